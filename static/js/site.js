@@ -1,0 +1,14 @@
+/* Small progressive enhancements; every page works without this file. */
+(function () {
+  "use strict";
+  // Suggest the browser's time zone on forms that ask for one; the person confirms it.
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { zone = null; }
+  if (zone) {
+    document.querySelectorAll("select[data-detect-time-zone]").forEach(function (select) {
+      var untouched = select.value === "UTC" || select.value === "";
+      var option = select.querySelector('option[value="' + zone + '"]');
+      if (untouched && option) { select.value = zone; }
+    });
+  }
+})();

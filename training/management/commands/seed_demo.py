@@ -1,0 +1,58 @@
+"""Demo data for `make run`: one login per role and the home page. Running it twice changes nothing.
+
+Later apps add their demo data by providing `<app>/demo.py` with a `seed(stdout)` function;
+this command calls them in dependency order.
+"""
+
+import importlib
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from training.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_home_page
+from training.models import User
+from training.roles import GROUP_FOR_ROLE, Role
+from training.services import user_create, user_set_roles
+
+LATER_APPS = ("courses", "cohorts", "certificates")
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (one per role) and demo content. Idempotent."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        for person in DEMO_PEOPLE:
+            user = User.objects.filter(email=person["email"]).first()
+            if user is None:
+                user = user_create(
+                    email=person["email"],
+                    display_name=person["display_name"],
+                    password=DEMO_PASSWORD,
+                    roles=person["roles"],
+                    time_zone=person["time_zone"],
+                    preferred_language=person["language"],
+                    email_verified=True,
+                )
+                self.stdout.write(f"Created {person['email']}")
+            else:
+                user_set_roles(user=user, roles=person["roles"])
+                EmailAddress.objects.filter(user=user, email=user.email).update(verified=True)
+        self._grant_editor_admin_access()
+        seed_home_page()
+        for app in LATER_APPS:
+            try:
+                module = importlib.import_module(f"{app}.demo")
+            except ModuleNotFoundError:
+                continue
+            module.seed(self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
+
+    def _grant_editor_admin_access(self):
+        from django.contrib.auth.models import Group
+
+        editors = Group.objects.get(name=GROUP_FOR_ROLE[Role.EDITOR])
+        access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        editors.permissions.add(access)

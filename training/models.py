@@ -1,0 +1,150 @@
+import zoneinfo
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from .roles import PRIVILEGED_ROLES, ROLE_FOR_GROUP, Role
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a time zone we know."), params={"value": value})
+
+
+def validate_language(value):
+    if value and value not in dict(settings.LANGUAGES):
+        raise ValidationError(_("%(value)s is not a language the platform offers."),
+                              params={"value": value})
+
+
+def time_zone_choices():
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def language_choices():
+    return list(settings.LANGUAGES)
+
+
+class AccountManager(UserManager):
+    """Accounts are identified by email; there are no usernames."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person on the platform. Others see only `display_name`; the email stays private."""
+
+    username = None
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(
+        _("display name"),
+        max_length=80,
+        help_text=_("What other people on the platform see. A pseudonym is fine."),
+    )
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Optional. Used only on a certificate, and only if you choose it there. "
+            "Nobody else on the platform sees it."
+        ),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, blank=True, default="",
+        validators=[validate_language],
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    objects = AccountManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(display_name=""), name="user_display_name_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or _("(no display name)")
+
+    def get_full_name(self):
+        # Wagtail and Django show this in lists and logs: it must never leak the legal name.
+        return self.display_name
+
+    def get_short_name(self):
+        return self.display_name
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        """Every role this person holds, from one query on their groups."""
+        if not self.pk:
+            return frozenset()
+        roles = {Role.VOLUNTEER}
+        roles.update(
+            ROLE_FOR_GROUP[name]
+            for name in self.groups.values_list("name", flat=True)
+            if name in ROLE_FOR_GROUP
+        )
+        if self.is_superuser:
+            roles.add(Role.ADMINISTRATOR)
+        return frozenset(roles)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def requires_mfa(self) -> bool:
+        return bool(self.roles & PRIVILEGED_ROLES)
+
+
+class HomePage(Page):
+    """The public front page: what the programme is, and the way into courses and cohorts."""
+
+    intro = models.CharField(_("introduction"), max_length=400, blank=True)
+    body = RichTextField(_("body"), blank=True)
+    how_it_works = RichTextField(_("how it works"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body"),
+                      FieldPanel("how_it_works")]
+
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+
+    class Meta:
+        verbose_name = _("home page")

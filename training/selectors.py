@@ -1,0 +1,19 @@
+"""Reads for the dashboards. Later apps add their sections here through `DASHBOARD_SECTIONS`."""
+
+from .roles import Role
+from .services import user_has_mfa
+
+
+def dashboard_for(user) -> dict:
+    """Everything the dashboard shows this person, in a fixed number of queries."""
+    roles = user.roles
+    return {
+        "roles": roles,
+        "is_trainer": Role.TRAINER in roles,
+        "is_coordinator": Role.COORDINATOR in roles,
+        "is_editor": Role.EDITOR in roles or Role.ADMINISTRATOR in roles,
+        "is_administrator": Role.ADMINISTRATOR in roles,
+        "has_mfa": user_has_mfa(user) if user.requires_mfa else None,
+        "cohorts": [],
+        "courses_in_progress": [],
+    }

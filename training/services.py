@@ -1,0 +1,78 @@
+"""Writes and checks for people and their accounts. Views and commands call these."""
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from .models import User
+from .roles import GROUP_FOR_ROLE, Role
+
+
+def user_has_mfa(user: User) -> bool:
+    """Whether this person has an authenticator app (TOTP) enrolled."""
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    display_name: str,
+    password: str | None = None,
+    roles: tuple[str, ...] = (),
+    time_zone: str = "UTC",
+    preferred_language: str = "",
+    email_verified: bool = False,
+) -> User:
+    """Create an account with its roles and its (primary) email address record."""
+    user = User(
+        email=email.strip().lower(),
+        display_name=display_name,
+        time_zone=time_zone,
+        preferred_language=preferred_language,
+        is_superuser=Role.ADMINISTRATOR in roles,
+        is_staff=Role.ADMINISTRATOR in roles,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    user_set_roles(user=user, roles=roles)
+    EmailAddress.objects.create(
+        user=user, email=user.email, primary=True, verified=email_verified
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: tuple[str, ...]) -> None:
+    """Make the person's groups match exactly the given roles (volunteer is implicit)."""
+    wanted = {GROUP_FOR_ROLE[role] for role in roles if role in GROUP_FOR_ROLE}
+    managed = set(GROUP_FOR_ROLE.values())
+    groups = {g.name: g for g in Group.objects.filter(name__in=wanted)}
+    for name in wanted - groups.keys():
+        groups[name] = Group.objects.create(name=name)
+    current = set(user.groups.filter(name__in=managed).values_list("name", flat=True))
+    user.groups.remove(*[g for g in user.groups.filter(name__in=current - wanted)])
+    user.groups.add(*[groups[name] for name in wanted - current])
+    is_admin = Role.ADMINISTRATOR in roles
+    if user.is_superuser != is_admin:
+        user.is_superuser = user.is_staff = is_admin
+        user.save(update_fields=["is_superuser", "is_staff"])
+    user.__dict__.pop("roles", None)
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, **fields) -> User:
+    allowed = {"display_name", "legal_name", "preferred_language", "time_zone"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean()
+    user.save(update_fields=list(fields))
+    return user

@@ -1,0 +1,87 @@
+"""Production: everything from the environment; a missing secret stops start-up.
+
+See README.md, "Configuration", for every variable. Behind a TLS-terminating proxy that sets
+X-Forwarded-Proto (the compose file's web service is meant to sit behind one).
+"""
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env
+
+
+def _required(name, cast=str):
+    """Read a variable that has no safe default; name it clearly when it is missing."""
+    try:
+        value = env.get_value(name, cast=cast)
+    except ImproperlyConfigured:
+        raise ImproperlyConfigured(
+            f"Acompaña production settings: the environment variable {name} is not set. "
+            "See README.md, 'Configuration'."
+        ) from None
+    if value in ("", [], None):
+        raise ImproperlyConfigured(
+            f"Acompaña production settings: the environment variable {name} is empty."
+        )
+    return value
+
+
+DEBUG = False
+SECRET_KEY = _required("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = _required("DJANGO_ALLOWED_HOSTS", cast=list)
+CSRF_TRUSTED_ORIGINS = env.list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS", default=[f"https://{host}" for host in ALLOWED_HOSTS]
+)
+
+DATABASES = {"default": env.db_url_config(_required("DATABASE_URL"))}
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# The cache and the Celery broker live in different Redis databases: flushing or evicting the
+# cache must never drop queued tasks (bakerydemo's production settings explain the same).
+CELERY_BROKER_URL = _required("CELERY_BROKER_URL")
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
+CELERY_TASK_ALWAYS_EAGER = False
+REDIS_CACHE_URL = _required("REDIS_CACHE_URL")
+if REDIS_CACHE_URL.rstrip("/") == CELERY_BROKER_URL.rstrip("/"):
+    raise ImproperlyConfigured(
+        "Acompaña production settings: REDIS_CACHE_URL and CELERY_BROKER_URL must use "
+        "different Redis databases (for example /1 for the cache and /0 for the broker)."
+    )
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_CACHE_URL,
+        "KEY_PREFIX": "acompana",
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# For example smtp+tls://user:password@smtp.example.org:587
+globals().update(env.email_url_config(_required("EMAIL_URL")))
+DEFAULT_FROM_EMAIL = _required("DJANGO_DEFAULT_FROM_EMAIL")
+SERVER_EMAIL = env("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
+MEDIA_ROOT = Path(_required("DJANGO_MEDIA_ROOT"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WAGTAILADMIN_BASE_URL = _required("WAGTAILADMIN_BASE_URL")
+
+# HTTPS everywhere. https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# /healthz is probed over plain HTTP inside the compose network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+
+ADMINS = [("Admin", email) for email in env.list("DJANGO_ADMINS", default=[])]

@@ -1,0 +1,128 @@
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from .forms import ProfileForm
+from .roles import Role
+from .selectors import dashboard_for
+from .services import user_has_mfa, user_update_profile
+
+logger = logging.getLogger(__name__)
+
+
+def _safe_next(request, default="dashboard"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+@login_required
+def dashboard(request):
+    return render(request, "training/dashboard.html", dashboard_for(request.user))
+
+
+def _role_desk(request, role, template):
+    if not request.user.has_role(role):
+        raise PermissionDenied
+    return render(request, template, dashboard_for(request.user))
+
+
+@login_required
+def trainer_desk(request):
+    return _role_desk(request, Role.TRAINER, "training/trainer_desk.html")
+
+
+@login_required
+def coordinator_desk(request):
+    return _role_desk(request, Role.COORDINATOR, "training/coordinator_desk.html")
+
+
+@login_required
+def mfa_required(request):
+    """Explain why this person's role needs a second factor, and lead to the set-up."""
+    if user_has_mfa(request.user):
+        return HttpResponseRedirect(_safe_next(request))
+    return render(
+        request,
+        "training/mfa_required.html",
+        {"next": _safe_next(request), "requires_mfa": request.user.requires_mfa},
+    )
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user_update_profile(
+            user=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+        )
+        messages.success(request, _("Your profile is saved."))
+        return redirect("profile")
+    return render(request, "training/profile.html", {"form": form})
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice on a signed-in profile."""
+    response = django_set_language(request)
+    code = request.POST.get("language", "")
+    if (
+        request.user.is_authenticated
+        and check_for_language(code)
+        and code in dict(settings.LANGUAGES)
+        and request.user.preferred_language != code
+    ):
+        user_update_profile(user=request.user, preferred_language=code)
+    return response
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone()[0] == 1
+    except Exception:
+        logger.exception("healthz: database check failed")
+        return False
+
+
+def _broker_status() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # Development runs tasks in-process: there is no broker to reach, and none is needed.
+        return "eager"
+    from .celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception:
+        logger.exception("healthz: broker check failed")
+        return "unavailable"
+
+
+@never_cache
+def healthz(request):
+    database = "ok" if _database_ok() else "unavailable"
+    broker = _broker_status()
+    healthy = database == "ok" and broker in ("ok", "eager")
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
+        status=200 if healthy else 503,
+    )
