@@ -1,24 +1,42 @@
 """Demo people and home page content, shared by `seed_demo` and the README."""
 
-from django.utils.translation import gettext_noop
-
 from .models import HomePage
 from .roles import Role
 
 DEMO_PASSWORD = "acompana-demo-2026"
 
 DEMO_PEOPLE = [
-    {"email": "volunteer@example.org", "display_name": "Ana (volunteer)", "roles": (),
-     "time_zone": "America/Santiago", "language": "es"},
-    {"email": "trainer@example.org", "display_name": "Tomás (trainer)", "roles": (Role.TRAINER,),
-     "time_zone": "Europe/Madrid", "language": "en"},
-    {"email": "coordinator@example.org", "display_name": "Comfort (coordinator)",
-     "roles": (Role.COORDINATOR,), "time_zone": "Africa/Accra", "language": "en"},
-    {"email": "admin@example.org", "display_name": "Ayu (administrator)",
-     "roles": (Role.ADMINISTRATOR, Role.EDITOR), "time_zone": "Asia/Jakarta", "language": "en"},
+    {
+        "email": "volunteer@example.org",
+        "display_name": "Ana (volunteer)",
+        "roles": (),
+        "time_zone": "America/Santiago",
+        "language": "es",
+    },
+    {
+        "email": "trainer@example.org",
+        "display_name": "Tomás (trainer)",
+        "roles": (Role.TRAINER,),
+        "time_zone": "Europe/Madrid",
+        "language": "en",
+    },
+    {
+        "email": "coordinator@example.org",
+        "display_name": "Comfort (coordinator)",
+        "roles": (Role.COORDINATOR,),
+        "time_zone": "Africa/Accra",
+        "language": "en",
+    },
+    {
+        "email": "admin@example.org",
+        "display_name": "Ayu (administrator)",
+        "roles": (Role.ADMINISTRATOR, Role.EDITOR),
+        "time_zone": "Asia/Jakarta",
+        "language": "en",
+    },
 ]
 
-HOME_INTRO = gettext_noop(
+HOME_INTRO = (
     "Training and certification for peer supporters who accompany people facing online "
     "harassment and gender-based violence."
 )

@@ -32,8 +32,14 @@ class SignupForm(forms.Form):
     time_zone = TimeZoneField(initial="UTC")
     preferred_language = LanguageField(required=False)
 
-    field_order = ["email", "display_name", "password1", "password2", "time_zone",
-                   "preferred_language"]
+    field_order = [
+        "email",
+        "display_name",
+        "password1",
+        "password2",
+        "time_zone",
+        "preferred_language",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

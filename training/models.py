@@ -20,8 +20,9 @@ def validate_time_zone(value):
 
 def validate_language(value):
     if value and value not in dict(settings.LANGUAGES):
-        raise ValidationError(_("%(value)s is not a language the platform offers."),
-                              params={"value": value})
+        raise ValidationError(
+            _("%(value)s is not a language the platform offers."), params={"value": value}
+        )
 
 
 def time_zone_choices():
@@ -78,7 +79,10 @@ class User(AbstractUser):
         ),
     )
     preferred_language = models.CharField(
-        _("preferred language"), max_length=10, blank=True, default="",
+        _("preferred language"),
+        max_length=10,
+        blank=True,
+        default="",
         validators=[validate_language],
     )
     time_zone = models.CharField(
@@ -140,8 +144,12 @@ class HomePage(Page):
     body = RichTextField(_("body"), blank=True)
     how_it_works = RichTextField(_("how it works"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body"),
-                      FieldPanel("how_it_works")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("how_it_works"),
+    ]
 
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]

@@ -10,8 +10,12 @@ from .roles import GROUP_FOR_ROLE, Role
 
 
 def user_has_mfa(user: User) -> bool:
-    """Whether this person has an authenticator app (TOTP) enrolled."""
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    """Whether this person has an authenticator app (TOTP) enrolled; asked once per request."""
+    if "_has_mfa" not in user.__dict__:
+        user.__dict__["_has_mfa"] = Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).exists()
+    return user.__dict__["_has_mfa"]
 
 
 @transaction.atomic
@@ -41,9 +45,7 @@ def user_create(
     user.full_clean()
     user.save()
     user_set_roles(user=user, roles=roles)
-    EmailAddress.objects.create(
-        user=user, email=user.email, primary=True, verified=email_verified
-    )
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     return user
 
 
@@ -56,7 +58,7 @@ def user_set_roles(*, user: User, roles: tuple[str, ...]) -> None:
     for name in wanted - groups.keys():
         groups[name] = Group.objects.create(name=name)
     current = set(user.groups.filter(name__in=managed).values_list("name", flat=True))
-    user.groups.remove(*[g for g in user.groups.filter(name__in=current - wanted)])
+    user.groups.remove(*user.groups.filter(name__in=current - wanted))
     user.groups.add(*[groups[name] for name in wanted - current])
     is_admin = Role.ADMINISTRATOR in roles
     if user.is_superuser != is_admin:

@@ -2,48 +2,146 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import training.models
-import wagtail.fields
-from django.conf import settings
 from django.db import migrations, models
+
+import training.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
-                ('display_name', models.CharField(help_text='What other people on the platform see. A pseudonym is fine.', max_length=80, verbose_name='display name')),
-                ('legal_name', models.CharField(blank=True, help_text='Optional. Used only on a certificate, and only if you choose it there. Nobody else on the platform sees it.', max_length=200, verbose_name='legal name')),
-                ('preferred_language', models.CharField(blank=True, default='', max_length=10, validators=[training.models.validate_language], verbose_name='preferred language')),
-                ('time_zone', models.CharField(default='UTC', max_length=64, validators=[training.models.validate_time_zone], verbose_name='time zone')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(max_length=254, unique=True, verbose_name="email address"),
+                ),
+                (
+                    "display_name",
+                    models.CharField(
+                        help_text="What other people on the platform see. A pseudonym is fine.",
+                        max_length=80,
+                        verbose_name="display name",
+                    ),
+                ),
+                (
+                    "legal_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Optional. Used only on a certificate, and only if you choose it there. Nobody else on the platform sees it.",
+                        max_length=200,
+                        verbose_name="legal name",
+                    ),
+                ),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        max_length=10,
+                        validators=[training.models.validate_language],
+                        verbose_name="preferred language",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="UTC",
+                        max_length=64,
+                        validators=[training.models.validate_time_zone],
+                        verbose_name="time zone",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'constraints': [models.CheckConstraint(condition=models.Q(('display_name', ''), _negated=True), name='user_display_name_not_empty')],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("display_name", ""), _negated=True),
+                        name="user_display_name_not_empty",
+                    )
+                ],
             },
             managers=[
-                ('objects', training.models.AccountManager()),
+                ("objects", training.models.AccountManager()),
             ],
         ),
     ]

@@ -2,31 +2,45 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import training.models
 import wagtail.fields
 from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training', '0001_initial'),
-        ('wagtailcore', '0098_apitoken'),
+        ("training", "0001_initial"),
+        ("wagtailcore", "0098_apitoken"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HomePage',
+            name="HomePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.CharField(blank=True, max_length=400, verbose_name='introduction')),
-                ('body', wagtail.fields.RichTextField(blank=True, verbose_name='body')),
-                ('how_it_works', wagtail.fields.RichTextField(blank=True, verbose_name='how it works')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "intro",
+                    models.CharField(blank=True, max_length=400, verbose_name="introduction"),
+                ),
+                ("body", wagtail.fields.RichTextField(blank=True, verbose_name="body")),
+                (
+                    "how_it_works",
+                    wagtail.fields.RichTextField(blank=True, verbose_name="how it works"),
+                ),
             ],
             options={
-                'verbose_name': 'home page',
+                "verbose_name": "home page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
     ]

@@ -32,8 +32,9 @@ def create_home_page(apps, schema_editor):
     root.numchild = Page.objects.filter(depth=2).count()
     root.save(update_fields=["numchild"])
     Site.objects.filter(is_default_site=True).delete()
-    Site.objects.create(hostname="localhost", root_page=home, is_default_site=True,
-                        site_name="Acompaña")
+    Site.objects.create(
+        hostname="localhost", root_page=home, is_default_site=True, site_name="Acompaña"
+    )
 
 
 def remove_home_page(apps, schema_editor):

@@ -54,5 +54,7 @@ class Command(BaseCommand):
         from django.contrib.auth.models import Group
 
         editors = Group.objects.get(name=GROUP_FOR_ROLE[Role.EDITOR])
-        access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        access = Permission.objects.get(
+            content_type__app_label="wagtailadmin", codename="access_admin"
+        )
         editors.permissions.add(access)

@@ -1,0 +1,84 @@
+# Acompaña — the two doors: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install python-deps browser-deps translations run serve test lint format bench messages clean
+
+help:
+	@echo "make run    install everything, migrate, load demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test   install everything, then lint, checks and the whole test suite"
+	@echo "make lint   ruff check and format check"
+	@echo "make bench  seed 10,000 people and measure pages (bench/results/latest.json)"
+
+# --- Installing -------------------------------------------------------------------------------
+# uv is bootstrapped with pip inside the project's virtual environment, then installs the
+# locked dependencies (uv.lock) into that same environment. uv stays listed in the dev group
+# so that `uv sync` keeps it.
+$(UV):
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+python-deps: $(UV)
+	$(UV) sync --frozen --quiet
+
+browser-deps:
+	@if [ -f package-lock.json ]; then \
+		if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+			npm ci --no-audit --no-fund --loglevel=error; \
+		fi; \
+	fi
+
+translations: python-deps
+	@command -v msgfmt >/dev/null || { \
+		echo "gettext (msgfmt) is missing; installing Debian's gettext package."; \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq gettext >/dev/null || \
+			{ apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }; \
+		else echo "Please install gettext (e.g. sudo apt-get install gettext)."; exit 1; fi; }
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
+
+install: python-deps browser-deps translations
+
+# --- Door one: run ----------------------------------------------------------------------------
+run: install
+	$(MANAGE) migrate --no-input -v0
+	$(MANAGE) seed_demo
+	@$(MANAGE) demo_logins
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# --- Door two: test ---------------------------------------------------------------------------
+# pytest exits 5 when it collected no test: that is a failure here, never a silent success.
+test: install lint
+	DJANGO_SETTINGS_MODULE=training.settings.test $(MANAGE) check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=training.settings.test $(MANAGE) makemigrations --check --dry-run -v1
+	@set +e; $(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing."; exit 1; fi; \
+	exit $$status
+
+lint: python-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: python-deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# --- Benchmarks -------------------------------------------------------------------------------
+bench: install
+	$(PY) bench/run.py
+
+# --- Translations: regenerate the catalogues after changing strings ----------------------------
+messages: python-deps
+	$(MANAGE) makemessages -l es --ignore=.venv --ignore=node_modules --ignore=bench --ignore=tests --no-obsolete
+	$(MANAGE) makemessages -d djangojs -l es --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache db.sqlite3 test.sqlite3

@@ -1,0 +1,319 @@
+"""`make bench`: seed 10,000 people, then time pages and count their SQL queries.
+
+Each scenario is requested a few times to warm up, then BENCH_ITERATIONS times through Django's
+test client (the whole middleware stack, no network). The results are printed as a table and
+written to bench/results/latest.json. See bench/README.md.
+
+To measure a new page, append one `Scenario` to SCENARIOS below.
+"""
+
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One page to measure. `user` is the email of the person signed in; None is anonymous."""
+
+    name: str
+    url: str
+    user: str | None = None
+
+
+VOLUNTEER = "volunteer@example.org"
+
+# Later issues add their pages here, one line each. Every request must answer 200.
+SCENARIOS = [
+    Scenario("home", "/"),
+    Scenario("login", "/accounts/login/"),
+    Scenario("dashboard", "/dashboard/", user=VOLUNTEER),
+]
+
+BENCH_EMAIL_PREFIX = "bench-"
+TIME_ZONES = [
+    "America/Santiago",
+    "America/Mexico_City",
+    "America/Sao_Paulo",
+    "Europe/Madrid",
+    "Africa/Accra",
+    "Africa/Nairobi",
+    "Asia/Jakarta",
+    "UTC",
+]
+LANGUAGES = ["", "es", "en"]
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "")
+    try:
+        value = int(raw) if raw.strip() else default
+    except ValueError:
+        sys.exit(f"bench: {name} must be a whole number, not {raw!r}.")
+    if value < minimum:
+        sys.exit(f"bench: {name} must be at least {minimum}, not {value}.")
+    return value
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "training.settings.bench")
+    sys.path.insert(0, str(ROOT))
+    # The benchmark serves no static files, so it does not run collectstatic first.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    import django
+
+    django.setup()
+
+
+def prepare_database(people: int) -> dict:
+    """Migrate, load the demo data and make sure the benchmark's people exist."""
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("seed_demo", stdout=StringIO())
+    created = seed_people(people)
+    return {"created": created, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def seed_people(count: int) -> int:
+    """Create bench-00001@example.org … with verified primary emails; only the missing ones."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+
+    from training.models import User
+
+    password = make_password("bench-password-not-secret")
+    now = timezone.now()
+    with transaction.atomic():
+        existing = set(
+            User.objects.filter(email__startswith=BENCH_EMAIL_PREFIX).values_list(
+                "email", flat=True
+            )
+        )
+        missing = []
+        for number in range(1, count + 1):
+            email = f"{BENCH_EMAIL_PREFIX}{number:05d}@example.org"
+            if email in existing:
+                continue
+            missing.append(
+                User(
+                    email=email,
+                    display_name=f"Bench person {number:05d}",
+                    password=password,
+                    time_zone=TIME_ZONES[number % len(TIME_ZONES)],
+                    preferred_language=LANGUAGES[number % len(LANGUAGES)],
+                    # Spread sign-ups over about a year, as a real population would be.
+                    date_joined=now - timedelta(minutes=53 * number),
+                )
+            )
+        User.objects.bulk_create(missing, batch_size=1000)
+
+        verified = set(
+            EmailAddress.objects.filter(email__startswith=BENCH_EMAIL_PREFIX).values_list(
+                "email", flat=True
+            )
+        )
+        users = User.objects.filter(email__startswith=BENCH_EMAIL_PREFIX).values_list("pk", "email")
+        EmailAddress.objects.bulk_create(
+            [
+                EmailAddress(user_id=pk, email=email, verified=True, primary=True)
+                for pk, email in users
+                if email not in verified
+            ],
+            batch_size=1000,
+        )
+    return len(missing)
+
+
+def fetch(client, scenario: Scenario):
+    response = client.get(scenario.url)
+    if response.status_code != 200:
+        where = response.get("Location", "")
+        sys.exit(
+            f"bench: {scenario.name}: GET {scenario.url} answered {response.status_code}"
+            f"{f' (to {where})' if where else ''}; every scenario must answer 200."
+        )
+    return response
+
+
+def percentile(values: list[float], pct: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def measure(scenario: Scenario, iterations: int, warmup: int) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from training.models import User
+
+    client = Client()
+    if scenario.user:
+        user = User.objects.filter(email=scenario.user).first()
+        if user is None:
+            sys.exit(f"bench: {scenario.name}: nobody has the email {scenario.user}.")
+        client.force_login(user)
+    for _ in range(warmup):
+        fetch(client, scenario)
+
+    gc.collect()  # Start every scenario from the same clean heap: fewer outliers.
+    timings, queries = [], []
+    for _ in range(iterations):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            fetch(client, scenario)
+            elapsed = time.perf_counter() - started
+        timings.append(elapsed * 1000)
+        queries.append(len(captured.captured_queries))
+
+    return {
+        "name": scenario.name,
+        "url": scenario.url,
+        "user": scenario.user,
+        "iterations": iterations,
+        "median_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(percentile(timings, 95), 2),
+        "max_ms": round(max(timings), 2),
+        "min_ms": round(min(timings), 2),
+        "queries_median": statistics.median(queries),
+        "queries_max": max(queries),
+    }
+
+
+def git(*args: str) -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip()
+
+
+def metadata(iterations: int, warmup: int, people: int, seeding: dict) -> dict:
+    import django
+    import wagtail
+    from django.conf import settings
+    from django.db import connection
+
+    from training.models import User
+
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git_commit": git("rev-parse", "HEAD"),
+        "git_dirty": None if status is None else bool(status),
+        "database_vendor": connection.vendor,
+        "database_version": ".".join(str(part) for part in connection.get_database_version()),
+        "users": User.objects.count(),
+        "bench_users": people,
+        "bench_users_created_now": seeding["created"],
+        "seeding_seconds": seeding["seconds"],
+        "iterations": iterations,
+        "warmup": warmup,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "wagtail": wagtail.__version__,
+        "settings": settings.SETTINGS_MODULE,
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def table(rows: list[dict]) -> str:
+    columns = [
+        ("scenario", "name"),
+        ("url", "url"),
+        ("user", "user"),
+        ("n", "iterations"),
+        ("median ms", "median_ms"),
+        ("p95 ms", "p95_ms"),
+        ("max ms", "max_ms"),
+        ("queries", "queries_median"),
+        ("queries max", "queries_max"),
+    ]
+
+    def cell(row, key):
+        value = row[key]
+        if value is None:
+            return "anonymous"
+        if isinstance(value, float):
+            return f"{value:.2f}" if key.endswith("_ms") else f"{value:g}"
+        return str(value)
+
+    cells = [[cell(row, key) for _title, key in columns] for row in rows]
+    widths = [
+        max(len(title), *(len(line[i]) for line in cells)) for i, (title, _k) in enumerate(columns)
+    ]
+    numeric = [i >= 3 for i in range(len(columns))]
+
+    def line(values):
+        return "  ".join(
+            value.rjust(width) if right else value.ljust(width)
+            for value, width, right in zip(values, widths, numeric, strict=True)
+        ).rstrip()
+
+    header = line([title for title, _key in columns])
+    return "\n".join([header, "-" * len(header), *(line(values) for values in cells)])
+
+
+def main() -> int:
+    iterations = env_int("BENCH_ITERATIONS", 200, minimum=1)
+    warmup = env_int("BENCH_WARMUP", 5)
+    people = env_int("BENCH_USERS", 10_000)
+    wanted = {name.strip() for name in os.environ.get("BENCH_SCENARIOS", "").split(",")} - {""}
+    scenarios = [s for s in SCENARIOS if not wanted or s.name in wanted]
+    if unknown := wanted - {s.name for s in SCENARIOS}:
+        sys.exit(f"bench: no scenario called {', '.join(sorted(unknown))}.")
+
+    setup_django()
+    from django.db import connection
+
+    print(f"Preparing the {connection.vendor} database ({people:,} people)…", flush=True)
+    seeding = prepare_database(people)
+    print(
+        f"Ready in {seeding['seconds']} s ({seeding['created']:,} people created now).", flush=True
+    )
+
+    rows = []
+    for scenario in scenarios:
+        print(f"Measuring {scenario.name} ({scenario.url}), {iterations} requests…", flush=True)
+        rows.append(measure(scenario, iterations, warmup))
+
+    result = {"meta": metadata(iterations, warmup, people, seeding), "scenarios": rows}
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    output = RESULTS_DIR / "latest.json"
+    output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    meta = result["meta"]
+    print()
+    print(
+        f"{meta['database_vendor']} {meta['database_version']} · {meta['users']:,} users · "
+        f"Django {meta['django']} · Python {meta['python']} · "
+        f"commit {(meta['git_commit'] or 'unknown')[:10]}"
+    )
+    print(table(rows))
+    print(f"\nWritten to {output.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

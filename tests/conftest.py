@@ -1,0 +1,62 @@
+import os
+
+import pytest
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def skip_or_fail(reason: str):
+    """Skip on a developer's machine that lacks a service; in CI a missing service is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must provide it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def password():
+    return "correct horse battery staple"
+
+
+@pytest.fixture
+def volunteer(db):
+    from training.factories import UserFactory
+
+    return UserFactory(email="vol@example.org", display_name="Vol")
+
+
+@pytest.fixture
+def trainer(db):
+    from training.factories import UserFactory
+    from training.roles import Role
+
+    return UserFactory(email="trainer@example.org", display_name="Trainer T", roles=[Role.TRAINER])
+
+
+@pytest.fixture
+def coordinator(db):
+    from training.factories import UserFactory
+    from training.roles import Role
+
+    return UserFactory(email="coord@example.org", display_name="Coord", roles=[Role.COORDINATOR])
+
+
+@pytest.fixture
+def administrator(db):
+    from training.factories import UserFactory
+    from training.roles import Role
+
+    return UserFactory(email="root@example.org", display_name="Root", roles=[Role.ADMINISTRATOR])
+
+
+def enrol_totp(user):
+    """Enrol an authenticator for `user` the way allauth stores it; return the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret

@@ -1,0 +1,99 @@
+"""Home, dashboard, error pages and the health check."""
+
+import json
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from training.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_explains_the_programme_and_leads_in(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Acompaña" in body
+    assert reverse("account_signup") in body
+
+
+def test_dashboard_has_honest_empty_states(client, volunteer):
+    client.force_login(volunteer)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "You are not in a cohort yet" in body
+    assert "You have not started a course yet" in body
+    assert volunteer.email not in body
+
+
+def test_404_is_friendly_and_translated(client):
+    response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 404
+    assert "No encontramos esa página" in response.content.decode()
+
+
+def test_403_is_friendly(client, volunteer):
+    client.force_login(volunteer)
+    response = client.get(reverse("trainer_desk"))
+    assert response.status_code in (302, 403)
+
+
+def test_500_page_renders_without_a_database_or_context():
+    html = render_to_string("500.html")
+    assert "Something went wrong" in html
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["database"] == "ok"
+    assert data["broker"] == "eager"
+
+
+def test_healthz_is_503_when_the_broker_does_not_answer(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from training.celery import app
+
+    previous = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:9/0"
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = previous
+    assert response.status_code == 503
+    assert json.loads(response.content)["broker"] == "unavailable"
+
+
+def _add_people(start, stop):
+    hashed = make_password("x")
+    User.objects.bulk_create(
+        [
+            User(email=f"p{i}@example.org", display_name=f"P{i}", password=hashed)
+            for i in range(start, stop)
+        ],
+        batch_size=2000,
+    )
+
+
+def _dashboard_queries(client, user):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("dashboard")).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("who", ["volunteer", "trainer"])
+def test_dashboard_query_count_does_not_grow_with_people(client, request, who):
+    user = request.getfixturevalue(who)
+    _add_people(0, 10)
+    small = _dashboard_queries(client, user)
+    _add_people(10, 10_000)
+    assert User.objects.count() >= 10_000
+    large = _dashboard_queries(client, user)
+    assert small == large, f"{small} queries with 10 people, {large} with 10,000"
+    assert large <= 8

@@ -1,0 +1,54 @@
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.core.management import call_command
+from wagtail.models import Page
+
+from training.demo import DEMO_PASSWORD
+from training.models import HomePage, User
+from training.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return (
+        list(User.objects.order_by("email").values_list("email", "display_name", "is_superuser")),
+        list(User.objects.order_by("email").values_list("email", "groups__name")),
+        EmailAddress.objects.count(),
+        Page.objects.count(),
+        HomePage.objects.get().latest_revision_id,
+    )
+
+
+def test_seed_demo_creates_one_login_per_role_and_is_idempotent():
+    call_command("seed_demo", stdout=None)
+    first = _snapshot()
+    call_command("seed_demo")
+    assert _snapshot() == first
+
+    people = {u.email: u for u in User.objects.all()}
+    assert set(people) >= {
+        "volunteer@example.org",
+        "trainer@example.org",
+        "coordinator@example.org",
+        "admin@example.org",
+    }
+    assert people["trainer@example.org"].has_role(Role.TRAINER)
+    assert people["coordinator@example.org"].has_role(Role.COORDINATOR)
+    assert people["admin@example.org"].has_role(Role.ADMINISTRATOR)
+    assert people["volunteer@example.org"].roles == {Role.VOLUNTEER}
+    for user in people.values():
+        assert user.check_password(DEMO_PASSWORD)
+        assert EmailAddress.objects.get(user=user).verified
+    assert not Authenticator.objects.exists(), "demo accounts start without MFA enrolled"
+
+
+def test_demo_volunteer_can_sign_in(client):
+    call_command("seed_demo")
+    response = client.post(
+        "/accounts/login/", {"login": "volunteer@example.org", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.url == "/dashboard/"
+    assert client.get("/").status_code == 200

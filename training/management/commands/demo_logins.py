@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from training.demo import DEMO_PASSWORD, DEMO_PEOPLE
+
+
+class Command(BaseCommand):
+    help = "Print the demo logins created by seed_demo."
+
+    def handle(self, *args, **options):
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Acompaña is starting on http://127.0.0.1:8000"))
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for person in DEMO_PEOPLE:
+            roles = ", ".join(str(role) for role in person["roles"]) or "volunteer"
+            self.stdout.write(f"  {person['email']:<26} {roles}")
+        self.stdout.write(
+            "Trainer, coordinator and admin are asked to set up two-factor authentication "
+            "(an authenticator app) at their first sign-in.\n"
+        )
