@@ -77,8 +77,7 @@ bench: install
 
 # --- Translations: regenerate the catalogues after changing strings ----------------------------
 messages: python-deps
-	$(MANAGE) makemessages -l es --ignore=.venv --ignore=node_modules --ignore=bench --ignore=tests --no-obsolete
-	$(MANAGE) makemessages -d djangojs -l es --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
+	$(MANAGE) makemessages -l es --ignore=.venv --ignore=node_modules --ignore=bench --ignore=tests --ignore=test-artifacts --ignore=staticfiles --no-obsolete
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache db.sqlite3 test.sqlite3

@@ -1,8 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Platform")
     default_auto_field = "django.db.models.BigAutoField"
+
+
+class UsersAdminConfig(WagtailUsersAppConfig):
+    """Replaces `wagtail.users` so that its forms ask for the display name."""
+
+    user_viewset = "training.wagtail_users.UserViewSet"

@@ -99,3 +99,38 @@ def test_dashboard_banner_tells_a_trainer_without_mfa(client, trainer):
     client.force_login(trainer)
     body = client.get(reverse("dashboard")).content.decode()
     assert reverse("mfa_required") in body
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/admin/users/", "/admin/pages/", "/admin/groups/"])
+def test_the_wagtail_admin_works_with_email_accounts(client, administrator, url):
+    enrol_totp(administrator)
+    client.force_login(administrator)
+    response = client.get(url, follow=True)
+    assert response.status_code == 200, url
+
+
+def test_an_editor_can_open_the_home_page_in_the_admin(client, administrator):
+    from training.models import HomePage
+
+    enrol_totp(administrator)
+    client.force_login(administrator)
+    home = HomePage.objects.get()
+    response = client.get(f"/admin/pages/{home.pk}/edit/")
+    assert response.status_code == 200
+
+
+def test_an_administrator_creates_an_account_with_a_display_name(client, administrator):
+    from training.models import User
+
+    enrol_totp(administrator)
+    client.force_login(administrator)
+    form = client.get("/admin/users/new/")
+    assert 'name="display_name"' in form.content.decode()
+    response = client.post(
+        "/admin/users/new/",
+        {"email": "new.trainer@example.org", "display_name": "Nuevo", "first_name": "",
+         "last_name": "", "password1": "a-long-and-unusual-passphrase",
+         "password2": "a-long-and-unusual-passphrase"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert User.objects.get(email="new.trainer@example.org").display_name == "Nuevo"

@@ -5,6 +5,7 @@ X-Forwarded-Proto (the compose file's web service is meant to sit behind one).
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -46,7 +47,14 @@ CELERY_BROKER_URL = _required("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = False
 REDIS_CACHE_URL = _required("REDIS_CACHE_URL")
-if REDIS_CACHE_URL.rstrip("/") == CELERY_BROKER_URL.rstrip("/"):
+
+
+def _redis_database(url):
+    parts = urlsplit(url)
+    return (parts.hostname, parts.port or 6379, parts.path.strip("/") or "0")
+
+
+if _redis_database(REDIS_CACHE_URL) == _redis_database(CELERY_BROKER_URL):
     raise ImproperlyConfigured(
         "Acompaña production settings: REDIS_CACHE_URL and CELERY_BROKER_URL must use "
         "different Redis databases (for example /1 for the cache and /0 for the broker)."
