@@ -21,7 +21,9 @@ def _offered_catalogues():
 def _statistics(po: Path) -> str:
     result = subprocess.run(
         ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stderr
@@ -48,8 +50,13 @@ def test_catalogue_knows_every_string_in_the_code(code, tmp_path, settings, monk
     shutil.copytree(ROOT / "locales", copy)
     settings.LOCALE_PATHS = [copy]
     monkeypatch.chdir(ROOT)
-    call_command("makemessages", locale=[code.replace("-", "_")], ignore_patterns=IGNORE,
-                 no_obsolete=True, verbosity=0)
+    call_command(
+        "makemessages",
+        locale=[code.replace("-", "_")],
+        ignore_patterns=IGNORE,
+        no_obsolete=True,
+        verbosity=0,
+    )
     stats = _statistics(copy / code.replace("-", "_") / "LC_MESSAGES" / "django.po")
     assert "untranslated" not in stats and "fuzzy" not in stats, (
         f"strings in the code are missing from locales/{code}: {stats} "

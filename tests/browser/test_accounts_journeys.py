@@ -3,7 +3,11 @@
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.core import mail
 
 pytestmark = [
@@ -52,7 +56,9 @@ def test_a_visitor_switches_the_interface_to_spanish(page, live_server):
     assert page.get_by_role("link", name="Crear una cuenta").first.is_visible()
 
 
-def test_a_trainer_is_led_to_set_up_mfa_and_then_reaches_the_desk(page, live_server, trainer, password):
+def test_a_trainer_is_led_to_set_up_mfa_and_then_reaches_the_desk(
+    page, live_server, trainer, password
+):
     page.goto(live_server.url + "/dashboard/trainer/")
     page.wait_for_url("**/accounts/login/**")
     page.fill("#id_login", trainer.email)
@@ -60,7 +66,9 @@ def test_a_trainer_is_led_to_set_up_mfa_and_then_reaches_the_desk(page, live_ser
     page.get_by_role("button", name="Sign In").click()
 
     page.wait_for_url("**/accounts/two-factor-required/**")
-    assert page.get_by_role("heading", name="Protect your account with a second factor").is_visible()
+    assert page.get_by_role(
+        "heading", name="Protect your account with a second factor"
+    ).is_visible()
     page.get_by_role("link", name="Set up two-factor authentication").click()
 
     # allauth asks for the password once more before a second factor is added.

@@ -8,15 +8,15 @@ from tests.conftest import enrol_totp
 
 pytestmark = pytest.mark.django_db
 
+# Each privileged role and the tool it must not reach without a second factor.
+TOOLS = [
+    ("trainer", "/dashboard/trainer/"),
+    ("coordinator", "/dashboard/coordinator/"),
+    ("administrator", "/admin/"),
+]
 
-@pytest.mark.parametrize(
-    ("who", "url"),
-    [
-        ("trainer", "/dashboard/trainer/"),
-        ("coordinator", "/dashboard/coordinator/"),
-        ("administrator", "/admin/"),
-    ],
-)
+
+@pytest.mark.parametrize(("who", "url"), TOOLS)
 def test_privileged_people_without_mfa_are_led_to_set_it_up(client, request, who, url):
     user = request.getfixturevalue(who)
     client.force_login(user)
@@ -30,14 +30,7 @@ def test_privileged_people_without_mfa_are_led_to_set_it_up(client, request, who
     assert reverse("mfa_activate_totp") in body
 
 
-@pytest.mark.parametrize(
-    ("who", "url"),
-    [
-        ("trainer", "/dashboard/trainer/"),
-        ("coordinator", "/dashboard/coordinator/"),
-        ("administrator", "/admin/"),
-    ],
-)
+@pytest.mark.parametrize(("who", "url"), TOOLS)
 def test_with_mfa_they_reach_their_tools(client, request, who, url):
     user = request.getfixturevalue(who)
     enrol_totp(user)
@@ -128,9 +121,14 @@ def test_an_administrator_creates_an_account_with_a_display_name(client, adminis
     assert 'name="display_name"' in form.content.decode()
     response = client.post(
         "/admin/users/new/",
-        {"email": "new.trainer@example.org", "display_name": "Nuevo", "first_name": "",
-         "last_name": "", "password1": "a-long-and-unusual-passphrase",
-         "password2": "a-long-and-unusual-passphrase"},
+        {
+            "email": "new.trainer@example.org",
+            "display_name": "Nuevo",
+            "first_name": "",
+            "last_name": "",
+            "password1": "a-long-and-unusual-passphrase",
+            "password2": "a-long-and-unusual-passphrase",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert User.objects.get(email="new.trainer@example.org").display_name == "Nuevo"
