@@ -331,7 +331,7 @@ def _fresh_database():
 
 
 @pytest.mark.integration
-def test_production_smoke(tmp_path):
+def test_production_smoke(tmp_path, monkeypatch):
     if not _reachable("127.0.0.1", 5432):
         skip_or_fail("PostgreSQL does not answer on 127.0.0.1:5432")
     if not _reachable(REDIS_HOST, REDIS_PORT):
@@ -339,6 +339,9 @@ def test_production_smoke(tmp_path):
 
     from celery import Celery
 
+    # Celery prefers the CELERY_BROKER_URL environment variable to a broker given in code; the
+    # client below must publish to the smoke test's broker, not to the one CI exported.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     port = _free_port()
     queue = f"smoke-{secrets.token_hex(6)}"
     processes = _Processes(tmp_path)

@@ -1,5 +1,9 @@
 """Demo people and home page content, shared by `seed_demo` and the README."""
 
+from django.conf import settings
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
+
 from .models import HomePage
 from .roles import Role
 
@@ -56,8 +60,29 @@ HOME_HOW = (
 )
 
 
-def seed_home_page() -> HomePage:
+def ensure_site() -> HomePage:
+    """The Wagtail tree the platform needs: a root, the home page, a default site.
+
+    The migration creates them; this puts them back on a database that was emptied since
+    (a flushed test database, or one restored without them).
+    """
     home = HomePage.objects.first()
+    if home is not None:
+        return home
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    home = root.add_child(instance=HomePage(title="Acompaña", slug="home"))
+    Site.objects.filter(is_default_site=True).delete()
+    Site.objects.create(
+        hostname="localhost", root_page=home, is_default_site=True, site_name="Acompaña"
+    )
+    return home
+
+
+def seed_home_page() -> HomePage:
+    home = ensure_site()
     changed = (home.intro, home.body, home.how_it_works) != (HOME_INTRO, HOME_BODY, HOME_HOW)
     if changed:
         home.intro, home.body, home.how_it_works = HOME_INTRO, HOME_BODY, HOME_HOW

@@ -1,4 +1,4 @@
-"""Reads for the dashboards. Later apps add their sections here through `DASHBOARD_SECTIONS`."""
+"""Reads for the dashboards; later issues fill the cohort, learning and certification parts."""
 
 from .roles import Role
 from .services import user_has_mfa

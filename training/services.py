@@ -1,9 +1,14 @@
 """Writes and checks for people and their accounts. Views and commands call these."""
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from .models import User
 from .roles import GROUP_FOR_ROLE, Role
@@ -78,3 +83,23 @@ def user_update_profile(*, user: User, **fields) -> User:
     user.full_clean()
     user.save(update_fields=list(fields))
     return user
+
+
+def user_purge_unverified(*, older_than_days: int | None = None) -> int:
+    """Delete accounts whose email was never verified and that never signed in.
+
+    Someone who signed up and never confirmed has given us an email address and a name for
+    nothing: we keep them no longer than ACOMPANA_UNVERIFIED_ACCOUNT_DAYS. Safe to rerun.
+    """
+    days = (
+        older_than_days
+        if older_than_days is not None
+        else (settings.ACOMPANA_UNVERIFIED_ACCOUNT_DAYS)
+    )
+    cutoff = timezone.now() - timedelta(days=days)
+    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    stale = User.objects.filter(
+        date_joined__lt=cutoff, last_login__isnull=True, is_superuser=False
+    ).exclude(Exists(verified))
+    deleted, _ = stale.delete()
+    return deleted

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
+from kombu import Connection
 
 from .forms import ProfileForm
 from .roles import Role
@@ -106,10 +107,8 @@ def _broker_status() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # Development runs tasks in-process: there is no broker to reach, and none is needed.
         return "eager"
-    from .celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return "ok"
     except Exception:

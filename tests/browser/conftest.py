@@ -40,6 +40,14 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _site_tree(transactional_db):
+    """Transactional tests empty every table between tests: put the Wagtail tree back."""
+    from training.demo import ensure_site
+
+    ensure_site()
+
+
 @pytest.fixture
 def page(browser, request):
     context = browser.new_context(

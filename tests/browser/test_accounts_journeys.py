@@ -12,8 +12,7 @@ from django.core import mail
 
 pytestmark = [
     pytest.mark.browser,
-    # serialized_rollback keeps the home page that a migration creates across flushes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -28,7 +28,7 @@ def test_beat_schedule_names_a_registered_task():
 
 
 @pytest.mark.integration
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_clears_expired_sessions():
     if connection.vendor != "postgresql":
         skip_or_fail("the worker needs a database it can share with the test: set DATABASE_URL")

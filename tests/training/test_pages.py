@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.conftest import skip_or_fail
 from training.models import User
 
 pytestmark = pytest.mark.django_db
@@ -57,16 +58,28 @@ def test_healthz_reports_database_and_broker(client):
 
 def test_healthz_is_503_when_the_broker_does_not_answer(client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    from training.celery import app
-
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:9/0"
-    try:
-        response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = previous
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"
+    response = client.get("/healthz")
     assert response.status_code == 503
-    assert json.loads(response.content)["broker"] == "unavailable"
+    assert json.loads(response.content) == {
+        "status": "unavailable",
+        "database": "ok",
+        "broker": "unavailable",
+    }
+
+
+@pytest.mark.integration
+def test_healthz_reaches_the_real_broker(client, settings):
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        skip_or_fail(f"Redis does not answer at {settings.CELERY_BROKER_URL}")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert json.loads(response.content)["broker"] == "ok"
 
 
 def _add_people(start, stop):

@@ -52,3 +52,14 @@ def test_demo_volunteer_can_sign_in(client):
     assert response.status_code == 302
     assert response.url == "/dashboard/"
     assert client.get("/").status_code == 200
+
+
+def test_seed_demo_rebuilds_the_site_tree_on_an_emptied_database():
+    from wagtail.models import Site
+
+    Site.objects.all().delete()
+    Page.objects.all().delete()
+    call_command("seed_demo")
+    home = HomePage.objects.get()
+    assert Site.objects.get(is_default_site=True).root_page_id == home.pk
+    assert home.live

@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 6,
     },
+    "purge-unverified-accounts": {
+        "task": "training.tasks.purge_unverified_accounts",
+        "schedule": 60 * 60 * 24,
+    },
 }
 
 # --- Security that holds everywhere -----------------------------------------------------------
@@ -255,5 +259,7 @@ LOGGING = {
 
 # --- Acompaña -----------------------------------------------------------------------------------
 ACOMPANA_ORGANISATION = env("ACOMPANA_ORGANISATION", default="Acompaña")
+# Sign-ups whose email is never confirmed are deleted after this many days.
+ACOMPANA_UNVERIFIED_ACCOUNT_DAYS = env.int("ACOMPANA_UNVERIFIED_ACCOUNT_DAYS", default=14)
 # Roles that hold other people's data must protect their account with a second factor.
 ACOMPANA_MFA_REQUIRED_PATHS = ["/admin/", "/dashboard/trainer/", "/dashboard/coordinator/"]
