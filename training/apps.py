@@ -4,9 +4,13 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class TrainingConfig(AppConfig):
+    default = True
     name = "training"
     verbose_name = _("Platform")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401
 
 
 class UsersAdminConfig(WagtailUsersAppConfig):

@@ -173,3 +173,15 @@ def test_times_are_shown_in_the_persons_zone(client, volunteer):
     client.force_login(volunteer)
     page = client.get(reverse("dashboard"))
     assert "Asia/Kolkata" in page.content.decode()
+
+
+def test_the_sign_in_message_is_in_the_persons_language(client, volunteer, password):
+    volunteer.preferred_language = "es"
+    volunteer.save()
+    client.post(
+        reverse("account_login"),
+        {"login": volunteer.email, "password": password},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Ha iniciado sesión exitosamente como Vol" in page
