@@ -372,6 +372,16 @@ def test_production_smoke(tmp_path, monkeypatch):
                 env,
             )  # fmt: skip
             assert processes.wait("migrate", timeout=45) == 0, processes.logs()
+            # Beat, as in the compose file: its schedule (CELERY_BEAT_SCHEDULE) in a file.
+            beat_schedule = tmp_path / "beat-schedule"
+            processes.start(
+                "beat",
+                [
+                    str(BIN / "celery"), "-A", "training", "beat", "--loglevel=info",
+                    "--schedule", str(beat_schedule),
+                ],
+                env,
+            )  # fmt: skip
 
             deadline = time.monotonic() + 40
             status = None
@@ -410,6 +420,17 @@ def test_production_smoke(tmp_path, monkeypatch):
             assert headers["Location"] == f"https://{HOST}/", headers["Location"]
             status, _headers, body = _fetch(port, "/healthz", https=False)
             assert status == 200, body
+
+            # Beat started, read the schedule from the settings and keeps running.
+            beat_deadline = time.monotonic() + 20
+            beat_log = tmp_path / "beat.log"
+            while time.monotonic() < beat_deadline and "beat: Starting" not in (
+                beat_log.read_text()
+            ):
+                time.sleep(0.3)
+            assert "beat: Starting" in beat_log.read_text(), processes.logs()
+            assert processes.started["beat"][0].poll() is None, processes.logs()
+            assert list(tmp_path.glob("beat-schedule*")), "beat wrote no schedule file"
 
             # The worker runs a real task from the broker and stores its result.
             client = Celery(
