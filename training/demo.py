@@ -82,9 +82,9 @@ def ensure_site() -> HomePage:
 
 
 def seed_home_page() -> HomePage:
+    """Fill the home page the migration made, once: an editor's later changes are kept."""
     home = ensure_site()
-    changed = (home.intro, home.body, home.how_it_works) != (HOME_INTRO, HOME_BODY, HOME_HOW)
-    if changed:
+    if not home.body:
         home.intro, home.body, home.how_it_works = HOME_INTRO, HOME_BODY, HOME_HOW
         home.save_revision().publish()
     return home

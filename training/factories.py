@@ -16,8 +16,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def verified_email(self, create, extracted, **kwargs):
-        if create and extracted is not False:
-            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
+        if create:
+            EmailAddress.objects.create(
+                user=self, email=self.email, primary=True, verified=extracted is not False
+            )
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):

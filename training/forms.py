@@ -67,4 +67,4 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "legal_name", "preferred_language", "time_zone"]
+        fields = ["display_name", "legal_name", "preferred_language", "time_zone", "low_bandwidth"]

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 
-from .services import user_has_mfa
+from .services import session_used_mfa, user_has_mfa
 
 
 class UserPreferencesMiddleware:
@@ -32,10 +32,12 @@ class UserPreferencesMiddleware:
 
 
 class RequireMFAMiddleware:
-    """Trainer, coordinator and admin tools need a second factor; lead people to set it up.
+    """Trainer, coordinator and admin tools need a second factor, used in this very session.
 
-    The paths are a setting so that later tools join by adding their prefix. The Wagtail admin
-    requires it of everyone who reaches it signed in.
+    Someone without an authenticator is led to set one up; someone who has one but whose session
+    did not pass it (however they signed in) is asked for a code. The paths are a setting;
+    views of later tools also use `training.permissions.role_required`, which checks the same.
+    The Wagtail admin requires it of everyone who reaches it signed in.
     """
 
     def __init__(self, get_response):
@@ -48,8 +50,19 @@ class RequireMFAMiddleware:
             user is not None
             and user.is_authenticated
             and request.path_info.startswith(self.prefixes)
-            and not user_has_mfa(user)
+            and (user.requires_mfa or request.path_info.startswith("/admin/"))
         ):
-            query = urlencode({"next": request.get_full_path()})
-            return redirect(f"{reverse('mfa_required')}?{query}")
+            redirect_to = mfa_redirect(request)
+            if redirect_to:
+                return redirect(redirect_to)
         return self.get_response(request)
+
+
+def mfa_redirect(request) -> str | None:
+    """Where to send a signed-in person who must pass a second factor first, or None."""
+    query = urlencode({"next": request.get_full_path()})
+    if not user_has_mfa(request.user):
+        return f"{reverse('mfa_required')}?{query}"
+    if not session_used_mfa(request):
+        return f"{reverse('mfa_reauthenticate')}?{query}"
+    return None

@@ -3,8 +3,9 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -89,6 +90,12 @@ class User(AbstractUser):
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
 
+    low_bandwidth = models.BooleanField(
+        _("low bandwidth"),
+        default=False,
+        help_text=_("Show transcripts instead of videos, and load fewer images."),
+    )
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
@@ -137,7 +144,51 @@ class User(AbstractUser):
         return bool(self.roles & PRIVILEGED_ROLES)
 
 
-class HomePage(Page):
+class ChildRoutingMixin:
+    """Route to a child page with fewer queries than Wagtail's default.
+
+    Wagtail fetches the child, then its specific instance (two queries per level). A page whose
+    children are all of one type can name it in `child_page_model` and fetch it in one query;
+    otherwise, when the path goes on below the child, the child only needs its tree position to
+    route further, so its specific fields are not loaded.
+    """
+
+    child_page_model = None
+
+    def get_child_for_route(self, request, slug):
+        if self.child_page_model is not None:
+            return self.child_page_model.objects.get(
+                path__startswith=self.path, depth=self.depth + 1, slug=slug
+            )
+        return self.get_children().get(slug=slug)
+
+    def route(self, request, path_components):
+        if not path_components:
+            return super().route(request, path_components)
+        slug, remaining = path_components[0], path_components[1:]
+        try:
+            child = self.get_child_for_route(request, slug)
+        except ObjectDoesNotExist as error:
+            raise Http404 from error
+        child._cached_parent_obj = self
+        if self.child_page_model is None:
+            child = child.specific_deferred if remaining else child.specific
+        return child.route(request, remaining)
+
+
+class StandardPage(ChildRoutingMixin, Page):
+    """A plain content page (about the programme, privacy, contact…)."""
+
+    introduction = models.CharField(_("introduction"), max_length=400, blank=True)
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class HomePage(ChildRoutingMixin, Page):
     """The public front page: what the programme is, and the way into courses and cohorts."""
 
     intro = models.CharField(_("introduction"), max_length=400, blank=True)

@@ -1,5 +1,6 @@
 """Reads for the dashboards; later issues fill the cohort, learning and certification parts."""
 
+from .dashboard import sections_for
 from .roles import Role
 from .services import user_has_mfa
 
@@ -14,6 +15,5 @@ def dashboard_for(user) -> dict:
         "is_editor": Role.EDITOR in roles or Role.ADMINISTRATOR in roles,
         "is_administrator": Role.ADMINISTRATOR in roles,
         "has_mfa": user_has_mfa(user) if user.requires_mfa else None,
-        "cohorts": [],
-        "courses_in_progress": [],
+        "sections": {section["name"]: section for section in sections_for(user)},
     }

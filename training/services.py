@@ -23,6 +23,15 @@ def user_has_mfa(user: User) -> bool:
     return user.__dict__["_has_mfa"]
 
 
+def session_used_mfa(request) -> bool:
+    """Whether this session's sign-in (or a re-authentication) passed the second factor."""
+    records = request.session.get("account_authentication_methods") or []
+    owner = request.session.get("account_authentication_methods_user")
+    return str(owner) == str(request.user.pk) and any(
+        isinstance(r, dict) and r.get("method") == "mfa" for r in records
+    )
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -57,6 +66,9 @@ def user_create(
 @transaction.atomic
 def user_set_roles(*, user: User, roles: tuple[str, ...]) -> None:
     """Make the person's groups match exactly the given roles (volunteer is implicit)."""
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise ValueError(f"Unknown roles: {', '.join(sorted(unknown))}")
     wanted = {GROUP_FOR_ROLE[role] for role in roles if role in GROUP_FOR_ROLE}
     managed = set(GROUP_FOR_ROLE.values())
     groups = {g.name: g for g in Group.objects.filter(name__in=wanted)}
@@ -66,7 +78,7 @@ def user_set_roles(*, user: User, roles: tuple[str, ...]) -> None:
     user.groups.remove(*user.groups.filter(name__in=current - wanted))
     user.groups.add(*[groups[name] for name in wanted - current])
     is_admin = Role.ADMINISTRATOR in roles
-    if user.is_superuser != is_admin:
+    if (user.is_superuser, user.is_staff) != (is_admin, is_admin):
         user.is_superuser = user.is_staff = is_admin
         user.save(update_fields=["is_superuser", "is_staff"])
     user.__dict__.pop("roles", None)
@@ -74,7 +86,7 @@ def user_set_roles(*, user: User, roles: tuple[str, ...]) -> None:
 
 @transaction.atomic
 def user_update_profile(*, user: User, **fields) -> User:
-    allowed = {"display_name", "legal_name", "preferred_language", "time_zone"}
+    allowed = {"display_name", "legal_name", "preferred_language", "time_zone", "low_bandwidth"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")
@@ -86,10 +98,11 @@ def user_update_profile(*, user: User, **fields) -> User:
 
 
 def user_purge_unverified(*, older_than_days: int | None = None) -> int:
-    """Delete accounts whose email was never verified and that never signed in.
+    """Delete sign-ups whose email was never verified and that never signed in; return how many.
 
     Someone who signed up and never confirmed has given us an email address and a name for
-    nothing: we keep them no longer than ACOMPANA_UNVERIFIED_ACCOUNT_DAYS. Safe to rerun.
+    nothing: we keep them no longer than ACOMPANA_UNVERIFIED_ACCOUNT_DAYS. Accounts made by an
+    administrator (staff, a role, or no email record at all) are never touched. Safe to rerun.
     """
     days = (
         older_than_days
@@ -98,8 +111,12 @@ def user_purge_unverified(*, older_than_days: int | None = None) -> int:
     )
     cutoff = timezone.now() - timedelta(days=days)
     verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    unverified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=False)
     stale = User.objects.filter(
-        date_joined__lt=cutoff, last_login__isnull=True, is_superuser=False
-    ).exclude(Exists(verified))
-    deleted, _ = stale.delete()
-    return deleted
+        Exists(unverified), ~Exists(verified),
+        date_joined__lt=cutoff, last_login__isnull=True,
+        is_superuser=False, is_staff=False, groups__isnull=True,
+    )  # fmt: skip
+    ids = list(stale.values_list("pk", flat=True))
+    User.objects.filter(pk__in=ids).delete()
+    return len(ids)

@@ -1,10 +1,11 @@
 import logging
 
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.totp.views import activate_totp as allauth_activate_totp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.i18n import set_language as django_set_language
 from kombu import Connection
 
 from .forms import ProfileForm
+from .permissions import role_required
 from .roles import Role
 from .selectors import dashboard_for
 from .services import user_has_mfa, user_update_profile
@@ -38,20 +40,14 @@ def dashboard(request):
     return render(request, "training/dashboard.html", dashboard_for(request.user))
 
 
-def _role_desk(request, role, template):
-    if not request.user.has_role(role):
-        raise PermissionDenied
-    return render(request, template, dashboard_for(request.user))
-
-
-@login_required
+@role_required(Role.TRAINER)
 def trainer_desk(request):
-    return _role_desk(request, Role.TRAINER, "training/trainer_desk.html")
+    return render(request, "training/trainer_desk.html", dashboard_for(request.user))
 
 
-@login_required
+@role_required(Role.COORDINATOR)
 def coordinator_desk(request):
-    return _role_desk(request, Role.COORDINATOR, "training/coordinator_desk.html")
+    return render(request, "training/coordinator_desk.html", dashboard_for(request.user))
 
 
 @login_required
@@ -59,11 +55,25 @@ def mfa_required(request):
     """Explain why this person's role needs a second factor, and lead to the set-up."""
     if user_has_mfa(request.user):
         return HttpResponseRedirect(_safe_next(request))
+    # After the set-up and the recovery codes, the person is offered the way back to their tool.
+    request.session["after_mfa_setup"] = _safe_next(request)
     return render(
         request,
         "training/mfa_required.html",
         {"next": _safe_next(request), "requires_mfa": request.user.requires_mfa},
     )
+
+
+def activate_totp(request):
+    """allauth's TOTP set-up. Typing a valid code there is passing the second factor, so the
+    session counts as such right away and the person can go on to their tool."""
+    had_mfa = request.user.is_authenticated and user_has_mfa(request.user)
+    response = allauth_activate_totp(request)
+    if request.method == "POST" and response.status_code == 302 and not had_mfa:
+        request.user.__dict__.pop("_has_mfa", None)
+        if user_has_mfa(request.user):
+            record_authentication(request, request.user, "mfa", type="totp")
+    return response
 
 
 @login_required
@@ -117,6 +127,7 @@ def _broker_status() -> str:
 
 
 @never_cache
+@transaction.non_atomic_requests
 def healthz(request):
     database = "ok" if _database_ok() else "unavailable"
     broker = _broker_status()

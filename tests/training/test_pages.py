@@ -40,7 +40,21 @@ def test_404_is_friendly_and_translated(client):
 def test_403_is_friendly(client, volunteer):
     client.force_login(volunteer)
     response = client.get(reverse("trainer_desk"))
-    assert response.status_code in (302, 403)
+    assert response.status_code == 403
+    assert "This page is not open to you" in response.content.decode()
+
+
+def test_healthz_is_503_json_when_the_database_does_not_answer(client, monkeypatch):
+    from django.db import OperationalError
+    from django.db import connection as default_connection
+
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("database is down")
+
+    monkeypatch.setattr(default_connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert json.loads(response.content)["database"] == "unavailable"
 
 
 def test_500_page_renders_without_a_database_or_context():

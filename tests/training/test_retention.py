@@ -27,10 +27,14 @@ def test_unconfirmed_sign_ups_are_deleted_after_the_retention_period(settings):
     confirmed = _aged(UserFactory(), 400)
     used = _aged(UserFactory(verified_email=False), 400, logged_in=True)
 
-    assert purge_unverified_accounts.delay().get() >= 1
+    made_by_admin = _aged(UserFactory(verified_email=False), 400)
+    made_by_admin.emailaddress_set.all().delete()
+    trainer = _aged(UserFactory(verified_email=False, roles=["trainer"]), 400)
+
+    assert purge_unverified_accounts.delay().get() == 1
     remaining = set(User.objects.values_list("pk", flat=True))
     assert stale.pk not in remaining
-    assert {recent.pk, confirmed.pk, used.pk} <= remaining
+    assert {recent.pk, confirmed.pk, used.pk, made_by_admin.pk, trainer.pk} <= remaining
     # Running it again changes nothing.
-    purge_unverified_accounts.delay().get()
+    assert purge_unverified_accounts.delay().get() == 0
     assert set(User.objects.values_list("pk", flat=True)) == remaining

@@ -155,6 +155,9 @@ WAGTAIL_SITE_NAME = "Acompaña"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 # The admin has no login form of its own: it sends people to allauth's throttled one.
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+# Wagtail would send an MD5 of every person's email to gravatar.com and show it to editors.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
@@ -236,6 +239,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Security that holds everywhere -----------------------------------------------------------
+# Sessions are read from the cache and written through to the database: no query per request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_NAME = "acompana_session"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

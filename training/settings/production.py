@@ -66,7 +66,6 @@ CACHES = {
         "KEY_PREFIX": "acompana",
     }
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # For example smtp+tls://user:password@smtp.example.org:587
 globals().update(env.email_url_config(_required("EMAIL_URL")))
@@ -88,6 +87,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # /healthz is probed over plain HTTP inside the compose network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind the TLS proxy every request comes from the proxy's address: allauth must take the
+# client's address from X-Forwarded-For, or one person's failed logins would lock out everyone.
+# https://docs.allauth.org/en/latest/common/configuration.html
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=1)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True

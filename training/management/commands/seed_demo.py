@@ -5,15 +5,14 @@ this command calls them in dependency order.
 """
 
 import importlib
+import importlib.util
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from training.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_home_page
 from training.models import User
-from training.roles import GROUP_FOR_ROLE, Role
 from training.services import user_create, user_set_roles
 
 LATER_APPS = ("courses", "cohorts", "certificates")
@@ -40,21 +39,9 @@ class Command(BaseCommand):
             else:
                 user_set_roles(user=user, roles=person["roles"])
                 EmailAddress.objects.filter(user=user, email=user.email).update(verified=True)
-        self._grant_editor_admin_access()
         seed_home_page()
         for app in LATER_APPS:
-            try:
-                module = importlib.import_module(f"{app}.demo")
-            except ModuleNotFoundError:
+            if importlib.util.find_spec(f"{app}.demo") is None:
                 continue
-            module.seed(self.stdout)
+            importlib.import_module(f"{app}.demo").seed(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
-
-    def _grant_editor_admin_access(self):
-        from django.contrib.auth.models import Group
-
-        editors = Group.objects.get(name=GROUP_FOR_ROLE[Role.EDITOR])
-        access = Permission.objects.get(
-            content_type__app_label="wagtailadmin", codename="access_admin"
-        )
-        editors.permissions.add(access)

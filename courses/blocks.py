@@ -1,0 +1,203 @@
+"""StreamField blocks for modules. Activities (quiz, reflection) are graded on the server.
+
+Blocks that are activities keep the StreamField block id as their identity: completion records
+point at it, so it survives edits to the module around it.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageChooserBlock
+
+RICH_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4", "blockquote"]
+
+
+class HeadingBlock(blocks.CharBlock):
+    class Meta:
+        icon = "title"
+        template = "blocks/heading.html"
+        label = _("Heading")
+
+
+class ImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock(label=_("Image"))
+    alt_text = blocks.CharBlock(
+        label=_("Alternative text"),
+        help_text=_("Describe the image for people who cannot see it. Required."),
+    )
+    caption = blocks.CharBlock(label=_("Caption"), required=False)
+
+    class Meta:
+        icon = "image"
+        template = "blocks/image.html"
+        label = _("Image")
+
+
+class CalloutBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(
+        label=_("Kind"),
+        choices=[("tip", _("Tip")), ("important", _("Important")), ("self_care", _("Self-care"))],
+        default="tip",
+    )
+    title = blocks.CharBlock(label=_("Title"), required=False)
+    text = blocks.RichTextBlock(label=_("Text"), features=RICH_FEATURES)
+
+    class Meta:
+        icon = "help"
+        template = "blocks/callout.html"
+        label = _("Callout")
+
+
+class DocumentBlock(blocks.StructBlock):
+    document = DocumentChooserBlock(label=_("Document"))
+    description = blocks.CharBlock(label=_("Description"), required=False)
+
+    class Meta:
+        icon = "doc-full"
+        template = "blocks/document.html"
+        label = _("Downloadable document")
+
+
+class VideoBlock(blocks.StructBlock):
+    title = blocks.CharBlock(label=_("Title"))
+    embed = EmbedBlock(label=_("Embed URL"), required=False)
+    file = DocumentChooserBlock(
+        label=_("Uploaded video file"), required=False, help_text=_("MP4 or WebM.")
+    )
+    captions = DocumentChooserBlock(
+        label=_("Captions (WebVTT)"), required=False, help_text=_("A .vtt file.")
+    )
+    transcript = blocks.RichTextBlock(
+        label=_("Transcript"),
+        features=RICH_FEATURES,
+        help_text=_("Shown instead of the video to people who chose low bandwidth."),
+    )
+
+    class Meta:
+        icon = "media"
+        template = "blocks/video.html"
+        label = _("Video")
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value.get("embed") and not value.get("file"):
+            raise StructBlockValidationError(
+                block_errors={"embed": ValidationError(_("Give an embed URL or upload a file."))}
+            )
+        return value
+
+
+class OptionBlock(blocks.StructBlock):
+    text = blocks.CharBlock(label=_("Answer"))
+    is_correct = blocks.BooleanBlock(label=_("Correct"), required=False)
+    feedback = blocks.TextBlock(
+        label=_("Feedback"), required=False, help_text=_("Shown when this answer is chosen.")
+    )
+
+    class Meta:
+        icon = "radio-full"
+        label = _("Option")
+
+
+class ChoiceQuestionBlock(blocks.StructBlock):
+    text = blocks.TextBlock(label=_("Question"))
+    options = blocks.ListBlock(OptionBlock(), label=_("Options"), min_num=2)
+
+    multiple = False
+
+    class Meta:
+        icon = "list-ul"
+
+    def clean(self, value):
+        value = super().clean(value)
+        correct = sum(1 for option in value["options"] if option["is_correct"])
+        if correct == 0:
+            raise ValidationError(_("Mark at least one option as correct."))
+        if not self.multiple and correct != 1:
+            raise ValidationError(_("A single-choice question has exactly one correct option."))
+        return value
+
+
+class SingleChoiceQuestionBlock(ChoiceQuestionBlock):
+    class Meta:
+        label = _("Single choice")
+        icon = "radio-full"
+
+
+class MultipleChoiceQuestionBlock(ChoiceQuestionBlock):
+    multiple = True
+
+    class Meta:
+        label = _("Multiple choice")
+        icon = "tick-inverse"
+
+
+class TrueFalseQuestionBlock(blocks.StructBlock):
+    text = blocks.TextBlock(label=_("Statement"))
+    answer = blocks.BooleanBlock(label=_("The statement is true"), required=False)
+    feedback_true = blocks.TextBlock(label=_("Feedback when answering “true”"), required=False)
+    feedback_false = blocks.TextBlock(label=_("Feedback when answering “false”"), required=False)
+
+    class Meta:
+        label = _("True or false")
+        icon = "tick"
+
+
+class QuizBlock(blocks.StructBlock):
+    title = blocks.CharBlock(label=_("Title"), default=_("Check your understanding"))
+    introduction = blocks.TextBlock(label=_("Introduction"), required=False)
+    questions = blocks.StreamBlock(
+        [
+            ("single_choice", SingleChoiceQuestionBlock()),
+            ("multiple_choice", MultipleChoiceQuestionBlock()),
+            ("true_false", TrueFalseQuestionBlock()),
+        ],
+        label=_("Questions"),
+        min_num=1,
+    )
+    pass_mark = blocks.IntegerBlock(
+        label=_("Pass mark (%)"), min_value=0, max_value=100, default=80
+    )
+    max_attempts = blocks.IntegerBlock(
+        label=_("Attempts allowed"),
+        min_value=0,
+        default=0,
+        help_text=_("0 means unlimited."),
+    )
+    required = blocks.BooleanBlock(label=_("Required for completion"), required=False, default=True)
+
+    class Meta:
+        icon = "form"
+        template = "blocks/quiz.html"
+        label = _("Quiz")
+
+
+class ReflectionBlock(blocks.StructBlock):
+    prompt = blocks.TextBlock(label=_("Prompt"))
+    guidance = blocks.TextBlock(
+        label=_("Guidance"),
+        required=False,
+        help_text=_("Optional: a gentle note on how to approach the prompt."),
+    )
+    required = blocks.BooleanBlock(label=_("Required for completion"), required=False, default=True)
+
+    class Meta:
+        icon = "openquote"
+        template = "blocks/reflection.html"
+        label = _("Reflection prompt")
+
+
+class ModuleBodyBlock(blocks.StreamBlock):
+    rich_text = blocks.RichTextBlock(
+        label=_("Text"), features=RICH_FEATURES, template="blocks/rich_text.html"
+    )
+    heading = HeadingBlock()
+    image = ImageBlock()
+    callout = CalloutBlock()
+    document = DocumentBlock()
+    video = VideoBlock()
+    quiz = QuizBlock()
+    reflection = ReflectionBlock()

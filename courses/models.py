@@ -1,0 +1,378 @@
+"""Courses and modules (Wagtail pages), enrolment, and the learner's records on the server."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from training.models import ChildRoutingMixin
+
+from .blocks import ModuleBodyBlock
+
+
+def language_choices():
+    return [(code, name) for code, name in settings.ALL_LANGUAGES.items()]
+
+
+@register_snippet
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name
+
+
+class CourseIndexPage(ChildRoutingMixin, Page):
+    """The catalog at /courses/: every published course, filterable by language and topic."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["training.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("course catalog")
+
+    def get_child_for_route(self, request, slug):
+        """The course, with whether the viewer is enrolled in it, in one query."""
+        courses = CoursePage.objects.filter(
+            path__startswith=self.path, depth=self.depth + 1, slug=slug
+        )
+        if request.user.is_authenticated:
+            courses = courses.annotate(
+                viewer_enrolled=Exists(
+                    Enrolment.objects.filter(course=OuterRef("pk"), user=request.user)
+                )
+            )
+        return courses.get()
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import catalog_for
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(catalog_for(self, request.GET))
+        return context
+
+
+class CoursePage(ChildRoutingMixin, Page):
+    summary = models.TextField(_("summary"))
+    learning_outcomes = StreamField(
+        [("outcome", blocks.CharBlock(label=_("Outcome")))],
+        verbose_name=_("learning outcomes"),
+        blank=True,
+    )
+    estimated_hours = models.DecimalField(
+        _("estimated hours"), max_digits=5, decimal_places=1, default=1
+    )
+    topics = ParentalManyToManyField(Topic, blank=True, verbose_name=_("topics"))
+    content_notes = models.TextField(
+        _("content notes"),
+        blank=True,
+        help_text=_("Which difficult subjects this course covers, so people can prepare."),
+    )
+    prerequisites = ParentalManyToManyField(
+        "self", blank=True, symmetrical=False, verbose_name=_("prerequisite courses")
+    )
+    how_to_join = RichTextField(
+        _("how to join"),
+        blank=True,
+        help_text=_("Shown to people who are not enrolled: which cohort or contact to ask."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("learning_outcomes"),
+        MultiFieldPanel(
+            [
+                FieldPanel("estimated_hours"),
+                FieldPanel("topics"),
+                InlinePanel("course_languages", label=_("Languages"), min_num=1),
+            ],
+            heading=_("About the course"),
+        ),
+        FieldPanel("content_notes"),
+        FieldPanel("prerequisites"),
+        FieldPanel("how_to_join"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+
+    class Meta:
+        verbose_name = _("course")
+
+    def get_child_for_route(self, request, slug):
+        # The module page needs its course: keep the one routing already loaded.
+        request.acompana_course = self
+        return ModulePage.objects.get(path__startswith=self.path, depth=self.depth + 1, slug=slug)
+
+    @cached_property
+    def language_codes(self) -> list[str]:
+        return [row.language for row in self.course_languages.all()]
+
+    def serve(self, request, *args, **kwargs):
+        from .selectors import course_page_context
+
+        request.course_context = course_page_context(self, request.user)
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(getattr(request, "course_context", {}))
+        return context
+
+
+class CourseLanguage(Orderable):
+    page = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="course_languages")
+    language = models.CharField(_("language"), max_length=10, choices=language_choices)
+
+    panels = [FieldPanel("language")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("language")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "language"], name="course_language_once"),
+        ]
+
+    @property
+    def name(self):
+        return settings.ALL_LANGUAGES.get(self.language, self.language)
+
+
+class ModulePage(Page):
+    summary = models.TextField(_("summary"), blank=True)
+    estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=30)
+    content_notes = models.TextField(
+        _("content notes"),
+        blank=True,
+        help_text=_(
+            "Difficult subjects in this module. Shown before the content, with "
+            "“continue” and “not now”."
+        ),
+    )
+    requires_previous = models.BooleanField(
+        _("requires the previous modules"),
+        default=False,
+        help_text=_("Locked until the earlier required modules of the course are completed."),
+    )
+    required = models.BooleanField(
+        _("required for the course"),
+        default=True,
+        help_text=_("The course is complete when all its required modules are."),
+    )
+    body = StreamField(ModuleBodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("content_notes"),
+        MultiFieldPanel(
+            [FieldPanel("requires_previous"), FieldPanel("required")],
+            heading=_("Completion"),
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("module")
+
+    @cached_property
+    def activities(self):
+        """The activities in the body, in order, as the registry sees them."""
+        from .activities import activities_in
+
+        return activities_in(self)
+
+    @cached_property
+    def required_activity_ids(self) -> frozenset[str]:
+        return frozenset(activity.id for activity in self.activities if activity.required)
+
+    def serve(self, request, *args, **kwargs):
+        from .views import serve_module
+
+        return serve_module(self, request, super().serve, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(getattr(request, "module_context", {}))
+        return context
+
+
+# --- Records ------------------------------------------------------------------------------------
+class Enrolment(models.Model):
+    """A learner may follow a course. Created in code (and by cohorts, later)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="enrolments")
+    source = models.CharField(_("source"), max_length=40, default="manual")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="enrolment_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.course}"
+
+
+class ProgressStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+
+
+class ModuleProgress(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="module_progress"
+    )
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="progress")
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="module_progress")
+    status = models.CharField(
+        max_length=20, choices=ProgressStatus.choices, default=ProgressStatus.IN_PROGRESS
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    last_visited_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    marked_done = models.BooleanField(default=False)
+    content_notes_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    set_aside_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person chose “not now” at the content notes."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "module"], name="module_progress_once"),
+            models.CheckConstraint(
+                condition=~models.Q(status="completed") | models.Q(completed_at__isnull=False),
+                name="module_completed_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "course"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.module_id} · {self.status}"
+
+
+class ActivityCompletion(models.Model):
+    """One activity of a module, completed by one person. Written once, by the server."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_completions"
+    )
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="completions")
+    activity_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=30)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    completed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "module", "activity_id"], name="activity_completed_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.activity_id}"
+
+
+class CourseProgress(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_progress"
+    )
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="progress")
+    last_module = models.ForeignKey(
+        ModulePage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="course_progress_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.course_id}"
+
+
+class QuizAttempt(models.Model):
+    """A submitted quiz, graded on the server. `submission_id` makes a resubmission a no-op."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="quiz_attempts")
+    activity_id = models.CharField(max_length=64)
+    number = models.PositiveIntegerField()
+    submission_id = models.UUIDField(default=uuid.uuid4)
+    answers = models.JSONField(default=dict)
+    results = models.JSONField(default=dict)
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    passed = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "submission_id"], name="quiz_submission_once"),
+            models.UniqueConstraint(
+                fields=["user", "module", "activity_id", "number"], name="quiz_attempt_number_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.activity_id} #{self.number}"
+
+
+class Reflection(models.Model):
+    """A private journal entry. Only its author sees it, unless they share it with trainers."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections"
+    )
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="reflections")
+    activity_id = models.CharField(max_length=64)
+    text = models.TextField(blank=True)
+    shared_with_trainers = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "module", "activity_id"], name="reflection_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.activity_id}"

@@ -1,0 +1,289 @@
+"""Reads for course pages, module pages, the catalog and the dashboard, in fixed query counts."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    CourseIndexPage,
+    CoursePage,
+    CourseProgress,
+    Enrolment,
+    ModulePage,
+    ModuleProgress,
+    ProgressStatus,
+    Topic,
+)
+from .services import (
+    can_preview,
+    completed_module_ids,
+    is_enrolled,
+    module_lock_reason,
+    modules_with_progress,
+)
+
+
+def catalog_for(index: CourseIndexPage, params) -> dict:
+    language = params.get("language", "")
+    topic = params.get("topic", "")
+    courses = (
+        CoursePage.objects.live().public().child_of(index)
+        .prefetch_related("topics", "course_languages")
+        .order_by("path")
+    )  # fmt: skip
+    if language in settings.ALL_LANGUAGES:
+        courses = courses.filter(course_languages__language=language)
+    else:
+        language = ""
+    if topic:
+        courses = courses.filter(topics__slug=topic)
+    return {
+        "courses": list(courses.distinct()),
+        "topics": list(Topic.objects.all()),
+        "languages": list(settings.ALL_LANGUAGES.items()),
+        "selected_language": language,
+        "selected_topic": topic,
+    }
+
+
+@dataclass
+class ModuleRow:
+    module: ModulePage
+    status: str
+    lock_reason: str | None
+    progress: ModuleProgress | None
+
+    @property
+    def locked(self) -> bool:
+        return self.lock_reason is not None
+
+
+def module_rows(course: CoursePage, user, modules=None) -> list[ModuleRow]:
+    """Each published module of the course with this learner's state, in one query."""
+    if modules is None:
+        modules = modules_with_progress(course, user)
+    completed = completed_module_ids(modules)
+    rows = []
+    for module in modules:
+        status = module.my_progress.status if module.my_progress else ProgressStatus.NOT_STARTED
+        reason = None
+        if status != ProgressStatus.COMPLETED:
+            reason = module_lock_reason(module=module, siblings=modules, completed_ids=completed)
+        rows.append(
+            ModuleRow(module=module, status=status, lock_reason=reason, progress=module.my_progress)
+        )
+    return rows
+
+
+def course_page_context(course: CoursePage, user) -> dict:
+    enrolled = is_enrolled(user, course)
+    rows = module_rows(course, user)
+    course_progress = None
+    if enrolled:
+        course_progress = (
+            CourseProgress.objects.filter(user=user, course=course)
+            .select_related("last_module")
+            .first()
+        )
+    required = [row for row in rows if row.module.required]
+    done = sum(1 for row in required if row.status == ProgressStatus.COMPLETED)
+    return {
+        "enrolled": enrolled,
+        "can_open_modules": enrolled or can_preview(user),
+        "module_rows": rows,
+        "course_progress": course_progress,
+        "required_done": done,
+        "required_total": len(required),
+        "prerequisite_courses": list(course.prerequisites.live()),
+    }
+
+
+def module_page_context(module: ModulePage, course: CoursePage, user, progress, modules) -> dict:
+    """Everything the module page shows: the learner's state for each activity, by kind."""
+    by_kind: dict[Any, list[str]] = {}
+    for activity in module.activities:
+        by_kind.setdefault(activity.kind, []).append(activity.id)
+    state: dict[str, Any] = {}
+    completed_activity_ids: set[str] = set()
+    if progress is not None:
+        for kind, ids in by_kind.items():
+            kind_state = kind.load_state(user=user, module=module, activity_ids=ids)
+            state.update(kind_state)
+            completed_activity_ids |= kind.completed_ids(kind_state)
+    rows = module_rows(course, user, modules)
+    index = next((i for i, row in enumerate(rows) if row.module.pk == module.pk), None)
+    following = rows[index + 1].module if index is not None and index + 1 < len(rows) else None
+    return {
+        "course": course,
+        "progress": progress,
+        "activity_state": state,
+        "completed_activity_ids": completed_activity_ids,
+        "module_rows": rows,
+        "previous_module": rows[index - 1].module if index else None,
+        "next_module": following,
+        "module_completed": bool(progress and progress.status == ProgressStatus.COMPLETED),
+        "can_mark_done": not module.required_activity_ids,
+    }
+
+
+def courses_in_progress(user, limit=6) -> list[dict]:
+    """For the dashboard: the learner's courses, most recent first, with where to continue."""
+    enrolments = (
+        Enrolment.objects.filter(user=user).select_related("course").order_by("-created_at")[:limit]
+    )
+    enrolments = list(enrolments)
+    course_ids = [e.course_id for e in enrolments]
+    progress = {
+        p.course_id: p
+        for p in CourseProgress.objects.filter(user=user, course_id__in=course_ids).select_related(
+            "last_module"
+        )
+    }
+    counts = {
+        row["course_id"]: row["done"]
+        for row in ModuleProgress.objects.filter(
+            user=user, course_id__in=course_ids, status=ProgressStatus.COMPLETED,
+            module__required=True, module__live=True,
+        ).values("course_id").annotate(done=Count("pk"))
+    }  # fmt: skip
+    required_totals = _required_totals([e.course for e in enrolments])
+    items = []
+    for enrolment in enrolments:
+        course = enrolment.course
+        course_progress = progress.get(course.pk)
+        items.append(
+            {
+                "course": course,
+                "progress": course_progress,
+                "completed": bool(course_progress and course_progress.completed_at),
+                "continue_module": course_progress.last_module if course_progress else None,
+                "done": counts.get(course.pk, 0),
+                "total": required_totals.get(course.pk, 0),
+            }
+        )
+    items.sort(
+        key=lambda item: (
+            item["completed"],
+            -(item["progress"].last_activity_at.timestamp()
+              if item["progress"] and item["progress"].last_activity_at else 0),
+        )
+    )  # fmt: skip
+    return items
+
+
+def _required_totals(courses) -> dict[int, int]:
+    """Number of published required modules per course, in one query."""
+    if not courses:
+        return {}
+    condition = Q()
+    for course in courses:
+        condition |= Q(path__startswith=course.path, depth=course.depth + 1)
+    totals = {course.pk: 0 for course in courses}
+    by_path = {course.path: course.pk for course in courses}
+    for path in (
+        ModulePage.objects.live().filter(condition, required=True).values_list("path", flat=True)
+    ):
+        course_pk = by_path.get(path[: -ModulePage.steplen])
+        if course_pk:
+            totals[course_pk] += 1
+    return totals
+
+
+def completion_counts() -> list[dict]:
+    """For editors: per course, how many are enrolled, in progress and have completed it."""
+    courses = CoursePage.objects.annotate(
+        enrolled=Count("enrolments", distinct=True),
+        completed=Count("progress", filter=Q(progress__completed_at__isnull=False), distinct=True),
+        started=Count("progress", distinct=True),
+    ).order_by("path")
+    return [
+        {
+            "course": course,
+            "enrolled": course.enrolled,
+            "completed": course.completed,
+            "in_progress": max(course.started - course.completed, 0),
+        }
+        for course in courses
+    ]
+
+
+def quiz_view(activity, attempts, *, completed: bool, draft: dict | None) -> dict:
+    """What the quiz block shows. Correctness and feedback appear only after an attempt;
+    which options are correct only once the quiz is passed or no attempt is left."""
+    quiz = activity.value
+    last = attempts[-1] if attempts else None
+    passed = any(attempt.passed for attempt in attempts)
+    limit = quiz["max_attempts"] or None
+    attempts_left = None if limit is None else max(limit - len(attempts), 0)
+    can_attempt = attempts_left is None or attempts_left > 0 or passed
+    reveal = passed or attempts_left == 0
+    chosen_source = draft or (last.answers if last else {})
+    questions = []
+    for question in quiz["questions"]:
+        chosen = set(chosen_source.get(question.id, []))
+        last_chosen = set(last.answers.get(question.id, [])) if last else set()
+        result = last.results.get(question.id) if last else None
+        if question.block_type == "true_false":
+            value = question.value
+            raw_options = [
+                ("true", _("True"), value["answer"] is True, value["feedback_true"]),
+                ("false", _("False"), value["answer"] is False, value["feedback_false"]),
+            ]
+        else:
+            raw_options = [
+                (o.id, o.value["text"], o.value["is_correct"], o.value["feedback"])
+                for o in question.value["options"].bound_blocks
+            ]
+        options = [
+            {
+                "id": option_id,
+                "text": text,
+                "checked": option_id in chosen,
+                "feedback": feedback if option_id in last_chosen else "",
+                "is_correct": is_correct if reveal else None,
+            }
+            for option_id, text, is_correct, feedback in raw_options
+        ]
+        questions.append(
+            {
+                "id": question.id,
+                "text": question.value["text"],
+                "multiple": question.block_type == "multiple_choice",
+                "options": options,
+                "correct": result["correct"] if result else None,
+            }
+        )
+    return {
+        "attempts": attempts,
+        "last": last,
+        "passed": passed,
+        "completed": completed,
+        "attempts_left": attempts_left,
+        "can_attempt": can_attempt,
+        "reveal": reveal,
+        "questions": questions,
+        "submission_id": uuid.uuid4(),
+        "from_draft": bool(draft),
+    }
+
+
+def reflection_view(activity, reflection, *, completed: bool) -> dict:
+    return {
+        "reflection": reflection,
+        "text": reflection.text if reflection else "",
+        "shared_with_trainers": bool(reflection and reflection.shared_with_trainers),
+        "submitted": bool(reflection and reflection.submitted_at),
+        "completed": completed,
+    }
+
+
+def dashboard_learning(user) -> dict:
+    index = CourseIndexPage.objects.live().only("url_path").first()
+    return {
+        "courses": courses_in_progress(user),
+        "catalog_url": index.url if index else None,
+    }

@@ -1,0 +1,404 @@
+"""Writes for learning: enrolment, visits, quiz attempts, reflections and completion.
+
+Completion is recorded on the server only, idempotently: recording the same thing twice records
+it once. A learner's actions change only their own records: every function takes the learner
+as `user`, and the views pass `request.user`, never an id from the request.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .activities import kind_for_block
+from .models import (
+    ActivityCompletion,
+    CoursePage,
+    CourseProgress,
+    Enrolment,
+    ModulePage,
+    ModuleProgress,
+    ProgressStatus,
+    QuizAttempt,
+    Reflection,
+)
+from .signals import course_completed, module_completed
+
+
+class LearningError(Exception):
+    """Something the learner asked for cannot be done; the message says why, translated."""
+
+
+# --- Enrolment ----------------------------------------------------------------------------------
+@transaction.atomic
+def enrolment_create(*, user, course: CoursePage, source: str = "manual") -> Enrolment:
+    enrolment, _created = Enrolment.objects.get_or_create(
+        user=user, course=course, defaults={"source": source}
+    )
+    return enrolment
+
+
+# --- Access and locks ---------------------------------------------------------------------------
+def can_preview(user) -> bool:
+    return user.is_authenticated and user.has_perm("wagtailadmin.access_admin")
+
+
+def is_enrolled(user, course: CoursePage) -> bool:
+    if not user.is_authenticated:
+        return False
+    if hasattr(course, "viewer_enrolled"):  # annotated by the catalog's routing
+        return course.viewer_enrolled
+    return Enrolment.objects.filter(user=user, course=course).exists()
+
+
+def modules_with_progress(course: CoursePage, user) -> list[ModulePage]:
+    """The course's published modules in order, each with `.my_progress`: this learner's record
+    (or None). One query, whatever the size of the course."""
+    modules = (
+        ModulePage.objects.live()
+        .filter(path__startswith=course.path, depth=course.depth + 1)
+        .order_by("path")
+    )
+    if not user.is_authenticated:
+        modules = list(modules)
+        for module in modules:
+            module.my_progress = None
+        return modules
+    mine = ModuleProgress.objects.filter(user=user, module=OuterRef("pk"))
+    fields = ["pk", "status", "last_visited_at", "completed_at", "marked_done",
+              "content_notes_acknowledged_at", "set_aside_at"]  # fmt: skip
+    modules = list(
+        modules.annotate(**{f"my_{name}": Subquery(mine.values(name)[:1]) for name in fields})
+    )
+    for module in modules:
+        values = {name: getattr(module, f"my_{name}") for name in fields}
+        module.my_progress = None
+        if values["pk"] is not None:
+            module.my_progress = ModuleProgress(
+                user=user, module_id=module.pk, course_id=course.pk,
+                **{("id" if k == "pk" else k): v for k, v in values.items()},
+            )  # fmt: skip
+    return modules
+
+
+def completed_module_ids(modules) -> set[int]:
+    return {
+        m.pk for m in modules if m.my_progress and m.my_progress.status == ProgressStatus.COMPLETED
+    }
+
+
+def module_lock_reason(*, module: ModulePage, siblings, completed_ids) -> str | None:
+    """Why this module is still locked for a learner, or None when it is open."""
+    if not module.requires_previous:
+        return None
+    for sibling in siblings:
+        if sibling.pk == module.pk:
+            return None
+        if sibling.required and sibling.pk not in completed_ids:
+            return _("Complete “%(title)s” first.") % {"title": sibling.title}
+    return None
+
+
+def _completed_ids(user, course_id) -> set[int]:
+    return set(
+        ModuleProgress.objects.filter(
+            user=user, course_id=course_id, status=ProgressStatus.COMPLETED
+        ).values_list("module_id", flat=True)
+    )
+
+
+def module_assert_open(*, user, module: ModulePage, course: CoursePage, modules=None) -> None:
+    """Raise LearningError unless this learner may work in this module now."""
+    if not module.live:
+        raise LearningError(_("This module is not published."))
+    if not is_enrolled(user, course):
+        raise LearningError(_("You are not enrolled in this course."))
+    if not module.requires_previous:
+        return
+    if modules is None:
+        modules = modules_with_progress(course, user)
+    reason = module_lock_reason(
+        module=module, siblings=modules, completed_ids=completed_module_ids(modules)
+    )
+    if reason:
+        raise LearningError(reason)
+
+
+# --- Visits and content notes -------------------------------------------------------------------
+def _progress(user, module: ModulePage, course: CoursePage) -> ModuleProgress:
+    progress, _created = ModuleProgress.objects.get_or_create(
+        user=user, module=module, defaults={"course": course}
+    )
+    return progress
+
+
+VISIT_RESOLUTION = timedelta(minutes=1)
+
+
+def module_visit(
+    *, user, module: ModulePage, course: CoursePage, progress: ModuleProgress | None = None
+) -> ModuleProgress:
+    """Remember where the learner is, for “continue where you left off”.
+
+    Visits are recorded to the minute: reloading a page writes nothing. Each write is a single
+    statement, so this needs no transaction of its own.
+    """
+    now = timezone.now()
+    if progress is None or progress.pk is None:
+        progress = _progress(user, module, course)
+    elif progress.last_visited_at and now - progress.last_visited_at < VISIT_RESOLUTION:
+        return progress
+    ModuleProgress.objects.filter(pk=progress.pk).update(last_visited_at=now)
+    progress.last_visited_at = now
+    updated = CourseProgress.objects.filter(user=user, course=course).update(
+        last_module=module, last_activity_at=now
+    )
+    if not updated:
+        CourseProgress.objects.get_or_create(
+            user=user, course=course, defaults={"last_module": module, "last_activity_at": now}
+        )
+    return progress
+
+
+@transaction.atomic
+def module_acknowledge_content_notes(*, user, module: ModulePage, course: CoursePage) -> None:
+    progress = _progress(user, module, course)
+    if progress.content_notes_acknowledged_at is None:
+        progress.content_notes_acknowledged_at = timezone.now()
+        progress.set_aside_at = None
+        progress.save(update_fields=["content_notes_acknowledged_at", "set_aside_at"])
+
+
+@transaction.atomic
+def module_set_aside(*, user, module: ModulePage, course: CoursePage) -> None:
+    """“Not now” at the content notes: nothing is lost, and the choice is remembered."""
+    progress = _progress(user, module, course)
+    progress.set_aside_at = timezone.now()
+    progress.save(update_fields=["set_aside_at"])
+
+
+# --- Completion ---------------------------------------------------------------------------------
+@transaction.atomic
+def activity_complete(
+    *,
+    user,
+    module: ModulePage,
+    course: CoursePage,
+    activity_id: str,
+    kind: str,
+    score: Decimal | None = None,
+) -> ActivityCompletion:
+    """Record that the learner completed one activity (once), then re-evaluate the module."""
+    completion, created = ActivityCompletion.objects.get_or_create(
+        user=user, module=module, activity_id=activity_id,
+        defaults={"kind": kind, "score": score},
+    )  # fmt: skip
+    if created:
+        module_refresh(user=user, module=module, course=course)
+    return completion
+
+
+@transaction.atomic
+def module_mark_done(*, user, module: ModulePage, course: CoursePage) -> ModuleProgress:
+    """A module without required activities is completed by saying so."""
+    if module.required_activity_ids:
+        raise LearningError(_("Complete the activities of this module to finish it."))
+    progress = _progress(user, module, course)
+    if not progress.marked_done:
+        progress.marked_done = True
+        progress.save(update_fields=["marked_done"])
+    return module_refresh(user=user, module=module, course=course)
+
+
+@transaction.atomic
+def module_refresh(*, user, module: ModulePage, course: CoursePage) -> ModuleProgress:
+    """Complete the module when all its required activities are; then look at the course.
+
+    Completion is a fact once recorded: an activity added to a module later does not take it
+    back from people who had finished.
+    """
+    progress = ModuleProgress.objects.select_for_update().filter(user=user, module=module).first()
+    if progress is None:
+        progress = _progress(user, module, course)
+    if progress.status == ProgressStatus.COMPLETED:
+        return progress
+    required = module.required_activity_ids
+    if required:
+        done = set(
+            ActivityCompletion.objects.filter(
+                user=user, module=module, activity_id__in=required
+            ).values_list("activity_id", flat=True)
+        )
+        complete = required <= done
+    else:
+        complete = progress.marked_done
+    if complete:
+        progress.status = ProgressStatus.COMPLETED
+        progress.completed_at = timezone.now()
+        progress.save(update_fields=["status", "completed_at"])
+        transaction.on_commit(
+            lambda: module_completed.send(
+                sender=ModulePage, user=user, module=module, completed_at=progress.completed_at
+            )
+        )
+        course_refresh(user=user, course=course)
+    return progress
+
+
+@transaction.atomic
+def course_refresh(*, user, course: CoursePage) -> CourseProgress:
+    """Complete the course when all its required, published modules are complete."""
+    course_progress, _created = CourseProgress.objects.select_for_update().get_or_create(
+        user=user, course=course
+    )
+    if course_progress.completed_at:
+        return course_progress
+    required = set(
+        ModulePage.objects.live()
+        .child_of(course)
+        .filter(required=True)
+        .values_list("pk", flat=True)
+    )
+    if required and required <= _completed_ids(user, course.pk):
+        course_progress.completed_at = timezone.now()
+        course_progress.save(update_fields=["completed_at"])
+        transaction.on_commit(
+            lambda: course_completed.send(
+                sender=CoursePage,
+                user=user,
+                course=course,
+                completed_at=course_progress.completed_at,
+            )
+        )
+    return course_progress
+
+
+# --- Quizzes ------------------------------------------------------------------------------------
+def _activity_value(module: ModulePage, activity_id: str, block_type: str):
+    for activity in module.activities:
+        if activity.id == activity_id and activity.kind.block_type == block_type:
+            return activity.value
+    raise LearningError(_("This activity does not exist in this module."))
+
+
+def quiz_grade(quiz, answers: dict[str, list[str]]) -> tuple[dict, Decimal]:
+    """Grade answers ({question id: [option ids]}) against a quiz block value.
+
+    Raises LearningError for anything the quiz does not contain, or a missing answer.
+    """
+    questions = {child.id: child for child in quiz["questions"]}
+    unknown = set(answers) - set(questions)
+    if unknown:
+        raise LearningError(_("The answers do not match this quiz. Please reload the page."))
+    results = {}
+    correct_count = 0
+    for question_id, question in questions.items():
+        chosen = [str(option) for option in answers.get(question_id, [])]
+        if not chosen:
+            raise LearningError(_("Please answer every question."))
+        if question.block_type == "true_false":
+            valid = {"true", "false"}
+            correct = {"true" if question.value["answer"] else "false"}
+        else:
+            options = question.value["options"].bound_blocks
+            valid = {option.id for option in options}
+            correct = {option.id for option in options if option.value["is_correct"]}
+        if not set(chosen) <= valid or len(set(chosen)) != len(chosen):
+            raise LearningError(_("The answers do not match this quiz. Please reload the page."))
+        if question.block_type != "multiple_choice" and len(chosen) != 1:
+            raise LearningError(_("Choose one answer for each single-choice question."))
+        is_correct = set(chosen) == correct
+        correct_count += is_correct
+        results[question_id] = {"chosen": chosen, "correct": is_correct}
+    score = (Decimal(100) * correct_count / len(questions)).quantize(Decimal("0.01"))
+    return results, score
+
+
+@transaction.atomic
+def quiz_submit(
+    *,
+    user,
+    module: ModulePage,
+    course: CoursePage,
+    activity_id: str,
+    answers: dict[str, list[str]],
+    submission_id,
+) -> QuizAttempt:
+    """Grade and record one attempt. Submitting the same `submission_id` again records nothing."""
+    existing = QuizAttempt.objects.filter(user=user, submission_id=submission_id).first()
+    if existing is not None:
+        return existing
+    module_assert_open(user=user, module=module, course=course)
+    quiz = _activity_value(module, activity_id, "quiz")
+    results, score = quiz_grade(quiz, answers)
+    # Serialise a learner's attempts on this module so that attempt numbers never collide.
+    _progress(user, module, course)
+    ModuleProgress.objects.select_for_update().get(user=user, module=module)
+    previous = QuizAttempt.objects.filter(user=user, module=module, activity_id=activity_id)
+    count = previous.count()
+    if (
+        quiz["max_attempts"]
+        and count >= quiz["max_attempts"]
+        and not previous.filter(passed=True).exists()
+    ):
+        raise LearningError(_("You have used all the attempts for this quiz."))
+    passed = score >= quiz["pass_mark"]
+    try:
+        with transaction.atomic():
+            attempt = QuizAttempt.objects.create(
+                user=user, module=module, activity_id=activity_id, number=count + 1,
+                submission_id=submission_id, answers=answers, results=results,
+                score=score, passed=passed,
+            )  # fmt: skip
+    except IntegrityError:
+        return QuizAttempt.objects.get(user=user, submission_id=submission_id)
+    if passed:
+        activity_complete(
+            user=user, module=module, course=course, activity_id=activity_id,
+            kind=kind_for_block("quiz").name, score=score,
+        )  # fmt: skip
+    return attempt
+
+
+# --- Reflections --------------------------------------------------------------------------------
+MAX_REFLECTION_LENGTH = 20_000
+
+
+@transaction.atomic
+def reflection_save(
+    *,
+    user,
+    module: ModulePage,
+    course: CoursePage,
+    activity_id: str,
+    text: str,
+    shared_with_trainers: bool,
+    submit: bool,
+) -> Reflection:
+    """Save a draft (autosave) or submit. Submitting completes the block; it is never graded."""
+    module_assert_open(user=user, module=module, course=course)
+    _activity_value(module, activity_id, "reflection")
+    if len(text) > MAX_REFLECTION_LENGTH:
+        raise LearningError(
+            _("A reflection can be at most %(count)s characters.")
+            % {"count": MAX_REFLECTION_LENGTH}
+        )
+    if submit and not text.strip():
+        raise LearningError(_("Write something before submitting. A few words are enough."))
+    reflection, _created = Reflection.objects.select_for_update().get_or_create(
+        user=user, module=module, activity_id=activity_id
+    )
+    reflection.text = text
+    reflection.shared_with_trainers = shared_with_trainers
+    if submit and reflection.submitted_at is None:
+        reflection.submitted_at = timezone.now()
+    reflection.save()
+    if submit:
+        activity_complete(
+            user=user, module=module, course=course, activity_id=activity_id,
+            kind=kind_for_block("reflection").name,
+        )  # fmt: skip
+    return reflection

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "courses"
+
+urlpatterns = [
+    path("modules/<int:module_id>/content-notes/", views.content_notes, name="content_notes"),
+    path("modules/<int:module_id>/done/", views.mark_done, name="mark_done"),
+    path("modules/<int:module_id>/quiz/<str:activity_id>/", views.quiz_submit, name="quiz_submit"),
+    path(
+        "modules/<int:module_id>/reflection/<str:activity_id>/",
+        views.reflection_save,
+        name="reflection_save",
+    ),
+]

@@ -1,0 +1,181 @@
+"""Module serving and the learner's actions. Views read the learner from the session only."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .models import CoursePage, ModulePage
+from .selectors import module_page_context, quiz_view, reflection_view
+
+QUIZ_DRAFT_KEY = "quiz-draft:{module}:{activity}"
+
+
+def _course_of(module: ModulePage, request=None) -> CoursePage:
+    course = getattr(request, "acompana_course", None)
+    if course is not None and module.path.startswith(course.path):
+        return course
+    return CoursePage.objects.get(path=module.path[: -ModulePage.steplen])
+
+
+def serve_module(module: ModulePage, request, serve, *args, **kwargs):
+    """Learners enrolled in the course, and editors previewing, see the content; others don't."""
+    user = request.user
+    course = _course_of(module, request)
+    enrolled = services.is_enrolled(user, course)
+    if not enrolled and not services.can_preview(user):
+        return render(
+            request, "courses/module_unavailable.html",
+            {"page": module, "course": course, "reason": None}, status=403,
+        )  # fmt: skip
+    modules = services.modules_with_progress(course, user)
+    progress = None
+    if enrolled:
+        try:
+            services.module_assert_open(user=user, module=module, course=course, modules=modules)
+        except services.LearningError as error:
+            return render(
+                request, "courses/module_unavailable.html",
+                {"page": module, "course": course, "reason": str(error)}, status=403,
+            )  # fmt: skip
+        mine = next((m.my_progress for m in modules if m.pk == module.pk), None)
+        progress = services.module_visit(user=user, module=module, course=course, progress=mine)
+    context = module_page_context(module, course, user, progress, modules)
+    context["activity_views"] = {
+        activity.id: _activity_view(request, module, activity, context)
+        for activity in module.activities
+    }
+    context["show_content_notes"] = bool(
+        module.content_notes
+        and (progress is None or not progress.content_notes_acknowledged_at)
+        and request.GET.get("notes") != "seen"
+    )
+    request.module_context = context
+    return serve(request, *args, **kwargs)
+
+
+def _activity_view(request, module, activity, context):
+    state = context["activity_state"].get(activity.id)
+    completed = activity.id in context["completed_activity_ids"]
+    if activity.kind.block_type == "quiz":
+        draft = request.session.get(QUIZ_DRAFT_KEY.format(module=module.pk, activity=activity.id))
+        return quiz_view(activity, state or [], completed=completed, draft=draft)
+    if activity.kind.block_type == "reflection":
+        return reflection_view(activity, state, completed=completed)
+    return {"completed": completed, "state": state}
+
+
+def _module_for_action(module_id: int):
+    module = get_object_or_404(ModulePage.objects.live(), pk=module_id)
+    return module, _course_of(module)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back(module, anchor=""):
+    return HttpResponseRedirect(module.url + (f"#{anchor}" if anchor else ""), status=303)
+
+
+def _refuse(request, module, error, anchor=""):
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "error": str(error)}, status=400)
+    messages.error(request, str(error))
+    return _back(module, anchor)
+
+
+@login_required
+@require_POST
+def content_notes(request, module_id):
+    module, course = _module_for_action(module_id)
+    try:
+        services.module_assert_open(user=request.user, module=module, course=course)
+    except services.LearningError as error:
+        return _refuse(request, module, error)
+    if request.POST.get("action") == "not_now":
+        services.module_set_aside(user=request.user, module=module, course=course)
+        messages.info(
+            request,
+            _("“%(title)s” is set aside. Nothing is lost; come back whenever you are ready.")
+            % {"title": module.title},
+        )
+        return HttpResponseRedirect(course.url, status=303)
+    services.module_acknowledge_content_notes(user=request.user, module=module, course=course)
+    return _back(module)
+
+
+@login_required
+@require_POST
+def quiz_submit(request, module_id, activity_id):
+    module, course = _module_for_action(module_id)
+    answers = {key[2:]: request.POST.getlist(key) for key in request.POST if key.startswith("q-")}
+    draft_key = QUIZ_DRAFT_KEY.format(module=module.pk, activity=activity_id)
+    try:
+        submission_id = uuid.UUID(request.POST.get("submission_id", ""))
+    except ValueError:
+        submission_id = None
+    try:
+        if submission_id is None:
+            raise services.LearningError(_("The form has expired. Please reload the page."))
+        attempt = services.quiz_submit(
+            user=request.user, module=module, course=course, activity_id=activity_id,
+            answers=answers, submission_id=submission_id,
+        )  # fmt: skip
+    except services.LearningError as error:
+        # Keep what the person chose, so that nothing is lost when the page comes back.
+        if any(answers.values()):
+            request.session[draft_key] = answers
+        return _refuse(request, module, error, anchor=f"activity-{activity_id}")
+    request.session.pop(draft_key, None)
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "passed": attempt.passed, "score": str(attempt.score)})
+    if attempt.passed:
+        messages.success(request, _("Well done: you passed this quiz."))
+    else:
+        messages.info(request, _("Not quite yet. Read the feedback and try again."))
+    return _back(module, f"activity-{activity_id}")
+
+
+@login_required
+@require_POST
+def reflection_save(request, module_id, activity_id):
+    module, course = _module_for_action(module_id)
+    submit = request.POST.get("action") == "submit"
+    try:
+        reflection = services.reflection_save(
+            user=request.user, module=module, course=course, activity_id=activity_id,
+            text=request.POST.get("text", ""),
+            shared_with_trainers=request.POST.get("shared_with_trainers") == "on",
+            submit=submit,
+        )  # fmt: skip
+    except services.LearningError as error:
+        return _refuse(request, module, error, anchor=f"activity-{activity_id}")
+    if _wants_json(request):
+        return JsonResponse(
+            {"ok": True, "saved_at": timezone.localtime(reflection.updated_at).isoformat(),
+             "submitted": reflection.submitted_at is not None}
+        )  # fmt: skip
+    messages.success(
+        request, _("Your reflection is submitted.") if submit else _("Your draft is saved.")
+    )
+    return _back(module, f"activity-{activity_id}")
+
+
+@login_required
+@require_POST
+def mark_done(request, module_id):
+    module, course = _module_for_action(module_id)
+    try:
+        services.module_assert_open(user=request.user, module=module, course=course)
+        services.module_mark_done(user=request.user, module=module, course=course)
+    except services.LearningError as error:
+        return _refuse(request, module, error)
+    messages.success(request, _("Module completed."))
+    return _back(module)

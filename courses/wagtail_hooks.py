@@ -1,0 +1,34 @@
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from .selectors import completion_counts
+
+
+@permission_required("wagtailadmin.access_admin")
+def completion_report(request):
+    return render(
+        request,
+        "courses/admin/completion_report.html",
+        {"rows": completion_counts(), "header_title": _("Course completion")},
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_completion_report_url():
+    return [
+        path("reports/course-completion/", completion_report, name="courses_completion_report"),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_completion_report_menu_item():
+    return MenuItem(
+        _("Course completion"),
+        reverse("courses_completion_report"),
+        icon_name="tasks",
+        order=100,
+    )

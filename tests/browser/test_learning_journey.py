@@ -1,0 +1,265 @@
+"""The demo volunteer learns: a module, a quiz answered wrongly then rightly, a reflection, and
+progress that shows on the course page and the dashboard; a dropped connection loses nothing.
+
+The data is the real demo (`seed_demo`). The volunteer reads the site in their own language
+(Spanish in the demo), so the texts the tests look for go through the same translation catalog
+the server uses: the tests hold whether or not a string is translated yet.
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+COURSE_SLUG = "feminist-accompaniment"
+# Open for the demo volunteer (the modules before it are completed), with content notes not yet
+# acknowledged, a quiz and a required reflection: its completion is the next step of the course.
+MODULE_SLUG = "defusing-blame"
+
+
+@pytest.fixture
+def demo(db):
+    from io import StringIO
+
+    from courses.models import CoursePage, ModulePage
+    from training.demo import DEMO_PASSWORD
+    from training.models import User
+
+    call_command("seed_demo", stdout=StringIO())
+    user = User.objects.get(email="volunteer@example.org")
+    course = CoursePage.objects.get(slug=COURSE_SLUG)
+    module = ModulePage.objects.child_of(course).get(slug=MODULE_SLUG)
+    return {
+        "user": user,
+        "password": DEMO_PASSWORD,
+        "course": course,
+        "module": module,
+        "t": in_language(user.preferred_language or "en"),
+    }
+
+
+def in_language(code):
+    """`t(msgid, **values)`: the text the server shows someone who reads `code`."""
+
+    def t(msgid, **values):
+        with translation.override(code):
+            text = translation.gettext(msgid)
+        return text % values if values else text
+
+    return t
+
+
+def with_placeholder(text: str, name: str) -> re.Pattern:
+    """A pattern for a translated text whose `%(name)s` is filled in by the page."""
+    return re.compile(".+".join(re.escape(part) for part in text.split(f"%({name})s")))
+
+
+def sign_in(page, live_server, user, password, next_path):
+    page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
+    page.fill("#id_login", user.email)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"**{next_path}")
+
+
+def activity(module, block_type):
+    return next(a for a in module.activities if a.kind.block_type == block_type)
+
+
+def wrong_answers(quiz) -> dict[str, list[str]]:
+    """A wrong answer to every question of a quiz block value."""
+    answers = {}
+    for question in quiz["questions"]:
+        if question.block_type == "true_false":
+            answers[question.id] = ["false" if question.value["answer"] else "true"]
+        else:
+            answers[question.id] = [
+                next(
+                    option.id
+                    for option in question.value["options"].bound_blocks
+                    if not option.value["is_correct"]
+                )
+            ]
+    return answers
+
+
+def choose(form, answers: dict[str, list[str]]) -> None:
+    """Tick exactly these options, as a person would, by clicking their labels."""
+    for question_id, chosen in answers.items():
+        inputs = form.locator(f"input[name='q-{question_id}']")
+        options = [inputs.nth(index) for index in range(inputs.count())]
+        # The wanted ones first (a radio button is unticked by ticking another), then untick.
+        for wanted in (True, False):
+            for option in options:
+                if (option.get_attribute("value") in chosen) == wanted != option.is_checked():
+                    form.locator(f"label[for='{option.get_attribute('id')}']").click()
+        for option in options:
+            expected = option.get_attribute("value") in chosen
+            expect(option).to_be_checked(checked=expected)
+
+
+def open_module_past_the_notes(page, module, t):
+    """On the module page: the content notes come first; the volunteer chooses to continue."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(module.title)
+    page.get_by_role("button", name=t("Continue to the module")).click()
+    expect(page.locator(".module-body")).to_be_visible()
+
+
+def snapshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_the_demo_volunteer_completes_a_module_and_sees_the_progress(page, live_server, demo):
+    from courses.demo import correct_answers
+    from courses.models import ModuleProgress, ProgressStatus
+    from courses.selectors import course_page_context
+
+    user, course, module, t = demo["user"], demo["course"], demo["module"], demo["t"]
+    before = course_page_context(course, user)
+    done, total = before["required_done"], before["required_total"]
+    assert done + 1 < total, "the demo course should have required modules left after this one"
+    progress_text = "%(done)s of %(total)s required modules completed."
+
+    sign_in(page, live_server, user, demo["password"], "/courses/")
+
+    # The catalog leads to the course, which shows where the volunteer stands.
+    page.get_by_role("link", name=course.title, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(course.title)
+    summary = page.locator(".progress-summary")
+    expect(summary).to_contain_text(t(progress_text, done=done, total=total))
+    row = page.locator("li.module-row", has=page.get_by_role("link", name=module.title))
+    expect(row).not_to_contain_text(t("Completed"))
+
+    # The module: content notes first, then the content.
+    row.get_by_role("link", name=module.title).click()
+    open_module_past_the_notes(page, module, t)
+    expect(page.locator(".module-body")).to_contain_text(
+        "After online abuse, many people blame themselves."
+    )
+
+    # A wrong attempt: feedback, no answer key, and the module is not completed.
+    quiz = activity(module, "quiz")
+    form = page.locator(f"#activity-{quiz.id} form[data-quiz]")
+    choose(form, wrong_answers(quiz.value))
+    form.get_by_role("button", name=t("Submit answers")).click()
+    section = page.locator(f"#activity-{quiz.id}")
+    expect(section.locator(".quiz-result")).to_contain_text(
+        t("Not passed yet: read the feedback and try again.")
+    )
+    expect(section.locator(".result").first).to_contain_text(t("Not correct yet"))
+    expect(section.locator(".feedback").first).to_be_visible()
+    assert section.locator(".answer-key").count() == 0
+    assert t("a correct answer") not in section.inner_text()
+    expect(section.locator(".badge.done")).to_have_count(0)
+    expect(page.locator(".module-completion .done")).to_have_count(0)
+    assert ModuleProgress.objects.get(user=user, module=module).status != ProgressStatus.COMPLETED
+
+    # The right answers: passed.
+    choose(form, correct_answers(quiz.value))
+    form.get_by_role("button", name=t("Submit new answers")).click()
+    expect(section.locator(".badge.done")).to_contain_text(t("Passed"))
+    expect(section.locator(".quiz-result")).to_contain_text(t("You passed."))
+    expect(section.locator(".result", has_text=t("Not correct yet"))).to_have_count(0)
+    # The reflection is still to do.
+    expect(page.locator(".module-completion .done")).to_have_count(0)
+
+    # The reflection, submitted.
+    reflection = activity(module, "reflection")
+    reflection_form = page.locator(f"#activity-{reflection.id} form[data-reflection]")
+    reflection_form.locator("textarea").fill(
+        "“You put yourself out there.” I used to think it too. It puts the weight on the "
+        "person who was hurt; the choice to harass was someone else's."
+    )
+    reflection_form.get_by_role("button", name=t("Submit reflection")).click()
+    expect(reflection_form.locator(".done")).to_have_text(
+        with_placeholder("✓ " + t("Submitted %(when)s."), "when")
+    )
+    expect(page.locator(".module-completion .done")).to_contain_text(
+        t("You have completed this module.")
+    )
+    expect(page.locator("p.meta")).to_contain_text(t("Completed"))
+    snapshot(page, "test_learning_journey-module-completed")
+
+    # The course page counts one more module, and shows this one as completed.
+    page.get_by_role("link", name=t("All modules")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(course.title)
+    expect(summary).to_contain_text(t(progress_text, done=done + 1, total=total))
+    expect(summary.locator("progress")).to_have_attribute("value", str(done + 1))
+    expect(row).to_have_class(re.compile(r"\bstatus-completed\b"))
+    expect(row.locator(".status")).to_contain_text(t("Completed"))
+
+    # So does the dashboard, with the way back in.
+    page.get_by_role("link", name=t("Dashboard")).click()
+    page.wait_for_url("**/dashboard/")
+    card = page.locator("li.card", has=page.get_by_role("link", name=course.title, exact=True))
+    expect(card).to_contain_text(t(progress_text, done=done + 1, total=total))
+    resume = card.get_by_role("link", name=t("Continue where you left off"))
+    expect(resume).to_have_attribute("href", module.url)
+    expect(card).to_contain_text(module.title)
+
+
+def test_a_dropped_connection_loses_nothing(page, live_server, demo):
+    from courses.models import Reflection
+
+    user, module, t = demo["user"], demo["module"], demo["t"]
+    sign_in(page, live_server, user, demo["password"], module.url)
+    open_module_past_the_notes(page, module, t)
+
+    # Quiz answers in progress stay in the browser and come back after a reload.
+    quiz = activity(module, "quiz")
+    form = page.locator(f"#activity-{quiz.id} form[data-quiz]")
+    first, second = quiz.value["questions"][0], quiz.value["questions"][1]
+    chosen = {
+        first.id: [option.id for option in first.value["options"].bound_blocks][:2],
+        second.id: [second.value["options"].bound_blocks[-1].id],
+    }
+    choose(form, chosen)
+    expect(form.locator(".draft-note")).to_be_visible()
+    page.reload()
+    for question_id, option_ids in chosen.items():
+        for option_id in option_ids:
+            expect(form.locator(f"#q-{question_id}-{option_id}")).to_be_checked()
+    unchosen = first.value["options"].bound_blocks[2].id
+    expect(form.locator(f"#q-{first.id}-{unchosen}")).not_to_be_checked()
+    expect(form.locator(".draft-note")).to_be_visible()
+
+    # A reflection autosaves to the server as a draft.
+    reflection = activity(module, "reflection")
+    reflection_form = page.locator(f"#activity-{reflection.id} form[data-reflection]")
+    textarea = reflection_form.locator("textarea")
+    status = reflection_form.locator(".autosave-status")
+    textarea.press_sequentially("Blame came up in my family too. ", delay=5)
+    expect(status).to_have_text(t("Draft saved."), timeout=10_000)
+    saved = Reflection.objects.get(user=user, module=module, activity_id=reflection.id)
+    assert saved.text == "Blame came up in my family too. "
+    assert saved.submitted_at is None
+
+    # The connection drops while the volunteer writes on: the text is kept on this device…
+    page.context.set_offline(True)
+    textarea.press_sequentially("I would answer it with kindness now.", delay=5)
+    expect(status).to_have_text(
+        t("Not saved to the server yet (no connection?). Your text is kept on this device."),
+        timeout=10_000,
+    )
+    whole = "Blame came up in my family too. I would answer it with kindness now."
+    # …and reaches the server once the connection is back.
+    page.context.set_offline(False)
+    expect(status).to_have_text(t("Draft saved."), timeout=10_000)
+    saved.refresh_from_db()
+    assert saved.text == whole
+
+    # After a reload, the text comes from the server, not from this browser.
+    page.evaluate(f"window.localStorage.removeItem('reflection:{module.pk}:{reflection.id}')")
+    page.reload()
+    expect(textarea).to_have_value(whole)
+    expect(status).to_contain_text(with_placeholder(t("Saved %(when)s."), "when"))

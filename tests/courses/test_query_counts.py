@@ -1,0 +1,88 @@
+"""Course page, module page and quiz submission keep a constant query count as courses grow."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from courses import services
+from courses.factories import block_id, correct_answers, make_course
+from courses.models import ModuleProgress, ProgressStatus
+from tests.courses.conftest import quiz_post
+
+pytestmark = pytest.mark.django_db
+
+
+def _course_with_progress(slug, size, user):
+    course, modules = make_course(slug, modules=size)
+    services.enrolment_create(user=user, course=course)
+    now = timezone.now()
+    ModuleProgress.objects.bulk_create(
+        [
+            ModuleProgress(
+                user=user,
+                module=m,
+                course=course,
+                status=ProgressStatus.COMPLETED,
+                completed_at=now,
+                last_visited_at=now,
+            )
+            for m in modules[:-1]
+        ]
+    )
+    return course, modules
+
+
+def _queries(client, method, url, data=None):
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+    assert response.status_code in (200, 303), (url, response.status_code)
+    return len(captured)
+
+
+def _sizes(client, volunteer, measure):
+    client.force_login(volunteer)
+    small = measure(*_course_with_progress("small", 5, volunteer))
+    large = measure(*_course_with_progress("large", 50, volunteer))
+    return small, large
+
+
+def test_course_page_query_count_is_constant(client, volunteer):
+    def measure(course, modules):
+        client.get(course.url)  # warm caches (site root paths) like a running server
+        return _queries(client, "get", course.url)
+
+    small, large = _sizes(client, volunteer, measure)
+    assert small == large, f"course page: {small} queries for 5 modules, {large} for 50"
+
+
+def test_module_page_query_count_is_constant_and_small(client, volunteer):
+    def measure(course, modules):
+        module = modules[-1]
+        slug = course.slug
+        services.quiz_submit(
+            user=volunteer, module=module, course=course,
+            activity_id=block_id(f"{slug}/{len(modules) - 1}/quiz"),
+            answers=correct_answers(f"{slug}/{len(modules) - 1}/quiz"), submission_id=uuid.uuid4(),
+        )  # fmt: skip
+        client.get(module.url)
+        return _queries(client, "get", module.url)
+
+    small, large = _sizes(client, volunteer, measure)
+    assert small == large, f"module page: {small} queries for 5 modules, {large} for 50"
+    assert large <= 15, f"module page makes {large} queries"
+
+
+def test_quiz_submission_query_count_does_not_grow_with_the_course(client, volunteer):
+    from django.urls import reverse
+
+    def measure(course, modules):
+        i = len(modules) - 1
+        key = f"{course.slug}/{i}/quiz"
+        url = reverse("courses:quiz_submit", args=[modules[i].pk, block_id(key)])
+        return _queries(client, "post", url, quiz_post(key, correct_answers(key)))
+
+    small, large = _sizes(client, volunteer, measure)
+    assert small == large, f"quiz submission: {small} queries for 5 modules, {large} for 50"
