@@ -3,7 +3,8 @@ for the demo volunteer. Running it twice changes nothing.
 
 The content lives in `courses.demo_content` as plain data. Every block, question and option gets
 a deterministic id (uuid5 of its path), so reseeding keeps the ids that learners' records point
-at. A page is published again only when its content differs from the data here; the learner's
+at. A page is published again only when its content differs from the data here and nobody has
+edited it in the admin since (an editor's revision always wins); the learner's
 progress is written only through `courses.services`, and only the steps not yet taken.
 """
 
@@ -280,6 +281,10 @@ def _sync_page(stdout, parent, model, slug: str, fields: dict, streams: dict, re
             relations(page)
         parent.add_child(instance=page)
         _publish(stdout, page, created=True)
+        return page
+    latest = page.get_latest_revision()
+    if latest is not None and latest.user_id is not None:
+        # Someone edited this page in the admin: their work wins over the demo data.
         return page
     changed = _differs(page, fields, streams)
     if relations is not None:

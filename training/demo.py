@@ -4,7 +4,7 @@ from django.conf import settings
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
-from .models import HomePage
+from .models import HomePage, StandardPage
 from .roles import Role
 
 DEMO_PASSWORD = "acompana-demo-2026"
@@ -87,4 +87,51 @@ def seed_home_page() -> HomePage:
     if not home.body:
         home.intro, home.body, home.how_it_works = HOME_INTRO, HOME_BODY, HOME_HOW
         home.save_revision().publish()
+    seed_about_page()
     return home
+
+
+ABOUT_TITLE = "About the programme"
+ABOUT_INTRODUCTION = (
+    "Who runs Acompaña, how it treats the people who train here, and what it asks of them."
+)
+ABOUT_BODY = (
+    "<p>Acompaña is the shared training programme of feminist helplines and peer-support "
+    "networks that accompany people facing online harassment and gender-based violence. "
+    "Volunteers learn to listen without judgement, to document abuse and escalate it to "
+    "platforms, to take first steps in digital security, and to refer on when a need goes "
+    "beyond peer support.</p>"
+    "<h2>Private by default</h2>"
+    "<p>Many of the people who train here are targeted themselves, so the platform shows as "
+    "little about them as it can. Your email address is never shown to other volunteers. "
+    "Reflections you write in a course are private: only you read them, unless you choose to "
+    "share one with your cohort's trainers, and they are never graded. Trainers and "
+    "coordinators, who see more, must protect their accounts with a second factor.</p>"
+    "<h2>Your name is the one you choose</h2>"
+    "<p>Other people only ever see your display name. It does not have to be your legal name, "
+    "and you can change it at any time. A legal name is optional: it is used only on a "
+    "certificate, if you choose it there, and nobody else on the platform sees it.</p>"
+    "<h2>Your language and your time zone</h2>"
+    "<p>The site speaks English and Spanish, with more languages on the way, and each course "
+    "says which languages it is offered in. Live sessions are shown in your own time zone, "
+    "wherever your cohort's trainers are. Modules work on slow connections, and what you type "
+    "is kept if the connection drops.</p>"
+    "<h2>Care for the carers</h2>"
+    "<p>Accompanying people through violence affects those who do it. Caring for yourself and "
+    "for each other is part of the curriculum, not an extra: modules warn you before difficult "
+    "content, you can set one aside and come back later without losing anything, and your "
+    "cohort is a place to ask for a debrief.</p>"
+)
+
+
+def seed_about_page() -> StandardPage:
+    """The “About the programme” page under the home page, once: an editor's changes are kept."""
+    home = ensure_site()
+    page = StandardPage.objects.child_of(home).filter(slug="about").first()
+    if page is None:
+        page = StandardPage(
+            title=ABOUT_TITLE, slug="about", introduction=ABOUT_INTRODUCTION, body=ABOUT_BODY
+        )
+        home.add_child(instance=page)
+        page.save_revision().publish()
+    return page

@@ -207,3 +207,14 @@ class HomePage(ChildRoutingMixin, Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        """The sections below the home page (course catalog, cohorts…), by page type, so the
+        home page links to them without knowing the apps that define them: one query."""
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = {
+            child.specific_class._meta.model_name: child
+            for child in self.get_children().live().select_related("content_type")
+            if child.specific_class
+        }
+        return context

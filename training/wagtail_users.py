@@ -13,22 +13,20 @@ class _DisplayNameMixin(forms.Form):
         help_text=_("What other people on the platform see. A pseudonym is fine."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # People are known by their display name; first and last names are optional here.
-        for name in ("first_name", "last_name"):
-            if name in self.fields:
-                self.fields[name].required = False
+    # People are known by their display name; a legal name is theirs to give (on their profile,
+    # for certificates). The admin asks for neither first nor last name.
+    first_name = None
+    last_name = None
 
 
 class AccountCreationForm(_DisplayNameMixin, UserCreationForm):
     class Meta(UserCreationForm.Meta):
-        fields = UserCreationForm.Meta.fields | {"display_name"}
+        fields = (UserCreationForm.Meta.fields - {"first_name", "last_name"}) | {"display_name"}
 
 
 class AccountEditForm(_DisplayNameMixin, UserEditForm):
     class Meta(UserEditForm.Meta):
-        fields = UserEditForm.Meta.fields | {"display_name"}
+        fields = (UserEditForm.Meta.fields - {"first_name", "last_name"}) | {"display_name"}
 
 
 class UserViewSet(WagtailUserViewSet):

@@ -195,3 +195,33 @@ def test_editors_see_completion_counts_in_the_admin(client, administrator, learn
     body = response.content.decode()
     assert course.title in body
     assert learner.email not in body and learner.display_name not in body
+
+
+def test_the_home_page_leads_to_the_catalog(client, course):
+    index = CourseIndexPage.objects.get()
+    body = client.get("/").content.decode()
+    assert f'href="{index.url}"' in body
+
+
+def test_seeding_the_demo_twice_changes_nothing_and_keeps_editors_work(db, administrator):
+    from django.core.management import call_command
+    from wagtail.models import Page, Revision
+
+    from courses.models import ActivityCompletion, CoursePage, QuizAttempt
+
+    call_command("seed_demo")
+    course = CoursePage.objects.order_by("path").first()
+    course.summary = "Edited by an editor."
+    course.save_revision(user=administrator).publish()
+
+    def snapshot():
+        return (
+            Page.objects.count(), Revision.objects.count(), QuizAttempt.objects.count(),
+            ModuleProgress.objects.count(), ActivityCompletion.objects.count(),
+        )  # fmt: skip
+
+    before = snapshot()
+    call_command("seed_demo")
+    assert snapshot() == before
+    course.refresh_from_db()
+    assert course.summary == "Edited by an editor."

@@ -184,4 +184,33 @@ def test_the_sign_in_message_is_in_the_persons_language(client, volunteer, passw
         HTTP_ACCEPT_LANGUAGE="en",
     )
     page = client.get(reverse("dashboard")).content.decode()
-    assert "Ha iniciado sesión exitosamente como Vol" in page
+    assert "Iniciaste sesión como Vol." in page
+
+
+def test_changing_the_password_notifies_the_person(client, volunteer, password):
+    client.force_login(volunteer)
+    import time
+
+    session = client.session
+    session["account_authentication_methods_user"] = str(volunteer.pk)
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}
+    ]
+    session.save()
+    mail.outbox.clear()
+    client.post(
+        reverse("account_change_password"),
+        {"oldpassword": password, "password1": "another-long-passphrase-2026",
+         "password2": "another-long-passphrase-2026"},
+    )  # fmt: skip
+    assert [m.subject for m in mail.outbox] == ["[Acompaña] Your password was changed"]
+    assert "Hello from Acompaña!" in mail.outbox[0].body
+
+
+def test_the_sign_up_email_speaks_in_the_platforms_voice_and_the_persons_language(client):
+    client.post(reverse("account_signup"), {**SIGNUP, "email": "ines@example.org"},
+                HTTP_ACCEPT_LANGUAGE="es")  # fmt: skip
+    message = mail.outbox[-1]
+    assert "testserver!" not in message.body
+    assert "Acompaña" in message.body
+    assert "usted" not in message.body.lower()

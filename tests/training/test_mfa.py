@@ -129,6 +129,7 @@ def test_an_administrator_creates_an_account_with_a_display_name(client, adminis
     login_with_mfa(client, administrator)
     form = client.get("/admin/users/new/")
     assert 'name="display_name"' in form.content.decode()
+    assert 'name="first_name"' not in form.content.decode()
     response = client.post(
         "/admin/users/new/",
         {
@@ -233,6 +234,19 @@ def test_failed_logins_are_throttled(client, volunteer, password, settings):
         client.post(reverse("account_login"), {"login": volunteer.email, "password": "wrong"})
     response = client.post(reverse("account_login"), {"login": volunteer.email,
                                                       "password": password})  # fmt: skip
+    # Even the right password is refused while the limit holds, with a clear message.
     assert "_auth_user_id" not in client.session
-    assert response.status_code in (200, 429)
+    assert "Too many failed login attempts" in response.content.decode()
+    cache.clear()
+
+
+def test_too_many_sign_ups_get_a_friendly_429_page(client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ACCOUNT_RATE_LIMITS = {"signup": "1/m/ip"}
+    client.post(reverse("account_signup"), {"email": "a@example.org"})
+    response = client.post(reverse("account_signup"), {"email": "b@example.org"})
+    assert response.status_code == 429
+    assert "Too many attempts in a short time" in response.content.decode()
     cache.clear()

@@ -21,6 +21,7 @@ def test_home_page_explains_the_programme_and_leads_in(client):
     body = response.content.decode()
     assert "Acompaña" in body
     assert reverse("account_signup") in body
+    assert "<title>Acompaña</title>" in body
 
 
 def test_dashboard_has_honest_empty_states(client, volunteer):

@@ -139,6 +139,8 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Acompaña] "
+# Tell people when their password, email or second factor changes: if it wasn't them, they know.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Allauth's rate limits use the cache; production shares them across processes through Redis.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
