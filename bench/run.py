@@ -2,7 +2,8 @@
 
 Each scenario is requested a few times to warm up, then BENCH_ITERATIONS times through Django's
 test client (the whole middleware stack, no network). The results are printed as a table and
-written to bench/results/latest.json. See bench/README.md.
+written to bench/results/latest.json, with the comparisons in COMPARISONS (a page's median
+against a plain Wagtail page's, measured in the same run). See bench/README.md.
 
 To measure a new page, append one `Scenario` to SCENARIOS below.
 """
@@ -35,12 +36,39 @@ class Scenario:
 
 
 VOLUNTEER = "volunteer@example.org"
+# The demo volunteer's course, and a module of it they have worked in (quiz passed, no content
+# notes to get past): the module page renders its whole body with their answers and state.
+COURSE_URL = "/courses/feminist-accompaniment/"
+MODULE_URL = COURSE_URL + "listening-without-judgement/"
 
 # Later issues add their pages here, one line each. Every request must answer 200.
 SCENARIOS = [
     Scenario("home", "/"),
     Scenario("login", "/accounts/login/"),
     Scenario("dashboard", "/dashboard/", user=VOLUNTEER),
+    # A plain Wagtail page (training.StandardPage, from seed_demo): the yardstick for the others.
+    Scenario("plain_page", "/about/"),
+    Scenario("plain_page_signed_in", "/about/", user=VOLUNTEER),
+    Scenario("course_page", COURSE_URL, user=VOLUNTEER),
+    Scenario("module_page", MODULE_URL, user=VOLUNTEER),
+]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A page against a baseline measured in the same run: the ratio of their medians, and the
+    page's queries per request. Targets are reported, never enforced: a benchmark, not a test."""
+
+    page: str
+    baseline: str
+    max_ratio: float | None = None
+    max_queries: int | None = None
+
+
+# Both sides signed in as the same person, so that the difference is the page itself.
+COMPARISONS = [
+    Comparison("module_page", "plain_page_signed_in", max_ratio=2, max_queries=15),
+    Comparison("course_page", "plain_page_signed_in"),
 ]
 
 BENCH_EMAIL_PREFIX = "bench-"
@@ -275,14 +303,72 @@ def table(rows: list[dict]) -> str:
     return "\n".join([header, "-" * len(header), *(line(values) for values in cells)])
 
 
+def compare(rows: list[dict]) -> list[dict]:
+    """The comparisons whose two scenarios were measured in this run."""
+    by_name = {row["name"]: row for row in rows}
+    results = []
+    for comparison in COMPARISONS:
+        page, baseline = by_name.get(comparison.page), by_name.get(comparison.baseline)
+        if page is None or baseline is None:
+            continue
+        ratio = page["median_ms"] / baseline["median_ms"] if baseline["median_ms"] else None
+        ratio_met = (
+            None if comparison.max_ratio is None or ratio is None else ratio <= comparison.max_ratio
+        )
+        queries_met = (
+            None
+            if comparison.max_queries is None
+            else page["queries_max"] <= comparison.max_queries
+        )
+        checks = [met for met in (ratio_met, queries_met) if met is not None]
+        results.append(
+            {
+                "page": comparison.page,
+                "baseline": comparison.baseline,
+                "page_median_ms": page["median_ms"],
+                "baseline_median_ms": baseline["median_ms"],
+                "ratio": None if ratio is None else round(ratio, 2),
+                "max_ratio": comparison.max_ratio,
+                "ratio_met": ratio_met,
+                "queries_max": page["queries_max"],
+                "max_queries": comparison.max_queries,
+                "queries_met": queries_met,
+                "targets_met": all(checks) if checks else None,
+            }
+        )
+    return results
+
+
+def comparison_lines(comparisons: list[dict]) -> list[str]:
+    def verdict(met):
+        return "met" if met else "MISSED"
+
+    lines = []
+    for item in comparisons:
+        ratio = "n/a" if item["ratio"] is None else f"{item['ratio']:.2f}x"
+        text = (
+            f"{item['page']}: median {item['page_median_ms']:.2f} ms = {ratio} "
+            f"{item['baseline']} ({item['baseline_median_ms']:.2f} ms)"
+        )
+        if item["max_ratio"] is not None and item["ratio"] is not None:
+            text += f" [target ≤ {item['max_ratio']:g}x: {verdict(item['ratio_met'])}]"
+        text += f"; {item['queries_max']:g} queries"
+        if item["max_queries"] is not None:
+            text += f" [target ≤ {item['max_queries']}: {verdict(item['queries_met'])}]"
+        lines.append(text)
+    return lines
+
+
 def main() -> int:
     iterations = env_int("BENCH_ITERATIONS", 200, minimum=1)
     warmup = env_int("BENCH_WARMUP", 5)
     people = env_int("BENCH_USERS", 10_000)
     wanted = {name.strip() for name in os.environ.get("BENCH_SCENARIOS", "").split(",")} - {""}
-    scenarios = [s for s in SCENARIOS if not wanted or s.name in wanted]
     if unknown := wanted - {s.name for s in SCENARIOS}:
         sys.exit(f"bench: no scenario called {', '.join(sorted(unknown))}.")
+    # A compared page is always measured with its baseline, in the same run.
+    wanted |= {c.baseline for c in COMPARISONS if c.page in wanted}
+    scenarios = [s for s in SCENARIOS if not wanted or s.name in wanted]
 
     setup_django()
     from django.db import connection
@@ -298,7 +384,12 @@ def main() -> int:
         print(f"Measuring {scenario.name} ({scenario.url}), {iterations} requests…", flush=True)
         rows.append(measure(scenario, iterations, warmup))
 
-    result = {"meta": metadata(iterations, warmup, people, seeding), "scenarios": rows}
+    comparisons = compare(rows)
+    result = {
+        "meta": metadata(iterations, warmup, people, seeding),
+        "scenarios": rows,
+        "comparisons": comparisons,
+    }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     output = RESULTS_DIR / "latest.json"
     output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -311,6 +402,10 @@ def main() -> int:
         f"commit {(meta['git_commit'] or 'unknown')[:10]}"
     )
     print(table(rows))
+    if comparisons:
+        print("\nSame run, page against a plain Wagtail page (targets reported, not enforced):")
+        for line in comparison_lines(comparisons):
+            print(f"  {line}")
     print(f"\nWritten to {output.relative_to(ROOT)}")
     return 0
 

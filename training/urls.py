@@ -1,9 +1,10 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import include, path, re_path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
+from django.views.static import serve as static_serve
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
@@ -39,8 +40,14 @@ urlpatterns = [
     path("dashboard/coordinator/", views.coordinator_desk, name="coordinator_desk"),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.DEBUG or settings.ACOMPANA_SERVE_MEDIA:
+    urlpatterns += [
+        re_path(
+            r"^media/(?P<path>.*)$",
+            never_cache(static_serve) if settings.DEBUG else static_serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 # Wagtail's page serving comes last: it answers every path not matched above. Serving a page
 # reads; the few writes it makes (a learner's visit) are single statements, so it runs without

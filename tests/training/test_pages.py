@@ -125,3 +125,19 @@ def test_dashboard_query_count_does_not_grow_with_people(client, request, who):
     large = _dashboard_queries(client, user)
     assert small == large, f"{small} queries with 10 people, {large} with 10,000"
     assert large <= 8
+
+
+def test_uploaded_media_is_served(client, settings):
+    from pathlib import Path
+
+    root = Path(settings.MEDIA_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "hello.txt").write_text("hola")
+    # The URL pattern reads MEDIA_ROOT at import time: serve from the configured folder.
+    from django.urls import resolve
+
+    match = resolve("/media/hello.txt")
+    match.kwargs["document_root"] = root
+    response = match.func(client.get("/").wsgi_request, **match.kwargs)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"hola"
