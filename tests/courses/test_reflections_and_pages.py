@@ -225,3 +225,13 @@ def test_seeding_the_demo_twice_changes_nothing_and_keeps_editors_work(db, admin
     assert snapshot() == before
     course.refresh_from_db()
     assert course.summary == "Edited by an editor."
+
+
+def test_editors_open_courses_and_modules_in_the_wagtail_editor(client, administrator, course,
+                                                                modules):  # fmt: skip
+    login_with_mfa(client, administrator)
+    for page in [course, modules[0], CourseIndexPage.objects.get()]:
+        response = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+        assert response.status_code == 200, page
+    add_module = reverse("wagtailadmin_pages:add", args=["courses", "modulepage", course.pk])
+    assert client.get(add_module).status_code == 200
