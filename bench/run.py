@@ -186,10 +186,8 @@ def percentile(values: list[float], pct: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
-def measure(scenario: Scenario, iterations: int, warmup: int) -> dict:
-    from django.db import connection
+def client_for(scenario: Scenario):
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from training.models import User
 
@@ -199,31 +197,53 @@ def measure(scenario: Scenario, iterations: int, warmup: int) -> dict:
         if user is None:
             sys.exit(f"bench: {scenario.name}: nobody has the email {scenario.user}.")
         client.force_login(user)
-    for _ in range(warmup):
-        fetch(client, scenario)
+    return client
 
-    gc.collect()  # Start every scenario from the same clean heap: fewer outliers.
-    timings, queries = [], []
-    for _ in range(iterations):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+
+def measure(scenarios: list[Scenario], iterations: int, warmup: int) -> list[dict]:
+    """Measure every scenario round-robin, one request each in turn.
+
+    On a shared machine the speed drifts over seconds; interleaving makes the drift fall on
+    every page alike, so the ratios between pages (module page against the plain page) mean
+    something even when the absolute numbers move.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clients = [client_for(scenario) for scenario in scenarios]
+    for scenario, client in zip(scenarios, clients, strict=True):
+        for _ in range(warmup):
             fetch(client, scenario)
-            elapsed = time.perf_counter() - started
-        timings.append(elapsed * 1000)
-        queries.append(len(captured.captured_queries))
 
-    return {
-        "name": scenario.name,
-        "url": scenario.url,
-        "user": scenario.user,
-        "iterations": iterations,
-        "median_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(percentile(timings, 95), 2),
-        "max_ms": round(max(timings), 2),
-        "min_ms": round(min(timings), 2),
-        "queries_median": statistics.median(queries),
-        "queries_max": max(queries),
-    }
+    gc.collect()  # Start from a clean heap: fewer outliers.
+    timings = [[] for _ in scenarios]
+    queries = [[] for _ in scenarios]
+    for round_number in range(iterations):
+        # Rotate who goes first, so that no page always follows the same one.
+        for offset in range(len(scenarios)):
+            i = (round_number + offset) % len(scenarios)
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                fetch(clients[i], scenarios[i])
+                elapsed = time.perf_counter() - started
+            timings[i].append(elapsed * 1000)
+            queries[i].append(len(captured.captured_queries))
+
+    return [
+        {
+            "name": scenario.name,
+            "url": scenario.url,
+            "user": scenario.user,
+            "iterations": iterations,
+            "median_ms": round(statistics.median(times), 2),
+            "p95_ms": round(percentile(times, 95), 2),
+            "max_ms": round(max(times), 2),
+            "min_ms": round(min(times), 2),
+            "queries_median": statistics.median(counts),
+            "queries_max": max(counts),
+        }
+        for scenario, times, counts in zip(scenarios, timings, queries, strict=True)
+    ]
 
 
 def git(*args: str) -> str | None:
@@ -379,10 +399,9 @@ def main() -> int:
         f"Ready in {seeding['seconds']} s ({seeding['created']:,} people created now).", flush=True
     )
 
-    rows = []
-    for scenario in scenarios:
-        print(f"Measuring {scenario.name} ({scenario.url}), {iterations} requests…", flush=True)
-        rows.append(measure(scenario, iterations, warmup))
+    names = ", ".join(scenario.name for scenario in scenarios)
+    print(f"Measuring {names}: {iterations} requests each, interleaved…", flush=True)
+    rows = measure(scenarios, iterations, warmup)
 
     comparisons = compare(rows)
     result = {

@@ -347,7 +347,7 @@ LISTENING = {
                     {
                         "type": "multiple_choice",
                         "text": """
-                            Which of these are part of active listening? Choose all that apply.
+                            Which of these are part of active listening?
                         """,
                         "options": [
                             (
@@ -597,7 +597,7 @@ BLAME = {
                         "type": "multiple_choice",
                         "text": """
                             Which of these statements put responsibility on the person who was
-                            harmed? Choose all that apply.
+                            harmed?
                         """,
                         "options": [
                             (
@@ -883,7 +883,7 @@ BOUNDARIES = {
                     {
                         "type": "multiple_choice",
                         "text": """
-                            Which of these are reasons to refer someone on? Choose all that apply.
+                            Which of these are reasons to refer someone on?
                         """,
                         "options": [
                             (
@@ -1143,7 +1143,7 @@ WHAT_IT_DOES = {
                         "type": "multiple_choice",
                         "text": """
                             Which features of online harassment work make secondary trauma more
-                            likely? Choose all that apply.
+                            likely?
                         """,
                         "options": [
                             (
@@ -1344,7 +1344,7 @@ RECOGNISING = {
                     {
                         "type": "multiple_choice",
                         "text": """
-                            Which of these can be signs of secondary trauma? Choose all that apply.
+                            Which of these can be signs of secondary trauma?
                         """,
                         "options": [
                             (
@@ -1615,7 +1615,7 @@ CARE_PRACTICES = {
                     {
                         "type": "multiple_choice",
                         "text": """
-                            Which of these are examples of collective care? Choose all that apply.
+                            Which of these are examples of collective care?
                         """,
                         "options": [
                             (
@@ -1963,7 +1963,7 @@ UNDERSTANDING = {
                         "type": "multiple_choice",
                         "text": """
                             Which of these can be signs of higher risk that need specialist
-                            help? Choose all that apply.
+                            help?
                         """,
                         "options": [
                             (

@@ -19,6 +19,12 @@ from training.models import ChildRoutingMixin
 
 from .blocks import ModuleBodyBlock
 
+# What a page needs to route, link to and be named, without its content.
+ROUTING_FIELDS = (
+    "title", "slug", "path", "depth", "url_path", "live", "locale_id", "content_type_id",
+    "draft_title", "seo_title",
+)  # fmt: skip
+
 
 def language_choices():
     return [(code, name) for code, name in settings.ALL_LANGUAGES.items()]
@@ -53,11 +59,14 @@ class CourseIndexPage(ChildRoutingMixin, Page):
     class Meta:
         verbose_name = _("course catalog")
 
-    def get_child_for_route(self, request, slug):
-        """The course, with whether the viewer is enrolled in it, in one query."""
+    def get_child_for_route(self, request, slug, remaining=()):
+        """The course, with whether the viewer is enrolled in it, in one query. On the way to
+        one of its modules, the course is only a parent: its own content is not loaded."""
         courses = CoursePage.objects.filter(
             path__startswith=self.path, depth=self.depth + 1, slug=slug
         )
+        if remaining:
+            courses = courses.only(*ROUTING_FIELDS)
         if request.user.is_authenticated:
             courses = courses.annotate(
                 viewer_enrolled=Exists(
@@ -122,7 +131,7 @@ class CoursePage(ChildRoutingMixin, Page):
     class Meta:
         verbose_name = _("course")
 
-    def get_child_for_route(self, request, slug):
+    def get_child_for_route(self, request, slug, remaining=()):
         # The module page needs its course: keep the one routing already loaded.
         request.acompana_course = self
         return ModulePage.objects.get(path__startswith=self.path, depth=self.depth + 1, slug=slug)

@@ -99,10 +99,12 @@ def course_page_context(course: CoursePage, user) -> dict:
         "required_done": done,
         "required_total": len(required),
         "prerequisite_courses": list(course.prerequisites.live()),
+        "catalog_url": _parent_url(course.url),
     }
 
 
 def module_page_context(module: ModulePage, course: CoursePage, user, progress, modules) -> dict:
+    # modules: from services.modules_with_progress; URLs there derive from the course's.
     """Everything the module page shows: the learner's state for each activity, by kind."""
     by_kind: dict[Any, list[str]] = {}
     for activity in module.activities:
@@ -125,9 +127,16 @@ def module_page_context(module: ModulePage, course: CoursePage, user, progress, 
         "module_rows": rows,
         "previous_module": rows[index - 1].module if index else None,
         "next_module": following,
+        "course_url": course.url,
+        "catalog_url": _parent_url(course.url),
         "module_completed": bool(progress and progress.status == ProgressStatus.COMPLETED),
         "can_mark_done": not module.required_activity_ids,
     }
+
+
+def _parent_url(url: str) -> str:
+    """The URL of the page above: modules and courses sit directly below their parents."""
+    return url[: url.rstrip("/").rfind("/") + 1]
 
 
 def courses_in_progress(user, limit=6) -> list[dict]:

@@ -4,13 +4,15 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
+from .activities import kind_for_block
 from .models import CoursePage, ModulePage
 from .selectors import module_page_context, quiz_view, reflection_view
 
@@ -51,6 +53,7 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
         activity.id: _activity_view(request, module, activity, context)
         for activity in module.activities
     }
+    context["shared_blocks"] = shared_blocks_html(module, request)
     context["show_content_notes"] = bool(
         module.content_notes
         and (progress is None or not progress.content_notes_acknowledged_at)
@@ -58,6 +61,36 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
     )
     request.module_context = context
     return serve(request, *args, **kwargs)
+
+
+SHARED_BLOCKS_SECONDS = 60 * 60 * 24
+
+
+def shared_blocks_html(module: ModulePage, request) -> dict[str, str]:
+    """HTML of the blocks that are the same for every learner (text, headings, callouts,
+    media), by block id, cached per published revision, language and low-bandwidth choice.
+    Activities are rendered per learner and are not in here. Previews are never cached."""
+
+    def render():
+        context = {"request": request, "user": request.user, "page": module}
+        return {
+            child.id: child.render(context)
+            for child in module.body
+            if kind_for_block(child.block_type) is None
+        }
+
+    if getattr(request, "is_preview", False) or not module.live_revision_id:
+        return render()
+    low_bandwidth = bool(getattr(request.user, "low_bandwidth", False))
+    key = (
+        f"module-blocks:{module.pk}:{module.live_revision_id}:"
+        f"{translation.get_language()}:{int(low_bandwidth)}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, SHARED_BLOCKS_SECONDS)
+    return html
 
 
 def _activity_view(request, module, activity, context):

@@ -155,7 +155,7 @@ class ChildRoutingMixin:
 
     child_page_model = None
 
-    def get_child_for_route(self, request, slug):
+    def get_child_for_route(self, request, slug, remaining=()):
         if self.child_page_model is not None:
             return self.child_page_model.objects.get(
                 path__startswith=self.path, depth=self.depth + 1, slug=slug
@@ -167,7 +167,7 @@ class ChildRoutingMixin:
             return super().route(request, path_components)
         slug, remaining = path_components[0], path_components[1:]
         try:
-            child = self.get_child_for_route(request, slug)
+            child = self.get_child_for_route(request, slug, remaining)
         except ObjectDoesNotExist as error:
             raise Http404 from error
         child._cached_parent_obj = self

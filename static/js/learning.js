@@ -69,7 +69,8 @@
       var data = new FormData(form);
       data.set("action", "save");
       status.textContent = messages.saving;
-      fetch(form.action, {
+      // getAttribute: the buttons named "action" shadow the form's `action` property.
+      fetch(form.getAttribute("action"), {
         method: "POST", body: data, credentials: "same-origin",
         headers: { "Accept": "application/json" }
       }).then(function (response) {

@@ -7,7 +7,7 @@ the server uses: the tests hold whether or not a string is translated yet.
 """
 
 import re
-from pathlib import Path
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -29,8 +29,6 @@ MODULE_SLUG = "defusing-blame"
 
 @pytest.fixture
 def demo(db):
-    from io import StringIO
-
     from courses.models import CoursePage, ModulePage
     from training.demo import DEMO_PASSWORD
     from training.models import User
@@ -235,21 +233,6 @@ def test_a_dropped_connection_loses_no_quiz_answers(page, live_server, demo):
     expect(form.locator(".draft-note")).to_be_visible()
 
 
-# learning.js posts autosaves to `form.action`; in the reflection form the buttons named
-# "action" shadow that property (the request goes to ".../[object RadioNodeList]" and fails), so
-# every autosave reports "not saved". The fix is `form.getAttribute("action")`. This test shows
-# the autosave works once the script is fixed; remove the mark then (strict: it fails when it
-# starts passing).
-AUTOSAVE_POSTS_TO_FORM_ACTION = "fetch(form.action," in (
-    Path(__file__).resolve().parents[2] / "static" / "js" / "learning.js"
-).read_text(encoding="utf-8")
-
-
-@pytest.mark.xfail(
-    AUTOSAVE_POSTS_TO_FORM_ACTION,
-    reason="learning.js autosaves to form.action, shadowed by the buttons named 'action'",
-    strict=True,
-)
 def test_a_dropped_connection_loses_no_reflection(page, live_server, demo):
     """A reflection autosaves to the server; offline, it is kept in the browser until it can."""
     from courses.models import Reflection

@@ -235,3 +235,31 @@ def test_editors_open_courses_and_modules_in_the_wagtail_editor(client, administ
         assert response.status_code == 200, page
     add_module = reverse("wagtailadmin_pages:add", args=["courses", "modulepage", course.pk])
     assert client.get(add_module).status_code == 200
+
+
+def test_shared_blocks_are_cached_per_published_revision(client, learner, modules):
+    client.force_login(learner)
+    assert "Listening without judgement." in client.get(modules[0].url).content.decode()
+    modules[0].body[0].value.source = "<p>Believe the person first.</p>"
+    modules[0].save_revision().publish()
+    body = client.get(modules[0].url).content.decode()
+    assert "Believe the person first." in body
+    assert "Listening without judgement." not in body
+
+
+def test_low_bandwidth_shows_the_transcript_even_from_the_cache(client, learner, course, db):
+    from courses.factories import block_id
+
+    course_v, modules_v = make_course("video", modules=1, body=lambda i: [{
+        "type": "video", "id": block_id("video/v"),
+        "value": {"title": "A talk", "embed": "https://example.org/v", "file": None,
+                  "captions": None, "transcript": "<p>Every word of the talk.</p>"},
+    }])  # fmt: skip
+    services.enrolment_create(user=learner, course=course_v)
+    client.force_login(learner)
+    client.get(modules_v[0].url)
+    learner.low_bandwidth = True
+    learner.save()
+    body = client.get(modules_v[0].url).content.decode()
+    assert "You chose low bandwidth" in body
+    assert "Every word of the talk." in body
