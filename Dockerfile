@@ -64,7 +64,8 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev
 
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
+# --ignore-scripts: third-party install scripts never run (h5p-standalone's only checks for yarn).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 
 COPY . .
 

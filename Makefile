@@ -20,6 +20,7 @@ help:
 	@echo "make bench  seed 10,000 people and measure pages (bench/results/latest.json)"
 
 # --- Installing -------------------------------------------------------------------------------
+# Browser packages install with --ignore-scripts: no third-party install script ever runs.
 # uv is bootstrapped with pip inside the project's virtual environment, then installs the
 # locked dependencies (uv.lock) into that same environment. uv stays listed in the dev group
 # so that `uv sync` keeps it.
@@ -33,7 +34,7 @@ python-deps: $(UV)
 browser-deps:
 	@if [ -f package-lock.json ]; then \
 		if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
-			npm ci --no-audit --no-fund --loglevel=error; \
+			npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
 		fi; \
 	fi
 

@@ -385,3 +385,100 @@ class Reflection(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.activity_id}"
+
+
+# --- H5P ----------------------------------------------------------------------------------------
+class H5PLibrary(models.Model):
+    """One version of an H5P library, stored once and shared by every activity that uses it.
+
+    A version the platform has not seen before waits for an administrator's review: content
+    that needs an unapproved library cannot be published in a module.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    machine_name = models.CharField(_("machine name"), max_length=127)
+    major_version = models.PositiveIntegerField(_("major version"))
+    minor_version = models.PositiveIntegerField(_("minor version"))
+    patch_version = models.PositiveIntegerField(_("patch version"))
+    title = models.CharField(_("title"), max_length=255)
+    files_hash = models.CharField(_("hash of the files"), max_length=64)
+    metadata = models.JSONField(_("library.json"), default=dict)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("H5P library")
+        verbose_name_plural = _("H5P libraries")
+        ordering = ["machine_name", "-major_version", "-minor_version", "-patch_version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["machine_name", "major_version", "minor_version", "patch_version"],
+                name="h5p_library_version_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.machine_name} {self.version}"
+
+    @property
+    def version(self) -> str:
+        return f"{self.major_version}.{self.minor_version}.{self.patch_version}"
+
+    @property
+    def folder(self) -> str:
+        """Where its files are stored, below the library store's root."""
+        return f"{self.machine_name}-{self.version}"
+
+
+class H5PActivity(models.Model):
+    """An uploaded H5P package: validated and extracted in the background."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Refused")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=255)
+    language = models.CharField(_("language"), max_length=10, choices=language_choices)
+    package = models.FileField(_("H5P file"), upload_to="h5p/uploads/")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    errors = models.JSONField(_("reasons"), default=list, blank=True)
+    main_library = models.CharField(_("content type"), max_length=255, blank=True)
+    h5p_json = models.JSONField(default=dict, blank=True)
+    libraries = models.ManyToManyField(H5PLibrary, blank=True, related_name="activities")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("H5P activity")
+        verbose_name_plural = _("H5P activities")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def content_folder(self) -> str:
+        return f"content/{self.uuid}"
+
+    @property
+    def status_label(self) -> str:
+        return self.get_status_display()
+
+    @property
+    def reasons(self) -> str:
+        return " · ".join(self.errors)

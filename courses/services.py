@@ -423,3 +423,31 @@ def reflection_save(
             kind=kind_for_block("reflection").name,
         )  # fmt: skip
     return reflection
+
+
+# --- H5P ----------------------------------------------------------------------------------------
+@transaction.atomic
+def h5p_activity_create(*, package, title: str, language: str, uploaded_by=None):
+    """Keep the upload and prepare it in the background (see courses.h5p.store)."""
+    from .models import H5PActivity
+    from .tasks import h5p_extract
+
+    activity = H5PActivity(title=title, language=language, uploaded_by=uploaded_by)
+    activity.package.save(getattr(package, "name", "package.h5p").rsplit("/", 1)[-1], package,
+                          save=False)  # fmt: skip
+    activity.full_clean(exclude=["package"])
+    activity.save()
+    h5p_extract.delay_on_commit(activity.pk)
+    return activity
+
+
+@transaction.atomic
+def h5p_library_review(*, library, user, approve: bool):
+    """An administrator approves (or rejects) a library version: recorded with who and when."""
+    from .models import H5PLibrary
+
+    library.status = H5PLibrary.Status.APPROVED if approve else H5PLibrary.Status.REJECTED
+    library.reviewed_by = user
+    library.reviewed_at = timezone.now()
+    library.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    return library

@@ -32,3 +32,10 @@ def register_completion_report_menu_item():
         icon_name="tasks",
         order=100,
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_h5p_admin():
+    from .h5p.admin import H5PGroup
+
+    return H5PGroup()

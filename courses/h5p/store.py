@@ -1,0 +1,207 @@
+"""The library store and extraction of H5P activities.
+
+Libraries are stored once per machine name and full version, under
+`<H5P root>/libraries/<Name>-<major>.<minor>.<patch>/`, with a hash of their files. Content goes
+to `<H5P root>/content/<activity uuid>/`. Everything is written to a hidden temporary folder
+first and renamed into place, so a failed import leaves nothing behind.
+"""
+
+import hashlib
+import logging
+import shutil
+import uuid
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ..models import H5PActivity, H5PLibrary
+from .validator import LibraryRef, Limits, Package, PackageLibrary, read_entry, validate
+
+logger = logging.getLogger(__name__)
+
+
+def h5p_root() -> Path:
+    return Path(getattr(settings, "ACOMPANA_H5P_ROOT", "") or Path(settings.MEDIA_ROOT) / "h5p")
+
+
+def libraries_root() -> Path:
+    return h5p_root() / "libraries"
+
+
+def content_root() -> Path:
+    return h5p_root() / "content"
+
+
+def store_has(ref: LibraryRef) -> bool:
+    """Whether the store holds some version of this library that is not rejected."""
+    return (
+        H5PLibrary.objects.filter(
+            machine_name=ref.machine_name, major_version=ref.major, minor_version=ref.minor
+        )
+        .exclude(status=H5PLibrary.Status.REJECTED)
+        .exists()
+    )
+
+
+def best_library(ref: LibraryRef) -> H5PLibrary | None:
+    """The version the player uses: the highest patch that is not rejected."""
+    return (
+        H5PLibrary.objects.filter(
+            machine_name=ref.machine_name, major_version=ref.major, minor_version=ref.minor
+        )
+        .exclude(status=H5PLibrary.Status.REJECTED)
+        .order_by("-patch_version")
+        .first()
+    )
+
+
+def files_hash(archive: zipfile.ZipFile, library: PackageLibrary, limits: Limits) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(library.files):
+        data = read_entry(archive, archive.getinfo(library.files[path]), limits.max_file_bytes)
+        digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _write(archive, files: dict[str, str], target: Path, limits: Limits) -> None:
+    for relative, name in files.items():
+        destination = (target / relative).resolve()
+        # The validator already refused "..", absolute paths and links; check once more.
+        if not destination.is_relative_to(target.resolve()):
+            raise ValueError(f"refusing to write outside {target}: {relative}")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(read_entry(archive, archive.getinfo(name), limits.max_file_bytes))
+
+
+def _temporary(parent: Path) -> Path:
+    parent.mkdir(parents=True, exist_ok=True)
+    path = parent / f".partial-{uuid.uuid4().hex}"
+    path.mkdir()
+    return path
+
+
+class ExtractionRefused(Exception):
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def _store_library(archive, library: PackageLibrary, limits, created: list[Path]) -> H5PLibrary:
+    """The stored version of this library: reused when identical, stored (pending) when new."""
+    digest = files_hash(archive, library, limits)
+    lookup = {
+        "machine_name": library.ref.machine_name,
+        "major_version": library.ref.major,
+        "minor_version": library.ref.minor,
+        "patch_version": library.patch,
+    }
+    existing = H5PLibrary.objects.filter(**lookup).first()
+    if existing is None:
+        target = libraries_root() / f"{library.ref.machine_name}-{library.ref.major}."
+        target = Path(f"{target}{library.ref.minor}.{library.patch}")
+        temporary = _temporary(libraries_root())
+        created.append(temporary)
+        _write(archive, library.files, temporary, limits)
+        try:
+            with transaction.atomic():
+                existing = H5PLibrary.objects.create(
+                    **lookup, title=library.title[:255], files_hash=digest, metadata=library.data
+                )
+        except IntegrityError:  # stored meanwhile by another import
+            existing = H5PLibrary.objects.get(**lookup)
+        else:
+            if target.exists():
+                shutil.rmtree(target)
+            temporary.rename(target)
+            created.remove(temporary)
+            created.append(target)
+            return existing
+    if existing.files_hash != digest:
+        raise ExtractionRefused(
+            [_("The package brings a library %(library)s %(patch)s that differs from the one "
+               "the platform already has under that name and version.")
+             % {"library": library.ref, "patch": f"(patch {library.patch})"}]
+        )  # fmt: skip
+    if existing.status == H5PLibrary.Status.REJECTED:
+        raise ExtractionRefused(
+            [_("The library %(library)s was rejected by an administrator.") % {
+                "library": existing}]
+        )  # fmt: skip
+    return existing
+
+
+def _needed(package: Package) -> list[LibraryRef]:
+    needed, queue = [], list(package.dependencies)
+    while queue:
+        ref = queue.pop(0)
+        if ref in needed:
+            continue
+        needed.append(ref)
+        if ref in package.libraries:
+            queue.extend(package.libraries[ref].dependencies)
+    return needed
+
+
+def activity_extract(*, activity_id: int) -> H5PActivity:
+    """Validate and extract an uploaded activity. Safe to run twice: a ready one is left as is."""
+    activity = H5PActivity.objects.get(pk=activity_id)
+    if activity.status == H5PActivity.Status.READY:
+        return activity
+    limits = Limits.from_settings()
+    created: list[Path] = []
+    target = content_root() / str(activity.uuid)
+    try:
+        with activity.package.open("rb") as upload, transaction.atomic():
+            package = validate(upload, limits=limits, store_has=store_has)
+            if not package.ok:
+                raise ExtractionRefused(package.errors)
+            with zipfile.ZipFile(upload) as archive:
+                stored = [
+                    _store_library(archive, library, limits, created)
+                    for library in package.libraries.values()
+                ]
+                temporary = _temporary(content_root())
+                created.append(temporary)
+                _write(archive, package.content_files, temporary, limits)
+                by_ref = {
+                    LibraryRef(s.machine_name, s.major_version, s.minor_version): s for s in stored
+                }
+                used = [by_ref.get(ref) or best_library(ref) for ref in _needed(package)]
+                if target.exists():
+                    shutil.rmtree(target)
+                temporary.rename(target)
+                created.remove(temporary)
+                activity.libraries.set([library for library in used if library])
+                activity.main_library = str(package.main_library)
+                activity.h5p_json = package.h5p
+                activity.status = H5PActivity.Status.READY
+                activity.errors = []
+                activity.save()
+    except ExtractionRefused as refused:
+        _clean([*created, target])
+        _refuse(activity, refused.errors)
+    except Exception:
+        logger.exception("H5P extraction of activity %s failed", activity_id)
+        _clean([*created, target])
+        _refuse(activity, [_("The package could not be unpacked. Please check the file and try "
+                             "again.")])  # fmt: skip
+    return activity
+
+
+def _clean(paths: list[Path]) -> None:
+    for path in paths:
+        if path.exists():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _refuse(activity: H5PActivity, errors: list[str]) -> None:
+    """Record why, and keep nothing of the package: not its files, not the upload."""
+    activity.status = H5PActivity.Status.FAILED
+    activity.errors = errors
+    activity.libraries.clear()
+    if activity.package:
+        activity.package.delete(save=False)
+    activity.save()

@@ -1,0 +1,13 @@
+from celery import shared_task
+from django.db import DatabaseError
+
+from .h5p.store import activity_extract
+
+
+@shared_task(
+    name="courses.tasks.h5p_extract", acks_late=True,
+    autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
+)  # fmt: skip
+def h5p_extract(activity_id: int) -> str:
+    """Validate and unpack an uploaded H5P package. Safe to run twice."""
+    return activity_extract(activity_id=activity_id).status

@@ -1,0 +1,240 @@
+"""H5P uploads: real packages are accepted; hostile archives are refused with nothing written."""
+
+import io
+import json
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+
+from courses.h5p import store
+from courses.h5p.validator import Limits, validate
+from courses.models import H5PActivity, H5PLibrary
+from courses.services import h5p_activity_create
+from tests.conftest import skip_or_fail
+
+# shared/ sits beside the repository, on developers' machines and in CI alike.
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "h5p-samples"
+
+
+@pytest.fixture(autouse=True)
+def _samples():
+    if not SAMPLES.exists():
+        skip_or_fail(f"the shared H5P samples are not at {SAMPLES}")
+
+
+LIBRARY = {"title": "Test", "machineName": "H5P.Test", "majorVersion": 1, "minorVersion": 0,
+           "patchVersion": 2, "runnable": 1, "preloadedJs": [{"path": "test.js"}]}  # fmt: skip
+H5P_JSON = {"title": "A test", "language": "en", "mainLibrary": "H5P.Test", "embedTypes": ["div"],
+            "preloadedDependencies": [{"machineName": "H5P.Test", "majorVersion": 1,
+                                       "minorVersion": 0}]}  # fmt: skip
+
+
+def package(extra=(), *, without=(), h5p=None, library=None, folder="H5P.Test-1.0") -> bytes:
+    """A small valid package, plus `extra` (name, bytes[, ZipInfo tweak]) entries."""
+    entries = {
+        "h5p.json": json.dumps(h5p or H5P_JSON).encode(),
+        "content/content.json": b'{"question": "<p>Is this fine?</p>"}',
+        f"{folder}/library.json": json.dumps(library or LIBRARY).encode(),
+        f"{folder}/test.js": b"H5P.Test = function () {};",
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            if name not in without:
+                archive.writestr(name, data)
+        for item in extra:
+            name, data = item[0], item[1]
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if len(item) > 2:
+                item[2](info)
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def symlink(info):
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+
+
+HOSTILE = {
+    "zip slip": ([("content/../../evil.json", b"{}")], "outside the package"),
+    "absolute path": ([("/etc/cron.d/evil.json", b"{}")], "absolute path"),
+    "backslash path": ([("content\\evil.json", b"{}")], "backslashes"),
+    "symlink": ([("content/link.json", b"/etc/passwd", symlink)], "symbolic link"),
+    "php in content": ([("content/shell.php", b"<?php system($_GET['c']);")], ".php"),
+    "html in content": ([("content/page.html", b"<script>alert(1)</script>")], ".html"),
+    "js in content": ([("content/evil.js", b"fetch('/')")], ".js files are not allowed"),
+    "svg in content": ([("content/images/x.svg", b"<svg onload='alert(1)'/>")], ".svg"),
+    ".htaccess in a library": ([("H5P.Test-1.0/.htaccess", b"Options +ExecCGI")], "hidden"),
+    "file without extension": ([("content/README", b"hello")], "no file extension"),
+    "duplicate entry": ([("content/content.json", b"{}")], "more than once"),
+}
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+@pytest.mark.parametrize("case", HOSTILE)
+def test_hostile_archives_are_refused_with_a_reason(case):
+    extra, reason = HOSTILE[case]
+    result = validate(io.BytesIO(package(extra)))
+    assert not result.ok
+    assert any(reason in error for error in result.errors), result.errors
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked():
+    bomb = [("content/zeros.json", b"0" * (20 * 1024 * 1024))]
+    result = validate(io.BytesIO(package(bomb)))
+    assert any("compressed suspiciously well" in e for e in result.errors)
+    assert any("more than 16 MB" in e for e in result.errors)
+
+
+def test_too_many_files_are_refused():
+    many = [(f"content/f{i}.txt", b"") for i in range(12_000)]
+    result = validate(io.BytesIO(package(many)))
+    assert result.errors == ["The package holds 12004 files; at most 3000 are allowed."]
+
+
+def test_limits_are_settings(settings):
+    settings.ACOMPANA_H5P_LIMITS = {"max_files": 3}
+    assert Limits.from_settings().max_files == 3
+    assert not validate(io.BytesIO(package())).ok
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "reason"),
+    [
+        ({"without": ["h5p.json"]}, "no h5p.json"),
+        ({"without": ["content/content.json"]}, "no content/content.json"),
+        ({"h5p": {"title": "no main library"}}, "mainLibrary"),
+        ({"without": ["H5P.Test-1.0/library.json"]}, "has no library.json"),
+        ({"folder": "H5P.Other-1.0"}, "its name must be “H5P.Test-1.0”"),
+    ],
+)
+def test_missing_or_malformed_metadata_is_refused(kwargs, reason):
+    result = validate(io.BytesIO(package(**kwargs)))
+    assert any(reason in e for e in result.errors), result.errors
+
+
+def test_malformed_json_is_refused():
+    broken = package(
+        [("H5P.Test-1.0/library.json", b"{not json")], without=["H5P.Test-1.0/library.json"]
+    )
+    assert any("not valid JSON" in e for e in validate(io.BytesIO(broken)).errors)
+
+
+def test_a_dependency_nobody_provides_is_refused():
+    h5p = {**H5P_JSON, "preloadedDependencies": [
+        *H5P_JSON["preloadedDependencies"],
+        {"machineName": "H5P.Missing", "majorVersion": 2, "minorVersion": 1}]}  # fmt: skip
+    result = validate(io.BytesIO(package(h5p=h5p)))
+    assert any("needs the library H5P.Missing 2.1" in e for e in result.errors)
+
+
+def test_harmless_extras_at_the_root_are_tolerated():
+    result = validate(
+        io.BytesIO(package([("H5P_CONTENT_HERE.txt", b"hi"), ("h5p-pr.json", b"{}")]))
+    )
+    assert result.ok, result.errors
+
+
+@pytest.mark.parametrize(
+    ("sample", "main", "ok"),
+    [
+        ("truefalse.h5p", "H5P.TrueFalse 1.6", True),
+        ("questionset-multichoice.h5p", "H5P.QuestionSet 1.20", True),
+        ("MUST-REJECT-svg-with-script.h5p", None, False),
+    ],
+)
+def test_the_real_sample_packages(sample, main, ok):
+    result = validate(SAMPLES / sample)
+    assert result.ok is ok, result.errors
+    if ok:
+        assert str(result.main_library) == main
+    else:
+        assert result.errors == ["“content/images/xss.svg”: .svg files are not allowed in content."]
+
+
+# --- Extraction and the library store ------------------------------------------------------------
+def _upload(data: bytes, title="Test") -> H5PActivity:
+    return h5p_activity_create(package=ContentFile(data, name="test.h5p"), title=title,
+                               language="en")  # fmt: skip
+
+
+def _files_under(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+@pytest.mark.django_db
+def test_the_samples_are_extracted_and_share_the_library_store(settings):
+    first = _upload((SAMPLES / "truefalse.h5p").read_bytes())
+    first = store.activity_extract(activity_id=first.pk)
+    assert first.status == "ready", first.errors
+    assert (store.content_root() / str(first.uuid) / "content.json").exists()
+    assert first.libraries.filter(machine_name="H5P.TrueFalse").exists()
+    stored = H5PLibrary.objects.count()
+    again = store.activity_extract(activity_id=_upload((SAMPLES / "truefalse.h5p").read_bytes()).pk)
+    assert again.status == "ready"
+    assert H5PLibrary.objects.count() == stored  # stored once, shared
+    assert set(H5PLibrary.objects.values_list("status", flat=True)) == {"pending"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["zip slip", "php in content", "svg in content", "symlink"])
+def test_a_refused_upload_leaves_nothing_behind(case):
+    activity = store.activity_extract(activity_id=_upload(package(HOSTILE[case][0])).pk)
+    assert activity.status == "failed" and activity.errors
+    assert not activity.package
+    assert _files_under(store.h5p_root()) == []
+    assert not H5PLibrary.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_svg_sample_is_refused_with_nothing_written():
+    activity = _upload((SAMPLES / "MUST-REJECT-svg-with-script.h5p").read_bytes())
+    activity = store.activity_extract(activity_id=activity.pk)
+    assert activity.status == "failed"
+    assert "xss.svg" in activity.errors[0]
+    assert _files_under(store.h5p_root()) == []
+
+
+@pytest.mark.django_db
+def test_a_package_without_its_libraries_works_when_the_store_has_them():
+    store.activity_extract(activity_id=_upload(package()).pk)
+    bare = package(without=["H5P.Test-1.0/library.json", "H5P.Test-1.0/test.js"])
+    activity = store.activity_extract(activity_id=_upload(bare).pk)
+    assert activity.status == "ready", activity.errors
+    assert [str(lib) for lib in activity.libraries.all()] == ["H5P.Test 1.0.2"]
+
+
+@pytest.mark.django_db
+def test_a_library_that_differs_from_the_stored_version_is_refused():
+    store.activity_extract(activity_id=_upload(package()).pk)
+    tampered = package([("H5P.Test-1.0/extra.js", b"steal()")])
+    activity = store.activity_extract(activity_id=_upload(tampered).pk)
+    assert activity.status == "failed"
+    assert "differs from the one the platform already has" in activity.errors[0]
+    assert H5PLibrary.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_extraction_runs_twice_safely():
+    activity = _upload(package())
+    store.activity_extract(activity_id=activity.pk)
+    files = sorted(_files_under(store.h5p_root()))
+    assert store.activity_extract(activity_id=activity.pk).status == "ready"
+    assert sorted(_files_under(store.h5p_root())) == files
+
+
+@pytest.mark.django_db
+def test_import_h5p_reports_each_file_and_fails_when_one_is_refused(capsys):
+    paths = [str(SAMPLES / name) for name in ("truefalse.h5p", "MUST-REJECT-svg-with-script.h5p")]
+    with pytest.raises(CommandError, match="1 of 2 packages refused"):
+        call_command("import_h5p", *paths)
+    output = capsys.readouterr().out
+    assert "✓" in output and "Hello World" in output
+    assert "✗" in output and "xss.svg" in output
+    call_command("import_h5p", str(SAMPLES / "questionset-multichoice.h5p"))
+    assert H5PActivity.objects.filter(status="ready").count() == 2
