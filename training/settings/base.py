@@ -270,6 +270,13 @@ LOGGING = {
 
 # --- Acompaña -----------------------------------------------------------------------------------
 ACOMPANA_ORGANISATION = env("ACOMPANA_ORGANISATION", default="Acompaña")
+# H5P packages: limits the validator enforces (courses/h5p/validator.py, Limits).
+ACOMPANA_H5P_LIMITS = {
+    "max_files": 3000,
+    "max_total_bytes": 64 * 1024 * 1024,
+    "max_file_bytes": 16 * 1024 * 1024,
+    "max_ratio": 100,
+}
 # Sign-ups whose email is never confirmed are deleted after this many days.
 ACOMPANA_UNVERIFIED_ACCOUNT_DAYS = env.int("ACOMPANA_UNVERIFIED_ACCOUNT_DAYS", default=14)
 # Roles that hold other people's data must protect their account with a second factor.
