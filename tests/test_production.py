@@ -40,6 +40,7 @@ REQUIRED = [
     "DJANGO_DEFAULT_FROM_EMAIL",
     "DJANGO_MEDIA_ROOT",
     "WAGTAILADMIN_BASE_URL",
+    "H5P_ORIGIN",
 ]
 # Read by the settings but deliberately not passed by docker-compose.yml: baked into the image
 # (DJANGO_STATIC_ROOT) or overridden by production.py whatever their value.
@@ -82,6 +83,7 @@ def production_env(tmp_path, **overrides):
         DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
         WAGTAILADMIN_BASE_URL=f"https://{HOST}",
+        H5P_ORIGIN="https://h5p.localhost",
         DJANGO_SECURE_SSL_REDIRECT="True",
         DJANGO_SECURE_HSTS_SECONDS="31536000",
         DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="True",

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Answers requests for the H5P origin before sessions, auth or CSRF ever see them.
+    "courses.h5p.origin.H5POriginMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -270,6 +272,12 @@ LOGGING = {
 
 # --- Acompaña -----------------------------------------------------------------------------------
 ACOMPANA_ORGANISATION = env("ACOMPANA_ORGANISATION", default="Acompaña")
+# H5P content runs on its own origin, which never receives the platform's cookies: a separate
+# host (in production a separate domain). ACOMPANA_PLATFORM_ORIGIN is the only origin allowed
+# to frame it and to receive its messages. See README, "H5P".
+H5P_ORIGIN = env("H5P_ORIGIN", default="http://localhost:8000")
+ACOMPANA_PLATFORM_ORIGIN = env("ACOMPANA_PLATFORM_ORIGIN", default="http://127.0.0.1:8000")
+H5P_PLAYER_DIR = BASE_DIR / "node_modules" / "h5p-standalone" / "dist"
 # H5P packages: limits the validator enforces (courses/h5p/validator.py, Limits).
 ACOMPANA_H5P_LIMITS = {
     "max_files": 3000,

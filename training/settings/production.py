@@ -81,6 +81,19 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = _required("WAGTAILADMIN_BASE_URL")
+ACOMPANA_PLATFORM_ORIGIN = env(
+    "ACOMPANA_PLATFORM_ORIGIN", default=WAGTAILADMIN_BASE_URL.rstrip("/")
+)
+# H5P runs on its own domain (for example https://h5p.acompana.example.org): required.
+H5P_ORIGIN = _required("H5P_ORIGIN")
+_h5p_host = urlsplit(H5P_ORIGIN).hostname
+if not _h5p_host or _h5p_host == urlsplit(ACOMPANA_PLATFORM_ORIGIN).hostname:
+    raise ImproperlyConfigured(
+        "Acompaña production settings: H5P_ORIGIN must be a host of its own, different from "
+        "the platform's (for example https://h5p.acompana.example.org)."
+    )
+if _h5p_host not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, _h5p_host]
 
 # HTTPS everywhere. https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

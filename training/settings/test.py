@@ -9,7 +9,9 @@ from .base import BASE_DIR, env
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
-ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost", "h5p.testserver"]
+H5P_ORIGIN = "http://h5p.testserver"
+ACOMPANA_PLATFORM_ORIGIN = "http://testserver"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'test.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

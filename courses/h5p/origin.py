@@ -1,0 +1,149 @@
+"""The H5P origin: player, libraries and content, on a host that never gets the platform's cookies.
+
+H5P packages are zip files full of JavaScript. Their scripts run on a separate origin
+(`H5P_ORIGIN`): they cannot read the platform's cookies nor make credentialed requests to it.
+On that host only `/h5p/…` exists, served without sessions, authentication or CSRF (this
+middleware answers before any of those run), with a strict Content-Security-Policy. On the
+platform's own host, `/h5p/…` does not exist.
+"""
+
+import mimetypes
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotFound, JsonResponse
+from django.template.loader import render_to_string
+from django.urls import Resolver404, path, resolve
+
+from ..models import H5PActivity
+from .store import content_root, libraries_root
+
+LIBRARY_FOLDER = re.compile(r"^(?P<name>[\w.\-]+)-(?P<major>\d+)\.(?P<minor>\d+)$")
+
+
+def h5p_host() -> str:
+    return urlsplit(settings.H5P_ORIGIN).netloc.lower()
+
+
+def platform_origin() -> str:
+    return settings.ACOMPANA_PLATFORM_ORIGIN
+
+
+def content_security_policy() -> str:
+    # H5P content types style elements inline and draw images from data: URIs; scripts and
+    # everything else come from this origin only. Only the platform may frame it.
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "media-src 'self' blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            f"frame-ancestors 'self' {platform_origin()}",
+        ]
+    )
+
+
+def _activity(activity_uuid) -> H5PActivity:
+    try:
+        return H5PActivity.objects.get(uuid=activity_uuid, status=H5PActivity.Status.READY)
+    except (H5PActivity.DoesNotExist, ValueError) as error:
+        raise Http404 from error
+
+
+def _file(root: Path, relative: str) -> FileResponse:
+    """A file strictly inside `root`; anything else (traversal, links out, folders) is a 404."""
+    base = root.resolve()
+    candidate = (base / relative).resolve()
+    if not candidate.is_relative_to(base) or not candidate.is_file():
+        raise Http404
+    content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+    return FileResponse(candidate.open("rb"), content_type=content_type)
+
+
+def player(request, activity_uuid):
+    activity = _activity(activity_uuid)
+    html = render_to_string(
+        "courses/h5p/player.html",
+        {"activity": activity, "platform_origin": platform_origin(),
+         "base": f"/h5p/play/{activity.uuid}"},
+    )  # fmt: skip
+    return HttpResponse(html)
+
+
+def h5p_json(request, activity_uuid):
+    return JsonResponse(_activity(activity_uuid).h5p_json)
+
+
+def content_file(request, activity_uuid, relative):
+    activity = _activity(activity_uuid)
+    return _file(content_root() / str(activity.uuid), relative)
+
+
+def library_file(request, activity_uuid, folder, relative):
+    """Library files at the exact versions validated with this activity."""
+    activity = _activity(activity_uuid)
+    match = LIBRARY_FOLDER.match(folder)
+    if not match:
+        raise Http404
+    library = activity.libraries.filter(
+        machine_name=match["name"], major_version=match["major"], minor_version=match["minor"]
+    ).first()
+    if library is None:
+        raise Http404
+    return _file(libraries_root() / library.folder, relative)
+
+
+def player_asset(request, relative):
+    """The pinned h5p-standalone build, from node_modules (installed, never copied)."""
+    return _file(Path(settings.H5P_PLAYER_DIR), relative)
+
+
+def relay_script(request):
+    return _file(Path(settings.BASE_DIR) / "static" / "h5p", "player-relay.js")
+
+
+urlpatterns = [
+    path("h5p/play/<uuid:activity_uuid>/", player),
+    path("h5p/play/<uuid:activity_uuid>/h5p.json", h5p_json),
+    path("h5p/play/<uuid:activity_uuid>/content/<path:relative>", content_file),
+    path("h5p/play/<uuid:activity_uuid>/libraries/<str:folder>/<path:relative>", library_file),
+    path("h5p/player/<path:relative>", player_asset),
+    path("h5p/player-relay.js", relay_script),
+]
+
+
+class H5POriginMiddleware:
+    """First in the chain: requests for the H5P host never reach the platform's middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.get_host().lower() != h5p_host():
+            if request.path_info.startswith("/h5p/"):
+                return HttpResponseNotFound()
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            response = HttpResponse(status=405)
+        else:
+            try:
+                match = resolve(request.path_info, urlconf=__name__)
+                response = match.func(request, *match.args, **match.kwargs)
+            except (Resolver404, Http404):
+                response = HttpResponseNotFound()
+        response["Content-Security-Policy"] = content_security_policy()
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cross-Origin-Resource-Policy"] = "same-origin"
+        # Nothing on this origin may ever set a cookie.
+        response.cookies.clear()
+        if "Set-Cookie" in response:
+            del response["Set-Cookie"]
+        return response

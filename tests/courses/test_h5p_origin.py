@@ -1,0 +1,91 @@
+"""H5P runs on its own origin: no cookies there, strict headers, nothing of the platform."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+
+from courses.h5p import store
+from courses.services import h5p_activity_create
+from tests.courses.test_h5p_packages import SAMPLES
+
+pytestmark = pytest.mark.django_db
+H5P_HOST = "h5p.testserver"
+
+
+@pytest.fixture
+def activity():
+    data = (Path(SAMPLES) / "truefalse.h5p").read_bytes()
+    created = h5p_activity_create(package=ContentFile(data, name="tf.h5p"), title="TF",
+                                  language="en")  # fmt: skip
+    return store.activity_extract(activity_id=created.pk)
+
+
+def _get(client, path, **extra):
+    return client.get(path, HTTP_HOST=H5P_HOST, **extra)
+
+
+def test_the_player_and_the_content_are_served_with_strict_headers(client, activity):
+    base = f"/h5p/play/{activity.uuid}"
+    player = _get(client, f"{base}/")
+    assert player.status_code == 200
+    csp = player["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'self' http://testserver" in csp
+    assert player["X-Content-Type-Options"] == "nosniff"
+    assert _get(client, f"{base}/h5p.json").json()["mainLibrary"] == "H5P.TrueFalse"
+    content = _get(client, f"{base}/content/content.json")
+    assert content.status_code == 200
+    library = _get(client, f"{base}/libraries/H5P.TrueFalse-1.6/library.json")
+    assert library.status_code == 200
+    assert b"".join(library.streaming_content).startswith(b"{")
+
+
+def test_the_h5p_origin_never_sets_or_reads_cookies(client, activity, volunteer):
+    client.force_login(volunteer)  # the browser sends the platform's session cookie along
+    response = _get(client, f"/h5p/play/{activity.uuid}/")
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "Set-Cookie" not in response
+
+
+@pytest.mark.parametrize("path", ["/", "/dashboard/", "/accounts/login/", "/admin/", "/healthz",
+                                  "/learn/modules/1/done/"])  # fmt: skip
+def test_nothing_of_the_platform_exists_on_the_h5p_origin(client, path):
+    assert _get(client, path).status_code == 404
+
+
+def test_the_h5p_origin_takes_no_posts(client, activity):
+    response = client.post(f"/h5p/play/{activity.uuid}/", HTTP_HOST=H5P_HOST)
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "content/../../../../etc/passwd",
+        "content/%2e%2e/%2e%2e/h5p.json",
+        "libraries/H5P.TrueFalse-1.6/../../../settings.py",
+        "libraries/H5P.Unknown-1.0/library.json",
+        "libraries/..%2f..%2f/library.json",
+    ],
+)
+def test_paths_outside_an_activity_are_not_served(client, activity, relative):
+    assert _get(client, f"/h5p/play/{activity.uuid}/{relative}").status_code == 404
+
+
+def test_h5p_paths_do_not_exist_on_the_platform_host(client, activity):
+    assert client.get(f"/h5p/play/{activity.uuid}/").status_code == 404
+
+
+def test_an_activity_that_is_not_ready_is_not_played(client, activity):
+    activity.status = "failed"
+    activity.save()
+    assert _get(client, f"/h5p/play/{activity.uuid}/").status_code == 404
+
+
+def test_the_pinned_player_is_served_from_node_modules(client, settings):
+    if not (Path(settings.H5P_PLAYER_DIR) / "main.bundle.js").exists():
+        pytest.fail("h5p-standalone is not installed: run `make` (npm ci)")
+    response = _get(client, "/h5p/player/main.bundle.js")
+    assert response.status_code == 200
+    assert response["Content-Type"] in ("text/javascript", "application/javascript")
