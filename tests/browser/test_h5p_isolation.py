@@ -1,0 +1,88 @@
+"""In real Chromium: H5P plays on its own origin, which cannot use the learner's session."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.files.base import ContentFile
+
+from courses.h5p import store
+from courses.services import h5p_activity_create
+from tests.courses.test_h5p_packages import SAMPLES
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def origins(live_server, settings):
+    """The platform at localhost:PORT, H5P at 127.0.0.1:PORT: two hosts, two cookie jars."""
+    port = urlsplit(live_server.url).port
+    settings.ACOMPANA_PLATFORM_ORIGIN = f"http://localhost:{port}"
+    settings.H5P_ORIGIN = f"http://127.0.0.1:{port}"
+    return settings.ACOMPANA_PLATFORM_ORIGIN, settings.H5P_ORIGIN
+
+
+def _activity(name):
+    data = (Path(SAMPLES) / name).read_bytes()
+    made = h5p_activity_create(package=ContentFile(data, name=name), title=name, language="en")
+    activity = store.activity_extract(activity_id=made.pk)
+    assert activity.status == "ready", activity.errors
+    return activity
+
+
+def test_a_script_on_the_h5p_origin_cannot_use_the_platform_session(
+    page, origins, volunteer, password
+):
+    platform, h5p = origins
+    activity = _activity("truefalse.h5p")
+    page.goto(f"{platform}/accounts/login/")
+    page.fill("#id_login", volunteer.email)
+    page.fill("#id_password", password)
+    page.locator("form[action='/accounts/login/'] button[type=submit]").click()
+    page.wait_for_url("**/dashboard/")
+    assert any(c["name"] == "acompana_session" for c in page.context.cookies(platform))
+
+    sent_cookies = []
+    page.on("request", lambda r: sent_cookies.append(r.url) if r.url.startswith(platform)
+            and "cookie" in r.all_headers() else None)  # fmt: skip
+    page.goto(f"{h5p}/h5p/play/{activity.uuid}/")
+    assert page.evaluate("document.cookie") == ""
+    # Reading the platform from here is refused by the browser (no CORS for this origin)…
+    outcome = page.evaluate(
+        """async (url) => {
+            try { const r = await fetch(url, {credentials: "include"}); return "read " + r.status; }
+            catch (e) { return "refused"; }
+        }""",
+        f"{platform}/dashboard/",
+    )
+    assert outcome == "refused"
+    # …and a blind, credentialed request carries no cookie of the platform.
+    page.evaluate(
+        """(url) => fetch(url, {credentials: "include", mode: "no-cors", method: "POST"})
+                     .catch(() => null)""",
+        f"{platform}/learn/modules/1/done/",
+    )
+    page.wait_for_timeout(500)
+    assert sent_cookies == []
+    assert page.context.cookies(h5p) == []
+
+
+def test_the_true_false_activity_plays_and_reports_an_answer(page, origins):
+    _platform, h5p = origins
+    activity = _activity("truefalse.h5p")
+    page.goto(f"{h5p}/h5p/play/{activity.uuid}/")
+    page.locator("iframe").first.wait_for(state="attached", timeout=15_000)
+    frame = page.frame_locator("iframe").first
+    frame.get_by_role("radio", name="False").wait_for(timeout=15_000)
+    page.evaluate(
+        """() => { window.__xapi = [];
+                   H5P.externalDispatcher.on('xAPI',
+                                             e => window.__xapi.push(e.data.statement)); }"""
+    )
+    frame.get_by_role("radio", name="False").click()
+    frame.get_by_role("button", name="Check").click()
+    page.wait_for_function("window.__xapi.some(s => s.verb.id.endsWith('/answered'))")
+    verbs = page.evaluate("window.__xapi.map(s => s.verb.id.split('/').pop())")
+    assert "answered" in verbs
+    result = page.evaluate("window.__xapi.find(s => s.verb.id.endsWith('/answered')).result")
+    assert "score" in result
