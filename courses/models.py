@@ -388,6 +388,13 @@ class Reflection(models.Model):
 
 
 # --- H5P ----------------------------------------------------------------------------------------
+def h5p_upload_storage():
+    """Uploaded packages are kept in the H5P store, outside MEDIA_ROOT: never served."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.ACOMPANA_H5P_ROOT, base_url=None)
+
+
 class H5PLibrary(models.Model):
     """One version of an H5P library, stored once and shared by every activity that uses it.
 
@@ -450,7 +457,7 @@ class H5PActivity(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=255)
     language = models.CharField(_("language"), max_length=10, choices=language_choices)
-    package = models.FileField(_("H5P file"), upload_to="h5p/uploads/")
+    package = models.FileField(_("H5P file"), upload_to="uploads/", storage=h5p_upload_storage)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     errors = models.JSONField(_("reasons"), default=list, blank=True)
     main_library = models.CharField(_("content type"), max_length=255, blank=True)

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -54,6 +55,9 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
         for activity in module.activities
     }
     context["shared_blocks"] = shared_blocks_html(module, request)
+    # Drafts kept in the browser are filed under an opaque key of this person: on a shared
+    # device, nobody else's page ever finds them.
+    context["device_key"] = salted_hmac("device-drafts", str(user.pk)).hexdigest()[:16]
     context["show_content_notes"] = bool(
         module.content_notes
         and (progress is None or not progress.content_notes_acknowledged_at)

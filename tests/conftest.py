@@ -15,6 +15,7 @@ def skip_or_fail(reason: str):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ACOMPANA_H5P_ROOT = tmp_path / "h5p"
 
 
 @pytest.fixture(autouse=True)

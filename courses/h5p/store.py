@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 def h5p_root() -> Path:
-    return Path(getattr(settings, "ACOMPANA_H5P_ROOT", "") or Path(settings.MEDIA_ROOT) / "h5p")
+    return Path(settings.ACOMPANA_H5P_ROOT)
 
 
 def libraries_root() -> Path:

@@ -57,7 +57,9 @@
         "Restored text you wrote on this device that had not reached the server."
     };
     var local = store.get(key);
-    if (local && local.text !== textarea.value && local.at > serverSavedAt) {
+    if (local && (local.text === textarea.value || local.at <= serverSavedAt)) {
+      store.remove(key); // the server has it (or something newer): no copy stays on the device
+    } else if (local) {
       textarea.value = local.text;
       status.textContent = messages.restored;
     }

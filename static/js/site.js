@@ -11,4 +11,15 @@
       if (untouched && option) { select.value = zone; }
     });
   }
+  // Signing out wipes every draft this site kept in the browser: on a shared device, nothing
+  // of one person's quiz answers or reflections stays for the next.
+  document.querySelectorAll("form[action$='/accounts/logout/']").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      try {
+        Object.keys(window.localStorage).forEach(function (key) {
+          if (key.indexOf("acompana:") === 0) { window.localStorage.removeItem(key); }
+        });
+      } catch (e) { /* storage unavailable: nothing to wipe */ }
+    });
+  });
 })();

@@ -282,7 +282,7 @@ def test_a_dropped_connection_loses_no_reflection(page, live_server, demo):
     # Text written on this device that never reached the server (the page was closed while
     # offline) comes back on the next visit, and is then saved. The unsent copy is put in the
     # browser's storage directly: how Chromium tears down a page while offline is a race.
-    key = f"reflection:{module.pk}:{reflection.id}"
+    key = form.get_attribute("data-draft-key")
     unsent = text + " And ask what she needs."
     page.evaluate(
         "([key, text]) => localStorage.setItem(key, JSON.stringify("
@@ -301,7 +301,52 @@ def test_a_dropped_connection_loses_no_reflection(page, live_server, demo):
     assert server_text() == text
 
     # From the server alone (nothing left in the browser), after a reload.
-    assert page.evaluate(f"localStorage.getItem('reflection:{module.pk}:{reflection.id}')") is None
+    assert page.evaluate("(key) => localStorage.getItem(key)", key) is None
     page.reload()
     expect(textarea).to_have_value(text)
     expect(status).to_have_text(with_placeholder(t("Saved %(when)s."), "when"))
+
+
+def test_on_a_shared_device_nobody_sees_the_previous_persons_reflection(page, live_server, demo):
+    """Ana writes (offline, so the text is only on the device) and signs out; the next person
+    to sign in on the same browser finds nothing of hers."""
+    from django.contrib.auth import get_user_model
+
+    from courses.models import ModulePage
+
+    user = demo["user"]
+    # Open to everyone enrolled (no sequencing, no content notes), with a reflection.
+    module = ModulePage.objects.get(slug="listening-without-judgement")
+    other = get_user_model().objects.create_user(
+        email="next@example.org",
+        password=demo["password"],
+        display_name="Next",
+        preferred_language=user.preferred_language,
+    )
+    from allauth.account.models import EmailAddress
+
+    from courses import services
+
+    EmailAddress.objects.create(user=other, email=other.email, primary=True, verified=True)
+    course = module.get_parent().specific
+    services.enrolment_create(user=other, course=course)
+    secret = "PRIVATE: my ex still threatens me at night"
+
+    sign_in(page, live_server, user, demo["password"], module.url)
+    reflection = activity(module, "reflection")
+    textarea = page.locator(f"#activity-{reflection.id} form[data-reflection] textarea")
+    page.route("**/learn/**", lambda route: route.abort("internetdisconnected"))
+    textarea.fill("")
+    textarea.press_sequentially(secret, delay=2)
+    page.wait_for_timeout(2_500)  # the autosave fails: the text is kept on the device only
+    assert any(secret in (page.evaluate("(k) => localStorage.getItem(k)", k) or "")
+               for k in page.evaluate("Object.keys(localStorage)"))  # fmt: skip
+    page.unroute("**/learn/**")
+    page.locator("header form[action$='/accounts/logout/'] button").click()
+    page.wait_for_load_state()
+    assert not [k for k in page.evaluate("Object.keys(localStorage)") if k.startswith("acompana:")]
+
+    sign_in(page, live_server, other, demo["password"], module.url)
+    form = page.locator(f"#activity-{reflection.id} form[data-reflection]")
+    expect(form.locator("textarea")).to_have_value("")
+    assert secret not in page.content()

@@ -89,3 +89,15 @@ def test_the_pinned_player_is_served_from_node_modules(client, settings):
     response = _get(client, "/h5p/player/main.bundle.js")
     assert response.status_code == 200
     assert response["Content-Type"] in ("text/javascript", "application/javascript")
+
+
+def test_nothing_of_a_package_is_reachable_on_the_platform_host(client, activity, settings):
+    """Not through /media/ either: the store lives outside MEDIA_ROOT."""
+    from pathlib import Path as P
+
+    root = P(settings.ACOMPANA_H5P_ROOT).resolve()
+    assert not root.is_relative_to(P(settings.MEDIA_ROOT).resolve())
+    stored = next(p for p in root.rglob("*.json") if p.is_file())
+    relative = stored.relative_to(root)
+    for url in (f"/media/{relative}", f"/media/h5p/{relative}", f"/media/{activity.package.name}"):
+        assert client.get(url).status_code == 404, url

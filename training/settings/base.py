@@ -278,6 +278,9 @@ ACOMPANA_ORGANISATION = env("ACOMPANA_ORGANISATION", default="Acompaña")
 H5P_ORIGIN = env("H5P_ORIGIN", default="http://localhost:8000")
 ACOMPANA_PLATFORM_ORIGIN = env("ACOMPANA_PLATFORM_ORIGIN", default="http://127.0.0.1:8000")
 H5P_PLAYER_DIR = BASE_DIR / "node_modules" / "h5p-standalone" / "dist"
+# Uploaded packages, libraries and content live OUTSIDE MEDIA_ROOT: nothing of a package may ever
+# be served from the platform's own host (its SVG or XML could run scripts there).
+ACOMPANA_H5P_ROOT = Path(env("ACOMPANA_H5P_ROOT", default=str(BASE_DIR / "h5p-store")))
 # H5P packages: limits the validator enforces (courses/h5p/validator.py, Limits).
 ACOMPANA_H5P_LIMITS = {
     "max_files": 3000,
