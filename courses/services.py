@@ -427,17 +427,21 @@ def reflection_save(
 
 # --- H5P ----------------------------------------------------------------------------------------
 @transaction.atomic
-def h5p_activity_create(*, package, title: str, language: str, uploaded_by=None):
-    """Keep the upload and prepare it in the background (see courses.h5p.store)."""
+def h5p_activity_create(
+    *, package, title: str, language: str, uploaded_by=None, in_background: bool = True
+):
+    """Keep the upload and prepare it, in the background unless the caller unpacks it itself
+    (see courses.h5p.store). Checked before anything is written."""
     from .models import H5PActivity
     from .tasks import h5p_extract
 
     activity = H5PActivity(title=title, language=language, uploaded_by=uploaded_by)
+    activity.full_clean(exclude=["package", "uuid"])
     activity.package.save(getattr(package, "name", "package.h5p").rsplit("/", 1)[-1], package,
                           save=False)  # fmt: skip
-    activity.full_clean(exclude=["package"])
     activity.save()
-    h5p_extract.delay_on_commit(activity.pk)
+    if in_background:
+        h5p_extract.delay_on_commit(activity.pk)
     return activity
 
 

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..models import H5PActivity, H5PLibrary
@@ -47,14 +47,14 @@ def store_has(ref: LibraryRef) -> bool:
 
 
 def best_library(ref: LibraryRef) -> H5PLibrary | None:
-    """The version the player uses: the highest patch that is not rejected."""
+    """The version a package without its own copy gets: the highest approved patch, or, while
+    none is approved, the highest one waiting for review (never a rejected one)."""
+    versions = H5PLibrary.objects.filter(
+        machine_name=ref.machine_name, major_version=ref.major, minor_version=ref.minor
+    ).exclude(status=H5PLibrary.Status.REJECTED)
     return (
-        H5PLibrary.objects.filter(
-            machine_name=ref.machine_name, major_version=ref.major, minor_version=ref.minor
-        )
-        .exclude(status=H5PLibrary.Status.REJECTED)
-        .order_by("-patch_version")
-        .first()
+        versions.filter(status=H5PLibrary.Status.APPROVED).order_by("-patch_version").first()
+        or versions.order_by("-patch_version").first()
     )
 
 
@@ -110,8 +110,10 @@ def _store_library(archive, library: PackageLibrary, limits, created: list[Path]
                 existing = H5PLibrary.objects.create(
                     **lookup, title=library.title[:255], files_hash=digest, metadata=library.data
                 )
-        except IntegrityError:  # stored meanwhile by another import
+        except IntegrityError:  # stored meanwhile by another import: ours is not needed
             existing = H5PLibrary.objects.get(**lookup)
+            shutil.rmtree(temporary, ignore_errors=True)
+            created.remove(temporary)
         else:
             if target.exists():
                 shutil.rmtree(target)
@@ -146,10 +148,18 @@ def _needed(package: Package) -> list[LibraryRef]:
 
 
 def activity_extract(*, activity_id: int) -> H5PActivity:
-    """Validate and extract an uploaded activity. Safe to run twice: a ready one is left as is."""
-    activity = H5PActivity.objects.get(pk=activity_id)
-    if activity.status == H5PActivity.Status.READY:
-        return activity
+    """Validate and extract an uploaded activity, once: a ready or refused one is left as is.
+
+    Database errors propagate (the task retries them); only the package's own problems refuse.
+    """
+    with transaction.atomic():
+        activity = H5PActivity.objects.select_for_update().get(pk=activity_id)
+        if activity.status != H5PActivity.Status.PENDING:
+            return activity
+    return _extract(activity)
+
+
+def _extract(activity: H5PActivity) -> H5PActivity:
     limits = Limits.from_settings()
     created: list[Path] = []
     target = content_root() / str(activity.uuid)
@@ -183,8 +193,11 @@ def activity_extract(*, activity_id: int) -> H5PActivity:
     except ExtractionRefused as refused:
         _clean([*created, target])
         _refuse(activity, refused.errors)
-    except Exception:
-        logger.exception("H5P extraction of activity %s failed", activity_id)
+    except DatabaseError:
+        _clean([*created, target])
+        raise
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+        logger.exception("H5P extraction of activity %s failed", activity.pk)
         _clean([*created, target])
         _refuse(activity, [_("The package could not be unpacked. Please check the file and try "
                              "again.")])  # fmt: skip

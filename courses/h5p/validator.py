@@ -8,11 +8,11 @@ reported, in words a trainer understands, so that one upload tells them everythi
 import json
 import re
 import stat
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -72,8 +72,9 @@ LIBRARY_EXTENSIONS = CONTENT_EXTENSIONS | {"js", "css"}
 REFUSED_IN_CONTENT = frozenset({"svg", "js", "css"})
 # Harmless files that real packages carry at their root: tolerated, never extracted.
 ROOT_EXTRAS = frozenset({"txt", "json", "md"})
-LIBRARY_FOLDER = re.compile(r"^[\w.\-]+-(\d+)\.(\d+)$")
-MACHINE_NAME = re.compile(r"^[\w.\-]+$")
+# ASCII only: a look-alike letter (a Cyrillic "e" in "H5P.Test") must not pass for a real library.
+MACHINE_NAME = re.compile(r"[A-Za-z0-9._\-]{1,127}")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -152,16 +153,25 @@ def read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> b
     return b"".join(chunks)
 
 
+def _version(value) -> int:
+    """A version number: an integer, or a string of digits (real packages use both)."""
+    if isinstance(value, bool) or not (
+        isinstance(value, int) or (isinstance(value, str) and value.isascii() and value.isdigit())
+    ):
+        raise ValueError(value)
+    return int(value)
+
+
 def _ref(raw, where: str, errors: list[str]) -> LibraryRef | None:
     try:
         ref = LibraryRef(
-            str(raw["machineName"]), int(raw["majorVersion"]), int(raw["minorVersion"])
+            str(raw["machineName"]), _version(raw["majorVersion"]), _version(raw["minorVersion"])
         )
     except (KeyError, TypeError, ValueError):
         errors.append(_("%(where)s names a library without a valid name and version.") % {
             "where": where})  # fmt: skip
         return None
-    if not MACHINE_NAME.match(ref.machine_name):
+    if not MACHINE_NAME.fullmatch(ref.machine_name):
         errors.append(_("%(where)s names a library with an invalid name.") % {"where": where})
         return None
     return ref
@@ -218,20 +228,32 @@ def validate(
 
 def _check_entries(archive, infos, limits, errors, package):
     seen: set[str] = set()
+    files: set[str] = set()
     declared_total = 0
     for info in infos:
         name = info.filename
+        if CONTROL_CHARACTERS.search(name):
+            shown = name.encode("unicode_escape").decode("ascii")  # never raw escapes on a screen
+            errors.append(_("“%(name)s” has control characters in its name.") % {"name": shown})
+            continue
         if "\\" in name:
             errors.append(_("“%(name)s” uses backslashes in its path.") % {"name": name})
             continue
-        path = PurePosixPath(name)
         if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
             errors.append(_("“%(name)s” has an absolute path.") % {"name": name})
             continue
-        if ".." in path.parts:
+        segments = (name[:-1] if info.is_dir() else name).split("/")
+        if ".." in segments:
             errors.append(_("“%(name)s” points outside the package (“..”).") % {"name": name})
             continue
-        key = name.rstrip("/").lower()
+        # One spelling per path: no empty or "." segments, nothing extraction would read apart.
+        if any(segment in ("", ".") for segment in segments):
+            errors.append(_("“%(name)s” has an irregular path.") % {"name": name})
+            continue
+        if any(len(segment.encode()) > 255 for segment in segments):
+            errors.append(_("“%(name)s” has a name that is too long.") % {"name": name})
+            continue
+        key = unicodedata.normalize("NFC", "/".join(segments)).casefold()
         if key in seen:
             errors.append(_("“%(name)s” appears more than once.") % {"name": name})
             continue
@@ -239,6 +261,11 @@ def _check_entries(archive, infos, limits, errors, package):
         if _is_symlink(info):
             errors.append(_("“%(name)s” is a symbolic link.") % {"name": name})
             continue
+        if info.is_dir() and info.file_size:
+            errors.append(_("“%(name)s” is a folder that holds data.") % {"name": name})
+            continue
+        if not info.is_dir():
+            files.add(key)
         if info.is_dir():
             continue
         declared_total += info.file_size
@@ -252,7 +279,7 @@ def _check_entries(archive, infos, limits, errors, package):
                 _("“%(name)s” is compressed suspiciously well (over %(ratio)s to 1).")
                 % {"name": name, "ratio": limits.max_ratio}
             )
-        parts = path.parts
+        parts = tuple(segments)
         if any(part.startswith(".") for part in parts):
             if len(parts) == 1:
                 continue  # a hidden file at the root is never extracted
@@ -286,6 +313,12 @@ def _check_entries(archive, infos, limits, errors, package):
                 _("“%(name)s”: .%(ext)s files are not allowed in H5P packages.")
                 % {"name": name, "ext": extension}
             )
+    for key in files:
+        prefix = key.rsplit("/", 1)[0] if "/" in key else ""
+        while prefix:
+            if prefix in files:
+                errors.append(_("“%(name)s” is both a file and a folder.") % {"name": prefix})
+            prefix = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
     if declared_total > limits.max_total_bytes:
         errors.append(
             _("The package unpacks to more than %(limit)s MB.")
@@ -366,7 +399,7 @@ def _check_structure(archive, limits, errors, package, store_has):
         if ref is None:
             continue
         try:
-            patch = int(data.get("patchVersion", 0))
+            patch = _version(data.get("patchVersion", 0))
         except (TypeError, ValueError):
             errors.append(_("%(file)s has an invalid patchVersion.") % {
                 "file": f"{folder}/library.json"})  # fmt: skip

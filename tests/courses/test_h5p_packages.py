@@ -72,6 +72,18 @@ HOSTILE = {
     ".htaccess in a library": ([("H5P.Test-1.0/.htaccess", b"Options +ExecCGI")], "hidden"),
     "file without extension": ([("content/README", b"hello")], "no file extension"),
     "duplicate entry": ([("content/content.json", b"{}")], "more than once"),
+    # One file validated, another written: every path has exactly one spelling.
+    "dot segment": ([("content/./content.json", b'{"evil": 1}')], "irregular path"),
+    "empty segment": ([("H5P.Test-1.0//evil.js", b"x")], "irregular path"),
+    "unicode duplicate": (
+        [("content/caf\u00e9.json", b"{}"), ("content/cafe\u0301.json", b"{}")],
+        "more than once",
+    ),
+    "case duplicate": ([("content/CONTENT.json", b"{}")], "more than once"),
+    "folder holding data": ([("content/dir.json/", b"data")], "folder that holds data"),
+    "file and folder": ([("H5P.Test-1.0/test.js/x.js", b"x")], "both a file and a folder"),
+    "very long name": ([("content/" + "a" * 300 + ".json", b"{}")], "too long"),
+    "control character": ([("content/a\x1b[31m.json", b"{}")], "control characters"),
 }
 
 
@@ -116,6 +128,18 @@ def test_limits_are_settings(settings):
 def test_missing_or_malformed_metadata_is_refused(kwargs, reason):
     result = validate(io.BytesIO(package(**kwargs)))
     assert any(reason in e for e in result.errors), result.errors
+
+
+@pytest.mark.parametrize(
+    ("machine_name", "version"),
+    [("H5P.T\u0435st", 1), ("H5P.Test\n", 1), ("H5P.Test", True), ("H5P.Test", "0.9")],
+)
+def test_library_names_and_versions_are_strict(machine_name, version):
+    library = {**LIBRARY, "machineName": machine_name, "majorVersion": version}
+    h5p = {**H5P_JSON, "mainLibrary": machine_name, "preloadedDependencies": [
+        {"machineName": machine_name, "majorVersion": version, "minorVersion": 0}]}  # fmt: skip
+    result = validate(io.BytesIO(package(h5p=h5p, library=library, folder=f"{machine_name}-1.0")))
+    assert not result.ok
 
 
 def test_malformed_json_is_refused():
@@ -182,7 +206,8 @@ def test_the_samples_are_extracted_and_share_the_library_store(settings):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("case", ["zip slip", "php in content", "svg in content", "symlink"])
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+@pytest.mark.parametrize("case", list(HOSTILE))
 def test_a_refused_upload_leaves_nothing_behind(case):
     activity = store.activity_extract(activity_id=_upload(package(HOSTILE[case][0])).pk)
     assert activity.status == "failed" and activity.errors
@@ -238,3 +263,57 @@ def test_import_h5p_reports_each_file_and_fails_when_one_is_refused(capsys):
     assert "✗" in output and "xss.svg" in output
     call_command("import_h5p", str(SAMPLES / "questionset-multichoice.h5p"))
     assert H5PActivity.objects.filter(status="ready").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_bare_package_uses_an_approved_library_over_a_newer_pending_one(administrator):
+    from courses.services import h5p_library_review
+
+    store.activity_extract(activity_id=_upload(package()).pk)
+    approved = H5PLibrary.objects.get()
+    h5p_library_review(library=approved, user=administrator, approve=True)
+    newer = {**LIBRARY, "patchVersion": 99}
+    store.activity_extract(activity_id=_upload(package([("H5P.Test-1.0/evil.js", b"x")],
+                                                       library=newer)).pk)  # fmt: skip
+    bare = package(without=["H5P.Test-1.0/library.json", "H5P.Test-1.0/test.js"])
+    activity = store.activity_extract(activity_id=_upload(bare).pk)
+    assert list(activity.libraries.all()) == [approved]
+
+
+@pytest.mark.django_db
+def test_a_database_error_is_retried_not_turned_into_a_refusal(monkeypatch):
+    from django.db import OperationalError
+
+    activity = _upload(package())
+
+    def broken(*args, **kwargs):
+        raise OperationalError("database restarting")
+
+    monkeypatch.setattr(store, "_store_library", broken)
+    with pytest.raises(OperationalError):
+        store.activity_extract(activity_id=activity.pk)
+    activity.refresh_from_db()
+    assert activity.status == "pending" and activity.package
+    monkeypatch.undo()
+    assert store.activity_extract(activity_id=activity.pk).status == "ready"
+
+
+@pytest.mark.django_db
+def test_a_refused_activity_stays_refused_with_its_reasons():
+    activity = store.activity_extract(activity_id=_upload(package(HOSTILE["zip slip"][0])).pk)
+    reasons = list(activity.errors)
+    assert store.activity_extract(activity_id=activity.pk).errors == reasons
+
+
+@pytest.mark.django_db
+def test_import_h5p_unpacks_once_and_reports_a_bad_language(capsys, monkeypatch):
+    from courses import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.h5p_extract, "delay_on_commit", lambda *a: queued.append(a))
+    call_command("import_h5p", str(SAMPLES / "truefalse.h5p"))
+    assert queued == []  # unpacked by the command itself, not also queued
+    with pytest.raises(CommandError):
+        call_command("import_h5p", "--language", "xx", str(SAMPLES / "truefalse.h5p"))
+    assert "xx" in capsys.readouterr().out
+    assert H5PActivity.objects.count() == 1

@@ -6,6 +6,7 @@ file was refused. Unpacking runs here, synchronously, so the report is final.
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
@@ -37,10 +38,19 @@ class Command(BaseCommand):
                     self.stdout.write(f"    - {reason}")
                 continue
             title = str(package.h5p.get("title") or path.stem)[:255]
-            with path.open("rb") as handle:
-                activity = h5p_activity_create(
-                    package=File(handle, name=path.name), title=title, language=language
-                )
+            try:
+                with path.open("rb") as handle:
+                    activity = h5p_activity_create(
+                        package=File(handle, name=path.name), title=title, language=language,
+                        in_background=False,
+                    )  # fmt: skip
+            except ValidationError as error:
+                refused += 1
+                self.stdout.write(self.style.ERROR(f"✗ {path}: refused"))
+                for messages in error.message_dict.values():
+                    for reason in messages:
+                        self.stdout.write(f"    - {reason}")
+                continue
             activity = activity_extract(activity_id=activity.pk)
             if activity.status == H5PActivity.Status.READY:
                 pending = activity.libraries.filter(status="pending").count()
