@@ -8,7 +8,23 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.documents import get_document_model
+        from wagtail.images import get_image_model
+        from wagtail.signals import page_published, page_unpublished
+
         from training.dashboard import Section, register
+
+        from .views import shared_blocks_invalidate
+
+        for signal in (page_published, page_unpublished):
+            signal.connect(shared_blocks_invalidate, dispatch_uid=f"courses-blocks-{signal}")
+        for model in (get_image_model(), get_document_model()):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    shared_blocks_invalidate, sender=model,
+                    dispatch_uid=f"courses-blocks-{model.__name__}-{signal}",
+                )  # fmt: skip
 
         from .selectors import dashboard_learning
 

@@ -66,7 +66,8 @@ class CourseIndexPage(ChildRoutingMixin, Page):
             path__startswith=self.path, depth=self.depth + 1, slug=slug
         )
         if remaining:
-            courses = courses.only(*ROUTING_FIELDS)
+            # On the way to a module, the course must be published itself.
+            courses = courses.filter(live=True).only(*ROUTING_FIELDS)
         if request.user.is_authenticated:
             courses = courses.annotate(
                 viewer_enrolled=Exists(
@@ -372,6 +373,9 @@ class Reflection(models.Model):
     module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="reflections")
     activity_id = models.CharField(max_length=64)
     text = models.TextField(blank=True)
+    # What trainers may read: the text as submitted (drafts written later are not shared), and
+    # only when the author chose to share it at submission.
+    submitted_text = models.TextField(blank=True)
     shared_with_trainers = models.BooleanField(default=False)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -142,7 +143,9 @@ def _parent_url(url: str) -> str:
 def courses_in_progress(user, limit=6) -> list[dict]:
     """For the dashboard: the learner's courses, most recent first, with where to continue."""
     enrolments = (
-        Enrolment.objects.filter(user=user).select_related("course").order_by("-created_at")[:limit]
+        Enrolment.objects.filter(user=user, course__live=True)
+        .select_related("course")
+        .order_by("-created_at")[:limit]
     )
     enrolments = list(enrolments)
     course_ids = [e.course_id for e in enrolments]
@@ -169,7 +172,11 @@ def courses_in_progress(user, limit=6) -> list[dict]:
                 "course": course,
                 "progress": course_progress,
                 "completed": bool(course_progress and course_progress.completed_at),
-                "continue_module": course_progress.last_module if course_progress else None,
+                "continue_module": course_progress.last_module
+                if course_progress
+                and course_progress.last_module
+                and course_progress.last_module.live
+                else None,
                 "done": counts.get(course.pk, 0),
                 "total": required_totals.get(course.pk, 0),
             }
@@ -203,11 +210,17 @@ def _required_totals(courses) -> dict[int, int]:
 
 
 def completion_counts() -> list[dict]:
-    """For editors: per course, how many are enrolled, in progress and have completed it."""
+    """For editors: per course, how many are enrolled, in progress and have completed it
+    (counted in subqueries: no join of enrolments with progress rows)."""
+
+    def count(model, **filters):
+        rows = model.objects.filter(course=OuterRef("pk"), **filters).values("course")
+        return Subquery(rows.annotate(n=Count("pk")).values("n")[:1])
+
     courses = CoursePage.objects.annotate(
-        enrolled=Count("enrolments", distinct=True),
-        completed=Count("progress", filter=Q(progress__completed_at__isnull=False), distinct=True),
-        started=Count("progress", distinct=True),
+        enrolled=Coalesce(count(Enrolment), 0),
+        started=Coalesce(count(CourseProgress), 0),
+        completed=Coalesce(count(CourseProgress, completed_at__isnull=False), 0),
     ).order_by("path")
     return [
         {
@@ -285,6 +298,9 @@ def reflection_view(activity, reflection, *, completed: bool) -> dict:
         "reflection": reflection,
         "text": reflection.text if reflection else "",
         "shared_with_trainers": bool(reflection and reflection.shared_with_trainers),
+        "draft_differs": bool(
+            reflection and reflection.submitted_at and reflection.text != reflection.submitted_text
+        ),
         "submitted": bool(reflection and reflection.submitted_at),
         "completed": completed,
     }

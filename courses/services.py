@@ -133,7 +133,7 @@ def _completed_ids(user, course_id) -> set[int]:
 
 def module_assert_open(*, user, module: ModulePage, course: CoursePage, modules=None) -> None:
     """Raise LearningError unless this learner may work in this module now."""
-    if not module.live:
+    if not module.live or not course.live:
         raise LearningError(_("This module is not published."))
     if not is_enrolled(user, course):
         raise LearningError(_("You are not enrolled in this course."))
@@ -141,6 +141,9 @@ def module_assert_open(*, user, module: ModulePage, course: CoursePage, modules=
         return
     if modules is None:
         modules = modules_with_progress(course, user)
+    mine = next((m.my_progress for m in modules if m.pk == module.pk), None)
+    if mine is not None and mine.status == ProgressStatus.COMPLETED:
+        return  # a module the learner completed never locks them out again
     reason = module_lock_reason(
         module=module, siblings=modules, completed_ids=completed_module_ids(modules)
     )
@@ -174,6 +177,9 @@ def module_visit(
         return progress
     ModuleProgress.objects.filter(pk=progress.pk).update(last_visited_at=now)
     progress.last_visited_at = now
+    if progress.status != ProgressStatus.COMPLETED:
+        # The module may have changed since (an activity removed): completion follows it.
+        progress = module_refresh(user=user, module=module, course=course)
     updated = CourseProgress.objects.filter(user=user, course=course).update(
         last_module=module, last_activity_at=now
     )
@@ -213,12 +219,13 @@ def activity_complete(
     score: Decimal | None = None,
 ) -> ActivityCompletion:
     """Record that the learner completed one activity (once), then re-evaluate the module."""
-    completion, created = ActivityCompletion.objects.get_or_create(
+    completion, _created = ActivityCompletion.objects.get_or_create(
         user=user, module=module, activity_id=activity_id,
         defaults={"kind": kind, "score": score},
     )  # fmt: skip
-    if created:
-        module_refresh(user=user, module=module, course=course)
+    # Always re-evaluate (cheap, idempotent): after an editor removed an activity, the next
+    # submission must still be able to complete the module.
+    module_refresh(user=user, module=module, course=course)
     return completion
 
 
@@ -271,18 +278,16 @@ def module_refresh(*, user, module: ModulePage, course: CoursePage) -> ModulePro
 
 @transaction.atomic
 def course_refresh(*, user, course: CoursePage) -> CourseProgress:
-    """Complete the course when all its required, published modules are complete."""
+    """Complete the course when all its required, published modules are complete (when none
+    is required, when all of them are)."""
     course_progress, _created = CourseProgress.objects.select_for_update().get_or_create(
         user=user, course=course
     )
     if course_progress.completed_at:
         return course_progress
-    required = set(
-        ModulePage.objects.live()
-        .child_of(course)
-        .filter(required=True)
-        .values_list("pk", flat=True)
-    )
+    published = dict(ModulePage.objects.live().child_of(course).values_list("pk", "required"))
+    # The required modules; in a course whose modules are all optional, all of them.
+    required = {pk for pk, is_required in published.items() if is_required} or set(published)
     if required and required <= _completed_ids(user, course.pk):
         course_progress.completed_at = timezone.now()
         course_progress.save(update_fields=["completed_at"])
@@ -351,6 +356,8 @@ def quiz_submit(
     """Grade and record one attempt. Submitting the same `submission_id` again records nothing."""
     existing = QuizAttempt.objects.filter(user=user, submission_id=submission_id).first()
     if existing is not None:
+        if (existing.module_id, existing.activity_id) != (module.pk, activity_id):
+            raise LearningError(_("The form has expired. Please reload the page."))
         return existing
     module_assert_open(user=user, module=module, course=course)
     quiz = _activity_value(module, activity_id, "quiz")
@@ -413,9 +420,13 @@ def reflection_save(
         user=user, module=module, activity_id=activity_id
     )
     reflection.text = text
-    reflection.shared_with_trainers = shared_with_trainers
-    if submit and reflection.submitted_at is None:
-        reflection.submitted_at = timezone.now()
+    if submit:
+        # Sharing is decided when submitting, and covers the submitted text only: an autosaved
+        # draft (or a tick on the box while writing) never shares anything by itself.
+        reflection.submitted_text = text
+        reflection.shared_with_trainers = shared_with_trainers
+        if reflection.submitted_at is None:
+            reflection.submitted_at = timezone.now()
     reflection.save()
     if submit:
         activity_complete(

@@ -5,7 +5,8 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpResponseRedirect, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
@@ -68,6 +69,15 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
 
 
 SHARED_BLOCKS_SECONDS = 60 * 60 * 24
+SHARED_BLOCKS_GENERATION = "module-blocks-generation"
+
+
+def shared_blocks_invalidate(**kwargs) -> None:
+    """Connected to page, image and document changes (courses.apps)."""
+    try:
+        cache.incr(SHARED_BLOCKS_GENERATION)
+    except ValueError:
+        cache.set(SHARED_BLOCKS_GENERATION, 2, None)
 
 
 def shared_blocks_html(module: ModulePage, request) -> dict[str, str]:
@@ -86,8 +96,11 @@ def shared_blocks_html(module: ModulePage, request) -> dict[str, str]:
     if getattr(request, "is_preview", False) or not module.live_revision_id:
         return render()
     low_bandwidth = bool(getattr(request.user, "low_bandwidth", False))
+    # The generation moves whenever any page, image or document is published or changed: a
+    # link to a renamed page or a replaced image is never served stale.
+    generation = cache.get_or_set(SHARED_BLOCKS_GENERATION, 1, None)
     key = (
-        f"module-blocks:{module.pk}:{module.live_revision_id}:"
+        f"module-blocks:{generation}:{module.pk}:{module.live_revision_id}:"
         f"{translation.get_language()}:{int(low_bandwidth)}"
     )
     html = cache.get(key)
@@ -108,9 +121,17 @@ def _activity_view(request, module, activity, context):
     return {"completed": completed, "state": state}
 
 
-def _module_for_action(module_id: int):
+def _module_for_action(request, module_id: int):
+    """The module a learner acts on: published, in a published course, and open to this
+    request under the page's privacy settings (the same checks as viewing it)."""
     module = get_object_or_404(ModulePage.objects.live(), pk=module_id)
-    return module, _course_of(module)
+    course = _course_of(module)
+    if not course.live:
+        raise Http404
+    for restriction in module.get_view_restrictions():
+        if not restriction.accept_request(request):
+            raise PermissionDenied
+    return module, course
 
 
 def _wants_json(request) -> bool:
@@ -131,7 +152,7 @@ def _refuse(request, module, error, anchor=""):
 @login_required
 @require_POST
 def content_notes(request, module_id):
-    module, course = _module_for_action(module_id)
+    module, course = _module_for_action(request, module_id)
     try:
         services.module_assert_open(user=request.user, module=module, course=course)
     except services.LearningError as error:
@@ -151,7 +172,7 @@ def content_notes(request, module_id):
 @login_required
 @require_POST
 def quiz_submit(request, module_id, activity_id):
-    module, course = _module_for_action(module_id)
+    module, course = _module_for_action(request, module_id)
     answers = {key[2:]: request.POST.getlist(key) for key in request.POST if key.startswith("q-")}
     draft_key = QUIZ_DRAFT_KEY.format(module=module.pk, activity=activity_id)
     try:
@@ -183,7 +204,7 @@ def quiz_submit(request, module_id, activity_id):
 @login_required
 @require_POST
 def reflection_save(request, module_id, activity_id):
-    module, course = _module_for_action(module_id)
+    module, course = _module_for_action(request, module_id)
     submit = request.POST.get("action") == "submit"
     try:
         reflection = services.reflection_save(
@@ -208,7 +229,7 @@ def reflection_save(request, module_id, activity_id):
 @login_required
 @require_POST
 def mark_done(request, module_id):
-    module, course = _module_for_action(module_id)
+    module, course = _module_for_action(request, module_id)
     try:
         services.module_assert_open(user=request.user, module=module, course=course)
         services.module_mark_done(user=request.user, module=module, course=course)

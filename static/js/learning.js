@@ -46,7 +46,6 @@
     var key = form.getAttribute("data-draft-key");
     var serverSavedAt = parseInt(form.getAttribute("data-saved-at"), 10) || 0;
     var textarea = form.querySelector("textarea");
-    var share = form.querySelector("input[name=shared_with_trainers]");
     var status = form.querySelector(".autosave-status");
     var messages = {
       saving: form.getAttribute("data-msg-saving") || "Saving…",
@@ -90,7 +89,6 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(save, 2000);
     });
-    if (share) { share.addEventListener("change", function () { keepLocally(); save(); }); }
     form.addEventListener("submit", keepLocally);
     window.addEventListener("online", function () { if (store.get(key)) { save(); } });
   });

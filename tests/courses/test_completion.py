@@ -78,7 +78,11 @@ def test_module_completed_signal_fires_after_commit(
     learner, course, modules, django_capture_on_commit_callbacks
 ):
     heard = []
-    module_completed.connect(lambda sender, **kw: heard.append(kw["module"].pk), weak=False)
+
+    def listener(sender, **kwargs):
+        heard.append(kwargs["module"].pk)
+
+    module_completed.connect(listener)
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             _finish_module(learner, course, modules[0], "accompaniment/0")
@@ -86,7 +90,7 @@ def test_module_completed_signal_fires_after_commit(
         for callback in callbacks:
             callback()
     finally:
-        module_completed.receivers.clear()
+        module_completed.disconnect(listener)
     assert heard == [modules[0].pk]
 
 
@@ -170,3 +174,40 @@ def test_quiz_only_modules_complete_on_a_pass(volunteer, db):
         answers=correct_answers("q/quiz"), submission_id=uuid.uuid4(),
     )  # fmt: skip
     assert CourseProgress.objects.get(user=volunteer, course=course).completed_at is not None
+
+
+def test_completion_follows_an_editor_removing_a_required_activity(learner, course, modules):
+    """A learner who did the reflection is not stuck when the quiz is removed."""
+    module = modules[0]
+    services.reflection_save(
+        user=learner, module=module, course=course, activity_id=module.activities[1].id,
+        text="done", shared_with_trainers=False, submit=True,
+    )  # fmt: skip
+    assert ModuleProgress.objects.get(user=learner, module=module).status != "completed"
+    del module.body[next(i for i, c in enumerate(module.body) if c.block_type == "quiz")]
+    module.save_revision().publish()
+    module = type(module).objects.get(pk=module.pk)
+    services.reflection_save(
+        user=learner, module=module, course=course, activity_id=module.activities[0].id,
+        text="done again", shared_with_trainers=False, submit=True,
+    )  # fmt: skip
+    assert ModuleProgress.objects.get(user=learner, module=module).status == "completed"
+
+
+def test_a_completed_module_never_locks_its_learner_out(learner, course, modules):
+    _finish_module(learner, course, modules[1], "accompaniment/1")
+    modules[1].requires_previous = True
+    modules[1].save_revision().publish()
+    services.module_assert_open(user=learner, module=modules[1], course=course)
+
+
+def test_a_course_of_optional_modules_completes_when_all_are_done(volunteer, db):
+    course, modules = make_course("electives", modules=2)
+    for module in modules:
+        module.required = False
+        module.save_revision().publish()
+    services.enrolment_create(user=volunteer, course=course)
+    _finish_module(volunteer, course, modules[0], "electives/0")
+    assert not CourseProgress.objects.get(user=volunteer, course=course).completed_at
+    _finish_module(volunteer, course, modules[1], "electives/1")
+    assert CourseProgress.objects.get(user=volunteer, course=course).completed_at

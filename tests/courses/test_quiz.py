@@ -174,3 +174,39 @@ def test_an_invalid_submission_keeps_the_persons_answers(client, learner, module
     assert "Please answer every question." in body
     chosen = block_id(f"{KEY}/q1", "option", 0)
     assert f'value="{chosen}" checked' in body
+
+
+def test_a_submission_id_cannot_be_reused_for_another_quiz(client, learner, modules):
+    client.force_login(learner)
+    submission = uuid.uuid4()
+    client.post(_url(modules[0]), quiz_post(KEY, correct_answers(KEY), submission_id=submission))
+    other = "accompaniment/1/quiz"
+    response = client.post(
+        _url(modules[1], block_id(other)),
+        quiz_post(other, correct_answers(other), submission_id=submission),
+        HTTP_ACCEPT="application/json",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert QuizAttempt.objects.filter(module=modules[1]).count() == 0
+
+
+def test_actions_respect_the_pages_privacy_settings(client, learner, course, modules):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    restriction = PageViewRestriction.objects.create(page=course, restriction_type="groups")
+    restriction.groups.add(Group.objects.create(name="Only some"))
+    client.force_login(learner)
+    response = client.post(_url(modules[0]), quiz_post(KEY, correct_answers(KEY)))
+    assert response.status_code == 403
+    assert not QuizAttempt.objects.exists()
+
+
+def test_an_unpublished_course_is_closed(client, learner, course, modules):
+    course.unpublish()
+    client.force_login(learner)
+    assert client.get(modules[0].url).status_code == 404
+    response = client.post(_url(modules[0]), quiz_post(KEY, correct_answers(KEY)))
+    assert response.status_code == 404
+    assert not QuizAttempt.objects.exists()
+    assert "Accompaniment" not in client.get("/dashboard/").content.decode()

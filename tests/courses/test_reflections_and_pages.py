@@ -238,8 +238,13 @@ def test_editors_open_courses_and_modules_in_the_wagtail_editor(client, administ
 
 
 def test_shared_blocks_are_cached_per_published_revision(client, learner, modules):
+    modules[0].save_revision().publish()  # a live revision, as every published page has
     client.force_login(learner)
     assert "Listening without judgement." in client.get(modules[0].url).content.decode()
+    # Served from the cache the second time: no block rendering, the same text.
+    from django.core.cache import cache
+
+    assert any(key for key in cache._cache if "module-blocks" in str(key))
     modules[0].body[0].value.source = "<p>Believe the person first.</p>"
     modules[0].save_revision().publish()
     body = client.get(modules[0].url).content.decode()
@@ -263,3 +268,29 @@ def test_low_bandwidth_shows_the_transcript_even_from_the_cache(client, learner,
     body = client.get(modules_v[0].url).content.decode()
     assert "You chose low bandwidth" in body
     assert "Every word of the talk." in body
+
+
+def test_a_visit_is_written_once_a_minute_not_on_every_reload(client, learner, modules):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(learner)
+    client.get(modules[0].url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(modules[0].url)
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+
+
+def test_sharing_covers_the_submitted_text_only(client, learner, modules):
+    client.force_login(learner)
+    url = _reflection_url(modules[0])
+    client.post(url, {"text": "half-formed draft", "shared_with_trainers": "on", "action": "save"})
+    reflection = Reflection.objects.get(user=learner)
+    assert not reflection.shared_with_trainers and reflection.submitted_text == ""
+    client.post(url, {"text": "what I choose to share", "shared_with_trainers": "on",
+                      "action": "submit"})  # fmt: skip
+    client.post(url, {"text": "a later, private thought", "action": "save"})
+    reflection.refresh_from_db()
+    assert reflection.shared_with_trainers
+    assert reflection.submitted_text == "what I choose to share"
+    assert reflection.text == "a later, private thought"
