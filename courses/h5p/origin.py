@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotFoun
 from django.template.loader import render_to_string
 from django.urls import Resolver404, path, resolve
 
-from ..models import H5PActivity
+from ..models import H5PActivity, H5PLibrary
 from .store import content_root, libraries_root
 
 LIBRARY_FOLDER = re.compile(r"^(?P<name>[\w.\-]+)-(?P<major>\d+)\.(?P<minor>\d+)$")
@@ -56,8 +56,11 @@ def content_security_policy() -> str:
 
 
 def _activity(activity_uuid) -> H5PActivity:
+    """A ready activity none of whose libraries an administrator has rejected."""
     try:
-        return H5PActivity.objects.get(uuid=activity_uuid, status=H5PActivity.Status.READY)
+        return H5PActivity.objects.exclude(libraries__status=H5PLibrary.Status.REJECTED).get(
+            uuid=activity_uuid, status=H5PActivity.Status.READY
+        )
     except (H5PActivity.DoesNotExist, ValueError) as error:
         raise Http404 from error
 

@@ -101,3 +101,15 @@ def test_nothing_of_a_package_is_reachable_on_the_platform_host(client, activity
     relative = stored.relative_to(root)
     for url in (f"/media/{relative}", f"/media/h5p/{relative}", f"/media/{activity.package.name}"):
         assert client.get(url).status_code == 404, url
+
+
+def test_rejecting_a_library_stops_every_activity_that_uses_it(client, activity, administrator):
+    from courses.models import H5PLibrary
+    from courses.services import h5p_library_review
+
+    base = f"/h5p/play/{activity.uuid}"
+    assert _get(client, f"{base}/").status_code == 200
+    library = H5PLibrary.objects.get(machine_name="H5P.TrueFalse")
+    h5p_library_review(library=library, user=administrator, approve=False)
+    assert _get(client, f"{base}/").status_code == 404
+    assert _get(client, f"{base}/libraries/H5P.TrueFalse-1.6/library.json").status_code == 404
