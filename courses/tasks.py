@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from .h5p.store import activity_extract
+from .h5p.store import activity_extract, store_sweep
 
 
 @shared_task(
@@ -11,3 +11,9 @@ from .h5p.store import activity_extract
 def h5p_extract(activity_id: int) -> str:
     """Validate and unpack an uploaded H5P package. Safe to run twice."""
     return activity_extract(activity_id=activity_id).status
+
+
+@shared_task(name="courses.tasks.h5p_sweep", acks_late=True)
+def h5p_sweep() -> int:
+    """Remove leftovers of interrupted or refused H5P imports. Safe to run any time."""
+    return len(store_sweep())

@@ -9,8 +9,10 @@ first and renamed into place, so a failed import leaves nothing behind.
 import hashlib
 import logging
 import shutil
+import time
 import uuid
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -218,3 +220,25 @@ def _refuse(activity: H5PActivity, errors: list[str]) -> None:
     if activity.package:
         activity.package.delete(save=False)
     activity.save()
+
+
+def store_sweep(*, older_than: timedelta = timedelta(hours=1)) -> list[str]:
+    """Remove what no record refers to: temporary folders left by an interrupted extraction,
+    content of activities that are gone or refused, library folders without a library row.
+    Only things older than `older_than`, so a running extraction is never touched."""
+    cutoff = time.time() - older_than.total_seconds()
+    ready = {
+        str(u) for u in H5PActivity.objects.filter(status=H5PActivity.Status.READY)
+        .values_list("uuid", flat=True)
+    }  # fmt: skip
+    known_libraries = {library.folder for library in H5PLibrary.objects.all()}
+    removed = []
+    for root, keep in ((content_root(), ready), (libraries_root(), known_libraries)):
+        if not root.exists():
+            continue
+        for folder in root.iterdir():
+            if not folder.is_dir() or folder.name in keep or folder.stat().st_mtime > cutoff:
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(f"{root.name}/{folder.name}")
+    return removed

@@ -317,3 +317,33 @@ def test_import_h5p_unpacks_once_and_reports_a_bad_language(capsys, monkeypatch)
         call_command("import_h5p", "--language", "xx", str(SAMPLES / "truefalse.h5p"))
     assert "xx" in capsys.readouterr().out
     assert H5PActivity.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_sweep_removes_leftovers_and_keeps_what_is_in_use():
+    import os
+    import time as clock
+    from datetime import timedelta
+
+    from courses.tasks import h5p_sweep
+
+    ready = store.activity_extract(activity_id=_upload(package()).pk)
+    library_folder = store.libraries_root() / H5PLibrary.objects.get().folder
+    leftovers = [
+        store.content_root() / ".partial-interrupted",
+        store.libraries_root() / ".partial-interrupted",
+        store.libraries_root() / "H5P.Orphan-1.0.0",
+        store.content_root() / "00000000-0000-0000-0000-000000000000",
+    ]
+    fresh = store.content_root() / ".partial-still-running"
+    for folder in [*leftovers, fresh]:
+        folder.mkdir(parents=True)
+        (folder / "file.txt").write_text("x")
+    old = clock.time() - 2 * 3600
+    for folder in [*leftovers, store.content_root() / str(ready.uuid), library_folder]:
+        os.utime(folder, (old, old))
+    assert h5p_sweep.delay().get() == len(leftovers)
+    assert not any(folder.exists() for folder in leftovers)
+    assert fresh.exists()  # too recent: maybe an extraction in progress
+    assert (store.content_root() / str(ready.uuid)).exists() and library_folder.exists()
+    assert store.store_sweep(older_than=timedelta(0)) == ["content/.partial-still-running"]

@@ -244,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.tasks.purge_unverified_accounts",
         "schedule": 60 * 60 * 24,
     },
+    "sweep-h5p-store": {
+        "task": "courses.tasks.h5p_sweep",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- Security that holds everywhere -----------------------------------------------------------
