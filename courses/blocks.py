@@ -204,6 +204,43 @@ class ReflectionBlock(blocks.StructBlock):
         label = _("Reflection prompt")
 
 
+def ready_h5p_activities():
+    """Choices for the H5P block: activities ready to play (read when the form is built)."""
+    from .models import H5PActivity
+
+    return [
+        (str(activity.uuid), f"{activity.title} ({activity.main_library}, {activity.language})")
+        for activity in H5PActivity.objects.filter(status=H5PActivity.Status.READY)
+    ]
+
+
+class H5PBlock(blocks.StructBlock):
+    """An H5P activity, played in a sandboxed frame from the H5P origin."""
+
+    activity = blocks.ChoiceBlock(
+        label=_("H5P activity"),
+        choices=ready_h5p_activities,
+        help_text=_("Upload activities under H5P → H5P activities; ready ones are listed here."),
+    )
+    pass_mark = blocks.IntegerBlock(
+        label=_("Pass mark (%)"), required=False, min_value=0, max_value=100,
+        help_text=_("Optional: the score needed for the activity to count as completed."),
+    )  # fmt: skip
+    required = blocks.BooleanBlock(label=_("Required for completion"), required=False, default=True)
+
+    class Meta:
+        icon = "media"
+        template = "blocks/h5p.html"
+        label = _("H5P activity")
+
+    def get_context(self, value, parent_context=None):
+        from django.conf import settings
+
+        context = super().get_context(value, parent_context=parent_context)
+        context["player_url"] = f"{settings.H5P_ORIGIN}/h5p/play/{value['activity']}/"
+        return context
+
+
 class ModuleBodyBlock(blocks.StreamBlock):
     rich_text = ProseBlock(label=_("Text"), features=RICH_FEATURES)
     heading = HeadingBlock()
@@ -213,3 +250,4 @@ class ModuleBodyBlock(blocks.StreamBlock):
     video = VideoBlock()
     quiz = QuizBlock()
     reflection = ReflectionBlock()
+    h5p = H5PBlock()

@@ -39,3 +39,23 @@ def register_h5p_admin():
     from .h5p.admin import H5PGroup
 
     return H5PGroup()
+
+
+@hooks.register("before_publish_page")
+def refuse_modules_with_unreviewed_h5p(request, page):
+    """A module whose H5P activity needs a library not yet approved keeps its saved draft but
+    is not published; the editor is told which libraries wait for an administrator."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from .h5p.store import unapproved_libraries_in
+
+    problems = unapproved_libraries_in(page.specific)
+    if not problems:
+        return None
+    messages.error(
+        request,
+        _("Saved as a draft, not published: %(problems)s An administrator must approve these "
+          "libraries (H5P → H5P libraries) first.") % {"problems": " ".join(problems)},
+    )  # fmt: skip
+    return redirect("wagtailadmin_pages:edit", page.pk)

@@ -242,3 +242,29 @@ def store_sweep(*, older_than: timedelta = timedelta(hours=1)) -> list[str]:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(f"{root.name}/{folder.name}")
     return removed
+
+
+def unapproved_libraries_in(page) -> list[str]:
+    """For each H5P block of a module page: why it cannot be published yet (or nothing)."""
+    body = getattr(page, "body", None)
+    if body is None:
+        return []
+    problems = []
+    for child in body:
+        if child.block_type != "h5p":
+            continue
+        activity = H5PActivity.objects.filter(uuid=child.value["activity"]).first()
+        if activity is None or activity.status != H5PActivity.Status.READY:
+            problems.append(_("An H5P activity in this module is not ready to play."))
+            continue
+        waiting = [
+            str(library) for library in activity.libraries.exclude(
+                status=H5PLibrary.Status.APPROVED
+            )
+        ]  # fmt: skip
+        if waiting:
+            problems.append(
+                _("“%(title)s” uses libraries not approved yet: %(libraries)s.")
+                % {"title": activity.title, "libraries": ", ".join(waiting)}
+            )
+    return problems

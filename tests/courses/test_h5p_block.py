@@ -1,0 +1,83 @@
+"""The H5P block: played from the H5P origin; not published while its libraries wait for review."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.files.base import ContentFile
+from django.test import RequestFactory
+
+from courses import services
+from courses.blocks import ready_h5p_activities
+from courses.factories import block_id, make_course, text_block
+from courses.h5p import store
+from courses.models import H5PLibrary
+from courses.wagtail_hooks import refuse_modules_with_unreviewed_h5p
+from tests.courses.test_h5p_packages import SAMPLES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def activity():
+    data = (Path(SAMPLES) / "truefalse.h5p").read_bytes()
+    made = services.h5p_activity_create(package=ContentFile(data, name="tf.h5p"),
+                                        title="True or false", language="en")  # fmt: skip
+    return store.activity_extract(activity_id=made.pk)
+
+
+@pytest.fixture
+def module(activity):
+    course, modules = make_course("h5p", modules=1, body=lambda i: [
+        text_block("h5p/text"),
+        {"type": "h5p", "id": block_id("h5p/block"),
+         "value": {"activity": str(activity.uuid), "pass_mark": None, "required": True}},
+    ])  # fmt: skip
+    return course, modules[0]
+
+
+def _request(user):
+    request = RequestFactory().post("/admin/pages/1/edit/")
+    request.user = user
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def test_ready_activities_are_offered_to_editors(activity):
+    assert (str(activity.uuid), "True or false (H5P.TrueFalse 1.6, en)") in ready_h5p_activities()
+
+
+def test_the_module_plays_the_activity_in_a_sandboxed_frame_from_the_h5p_origin(
+    client, volunteer, module, activity
+):
+    course, page = module
+    services.enrolment_create(user=volunteer, course=course)
+    client.force_login(volunteer)
+    body = client.get(page.url).content.decode()
+    assert f'src="http://h5p.testserver/h5p/play/{activity.uuid}/"' in body
+    assert 'sandbox="allow-scripts allow-same-origin allow-forms"' in body
+
+
+def test_a_module_is_not_published_while_its_libraries_wait_for_review(
+    administrator, module, activity
+):
+    _course, page = module
+    request = _request(administrator)
+    response = refuse_modules_with_unreviewed_h5p(request, page)
+    assert response is not None and response.status_code == 302
+    message = str(next(iter(get_messages(request))))
+    assert "Saved as a draft, not published" in message
+    assert "H5P.TrueFalse 1.6.1" in message
+
+    for library in activity.libraries.all():
+        services.h5p_library_review(library=library, user=administrator, approve=True)
+    assert refuse_modules_with_unreviewed_h5p(_request(administrator), page) is None
+    assert not H5PLibrary.objects.exclude(status="approved").filter(activities=activity).exists()
+
+
+def test_the_publish_check_is_registered_with_wagtail():
+    from wagtail import hooks
+
+    assert refuse_modules_with_unreviewed_h5p in hooks.get_hooks("before_publish_page")
