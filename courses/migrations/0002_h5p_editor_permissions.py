@@ -20,7 +20,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("courses", "0003_h5p_library_store"),
+        ("courses", "0001_initial"),
         ("training", "0005_role_groups"),
     ]
 
