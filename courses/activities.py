@@ -66,10 +66,6 @@ def kind_for_block(block_type: str) -> ActivityKind | None:
     return _KINDS.get(block_type)
 
 
-def kinds() -> list[ActivityKind]:
-    return list(_KINDS.values())
-
-
 def activities_in(module) -> list[Activity]:
     result = []
     for child in module.body:

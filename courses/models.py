@@ -483,10 +483,6 @@ class H5PActivity(models.Model):
         return self.title
 
     @property
-    def content_folder(self) -> str:
-        return f"content/{self.uuid}"
-
-    @property
     def status_label(self) -> str:
         return self.get_status_display()
 
