@@ -113,5 +113,46 @@ class ReflectionKind(ActivityKind):
         return {key for key, reflection in state.items() if reflection.submitted_at}
 
 
+@dataclass(frozen=True)
+class H5PProgress:
+    completion: Any  # ActivityCompletion or None
+    state: str | None  # the player's saved state (JSON), to resume
+
+
+class H5PKind(ActivityKind):
+    """H5P content: completed by the statements its player sends (courses/h5p/xapi.py)."""
+
+    name = "h5p"
+    block_type = "h5p"
+    label = _("H5P activity")
+
+    def load_state(self, *, user, module, activity_ids):
+        from .models import ActivityCompletion, H5PState
+
+        uuids = {
+            a.id: str(a.value["activity"]) for a in module.activities if a.id in set(activity_ids)
+        }
+        completions = {
+            c.activity_id: c
+            for c in ActivityCompletion.objects.filter(
+                user=user, module=module, activity_id__in=activity_ids
+            )
+        }
+        states = {
+            str(key): data
+            for key, data in H5PState.objects.filter(
+                user=user, h5p_activity__uuid__in=set(uuids.values())
+            ).values_list("h5p_activity__uuid", "data")
+        }
+        return {
+            key: H5PProgress(completions.get(key), states.get(uuids.get(key)))
+            for key in activity_ids
+        }
+
+    def completed_ids(self, state):
+        return {key for key, progress in state.items() if progress.completion is not None}
+
+
 register(QuizKind())
 register(ReflectionKind())
+register(H5PKind())

@@ -206,10 +206,16 @@ class ReflectionBlock(blocks.StructBlock):
 
 def ready_h5p_activities():
     """Choices for the H5P block: activities ready to play (read when the form is built)."""
+    from .h5p.xapi import completion_for
     from .models import H5PActivity
 
+    # Each choice says how its type reports completion: the editor sees it when placing it.
     return [
-        (str(activity.uuid), f"{activity.title} ({activity.main_library}, {activity.language})")
+        (
+            str(activity.uuid),
+            f"{activity.title} ({activity.main_library}, {activity.language}) — "
+            f"{completion_for(activity.main_library).label}",
+        )
         for activity in H5PActivity.objects.filter(status=H5PActivity.Status.READY)
     ]
 
@@ -233,11 +239,35 @@ class H5PBlock(blocks.StructBlock):
         template = "blocks/h5p.html"
         label = _("H5P activity")
 
+    def clean(self, value):
+        from .h5p.xapi import Completion, completion_for
+        from .models import H5PActivity
+
+        value = super().clean(value)
+        activity = H5PActivity.objects.filter(uuid=value["activity"]).only("main_library").first()
+        if activity is None:
+            return value
+        kind = completion_for(activity.main_library)
+        errors = {}
+        if kind is Completion.NEVER and value["required"]:
+            errors["required"] = ValidationError(
+                _("This content type never reports that a learner finished it, so nobody could "
+                  "complete the module. Untick “Required for completion”.")
+            )  # fmt: skip
+        if kind in (Completion.NEVER, Completion.NO_SCORE) and value.get("pass_mark") is not None:
+            errors["pass_mark"] = ValidationError(
+                _("This content type has no score. Leave the pass mark empty.")
+            )
+        if errors:
+            raise StructBlockValidationError(block_errors=errors)
+        return value
+
     def get_context(self, value, parent_context=None):
         from django.conf import settings
 
         context = super().get_context(value, parent_context=parent_context)
         context["player_url"] = f"{settings.H5P_ORIGIN}/h5p/play/{value['activity']}/"
+        context["h5p_origin"] = settings.H5P_ORIGIN
         return context
 
 

@@ -12,8 +12,11 @@ import html
 import re
 import uuid
 from decimal import Decimal
+from pathlib import Path
 from textwrap import dedent
 
+from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 
 from training.demo import ensure_site
@@ -21,11 +24,14 @@ from training.models import User
 
 from . import demo_content as content
 from . import services
+from .h5p import store
 from .models import (
     CourseIndexPage,
     CourseLanguage,
     CoursePage,
     Enrolment,
+    H5PActivity,
+    H5PLibrary,
     ModulePage,
     ModuleProgress,
     ProgressStatus,
@@ -35,7 +41,7 @@ from .models import (
 
 NAMESPACE = uuid.UUID("5f0c8a52-7d1e-4d1b-9a53-2f6c3e8b9d41")
 
-ACTIVITY_KINDS = ("quiz", "reflection")
+ACTIVITY_KINDS = ("quiz", "reflection", "h5p")
 QUESTION_TYPES = ("single_choice", "multiple_choice", "true_false")
 CALLOUT_KINDS = ("tip", "important", "self_care")
 
@@ -155,6 +161,8 @@ def validate(courses=None) -> None:
                     _check_quiz(f"{where}/{value['key']}", value)
                 elif kind == "reflection" and not plain(value["prompt"]):
                     _fail(where, "a reflection has a prompt")
+                elif kind == "h5p" and value["key"] not in content.H5P_SAMPLES:
+                    _fail(where, "an H5P block names one of H5P_SAMPLES")
     if len(without_activities) != 1:
         _fail("modules", f"exactly one module has no activities, not {without_activities}")
 
@@ -228,6 +236,13 @@ def module_body(course_slug: str, module: dict) -> list[dict]:
                 "required": value.get("required", True),
             }
             body.append(_block("reflection", reflection, demo_id(base, value["key"])))
+        elif kind == "h5p":
+            h5p = {
+                "activity": str(h5p_uuid(value["key"])),
+                "pass_mark": value.get("pass_mark"),
+                "required": value.get("required", True),
+            }
+            body.append(_block("h5p", h5p, demo_id(base, value["key"])))
         else:
             _fail(base, f"unknown block kind {kind!r}")
     return body
@@ -355,6 +370,9 @@ def seed_course(stdout, index, course: dict, topics: dict, courses: dict) -> Cou
         _course_relations(course, topics, courses),
     )  # fmt: skip
     for module in course["modules"]:
+        if not h5p_ready(module):
+            stdout.write(f"Left out “{module['title']}”: its H5P samples are not imported.")
+            continue
         module_fields = {
             "title": module["title"],
             "summary": plain(module["summary"]),
@@ -368,6 +386,44 @@ def seed_course(stdout, index, course: dict, topics: dict, courses: dict) -> Cou
             {"body": module_body(course["slug"], module)},
         )  # fmt: skip
     return page
+
+
+# --- H5P samples ---------------------------------------------------------------------------------
+def h5p_uuid(key: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"h5p/{key}")
+
+
+def h5p_ready(module: dict) -> bool:
+    keys = [value["key"] for kind, value in module["body"] if kind == "h5p"]
+    ready = H5PActivity.objects.filter(
+        uuid__in=[h5p_uuid(key) for key in keys], status=H5PActivity.Status.READY
+    ).count()
+    return ready == len(keys)
+
+
+def seed_h5p(stdout) -> None:
+    """Import the sample packages once, unpacked here (not in the background), and approve the
+    libraries they brought, as an administrator would after review."""
+    folder = Path(settings.ACOMPANA_DEMO_H5P_DIR)
+    admin = User.objects.filter(is_superuser=True).order_by("pk").first()
+    for key, (file_name, title) in content.H5P_SAMPLES.items():
+        if H5PActivity.objects.filter(uuid=h5p_uuid(key)).exists():
+            continue
+        path = folder / file_name
+        if not path.is_file():
+            stdout.write(f"H5P sample {path} not found: the practice module is left out.")
+            continue
+        with path.open("rb") as package:
+            activity = services.h5p_activity_create(
+                package=File(package, name=file_name), title=title, language="en",
+                uploaded_by=admin, in_background=False, activity_uuid=h5p_uuid(key),
+            )  # fmt: skip
+        activity = store.activity_extract(activity_id=activity.pk)
+        if activity.status != H5PActivity.Status.READY:
+            _fail(file_name, f"the H5P sample was refused: {activity.reasons}")
+        for library in activity.libraries.filter(status=H5PLibrary.Status.PENDING):
+            services.h5p_library_review(library=library, user=admin, approve=True)
+        stdout.write(f"Imported H5P sample “{title}” and approved its libraries")
 
 
 # --- The demo volunteer's progress --------------------------------------------------------------
@@ -435,6 +491,7 @@ def seed_progress(stdout, courses: dict[str, CoursePage]) -> None:
 def seed(stdout) -> None:
     """The demo catalog, courses and modules, and the demo volunteer's progress. Idempotent."""
     validate()
+    seed_h5p(stdout)
     index = seed_index(stdout)
     topics = seed_topics(stdout)
     courses: dict[str, CoursePage] = {}

@@ -959,6 +959,48 @@ BOUNDARIES = {
     ],
 }
 
+PRACTICE = {
+    "slug": "practice-with-interactive-exercises",
+    "title": "Practice: interactive exercises",
+    "summary": """
+        Two short interactive exercises, to see how H5P activities work in a module: your
+        answers count towards completion, and you can pick up where you left off.
+    """,
+    "estimated_minutes": 10,
+    "content_notes": "",
+    "requires_previous": False,
+    "required": False,
+    "body": [
+        ("heading", "Interactive exercises"),
+        (
+            "text",
+            """
+            Trainers can build exercises in H5P, a free tool for interactive content: scenario
+            questions, drag the words, question sets. This module shows two sample exercises.
+            They are not about accompaniment; they show how exercises behave here.
+
+            - Your answers are sent with your account. If the connection drops, they wait on
+              this device and are sent when it is back.
+            - If you leave an exercise halfway, it opens where you were next time.
+            """,
+        ),
+        (
+            "callout",
+            {
+                "kind": "tip",
+                "title": "How these exercises count",
+                "text": """
+                    The true-or-false question counts when you answer it. The question set
+                    counts when you reach its results screen, not after each question.
+                """,
+            },
+        ),
+        ("h5p", {"key": "true-false", "required": True}),
+        ("h5p", {"key": "question-set", "required": True}),
+    ],
+}
+
+
 FEMINIST_ACCOMPANIMENT = {
     "slug": "feminist-accompaniment",
     "title": "Feminist accompaniment",
@@ -984,7 +1026,7 @@ FEMINIST_ACCOMPANIMENT = {
     "how_to_join": HOW_TO_JOIN,
     "languages": ["en", "es"],
     "prerequisites": [],
-    "modules": [WELCOME, LISTENING, BLAME, BOUNDARIES],
+    "modules": [WELCOME, LISTENING, BLAME, BOUNDARIES, PRACTICE],
 }
 
 
@@ -2906,6 +2948,14 @@ RESPONDING = {
 
 
 COURSES = [FEMINIST_ACCOMPANIMENT, SECONDARY_TRAUMA, RESPONDING]
+
+# Sample H5P packages for the practice module, imported from ACOMPANA_DEMO_H5P_DIR (by default
+# ../shared/h5p-samples beside the code). Their libraries are approved by the demo, as an
+# administrator would after review. Without the files, the practice module is left out.
+H5P_SAMPLES = {
+    "true-false": ("truefalse.h5p", "Practice: true or false"),
+    "question-set": ("questionset-multichoice.h5p", "Practice: a question set"),
+}
 
 # The demo volunteer's progress, applied in this order through the learning services. The last
 # visit is what their dashboard offers to “continue where you left off”.

@@ -467,6 +467,8 @@ class H5PActivity(models.Model):
     main_library = models.CharField(_("content type"), max_length=255, blank=True)
     h5p_json = models.JSONField(default=dict, blank=True)
     libraries = models.ManyToManyField(H5PLibrary, blank=True, related_name="activities")
+    # Every subContentId in content.json: statements about a part of the content must name one.
+    sub_content_ids = models.JSONField(default=list, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
@@ -489,3 +491,49 @@ class H5PActivity(models.Model):
     @property
     def reasons(self) -> str:
         return " · ".join(self.errors)
+
+
+class H5PStatement(models.Model):
+    """An xAPI statement from the player, as the server accepted it: the actor replaced by the
+    account identifier, bound to the learner, module block and activity of its launch. Kept
+    for audit for ACOMPANA_H5P_STATEMENT_DAYS; the completion it led to is kept with progress.
+    """
+
+    id = models.UUIDField(primary_key=True)  # the statement id, assigned by the module page
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="h5p_statements"
+    )
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="+")
+    activity_id = models.CharField(max_length=64)
+    h5p_activity = models.ForeignKey(H5PActivity, on_delete=models.CASCADE, related_name="+")
+    verb = models.CharField(max_length=255)
+    sub_content_id = models.CharField(max_length=64, blank=True)
+    score_scaled = models.DecimalField(max_digits=6, decimal_places=5, null=True, blank=True)
+    counted = models.BooleanField(default=False)  # it completed the activity
+    raw = models.JSONField()
+    stored_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "module", "activity_id"])]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.verb} · {self.activity_id}"
+
+
+class H5PState(models.Model):
+    """Where a learner was in an H5P activity (the player's own state), to resume there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="h5p_states"
+    )
+    h5p_activity = models.ForeignKey(H5PActivity, on_delete=models.CASCADE, related_name="+")
+    data = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "h5p_activity"], name="h5p_state_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.h5p_activity_id}"

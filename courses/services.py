@@ -439,14 +439,17 @@ def reflection_save(
 # --- H5P ----------------------------------------------------------------------------------------
 @transaction.atomic
 def h5p_activity_create(
-    *, package, title: str, language: str, uploaded_by=None, in_background: bool = True
-):
+    *, package, title: str, language: str, uploaded_by=None, in_background: bool = True,
+    activity_uuid=None,
+):  # fmt: skip
     """Keep the upload and prepare it, in the background unless the caller unpacks it itself
     (see courses.h5p.store). Checked before anything is written."""
     from .models import H5PActivity
     from .tasks import h5p_extract
 
     activity = H5PActivity(title=title, language=language, uploaded_by=uploaded_by)
+    if activity_uuid is not None:
+        activity.uuid = activity_uuid
     activity.full_clean(exclude=["package", "uuid"])
     activity.package.save(getattr(package, "name", "package.h5p").rsplit("/", 1)[-1], package,
                           save=False)  # fmt: skip

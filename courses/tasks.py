@@ -17,3 +17,11 @@ def h5p_extract(activity_id: int) -> str:
 def h5p_sweep() -> int:
     """Remove leftovers of interrupted or refused H5P imports. Safe to run any time."""
     return len(store_sweep())
+
+
+@shared_task(name="courses.tasks.h5p_statements_purge", acks_late=True)
+def h5p_statements_purge() -> int:
+    """Delete raw xAPI statements past their retention period. Safe to run any time."""
+    from .h5p.xapi import statements_purge
+
+    return statements_purge()

@@ -13,4 +13,11 @@ urlpatterns = [
         views.reflection_save,
         name="reflection_save",
     ),
+    path("modules/<int:module_id>/h5p/<str:activity_id>/xapi/", views.h5p_xapi, name="h5p_xapi"),
+    path("modules/<int:module_id>/h5p/<str:activity_id>/state/", views.h5p_state, name="h5p_state"),
+    path(
+        "modules/<int:module_id>/h5p/<str:activity_id>/launch/",
+        views.h5p_launch,
+        name="h5p_launch",
+    ),
 ]

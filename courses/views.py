@@ -2,19 +2,22 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from . import services
 from .activities import kind_for_block
+from .h5p import xapi
 from .models import CoursePage, ModulePage
 from .selectors import module_page_context, quiz_view, reflection_view
 
@@ -56,6 +59,7 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
         for activity in module.activities
     }
     context["shared_blocks"] = shared_blocks_html(module, request)
+    context["has_h5p"] = any(a.kind.block_type == "h5p" for a in module.activities)
     # Drafts kept in the browser are filed under an opaque key of this person: on a shared
     # device, nobody else's page ever finds them.
     context["device_key"] = salted_hmac("device-drafts", str(user.pk)).hexdigest()[:16]
@@ -118,6 +122,9 @@ def _activity_view(request, module, activity, context):
         return quiz_view(activity, state or [], completed=completed, draft=draft)
     if activity.kind.block_type == "reflection":
         return reflection_view(activity, state, completed=completed)
+    if activity.kind.block_type == "h5p":
+        return h5p_view(request, module, activity, state, completed=completed,
+                        enrolled=context["progress"] is not None)  # fmt: skip
     return {"completed": completed, "state": state}
 
 
@@ -237,3 +244,83 @@ def mark_done(request, module_id):
         return _refuse(request, module, error)
     messages.success(request, _("Module completed."))
     return _back(module)
+
+
+# --- H5P ----------------------------------------------------------------------------------------
+def h5p_view(request, module, activity, state, *, completed: bool, enrolled: bool) -> dict:
+    """What the module page needs to launch one H5P block for this learner: a launch token
+    (only for a learner whose work is recorded), where they were, and how they did."""
+    view = {"completed": completed, "enrolled": enrolled, "state": None, "score": None}
+    if state is not None:
+        view["state"] = state.state
+        view["score"] = state.completion.score if state.completion else None
+    if enrolled:
+        view["token"] = xapi.launch_token(
+            user=request.user, module_id=module.pk, activity_id=activity.id,
+            activity_uuid=activity.value["activity"],
+        )  # fmt: skip
+    return view
+
+
+def _refused(error: xapi.Refused) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": str(error), "code": error.code}, status=error.status)
+
+
+def _signed_out() -> JsonResponse:
+    message = _("You are signed out. Sign in again; your results are kept on this device.")
+    return JsonResponse({"ok": False, "error": message, "code": "login"}, status=401)
+
+
+@transaction.non_atomic_requests
+@require_POST
+def h5p_xapi(request, module_id, activity_id):
+    """One xAPI statement from the learner's module page (see courses/h5p/xapi.py)."""
+    if not request.user.is_authenticated:
+        return _signed_out()
+    try:
+        xapi.rate_check(request.user)
+        data = xapi.body_json(request, settings.ACOMPANA_H5P_XAPI_MAX_BYTES)
+        result = xapi.statement_ingest(
+            user=request.user, module_id=module_id, activity_id=activity_id, data=data
+        )
+    except xapi.Refused as error:
+        return _refused(error)
+    return JsonResponse(result)
+
+
+@transaction.non_atomic_requests
+@require_POST
+def h5p_state(request, module_id, activity_id):
+    """Where the learner is in the activity, to resume there next time."""
+    if not request.user.is_authenticated:
+        return _signed_out()
+    try:
+        xapi.rate_check(request.user)
+        data = xapi.body_json(request, settings.ACOMPANA_H5P_STATE_MAX_BYTES)
+        xapi.state_save(user=request.user, module_id=module_id, activity_id=activity_id, data=data)
+    except xapi.Refused as error:
+        return _refused(error)
+    return JsonResponse({"ok": True})
+
+
+@require_GET
+def h5p_launch(request, module_id, activity_id):
+    """A fresh launch token, when the page has been open longer than a token lives. The same
+    checks as serving the module page."""
+    if not request.user.is_authenticated:
+        return _signed_out()
+    module, course = _module_for_action(request, module_id)
+    try:
+        services.module_assert_open(user=request.user, module=module, course=course)
+    except services.LearningError as error:
+        return JsonResponse({"ok": False, "error": str(error), "code": "module"}, status=403)
+    block = next(
+        (a for a in module.activities if a.id == activity_id and a.kind.block_type == "h5p"), None
+    )
+    if block is None:
+        raise Http404
+    token = xapi.launch_token(user=request.user, module_id=module.pk, activity_id=activity_id,
+                              activity_uuid=block.value["activity"])  # fmt: skip
+    response = JsonResponse({"ok": True, "token": token})
+    response["Cache-Control"] = "no-store"
+    return response

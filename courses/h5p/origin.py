@@ -19,6 +19,7 @@ from django.urls import Resolver404, path, resolve
 
 from ..models import H5PActivity, H5PLibrary
 from .store import content_root, libraries_root
+from .xapi import object_iri
 
 LIBRARY_FOLDER = re.compile(r"^(?P<name>[\w.\-]+)-(?P<major>\d+)\.(?P<minor>\d+)$")
 
@@ -80,7 +81,7 @@ def player(request, activity_uuid):
     html = render_to_string(
         "courses/h5p/player.html",
         {"activity": activity, "platform_origin": platform_origin(),
-         "base": f"/h5p/play/{activity.uuid}"},
+         "base": f"/h5p/play/{activity.uuid}", "object_iri": object_iri(activity.uuid)},
     )  # fmt: skip
     return HttpResponse(html)
 

@@ -7,6 +7,7 @@ first and renamed into place, so a failed import leaves nothing behind.
 """
 
 import hashlib
+import json
 import logging
 import shutil
 import time
@@ -189,6 +190,7 @@ def _extract(activity: H5PActivity) -> H5PActivity:
                 activity.libraries.set([library for library in used if library])
                 activity.main_library = str(package.main_library)
                 activity.h5p_json = package.h5p
+                activity.sub_content_ids = sub_content_ids(target / "content.json")
                 activity.status = H5PActivity.Status.READY
                 activity.errors = []
                 activity.save()
@@ -198,12 +200,31 @@ def _extract(activity: H5PActivity) -> H5PActivity:
     except DatabaseError:
         _clean([*created, target])
         raise
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError, RecursionError):
         logger.exception("H5P extraction of activity %s failed", activity.pk)
         _clean([*created, target])
         _refuse(activity, [_("The package could not be unpacked. Please check the file and try "
                              "again.")])  # fmt: skip
     return activity
+
+
+def sub_content_ids(content_json: Path) -> list[str]:
+    """Every `subContentId` in the content, at any depth: the parts statements may be about."""
+    found: set[str] = set()
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "subContentId" and isinstance(item, str) and len(item) <= 64:
+                    found.add(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(json.loads(content_json.read_text(encoding="utf-8")))
+    return sorted(found)
 
 
 def _clean(paths: list[Path]) -> None:

@@ -248,6 +248,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.h5p_sweep",
         "schedule": 60 * 60,
     },
+    "purge-h5p-statements": {
+        "task": "courses.tasks.h5p_statements_purge",
+        "schedule": 60 * 60 * 24,
+    },
 }
 
 # --- Security that holds everywhere -----------------------------------------------------------
@@ -292,6 +296,17 @@ ACOMPANA_H5P_LIMITS = {
     "max_file_bytes": 16 * 1024 * 1024,
     "max_ratio": 100,
 }
+# xAPI from the H5P player (courses/h5p/xapi.py). A launch token is valid this long; the module
+# page asks for a fresh one when it expires, so a learner who leaves a page open loses nothing.
+ACOMPANA_H5P_LAUNCH_SECONDS = env.int("ACOMPANA_H5P_LAUNCH_SECONDS", default=60 * 60)
+# Raw statements are kept for audit this many days, then deleted (completion records stay).
+ACOMPANA_H5P_STATEMENT_DAYS = env.int("ACOMPANA_H5P_STATEMENT_DAYS", default=180)
+# Per learner, requests a minute (statements and saved state together), and body sizes.
+ACOMPANA_H5P_XAPI_RATE = 240
+ACOMPANA_H5P_XAPI_MAX_BYTES = 64 * 1024
+ACOMPANA_H5P_STATE_MAX_BYTES = 256 * 1024
+# Where `seed_demo` finds the sample H5P packages for the demo's practice module.
+ACOMPANA_DEMO_H5P_DIR = BASE_DIR.parent / "shared" / "h5p-samples"
 # Sign-ups whose email is never confirmed are deleted after this many days.
 ACOMPANA_UNVERIFIED_ACCOUNT_DAYS = env.int("ACOMPANA_UNVERIFIED_ACCOUNT_DAYS", default=14)
 # Roles that hold other people's data must protect their account with a second factor.

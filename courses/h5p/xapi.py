@@ -1,0 +1,416 @@
+"""xAPI statements from the H5P player, and the completion the server can defend.
+
+Scores come from the browser, so the server decides what it can: who the learner is (the
+session, never the statement), which launch the statement belongs to (a signed, short-lived
+token bound to learner, module block and activity), what it is about (the object IRI issued at
+launch, or a part of the content that really exists), and which statements can complete which
+kind of content (a child question's `answered` never completes a question set). Each statement
+is stored once, by its id, and kept for audit for ACOMPANA_H5P_STATEMENT_DAYS.
+
+The module page (static/js/h5p.js) receives statements from the player frame, checks their
+origin, gives each an id and this learner's actor, and posts them here.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import Enrolment, H5PActivity, H5PState, H5PStatement, ModulePage
+
+VERBS = "http://adlnet.gov/expapi/verbs/"
+ANSWERED = VERBS + "answered"
+COMPLETED = VERBS + "completed"
+PROGRESSED = VERBS + "progressed"
+EXPERIENCED = VERBS + "experienced"
+INTERACTED = VERBS + "interacted"
+
+LAUNCH_SALT = "courses.h5p.launch"
+
+
+class Completion(Enum):
+    """How a content type tells that the learner finished it (by its main library)."""
+
+    QUESTION = "question"  # one question: a top-level `answered`
+    CONTAINER = "container"  # holds questions: a top-level `completed`, never a child's answer
+    NO_SCORE = "no_score"  # content to go through: progressed, experienced or interacted
+    NEVER = "never"  # emits nothing that says "finished"
+    UNKNOWN = "unknown"  # not classified: a top-level `answered` or `completed`
+
+    @property
+    def label(self):
+        return COMPLETION_LABELS[self]
+
+
+COMPLETION_LABELS = {
+    Completion.QUESTION: gettext_lazy("completes when answered"),
+    Completion.CONTAINER: gettext_lazy("completes when the whole set is finished"),
+    Completion.NO_SCORE: gettext_lazy("completes when gone through; no score"),
+    Completion.NEVER: gettext_lazy("never reports completion: make it optional"),
+    Completion.UNKNOWN: gettext_lazy("completion not known for this type"),
+}
+
+CONTENT_TYPES: dict[str, Completion] = {
+    **dict.fromkeys(
+        [
+            "H5P.TrueFalse", "H5P.MultiChoice", "H5P.Blanks", "H5P.AdvancedBlanks",
+            "H5P.DragQuestion", "H5P.DragText", "H5P.MarkTheWords", "H5P.Essay",
+            "H5P.ImageHotspotQuestion", "H5P.ImageMultipleHotspotQuestion", "H5P.Summary",
+            "H5P.ArithmeticQuiz", "H5P.SpeakTheWords", "H5P.SpeakTheWordsSet", "H5P.Dictation",
+            "H5P.ImagePair", "H5P.ImageSequencing", "H5P.SortParagraphs", "H5P.FindTheWords",
+            "H5P.Crossword", "H5P.MemoryGame", "H5P.MultiMediaChoice", "H5P.SingleChoiceSet",
+            "H5P.Flashcards",
+        ],
+        Completion.QUESTION,
+    ),
+    **dict.fromkeys(
+        [
+            "H5P.QuestionSet", "H5P.Column", "H5P.CoursePresentation", "H5P.InteractiveVideo",
+            "H5P.InteractiveBook", "H5P.BranchingScenario", "H5P.GameMap",
+        ],
+        Completion.CONTAINER,
+    ),
+    **dict.fromkeys(
+        [
+            "H5P.Accordion", "H5P.DialogCards", "H5P.ImageHotspots", "H5P.Timeline",
+            "H5P.Agamotto", "H5P.ImageSlider", "H5P.ImageJuxtaposition", "H5P.Questionnaire",
+            "H5P.Documentation", "H5P.ThreeImage",
+        ],
+        Completion.NO_SCORE,
+    ),
+    **dict.fromkeys(
+        [
+            "H5P.Chart", "H5P.Collage", "H5P.IFrameEmbed", "H5P.Table", "H5P.Link",
+            "H5P.Image", "H5P.Text", "H5P.AdvancedText", "H5P.Audio", "H5P.Video",
+            "H5P.TwitterUserFeed",
+        ],
+        Completion.NEVER,
+    ),
+}  # fmt: skip
+
+COMPLETING_VERBS = {
+    Completion.QUESTION: {ANSWERED, COMPLETED},
+    Completion.CONTAINER: {COMPLETED},
+    Completion.NO_SCORE: {COMPLETED, PROGRESSED, EXPERIENCED, INTERACTED},
+    Completion.NEVER: set(),
+    Completion.UNKNOWN: {ANSWERED, COMPLETED},
+}
+
+
+def completion_for(main_library: str) -> Completion:
+    """From the activity's main library as stored ("H5P.TrueFalse 1.6"), never the statement."""
+    return CONTENT_TYPES.get(main_library.split(" ", 1)[0], Completion.UNKNOWN)
+
+
+class Refused(Exception):
+    """A statement (or state) the server does not accept: an HTTP status and a translated
+    reason for the person, who never did anything wrong in the normal case."""
+
+    def __init__(self, status: int, message: str, code: str = "refused"):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+# --- Launch -------------------------------------------------------------------------------------
+def actor_for(user) -> dict:
+    """The learner as an xAPI agent: an opaque account on the platform, never an email."""
+    name = salted_hmac("courses.h5p.actor", str(user.pk)).hexdigest()[:32]
+    return {
+        "objectType": "Agent",
+        "account": {"homePage": settings.ACOMPANA_PLATFORM_ORIGIN, "name": name},
+    }
+
+
+def object_iri(activity_uuid) -> str:
+    """The activity's xAPI object id, given to the player at launch."""
+    return f"{settings.H5P_ORIGIN}/h5p/play/{activity_uuid}"
+
+
+def launch_token(*, user, module_id: int, activity_id: str, activity_uuid) -> str:
+    """Signed and timestamped: valid for ACOMPANA_H5P_LAUNCH_SECONDS, for this learner, this
+    block of this module and this H5P activity only."""
+    return signing.dumps([user.pk, module_id, activity_id, str(activity_uuid)], salt=LAUNCH_SALT)
+
+
+@dataclass(frozen=True)
+class Launch:
+    module_id: int
+    activity_id: str
+    activity_uuid: str
+
+
+def launch_check(token, *, user, module_id: int, activity_id: str) -> Launch:
+    if not isinstance(token, str) or not token:
+        raise Refused(403, _("This activity was not started from its module page."), "launch")
+    try:
+        data = signing.loads(token, salt=LAUNCH_SALT, max_age=settings.ACOMPANA_H5P_LAUNCH_SECONDS)
+    except signing.SignatureExpired as error:
+        raise Refused(401, _("This activity has been open for a long time."), "expired") from error
+    except signing.BadSignature as error:
+        raise Refused(403, _("This activity was not started from its module page."),
+                      "launch") from error  # fmt: skip
+    if not isinstance(data, list) or len(data) != 4 or data[:3] != [user.pk, module_id,
+                                                                       activity_id]:  # fmt: skip
+        raise Refused(403, _("This activity was not started from its module page."), "launch")
+    return Launch(module_id=module_id, activity_id=activity_id, activity_uuid=data[3])
+
+
+# --- Limits -------------------------------------------------------------------------------------
+def rate_check(user) -> None:
+    """At most ACOMPANA_H5P_XAPI_RATE requests a minute per learner (shared across processes
+    through the cache)."""
+    window = int(timezone.now().timestamp() // 60)
+    key = f"h5p-xapi-rate:{user.pk}:{window}"
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.add(key, 0, 90)
+        count = cache.incr(key)
+    if count > settings.ACOMPANA_H5P_XAPI_RATE:
+        raise Refused(429, _("Too many requests. Please wait a minute."), "rate")
+
+
+def body_json(request, limit: int) -> dict:
+    """The request's JSON object, refused before reading when it is larger than `limit`."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit or len(request.body) > limit:
+        raise Refused(413, _("This is too large to be recorded."), "size")
+    try:
+        data = json.loads(request.body)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise Refused(400, _("This could not be read."), "malformed") from error
+    if not isinstance(data, dict):
+        raise Refused(400, _("This could not be read."), "malformed")
+    return data
+
+
+# --- Statements ---------------------------------------------------------------------------------
+_CONTENT: dict[str, tuple[int, str, frozenset[str]]] = {}
+
+
+def content_info(activity_uuid: str) -> tuple[int, str, frozenset[str]]:
+    """(pk, main library, subContentIds) of a ready activity. Ready content never changes, so
+    each process remembers it (activities not ready are looked up again next time)."""
+    info = _CONTENT.get(activity_uuid)
+    if info is not None:
+        return info
+    row = (
+        H5PActivity.objects.filter(uuid=activity_uuid, status=H5PActivity.Status.READY)
+        .values_list("pk", "main_library", "sub_content_ids")
+        .first()
+    )
+    if row is None:
+        raise Refused(404, _("This activity is no longer available."), "activity")
+    if len(_CONTENT) >= 1000:
+        _CONTENT.clear()
+    info = _CONTENT[activity_uuid] = (row[0], row[1], frozenset(row[2] or ()))
+    return info
+
+
+@dataclass(frozen=True)
+class Parsed:
+    id: uuid.UUID
+    verb: str
+    sub_content_id: str
+    score_scaled: Decimal | None
+    success: bool | None
+    completion: bool | None
+    raw: dict
+
+
+def _score(result: dict) -> Decimal | None:
+    score = result.get("score")
+    if score is None:
+        return None
+    if not isinstance(score, dict):
+        raise Refused(400, _("This could not be read."), "malformed")
+    try:
+        if score.get("scaled") is not None:
+            scaled = Decimal(str(score["scaled"]))
+        elif score.get("raw") is not None and score.get("max"):
+            scaled = Decimal(str(score["raw"])) / Decimal(str(score["max"]))
+        else:
+            return None
+    except (InvalidOperation, ArithmeticError, TypeError) as error:
+        raise Refused(400, _("This could not be read."), "malformed") from error
+    if not scaled.is_finite() or not Decimal(-1) <= scaled <= Decimal(1):
+        raise Refused(400, _("This could not be read."), "malformed")
+    return scaled.quantize(Decimal("0.00001"))
+
+
+def statement_parse(statement, *, user, launch: Launch, sub_content_ids) -> Parsed:
+    """Check one statement against its launch; return what the server keeps of it."""
+    if not isinstance(statement, dict):
+        raise Refused(400, _("This could not be read."), "malformed")
+    try:
+        statement_id = uuid.UUID(str(statement.get("id")))
+    except ValueError as error:
+        raise Refused(400, _("This could not be read."), "malformed") from error
+    actor = actor_for(user)
+    if statement.get("actor") not in (None, actor):
+        raise Refused(403, _("This statement is about someone else."), "actor")
+    verb = statement.get("verb")
+    verb_id = verb.get("id") if isinstance(verb, dict) else None
+    if not isinstance(verb_id, str) or not verb_id or len(verb_id) > 255:
+        raise Refused(400, _("This could not be read."), "malformed")
+    target = statement.get("object")
+    object_id = target.get("id") if isinstance(target, dict) else None
+    base = object_iri(launch.activity_uuid)
+    prefix = base + "?subContentId="
+    if object_id == base:
+        sub_content_id = ""
+    elif isinstance(object_id, str) and object_id.startswith(prefix):
+        sub_content_id = object_id[len(prefix) :]
+        if sub_content_id not in sub_content_ids:
+            raise Refused(403, _("This statement is about content that is not in this activity."),
+                          "object")  # fmt: skip
+    else:
+        raise Refused(403, _("This statement is about another activity."), "object")
+    result = statement.get("result") or {}
+    if not isinstance(result, dict):
+        raise Refused(400, _("This could not be read."), "malformed")
+    success = result.get("success")
+    completion = result.get("completion")
+    raw = {**statement, "id": str(statement_id), "actor": actor}
+    return Parsed(
+        id=statement_id, verb=verb_id, sub_content_id=sub_content_id,
+        score_scaled=_score(result),
+        success=success if isinstance(success, bool) else None,
+        completion=completion if isinstance(completion, bool) else None,
+        raw=raw,
+    )  # fmt: skip
+
+
+def completes(parsed: Parsed, kind: Completion) -> bool:
+    """Whether this statement, for content of this kind, says the learner finished it."""
+    if parsed.sub_content_id:
+        return False  # a part of the content never completes the whole
+    return parsed.verb in COMPLETING_VERBS[kind]
+
+
+def passes(parsed: Parsed, pass_mark) -> bool:
+    if pass_mark in (None, ""):
+        return True
+    if parsed.score_scaled is None:
+        return False
+    return parsed.score_scaled * 100 >= Decimal(pass_mark)
+
+
+def _may_act(user, module_id: int) -> None:
+    """Still enrolled, in a published module of a published course: two small queries."""
+    path = ModulePage.objects.filter(pk=module_id, live=True).values_list("path", flat=True).first()
+    if path is None:
+        raise Refused(404, _("This module is not published."), "module")
+    course_path = path[: -ModulePage.steplen]
+    if not Enrolment.objects.filter(
+        user=user, course__path=course_path, course__live=True
+    ).exists():
+        raise Refused(403, _("You are not enrolled in this course."), "enrolment")
+
+
+def statement_ingest(*, user, module_id: int, activity_id: str, data: dict) -> dict:
+    """Accept one statement ({"token": …, "statement": {…}}) from the learner's module page.
+
+    Statements that change nothing (a child question answered, an interaction) take four small
+    queries whatever the size of the course; one that completes the activity goes through the
+    full checks of the module as it is now (see `_complete`).
+    """
+    launch = launch_check(data.get("token"), user=user, module_id=module_id,
+                          activity_id=activity_id)  # fmt: skip
+    activity_pk, main_library, sub_content_ids = content_info(launch.activity_uuid)
+    parsed = statement_parse(data.get("statement"), user=user, launch=launch,
+                             sub_content_ids=sub_content_ids)  # fmt: skip
+    _may_act(user, module_id)
+    record = H5PStatement(
+        id=parsed.id, user=user, module_id=module_id, activity_id=activity_id,
+        h5p_activity_id=activity_pk, verb=parsed.verb[:255],
+        sub_content_id=parsed.sub_content_id[:64], score_scaled=parsed.score_scaled, raw=parsed.raw,
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            record.save(force_insert=True)
+    except IntegrityError as error:
+        raise Refused(409, _("This statement was already recorded."), "duplicate") from error
+    completed = False
+    if completes(parsed, completion_for(main_library)):
+        completed = _complete(user=user, launch=launch, parsed=parsed)
+        if completed:
+            H5PStatement.objects.filter(pk=record.pk).update(counted=True)
+    return {"ok": True, "completed": completed}
+
+
+def _complete(*, user, launch: Launch, parsed: Parsed) -> bool:
+    """Complete the activity if the module, as published now, still holds this activity in this
+    block and the learner may work in it, and the score reaches its pass mark."""
+    from .. import services
+
+    module = ModulePage.objects.live().filter(pk=launch.module_id).first()
+    if module is None:
+        return False
+    course = module.get_parent().specific
+    try:
+        services.module_assert_open(user=user, module=module, course=course)
+    except services.LearningError as error:
+        raise Refused(403, str(error), "module") from error
+    block = next(
+        (a.value for a in module.activities
+         if a.id == launch.activity_id and a.kind.block_type == "h5p"),
+        None,
+    )  # fmt: skip
+    if block is None or str(block["activity"]) != launch.activity_uuid:
+        return False
+    if not passes(parsed, block.get("pass_mark")):
+        return False
+    score = None if parsed.score_scaled is None else (parsed.score_scaled * 100).quantize(
+        Decimal("0.01"))  # fmt: skip
+    services.activity_complete(
+        user=user, module=module, course=course, activity_id=launch.activity_id,
+        kind="h5p", score=score,
+    )  # fmt: skip
+    return True
+
+
+# --- Resume state -------------------------------------------------------------------------------
+def state_save(*, user, module_id: int, activity_id: str, data: dict) -> None:
+    """Keep where the learner is in the activity (the player's JSON state, as a string)."""
+    launch = launch_check(data.get("token"), user=user, module_id=module_id,
+                          activity_id=activity_id)  # fmt: skip
+    activity_pk, _main, _ids = content_info(launch.activity_uuid)
+    state = data.get("state")
+    if not isinstance(state, str):
+        raise Refused(400, _("This could not be read."), "malformed")
+    _may_act(user, module_id)
+    if not state:
+        H5PState.objects.filter(user=user, h5p_activity_id=activity_pk).delete()
+        return
+    try:
+        json.loads(state)
+    except ValueError as error:
+        raise Refused(400, _("This could not be read."), "malformed") from error
+    H5PState.objects.update_or_create(
+        user=user, h5p_activity_id=activity_pk, defaults={"data": state}
+    )
+
+
+# --- Retention ----------------------------------------------------------------------------------
+def statements_purge(*, days: int | None = None) -> int:
+    """Remove raw statements older than the retention period. Completion records stay."""
+    days = settings.ACOMPANA_H5P_STATEMENT_DAYS if days is None else days
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _by_model = H5PStatement.objects.filter(stored_at__lt=cutoff).delete()
+    return deleted
