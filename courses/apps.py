@@ -15,7 +15,12 @@ class CoursesConfig(AppConfig):
 
         from training.dashboard import Section, register
 
+        from .h5p.xapi import content_forget
+        from .models import H5PActivity
         from .views import shared_blocks_invalidate
+
+        for signal in (post_save, post_delete):
+            signal.connect(content_forget, sender=H5PActivity, dispatch_uid=f"h5p-content-{signal}")
 
         for signal in (page_published, page_unpublished):
             signal.connect(shared_blocks_invalidate, dispatch_uid=f"courses-blocks-{signal}")

@@ -200,26 +200,33 @@ def body_json(request, limit: int) -> dict:
 
 
 # --- Statements ---------------------------------------------------------------------------------
-_CONTENT: dict[str, tuple[int, str, frozenset[str]]] = {}
+CONTENT_SECONDS = 60 * 10
+
+
+def _content_key(activity_uuid) -> str:
+    return f"h5p-content:{activity_uuid}"
 
 
 def content_info(activity_uuid: str) -> tuple[int, str, frozenset[str]]:
-    """(pk, main library, subContentIds) of a ready activity. Ready content never changes, so
-    each process remembers it (activities not ready are looked up again next time)."""
-    info = _CONTENT.get(activity_uuid)
-    if info is not None:
-        return info
-    row = (
-        H5PActivity.objects.filter(uuid=activity_uuid, status=H5PActivity.Status.READY)
-        .values_list("pk", "main_library", "sub_content_ids")
-        .first()
-    )
-    if row is None:
-        raise Refused(404, _("This activity is no longer available."), "activity")
-    if len(_CONTENT) >= 1000:
-        _CONTENT.clear()
-    info = _CONTENT[activity_uuid] = (row[0], row[1], frozenset(row[2] or ()))
-    return info
+    """(pk, main library, subContentIds) of a ready activity, from the shared cache (one round
+    trip to Redis in production) or the database. Dropped when the activity changes."""
+    info = cache.get(_content_key(activity_uuid))
+    if info is None:
+        row = (
+            H5PActivity.objects.filter(uuid=activity_uuid, status=H5PActivity.Status.READY)
+            .values_list("pk", "main_library", "sub_content_ids")
+            .first()
+        )
+        if row is None:
+            raise Refused(404, _("This activity is no longer available."), "activity")
+        info = (row[0], row[1], list(row[2] or ()))
+        cache.set(_content_key(activity_uuid), info, CONTENT_SECONDS)
+    return info[0], info[1], frozenset(info[2])
+
+
+def content_forget(sender, instance, **kwargs) -> None:
+    """Connected to H5PActivity saves and deletions (courses.apps)."""
+    cache.delete(_content_key(instance.uuid))
 
 
 @dataclass(frozen=True)

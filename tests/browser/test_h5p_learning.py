@@ -1,0 +1,160 @@
+"""In real Chromium, on the real demo: the demo volunteer answers the true/false activity and
+finishes the question set in the practice module, and the module records completion. The player
+runs on its own origin; statements travel through the module page to the server. A learner who
+leaves a question set half-way finds it where they were, and a dropped connection loses no
+answer.
+"""
+
+from io import StringIO
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.browser.test_learning_journey import in_language, sign_in, snapshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+COURSE_SLUG = "feminist-accompaniment"
+MODULE_SLUG = "practice-with-interactive-exercises"
+
+
+@pytest.fixture
+def practice(live_server, settings):
+    """The demo, with the platform at localhost:PORT (the live server) and H5P at 127.0.0.1:PORT."""
+    from courses.models import CoursePage, ModulePage
+    from training.demo import DEMO_PASSWORD
+    from training.models import User
+
+    port = urlsplit(live_server.url).port
+    settings.ACOMPANA_PLATFORM_ORIGIN = f"http://localhost:{port}"
+    settings.H5P_ORIGIN = f"http://127.0.0.1:{port}"
+    call_command("seed_demo", stdout=StringIO())
+    user = User.objects.get(email="volunteer@example.org")
+    course = CoursePage.objects.get(slug=COURSE_SLUG)
+    module = ModulePage.objects.child_of(course).get(slug=MODULE_SLUG)
+    blocks = [a for a in module.activities if a.kind.block_type == "h5p"]
+    assert len(blocks) == 2, "the practice module holds both sample activities"
+    return {
+        "user": user, "password": DEMO_PASSWORD, "module": module, "blocks": blocks,
+        "t": in_language(user.preferred_language or "en"),
+    }  # fmt: skip
+
+
+def _open(page, live_server, practice):
+    sign_in(page, live_server, practice["user"], practice["password"], practice["module"].url)
+    expect(page.get_by_role("heading", level=1)).to_have_text(practice["module"].title)
+
+
+def _players(page):
+    return page.frame_locator("iframe.h5p-frame").nth(0), page.frame_locator(
+        "iframe.h5p-frame"
+    ).nth(1)
+
+
+def _answer_questions(question_set, count):
+    """Answer `count` questions of the question set (any answer), moving on after each."""
+    for _ in range(count):
+        current = question_set.locator(".question-container:visible")
+        current.locator(".h5p-answer").first.click()
+        current.locator(".h5p-question-check-answer").click()
+        following = current.locator(".h5p-question-next, .h5p-question-finish")
+        following.first.click()
+
+
+def test_the_demo_volunteer_completes_both_activities_and_the_module(page, live_server, practice):
+    from courses.h5p.xapi import actor_for
+    from courses.models import ActivityCompletion, H5PStatement, ModuleProgress, ProgressStatus
+
+    user, module, t = practice["user"], practice["module"], practice["t"]
+    true_false, question_set = practice["blocks"]
+    _open(page, live_server, practice)
+    first, second = _players(page)
+
+    first.get_by_role("radio", name="False").click()
+    first.get_by_role("button", name="Check").click()
+    status = page.locator(f"#activity-{true_false.id} .h5p-status")
+    expect(status).to_have_text(t("Completed. Well done."))
+    # The question set is not complete yet: the module is not either.
+    assert not ActivityCompletion.objects.filter(user=user, activity_id=question_set.id).exists()
+    assert ModuleProgress.objects.get(user=user, module=module).status != ProgressStatus.COMPLETED
+
+    second.get_by_role("button", name="Start Quiz").click()
+    _answer_questions(second, 4)
+    # Each answered question went to the server, and none of them completed the set.
+    expect(page.locator(f"#activity-{question_set.id} .h5p-status")).not_to_have_text(
+        t("Completed. Well done.")
+    )
+    assert not ActivityCompletion.objects.filter(user=user, activity_id=question_set.id).exists()
+    _answer_questions(second, 1)  # the last one: "Finish" shows the results screen
+    expect(page.locator(f"#activity-{question_set.id} .h5p-status")).to_have_text(
+        t("Completed. Well done.")
+    )
+    snapshot(page, "h5p-practice-completed")
+
+    completions = ActivityCompletion.objects.filter(user=user, module=module, kind="h5p")
+    assert {c.activity_id for c in completions} == {true_false.id, question_set.id}
+    assert ModuleProgress.objects.get(user=user, module=module).status == ProgressStatus.COMPLETED
+    statements = H5PStatement.objects.filter(user=user, module=module)
+    answered_children = statements.filter(verb__endswith="/answered").exclude(sub_content_id="")
+    assert answered_children.count() >= 5
+    assert statements.filter(counted=True).count() == 2
+    # The learner is an opaque account: no email anywhere in what is stored.
+    assert all(s.raw["actor"] == actor_for(user) for s in statements)
+    assert not any(user.email in str(s.raw) for s in statements)
+
+    page.reload()
+    expect(page.locator(".module-completion .done")).to_be_visible()
+
+
+def test_a_question_set_left_half_way_opens_where_the_learner_was(page, live_server, practice):
+    from courses.models import H5PState
+
+    user = practice["user"]
+    _open(page, live_server, practice)
+    _first, second = _players(page)
+    second.get_by_role("button", name="Start Quiz").click()
+    _answer_questions(second, 2)
+    # The player's state reaches the server shortly after each statement.
+    for _ in range(50):
+        state = H5PState.objects.filter(user=user).first()
+        if state and '"progress":2' in state.data:
+            break
+        page.wait_for_timeout(200)
+    else:
+        pytest.fail("the question set's state was not saved")
+
+    page.reload()
+    _first, second = _players(page)
+    # No intro page again: the third question is the one on screen, the first two answered.
+    expect(second.locator(".question-container:visible")).to_have_count(1)
+    expect(second.get_by_role("button", name="Start Quiz")).to_be_hidden()
+    answered = second.locator(".progress-dot.answered")
+    expect(answered).to_have_count(2)
+
+
+def test_answers_given_offline_are_sent_when_the_connection_is_back(page, live_server, practice):
+    from courses.models import ActivityCompletion
+
+    user, t = practice["user"], practice["t"]
+    true_false = practice["blocks"][0]
+    _open(page, live_server, practice)
+    first, _second = _players(page)
+    first.get_by_role("radio", name="True").wait_for()
+
+    page.context.set_offline(True)
+    first.get_by_role("radio", name="False").click()
+    first.get_by_role("button", name="Check").click()
+    status = page.locator(f"#activity-{true_false.id} .h5p-status")
+    offline = t(
+        "Not sent yet (no connection?). Your results are kept on this device and sent when "
+        "the connection is back."
+    )
+    expect(status).to_contain_text(offline)
+    assert not ActivityCompletion.objects.filter(user=user, activity_id=true_false.id).exists()
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_have_text(t("Completed. Well done."))
+    assert ActivityCompletion.objects.filter(user=user, activity_id=true_false.id).exists()
