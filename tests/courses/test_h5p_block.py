@@ -46,7 +46,10 @@ def _request(user):
 
 
 def test_ready_activities_are_offered_to_editors(activity):
-    assert (str(activity.uuid), "True or false (H5P.TrueFalse 1.6, en)") in ready_h5p_activities()
+    assert (
+        str(activity.uuid),
+        "True or false (H5P.TrueFalse 1.6, en) — completes when answered",
+    ) in ready_h5p_activities()
 
 
 def test_the_module_plays_the_activity_in_a_sandboxed_frame_from_the_h5p_origin(
