@@ -514,10 +514,20 @@ class H5PStatement(models.Model):
     stored_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("H5P statement")
+        verbose_name_plural = _("H5P statements")
         indexes = [models.Index(fields=["user", "module", "activity_id"])]
 
     def __str__(self):
         return f"{self.user_id} · {self.verb} · {self.activity_id}"
+
+    @property
+    def learner(self) -> str:
+        return self.user.display_name
+
+    @property
+    def verb_name(self) -> str:
+        return self.verb.rsplit("/", 1)[-1]
 
 
 class H5PState(models.Model):

@@ -2,10 +2,12 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permission_policies.base import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
-from ..models import H5PActivity, H5PLibrary
+from ..models import H5PActivity, H5PLibrary, H5PStatement
 from ..services import h5p_activity_create, h5p_library_review
 from .validator import Limits
 
@@ -81,7 +83,54 @@ class H5PLibraryViewSet(ModelViewSet):
     inspect_view_enabled = True
 
 
+class AuditOnly(ModelPermissionPolicy):
+    """Statements are evidence: administrators may read them; nobody adds, edits or deletes one
+    in the admin (the retention task removes them when their time is up)."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and user.is_active and user.is_superuser
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return self.user_has_any_permission(user, actions)
+
+
+register_permission_policy(H5PStatement, AuditOnly(H5PStatement))
+
+
+class StatementIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("user", "module")
+
+
+class H5PStatementViewSet(ModelViewSet):
+    """xAPI statements as the server accepted them, for audit (kept for a limited time)."""
+
+    model = H5PStatement
+    icon = "list-ul"
+    menu_label = _("H5P statements")
+    list_display = ["stored_at", "learner", "module", "verb_name", "sub_content_id",
+                    "score_scaled", "counted"]  # fmt: skip
+    list_filter = ["counted"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["id", "stored_at", "learner", "module", "activity_id", "verb",
+                           "sub_content_id", "score_scaled", "counted", "raw"]  # fmt: skip
+    form_fields = []
+
+    index_view_class = StatementIndexView
+    ordering = ["-stored_at"]
+
+
 class H5PGroup(ModelViewSetGroup):
     menu_label = _("H5P")
     menu_icon = "media"
-    items = (H5PActivityViewSet("h5p_activities"), H5PLibraryViewSet("h5p_libraries"))
+    items = (
+        H5PActivityViewSet("h5p_activities"),
+        H5PLibraryViewSet("h5p_libraries"),
+        H5PStatementViewSet("h5p_statements"),
+    )

@@ -94,3 +94,54 @@ def test_people_without_the_role_reach_neither_list(client, request, who):
 def test_editors_cannot_review_libraries(client, editor):
     response = client.get(reverse("h5p_libraries:index"))
     assert response.status_code in (302, 403)
+
+
+def _statement(user):
+    """One stored statement of `user` (a real module and activity behind it)."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from courses import services
+    from courses.factories import make_course
+    from courses.h5p import store
+    from courses.models import H5PStatement
+
+    data = (Path(SAMPLES) / "truefalse.h5p").read_bytes()
+    made = services.h5p_activity_create(package=ContentFile(data, name="tf.h5p"),
+                                        title="True or false", language="en")  # fmt: skip
+    activity = store.activity_extract(activity_id=made.pk)
+    _course, (module,) = make_course("audit", modules=1)
+    return H5PStatement.objects.create(
+        id=uuid.uuid4(), user=user, module=module, activity_id="block", h5p_activity=activity,
+        verb="http://adlnet.gov/expapi/verbs/answered", raw={"verb": {"id": "answered"}},
+    )  # fmt: skip
+
+
+def test_administrators_read_statements_for_audit_and_cannot_change_them(client, administrator):
+    learner = UserFactory(display_name="Rosa L.")
+    statement = _statement(learner)
+    login_with_mfa(client, administrator)
+    listing = client.get(reverse("h5p_statements:index"))
+    assert listing.status_code == 200
+    assert "Rosa L." in listing.content.decode() and "answered" in listing.content.decode()
+    assert learner.email not in listing.content.decode()
+    inspect = client.get(reverse("h5p_statements:inspect", args=[statement.pk]))
+    assert inspect.status_code == 200
+    for url in (
+        reverse("h5p_statements:add"),
+        reverse("h5p_statements:edit", args=[statement.pk]),
+        reverse("h5p_statements:delete", args=[statement.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code in (302, 403), (url, response.status_code)
+    assert client.post(reverse("h5p_statements:delete", args=[statement.pk])).status_code in (
+        302, 403,
+    )  # fmt: skip
+    assert type(statement).objects.filter(pk=statement.pk).exists()
+
+
+def test_editors_do_not_see_statements(client, editor):
+    _statement(UserFactory())
+    response = client.get(reverse("h5p_statements:index"))
+    assert response.status_code in (302, 403)
