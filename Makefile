@@ -17,7 +17,7 @@ help:
 	@echo "make run    install everything, migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   install everything, then lint, checks and the whole test suite"
 	@echo "make lint   ruff check and format check"
-	@echo "make bench  seed 10,000 people and measure pages (bench/results/latest.json)"
+	@echo "make bench  measure pages with 10,000 people, then H5P statement ingest (bench/results/)"
 
 # --- Installing -------------------------------------------------------------------------------
 # Browser packages install with --ignore-scripts: no third-party install script ever runs.
@@ -75,6 +75,8 @@ format: python-deps
 # --- Benchmarks -------------------------------------------------------------------------------
 bench: install
 	$(PY) bench/run.py
+	BENCH_INGEST_RATE=300 $(PY) bench/ingest.py
+	BENCH_INGEST_RATE=0 $(PY) bench/ingest.py
 
 # --- Translations: regenerate the catalogues after changing strings ----------------------------
 messages: python-deps

@@ -513,6 +513,10 @@ class H5PStatement(models.Model):
     raw = models.JSONField()
     stored_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    # Wagtail's reference index would add queries and rows to every statement (it follows the
+    # foreign key to the module page once the admin lists statements): nothing needs it here.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("H5P statement")
         verbose_name_plural = _("H5P statements")
@@ -539,6 +543,8 @@ class H5PState(models.Model):
     h5p_activity = models.ForeignKey(H5PActivity, on_delete=models.CASCADE, related_name="+")
     data = models.TextField()
     updated_at = models.DateTimeField(auto_now=True)
+
+    wagtail_reference_index_ignore = True
 
     class Meta:
         constraints = [

@@ -6,50 +6,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('courses', '0002_h5p_editor_permissions'),
+        ("courses", "0002_h5p_editor_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='h5pactivity',
-            name='sub_content_ids',
+            model_name="h5pactivity",
+            name="sub_content_ids",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.CreateModel(
-            name='H5PState',
+            name="H5PState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', models.TextField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('h5p_activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='courses.h5pactivity')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='h5p_states', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("data", models.TextField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "h5p_activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="courses.h5pactivity",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="h5p_states",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'h5p_activity'), name='h5p_state_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "h5p_activity"), name="h5p_state_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='H5PStatement',
+            name="H5PStatement",
             fields=[
-                ('id', models.UUIDField(primary_key=True, serialize=False)),
-                ('activity_id', models.CharField(max_length=64)),
-                ('verb', models.CharField(max_length=255)),
-                ('sub_content_id', models.CharField(blank=True, max_length=64)),
-                ('score_scaled', models.DecimalField(blank=True, decimal_places=5, max_digits=6, null=True)),
-                ('counted', models.BooleanField(default=False)),
-                ('raw', models.JSONField()),
-                ('stored_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('h5p_activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='courses.h5pactivity')),
-                ('module', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='courses.modulepage')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='h5p_statements', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(primary_key=True, serialize=False)),
+                ("activity_id", models.CharField(max_length=64)),
+                ("verb", models.CharField(max_length=255)),
+                ("sub_content_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "score_scaled",
+                    models.DecimalField(blank=True, decimal_places=5, max_digits=6, null=True),
+                ),
+                ("counted", models.BooleanField(default=False)),
+                ("raw", models.JSONField()),
+                ("stored_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "h5p_activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="courses.h5pactivity",
+                    ),
+                ),
+                (
+                    "module",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="courses.modulepage",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="h5p_statements",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'H5P statement',
-                'verbose_name_plural': 'H5P statements',
-                'indexes': [models.Index(fields=['user', 'module', 'activity_id'], name='courses_h5p_user_id_3638b9_idx')],
+                "verbose_name": "H5P statement",
+                "verbose_name_plural": "H5P statements",
+                "indexes": [
+                    models.Index(
+                        fields=["user", "module", "activity_id"],
+                        name="courses_h5p_user_id_3638b9_idx",
+                    )
+                ],
             },
         ),
     ]

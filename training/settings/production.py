@@ -61,7 +61,7 @@ if _redis_database(REDIS_CACHE_URL) == _redis_database(CELERY_BROKER_URL):
     )
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "training.cache.PooledClientRedisCache",
         "LOCATION": REDIS_CACHE_URL,
         "KEY_PREFIX": "acompana",
     }

@@ -1,0 +1,36 @@
+"""Production's Redis cache backend, against the real Redis: one client per pool, same results."""
+
+import uuid
+
+import pytest
+
+from tests.conftest import skip_or_fail
+from training.cache import PooledClientRedisCache
+
+REDIS = "redis://127.0.0.1:6379/5"
+
+
+@pytest.fixture
+def cache():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS).ping()
+    except redis.exceptions.ConnectionError:
+        skip_or_fail("Redis is not running at 127.0.0.1:6379")
+    return PooledClientRedisCache(REDIS, {"KEY_PREFIX": f"test-{uuid.uuid4()}"})
+
+
+def test_it_reads_writes_and_counts_like_djangos_and_reuses_its_client(cache):
+    cache.set("answer", {"a": 1}, 30)
+    assert cache.get("answer") == {"a": 1}
+    assert cache.add("count", 0, 30) is True
+    assert cache.incr("count") == 1
+    assert cache.incr("count") == 2
+    with pytest.raises(ValueError):
+        cache.incr("missing")
+    cache.delete("answer")
+    assert cache.get("answer") is None
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client(write=True) is client
+    assert cache._cache.get_client() is client  # one server: reads use the same pool

@@ -1,0 +1,27 @@
+"""The Redis cache backend production uses: Django's, reusing one client per connection pool.
+
+Django 5.2 builds a new redis-py client object for every cache call; a request that reads its
+session, counts a rate limit and reads a cached value builds three. redis-py clients are
+thread-safe over their connection pool, so one per pool is enough (the pools themselves are
+Django's, unchanged).
+"""
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+
+class PooledClientRedisCacheClient(RedisCacheClient):
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(index)
+        if client is None:
+            client = clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
+        return client
+
+
+class PooledClientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = PooledClientRedisCacheClient
