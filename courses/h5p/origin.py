@@ -33,16 +33,14 @@ def platform_origin() -> str:
 
 
 def content_security_policy() -> str:
-    # Everything comes from this origin only; only the platform may frame it. h5p-standalone
-    # writes its settings (H5PIntegration, different for every activity) into an inline script
-    # of its inner frame, and content types style elements inline: those need 'unsafe-inline'.
-    # That is acceptable here because the origin itself is the boundary: it holds no cookies,
-    # serves nothing of the platform and takes no POST, and connect-src 'self' keeps a package
-    # from sending anything elsewhere.
+    # Everything comes from this origin only; only the platform may frame it. The player runs
+    # the content in this page itself (embedType "div": this page is the isolated frame), so no
+    # script is ever inline. Content types set styles inline, which style-src allows;
+    # connect-src 'self' keeps a package from sending anything elsewhere.
     return "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self' 'unsafe-inline'",
+            "script-src 'self'",
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
             "media-src 'self' blob:",

@@ -31,6 +31,8 @@ def test_the_player_and_the_content_are_served_with_strict_headers(client, activ
     assert player.status_code == 200
     csp = player["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'self' http://testserver" in csp
+    # No inline script runs on this origin (the player plays in the page, from files only).
+    assert "script-src 'self';" in csp and "script-src 'self' 'unsafe-inline'" not in csp
     assert player["X-Content-Type-Options"] == "nosniff"
     assert _get(client, f"{base}/h5p.json").json()["mainLibrary"] == "H5P.TrueFalse"
     content = _get(client, f"{base}/content/content.json")
