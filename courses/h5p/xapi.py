@@ -27,7 +27,15 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import CoursePage, H5PActivity, H5PState, H5PStatement, ModulePage
+from ..models import (
+    CoursePage,
+    H5PActivity,
+    H5PState,
+    H5PStatement,
+    ModulePage,
+    ModuleProgress,
+    ProgressStatus,
+)
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
 ANSWERED = VERBS + "answered"
@@ -386,12 +394,16 @@ def statement_ingest(*, user, module_id: int, activity_id: str, data: dict) -> d
         if not H5PStatement.objects.filter(pk=parsed.id).exists():
             raise  # not a replay: something else went wrong, and the page will try again
         raise Refused(409, _("This statement was already recorded."), "duplicate") from error
-    completed = False
-    if completes(parsed, completion_for(main_library)):
-        completed = _complete(user=user, launch=launch, parsed=parsed)
-        if completed:
-            H5PStatement.objects.filter(pk=record.pk).update(counted=True)
-    return {"ok": True, "completed": completed}
+    if not completes(parsed, completion_for(main_library)):
+        return {"ok": True, "completed": False}
+    completed = _complete(user=user, launch=launch, parsed=parsed)
+    if not completed:
+        return {"ok": True, "completed": False}
+    H5PStatement.objects.filter(pk=record.pk).update(counted=True)
+    module_completed = ModuleProgress.objects.filter(
+        user=user, module_id=module_id, status=ProgressStatus.COMPLETED
+    ).exists()
+    return {"ok": True, "completed": True, "module_completed": module_completed}
 
 
 def _complete(*, user, launch: Launch, parsed: Parsed) -> bool:

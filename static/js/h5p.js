@@ -108,6 +108,7 @@
             if (data.completed) {
               block.say("completed");
               block.section.classList.add("completed");
+              if (data.module_completed) { moduleCompleted(); }
             } else if (!response.ok && response.status !== 409) {
               block.status.textContent = data.error || "";
             }
@@ -155,6 +156,17 @@
       if (height > 0 && height < 20000) { this.frame.style.height = height + "px"; }
     }
   };
+
+  // The module's own completion notice follows, without a reload.
+  function moduleCompleted() {
+    var notice = document.querySelector(".module-completion[data-msg-done]");
+    if (!notice || notice.querySelector(".done")) { return; }
+    var done = document.createElement("p");
+    done.className = "done";
+    done.textContent = "✓ " + notice.getAttribute("data-msg-done");
+    notice.querySelectorAll("p, form").forEach(function (old) { old.remove(); });
+    notice.appendChild(done);
+  }
 
   var blocks = [];
   document.querySelectorAll("section[data-h5p]").forEach(function (section) {

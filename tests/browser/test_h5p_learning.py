@@ -91,6 +91,8 @@ def test_the_demo_volunteer_completes_both_activities_and_the_module(page, live_
     expect(page.locator(f"#activity-{question_set.id} .h5p-status")).to_have_text(
         t("Completed. Well done.")
     )
+    # The module's own notice follows without a reload.
+    expect(page.locator(".module-completion .done")).to_be_visible()
     snapshot(page, "h5p-practice-completed")
 
     completions = ActivityCompletion.objects.filter(user=user, module=module, kind="h5p")
