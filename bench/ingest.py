@@ -33,6 +33,9 @@ from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 
+# The page benchmark's helpers (this script runs from bench/, like run.py).
+from run import env_int, percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
 SETTINGS_MODULE = "bench.ingest_settings"
@@ -51,17 +54,6 @@ TARGET_P95_MS = 50
 VERBS = "http://adlnet.gov/expapi/verbs/"
 # What each client posts, in turn: the set was attempted, a question interacted with, answered.
 CYCLE = ["attempted", "interacted", "answered"]
-
-
-def env_int(name: str, default: int, minimum: int = 0) -> int:
-    raw = os.environ.get(name, "")
-    try:
-        value = int(raw) if raw.strip() else default
-    except ValueError:
-        sys.exit(f"bench ingest: {name} must be a whole number, not {raw!r}.")
-    if value < minimum:
-        sys.exit(f"bench ingest: {name} must be at least {minimum}, not {value}.")
-    return value
 
 
 @dataclass(frozen=True)
@@ -570,12 +562,6 @@ def run_client(
             if status == "200":
                 out.latencies_ms.append(elapsed_ms)
     connection.close()
-
-
-def percentile(values: list[float], pct: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
 def run_load(server: Server, learners: list[Learner], target: Target, config: Config) -> dict:
