@@ -160,18 +160,18 @@ class Launch:
 
 
 def launch_check(token, *, user, module_id: int, activity_id: str) -> Launch:
+    not_launched = Refused(403, _("This activity was not started from its module page."), "launch")
     if not isinstance(token, str) or not token:
-        raise Refused(403, _("This activity was not started from its module page."), "launch")
+        raise not_launched
     try:
         data = signing.loads(token, salt=LAUNCH_SALT, max_age=settings.ACOMPANA_H5P_LAUNCH_SECONDS)
     except signing.SignatureExpired as error:
         raise Refused(401, _("This activity has been open for a long time."), "expired") from error
     except signing.BadSignature as error:
-        raise Refused(403, _("This activity was not started from its module page."),
-                      "launch") from error  # fmt: skip
-    if not isinstance(data, list) or len(data) != 4 or data[:3] != [user.pk, module_id,
-                                                                       activity_id]:  # fmt: skip
-        raise Refused(403, _("This activity was not started from its module page."), "launch")
+        raise not_launched from error
+    if not (isinstance(data, list) and len(data) == 4 and data[:3] == [user.pk, module_id,
+                                                                         activity_id]):  # fmt: skip
+        raise not_launched
     return Launch(module_id=module_id, activity_id=activity_id, activity_uuid=data[3])
 
 
