@@ -1,0 +1,246 @@
+"""Cohorts: a group that starts together, takes courses, and is followed by its trainers.
+
+A person joins a cohort by its enrolment mode: open (join), by application (screening questions
+answered, then a trainer decides), or with an invitation code. Places are limited by the
+capacity; when the cohort is full, people wait in order on the waitlist and the first is
+promoted when a place frees up. Membership enrols the person in the cohort's courses.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import language_choices
+from training.models import time_zone_choices, validate_time_zone
+
+
+class Cohort(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for enrolment")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        ARCHIVED = "archived", _("Archived")
+
+    class Mode(models.TextChoices):
+        OPEN = "open", _("Open: anyone may join")
+        APPLICATION = "application", _("By application")
+        INVITATION = "invitation", _("By invitation code")
+
+    class Release(models.TextChoices):
+        ALL = "all", _("All modules at once")
+        SCHEDULED = "scheduled", _("A release date per module")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    courses = models.ManyToManyField(
+        "courses.CoursePage", through="CohortCourse", related_name="cohorts",
+        verbose_name=_("courses"),
+    )  # fmt: skip
+    working_language = models.CharField(
+        _("working language"), max_length=10, choices=language_choices
+    )
+    interpretation_languages = models.JSONField(
+        _("interpretation languages"), default=list, blank=True
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=time_zone_choices, validators=[validate_time_zone],
+        help_text=_("Live sessions are entered in this zone."),
+    )  # fmt: skip
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    applications_open_at = models.DateTimeField(_("applications open"), null=True, blank=True)
+    applications_close_at = models.DateTimeField(_("applications close"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    mode = models.CharField(
+        _("enrolment"), max_length=20, choices=Mode.choices, default=Mode.APPLICATION
+    )
+    module_release = models.CharField(
+        _("module release"), max_length=20, choices=Release.choices, default=Release.ALL
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.DRAFT)  # fmt: skip
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="cohorts_trained", blank=True,
+        verbose_name=_("trainers"),
+    )  # fmt: skip
+    show_member_list = models.BooleanField(
+        _("members see each other's display names"), default=False
+    )
+    catch_up_counts = models.BooleanField(
+        _("catching up from a recording counts as attending"), default=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        ordering = ["starts_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="cohort_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def accepts_applications(self, now=None) -> bool:
+        """Whether people may apply or join now (an invitation code still needs its code)."""
+        now = now or timezone.now()
+        if self.status not in (self.Status.OPEN, self.Status.RUNNING):
+            return False
+        if self.applications_open_at and now < self.applications_open_at:
+            return False
+        return not (self.applications_close_at and now >= self.applications_close_at)
+
+
+class CohortCourse(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="cohort_courses")
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="cohort_links"
+    )
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "course"], name="cohort_course_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.cohort_id} · {self.course_id}"
+
+
+class ScreeningQuestion(models.Model):
+    """A question people answer when they apply. Answers are seen by the cohort's trainers."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Free text")
+        CHOICE = "choice", _("Choice")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=500)
+    help_text = models.CharField(_("help"), max_length=500, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class Application(models.Model):
+    """A person's request to join a cohort, and where it stands. Also holds the waitlist: an
+    application (or a join) that found the cohort full waits here, in order."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for a decision")
+        ACCEPTED = "accepted", _("Accepted")
+        WAITLISTED = "waitlisted", _("On the waitlist")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="applications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_applications"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    answers = models.JSONField(default=dict, blank=True)  # {question id: answer}
+    submitted_at = models.DateTimeField(default=timezone.now)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # What the trainers wrote to the person with their decision (from an editable template).
+    message = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "user"], name="application_once"),
+        ]
+        indexes = [models.Index(fields=["cohort", "status", "waitlisted_at"])]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.cohort_id} · {self.status}"
+
+
+class Membership(models.Model):
+    """A member of a cohort (enrolled in its courses). Leaving keeps the record, inactive."""
+
+    class Source(models.TextChoices):
+        OPEN = "open", _("Joined")
+        APPLICATION = "application", _("Application accepted")
+        INVITATION = "invitation", _("Invitation code")
+        CSV = "csv", _("Enrolled by a trainer")
+        DEMO = "demo", _("Demo data")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_memberships"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "user"], name="membership_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.cohort_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.left_at is None
+
+
+def new_code() -> str:
+    # No look-alike characters: people type these from a message.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class InvitationCode(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(_("code"), max_length=20, unique=True, default=new_code)
+    note = models.CharField(_("note"), max_length=200, blank=True,
+                            help_text=_("For you: who it was given to."))  # fmt: skip
+    max_uses = models.PositiveIntegerField(_("uses allowed"), default=1)
+    uses = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.code
+
+    def usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.active
+            and self.uses < self.max_uses
+            and (self.expires_at is None or now < self.expires_at)
+        )

@@ -1,0 +1,269 @@
+"""Joining and leaving cohorts: applications, decisions, capacity and the waitlist.
+
+Every change to who holds a place locks the cohort's row first, so that two people can never
+take the last place together: one gets it, the other waits on the waitlist. Becoming a member
+enrols the person in the cohort's courses; leaving keeps their progress.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses import services as course_services
+
+from .models import Application, Cohort, InvitationCode, Membership, ScreeningQuestion
+
+MAX_ANSWER_LENGTH = 5000
+
+
+class CohortError(Exception):
+    """What the person asked for cannot be done; the message says why, translated."""
+
+
+# --- Places -------------------------------------------------------------------------------------
+def places_taken(cohort: Cohort) -> int:
+    return Membership.objects.filter(cohort=cohort, left_at__isnull=True).count()
+
+
+def places_left(cohort: Cohort) -> int | None:
+    """None when the cohort has no limit."""
+    if cohort.capacity is None:
+        return None
+    return max(0, cohort.capacity - places_taken(cohort))
+
+
+def _locked(cohort: Cohort) -> Cohort:
+    return Cohort.objects.select_for_update().get(pk=cohort.pk)
+
+
+def waitlist_position(application: Application) -> int | None:
+    if application.status != Application.Status.WAITLISTED:
+        return None
+    ahead = Application.objects.filter(
+        cohort_id=application.cohort_id, status=Application.Status.WAITLISTED,
+        waitlisted_at__lt=application.waitlisted_at,
+    ).count()  # fmt: skip
+    return ahead + 1
+
+
+def _admit(cohort, user, source, *, application=None, by=None, message="") -> Membership:
+    """Give the person a place (the caller holds the cohort's lock) and enrol them."""
+    now = timezone.now()
+    membership, created = Membership.objects.get_or_create(
+        cohort=cohort, user=user, defaults={"source": source, "joined_at": now}
+    )
+    if not created and membership.left_at is not None:
+        membership.left_at = None
+        membership.source = source
+        membership.joined_at = now
+        membership.save(update_fields=["left_at", "source", "joined_at"])
+    for course in cohort.courses.all():
+        course_services.enrolment_create(user=user, course=course, source="cohort")
+    if application is not None:
+        application.status = Application.Status.ACCEPTED
+        application.decided_at = now
+        application.decided_by = by
+        application.waitlisted_at = None
+        if message:
+            application.message = message
+        application.save()
+    return membership
+
+
+def _waitlist(application: Application, *, by=None, message="") -> Application:
+    if application.status != Application.Status.WAITLISTED:
+        application.status = Application.Status.WAITLISTED
+        application.waitlisted_at = timezone.now()
+    application.decided_by = by
+    application.decided_at = timezone.now() if by else application.decided_at
+    if message:
+        application.message = message
+    application.save()
+    return application
+
+
+def _is_full(cohort: Cohort) -> bool:
+    left = places_left(cohort)
+    return left is not None and left <= 0
+
+
+def promote_waitlist(cohort: Cohort) -> list[Application]:
+    """Fill free places from the waitlist, first come first served. Locks the cohort."""
+    promoted = []
+    with transaction.atomic():
+        cohort = _locked(cohort)
+        while not _is_full(cohort):
+            first = (
+                Application.objects.select_for_update()
+                .filter(cohort=cohort, status=Application.Status.WAITLISTED)
+                .order_by("waitlisted_at", "pk")
+                .first()
+            )
+            if first is None:
+                break
+            _admit(cohort, first.user, Membership.Source.APPLICATION, application=first)
+            promoted.append(first)
+    return promoted
+
+
+def membership_of(cohort: Cohort, user) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).first()
+
+
+# --- Volunteers ---------------------------------------------------------------------------------
+def _check_open(cohort: Cohort, mode: str) -> None:
+    if cohort.mode != mode:
+        raise CohortError(_("This cohort does not take people this way."))
+    if not cohort.accepts_applications():
+        raise CohortError(_("This cohort is not taking new people at the moment."))
+
+
+def clean_answers(cohort: Cohort, raw: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The answers to keep, and errors by question id (translated)."""
+    answers, errors = {}, {}
+    for question in cohort.questions.all():
+        key = str(question.pk)
+        value = (raw.get(key) or "").strip()
+        if len(value) > MAX_ANSWER_LENGTH:
+            errors[key] = _("Please keep it under %(count)s characters.") % {
+                "count": MAX_ANSWER_LENGTH
+            }
+        elif not value and question.required:
+            errors[key] = _("Please answer this question.")
+        elif (
+            value
+            and question.kind == ScreeningQuestion.Kind.CHOICE
+            and (value not in question.choices)
+        ):
+            errors[key] = _("Please choose one of the options.")
+        if value:
+            answers[key] = value
+    return answers, errors
+
+
+@transaction.atomic
+def application_submit(*, cohort: Cohort, user, answers: dict[str, str]) -> Application:
+    """Apply to a cohort by application. Raises CohortError; answers are checked by the view
+    (`clean_answers`) so that the form can show each error beside its question."""
+    _check_open(cohort, Cohort.Mode.APPLICATION)
+    answers, errors = clean_answers(cohort, answers)
+    if errors:
+        raise CohortError(_("Some answers need your attention."))
+    application = Application.objects.select_for_update().filter(cohort=cohort, user=user).first()
+    active = (Application.Status.SUBMITTED, Application.Status.WAITLISTED,
+              Application.Status.ACCEPTED)  # fmt: skip
+    if application is not None and application.status in active:
+        raise CohortError(_("You have already applied to this cohort."))
+    if application is not None and application.status == Application.Status.DECLINED:
+        raise CohortError(_("Your application to this cohort was declined."))
+    if application is None:
+        application = Application(cohort=cohort, user=user)
+    application.status = Application.Status.SUBMITTED
+    application.answers = answers
+    application.submitted_at = timezone.now()
+    application.waitlisted_at = application.decided_at = application.decided_by = None
+    application.message = ""
+    application.save()
+    return application
+
+
+def _join(cohort: Cohort, user, source: str) -> Membership | Application:
+    """A place if there is one, else the waitlist (the caller holds the cohort's lock)."""
+    membership = membership_of(cohort, user)
+    if membership is not None:
+        return membership
+    if not _is_full(cohort):
+        return _admit(cohort, user, source)
+    application, _created = Application.objects.get_or_create(cohort=cohort, user=user)
+    application.answers = {}
+    return _waitlist(application)
+
+
+@transaction.atomic
+def join_open(*, cohort: Cohort, user) -> Membership | Application:
+    _check_open(cohort, Cohort.Mode.OPEN)
+    return _join(_locked(cohort), user, Membership.Source.OPEN)
+
+
+@transaction.atomic
+def join_with_code(*, cohort: Cohort, user, code: str) -> Membership | Application:
+    _check_open(cohort, Cohort.Mode.INVITATION)
+    invitation = (
+        InvitationCode.objects.select_for_update()
+        .filter(cohort=cohort, code=code.strip().upper())
+        .first()
+    )
+    if invitation is None or not invitation.usable():
+        raise CohortError(_("This code is not valid. Check it, or ask the trainers for a new one."))
+    cohort = _locked(cohort)
+    if membership_of(cohort, user) is not None:
+        raise CohortError(_("You are already a member of this cohort."))
+    invitation.uses += 1
+    invitation.save(update_fields=["uses"])
+    return _join(cohort, user, Membership.Source.INVITATION)
+
+
+def withdraw(*, cohort: Cohort, user) -> None:
+    """Withdraw an application or leave the cohort. A freed place goes to the waitlist."""
+    with transaction.atomic():
+        cohort = _locked(cohort)
+        freed = Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).update(
+            left_at=timezone.now()
+        )
+        Application.objects.filter(cohort=cohort, user=user).exclude(
+            status__in=[Application.Status.DECLINED, Application.Status.WITHDRAWN]
+        ).update(status=Application.Status.WITHDRAWN, waitlisted_at=None)
+    if freed:
+        promote_waitlist(cohort)
+
+
+# --- Trainers -----------------------------------------------------------------------------------
+class Decision:
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    WAITLIST = "waitlist"
+    ALL = (ACCEPT, DECLINE, WAITLIST)
+
+
+def decide(*, application: Application, decision: str, by, message: str = "") -> str:
+    """Accept, decline or waitlist one application. Returns what happened: "accepted",
+    "waitlisted" (also when accepting found the cohort full), "declined" or "unchanged"."""
+    if decision not in Decision.ALL:
+        raise CohortError(_("Unknown decision."))
+    freed = False
+    with transaction.atomic():
+        cohort = _locked(application.cohort)
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status == Application.Status.WITHDRAWN:
+            return "unchanged"
+        if decision == Decision.ACCEPT:
+            if application.status == Application.Status.ACCEPTED:
+                return "unchanged"
+            if _is_full(cohort):
+                _waitlist(application, by=by, message=message)
+                return "waitlisted"
+            _admit(cohort, application.user, Membership.Source.APPLICATION,
+                   application=application, by=by, message=message)  # fmt: skip
+            return "accepted"
+        if decision == Decision.WAITLIST:
+            if application.status == Application.Status.ACCEPTED:
+                raise CohortError(_("This person is already a member."))
+            _waitlist(application, by=by, message=message)
+            return "waitlisted"
+        # Decline: a member declined later leaves, and their place goes to the waitlist.
+        freed = bool(
+            Membership.objects.filter(
+                cohort=cohort, user=application.user, left_at__isnull=True
+            ).update(left_at=timezone.now())
+        )
+        application.status = Application.Status.DECLINED
+        application.waitlisted_at = None
+        application.decided_at = timezone.now()
+        application.decided_by = by
+        application.message = message
+        application.save()
+    if freed:
+        promote_waitlist(application.cohort)
+    return "declined"
