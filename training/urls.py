@@ -35,6 +35,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("learn/", include("courses.urls")),
+    path("", include("cohorts.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/trainer/", views.trainer_desk, name="trainer_desk"),
     path("dashboard/coordinator/", views.coordinator_desk, name="coordinator_desk"),

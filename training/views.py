@@ -42,7 +42,11 @@ def dashboard(request):
 
 @role_required(Role.TRAINER)
 def trainer_desk(request):
-    return render(request, "training/trainer_desk.html", dashboard_for(request.user))
+    from cohorts.views import trainer_cohorts
+
+    context = dashboard_for(request.user)
+    context["cohorts"] = trainer_cohorts(request.user)
+    return render(request, "training/trainer_desk.html", context)
 
 
 @role_required(Role.COORDINATOR)

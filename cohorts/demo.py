@@ -1,0 +1,137 @@
+"""Demo cohorts for `seed_demo`: one taking applications, one running with members, both
+trained by the demo trainer. Running it twice changes nothing."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import CoursePage
+from training.models import User
+
+from . import services
+from .models import Application, Cohort, CohortCourse, Membership, ScreeningQuestion
+
+TRAINER_EMAIL = "trainer@example.org"
+VOLUNTEER_EMAIL = "volunteer@example.org"
+
+# Fellow members of the running cohort (they never sign in: no password).
+MEMBERS = [
+    ("lucia.member@example.org", "Lucía", "America/Bogota", "es"),
+    ("kofi.member@example.org", "Kofi", "Africa/Accra", "en"),
+    ("dewi.member@example.org", "Dewi", "Asia/Jakarta", "id"),
+    ("ines.member@example.org", "Inês", "America/Sao_Paulo", "pt-br"),
+]
+# People whose applications to the open cohort wait for the trainer's decision.
+APPLICANTS = [
+    ("marta.applicant@example.org", "Marta", "Europe/Madrid", "es",
+     "Llevo dos años moderando un foro feminista y quiero acompañar mejor a quien recibe acoso.",
+     "Tardes entre semana"),
+    ("sofia.applicant@example.org", "Sofía", "America/Mexico_City", "es",
+     "Soy voluntaria en una línea de apoyo y quiero formarme en acompañamiento digital.",
+     "Fines de semana"),
+]  # fmt: skip
+
+OPEN_COHORT = {
+    "slug": "acompanantes-marzo-2027",
+    "title": "Acompañantes entre pares — cohorte de marzo 2027",
+    "description": "Una cohorte en español para aprender a acompañar a personas que viven acoso "
+    "en línea: sesiones en vivo cada dos semanas y módulos entre sesiones.",
+    "working_language": "es",
+    "interpretation_languages": ["pt-br"],
+    "time_zone": "America/Mexico_City",
+    "mode": Cohort.Mode.APPLICATION,
+    "status": Cohort.Status.OPEN,
+    "capacity": 20,
+    "courses": ["feminist-accompaniment", "secondary-trauma-and-care"],
+    "questions": [
+        ("¿Por qué quieres acompañar a otras personas?", ScreeningQuestion.Kind.TEXT, []),
+        (
+            "¿Cuándo puedes asistir a las sesiones en vivo?",
+            ScreeningQuestion.Kind.CHOICE,
+            ["Mañanas entre semana", "Tardes entre semana", "Fines de semana"],
+        ),
+    ],
+}
+RUNNING_COHORT = {
+    "slug": "harassment-response-autumn-2026",
+    "title": "Harassment response — autumn 2026",
+    "description": "Peer supporters from four regions learning together to respond to online "
+    "harassment: live sessions every other week, modules in between.",
+    "working_language": "en",
+    "interpretation_languages": ["es"],
+    "time_zone": "Europe/Madrid",
+    "mode": Cohort.Mode.APPLICATION,
+    "status": Cohort.Status.RUNNING,
+    "capacity": 12,
+    "courses": ["feminist-accompaniment", "responding-to-online-harassment"],
+    "questions": [],
+}
+
+
+def _person(email, name, zone, language) -> User:
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={"display_name": name, "time_zone": zone, "preferred_language": language},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _cohort(stdout, data, *, starts: date, ends: date, trainer) -> Cohort:
+    cohort, created = Cohort.objects.get_or_create(
+        slug=data["slug"],
+        defaults={
+            key: data[key]
+            for key in ("title", "description", "working_language", "interpretation_languages",
+                        "time_zone", "mode", "status", "capacity")
+        } | {"starts_on": starts, "ends_on": ends},
+    )  # fmt: skip
+    if not created:
+        return cohort  # a trainer may have changed it since: their work wins
+    for order, slug in enumerate(data["courses"]):
+        course = CoursePage.objects.filter(slug=slug).first()
+        if course is not None:
+            CohortCourse.objects.create(cohort=cohort, course=course, sort_order=order)
+    for order, (text, kind, choices) in enumerate(data["questions"]):
+        ScreeningQuestion.objects.create(
+            cohort=cohort, text=text, kind=kind, choices=choices, sort_order=order
+        )
+    if trainer is not None:
+        cohort.trainers.add(trainer)
+    stdout.write(f"Created cohort “{cohort.title}”")
+    return cohort
+
+
+@transaction.atomic
+def seed(stdout) -> None:
+    trainer = User.objects.filter(email=TRAINER_EMAIL).first()
+    today = timezone.localdate()
+    open_cohort = _cohort(
+        stdout, OPEN_COHORT, starts=today + timedelta(days=100), ends=today + timedelta(days=190),
+        trainer=trainer,
+    )  # fmt: skip
+    running = _cohort(
+        stdout, RUNNING_COHORT, starts=today - timedelta(days=30),
+        ends=today + timedelta(days=60), trainer=trainer,
+    )  # fmt: skip
+
+    questions = list(open_cohort.questions.all())
+    for email, name, zone, language, why, when in APPLICANTS:
+        applicant = _person(email, name, zone, language)
+        if not Application.objects.filter(cohort=open_cohort, user=applicant).exists():
+            answers = {str(questions[0].pk): why, str(questions[1].pk): when} if len(
+                questions) >= 2 else {}  # fmt: skip
+            services.application_submit(cohort=open_cohort, user=applicant, answers=answers)
+            stdout.write(f"Demo application from {name} to “{open_cohort.title}”")
+
+    volunteer = User.objects.filter(email=VOLUNTEER_EMAIL).first()
+    people = [volunteer] if volunteer else []
+    people += [_person(*member) for member in MEMBERS]
+    for person in people:
+        if not Membership.objects.filter(cohort=running, user=person).exists():
+            with transaction.atomic():
+                services._admit(running, person, Membership.Source.DEMO)
+            stdout.write(f"Demo member {person.display_name} in “{running.title}”")

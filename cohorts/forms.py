@@ -1,0 +1,143 @@
+"""Forms for volunteers (applying) and trainers (cohorts, questions, decisions, codes)."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import CoursePage
+from training.models import User
+from training.roles import GROUP_FOR_ROLE, Role
+
+from .models import Cohort, InvitationCode, ScreeningQuestion
+from .services import Decision
+
+
+def application_fields(cohort: Cohort, data=None, errors=None) -> list[dict]:
+    """The screening questions as the form shows them, with what the person typed and what
+    needs their attention."""
+    data, errors = data or {}, errors or {}
+    return [
+        {"question": question, "name": f"answer-{question.pk}",
+         "value": data.get(f"answer-{question.pk}", ""), "error": errors.get(str(question.pk))}
+        for question in cohort.questions.all()
+    ]  # fmt: skip
+
+
+def answers_from(post, cohort: Cohort) -> dict[str, str]:
+    return {str(q.pk): post.get(f"answer-{q.pk}", "") for q in cohort.questions.all()}
+
+
+class CohortForm(forms.ModelForm):
+    courses = forms.ModelMultipleChoiceField(
+        label=_("Courses"), queryset=CoursePage.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    interpretation_languages = forms.MultipleChoiceField(
+        label=_("Interpretation languages"), required=False, choices=(),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    trainers = forms.ModelMultipleChoiceField(
+        label=_("Trainers"), queryset=User.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("You are always one of the trainers of a cohort you create."),
+    )  # fmt: skip
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "title", "slug", "description", "courses", "working_language",
+            "interpretation_languages", "time_zone", "starts_on", "ends_on",
+            "applications_open_at", "applications_close_at", "capacity", "mode",
+            "module_release", "status", "trainers", "show_member_list", "catch_up_counts",
+        ]  # fmt: skip
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "applications_open_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "applications_close_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["courses"].queryset = CoursePage.objects.live().order_by("title")
+        self.fields["interpretation_languages"].choices = list(settings.ALL_LANGUAGES.items())
+        self.fields["trainers"].queryset = User.objects.filter(
+            groups__name=GROUP_FOR_ROLE[Role.TRAINER]
+        ).order_by("display_name")
+        self.fields["trainers"].label_from_instance = lambda user: user.display_name
+        for name in ("applications_open_at", "applications_close_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M"]
+            self.fields[name].widget.format = "%Y-%m-%dT%H:%M"
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The cohort cannot end before it starts."))
+        opens, closes = data.get("applications_open_at"), data.get("applications_close_at")
+        if opens and closes and closes <= opens:
+            self.add_error("applications_close_at", _("Applications must close after they open."))
+        return data
+
+
+class QuestionForm(forms.ModelForm):
+    choices_text = forms.CharField(
+        label=_("Options (one per line)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only for a choice question."),
+    )  # fmt: skip
+
+    class Meta:
+        model = ScreeningQuestion
+        fields = ["text", "help_text", "kind", "required", "sort_order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["choices_text"].initial = "\n".join(self.instance.choices)
+
+    def clean(self):
+        data = super().clean()
+        options = [line.strip() for line in data.get("choices_text", "").splitlines()]
+        options = [option for option in options if option]
+        if data.get("kind") == ScreeningQuestion.Kind.CHOICE and len(options) < 2:
+            self.add_error("choices_text", _("A choice question needs at least two options."))
+        data["choices"] = options if data.get("kind") == ScreeningQuestion.Kind.CHOICE else []
+        return data
+
+    def save(self, commit=True):
+        self.instance.choices = self.cleaned_data["choices"]
+        return super().save(commit=commit)
+
+
+QuestionFormSet = forms.inlineformset_factory(
+    Cohort, ScreeningQuestion, form=QuestionForm, extra=1, can_delete=True
+)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (Decision.ACCEPT, _("Accept")),
+            (Decision.WAITLIST, _("Waitlist")),
+            (Decision.DECLINE, _("Decline")),
+        ],
+    )
+    message = forms.CharField(
+        label=_("Message to the people concerned"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )  # fmt: skip
+
+
+class CodeForm(forms.ModelForm):
+    class Meta:
+        model = InvitationCode
+        fields = ["note", "max_uses", "expires_at"]
+        widgets = {"expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_at"].input_formats = ["%Y-%m-%dT%H:%M"]
+        self.fields["max_uses"].min_value = 1

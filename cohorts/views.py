@@ -1,0 +1,351 @@
+"""Cohorts for volunteers (/cohorts/) and for their trainers (/dashboard/trainer/cohorts/).
+
+Trainers see only the cohorts they train: anything else is a 404, never a hint that it exists.
+Volunteers see other people only by display name, and only where the cohort turns that on.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses.models import CoursePage
+from training.permissions import role_required
+from training.roles import Role
+
+from . import services
+from .forms import (
+    CodeForm,
+    CohortForm,
+    DecisionForm,
+    QuestionFormSet,
+    answers_from,
+    application_fields,
+)
+from .models import Application, Cohort, InvitationCode, Membership
+
+VISIBLE = (Cohort.Status.OPEN, Cohort.Status.RUNNING, Cohort.Status.FINISHED)
+
+
+def _with_places(queryset):
+    return queryset.annotate(
+        taken=Count("memberships", filter=Q(memberships__left_at__isnull=True), distinct=True)
+    ).prefetch_related(
+        Prefetch("courses", queryset=CoursePage.objects.only("title", "url_path", "path", "depth"))
+    )
+
+
+# --- Volunteers ---------------------------------------------------------------------------------
+def cohort_list(request):
+    """Cohorts taking people now, each with its language, dates and places; a fixed number of
+    queries whatever their number."""
+    cohorts = list(
+        _with_places(Cohort.objects.filter(status__in=(Cohort.Status.OPEN, Cohort.Status.RUNNING)))
+    )
+    cohorts = [cohort for cohort in cohorts if cohort.accepts_applications()]
+    mine = {}
+    if request.user.is_authenticated:
+        for application in Application.objects.filter(user=request.user, cohort__in=cohorts):
+            mine[application.cohort_id] = application.get_status_display()
+        for membership in Membership.objects.filter(
+            user=request.user, cohort__in=cohorts, left_at__isnull=True
+        ):
+            mine[membership.cohort_id] = _("Member")
+    for cohort in cohorts:
+        cohort.my_status = mine.get(cohort.pk)
+        cohort.places_left = None if cohort.capacity is None else max(
+            0, cohort.capacity - cohort.taken)  # fmt: skip
+    return render(request, "cohorts/cohort_list.html", {"cohorts": cohorts})
+
+
+def _visible_cohort(request, slug) -> Cohort:
+    cohort = get_object_or_404(_with_places(Cohort.objects.all()), slug=slug)
+    if cohort.status in VISIBLE:
+        return cohort
+    user = request.user
+    if user.is_authenticated and (
+        user.is_superuser
+        or cohort.trainers.filter(pk=user.pk).exists()
+        or cohort.memberships.filter(user=user).exists()
+    ):
+        return cohort
+    raise Http404
+
+
+def _detail(request, cohort, *, form_data=None, errors=None, status=200):
+    user = request.user
+    application = membership = None
+    if user.is_authenticated:
+        application = Application.objects.filter(cohort=cohort, user=user).first()
+        membership = services.membership_of(cohort, user)
+    members = None
+    if membership is not None and cohort.show_member_list:
+        members = list(
+            cohort.memberships.filter(left_at__isnull=True)
+            .select_related("user")
+            .values_list("user__display_name", flat=True)
+        )
+    context = {
+        "cohort": cohort,
+        "application": application,
+        "membership": membership,
+        "position": services.waitlist_position(application) if application else None,
+        "places_left": None if cohort.capacity is None else max(0, cohort.capacity - cohort.taken),
+        "accepting": cohort.accepts_applications(),
+        "fields": application_fields(cohort, form_data, errors),
+        "members": members,
+        # Drafts kept in the browser are filed under an opaque key of this person.
+        "device_key": salted_hmac("device-drafts", str(user.pk)).hexdigest()[:16]
+        if user.is_authenticated
+        else "",
+    }
+    return render(request, "cohorts/cohort_detail.html", context, status=status)
+
+
+def cohort_detail(request, slug):
+    return _detail(request, _visible_cohort(request, slug))
+
+
+@login_required
+@require_POST
+def cohort_apply(request, slug):
+    cohort = _visible_cohort(request, slug)
+    answers = answers_from(request.POST, cohort)
+    _answers, errors = services.clean_answers(cohort, answers)
+    if errors:
+        # The form comes back with everything the person wrote, each problem beside its question.
+        messages.error(request, _("Some answers need your attention."))
+        return _detail(request, cohort, form_data=request.POST, errors=errors, status=400)
+    try:
+        services.application_submit(cohort=cohort, user=request.user, answers=answers)
+    except services.CohortError as error:
+        messages.error(request, str(error))
+        return _detail(request, cohort, form_data=request.POST, status=400)
+    messages.success(request, _("Your application is sent. The trainers will answer you here."))
+    return HttpResponseRedirect(reverse("cohorts:detail", args=[cohort.slug]))
+
+
+def _joined_message(request, result) -> None:
+    if isinstance(result, Membership):
+        messages.success(request, _("Welcome! You are a member of this cohort."))
+    else:
+        messages.info(
+            request, _("The cohort is full. You are on the waitlist and will be told when a "
+                       "place opens.")
+        )  # fmt: skip
+
+
+@login_required
+@require_POST
+def cohort_join(request, slug):
+    cohort = _visible_cohort(request, slug)
+    try:
+        if cohort.mode == Cohort.Mode.INVITATION:
+            result = services.join_with_code(
+                cohort=cohort, user=request.user, code=request.POST.get("code", "")
+            )
+        else:
+            result = services.join_open(cohort=cohort, user=request.user)
+    except services.CohortError as error:
+        messages.error(request, str(error))
+        return _detail(request, cohort, status=400)
+    _joined_message(request, result)
+    return HttpResponseRedirect(reverse("cohorts:detail", args=[cohort.slug]))
+
+
+@login_required
+@require_POST
+def cohort_withdraw(request, slug):
+    cohort = _visible_cohort(request, slug)
+    services.withdraw(cohort=cohort, user=request.user)
+    messages.info(request, _("Done. You can come back to a cohort whenever you are ready."))
+    return HttpResponseRedirect(reverse("cohorts:detail", args=[cohort.slug]))
+
+
+# --- Trainers -----------------------------------------------------------------------------------
+def trained_by(user):
+    """The cohorts this person may manage: the ones they train (administrators: all)."""
+    if user.is_superuser:
+        return Cohort.objects.all()
+    return Cohort.objects.filter(trainers=user)
+
+
+def _trained_cohort(request, slug) -> Cohort:
+    return get_object_or_404(trained_by(request.user), slug=slug)
+
+
+def trainer_cohorts(user) -> list[Cohort]:
+    """For the trainer's desk: their cohorts with counts, in a fixed number of queries."""
+    waiting = Q(applications__status=Application.Status.SUBMITTED)
+    waitlisted = Q(applications__status=Application.Status.WAITLISTED)
+    return list(
+        trained_by(user)
+        .annotate(
+            members=Count("memberships", filter=Q(memberships__left_at__isnull=True),
+                          distinct=True),
+            waiting=Count("applications", filter=waiting, distinct=True),
+            waitlisted=Count("applications", filter=waitlisted, distinct=True),
+        )
+        .order_by("-starts_on")
+    )  # fmt: skip
+
+
+@role_required(Role.TRAINER)
+def trainer_cohort_new(request):
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            cohort = form.save()
+            cohort.trainers.add(request.user)
+        messages.success(request, _("The cohort is created. Add screening questions if it takes "
+                                    "applications."))  # fmt: skip
+        return HttpResponseRedirect(reverse("cohorts:trainer_cohort", args=[cohort.slug]))
+    return render(request, "cohorts/trainer/cohort_form.html", {"form": form, "cohort": None})
+
+
+@role_required(Role.TRAINER)
+def trainer_cohort_edit(request, slug):
+    cohort = _trained_cohort(request, slug)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            cohort = form.save()
+            cohort.trainers.add(request.user)
+        # A larger capacity gives the freed places to the waitlist at once.
+        promoted = services.promote_waitlist(cohort)
+        messages.success(request, _("Saved."))
+        if promoted:
+            messages.info(
+                request,
+                _("%(count)s people moved from the waitlist into the cohort.")
+                % {"count": len(promoted)},
+            )
+        return HttpResponseRedirect(reverse("cohorts:trainer_cohort", args=[cohort.slug]))
+    return render(request, "cohorts/trainer/cohort_form.html", {"form": form, "cohort": cohort})
+
+
+@role_required(Role.TRAINER)
+def trainer_questions(request, slug):
+    cohort = _trained_cohort(request, slug)
+    formset = QuestionFormSet(request.POST or None, instance=cohort)
+    if request.method == "POST" and formset.is_valid():
+        formset.save()
+        messages.success(request, _("Screening questions saved."))
+        return HttpResponseRedirect(reverse("cohorts:trainer_questions", args=[cohort.slug]))
+    return render(request, "cohorts/trainer/questions.html",
+                  {"cohort": cohort, "formset": formset})  # fmt: skip
+
+
+def default_messages(cohort: Cohort) -> dict[str, str]:
+    """Kind starting points for the message sent with a decision; trainers edit them."""
+    values = {"cohort": cohort.title}
+    return {
+        "accept": _("Welcome to “%(cohort)s”! You now have a place in the cohort and access to "
+                    "its courses. We look forward to learning with you.") % values,
+        "waitlist": _("Thank you for applying to “%(cohort)s”. The cohort is full for now: you "
+                      "are on the waitlist, and you will be told as soon as a place opens.")
+        % values,
+        "decline": _("Thank you for applying to “%(cohort)s”. We cannot offer you a place in this "
+                     "cohort. This is not a judgement of you, and other cohorts will open.")
+        % values,
+    }  # fmt: skip
+
+
+OUTCOME_LABELS = {
+    "accepted": _("accepted"),
+    "waitlisted": _("waitlisted"),
+    "declined": _("declined"),
+    "unchanged": _("unchanged"),
+}
+
+
+@role_required(Role.TRAINER)
+def trainer_cohort(request, slug):
+    """Applications (decided one by one or in bulk), members and invitation codes."""
+    cohort = _trained_cohort(request, slug)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        chosen = request.POST.getlist("application")
+        applications = list(
+            Application.objects.filter(cohort=cohort, pk__in=[c for c in chosen if c.isdigit()])
+            .select_related("user", "cohort")
+        )  # fmt: skip
+        if not applications:
+            messages.error(request, _("Choose at least one application."))
+        for application in applications:
+            outcome = services.decide(
+                application=application, decision=form.cleaned_data["decision"],
+                by=request.user, message=form.cleaned_data["message"],
+            )  # fmt: skip
+            messages.info(
+                request,
+                _("%(name)s: %(outcome)s")
+                % {"name": application.user.display_name, "outcome": OUTCOME_LABELS[outcome]},
+            )
+        if applications:
+            return HttpResponseRedirect(request.get_full_path())
+    status = request.GET.get("status", Application.Status.SUBMITTED)
+    applications = (
+        Application.objects.filter(cohort=cohort)
+        .select_related("user")
+        .order_by("waitlisted_at", "submitted_at", "pk")
+    )
+    if status in Application.Status.values:
+        applications = applications.filter(status=status)
+    questions = list(cohort.questions.all())
+    rows = [
+        {"application": a, "answers": [(q, a.answers.get(str(q.pk), "")) for q in questions]}
+        for a in applications
+    ]
+    counts = dict(
+        Application.objects.filter(cohort=cohort)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    members = (
+        cohort.memberships.filter(left_at__isnull=True).select_related("user").order_by("joined_at")
+    )
+    context = {
+        "cohort": cohort,
+        "form": form,
+        "rows": rows,
+        "status": status,
+        "statuses": [
+            (value, label, counts.get(value, 0)) for value, label in Application.Status.choices
+        ],
+        "members": members,
+        "places_left": services.places_left(cohort),
+        "codes": cohort.codes.all(),
+        "code_form": CodeForm(),
+        "default_messages": default_messages(cohort),
+    }
+    return render(request, "cohorts/trainer/cohort.html", context)
+
+
+@role_required(Role.TRAINER)
+@require_POST
+def trainer_codes(request, slug):
+    cohort = _trained_cohort(request, slug)
+    if "deactivate" in request.POST:
+        InvitationCode.objects.filter(cohort=cohort, pk=request.POST["deactivate"]).update(
+            active=False
+        )
+        messages.info(request, _("The code no longer works."))
+    else:
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            code = form.save(commit=False)
+            code.cohort = cohort
+            code.created_by = request.user
+            code.save()
+            messages.success(request, _("New code: %(code)s") % {"code": code.code})
+        else:
+            messages.error(request, _("The code could not be created: check the fields."))
+    return HttpResponseRedirect(reverse("cohorts:trainer_cohort", args=[cohort.slug]) + "#codes")
