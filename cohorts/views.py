@@ -168,6 +168,23 @@ def cohort_withdraw(request, slug):
     return HttpResponseRedirect(reverse("cohorts:detail", args=[cohort.slug]))
 
 
+def dashboard_cohorts(user) -> dict:
+    """The person's cohorts and open applications, for their dashboard (two queries)."""
+    memberships = list(
+        Membership.objects.filter(user=user, left_at__isnull=True).select_related("cohort")
+    )
+    member_of = {m.cohort_id for m in memberships}
+    applications = [
+        a
+        for a in Application.objects.filter(
+            user=user,
+            status__in=[Application.Status.SUBMITTED, Application.Status.WAITLISTED],
+        ).select_related("cohort")
+        if a.cohort_id not in member_of
+    ]
+    return {"memberships": memberships, "applications": applications}
+
+
 # --- Trainers -----------------------------------------------------------------------------------
 def trained_by(user):
     """The cohorts this person may manage: the ones they train (administrators: all)."""
