@@ -237,6 +237,10 @@ class InvitationCode(models.Model):
     def __str__(self):
         return self.code
 
+    def save(self, *args, **kwargs):
+        self.code = self.code.strip().upper()  # people type codes in any case
+        super().save(*args, **kwargs)
+
     def usable(self, now=None) -> bool:
         now = now or timezone.now()
         return (

@@ -6,6 +6,7 @@ enrols the person in the cohort's courses; leaving keeps their progress.
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,8 +41,9 @@ def waitlist_position(application: Application) -> int | None:
     if application.status != Application.Status.WAITLISTED:
         return None
     ahead = Application.objects.filter(
+        Q(waitlisted_at__lt=application.waitlisted_at)
+        | Q(waitlisted_at=application.waitlisted_at, pk__lt=application.pk),
         cohort_id=application.cohort_id, status=Application.Status.WAITLISTED,
-        waitlisted_at__lt=application.waitlisted_at,
     ).count()  # fmt: skip
     return ahead + 1
 
@@ -87,23 +89,35 @@ def _is_full(cohort: Cohort) -> bool:
     return left is not None and left <= 0
 
 
-def promote_waitlist(cohort: Cohort) -> list[Application]:
-    """Fill free places from the waitlist, first come first served. Locks the cohort."""
+SOURCE_FOR_MODE = {
+    Cohort.Mode.OPEN: Membership.Source.OPEN,
+    Cohort.Mode.APPLICATION: Membership.Source.APPLICATION,
+    Cohort.Mode.INVITATION: Membership.Source.INVITATION,
+}
+
+
+def _promote(cohort: Cohort) -> list[Application]:
+    """Fill free places from the waitlist, first come first served (the caller holds the
+    cohort's lock, so a freed place can never be taken by someone who did not wait)."""
     promoted = []
-    with transaction.atomic():
-        cohort = _locked(cohort)
-        while not _is_full(cohort):
-            first = (
-                Application.objects.select_for_update()
-                .filter(cohort=cohort, status=Application.Status.WAITLISTED)
-                .order_by("waitlisted_at", "pk")
-                .first()
-            )
-            if first is None:
-                break
-            _admit(cohort, first.user, Membership.Source.APPLICATION, application=first)
-            promoted.append(first)
+    while not _is_full(cohort):
+        first = (
+            Application.objects.select_for_update()
+            .filter(cohort=cohort, status=Application.Status.WAITLISTED)
+            .order_by("waitlisted_at", "pk")
+            .first()
+        )
+        if first is None:
+            break
+        _admit(cohort, first.user, SOURCE_FOR_MODE[cohort.mode], application=first)
+        promoted.append(first)
     return promoted
+
+
+@transaction.atomic
+def promote_waitlist(cohort: Cohort) -> list[Application]:
+    """After the capacity changed: give the new places to the waitlist."""
+    return _promote(_locked(cohort))
 
 
 def membership_of(cohort: Cohort, user) -> Membership | None:
@@ -148,6 +162,8 @@ def application_submit(*, cohort: Cohort, user, answers: dict[str, str]) -> Appl
     """Apply to a cohort by application. Raises CohortError; answers are checked by the view
     (`clean_answers`) so that the form can show each error beside its question."""
     _check_open(cohort, Cohort.Mode.APPLICATION)
+    # The cohort's lock serialises a person's two submissions made at once (a double click).
+    cohort = _locked(cohort)
     answers, errors = clean_answers(cohort, answers)
     if errors:
         raise CohortError(_("Some answers need your attention."))
@@ -174,9 +190,19 @@ def _join(cohort: Cohort, user, source: str) -> Membership | Application:
     membership = membership_of(cohort, user)
     if membership is not None:
         return membership
-    if not _is_full(cohort):
+    _promote(cohort)  # places freed by a larger capacity go to those waiting first
+    application = Application.objects.filter(cohort=cohort, user=user).first()
+    if application is not None and application.status == Application.Status.DECLINED:
+        raise CohortError(_("The trainers of this cohort did not give you a place in it."))
+    if application is not None and application.status == Application.Status.WAITLISTED:
+        return application  # already waiting: keep the place in the queue
+    someone_waits = Application.objects.filter(
+        cohort=cohort, status=Application.Status.WAITLISTED
+    ).exists()
+    if not _is_full(cohort) and not someone_waits:
         return _admit(cohort, user, source)
-    application, _created = Application.objects.get_or_create(cohort=cohort, user=user)
+    if application is None:
+        application = Application(cohort=cohort, user=user)
     application.answers = {}
     return _waitlist(application)
 
@@ -200,6 +226,10 @@ def join_with_code(*, cohort: Cohort, user, code: str) -> Membership | Applicati
     cohort = _locked(cohort)
     if membership_of(cohort, user) is not None:
         raise CohortError(_("You are already a member of this cohort."))
+    if Application.objects.filter(
+        cohort=cohort, user=user, status=Application.Status.WAITLISTED
+    ).exists():
+        raise CohortError(_("You are already on the waitlist of this cohort."))
     invitation.uses += 1
     invitation.save(update_fields=["uses"])
     return _join(cohort, user, Membership.Source.INVITATION)
@@ -209,14 +239,13 @@ def withdraw(*, cohort: Cohort, user) -> None:
     """Withdraw an application or leave the cohort. A freed place goes to the waitlist."""
     with transaction.atomic():
         cohort = _locked(cohort)
-        freed = Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).update(
+        Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).update(
             left_at=timezone.now()
         )
         Application.objects.filter(cohort=cohort, user=user).exclude(
             status__in=[Application.Status.DECLINED, Application.Status.WITHDRAWN]
         ).update(status=Application.Status.WITHDRAWN, waitlisted_at=None)
-    if freed:
-        promote_waitlist(cohort)
+        _promote(cohort)
 
 
 # --- Trainers -----------------------------------------------------------------------------------
@@ -232,7 +261,6 @@ def decide(*, application: Application, decision: str, by, message: str = "") ->
     "waitlisted" (also when accepting found the cohort full), "declined" or "unchanged"."""
     if decision not in Decision.ALL:
         raise CohortError(_("Unknown decision."))
-    freed = False
     with transaction.atomic():
         cohort = _locked(application.cohort)
         application = Application.objects.select_for_update().get(pk=application.pk)
@@ -253,17 +281,14 @@ def decide(*, application: Application, decision: str, by, message: str = "") ->
             _waitlist(application, by=by, message=message)
             return "waitlisted"
         # Decline: a member declined later leaves, and their place goes to the waitlist.
-        freed = bool(
-            Membership.objects.filter(
-                cohort=cohort, user=application.user, left_at__isnull=True
-            ).update(left_at=timezone.now())
-        )
+        Membership.objects.filter(
+            cohort=cohort, user=application.user, left_at__isnull=True
+        ).update(left_at=timezone.now())
         application.status = Application.Status.DECLINED
         application.waitlisted_at = None
         application.decided_at = timezone.now()
         application.decided_by = by
         application.message = message
         application.save()
-    if freed:
-        promote_waitlist(application.cohort)
+        _promote(cohort)
     return "declined"
