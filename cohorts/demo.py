@@ -1,7 +1,7 @@
 """Demo cohorts for `seed_demo`: one taking applications, one running with members, both
 trained by the demo trainer. Running it twice changes nothing."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -135,3 +135,39 @@ def seed(stdout) -> None:
             with transaction.atomic():
                 services._admit(running, person, Membership.Source.DEMO)
             stdout.write(f"Demo member {person.display_name} in “{running.title}”")
+    # Two sessions in the past (with attendance, a recording and notes), two to come.
+    seed_sessions(stdout, running, trainer, first_day=today - timedelta(days=20),
+                  times=(time(17, 0), time(18, 30)), past_notes=True)  # fmt: skip
+    seed_sessions(stdout, open_cohort, trainer, first_day=open_cohort.starts_on,
+                  times=(time(18, 0), time(19, 30)))  # fmt: skip
+
+
+def seed_sessions(stdout, cohort: Cohort, trainer, *, first_day, times, past_notes=False) -> None:
+    """Fortnightly sessions from `first_day` at `times` (local start, end) in the cohort's
+    zone; the past ones with attendance, a recording and notes."""
+    from .sessions import attendance_save, session_after, sessions_save
+
+    if cohort.sessions.exists():
+        return
+    titles = ["Welcome and agreements", "Listening without judgement: practice",
+              "Documenting abuse together", "Care for carers"]  # fmt: skip
+    now = timezone.now()
+    active = cohort.memberships.filter(left_at__isnull=True)
+    members = list(active.values_list("user_id", flat=True))
+    for number, title in enumerate(titles):
+        (session,) = sessions_save(
+            cohort=cohort, day=first_day + timedelta(days=14 * number), start=times[0],
+            end=times[1], title=title, meeting_url="https://meet.example.org/acompana-demo",
+            description="Bring a question from the module you are working on.",
+        )  # fmt: skip
+        if past_notes and session.ends_at < now:
+            session_after(
+                session, recording_url="https://video.example.org/acompana-demo",
+                notes="We practised first replies in pairs. Next time: documenting abuse.",
+            )  # fmt: skip
+            statuses = dict.fromkeys(members, "present")
+            if len(members) > 2:
+                statuses[members[-1]] = "absent"
+                statuses[members[-2]] = "late"
+            attendance_save(session=session, statuses=statuses, by=trainer)
+    stdout.write(f"Demo sessions for “{cohort.title}”")

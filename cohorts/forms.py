@@ -141,3 +141,45 @@ class CodeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["expires_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         self.fields["max_uses"].min_value = 1
+
+
+class SessionForm(forms.Form):
+    """A live session as trainers think of it: a day and times in the cohort's zone."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
+    meeting_url = forms.URLField(
+        label=_("Meeting link"), required=False, assume_scheme="https",
+        help_text=_("Shown to the cohort's members only."),
+    )  # fmt: skip
+    interpretation_languages = forms.MultipleChoiceField(
+        label=_("Interpretation languages"), required=False, choices=(),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    weeks = forms.IntegerField(
+        label=_("Repeat weekly"), min_value=1, max_value=52, initial=1,
+        help_text=_("How many weeks in a row (1: a single session). Each keeps its local time."),
+    )  # fmt: skip
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interpretation_languages"].choices = list(settings.ALL_LANGUAGES.items())
+        if editing:
+            del self.fields["weeks"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] == data["end"]:
+            self.add_error("end", _("A session needs some time between its start and end."))
+        return data
+
+
+class AfterSessionForm(forms.Form):
+    recording_url = forms.URLField(label=_("Recording link"), required=False,
+                                   assume_scheme="https")  # fmt: skip
+    notes = forms.CharField(label=_("Notes"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip

@@ -7,6 +7,7 @@ promoted when a place frees up. Membership enrols the person in the cohort's cou
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -248,3 +249,85 @@ class InvitationCode(models.Model):
             and self.uses < self.max_uses
             and (self.expires_at is None or now < self.expires_at)
         )
+
+
+class LiveSession(models.Model):
+    """A live session of a cohort. Entered in the cohort's time zone, stored in UTC; every
+    change that matters to a calendar raises `sequence`, so calendars update the event."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    meeting_url = models.URLField(_("meeting link"), blank=True,
+                                  help_text=_("Shown to the cohort's members only."))  # fmt: skip
+    interpretation_languages = models.JSONField(
+        _("interpretation languages"), default=list, blank=True
+    )
+    recording_url = models.URLField(_("recording link"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("live session")
+        verbose_name_plural = _("live sessions")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendance"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    # The member confirmed they caught up from the recording (the cohort decides if it counts).
+    caught_up_at = models.DateTimeField(null=True, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    marked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="attendance_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.session_id} · {self.user_id} · {self.status}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar address. Only a hash of its token is kept: regenerating
+    makes a new token, and the old address stops working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.user_id}"

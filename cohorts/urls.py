@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import session_views, views
 
 app_name = "cohorts"
 
@@ -27,4 +27,22 @@ urlpatterns = [
         views.trainer_codes,
         name="trainer_codes",
     ),
-]
+    path("cohorts/<slug:slug>/sessions/<int:pk>.ics", session_views.session_ics,
+         name="session_ics"),
+    path("cohorts/<slug:slug>/sessions/<int:pk>/caught-up/", session_views.session_caught_up,
+         name="session_caught_up"),
+    path("calendar/", session_views.calendar_settings, name="calendar"),
+    path("calendar/<str:token>.ics", session_views.calendar_feed, name="calendar_feed_url"),
+    path("dashboard/trainer/cohorts/<slug:slug>/sessions/", session_views.trainer_sessions,
+         name="trainer_sessions"),
+    path("dashboard/trainer/cohorts/<slug:slug>/sessions/new/",
+         session_views.trainer_session_new, name="trainer_session_new"),
+    path("dashboard/trainer/cohorts/<slug:slug>/sessions/<int:pk>/",
+         session_views.trainer_session_edit, name="trainer_session_edit"),
+    path("dashboard/trainer/cohorts/<slug:slug>/sessions/<int:pk>/cancel/",
+         session_views.trainer_session_cancel, name="trainer_session_cancel"),
+    path("dashboard/trainer/cohorts/<slug:slug>/sessions/<int:pk>/after/",
+         session_views.trainer_session_after, name="trainer_session_after"),
+    path("dashboard/trainer/cohorts/<slug:slug>/sessions/<int:pk>/attendance/",
+         session_views.trainer_attendance, name="trainer_attendance"),
+]  # fmt: skip

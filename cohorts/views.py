@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,7 +29,7 @@ from .forms import (
     answers_from,
     application_fields,
 )
-from .models import Application, Cohort, InvitationCode, Membership
+from .models import Application, Attendance, Cohort, InvitationCode, LiveSession, Membership
 
 VISIBLE = (Cohort.Status.OPEN, Cohort.Status.RUNNING, Cohort.Status.FINISHED)
 
@@ -45,8 +46,13 @@ def _with_places(queryset):
 def cohort_list(request):
     """Cohorts taking people now, each with its language, dates and places; a fixed number of
     queries whatever their number."""
+    upcoming = LiveSession.objects.filter(
+        cancelled_at__isnull=True, ends_at__gte=timezone.now()
+    ).order_by("starts_at")
     cohorts = list(
-        _with_places(Cohort.objects.filter(status__in=(Cohort.Status.OPEN, Cohort.Status.RUNNING)))
+        _with_places(
+            Cohort.objects.filter(status__in=(Cohort.Status.OPEN, Cohort.Status.RUNNING))
+        ).prefetch_related(Prefetch("sessions", queryset=upcoming[:2], to_attr="first_sessions"))
     )
     cohorts = [cohort for cohort in cohorts if cohort.accepts_applications()]
     mine = {}
@@ -91,8 +97,20 @@ def _detail(request, cohort, *, form_data=None, errors=None, status=200):
             .select_related("user")
             .values_list("user__display_name", flat=True)
         )
+    now = timezone.now()
+    all_sessions = list(cohort.sessions.all())
+    upcoming = [s for s in all_sessions if s.ends_at >= now]
+    past = [s for s in all_sessions if s.ends_at < now]
+    if membership is not None:
+        marks = {
+            a.session_id: a for a in Attendance.objects.filter(user=user, session__cohort=cohort)
+        }
+        for session in past:
+            session.mine = marks.get(session.pk)
     context = {
         "cohort": cohort,
+        "upcoming": upcoming if membership else [s for s in upcoming if not s.cancelled][:3],
+        "past": past if membership else [],
         "application": application,
         "membership": membership,
         "position": services.waitlist_position(application) if application else None,

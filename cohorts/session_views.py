@@ -1,0 +1,204 @@
+"""Live sessions: trainers schedule them and mark attendance; members see them in their own
+time zone, add them to their calendar and confirm catching up; everyone has a private feed."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from training.permissions import role_required
+from training.roles import Role
+
+from . import services, sessions
+from .forms import AfterSessionForm, SessionForm
+from .models import Attendance, Cohort, LiveSession
+from .views import _trained_cohort, _visible_cohort
+
+
+def _local(session: LiveSession, cohort: Cohort) -> dict:
+    """A session's fields as the trainer entered them, in the cohort's zone."""
+    zone = ZoneInfo(cohort.time_zone)
+    start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+    return {
+        "title": session.title, "description": session.description, "day": start.date(),
+        "start": start.time().replace(tzinfo=None), "end": end.time().replace(tzinfo=None),
+        "meeting_url": session.meeting_url,
+        "interpretation_languages": session.interpretation_languages,
+    }  # fmt: skip
+
+
+# --- Trainers -----------------------------------------------------------------------------------
+@role_required(Role.TRAINER)
+def trainer_sessions(request, slug):
+    cohort = _trained_cohort(request, slug)
+    zones = sessions.member_zones(cohort)
+    rows = [
+        {"session": s, "spread": sessions.time_spread(s.starts_at, s.ends_at, zones)}
+        for s in cohort.sessions.all()
+    ]
+    return render(request, "cohorts/trainer/sessions.html", {"cohort": cohort, "rows": rows})
+
+
+def _session_form(request, cohort, session=None):
+    initial = _local(session, cohort) if session else {"weeks": 1}
+    form = SessionForm(request.POST or None, initial=initial, editing=session is not None)
+    spread = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            starts = sessions.local_to_utc(data["day"], data["start"], cohort.time_zone)
+            end_day = data["day"] if data["end"] > data["start"] else data["day"] + timedelta(1)
+            ends = sessions.local_to_utc(end_day, data["end"], cohort.time_zone)
+            spread = sessions.time_spread(starts, ends, sessions.member_zones(cohort))
+            if request.POST.get("action") != "preview":
+                saved = sessions.sessions_save(
+                    cohort=cohort, session=session, day=data["day"], start=data["start"],
+                    end=data["end"], title=data["title"], description=data["description"],
+                    meeting_url=data["meeting_url"],
+                    interpretation_languages=data["interpretation_languages"],
+                    weeks=data.get("weeks") or 1,
+                )  # fmt: skip
+                messages.success(
+                    request,
+                    _("Saved: %(count)s session(s). Members' calendars update by themselves.")
+                    % {"count": len(saved)},
+                )
+                return HttpResponseRedirect(reverse("cohorts:trainer_sessions", args=[cohort.slug]))
+        except sessions.SessionError as error:
+            form.add_error(None, str(error))
+    after = AfterSessionForm(initial={"recording_url": session.recording_url,
+                                      "notes": session.notes}) if session else None  # fmt: skip
+    context = {"cohort": cohort, "form": form, "session": session, "spread": spread,
+               "after_form": after}  # fmt: skip
+    return render(request, "cohorts/trainer/session_form.html", context)
+
+
+@role_required(Role.TRAINER)
+def trainer_session_new(request, slug):
+    return _session_form(request, _trained_cohort(request, slug))
+
+
+def _trained_session(request, slug, pk) -> tuple[Cohort, LiveSession]:
+    cohort = _trained_cohort(request, slug)
+    return cohort, get_object_or_404(LiveSession, cohort=cohort, pk=pk)
+
+
+@role_required(Role.TRAINER)
+def trainer_session_edit(request, slug, pk):
+    cohort, session = _trained_session(request, slug, pk)
+    return _session_form(request, cohort, session)
+
+
+@role_required(Role.TRAINER)
+@require_POST
+def trainer_session_cancel(request, slug, pk):
+    cohort, session = _trained_session(request, slug, pk)
+    sessions.session_cancel(session)
+    messages.info(request, _("The session is cancelled. Members' calendars show it cancelled."))
+    return HttpResponseRedirect(reverse("cohorts:trainer_sessions", args=[cohort.slug]))
+
+
+@role_required(Role.TRAINER)
+@require_POST
+def trainer_session_after(request, slug, pk):
+    cohort, session = _trained_session(request, slug, pk)
+    form = AfterSessionForm(request.POST)
+    if form.is_valid():
+        sessions.session_after(session, **form.cleaned_data)
+        messages.success(request, _("Recording and notes saved."))
+    else:
+        messages.error(request, _("Please check the recording link."))
+    return HttpResponseRedirect(reverse("cohorts:trainer_session_edit", args=[cohort.slug, pk]))
+
+
+@role_required(Role.TRAINER)
+def trainer_attendance(request, slug, pk):
+    """Attendance for a whole session in one screen."""
+    cohort, session = _trained_session(request, slug, pk)
+    members = list(
+        cohort.memberships.filter(left_at__isnull=True).select_related("user")
+        .order_by("user__display_name")
+    )  # fmt: skip
+    if request.method == "POST":
+        statuses = {
+            m.user_id: request.POST.get(f"status-{m.user_id}", "")
+            for m in members
+            if request.POST.get(f"status-{m.user_id}")
+        }
+        saved = sessions.attendance_save(session=session, statuses=statuses, by=request.user)
+        messages.success(request, _("Attendance saved for %(count)s members.") % {"count": saved})
+        return HttpResponseRedirect(request.path)
+    marks = {a.user_id: a for a in session.attendance.all()}
+    rows = [{"membership": m, "attendance": marks.get(m.user_id)} for m in members]
+    return render(request, "cohorts/trainer/attendance.html", {
+        "cohort": cohort, "session": session, "rows": rows,
+        "statuses": Attendance.Status.choices,
+    })  # fmt: skip
+
+
+# --- Members ------------------------------------------------------------------------------------
+def _member_session(request, slug, pk) -> tuple[Cohort, LiveSession]:
+    cohort = _visible_cohort(request, slug)
+    user = request.user
+    trains = user.is_superuser or cohort.trainers.filter(pk=user.pk).exists()
+    if not trains and services.membership_of(cohort, user) is None:
+        raise Http404
+    return cohort, get_object_or_404(LiveSession, cohort=cohort, pk=pk)
+
+
+@login_required
+def session_ics(request, slug, pk):
+    """One session as a calendar file ("add to calendar")."""
+    _cohort, session = _member_session(request, slug, pk)
+    response = HttpResponse(sessions.ics([session], name=session.cohort.title),
+                            content_type="text/calendar; charset=utf-8")  # fmt: skip
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def session_caught_up(request, slug, pk):
+    cohort, session = _member_session(request, slug, pk)
+    try:
+        sessions.caught_up(session=session, user=request.user)
+        messages.success(request, _("Thank you. Your trainers can see that you caught up."))
+    except sessions.SessionError as error:
+        messages.error(request, str(error))
+    return HttpResponseRedirect(reverse("cohorts:detail", args=[cohort.slug]) + "#sessions")
+
+
+@login_required
+def calendar_settings(request):
+    """The person's private calendar address: made (or made anew) here, shown once."""
+    token = None
+    if request.method == "POST":
+        token = sessions.feed_token_new(request.user)
+    url = (
+        request.build_absolute_uri(reverse("cohorts:calendar_feed_url", args=[token]))
+        if token
+        else None
+    )
+    has_feed = hasattr(request.user, "calendar_feed")
+    return render(request, "cohorts/calendar.html", {"feed_url": url, "has_feed": has_feed})
+
+
+@never_cache
+def calendar_feed(request, token):
+    user = sessions.feed_owner(token)
+    if user is None:
+        raise Http404
+    since = timezone.now() - timedelta(days=90)
+    items = sessions.sessions_for(user).filter(ends_at__gte=since)
+    response = HttpResponse(sessions.ics(items, name=_("Live sessions")),
+                            content_type="text/calendar; charset=utf-8")  # fmt: skip
+    response["Cache-Control"] = "private, no-store"
+    return response

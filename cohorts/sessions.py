@@ -1,0 +1,231 @@
+"""Live sessions: entered in the cohort's time zone, stored in UTC, shown in each person's own;
+attendance; and the calendars (one event per session, one private feed per person)."""
+
+import hashlib
+import secrets
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Attendance, CalendarFeed, Cohort, LiveSession, Membership
+
+
+class SessionError(Exception):
+    """A session cannot be saved as asked; the message says why, translated."""
+
+
+def local_to_utc(day: date, at: time, zone: str) -> datetime:
+    """A wall-clock time in `zone` as UTC; refuses times that do not exist there (the hour
+    skipped when clocks go forward)."""
+    local = datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone))
+    result = local.astimezone(UTC)
+    back = result.astimezone(ZoneInfo(zone))
+    if (back.date(), back.time().replace(tzinfo=None)) != (day, at):
+        raise SessionError(
+            _("%(time)s does not exist on %(day)s in %(zone)s: the clocks change that night. "
+              "Choose another time.") % {"time": at.strftime("%H:%M"), "day": day, "zone": zone}
+        )  # fmt: skip
+    return result
+
+
+CALENDAR_FIELDS = ("title", "description", "starts_at", "ends_at", "meeting_url")
+
+
+@transaction.atomic
+def sessions_save(
+    *, cohort: Cohort, day: date, start: time, end: time, title: str, description: str = "",
+    meeting_url: str = "", interpretation_languages=(), weeks: int = 1,
+    session: LiveSession | None = None,
+) -> list[LiveSession]:  # fmt: skip
+    """Create a session (or a weekly series of `weeks`) or change one. Each occurrence keeps
+    its local time in the cohort's zone, across daylight-saving changes."""
+    if weeks < 1 or weeks > 52:
+        raise SessionError(_("A series has between 1 and 52 weeks."))
+    saved = []
+    for week in range(1 if session else weeks):
+        first_day = day + timedelta(weeks=week)
+        starts = local_to_utc(first_day, start, cohort.time_zone)
+        # A session ending "earlier" than it starts ends the next day (22:00 to 00:30).
+        end_day = first_day if end > start else first_day + timedelta(days=1)
+        ends = local_to_utc(end_day, end, cohort.time_zone)
+        values = {
+            "title": title, "description": description, "starts_at": starts, "ends_at": ends,
+            "meeting_url": meeting_url, "interpretation_languages": list(interpretation_languages),
+        }  # fmt: skip
+        if session is None:
+            saved.append(LiveSession.objects.create(cohort=cohort, **values))
+            continue
+        changed = any(getattr(session, name) != values[name] for name in CALENDAR_FIELDS)
+        for name, value in values.items():
+            setattr(session, name, value)
+        if changed:
+            session.sequence += 1
+        session.save()
+        saved.append(session)
+    return saved
+
+
+@transaction.atomic
+def session_cancel(session: LiveSession) -> LiveSession:
+    if session.cancelled_at is None:
+        session.cancelled_at = timezone.now()
+        session.sequence += 1
+        session.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+    return session
+
+
+def session_after(session: LiveSession, *, recording_url: str, notes: str) -> LiveSession:
+    """After the session: the recording and notes (not a calendar change)."""
+    session.recording_url = recording_url
+    session.notes = notes
+    session.save(update_fields=["recording_url", "notes", "updated_at"])
+    return session
+
+
+# --- Who is where -------------------------------------------------------------------------------
+NIGHT_START, NIGHT_END = 22, 7
+
+
+def _is_night(moment: datetime) -> bool:
+    return moment.hour >= NIGHT_START or moment.hour < NIGHT_END
+
+
+def member_zones(cohort: Cohort) -> Counter:
+    return Counter(
+        Membership.objects.filter(cohort=cohort, left_at__isnull=True).values_list(
+            "user__time_zone", flat=True
+        )
+    )
+
+
+def time_spread(starts_at: datetime, ends_at: datetime, zones: Counter) -> dict:
+    """What a session's time is for the members, zone by zone, and who it falls at night for
+    ("for 4 members this is between 22:00 and 00:00")."""
+    rows = []
+    for zone, count in zones.items():
+        tz = ZoneInfo(zone)
+        local_start, local_end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+        rows.append({
+            "zone": zone, "count": count, "start": local_start, "end": local_end,
+            "night": _is_night(local_start) or _is_night(local_end - timedelta(minutes=1)),
+        })  # fmt: skip
+    rows.sort(key=lambda row: (row["start"].utcoffset(), row["zone"]))
+    night = [row for row in rows if row["night"]]
+    return {
+        "rows": rows,
+        "night_count": sum(row["count"] for row in night),
+        "night_from": min((r["start"].time() for r in night), default=None),
+        "night_to": max((r["end"].time() for r in night), default=None),
+    }
+
+
+# --- Attendance ---------------------------------------------------------------------------------
+@transaction.atomic
+def attendance_save(*, session: LiveSession, statuses: dict[int, str], by) -> int:
+    """Statuses for members of the session's cohort ({user id: status}); others are ignored."""
+    members = set(
+        Membership.objects.filter(cohort=session.cohort, left_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    now = timezone.now()
+    saved = 0
+    for user_id, status in statuses.items():
+        if user_id not in members or status not in Attendance.Status.values:
+            continue
+        Attendance.objects.update_or_create(
+            session=session, user_id=user_id,
+            defaults={"status": status, "marked_by": by, "marked_at": now},
+        )  # fmt: skip
+        saved += 1
+    return saved
+
+
+@transaction.atomic
+def caught_up(*, session: LiveSession, user) -> Attendance:
+    """A member confirms they caught up from the recording of a session they missed."""
+    if not session.recording_url or session.starts_at > timezone.now():
+        raise SessionError(_("There is no recording of this session yet."))
+    attendance, _created = Attendance.objects.get_or_create(session=session, user=user)
+    if attendance.status in (Attendance.Status.PRESENT, Attendance.Status.LATE):
+        raise SessionError(_("You attended this session."))
+    if attendance.caught_up_at is None:
+        attendance.caught_up_at = timezone.now()
+        attendance.save(update_fields=["caught_up_at"])
+    return attendance
+
+
+# --- Calendars ----------------------------------------------------------------------------------
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_token_new(user) -> str:
+    """A new private feed address for this person; the old one stops working."""
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(user=user, defaults={"token_hash": _hash(token)})
+    return token
+
+
+def feed_owner(token: str):
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=_hash(token)).first()
+    return feed.user if feed and feed.user.is_active else None
+
+
+def sessions_for(user):
+    """The sessions of every cohort the person is a member of, or trains."""
+    from django.db.models import Q
+
+    return (
+        LiveSession.objects.filter(
+            Q(cohort__memberships__user=user, cohort__memberships__left_at__isnull=True)
+            | Q(cohort__trainers=user)
+        )
+        .select_related("cohort")
+        .distinct()
+        .order_by("starts_at")
+    )
+
+
+def ics(sessions, *, name: str) -> bytes:
+    """An iCalendar file: one event per session, stable UIDs, SEQUENCE, times in UTC, a
+    reminder an hour before, STATUS:CANCELLED for cancelled sessions, and nobody's name or
+    address (no organiser, no attendees)."""
+    from icalendar import Alarm, Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Acompaña//Live sessions//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    host = settings.ACOMPANA_PLATFORM_ORIGIN.split("://", 1)[-1]
+    now = timezone.now()
+    for session in sessions:
+        event = Event()
+        event.add("uid", f"{session.uid}@{host}")
+        event.add("dtstamp", now)
+        event.add("last-modified", session.updated_at)
+        event.add("dtstart", session.starts_at.astimezone(UTC))
+        event.add("dtend", session.ends_at.astimezone(UTC))
+        event.add("sequence", session.sequence)
+        event.add("summary", f"{session.title} · {session.cohort.title}")
+        description = session.description
+        if session.meeting_url:
+            description = f"{description}\n\n{session.meeting_url}".strip()
+            event.add("location", session.meeting_url)
+        if description:
+            event.add("description", description)
+        event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
+        if not session.cancelled:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", session.title)
+            alarm.add("trigger", timedelta(hours=-1))
+            event.add_component(alarm)
+        calendar.add_component(event)
+    return calendar.to_ical()
