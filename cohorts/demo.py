@@ -10,7 +10,15 @@ from courses.models import CoursePage
 from training.models import User
 
 from . import services
-from .models import Application, Cohort, CohortCourse, Membership, ScreeningQuestion
+from .models import (
+    Application,
+    Cohort,
+    CohortCourse,
+    Membership,
+    ScreeningQuestion,
+    Skill,
+    SkillSignOff,
+)
 
 TRAINER_EMAIL = "trainer@example.org"
 VOLUNTEER_EMAIL = "volunteer@example.org"
@@ -140,6 +148,19 @@ def seed(stdout) -> None:
                   times=(time(17, 0), time(18, 30)), past_notes=True)  # fmt: skip
     seed_sessions(stdout, open_cohort, trainer, first_day=open_cohort.starts_on,
                   times=(time(18, 0), time(19, 30)))  # fmt: skip
+    if not running.skills.exists():
+        first_contact = Skill.objects.create(
+            cohort=running, name="Role-play: first contact with a person being harassed",
+            description="Listens first, believes, does not blame, explains options.",
+        )  # fmt: skip
+        Skill.objects.create(cohort=running, name="Role-play: helping to document abuse",
+                             sort_order=1)  # fmt: skip
+        if volunteer is not None:
+            SkillSignOff.objects.create(
+                skill=first_contact, user=volunteer, signed_by=trainer,
+                notes="Warm and clear; remember to ask what the person wants to do first.",
+            )  # fmt: skip
+        stdout.write(f"Demo skills for “{running.title}”")
 
 
 def seed_sessions(stdout, cohort: Cohort, trainer, *, first_day, times, past_notes=False) -> None:

@@ -331,3 +331,53 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"{self.user_id}"
+
+
+class Skill(models.Model):
+    """A skill a trainer signs off for each member, e.g. "role-play: first contact with a person
+    being harassed"."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="skills")
+    name = models.CharField(_("skill"), max_length=200)
+    description = models.TextField(_("what the trainer looks for"), blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class SkillSignOff(models.Model):
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="sign_offs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_sign_offs"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["skill", "user"], name="skill_signed_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.skill_id} · {self.user_id}"
+
+
+class ExportLog(models.Model):
+    """Who exported which people's data, and when: every export of personal data leaves one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             related_name="+")  # fmt: skip
+    cohort = models.ForeignKey(Cohort, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(max_length=50)
+    rows = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.kind} · {self.rows} · {self.created_at:%Y-%m-%d}"

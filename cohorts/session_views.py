@@ -168,6 +168,8 @@ def session_ics(request, slug, pk):
 @require_POST
 def session_caught_up(request, slug, pk):
     cohort, session = _member_session(request, slug, pk)
+    if services.membership_of(cohort, request.user) is None:
+        raise Http404  # trainers see sessions, but only members catch up
     try:
         sessions.caught_up(session=session, user=request.user)
         messages.success(request, _("Thank you. Your trainers can see that you caught up."))

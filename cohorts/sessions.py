@@ -116,11 +116,16 @@ def time_spread(starts_at: datetime, ends_at: datetime, zones: Counter) -> dict:
         })  # fmt: skip
     rows.sort(key=lambda row: (row["start"].utcoffset(), row["zone"]))
     night = [row for row in rows if row["night"]]
+
+    def night_order(moment: time) -> tuple:
+        # The night runs across midnight: evening times come before early-morning ones.
+        return (moment.hour < 12, moment)
+
     return {
         "rows": rows,
         "night_count": sum(row["count"] for row in night),
-        "night_from": min((r["start"].time() for r in night), default=None),
-        "night_to": max((r["end"].time() for r in night), default=None),
+        "night_from": min((r["start"].time() for r in night), key=night_order, default=None),
+        "night_to": max((r["end"].time() for r in night), key=night_order, default=None),
     }
 
 

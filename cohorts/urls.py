@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import session_views, views
+from . import progress_views, session_views, views
 
 app_name = "cohorts"
 
@@ -45,4 +45,12 @@ urlpatterns = [
          session_views.trainer_session_after, name="trainer_session_after"),
     path("dashboard/trainer/cohorts/<slug:slug>/sessions/<int:pk>/attendance/",
          session_views.trainer_attendance, name="trainer_attendance"),
+    path("dashboard/trainer/cohorts/<slug:slug>/progress/", progress_views.trainer_progress,
+         name="trainer_progress"),
+    path("dashboard/trainer/cohorts/<slug:slug>/members/<int:user_id>/",
+         progress_views.trainer_member, name="trainer_member"),
+    path("dashboard/trainer/cohorts/<slug:slug>/members/<int:user_id>/skills/<int:skill_id>/",
+         progress_views.trainer_sign_off, name="trainer_sign_off"),
+    path("dashboard/trainer/cohorts/<slug:slug>/skills/", progress_views.trainer_skills,
+         name="trainer_skills"),
 ]  # fmt: skip

@@ -1,0 +1,116 @@
+"""The trainer's view of a cohort's progress: matrix, member detail, sign-offs, CSV export."""
+
+import csv
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from training.permissions import role_required
+from training.roles import Role
+
+from . import progress
+from .models import ExportLog, Membership, Skill, SkillSignOff
+from .views import _trained_cohort
+
+# A spreadsheet runs a cell starting with one of these as a formula: never let one through.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _inactive_days(request) -> int | None:
+    raw = request.GET.get("inactive", "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= 365 else None
+
+
+@role_required(Role.TRAINER)
+def trainer_progress(request, slug):
+    cohort = _trained_cohort(request, slug)
+    inactive = _inactive_days(request)
+    data = progress.matrix(cohort, inactive_days=inactive)
+    if request.GET.get("format") == "csv":
+        return _csv(request, cohort, data)
+    return render(request, "cohorts/trainer/progress.html",
+                  {"cohort": cohort, "inactive": inactive, **data})  # fmt: skip
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv(request, cohort, data):
+    ExportLog.objects.create(user=request.user, cohort=cohort, kind="cohort-progress",
+                             rows=len(data["rows"]))  # fmt: skip
+    writer = csv.writer(_Echo())
+
+    def rows():
+        header = [_("Member"), _("Modules completed"), _("Last activity")]
+        yield writer.writerow(header + [safe_cell(m.title) for m in data["modules"]])
+        for row in data["rows"]:
+            last = timezone.localtime(row.last_activity).isoformat() if row.last_activity else ""
+            name = safe_cell(row.membership.user.display_name)
+            yield writer.writerow([name, row.completed, last, *row.cells])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{cohort.slug}-progress.csv"'
+    return response
+
+
+@role_required(Role.TRAINER)
+def trainer_member(request, slug, user_id):
+    cohort = _trained_cohort(request, slug)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), cohort=cohort, user_id=user_id
+    )
+    context = {"cohort": cohort, "membership": membership,
+               **progress.member_detail(cohort, membership)}  # fmt: skip
+    return render(request, "cohorts/trainer/member.html", context)
+
+
+@role_required(Role.TRAINER)
+@require_POST
+def trainer_sign_off(request, slug, user_id, skill_id):
+    cohort = _trained_cohort(request, slug)
+    membership = get_object_or_404(Membership, cohort=cohort, user_id=user_id,
+                                   left_at__isnull=True)  # fmt: skip
+    skill = get_object_or_404(Skill, cohort=cohort, pk=skill_id)
+    if request.POST.get("action") == "withdraw":
+        SkillSignOff.objects.filter(skill=skill, user_id=membership.user_id).delete()
+        messages.info(request, _("Sign-off withdrawn."))
+    else:
+        SkillSignOff.objects.update_or_create(
+            skill=skill, user_id=membership.user_id,
+            defaults={"signed_by": request.user, "notes": request.POST.get("notes", "")[:5000],
+                      "signed_at": timezone.now()},
+        )  # fmt: skip
+        messages.success(request, _("Signed off: %(skill)s") % {"skill": skill.name})
+    return HttpResponseRedirect(
+        reverse("cohorts:trainer_member", args=[cohort.slug, user_id]) + "#skills"
+    )
+
+
+@role_required(Role.TRAINER)
+def trainer_skills(request, slug):
+    """The skills trainers sign off in this cohort."""
+    cohort = _trained_cohort(request, slug)
+    if request.method == "POST":
+        if request.POST.get("delete"):
+            Skill.objects.filter(cohort=cohort, pk=request.POST["delete"]).delete()
+        elif request.POST.get("name", "").strip():
+            Skill.objects.create(
+                cohort=cohort, name=request.POST["name"].strip()[:200],
+                description=request.POST.get("description", "")[:5000],
+                sort_order=cohort.skills.count(),
+            )  # fmt: skip
+            messages.success(request, _("Skill added."))
+        return HttpResponseRedirect(request.path)
+    return render(request, "cohorts/trainer/skills.html", {"cohort": cohort})

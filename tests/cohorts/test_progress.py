@@ -1,0 +1,116 @@
+"""The trainer's progress matrix, member detail, skill sign-offs and CSV export."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cohorts import services
+from cohorts.models import ExportLog, Membership, Skill, SkillSignOff
+from courses import services as course_services
+from courses.models import ModuleProgress, Reflection
+from tests.cohorts.test_views import make_cohort, trainer_client  # noqa: F401 (fixture)
+from training.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def add_members(cohort, count, start=0):
+    people = []
+    for number in range(start, start + count):
+        person = UserFactory(display_name=f"Member {number:04d}")
+        services._admit(cohort, person, Membership.Source.CSV)
+        people.append(person)
+    return people
+
+
+def test_the_matrix_keeps_its_query_count_as_the_cohort_grows(trainer_client):  # noqa: F811
+    cohort = make_cohort(trainer=trainer_client.trainer, capacity=None)
+    url = reverse("cohorts:trainer_progress", args=[cohort.slug])
+    add_members(cohort, 10)
+    trainer_client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert trainer_client.get(url).status_code == 200
+    add_members(cohort, 60, start=10)
+    with CaptureQueriesContext(connection) as large:
+        page = trainer_client.get(url).content.decode()
+    assert "Member 0069" in page
+    assert len(large) == len(small), (len(small), len(large))
+
+
+def test_the_matrix_shows_each_members_state_and_filters_the_inactive(trainer_client):  # noqa: F811
+    cohort = make_cohort(trainer=trainer_client.trainer)
+    busy, idle = add_members(cohort, 2)
+    course = cohort.courses.get()
+    module = course.get_children().specific().first()
+    course_services.module_visit(user=busy, module=module, course=course)
+    ModuleProgress.objects.filter(user=busy, module=module).update(
+        status="completed", completed_at=timezone.now()
+    )
+    url = reverse("cohorts:trainer_progress", args=[cohort.slug])
+    page = trainer_client.get(url).content.decode()
+    assert "state-completed" in page
+    inactive = trainer_client.get(url, {"inactive": "7"}).content.decode()
+    assert idle.display_name in inactive and busy.display_name not in inactive
+
+
+def test_the_csv_export_is_logged_and_neutralises_formulas(trainer_client):  # noqa: F811
+    cohort = make_cohort(trainer=trainer_client.trainer)
+    services._admit(cohort, UserFactory(display_name='=HYPERLINK("x")'), Membership.Source.CSV)
+    response = trainer_client.get(
+        reverse("cohorts:trainer_progress", args=[cohort.slug]), {"format": "csv"}
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][0] == '\'=HYPERLINK("x")'
+    log = ExportLog.objects.get()
+    assert (log.user, log.cohort, log.rows) == (trainer_client.trainer, cohort, 1)
+
+
+def test_a_trainer_signs_off_a_skill_and_reads_only_shared_reflections(trainer_client):  # noqa: F811
+    cohort = make_cohort(trainer=trainer_client.trainer)
+    (member,) = add_members(cohort, 1)
+    skill = Skill.objects.create(cohort=cohort, name="Role-play: first contact")
+    module = cohort.courses.get().get_children().specific().first()
+    Reflection.objects.create(user=member, module=module, activity_id="a", text="draft",
+                              submitted_text="What I shared", shared_with_trainers=True,
+                              submitted_at="2026-11-01T10:00:00Z")  # fmt: skip
+    Reflection.objects.create(user=member, module=module, activity_id="b", text="private",
+                              submitted_text="What I kept", shared_with_trainers=False,
+                              submitted_at="2026-11-01T10:00:00Z")  # fmt: skip
+    detail = reverse("cohorts:trainer_member", args=[cohort.slug, member.pk])
+    page = trainer_client.get(detail).content.decode()
+    assert "What I shared" in page and "What I kept" not in page and "draft" not in page
+    trainer_client.post(
+        reverse("cohorts:trainer_sign_off", args=[cohort.slug, member.pk, skill.pk]),
+        {"notes": "Calm and clear.", "action": "sign"},
+    )
+    sign_off = SkillSignOff.objects.get()
+    assert (sign_off.user, sign_off.signed_by, sign_off.notes) == (
+        member, trainer_client.trainer, "Calm and clear.")  # fmt: skip
+    assert "Calm and clear." in trainer_client.get(detail).content.decode()
+
+
+def test_progress_of_another_trainers_cohort_is_not_found(trainer_client):  # noqa: F811
+    theirs = make_cohort("theirs", trainer=UserFactory())
+    (member,) = add_members(theirs, 1)
+    skill = Skill.objects.create(cohort=theirs, name="Skill")
+    for url in (
+        reverse("cohorts:trainer_progress", args=[theirs.slug]),
+        reverse("cohorts:trainer_member", args=[theirs.slug, member.pk]),
+        reverse("cohorts:trainer_skills", args=[theirs.slug]),
+    ):
+        assert trainer_client.get(url).status_code == 404, url
+    sign = reverse("cohorts:trainer_sign_off", args=[theirs.slug, member.pk, skill.pk])
+    assert trainer_client.post(sign, {"action": "sign"}).status_code == 404
+    assert (
+        trainer_client.get(
+            reverse("cohorts:trainer_progress", args=[theirs.slug]), {"format": "csv"}
+        ).status_code
+        == 404
+    )
+    assert not SkillSignOff.objects.exists() and not ExportLog.objects.exists()
