@@ -7,7 +7,12 @@ class CohortsConfig(AppConfig):
     verbose_name = _("Cohorts")
 
     def ready(self):
+        from courses import access
         from training.dashboard import Section, register
+
+        from .services import release_gate
+
+        access.register(release_gate)
 
         from .views import dashboard_cohorts
 

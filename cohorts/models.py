@@ -381,3 +381,19 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.kind} · {self.rows} · {self.created_at:%Y-%m-%d}"
+
+
+class ModuleRelease(models.Model):
+    """When a module opens for the members of a cohort whose modules are released by date."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="releases")
+    module = models.ForeignKey("courses.ModulePage", on_delete=models.CASCADE, related_name="+")
+    opens_at = models.DateTimeField(_("opens"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "module"], name="module_release_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.cohort_id} · {self.module_id} · {self.opens_at:%Y-%m-%d}"

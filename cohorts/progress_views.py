@@ -114,3 +114,54 @@ def trainer_skills(request, slug):
             messages.success(request, _("Skill added."))
         return HttpResponseRedirect(request.path)
     return render(request, "cohorts/trainer/skills.html", {"cohort": cohort})
+
+
+@role_required(Role.TRAINER)
+def trainer_releases(request, slug):
+    """A release date per module, entered in the cohort's time zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from .models import ModuleRelease
+    from .sessions import SessionError, local_to_utc
+
+    cohort = _trained_cohort(request, slug)
+    modules = progress.cohort_modules(cohort)
+    zone = ZoneInfo(cohort.time_zone)
+    current = {r.module_id: r for r in ModuleRelease.objects.filter(cohort=cohort)}
+    errors = {}
+    if request.method == "POST":
+        wanted = {}
+        for module in modules:
+            raw = request.POST.get(f"opens-{module.pk}", "").strip()
+            if not raw:
+                wanted[module.pk] = None
+                continue
+            try:
+                local = datetime.strptime(raw, "%Y-%m-%dT%H:%M")
+                wanted[module.pk] = local_to_utc(local.date(), local.time(), cohort.time_zone)
+            except ValueError:
+                errors[module.pk] = _("Enter a date and time.")
+            except SessionError as error:
+                errors[module.pk] = str(error)
+        if not errors:
+            for module_id, opens_at in wanted.items():
+                if opens_at is None:
+                    ModuleRelease.objects.filter(cohort=cohort, module_id=module_id).delete()
+                else:
+                    ModuleRelease.objects.update_or_create(
+                        cohort=cohort, module_id=module_id, defaults={"opens_at": opens_at}
+                    )
+            messages.success(request, _("Release dates saved."))
+            return HttpResponseRedirect(request.path)
+    rows = []
+    for module in modules:
+        release = current.get(module.pk)
+        if request.method == "POST":
+            value = request.POST.get(f"opens-{module.pk}")
+        elif release is not None:
+            value = release.opens_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+        else:
+            value = ""
+        rows.append({"module": module, "value": value, "error": errors.get(module.pk)})
+    return render(request, "cohorts/trainer/releases.html", {"cohort": cohort, "rows": rows})

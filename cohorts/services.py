@@ -292,3 +292,33 @@ def decide(*, application: Application, decision: str, by, message: str = "") ->
         application.save()
         _promote(cohort)
     return "declined"
+
+
+# --- Module release -----------------------------------------------------------------------------
+def release_gate(user, course) -> dict:
+    """For courses.access: modules of `course` not yet released to this person by their
+    cohorts. A module is closed only when every cohort through which the person follows the
+    course dates it in the future (a cohort releasing everything at once, or a module it
+    gives no date, opens it). Two queries; one for people in no cohort."""
+    from collections import defaultdict
+
+    from .models import ModuleRelease
+
+    cohorts = list(
+        Cohort.objects.filter(
+            memberships__user=user, memberships__left_at__isnull=True, courses=course
+        ).values_list("pk", "module_release")
+    )
+    if not cohorts or any(mode == Cohort.Release.ALL for _pk, mode in cohorts):
+        return {}
+    dates = defaultdict(list)
+    for module_id, opens_at in ModuleRelease.objects.filter(
+        cohort__in=[pk for pk, _mode in cohorts], module__path__startswith=course.path
+    ).values_list("module_id", "opens_at"):
+        dates[module_id].append(opens_at)
+    now = timezone.now()
+    return {
+        module_id: min(opens)
+        for module_id, opens in dates.items()
+        if len(opens) == len(cohorts) and min(opens) > now
+    }

@@ -53,4 +53,6 @@ urlpatterns = [
          progress_views.trainer_sign_off, name="trainer_sign_off"),
     path("dashboard/trainer/cohorts/<slug:slug>/skills/", progress_views.trainer_skills,
          name="trainer_skills"),
+    path("dashboard/trainer/cohorts/<slug:slug>/releases/", progress_views.trainer_releases,
+         name="trainer_releases"),
 ]  # fmt: skip

@@ -9,6 +9,9 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from training.templatetags.acompana import when
+
+from . import access
 from .models import (
     CourseIndexPage,
     CoursePage,
@@ -68,11 +71,14 @@ def module_rows(course: CoursePage, user, modules=None) -> list[ModuleRow]:
     if modules is None:
         modules = modules_with_progress(course, user)
     completed = completed_module_ids(modules)
+    closed = access.unreleased(user, course)
     rows = []
     for module in modules:
         status = module.my_progress.status if module.my_progress else ProgressStatus.NOT_STARTED
         reason = None
-        if status != ProgressStatus.COMPLETED:
+        if module.pk in closed:
+            reason = str(_("Opens on %(when)s.")) % {"when": when(closed[module.pk])}
+        elif status != ProgressStatus.COMPLETED:
             reason = module_lock_reason(module=module, siblings=modules, completed_ids=completed)
         rows.append(
             ModuleRow(module=module, status=status, lock_reason=reason, progress=module.my_progress)

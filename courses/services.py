@@ -14,6 +14,7 @@ from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import access
 from .activities import kind_for_block
 from .models import (
     ActivityCompletion,
@@ -137,6 +138,11 @@ def module_assert_open(*, user, module: ModulePage, course: CoursePage, modules=
         raise LearningError(_("This module is not published."))
     if not is_enrolled(user, course):
         raise LearningError(_("You are not enrolled in this course."))
+    opens_at = access.unreleased(user, course).get(module.pk)
+    if opens_at is not None:
+        from training.templatetags.acompana import when
+
+        raise LearningError(_("This module opens on %(when)s.") % {"when": when(opens_at)})
     if not module.requires_previous:
         return
     if modules is None:

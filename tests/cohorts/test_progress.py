@@ -114,3 +114,45 @@ def test_progress_of_another_trainers_cohort_is_not_found(trainer_client):  # no
         == 404
     )
     assert not SkillSignOff.objects.exists() and not ExportLog.objects.exists()
+
+
+def test_a_module_released_by_date_says_when_it_opens_and_then_opens(trainer_client, client):  # noqa: F811
+    from datetime import timedelta
+
+    from cohorts.models import Cohort, ModuleRelease
+    from courses.services import LearningError, module_assert_open
+
+    cohort = make_cohort(trainer=trainer_client.trainer, module_release=Cohort.Release.SCHEDULED)
+    (member,) = add_members(cohort, 1)
+    course = cohort.courses.get()
+    module = course.get_children().specific().first()
+    url = reverse("cohorts:trainer_releases", args=[cohort.slug])
+    response = trainer_client.post(url, {f"opens-{module.pk}": "2099-03-01T18:00"})
+    assert response.status_code == 302
+    release = ModuleRelease.objects.get()
+    assert release.opens_at.isoformat() == "2099-03-01T17:00:00+00:00"  # Madrid, winter
+    with pytest.raises(LearningError, match="opens on"):
+        module_assert_open(user=member, module=module, course=course)
+    client.force_login(member)
+    page = client.get(module.url)
+    assert page.status_code == 403 and "opens on" in page.content.decode()
+    assert "Opens on" in client.get(course.url).content.decode()
+    # Someone following the course outside any cohort is not held back.
+    outsider = UserFactory()
+    course_services.enrolment_create(user=outsider, course=course)
+    module_assert_open(user=outsider, module=module, course=course)
+    # The date passes: the module opens.
+    ModuleRelease.objects.update(opens_at=timezone.now() - timedelta(minutes=1))
+    module_assert_open(user=member, module=module, course=course)
+
+
+def test_a_cohort_releasing_everything_at_once_ignores_dates(trainer_client):  # noqa: F811
+    from cohorts.models import ModuleRelease
+    from courses.services import module_assert_open
+
+    cohort = make_cohort(trainer=trainer_client.trainer)
+    (member,) = add_members(cohort, 1)
+    course = cohort.courses.get()
+    module = course.get_children().specific().first()
+    ModuleRelease.objects.create(cohort=cohort, module=module, opens_at="2099-01-01T00:00Z")
+    module_assert_open(user=member, module=module, course=course)
