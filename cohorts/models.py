@@ -397,3 +397,18 @@ class ModuleRelease(models.Model):
 
     def __str__(self):
         return f"{self.cohort_id} · {self.module_id} · {self.opens_at:%Y-%m-%d}"
+
+
+class NotificationLog(models.Model):
+    """Each message sent to a person, once: `key` names what it was about (the invitation to a
+    cohort, the reminder of a session…), so a task run twice sends nothing twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=50)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.key

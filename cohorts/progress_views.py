@@ -165,3 +165,39 @@ def trainer_releases(request, slug):
             value = ""
         rows.append({"module": module, "value": value, "error": errors.get(module.pk)})
     return render(request, "cohorts/trainer/releases.html", {"cohort": cohort, "rows": rows})
+
+
+ENROL_SESSION_KEY = "cohort-enrol:{pk}"
+
+
+@role_required(Role.TRAINER)
+def trainer_enrol(request, slug):
+    """Bulk enrolment from a CSV: upload, preview what each row will do, confirm, report."""
+    from . import enrolment
+
+    cohort = _trained_cohort(request, slug)
+    key = ENROL_SESSION_KEY.format(pk=cohort.pk)
+    context = {"cohort": cohort, "rows": None, "report": None, "error": None}
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        stored = request.session.pop(key, None)
+        if not stored:
+            context["error"] = _("The preview has expired. Please upload the file again.")
+        else:
+            rows = [enrolment.Row(**row) for row in stored]
+            done = enrolment.apply(cohort, rows, by=request.user)
+            ExportLog.objects.create(user=request.user, cohort=cohort, kind="csv-enrolment",
+                                     rows=len(done))  # fmt: skip
+            context["report"] = [(row, enrolment.outcome_label(row.outcome)) for row in done]
+    elif request.method == "POST":
+        upload = request.FILES.get("file")
+        raw = upload.read(enrolment.MAX_BYTES + 1) if upload else request.POST.get(
+            "pasted", "").encode()  # fmt: skip
+        try:
+            rows = enrolment.preview(cohort, enrolment.read(raw))
+        except enrolment.CsvError as error:
+            context["error"] = str(error)
+        else:
+            request.session[key] = [row.as_dict() for row in rows]
+            context["rows"] = [(row, enrolment.outcome_label(row.outcome)) for row in rows]
+            context["will_act"] = sum(row.valid for row in rows)
+    return render(request, "cohorts/trainer/enrol.html", context)

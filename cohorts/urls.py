@@ -55,4 +55,6 @@ urlpatterns = [
          name="trainer_skills"),
     path("dashboard/trainer/cohorts/<slug:slug>/releases/", progress_views.trainer_releases,
          name="trainer_releases"),
+    path("dashboard/trainer/cohorts/<slug:slug>/enrol/", progress_views.trainer_enrol,
+         name="trainer_enrol"),
 ]  # fmt: skip

@@ -13,7 +13,7 @@ from cohorts import services
 from cohorts.models import ExportLog, Membership, Skill, SkillSignOff
 from courses import services as course_services
 from courses.models import ModuleProgress, Reflection
-from tests.cohorts.test_views import make_cohort, trainer_client  # noqa: F401 (fixture)
+from tests.cohorts.test_views import make_cohort
 from training.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def add_members(cohort, count, start=0):
     return people
 
 
-def test_the_matrix_keeps_its_query_count_as_the_cohort_grows(trainer_client):  # noqa: F811
+def test_the_matrix_keeps_its_query_count_as_the_cohort_grows(trainer_client):
     cohort = make_cohort(trainer=trainer_client.trainer, capacity=None)
     url = reverse("cohorts:trainer_progress", args=[cohort.slug])
     add_members(cohort, 10)
@@ -42,7 +42,7 @@ def test_the_matrix_keeps_its_query_count_as_the_cohort_grows(trainer_client):  
     assert len(large) == len(small), (len(small), len(large))
 
 
-def test_the_matrix_shows_each_members_state_and_filters_the_inactive(trainer_client):  # noqa: F811
+def test_the_matrix_shows_each_members_state_and_filters_the_inactive(trainer_client):
     cohort = make_cohort(trainer=trainer_client.trainer)
     busy, idle = add_members(cohort, 2)
     course = cohort.courses.get()
@@ -58,7 +58,7 @@ def test_the_matrix_shows_each_members_state_and_filters_the_inactive(trainer_cl
     assert idle.display_name in inactive and busy.display_name not in inactive
 
 
-def test_the_csv_export_is_logged_and_neutralises_formulas(trainer_client):  # noqa: F811
+def test_the_csv_export_is_logged_and_neutralises_formulas(trainer_client):
     cohort = make_cohort(trainer=trainer_client.trainer)
     services._admit(cohort, UserFactory(display_name='=HYPERLINK("x")'), Membership.Source.CSV)
     response = trainer_client.get(
@@ -71,7 +71,7 @@ def test_the_csv_export_is_logged_and_neutralises_formulas(trainer_client):  # n
     assert (log.user, log.cohort, log.rows) == (trainer_client.trainer, cohort, 1)
 
 
-def test_a_trainer_signs_off_a_skill_and_reads_only_shared_reflections(trainer_client):  # noqa: F811
+def test_a_trainer_signs_off_a_skill_and_reads_only_shared_reflections(trainer_client):
     cohort = make_cohort(trainer=trainer_client.trainer)
     (member,) = add_members(cohort, 1)
     skill = Skill.objects.create(cohort=cohort, name="Role-play: first contact")
@@ -95,7 +95,7 @@ def test_a_trainer_signs_off_a_skill_and_reads_only_shared_reflections(trainer_c
     assert "Calm and clear." in trainer_client.get(detail).content.decode()
 
 
-def test_progress_of_another_trainers_cohort_is_not_found(trainer_client):  # noqa: F811
+def test_progress_of_another_trainers_cohort_is_not_found(trainer_client):
     theirs = make_cohort("theirs", trainer=UserFactory())
     (member,) = add_members(theirs, 1)
     skill = Skill.objects.create(cohort=theirs, name="Skill")
@@ -116,7 +116,7 @@ def test_progress_of_another_trainers_cohort_is_not_found(trainer_client):  # no
     assert not SkillSignOff.objects.exists() and not ExportLog.objects.exists()
 
 
-def test_a_module_released_by_date_says_when_it_opens_and_then_opens(trainer_client, client):  # noqa: F811
+def test_a_module_released_by_date_says_when_it_opens_and_then_opens(trainer_client, client):
     from datetime import timedelta
 
     from cohorts.models import Cohort, ModuleRelease
@@ -146,7 +146,7 @@ def test_a_module_released_by_date_says_when_it_opens_and_then_opens(trainer_cli
     module_assert_open(user=member, module=module, course=course)
 
 
-def test_a_cohort_releasing_everything_at_once_ignores_dates(trainer_client):  # noqa: F811
+def test_a_cohort_releasing_everything_at_once_ignores_dates(trainer_client):
     from cohorts.models import ModuleRelease
     from courses.services import module_assert_open
 

@@ -12,7 +12,6 @@ from cohorts import services
 from cohorts.models import Application, Cohort, InvitationCode, Membership, ScreeningQuestion
 from courses.factories import make_course
 from courses.models import Enrolment
-from tests.conftest import login_with_mfa
 from training.factories import UserFactory
 from training.roles import Role
 
@@ -22,11 +21,13 @@ pytestmark = pytest.mark.django_db
 def make_cohort(slug="spring", *, trainer=None, mode=Cohort.Mode.APPLICATION, capacity=10,
                 status=Cohort.Status.OPEN, questions=True, **extra) -> Cohort:  # fmt: skip
     course, _modules = make_course(f"{slug}-course", modules=1)
-    cohort = Cohort.objects.create(
-        slug=slug, title=f"Cohort {slug}", working_language="en", time_zone="Europe/Madrid",
-        starts_on=date.today() + timedelta(days=30), ends_on=date.today() + timedelta(days=90),
-        mode=mode, capacity=capacity, status=status, **extra,
-    )  # fmt: skip
+    values = {
+        "slug": slug, "title": f"Cohort {slug}", "working_language": "en",
+        "time_zone": "Europe/Madrid", "starts_on": date.today() + timedelta(days=30),
+        "ends_on": date.today() + timedelta(days=90), "mode": mode, "capacity": capacity,
+        "status": status,
+    }  # fmt: skip
+    cohort = Cohort.objects.create(**(values | extra))
     cohort.courses.add(course)
     if questions:
         ScreeningQuestion.objects.create(cohort=cohort, text="Why do you want to join?")
@@ -42,14 +43,6 @@ def make_cohort(slug="spring", *, trainer=None, mode=Cohort.Mode.APPLICATION, ca
 def answers_post(cohort, why="I moderate a community.", when="Evenings") -> dict:
     first, second = cohort.questions.all()
     return {f"answer-{first.pk}": why, f"answer-{second.pk}": when}
-
-
-@pytest.fixture
-def trainer_client(client):
-    trainer = UserFactory(display_name="Tomás", roles=[Role.TRAINER])
-    login_with_mfa(client, trainer)
-    client.trainer = trainer
-    return client
 
 
 # --- Volunteers ---------------------------------------------------------------------------------

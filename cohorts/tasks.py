@@ -1,0 +1,63 @@
+"""Cohort messages sent in the background, each once (NotificationLog)."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import DatabaseError, IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from training.models import User
+
+from .models import Cohort, NotificationLog
+
+
+def invitation_link(user) -> str:
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    return settings.ACOMPANA_PLATFORM_ORIGIN + path
+
+
+def send_once(user, *, key: str, kind: str, subject_template: str, body_template: str,
+              context: dict) -> bool:  # fmt: skip
+    """Send one message to `user` in their language, unless `key` was sent before."""
+    try:
+        with transaction.atomic():
+            NotificationLog.objects.create(user=user, key=key, kind=kind)
+            with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+                context = {**context, "user": user}
+                subject = render_to_string(subject_template, context).strip()
+                body = render_to_string(body_template, context)
+            send_mail(subject, body, None, [user.email])
+    except IntegrityError:
+        return False  # sent before
+    return True
+
+
+@shared_task(
+    name="cohorts.tasks.send_invitations", acks_late=True,
+    autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
+)  # fmt: skip
+def send_invitations(cohort_id: int, user_ids: list[int], trainer_id: int | None = None) -> int:
+    """Invite people a trainer enrolled from a CSV to set their password. Safe to run twice."""
+    cohort = Cohort.objects.get(pk=cohort_id)
+    trainer = User.objects.filter(pk=trainer_id).first()
+    sent = 0
+    for user in User.objects.filter(pk__in=user_ids):
+        sent += send_once(
+            user, key=f"invitation:{cohort.pk}:{user.pk}", kind="invitation",
+            subject_template="cohorts/email/invitation_subject.txt",
+            body_template="cohorts/email/invitation_message.txt",
+            context={"cohort": cohort, "trainer": trainer, "link": invitation_link(user),
+                     "organisation": settings.ACOMPANA_ORGANISATION},
+        )  # fmt: skip
+    return sent
