@@ -200,7 +200,31 @@ def dashboard_cohorts(user) -> dict:
         ).select_related("cohort")
         if a.cohort_id not in member_of
     ]
-    return {"memberships": memberships, "applications": applications}
+    cohort_ids = [m.cohort_id for m in memberships]
+    next_session = None
+    released = []
+    if cohort_ids:
+        now = timezone.now()
+        next_session = (
+            LiveSession.objects.filter(
+                cohort__in=cohort_ids, cancelled_at__isnull=True, ends_at__gte=now
+            )
+            .select_related("cohort")
+            .order_by("starts_at")
+            .first()
+        )
+        from datetime import timedelta
+
+        from .models import ModuleRelease
+
+        released = list(
+            ModuleRelease.objects.filter(
+                cohort__in=cohort_ids, cohort__module_release=Cohort.Release.SCHEDULED,
+                opens_at__lte=now, opens_at__gte=now - timedelta(days=14),
+            ).select_related("module").order_by("-opens_at")[:5]
+        )  # fmt: skip
+    return {"memberships": memberships, "applications": applications,
+            "next_session": next_session, "released": released}  # fmt: skip
 
 
 # --- Trainers -----------------------------------------------------------------------------------

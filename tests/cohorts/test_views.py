@@ -258,3 +258,20 @@ def test_volunteers_cannot_open_trainer_pages(client, volunteer):
     response = client.get(reverse("cohorts:trainer_cohort", args=[cohort.slug]))
     assert response.status_code in (302, 403)
     assert "Why do you want to join?" not in response.content.decode()
+
+
+def test_the_dashboard_shows_the_next_session_in_the_members_zone(client):
+    from datetime import time
+
+    from cohorts.sessions import sessions_save
+
+    cohort = make_cohort(mode=Cohort.Mode.OPEN, questions=False)
+    member = UserFactory(time_zone="Asia/Kolkata")
+    services.join_open(cohort=cohort, user=member)
+    sessions_save(cohort=cohort, day=date(2099, 1, 12), start=time(18, 0), end=time(19, 0),
+                  title="Practice call", meeting_url="https://meet.example.org/x")  # fmt: skip
+    client.force_login(member)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Practice call" in page
+    assert "10:30 p.m. (Asia/Kolkata)" in page  # 18:00 in Madrid in winter
+    assert "Add to calendar" in page
