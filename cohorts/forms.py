@@ -49,6 +49,7 @@ class CohortForm(forms.ModelForm):
             "interpretation_languages", "time_zone", "starts_on", "ends_on",
             "applications_open_at", "applications_close_at", "capacity", "mode",
             "module_release", "status", "trainers", "show_member_list", "catch_up_counts",
+            "nudge_after_days",
         ]  # fmt: skip
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),

@@ -78,6 +78,10 @@ class Cohort(models.Model):
     catch_up_counts = models.BooleanField(
         _("catching up from a recording counts as attending"), default=True
     )
+    nudge_after_days = models.PositiveSmallIntegerField(
+        _("gentle reminder after days without activity"), null=True, blank=True,
+        help_text=_("Empty: no reminder. Sent at most once a week."),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -412,3 +416,21 @@ class NotificationLog(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class NotificationSettings(models.Model):
+    """Which non-essential messages a person wants. Decisions about their applications and
+    changes to sessions are always sent."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    session_reminders = models.BooleanField(_("reminders before live sessions"), default=True)
+    module_released = models.BooleanField(_("when a module opens"), default=True)
+    nudges = models.BooleanField(_("a gentle reminder when I have not been active"),
+                                 default=True)  # fmt: skip
+    digest = models.BooleanField(_("trainers: a daily summary of new applications"),
+                                 default=True)  # fmt: skip
+
+    def __str__(self):
+        return f"{self.user_id}"

@@ -17,6 +17,14 @@ from .models import Application, Cohort, InvitationCode, Membership, ScreeningQu
 MAX_ANSWER_LENGTH = 5000
 
 
+def _tell(application: Application, event: str) -> None:
+    """Tell the person about their application once the change is saved (in the background)."""
+    from .tasks import notify_application
+
+    pk = application.pk
+    transaction.on_commit(lambda: notify_application.delay(pk, event))
+
+
 class CohortError(Exception):
     """What the person asked for cannot be done; the message says why, translated."""
 
@@ -110,6 +118,7 @@ def _promote(cohort: Cohort) -> list[Application]:
         if first is None:
             break
         _admit(cohort, first.user, SOURCE_FOR_MODE[cohort.mode], application=first)
+        _tell(first, "decided")
         promoted.append(first)
     return promoted
 
@@ -182,6 +191,7 @@ def application_submit(*, cohort: Cohort, user, answers: dict[str, str]) -> Appl
     application.waitlisted_at = application.decided_at = application.decided_by = None
     application.message = ""
     application.save()
+    _tell(application, "received")
     return application
 
 
@@ -204,7 +214,9 @@ def _join(cohort: Cohort, user, source: str) -> Membership | Application:
     if application is None:
         application = Application(cohort=cohort, user=user)
     application.answers = {}
-    return _waitlist(application)
+    _waitlist(application)
+    _tell(application, "decided")
+    return application
 
 
 @transaction.atomic
@@ -271,14 +283,17 @@ def decide(*, application: Application, decision: str, by, message: str = "") ->
                 return "unchanged"
             if _is_full(cohort):
                 _waitlist(application, by=by, message=message)
+                _tell(application, "decided")
                 return "waitlisted"
             _admit(cohort, application.user, Membership.Source.APPLICATION,
                    application=application, by=by, message=message)  # fmt: skip
+            _tell(application, "decided")
             return "accepted"
         if decision == Decision.WAITLIST:
             if application.status == Application.Status.ACCEPTED:
                 raise CohortError(_("This person is already a member."))
             _waitlist(application, by=by, message=message)
+            _tell(application, "decided")
             return "waitlisted"
         # Decline: a member declined later leaves, and their place goes to the waitlist.
         Membership.objects.filter(
@@ -290,6 +305,7 @@ def decide(*, application: Application, decision: str, by, message: str = "") ->
         application.decided_by = by
         application.message = message
         application.save()
+        _tell(application, "decided")
         _promote(cohort)
     return "declined"
 

@@ -204,3 +204,24 @@ def calendar_feed(request, token):
                             content_type="text/calendar; charset=utf-8")  # fmt: skip
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def notification_settings(request):
+    """Which non-essential messages this person receives."""
+    from django import forms as django_forms
+
+    from .models import NotificationSettings
+
+    settings_row, _created = NotificationSettings.objects.get_or_create(user=request.user)
+    form_class = django_forms.modelform_factory(
+        NotificationSettings, fields=["session_reminders", "module_released", "nudges", "digest"]
+    )
+    form = form_class(request.POST or None, instance=settings_row)
+    if not request.user.cohorts_trained.exists():
+        del form.fields["digest"]
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your choices are saved."))
+        return HttpResponseRedirect(request.path)
+    return render(request, "cohorts/notification_settings.html", {"form": form})

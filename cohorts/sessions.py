@@ -33,6 +33,14 @@ def local_to_utc(day: date, at: time, zone: str) -> datetime:
     return result
 
 
+def _tell_members(session: LiveSession) -> None:
+    """Members hear about a changed or cancelled session once it is saved (background)."""
+    from .tasks import notify_session_changed
+
+    pk = session.pk
+    transaction.on_commit(lambda: notify_session_changed.delay(pk))
+
+
 CALENDAR_FIELDS = ("title", "description", "starts_at", "ends_at", "meeting_url")
 
 
@@ -66,6 +74,8 @@ def sessions_save(
         if changed:
             session.sequence += 1
         session.save()
+        if changed:
+            _tell_members(session)
         saved.append(session)
     return saved
 
@@ -76,6 +86,7 @@ def session_cancel(session: LiveSession) -> LiveSession:
         session.cancelled_at = timezone.now()
         session.sequence += 1
         session.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+        _tell_members(session)
     return session
 
 

@@ -61,3 +61,60 @@ def send_invitations(cohort_id: int, user_ids: list[int], trainer_id: int | None
                      "organisation": settings.ACOMPANA_ORGANISATION},
         )  # fmt: skip
     return sent
+
+
+# --- Notifications (cohorts.notify): each idempotent, safe to run twice -------------------------
+RETRY = {"acks_late": True, "autoretry_for": (DatabaseError, OSError), "retry_backoff": True,
+         "max_retries": 5}  # fmt: skip
+
+
+@shared_task(name="cohorts.tasks.notify_application", **RETRY)
+def notify_application(application_id: int, event: str) -> int:
+    from . import notify
+    from .models import Application
+
+    application = (
+        Application.objects.select_related("user", "cohort").filter(pk=application_id).first()
+    )
+    if application is None:
+        return 0
+    if event == "received":
+        return notify.application_received(application)
+    return notify.application_decided(application)
+
+
+@shared_task(name="cohorts.tasks.notify_session_changed", **RETRY)
+def notify_session_changed(session_id: int) -> int:
+    from . import notify
+    from .models import LiveSession
+
+    session = LiveSession.objects.select_related("cohort").filter(pk=session_id).first()
+    return notify.session_changed(session) if session else 0
+
+
+@shared_task(name="cohorts.tasks.send_session_reminders", **RETRY)
+def send_session_reminders() -> int:
+    from . import notify
+
+    return notify.session_reminders()
+
+
+@shared_task(name="cohorts.tasks.send_module_releases", **RETRY)
+def send_module_releases() -> int:
+    from . import notify
+
+    return notify.module_releases()
+
+
+@shared_task(name="cohorts.tasks.send_nudges", **RETRY)
+def send_nudges() -> int:
+    from . import notify
+
+    return notify.nudges()
+
+
+@shared_task(name="cohorts.tasks.send_digests", **RETRY)
+def send_digests() -> int:
+    from . import notify
+
+    return notify.digests()

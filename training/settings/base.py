@@ -252,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.h5p_statements_purge",
         "schedule": 60 * 60 * 24,
     },
+    # Cohort messages (cohorts/notify.py): each sent once, whatever runs twice.
+    "session-reminders": {"task": "cohorts.tasks.send_session_reminders", "schedule": 60 * 10},
+    "module-releases": {"task": "cohorts.tasks.send_module_releases", "schedule": 60 * 60},
+    "inactivity-nudges": {"task": "cohorts.tasks.send_nudges", "schedule": 60 * 60 * 24},
+    "application-digests": {"task": "cohorts.tasks.send_digests", "schedule": 60 * 60 * 24},
 }
 
 # --- Security that holds everywhere -----------------------------------------------------------

@@ -1,0 +1,226 @@
+"""Messages to people about their cohorts: each sent once (NotificationLog), in the recipient's
+language and time zone, with a discreet subject (never the words of a course or session title:
+a subject line is read over shoulders and on lock screens). Sent in batches over one mail
+connection; a batch that fails to send is not logged, so the next run tries again."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Count, Max
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from training.models import User
+
+from .models import (
+    Application,
+    Cohort,
+    LiveSession,
+    Membership,
+    ModuleRelease,
+    NotificationLog,
+    NotificationSettings,
+)
+
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    subject: str  # lazy, translated per recipient
+    template: str
+    essential: bool = True
+    setting: str = ""  # the NotificationSettings field that turns it off
+
+
+KINDS = {
+    kind.name: kind
+    for kind in [
+        Kind("application_received", _("We received your application"),
+             "cohorts/email/application_received.txt"),
+        Kind("application_decided", _("News about your application"),
+             "cohorts/email/application_decided.txt"),
+        Kind("session_changed", _("A live session has changed"),
+             "cohorts/email/session_changed.txt"),
+        Kind("session_reminder_24h", _("Reminder: a live session tomorrow"),
+             "cohorts/email/session_reminder.txt", essential=False, setting="session_reminders"),
+        Kind("session_reminder_1h", _("Reminder: a live session in an hour"),
+             "cohorts/email/session_reminder.txt", essential=False, setting="session_reminders"),
+        Kind("module_released", _("Something new to learn in your cohort"),
+             "cohorts/email/module_released.txt", essential=False, setting="module_released"),
+        Kind("nudge", _("We are here when you are ready"),
+             "cohorts/email/nudge.txt", essential=False, setting="nudges"),
+        Kind("digest", _("New applications to your cohorts"),
+             "cohorts/email/digest.txt", essential=False, setting="digest"),
+    ]
+}  # fmt: skip
+
+
+def _wanted(users, kind: Kind) -> list:
+    if kind.essential:
+        return list(users)
+    off = set(
+        NotificationSettings.objects.filter(
+            user__in=[u.pk for u in users], **{kind.setting: False}
+        ).values_list("user_id", flat=True)
+    )
+    return [u for u in users if u.pk not in off]
+
+
+def _render(user, kind: Kind, context: dict) -> EmailMessage:
+    language = user.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language), timezone.override(user.time_zone or "UTC"):
+        context = {**context, "user": user, "organisation": settings.ACOMPANA_ORGANISATION,
+                   "site": settings.ACOMPANA_PLATFORM_ORIGIN}  # fmt: skip
+        subject = str(kind.subject)
+        body = render_to_string(kind.template, context)
+    return EmailMessage(subject, body, None, [user.email])
+
+
+def send(kind_name: str, people: list[tuple[object, str]], context_for) -> int:
+    """Send `kind` to each (user, key) not sent before; `context_for(user)` gives the context.
+    A key names one message to one person (it includes the person).
+    In batches of BATCH over one connection. Returns how many were sent."""
+    kind = KINDS[kind_name]
+    sent = 0
+    for start in range(0, len(people), BATCH):
+        chunk = people[start : start + BATCH]
+        keys = [key for _user, key in chunk]
+        done = set(NotificationLog.objects.filter(key__in=keys).values_list("key", flat=True))
+        todo = [(user, key) for user, key in chunk if key not in done]
+        wanted = {u.pk for u in _wanted([user for user, _key in todo], kind)}
+        todo = [(user, key) for user, key in todo if user.pk in wanted and user.email]
+        if not todo:
+            continue
+        messages = [_render(user, kind, context_for(user)) for user, _key in todo]
+        with transaction.atomic():
+            NotificationLog.objects.bulk_create(
+                [NotificationLog(user=user, key=key, kind=kind.name) for user, key in todo],
+                ignore_conflicts=True,
+            )
+            # If sending fails, the log rolls back and the next run tries again.
+            with get_connection() as connection:
+                connection.send_messages(messages)
+        sent += len(messages)
+    return sent
+
+
+# --- Events -------------------------------------------------------------------------------------
+def _about(application: Application):
+    return lambda user: {"application": application, "cohort": application.cohort}
+
+
+def application_received(application: Application) -> int:
+    key = f"received:{application.pk}:{int(application.submitted_at.timestamp())}"
+    return send("application_received", [(application.user, key)], _about(application))
+
+
+def application_decided(application: Application) -> int:
+    when = application.decided_at or timezone.now()
+    key = f"decided:{application.pk}:{application.status}:{int(when.timestamp())}"
+    return send("application_decided", [(application.user, key)], _about(application))
+
+
+def _members(cohort_id) -> list:
+    return list(
+        User.objects.filter(
+            cohort_memberships__cohort_id=cohort_id, cohort_memberships__left_at__isnull=True,
+            is_active=True,
+        )
+    )  # fmt: skip
+
+
+def session_changed(session: LiveSession) -> int:
+    people = [(u, f"changed:{session.pk}:{session.sequence}:{u.pk}")
+              for u in _members(session.cohort_id)]  # fmt: skip
+    return send("session_changed", people,
+                lambda user: {"session": session, "cohort": session.cohort})  # fmt: skip
+
+
+# --- Scheduled ----------------------------------------------------------------------------------
+def session_reminders(now=None) -> int:
+    """24 hours and 1 hour before each session, to its members (a moved session reminds
+    again: the key carries its sequence)."""
+    now = now or timezone.now()
+    sent = 0
+    windows = [("session_reminder_24h", timedelta(hours=24), timedelta(hours=1)),
+               ("session_reminder_1h", timedelta(hours=1), timedelta(0))]  # fmt: skip
+    for kind, ahead, not_before in windows:
+        sessions = LiveSession.objects.filter(
+            cancelled_at__isnull=True, starts_at__gt=now + not_before, starts_at__lte=now + ahead
+        ).select_related("cohort")
+        for session in sessions:
+            people = [(u, f"{kind}:{session.pk}:{session.sequence}:{u.pk}")
+                      for u in _members(session.cohort_id)]  # fmt: skip
+            sent += send(kind, people,
+                         lambda user, s=session: {"session": s, "cohort": s.cohort})  # fmt: skip
+    return sent
+
+
+def module_releases(now=None) -> int:
+    now = now or timezone.now()
+    sent = 0
+    releases = ModuleRelease.objects.filter(
+        cohort__module_release=Cohort.Release.SCHEDULED,
+        opens_at__lte=now, opens_at__gt=now - timedelta(days=2),
+    ).select_related("cohort", "module")  # fmt: skip
+    for release in releases:
+        people = [(u, f"released:{release.pk}:{u.pk}") for u in _members(release.cohort_id)]
+        sent += send("module_released", people,
+                     lambda user, r=release: {"release": r, "cohort": r.cohort,
+                                              "module": r.module})  # fmt: skip
+    return sent
+
+
+def nudges(now=None) -> int:
+    """Members of running cohorts inactive for the cohort's number of days: at most weekly."""
+    from courses.models import CourseProgress
+
+    now = now or timezone.now()
+    week = now.strftime("%G-W%V")
+    sent = 0
+    for cohort in Cohort.objects.filter(status=Cohort.Status.RUNNING,
+                                        nudge_after_days__isnull=False):  # fmt: skip
+        cutoff = now - timedelta(days=cohort.nudge_after_days)
+        members = _members(cohort.pk)
+        last = dict(
+            CourseProgress.objects.filter(
+                user__in=[m.pk for m in members], course__in=cohort.courses.all()
+            ).values("user_id").annotate(last=Max("last_activity_at")).values_list("user_id",
+                                                                                   "last")
+        )  # fmt: skip
+        quiet = [m for m in members if (last.get(m.pk) or m.date_joined) < cutoff]
+        people = [(u, f"nudge:{cohort.pk}:{u.pk}:{week}") for u in quiet]
+        sent += send("nudge", people, lambda user, c=cohort: {"cohort": c})
+    return sent
+
+
+def digests(now=None) -> int:
+    """Each trainer: the applications their cohorts received in the last day (if any)."""
+    now = now or timezone.now()
+    since = now - timedelta(days=1)
+    counts = dict(
+        Application.objects.filter(status=Application.Status.SUBMITTED, submitted_at__gte=since)
+        .values("cohort_id")
+        .annotate(count=Count("pk"))
+        .values_list("cohort_id", "count")
+    )
+    cohort_ids = list(counts)
+    if not cohort_ids:
+        return 0
+    by_trainer: dict[int, list] = {}
+    for cohort in Cohort.objects.filter(pk__in=cohort_ids).prefetch_related("trainers"):
+        for trainer in cohort.trainers.all():
+            by_trainer.setdefault(trainer.pk, [trainer, []])[1].append((cohort, counts[cohort.pk]))
+    day = now.strftime("%Y-%m-%d")
+    people = [(trainer, f"digest:{trainer.pk}:{day}") for trainer, _rows in by_trainer.values()]
+    return send("digest", people, lambda user: {"rows": by_trainer[user.pk][1]})
+
+
+def membership_of_active(user, cohort) -> bool:
+    return Membership.objects.filter(user=user, cohort=cohort, left_at__isnull=True).exists()
