@@ -100,3 +100,13 @@ def login_with_mfa(client, user):
         {"method": "mfa", "at": time.time(), "type": "totp"},
     ]
     session.save()
+
+
+@pytest.fixture(autouse=True)
+def _celery_joining_allowed():
+    """Celery's "joining a result would block" flag is process-wide, and two threads running
+    eager tasks at once (the cohort race tests) can leave it set; no test runs inside a task."""
+    yield
+    from celery.result import _set_task_join_will_block
+
+    _set_task_join_will_block(False)

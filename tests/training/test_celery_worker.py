@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from celery.result import allow_join_result
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -95,11 +94,7 @@ def test_a_real_worker_clears_expired_sessions():
     try:
         result = app.send_task("training.tasks.clear_expired_sessions", queue=queue)
         try:
-            # Celery's "joining would block" flag is process-wide: eager tasks run by two threads
-            # of an earlier test (the cohort race tests) can leave it set. This test is not
-            # inside a task, so joining is allowed.
-            with allow_join_result():
-                value = result.get(timeout=60)
+            value = result.get(timeout=60)
         except Exception as exc:
             worker.terminate()
             output = worker.communicate(timeout=10)[0]
