@@ -51,6 +51,13 @@ SCENARIOS = [
     Scenario("plain_page_signed_in", "/about/", user=VOLUNTEER),
     Scenario("course_page", COURSE_URL, user=VOLUNTEER),
     Scenario("module_page", MODULE_URL, user=VOLUNTEER),
+    # The trainer's progress matrix of a cohort of BENCH_COHORT_MEMBERS (1,000) people and the
+    # demo courses' modules (target: under a second). Signed in with a second factor.
+    Scenario(
+        "cohort_progress",
+        "/dashboard/trainer/cohorts/bench-cohort/progress/",
+        user="trainer@example.org",
+    ),
 ]
 
 
@@ -114,6 +121,7 @@ def prepare_database(people: int) -> dict:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("seed_demo", stdout=StringIO())
     created = seed_people(people)
+    seed_cohort(env_int("BENCH_COHORT_MEMBERS", 1000))
     return {"created": created, "seconds": round(time.perf_counter() - started, 2)}
 
 
@@ -169,6 +177,87 @@ def seed_people(count: int) -> int:
     return len(missing)
 
 
+def seed_cohort(members: int) -> None:
+    """A cohort taking the three demo courses, trained by the demo trainer, with the first
+    `members` bench people as members (their course enrolments are not needed here)."""
+    from datetime import date, timedelta
+
+    from cohorts.models import Cohort, CohortCourse, Membership
+    from courses.models import CoursePage
+    from training.models import User
+
+    cohort, created = Cohort.objects.get_or_create(
+        slug="bench-cohort",
+        defaults={"title": "Bench cohort", "working_language": "en", "time_zone": "UTC",
+                  "starts_on": date.today(), "ends_on": date.today() + timedelta(days=90),
+                  "status": Cohort.Status.RUNNING},
+    )  # fmt: skip
+    if created:
+        for order, course in enumerate(CoursePage.objects.live().order_by("path")):
+            CohortCourse.objects.create(cohort=cohort, course=course, sort_order=order)
+        cohort.trainers.add(User.objects.get(email="trainer@example.org"))
+    have = cohort.memberships.count()
+    if have < members:
+        people = User.objects.filter(email__startswith=BENCH_EMAIL_PREFIX).order_by("email")
+        Membership.objects.bulk_create(
+            [Membership(cohort=cohort, user_id=pk, source="csv")
+             for pk in people.values_list("pk", flat=True)[have:members]],
+            ignore_conflicts=True, batch_size=1000,
+        )  # fmt: skip
+
+
+def bench_reminders(members: int) -> dict:
+    """Schedule and send the 1-hour reminder of a session to a cohort of `members` people with
+    the console email backend (its output kept in memory), then clean up."""
+    from datetime import date, timedelta
+
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from cohorts import notify
+    from cohorts.models import Cohort, LiveSession, Membership, NotificationLog
+    from training.models import User
+
+    cohort, _created = Cohort.objects.get_or_create(
+        slug="bench-reminders",
+        defaults={"title": "Bench reminders", "working_language": "en", "time_zone": "UTC",
+                  "starts_on": date.today(), "ends_on": date.today() + timedelta(days=90),
+                  "status": Cohort.Status.RUNNING},
+    )  # fmt: skip
+    people = User.objects.filter(email__startswith=BENCH_EMAIL_PREFIX).values_list("pk", flat=True)
+    Membership.objects.bulk_create(
+        [Membership(cohort=cohort, user_id=pk, source="csv") for pk in people[:members]],
+        ignore_conflicts=True, batch_size=1000,
+    )  # fmt: skip
+    now = timezone.now()
+    session = LiveSession.objects.create(
+        cohort=cohort, title="Bench session", starts_at=now + timedelta(minutes=30),
+        ends_at=now + timedelta(minutes=90),
+    )  # fmt: skip
+    output = StringIO()
+    stdout, sys.stdout = sys.stdout, output
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend"):
+            started = time.perf_counter()
+            sent = notify.session_reminders(now)
+            seconds = time.perf_counter() - started
+            again_started = time.perf_counter()
+            again = notify.session_reminders(now)
+            again_seconds = time.perf_counter() - again_started
+    finally:
+        sys.stdout = stdout
+        NotificationLog.objects.filter(
+            key__startswith=f"session_reminder_1h:{session.pk}:"
+        ).delete()
+        session.delete()
+    return {
+        "members": cohort.memberships.count(), "sent": sent, "seconds": round(seconds, 2),
+        "per_second": round(sent / seconds) if seconds else None, "batch": notify.BATCH,
+        "second_run_sent": again, "second_run_seconds": round(again_seconds, 2),
+        "output_bytes": len(output.getvalue()),
+    }  # fmt: skip
+
+
 def fetch(client, scenario: Scenario):
     response = client.get(scenario.url)
     if response.status_code != 200:
@@ -196,7 +285,13 @@ def client_for(scenario: Scenario):
         user = User.objects.filter(email=scenario.user).first()
         if user is None:
             sys.exit(f"bench: {scenario.name}: nobody has the email {scenario.user}.")
-        client.force_login(user)
+        if user.requires_mfa:
+            # Trainers' pages need a second factor passed in the session, as the tests do.
+            from tests.conftest import login_with_mfa
+
+            login_with_mfa(client, user)
+        else:
+            client.force_login(user)
     return client
 
 
@@ -404,10 +499,15 @@ def main() -> int:
     rows = measure(scenarios, iterations, warmup)
 
     comparisons = compare(rows)
+    reminders = None
+    if not wanted:
+        print("Sending a session reminder to a cohort of every bench person…", flush=True)
+        reminders = bench_reminders(people)
     result = {
         "meta": metadata(iterations, warmup, people, seeding),
         "scenarios": rows,
         "comparisons": comparisons,
+        "reminders": reminders,
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     output = RESULTS_DIR / "latest.json"
@@ -425,6 +525,17 @@ def main() -> int:
         print("\nSame run, page against a plain Wagtail page (targets reported, not enforced):")
         for line in comparison_lines(comparisons):
             print(f"  {line}")
+    progress = next((row for row in rows if row["name"] == "cohort_progress"), None)
+    if progress:
+        verdict = "met" if progress["median_ms"] < 1000 else "MISSED"
+        print(f"\nProgress matrix, {env_int('BENCH_COHORT_MEMBERS', 1000):,} members: median "
+              f"{progress['median_ms']} ms, p95 {progress['p95_ms']} ms, "
+              f"{progress['queries_median']:g} queries [target < 1000 ms: {verdict}]")  # fmt: skip
+    if reminders:
+        print(f"Reminders: {reminders['sent']:,} sent to {reminders['members']:,} members in "
+              f"{reminders['seconds']} s ({reminders['per_second']}/s, batches of "
+              f"{reminders['batch']}, console backend); run again: {reminders['second_run_sent']} "
+              f"sent in {reminders['second_run_seconds']} s")  # fmt: skip
     print(f"\nWritten to {output.relative_to(ROOT)}")
     return 0
 

@@ -19,8 +19,14 @@ def unreleased(user, course) -> dict[int, datetime]:
     says)."""
     if not user.is_authenticated:
         return {}
+    # Asked twice while serving one page (the lock check and the outline): remembered on the
+    # request's user object, which lives as long as the request.
+    remembered = user.__dict__.setdefault("_acompana_unreleased", {})
+    if course.pk in remembered:
+        return remembered[course.pk]
     closed: dict[int, datetime] = {}
     for gate in _GATES:
         for module_id, opens_at in gate(user, course).items():
             closed[module_id] = max(opens_at, closed.get(module_id, opens_at))
+    remembered[course.pk] = closed
     return closed

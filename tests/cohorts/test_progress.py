@@ -141,8 +141,9 @@ def test_a_module_released_by_date_says_when_it_opens_and_then_opens(trainer_cli
     outsider = UserFactory()
     course_services.enrolment_create(user=outsider, course=course)
     module_assert_open(user=outsider, module=module, course=course)
-    # The date passes: the module opens.
+    # The date passes: the module opens (for the next request, with its own user object).
     ModuleRelease.objects.update(opens_at=timezone.now() - timedelta(minutes=1))
+    member = type(member).objects.get(pk=member.pk)
     module_assert_open(user=member, module=module, course=course)
 
 
