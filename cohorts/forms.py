@@ -130,6 +130,10 @@ class DecisionForm(forms.Form):
         label=_("Message to the people concerned"), required=False, max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )  # fmt: skip
+    save_template = forms.BooleanField(
+        label=_("Start from this message next time for this decision in this cohort"),
+        required=False,
+    )
 
 
 class CodeForm(forms.ModelForm):

@@ -19,6 +19,11 @@ from courses.models import language_choices
 from training.models import time_zone_choices, validate_time_zone
 
 
+def language_names(codes) -> list[str]:
+    names = settings.ALL_LANGUAGES
+    return [str(names.get(code, code)) for code in codes]
+
+
 class Cohort(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -96,6 +101,10 @@ class Cohort(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def interpretation_language_names(self) -> list[str]:
+        return language_names(self.interpretation_languages)
 
     def accepts_applications(self, now=None) -> bool:
         """Whether people may apply or join now (an invitation code still needs its code)."""
@@ -293,6 +302,10 @@ class LiveSession(models.Model):
     def cancelled(self) -> bool:
         return self.cancelled_at is not None
 
+    @property
+    def interpretation_language_names(self) -> list[str]:
+        return language_names(self.interpretation_languages)
+
 
 class Attendance(models.Model):
     class Status(models.TextChoices):
@@ -339,15 +352,26 @@ class CalendarFeed(models.Model):
 
 class Skill(models.Model):
     """A skill a trainer signs off for each member, e.g. "role-play: first contact with a person
-    being harassed"."""
+    being harassed". Defined for one cohort, or for a course (then every cohort taking the
+    course has it, and a sign-off counts wherever the person follows the course)."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="skills")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="skills",
+                               null=True, blank=True)  # fmt: skip
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="skills")  # fmt: skip
     name = models.CharField(_("skill"), max_length=200)
     description = models.TextField(_("what the trainer looks for"), blank=True)
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cohort__isnull=False, course__isnull=True)
+                | Q(cohort__isnull=True, course__isnull=False),
+                name="skill_for_a_cohort_or_a_course",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -416,6 +440,22 @@ class NotificationLog(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class MessageTemplate(models.Model):
+    """A cohort's own wording of the message sent with a decision (trainers edit it)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="message_templates")
+    decision = models.CharField(max_length=20)
+    text = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "decision"], name="message_template_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.cohort_id} · {self.decision}"
 
 
 class NotificationSettings(models.Model):

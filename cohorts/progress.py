@@ -18,7 +18,7 @@ from courses.models import (
     Reflection,
 )
 
-from .models import Attendance, Cohort, Membership, SkillSignOff
+from .models import Attendance, Cohort, Membership, Skill, SkillSignOff
 
 
 @dataclass
@@ -43,6 +43,15 @@ def cohort_modules(cohort: Cohort) -> list[ModulePage]:
     order = {course.path: index for index, course in enumerate(courses)}
     modules.sort(key=lambda m: (order.get(m.path[: -ModulePage.steplen], 0), m.path))
     return modules
+
+
+def skills_of(cohort: Cohort):
+    """The skills signed off in this cohort: its own, and those of the courses it takes."""
+    return (
+        Skill.objects.filter(Q(cohort=cohort) | Q(course__in=cohort.courses.all()))
+        .select_related("course")
+        .order_by("course_id", "sort_order", "pk")
+    )
 
 
 def matrix(cohort: Cohort, *, inactive_days: int | None = None) -> dict:
@@ -95,9 +104,10 @@ def member_detail(cohort: Cohort, membership: Membership) -> dict:
             submitted_at__isnull=False,
         ).select_related("module")
     )  # fmt: skip
+    skills = list(skills_of(cohort))
     signed = {
         s.skill_id: s
-        for s in SkillSignOff.objects.filter(user=user, skill__cohort=cohort).select_related(
+        for s in SkillSignOff.objects.filter(user=user, skill__in=skills).select_related(
             "signed_by"
         )
     }
@@ -105,5 +115,5 @@ def member_detail(cohort: Cohort, membership: Membership) -> dict:
         "modules": [(m, progress.get(m.pk)) for m in modules],
         "sessions": [(s, marks.get(s.pk)) for s in sessions],
         "reflections": reflections,
-        "skills": [(skill, signed.get(skill.pk)) for skill in cohort.skills.all()],
+        "skills": [(skill, signed.get(skill.pk)) for skill in skills],
     }

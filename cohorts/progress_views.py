@@ -82,7 +82,7 @@ def trainer_sign_off(request, slug, user_id, skill_id):
     cohort = _trained_cohort(request, slug)
     membership = get_object_or_404(Membership, cohort=cohort, user_id=user_id,
                                    left_at__isnull=True)  # fmt: skip
-    skill = get_object_or_404(Skill, cohort=cohort, pk=skill_id)
+    skill = get_object_or_404(progress.skills_of(cohort), pk=skill_id)
     if request.POST.get("action") == "withdraw":
         SkillSignOff.objects.filter(skill=skill, user_id=membership.user_id).delete()
         messages.info(request, _("Sign-off withdrawn."))
@@ -100,20 +100,27 @@ def trainer_sign_off(request, slug, user_id, skill_id):
 
 @role_required(Role.TRAINER)
 def trainer_skills(request, slug):
-    """The skills trainers sign off in this cohort."""
+    """The skills trainers sign off: for this cohort, or for a course it takes (then every
+    cohort taking that course shares them)."""
     cohort = _trained_cohort(request, slug)
+    courses = list(cohort.courses.all())
     if request.method == "POST":
         if request.POST.get("delete"):
-            Skill.objects.filter(cohort=cohort, pk=request.POST["delete"]).delete()
+            progress.skills_of(cohort).filter(pk=request.POST["delete"]).delete()
         elif request.POST.get("name", "").strip():
+            scope = request.POST.get("scope", "cohort")
+            course = next((c for c in courses if str(c.pk) == scope), None)
             Skill.objects.create(
-                cohort=cohort, name=request.POST["name"].strip()[:200],
+                cohort=None if course else cohort, course=course,
+                name=request.POST["name"].strip()[:200],
                 description=request.POST.get("description", "")[:5000],
-                sort_order=cohort.skills.count(),
+                sort_order=progress.skills_of(cohort).count(),
             )  # fmt: skip
             messages.success(request, _("Skill added."))
         return HttpResponseRedirect(request.path)
-    return render(request, "cohorts/trainer/skills.html", {"cohort": cohort})
+    return render(request, "cohorts/trainer/skills.html",
+                  {"cohort": cohort, "skills": progress.skills_of(cohort),
+                   "courses": courses})  # fmt: skip
 
 
 @role_required(Role.TRAINER)

@@ -302,9 +302,13 @@ def trainer_questions(request, slug):
 
 
 def default_messages(cohort: Cohort) -> dict[str, str]:
-    """Kind starting points for the message sent with a decision; trainers edit them."""
+    """Starting points for the message sent with a decision: the cohort's own wording where
+    its trainers saved one, else a kind default. Trainers edit them each time."""
+    from .models import MessageTemplate
+
     values = {"cohort": cohort.title}
-    return {
+    saved = dict(MessageTemplate.objects.filter(cohort=cohort).values_list("decision", "text"))
+    defaults = {
         "accept": _("Welcome to “%(cohort)s”! You now have a place in the cohort and access to "
                     "its courses. We look forward to learning with you.") % values,
         "waitlist": _("Thank you for applying to “%(cohort)s”. The cohort is full for now: you "
@@ -314,6 +318,7 @@ def default_messages(cohort: Cohort) -> dict[str, str]:
                      "cohort. This is not a judgement of you, and other cohorts will open.")
         % values,
     }  # fmt: skip
+    return defaults | saved
 
 
 OUTCOME_LABELS = {
@@ -335,6 +340,13 @@ def trainer_cohort(request, slug):
             Application.objects.filter(cohort=cohort, pk__in=[c for c in chosen if c.isdigit()])
             .select_related("user", "cohort")
         )  # fmt: skip
+        if form.cleaned_data["save_template"] and form.cleaned_data["message"]:
+            from .models import MessageTemplate
+
+            MessageTemplate.objects.update_or_create(
+                cohort=cohort, decision=form.cleaned_data["decision"],
+                defaults={"text": form.cleaned_data["message"]},
+            )  # fmt: skip
         if not applications:
             messages.error(request, _("Choose at least one application."))
         for application in applications:

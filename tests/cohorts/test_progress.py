@@ -157,3 +157,39 @@ def test_a_cohort_releasing_everything_at_once_ignores_dates(trainer_client):
     module = course.get_children().specific().first()
     ModuleRelease.objects.create(cohort=cohort, module=module, opens_at="2099-01-01T00:00Z")
     module_assert_open(user=member, module=module, course=course)
+
+
+def test_a_course_skill_is_shared_by_every_cohort_taking_the_course(trainer_client):
+    cohort = make_cohort(trainer=trainer_client.trainer)
+    course = cohort.courses.get()
+    other = make_cohort("other", trainer=UserFactory())
+    other.courses.add(course)
+    (member,) = add_members(cohort, 1)
+    url = reverse("cohorts:trainer_skills", args=[cohort.slug])
+    trainer_client.post(url, {"name": "Safety planning", "scope": str(course.pk)})
+    skill = Skill.objects.get()
+    assert (skill.course, skill.cohort) == (course, None)
+    from cohorts.progress import skills_of
+
+    assert list(skills_of(other)) == [skill]
+    trainer_client.post(
+        reverse("cohorts:trainer_sign_off", args=[cohort.slug, member.pk, skill.pk]),
+        {"action": "sign"},
+    )
+    assert SkillSignOff.objects.filter(skill=skill, user=member).exists()
+
+
+def test_a_cohort_keeps_its_own_wording_of_a_decision(trainer_client):
+    from cohorts.models import Application
+
+    cohort = make_cohort(trainer=trainer_client.trainer)
+    application = services.application_submit(
+        cohort=cohort, user=UserFactory(),
+        answers={str(q.pk): "Evenings" for q in cohort.questions.all()},
+    )  # fmt: skip
+    url = reverse("cohorts:trainer_cohort", args=[cohort.slug])
+    trainer_client.post(url, {"application": [str(application.pk)], "decision": "waitlist",
+                              "message": "Our own words.", "save_template": "on"})  # fmt: skip
+    assert Application.objects.get().message == "Our own words."
+    page = trainer_client.get(url, {"status": "waitlisted"}).content.decode()
+    assert 'data-msg-waitlist="Our own words."' in page
