@@ -54,12 +54,22 @@ def _players(page):
 
 
 def _answer_questions(question_set, count):
-    """Answer `count` questions of the question set (any answer), moving on after each."""
+    """Answer `count` questions of the question set (any answer), moving on after each. Each
+    step waits for the set's slide transition to end (exactly one question on screen) and for
+    each button to show."""
     for _ in range(count):
-        current = question_set.locator(".question-container:visible")
-        current.locator(".h5p-answer").first.click()
-        current.locator(".h5p-question-check-answer").click()
-        following = current.locator(".h5p-question-next, .h5p-question-finish")
+        check = question_set.locator(".question-container:visible .h5p-question-check-answer")
+        expect(question_set.locator(".question-container:visible")).to_have_count(1)
+        answer = question_set.locator(".question-container:visible .h5p-answer").first
+        expect(answer).to_be_visible()
+        answer.click()
+        expect(check).to_be_visible()
+        check.click()
+        following = question_set.locator(
+            ".question-container:visible .h5p-question-next,"
+            " .question-container:visible .h5p-question-finish"
+        )
+        expect(following.first).to_be_visible()
         following.first.click()
 
 
