@@ -63,6 +63,9 @@ def test_apply_accept_and_see_the_next_session_in_my_time_zone(
     # The first session, in the volunteer's own zone: 18:00 in Madrid is 22:30 in Kolkata.
     expect(page.get_by_text("10:30 p.m. (Asia/Kolkata)").first).to_be_visible()
     page.fill("textarea[name^='answer-']", "I moderate a support forum.")
+    # A half-written application survives a reload (kept on the device until it is sent).
+    page.reload()
+    expect(page.locator("textarea[name^='answer-']")).to_have_value("I moderate a support forum.")
     page.get_by_role("button", name="Send my application").click()
     expect(page.get_by_text("Waiting for a decision").first).to_be_visible()
 
