@@ -35,13 +35,13 @@ class Row:
         return asdict(self)
 
 
+# The preview never says whether an address has an account (nobody may learn that from us):
+# either way the person is enrolled and told by email.
 OUTCOMES = {
-    "enrol": lambda: _("Has an account: will be enrolled"),
-    "invite": lambda: _("No account yet: one will be made and an invitation sent"),
+    "enrol": lambda: _("Will be enrolled, and told by email"),
     "member": lambda: _("Already a member: nothing to do"),
     "bad_email": lambda: _("Not an email address: skipped"),
     "duplicate": lambda: _("The same email appears earlier in the file: skipped"),
-    "no_name": lambda: _("A display name is needed for a new account: skipped"),
     "enrolled": lambda: _("Enrolled"),
     "invited": lambda: _("Account made, invitation sent, enrolled"),
     "waitlisted": lambda: _("The cohort is full: on the waitlist"),
@@ -68,7 +68,7 @@ def read(upload_bytes: bytes) -> list[tuple[int, str, str]]:
     for line, record in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
         if not record or not any(cell.strip() for cell in record):
             continue
-        email = record[0].strip()
+        email = record[0].strip().lower()
         name = record[1].strip() if len(record) > 1 else ""
         if line == 1 and "@" not in email:
             continue  # a header row
@@ -81,8 +81,6 @@ def read(upload_bytes: bytes) -> list[tuple[int, str, str]]:
 
 
 def preview(cohort: Cohort, records) -> list[Row]:
-    emails = {email.lower() for _line, email, _name in records}
-    existing = {u.email.lower(): u for u in User.objects.filter(email__in=[e for e in emails if e])}
     members = set(
         Membership.objects.filter(cohort=cohort, left_at__isnull=True).values_list(
             "user__email", flat=True
@@ -103,12 +101,8 @@ def preview(cohort: Cohort, records) -> list[Row]:
         seen.add(key)
         if key in members:
             result.append(Row(line, email, name, "member", False))
-        elif key in existing:
-            result.append(Row(line, email, name, "enrol", True))
-        elif not name:
-            result.append(Row(line, email, name, "no_name", False))
         else:
-            result.append(Row(line, email, name, "invite", True))
+            result.append(Row(line, email, name, "enrol", True))
     return result
 
 
@@ -116,16 +110,17 @@ def apply(cohort: Cohort, rows: list[Row], *, by) -> list[Row]:
     """Do what the preview said, row by row; each row's outcome says what happened."""
     from allauth.account.models import EmailAddress
 
-    from .tasks import send_invitations
+    from .tasks import send_added, send_invitations
 
-    invited = []
+    invited, added = [], []
     for row in rows:
         if not row.valid:
             continue
         with transaction.atomic():
             user = User.objects.filter(email__iexact=row.email).first()
             if user is None:
-                user = User(email=row.email, display_name=row.display_name,
+                # The person can change the name; a placeholder never shows their address.
+                user = User(email=row.email, display_name=row.display_name or _("New member"),
                             preferred_language=cohort.working_language)  # fmt: skip
                 user.set_unusable_password()
                 user.save()
@@ -146,6 +141,11 @@ def apply(cohort: Cohort, rows: list[Row], *, by) -> list[Row]:
             row.outcome = "waitlisted"
         else:
             row.outcome = "invited" if created else "enrolled"
+        if not created:
+            added.append(user.pk)
     if invited:
         transaction.on_commit(lambda: send_invitations.delay(cohort.pk, invited, by.pk))
+    if added:
+        # People who already had an account are told, with the way to leave if unwanted.
+        transaction.on_commit(lambda: send_added.delay(cohort.pk, added, by.pk))
     return rows

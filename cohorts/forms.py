@@ -61,7 +61,8 @@ class CohortForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["courses"].queryset = CoursePage.objects.live().order_by("title")
+        # Only published courses open to everyone: a cohort never opens a restricted course.
+        self.fields["courses"].queryset = CoursePage.objects.live().public().order_by("title")
         self.fields["interpretation_languages"].choices = list(settings.ALL_LANGUAGES.items())
         self.fields["trainers"].queryset = User.objects.filter(
             groups__name=GROUP_FOR_ROLE[Role.TRAINER]
@@ -137,6 +138,9 @@ class DecisionForm(forms.Form):
 
 
 class CodeForm(forms.ModelForm):
+    max_uses = forms.IntegerField(label=_("Uses allowed"), min_value=1, max_value=10_000,
+                                  initial=1)  # fmt: skip
+
     class Meta:
         model = InvitationCode
         fields = ["note", "max_uses", "expires_at"]
@@ -145,7 +149,6 @@ class CodeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expires_at"].input_formats = ["%Y-%m-%dT%H:%M"]
-        self.fields["max_uses"].min_value = 1
 
 
 class SessionForm(forms.Form):

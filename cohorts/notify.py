@@ -194,7 +194,15 @@ def nudges(now=None) -> int:
             ).values("user_id").annotate(last=Max("last_activity_at")).values_list("user_id",
                                                                                    "last")
         )  # fmt: skip
-        quiet = [m for m in members if (last.get(m.pk) or m.date_joined) < cutoff]
+        joined = dict(
+            Membership.objects.filter(cohort=cohort, left_at__isnull=True).values_list(
+                "user_id", "joined_at"
+            )
+        )
+        quiet = [
+            m for m in members
+            if max(filter(None, [last.get(m.pk), joined.get(m.pk)]), default=cutoff) < cutoff
+        ]  # fmt: skip
         people = [(u, f"nudge:{cohort.pk}:{u.pk}:{week}") for u in quiet]
         sent += send("nudge", people, lambda user, c=cohort: {"cohort": c})
     return sent

@@ -97,11 +97,12 @@ def member_detail(cohort: Cohort, membership: Membership) -> dict:
     }
     sessions = list(cohort.sessions.filter(starts_at__lte=timezone.now()))
     marks = {a.session_id: a for a in Attendance.objects.filter(user=user, session__in=sessions)}
-    # Only what the member chose to share, as they submitted it.
+    # Only what the member chose to share, as they submitted it, while a member of this cohort
+    # (what they shared before joining was for other trainers).
     reflections = list(
         Reflection.objects.filter(
             user=user, module__in=[m.pk for m in modules], shared_with_trainers=True,
-            submitted_at__isnull=False,
+            submitted_at__gte=membership.joined_at,
         ).select_related("module")
     )  # fmt: skip
     skills = list(skills_of(cohort))

@@ -1,6 +1,7 @@
 """The trainer's view of a cohort's progress: matrix, member detail, sign-offs, CSV export."""
 
 import csv
+import secrets
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect, StreamingHttpResponse
@@ -105,8 +106,13 @@ def trainer_skills(request, slug):
     cohort = _trained_cohort(request, slug)
     courses = list(cohort.courses.all())
     if request.method == "POST":
-        if request.POST.get("delete"):
-            progress.skills_of(cohort).filter(pk=request.POST["delete"]).delete()
+        if request.POST.get("delete", "").isdigit():
+            # A course's skills are shared with other cohorts: only administrators remove them.
+            removable = progress.skills_of(cohort)
+            if not request.user.is_superuser:
+                removable = removable.filter(cohort=cohort)
+            if not removable.filter(pk=request.POST["delete"]).delete()[0]:
+                messages.error(request, _("Only administrators remove a course's skills."))
         elif request.POST.get("name", "").strip():
             scope = request.POST.get("scope", "cohort")
             course = next((c for c in courses if str(c.pk) == scope), None)
@@ -174,7 +180,7 @@ def trainer_releases(request, slug):
     return render(request, "cohorts/trainer/releases.html", {"cohort": cohort, "rows": rows})
 
 
-ENROL_SESSION_KEY = "cohort-enrol:{pk}"
+ENROL_SESSION_KEY = "cohort-enrol:{pk}:{token}"
 
 
 @role_required(Role.TRAINER)
@@ -183,10 +189,11 @@ def trainer_enrol(request, slug):
     from . import enrolment
 
     cohort = _trained_cohort(request, slug)
-    key = ENROL_SESSION_KEY.format(pk=cohort.pk)
     context = {"cohort": cohort, "rows": None, "report": None, "error": None}
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        stored = request.session.pop(key, None)
+        # The preview this page showed, and no other (two tabs, two files: each its own).
+        token = request.POST.get("preview", "")
+        stored = request.session.pop(ENROL_SESSION_KEY.format(pk=cohort.pk, token=token), None)
         if not stored:
             context["error"] = _("The preview has expired. Please upload the file again.")
         else:
@@ -204,7 +211,11 @@ def trainer_enrol(request, slug):
         except enrolment.CsvError as error:
             context["error"] = str(error)
         else:
-            request.session[key] = [row.as_dict() for row in rows]
+            token = secrets.token_urlsafe(16)
+            request.session[ENROL_SESSION_KEY.format(pk=cohort.pk, token=token)] = [
+                row.as_dict() for row in rows
+            ]
+            context["preview"] = token
             context["rows"] = [(row, enrolment.outcome_label(row.outcome)) for row in rows]
             context["will_act"] = sum(row.valid for row in rows)
     return render(request, "cohorts/trainer/enrol.html", context)

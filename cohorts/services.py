@@ -21,8 +21,8 @@ def _tell(application: Application, event: str) -> None:
     """Tell the person about their application once the change is saved (in the background)."""
     from .tasks import notify_application
 
-    pk = application.pk
-    transaction.on_commit(lambda: notify_application.delay(pk, event))
+    pk, status = application.pk, application.status
+    transaction.on_commit(lambda: notify_application.delay(pk, event, status))
 
 
 class CohortError(Exception):
@@ -78,6 +78,14 @@ def _admit(cohort, user, source, *, application=None, by=None, message="") -> Me
             application.message = message
         application.save()
     return membership
+
+
+def enrol_members_in_courses(cohort: Cohort) -> None:
+    """After the cohort's courses changed: every member is enrolled in each of them."""
+    courses = list(cohort.courses.all())
+    for membership in cohort.memberships.filter(left_at__isnull=True).select_related("user"):
+        for course in courses:
+            course_services.enrolment_create(user=membership.user, course=course, source="cohort")
 
 
 def _waitlist(application: Application, *, by=None, message="") -> Application:

@@ -63,13 +63,36 @@ def send_invitations(cohort_id: int, user_ids: list[int], trainer_id: int | None
     return sent
 
 
+@shared_task(
+    name="cohorts.tasks.send_added", acks_late=True,
+    autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
+)  # fmt: skip
+def send_added(cohort_id: int, user_ids: list[int], trainer_id: int | None = None) -> int:
+    """Tell people with an account that a trainer enrolled them, and how to leave if it is a
+    mistake. Safe to run twice."""
+    cohort = Cohort.objects.get(pk=cohort_id)
+    trainer = User.objects.filter(pk=trainer_id).first()
+    sent = 0
+    for user in User.objects.filter(pk__in=user_ids):
+        sent += send_once(
+            user, key=f"added:{cohort.pk}:{user.pk}", kind="added",
+            subject_template="cohorts/email/invitation_subject.txt",
+            body_template="cohorts/email/added_message.txt",
+            context={"cohort": cohort, "trainer": trainer,
+                     "link": settings.ACOMPANA_PLATFORM_ORIGIN
+                     + reverse("cohorts:detail", args=[cohort.slug]),
+                     "organisation": settings.ACOMPANA_ORGANISATION},
+        )  # fmt: skip
+    return sent
+
+
 # --- Notifications (cohorts.notify): each idempotent, safe to run twice -------------------------
 RETRY = {"acks_late": True, "autoretry_for": (DatabaseError, OSError), "retry_backoff": True,
          "max_retries": 5}  # fmt: skip
 
 
 @shared_task(name="cohorts.tasks.notify_application", **RETRY)
-def notify_application(application_id: int, event: str) -> int:
+def notify_application(application_id: int, event: str, status: str = "") -> int:
     from . import notify
     from .models import Application
 
@@ -78,6 +101,8 @@ def notify_application(application_id: int, event: str) -> int:
     )
     if application is None:
         return 0
+    if status and application.status != status:
+        return 0  # it changed again since (withdrawn, say): that news is told on its own
     if event == "received":
         return notify.application_received(application)
     return notify.application_decided(application)

@@ -78,7 +78,7 @@ def _visible_cohort(request, slug) -> Cohort:
     if user.is_authenticated and (
         user.is_superuser
         or cohort.trainers.filter(pk=user.pk).exists()
-        or cohort.memberships.filter(user=user).exists()
+        or cohort.memberships.filter(user=user, left_at__isnull=True).exists()
     ):
         return cohort
     raise Http404
@@ -272,10 +272,15 @@ def trainer_cohort_new(request):
 def trainer_cohort_edit(request, slug):
     cohort = _trained_cohort(request, slug)
     form = CohortForm(request.POST or None, instance=cohort)
+    co_trainers = set(cohort.trainers.all())
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             cohort = form.save()
+            # Trainers add colleagues here; nobody removes another trainer (administrators do).
+            if not request.user.is_superuser:
+                cohort.trainers.add(*co_trainers)
             cohort.trainers.add(request.user)
+            services.enrol_members_in_courses(cohort)
         # A larger capacity gives the freed places to the waitlist at once.
         promoted = services.promote_waitlist(cohort)
         messages.success(request, _("Saved."))
@@ -350,10 +355,14 @@ def trainer_cohort(request, slug):
         if not applications:
             messages.error(request, _("Choose at least one application."))
         for application in applications:
-            outcome = services.decide(
-                application=application, decision=form.cleaned_data["decision"],
-                by=request.user, message=form.cleaned_data["message"],
-            )  # fmt: skip
+            try:
+                outcome = services.decide(
+                    application=application, decision=form.cleaned_data["decision"],
+                    by=request.user, message=form.cleaned_data["message"],
+                )  # fmt: skip
+            except services.CohortError as error:
+                messages.error(request, f"{application.user.display_name}: {error}")
+                continue
             messages.info(
                 request,
                 _("%(name)s: %(outcome)s")
@@ -405,7 +414,8 @@ def trainer_cohort(request, slug):
 def trainer_codes(request, slug):
     cohort = _trained_cohort(request, slug)
     if "deactivate" in request.POST:
-        InvitationCode.objects.filter(cohort=cohort, pk=request.POST["deactivate"]).update(
+        pk = request.POST["deactivate"]
+        InvitationCode.objects.filter(cohort=cohort, pk=pk if pk.isdigit() else None).update(
             active=False
         )
         messages.info(request, _("The code no longer works."))

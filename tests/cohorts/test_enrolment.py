@@ -1,5 +1,7 @@
 """Bulk enrolment from a CSV: preview, confirm, per-row report, invitations sent once."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -36,26 +38,31 @@ def test_preview_then_confirm_with_a_report_for_every_row(
     upload = SimpleUploadedFile("people.csv", CSV.encode(), content_type="text/csv")
     page = trainer_client.post(url, {"action": "preview", "file": upload}).content.decode()
     assert "Preview: nothing is done yet" in page
-    for expected in ("Has an account: will be enrolled", "Not an email address: skipped",
+    for expected in ("Will be enrolled, and told by email", "Not an email address: skipped",
                      "The same email appears earlier in the file: skipped",
-                     "A display name is needed for a new account: skipped",
                      "Already a member: nothing to do"):  # fmt: skip
         assert expected in page, expected
+    # Whether an address has an account is never told: known and new read the same.
+    assert "Has an account" not in page and "No account yet" not in page
     assert not User.objects.filter(email="new.person@example.org").exists()  # nothing yet
 
+    token = re.search(r'name="preview" value="([^"]+)"', page).group(1)
     with django_capture_on_commit_callbacks(execute=True):
-        report = trainer_client.post(url, {"action": "confirm"}).content.decode()
+        report = trainer_client.post(url, {"action": "confirm", "preview": token}).content.decode()
     assert "Account made, invitation sent, enrolled" in report and "Enrolled" in report
     newcomer = User.objects.get(email="new.person@example.org")
     assert newcomer.display_name == "Nueva" and not newcomer.has_usable_password()
     assert newcomer.preferred_language == "es"
     assert Membership.objects.filter(cohort=cohort, user=known, left_at__isnull=True).exists()
     assert Membership.objects.filter(cohort=cohort, user=newcomer).exists()
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new.person@example.org"]
-    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert set(by_address) == {"new.person@example.org", "known@example.org", "noname@example.org"}
+    assert "/accounts/password/reset/key/" in by_address["new.person@example.org"].body
+    assert "leave the cohort" in by_address["known@example.org"].body  # told, and how to leave
+    assert User.objects.get(email="noname@example.org").display_name == "New member"
     assert ExportLog.objects.filter(kind="csv-enrolment").count() == 1
     # Confirming again does nothing: the preview is used once.
-    again = trainer_client.post(url, {"action": "confirm"}).content.decode()
+    again = trainer_client.post(url, {"action": "confirm", "preview": token}).content.decode()
     assert "The preview has expired" in again
 
 
@@ -73,8 +80,11 @@ def test_a_full_cohort_puts_the_rest_on_the_waitlist(trainer_client):
     UserFactory(email="a@example.org")
     UserFactory(email="b@example.org")
     url = reverse("cohorts:trainer_enrol", args=[cohort.slug])
-    trainer_client.post(url, {"action": "preview", "pasted": "a@example.org,A\nb@example.org,B"})
-    report = trainer_client.post(url, {"action": "confirm"}).content.decode()
+    page = trainer_client.post(
+        url, {"action": "preview", "pasted": "a@example.org,A\nb@example.org,B"}
+    ).content.decode()
+    token = re.search(r'name="preview" value="([^"]+)"', page).group(1)
+    report = trainer_client.post(url, {"action": "confirm", "preview": token}).content.decode()
     assert "The cohort is full: on the waitlist" in report
     assert Application.objects.get().user.email == "b@example.org"
 

@@ -121,8 +121,7 @@ def test_trainers_get_one_digest_a_day(trainer):
 def test_a_quiet_member_is_nudged_at_most_weekly():
     _cohort, (member,) = _member_cohort(members=1, status=Cohort.Status.RUNNING,
                                        nudge_after_days=7)  # fmt: skip
-    member.date_joined = timezone.now() - timedelta(days=30)
-    member.save()
+    Membership.objects.filter(user=member).update(joined_at=timezone.now() - timedelta(days=30))
     now = timezone.now()
     assert notify.nudges(now) == 1
     assert notify.nudges(now + timedelta(days=1)) == 0
@@ -149,3 +148,31 @@ def test_applying_through_the_page_sends_the_acknowledgement(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("cohorts:apply", args=[cohort.slug]), answers_post(cohort))
     assert subjects() == ["We received your application"]
+
+
+def test_plain_text_emails_are_not_html_escaped():
+    cohort, (member,) = _member_cohort(members=1)
+    member.display_name = "O'Brien"
+    member.save()
+    now = timezone.now()
+    LiveSession.objects.create(cohort=cohort, title="Q&A", starts_at=now + timedelta(minutes=30),
+                               ends_at=now + timedelta(minutes=90),
+                               meeting_url="https://meet.example.org/j/1?pwd=a&b=c")  # fmt: skip
+    notify.session_reminders(now)
+    body = mail.outbox[0].body
+    assert "https://meet.example.org/j/1?pwd=a&b=c" in body
+    assert "O'Brien" in body and "“Q&A”" in body and "&amp;" not in body
+
+
+def test_news_of_a_decision_that_changed_since_is_not_sent(trainer):
+    cohort = make_cohort(trainer=trainer)
+    application = services.application_submit(
+        cohort=cohort, user=UserFactory(),
+        answers={str(q.pk): "Evenings" for q in cohort.questions.all()},
+    )  # fmt: skip
+    mail.outbox.clear()
+    services.decide(application=application, decision="accept", by=trainer)
+    services.withdraw(cohort=cohort, user=application.user)
+    # The task queued with "accepted" runs after the withdrawal: nothing is sent.
+    assert notify_application(application.pk, "decided", "accepted") == 0
+    assert mail.outbox == []

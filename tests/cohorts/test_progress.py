@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -76,15 +77,21 @@ def test_a_trainer_signs_off_a_skill_and_reads_only_shared_reflections(trainer_c
     (member,) = add_members(cohort, 1)
     skill = Skill.objects.create(cohort=cohort, name="Role-play: first contact")
     module = cohort.courses.get().get_children().specific().first()
+    now = timezone.now()
     Reflection.objects.create(user=member, module=module, activity_id="a", text="draft",
                               submitted_text="What I shared", shared_with_trainers=True,
-                              submitted_at="2026-11-01T10:00:00Z")  # fmt: skip
+                              submitted_at=now)  # fmt: skip
     Reflection.objects.create(user=member, module=module, activity_id="b", text="private",
                               submitted_text="What I kept", shared_with_trainers=False,
-                              submitted_at="2026-11-01T10:00:00Z")  # fmt: skip
+                              submitted_at=now)  # fmt: skip
+    # Shared before joining this cohort: for the trainers of then, not these.
+    Reflection.objects.create(user=member, module=module, activity_id="c", text="",
+                              submitted_text="Shared with others", shared_with_trainers=True,
+                              submitted_at=now - timedelta(days=30))  # fmt: skip
     detail = reverse("cohorts:trainer_member", args=[cohort.slug, member.pk])
     page = trainer_client.get(detail).content.decode()
     assert "What I shared" in page and "What I kept" not in page and "draft" not in page
+    assert "Shared with others" not in page
     trainer_client.post(
         reverse("cohorts:trainer_sign_off", args=[cohort.slug, member.pk, skill.pk]),
         {"notes": "Calm and clear.", "action": "sign"},
@@ -193,3 +200,40 @@ def test_a_cohort_keeps_its_own_wording_of_a_decision(trainer_client):
     assert Application.objects.get().message == "Our own words."
     page = trainer_client.get(url, {"status": "waitlisted"}).content.decode()
     assert 'data-msg-waitlist="Our own words."' in page
+
+
+def test_review_fixes_skills_decisions_and_courses(trainer_client):
+    """Found in review: a course's skills are not deleted by one cohort's trainer; a decision
+    that cannot apply is reported, not a server error; a course added later reaches members."""
+    from cohorts.models import Application
+    from courses.models import Enrolment
+
+    cohort = make_cohort(trainer=trainer_client.trainer)
+    course = cohort.courses.get()
+    shared = Skill.objects.create(course=course, name="Shared skill")
+    url = reverse("cohorts:trainer_skills", args=[cohort.slug])
+    trainer_client.post(url, {"delete": str(shared.pk)})
+    assert Skill.objects.filter(pk=shared.pk).exists()
+    assert trainer_client.post(url, {"delete": "not-a-number"}).status_code == 302
+
+    (member,) = add_members(cohort, 1)
+    application = Application.objects.create(cohort=cohort, user=member, status="accepted")
+    response = trainer_client.post(
+        reverse("cohorts:trainer_cohort", args=[cohort.slug]) + "?status=accepted",
+        {"application": [str(application.pk)], "decision": "waitlist"},
+    )
+    assert response.status_code == 302
+
+    from courses.factories import make_course
+
+    new_course, _modules = make_course("added-later", modules=1)
+    data = {
+        "title": cohort.title, "slug": cohort.slug, "courses": [course.pk, new_course.pk],
+        "working_language": "en", "time_zone": "Europe/Madrid",
+        "starts_on": cohort.starts_on.isoformat(), "ends_on": cohort.ends_on.isoformat(),
+        "mode": cohort.mode, "module_release": "all", "status": cohort.status,
+        "capacity": "10",
+    }  # fmt: skip
+    edit = trainer_client.post(reverse("cohorts:trainer_cohort_edit", args=[cohort.slug]), data)
+    assert edit.status_code == 302, edit.content.decode()[:2000]
+    assert Enrolment.objects.filter(user=member, course=new_course).exists()
