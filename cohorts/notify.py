@@ -57,6 +57,10 @@ KINDS = {
              "cohorts/email/nudge.txt", essential=False, setting="nudges"),
         Kind("digest", _("New applications to your cohorts"),
              "cohorts/email/digest.txt", essential=False, setting="digest"),
+        Kind("invitation", _("Your invitation to %(organisation)s"),
+             "cohorts/email/invitation_message.txt"),
+        Kind("added", _("Your invitation to %(organisation)s"),
+             "cohorts/email/added_message.txt"),
     ]
 }  # fmt: skip
 
@@ -77,7 +81,7 @@ def _render(user, kind: Kind, context: dict) -> EmailMessage:
     with translation.override(language), timezone.override(user.time_zone or "UTC"):
         context = {**context, "user": user, "organisation": settings.ACOMPANA_ORGANISATION,
                    "site": settings.ACOMPANA_PLATFORM_ORIGIN}  # fmt: skip
-        subject = str(kind.subject)
+        subject = str(kind.subject) % {"organisation": settings.ACOMPANA_ORGANISATION}
         body = render_to_string(kind.template, context)
     return EmailMessage(subject, body, None, [user.email])
 
@@ -228,7 +232,3 @@ def digests(now=None) -> int:
     day = now.strftime("%Y-%m-%d")
     people = [(trainer, f"digest:{trainer.pk}:{day}") for trainer, _rows in by_trainer.values()]
     return send("digest", people, lambda user: {"rows": by_trainer[user.pk][1]})
-
-
-def membership_of_active(user, cohort) -> bool:
-    return Membership.objects.filter(user=user, cohort=cohort, left_at__isnull=True).exists()

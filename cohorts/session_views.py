@@ -54,9 +54,9 @@ def _session_form(request, cohort, session=None):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            starts = sessions.local_to_utc(data["day"], data["start"], cohort.time_zone)
-            end_day = data["day"] if data["end"] > data["start"] else data["day"] + timedelta(1)
-            ends = sessions.local_to_utc(end_day, data["end"], cohort.time_zone)
+            starts, ends = sessions.local_span(
+                data["day"], data["start"], data["end"], cohort.time_zone
+            )
             spread = sessions.time_spread(starts, ends, sessions.member_zones(cohort))
             if request.POST.get("action") != "preview":
                 saved = sessions.sessions_save(

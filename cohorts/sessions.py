@@ -41,6 +41,13 @@ def _tell_members(session: LiveSession) -> None:
     transaction.on_commit(lambda: notify_session_changed.delay(pk))
 
 
+def local_span(day: date, start: time, end: time, zone: str) -> tuple[datetime, datetime]:
+    """A session's start and end in UTC from a local day and times; one ending "earlier" than
+    it starts ends the next day (22:00 to 00:30)."""
+    end_day = day if end > start else day + timedelta(days=1)
+    return local_to_utc(day, start, zone), local_to_utc(end_day, end, zone)
+
+
 CALENDAR_FIELDS = ("title", "description", "starts_at", "ends_at", "meeting_url")
 
 
@@ -57,10 +64,7 @@ def sessions_save(
     saved = []
     for week in range(1 if session else weeks):
         first_day = day + timedelta(weeks=week)
-        starts = local_to_utc(first_day, start, cohort.time_zone)
-        # A session ending "earlier" than it starts ends the next day (22:00 to 00:30).
-        end_day = first_day if end > start else first_day + timedelta(days=1)
-        ends = local_to_utc(end_day, end, cohort.time_zone)
+        starts, ends = local_span(first_day, start, end, cohort.time_zone)
         values = {
             "title": title, "description": description, "starts_at": starts, "ends_at": ends,
             "meeting_url": meeting_url, "interpretation_languages": list(interpretation_languages),

@@ -2,45 +2,36 @@
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import DatabaseError, IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.db import DatabaseError
 from django.urls import reverse
-from django.utils import translation
 
 from training.models import User
 
-from .models import Cohort, NotificationLog
+from .models import Cohort
 
 
 def invitation_link(user) -> str:
     from allauth.account.forms import default_token_generator
     from allauth.account.utils import user_pk_to_url_str
 
+    key = default_token_generator.make_token(user)
     path = reverse(
-        "account_reset_password_from_key",
-        kwargs={
-            "uidb36": user_pk_to_url_str(user),
-            "key": default_token_generator.make_token(user),
-        },
+        "account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key}
     )
     return settings.ACOMPANA_PLATFORM_ORIGIN + path
 
 
-def send_once(user, *, key: str, kind: str, subject_template: str, body_template: str,
-              context: dict) -> bool:  # fmt: skip
-    """Send one message to `user` in their language, unless `key` was sent before."""
-    try:
-        with transaction.atomic():
-            NotificationLog.objects.create(user=user, key=key, kind=kind)
-            with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-                context = {**context, "user": user}
-                subject = render_to_string(subject_template, context).strip()
-                body = render_to_string(body_template, context)
-            send_mail(subject, body, None, [user.email])
-    except IntegrityError:
-        return False  # sent before
-    return True
+def _tell_enrolled(kind: str, cohort_id: int, user_ids: list[int], trainer_id, link_for) -> int:
+    from . import notify
+
+    cohort = Cohort.objects.get(pk=cohort_id)
+    trainer = User.objects.filter(pk=trainer_id).first()
+    people = [
+        (user, f"{kind}:{cohort.pk}:{user.pk}") for user in User.objects.filter(pk__in=user_ids)
+    ]
+    return notify.send(
+        kind, people, lambda user: {"cohort": cohort, "trainer": trainer, "link": link_for(user)}
+    )
 
 
 @shared_task(
@@ -49,18 +40,7 @@ def send_once(user, *, key: str, kind: str, subject_template: str, body_template
 )  # fmt: skip
 def send_invitations(cohort_id: int, user_ids: list[int], trainer_id: int | None = None) -> int:
     """Invite people a trainer enrolled from a CSV to set their password. Safe to run twice."""
-    cohort = Cohort.objects.get(pk=cohort_id)
-    trainer = User.objects.filter(pk=trainer_id).first()
-    sent = 0
-    for user in User.objects.filter(pk__in=user_ids):
-        sent += send_once(
-            user, key=f"invitation:{cohort.pk}:{user.pk}", kind="invitation",
-            subject_template="cohorts/email/invitation_subject.txt",
-            body_template="cohorts/email/invitation_message.txt",
-            context={"cohort": cohort, "trainer": trainer, "link": invitation_link(user),
-                     "organisation": settings.ACOMPANA_ORGANISATION},
-        )  # fmt: skip
-    return sent
+    return _tell_enrolled("invitation", cohort_id, user_ids, trainer_id, invitation_link)
 
 
 @shared_task(
@@ -70,20 +50,11 @@ def send_invitations(cohort_id: int, user_ids: list[int], trainer_id: int | None
 def send_added(cohort_id: int, user_ids: list[int], trainer_id: int | None = None) -> int:
     """Tell people with an account that a trainer enrolled them, and how to leave if it is a
     mistake. Safe to run twice."""
-    cohort = Cohort.objects.get(pk=cohort_id)
-    trainer = User.objects.filter(pk=trainer_id).first()
-    sent = 0
-    for user in User.objects.filter(pk__in=user_ids):
-        sent += send_once(
-            user, key=f"added:{cohort.pk}:{user.pk}", kind="added",
-            subject_template="cohorts/email/invitation_subject.txt",
-            body_template="cohorts/email/added_message.txt",
-            context={"cohort": cohort, "trainer": trainer,
-                     "link": settings.ACOMPANA_PLATFORM_ORIGIN
-                     + reverse("cohorts:detail", args=[cohort.slug]),
-                     "organisation": settings.ACOMPANA_ORGANISATION},
-        )  # fmt: skip
-    return sent
+    cohort_url = reverse("cohorts:detail", args=[Cohort.objects.get(pk=cohort_id).slug])
+    return _tell_enrolled(
+        "added", cohort_id, user_ids, trainer_id,
+        lambda user: settings.ACOMPANA_PLATFORM_ORIGIN + cohort_url,
+    )  # fmt: skip
 
 
 # --- Notifications (cohorts.notify): each idempotent, safe to run twice -------------------------

@@ -93,9 +93,9 @@ def _detail(request, cohort, *, form_data=None, errors=None, status=200):
     members = None
     if membership is not None and cohort.show_member_list:
         members = list(
-            cohort.memberships.filter(left_at__isnull=True)
-            .select_related("user")
-            .values_list("user__display_name", flat=True)
+            cohort.memberships.filter(left_at__isnull=True).values_list(
+                "user__display_name", flat=True
+            )
         )
     now = timezone.now()
     all_sessions = list(cohort.sessions.all())
