@@ -62,6 +62,7 @@ def test_apply_accept_and_see_the_next_session_in_my_time_zone(
     page.get_by_role("link", name="Journey cohort").click()
     # The first session, in the volunteer's own zone: 18:00 in Madrid is 22:30 in Kolkata.
     expect(page.get_by_text("10:30 p.m. (Asia/Kolkata)").first).to_be_visible()
+    page.wait_for_load_state("load")  # the page's script keeps drafts once it has run
     page.fill("textarea[name^='answer-']", "I moderate a support forum.")
     # A half-written application survives a reload (kept on the device until it is sent).
     page.reload()
