@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CoursePage
@@ -49,7 +50,7 @@ class CohortForm(forms.ModelForm):
             "interpretation_languages", "time_zone", "starts_on", "ends_on",
             "applications_open_at", "applications_close_at", "capacity", "mode",
             "module_release", "status", "trainers", "show_member_list", "catch_up_counts",
-            "nudge_after_days",
+            "nudge_after_days", "track",
         ]  # fmt: skip
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
@@ -68,6 +69,12 @@ class CohortForm(forms.ModelForm):
             groups__name=GROUP_FOR_ROLE[Role.TRAINER]
         ).order_by("display_name")
         self.fields["trainers"].label_from_instance = lambda user: user.display_name
+        from certificates.models import Track
+
+        current = self.instance.track_id if self.instance.pk else None
+        self.fields["track"].queryset = Track.objects.filter(
+            Q(active=True) | Q(pk=current)
+        ).order_by("title")
         for name in ("applications_open_at", "applications_close_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M"]
             self.fields[name].widget.format = "%Y-%m-%dT%H:%M"

@@ -87,6 +87,12 @@ class Cohort(models.Model):
         _("gentle reminder after days without activity"), null=True, blank=True,
         help_text=_("Empty: no reminder. Sent at most once a week."),
     )  # fmt: skip
+    track = models.ForeignKey(
+        "certificates.Track", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="cohorts", verbose_name=_("certification track"),
+        help_text=_("The certification this cohort prepares for: its live sessions count "
+                    "towards the track's attendance requirement."),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -61,6 +61,15 @@ KINDS = {
              "cohorts/email/invitation_message.txt"),
         Kind("added", _("Your invitation to %(organisation)s"),
              "cohorts/email/added_message.txt"),
+        # Certification (certificates/tasks.py)
+        Kind("certificate_ready", _("Your certificate"),
+             "certificates/email/certificate_ready.txt"),
+        Kind("renewal_reminder", _("Time to renew your certificate"),
+             "certificates/email/renewal_reminder.txt"),
+        Kind("certificate_revoked", _("About your certificate"),
+             "certificates/email/certificate_revoked.txt"),
+        Kind("certificate_expired", _("About your certificate"),
+             "certificates/email/certificate_expired.txt"),
     ]
 }  # fmt: skip
 

@@ -13,18 +13,11 @@ from django.views.decorators.http import require_POST
 
 from training.permissions import role_required
 from training.roles import Role
+from training.spreadsheets import safe_cell
 
 from . import progress
 from .models import ExportLog, Membership, Skill, SkillSignOff
 from .views import _trained_cohort
-
-# A spreadsheet runs a cell starting with one of these as a formula: never let one through.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _inactive_days(request) -> int | None:
@@ -74,6 +67,10 @@ def trainer_member(request, slug, user_id):
     )
     context = {"cohort": cohort, "membership": membership,
                **progress.member_detail(cohort, membership)}  # fmt: skip
+    if cohort.track_id:
+        from certificates.eligibility import compute
+
+        context["certification"] = compute(membership.user, cohort.track)
     return render(request, "cohorts/trainer/member.html", context)
 
 

@@ -10,6 +10,8 @@ from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from certificates import views as certificate_views
+
 from . import views
 
 
@@ -36,6 +38,8 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("learn/", include("courses.urls")),
     path("", include("cohorts.urls")),
+    path("", include("certificates.urls")),
+    path("verify/<str:code>/", certificate_views.verify, name="verify"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/trainer/", views.trainer_desk, name="trainer_desk"),
     path("dashboard/coordinator/", views.coordinator_desk, name="coordinator_desk"),

@@ -51,7 +51,10 @@ def trainer_desk(request):
 
 @role_required(Role.COORDINATOR)
 def coordinator_desk(request):
-    return render(request, "training/coordinator_desk.html", dashboard_for(request.user))
+    from certificates.views import desk_context
+
+    context = {**dashboard_for(request.user), **desk_context()}
+    return render(request, "training/coordinator_desk.html", context)
 
 
 @login_required

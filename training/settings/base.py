@@ -257,6 +257,9 @@ CELERY_BEAT_SCHEDULE = {
     "module-releases": {"task": "cohorts.tasks.send_module_releases", "schedule": 60 * 60},
     "inactivity-nudges": {"task": "cohorts.tasks.send_nudges", "schedule": 60 * 60 * 24},
     "application-digests": {"task": "cohorts.tasks.send_digests", "schedule": 60 * 60 * 24},
+    # Certification (certificates/tasks.py): idempotent, so running twice changes nothing.
+    "certification-daily": {"task": "certificates.tasks.daily", "schedule": 60 * 60 * 6},
+    "pool-exports-purge": {"task": "certificates.tasks.exports_purge", "schedule": 60 * 60},
 }
 
 # --- Security that holds everywhere -----------------------------------------------------------
@@ -280,6 +283,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Wagtail runs its search-index and reference-index updates as django-tasks.
         "django_tasks": {"level": "WARNING"},
+        # WeasyPrint logs each rendering step at INFO; its warnings (a refused fetch) stay.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -313,6 +319,22 @@ ACOMPANA_H5P_STATE_MAX_BYTES = 256 * 1024
 # Where `seed_demo` finds the sample H5P packages for the demo's practice module.
 ACOMPANA_DEMO_H5P_DIR = BASE_DIR.parent / "shared" / "h5p-samples"
 # Sign-ups whose email is never confirmed are deleted after this many days.
+# Certificates (PDF) and pool exports: private files, outside MEDIA_ROOT, served only by views
+# that check who asks.
+ACOMPANA_PRIVATE_ROOT = Path(env("ACOMPANA_PRIVATE_ROOT", default=str(BASE_DIR / "private")))
+# Hours a pool spreadsheet's download link works before the file is deleted.
+ACOMPANA_EXPORT_HOURS = env.int("ACOMPANA_EXPORT_HOURS", default=24)
+# Days before a certificate expires when its holder is reminded to renew.
+ACOMPANA_RENEWAL_REMINDER_DAYS = (90, 30, 7)
+# Verification page: requests a minute from one address.
+ACOMPANA_VERIFY_RATE = 30
+# Pool API: requests a minute per token.
+ACOMPANA_API_RATE = 120
 ACOMPANA_UNVERIFIED_ACCOUNT_DAYS = env.int("ACOMPANA_UNVERIFIED_ACCOUNT_DAYS", default=14)
 # Roles that hold other people's data must protect their account with a second factor.
-ACOMPANA_MFA_REQUIRED_PATHS = ["/admin/", "/dashboard/trainer/", "/dashboard/coordinator/"]
+ACOMPANA_MFA_REQUIRED_PATHS = [
+    "/admin/",
+    "/dashboard/trainer/",
+    "/dashboard/coordinator/",
+    "/pool/",
+]

@@ -1,0 +1,101 @@
+"""The read-only pool API for helpdesks: GET /api/v1/responders/ with the pool's filters.
+
+Authenticated by a coordinator's token (`Authorization: Bearer <token>`), stored hashed; a
+revoked token, or one whose owner is no longer an active coordinator, gets 401. Every call is
+recorded like an export. Paginated with `limit` (at most 200) and `offset`.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from training.roles import Role
+
+from . import pool
+from .exports import log
+from .models import ApiToken, PoolAccess, token_hash
+
+MAX_LIMIT = 200
+
+
+def token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """A new token; the clear text is returned once and never stored."""
+    secret = "acp_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name.strip()[:100], prefix=secret[4:12],
+                                    key_hash=token_hash(secret))  # fmt: skip
+    return token, secret
+
+
+def _unauthorized(message: str, status: int = 401) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="acompana"'
+    return response
+
+
+def authenticate(request) -> ApiToken | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _space, secret = header.partition(" ")
+    if scheme.lower() not in ("bearer", "token") or not secret.strip():
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=token_hash(secret.strip()), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active or not token.user.has_role(Role.COORDINATOR):
+        return None
+    return token
+
+
+def _rate_limited(token: ApiToken) -> bool:
+    key = f"api-rate:{token.pk}:{int(timezone.now().timestamp() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        return cache.incr(key) > settings.ACOMPANA_API_RATE
+    except ValueError:
+        return False
+
+
+@csrf_exempt
+@never_cache
+@require_GET
+@transaction.non_atomic_requests
+def responders(request):
+    token = authenticate(request)
+    if token is None:
+        return _unauthorized("A valid coordinator's token is required.")
+    if _rate_limited(token):
+        return _unauthorized("Too many requests; try again in a minute.", status=429)
+    form = pool.PoolFilter(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": "Invalid filters.", "fields": form.errors}, status=400)
+    try:
+        limit = min(max(int(request.GET.get("limit", 50)), 1), MAX_LIMIT)
+        offset = max(int(request.GET.get("offset", 0)), 0)
+    except ValueError:
+        return JsonResponse({"error": "limit and offset must be whole numbers."}, status=400)
+    queryset = pool.members(form.cleaned_data)
+    count = queryset.count()
+    rows = [
+        pool.record(values) for values in queryset.values(*pool.FIELDS)[offset : offset + limit]
+    ]
+    used = form.used()
+    log(user=token.user, kind=PoolAccess.Kind.API, filters={**used, "offset": offset,
+        "limit": limit}, rows=len(rows), token=token)  # fmt: skip
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    following = offset + limit
+    return JsonResponse({
+        "count": count,
+        "limit": limit,
+        "offset": offset,
+        "next_offset": following if following < count else None,
+        "results": rows,
+    }, json_dumps_params={"ensure_ascii": False})  # fmt: skip

@@ -1,0 +1,604 @@
+"""Certification tracks, agreements, certificates and the responder pool.
+
+A track lists requirements (courses, live-session attendance, skill sign-offs, signed
+agreements) on two paths: the first certification and its renewal. A person's eligibility is
+computed from what they did (`eligibility.py`); a certificate is issued once per person, track and
+validity period; certified people may join the responder pool, which coordinators search and
+export (only what each person agreed to share).
+"""
+
+import base64
+import hashlib
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
+
+
+def private_storage():
+    """Certificates and exports live outside MEDIA_ROOT: only permission-checked views serve
+    them."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.ACOMPANA_PRIVATE_ROOT, base_url=None)
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus `months` calendar months; the 31st becomes the month's last day."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- Agreements ---------------------------------------------------------------------------------
+class Agreement(ClusterableModel):
+    """A text people sign in the platform (code of conduct, confidentiality). Its versions are
+    kept: signing records the version, and a new version asks people to sign again."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("slug"),
+        InlinePanel("versions", label=_("Versions"), min_num=1,
+                    help_text=_("Add a new version to change the text: everyone is asked to "
+                                "sign it again. A version people signed cannot be edited.")),
+    ]  # fmt: skip
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def current_version(self):
+        return self.versions.order_by("-number").first()
+
+
+class AgreementVersion(Orderable):
+    agreement = ParentalKey(Agreement, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("text"))
+    changes = models.CharField(_("what changed"), max_length=300, blank=True)
+    published_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    panels = [FieldPanel("number"), FieldPanel("text"), FieldPanel("changes")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("agreement version")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="agreement_version_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} v{self.number}"
+
+    def clean(self):
+        if self.pk:
+            before = AgreementVersion.objects.filter(pk=self.pk).values_list("text", flat=True)
+            if before and before[0] != self.text and self.signatures.exists():
+                raise ValidationError(
+                    {"text": _("People have signed this version: add a new version instead.")}
+                )
+
+
+class AgreementSignature(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agreement_signatures"
+    )
+    version = models.ForeignKey(
+        AgreementVersion, on_delete=models.PROTECT, related_name="signatures"
+    )
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "version"], name="agreement_signed_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.version}"
+
+
+# --- Tracks -------------------------------------------------------------------------------------
+class Track(ClusterableModel):
+    class Approval(models.TextChoices):
+        AUTOMATIC = "automatic", _("Automatic when every requirement is met")
+        COORDINATOR = "coordinator", _("A coordinator approves each certification")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    organisation = models.CharField(
+        _("issuing organisation"), max_length=200, blank=True,
+        help_text=_("Printed on certificates. Empty: the platform's organisation."),
+    )  # fmt: skip
+    validity_months = models.PositiveSmallIntegerField(_("valid for (months)"), default=24)
+    renewal_opens_days = models.PositiveSmallIntegerField(
+        _("renewal opens (days before expiry)"), default=90
+    )
+    approval = models.CharField(_("certification"), max_length=20, choices=Approval.choices,
+                                default=Approval.AUTOMATIC)  # fmt: skip
+    grants_pool = models.BooleanField(
+        _("certified people may join the responder pool"), default=True
+    )
+    active = models.BooleanField(_("open to new people"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [
+        MultiFieldPanel([FieldPanel("title"), FieldPanel("slug"), FieldPanel("description"),
+                         FieldPanel("organisation")], heading=_("Track")),
+        MultiFieldPanel([FieldPanel("approval"), FieldPanel("validity_months"),
+                         FieldPanel("renewal_opens_days"), FieldPanel("grants_pool"),
+                         FieldPanel("active")], heading=_("Certification")),
+        InlinePanel("requirements", label=_("Requirements"),
+                    help_text=_("What a person must do: first on the way to certification, then "
+                                "on the renewal path, which opens before the certificate "
+                                "expires.")),
+    ]  # fmt: skip
+
+    class Meta:
+        verbose_name = _("certification track")
+        verbose_name_plural = _("certification tracks")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def issuer(self) -> str:
+        return self.organisation or settings.ACOMPANA_ORGANISATION
+
+
+class Requirement(Orderable):
+    class Path(models.TextChoices):
+        INITIAL = "initial", _("To be certified")
+        RENEWAL = "renewal", _("To renew")
+
+    class Kind(models.TextChoices):
+        COURSE = "course", _("Course completed")
+        ATTENDANCE = "attendance", _("Live sessions attended")
+        SKILL = "skill", _("Skill signed off by a trainer")
+        AGREEMENT = "agreement", _("Agreement signed")
+
+    track = ParentalKey(Track, on_delete=models.CASCADE, related_name="requirements")
+    path = models.CharField(_("path"), max_length=10, choices=Path.choices, default=Path.INITIAL)
+    kind = models.CharField(_("requirement"), max_length=20, choices=Kind.choices)
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+", verbose_name=_("course"))  # fmt: skip
+    skill = models.ForeignKey("cohorts.Skill", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("skill"))  # fmt: skip
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("agreement"))  # fmt: skip
+    min_attendance = models.PositiveSmallIntegerField(
+        _("minimum share of live sessions (%)"), null=True, blank=True,
+        help_text=_("Of the sessions of the person's cohorts on this track. Catching up from a "
+                    "recording counts where the cohort allows it."),
+    )  # fmt: skip
+
+    panels = [
+        FieldPanel("path"),
+        FieldPanel("kind"),
+        FieldPanel("course"),
+        FieldPanel("skill"),
+        FieldPanel("agreement"),
+        FieldPanel("min_attendance"),
+    ]
+
+    FIELD_FOR_KIND = {
+        Kind.COURSE: "course",
+        Kind.SKILL: "skill",
+        Kind.AGREEMENT: "agreement",
+        Kind.ATTENDANCE: "min_attendance",
+    }
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("requirement")
+
+    def __str__(self):
+        return str(self.label)
+
+    def clean(self):
+        needed = self.FIELD_FOR_KIND.get(self.kind)
+        errors = {}
+        for field in self.FIELD_FOR_KIND.values():
+            value = getattr(self, field if field == "min_attendance" else f"{field}_id")
+            if field == needed and value in (None, ""):
+                errors[field] = _("This requirement needs it.")
+            elif field != needed and value not in (None, ""):
+                errors[field] = _("Leave this empty for this kind of requirement.")
+        if (
+            self.kind == self.Kind.ATTENDANCE
+            and self.min_attendance is not None
+            and not (1 <= self.min_attendance <= 100)
+        ):
+            errors["min_attendance"] = _("Between 1 and 100.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import gettext as _g
+
+        if self.kind == self.Kind.COURSE:
+            return _g("Complete the course “%(course)s”") % {"course": self.course.title}
+        if self.kind == self.Kind.SKILL:
+            return _g("Skill signed off: %(skill)s") % {"skill": self.skill.name}
+        if self.kind == self.Kind.AGREEMENT:
+            return _g("Sign the “%(agreement)s”") % {"agreement": self.agreement.title}
+        return _g("Attend at least %(share)s%% of live sessions") % {"share": self.min_attendance}
+
+
+class RequirementException(models.Model):
+    """A coordinator counts one requirement as met for one person, with a recorded reason. It
+    serves one certification: issuing a certificate uses it up."""
+
+    requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE,
+                                    related_name="exceptions")  # fmt: skip
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")  # fmt: skip
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")  # fmt: skip
+    granted_at = models.DateTimeField(default=timezone.now)
+    certificate = models.ForeignKey("Certificate", on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="exceptions_used")  # fmt: skip
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "user"],
+                condition=Q(certificate__isnull=True, withdrawn_at__isnull=True),
+                name="one_open_exception",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.requirement_id} · {self.user_id}"
+
+
+# --- Certificates -------------------------------------------------------------------------------
+def new_verification_code() -> str:
+    """128 random bits, base32 (26 characters, no padding, no look-alike case issues)."""
+    return base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
+
+
+class Certificate(models.Model):
+    class Name(models.TextChoices):
+        DISPLAY = "display", _("My display name")
+        LEGAL = "legal", _("My legal name")
+
+    class Pdf(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be prepared")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="certificates")  # fmt: skip
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="certificates")
+    # 1 for the first certification, 2 for the first renewal…
+    period = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=32, unique=True, default=new_verification_code,
+                            editable=False)  # fmt: skip
+    name_choice = models.CharField(max_length=10, choices=Name.choices, default=Name.DISPLAY)
+    name_on_certificate = models.CharField(max_length=300)
+    language = models.CharField(max_length=10)
+    issued_at = models.DateTimeField(default=timezone.now)
+    valid_from = models.DateField()
+    expires_on = models.DateField()
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")  # fmt: skip
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(blank=True)  # private: never shown on /verify/
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")  # fmt: skip
+    expiry_recorded = models.BooleanField(default=False)
+    pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True)
+    pdf_status = models.CharField(max_length=10, choices=Pdf.choices, default=Pdf.PENDING)
+    pdf_fingerprint = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "track", "period"],
+                                    name="certificate_once_per_period"),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["user", "expires_on"])]
+
+    def __str__(self):
+        return f"{self.track} · {self.user_id} · {self.period}"
+
+    def state(self, today: date | None = None) -> str:
+        today = today or timezone.localdate()
+        if self.revoked_at:
+            return "revoked"
+        if today > self.expires_on:
+            return "expired"
+        return "valid"
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state()])
+
+
+STATE_LABELS = {
+    "valid": _("Valid"),
+    "expired": _("Expired"),
+    "revoked": _("Revoked"),
+}
+
+
+def valid_certificates(today: date | None = None):
+    today = today or timezone.localdate()
+    return Certificate.objects.filter(revoked_at__isnull=True, expires_on__gte=today)
+
+
+class CertificationRequest(models.Model):
+    """The coordinators' queue, for tracks where a coordinator approves each certification."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a coordinator")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="certification_requests")  # fmt: skip
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="requests")
+    period = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")  # fmt: skip
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "track", "period"],
+                                    name="certification_request_once"),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.track_id} · {self.user_id} · {self.status}"
+
+
+class EligibilitySnapshot(models.Model):
+    """The last computed eligibility of a person for a track, for coordinators' lists."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")  # fmt: skip
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="snapshots")
+    path = models.CharField(max_length=10)
+    met = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    eligible = models.BooleanField()
+    missing = models.JSONField(default=list)  # labels of requirements still open
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "track"], name="eligibility_snapshot_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.track_id} · {self.user_id} · {self.met}/{self.total}"
+
+
+class CertificationEvent(models.Model):
+    """Everything that happened to a person's certification on a track (coordinators read it).
+    `note` holds reasons (an exception's, a revocation's): never public."""
+
+    class Kind(models.TextChoices):
+        ELIGIBLE = "eligible", _("Met every requirement")
+        REQUESTED = "requested", _("Waiting for a coordinator's approval")
+        APPROVED = "approved", _("Approved by a coordinator")
+        DECLINED = "declined", _("Declined by a coordinator")
+        ISSUED = "issued", _("Certificate issued")
+        RENEWED = "renewed", _("Certificate renewed")
+        EXCEPTION = "exception", _("Exception granted")
+        EXCEPTION_WITHDRAWN = "exception_withdrawn", _("Exception withdrawn")
+        REMINDED = "reminded", _("Reminded of the renewal")
+        EXPIRED = "expired", _("Certificate expired")
+        REVOKED = "revoked", _("Certificate revoked")
+        POOL_REMOVED = "pool_removed", _("Removed from the responder pool")
+        PDF_FAILED = "pdf_failed", _("The PDF could not be prepared")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")  # fmt: skip
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="events")
+    certificate = models.ForeignKey(Certificate, on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="events")  # fmt: skip
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")  # fmt: skip
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.kind} · {self.user_id}"
+
+
+# --- The responder pool -------------------------------------------------------------------------
+class PoolMember(models.Model):
+    """A certified volunteer in the responder pool, and what they agreed coordinators may see and
+    export. The display name is always shown; everything else only with its `share_` consent."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Available")
+        PAUSED = "paused", _("Paused")
+        LEFT = "left", _("Left the pool")
+        REMOVED = "removed", _("No longer certified")
+
+    LEVELS = [
+        ("native", _("First language")),
+        ("fluent", _("Fluent")),
+        ("working", _("Working knowledge")),
+    ]
+    FOCUS_AREAS = [
+        ("harassment", _("Harassment response")),
+        ("accompaniment", _("Feminist accompaniment")),
+        ("secondary_trauma", _("Secondary-trauma peer support")),
+        ("digital_security", _("Digital security")),
+        ("documentation", _("Documenting abuse")),
+        ("legal_orientation", _("Legal orientation")),
+    ]
+    CHANNELS = [
+        ("chat", _("Text chat")),
+        ("email", _("Email")),
+        ("phone", _("Phone")),
+        ("video", _("Video call")),
+        ("in_person", _("In person")),
+    ]
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="pool_member")  # fmt: skip
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    joined_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    languages = models.JSONField(default=list, blank=True)  # [{"code": "es", "level": "native"}]
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    focus_areas = models.JSONField(default=list, blank=True)
+    channels = models.JSONField(default=list, blank=True)
+    hours_per_week = models.PositiveSmallIntegerField(_("hours per week"), null=True,
+                                                      blank=True)  # fmt: skip
+    contact_phone = models.CharField(_("phone or messaging number"), max_length=60, blank=True)
+    contact_other = models.CharField(_("other contact (e.g. a Signal username)"),
+                                     max_length=120, blank=True)  # fmt: skip
+
+    share_languages = models.BooleanField(_("my languages"), default=True)
+    share_region = models.BooleanField(_("my region"), default=True)
+    share_time_zone = models.BooleanField(_("my time zone"), default=True)
+    share_focus_areas = models.BooleanField(_("my focus areas"), default=True)
+    share_channels = models.BooleanField(_("the channels I offer"), default=True)
+    share_availability = models.BooleanField(_("my availability"), default=True)
+    share_contact = models.BooleanField(_("my contact details (email and the numbers above)"),
+                                        default=False)  # fmt: skip
+
+    # "|es|en|": filters match a whole code with a portable LIKE (kept by save()).
+    language_index = models.CharField(max_length=200, blank=True, editable=False)
+    focus_index = models.CharField(max_length=300, blank=True, editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "time_zone"])]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.status}"
+
+    def save(self, *args, **kwargs):
+        self.language_index = _index(item["code"] for item in self.languages)
+        self.focus_index = _index(self.focus_areas)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "language_index", "focus_index"}
+        super().save(*args, **kwargs)
+
+    @property
+    def in_pool(self) -> bool:
+        return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+
+
+def _index(codes) -> str:
+    codes = [c for c in codes if c]
+    return "|" + "|".join(codes) + "|" if codes else ""
+
+
+class PoolAccess(models.Model):
+    """Every export of the pool and every API call: who, when, with which filters, how many
+    people. Coordinators read this record."""
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSON = "json", "JSON"
+        XLSX = "xlsx", "XLSX"
+        API = "api", _("API")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             related_name="+")  # fmt: skip
+    token = models.ForeignKey("ApiToken", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")  # fmt: skip
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    filters = models.JSONField(default=dict)
+    rows = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.kind} · {self.rows}"
+
+
+class PoolExport(models.Model):
+    """A spreadsheet of the pool built in Celery; its file is deleted when the link expires."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                     related_name="+")  # fmt: skip
+    filters = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(storage=private_storage, upload_to="exports/", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.pk} · {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A coordinator's token for the read-only pool API. Only its hash is stored; the token is
+    shown once, when it is created."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="pool_api_tokens")  # fmt: skip
+    name = models.CharField(_("name"), max_length=100,
+                            help_text=_("What uses it, e.g. “Zammad helpdesk”."))  # fmt: skip
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,201 @@
+"""The responder pool as coordinators search and export it.
+
+One filter form serves the page, the exports and the API. A person matches a filter only on a
+field they share (someone who keeps their languages private never turns up in a language search,
+which would reveal them), and every row carries only the fields its person agreed to share.
+"""
+
+import functools
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from django import forms
+from django.conf.locale import LANG_INFO
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import PoolMember, valid_certificates
+
+Status = PoolMember.Status
+
+
+@functools.cache
+def spoken_languages() -> list[tuple[str, str]]:
+    """Languages people may list: every plain code Django knows, by English name (the name in
+    the viewer's language comes from `language_name`)."""
+    codes = {code for code in LANG_INFO if "-" not in code and "name" in LANG_INFO[code]}
+    return sorted(((c, LANG_INFO[c]["name"]) for c in codes), key=lambda item: item[1])
+
+
+def language_name(code: str) -> str:
+    from django.utils.translation import get_language_info
+
+    try:
+        info = get_language_info(code)
+    except KeyError:
+        return code
+    return f"{info['name_translated']}"
+
+
+@functools.lru_cache(maxsize=4)
+def _zone_offsets(hour_key: str) -> dict[str, float]:
+    moment = datetime.fromisoformat(hour_key)
+    offsets = {}
+    for name in available_timezones():
+        try:
+            offset = moment.astimezone(ZoneInfo(name)).utcoffset()
+        except Exception:  # noqa: S112 - a broken zone file: leave it out
+            continue
+        offsets[name] = offset.total_seconds() / 3600
+    return offsets
+
+
+def zones_between(low: float, high: float, now: datetime | None = None) -> list[str]:
+    """Zone names whose UTC offset is between `low` and `high` hours right now (daylight
+    saving included)."""
+    now = now or timezone.now()
+    key = now.replace(minute=0, second=0, microsecond=0).isoformat()
+    return sorted(name for name, hours in _zone_offsets(key).items() if low <= hours <= high)
+
+
+OFFSETS = [(str(h), f"UTC{h:+d}") for h in range(-12, 15)]
+
+
+class PoolFilter(forms.Form):
+    language = forms.ChoiceField(label=_("Speaks"), required=False)
+    focus = forms.ChoiceField(label=_("Focus area"), required=False,
+                              choices=[("", _("Any")), *PoolMember.FOCUS_AREAS])  # fmt: skip
+    tz_from = forms.TypedChoiceField(label=_("Time zone from"), required=False, coerce=int,
+                                     empty_value=None, choices=[("", "—"), *OFFSETS])  # fmt: skip
+    tz_to = forms.TypedChoiceField(label=_("to"), required=False, coerce=int, empty_value=None,
+                                   choices=[("", "—"), *OFFSETS])  # fmt: skip
+    availability = forms.ChoiceField(
+        label=_("Availability"), required=False,
+        choices=[("available", _("Available now")), ("any", _("Available or paused"))],
+    )  # fmt: skip
+    min_hours = forms.IntegerField(label=_("At least (hours a week)"), required=False,
+                                   min_value=0, max_value=80)  # fmt: skip
+    expires_before = forms.DateField(
+        label=_("Certificate expires before"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Any")), *spoken_languages()]
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("tz_from"), data.get("tz_to")
+        if low is not None and high is not None and low > high:
+            self.add_error("tz_to", _("Must not be before the start of the range."))
+        return data
+
+    def used(self) -> dict:
+        """The filters in effect, as recorded with an export (JSON-ready)."""
+        if not self.is_valid():
+            return {}
+        return {
+            key: (value.isoformat() if hasattr(value, "isoformat") else value)
+            for key, value in self.cleaned_data.items()
+            if value not in (None, "")
+        }
+
+
+def members(filters: dict | None = None, *, today=None):
+    """Pool members holding a valid certificate that grants the pool, filtered; each annotated
+    with `certified_until` (their latest valid certificate's expiry)."""
+    filters = filters or {}
+    today = today or timezone.localdate()
+    until = (
+        valid_certificates(today)
+        .filter(user=OuterRef("user"), track__grants_pool=True)
+        .order_by("-expires_on")
+        .values("expires_on")[:1]
+    )
+    queryset = (
+        PoolMember.objects.filter(status__in=[Status.ACTIVE, Status.PAUSED])
+        .annotate(certified_until=Subquery(until))
+        .filter(certified_until__isnull=False)
+    )
+    if language := filters.get("language"):
+        queryset = queryset.filter(share_languages=True, language_index__contains=f"|{language}|")
+    if focus := filters.get("focus"):
+        queryset = queryset.filter(share_focus_areas=True, focus_index__contains=f"|{focus}|")
+    low, high = filters.get("tz_from"), filters.get("tz_to")
+    if low is not None or high is not None:
+        zones = zones_between(-12 if low is None else low, 14 if high is None else high)
+        queryset = queryset.filter(share_time_zone=True, time_zone__in=zones)
+    if filters.get("availability", "available") in ("available", ""):
+        queryset = queryset.filter(status=Status.ACTIVE)
+    if (hours := filters.get("min_hours")) is not None:
+        queryset = queryset.filter(share_availability=True, hours_per_week__gte=hours)
+    if before := filters.get("expires_before"):
+        queryset = queryset.filter(certified_until__lt=before)
+    return queryset.order_by("user__display_name", "pk")
+
+
+# --- Rows: only what each person shares ---------------------------------------------------------
+FIELDS = [
+    "user__display_name", "status", "certified_until", "share_languages", "languages",
+    "share_region", "region", "share_time_zone", "time_zone", "share_focus_areas", "focus_areas",
+    "share_channels", "channels", "share_availability", "hours_per_week", "share_contact",
+    "user__email", "contact_phone", "contact_other", "user_id",
+]  # fmt: skip
+
+COLUMNS = [
+    ("id", _("Reference")),
+    ("display_name", _("Display name")),
+    ("languages", _("Languages")),
+    ("region", _("Region")),
+    ("time_zone", _("Time zone")),
+    ("focus_areas", _("Focus areas")),
+    ("channels", _("Channels")),
+    ("availability", _("Availability")),
+    ("hours_per_week", _("Hours per week")),
+    ("certified_until", _("Certified until")),
+    ("email", _("Email")),
+    ("phone", _("Phone")),
+    ("other_contact", _("Other contact")),
+]
+
+
+def reference(user_id: int) -> str:
+    """A stable reference for a person in exports and the API that is not their database id."""
+    from django.core.signing import Signer
+
+    return Signer(salt="acompana.pool.reference").sign(str(user_id)).split(":")[-1][:16]
+
+
+def record(values: dict) -> dict:
+    """One person's shared fields, from a `members().values(*FIELDS)` row. Not shared: None."""
+    paused = values["status"] == Status.PAUSED
+    return {
+        "id": reference(values["user_id"]),
+        "display_name": values["user__display_name"],
+        "languages": values["languages"] if values["share_languages"] else None,
+        "region": values["region"] if values["share_region"] else None,
+        "time_zone": values["time_zone"] if values["share_time_zone"] else None,
+        "focus_areas": values["focus_areas"] if values["share_focus_areas"] else None,
+        "channels": values["channels"] if values["share_channels"] else None,
+        "availability": "paused" if paused else "available",
+        "hours_per_week": values["hours_per_week"] if values["share_availability"] else None,
+        "certified_until": values["certified_until"].isoformat(),
+        "email": values["user__email"] if values["share_contact"] else None,
+        "phone": (values["contact_phone"] or None) if values["share_contact"] else None,
+        "other_contact": (values["contact_other"] or None) if values["share_contact"] else None,
+    }  # fmt: skip
+
+
+def flat(row: dict) -> list[str]:
+    """A record as spreadsheet cells (lists joined; nothing shared: empty)."""
+    cells = []
+    for key, _label in COLUMNS:
+        value = row[key]
+        if key == "languages" and value:
+            value = ", ".join(f"{item['code']} ({item['level']})" for item in value)
+        elif isinstance(value, list):
+            value = ", ".join(value)
+        cells.append("" if value is None else str(value))
+    return cells

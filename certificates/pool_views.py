@@ -1,0 +1,156 @@
+"""The responder pool for coordinators: search, exports, the access record, API tokens."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from training.permissions import role_required
+from training.roles import Role
+
+from . import exports, pool
+from .api import token_create
+from .forms import TokenForm
+from .models import ApiToken, PoolAccess, PoolExport
+
+
+def _filter_form(request) -> pool.PoolFilter:
+    data = request.GET if any(key in request.GET for key in pool.PoolFilter.base_fields) else None
+    return pool.PoolFilter(data)
+
+
+def _filters(form) -> dict:
+    return form.cleaned_data if form.is_bound and form.is_valid() else {}
+
+
+@role_required(Role.COORDINATOR)
+def pool_list(request):
+    form = _filter_form(request)
+    filters = _filters(form)
+    queryset = pool.members(filters).select_related("user")
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "certificates/pool/list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "rows": [(member, pool.record(_as_values(member))) for member in page],
+        "languages": dict(pool.spoken_languages()),
+        "focus_names": dict(pool.PoolMember.FOCUS_AREAS),
+        "channel_names": dict(pool.PoolMember.CHANNELS),
+    })  # fmt: skip
+
+
+def _as_values(member) -> dict:
+    """A member loaded as a model, in the shape pool.record() reads."""
+    values = {name: getattr(member, name) for name in pool.FIELDS if "__" not in name}
+    values["user__display_name"] = member.user.display_name
+    values["user__email"] = member.user.email
+    values["certified_until"] = member.certified_until
+    return values
+
+
+def _export_filters(request):
+    form = pool.PoolFilter(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Check the filters before exporting."))
+        return None, None
+    return form.cleaned_data, form.used()
+
+
+@role_required(Role.COORDINATOR)
+@never_cache
+def export_csv(request):
+    filters, used = _export_filters(request)
+    if filters is None:
+        return redirect("certificates:pool_list")
+    return exports.csv_response(user=request.user, filters=filters, used=used)
+
+
+@role_required(Role.COORDINATOR)
+@never_cache
+def export_json(request):
+    filters, used = _export_filters(request)
+    if filters is None:
+        return redirect("certificates:pool_list")
+    return exports.json_response(user=request.user, filters=filters, used=used)
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def export_xlsx(request):
+    form = pool.PoolFilter(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the filters before exporting."))
+        return redirect("certificates:pool_list")
+    export = exports.xlsx_start(user=request.user, filters=form.cleaned_data, used=form.used())
+    return redirect("certificates:export", export_id=export.pk)
+
+
+def _own_export(request, export_id) -> PoolExport:
+    return get_object_or_404(PoolExport, pk=export_id, requested_by=request.user)
+
+
+@role_required(Role.COORDINATOR)
+@never_cache
+def export_status(request, export_id):
+    export = _own_export(request, export_id)
+    expired = export.expires_at < timezone.now()
+    return render(request, "certificates/pool/export.html", {
+        "export": export, "expired": expired,
+        "refresh": export.status in (PoolExport.Status.PENDING, PoolExport.Status.RUNNING),
+    })  # fmt: skip
+
+
+@role_required(Role.COORDINATOR)
+def export_download(request, export_id):
+    export = _own_export(request, export_id)
+    if (
+        export.status != PoolExport.Status.READY
+        or not export.file
+        or (export.expires_at < timezone.now())
+    ):
+        raise Http404
+    name = f"responder-pool-{export.created_at:%Y-%m-%d}.xlsx"
+    response = FileResponse(export.file.open("rb"), as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@role_required(Role.COORDINATOR)
+def access_log(request):
+    entries = PoolAccess.objects.select_related("user", "token").order_by("-created_at", "-pk")
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    return render(request, "certificates/pool/log.html", {"page": page})
+
+
+@role_required(Role.COORDINATOR)
+def tokens(request):
+    created = None
+    if request.method == "POST":
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            _token, created = token_create(user=request.user, name=form.cleaned_data["name"])
+            form = TokenForm()
+    else:
+        form = TokenForm()
+    response = render(request, "certificates/pool/tokens.html", {
+        "form": form, "created": created,
+        "tokens": ApiToken.objects.filter(user=request.user),
+    })  # fmt: skip
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def token_revoke(request, token_id):
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        messages.success(request, _("Token revoked: it no longer opens the API."))
+    return redirect("certificates:tokens")

@@ -1,0 +1,307 @@
+"""What changes a certification: evaluating a person, issuing, approving, revoking, exceptions,
+expiry, and the responder pool. Views and tasks call these; each records its event."""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from . import eligibility
+from .models import (
+    AgreementSignature,
+    Certificate,
+    CertificationEvent,
+    CertificationRequest,
+    EligibilitySnapshot,
+    PoolMember,
+    RequirementException,
+    Track,
+    add_months,
+    valid_certificates,
+)
+
+logger = logging.getLogger(__name__)
+Event = CertificationEvent.Kind
+
+
+class CertificationError(Exception):
+    """A change that cannot be made; its message is translated and shown to the person."""
+
+
+def _event(user, track, kind, *, certificate=None, actor=None, note=""):
+    return CertificationEvent.objects.create(
+        user=user, track=track, kind=kind, certificate=certificate, actor=actor, note=note
+    )
+
+
+def _after_commit(task_name: str, *args) -> None:
+    def run():
+        from . import tasks
+
+        getattr(tasks, task_name).delay(*args)
+
+    transaction.on_commit(run)
+
+
+# --- Evaluating ---------------------------------------------------------------------------------
+def evaluate(user, track: Track) -> eligibility.Eligibility:
+    """Recompute the person's eligibility, keep the snapshot coordinators' lists read, and certify
+    (or queue for approval) when every requirement is met. Idempotent."""
+    result = eligibility.compute(user, track)
+    EligibilitySnapshot.objects.update_or_create(
+        user=user, track=track,
+        defaults={"path": result.path or "", "met": result.met, "total": result.total,
+                  "eligible": result.eligible, "missing": [c.label for c in result.missing]},
+    )  # fmt: skip
+    if result.eligible:
+        if result.needs_approval:
+            request_create(user, track, result.next_period)
+        else:
+            certificate_issue(user, track, period=result.next_period)
+    return result
+
+
+def evaluate_person(user) -> None:
+    for track in eligibility.followed_tracks(user):
+        evaluate(user, track)
+
+
+def request_create(user, track, period) -> CertificationRequest | None:
+    with transaction.atomic():
+        request, created = CertificationRequest.objects.get_or_create(
+            user=user, track=track, period=period
+        )
+        if created:
+            _event(user, track, Event.REQUESTED)
+    return request if created else None
+
+
+# --- Issuing ------------------------------------------------------------------------------------
+def certificate_issue(user, track: Track, *, period: int, approved_by=None):
+    """Issue the certificate of `period`, once: a second call (a task run twice, two events at
+    once) finds the first. Returns (certificate, created)."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        previous = (
+            Certificate.objects.filter(user=user, track=track, period__lt=period)
+            .order_by("-period")
+            .first()
+        )
+        if previous and not previous.revoked_at and previous.expires_on >= today:
+            expires = add_months(previous.expires_on, track.validity_months)
+        else:
+            expires = add_months(today, track.validity_months)
+        choice = previous.name_choice if previous else Certificate.Name.DISPLAY
+        if choice == Certificate.Name.LEGAL and not user.legal_name:
+            choice = Certificate.Name.DISPLAY
+        try:
+            with transaction.atomic():
+                certificate = Certificate.objects.create(
+                    user=user, track=track, period=period, name_choice=choice,
+                    name_on_certificate=name_for(user, choice),
+                    language=user.preferred_language or "en", valid_from=today,
+                    expires_on=expires, approved_by=approved_by,
+                )  # fmt: skip
+        except IntegrityError:
+            return Certificate.objects.get(user=user, track=track, period=period), False
+        RequirementException.objects.filter(
+            user=user, requirement__track=track, certificate__isnull=True,
+            withdrawn_at__isnull=True,
+        ).update(certificate=certificate)  # fmt: skip
+        CertificationRequest.objects.filter(
+            user=user, track=track, period=period, status=CertificationRequest.Status.PENDING
+        ).update(status=CertificationRequest.Status.APPROVED, decided_at=timezone.now(),
+                 decided_by=approved_by)  # fmt: skip
+        kind = (
+            Event.RENEWED if period > 1 and previous and not previous.revoked_at else Event.ISSUED
+        )
+        _event(user, track, kind, certificate=certificate, actor=approved_by)
+        EligibilitySnapshot.objects.filter(user=user, track=track).update(
+            path="", eligible=False, missing=[]
+        )
+        _after_commit("render_certificate", certificate.pk)
+        _after_commit("tell_certified", certificate.pk)
+    return certificate, True
+
+
+def name_for(user, choice: str) -> str:
+    if choice == Certificate.Name.LEGAL and user.legal_name:
+        return user.legal_name
+    return user.display_name
+
+
+def certificate_set_name(certificate: Certificate, choice: str) -> Certificate:
+    """The holder chooses the name printed on their certificate; the PDF is prepared again."""
+    if choice == Certificate.Name.LEGAL and not certificate.user.legal_name:
+        raise CertificationError("no-legal-name")
+    name = name_for(certificate.user, choice)
+    if (choice, name) != (certificate.name_choice, certificate.name_on_certificate):
+        certificate.name_choice, certificate.name_on_certificate = choice, name
+        certificate.pdf_status = Certificate.Pdf.PENDING
+        certificate.save(update_fields=["name_choice", "name_on_certificate", "pdf_status"])
+        _after_commit("render_certificate", certificate.pk)
+    return certificate
+
+
+def request_decide(request: CertificationRequest, *, by, approve: bool, note: str = ""):
+    with transaction.atomic():
+        request = CertificationRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != CertificationRequest.Status.PENDING and not (
+            approve and request.status == CertificationRequest.Status.DECLINED
+        ):
+            raise CertificationError("decided")
+        if approve:
+            result = eligibility.compute(request.user, request.track)
+            if result.next_period != request.period:
+                raise CertificationError("stale")
+            _event(request.user, request.track, Event.APPROVED, actor=by, note=note)
+            certificate, _created = certificate_issue(
+                request.user, request.track, period=request.period, approved_by=by
+            )
+            request.note = note
+            request.save(update_fields=["note"])
+            return certificate
+        request.status = CertificationRequest.Status.DECLINED
+        request.decided_at, request.decided_by, request.note = timezone.now(), by, note
+        request.save(update_fields=["status", "decided_at", "decided_by", "note"])
+        _event(request.user, request.track, Event.DECLINED, actor=by, note=note)
+    return None
+
+
+def exception_grant(*, user, requirement, reason: str, by) -> RequirementException:
+    reason = reason.strip()
+    if not reason:
+        raise CertificationError("reason")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                exception = RequirementException.objects.create(
+                    user=user, requirement=requirement, reason=reason, granted_by=by
+                )
+        except IntegrityError as error:
+            raise CertificationError("exists") from error
+        _event(user, requirement.track, Event.EXCEPTION, actor=by,
+               note=f"{requirement.label}: {reason}")  # fmt: skip
+        _after_commit("evaluate_person_track", user.pk, requirement.track_id)
+    return exception
+
+
+def exception_withdraw(exception: RequirementException, *, by) -> None:
+    with transaction.atomic():
+        updated = RequirementException.objects.filter(
+            pk=exception.pk, certificate__isnull=True, withdrawn_at__isnull=True
+        ).update(withdrawn_at=timezone.now())
+        if updated:
+            requirement = exception.requirement
+            _event(exception.user, requirement.track, Event.EXCEPTION_WITHDRAWN, actor=by,
+                   note=requirement.label)  # fmt: skip
+            _after_commit("evaluate_person_track", exception.user_id, requirement.track_id)
+
+
+def certificate_revoke(certificate: Certificate, *, by, reason: str, notify=True) -> Certificate:
+    reason = reason.strip()
+    if not reason:
+        raise CertificationError("reason")
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.revoked_at:
+            raise CertificationError("revoked")
+        certificate.revoked_at, certificate.revoked_by = timezone.now(), by
+        certificate.revoked_reason = reason
+        certificate.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+        _event(certificate.user, certificate.track, Event.REVOKED, certificate=certificate,
+               actor=by, note=reason)  # fmt: skip
+        pool_check(certificate.user, reason_kind="revoked")
+        if notify:
+            _after_commit("tell_revoked", certificate.pk)
+    return certificate
+
+
+# --- Agreements ---------------------------------------------------------------------------------
+def agreement_sign(user, version) -> AgreementSignature:
+    signature, _created = AgreementSignature.objects.get_or_create(user=user, version=version)
+    return signature
+
+
+# --- The pool -----------------------------------------------------------------------------------
+def pool_eligible(user, today=None) -> bool:
+    return valid_certificates(today).filter(user=user, track__grants_pool=True).exists()
+
+
+def pool_check(user, *, reason_kind: str, today=None) -> bool:
+    """Take the person out of the pool if they no longer hold a valid certificate that grants
+    it. Returns True if they were removed."""
+    if pool_eligible(user, today):
+        return False
+    removed = PoolMember.objects.filter(
+        user=user, status__in=[PoolMember.Status.ACTIVE, PoolMember.Status.PAUSED]
+    ).update(status=PoolMember.Status.REMOVED, left_at=timezone.now())
+    if removed:
+        track = (
+            Certificate.objects.filter(user=user, track__grants_pool=True)
+            .order_by("-expires_on")
+            .values_list("track", flat=True)
+            .first()
+        )
+        if track:
+            _event(user, Track(pk=track), Event.POOL_REMOVED, note=reason_kind)
+    return bool(removed)
+
+
+def pool_join(user) -> PoolMember:
+    if not pool_eligible(user):
+        raise CertificationError("not-certified")
+    member, created = PoolMember.objects.get_or_create(
+        user=user, defaults={"time_zone": user.time_zone or ""}
+    )
+    if not created and not member.in_pool:
+        member.status, member.left_at, member.joined_at = (
+            PoolMember.Status.ACTIVE, None, timezone.now(),
+        )  # fmt: skip
+        member.save(update_fields=["status", "left_at", "joined_at"])
+    return member
+
+
+def pool_set_status(member: PoolMember, status: str) -> PoolMember:
+    if status not in (PoolMember.Status.ACTIVE, PoolMember.Status.PAUSED, PoolMember.Status.LEFT):
+        raise CertificationError("status")
+    if status == PoolMember.Status.LEFT:
+        member.status, member.left_at = status, timezone.now()
+    elif member.status == PoolMember.Status.REMOVED or (
+        member.status == PoolMember.Status.LEFT and not pool_eligible(member.user)
+    ):
+        raise CertificationError("not-certified")
+    else:
+        member.status, member.left_at = status, None
+    member.save(update_fields=["status", "left_at"])
+    return member
+
+
+def expire(today=None) -> int:
+    """Record each certificate that expired without renewal and take people without a valid
+    certificate out of the pool. Idempotent: returns how many certificates it recorded."""
+    today = today or timezone.localdate()
+    expired = list(
+        Certificate.objects.filter(
+            expires_on__lt=today, revoked_at__isnull=True, expiry_recorded=False
+        ).select_related("user", "track")
+    )
+    for certificate in expired:
+        with transaction.atomic():
+            if Certificate.objects.filter(pk=certificate.pk, expiry_recorded=False).update(
+                expiry_recorded=True
+            ):
+                renewed = Certificate.objects.filter(
+                    user=certificate.user, track=certificate.track, period__gt=certificate.period
+                ).exists()
+                if not renewed:
+                    _event(certificate.user, certificate.track, Event.EXPIRED,
+                           certificate=certificate)  # fmt: skip
+    holds = valid_certificates(today).filter(user=OuterRef("user"), track__grants_pool=True)
+    stale = PoolMember.objects.filter(
+        status__in=[PoolMember.Status.ACTIVE, PoolMember.Status.PAUSED]
+    ).exclude(Exists(holds))
+    for member in stale.select_related("user"):
+        pool_check(member.user, reason_kind="expired", today=today)
+    return len(expired)

@@ -1,0 +1,472 @@
+"""Certification for volunteers (checklist, agreements, certificates, the pool), the public
+verification page, and the coordinator's tools (tracks, the queue, a person's certification)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from training.models import User
+from training.permissions import role_required
+from training.roles import Role
+
+from . import eligibility, services
+from .forms import CertificateNameForm, DecisionForm, ExceptionForm, PoolMemberForm, ReasonForm
+from .models import (
+    Agreement,
+    AgreementSignature,
+    Certificate,
+    CertificationEvent,
+    CertificationRequest,
+    EligibilitySnapshot,
+    PoolMember,
+    RequirementException,
+    Track,
+    valid_certificates,
+)
+
+ERRORS = {
+    "no-legal-name": _("Add your legal name to your profile first."),
+    "decided": _("Someone already decided this request."),
+    "stale": _("This request is out of date: the person's certification changed since."),
+    "reason": _("Give a reason: it is recorded."),
+    "exists": _("This person already has an exception for that requirement."),
+    "revoked": _("This certificate is already revoked."),
+    "not-certified": _("The pool is for people with a valid certificate."),
+    "status": _("That is not a choice here."),
+}
+
+
+def _error(request, error: services.CertificationError) -> None:
+    messages.error(request, str(ERRORS.get(str(error), error)))
+
+
+# --- The volunteer ------------------------------------------------------------------------------
+def _overview(user) -> dict:
+    tracks = list(eligibility.followed_tracks(user))
+    certificates = list(Certificate.objects.filter(user=user).select_related("track"))
+    by_track: dict[int, list] = {}
+    for certificate in certificates:
+        by_track.setdefault(certificate.track_id, []).append(certificate)
+    results = [
+        eligibility.compute(user, track, certificates=by_track.get(track.pk, []))
+        for track in tracks
+    ]
+    pending = set(
+        CertificationRequest.objects.filter(
+            user=user, status=CertificationRequest.Status.PENDING
+        ).values_list("track_id", flat=True)
+    )
+    member = PoolMember.objects.filter(user=user).first()
+    today = timezone.localdate()
+    return {
+        "results": results,
+        "pending": pending,
+        "certificates": certificates,
+        "pool_member": member,
+        "pool_eligible": any(
+            c.state(today) == "valid" and c.track.grants_pool for c in certificates
+        ),
+        "agreement_urls": {
+            a.pk: reverse("certificates:agreement", args=[a.slug]) for a in Agreement.objects.all()
+        },
+    }
+
+
+def dashboard_certification(user) -> dict | None:
+    data = _overview(user)
+    if not data["results"] and not data["certificates"]:
+        return None
+    return data
+
+
+@login_required
+def mine(request):
+    return render(request, "certificates/mine.html", _overview(request.user))
+
+
+@login_required
+def agreement(request, slug):
+    agreement = get_object_or_404(Agreement, slug=slug)
+    version = agreement.current_version()
+    if version is None:
+        raise Http404
+    signed = AgreementSignature.objects.filter(user=request.user, version=version).first()
+    earlier = (
+        AgreementSignature.objects.filter(user=request.user, version__agreement=agreement)
+        .exclude(version=version)
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
+    if request.method == "POST":
+        if request.POST.get("agree") != "yes":
+            messages.error(request, _("Tick the box to sign, or come back when you are ready."))
+        elif str(version.pk) != request.POST.get("version"):
+            messages.error(request, _("The text changed while you were reading: please read the "
+                                      "new version."))  # fmt: skip
+        else:
+            services.agreement_sign(request.user, version)
+            messages.success(request, _("Signed. Thank you."))
+            return redirect("certificates:mine")
+        return redirect("certificates:agreement", slug=slug)
+    return render(request, "certificates/agreement.html",
+                  {"agreement": agreement, "version": version, "signed": signed,
+                   "earlier": earlier})  # fmt: skip
+
+
+def _own_certificate(request, code) -> Certificate:
+    return get_object_or_404(Certificate.objects.select_related("track"), code=code,
+                             user=request.user)  # fmt: skip
+
+
+@login_required
+@never_cache
+def certificate(request, code):
+    certificate = _own_certificate(request, code)
+    if request.method == "POST":
+        form = CertificateNameForm(request.POST)
+        if form.is_valid():
+            try:
+                services.certificate_set_name(certificate, form.cleaned_data["name_choice"])
+            except services.CertificationError as error:
+                _error(request, error)
+            else:
+                messages.success(request, _("Saved. Your certificate is being prepared again."))
+            return redirect("certificates:certificate", code=code)
+    else:
+        form = CertificateNameForm(initial={"name_choice": certificate.name_choice})
+    return render(request, "certificates/certificate.html", {
+        "certificate": certificate, "form": form,
+        "verify_url": settings.ACOMPANA_PLATFORM_ORIGIN + reverse("verify", args=[code]),
+        "refresh": certificate.pdf_status == Certificate.Pdf.PENDING,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def certificate_retry(request, code):
+    certificate = _own_certificate(request, code)
+    if certificate.pdf_status == Certificate.Pdf.FAILED:
+        Certificate.objects.filter(pk=certificate.pk).update(pdf_status=Certificate.Pdf.PENDING)
+        from .tasks import render_certificate
+
+        render_certificate.delay(certificate.pk)
+    return redirect("certificates:certificate", code=code)
+
+
+def _pdf_response(certificate: Certificate):
+    if certificate.pdf_status != Certificate.Pdf.READY or not certificate.pdf:
+        raise Http404
+    slug = certificate.track.slug
+    response = FileResponse(certificate.pdf.open("rb"), as_attachment=True,
+                            filename=f"certificate-{slug}-{certificate.period}.pdf",
+                            content_type="application/pdf")  # fmt: skip
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def certificate_pdf(request, code):
+    return _pdf_response(_own_certificate(request, code))
+
+
+@login_required
+def pool_settings(request):
+    """Join the pool, choose what coordinators see, pause or leave."""
+    member = PoolMember.objects.filter(user=request.user).first()
+    eligible = services.pool_eligible(request.user)
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action == "join":
+                member = services.pool_join(request.user)
+                messages.success(request, _("You joined the responder pool. Check what you "
+                                            "share below."))  # fmt: skip
+                return redirect("certificates:pool")
+            if member is None:
+                raise Http404
+            if action in ("pause", "resume", "leave"):
+                status = {"pause": PoolMember.Status.PAUSED, "resume": PoolMember.Status.ACTIVE,
+                          "leave": PoolMember.Status.LEFT}[action]  # fmt: skip
+                services.pool_set_status(member, status)
+                messages.success(request, {
+                    "pause": _("Paused: coordinators will not count on you until you resume."),
+                    "resume": _("Welcome back: you are available again."),
+                    "leave": _("You left the pool. Your details stay here, unseen, in case you "
+                               "rejoin."),
+                }[action])  # fmt: skip
+                return redirect("certificates:pool")
+        except services.CertificationError as error:
+            _error(request, error)
+            return redirect("certificates:pool")
+        form = PoolMemberForm(request.POST, instance=member)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            return redirect("certificates:pool")
+    else:
+        form = PoolMemberForm(instance=member) if member else None
+    return render(request, "certificates/pool_settings.html",
+                  {"member": member, "form": form, "eligible": eligible})  # fmt: skip
+
+
+# --- Verification (public) ----------------------------------------------------------------------
+def _too_many(request) -> bool:
+    from allauth.account.adapter import get_adapter
+
+    try:
+        address = get_adapter().get_client_ip(request)
+    except Exception:
+        address = "unknown"
+    key = f"verify-rate:{address}:{int(timezone.now().timestamp() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        return cache.incr(key) > settings.ACOMPANA_VERIFY_RATE
+    except ValueError:
+        return False
+
+
+@never_cache
+def verify(request, code):
+    if _too_many(request):
+        response = render(request, "429.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    certificate = (
+        Certificate.objects.select_related("track").filter(code=code.strip().upper()).first()
+    )
+    if certificate is None:
+        response = render(request, "certificates/verify_not_found.html", status=404)
+    else:
+        response = render(
+            request,
+            "certificates/verify.html",
+            {"certificate": certificate, "state": certificate.state()},
+        )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- Coordinators -------------------------------------------------------------------------------
+def coordinator_tracks() -> list[Track]:
+    today = timezone.localdate()
+    valid = Q(certificates__revoked_at__isnull=True, certificates__expires_on__gte=today)
+    return list(
+        Track.objects.annotate(
+            certified=Count("certificates__user", filter=valid, distinct=True),
+            eligible=Count("snapshots", filter=Q(snapshots__eligible=True), distinct=True),
+            following=Count("snapshots", distinct=True),
+            waiting=Count("requests", filter=Q(requests__status="pending"), distinct=True),
+        ).order_by("title")
+    )
+
+
+@role_required(Role.COORDINATOR)
+def track_people(request, slug):
+    track = get_object_or_404(Track, slug=slug)
+    shown = request.GET.get("show", "all")
+    snapshots = EligibilitySnapshot.objects.filter(track=track).select_related("user")
+    if shown == "eligible":
+        snapshots = snapshots.filter(eligible=True)
+    elif shown == "working":
+        snapshots = snapshots.filter(eligible=False).exclude(path="")
+    page = Paginator(snapshots.order_by("user__display_name", "pk"), 50).get_page(
+        request.GET.get("page")
+    )
+    users = [s.user_id for s in page]
+    today = timezone.localdate()
+    latest = {}
+    for certificate in Certificate.objects.filter(track=track, user_id__in=users).order_by(
+        "period"
+    ):
+        latest[certificate.user_id] = certificate
+    waiting = set(
+        CertificationRequest.objects.filter(
+            track=track, user_id__in=users, status=CertificationRequest.Status.PENDING
+        ).values_list("user_id", flat=True)
+    )
+    rows = [(s, latest.get(s.user_id), s.user_id in waiting) for s in page]
+    return render(request, "certificates/coordinator/track.html", {
+        "track": track, "page": page, "rows": rows, "shown": shown, "today": today,
+        "requirements": track.requirements.select_related("course", "skill", "agreement"),
+    })  # fmt: skip
+
+
+def person_history(user, track) -> dict:
+    result = eligibility.compute(user, track)
+    return {
+        "result": result,
+        "certificates": list(
+            Certificate.objects.filter(user=user, track=track).order_by("-period")
+        ),
+        "events": list(
+            CertificationEvent.objects.filter(user=user, track=track).select_related(
+                "actor", "certificate"
+            )[:200]
+        ),
+        "exceptions": list(
+            RequirementException.objects.filter(user=user, requirement__track=track).select_related(
+                "requirement", "granted_by"
+            )
+        ),
+        "requests": list(CertificationRequest.objects.filter(user=user, track=track)),
+    }
+
+
+def _person(track, user_id):
+    # A coordinator sees people on the track, never just anyone by id.
+    user = get_object_or_404(User, pk=user_id)
+    if not (
+        EligibilitySnapshot.objects.filter(user=user, track=track).exists()
+        or Certificate.objects.filter(user=user, track=track).exists()
+        or eligibility.followers(track).filter(pk=user.pk).exists()
+    ):
+        raise Http404
+    return user
+
+
+@role_required(Role.COORDINATOR)
+def track_person(request, slug, user_id):
+    track = get_object_or_404(Track, slug=slug)
+    person = _person(track, user_id)
+    data = person_history(person, track)
+    requirements = [c.requirement for c in data["result"].checks if not c.met]
+    return render(request, "certificates/coordinator/person.html", {
+        "track": track, "person": person, **data,
+        "exception_form": ExceptionForm(requirements=requirements),
+        "reason_form": ReasonForm(), "decision_form": DecisionForm(),
+    })  # fmt: skip
+
+
+def _back(track, person):
+    return HttpResponseRedirect(reverse("certificates:track_person", args=[track.slug, person.pk]))
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def grant_exception(request, slug, user_id):
+    track = get_object_or_404(Track, slug=slug)
+    person = _person(track, user_id)
+    requirements = list(track.requirements.select_related("course", "skill", "agreement"))
+    form = ExceptionForm(request.POST, requirements=requirements)
+    if form.is_valid():
+        requirement = next(r for r in requirements if r.pk == form.cleaned_data["requirement"])
+        try:
+            services.exception_grant(
+                user=person,
+                requirement=requirement,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except services.CertificationError as error:
+            _error(request, error)
+        else:
+            messages.success(request, _("Exception recorded."))
+    else:
+        messages.error(request, _("Choose a requirement and give a reason."))
+    return _back(track, person)
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def withdraw_exception(request, slug, user_id, exception_id):
+    track = get_object_or_404(Track, slug=slug)
+    person = _person(track, user_id)
+    exception = get_object_or_404(RequirementException, pk=exception_id, user=person,
+                                  requirement__track=track)  # fmt: skip
+    services.exception_withdraw(exception, by=request.user)
+    messages.success(request, _("Exception withdrawn."))
+    return _back(track, person)
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def decide(request, slug, user_id, request_id):
+    track = get_object_or_404(Track, slug=slug)
+    person = _person(track, user_id)
+    certification_request = get_object_or_404(CertificationRequest, pk=request_id, user=person,
+                                              track=track)  # fmt: skip
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.request_decide(certification_request, by=request.user, approve=approve,
+                                note=form.cleaned_data.get("note", ""))  # fmt: skip
+    except services.CertificationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Certified.") if approve else _("Declined."))
+    if request.POST.get("next") == "queue":
+        return redirect("certificates:queue")
+    return _back(track, person)
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def revoke(request, slug, user_id, code):
+    track = get_object_or_404(Track, slug=slug)
+    person = _person(track, user_id)
+    certificate = get_object_or_404(Certificate, code=code, user=person, track=track)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, str(ERRORS["reason"]))
+        return _back(track, person)
+    try:
+        services.certificate_revoke(certificate, by=request.user,
+                                    reason=form.cleaned_data["reason"])  # fmt: skip
+    except services.CertificationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Certificate revoked; the person left the responder pool."))
+    return _back(track, person)
+
+
+@role_required(Role.COORDINATOR)
+def person_pdf(request, slug, user_id, code):
+    track = get_object_or_404(Track, slug=slug)
+    person = _person(track, user_id)
+    return _pdf_response(get_object_or_404(Certificate, code=code, user=person, track=track))
+
+
+@role_required(Role.COORDINATOR)
+def queue(request):
+    waiting = (
+        CertificationRequest.objects.filter(status=CertificationRequest.Status.PENDING)
+        .select_related("user", "track")
+        .order_by("created_at", "pk")
+    )
+    page = Paginator(waiting, 50).get_page(request.GET.get("page"))
+    snapshots = {
+        (s.user_id, s.track_id): s
+        for s in EligibilitySnapshot.objects.filter(
+            user_id__in=[r.user_id for r in page], track_id__in={r.track_id for r in page}
+        )
+    }
+    rows = [(r, snapshots.get((r.user_id, r.track_id))) for r in page]
+    return render(request, "certificates/coordinator/queue.html",
+                  {"page": page, "rows": rows, "decision_form": DecisionForm()})  # fmt: skip
+
+
+def desk_context() -> dict:
+    today = timezone.localdate()
+    return {
+        "tracks": coordinator_tracks(),
+        "waiting": CertificationRequest.objects.filter(
+            status=CertificationRequest.Status.PENDING
+        ).count(),
+        "pool_size": PoolMember.objects.filter(
+            status=PoolMember.Status.ACTIVE,
+            user__in=valid_certificates(today).filter(track__grants_pool=True).values("user"),
+        ).count(),
+    }

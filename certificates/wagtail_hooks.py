@@ -1,0 +1,58 @@
+"""Coordinators edit certification tracks and agreements in the admin (Certification menu)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Agreement, Track
+
+
+class TrackViewSet(SnippetViewSet):
+    model = Track
+    icon = "pick"
+    menu_label = _("Tracks")
+    list_display = ["title", "approval", "validity_months", "active"]
+    add_to_admin_menu = False
+
+
+class AgreementViewSet(SnippetViewSet):
+    model = Agreement
+    icon = "doc-full"
+    menu_label = _("Agreements")
+    list_display = ["title", "slug"]
+    add_to_admin_menu = False
+
+
+class CertificationGroup(SnippetViewSetGroup):
+    items = (TrackViewSet, AgreementViewSet)
+    menu_icon = "pick"
+    menu_label = _("Certification")
+    menu_name = "certification"
+    menu_order = 250
+
+
+@hooks.register("register_admin_viewset")
+def register_certification():
+    return CertificationGroup()
+
+
+def _re_evaluate(request, instance):
+    """Requirements or an agreement's text changed: everyone concerned is evaluated again."""
+    from django.db import transaction
+
+    from .tasks import evaluate_track
+
+    if isinstance(instance, Track):
+        ids = [instance.pk]
+    elif isinstance(instance, Agreement):
+        ids = list(
+            Track.objects.filter(requirements__agreement=instance).values_list("pk", flat=True)
+        )
+    else:
+        return
+    for track_id in set(ids):
+        transaction.on_commit(lambda track_id=track_id: evaluate_track.delay(track_id))
+
+
+hooks.register("after_create_snippet", _re_evaluate)
+hooks.register("after_edit_snippet", _re_evaluate)
