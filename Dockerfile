@@ -95,8 +95,8 @@ COPY --from=build /app /app
 RUN groupadd --system --gid 1000 acompana \
     && useradd --system --uid 1000 --gid acompana --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin acompana \
-    && mkdir -p /app/media /app/beat /app/h5p-store \
-    && chown acompana:acompana /app/media /app/beat /app/h5p-store
+    && mkdir -p /app/media /app/beat /app/h5p-store /app/private \
+    && chown acompana:acompana /app/media /app/beat /app/h5p-store /app/private
 
 USER acompana
 

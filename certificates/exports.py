@@ -34,48 +34,66 @@ def _values(filters: dict):
     return pool.members(filters).values(*pool.FIELDS).iterator(chunk_size=CHUNK)
 
 
+def _counted(access: PoolAccess, pieces):
+    """Pass `pieces` through, then record how many people were sent (also when the download
+    is interrupted: the record says how far it went)."""
+    sent = 0
+    try:
+        for piece, rows in pieces:
+            sent += rows
+            yield piece
+    finally:
+        PoolAccess.objects.filter(pk=access.pk).update(rows=sent)
+
+
+def _batches(filters: dict, line):
+    batch = []
+    for values in _values(filters):
+        batch.append(line(pool.record(values)))
+        if len(batch) >= 200:
+            yield "".join(batch), len(batch)
+            batch = []
+    if batch:
+        yield "".join(batch), len(batch)
+
+
 def csv_response(*, user, filters: dict, used: dict) -> StreamingHttpResponse:
-    rows = pool.members(filters).count()
-    log(user=user, kind=PoolAccess.Kind.CSV, filters=used, rows=rows)
+    access = log(user=user, kind=PoolAccess.Kind.CSV, filters=used, rows=0)
     writer = csv.writer(_Echo())
 
-    def lines():
-        yield "\ufeff"  # spreadsheets then read the file as UTF-8
-        yield writer.writerow([str(label) for _key, label in pool.COLUMNS])
-        batch = []
-        for values in _values(filters):
-            batch.append(writer.writerow([safe_cell(c) for c in pool.flat(pool.record(values))]))
-            if len(batch) >= 200:
-                yield "".join(batch)
-                batch = []
-        if batch:
-            yield "".join(batch)
+    def pieces():
+        # The byte-order mark makes spreadsheets read the file as UTF-8.
+        yield "\ufeff" + writer.writerow([str(label) for _key, label in pool.COLUMNS]), 0
+        yield from _batches(
+            filters, lambda record: writer.writerow([safe_cell(c) for c in pool.flat(record)])
+        )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_counted(access, pieces()),
+                                     content_type="text/csv; charset=utf-8")  # fmt: skip
     response["Content-Disposition"] = 'attachment; filename="responder-pool.csv"'
     response["Cache-Control"] = "no-store"
     return response
 
 
-def json_lines(filters: dict, *, meta: dict):
-    """A JSON document {"meta": …, "results": [...]}, produced piece by piece."""
-    yield '{"meta": ' + json.dumps(meta) + ', "results": ['
-    first = True
-    batch = []
-    for values in _values(filters):
-        batch.append(("" if first else ",") + json.dumps(pool.record(values), ensure_ascii=False))
-        first = False
-        if len(batch) >= 200:
-            yield "".join(batch)
-            batch = []
-    yield "".join(batch) + "]}"
-
-
 def json_response(*, user, filters: dict, used: dict) -> StreamingHttpResponse:
-    rows = pool.members(filters).count()
-    log(user=user, kind=PoolAccess.Kind.JSON, filters=used, rows=rows)
-    meta = {"count": rows, "filters": used, "exported_at": timezone.now().isoformat()}
-    response = StreamingHttpResponse(json_lines(filters, meta=meta),
+    """A JSON document {"meta": …, "results": [...]}, produced piece by piece."""
+    access = log(user=user, kind=PoolAccess.Kind.JSON, filters=used, rows=0)
+    meta = {"filters": used, "exported_at": timezone.now().isoformat()}
+
+    def pieces():
+        yield '{"meta": ' + json.dumps(meta) + ', "results": [', 0
+        first = True
+
+        def line(record):
+            nonlocal first
+            text = ("" if first else ",") + json.dumps(record, ensure_ascii=False)
+            first = False
+            return text
+
+        yield from _batches(filters, line)
+        yield "]}", 0
+
+    response = StreamingHttpResponse(_counted(access, pieces()),
                                      content_type="application/json")  # fmt: skip
     response["Content-Disposition"] = 'attachment; filename="responder-pool.json"'
     response["Cache-Control"] = "no-store"

@@ -14,9 +14,11 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -24,12 +26,25 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
 
+class PrivateStorage(FileSystemStorage):
+    """ACOMPANA_PRIVATE_ROOT, read when first used and again whenever the setting changes (as
+    MEDIA_ROOT is for the default storage): a field's storage is built once, at import."""
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.ACOMPANA_PRIVATE_ROOT)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "ACOMPANA_PRIVATE_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+
 def private_storage():
     """Certificates and exports live outside MEDIA_ROOT: only permission-checked views serve
     them."""
-    from django.core.files.storage import FileSystemStorage
-
-    return FileSystemStorage(location=settings.ACOMPANA_PRIVATE_ROOT, base_url=None)
+    return PrivateStorage(base_url=None)
 
 
 def add_months(day: date, months: int) -> date:
