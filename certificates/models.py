@@ -9,6 +9,7 @@ export (only what each person agreed to share).
 
 import base64
 import hashlib
+import os
 import secrets
 from datetime import date
 
@@ -18,7 +19,6 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -27,24 +27,26 @@ from wagtail.models import Orderable
 
 
 class PrivateStorage(FileSystemStorage):
-    """ACOMPANA_PRIVATE_ROOT, read when first used and again whenever the setting changes (as
-    MEDIA_ROOT is for the default storage): a field's storage is built once, at import."""
+    """Files outside MEDIA_ROOT, at ACOMPANA_PRIVATE_ROOT (read when used, so a changed setting
+    takes effect): only permission-checked views serve them; they have no URL."""
 
-    @cached_property
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
     def base_location(self):
-        return self._value_or_setting(self._location, settings.ACOMPANA_PRIVATE_ROOT)
+        return str(settings.ACOMPANA_PRIVATE_ROOT)
 
-    def _clear_cached_properties(self, setting, **kwargs):
-        super()._clear_cached_properties(setting, **kwargs)
-        if setting == "ACOMPANA_PRIVATE_ROOT":
-            self.__dict__.pop("base_location", None)
-            self.__dict__.pop("location", None)
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Private files have no URL.")
 
 
 def private_storage():
-    """Certificates and exports live outside MEDIA_ROOT: only permission-checked views serve
-    them."""
-    return PrivateStorage(base_url=None)
+    return PrivateStorage()
 
 
 def add_months(day: date, months: int) -> date:

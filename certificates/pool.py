@@ -162,10 +162,11 @@ COLUMNS = [
 
 
 def reference(user_id: int) -> str:
-    """A stable reference for a person in exports and the API that is not their database id."""
-    from django.core.signing import Signer
+    """A stable reference for a person in exports and the API that is not their database id
+    (hexadecimal: never mistaken for a formula, never changed by neutralisation)."""
+    from django.utils.crypto import salted_hmac
 
-    return Signer(salt="acompana.pool.reference").sign(str(user_id)).split(":")[-1][:16]
+    return salted_hmac("acompana.pool.reference", str(user_id)).hexdigest()[:16]
 
 
 def record(values: dict) -> dict:

@@ -15,6 +15,7 @@ from .models import (
     CertificationRequest,
     EligibilitySnapshot,
     PoolMember,
+    Requirement,
     RequirementException,
     Track,
     add_months,
@@ -105,9 +106,12 @@ def certificate_issue(user, track: Track, *, period: int, approved_by=None):
                 )  # fmt: skip
         except IntegrityError:
             return Certificate.objects.get(user=user, track=track, period=period), False
+        # The exceptions of the path this certificate completes are used up (not the other's).
+        path = Requirement.Path.RENEWAL if previous and not previous.revoked_at else (
+            Requirement.Path.INITIAL)  # fmt: skip
         RequirementException.objects.filter(
-            user=user, requirement__track=track, certificate__isnull=True,
-            withdrawn_at__isnull=True,
+            user=user, requirement__track=track, requirement__path=path,
+            certificate__isnull=True, withdrawn_at__isnull=True,
         ).update(certificate=certificate)  # fmt: skip
         CertificationRequest.objects.filter(
             user=user, track=track, period=period, status=CertificationRequest.Status.PENDING
@@ -305,3 +309,17 @@ def expire(today=None) -> int:
     for member in stale.select_related("user"):
         pool_check(member.user, reason_kind="expired", today=today)
     return len(expired)
+
+
+def pool_forget(now=None) -> int:
+    """Delete the pool details of people who left (or were taken out) longer ago than
+    ACOMPANA_POOL_LEFT_DAYS: personal data is kept no longer than it serves."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ACOMPANA_POOL_LEFT_DAYS)
+    deleted, _per_model = PoolMember.objects.filter(
+        status__in=[PoolMember.Status.LEFT, PoolMember.Status.REMOVED], left_at__lt=cutoff
+    ).delete()
+    return deleted

@@ -194,8 +194,9 @@ def daily() -> dict:
         if opens <= today:
             services.evaluate(certificate.user, certificate.track)
             evaluated += 1
+    forgotten = services.pool_forget()
     return {"expired": expired, "notices": notices, "reminders": reminders,
-            "evaluated": evaluated}  # fmt: skip
+            "evaluated": evaluated, "pool_details_deleted": forgotten}  # fmt: skip
 
 
 @shared_task(name="certificates.tasks.export_xlsx", bind=True, acks_late=True,

@@ -52,7 +52,12 @@ def _error(request, error: services.CertificationError) -> None:
 
 # --- The volunteer ------------------------------------------------------------------------------
 def _overview(user) -> dict:
+    """The person's tracks with their checklists, certificates and place in the pool. One query
+    for someone on no track (most people before a cohort), a handful otherwise."""
     tracks = list(eligibility.followed_tracks(user))
+    if not tracks:
+        return {"results": [], "pending": set(), "certificates": [], "pool_member": None,
+                "pool_eligible": False}  # fmt: skip
     certificates = list(Certificate.objects.filter(user=user).select_related("track"))
     by_track: dict[int, list] = {}
     for certificate in certificates:
@@ -66,19 +71,15 @@ def _overview(user) -> dict:
             user=user, status=CertificationRequest.Status.PENDING
         ).values_list("track_id", flat=True)
     )
-    member = PoolMember.objects.filter(user=user).first()
     today = timezone.localdate()
     return {
         "results": results,
         "pending": pending,
         "certificates": certificates,
-        "pool_member": member,
+        "pool_member": PoolMember.objects.filter(user=user).first() if certificates else None,
         "pool_eligible": any(
             c.state(today) == "valid" and c.track.grants_pool for c in certificates
         ),
-        "agreement_urls": {
-            a.pk: reverse("certificates:agreement", args=[a.slug]) for a in Agreement.objects.all()
-        },
     }
 
 
@@ -358,7 +359,9 @@ def _back(track, person):
 def grant_exception(request, slug, user_id):
     track = get_object_or_404(Track, slug=slug)
     person = _person(track, user_id)
-    requirements = list(track.requirements.select_related("course", "skill", "agreement"))
+    # Only a requirement of the person's current path that is not met yet.
+    result = eligibility.compute(person, track)
+    requirements = [check.requirement for check in result.checks if not check.met]
     form = ExceptionForm(request.POST, requirements=requirements)
     if form.is_valid():
         requirement = next(r for r in requirements if r.pk == form.cleaned_data["requirement"])

@@ -16,6 +16,8 @@ def skip_or_fail(reason: str):
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ACOMPANA_H5P_ROOT = tmp_path / "h5p"
+    # Certificates' PDFs and pool spreadsheets (the private storage reads it when used).
+    settings.ACOMPANA_PRIVATE_ROOT = tmp_path / "private"
 
 
 @pytest.fixture(autouse=True)

@@ -58,7 +58,7 @@ def bulk_pool(track, count: int, *, prefix="bulk") -> list[int]:
                 display_name=f"{prefix} {i:05d}",
                 password="!",
                 time_zone="UTC",
-            )  # fmt: skip
+            )
             for i in range(count)
         ],
         batch_size=2000,
@@ -73,7 +73,7 @@ def bulk_pool(track, count: int, *, prefix="bulk") -> list[int]:
                 language="en",
                 valid_from=today - timedelta(days=30),
                 expires_on=today + timedelta(days=365),
-            )  # fmt: skip
+            )
             for user in users
         ],
         batch_size=2000,
@@ -94,7 +94,7 @@ def bulk_pool(track, count: int, *, prefix="bulk") -> list[int]:
                 share_contact=(i % 2 == 0),
                 language_index=_index(item["code"] for item in languages),
                 focus_index=_index(focus),
-            )  # fmt: skip
+            )
             for i, user in enumerate(users)
         ],
         batch_size=2000,

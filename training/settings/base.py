@@ -324,6 +324,9 @@ ACOMPANA_DEMO_H5P_DIR = BASE_DIR.parent / "shared" / "h5p-samples"
 ACOMPANA_PRIVATE_ROOT = Path(env("ACOMPANA_PRIVATE_ROOT", default=str(BASE_DIR / "private")))
 # Hours a pool spreadsheet's download link works before the file is deleted.
 ACOMPANA_EXPORT_HOURS = env.int("ACOMPANA_EXPORT_HOURS", default=24)
+# Days the pool details of someone who left the pool (or whose certificate ended) are kept, in
+# case they come back; then a daily task deletes them. Their certificates stay.
+ACOMPANA_POOL_LEFT_DAYS = env.int("ACOMPANA_POOL_LEFT_DAYS", default=180)
 # Days before a certificate expires when its holder is reminded to renew.
 ACOMPANA_RENEWAL_REMINDER_DAYS = (90, 30, 7)
 # Verification page: requests a minute from one address.
