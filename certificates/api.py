@@ -23,6 +23,7 @@ from .exports import log
 from .models import ApiToken, PoolAccess, token_hash
 
 MAX_LIMIT = 200
+MAX_OFFSET = 10**9  # beyond any pool; keeps the SQL OFFSET in range
 
 
 def token_create(*, user, name: str) -> tuple[ApiToken, str]:
@@ -79,7 +80,7 @@ def responders(request):
         return JsonResponse({"error": "Invalid filters.", "fields": form.errors}, status=400)
     try:
         limit = min(max(int(request.GET.get("limit", 50)), 1), MAX_LIMIT)
-        offset = max(int(request.GET.get("offset", 0)), 0)
+        offset = min(max(int(request.GET.get("offset", 0)), 0), MAX_OFFSET)
     except ValueError:
         return JsonResponse({"error": "limit and offset must be whole numbers."}, status=400)
     queryset = pool.members(form.cleaned_data)

@@ -7,7 +7,7 @@ from .models import Certificate, PoolMember
 from .pool import spoken_languages
 
 LEVELS = PoolMember.LEVELS
-MAX_LANGUAGES = 6
+MAX_LANGUAGES = 4
 
 
 class CertificateNameForm(forms.Form):

@@ -19,6 +19,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -249,15 +250,16 @@ class Requirement(Orderable):
 
     @property
     def label(self) -> str:
-        from django.utils.translation import gettext as _g
-
+        """What the person must do, in the active language."""
         if self.kind == self.Kind.COURSE:
-            return _g("Complete the course “%(course)s”") % {"course": self.course.title}
+            return gettext("Complete the course “%(course)s”") % {"course": self.course.title}
         if self.kind == self.Kind.SKILL:
-            return _g("Skill signed off: %(skill)s") % {"skill": self.skill.name}
+            return gettext("Skill signed off: %(skill)s") % {"skill": self.skill.name}
         if self.kind == self.Kind.AGREEMENT:
-            return _g("Sign the “%(agreement)s”") % {"agreement": self.agreement.title}
-        return _g("Attend at least %(share)s%% of live sessions") % {"share": self.min_attendance}
+            return gettext("Sign the “%(agreement)s”") % {"agreement": self.agreement.title}
+        return gettext("Attend at least %(share)s%% of live sessions") % {
+            "share": self.min_attendance
+        }
 
 
 class RequirementException(models.Model):
@@ -405,7 +407,7 @@ class EligibilitySnapshot(models.Model):
     met = models.PositiveSmallIntegerField()
     total = models.PositiveSmallIntegerField()
     eligible = models.BooleanField()
-    missing = models.JSONField(default=list)  # labels of requirements still open
+    missing = models.JSONField(default=list)  # ids of the requirements still open
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

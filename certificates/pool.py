@@ -20,22 +20,35 @@ from .models import PoolMember, valid_certificates
 Status = PoolMember.Status
 
 
-@functools.cache
 def spoken_languages() -> list[tuple[str, str]]:
-    """Languages people may list: every plain code Django knows, by English name (the name in
-    the viewer's language comes from `language_name`)."""
-    codes = {code for code in LANG_INFO if "-" not in code and "name" in LANG_INFO[code]}
-    return sorted(((c, LANG_INFO[c]["name"]) for c in codes), key=lambda item: item[1])
+    """Languages people may list: every plain code Django knows, named in the active language
+    and sorted by that name."""
+    from django.utils.translation import get_language
+
+    return _spoken_languages(get_language() or "en")
 
 
-def language_name(code: str) -> str:
-    from django.utils.translation import get_language_info
+@functools.lru_cache(maxsize=16)
+def _spoken_languages(language: str) -> list[tuple[str, str]]:
+    from django.utils.translation import gettext, override
 
-    try:
-        info = get_language_info(code)
-    except KeyError:
-        return code
-    return f"{info['name_translated']}"
+    codes = [code for code in LANG_INFO if "-" not in code and "name" in LANG_INFO[code]]
+    with override(language):
+        named = [(code, gettext(LANG_INFO[code]["name"])) for code in codes]
+    return sorted(named, key=lambda item: item[1].casefold())
+
+
+def languages_text(languages: list[dict] | None) -> str:
+    """[{"code": "es", "level": "native"}] as "Spanish (first language)", in the active
+    language."""
+    if not languages:
+        return ""
+    names = dict(spoken_languages())
+    levels = dict(PoolMember.LEVELS)
+    return ", ".join(
+        f"{names.get(item['code'], item['code'])} ({levels.get(item['level'], item['level'])})"
+        for item in languages
+    )
 
 
 @functools.lru_cache(maxsize=4)

@@ -37,8 +37,8 @@ def pool_list(request):
     query.pop("page", None)
     return render(request, "certificates/pool/list.html", {
         "form": form, "page": page, "query": query.urlencode(),
-        "rows": [(member, pool.record(_as_values(member))) for member in page],
-        "languages": dict(pool.spoken_languages()),
+        "rows": [(member, record, pool.languages_text(record["languages"]))
+                 for member in page for record in [pool.record(_as_values(member))]],
         "focus_names": dict(pool.PoolMember.FOCUS_AREAS),
         "channel_names": dict(pool.PoolMember.CHANNELS),
     })  # fmt: skip

@@ -50,10 +50,11 @@ def evaluate(user, track: Track) -> eligibility.Eligibility:
     """Recompute the person's eligibility, keep the snapshot coordinators' lists read, and certify
     (or queue for approval) when every requirement is met. Idempotent."""
     result = eligibility.compute(user, track)
+    missing = [check.requirement.pk for check in result.missing]
     EligibilitySnapshot.objects.update_or_create(
         user=user, track=track,
         defaults={"path": result.path or "", "met": result.met, "total": result.total,
-                  "eligible": result.eligible, "missing": [c.label for c in result.missing]},
+                  "eligible": result.eligible, "missing": missing},
     )  # fmt: skip
     if result.eligible:
         if result.needs_approval:

@@ -297,10 +297,16 @@ def track_people(request, slug):
             track=track, user_id__in=users, status=CertificationRequest.Status.PENDING
         ).values_list("user_id", flat=True)
     )
-    rows = [(s, latest.get(s.user_id), s.user_id in waiting) for s in page]
+    requirements = list(track.requirements.select_related("course", "skill", "agreement"))
+    labels = {r.pk: r.label for r in requirements}
+    rows = [
+        (s, latest.get(s.user_id), s.user_id in waiting,
+         labels.get(s.missing[0], "") if len(s.missing) == 1 else "")
+        for s in page
+    ]  # fmt: skip
     return render(request, "certificates/coordinator/track.html", {
         "track": track, "page": page, "rows": rows, "shown": shown, "today": today,
-        "requirements": track.requirements.select_related("course", "skill", "agreement"),
+        "requirements": requirements,
     })  # fmt: skip
 
 

@@ -33,13 +33,13 @@ def coord_client(client, coordinator):
 def listed(client, **params) -> list[str]:
     response = client.get(reverse("certificates:pool_list"), params)
     assert response.status_code == 200
-    return [row["display_name"] for _member, row in response.context["rows"]]
+    return [row["display_name"] for _member, row, _languages in response.context["rows"]]
 
 
 def rows_by_name(client, **params) -> dict[str, dict]:
     response = client.get(reverse("certificates:pool_list"), params)
     assert response.status_code == 200
-    return {row["display_name"]: row for _member, row in response.context["rows"]}
+    return {row["display_name"]: row for _member, row, _languages in response.context["rows"]}
 
 
 # --- Filters ------------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def test_the_list_is_paginated_by_fifty(coord_client, track):
     assert len(first.context["rows"]) == 50
     assert "language=en&amp;page=2" in first.content.decode()
     second = coord_client.get(reverse("certificates:pool_list"), {"language": "en", "page": 2})
-    names = [row["display_name"] for _m, row in second.context["rows"]]
+    names = [row["display_name"] for _m, row, _languages in second.context["rows"]]
     assert names == [f"Person {n}" for n in range(50, 55)]
 
 
