@@ -138,7 +138,9 @@ def _certify(stdout, track, person_data, coordinator) -> None:
         status=extra.get("status", PoolMember.Status.ACTIVE),
         share_contact=extra.get("share_contact", False),
         contact_phone=extra.get("contact_phone", ""),
-        share_languages=extra.get("share_languages", True),
+        share_languages=extra.get("share_languages", True), share_region=True,
+        share_time_zone=True, share_focus_areas=True, share_channels=True,
+        share_availability=True,
     )  # fmt: skip
     member.save()
     if extra.get("revoked"):

@@ -147,6 +147,8 @@ def build_xlsx(export_id: int) -> str:
                 sheet.write_string(0, col, str(label), bold)
             row_number = 0
             for row_number, values in enumerate(_values(filters), start=1):
+                # write_string stores text, never a formula; cells are neutralised as in the
+                # CSV all the same, because people copy them into other sheets and tools.
                 for col, cell in enumerate(pool.flat(pool.record(values))):
                     sheet.write_string(row_number, col, safe_cell(cell))
                 if row_number % CHUNK == 0:

@@ -7,7 +7,8 @@ from .models import Certificate, PoolMember
 from .pool import spoken_languages
 
 LEVELS = PoolMember.LEVELS
-MAX_LANGUAGES = 4
+MIN_LANGUAGE_ROWS = 4
+MAX_LANGUAGES = 12
 
 
 class CertificateNameForm(forms.Form):
@@ -47,7 +48,9 @@ class PoolMemberForm(forms.ModelForm):
         self.fields["time_zone"].choices = [("", "—")] + [(z, z.replace("_", " ")) for z in zones]
         languages = [("", "—"), *spoken_languages()]
         current = list(self.instance.languages or [])
-        for index in range(MAX_LANGUAGES):
+        # Every language the person has, one empty row more, at least four rows.
+        self.rows = min(MAX_LANGUAGES, max(MIN_LANGUAGE_ROWS, len(current) + 1))
+        for index in range(self.rows):
             initial = current[index] if index < len(current) else {}
             self.fields[f"language_{index}"] = forms.ChoiceField(
                 label=_("Language %(n)s") % {"n": index + 1}, required=False, choices=languages,
@@ -59,7 +62,7 @@ class PoolMemberForm(forms.ModelForm):
             )  # fmt: skip
 
     def language_rows(self):
-        return [(self[f"language_{i}"], self[f"level_{i}"]) for i in range(MAX_LANGUAGES)]
+        return [(self[f"language_{i}"], self[f"level_{i}"]) for i in range(self.rows)]
 
     @property
     def consent_fields(self):
@@ -72,7 +75,7 @@ class PoolMemberForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         languages, seen = [], set()
-        for index in range(MAX_LANGUAGES):
+        for index in range(self.rows):
             code = data.get(f"language_{index}")
             if code and code not in seen:
                 seen.add(code)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
@@ -60,9 +61,24 @@ def add_months(day: date, months: int) -> date:
 
 
 # --- Agreements ---------------------------------------------------------------------------------
+class AgreementForm(WagtailAdminModelForm):
+    def clean(self):
+        data = super().clean()
+        versions = self.formsets.get("versions")
+        for form in getattr(versions, "deleted_forms", []):
+            if form.instance.pk and form.instance.signatures.exists():
+                raise ValidationError(
+                    _("Version %(number)s has been signed: it stays, as the record of what "
+                      "people agreed to.") % {"number": form.instance.number}
+                )  # fmt: skip
+        return data
+
+
 class Agreement(ClusterableModel):
     """A text people sign in the platform (code of conduct, confidentiality). Its versions are
     kept: signing records the version, and a new version asks people to sign again."""
+
+    base_form_class = AgreementForm
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("address"), max_length=80, unique=True)
@@ -106,11 +122,15 @@ class AgreementVersion(Orderable):
         return f"{self.agreement} v{self.number}"
 
     def clean(self):
+        self.text = self.text.replace("\r\n", "\n")
         if self.pk:
-            before = AgreementVersion.objects.filter(pk=self.pk).values_list("text", flat=True)
-            if before and before[0] != self.text and self.signatures.exists():
+            before = AgreementVersion.objects.filter(pk=self.pk).values("text", "number").first()
+            changed = before and (
+                before["text"].replace("\r\n", "\n") != self.text or before["number"] != self.number
+            )
+            if changed and self.signatures.exists():
                 raise ValidationError(
-                    {"text": _("People have signed this version: add a new version instead.")}
+                    _("People have signed this version: add a new version instead.")
                 )
 
 
@@ -440,7 +460,7 @@ class CertificationEvent(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+")  # fmt: skip
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="events")
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="events")
     certificate = models.ForeignKey(Certificate, on_delete=models.SET_NULL, null=True,
                                     blank=True, related_name="events")  # fmt: skip
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -506,12 +526,12 @@ class PoolMember(models.Model):
     contact_other = models.CharField(_("other contact (e.g. a Signal username)"),
                                      max_length=120, blank=True)  # fmt: skip
 
-    share_languages = models.BooleanField(_("my languages"), default=True)
-    share_region = models.BooleanField(_("my region"), default=True)
-    share_time_zone = models.BooleanField(_("my time zone"), default=True)
-    share_focus_areas = models.BooleanField(_("my focus areas"), default=True)
-    share_channels = models.BooleanField(_("the channels I offer"), default=True)
-    share_availability = models.BooleanField(_("my availability"), default=True)
+    share_languages = models.BooleanField(_("my languages"), default=False)
+    share_region = models.BooleanField(_("my region"), default=False)
+    share_time_zone = models.BooleanField(_("my time zone"), default=False)
+    share_focus_areas = models.BooleanField(_("my focus areas"), default=False)
+    share_channels = models.BooleanField(_("the channels I offer"), default=False)
+    share_availability = models.BooleanField(_("my availability"), default=False)
     share_contact = models.BooleanField(_("my contact details (email and the numbers above)"),
                                         default=False)  # fmt: skip
 

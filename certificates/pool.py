@@ -128,7 +128,7 @@ def members(filters: dict | None = None, *, today=None):
         .values("expires_on")[:1]
     )
     queryset = (
-        PoolMember.objects.filter(status__in=[Status.ACTIVE, Status.PAUSED])
+        PoolMember.objects.filter(status__in=[Status.ACTIVE, Status.PAUSED], user__is_active=True)
         .annotate(certified_until=Subquery(until))
         .filter(certified_until__isnull=False)
     )

@@ -15,7 +15,7 @@ from training.roles import Role
 from . import exports, pool
 from .api import token_create
 from .forms import TokenForm
-from .models import ApiToken, PoolAccess, PoolExport
+from .models import ApiToken, PoolAccess, PoolExport, PoolMember
 
 
 def _filter_form(request) -> pool.PoolFilter:
@@ -23,15 +23,14 @@ def _filter_form(request) -> pool.PoolFilter:
     return pool.PoolFilter(data)
 
 
-def _filters(form) -> dict:
-    return form.cleaned_data if form.is_bound and form.is_valid() else {}
-
-
 @role_required(Role.COORDINATOR)
 def pool_list(request):
     form = _filter_form(request)
-    filters = _filters(form)
-    queryset = pool.members(filters).select_related("user")
+    if form.is_bound and not form.is_valid():
+        queryset = PoolMember.objects.none()  # a filter in error never shows everyone
+    else:
+        queryset = pool.members(form.cleaned_data if form.is_bound else {})
+    queryset = queryset.select_related("user")
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -54,14 +53,17 @@ def _as_values(member) -> dict:
 
 
 def _export_filters(request):
-    form = pool.PoolFilter(request.GET)
+    form = pool.PoolFilter(request.POST)
     if not form.is_valid():
         messages.error(request, _("Check the filters before exporting."))
         return None, None
     return form.cleaned_data, form.used()
 
 
+# Exports are POSTs (with the CSRF token): a link on another site cannot make a coordinator's
+# browser export the pool, and every export is a deliberate act that leaves a record.
 @role_required(Role.COORDINATOR)
+@require_POST
 @never_cache
 def export_csv(request):
     filters, used = _export_filters(request)
@@ -71,6 +73,7 @@ def export_csv(request):
 
 
 @role_required(Role.COORDINATOR)
+@require_POST
 @never_cache
 def export_json(request):
     filters, used = _export_filters(request)

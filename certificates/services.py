@@ -149,26 +149,52 @@ def certificate_set_name(certificate: Certificate, choice: str) -> Certificate:
     return certificate
 
 
+def names_follow_profile(user) -> int:
+    """The person changed or removed a name in their profile: every certificate shows the name
+    they chose as it is now (a legal name they removed leaves the certificate and its public
+    verification page; the display name is used instead). PDFs are prepared again."""
+    changed = 0
+    for certificate in Certificate.objects.filter(user=user):
+        choice = certificate.name_choice
+        if choice == Certificate.Name.LEGAL and not user.legal_name:
+            choice = Certificate.Name.DISPLAY
+        name = name_for(user, choice)
+        if (choice, name) != (certificate.name_choice, certificate.name_on_certificate):
+            certificate.name_choice, certificate.name_on_certificate = choice, name
+            certificate.pdf_status = Certificate.Pdf.PENDING
+            certificate.save(update_fields=["name_choice", "name_on_certificate", "pdf_status"])
+            _after_commit("render_certificate", certificate.pk)
+            changed += 1
+    return changed
+
+
 def request_decide(request: CertificationRequest, *, by, approve: bool, note: str = ""):
+    """A coordinator's decision on a request. Approving certifies only someone who still meets
+    every requirement now (a requirement may have changed since they were queued); a declined
+    request can be approved later."""
     with transaction.atomic():
         request = CertificationRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != CertificationRequest.Status.PENDING and not (
             approve and request.status == CertificationRequest.Status.DECLINED
         ):
             raise CertificationError("decided")
+        now = timezone.now()
         if approve:
             result = eligibility.compute(request.user, request.track)
             if result.next_period != request.period:
                 raise CertificationError("stale")
+            if not result.eligible:
+                raise CertificationError("not-eligible")
             _event(request.user, request.track, Event.APPROVED, actor=by, note=note)
             certificate, _created = certificate_issue(
                 request.user, request.track, period=request.period, approved_by=by
             )
-            request.note = note
-            request.save(update_fields=["note"])
+            request.status = CertificationRequest.Status.APPROVED
+            request.decided_at, request.decided_by, request.note = now, by, note
+            request.save(update_fields=["status", "decided_at", "decided_by", "note"])
             return certificate
         request.status = CertificationRequest.Status.DECLINED
-        request.decided_at, request.decided_by, request.note = timezone.now(), by, note
+        request.decided_at, request.decided_by, request.note = now, by, note
         request.save(update_fields=["status", "decided_at", "decided_by", "note"])
         _event(request.user, request.track, Event.DECLINED, actor=by, note=note)
     return None

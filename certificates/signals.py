@@ -8,7 +8,7 @@ from django.db.models.signals import post_delete, post_save
 from cohorts.models import Attendance, Membership, SkillSignOff
 from courses.signals import course_completed
 
-from .models import AgreementSignature
+from .models import AgreementSignature, Certificate, PoolExport
 
 
 def _evaluate_later(user_id) -> None:
@@ -31,7 +31,31 @@ def _on_course_completed(sender, user, **kwargs):
     evaluate_person.delay(user.pk)
 
 
+def _names_changed(sender, instance, created, update_fields=None, **kwargs):
+    if created or (
+        update_fields is not None and not {"display_name", "legal_name"} & set(update_fields)
+    ):
+        return
+    from .services import names_follow_profile
+
+    names_follow_profile(instance)
+
+
+def _delete_file(sender, instance, **kwargs):
+    """A certificate's PDF or an export's spreadsheet goes with its row (an account deleted,
+    an export purged): private files never outlive what they belong to."""
+    field = instance.pdf if isinstance(instance, Certificate) else instance.file
+    if field and field.name:
+        storage, name = field.storage, field.name
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 def connect() -> None:
+    from django.contrib.auth import get_user_model
+
+    post_save.connect(_names_changed, sender=get_user_model(), dispatch_uid="certificate-names")
+    for model in (Certificate, PoolExport):
+        post_delete.connect(_delete_file, sender=model, dispatch_uid=f"files-{model.__name__}")
     for model in (Attendance, SkillSignOff, AgreementSignature, Membership):
         post_save.connect(_on_change, sender=model, dispatch_uid=f"certification-{model.__name__}")
         post_delete.connect(_on_change, sender=model,

@@ -84,14 +84,14 @@ def render_certificate(self, certificate_id: int) -> str:
                                           certificate=certificate,
                                           kind=CertificationEvent.Kind.PDF_FAILED)  # fmt: skip
         return "failed"
-    old = certificate.pdf.name if certificate.pdf else ""
     storage = certificate.pdf.storage
     name = storage.save(f"certificates/{certificate.code}-{fingerprint[:12]}.pdf",
                         ContentFile(content))  # fmt: skip
     with transaction.atomic():
         # Only if nothing changed the certificate meanwhile (a new name: another render runs).
-        current = Certificate.objects.select_for_update().get(pk=certificate.pk)
-        if pdf.fingerprint(pdf.context_for(current)) == fingerprint:
+        current = Certificate.objects.select_for_update().filter(pk=certificate.pk).first()
+        old = current.pdf.name if current and current.pdf else ""
+        if current and pdf.fingerprint(pdf.context_for(current)) == fingerprint:
             current.pdf.name, current.pdf_fingerprint = name, fingerprint
             current.pdf_status = Certificate.Pdf.READY
             current.save(update_fields=["pdf", "pdf_fingerprint", "pdf_status"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, pool_views, views
+from . import api, converters, pool_views, views  # noqa: F401 - converters registers itself
 
 app_name = "certificates"
 
@@ -8,10 +8,11 @@ urlpatterns = [
     # The volunteer
     path("certification/", views.mine, name="mine"),
     path("certification/agreements/<slug:slug>/", views.agreement, name="agreement"),
-    path("certification/certificates/<str:code>/", views.certificate, name="certificate"),
-    path("certification/certificates/<str:code>/retry/", views.certificate_retry,
+    path("certification/certificates/<certificate_code:code>/", views.certificate,
+         name="certificate"),
+    path("certification/certificates/<certificate_code:code>/retry/", views.certificate_retry,
          name="certificate_retry"),
-    path("certification/certificates/<str:code>/pdf/", views.certificate_pdf,
+    path("certification/certificates/<certificate_code:code>/pdf/", views.certificate_pdf,
          name="certificate_pdf"),
     path("certification/pool/", views.pool_settings, name="pool"),
     # Coordinators
@@ -26,9 +27,9 @@ urlpatterns = [
     path("dashboard/coordinator/tracks/<slug:slug>/people/<int:user_id>/requests/"
          "<int:request_id>/", views.decide, name="decide"),
     path("dashboard/coordinator/tracks/<slug:slug>/people/<int:user_id>/certificates/"
-         "<str:code>/revoke/", views.revoke, name="revoke"),
+         "<certificate_code:code>/revoke/", views.revoke, name="revoke"),
     path("dashboard/coordinator/tracks/<slug:slug>/people/<int:user_id>/certificates/"
-         "<str:code>/pdf/", views.person_pdf, name="person_pdf"),
+         "<certificate_code:code>/pdf/", views.person_pdf, name="person_pdf"),
     # The responder pool
     path("pool/", pool_views.pool_list, name="pool_list"),
     path("pool/export.csv", pool_views.export_csv, name="export_csv"),

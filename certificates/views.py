@@ -1,6 +1,8 @@
 """Certification for volunteers (checklist, agreements, certificates, the pool), the public
 verification page, and the coordinator's tools (tracks, the queue, a person's certification)."""
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -20,6 +23,7 @@ from training.permissions import role_required
 from training.roles import Role
 
 from . import eligibility, services
+from .converters import CertificateCode
 from .forms import CertificateNameForm, DecisionForm, ExceptionForm, PoolMemberForm, ReasonForm
 from .models import (
     Agreement,
@@ -35,14 +39,17 @@ from .models import (
 )
 
 ERRORS = {
-    "no-legal-name": _("Add your legal name to your profile first."),
-    "decided": _("Someone already decided this request."),
-    "stale": _("This request is out of date: the person's certification changed since."),
-    "reason": _("Give a reason: it is recorded."),
-    "exists": _("This person already has an exception for that requirement."),
-    "revoked": _("This certificate is already revoked."),
-    "not-certified": _("The pool is for people with a valid certificate."),
-    "status": _("That is not a choice here."),
+    "no-legal-name": gettext_lazy("Add your legal name to your profile first."),
+    "decided": gettext_lazy("Someone already decided this request."),
+    "stale": gettext_lazy("This request is out of date: the person's certification changed since."),
+    "not-eligible": gettext_lazy(
+        "This person no longer meets every requirement (see the checklist): nothing was issued."
+    ),
+    "reason": gettext_lazy("Give a reason: it is recorded."),
+    "exists": gettext_lazy("This person already has an exception for that requirement."),
+    "revoked": gettext_lazy("This certificate is already revoked."),
+    "not-certified": gettext_lazy("The pool is for people with a valid certificate."),
+    "status": gettext_lazy("That is not a choice here."),
 }
 
 
@@ -243,8 +250,12 @@ def verify(request, code):
         response = render(request, "429.html", status=429)
         response["Retry-After"] = "60"
         return response
+    code = code.strip().upper()
+    # Anything but 26 base32 characters is no code (and never reaches the database).
     certificate = (
-        Certificate.objects.select_related("track").filter(code=code.strip().upper()).first()
+        Certificate.objects.select_related("track").filter(code=code).first()
+        if re.fullmatch(CertificateCode.regex, code)
+        else None
     )
     if certificate is None:
         response = render(request, "certificates/verify_not_found.html", status=404)
@@ -343,17 +354,25 @@ def _person(track, user_id):
     return user
 
 
+def _person_page(request, track, person, *, status=200, **forms):
+    """A person's certification on a track; `forms` are bound forms that came back with errors
+    (shown with what was typed)."""
+    data = person_history(person, track)
+    requirements = [c.requirement for c in data["result"].checks if not c.met]
+    context = {
+        "track": track, "person": person, **data,
+        "exception_form": ExceptionForm(requirements=requirements),
+        "reason_form": ReasonForm(), "blank_reason_form": ReasonForm(),
+        "decision_form": DecisionForm(), "revoking": None,
+    }  # fmt: skip
+    context.update(forms)
+    return render(request, "certificates/coordinator/person.html", context, status=status)
+
+
 @role_required(Role.COORDINATOR)
 def track_person(request, slug, user_id):
     track = get_object_or_404(Track, slug=slug)
-    person = _person(track, user_id)
-    data = person_history(person, track)
-    requirements = [c.requirement for c in data["result"].checks if not c.met]
-    return render(request, "certificates/coordinator/person.html", {
-        "track": track, "person": person, **data,
-        "exception_form": ExceptionForm(requirements=requirements),
-        "reason_form": ReasonForm(), "decision_form": DecisionForm(),
-    })  # fmt: skip
+    return _person_page(request, track, _person(track, user_id))
 
 
 def _back(track, person):
@@ -369,21 +388,20 @@ def grant_exception(request, slug, user_id):
     result = eligibility.compute(person, track)
     requirements = [check.requirement for check in result.checks if not check.met]
     form = ExceptionForm(request.POST, requirements=requirements)
-    if form.is_valid():
-        requirement = next(r for r in requirements if r.pk == form.cleaned_data["requirement"])
-        try:
-            services.exception_grant(
-                user=person,
-                requirement=requirement,
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except services.CertificationError as error:
-            _error(request, error)
-        else:
-            messages.success(request, _("Exception recorded."))
+    if not form.is_valid():
+        return _person_page(request, track, person, status=400, exception_form=form)
+    requirement = next(r for r in requirements if r.pk == form.cleaned_data["requirement"])
+    try:
+        services.exception_grant(
+            user=person,
+            requirement=requirement,
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except services.CertificationError as error:
+        _error(request, error)
     else:
-        messages.error(request, _("Choose a requirement and give a reason."))
+        messages.success(request, _("Exception recorded."))
     return _back(track, person)
 
 
@@ -407,11 +425,15 @@ def decide(request, slug, user_id, request_id):
     certification_request = get_object_or_404(CertificationRequest, pk=request_id, user=person,
                                               track=track)  # fmt: skip
     form = DecisionForm(request.POST)
-    form.is_valid()
-    approve = request.POST.get("decision") == "approve"
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "decline"):
+        form.add_error(None, _("Choose to approve or to decline."))
+    if not form.is_valid():
+        return _person_page(request, track, person, status=400, decision_form=form)
+    approve = decision == "approve"
     try:
         services.request_decide(certification_request, by=request.user, approve=approve,
-                                note=form.cleaned_data.get("note", ""))  # fmt: skip
+                                note=form.cleaned_data["note"])  # fmt: skip
     except services.CertificationError as error:
         _error(request, error)
     else:
@@ -429,8 +451,8 @@ def revoke(request, slug, user_id, code):
     certificate = get_object_or_404(Certificate, code=code, user=person, track=track)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, str(ERRORS["reason"]))
-        return _back(track, person)
+        return _person_page(request, track, person, status=400, reason_form=form,
+                            revoking=certificate.pk)  # fmt: skip
     try:
         services.certificate_revoke(certificate, by=request.user,
                                     reason=form.cleaned_data["reason"])  # fmt: skip

@@ -56,3 +56,42 @@ def _re_evaluate(request, instance):
 
 hooks.register("after_create_snippet", _re_evaluate)
 hooks.register("after_edit_snippet", _re_evaluate)
+
+
+@hooks.register("before_delete_snippet")
+def keep_what_has_a_history(request, instances):
+    """A track people were certified on, or an agreement people signed, is part of their record:
+    it is not deleted (close a track to new people instead)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from .models import AgreementSignature, Certificate, CertificationEvent
+
+    for instance in instances:
+        if isinstance(instance, Track) and (
+            Certificate.objects.filter(track=instance).exists()
+            or CertificationEvent.objects.filter(track=instance).exists()
+        ):
+            messages.error(
+                request,
+                _(
+                    "“%(track)s” has certificates or a history: it stays. Close "
+                    "it to new people instead."
+                )
+                % {"track": instance},
+            )
+            return redirect("wagtailsnippets_certificates_track:list")
+        if (
+            isinstance(instance, Agreement)
+            and AgreementSignature.objects.filter(version__agreement=instance).exists()
+        ):
+            messages.error(
+                request,
+                _(
+                    "“%(agreement)s” has been signed: it stays, as the record "
+                    "of what people agreed to."
+                )
+                % {"agreement": instance},
+            )
+            return redirect("wagtailsnippets_certificates_agreement:list")
+    return None

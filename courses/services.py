@@ -45,7 +45,11 @@ def enrolment_create(*, user, course: CoursePage, source: str = "manual") -> Enr
 
 # --- Access and locks ---------------------------------------------------------------------------
 def can_preview(user) -> bool:
-    return user.is_authenticated and user.has_perm("wagtailadmin.access_admin")
+    """Editors and administrators open any module without enrolling (to check their content);
+    other roles with admin access (coordinators edit tracks there) do not."""
+    from training.roles import Role
+
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.EDITOR))
 
 
 def is_enrolled(user, course: CoursePage) -> bool:

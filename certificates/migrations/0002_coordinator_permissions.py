@@ -1,10 +1,11 @@
-"""Coordinators edit certification tracks and agreements in the Wagtail admin (Certification
-menu), and nothing else there unless given more."""
+"""Coordinators create and edit certification tracks and agreements in the Wagtail admin
+(Certification menu), and nothing else there unless given more. They do not delete them: a track
+is retired by closing it to new people, and what people signed stays on record."""
 
 from django.db import migrations
 
 MODELS = ["track", "agreement"]
-ACTIONS = ["add", "change", "delete", "view"]
+ACTIONS = ["add", "change", "view"]
 
 
 def grant(apps, schema_editor):

@@ -63,6 +63,9 @@ def test_last_requirement_certificate_verification_pool_and_export(page, browser
     page.select_option("#id_language_0", "ca")
     page.select_option("#id_level_0", "native")
     page.fill("#id_region", "Pirineus")
+    # Nothing is shared until the person ticks it: languages and region, not contact details.
+    page.locator("#id_share_languages").check()
+    page.locator("#id_share_region").check()
     page.locator("button[name=action][value=save]").click()
     expect(page.locator("#id_language_0")).to_have_value("ca")
     assert PoolMember.objects.get(user=volunteer).language_index == "|ca|"
@@ -89,7 +92,7 @@ def test_last_requirement_certificate_verification_pool_and_export(page, browser
     expect(rows.first).to_contain_text(volunteer.display_name)
     expect(rows.first).to_contain_text("Pirineus")
     with desk_page.expect_download() as info:
-        desk_page.get_by_role("link", name="Export CSV").click()
+        desk_page.get_by_role("button", name="Export CSV").click()
     exported = tmp_path / "pool.csv"
     info.value.save_as(exported)
     lines = list(csv.reader(exported.read_text(encoding="utf-8-sig").splitlines()))

@@ -16,6 +16,17 @@ _numbers = itertools.count(1)
 KOLKATA, JAKARTA, BOGOTA = "Asia/Kolkata", "Asia/Jakarta", "America/Bogota"
 
 
+# What most test people share (a person shares nothing until they tick it; contact aside).
+SHARED = {
+    "share_languages": True,
+    "share_region": True,
+    "share_time_zone": True,
+    "share_focus_areas": True,
+    "share_channels": True,
+    "share_availability": True,
+}
+
+
 def pool_track(*, grants_pool=True, **fields) -> Track:
     number = next(_numbers)
     return Track.objects.create(slug=f"pool-track-{number}", title=f"Pool track {number}",
@@ -40,7 +51,7 @@ def pool_person(track, *, name=None, email=None, status=PoolMember.Status.ACTIVE
                        email=email or f"pooled{number}@example.org")  # fmt: skip
     if track is not None:
         certify(user, track, days_left=days_left, revoked=revoked)
-    values = {"time_zone": "UTC", "region": "", "focus_areas": [], "channels": []} | fields
+    values = {"time_zone": "UTC", "region": "", "focus_areas": [], "channels": []} | SHARED | fields
     return PoolMember.objects.create(
         user=user, status=status,
         languages=[{"code": code, "level": level} for code, level in languages], **values,
@@ -92,6 +103,7 @@ def bulk_pool(track, count: int, *, prefix="bulk") -> list[int]:
                 hours_per_week=4,
                 contact_phone="+57 1",
                 share_contact=(i % 2 == 0),
+                **SHARED,
                 language_index=_index(item["code"] for item in languages),
                 focus_index=_index(focus),
             )

@@ -113,7 +113,7 @@ def build_through_the_view(client, django_capture_on_commit_callbacks, data=None
 
 # --- CSV ----------------------------------------------------------------------------------------
 def test_csv_streams_every_row_with_only_shared_fields(coord_client, coordinator, people, track):
-    response = coord_client.get(reverse("certificates:export_csv"))
+    response = coord_client.post(reverse("certificates:export_csv"))
     assert response.status_code == 200
     assert isinstance(response, StreamingHttpResponse) and response.streaming
     assert response["Content-Type"].startswith("text/csv")
@@ -150,7 +150,7 @@ def test_csv_streams_every_row_with_only_shared_fields(coord_client, coordinator
     assert (quiet["email"], quiet["phone"], quiet["languages"]) == ("", "", "")
     assert quiet["region"] == "Sahel"
 
-    text = content(coord_client.get(reverse("certificates:export_csv")))
+    text = content(coord_client.post(reverse("certificates:export_csv")))
     for secret in (b"private@example.org", b"quiet@example.org", b"+91 1", b"Hidden valley",
                    b"+221 2", b"fr (working)"):  # fmt: skip
         assert secret not in text
@@ -160,7 +160,7 @@ def test_csv_follows_the_filters_and_records_them(coord_client, coordinator, peo
     pool_person(
         track, name="Resting", languages=[("es", "native")], status=PoolMember.Status.PAUSED
     )
-    response = coord_client.get(reverse("certificates:export_csv"),
+    response = coord_client.post(reverse("certificates:export_csv"),
                                 {"language": "es", "availability": "any"})  # fmt: skip
     names = list(by_name(csv_rows(response)[1:]))
     # Private speaks Spanish too, but keeps their languages to themselves.
@@ -173,7 +173,7 @@ def test_csv_follows_the_filters_and_records_them(coord_client, coordinator, peo
 
 def test_a_large_csv_is_complete(coord_client, track):
     ids = bulk_pool(track, 650)
-    response = coord_client.get(reverse("certificates:export_csv"))
+    response = coord_client.post(reverse("certificates:export_csv"))
     assert response.streaming
     rows = csv_rows(response)
     assert len(rows) == 651
@@ -212,7 +212,7 @@ def test_csv_and_xlsx_neutralise_formulas(coord_client, track, django_capture_on
             for cell in row:
                 assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
 
-    check(csv_rows(coord_client.get(reverse("certificates:export_csv"))))
+    check(csv_rows(coord_client.post(reverse("certificates:export_csv"))))
 
     export = build_through_the_view(coord_client, django_capture_on_commit_callbacks)
     assert export.status == PoolExport.Status.READY
@@ -222,7 +222,7 @@ def test_csv_and_xlsx_neutralise_formulas(coord_client, track, django_capture_on
 
 # --- JSON ---------------------------------------------------------------------------------------
 def test_json_carries_only_shared_fields(coord_client, coordinator, people):
-    response = coord_client.get(reverse("certificates:export_json"), {"availability": "any"})
+    response = coord_client.post(reverse("certificates:export_json"), {"availability": "any"})
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"] == "application/json"
     assert PoolAccess.objects.get().rows == 0  # recorded before any row leaves
@@ -250,7 +250,7 @@ def test_json_carries_only_shared_fields(coord_client, coordinator, people):
 
 def test_a_large_json_is_complete_and_valid(coord_client, track):
     ids = bulk_pool(track, 450)
-    document = json.loads(content(coord_client.get(reverse("certificates:export_json"),
+    document = json.loads(content(coord_client.post(reverse("certificates:export_json"),
                                                    {"language": "es"})))  # fmt: skip
     assert len(document["results"]) == 450
     assert PoolAccess.objects.get().rows == 450
@@ -262,7 +262,7 @@ def test_a_large_json_is_complete_and_valid(coord_client, track):
 @pytest.mark.parametrize("view", ["certificates:export_csv", "certificates:export_json"])
 def test_an_interrupted_download_records_how_far_it_went(coord_client, track, view):
     bulk_pool(track, 650)
-    response = coord_client.get(reverse(view))
+    response = coord_client.post(reverse(view))
     pieces = iter(response.streaming_content)
     first, second = next(pieces), next(pieces)  # the header, then the first batch of rows
     assert first and second
@@ -277,14 +277,14 @@ def test_an_interrupted_download_records_how_far_it_went(coord_client, track, vi
 
 
 def test_an_empty_json_export_is_valid(coord_client):
-    document = json.loads(content(coord_client.get(reverse("certificates:export_json"))))
+    document = json.loads(content(coord_client.post(reverse("certificates:export_json"))))
     assert document["results"] == []
     assert PoolAccess.objects.get().rows == 0
 
 
 @pytest.mark.parametrize("view", ["certificates:export_csv", "certificates:export_json"])
 def test_invalid_filters_export_nothing(coord_client, people, view):
-    response = coord_client.get(reverse(view), {"tz_from": 6, "tz_to": 2})
+    response = coord_client.post(reverse(view), {"tz_from": 6, "tz_to": 2})
     assert response.status_code == 302
     assert response["Location"] == reverse("certificates:pool_list")
     assert not PoolAccess.objects.exists()
@@ -453,8 +453,8 @@ def test_purge_deletes_expired_files_and_keeps_the_record(
 def test_every_export_is_recorded_and_shown_in_the_log(
     coord_client, coordinator, people, django_capture_on_commit_callbacks
 ):
-    content(coord_client.get(reverse("certificates:export_csv"), {"language": "es"}))
-    content(coord_client.get(reverse("certificates:export_json"), {"tz_from": -5, "tz_to": -5}))
+    content(coord_client.post(reverse("certificates:export_csv"), {"language": "es"}))
+    content(coord_client.post(reverse("certificates:export_json"), {"tz_from": -5, "tz_to": -5}))
     build_through_the_view(coord_client, django_capture_on_commit_callbacks,
                            {"min_hours": 3, "availability": "any"})  # fmt: skip
 
@@ -477,7 +477,7 @@ def test_every_export_is_recorded_and_shown_in_the_log(
 
 
 def test_the_log_is_shared_between_coordinators(client, coord_client, people):
-    content(coord_client.get(reverse("certificates:export_csv")))
+    content(coord_client.post(reverse("certificates:export_csv")))
     other = UserFactory(display_name="Second coordinator", roles=[Role.COORDINATOR])
     login_with_mfa(client, other)
     html = client.get(reverse("certificates:access_log")).content.decode()

@@ -242,8 +242,8 @@ def _export(db_user):
 
 POOL_PAGES = [
     ("get", "certificates:pool_list", {}),
-    ("get", "certificates:export_csv", {}),
-    ("get", "certificates:export_json", {}),
+    ("post", "certificates:export_csv", {}),
+    ("post", "certificates:export_json", {}),
     ("post", "certificates:export_xlsx", {}),
     ("get", "certificates:access_log", {}),
     ("get", "certificates:tokens", {}),
