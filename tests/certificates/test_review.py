@@ -154,7 +154,7 @@ def test_an_empty_reason_comes_back_with_the_error_in_the_persons_language(clien
     response = client.post(url, {"reason": " "})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Este campo es necesario." in page, page[page.find('class="error'):][:300]
+    assert "Este campo es necesario." in page, page[page.find('class="error') :][:300]
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
 
