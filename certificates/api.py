@@ -8,7 +8,6 @@ recorded like an export. Paginated with `limit` (at most 200) and `offset`.
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.http import JsonResponse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from training import ratelimit
 from training.roles import Role
 
 from . import pool
@@ -56,15 +56,6 @@ def authenticate(request) -> ApiToken | None:
     return token
 
 
-def _rate_limited(token: ApiToken) -> bool:
-    key = f"api-rate:{token.pk}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        return cache.incr(key) > settings.ACOMPANA_API_RATE
-    except ValueError:
-        return False
-
-
 @csrf_exempt
 @never_cache
 @require_GET
@@ -73,7 +64,7 @@ def responders(request):
     token = authenticate(request)
     if token is None:
         return _unauthorized("A valid coordinator's token is required.")
-    if _rate_limited(token):
+    if ratelimit.over("pool-api", token.pk, settings.ACOMPANA_API_RATE):
         return _unauthorized("Too many requests; try again in a minute.", status=429)
     form = pool.PoolFilter(request.GET)
     if not form.is_valid():

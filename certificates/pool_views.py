@@ -62,24 +62,21 @@ def _export_filters(request):
 
 # Exports are POSTs (with the CSRF token): a link on another site cannot make a coordinator's
 # browser export the pool, and every export is a deliberate act that leaves a record.
-@role_required(Role.COORDINATOR)
-@require_POST
-@never_cache
-def export_csv(request):
-    filters, used = _export_filters(request)
-    if filters is None:
-        return redirect("certificates:pool_list")
-    return exports.csv_response(user=request.user, filters=filters, used=used)
+def _streamed(build):
+    @role_required(Role.COORDINATOR)
+    @require_POST
+    @never_cache
+    def view(request):
+        filters, used = _export_filters(request)
+        if filters is None:
+            return redirect("certificates:pool_list")
+        return build(user=request.user, filters=filters, used=used)
+
+    return view
 
 
-@role_required(Role.COORDINATOR)
-@require_POST
-@never_cache
-def export_json(request):
-    filters, used = _export_filters(request)
-    if filters is None:
-        return redirect("certificates:pool_list")
-    return exports.json_response(user=request.user, filters=filters, used=used)
+export_csv = _streamed(exports.csv_response)
+export_json = _streamed(exports.json_response)
 
 
 @role_required(Role.COORDINATOR)

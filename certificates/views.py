@@ -6,7 +6,6 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from training import ratelimit
 from training.models import User
 from training.permissions import role_required
 from training.roles import Role
@@ -236,12 +236,7 @@ def _too_many(request) -> bool:
         address = get_adapter().get_client_ip(request)
     except Exception:
         address = "unknown"
-    key = f"verify-rate:{address}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        return cache.incr(key) > settings.ACOMPANA_VERIFY_RATE
-    except ValueError:
-        return False
+    return ratelimit.over("verify", address, settings.ACOMPANA_VERIFY_RATE)
 
 
 @never_cache

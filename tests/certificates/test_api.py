@@ -15,6 +15,7 @@ from certificates import api
 from certificates.models import ApiToken, PoolAccess, PoolMember, token_hash
 from certificates.pool import reference
 from tests.conftest import login_with_mfa
+from training import ratelimit
 from training.factories import UserFactory
 from training.roles import Role
 from training.services import user_set_roles
@@ -319,7 +320,7 @@ def test_the_rate_limit(client, settings, track, secret, coordinator, monkeypatc
     pool_person(track, name="Someone")
     settings.ACOMPANA_API_RATE = 3
     now = [datetime(2026, 3, 2, 10, 0, 5, tzinfo=UTC)]
-    monkeypatch.setattr(api, "timezone", types.SimpleNamespace(now=lambda: now[0]))
+    monkeypatch.setattr(ratelimit, "timezone", types.SimpleNamespace(now=lambda: now[0]))
 
     assert [call(client, secret).status_code for _ in range(3)] == [200, 200, 200]
     limited = call(client, secret)
