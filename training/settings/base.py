@@ -179,6 +179,8 @@ ALL_LANGUAGES = {
     "pt-br": _("Portuguese (Brazil)"),
     "fr": _("French"),
     "id": _("Indonesian"),
+    # The first right-to-left language: pages carry dir="rtl" and the layout mirrors.
+    "ar": _("Arabic"),
 }
 LANGUAGES = [
     (code, ALL_LANGUAGES[code])
