@@ -4,12 +4,13 @@ time zone, add them to their calendar and confirm catching up; everyone has a pr
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -200,8 +201,10 @@ def calendar_feed(request, token):
         raise Http404
     since = timezone.now() - timedelta(days=90)
     items = sessions.sessions_for(user).filter(ends_at__gte=since)
-    response = HttpResponse(sessions.ics(items, name=_("Live sessions")),
-                            content_type="text/calendar; charset=utf-8")  # fmt: skip
+    # A calendar app fetches this without the person's cookies: their own language is used.
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        body = sessions.ics(items, name=_("Live sessions"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response
 

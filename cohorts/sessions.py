@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,13 +234,23 @@ def ics(sessions, *, name: str) -> bytes:
         event.add("dtstart", session.starts_at.astimezone(UTC))
         event.add("dtend", session.ends_at.astimezone(UTC))
         event.add("sequence", session.sequence)
-        event.add("summary", f"{session.title} · {session.cohort.title}")
-        description = session.description
+        summary = f"{session.title} · {session.cohort.title}"
+        if session.cancelled:
+            summary = _("Cancelled: %(session)s") % {"session": summary}
+        event.add("summary", summary)
+        # In the active language (the person's: see the views): what the event is, how to join.
+        lines = [session.description] if session.description else []
         if session.meeting_url:
-            description = f"{description}\n\n{session.meeting_url}".strip()
+            lines.append(_("Meeting link: %(url)s") % {"url": session.meeting_url})
             event.add("location", session.meeting_url)
-        if description:
-            event.add("description", description)
+        if session.interpretation_languages:
+            names = ", ".join(str(n) for n in session.interpretation_language_names)
+            lines.append(_("Interpretation: %(languages)s") % {"languages": names})
+        cohort_url = settings.ACOMPANA_PLATFORM_ORIGIN + reverse(
+            "cohorts:detail", args=[session.cohort.slug]
+        )
+        lines.append(_("Your cohort: %(url)s") % {"url": cohort_url})
+        event.add("description", "\n\n".join(lines))
         event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
         if not session.cancelled:
             alarm = Alarm()
