@@ -81,7 +81,7 @@ bench: install
 
 # --- Translations: regenerate the catalogues after changing strings ----------------------------
 messages: python-deps
-	$(MANAGE) makemessages -l es --ignore=.venv --ignore=node_modules --ignore=bench --ignore=tests --ignore=test-artifacts --ignore=staticfiles --no-obsolete
+	$(MANAGE) makemessages -l es -l pt_BR -l fr -l id -l ar --ignore=.venv --ignore=node_modules --ignore=bench --ignore=tests --ignore=test-artifacts --ignore=staticfiles --ignore=media --ignore=private --no-obsolete
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache db.sqlite3 test.sqlite3

@@ -4,6 +4,7 @@ Trainers see only the cohorts they train: anything else is a 404, never a hint t
 Volunteers see other people only by display name, and only where the cohort turns that on.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -55,6 +56,15 @@ def cohort_list(request):
         ).prefetch_related(Prefetch("sessions", queryset=upcoming[:2], to_attr="first_sessions"))
     )
     cohorts = [cohort for cohort in cohorts if cohort.accepts_applications()]
+    # A language: cohorts working in it, or interpreting into it.
+    language = request.GET.get("language", "")
+    if language in settings.ALL_LANGUAGES:
+        cohorts = [
+            c for c in cohorts
+            if c.working_language == language or language in (c.interpretation_languages or [])
+        ]  # fmt: skip
+    else:
+        language = ""
     mine = {}
     if request.user.is_authenticated:
         for application in Application.objects.filter(user=request.user, cohort__in=cohorts):
@@ -67,7 +77,10 @@ def cohort_list(request):
         cohort.my_status = mine.get(cohort.pk)
         cohort.places_left = None if cohort.capacity is None else max(
             0, cohort.capacity - cohort.taken)  # fmt: skip
-    return render(request, "cohorts/cohort_list.html", {"cohorts": cohorts})
+    return render(request, "cohorts/cohort_list.html", {
+        "cohorts": cohorts, "selected_language": language,
+        "languages": list(settings.ALL_LANGUAGES.items()),
+    })  # fmt: skip
 
 
 def _visible_cohort(request, slug) -> Cohort:

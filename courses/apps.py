@@ -24,6 +24,17 @@ class CoursesConfig(AppConfig):
 
         for signal in (page_published, page_unpublished):
             signal.connect(shared_blocks_invalidate, dispatch_uid=f"courses-blocks-{signal}")
+
+        # Locale codes are cached in the process (courses.i18n): forgotten when one changes, and
+        # at the start of each request.
+        from django.core.signals import request_started
+        from wagtail.models import Locale
+
+        from .i18n import forget_locales
+
+        for signal in (post_save, post_delete):
+            signal.connect(forget_locales, sender=Locale, dispatch_uid=f"courses-locales-{signal}")
+        request_started.connect(forget_locales, dispatch_uid="courses-locales-request")
         for model in (get_image_model(), get_document_model()):
             for signal in (post_save, post_delete):
                 signal.connect(

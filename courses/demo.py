@@ -498,3 +498,7 @@ def seed(stdout) -> None:
     for course in content.COURSES:
         courses[course["slug"]] = seed_course(stdout, index, course, topics, courses)
     seed_progress(stdout, courses)
+    # The site in Spanish (and a module in Portuguese), as editors translate with wagtail-localize.
+    from . import demo_i18n
+
+    demo_i18n.seed(stdout)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from training.templatetags.acompana import when
 
-from . import access
+from . import access, i18n
 from .models import (
     CourseIndexPage,
     CoursePage,
@@ -32,6 +32,9 @@ from .services import (
 
 
 def catalog_for(index: CourseIndexPage, params) -> dict:
+    """The courses under `index` (the catalog in the learner's language), filtered by language
+    and topic. A course's languages: those its editors teach it in, and every language it is
+    translated into (one query for all of them)."""
     language = params.get("language", "")
     topic = params.get("topic", "")
     courses = (
@@ -39,14 +42,29 @@ def catalog_for(index: CourseIndexPage, params) -> dict:
         .prefetch_related("topics", "course_languages")
         .order_by("path")
     )  # fmt: skip
-    if language in settings.ALL_LANGUAGES:
-        courses = courses.filter(course_languages__language=language)
-    else:
-        language = ""
     if topic:
         courses = courses.filter(topics__slug=topic)
+    courses = list(courses.distinct())
+    translated: dict[Any, set[str]] = {}
+    for key, code in (
+        CoursePage.objects.live()
+        .filter(translation_key__in=[c.translation_key for c in courses], alias_of__isnull=True)
+        .values_list("translation_key", "locale__language_code")
+    ):
+        translated.setdefault(key, set()).add(code)
+    for course in courses:
+        codes = {row.language for row in course.course_languages.all()}
+        codes |= translated.get(course.translation_key, set())
+        course.language_names = [
+            name for code, name in settings.ALL_LANGUAGES.items() if code in codes
+        ]
+        course.language_set = codes
+    if language in settings.ALL_LANGUAGES:
+        courses = [course for course in courses if language in course.language_set]
+    else:
+        language = ""
     return {
-        "courses": list(courses.distinct()),
+        "courses": courses,
         "topics": list(Topic.objects.all()),
         "languages": list(settings.ALL_LANGUAGES.items()),
         "selected_language": language,
@@ -87,8 +105,11 @@ def module_rows(course: CoursePage, user, modules=None) -> list[ModuleRow]:
 
 
 def course_page_context(course: CoursePage, user) -> dict:
+    """`course` is the page served: the original or its copy in the learner's language. Progress
+    and enrolment are the original's (courses.i18n)."""
+    shown, course = course, i18n.record(course)
     enrolled = is_enrolled(user, course)
-    rows = module_rows(course, user)
+    rows = module_rows(course, user, modules_with_progress(course, user, shown_course=shown))
     course_progress = None
     if enrolled:
         course_progress = (
@@ -105,14 +126,21 @@ def course_page_context(course: CoursePage, user) -> dict:
         "course_progress": course_progress,
         "required_done": done,
         "required_total": len(required),
-        "prerequisite_courses": list(course.prerequisites.live()),
-        "catalog_url": _parent_url(course.url),
+        "prerequisite_courses": list(shown.prerequisites.live()),
+        "catalog_url": _parent_url(shown.url),
+        **_translation_notice(shown, course),
     }
 
 
-def module_page_context(module: ModulePage, course: CoursePage, user, progress, modules) -> dict:
+def module_page_context(module: ModulePage, course: CoursePage, user, progress, modules, *,
+                        record: ModulePage | None = None,
+                        record_course: CoursePage | None = None) -> dict:  # fmt: skip
     # modules: from services.modules_with_progress; URLs there derive from the course's.
-    """Everything the module page shows: the learner's state for each activity, by kind."""
+    """Everything the module page shows: the learner's state for each activity, by kind.
+    `module` and `course` are the pages served (perhaps copies in the learner's language);
+    `record` and `record_course` the originals where progress is kept (courses.i18n)."""
+    record = record or module
+    record_course = record_course or course
     by_kind: dict[Any, list[str]] = {}
     for activity in module.activities:
         by_kind.setdefault(activity.kind, []).append(activity.id)
@@ -120,11 +148,11 @@ def module_page_context(module: ModulePage, course: CoursePage, user, progress, 
     completed_activity_ids: set[str] = set()
     if progress is not None:
         for kind, ids in by_kind.items():
-            kind_state = kind.load_state(user=user, module=module, activity_ids=ids)
+            kind_state = kind.load_state(user=user, module=record, activity_ids=ids)
             state.update(kind_state)
             completed_activity_ids |= kind.completed_ids(kind_state)
-    rows = module_rows(course, user, modules)
-    index = next((i for i, row in enumerate(rows) if row.module.pk == module.pk), None)
+    rows = module_rows(record_course, user, modules)
+    index = next((i for i, row in enumerate(rows) if row.module.pk == record.pk), None)
     following = rows[index + 1].module if index is not None and index + 1 < len(rows) else None
     return {
         "course": course,
@@ -138,6 +166,18 @@ def module_page_context(module: ModulePage, course: CoursePage, user, progress, 
         "catalog_url": _parent_url(course.url),
         "module_completed": bool(progress and progress.status == ProgressStatus.COMPLETED),
         "can_mark_done": not module.required_activity_ids,
+        "record_module": record,
+        **_translation_notice(module, record),
+    }
+
+
+def _translation_notice(shown, record) -> dict:
+    """Whether the learner reads the original's words (no translation in their language yet),
+    and which language that is: the page says so and offers to switch."""
+    untranslated = i18n.is_untranslated(shown)
+    return {
+        "untranslated": untranslated,
+        "original_language": i18n.language_of(record) if untranslated else None,
     }
 
 

@@ -75,9 +75,16 @@ class ModuleSummary:
     my_progress: ModuleProgress | None = None
 
 
-def modules_with_progress(course: CoursePage, user, course_url: str | None = None):
+def modules_with_progress(course: CoursePage, user, course_url: str | None = None, *,
+                          shown_course: CoursePage | None = None):  # fmt: skip
     """The course's published modules in order (as ModuleSummary), each with `.my_progress`:
-    this learner's record, or None. One query, whatever the size of the course."""
+    this learner's record, or None. One query, whatever the size of the course.
+
+    `course` is the original (where progress is kept, see courses.i18n); with `shown_course`, a
+    copy in another language, titles, summaries and addresses come from the copy (one more
+    query) while `pk` stays the original module's."""
+    if shown_course is not None and shown_course.pk != course.pk:
+        return _localized(modules_with_progress(course, user), shown_course)
     if course_url is None:
         course_url = course.url
     modules = (
@@ -108,6 +115,28 @@ def modules_with_progress(course: CoursePage, user, course_url: str | None = Non
             )
         result.append(summary)
     return result
+
+
+def _localized(modules: list[ModuleSummary], shown_course: CoursePage) -> list[ModuleSummary]:
+    keys = dict(
+        ModulePage.objects.filter(pk__in=[m.pk for m in modules]).values_list(
+            "pk", "translation_key"
+        )
+    ) if modules else {}  # fmt: skip
+    copies = {
+        row[0]: row[1:]
+        for row in ModulePage.objects.live()
+        .filter(path__startswith=shown_course.path, depth=shown_course.depth + 1,
+                translation_key__in=list(keys.values()))
+        .values_list("translation_key", "title", "slug", "summary")
+    }  # fmt: skip
+    course_url = shown_course.url
+    for summary in modules:
+        copy = copies.get(keys.get(summary.pk))
+        if copy is not None:
+            summary.title, summary.slug, summary.summary = copy
+            summary.url = f"{course_url}{summary.slug}/"
+    return modules
 
 
 def completed_module_ids(modules) -> set[int]:
@@ -362,15 +391,18 @@ def quiz_submit(
     activity_id: str,
     answers: dict[str, list[str]],
     submission_id,
+    content: ModulePage | None = None,
 ) -> QuizAttempt:
-    """Grade and record one attempt. Submitting the same `submission_id` again records nothing."""
+    """Grade and record one attempt. Submitting the same `submission_id` again records nothing.
+    `content`: the language copy the learner answered (its questions); `module`: the original,
+    where the attempt is recorded (courses.i18n)."""
     existing = QuizAttempt.objects.filter(user=user, submission_id=submission_id).first()
     if existing is not None:
         if (existing.module_id, existing.activity_id) != (module.pk, activity_id):
             raise LearningError(_("The form has expired. Please reload the page."))
         return existing
     module_assert_open(user=user, module=module, course=course)
-    quiz = _activity_value(module, activity_id, "quiz")
+    quiz = _activity_value(content or module, activity_id, "quiz")
     results, score = quiz_grade(quiz, answers)
     # Serialise a learner's attempts on this module so that attempt numbers never collide.
     _progress(user, module, course)
@@ -415,10 +447,11 @@ def reflection_save(
     text: str,
     shared_with_trainers: bool,
     submit: bool,
+    content: ModulePage | None = None,
 ) -> Reflection:
     """Save a draft (autosave) or submit. Submitting completes the block; it is never graded."""
     module_assert_open(user=user, module=module, course=course)
-    _activity_value(module, activity_id, "reflection")
+    _activity_value(content or module, activity_id, "reflection")
     if len(text) > MAX_REFLECTION_LENGTH:
         raise LearningError(
             _("A reflection can be at most %(count)s characters.")

@@ -15,7 +15,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services
+from . import i18n, services
 from .activities import kind_for_block
 from .h5p import xapi
 from .models import CoursePage, ModulePage
@@ -32,16 +32,20 @@ def _course_of(module: ModulePage, request=None) -> CoursePage:
 
 
 def serve_module(module: ModulePage, request, serve, *args, **kwargs):
-    """Learners enrolled in the course, and editors previewing, see the content; others don't."""
+    """Learners enrolled in the course, and editors previewing, see the content; others don't.
+
+    `module` is the page Wagtail routed to: the original or its copy in the learner's language.
+    Progress is the original's (courses.i18n); the learner reads the copy."""
     user = request.user
-    course = _course_of(module, request)
+    shown, shown_course = module, _course_of(module, request)
+    module, course = i18n.record(shown), i18n.record(shown_course)
     enrolled = services.is_enrolled(user, course)
     if not enrolled and not services.can_preview(user):
         return render(
             request, "courses/module_unavailable.html",
-            {"page": module, "course": course, "reason": None}, status=403,
+            {"page": shown, "course": shown_course, "reason": None}, status=403,
         )  # fmt: skip
-    modules = services.modules_with_progress(course, user)
+    modules = services.modules_with_progress(course, user, shown_course=shown_course)
     progress = None
     if enrolled:
         try:
@@ -49,22 +53,23 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
         except services.LearningError as error:
             return render(
                 request, "courses/module_unavailable.html",
-                {"page": module, "course": course, "reason": str(error)}, status=403,
+                {"page": shown, "course": shown_course, "reason": str(error)}, status=403,
             )  # fmt: skip
         mine = next((m.my_progress for m in modules if m.pk == module.pk), None)
         progress = services.module_visit(user=user, module=module, course=course, progress=mine)
-    context = module_page_context(module, course, user, progress, modules)
+    context = module_page_context(shown, shown_course, user, progress, modules, record=module,
+                                  record_course=course)  # fmt: skip
     context["activity_views"] = {
         activity.id: _activity_view(request, module, activity, context)
-        for activity in module.activities
+        for activity in shown.activities
     }
-    context["shared_blocks"] = shared_blocks_html(module, request)
-    context["has_h5p"] = any(a.kind.block_type == "h5p" for a in module.activities)
+    context["shared_blocks"] = shared_blocks_html(shown, request)
+    context["has_h5p"] = any(a.kind.block_type == "h5p" for a in shown.activities)
     # Drafts kept in the browser are filed under an opaque key of this person: on a shared
     # device, nobody else's page ever finds them.
     context["device_key"] = salted_hmac("device-drafts", str(user.pk)).hexdigest()[:16]
     context["show_content_notes"] = bool(
-        module.content_notes
+        shown.content_notes
         and (progress is None or not progress.content_notes_acknowledged_at)
         and request.GET.get("notes") != "seen"
     )
@@ -130,15 +135,20 @@ def _activity_view(request, module, activity, context):
 
 def _module_for_action(request, module_id: int):
     """The module a learner acts on: published, in a published course, and open to this
-    request under the page's privacy settings (the same checks as viewing it)."""
-    module = get_object_or_404(ModulePage.objects.live(), pk=module_id)
-    course = _course_of(module)
+    request under the page's privacy settings (the same checks as viewing it). Returns the page
+    acted on (perhaps a copy in the learner's language), and the original module and course
+    where the work is recorded (courses.i18n)."""
+    shown = get_object_or_404(ModulePage.objects.live(), pk=module_id)
+    course = _course_of(shown)
     if not course.live:
         raise Http404
-    for restriction in module.get_view_restrictions():
+    for restriction in shown.get_view_restrictions():
         if not restriction.accept_request(request):
             raise PermissionDenied
-    return module, course
+    module, course = i18n.record(shown), i18n.record(course)
+    if not module.live or not course.live:
+        raise Http404
+    return shown, module, course
 
 
 def _wants_json(request) -> bool:
@@ -159,27 +169,27 @@ def _refuse(request, module, error, anchor=""):
 @login_required
 @require_POST
 def content_notes(request, module_id):
-    module, course = _module_for_action(request, module_id)
+    shown, module, course = _module_for_action(request, module_id)
     try:
         services.module_assert_open(user=request.user, module=module, course=course)
     except services.LearningError as error:
-        return _refuse(request, module, error)
+        return _refuse(request, shown, error)
     if request.POST.get("action") == "not_now":
         services.module_set_aside(user=request.user, module=module, course=course)
         messages.info(
             request,
             _("“%(title)s” is set aside. Nothing is lost; come back whenever you are ready.")
-            % {"title": module.title},
+            % {"title": shown.title},
         )
-        return HttpResponseRedirect(course.url, status=303)
+        return HttpResponseRedirect(_course_of(shown).url, status=303)
     services.module_acknowledge_content_notes(user=request.user, module=module, course=course)
-    return _back(module)
+    return _back(shown)
 
 
 @login_required
 @require_POST
 def quiz_submit(request, module_id, activity_id):
-    module, course = _module_for_action(request, module_id)
+    shown, module, course = _module_for_action(request, module_id)
     answers = {key[2:]: request.POST.getlist(key) for key in request.POST if key.startswith("q-")}
     draft_key = QUIZ_DRAFT_KEY.format(module=module.pk, activity=activity_id)
     try:
@@ -191,13 +201,13 @@ def quiz_submit(request, module_id, activity_id):
             raise services.LearningError(_("The form has expired. Please reload the page."))
         attempt = services.quiz_submit(
             user=request.user, module=module, course=course, activity_id=activity_id,
-            answers=answers, submission_id=submission_id,
+            answers=answers, submission_id=submission_id, content=shown,
         )  # fmt: skip
     except services.LearningError as error:
         # Keep what the person chose, so that nothing is lost when the page comes back.
         if any(answers.values()):
             request.session[draft_key] = answers
-        return _refuse(request, module, error, anchor=f"activity-{activity_id}")
+        return _refuse(request, shown, error, anchor=f"activity-{activity_id}")
     request.session.pop(draft_key, None)
     if _wants_json(request):
         return JsonResponse({"ok": True, "passed": attempt.passed, "score": str(attempt.score)})
@@ -205,23 +215,23 @@ def quiz_submit(request, module_id, activity_id):
         messages.success(request, _("Well done: you passed this quiz."))
     else:
         messages.info(request, _("Not quite yet. Read the feedback and try again."))
-    return _back(module, f"activity-{activity_id}")
+    return _back(shown, f"activity-{activity_id}")
 
 
 @login_required
 @require_POST
 def reflection_save(request, module_id, activity_id):
-    module, course = _module_for_action(request, module_id)
+    shown, module, course = _module_for_action(request, module_id)
     submit = request.POST.get("action") == "submit"
     try:
         reflection = services.reflection_save(
             user=request.user, module=module, course=course, activity_id=activity_id,
             text=request.POST.get("text", ""),
             shared_with_trainers=request.POST.get("shared_with_trainers") == "on",
-            submit=submit,
+            submit=submit, content=shown,
         )  # fmt: skip
     except services.LearningError as error:
-        return _refuse(request, module, error, anchor=f"activity-{activity_id}")
+        return _refuse(request, shown, error, anchor=f"activity-{activity_id}")
     if _wants_json(request):
         return JsonResponse(
             {"ok": True, "saved_at": timezone.localtime(reflection.updated_at).isoformat(),
@@ -230,20 +240,20 @@ def reflection_save(request, module_id, activity_id):
     messages.success(
         request, _("Your reflection is submitted.") if submit else _("Your draft is saved.")
     )
-    return _back(module, f"activity-{activity_id}")
+    return _back(shown, f"activity-{activity_id}")
 
 
 @login_required
 @require_POST
 def mark_done(request, module_id):
-    module, course = _module_for_action(request, module_id)
+    shown, module, course = _module_for_action(request, module_id)
     try:
         services.module_assert_open(user=request.user, module=module, course=course)
         services.module_mark_done(user=request.user, module=module, course=course)
     except services.LearningError as error:
-        return _refuse(request, module, error)
+        return _refuse(request, shown, error)
     messages.success(request, _("Module completed."))
-    return _back(module)
+    return _back(shown)
 
 
 # --- H5P ----------------------------------------------------------------------------------------
@@ -309,13 +319,16 @@ def h5p_launch(request, module_id, activity_id):
     checks as serving the module page."""
     if not request.user.is_authenticated:
         return _signed_out()
-    module, course = _module_for_action(request, module_id)
+    _shown, module, course = _module_for_action(request, module_id)
     try:
         services.module_assert_open(user=request.user, module=module, course=course)
     except services.LearningError as error:
         return JsonResponse({"ok": False, "error": str(error), "code": "module"}, status=403)
+    # The activity of the learner's language copy (a copy may hold a different H5P activity).
+    content = module.localized.specific
     block = next(
-        (a for a in module.activities if a.id == activity_id and a.kind.block_type == "h5p"), None
+        (a for a in content.activities if a.id == activity_id and a.kind.block_type == "h5p"),
+        None,
     )
     if block is None:
         raise Http404

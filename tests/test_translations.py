@@ -1,5 +1,6 @@
 """Every interface string is translatable and every offered language's catalogue is complete."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,8 +15,22 @@ ROOT = Path(__file__).resolve().parents[1]
 IGNORE = [".venv", "node_modules", "bench", "tests", "staticfiles", "test-artifacts", "media"]
 
 
+# The working languages: their catalogues must be complete whether or not an installation offers
+# them (ACOMPANA_LANGUAGES). Others (Arabic, the first right-to-left language) may lag behind.
+REQUIRED = ["es", "pt-br", "fr", "id"]
+
+
 def _offered_catalogues():
-    return [code for code, _name in settings.LANGUAGES if code != "en"]
+    return sorted({code for code, _name in settings.LANGUAGES if code != "en"} | set(REQUIRED))
+
+
+def _catalogue(code: str) -> Path:
+    return ROOT / "locales" / _locale(code) / "LC_MESSAGES" / "django.po"
+
+
+def _locale(code: str) -> str:
+    language, _sep, region = code.partition("-")
+    return f"{language}_{region.upper()}" if region else language
 
 
 def _statistics(po: Path) -> str:
@@ -37,7 +52,7 @@ def _gettext():
 
 @pytest.mark.parametrize("code", _offered_catalogues())
 def test_catalogue_has_no_untranslated_or_fuzzy_entry(code):
-    po = ROOT / "locales" / code.replace("-", "_") / "LC_MESSAGES" / "django.po"
+    po = _catalogue(code)
     assert po.exists(), f"{po} is missing"
     stats = _statistics(po)
     assert "untranslated" not in stats and "fuzzy" not in stats, f"{po}: {stats}"
@@ -52,13 +67,41 @@ def test_catalogue_knows_every_string_in_the_code(code, tmp_path, settings, monk
     monkeypatch.chdir(ROOT)
     call_command(
         "makemessages",
-        locale=[code.replace("-", "_")],
+        locale=[_locale(code)],
         ignore_patterns=IGNORE,
         no_obsolete=True,
         verbosity=0,
     )
-    stats = _statistics(copy / code.replace("-", "_") / "LC_MESSAGES" / "django.po")
+    stats = _statistics(copy / _locale(code) / "LC_MESSAGES" / "django.po")
     assert "untranslated" not in stats and "fuzzy" not in stats, (
         f"strings in the code are missing from locales/{code}: {stats} "
         "Run `make messages` and translate them."
+    )
+
+
+PLACEHOLDER = re.compile(r"%\([A-Za-z_]+\)[sd]|%[sd]|\{[A-Za-z_]+\}")
+
+
+@pytest.mark.parametrize("po", sorted((ROOT / "locales").glob("*/LC_MESSAGES/django.po")),
+                         ids=lambda po: po.parts[-3])  # fmt: skip
+def test_translations_keep_every_placeholder(po):
+    """A translation that drops or misspells %(name)s breaks the page (or shows the raw code):
+    every translated entry of every catalogue keeps the placeholders of its source."""
+    import polib
+
+    broken = []
+    for entry in polib.pofile(str(po)):
+        if entry.obsolete or not entry.translated():
+            continue
+        if entry.msgid_plural:
+            wanted = set(PLACEHOLDER.findall(entry.msgid_plural))
+            for form, text in entry.msgstr_plural.items():
+                found = set(PLACEHOLDER.findall(text))
+                # A form for exactly one (or two) may spell the number out.
+                if found != wanted and not (found < wanted and form in (0, 1, 2)):
+                    broken.append(f"{entry.msgid_plural!r}[{form}]: {text!r}")
+        elif set(PLACEHOLDER.findall(entry.msgid)) != set(PLACEHOLDER.findall(entry.msgstr)):
+            broken.append(f"{entry.msgid!r}: {entry.msgstr!r}")
+    assert not broken, f"{po}: placeholders changed in {len(broken)} entries: " + "; ".join(
+        broken[:10]
     )

@@ -66,7 +66,13 @@ def ensure_site() -> HomePage:
     The migration creates them; this puts them back on a database that was emptied since
     (a flushed test database, or one restored without them).
     """
-    home = HomePage.objects.first()
+    # The original home page (other languages have their copies of it).
+    home = (
+        HomePage.objects.filter(
+            locale__language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        ).first()
+        or HomePage.objects.filter(alias_of__isnull=True).order_by("path").first()
+    )
     if home is not None:
         return home
     Locale.objects.get_or_create(
@@ -112,8 +118,8 @@ ABOUT_BODY = (
     "and you can change it at any time. A legal name is optional: it is used only on a "
     "certificate, if you choose it there, and nobody else on the platform sees it.</p>"
     "<h2>Your language and your time zone</h2>"
-    "<p>The site speaks English and Spanish, with more languages on the way, and each course "
-    "says which languages it is offered in. Live sessions are shown in your own time zone, "
+    "<p>The site speaks English, Spanish, Portuguese, French, Indonesian and Arabic, and each "
+    "course says which languages it is offered in. Live sessions are shown in your own time zone, "
     "wherever your cohort's trainers are. Modules work on slow connections, and what you type "
     "is kept if the connection drops.</p>"
     "<h2>Care for the carers</h2>"
@@ -135,3 +141,70 @@ def seed_about_page() -> StandardPage:
         home.add_child(instance=page)
         page.save_revision().publish()
     return page
+
+
+# --- The home and about pages in other languages (seeded as translations: courses/demo_i18n.py)
+PAGES = {
+    "es": {
+        "home": {
+            "title": "Acompaña",
+            "intro": (
+                "Formación y certificación para acompañantes entre pares que apoyan a personas "
+                "que enfrentan acoso en línea y violencia de género."
+            ),
+            "body": (
+                "<p>Acompaña prepara a personas voluntarias para acompañar a quienes reciben "
+                "ataques en línea: escuchar sin juzgar, ayudar a documentar las agresiones y "
+                "escalarlas a las plataformas, dar los primeros pasos en seguridad digital y "
+                "derivar cuando lo que hace falta va más allá del apoyo entre pares.</p>"
+                "<p>La impulsan líneas de ayuda feministas y redes de apoyo entre pares. La "
+                "formación se hace en cohortes, con sesiones en vivo y módulos que puedes seguir "
+                "a tu ritmo, también con grabaciones y notas cuando fallan la luz o la conexión. "
+                "Cuidar a quienes cuidan es parte del programa.</p>"
+            ),
+            "how_it_works": (
+                "<ol><li>Crea una cuenta con un nombre visible: el resto de voluntarias y "
+                "voluntarios solo verá ese nombre.</li><li>Postula a una cohorte en un idioma en "
+                "el que trabajes.</li><li>Avanza en los módulos y únete a las sesiones en vivo, "
+                "que se muestran en tu propia zona horaria.</li><li>Obtén tu certificación y "
+                "decide si te unes a la red de acompañantes.</li></ol>"
+            ),
+        },
+        "about": {
+            "title": "Sobre el programa",
+            "introduction": (
+                "Quién impulsa Acompaña, cómo trata a las personas que se forman aquí y qué les "
+                "pide."
+            ),
+            "body": (
+                "<p>Acompaña es el programa de formación compartido de líneas de ayuda feministas "
+                "y redes de apoyo entre pares que acompañan a personas que enfrentan acoso en "
+                "línea y violencia de género.</p>"
+                "<h2>Privacidad por defecto</h2>"
+                "<p>Muchas de las personas que se forman aquí también reciben ataques, así que la "
+                "plataforma muestra lo menos posible sobre ellas. Tu correo nunca se muestra a "
+                "otras personas voluntarias, y tus reflexiones son privadas salvo que decidas "
+                "compartir una con tu equipo formador.</p>"
+                "<h2>Tu nombre es el que eliges</h2>"
+                "<p>Los demás solo ven tu nombre visible. No tiene que ser tu nombre legal, y "
+                "puedes cambiarlo cuando quieras.</p>"
+                "<h2>Tu idioma y tu zona horaria</h2>"
+                "<p>El sitio está en inglés, español, portugués, francés, indonesio y árabe. Las "
+                "sesiones en vivo se muestran en tu zona horaria, y los módulos funcionan con "
+                "conexiones lentas.</p>"
+                "<h2>Cuidar a quienes cuidan</h2>"
+                "<p>Acompañar a personas que atraviesan violencia afecta a quien lo hace. "
+                "Cuidarte y cuidarnos es parte del programa, no un extra.</p>"
+            ),
+        },
+    },
+    "pt-br": {
+        "home": {
+            "title": "Acompaña",
+            "intro": (
+                "Formação e certificação para acompanhantes que apoiam, entre pares, pessoas que "
+                "enfrentam assédio on-line e violência de gênero."
+            ),
+        },
+    },
+}

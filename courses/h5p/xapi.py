@@ -419,12 +419,17 @@ def _complete(*, user, launch: Launch, parsed: Parsed) -> bool:
         services.module_assert_open(user=user, module=module, course=course)
     except services.LearningError:
         return False  # recorded, but the module is closed to this learner now: it does not count
+    # The block, as published now, in the original or one of its language copies (a copy may
+    # hold a different H5P activity); the completion is the original's (courses.i18n).
+    copies = [module, *ModulePage.objects.live().filter(
+        translation_key=module.translation_key).exclude(pk=module.pk)]  # fmt: skip
     block = next(
-        (a.value for a in module.activities
-         if a.id == launch.activity_id and a.kind.block_type == "h5p"),
+        (a.value for copy in copies for a in copy.activities
+         if a.id == launch.activity_id and a.kind.block_type == "h5p"
+         and str(a.value["activity"]) == launch.activity_uuid),
         None,
     )  # fmt: skip
-    if block is None or str(block["activity"]) != launch.activity_uuid:
+    if block is None:
         return False
     if not passes(parsed, block.get("pass_mark")):
         return False

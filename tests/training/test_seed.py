@@ -17,7 +17,7 @@ def _snapshot():
         list(User.objects.order_by("email").values_list("email", "groups__name")),
         EmailAddress.objects.count(),
         Page.objects.count(),
-        HomePage.objects.get().latest_revision_id,
+        sorted(HomePage.objects.values_list("locale__language_code", "latest_revision_id")),
     )
 
 
@@ -66,6 +66,11 @@ def test_seed_demo_rebuilds_the_site_tree_on_an_emptied_database():
     Site.objects.all().delete()
     Page.objects.all().delete()
     call_command("seed_demo")
-    home = HomePage.objects.get()
+    home = HomePage.objects.get(locale__language_code="en")
     assert Site.objects.get(is_default_site=True).root_page_id == home.pk
     assert home.live
+    # Every other language has its copy of the home page (a translation or an alias).
+    assert (
+        HomePage.objects.exclude(pk=home.pk).filter(translation_key=home.translation_key).count()
+        == 5
+    )

@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "cohorts",
     "certificates",
     # Wagtail
+    # Translated courses: editors translate pages in the admin (wagtail-localize).
+    "wagtail_localize",
+    "wagtail_localize.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -171,8 +174,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "txt", "epub"]
 
 # --- Languages and time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-# Every language the platform knows. LANGUAGES (below) is the subset offered to people; the
-# others are prepared (names translated, settings ready) and switched on as catalogues complete.
+# Every language the platform knows. LANGUAGES (below) is the subset offered to people
+# (ACOMPANA_LANGUAGES; by default all of them: every catalogue is complete).
 ALL_LANGUAGES = {
     "en": _("English"),
     "es": _("Spanish"),
@@ -184,10 +187,14 @@ ALL_LANGUAGES = {
 }
 LANGUAGES = [
     (code, ALL_LANGUAGES[code])
-    for code in env.list("ACOMPANA_LANGUAGES", default=["en", "es"])
+    for code in env.list("ACOMPANA_LANGUAGES", default=["en", "es", "pt-br", "fr", "id", "ar"])
     if code in ALL_LANGUAGES
 ]
 LOCALE_PATHS = [BASE_DIR / "locales"]
+# Course content in several languages (Wagtail's internationalisation, with wagtail-localize): in
+# the languages the platform offers.
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LANGUAGE_COOKIE_NAME = "acompana_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True

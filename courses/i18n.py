@@ -1,0 +1,88 @@
+"""Courses in several languages (Wagtail's internationalisation, translated with wagtail-localize).
+
+A course exists once per language: the original, in the default locale, and its copies in other
+locales — translations, or aliases of the original where nobody has translated it yet (a locale
+synchronised from the default one gets an alias of every page). A learner is served the copy in
+their language, at the same address.
+
+**Progress belongs to the original.** Enrolments, module progress, activity completions, quiz
+attempts, reflections, releases and cohorts all point at the original course and modules, so a
+quiz passed in Spanish completes the module for a course followed in English, and certification
+sees one record. `record()` gives the original of whatever copy a request reached; the copy is
+kept for what the learner reads (its body, its activities — an H5P block may hold a different
+activity per language).
+"""
+
+from django.conf import settings
+from django.utils import translation
+from wagtail.models import Locale, Page
+
+# Locales change rarely (an administrator adds one): their codes are cached in the process and
+# forgotten whenever a locale is saved or deleted, and at the start of every request (a test
+# database emptied between tests gives the same language a new id).
+_CODES: dict[int, str] = {}
+
+
+def forget_locales(**kwargs) -> None:
+    _CODES.clear()
+
+
+def _codes() -> dict[int, str]:
+    if not _CODES:
+        _CODES.update(Locale.objects.values_list("pk", "language_code"))
+    return _CODES
+
+
+def locale_code(locale_id: int | None) -> str | None:
+    return _codes().get(locale_id)
+
+
+def default_locale_id(page: Page | None = None) -> int | None:
+    """The locale of originals (LANGUAGE_CODE)."""
+    return next((pk for pk, code in _codes().items() if code == settings.LANGUAGE_CODE), None)
+
+
+def content_language(page: Page) -> str | None:
+    """The language `page`'s words are in: its own, or for an alias its original's."""
+    if page.alias_of_id is None:
+        return locale_code(page.locale_id)
+    original = getattr(page, "_acompana_record", None)
+    if original is None:
+        original_locale = (
+            Page.objects.filter(pk=page.alias_of_id).values_list("locale_id", flat=True).first()
+        )
+        return locale_code(original_locale)
+    return locale_code(original.locale_id)
+
+
+def record(page: Page) -> Page:
+    """The original of `page` (itself when it is the original): where progress is kept."""
+    cached = getattr(page, "_acompana_record", None)
+    if cached is not None:
+        return cached
+    original = page
+    default = default_locale_id()
+    if default is not None and page.locale_id != default:
+        original = (
+            type(page).objects.filter(translation_key=page.translation_key, locale_id=default)
+            .first()
+            or page
+        )  # fmt: skip
+    page._acompana_record = original
+    original._acompana_record = original
+    return original
+
+
+def is_untranslated(page: Page) -> bool:
+    """The learner reads the original's words: the page is an alias of it (no translation yet),
+    or the original itself while the interface is in another language."""
+    if page.alias_of_id is not None:
+        return True
+    active = translation.get_language() or settings.LANGUAGE_CODE
+    return page.locale_id == default_locale_id() and active != settings.LANGUAGE_CODE
+
+
+def language_of(page: Page) -> dict:
+    """The code and name (in the active language) of the language `page` is written in."""
+    code = content_language(page) or settings.LANGUAGE_CODE
+    return {"code": code, "name": settings.ALL_LANGUAGES.get(code, code)}
