@@ -82,8 +82,9 @@ def _track(stdout, conduct, confidentiality) -> Track:
         "course, live practice, a trainer's sign-off and our shared agreements.",
         validity_months=24, renewal_opens_days=90,
     )  # fmt: skip
-    course = CoursePage.objects.filter(slug="responding-to-online-harassment").first()
-    refresher = CoursePage.objects.filter(slug="secondary-trauma-and-care").first()
+    originals = CoursePage.objects.filter(locale__language_code="en")
+    course = originals.filter(slug="responding-to-online-harassment").first()
+    refresher = originals.filter(slug="secondary-trauma-and-care").first()
     running = Cohort.objects.filter(slug="harassment-response-autumn-2026").first()
     skills = list(Skill.objects.filter(cohort=running).order_by("sort_order", "pk"))
     order = 0

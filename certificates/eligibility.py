@@ -138,13 +138,17 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
     checks: dict[int, Check] = {}
 
     if courses := by_kind.get(Requirement.Kind.COURSE):
+        # Progress is kept on a course's original (courses.i18n), whichever copy was chosen here.
+        from courses.i18n import record
+
+        originals = {r.pk: record(r.course).pk for r in courses}
         completed = dict(
             CourseProgress.objects.filter(
-                user=user, course_id__in=[r.course_id for r in courses], completed_at__isnull=False
+                user=user, course_id__in=originals.values(), completed_at__isnull=False
             ).values_list("course_id", "completed_at")
         )
         for r in courses:
-            done = completed.get(r.course_id)
+            done = completed.get(originals[r.pk])
             if counts(done):
                 checks[r.pk] = Check(r, True, _("Completed"), done)
             elif done:

@@ -100,7 +100,7 @@ def _cohort(stdout, data, *, starts: date, ends: date, trainer) -> Cohort:
     if not created:
         return cohort  # a trainer may have changed it since: their work wins
     for order, slug in enumerate(data["courses"]):
-        course = CoursePage.objects.filter(slug=slug).first()
+        course = CoursePage.objects.filter(slug=slug, locale__language_code="en").first()
         if course is not None:
             CohortCourse.objects.create(cohort=cohort, course=course, sort_order=order)
     for order, (text, kind, choices) in enumerate(data["questions"]):

@@ -63,7 +63,11 @@ class CohortForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Only published courses open to everyone: a cohort never opens a restricted course.
-        self.fields["courses"].queryset = CoursePage.objects.live().public().order_by("title")
+        # The originals (courses.i18n): their copies in other languages follow the same record.
+        self.fields["courses"].queryset = (
+            CoursePage.objects.live().public()
+            .filter(locale__language_code=settings.LANGUAGE_CODE).order_by("title")
+        )  # fmt: skip
         self.fields["interpretation_languages"].choices = list(settings.ALL_LANGUAGES.items())
         self.fields["trainers"].queryset = User.objects.filter(
             groups__name=GROUP_FOR_ROLE[Role.TRAINER]

@@ -86,3 +86,20 @@ def language_of(page: Page) -> dict:
     """The code and name (in the active language) of the language `page` is written in."""
     code = content_language(page) or settings.LANGUAGE_CODE
     return {"code": code, "name": settings.ALL_LANGUAGES.get(code, code)}
+
+
+def titles_in_active_language(pages) -> dict:
+    """{translation_key: title} of the copies of `pages` in the active language that are real
+    translations (one query; none when the active language is the originals')."""
+    active = translation.get_language() or settings.LANGUAGE_CODE
+    if not pages or active == settings.LANGUAGE_CODE:
+        return {}
+    locale_id = next((pk for pk, code in _codes().items() if code == active), None)
+    if locale_id is None:
+        return {}
+    return dict(
+        Page.objects.filter(
+            translation_key__in={page.translation_key for page in pages}, locale_id=locale_id,
+            alias_of__isnull=True,
+        ).values_list("translation_key", "title")
+    )  # fmt: skip

@@ -227,6 +227,15 @@ def courses_in_progress(user, limit=6) -> list[dict]:
                 "total": required_totals.get(course.pk, 0),
             }
         )
+    titles = i18n.titles_in_active_language(
+        [e.course for e in enrolments]
+        + [i["continue_module"] for i in items if i["continue_module"] is not None]
+    )
+    for item in items:
+        item["title"] = titles.get(item["course"].translation_key, item["course"].title)
+        if item["continue_module"] is not None:
+            module = item["continue_module"]
+            item["continue_title"] = titles.get(module.translation_key, module.title)
     items.sort(
         key=lambda item: (
             item["completed"],

@@ -35,7 +35,7 @@ def demo(db):
 
     call_command("seed_demo", stdout=StringIO())
     user = User.objects.get(email="volunteer@example.org")
-    course = CoursePage.objects.get(slug=COURSE_SLUG)
+    course = CoursePage.objects.get(slug=COURSE_SLUG, locale__language_code="en")
     module = ModulePage.objects.child_of(course).get(slug=MODULE_SLUG)
     return {
         "user": user,
@@ -316,7 +316,7 @@ def test_on_a_shared_device_nobody_sees_the_previous_persons_reflection(page, li
 
     user = demo["user"]
     # Open to everyone enrolled (no sequencing, no content notes), with a reflection.
-    module = ModulePage.objects.get(slug="listening-without-judgement")
+    module = ModulePage.objects.get(slug="listening-without-judgement", locale__language_code="en")
     other = get_user_model().objects.create_user(
         email="next@example.org",
         password=demo["password"],
