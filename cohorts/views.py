@@ -39,8 +39,22 @@ def _with_places(queryset):
     return queryset.annotate(
         taken=Count("memberships", filter=Q(memberships__left_at__isnull=True), distinct=True)
     ).prefetch_related(
-        Prefetch("courses", queryset=CoursePage.objects.only("title", "url_path", "path", "depth"))
+        Prefetch(
+            "courses",
+            queryset=CoursePage.objects.only(
+                "title", "url_path", "path", "depth", "translation_key", "locale_id"
+            ),
+        )
     )
+
+
+def _course_titles(courses) -> None:
+    """Each course's title in the reader's language (its translation's, one query for all)."""
+    from courses.i18n import titles_in_active_language
+
+    titles = titles_in_active_language(courses)
+    for course in courses:
+        course.local_title = titles.get(course.translation_key, course.title)
 
 
 # --- Volunteers ---------------------------------------------------------------------------------
@@ -73,6 +87,7 @@ def cohort_list(request):
             user=request.user, cohort__in=cohorts, left_at__isnull=True
         ):
             mine[membership.cohort_id] = _("Member")
+    _course_titles([course for cohort in cohorts for course in cohort.courses.all()])
     for cohort in cohorts:
         cohort.my_status = mine.get(cohort.pk)
         cohort.places_left = None if cohort.capacity is None else max(
@@ -136,6 +151,9 @@ def _detail(request, cohort, *, form_data=None, errors=None, status=200):
         if user.is_authenticated
         else "",
     }
+    courses = list(cohort.courses.all())
+    _course_titles(courses)
+    context["courses"] = courses
     return render(request, "cohorts/cohort_detail.html", context, status=status)
 
 

@@ -220,10 +220,29 @@ def ready_h5p_activities():
     ]
 
 
+class H5PActivityChoiceBlock(blocks.ChoiceBlock):
+    """The activity of an H5P block. In a translation (wagtail-localize) it is a value the
+    translator may override, so that a module plays a different activity in each language (the
+    version of the exercise in that language); otherwise the original's activity is kept."""
+
+    def get_translatable_segments(self, value):
+        from wagtail_localize.segments import OverridableSegmentValue
+
+        return [OverridableSegmentValue("", value)] if value else []
+
+    def restore_translated_segments(self, value, segments):
+        from wagtail_localize.segments import OverridableSegmentValue
+
+        for segment in segments:
+            if isinstance(segment, OverridableSegmentValue) and segment.data:
+                return str(segment.data)
+        return value
+
+
 class H5PBlock(blocks.StructBlock):
     """An H5P activity, played in a sandboxed frame from the H5P origin."""
 
-    activity = blocks.ChoiceBlock(
+    activity = H5PActivityChoiceBlock(
         label=_("H5P activity"),
         choices=ready_h5p_activities,
         help_text=_("Upload activities under H5P → H5P activities; ready ones are listed here."),

@@ -128,3 +128,57 @@ def test_record_is_the_original_for_every_copy(course, spanish):
     assert i18n.record(modules[0]) == modules[0]
     assert i18n.is_untranslated(alias)
     assert not i18n.is_untranslated(first_es)
+
+
+def test_a_translation_may_play_another_h5p_activity():
+    """The H5P block's activity is a value a translator may override (wagtail-localize): the
+    Spanish copy of a module can play the Spanish version of the exercise."""
+    from wagtail_localize.segments import OverridableSegmentValue, StringSegmentValue
+
+    from courses.blocks import H5PBlock
+
+    activity = H5PBlock().child_blocks["activity"]
+    original = "5d7c8f0e-0000-4000-8000-000000000001"
+    spanish = "5d7c8f0e-0000-4000-8000-000000000002"
+    segments = activity.get_translatable_segments(original)
+    assert segments == [OverridableSegmentValue("", original)]
+    assert activity.restore_translated_segments(original, [OverridableSegmentValue("", spanish)]) \
+        == spanish  # fmt: skip
+    # Nothing overridden: the original's activity is kept.
+    assert activity.restore_translated_segments(original, [StringSegmentValue("", "x")]) == original
+
+
+def test_editors_translate_in_the_admin_and_see_what_is_out_of_date(client, administrator, course):
+    """An editor translates a module as the admin's Translate action does (wagtail-localize): the
+    translation editor opens on the copy, with the quiz's questions among its segments and a
+    status (how much is translated); after the original changes, the copy is out of date until
+    an editor syncs it."""
+    from wagtail_localize.models import Translation
+    from wagtail_localize.operations import TranslationCreator
+
+    from tests.conftest import login_with_mfa
+
+    _english_course, modules, _first = course
+    spanish = Locale.objects.get(language_code="es")
+    TranslationCreator(administrator, [spanish]).create_translations(modules[1])
+    copy = ModulePage.objects.get(translation_key=modules[1].translation_key, locale=spanish)
+    assert copy.alias_of_id is None  # the alias became a translation
+
+    translation = Translation.objects.get(source__object_id=modules[1].translation_key,
+                                          target_locale=spanish)  # fmt: skip
+    total, done = translation.get_progress()
+    assert total > 0 and done == 0
+    assert "0%" in translation.get_status_display() or "Waiting" in translation.get_status_display()
+    assert translation.source.stringsegment_set.filter(string__data__icontains="?").exists()
+
+    login_with_mfa(client, administrator)
+    page = client.get(f"/admin/pages/{copy.pk}/edit/")
+    assert page.status_code == 200
+    assert "translation" in page.content.decode().lower()
+
+    published = translation.source.last_updated_at
+    modules[1].title = "Module 2 (updated)"
+    modules[1].save_revision().publish()
+    # Out of date: the source the translation was made from is older than the original now.
+    assert translation.source.last_updated_at == published < ModulePage.objects.get(
+        pk=modules[1].pk).last_published_at  # fmt: skip
