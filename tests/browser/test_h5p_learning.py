@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from playwright.sync_api import expect
 
 from tests.browser.test_learning_journey import in_language, sign_in, snapshot
@@ -34,6 +35,10 @@ def practice(live_server, settings):
     user = User.objects.get(email="volunteer@example.org")
     course = CoursePage.objects.get(slug=COURSE_SLUG, locale__language_code="en")
     module = ModulePage.objects.child_of(course).get(slug=MODULE_SLUG)
+    # The demo volunteer reads in Spanish: pages show the Spanish copies' titles (progress is
+    # still the original's, under the same ids).
+    with translation.override(user.preferred_language or "en"):
+        course.title, module.title = course.localized.title, module.localized.title
     blocks = [a for a in module.activities if a.kind.block_type == "h5p"]
     assert len(blocks) == 2, "the practice module holds both sample activities"
     return {
