@@ -16,7 +16,7 @@ from training import demo as training_demo
 
 from . import demo_content as english
 from .demo import _stream, learning_outcomes, module_body, plain, rich
-from .models import CourseIndexPage, CoursePage, ModulePage
+from .models import CourseIndexPage, CoursePage, ModulePage, Topic, TopicName
 
 CONTENT = {"es": "courses.demo_content_es", "pt-br": "courses.demo_content_pt_br"}
 
@@ -98,6 +98,11 @@ def seed(stdout) -> None:
             translate(stdout, about, locale, pages["about"])
         if words is None:
             continue
+        for slug, name in getattr(words, "TOPICS", {}).items():
+            topic = Topic.objects.filter(slug=slug).first()
+            if topic is not None:
+                TopicName.objects.get_or_create(topic=topic, language=code,
+                                                defaults={"name": name})  # fmt: skip
         index = CourseIndexPage.objects.filter(locale=home.locale).first()
         if index is not None and getattr(words, "INDEX", None):
             translate(stdout, index, locale, {"title": words.INDEX["title"],

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -31,16 +32,50 @@ def language_choices():
 
 
 @register_snippet
-class Topic(models.Model):
+class Topic(ClusterableModel):
+    """A subject courses are filed under. Its name is given in other languages below it (a
+    short label: no translation workflow needed)."""
+
     name = models.CharField(_("name"), max_length=80, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
 
-    panels = [FieldPanel("name"), FieldPanel("slug")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        InlinePanel("names", label=_("Name in other languages")),
+    ]
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language, when one is given (reads prefetched `names`)."""
+        from django.utils.translation import get_language
+
+        language = get_language() or settings.LANGUAGE_CODE
+        for row in self.names.all():
+            if row.language == language:
+                return row.name
+        return self.name
+
+
+class TopicName(Orderable):
+    topic = ParentalKey(Topic, on_delete=models.CASCADE, related_name="names")
+    language = models.CharField(_("language"), max_length=10, choices=language_choices)
+    name = models.CharField(_("name"), max_length=80)
+
+    panels = [FieldPanel("language"), FieldPanel("name")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "language"], name="topic_name_once"),
+        ]
 
     def __str__(self):
         return self.name

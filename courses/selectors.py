@@ -39,7 +39,7 @@ def catalog_for(index: CourseIndexPage, params) -> dict:
     topic = params.get("topic", "")
     courses = (
         CoursePage.objects.live().public().child_of(index)
-        .prefetch_related("topics", "course_languages")
+        .prefetch_related("topics__names", "course_languages")
         .order_by("path")
     )  # fmt: skip
     if topic:
@@ -65,7 +65,7 @@ def catalog_for(index: CourseIndexPage, params) -> dict:
         language = ""
     return {
         "courses": courses,
-        "topics": list(Topic.objects.all()),
+        "topics": list(Topic.objects.prefetch_related("names")),
         "languages": list(settings.ALL_LANGUAGES.items()),
         "selected_language": language,
         "selected_topic": topic,

@@ -182,3 +182,19 @@ def test_editors_translate_in_the_admin_and_see_what_is_out_of_date(client, admi
     # Out of date: the source the translation was made from is older than the original now.
     assert translation.source.last_updated_at == published < ModulePage.objects.get(
         pk=modules[1].pk).last_published_at  # fmt: skip
+
+
+def test_topics_are_named_in_the_readers_language(client, settings):
+    from courses.models import Topic, TopicName
+
+    settings.LANGUAGES = list(settings.ALL_LANGUAGES.items())
+    topic = Topic.objects.create(name="Digital security", slug="digital-security")
+    TopicName.objects.create(topic=topic, language="es", name="Seguridad digital")
+    course, _modules = make_course("with-topic", modules=1)
+    course.topics.add(topic)
+    course.save_revision().publish()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    page = client.get("/courses/").content.decode()
+    assert "Seguridad digital" in page and ">Digital security<" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # no French name: the name itself
+    assert "Digital security" in client.get("/courses/").content.decode()
