@@ -21,3 +21,36 @@ MOMENT = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 def test_times_are_shown_in_the_viewers_zone_with_the_zone_named(zone, expected):
     with timezone.override(zone), translation.override("en"):
         assert when(MOMENT) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "fragment", "clock"),
+    [
+        ("es", "21 de noviembre de 2026", "15:30"),
+        ("pt-br", "21 de Novembro de 2026", "15:30"),
+        ("fr", "21 novembre 2026", "15:30"),
+        # Indonesian writes the time with a dot.
+        ("id", "21 Nov. 2026", "15.30"),
+    ],
+)
+def test_dates_follow_the_readers_language_and_keep_the_zone(language, fragment, clock):
+    with timezone.override("Asia/Kolkata"), translation.override(language):
+        shown = when(MOMENT)
+    assert fragment.lower() in shown.lower(), shown
+    assert clock in shown and "(Asia/Kolkata)" in shown
+
+
+def test_emails_are_written_in_each_recipients_language(db):
+    from cohorts import notify
+    from training.factories import UserFactory
+
+    subjects = {}
+    for language in ("es", "pt-br", "fr", "id", "ar"):
+        person = UserFactory(preferred_language=language, time_zone="Asia/Kolkata")
+        message = notify._render(person, notify.KINDS["certificate_ready"], {
+            "certificate": type("C", (), {"track": type("T", (), {"title": "Track"})(),
+                                          "expires_on": MOMENT.date()})(),
+        })  # fmt: skip
+        subjects[language] = message.subject
+    assert subjects["es"] == "Tu certificado"
+    assert len(set(subjects.values())) == 5, subjects  # five languages, five subjects
