@@ -27,6 +27,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from training import ratelimit
+
 from ..models import (
     CoursePage,
     H5PActivity,
@@ -179,14 +181,7 @@ def launch_check(token, *, user, module_id: int, activity_id: str) -> Launch:
 def rate_check(user) -> None:
     """At most ACOMPANA_H5P_XAPI_RATE requests a minute per learner (shared across processes
     through the cache)."""
-    window = int(timezone.now().timestamp() // 60)
-    key = f"h5p-xapi-rate:{user.pk}:{window}"
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.add(key, 0, 90)
-        count = cache.incr(key)
-    if count > settings.ACOMPANA_H5P_XAPI_RATE:
+    if ratelimit.over("h5p-xapi", user.pk, settings.ACOMPANA_H5P_XAPI_RATE):
         raise Refused(429, _("Too many requests. Please wait a minute."), "rate")
 
 

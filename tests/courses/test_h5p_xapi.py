@@ -39,6 +39,7 @@ from courses.models import (
 from courses.tasks import h5p_statements_purge
 from tests.conftest import login_with_mfa, skip_or_fail
 from tests.courses.test_h5p_packages import SAMPLES
+from training import ratelimit
 
 pytestmark = pytest.mark.django_db
 
@@ -709,7 +710,7 @@ def test_a_statement_that_is_not_an_object_is_refused(setup):
 def frozen_minute(monkeypatch):
     """The rate window is the minute: keep the test inside one."""
     moment = datetime(2025, 1, 1, 10, 0, 30, tzinfo=UTC)
-    monkeypatch.setattr(xapi, "timezone", SimpleNamespace(now=lambda: moment))
+    monkeypatch.setattr(ratelimit, "timezone", SimpleNamespace(now=lambda: moment))
 
 
 def test_too_many_requests_a_minute_are_refused(setup, settings, frozen_minute, other_user):
@@ -737,7 +738,7 @@ def test_the_rate_limit_starts_again_the_next_minute(setup, settings, monkeypatc
     settings.ACOMPANA_H5P_XAPI_RATE = 1
     moment = datetime(2025, 1, 1, 10, 0, 59, tzinfo=UTC)
     clock = SimpleNamespace(now=lambda: moment)
-    monkeypatch.setattr(xapi, "timezone", clock)
+    monkeypatch.setattr(ratelimit, "timezone", clock)
     assert send(s, statement(s.activity, "interacted")).status_code == 200
     assert send(s, statement(s.activity, "interacted")).status_code == 429
     clock.now = lambda: moment + timedelta(seconds=2)
