@@ -269,14 +269,14 @@ def pool_check(user, *, reason_kind: str, today=None) -> bool:
         user=user, status__in=[PoolMember.Status.ACTIVE, PoolMember.Status.PAUSED]
     ).update(status=PoolMember.Status.REMOVED, left_at=timezone.now())
     if removed:
-        track = (
+        latest = (
             Certificate.objects.filter(user=user, track__grants_pool=True)
+            .select_related("track")
             .order_by("-expires_on")
-            .values_list("track", flat=True)
             .first()
         )
-        if track:
-            _event(user, Track(pk=track), Event.POOL_REMOVED, note=reason_kind)
+        if latest:
+            _event(user, latest.track, Event.POOL_REMOVED, certificate=latest, note=reason_kind)
     return bool(removed)
 
 
