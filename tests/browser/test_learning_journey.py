@@ -347,8 +347,8 @@ def test_on_a_shared_device_nobody_sees_the_previous_persons_reflection(page, li
     assert any(secret in (page.evaluate("(k) => localStorage.getItem(k)", k) or "")
                for k in page.evaluate("Object.keys(localStorage)"))  # fmt: skip
     page.unroute("**/learn/**")
-    page.locator("header form[action$='/accounts/logout/'] button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the form's answer, not the current page
+        page.locator("header form[action$='/accounts/logout/'] button").click()
     assert not [k for k in page.evaluate("Object.keys(localStorage)") if k.startswith("acompana:")]
 
     sign_in(page, live_server, other, demo["password"], module.url)
