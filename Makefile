@@ -49,6 +49,9 @@ translations: python-deps
 install: python-deps browser-deps translations
 
 # --- Door one: run ----------------------------------------------------------------------------
+# The site and its H5P origin follow HOST and PORT (H5P is the same server under "localhost").
+run: export ACOMPANA_PLATFORM_ORIGIN ?= http://$(HOST):$(PORT)
+run: export H5P_ORIGIN ?= http://localhost:$(PORT)
 run: install
 	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) seed_demo

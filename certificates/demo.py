@@ -14,6 +14,7 @@ from training.models import User
 from . import services
 from .models import (
     Agreement,
+    AgreementText,
     AgreementVersion,
     Certificate,
     CertificationEvent,
@@ -21,6 +22,7 @@ from .models import (
     Requirement,
     RequirementException,
     Track,
+    TrackText,
     add_months,
 )
 
@@ -42,6 +44,55 @@ coordinator when a case is too much."""
 CONFIDENTIALITY = """What people tell us stays between them, us and the coordination team, only as \
 far as the accompaniment needs it. We store nothing about a case on personal devices or accounts, \
 and we delete notes when the case closes."""
+
+# The same texts in Spanish and Portuguese (the demo works in both), as a coordinator adds them
+# under "In other languages" on the track and each agreement.
+TRACK_TEXTS = {
+    "es": ("Acompañante entre pares — respuesta al acoso",
+           "Para voluntarias y voluntarios que acompañan a personas que sufren acoso en línea: "
+           "el curso, la práctica en directo, la validación de una persona formadora y nuestros "
+           "acuerdos comunes."),
+    "pt-br": ("Acompanhante entre pares — resposta ao assédio",
+              "Para voluntárias e voluntários que acompanham pessoas que sofrem assédio on-line: "
+              "o curso, a prática ao vivo, a validação de uma pessoa formadora e nossos acordos "
+              "comuns."),
+}  # fmt: skip
+
+CODE_OF_CONDUCT_ES = """Acompañamos; no decidimos por la persona. Le creemos, no la culpamos y \
+seguimos su ritmo.
+
+Guardamos la confidencialidad de lo que escuchamos, salvo cuando una vida está en peligro, y lo \
+decimos al empezar.
+
+Nunca contactamos a quien agrede, nunca compartimos capturas fuera del caso y nunca usamos lo \
+que sabemos para otra cosa.
+
+Nos cuidamos y nos cuidamos entre nosotras: pedimos apoyo, hacemos pausas cuando las \
+necesitamos y avisamos a la coordinación cuando un caso nos sobrepasa."""
+
+CONFIDENTIALITY_ES = """Lo que las personas nos cuentan queda entre ellas, nosotras y el equipo \
+de coordinación, y solo en la medida en que el acompañamiento lo necesita. No guardamos nada de \
+un caso en dispositivos ni cuentas personales, y borramos las notas cuando el caso se cierra."""
+
+AGREEMENT_TEXTS = {
+    "code-of-conduct": {"es": ("Código de conducta", CODE_OF_CONDUCT_ES)},
+    "confidentiality": {"es": ("Acuerdo de confidencialidad", CONFIDENTIALITY_ES)},
+}
+
+
+def _texts(track, agreements) -> None:
+    """The demo's track and agreements in other languages (once; an edit in the admin stays)."""
+    for language, (title, description) in TRACK_TEXTS.items():
+        defaults = {"title": title, "description": description}
+        TrackText.objects.get_or_create(track=track, language=language, defaults=defaults)
+    for agreement in agreements:
+        version = agreement.current_version()
+        for language, (title, text) in AGREEMENT_TEXTS.get(agreement.slug, {}).items():
+            AgreementText.objects.get_or_create(
+                agreement=agreement, version=version.number, language=language,
+                defaults={"title": title, "text": text},
+            )  # fmt: skip
+
 
 # name, email, zone, region, languages, focus areas, channels, hours, extra
 POOL_PEOPLE = [
@@ -164,6 +215,7 @@ def seed(stdout) -> None:
     conduct = _agreement("code-of-conduct", "Code of conduct", CODE_OF_CONDUCT)
     confidentiality = _agreement("confidentiality", "Confidentiality agreement", CONFIDENTIALITY)
     track = _track(stdout, conduct, confidentiality)
+    _texts(track, [conduct, confidentiality])
     coordinator = User.objects.filter(email=COORDINATOR_EMAIL).first()
     for person in POOL_PEOPLE:
         _certify(stdout, track, person, coordinator)

@@ -115,9 +115,9 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
         return result
     if requirements is None:
         requirements = list(
-            track.requirements.select_related("course", "skill", "agreement").order_by(
-                "sort_order", "pk"
-            )
+            track.requirements.select_related("course", "skill", "agreement")
+            .prefetch_related("agreement__texts")
+            .order_by("sort_order", "pk")
         )
     requirements = [r for r in requirements if r.path == result.path]
     since = datetime.combine(result.since, time.min, tzinfo=UTC) if result.since else None
@@ -139,9 +139,16 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
 
     if courses := by_kind.get(Requirement.Kind.COURSE):
         # Progress is kept on a course's original (courses.i18n), whichever copy was chosen here.
-        from courses.i18n import record
+        from courses.i18n import active_language, record, titles_in_active_language
 
         originals = {r.pk: record(r.course).pk for r in courses}
+        # The courses' titles in the reader's language, for the checklist (one query).
+        titles = titles_in_active_language([r.course for r in courses])
+        language = active_language()
+        for r in courses:
+            r.__dict__.setdefault("_course_titles", {})[language] = titles.get(
+                r.course.translation_key, r.course.title
+            )
         completed = dict(
             CourseProgress.objects.filter(
                 user=user, course_id__in=originals.values(), completed_at__isnull=False
@@ -231,10 +238,14 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
 
 def followed_tracks(user):
     """Tracks the person is on: through a cohort they belong to, or a certificate they hold."""
-    return Track.objects.filter(
-        Q(cohorts__memberships__user=user, cohorts__memberships__left_at__isnull=True)
-        | Q(certificates__user=user)
-    ).distinct()
+    return (
+        Track.objects.filter(
+            Q(cohorts__memberships__user=user, cohorts__memberships__left_at__isnull=True)
+            | Q(certificates__user=user)
+        )
+        .distinct()
+        .prefetch_related("texts")
+    )
 
 
 def followers(track: Track):

@@ -27,6 +27,9 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from courses.i18n import active_language, in_active_language, titles_in_active_language
+from courses.models import language_choices
+
 
 class PrivateStorage(FileSystemStorage):
     """Files outside MEDIA_ROOT, at ACOMPANA_PRIVATE_ROOT (read when used, so a changed setting
@@ -71,6 +74,14 @@ class AgreementForm(WagtailAdminModelForm):
                     _("Version %(number)s has been signed: it stays, as the record of what "
                       "people agreed to.") % {"number": form.instance.number}
                 )  # fmt: skip
+        # A translation people signed is the record of what they read: it stays too.
+        texts = self.formsets.get("texts")
+        for form in getattr(texts, "deleted_forms", []):
+            if form.instance.pk and form.instance.signed():
+                raise ValidationError(
+                    _("Version %(number)s has been signed: it stays, as the record of what "
+                      "people agreed to.") % {"number": form.instance.version}
+                )  # fmt: skip
         return data
 
 
@@ -89,6 +100,10 @@ class Agreement(ClusterableModel):
         InlinePanel("versions", label=_("Versions"), min_num=1,
                     help_text=_("Add a new version to change the text: everyone is asked to "
                                 "sign it again. A version people signed cannot be edited.")),
+        InlinePanel("texts", label=_("In other languages"),
+                    help_text=_("The title and text of a version in another language. People "
+                                "reading in that language sign the version in it; without one "
+                                "they read the original.")),
     ]  # fmt: skip
 
     class Meta:
@@ -101,6 +116,18 @@ class Agreement(ClusterableModel):
 
     def current_version(self):
         return self.versions.order_by("-number").first()
+
+    def text_for(self, number: int, language: str | None = None):
+        """The translation of version `number` in `language` (the active one), or None."""
+        language = language or active_language()
+        return next((t for t in self.texts.all() if t.language == language
+                     and t.version == number), None)  # fmt: skip
+
+    @property
+    def local_title(self) -> str:
+        """The title in the active language, from its newest translation; else the original."""
+        newest = in_active_language(sorted(self.texts.all(), key=lambda t: -t.version))
+        return newest.title if newest else self.title
 
 
 class AgreementVersion(Orderable):
@@ -134,6 +161,51 @@ class AgreementVersion(Orderable):
                 )
 
 
+class AgreementText(Orderable):
+    """An agreement version in another language: what people reading in it sign."""
+
+    agreement = ParentalKey(Agreement, on_delete=models.CASCADE, related_name="texts")
+    version = models.PositiveIntegerField(_("version"))
+    language = models.CharField(_("language"), max_length=10, choices=language_choices)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+
+    panels = [FieldPanel("version"), FieldPanel("language"), FieldPanel("title"),
+              FieldPanel("text")]  # fmt: skip
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("agreement in another language")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "version", "language"],
+                                    name="agreement_text_once"),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.title} v{self.version} ({self.language})"
+
+    def signed(self) -> bool:
+        """Whether someone signed this text, as it is stored (not as a form may have changed it)."""
+        stored = AgreementText.objects.filter(pk=self.pk).values(
+            "agreement_id", "version", "language").first()  # fmt: skip
+        return bool(stored) and AgreementSignature.objects.filter(
+            version__agreement_id=stored["agreement_id"], version__number=stored["version"],
+            language=stored["language"],
+        ).exists()  # fmt: skip
+
+    def clean(self):
+        self.text = self.text.replace("\r\n", "\n")
+        if self.pk and self.signed():
+            before = AgreementText.objects.values("text", "version", "language").get(pk=self.pk)
+            if (before["text"].replace("\r\n", "\n"), before["version"], before["language"]) != (
+                self.text,
+                self.version,
+                self.language,
+            ):
+                raise ValidationError(
+                    _("People have signed this version: add a new version instead.")
+                )
+
+
 class AgreementSignature(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agreement_signatures"
@@ -142,6 +214,8 @@ class AgreementSignature(models.Model):
         AgreementVersion, on_delete=models.PROTECT, related_name="signatures"
     )
     signed_at = models.DateTimeField(default=timezone.now)
+    # The language of the text the person read and signed (the original's when empty).
+    language = models.CharField(max_length=10, blank=True)
 
     class Meta:
         constraints = [
@@ -183,6 +257,10 @@ class Track(ClusterableModel):
         MultiFieldPanel([FieldPanel("approval"), FieldPanel("validity_months"),
                          FieldPanel("renewal_opens_days"), FieldPanel("grants_pool"),
                          FieldPanel("active")], heading=_("Certification")),
+        InlinePanel("texts", label=_("In other languages"),
+                    help_text=_("The track's title and description for people reading in "
+                                "another language (also on certificates and the verification "
+                                "page).")),
         InlinePanel("requirements", label=_("Requirements"),
                     help_text=_("What a person must do: first on the way to certification, then "
                                 "on the renewal path, which opens before the certificate "
@@ -200,6 +278,35 @@ class Track(ClusterableModel):
     @property
     def issuer(self) -> str:
         return self.organisation or settings.ACOMPANA_ORGANISATION
+
+    @property
+    def local_title(self) -> str:
+        """The title in the active language, when one is given (reads prefetched `texts`)."""
+        text = in_active_language(self.texts.all())
+        return text.title if text else self.title
+
+    @property
+    def local_description(self) -> str:
+        text = in_active_language(self.texts.all())
+        return text.description if text and text.description else self.description
+
+
+class TrackText(Orderable):
+    track = ParentalKey(Track, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=10, choices=language_choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [FieldPanel("language"), FieldPanel("title"), FieldPanel("description")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("track in another language")
+        constraints = [
+            models.UniqueConstraint(fields=["track", "language"], name="track_text_once"),
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class Requirement(Orderable):
@@ -272,14 +379,23 @@ class Requirement(Orderable):
     def label(self) -> str:
         """What the person must do, in the active language."""
         if self.kind == self.Kind.COURSE:
-            return gettext("Complete the course “%(course)s”") % {"course": self.course.title}
+            return gettext("Complete the course “%(course)s”") % {"course": self.course_title()}
         if self.kind == self.Kind.SKILL:
             return gettext("Skill signed off: %(skill)s") % {"skill": self.skill.name}
         if self.kind == self.Kind.AGREEMENT:
-            return gettext("Sign the “%(agreement)s”") % {"agreement": self.agreement.title}
+            return gettext("Sign the “%(agreement)s”") % {"agreement": self.agreement.local_title}
         return gettext("Attend at least %(share)s%% of live sessions") % {
             "share": self.min_attendance
         }
+
+    def course_title(self) -> str:
+        """The course's title in the active language (its translation's), once per language."""
+        titles = self.__dict__.setdefault("_course_titles", {})
+        language = active_language()
+        if language not in titles:
+            local = titles_in_active_language([self.course])
+            titles[language] = local.get(self.course.translation_key, self.course.title)
+        return titles[language]
 
 
 class RequirementException(models.Model):

@@ -54,11 +54,13 @@ def qr_svg(url: str) -> str:
 
 def context_for(certificate) -> dict:
     link = verify_url(certificate.code)
+    with translation.override(certificate.language):  # the holder's language
+        track_title = certificate.track.local_title
     return {
         "language": certificate.language,
         "issuer": certificate.track.issuer,
         "name": certificate.name_on_certificate,
-        "track_title": certificate.track.title,
+        "track_title": track_title,
         "issued": certificate.valid_from,
         "expires": certificate.expires_on,
         "code": certificate.code,
@@ -73,11 +75,17 @@ def fingerprint(context: dict) -> str:
     return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
 
 
-def render(context: dict, fetcher: AssetsOnlyFetcher | None = None) -> bytes:
+def html_for(context: dict) -> str:
+    """The certificate as HTML, in its language (right to left for Arabic and the like)."""
     # The QR code is made here from the verification link: no person's text goes into it.
     context = {**context, "qr_svg": mark_safe(qr_svg(context["link"]))}  # noqa: S308
     with translation.override(context["language"]):
-        html = render_to_string("certificates/pdf/certificate.html", context)
+        context["rtl"] = translation.get_language_bidi()
+        return render_to_string("certificates/pdf/certificate.html", context)
+
+
+def render(context: dict, fetcher: AssetsOnlyFetcher | None = None) -> bytes:
+    html = html_for(context)
     document = HTML(string=html, base_url=ASSETS.as_uri() + "/",
                     url_fetcher=fetcher or AssetsOnlyFetcher())  # fmt: skip
     return document.write_pdf()

@@ -250,8 +250,11 @@ def certificate_revoke(certificate: Certificate, *, by, reason: str, notify=True
 
 
 # --- Agreements ---------------------------------------------------------------------------------
-def agreement_sign(user, version) -> AgreementSignature:
-    signature, _created = AgreementSignature.objects.get_or_create(user=user, version=version)
+def agreement_sign(user, version, *, language: str = "") -> AgreementSignature:
+    """`language`: the language of the text the person read (see the agreement view)."""
+    signature, _created = AgreementSignature.objects.get_or_create(
+        user=user, version=version, defaults={"language": language}
+    )
     return signature
 
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -65,7 +65,11 @@ def _overview(user) -> dict:
     if not tracks:
         return {"results": [], "pending": set(), "certificates": [], "pool_member": None,
                 "pool_eligible": False}  # fmt: skip
-    certificates = list(Certificate.objects.filter(user=user).select_related("track"))
+    certificates = list(
+        Certificate.objects.filter(user=user)
+        .select_related("track")
+        .prefetch_related("track__texts")
+    )
     by_track: dict[int, list] = {}
     for certificate in certificates:
         by_track.setdefault(certificate.track_id, []).append(certificate)
@@ -104,10 +108,20 @@ def mine(request):
 
 @login_required
 def agreement(request, slug):
-    agreement = get_object_or_404(Agreement, slug=slug)
+    agreement = get_object_or_404(Agreement.objects.prefetch_related("texts"), slug=slug)
     version = agreement.current_version()
     if version is None:
         raise Http404
+    # The version in the reader's language where there is one; otherwise the original, marked
+    # as such. The signature records which text the person read.
+    text = agreement.text_for(version.number)
+    original = settings.LANGUAGE_CODE
+    shown = {
+        "title": text.title if text else agreement.title,
+        "body": text.text if text else version.text,
+        "language": text.language if text else original,
+        "untranslated": text is None and translation.get_language() != original,
+    }
     signed = AgreementSignature.objects.filter(user=request.user, version=version).first()
     earlier = (
         AgreementSignature.objects.filter(user=request.user, version__agreement=agreement)
@@ -123,18 +137,22 @@ def agreement(request, slug):
             messages.error(request, _("The text changed while you were reading: please read the "
                                       "new version."))  # fmt: skip
         else:
-            services.agreement_sign(request.user, version)
+            read = request.POST.get("language", "")
+            known = {original} | set(agreement.texts.filter(version=version.number)
+                                     .values_list("language", flat=True))  # fmt: skip
+            services.agreement_sign(request.user, version,
+                                    language=read if read in known else original)  # fmt: skip
             messages.success(request, _("Signed. Thank you."))
             return redirect("certificates:mine")
         return redirect("certificates:agreement", slug=slug)
     return render(request, "certificates/agreement.html",
                   {"agreement": agreement, "version": version, "signed": signed,
-                   "earlier": earlier})  # fmt: skip
+                   "earlier": earlier, "shown": shown})  # fmt: skip
 
 
 def _own_certificate(request, code) -> Certificate:
-    return get_object_or_404(Certificate.objects.select_related("track"), code=code,
-                             user=request.user)  # fmt: skip
+    certificates = Certificate.objects.select_related("track").prefetch_related("track__texts")
+    return get_object_or_404(certificates, code=code, user=request.user)
 
 
 @login_required
@@ -248,7 +266,10 @@ def verify(request, code):
     code = code.strip().upper()
     # Anything but 26 base32 characters is no code (and never reaches the database).
     certificate = (
-        Certificate.objects.select_related("track").filter(code=code).first()
+        Certificate.objects.select_related("track")
+        .prefetch_related("track__texts")
+        .filter(code=code)
+        .first()
         if re.fullmatch(CertificateCode.regex, code)
         else None
     )
@@ -303,7 +324,11 @@ def track_people(request, slug):
             track=track, user_id__in=users, status=CertificationRequest.Status.PENDING
         ).values_list("user_id", flat=True)
     )
-    requirements = list(track.requirements.select_related("course", "skill", "agreement"))
+    requirements = list(
+        track.requirements.select_related("course", "skill", "agreement").prefetch_related(
+            "agreement__texts"
+        )
+    )
     labels = {r.pk: r.label for r in requirements}
     rows = [
         (s, latest.get(s.user_id), s.user_id in waiting,

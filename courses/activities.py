@@ -35,8 +35,10 @@ class ActivityKind:
     def is_required(self, value) -> bool:
         return bool(value.get("required", True))
 
-    def load_state(self, *, user, module, activity_ids) -> dict[str, Any]:
+    def load_state(self, *, user, module, activity_ids, content=None) -> dict[str, Any]:
         """One learner's state for these activities of a module, keyed by activity id.
+        `module` is the record (the original, where progress is kept); `content` the copy the
+        learner is shown, if another (courses.i18n).
 
         The default reads the completion records; kinds with richer state override it.
         """
@@ -80,7 +82,7 @@ class QuizKind(ActivityKind):
     block_type = "quiz"
     label = _("Quiz")
 
-    def load_state(self, *, user, module, activity_ids):
+    def load_state(self, *, user, module, activity_ids, content=None):
         from .models import QuizAttempt
 
         state = {activity_id: [] for activity_id in activity_ids}
@@ -99,7 +101,7 @@ class ReflectionKind(ActivityKind):
     block_type = "reflection"
     label = _("Reflection")
 
-    def load_state(self, *, user, module, activity_ids):
+    def load_state(self, *, user, module, activity_ids, content=None):
         from .models import Reflection
 
         return {
@@ -126,11 +128,14 @@ class H5PKind(ActivityKind):
     block_type = "h5p"
     label = _("H5P activity")
 
-    def load_state(self, *, user, module, activity_ids):
+    def load_state(self, *, user, module, activity_ids, content=None):
         from .models import ActivityCompletion, H5PState
 
+        # The state is the player's, of the activity the learner plays: the copy in their
+        # language may play another one (the exercise in that language).
+        shown = content or module
         uuids = {
-            a.id: str(a.value["activity"]) for a in module.activities if a.id in set(activity_ids)
+            a.id: str(a.value["activity"]) for a in shown.activities if a.id in set(activity_ids)
         }
         completions = {
             c.activity_id: c

@@ -4,7 +4,9 @@ Blocks that are activities keep the StreamField block id as their identity: comp
 point at it, so it survives edits to the module around it.
 """
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,7 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import expand_db_html
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 RICH_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4", "blockquote"]
 
@@ -205,47 +208,122 @@ class ReflectionBlock(blocks.StructBlock):
 
 
 def ready_h5p_activities():
-    """Choices for the H5P block: activities ready to play (read when the form is built)."""
-    from .h5p.xapi import completion_for
+    """Choices of the H5P block before the chooser (migration 0001 still names this)."""
     from .models import H5PActivity
 
-    # Each choice says how its type reports completion: the editor sees it when placing it.
-    return [
-        (
-            str(activity.uuid),
-            f"{activity.title} ({activity.main_library}, {activity.language}) — "
-            f"{completion_for(activity.main_library).label}",
-        )
-        for activity in H5PActivity.objects.filter(status=H5PActivity.Status.READY)
-    ]
+    ready = H5PActivity.objects.filter(status=H5PActivity.Status.READY)
+    return [(str(activity.uuid), activity.title) for activity in ready]
 
 
-class H5PActivityChoiceBlock(blocks.ChoiceBlock):
-    """The activity of an H5P block. In a translation (wagtail-localize) it is a value the
-    translator may override, so that a module plays a different activity in each language (the
-    version of the exercise in that language); otherwise the original's activity is kept."""
+class H5PActivityChooserBlock(SnippetChooserBlock):
+    """The activity of an H5P block, picked in Wagtail's chooser (ready activities only, with
+    their language and how they report completion).
+
+    The stored value, and the value everywhere in the code, is the activity's UUID (a string):
+    the player, launches and statements are addressed by it. Only the form works with the
+    instance.
+
+    In a translation (wagtail-localize) the activity is a value the translator may override,
+    in the translation editor's own chooser, so that a module plays the version of the exercise
+    in each language; until then the original's activity is kept."""
+
+    def __init__(self, **kwargs):
+        super().__init__("courses.H5PActivity", **kwargs)
+
+    @cached_property
+    def widget(self):
+        from wagtail.snippets.models import get_snippet_models
+
+        get_snippet_models()  # loads the wagtail_hooks modules, where the activity is registered
+        return SnippetChooserBlock.widget.func(self)
+
+    @cached_property
+    def field(self):
+        from .models import H5PActivity
+
+        return forms.ModelChoiceField(
+            queryset=H5PActivity.objects.filter(status=H5PActivity.Status.READY),
+            widget=self.widget, required=self._required, help_text=self._help_text,
+            error_messages={"invalid_choice": _("Choose an activity that is ready to play.")},
+        )  # fmt: skip
+
+    def _instance(self, value):
+        from .models import H5PActivity
+
+        if value in (None, ""):
+            return None
+        if isinstance(value, H5PActivity):
+            return value
+        lookup = {"pk": int(value)} if str(value).isdigit() else {"uuid": str(value)}
+        try:
+            return H5PActivity.objects.get(**lookup)
+        except (H5PActivity.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def _uuid(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).isdigit() or not isinstance(value, str):
+            instance = self._instance(value)
+            return str(instance.uuid) if instance else None
+        return value
+
+    def to_python(self, value):
+        return str(value) if value else None
+
+    def bulk_to_python(self, values):
+        return [self.to_python(value) for value in values]
+
+    def get_prep_value(self, value):
+        return self._uuid(value)
+
+    def normalize(self, value):
+        return self._uuid(value)
+
+    def value_from_form(self, value):
+        return self._uuid(value)
+
+    def value_for_form(self, value):
+        instance = self._instance(value)
+        return instance.pk if instance else None
+
+    def get_form_state(self, value):
+        return self.widget.get_value_data(self._instance(value))
+
+    def clean(self, value):
+        return self.value_from_form(self.field.clean(self.value_for_form(value)))
+
+    def extract_references(self, value):
+        # The reference index gives each activity a "Usage" list (modules that play it).
+        instance = self._instance(value)
+        if instance is not None:
+            yield type(instance), str(instance.pk), "", ""
 
     def get_translatable_segments(self, value):
         from wagtail_localize.segments import OverridableSegmentValue
 
-        return [OverridableSegmentValue("", value)] if value else []
+        # The translation editor's chooser shows and sets the activity by primary key.
+        instance = self._instance(value)
+        return [OverridableSegmentValue("", instance.pk)] if instance else []
 
     def restore_translated_segments(self, value, segments):
         from wagtail_localize.segments import OverridableSegmentValue
 
         for segment in segments:
             if isinstance(segment, OverridableSegmentValue) and segment.data:
-                return str(segment.data)
+                return self._uuid(str(segment.data)) or value
         return value
 
 
 class H5PBlock(blocks.StructBlock):
     """An H5P activity, played in a sandboxed frame from the H5P origin."""
 
-    activity = H5PActivityChoiceBlock(
+    activity = H5PActivityChooserBlock(
         label=_("H5P activity"),
-        choices=ready_h5p_activities,
-        help_text=_("Upload activities under H5P → H5P activities; ready ones are listed here."),
+        help_text=_(
+            "Upload activities under H5P → H5P activities, then choose one that is ready. "
+            "A translation may choose the version in its own language."
+        ),
     )
     pass_mark = blocks.IntegerBlock(
         label=_("Pass mark (%)"), required=False, min_value=0, max_value=100,

@@ -198,8 +198,10 @@ def _question(base: str, question: dict) -> dict:
     )
 
 
-def module_body(course_slug: str, module: dict) -> list[dict]:
-    """The raw StreamField data of a module's body, with deterministic ids."""
+def module_body(course_slug: str, module: dict, language: str | None = None) -> list[dict]:
+    """The raw StreamField data of a module's body, with deterministic ids. In a translation
+    (`language`), an H5P block plays the version of the sample in that language if there is
+    one (see courses.demo_i18n.seed_h5p_versions)."""
     base = f"{course_slug}/{module['slug']}"
     body = []
     for number, (kind, value) in enumerate(module["body"], start=1):
@@ -238,7 +240,7 @@ def module_body(course_slug: str, module: dict) -> list[dict]:
             body.append(_block("reflection", reflection, demo_id(base, value["key"])))
         elif kind == "h5p":
             h5p = {
-                "activity": str(h5p_uuid(value["key"])),
+                "activity": str(h5p_version(value["key"], language)),
                 "pass_mark": value.get("pass_mark"),
                 "required": value.get("required", True),
             }
@@ -391,6 +393,15 @@ def seed_course(stdout, index, course: dict, topics: dict, courses: dict) -> Cou
 # --- H5P samples ---------------------------------------------------------------------------------
 def h5p_uuid(key: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"h5p/{key}")
+
+
+def h5p_version(key: str, language: str | None) -> uuid.UUID:
+    """The sample's activity in `language` if it is ready to play, otherwise the original."""
+    if language:
+        localized = h5p_uuid(f"{key}/{language}")
+        if H5PActivity.objects.filter(uuid=localized, status=H5PActivity.Status.READY).exists():
+            return localized
+    return h5p_uuid(key)
 
 
 def h5p_ready(module: dict) -> bool:

@@ -3044,3 +3044,131 @@ COURSES = {
     "secondary-trauma-and-care": SECONDARY_TRAUMA,
     "responding-to-online-harassment": RESPONDING,
 }
+
+# The practice exercises in Spanish: each sample's words replaced (same structure as its
+# content.json; a list gives the words of each item in order), uploaded as its own activity in
+# Spanish; the Spanish copy of the practice module plays them.
+_CONFIRM = {
+    "confirmCheck": {
+        "header": "¿Terminar?",
+        "body": "¿Seguro que quieres terminar?",
+        "cancelLabel": "Cancelar",
+        "confirmLabel": "Terminar",
+    },
+    "confirmRetry": {
+        "header": "¿Intentar de nuevo?",
+        "body": "¿Seguro que quieres intentarlo de nuevo?",
+        "cancelLabel": "Cancelar",
+        "confirmLabel": "Confirmar",
+    },
+}
+_CHOICE_UI = {
+    "checkAnswerButton": "Comprobar",
+    "showSolutionButton": "Ver la solución",
+    "tryAgainButton": "Intentar de nuevo",
+    "tipsLabel": "Ver una pista",
+    "scoreBarLabel": "Obtuviste :num de :total puntos",
+    "tipAvailable": "Hay una pista",
+    "feedbackAvailable": "Hay un comentario",
+    "readFeedback": "Leer el comentario",
+    "wrongAnswer": "Respuesta incorrecta",
+    "correctAnswer": "Respuesta correcta",
+    "shouldCheck": "Había que marcarla",
+    "shouldNotCheck": "No había que marcarla",
+    "noInput": "Responde antes de ver la solución",
+    "a11yCheck": (
+        "Comprobar las respuestas. Se marcarán como correctas, incorrectas o sin responder."
+    ),
+    "a11yShowSolution": "Ver la solución. La tarea se marcará con su solución correcta.",
+    "a11yRetry": "Intentar de nuevo. Se borran todas las respuestas y la tarea empieza otra vez.",
+}
+
+
+def _question(question: str, answers: list[str] | None = None) -> dict:
+    params = {"question": question, "UI": _CHOICE_UI, **_CONFIRM}
+    if answers is not None:
+        params["answers"] = [{"text": text} for text in answers]
+    return {"params": params}
+
+
+H5P = {
+    "true-false": {
+        "title": "Práctica: verdadero o falso",
+        "content": {
+            "question": "<p>¿Esta frase es falsa?</p>\n",
+            "l10n": {
+                "trueText": "Verdadero",
+                "falseText": "Falso",
+                "score": "Obtuviste @score de @total puntos",
+                "checkAnswer": "Comprobar",
+                "showSolutionButton": "Ver la solución",
+                "tryAgain": "Intentar de nuevo",
+                "wrongAnswerMessage": "Respuesta incorrecta",
+                "correctAnswerMessage": "Respuesta correcta",
+                "scoreBarLabel": "Obtuviste :num de :total puntos",
+            },
+            **_CONFIRM,
+        },
+    },
+    "question-set": {
+        "title": "Práctica: una serie de preguntas",
+        "content": {
+            "introPage": {
+                "startButtonText": "Empezar",
+                "title": "Una serie de preguntas",
+                "introduction": "<p>Una serie de preguntas de opción múltiple, de ejemplo.</p>\n",
+            },
+            "endGame": {
+                "noResultMessage": "Terminado",
+                "message": "Tu resultado:",
+                "scoreBarLabel": "Obtuviste @finals de @totals puntos",
+                "solutionButtonText": "Ver la solución",
+                "retryButtonText": "Intentar de nuevo",
+                "finishButtonText": "Terminar",
+                "submitButtonText": "Enviar",
+                "skipButtonText": "Saltar el video",
+            },
+            "texts": {
+                "prevButton": "Pregunta anterior",
+                "nextButton": "Pregunta siguiente",
+                "finishButton": "Terminar",
+                "submitButton": "Enviar",
+                "textualProgress": "Pregunta @current de @total",
+                "jumpToQuestion": "Pregunta %d de %total",
+                "questionLabel": "Pregunta",
+                "readSpeakerProgress": "Pregunta @current de @total",
+                "unansweredText": "Sin responder",
+                "answeredText": "Respondida",
+                "currentQuestionText": "Pregunta actual",
+                "navigationLabel": "Preguntas",
+            },
+            "questions": [
+                _question("¿Cuál de estas opciones es un número?"),
+                _question("¿Cuál de estas opciones es una letra?"),
+                _question("2 + 3 ="),
+                _question(
+                    "¿Qué afirmación es verdadera?",
+                    [
+                        "\\(\\sqrt{5}\\) es un número racional",
+                        "\\(0\\) es un número positivo",
+                        "\\(\\sqrt{3}\\) es un número real",
+                        "\\(\\sqrt{4}\\) es un número irracional",
+                    ],
+                ),
+                _question("La cifra de las décimas del número 7.654,321 es _____."),
+                _question("(2)(-6) + (2 x 3) = ____."),
+                _question("3 - 2 = _____."),
+                _question(
+                    "Jimmy tiene ₱10.000 en el banco. Si espera ganar ₱100 de intereses al cabo "
+                    "de un año, ¿cuál es la tasa de interés anual?"
+                ),
+                _question("El máximo común divisor (MCD) de 21, 14 y 7 es _____."),
+                _question(
+                    "La propiedad de los números reales que describe (1 + 2) + 3 = 3 + (1 + 2) "
+                    "es la _____.",
+                    ["Conmutativa", "Asociativa", "Distributiva", "Reflexiva"],
+                ),
+            ],
+        },
+    },
+}

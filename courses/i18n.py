@@ -23,6 +23,17 @@ from wagtail.models import Locale, Page
 _CODES: dict[int, str] = {}
 
 
+def active_language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def in_active_language(rows):
+    """The row of `rows` (texts with a `language`, e.g. prefetched) for the active language, or
+    None: the names and texts editors give per language beside a topic, track or agreement."""
+    language = active_language()
+    return next((row for row in rows if row.language == language), None)
+
+
 def forget_locales(**kwargs) -> None:
     _CODES.clear()
 
@@ -78,7 +89,7 @@ def is_untranslated(page: Page) -> bool:
     or the original itself while the interface is in another language."""
     if page.alias_of_id is not None:
         return True
-    active = translation.get_language() or settings.LANGUAGE_CODE
+    active = active_language()
     return page.locale_id == default_locale_id() and active != settings.LANGUAGE_CODE
 
 
@@ -91,7 +102,7 @@ def language_of(page: Page) -> dict:
 def titles_in_active_language(pages) -> dict:
     """{translation_key: title} of the copies of `pages` in the active language that are real
     translations (one query; none when the active language is the originals')."""
-    active = translation.get_language() or settings.LANGUAGE_CODE
+    active = active_language()
     if not pages or active == settings.LANGUAGE_CODE:
         return {}
     locale_id = next((pk for pk, code in _codes().items() if code == active), None)

@@ -56,13 +56,10 @@ class Topic(ClusterableModel):
     @property
     def local_name(self) -> str:
         """The name in the active language, when one is given (reads prefetched `names`)."""
-        from django.utils.translation import get_language
+        from .i18n import in_active_language
 
-        language = get_language() or settings.LANGUAGE_CODE
-        for row in self.names.all():
-            if row.language == language:
-                return row.name
-        return self.name
+        row = in_active_language(self.names.all())
+        return row.name if row else self.name
 
 
 class TopicName(Orderable):

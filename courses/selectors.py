@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -148,7 +148,7 @@ def module_page_context(module: ModulePage, course: CoursePage, user, progress, 
     completed_activity_ids: set[str] = set()
     if progress is not None:
         for kind, ids in by_kind.items():
-            kind_state = kind.load_state(user=user, module=record, activity_ids=ids)
+            kind_state = kind.load_state(user=user, module=record, activity_ids=ids, content=module)
             state.update(kind_state)
             completed_activity_ids |= kind.completed_ids(kind_state)
     rows = module_rows(record_course, user, modules)
@@ -367,3 +367,49 @@ def dashboard_learning(user) -> dict:
         "courses": courses_in_progress(user),
         "catalog_url": index.url if index else None,
     }
+
+
+def translations_out_of_date(limit: int = 500) -> list[dict]:
+    """Page translations whose original was published after the translation was last brought up
+    to date (wagtail-localize's source: it keeps the original as it was when last synced).
+    Until an editor syncs them (“Update translations” on the original), learners read the
+    translation of the older text. Newest change first; a fixed number of queries."""
+    from wagtail.models import Page
+    from wagtail_localize.models import TranslationSource
+
+    originals = Page.objects.filter(
+        translation_key=OuterRef("object_id"), locale_id=OuterRef("locale_id")
+    )
+    stale = (
+        TranslationSource.objects.annotate(
+            page_id=Subquery(originals.values("pk")[:1]),
+            published=Subquery(originals.values("last_published_at")[:1]),
+        )
+        .filter(published__gt=F("last_updated_at"))
+        .order_by("-published")[:limit]
+    )
+    sources = {source.pk: source for source in stale}
+    if not sources:
+        return []
+    pages = Page.objects.in_bulk([source.page_id for source in sources.values()])
+    # The copies that are translations (not aliases, which follow the original by themselves).
+    copies = (
+        Page.objects.filter(translation_key__in={s.object_id for s in sources.values()},
+                            alias_of__isnull=True)
+        .select_related("locale")
+        .order_by("locale__language_code")
+    )  # fmt: skip
+    by_key: dict = {}
+    for copy in copies:
+        by_key.setdefault(copy.translation_key, []).append(copy)
+    rows = []
+    for source in sources.values():
+        locales = [c.locale for c in by_key.get(source.object_id, [])
+                   if c.locale_id != source.locale_id]  # fmt: skip
+        if not locales:
+            continue
+        rows.append({
+            "page": pages.get(source.page_id), "source": source, "changed_at": source.published,
+            "synced_at": source.last_updated_at, "locales": locales,
+        })  # fmt: skip
+    return rows

@@ -4,7 +4,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
 
+from .h5p.admin import H5PGroup
 from .selectors import completion_counts
 
 
@@ -17,11 +19,34 @@ def completion_report(request):
     )
 
 
+@permission_required("wagtailadmin.access_admin")
+def translations_report(request):
+    from .selectors import translations_out_of_date
+
+    return render(
+        request,
+        "courses/admin/translations_report.html",
+        {"rows": translations_out_of_date(), "header_title": _("Translations out of date")},
+    )
+
+
 @hooks.register("register_admin_urls")
 def register_completion_report_url():
     return [
         path("reports/course-completion/", completion_report, name="courses_completion_report"),
-    ]
+        path("reports/translations-out-of-date/", translations_report,
+             name="courses_translations_report"),
+    ]  # fmt: skip
+
+
+@hooks.register("register_reports_menu_item")
+def register_translations_report_menu_item():
+    return MenuItem(
+        _("Translations out of date"),
+        reverse("courses_translations_report"),
+        icon_name="globe",
+        order=110,
+    )
 
 
 @hooks.register("register_reports_menu_item")
@@ -34,11 +59,10 @@ def register_completion_report_menu_item():
     )
 
 
-@hooks.register("register_admin_viewset")
-def register_h5p_admin():
-    from .h5p.admin import H5PGroup
-
-    return H5PGroup()
+# The H5P menu. Registered as snippets are (the group holds the H5P activity snippet, whose
+# chooser the H5P block and the translation editor use), so that the activity is a known snippet
+# as soon as Wagtail's hooks are loaded, in the admin or not (a Celery task, a command).
+register_snippet(H5PGroup)
 
 
 @hooks.register("before_publish_page")

@@ -1,11 +1,16 @@
 """H5P in the Wagtail admin: editors upload activities; administrators review libraries."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.views.generic import CreateView, EditView, IndexView
+from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
+from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
 from ..models import H5PActivity, H5PLibrary, H5PStatement
 from ..services import h5p_activity_create, h5p_library_review
@@ -42,10 +47,75 @@ class UploadView(CreateView):
             "title": instance.title}  # fmt: skip
 
 
-class H5PActivityViewSet(ModelViewSet):
+class ActivityFilterForm(BaseFilterForm):
+    q = forms.CharField(label=_("Search term"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("Search")}))  # fmt: skip
+    language = forms.ChoiceField(
+        label=_("Language"), required=False,
+        widget=forms.Select(attrs={"data-chooser-modal-search-filter": True}),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = H5PActivity._meta.get_field("language")
+        self.fields["language"].choices = [("", _("All languages")), *field.choices]
+
+    def filter(self, objects):
+        if query := self.cleaned_data.get("q"):
+            objects = objects.filter(title__icontains=query)
+            self.is_searching, self.search_query = True, query
+        if language := self.cleaned_data.get("language"):
+            objects = objects.filter(language=language)
+        return objects
+
+
+class ReadyActivities:
+    """The chooser lists activities ready to play, with what an editor needs to pick one: the
+    language of the package (a translation picks the version in its language), the content type
+    and how it reports completion."""
+
+    filter_form_class = ActivityFilterForm
+
+    def get_object_list(self):
+        return H5PActivity.objects.filter(status=H5PActivity.Status.READY).order_by("title")
+
+    @property
+    def columns(self):
+        from .xapi import completion_for
+
+        return [
+            self.title_column,
+            Column("language", label=_("Language"), accessor="get_language_display"),
+            Column("main_library", label=capfirst(_("content type"))),
+            Column("completion", label=_("Completion"),
+                   accessor=lambda activity: completion_for(activity.main_library).label),
+        ]  # fmt: skip
+
+
+class ActivityChooseView(ReadyActivities, ChooseView):
+    pass
+
+
+class ActivityChooseResultsView(ReadyActivities, ChooseResultsView):
+    pass
+
+
+class ActivityChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = ActivityChooseView
+    choose_results_view_class = ActivityChooseResultsView
+
+
+class H5PActivityViewSet(SnippetViewSet):
+    """Registered as a snippet so that the H5P block (and wagtail-localize's translation editor,
+    where a translator picks the version of the exercise in their language) use Wagtail's
+    chooser. Listed under the H5P menu, not under Snippets."""
+
     model = H5PActivity
     icon = "media"
     menu_label = _("H5P activities")
+    url_prefix = "h5p_activities"
+    menu_item_is_registered = True
+    chooser_viewset_class = ActivityChooserViewSet
     add_view_class = UploadView
     form_fields = ["title", "language"]
     list_display = ["title", "main_library", "language", "status_label", "reasons", "created_at"]
@@ -130,7 +200,7 @@ class H5PGroup(ModelViewSetGroup):
     menu_label = _("H5P")
     menu_icon = "media"
     items = (
-        H5PActivityViewSet("h5p_activities"),
+        H5PActivityViewSet(),
         H5PLibraryViewSet("h5p_libraries"),
         H5PStatementViewSet("h5p_statements"),
     )

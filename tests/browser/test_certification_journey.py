@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from certificates.models import Certificate, PoolAccess, PoolMember
-from tests.browser.test_accounts_journeys import _current_code
 from tests.browser.test_cohort_journey import sign_in
 from tests.conftest import enrol_totp
 from training.demo import DEMO_PASSWORD
@@ -72,18 +71,10 @@ def test_last_requirement_certificate_verification_pool_and_export(page, browser
 
     # The coordinator finds them by language and exports the list.
     coordinator = User.objects.get(email="coordinator@example.org")
-    secret = enrol_totp(coordinator)
     desk = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
     desk_page = desk.new_page()
     desk_page.set_default_timeout(15_000)
-    desk_page.goto(f"{base}/accounts/login/")
-    desk_page.fill("#id_login", coordinator.email)
-    desk_page.fill("#id_password", DEMO_PASSWORD)
-    desk_page.locator("form[action='/accounts/login/'] button[type=submit]").click()
-    desk_page.wait_for_url("**/2fa/authenticate/**")
-    desk_page.fill("#id_code", _current_code(secret))
-    desk_page.locator("#id_code").press("Enter")
-    desk_page.wait_for_url("**/dashboard/**")
+    sign_in(desk_page, base, coordinator, DEMO_PASSWORD, enrol_totp(coordinator))
     desk_page.goto(f"{base}/pool/")
     desk_page.select_option("#id_language", "ca")
     desk_page.get_by_role("button", name="Search").click()

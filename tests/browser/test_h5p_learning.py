@@ -21,10 +21,16 @@ COURSE_SLUG = "feminist-accompaniment"
 MODULE_SLUG = "practice-with-interactive-exercises"
 
 
+PLAYER_WORDS = {
+    "en": {"true": "True", "false": "False", "check": "Check", "start": "Start Quiz"},
+    "es": {"true": "Verdadero", "false": "Falso", "check": "Comprobar", "start": "Empezar"},
+}
+
+
 @pytest.fixture
 def practice(live_server, settings):
     """The demo, with the platform at localhost:PORT (the live server) and H5P at 127.0.0.1:PORT."""
-    from courses.models import CoursePage, ModulePage
+    from courses.models import CoursePage, H5PActivity, ModulePage
     from training.demo import DEMO_PASSWORD
     from training.models import User
 
@@ -39,11 +45,18 @@ def practice(live_server, settings):
     # still the original's, under the same ids).
     with translation.override(user.preferred_language or "en"):
         course.title, module.title = course.localized.title, module.localized.title
+        shown = module.localized.specific
     blocks = [a for a in module.activities if a.kind.block_type == "h5p"]
     assert len(blocks) == 2, "the practice module holds both sample activities"
+    # The copy in the reader's language plays the true-or-false exercise in that language where
+    # there is one (the demo has a Spanish version): its buttons speak it.
+    played = [a.value["activity"] for a in shown.activities if a.kind.block_type == "h5p"]
+    languages = set(H5PActivity.objects.filter(uuid__in=played).values_list("language", flat=True))
+    language = user.preferred_language or "en"
+    assert languages == {language}
     return {
         "user": user, "password": DEMO_PASSWORD, "module": module, "blocks": blocks,
-        "t": in_language(user.preferred_language or "en"),
+        "t": in_language(user.preferred_language or "en"), "player": PLAYER_WORDS[language],
     }  # fmt: skip
 
 
@@ -87,15 +100,16 @@ def test_the_demo_volunteer_completes_both_activities_and_the_module(page, live_
     _open(page, live_server, practice)
     first, second = _players(page)
 
-    first.get_by_role("radio", name="False").click()
-    first.get_by_role("button", name="Check").click()
+    words = practice["player"]
+    first.get_by_role("radio", name=words["false"]).click()
+    first.get_by_role("button", name=words["check"]).click()
     status = page.locator(f"#activity-{true_false.id} .h5p-status")
     expect(status).to_have_text(t("Completed. Well done."))
     # The question set is not complete yet: the module is not either.
     assert not ActivityCompletion.objects.filter(user=user, activity_id=question_set.id).exists()
     assert ModuleProgress.objects.get(user=user, module=module).status != ProgressStatus.COMPLETED
 
-    second.get_by_role("button", name="Start Quiz").click()
+    second.get_by_role("button", name=practice["player"]["start"]).click()
     _answer_questions(second, 4)
     # Each answered question went to the server, and none of them completed the set.
     expect(page.locator(f"#activity-{question_set.id} .h5p-status")).not_to_have_text(
@@ -131,7 +145,7 @@ def test_a_question_set_left_half_way_opens_where_the_learner_was(page, live_ser
     user = practice["user"]
     _open(page, live_server, practice)
     _first, second = _players(page)
-    second.get_by_role("button", name="Start Quiz").click()
+    second.get_by_role("button", name=practice["player"]["start"]).click()
     _answer_questions(second, 2)
     # The player's state reaches the server shortly after each statement.
     for _ in range(50):
@@ -146,7 +160,7 @@ def test_a_question_set_left_half_way_opens_where_the_learner_was(page, live_ser
     _first, second = _players(page)
     # No intro page again: the third question is the one on screen, the first two answered.
     expect(second.locator(".question-container:visible")).to_have_count(1)
-    expect(second.get_by_role("button", name="Start Quiz")).to_be_hidden()
+    expect(second.get_by_role("button", name=practice["player"]["start"])).to_be_hidden()
     answered = second.locator(".progress-dot.answered")
     expect(answered).to_have_count(2)
 
@@ -158,11 +172,12 @@ def test_answers_given_offline_are_sent_when_the_connection_is_back(page, live_s
     true_false = practice["blocks"][0]
     _open(page, live_server, practice)
     first, _second = _players(page)
-    first.get_by_role("radio", name="True").wait_for()
+    words = practice["player"]
+    first.get_by_role("radio", name=words["true"]).wait_for()
 
     page.context.set_offline(True)
-    first.get_by_role("radio", name="False").click()
-    first.get_by_role("button", name="Check").click()
+    first.get_by_role("radio", name=words["false"]).click()
+    first.get_by_role("button", name=words["check"]).click()
     status = page.locator(f"#activity-{true_false.id} .h5p-status")
     offline = t(
         "Not sent yet (no connection?). Your results are kept on this device and sent when "

@@ -27,8 +27,8 @@ def test_a_visitor_switches_to_spanish_signs_up_and_learns_in_spanish(page, live
     base = live_server.url
     page.goto(base + "/")
     page.select_option("#language-select", "es")
-    page.locator(".language-switcher button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the form's answer, not the current page
+        page.locator(".language-switcher button[type=submit]").click()
     assert page.locator("html").get_attribute("lang") == "es"
 
     page.get_by_role("link", name="Crear una cuenta").first.click()
@@ -72,8 +72,8 @@ def test_a_visitor_switches_to_spanish_signs_up_and_learns_in_spanish(page, live
 def test_an_arabic_page_is_laid_out_right_to_left(page, live_server, demo):
     page.goto(live_server.url + "/")
     page.select_option("#language-select", "ar")
-    page.locator(".language-switcher button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the form's answer, not the current page
+        page.locator(".language-switcher button[type=submit]").click()
     assert page.locator("html").get_attribute("dir") == "rtl"
     # The brand sits at the right edge, where an Arabic reader starts.
     brand = page.locator(".brand").bounding_box()
@@ -82,3 +82,43 @@ def test_an_arabic_page_is_laid_out_right_to_left(page, live_server, demo):
     # The English home text keeps its own direction inside the Arabic page.
     assert page.locator("section.prose").first.get_attribute("dir") == "ltr"
     page.screenshot(path=f"{ARTIFACTS}/arabic-home.png", full_page=True)
+
+
+def test_a_translator_picks_the_spanish_exercise_in_the_translation_editor(page, live_server, demo):
+    """In wagtail-localize's editor, the Spanish practice module's H5P block shows its activity by
+    name; the translator reverts it to the English one, then chooses the Spanish version in the
+    chooser (filtered by language) and publishes: the Spanish copy plays it."""
+    from courses.models import H5PActivity, ModulePage
+    from tests.browser.test_cohort_journey import sign_in
+    from tests.conftest import enrol_totp
+    from training.demo import DEMO_PASSWORD
+
+    base = live_server.url
+    admin = User.objects.get(email="admin@example.org")
+    sign_in(page, base, admin, DEMO_PASSWORD, enrol_totp(admin))
+
+    slug = "practice-with-interactive-exercises"
+    copy = ModulePage.objects.get(slug=slug, locale__language_code="es")
+    castellano = H5PActivity.objects.get(language="es", main_library__startswith="H5P.TrueFalse")
+    page.goto(f"{base}/admin/pages/{copy.pk}/edit/")
+    segment = page.locator("li", has=page.get_by_text("Práctica: verdadero o falso")).last
+    expect(segment).to_be_visible()
+    segment.get_by_role("button", name="Revert to English version").click()
+    expect(page.get_by_text("Practice: true or false").first).to_be_visible()
+
+    page.get_by_role("button", name="Change H5P activity").first.click()
+    modal = page.locator(".modal-content")
+    expect(modal.get_by_text("completes when answered").first).to_be_visible()
+    modal.locator("select[name=language]").select_option("es")
+    expect(modal.locator("tbody tr")).to_have_count(2)  # the Spanish true-or-false and set
+    expect(modal.get_by_text("Practice: true or false")).to_have_count(0)
+    modal.get_by_role("link", name="Práctica: verdadero o falso").click()
+    expect(modal).to_be_hidden()
+    expect(page.get_by_text("Práctica: verdadero o falso").first).to_be_visible()
+    page.screenshot(path=f"{ARTIFACTS}/translation-editor-h5p.png", full_page=True)
+    with page.expect_navigation():  # wait for the form's answer, not the current page
+        page.get_by_role("button", name="Publish in Spanish").click()
+    copy = ModulePage.objects.get(pk=copy.pk)
+    assert str(castellano.uuid) in str(list(copy.body.raw_data))
+    english = ModulePage.objects.get(slug=slug, locale__language_code="en")
+    assert str(castellano.uuid) not in str(list(english.body.raw_data))

@@ -700,3 +700,30 @@ def test_the_cohort_list_shows_first_sessions_in_constant_queries(client):
         assert shown[0] in large and shown[1] in large
         assert when(third.starts_at) not in large
     assert len(six) == len(one), [q["sql"] for q in six.captured_queries]
+
+
+@pytest.mark.parametrize(
+    ("language", "calendar_name", "meeting", "cohort"),
+    [
+        ("es", "Sesiones en vivo", "Enlace de la reunión", "Tu cohorte"),
+        ("ar", "الجلسات المباشرة", "رابط الاجتماع", "دفعتك"),
+    ],
+)
+def test_the_feed_speaks_its_owners_language(client, feed, language, calendar_name, meeting,
+                                              cohort):  # fmt: skip
+    """A calendar app fetches the feed without the person's cookies: the calendar's name and the
+    events' descriptions are in the language on their profile, right-to-left text included, and
+    both parsers read the folded lines back whole."""
+    feed.alba.preferred_language = language
+    feed.alba.save(update_fields=["preferred_language"])
+    token = make_feed(client, feed.alba)
+    data = fetch(token).content
+    parse_both(data)  # both parsers agree on every event
+    calendar = icalendar.Calendar.from_ical(data)
+    assert str(calendar["X-WR-CALNAME"]) == calendar_name
+    descriptions = [str(event["DESCRIPTION"]) for event in calendar.walk("VEVENT")]
+    # The session with a meeting link says so, the link unbroken; every event links the cohort.
+    assert [f"{meeting}: {MEETING}" in text for text in descriptions].count(True) == 1
+    assert descriptions and all(f"{cohort}: http://testserver/cohorts/" in t for t in descriptions)
+    via_vobject = vobject.readOne(data.decode())
+    assert {e.description.value for e in via_vobject.contents["vevent"]} == set(descriptions)

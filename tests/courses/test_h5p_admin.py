@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def _upload(client, name, title="Scenario"):
     data = (Path(SAMPLES) / name).read_bytes()
     return client.post(
-        reverse("h5p_activities:add"),
+        reverse("wagtailsnippets_courses_h5pactivity:add"),
         {"title": title, "language": "en",
          "package": SimpleUploadedFile(name, data, content_type="application/zip")},
     )  # fmt: skip
@@ -39,7 +39,7 @@ def test_an_editor_uploads_an_activity_and_it_becomes_ready(
     assert response.status_code == 302, response.content.decode()[:3000]
     activity = H5PActivity.objects.get()
     assert (activity.status, activity.uploaded_by) == ("ready", editor)
-    listing = client.get(reverse("h5p_activities:index")).content.decode()
+    listing = client.get(reverse("wagtailsnippets_courses_h5pactivity:list")).content.decode()
     assert "Scenario" in listing and "Ready" in listing
 
 
@@ -50,13 +50,13 @@ def test_a_refused_upload_shows_its_reasons_to_the_editor(
         _upload(client, "MUST-REJECT-svg-with-script.h5p", title="Blanks")
     activity = H5PActivity.objects.get()
     assert activity.status == "failed"
-    listing = client.get(reverse("h5p_activities:index")).content.decode()
+    listing = client.get(reverse("wagtailsnippets_courses_h5pactivity:list")).content.decode()
     assert "Refused" in listing and "xss.svg" in listing
 
 
 def test_something_that_is_not_an_h5p_file_is_refused_in_the_form(client, editor):
     response = client.post(
-        reverse("h5p_activities:add"),
+        reverse("wagtailsnippets_courses_h5pactivity:add"),
         {"title": "x", "language": "en", "package": SimpleUploadedFile("notes.pdf", b"%PDF")},
     )
     assert response.status_code == 200
@@ -85,7 +85,7 @@ def test_an_administrator_approves_a_library_and_it_is_recorded(
 def test_people_without_the_role_reach_neither_list(client, request, who):
     user = request.getfixturevalue(who)
     login_with_mfa(client, user)
-    for name in ("h5p_activities:index", "h5p_libraries:index"):
+    for name in ("wagtailsnippets_courses_h5pactivity:list", "h5p_libraries:index"):
         response = client.get(reverse(name))
         assert response.status_code in (302, 403), name
         assert "H5P.TrueFalse" not in response.content.decode()

@@ -7,16 +7,25 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.files.base import ContentFile
 from django.test import RequestFactory
+from django.urls import reverse
 
 from courses import services
-from courses.blocks import ready_h5p_activities
 from courses.factories import block_id, make_course, text_block
 from courses.h5p import store
 from courses.models import H5PLibrary
 from courses.wagtail_hooks import refuse_modules_with_unreviewed_h5p
+from tests.conftest import login_with_mfa
 from tests.courses.test_h5p_packages import SAMPLES
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor():
+    from training.factories import UserFactory
+    from training.roles import Role
+
+    return UserFactory(roles=[Role.EDITOR])
 
 
 @pytest.fixture
@@ -45,11 +54,20 @@ def _request(user):
     return request
 
 
-def test_ready_activities_are_offered_to_editors(activity):
-    assert (
-        str(activity.uuid),
-        "True or false (H5P.TrueFalse 1.6, en) — completes when answered",
-    ) in ready_h5p_activities()
+def test_editors_place_an_activity_with_the_chooser_and_see_where_it_is_used(
+    client, editor, module, activity
+):
+    """The module editor's H5P block uses the activity chooser; the activity's usage lists the
+    module that plays it (the reference index follows the block)."""
+    from wagtail.models import ReferenceIndex
+
+    _course, page = module
+    ReferenceIndex.create_or_update_for_object(page)
+    login_with_mfa(client, editor)
+    edit = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert "wagtailsnippetchoosers_courses_h5pactivity" in edit or "/h5pactivity/" in edit
+    usage = client.get(reverse("wagtailsnippets_courses_h5pactivity:usage", args=[activity.pk]))
+    assert usage.status_code == 200 and page.title in usage.content.decode()
 
 
 def test_the_module_plays_the_activity_in_a_sandboxed_frame_from_the_h5p_origin(

@@ -72,9 +72,8 @@ def h5p_activity(sample=TRUE_FALSE, *, title="An activity", **fields) -> H5PActi
         }
         if not fields:
             return extracted
-    values = {**_EXTRACTED[sample], "status": H5PActivity.Status.READY, **fields}
-    return H5PActivity.objects.create(title=title, language="en", package=f"uploads/{sample}",
-                                      **values)  # fmt: skip
+    values = {**_EXTRACTED[sample], "status": H5PActivity.Status.READY, "language": "en", **fields}
+    return H5PActivity.objects.create(title=title, package=f"uploads/{sample}", **values)
 
 
 def h5p_block(key, activity, *, pass_mark=None, required=True) -> dict:

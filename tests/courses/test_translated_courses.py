@@ -130,22 +130,95 @@ def test_record_is_the_original_for_every_copy(course, spanish):
     assert not i18n.is_untranslated(first_es)
 
 
-def test_a_translation_may_play_another_h5p_activity():
-    """The H5P block's activity is a value a translator may override (wagtail-localize): the
-    Spanish copy of a module can play the Spanish version of the exercise."""
-    from wagtail_localize.segments import OverridableSegmentValue, StringSegmentValue
+def _ready_activity(title, language):
+    from pathlib import Path
+
+    from django.core.files.base import ContentFile
+
+    from courses.h5p import store
+    from tests.courses.test_h5p_packages import SAMPLES
+
+    data = (Path(SAMPLES) / "truefalse.h5p").read_bytes()
+    made = services.h5p_activity_create(package=ContentFile(data, name="tf.h5p"),
+                                        title=title, language=language)  # fmt: skip
+    return store.activity_extract(activity_id=made.pk)
+
+
+def test_a_translation_may_play_another_h5p_activity(client, administrator, spanish):
+    """A translator picks the Spanish version of the exercise in wagtail-localize's translation
+    editor, with its chooser (the H5P activity is a snippet), and the Spanish copy of the module
+    plays it; the English module keeps the English one."""
+    from wagtail_localize.models import OverridableSegment, Translation
+    from wagtail_localize.operations import TranslationCreator
+    from wagtail_localize.segments import OverridableSegmentValue
+
+    from tests.conftest import login_with_mfa
+
+    english = _ready_activity("Consent: true or false", "en")
+    castellano = _ready_activity("Consentimiento: verdadero o falso", "es")
+    _ready_activity("Still being prepared", "es").__class__.objects.filter(
+        title="Still being prepared").update(status="pending")  # fmt: skip
+    _course, modules = make_course("h5p-langs", modules=1, body=lambda i: [
+        {"type": "h5p", "id": block_id("langs/h5p"),
+         "value": {"activity": str(english.uuid), "pass_mark": None, "required": True}},
+    ])  # fmt: skip
+    module = modules[0]
+    block = module.body[0].block.child_blocks["activity"]
+    assert block.get_translatable_segments(str(english.uuid)) == [
+        OverridableSegmentValue("", english.pk)]  # fmt: skip
+
+    TranslationCreator(administrator, [spanish]).create_translations(module)
+    translation = Translation.objects.get(source__object_id=module.translation_key,
+                                          target_locale=spanish)  # fmt: skip
+    copy = ModulePage.objects.get(translation_key=module.translation_key, locale=spanish)
+    login_with_mfa(client, administrator)
+
+    # The translation editor offers the activity chooser, showing the English one by name.
+    editor = client.get(f"/admin/pages/{copy.pk}/edit/").content.decode()
+    assert "snippet_chooser" in editor and "h5pactivity" in editor
+    shown = client.get(f"/admin/localize/api/snippets/courses/h5pactivity/{english.pk}/").json()
+    assert shown["title"] == "Consent: true or false"
+    # The chooser lists ready activities with their language and how they complete.
+    chooser = client.get(reverse("wagtailsnippetchoosers_courses_h5pactivity:choose"),
+                         {"language": "es"}).content.decode()  # fmt: skip
+    assert "Consentimiento: verdadero o falso" in chooser and "Spanish" in chooser
+    assert "completes when answered" in chooser
+    assert "Still being prepared" not in chooser and "Consent: true" not in chooser
+
+    # The translator picks the Spanish activity (what the chooser's "chosen" sends) and publishes.
+    segment = OverridableSegment.objects.get(source=translation.source)
+    response = client.put(
+        reverse("wagtail_localize:edit_override", args=[translation.pk, segment.pk]),
+        f"value={castellano.pk}", content_type="application/x-www-form-urlencoded",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    translation.save_target(user=administrator, publish=True)
+    copy = ModulePage.objects.get(pk=copy.pk)
+    assert copy.body[0].value["activity"] == str(castellano.uuid)
+    assert ModulePage.objects.get(pk=module.pk).body[0].value["activity"] == str(english.uuid)
+    # An override saved by an earlier version (the UUID itself) is still understood.
+    assert block.restore_translated_segments(
+        str(english.uuid), [OverridableSegmentValue("", str(castellano.uuid))]
+    ) == str(castellano.uuid)
+
+
+def test_the_h5p_block_stores_the_activity_uuid_and_refuses_one_not_ready(spanish):
+    from django.core.exceptions import ValidationError
 
     from courses.blocks import H5PBlock
 
-    activity = H5PBlock().child_blocks["activity"]
-    original = "5d7c8f0e-0000-4000-8000-000000000001"
-    spanish = "5d7c8f0e-0000-4000-8000-000000000002"
-    segments = activity.get_translatable_segments(original)
-    assert segments == [OverridableSegmentValue("", original)]
-    assert activity.restore_translated_segments(original, [OverridableSegmentValue("", spanish)]) \
-        == spanish  # fmt: skip
-    # Nothing overridden: the original's activity is kept.
-    assert activity.restore_translated_segments(original, [StringSegmentValue("", "x")]) == original
+    ready = _ready_activity("Ready", "en")
+    pending = _ready_activity("Pending", "en")
+    pending.__class__.objects.filter(pk=pending.pk).update(status="pending")
+    chooser = H5PBlock().child_blocks["activity"]
+    # From the form (the chooser posts the primary key) to the stored UUID and back.
+    assert chooser.value_from_form(str(ready.pk)) == str(ready.uuid)
+    assert chooser.get_prep_value(str(ready.uuid)) == str(ready.uuid)
+    assert chooser.value_for_form(str(ready.uuid)) == ready.pk
+    assert chooser.clean(str(ready.uuid)) == str(ready.uuid)
+    with pytest.raises(ValidationError, match="ready to play"):
+        chooser.clean(str(pending.uuid))
+    assert next(iter(chooser.extract_references(str(ready.uuid))))[1] == str(ready.pk)
 
 
 def test_editors_translate_in_the_admin_and_see_what_is_out_of_date(client, administrator, course):
@@ -198,3 +271,96 @@ def test_topics_are_named_in_the_readers_language(client, settings):
     assert "Seguridad digital" in page and ">Digital security<" not in page
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # no French name: the name itself
     assert "Digital security" in client.get("/courses/").content.decode()
+
+
+def test_a_learner_completes_the_original_module_with_the_spanish_exercise(
+    client, volunteer, spanish
+):
+    """The Spanish copy plays the Spanish activity: its launch names that activity, its
+    statements are accepted, and the completion belongs to the original module."""
+    from tests.courses.test_h5p_xapi import (
+        h5p_activity,
+        page_attribute,
+        post_json,
+        state_script,
+        statement,
+    )
+
+    english = h5p_activity(title="True or false")
+    castellano = h5p_activity(title="Verdadero o falso", language="es")
+    _course, modules = make_course("h5p-es", modules=1, body=lambda i: [
+        {"type": "h5p", "id": block_id("es/h5p"),
+         "value": {"activity": str(english.uuid), "pass_mark": None, "required": True}},
+    ])  # fmt: skip
+    module = modules[0]
+    english_locale = Locale.objects.get(language_code="en")
+    LocaleSynchronization.objects.create(locale=spanish, sync_from=english_locale)
+    body = [dict(block) for block in module.body.raw_data]
+    body[0]["value"] = {**body[0]["value"], "activity": str(castellano.uuid)}
+    translate(module, spanish, title="Módulo con ejercicio", body=body)
+    services.enrolment_create(user=volunteer, course=_course)
+    volunteer.preferred_language = "es"
+    volunteer.save(update_fields=["preferred_language"])
+    client.force_login(volunteer)
+
+    html = client.get(module.url).content.decode()
+    assert f"/h5p/play/{castellano.uuid}/" in html and str(english.uuid) not in html
+    token = page_attribute(html, "data-launch")
+    url = reverse("courses:h5p_xapi", args=[module.pk, block_id("es/h5p")])  # the record
+    assert url in html
+    response = post_json(client, url, {"token": token, "statement": statement(castellano)})
+    assert response.status_code == 200, response.content
+    assert response.json()["module_completed"] is True
+    assert ActivityCompletion.objects.filter(user=volunteer, module=module).exists()
+    assert ModuleProgress.objects.get(user=volunteer).module_id == module.pk
+    # A statement about the English activity does not fit this launch.
+    again = post_json(client, url, {"token": token, "statement": statement(english)})
+    assert again.status_code >= 400
+    # Where the learner was in the Spanish exercise is offered again on the Spanish page.
+    saved = '{"answers":[1]}'
+    state = reverse("courses:h5p_state", args=[module.pk, block_id("es/h5p")])
+    assert post_json(client, state, {"token": token, "state": saved}).status_code == 200
+    assert state_script(client.get(module.url).content.decode(), block_id("es/h5p")) == saved
+
+
+def test_editors_see_which_translations_are_out_of_date_and_update_them(
+    client, administrator, volunteer, course, spanish
+):
+    """After the original is published again, the admin's report lists the page with the
+    languages whose translation follows the older text, and links to wagtail-localize's update;
+    once updated, the page leaves the report. The report's queries do not grow with pages."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail_localize.models import TranslationSource
+
+    from tests.conftest import login_with_mfa
+
+    _english, modules, _first_es = course
+    url = reverse("courses_translations_report")
+    login_with_mfa(client, administrator)
+    assert "Every translation follows its original." in client.get(url).content.decode()
+
+    modules[0].title = "Module 1: listening (revised)"
+    modules[0].save_revision().publish()
+    page = client.get(url).content.decode()
+    assert "Module 1: listening (revised)" in page and "Spanish" in page
+    source = TranslationSource.objects.get(object_id=modules[0].translation_key)
+    assert reverse("wagtail_localize:update_translations", args=[source.pk]) in page
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    more, _modules = make_course("second", modules=3)
+    translate(more, spanish, title="Segundo")
+    for module in _modules:
+        translate(module, spanish, title=f"{module.title} (es)")
+        module.save_revision().publish()
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).content.decode().count("Update translations") == 4
+    assert len(many) == len(few)
+
+    # The editor updates the translation from the original: it is no longer out of date.
+    TranslationSource.update_or_create_from_instance(ModulePage.objects.get(pk=modules[0].pk))
+    assert "Module 1: listening (revised)" not in client.get(url).content.decode()
+
+    login_with_mfa(client, volunteer)
+    assert client.get(url).status_code in (302, 403)

@@ -74,3 +74,64 @@ def test_seed_demo_rebuilds_the_site_tree_on_an_emptied_database():
         HomePage.objects.exclude(pk=home.pk).filter(translation_key=home.translation_key).count()
         == 5
     )
+
+
+def _content_of(page):
+    from wagtail.fields import StreamField
+
+    return [
+        (field.name, str(list(getattr(page, field.name).raw_data)) if isinstance(field, StreamField)
+         else str(getattr(page, field.name)))
+        for field in page._meta.get_fields()
+        if getattr(field, "concrete", False) and not field.is_relation
+        and field.name in ("title", "slug", "summary", "content_notes", "intro", "body",
+                           "how_to_join", "learning_outcomes")
+    ]  # fmt: skip
+
+
+def test_the_demo_translations_are_known_to_the_translation_editor(settings):
+    """The demo's Spanish and Portuguese pages are written in code; they are also recorded in
+    wagtail-localize (a translation per page, every string translated), so an editor sees them
+    complete in the admin and saving there keeps the Spanish words instead of the English."""
+    from wagtail_localize.models import Translation
+
+    from courses.models import ModulePage
+
+    settings.LANGUAGES = list(settings.ALL_LANGUAGES.items())
+    settings.WAGTAIL_CONTENT_LANGUAGES = settings.LANGUAGES
+    call_command("seed_demo")
+    translations = Translation.objects.select_related("target_locale")
+    assert translations.filter(target_locale__language_code="es").count() >= 15
+    assert translations.filter(target_locale__language_code="pt-br").exists()
+    for translation in translations:
+        total, done = translation.get_progress()
+        assert total == done > 0, (str(translation.get_target_instance()), total, done)
+
+    # The Spanish practice module plays the Spanish version of the true-or-false exercise, recorded
+    # as the translation editor's chooser records it.
+    from wagtail_localize.models import SegmentOverride
+
+    from courses.models import H5PActivity
+
+    castellano = H5PActivity.objects.filter(language="es", status="ready")
+    assert set(castellano.values_list("main_library", flat=True)) == {
+        "H5P.TrueFalse 1.6", "H5P.QuestionSet 1.20"}  # fmt: skip
+    overrides = SegmentOverride.objects.filter(locale__language_code="es")
+    assert {o.data for o in overrides} == {a.pk for a in castellano}
+    assert all(o.context.path.endswith(".activity") for o in overrides)
+
+    # "Publish in Spanish" in the translation editor rebuilds each page from the recorded strings
+    # and overrides: nothing changes.
+    for translation in translations:
+        page = translation.get_target_instance().specific
+        before = _content_of(page)
+        translation.save_target(publish=True)
+        assert _content_of(type(page).objects.get(pk=page.pk)) == before, page.title
+    practice = ModulePage.objects.get(slug="practice-with-interactive-exercises",
+                                      locale__language_code="es")  # fmt: skip
+    assert all(str(a.uuid) in str(list(practice.body.raw_data)) for a in castellano)
+
+    # Seeding again changes nothing and adds no translation.
+    count = translations.count()
+    call_command("seed_demo")
+    assert Translation.objects.count() == count
