@@ -58,14 +58,16 @@ def test_last_requirement_certificate_verification_pool_and_export(page, browser
 
     # Join the pool and say which languages coordinators may see.
     page.goto(f"{base}/certification/pool/")
-    page.locator("button[name=action][value=join]").click()
+    with page.expect_navigation():
+        page.locator("button[name=action][value=join]").click()
     page.select_option("#id_language_0", "ca")
     page.select_option("#id_level_0", "native")
     page.fill("#id_region", "Pirineus")
     # Nothing is shared until the person ticks it: languages and region, not contact details.
     page.locator("#id_share_languages").check()
     page.locator("#id_share_region").check()
-    page.locator("button[name=action][value=save]").click()
+    with page.expect_navigation():
+        page.locator("button[name=action][value=save]").click()
     expect(page.locator("#id_language_0")).to_have_value("ca")
     assert PoolMember.objects.get(user=volunteer).language_index == "|ca|"
 
