@@ -138,8 +138,8 @@ def agreement(request, slug):
                                       "new version."))  # fmt: skip
         else:
             read = request.POST.get("language", "")
-            known = {original} | set(agreement.texts.filter(version=version.number)
-                                     .values_list("language", flat=True))  # fmt: skip
+            known = {original} | {t.language for t in agreement.texts.all()
+                                  if t.version == version.number}  # fmt: skip
             services.agreement_sign(request.user, version,
                                     language=read if read in known else original)  # fmt: skip
             messages.success(request, _("Signed. Thank you."))

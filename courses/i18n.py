@@ -48,9 +48,14 @@ def locale_code(locale_id: int | None) -> str | None:
     return _codes().get(locale_id)
 
 
-def default_locale_id(page: Page | None = None) -> int | None:
+def locale_id_for(language: str) -> int | None:
+    """The id of the locale of `language`, if the site has one."""
+    return next((pk for pk, code in _codes().items() if code == language), None)
+
+
+def default_locale_id() -> int | None:
     """The locale of originals (LANGUAGE_CODE)."""
-    return next((pk for pk, code in _codes().items() if code == settings.LANGUAGE_CODE), None)
+    return locale_id_for(settings.LANGUAGE_CODE)
 
 
 def content_language(page: Page) -> str | None:
@@ -105,7 +110,7 @@ def titles_in_active_language(pages) -> dict:
     active = active_language()
     if not pages or active == settings.LANGUAGE_CODE:
         return {}
-    locale_id = next((pk for pk, code in _codes().items() if code == active), None)
+    locale_id = locale_id_for(active)
     if locale_id is None:
         return {}
     return dict(

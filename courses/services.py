@@ -5,6 +5,7 @@ it once. A learner's actions change only their own records: every function takes
 as `user`, and the views pass `request.user`, never an id from the request.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -71,6 +72,7 @@ class ModuleSummary:
     estimated_minutes: int
     required: bool
     requires_previous: bool
+    translation_key: uuid.UUID  # the same in every language copy of the module (courses.i18n)
     url: str
     my_progress: ModuleProgress | None = None
 
@@ -93,7 +95,7 @@ def modules_with_progress(course: CoursePage, user, course_url: str | None = Non
         .order_by("path")
     )
     fields = ["pk", "title", "slug", "summary", "estimated_minutes", "required",
-              "requires_previous"]  # fmt: skip
+              "requires_previous", "translation_key"]  # fmt: skip
     progress_fields = ["id", "status", "last_visited_at", "content_notes_acknowledged_at",
                        "set_aside_at"]  # fmt: skip
     if not user.is_authenticated:
@@ -118,21 +120,18 @@ def modules_with_progress(course: CoursePage, user, course_url: str | None = Non
 
 
 def _localized(modules: list[ModuleSummary], shown_course: CoursePage) -> list[ModuleSummary]:
-    keys = dict(
-        ModulePage.objects.filter(pk__in=[m.pk for m in modules]).values_list(
-            "pk", "translation_key"
-        )
-    ) if modules else {}  # fmt: skip
+    if not modules:
+        return modules
     copies = {
         row[0]: row[1:]
         for row in ModulePage.objects.live()
         .filter(path__startswith=shown_course.path, depth=shown_course.depth + 1,
-                translation_key__in=list(keys.values()))
+                translation_key__in=[m.translation_key for m in modules])
         .values_list("translation_key", "title", "slug", "summary")
     }  # fmt: skip
     course_url = shown_course.url
     for summary in modules:
-        copy = copies.get(keys.get(summary.pk))
+        copy = copies.get(summary.translation_key)
         if copy is not None:
             summary.title, summary.slug, summary.summary = copy
             summary.url = f"{course_url}{summary.slug}/"
