@@ -81,6 +81,7 @@ RUN DJANGO_SECRET_KEY=build-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvw
     EMAIL_URL=consolemail:// \
     DJANGO_DEFAULT_FROM_EMAIL=build@localhost \
     WAGTAILADMIN_BASE_URL=https://localhost \
+    H5P_ORIGIN=https://h5p.localhost \
     sh -c 'python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0 \
         && python manage.py collectstatic --noinput -v0'
 
@@ -103,14 +104,15 @@ USER acompana
 EXPOSE 8000
 
 # Gunicorn reads its number of worker processes from WEB_CONCURRENCY (about 2 x CPU cores + 1;
-# each one holds the whole Django app in memory).
+# each one holds the whole Django app in memory), and its other settings from gunicorn.conf.py:
+# the access log on standard output, with every secret in a URL (calendar feeds, password-reset
+# and confirmation keys, invitations, H5P launches) replaced by "[redacted]".
 #
 # Plain HTTP only: TLS ends at a reverse proxy in front of this container, which must set
 # X-Forwarded-Proto: https (and overwrite any value the client sent). Django trusts that header
 # (SECURE_PROXY_SSL_HEADER in training/settings/production.py) and redirects every other request
 # to https, except /healthz. Do not publish port 8000 to the internet directly.
 ENV WEB_CONCURRENCY=3
-CMD ["gunicorn", "training.wsgi:application", \
+CMD ["gunicorn", "--config", "/app/gunicorn.conf.py", "training.wsgi:application", \
      "--bind", "0.0.0.0:8000", \
-     "--worker-tmp-dir", "/dev/shm", \
-     "--access-logfile", "-"]
+     "--worker-tmp-dir", "/dev/shm"]

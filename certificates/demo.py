@@ -205,9 +205,9 @@ def _certify(stdout, track, person_data, coordinator) -> None:
 
 
 def _render(certificate_id):
-    from .tasks import render_certificate
+    from .tasks import render_unless_queued
 
-    render_certificate.delay(certificate_id)
+    render_unless_queued(certificate_id)
 
 
 @transaction.atomic

@@ -166,9 +166,11 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
 
     if skills := by_kind.get(Requirement.Kind.SKILL):
         signed = dict(
-            SkillSignOff.objects.filter(
-                user=user, skill_id__in=[r.skill_id for r in skills]
-            ).values_list("skill_id", "signed_at")
+            SkillSignOff.objects.filter(user=user, skill_id__in=[r.skill_id for r in skills])
+            # Nobody certifies themselves: a sign-off the person gave themselves never counts
+            # (cohorts refuses to record one; this holds for rows made before it did).
+            .exclude(signed_by=user)
+            .values_list("skill_id", "signed_at")
         )
         for r in skills:
             done = signed.get(r.skill_id)
@@ -212,7 +214,12 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
         attended = 0
         for session_id, status, caught_up in (
             Attendance.objects.filter(user=user, session__in=[pk for pk, _allowed in session_list])
-            .filter(Q(status__in=ATTENDED) | Q(caught_up_at__isnull=False))
+            # Presence the person marked for themselves never counts (catching up is theirs).
+            .filter(
+                Q(status__in=ATTENDED, marked_by__isnull=True)
+                | (Q(status__in=ATTENDED) & ~Q(marked_by=user))
+                | Q(caught_up_at__isnull=False)
+            )
             .values_list("session_id", "status", "caught_up_at")
         ):
             if status in ATTENDED or (caught_up and session_id in catch_up):

@@ -11,7 +11,7 @@ import base64
 import hashlib
 import os
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -466,6 +466,10 @@ class Certificate(models.Model):
     pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True)
     pdf_status = models.CharField(max_length=10, choices=Pdf.choices, default=Pdf.PENDING)
     pdf_fingerprint = models.CharField(max_length=64, blank=True)
+    # The content of the render queued or running now, and since when: the same content is not
+    # queued twice while it is (certificates/tasks.py, render_unless_queued).
+    pdf_queued_fingerprint = models.CharField(max_length=64, blank=True)
+    pdf_queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]
@@ -489,6 +493,19 @@ class Certificate(models.Model):
     @property
     def state_label(self) -> str:
         return str(STATE_LABELS[self.state()])
+
+    @property
+    def pdf_stalled(self) -> bool:
+        """Being prepared, but no render is queued or running any more (a lost task, a worker
+        killed at its hard time limit): its holder may ask again."""
+        if self.pdf_status != self.Pdf.PENDING:
+            return False
+        return self.pdf_queued_at is None or self.pdf_queued_at < timezone.now() - RENDER_CLAIM
+
+
+# A render waits, runs and retries within this (tasks.render_certificate: 90 s at most a try, three
+# retries); a claim older than this belongs to a render that was lost.
+RENDER_CLAIM = timedelta(minutes=10)
 
 
 STATE_LABELS = {
@@ -573,6 +590,7 @@ class CertificationEvent(models.Model):
         REVOKED = "revoked", _("Certificate revoked")
         POOL_REMOVED = "pool_removed", _("Removed from the responder pool")
         PDF_FAILED = "pdf_failed", _("The PDF could not be prepared")
+        PDF_DOWNLOADED = "pdf_downloaded", _("Certificate PDF downloaded by a coordinator")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+")  # fmt: skip
@@ -679,10 +697,11 @@ def _index(codes) -> str:
 
 
 class PoolAccess(models.Model):
-    """Every export of the pool and every API call: who, when, with which filters, how many
-    people. Coordinators read this record."""
+    """Every page of the pool a coordinator opened, every export and every API call: who, when,
+    with which filters (and page), how many people. Coordinators read this record."""
 
     class Kind(models.TextChoices):
+        VIEWED = "viewed", _("Viewed the list")
         CSV = "csv", "CSV"
         JSON = "json", "JSON"
         XLSX = "xlsx", "XLSX"

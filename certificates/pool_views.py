@@ -34,10 +34,16 @@ def pool_list(request):
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    rows = [(member, record, pool.languages_text(record["languages"]))
+            for member in page for record in [pool.record(_as_values(member))]]  # fmt: skip
+    # The page shows contact details like an export does: each page opened is recorded too
+    # (one insert, whatever the number of rows).
+    PoolAccess.objects.create(
+        user=request.user, kind=PoolAccess.Kind.VIEWED,
+        filters={**form.used(), "page": page.number}, rows=len(rows),
+    )  # fmt: skip
     return render(request, "certificates/pool/list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "rows": [(member, record, pool.languages_text(record["languages"]))
-                 for member in page for record in [pool.record(_as_values(member))]],
+        "form": form, "page": page, "query": query.urlencode(), "rows": rows,
         "focus_names": dict(pool.PoolMember.FOCUS_AREAS),
         "channel_names": dict(pool.PoolMember.CHANNELS),
     })  # fmt: skip

@@ -40,9 +40,21 @@ def _after_commit(task_name: str, *args) -> None:
     def run():
         from . import tasks
 
-        getattr(tasks, task_name).delay(*args)
+        if task_name == "render_certificate":
+            # Not twice for the same content while a render of it is queued or running.
+            tasks.render_unless_queued(*args)
+        else:
+            getattr(tasks, task_name).delay(*args)
 
     transaction.on_commit(run)
+
+
+def _not_own(user_id: int, by) -> None:
+    """Nobody decides on their own certification: a coordinator who is also a volunteer on a
+    track could otherwise grant themselves exceptions, approve their own request or undo a
+    revocation's record. Another coordinator acts on them."""
+    if by is not None and user_id == by.pk:
+        raise CertificationError("self")
 
 
 # --- Evaluating ---------------------------------------------------------------------------------
@@ -83,6 +95,7 @@ def request_create(user, track, period) -> CertificationRequest | None:
 def certificate_issue(user, track: Track, *, period: int, approved_by=None):
     """Issue the certificate of `period`, once: a second call (a task run twice, two events at
     once) finds the first. Returns (certificate, created)."""
+    _not_own(user.pk, approved_by)
     today = timezone.localdate()
     with transaction.atomic():
         previous = (
@@ -149,6 +162,24 @@ def certificate_set_name(certificate: Certificate, choice: str) -> Certificate:
     return certificate
 
 
+def certificate_render_again(certificate: Certificate) -> bool:
+    """The holder asks again for a PDF that failed, or whose render was lost. Returns whether
+    anything was asked (a render already on its way is not queued again)."""
+    if not (certificate.pdf_status == Certificate.Pdf.FAILED or certificate.pdf_stalled):
+        return False
+    Certificate.objects.filter(pk=certificate.pk).update(pdf_status=Certificate.Pdf.PENDING)
+    _after_commit("render_certificate", certificate.pk)
+    return True
+
+
+def certificate_pdf_downloaded(certificate: Certificate, *, by) -> None:
+    """A coordinator downloaded someone's certificate: the person's history says who and when."""
+    CertificationEvent.objects.create(
+        user_id=certificate.user_id, track_id=certificate.track_id, certificate=certificate,
+        kind=Event.PDF_DOWNLOADED, actor=by,
+    )  # fmt: skip
+
+
 def names_follow_profile(user) -> int:
     """The person changed or removed a name in their profile: every certificate shows the name
     they chose as it is now (a legal name they removed leaves the certificate and its public
@@ -172,6 +203,7 @@ def request_decide(request: CertificationRequest, *, by, approve: bool, note: st
     """A coordinator's decision on a request. Approving certifies only someone who still meets
     every requirement now (a requirement may have changed since they were queued); a declined
     request can be approved later."""
+    _not_own(request.user_id, by)
     with transaction.atomic():
         request = CertificationRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != CertificationRequest.Status.PENDING and not (
@@ -201,6 +233,7 @@ def request_decide(request: CertificationRequest, *, by, approve: bool, note: st
 
 
 def exception_grant(*, user, requirement, reason: str, by) -> RequirementException:
+    _not_own(user.pk, by)
     reason = reason.strip()
     if not reason:
         raise CertificationError("reason")
@@ -219,6 +252,7 @@ def exception_grant(*, user, requirement, reason: str, by) -> RequirementExcepti
 
 
 def exception_withdraw(exception: RequirementException, *, by) -> None:
+    _not_own(exception.user_id, by)
     with transaction.atomic():
         updated = RequirementException.objects.filter(
             pk=exception.pk, certificate__isnull=True, withdrawn_at__isnull=True
@@ -231,6 +265,7 @@ def exception_withdraw(exception: RequirementException, *, by) -> None:
 
 
 def certificate_revoke(certificate: Certificate, *, by, reason: str, notify=True) -> Certificate:
+    _not_own(certificate.user_id, by)
     reason = reason.strip()
     if not reason:
         raise CertificationError("reason")

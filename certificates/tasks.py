@@ -5,7 +5,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import Retry, SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
@@ -15,7 +15,7 @@ from django.utils import timezone
 from training.models import User
 
 from . import pdf, services
-from .models import Certificate, CertificationEvent, PoolExport, Track
+from .models import RENDER_CLAIM, Certificate, CertificationEvent, PoolExport, Track
 
 logger = logging.getLogger(__name__)
 RETRY = {"acks_late": True, "autoretry_for": (DatabaseError,), "retry_backoff": True,
@@ -52,12 +52,65 @@ def evaluate_track(track_id: int) -> int:
     return count
 
 
+def render_unless_queued(certificate_id: int) -> bool:
+    """Queue the certificate's PDF unless a render of the same content is already queued or
+    running (a double click, two tabs, "try again" while it runs). Returns whether it queued."""
+    certificate = (
+        Certificate.objects.select_related("track")
+        .prefetch_related("track__texts")
+        .filter(pk=certificate_id)
+        .first()
+    )
+    if certificate is None:
+        return False
+    fingerprint = pdf.fingerprint(pdf.context_for(certificate))
+    now = timezone.now()
+    # One conditional UPDATE: of two requests at once, one claims the render.
+    claimed = (
+        Certificate.objects.filter(pk=certificate_id)
+        .exclude(pdf_queued_fingerprint=fingerprint, pdf_queued_at__gte=now - RENDER_CLAIM)
+        .update(pdf_queued_fingerprint=fingerprint, pdf_queued_at=now)
+    )
+    if claimed:
+        render_certificate.delay(certificate_id, fingerprint)
+    return bool(claimed)
+
+
+def _release(certificate_id: int, queued: str) -> None:
+    """The render queued for `queued` is over: the same content may be queued again."""
+    if queued:
+        Certificate.objects.filter(pk=certificate_id, pdf_queued_fingerprint=queued).update(
+            pdf_queued_fingerprint="", pdf_queued_at=None
+        )
+
+
+def _failed(certificate) -> None:
+    """The holder sees it failed (and may try again); coordinators see it in the history."""
+    Certificate.objects.filter(pk=certificate.pk).update(pdf_status=Certificate.Pdf.FAILED)
+    CertificationEvent.objects.create(user_id=certificate.user_id, track=certificate.track,
+                                      certificate=certificate,
+                                      kind=CertificationEvent.Kind.PDF_FAILED)  # fmt: skip
+
+
 @shared_task(
     name="certificates.tasks.render_certificate", bind=True, acks_late=True,
     soft_time_limit=60, time_limit=90, max_retries=3,
 )  # fmt: skip
-def render_certificate(self, certificate_id: int) -> str:
-    """Render the certificate's PDF unless the stored one already shows the same thing."""
+def render_certificate(self, certificate_id: int, queued: str = "") -> str:
+    """Render the certificate's PDF unless the stored one already shows the same thing.
+    `queued`: the content fingerprint render_unless_queued claimed, released when this ends."""
+    try:
+        outcome = _render(self, certificate_id)
+    except Retry:
+        raise  # still on its way: the claim stays
+    except BaseException:
+        _release(certificate_id, queued)
+        raise
+    _release(certificate_id, queued)
+    return outcome
+
+
+def _render(task, certificate_id: int) -> str:
     certificate = Certificate.objects.select_related("track").filter(pk=certificate_id).first()
     if certificate is None:
         return "gone"
@@ -74,15 +127,15 @@ def render_certificate(self, certificate_id: int) -> str:
     try:
         content = pdf.render(context)
     except SoftTimeLimitExceeded:
+        # Not "being prepared" for ever: the holder sees it failed and may try again.
+        logger.exception("certificate %s: PDF took too long", certificate_id)
+        _failed(certificate)
         raise
     except Exception as error:  # WeasyPrint or a font: retry, then tell the person
-        if self.request.retries < self.max_retries:
-            raise self.retry(exc=error, countdown=5 * 2**self.request.retries) from error
+        if task.request.retries < task.max_retries:
+            raise task.retry(exc=error, countdown=5 * 2**task.request.retries) from error
         logger.exception("certificate %s: PDF failed", certificate_id)
-        Certificate.objects.filter(pk=certificate.pk).update(pdf_status=Certificate.Pdf.FAILED)
-        CertificationEvent.objects.create(user_id=certificate.user_id, track=certificate.track,
-                                          certificate=certificate,
-                                          kind=CertificationEvent.Kind.PDF_FAILED)  # fmt: skip
+        _failed(certificate)
         return "failed"
     storage = certificate.pdf.storage
     name = storage.save(f"certificates/{certificate.code}-{fingerprint[:12]}.pdf",

@@ -50,6 +50,9 @@ ERRORS = {
     "revoked": gettext_lazy("This certificate is already revoked."),
     "not-certified": gettext_lazy("The pool is for people with a valid certificate."),
     "status": gettext_lazy("That is not a choice here."),
+    "self": gettext_lazy(
+        "This is your own certification: another coordinator has to decide on it."
+    ),
 }
 
 
@@ -155,11 +158,40 @@ def _own_certificate(request, code) -> Certificate:
     return get_object_or_404(certificates, code=code, user=request.user)
 
 
+def _too_many_renders(request) -> bool:
+    """Each name change and each "try again" may start a PDF render (WeasyPrint is heavy): a
+    few a minute per person."""
+    return ratelimit.over("certificate-render", request.user.pk,
+                          settings.ACOMPANA_CERTIFICATE_RENDER_RATE)  # fmt: skip
+
+
+def _certificate_page(request, certificate, form, *, status=200):
+    code = certificate.code
+    response = render(request, "certificates/certificate.html", {
+        "certificate": certificate, "form": form,
+        "verify_url": settings.ACOMPANA_PLATFORM_ORIGIN + reverse("verify", args=[code]),
+        "refresh": status == 200 and certificate.pdf_status == Certificate.Pdf.PENDING
+        and not certificate.pdf_stalled,
+    }, status=status)  # fmt: skip
+    if status == 429:
+        response["Retry-After"] = "60"
+    return response
+
+
+def _renders_refused(request, certificate):
+    messages.error(request, _("You asked for your certificate to be prepared several times in a "
+                              "short time. Please wait a minute and try again."))  # fmt: skip
+    form = CertificateNameForm(initial={"name_choice": certificate.name_choice})
+    return _certificate_page(request, certificate, form, status=429)
+
+
 @login_required
 @never_cache
 def certificate(request, code):
     certificate = _own_certificate(request, code)
     if request.method == "POST":
+        if _too_many_renders(request):
+            return _renders_refused(request, certificate)
         form = CertificateNameForm(request.POST)
         if form.is_valid():
             try:
@@ -171,22 +203,16 @@ def certificate(request, code):
             return redirect("certificates:certificate", code=code)
     else:
         form = CertificateNameForm(initial={"name_choice": certificate.name_choice})
-    return render(request, "certificates/certificate.html", {
-        "certificate": certificate, "form": form,
-        "verify_url": settings.ACOMPANA_PLATFORM_ORIGIN + reverse("verify", args=[code]),
-        "refresh": certificate.pdf_status == Certificate.Pdf.PENDING,
-    })  # fmt: skip
+    return _certificate_page(request, certificate, form)
 
 
 @login_required
 @require_POST
 def certificate_retry(request, code):
     certificate = _own_certificate(request, code)
-    if certificate.pdf_status == Certificate.Pdf.FAILED:
-        Certificate.objects.filter(pk=certificate.pk).update(pdf_status=Certificate.Pdf.PENDING)
-        from .tasks import render_certificate
-
-        render_certificate.delay(certificate.pk)
+    if _too_many_renders(request):
+        return _renders_refused(request, certificate)
+    services.certificate_render_again(certificate)
     return redirect("certificates:certificate", code=code)
 
 
@@ -381,6 +407,8 @@ def _person_page(request, track, person, *, status=200, **forms):
     requirements = [c.requirement for c in data["result"].checks if not c.met]
     context = {
         "track": track, "person": person, **data,
+        # A coordinator on their own page reads it; the actions are another coordinator's.
+        "own": person.pk == request.user.pk,
         "exception_form": ExceptionForm(requirements=requirements),
         "reason_form": ReasonForm(), "blank_reason_form": ReasonForm(),
         "decision_form": DecisionForm(), "revoking": None,
@@ -399,11 +427,24 @@ def _back(track, person):
     return HttpResponseRedirect(reverse("certificates:track_person", args=[track.slug, person.pk]))
 
 
+def _own_refused(request, track, person):
+    """A coordinator's action on their own certification: refused with a message (the services
+    refuse it too, for any other caller)."""
+    if person.pk != request.user.pk:
+        return None
+    _error(request, services.CertificationError("self"))
+    if request.POST.get("next") == "queue":
+        return redirect("certificates:queue")
+    return _back(track, person)
+
+
 @role_required(Role.COORDINATOR)
 @require_POST
 def grant_exception(request, slug, user_id):
     track = get_object_or_404(Track, slug=slug)
     person = _person(track, user_id)
+    if refused := _own_refused(request, track, person):
+        return refused
     # Only a requirement of the person's current path that is not met yet.
     result = eligibility.compute(person, track)
     requirements = [check.requirement for check in result.checks if not check.met]
@@ -430,10 +471,16 @@ def grant_exception(request, slug, user_id):
 def withdraw_exception(request, slug, user_id, exception_id):
     track = get_object_or_404(Track, slug=slug)
     person = _person(track, user_id)
+    if refused := _own_refused(request, track, person):
+        return refused
     exception = get_object_or_404(RequirementException, pk=exception_id, user=person,
                                   requirement__track=track)  # fmt: skip
-    services.exception_withdraw(exception, by=request.user)
-    messages.success(request, _("Exception withdrawn."))
+    try:
+        services.exception_withdraw(exception, by=request.user)
+    except services.CertificationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Exception withdrawn."))
     return _back(track, person)
 
 
@@ -442,6 +489,8 @@ def withdraw_exception(request, slug, user_id, exception_id):
 def decide(request, slug, user_id, request_id):
     track = get_object_or_404(Track, slug=slug)
     person = _person(track, user_id)
+    if refused := _own_refused(request, track, person):
+        return refused
     certification_request = get_object_or_404(CertificationRequest, pk=request_id, user=person,
                                               track=track)  # fmt: skip
     form = DecisionForm(request.POST)
@@ -468,6 +517,8 @@ def decide(request, slug, user_id, request_id):
 def revoke(request, slug, user_id, code):
     track = get_object_or_404(Track, slug=slug)
     person = _person(track, user_id)
+    if refused := _own_refused(request, track, person):
+        return refused
     certificate = get_object_or_404(Certificate, code=code, user=person, track=track)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -487,7 +538,10 @@ def revoke(request, slug, user_id, code):
 def person_pdf(request, slug, user_id, code):
     track = get_object_or_404(Track, slug=slug)
     person = _person(track, user_id)
-    return _pdf_response(get_object_or_404(Certificate, code=code, user=person, track=track))
+    certificate = get_object_or_404(Certificate, code=code, user=person, track=track)
+    response = _pdf_response(certificate)  # not found unless there is a PDF to download
+    services.certificate_pdf_downloaded(certificate, by=request.user)
+    return response
 
 
 @role_required(Role.COORDINATOR)

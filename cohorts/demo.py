@@ -157,7 +157,7 @@ def seed(stdout) -> None:
                              sort_order=1)  # fmt: skip
         if volunteer is not None:
             SkillSignOff.objects.create(
-                skill=first_contact, user=volunteer, signed_by=trainer,
+                skill=first_contact, user=volunteer, cohort=running, signed_by=trainer,
                 notes="Warm and clear; remember to ask what the person wants to do first.",
             )  # fmt: skip
         stdout.write(f"Demo skills for “{running.title}”")

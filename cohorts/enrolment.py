@@ -1,5 +1,11 @@
 """Bulk enrolment from a CSV (email, display name): a preview of what each row will do, then a
-report of what each row did. People without an account get one and an invitation by email."""
+report of what each row did. Every address gets an invitation by email, which the person accepts
+or declines (cohorts.invitations): nobody is put into a cohort, and no account is made, without
+their agreement. Memberships made by the earlier direct enrolment stay as they are.
+
+The preview and the report never say whether an address has an account, nor whether it is
+already a member: each such row reads "Will be invited by email", then "Invitation sent".
+"""
 
 import csv
 import io
@@ -7,13 +13,11 @@ from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from training.models import User
-
-from . import services
-from .models import Application, Cohort, Membership
+from .models import Cohort, CohortInvitation
 
 MAX_ROWS = 2000
 MAX_BYTES = 1024 * 1024
@@ -35,22 +39,21 @@ class Row:
         return asdict(self)
 
 
-# The preview never says whether an address has an account (nobody may learn that from us):
-# either way the person is enrolled and told by email.
+# Whether an address has an account (or is a member) is never told: either way it is invited.
 OUTCOMES = {
-    "enrol": lambda: _("Will be enrolled, and told by email"),
-    "member": lambda: _("Already a member: nothing to do"),
+    "invite": lambda: _("Will be invited by email"),
     "bad_email": lambda: _("Not an email address: skipped"),
     "duplicate": lambda: _("The same email appears earlier in the file: skipped"),
-    "enrolled": lambda: _("Enrolled"),
-    "invited": lambda: _("Account made, invitation sent, enrolled"),
-    "waitlisted": lambda: _("The cohort is full: on the waitlist"),
-    "declined": lambda: _("Was declined for this cohort: skipped"),
+    "pending": lambda: _("Already invited, waiting for an answer: skipped"),
+    "declined_before": lambda: _("Declined an earlier invitation to this cohort: skipped"),
+    "invited": lambda: _("Invitation sent"),
 }
+MAX_EMAIL_LENGTH = CohortInvitation._meta.get_field("email").max_length
 
 
 def outcome_label(code: str) -> str:
-    return OUTCOMES[code]()
+    # A preview stored before an upgrade may carry a code of the earlier enrolment.
+    return OUTCOMES.get(code, lambda: _("Skipped"))()
 
 
 def read(upload_bytes: bytes) -> list[tuple[int, str, str]]:
@@ -80,72 +83,56 @@ def read(upload_bytes: bytes) -> list[tuple[int, str, str]]:
     return rows
 
 
+def _is_address(email: str) -> bool:
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return len(email) <= MAX_EMAIL_LENGTH
+
+
 def preview(cohort: Cohort, records) -> list[Row]:
-    members = set(
-        Membership.objects.filter(cohort=cohort, left_at__isnull=True).values_list(
-            "user__email", flat=True
-        )
-    )
-    members = {email.lower() for email in members}
+    """What each row will do. Reads only the cohort's own invitations: nothing about accounts."""
+    answered = {}
+    for email, status in CohortInvitation.objects.filter(
+        Q(status=CohortInvitation.Status.DECLINED)
+        | Q(status=CohortInvitation.Status.PENDING, expires_at__gt=timezone.now()),
+        cohort=cohort,
+    ).values_list("email", "status"):
+        if answered.get(email) != CohortInvitation.Status.PENDING:
+            answered[email] = status
     seen, result = set(), []
     for line, email, name in records:
-        key = email.lower()
-        try:
-            validate_email(email)
-        except ValidationError:
+        key = email.strip().lower()
+        if not _is_address(key):
             result.append(Row(line, email, name, "bad_email", False))
             continue
         if key in seen:
-            result.append(Row(line, email, name, "duplicate", False))
+            result.append(Row(line, key, name, "duplicate", False))
             continue
         seen.add(key)
-        if key in members:
-            result.append(Row(line, email, name, "member", False))
+        status = answered.get(key)
+        if status == CohortInvitation.Status.PENDING:
+            result.append(Row(line, key, name, "pending", False))
+        elif status == CohortInvitation.Status.DECLINED:
+            result.append(Row(line, key, name, "declined_before", False))
         else:
-            result.append(Row(line, email, name, "enrol", True))
+            result.append(Row(line, key, name, "invite", True))
     return result
 
 
 def apply(cohort: Cohort, rows: list[Row], *, by) -> list[Row]:
-    """Do what the preview said, row by row; each row's outcome says what happened."""
-    from allauth.account.models import EmailAddress
+    """Do what the preview said: one invitation per valid row, each emailed once the upload is
+    saved. A row invited meanwhile (another tab, another trainer) says so."""
+    from .invitations import invitations_create
 
-    from .tasks import send_added, send_invitations
-
-    invited, added = [], []
-    for row in rows:
-        if not row.valid:
-            continue
-        with transaction.atomic():
-            user = User.objects.filter(email__iexact=row.email).first()
-            if user is None:
-                # The person can change the name; a placeholder never shows their address.
-                user = User(email=row.email, display_name=row.display_name or _("New member"),
-                            preferred_language=cohort.working_language)  # fmt: skip
-                user.set_unusable_password()
-                user.save()
-                # The trainer vouches for the address; the person proves it by using the link
-                # the invitation sends there, which is the only way to set a password.
-                EmailAddress.objects.create(user=user, email=row.email, primary=True,
-                                            verified=True)  # fmt: skip
-                invited.append(user.pk)
-                created = True
-            else:
-                created = False
-            try:
-                result = services._join(services._locked(cohort), user, Membership.Source.CSV)
-            except services.CohortError:
-                row.outcome = "declined"
-                continue
-        if isinstance(result, Application):
-            row.outcome = "waitlisted"
-        else:
-            row.outcome = "invited" if created else "enrolled"
-        if not created:
-            added.append(user.pk)
-    if invited:
-        transaction.on_commit(lambda: send_invitations.delay(cohort.pk, invited, by.pk))
-    if added:
-        # People who already had an account are told, with the way to leave if unwanted.
-        transaction.on_commit(lambda: send_added.delay(cohort.pk, added, by.pk))
+    for row in rows:  # a preview is kept in the session: check again what it says
+        if row.valid and not _is_address(row.email):
+            row.outcome, row.valid = "bad_email", False
+    wanted = [row for row in rows if row.valid]
+    created = invitations_create(
+        cohort=cohort, people=[(row.email, row.display_name) for row in wanted], by=by
+    )
+    for row in wanted:
+        row.outcome = "invited" if row.email in created else "pending"
     return rows

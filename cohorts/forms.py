@@ -1,8 +1,13 @@
 """Forms for volunteers (applying) and trainers (cohorts, questions, decisions, codes)."""
 
+from datetime import datetime
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CoursePage
@@ -28,6 +33,37 @@ def answers_from(post, cohort: Cohort) -> dict[str, str]:
     return {str(q.pk): post.get(f"answer-{q.pk}", "") for q in cohort.questions.all()}
 
 
+# Dates trainers type: from the year 2000 to a few years ahead. A date near the year 9999 made
+# the conversion to UTC overflow (a 500), or stored a moment no page could read back.
+EARLIEST_YEAR = 2000
+YEARS_AHEAD = 5
+
+
+def check_date_in_range(value) -> None:
+    """Raise a translated ValidationError for a date (or date and time) out of range."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime) else value
+    today = timezone.localdate()
+    try:
+        latest = today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + YEARS_AHEAD, day=28)
+    if day.year < EARLIEST_YEAR:
+        raise ValidationError(_("Choose a date from the year %(year)s on."),
+                              code="too_early", params={"year": EARLIEST_YEAR})  # fmt: skip
+    if day > latest:
+        raise ValidationError(
+            _("Choose a date within %(years)s years from today (until %(latest)s)."),
+            code="too_late", params={"years": YEARS_AHEAD, "latest": date_format(latest)},
+        )  # fmt: skip
+
+
+MAX_DESCRIPTION_LENGTH = 5000
+MAX_SESSION_DESCRIPTION_LENGTH = 2000
+MAX_NOTES_LENGTH = 5000
+
+
 class CohortForm(forms.ModelForm):
     courses = forms.ModelMultipleChoiceField(
         label=_("Courses"), queryset=CoursePage.objects.none(),
@@ -41,6 +77,10 @@ class CohortForm(forms.ModelForm):
         label=_("Trainers"), queryset=User.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("You are always one of the trainers of a cohort you create."),
+    )  # fmt: skip
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=MAX_DESCRIPTION_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )  # fmt: skip
 
     class Meta:
@@ -57,10 +97,9 @@ class CohortForm(forms.ModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}),
             "applications_open_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "applications_close_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Only published courses open to everyone: a cohort never opens a restricted course.
         # The originals (courses.i18n): their copies in other languages follow the same record.
@@ -79,6 +118,14 @@ class CohortForm(forms.ModelForm):
         self.fields["track"].queryset = Track.objects.filter(
             Q(active=True) | Q(pk=current)
         ).order_by("title")
+        # The track makes the cohort's sessions and sign-offs count towards a certificate: the
+        # coordinators (and administrators) who run certification choose it, trainers read it.
+        if not can_set_track(user):
+            self.fields["track"].disabled = True
+            self.fields["track"].help_text = _("Chosen by the coordinators: the certification "
+                                               "this cohort prepares for.")  # fmt: skip
+        for name in ("starts_on", "ends_on", "applications_open_at", "applications_close_at"):
+            self.fields[name].validators.append(check_date_in_range)
         for name in ("applications_open_at", "applications_close_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M"]
             self.fields[name].widget.format = "%Y-%m-%dT%H:%M"
@@ -92,6 +139,10 @@ class CohortForm(forms.ModelForm):
         if opens and closes and closes <= opens:
             self.add_error("applications_close_at", _("Applications must close after they open."))
         return data
+
+
+def can_set_track(user) -> bool:
+    return user is not None and (user.is_superuser or user.has_role(Role.COORDINATOR))
 
 
 class QuestionForm(forms.ModelForm):
@@ -160,6 +211,7 @@ class CodeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expires_at"].input_formats = ["%Y-%m-%dT%H:%M"]
+        self.fields["expires_at"].validators.append(check_date_in_range)
 
 
 class SessionForm(forms.Form):
@@ -167,8 +219,10 @@ class SessionForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False,
+                                  max_length=MAX_SESSION_DESCRIPTION_LENGTH,
                                   widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}),
+                          validators=[check_date_in_range])  # fmt: skip
     start = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
     meeting_url = forms.URLField(
@@ -200,5 +254,5 @@ class SessionForm(forms.Form):
 class AfterSessionForm(forms.Form):
     recording_url = forms.URLField(label=_("Recording link"), required=False,
                                    assume_scheme="https")  # fmt: skip
-    notes = forms.CharField(label=_("Notes"), required=False,
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=MAX_NOTES_LENGTH,
                             widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip

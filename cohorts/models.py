@@ -207,6 +207,7 @@ class Membership(models.Model):
         APPLICATION = "application", _("Application accepted")
         INVITATION = "invitation", _("Invitation code")
         CSV = "csv", _("Enrolled by a trainer")
+        INVITED = "invited", _("Accepted a trainer's invitation")
         DEMO = "demo", _("Demo data")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
@@ -268,6 +269,101 @@ class InvitationCode(models.Model):
             and self.uses < self.max_uses
             and (self.expires_at is None or now < self.expires_at)
         )
+
+
+def new_invitation_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CohortInvitation(models.Model):
+    """A trainer's invitation of one email address to a cohort (bulk enrolment). Nothing happens
+    until the owner of the address, signed in as the account with that address, accepts it;
+    declining records the answer and nothing else. Whether the address had an account is never
+    told to the trainer, and no account is made for it: the person signs up if they wish."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    class Result(models.TextChoices):
+        MEMBER = "member", _("Member")
+        WAITLISTED = "waitlisted", _("On the waitlist")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))  # normalised: trimmed, lower case
+    # The name the trainer typed, for the trainer's own list (the person chooses their own).
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The link carries this key, signed with the secret key (cohorts.invitations). A new key on
+    # every resend: the older link stops working.
+    key = models.CharField(max_length=64, unique=True, default=new_invitation_key)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    result = models.CharField(max_length=20, choices=Result.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # The email for the current key went out (a task run twice sends it once).
+    emailed = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "email"], condition=Q(status="pending"),
+                name="cohort_invitation_pending_once",
+            ),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.cohort_id} · {self.status}"
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def is_open(self, now=None) -> bool:
+        """Waiting for an answer, and not past its date."""
+        return self.status == self.Status.PENDING and (now or timezone.now()) < self.expires_at
+
+    @property
+    def state(self) -> str:
+        """The status as people should read it: a pending invitation past its date is expired
+        (the daily task marks it so; until then this says it)."""
+        if self.status == self.Status.PENDING and not self.is_open():
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_state_display(self) -> str:
+        return str(self.Status(self.state).label)
+
+
+class InvitationSend(models.Model):
+    """How many invitation emails a trainer asked for, and when (a list, or one sent again): the
+    daily allowance (ACOMPANA_COHORT_INVITATIONS_PER_DAY) is counted from these. Kept two days."""
+
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.SET_NULL, null=True, related_name="+")
+    count = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_by", "at"])]
+
+    def __str__(self):
+        return f"{self.sent_by_id} · {self.count} · {self.at:%Y-%m-%d %H:%M}"
 
 
 class LiveSession(models.Model):
@@ -384,9 +480,17 @@ class Skill(models.Model):
 
 
 class SkillSignOff(models.Model):
+    """A trainer's sign-off of one skill for one member, in one cohort. A course's skill may be
+    signed off in each cohort taking the course (each cohort's trainers see only their own); for
+    certification any of them counts, the latest first (hence the ordering)."""
+
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="sign_offs")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_sign_offs"
+    )
+    # Where it was signed off. Empty for a sign-off whose cohort was deleted (it still counts).
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.SET_NULL, null=True, blank=True, related_name="sign_offs"
     )
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -395,8 +499,12 @@ class SkillSignOff(models.Model):
     signed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # Readers that keep one sign-off per skill (certificates.eligibility) keep the latest.
+        ordering = ["signed_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["skill", "user"], name="skill_signed_once"),
+            models.UniqueConstraint(
+                fields=["skill", "user", "cohort"], name="skill_signed_once_per_cohort"
+            ),
         ]
 
     def __str__(self):

@@ -57,10 +57,6 @@ KINDS = {
              "cohorts/email/nudge.txt", essential=False, setting="nudges"),
         Kind("digest", _("New applications to your cohorts"),
              "cohorts/email/digest.txt", essential=False, setting="digest"),
-        Kind("invitation", _("Your invitation to %(organisation)s"),
-             "cohorts/email/invitation_message.txt"),
-        Kind("added", _("Your invitation to %(organisation)s"),
-             "cohorts/email/added_message.txt"),
         # Certification (certificates/tasks.py)
         Kind("certificate_ready", _("Your certificate"),
              "certificates/email/certificate_ready.txt"),
@@ -235,7 +231,17 @@ def digests(now=None) -> int:
     if not cohort_ids:
         return 0
     by_trainer: dict[int, list] = {}
-    for cohort in Cohort.objects.filter(pk__in=cohort_ids).prefetch_related("trainers"):
+    # Only people who still hold the trainer role: a former trainer hears nothing more.
+    from django.db.models import Prefetch, Q
+
+    from training.roles import GROUP_FOR_ROLE, Role
+
+    current = User.objects.filter(
+        Q(groups__name=GROUP_FOR_ROLE[Role.TRAINER]) | Q(is_superuser=True)
+    ).distinct()
+    for cohort in Cohort.objects.filter(pk__in=cohort_ids).prefetch_related(
+        Prefetch("trainers", queryset=current)
+    ):
         for trainer in cohort.trainers.all():
             by_trainer.setdefault(trainer.pk, [trainer, []])[1].append((cohort, counts[cohort.pk]))
     day = now.strftime("%Y-%m-%d")

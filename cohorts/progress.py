@@ -108,9 +108,10 @@ def member_detail(cohort: Cohort, membership: Membership) -> dict:
     skills = list(skills_of(cohort))
     signed = {
         s.skill_id: s
-        for s in SkillSignOff.objects.filter(user=user, skill__in=skills).select_related(
-            "signed_by"
-        )
+        # Signed off here: another cohort's sign-off of a shared course skill is not shown.
+        for s in SkillSignOff.objects.filter(
+            user=user, skill__in=skills, cohort=cohort
+        ).select_related("signed_by")
     }
     return {
         "modules": [(m, progress.get(m.pk)) for m in modules],

@@ -3,37 +3,50 @@
 import csv
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from training.permissions import role_required
 from training.roles import Role
 from training.spreadsheets import safe_cell
 
-from . import progress
-from .models import ExportLog, Membership, Skill, SkillSignOff
+from . import progress, services
+from .inputs import whole_number
+from .models import ExportLog, Membership, Skill
 from .views import _trained_cohort
 
 
-def _inactive_days(request) -> int | None:
-    raw = request.GET.get("inactive", "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= 365 else None
+def _inactive_days(data) -> int | None:
+    days = whole_number(data.get("inactive", ""))
+    return days if days is not None and 0 < days <= 365 else None
 
 
 @role_required(Role.TRAINER)
 def trainer_progress(request, slug):
     cohort = _trained_cohort(request, slug)
-    inactive = _inactive_days(request)
+    inactive = _inactive_days(request.GET)
     data = progress.matrix(cohort, inactive_days=inactive)
-    if request.GET.get("format") == "csv":
-        return _csv(request, cohort, data)
     return render(request, "cohorts/trainer/progress.html",
                   {"cohort": cohort, "inactive": inactive, **data})  # fmt: skip
+
+
+# An export is a POST (with the CSRF token), like the pool's: a link or an image on another site
+# cannot make a trainer's browser export their members' progress, and each export is a
+# deliberate act that leaves a record (ExportLog).
+@role_required(Role.TRAINER)
+@require_POST
+@never_cache
+def trainer_progress_csv(request, slug):
+    cohort = _trained_cohort(request, slug)
+    data = progress.matrix(cohort, inactive_days=_inactive_days(request.POST))
+    return _csv(request, cohort, data)
 
 
 class _Echo:
@@ -60,12 +73,18 @@ def _csv(request, cohort, data):
 
 
 @role_required(Role.TRAINER)
+@never_cache
 def trainer_member(request, slug, user_id):
+    """What belongs to this cohort only: its sessions' attendance, its sign-offs, reflections on
+    its courses; and each certification requirement's state, without details from elsewhere."""
     cohort = _trained_cohort(request, slug)
+    # Members only: someone who left is no longer the trainers' to follow (404, like a stranger).
     membership = get_object_or_404(
-        Membership.objects.select_related("user"), cohort=cohort, user_id=user_id
-    )
-    context = {"cohort": cohort, "membership": membership,
+        Membership.objects.select_related("user"), cohort=cohort, user_id=user_id,
+        left_at__isnull=True,
+    )  # fmt: skip
+    own = membership.user_id == request.user.pk or services.is_listed_trainer(cohort, user_id)
+    context = {"cohort": cohort, "membership": membership, "own": own,
                **progress.member_detail(cohort, membership)}  # fmt: skip
     if cohort.track_id:
         from certificates.eligibility import compute
@@ -78,19 +97,23 @@ def trainer_member(request, slug, user_id):
 @require_POST
 def trainer_sign_off(request, slug, user_id, skill_id):
     cohort = _trained_cohort(request, slug)
-    membership = get_object_or_404(Membership, cohort=cohort, user_id=user_id,
-                                   left_at__isnull=True)  # fmt: skip
+    membership = get_object_or_404(Membership.objects.select_related("user"), cohort=cohort,
+                                   user_id=user_id, left_at__isnull=True)  # fmt: skip
     skill = get_object_or_404(progress.skills_of(cohort), pk=skill_id)
-    if request.POST.get("action") == "withdraw":
-        SkillSignOff.objects.filter(skill=skill, user_id=membership.user_id).delete()
-        messages.info(request, _("Sign-off withdrawn."))
-    else:
-        SkillSignOff.objects.update_or_create(
-            skill=skill, user_id=membership.user_id,
-            defaults={"signed_by": request.user, "notes": request.POST.get("notes", "")[:5000],
-                      "signed_at": timezone.now()},
-        )  # fmt: skip
-        messages.success(request, _("Signed off: %(skill)s") % {"skill": skill.name})
+    # A cohort's trainers sign off, change and withdraw their own cohort's sign-offs only (a
+    # course's skill may also be signed off in another cohort: that one is not theirs).
+    try:
+        if request.POST.get("action") == "withdraw":
+            services.skill_sign_off_withdraw(cohort=cohort, skill=skill, user=membership.user)
+            messages.info(request, _("Sign-off withdrawn."))
+        else:
+            services.skill_sign_off(
+                cohort=cohort, skill=skill, user=membership.user, by=request.user,
+                notes=request.POST.get("notes", ""),
+            )  # fmt: skip
+            messages.success(request, _("Signed off: %(skill)s") % {"skill": skill.name})
+    except services.CohortError as error:
+        messages.error(request, str(error))
     return HttpResponseRedirect(
         reverse("cohorts:trainer_member", args=[cohort.slug, user_id]) + "#skills"
     )
@@ -103,12 +126,12 @@ def trainer_skills(request, slug):
     cohort = _trained_cohort(request, slug)
     courses = list(cohort.courses.all())
     if request.method == "POST":
-        if request.POST.get("delete", "").isdigit():
+        if (delete := whole_number(request.POST.get("delete", ""))) is not None:
             # A course's skills are shared with other cohorts: only administrators remove them.
             removable = progress.skills_of(cohort)
             if not request.user.is_superuser:
                 removable = removable.filter(cohort=cohort)
-            if not removable.filter(pk=request.POST["delete"]).delete()[0]:
+            if not removable.filter(pk=delete).delete()[0]:
                 messages.error(request, _("Only administrators remove a course's skills."))
         elif request.POST.get("name", "").strip():
             scope = request.POST.get("scope", "cohort")
@@ -181,9 +204,10 @@ ENROL_SESSION_KEY = "cohort-enrol:{pk}:{token}"
 
 
 @role_required(Role.TRAINER)
+@never_cache
 def trainer_enrol(request, slug):
-    """Bulk enrolment from a CSV: upload, preview what each row will do, confirm, report."""
-    from . import enrolment
+    """Bulk invitation from a CSV: upload, preview what each row will do, confirm, report."""
+    from . import enrolment, invitations
 
     cohort = _trained_cohort(request, slug)
     context = {"cohort": cohort, "rows": None, "report": None, "error": None}
@@ -195,10 +219,14 @@ def trainer_enrol(request, slug):
             context["error"] = _("The preview has expired. Please upload the file again.")
         else:
             rows = [enrolment.Row(**row) for row in stored]
-            done = enrolment.apply(cohort, rows, by=request.user)
-            ExportLog.objects.create(user=request.user, cohort=cohort, kind="csv-enrolment",
-                                     rows=len(done))  # fmt: skip
-            context["report"] = [(row, enrolment.outcome_label(row.outcome)) for row in done]
+            try:
+                done = enrolment.apply(cohort, rows, by=request.user)
+            except invitations.InvitationError as error:  # the daily allowance, meanwhile used
+                context["error"] = str(error)
+            else:
+                ExportLog.objects.create(user=request.user, cohort=cohort, kind="csv-enrolment",
+                                         rows=len(done))  # fmt: skip
+                context["report"] = [(row, enrolment.outcome_label(row.outcome)) for row in done]
     elif request.method == "POST":
         upload = request.FILES.get("file")
         raw = upload.read(enrolment.MAX_BYTES + 1) if upload else request.POST.get(
@@ -208,11 +236,24 @@ def trainer_enrol(request, slug):
         except enrolment.CsvError as error:
             context["error"] = str(error)
         else:
+            will_act = sum(row.valid for row in rows)
+            left = invitations.invitations_left_today(request.user)
+            context["left_today"] = left
+            if will_act > left:
+                # Refused whole, before anything is kept: nothing to confirm.
+                context["error"] = invitations.allowance_message(will_act, left)
+                context["rows"] = [(row, enrolment.outcome_label(row.outcome)) for row in rows]
+                context["will_act"] = 0
+                context["daily_limit"] = settings.ACOMPANA_COHORT_INVITATIONS_PER_DAY
+                return render(request, "cohorts/trainer/enrol.html", context, status=400)
             token = secrets.token_urlsafe(16)
             request.session[ENROL_SESSION_KEY.format(pk=cohort.pk, token=token)] = [
                 row.as_dict() for row in rows
             ]
             context["preview"] = token
             context["rows"] = [(row, enrolment.outcome_label(row.outcome)) for row in rows]
-            context["will_act"] = sum(row.valid for row in rows)
+            context["will_act"] = will_act
+    if "left_today" not in context:
+        context["left_today"] = invitations.invitations_left_today(request.user)
+    context["daily_limit"] = settings.ACOMPANA_COHORT_INVITATIONS_PER_DAY
     return render(request, "cohorts/trainer/enrol.html", context)

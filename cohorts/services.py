@@ -11,10 +11,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import services as course_services
+from training.roles import Role
 
-from .models import Application, Cohort, InvitationCode, Membership, ScreeningQuestion
+from .models import (
+    Application,
+    Cohort,
+    InvitationCode,
+    Membership,
+    ScreeningQuestion,
+    Skill,
+    SkillSignOff,
+)
 
 MAX_ANSWER_LENGTH = 5000
+MAX_NOTES_LENGTH = 5000
 
 
 def _tell(application: Application, event: str) -> None:
@@ -120,6 +130,8 @@ def _promote(cohort: Cohort) -> list[Application]:
         first = (
             Application.objects.select_for_update()
             .filter(cohort=cohort, status=Application.Status.WAITLISTED)
+            # Someone made a trainer of the cohort while waiting never becomes its member.
+            .exclude(user__in=cohort.trainers.values("pk"))
             .order_by("waitlisted_at", "pk")
             .first()
         )
@@ -141,6 +153,31 @@ def membership_of(cohort: Cohort, user) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).first()
+
+
+def trains(cohort: Cohort, user) -> bool:
+    """Whether the person may act as a trainer of this cohort now: listed among its trainers
+    and still holding the trainer role (someone whose role was taken away keeps nothing of it);
+    administrators always. One query at most (the roles are read once per request)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.has_role(Role.TRAINER) and cohort.trainers.filter(pk=user.pk).exists()
+
+
+def is_listed_trainer(cohort: Cohort, user_id) -> bool:
+    """Listed among the cohort's trainers (whatever their role now): such a person is never a
+    member of it, nor marked or signed off in it (nobody certifies themselves)."""
+    return cohort.trainers.filter(pk=user_id).exists()
+
+
+def _refuse_own_cohort(cohort: Cohort, user) -> None:
+    if is_listed_trainer(cohort, user.pk):
+        raise CohortError(
+            _("You are a trainer of this cohort: you cannot also join it as a member. Ask a "
+              "coordinator about a cohort trained by others.")
+        )  # fmt: skip
 
 
 # --- Volunteers ---------------------------------------------------------------------------------
@@ -179,6 +216,7 @@ def application_submit(*, cohort: Cohort, user, answers: dict[str, str]) -> Appl
     """Apply to a cohort by application. Raises CohortError; answers are checked by the view
     (`clean_answers`) so that the form can show each error beside its question."""
     _check_open(cohort, Cohort.Mode.APPLICATION)
+    _refuse_own_cohort(cohort, user)
     # The cohort's lock serialises a person's two submissions made at once (a double click).
     cohort = _locked(cohort)
     answers, errors = clean_answers(cohort, answers)
@@ -205,6 +243,7 @@ def application_submit(*, cohort: Cohort, user, answers: dict[str, str]) -> Appl
 
 def _join(cohort: Cohort, user, source: str) -> Membership | Application:
     """A place if there is one, else the waitlist (the caller holds the cohort's lock)."""
+    _refuse_own_cohort(cohort, user)
     membership = membership_of(cohort, user)
     if membership is not None:
         return membership
@@ -236,6 +275,7 @@ def join_open(*, cohort: Cohort, user) -> Membership | Application:
 @transaction.atomic
 def join_with_code(*, cohort: Cohort, user, code: str) -> Membership | Application:
     _check_open(cohort, Cohort.Mode.INVITATION)
+    _refuse_own_cohort(cohort, user)  # before the code is used up
     invitation = (
         InvitationCode.objects.select_for_update()
         .filter(cohort=cohort, code=code.strip().upper())
@@ -262,9 +302,10 @@ def withdraw(*, cohort: Cohort, user) -> None:
         Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).update(
             left_at=timezone.now()
         )
+        # The answers were for the trainers' decision: once withdrawn, they are not kept.
         Application.objects.filter(cohort=cohort, user=user).exclude(
             status__in=[Application.Status.DECLINED, Application.Status.WITHDRAWN]
-        ).update(status=Application.Status.WITHDRAWN, waitlisted_at=None)
+        ).update(status=Application.Status.WITHDRAWN, waitlisted_at=None, answers={})
         _promote(cohort)
 
 
@@ -289,6 +330,9 @@ def decide(*, application: Application, decision: str, by, message: str = "") ->
         if decision == Decision.ACCEPT:
             if application.status == Application.Status.ACCEPTED:
                 return "unchanged"
+            if is_listed_trainer(cohort, application.user_id):
+                raise CohortError(_("This person is a trainer of this cohort: they cannot also "
+                                    "be a member of it."))  # fmt: skip
             if _is_full(cohort):
                 _waitlist(application, by=by, message=message)
                 _tell(application, "decided")
@@ -316,6 +360,40 @@ def decide(*, application: Application, decision: str, by, message: str = "") ->
         _tell(application, "decided")
         _promote(cohort)
     return "declined"
+
+
+# --- Skills -------------------------------------------------------------------------------------
+def _refuse_self_certification(cohort: Cohort, user, by) -> None:
+    """Nobody vouches for themselves: not the acting trainer, and not any trainer of the cohort
+    (a trainer's skills and attendance are another cohort's trainers' to confirm)."""
+    if user.pk == getattr(by, "pk", None) or is_listed_trainer(cohort, user.pk):
+        raise CohortError(_("A trainer of this cohort cannot be signed off in it: another "
+                            "cohort's trainers confirm a trainer's skills."))  # fmt: skip
+
+
+@transaction.atomic
+def skill_sign_off(*, cohort: Cohort, skill: Skill, user, by, notes: str = "") -> SkillSignOff:
+    """Sign off (or sign off again, with new notes) one skill for one member of the cohort."""
+    _refuse_self_certification(cohort, user, by)
+    if not Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).exists():
+        raise CohortError(_("This person is not a member of this cohort."))
+    notes = notes.strip()
+    if len(notes) > MAX_NOTES_LENGTH:
+        raise CohortError(_("Please keep the notes under %(count)s characters.")
+                          % {"count": MAX_NOTES_LENGTH})  # fmt: skip
+    sign_off, _created = SkillSignOff.objects.update_or_create(
+        skill=skill, user=user, cohort=cohort,
+        defaults={"signed_by": by, "notes": notes, "signed_at": timezone.now()},
+    )  # fmt: skip
+    return sign_off
+
+
+@transaction.atomic
+def skill_sign_off_withdraw(*, cohort: Cohort, skill: Skill, user) -> int:
+    """Withdraw this cohort's sign-off (another cohort's sign-off of a shared skill stays)."""
+    deleted, _by_model = SkillSignOff.objects.filter(skill=skill, user=user,
+                                                     cohort=cohort).delete()  # fmt: skip
+    return deleted
 
 
 # --- Module release -----------------------------------------------------------------------------

@@ -48,11 +48,12 @@ def trainer_sessions(request, slug):
     return render(request, "cohorts/trainer/sessions.html", {"cohort": cohort, "rows": rows})
 
 
-def _session_form(request, cohort, session=None):
+def _session_form(request, cohort, session=None, *, after_form=None):
     initial = _local(session, cohort) if session else {"weeks": 1}
-    form = SessionForm(request.POST or None, initial=initial, editing=session is not None)
+    posted = (request.POST or None) if after_form is None else None  # None: the other form
+    form = SessionForm(posted, initial=initial, editing=session is not None)
     spread = None
-    if request.method == "POST" and form.is_valid():
+    if posted is not None and form.is_valid():
         data = form.cleaned_data
         try:
             starts, ends = sessions.local_span(
@@ -75,8 +76,9 @@ def _session_form(request, cohort, session=None):
                 return HttpResponseRedirect(reverse("cohorts:trainer_sessions", args=[cohort.slug]))
         except sessions.SessionError as error:
             form.add_error(None, str(error))
-    after = AfterSessionForm(initial={"recording_url": session.recording_url,
-                                      "notes": session.notes}) if session else None  # fmt: skip
+    after = after_form or (AfterSessionForm(initial={"recording_url": session.recording_url,
+                                                     "notes": session.notes})
+                           if session else None)  # fmt: skip
     context = {"cohort": cohort, "form": form, "session": session, "spread": spread,
                "after_form": after}  # fmt: skip
     return render(request, "cohorts/trainer/session_form.html", context)
@@ -112,11 +114,12 @@ def trainer_session_cancel(request, slug, pk):
 def trainer_session_after(request, slug, pk):
     cohort, session = _trained_session(request, slug, pk)
     form = AfterSessionForm(request.POST)
-    if form.is_valid():
-        sessions.session_after(session, **form.cleaned_data)
-        messages.success(request, _("Recording and notes saved."))
-    else:
-        messages.error(request, _("Please check the recording link."))
+    if not form.is_valid():
+        # The page comes back with what was typed and each problem beside its field.
+        messages.error(request, _("Please check the recording link and the notes."))
+        return _session_form(request, cohort, session, after_form=form)
+    sessions.session_after(session, **form.cleaned_data)
+    messages.success(request, _("Recording and notes saved."))
     return HttpResponseRedirect(reverse("cohorts:trainer_session_edit", args=[cohort.slug, pk]))
 
 
@@ -134,11 +137,23 @@ def trainer_attendance(request, slug, pk):
             for m in members
             if request.POST.get(f"status-{m.user_id}")
         }
-        saved = sessions.attendance_save(session=session, statuses=statuses, by=request.user)
-        messages.success(request, _("Attendance saved for %(count)s members.") % {"count": saved})
+        try:
+            saved = sessions.attendance_save(session=session, statuses=statuses, by=request.user)
+        except sessions.SessionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Attendance saved for %(count)s members.") % {"count": saved}
+            )
         return HttpResponseRedirect(request.path)
     marks = {a.user_id: a for a in session.attendance.all()}
-    rows = [{"membership": m, "attendance": marks.get(m.user_id)} for m in members]
+    # A trainer of the cohort (or the one marking) is never marked here: nobody vouches for
+    # their own attendance (sessions.attendance_save refuses it).
+    own = set(cohort.trainers.values_list("pk", flat=True)) | {request.user.pk}
+    rows = [
+        {"membership": m, "attendance": marks.get(m.user_id), "own": m.user_id in own}
+        for m in members
+    ]
     return render(request, "cohorts/trainer/attendance.html", {
         "cohort": cohort, "session": session, "rows": rows,
         "statuses": Attendance.Status.choices,
@@ -149,8 +164,7 @@ def trainer_attendance(request, slug, pk):
 def _member_session(request, slug, pk) -> tuple[Cohort, LiveSession]:
     cohort = _visible_cohort(request, slug)
     user = request.user
-    trains = user.is_superuser or cohort.trainers.filter(pk=user.pk).exists()
-    if not trains and services.membership_of(cohort, user) is None:
+    if not services.trains(cohort, user) and services.membership_of(cohort, user) is None:
         raise Http404
     return cohort, get_object_or_404(LiveSession, cohort=cohort, pk=pk)
 
@@ -179,7 +193,9 @@ def session_caught_up(request, slug, pk):
     return HttpResponseRedirect(reverse("cohorts:detail", args=[cohort.slug]) + "#sessions")
 
 
+# The new address is a secret shown once: no browser or proxy may keep a copy of this page.
 @login_required
+@never_cache
 def calendar_settings(request):
     """The person's private calendar address: made (or made anew) here, shown once."""
     token = None

@@ -20,12 +20,19 @@ class SessionError(Exception):
     """A session cannot be saved as asked; the message says why, translated."""
 
 
+def _out_of_range() -> str:
+    return _("This date is too far from today. Choose a date in the coming years.")
+
+
 def local_to_utc(day: date, at: time, zone: str) -> datetime:
     """A wall-clock time in `zone` as UTC; refuses times that do not exist there (the hour
     skipped when clocks go forward)."""
     local = datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone))
-    result = local.astimezone(UTC)
-    back = result.astimezone(ZoneInfo(zone))
+    try:
+        result = local.astimezone(UTC)
+        back = result.astimezone(ZoneInfo(zone))
+    except OverflowError as error:  # past the year 9999 (or before the year 1) in UTC
+        raise SessionError(_out_of_range()) from error
     if (back.date(), back.time().replace(tzinfo=None)) != (day, at):
         raise SessionError(
             _("%(time)s does not exist on %(day)s in %(zone)s: the clocks change that night. "
@@ -45,7 +52,10 @@ def _tell_members(session: LiveSession) -> None:
 def local_span(day: date, start: time, end: time, zone: str) -> tuple[datetime, datetime]:
     """A session's start and end in UTC from a local day and times; one ending "earlier" than
     it starts ends the next day (22:00 to 00:30)."""
-    end_day = day if end > start else day + timedelta(days=1)
+    try:
+        end_day = day if end > start else day + timedelta(days=1)
+    except OverflowError as error:  # the last day a date can hold
+        raise SessionError(_out_of_range()) from error
     return local_to_utc(day, start, zone), local_to_utc(end_day, end, zone)
 
 
@@ -64,7 +74,10 @@ def sessions_save(
         raise SessionError(_("A series has between 1 and 52 weeks."))
     saved = []
     for week in range(1 if session else weeks):
-        first_day = day + timedelta(weeks=week)
+        try:
+            first_day = day + timedelta(weeks=week)
+        except OverflowError as error:
+            raise SessionError(_out_of_range()) from error
         starts, ends = local_span(first_day, start, end, cohort.time_zone)
         values = {
             "title": title, "description": description, "starts_at": starts, "ends_at": ends,
@@ -148,7 +161,14 @@ def time_spread(starts_at: datetime, ends_at: datetime, zones: Counter) -> dict:
 # --- Attendance ---------------------------------------------------------------------------------
 @transaction.atomic
 def attendance_save(*, session: LiveSession, statuses: dict[int, str], by) -> int:
-    """Statuses for members of the session's cohort ({user id: status}); others are ignored."""
+    """Statuses for members of the session's cohort ({user id: status}); others are ignored.
+    Refused as a whole when it marks the acting trainer or any trainer of the cohort: nobody
+    marks their own attendance (it counts towards a certificate)."""
+    trainers = set(session.cohort.trainers.values_list("pk", flat=True))
+    acting = getattr(by, "pk", None)
+    if any(user_id == acting or user_id in trainers for user_id in statuses):
+        raise SessionError(_("Nobody marks their own attendance: a trainer of this cohort is not "
+                             "marked in its sessions. Nothing was saved."))  # fmt: skip
     members = set(
         Membership.objects.filter(cohort=session.cohort, left_at__isnull=True).values_list(
             "user_id", flat=True
@@ -170,6 +190,8 @@ def attendance_save(*, session: LiveSession, statuses: dict[int, str], by) -> in
 @transaction.atomic
 def caught_up(*, session: LiveSession, user) -> Attendance:
     """A member confirms they caught up from the recording of a session they missed."""
+    if session.cohort.trainers.filter(pk=user.pk).exists():
+        raise SessionError(_("A trainer of this cohort does not confirm catching up in it."))
     if not session.recording_url or session.starts_at > timezone.now():
         raise SessionError(_("There is no recording of this session yet."))
     attendance, _created = Attendance.objects.get_or_create(session=session, user=user)
@@ -199,18 +221,17 @@ def feed_owner(token: str):
 
 
 def sessions_for(user):
-    """The sessions of every cohort the person is a member of, or trains."""
+    """The sessions of every cohort the person is a member of, or trains (while they still hold
+    the trainer role: a former trainer's feed keeps only their own cohorts)."""
     from django.db.models import Q
 
-    return (
-        LiveSession.objects.filter(
-            Q(cohort__memberships__user=user, cohort__memberships__left_at__isnull=True)
-            | Q(cohort__trainers=user)
-        )
-        .select_related("cohort")
-        .distinct()
-        .order_by("starts_at")
-    )
+    from training.roles import Role
+
+    mine = Q(cohort__memberships__user=user, cohort__memberships__left_at__isnull=True)
+    if user.has_role(Role.TRAINER):
+        mine |= Q(cohort__trainers=user)
+    sessions = LiveSession.objects.filter(mine).select_related("cohort").distinct()
+    return sessions.order_by("starts_at")
 
 
 def ics(sessions, *, name: str) -> bytes:

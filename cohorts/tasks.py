@@ -1,60 +1,26 @@
 """Cohort messages sent in the background, each once (NotificationLog)."""
 
 from celery import shared_task
-from django.conf import settings
 from django.db import DatabaseError
-from django.urls import reverse
-
-from training.models import User
-
-from .models import Cohort
-
-
-def invitation_link(user) -> str:
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-
-    key = default_token_generator.make_token(user)
-    path = reverse(
-        "account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key}
-    )
-    return settings.ACOMPANA_PLATFORM_ORIGIN + path
-
-
-def _tell_enrolled(kind: str, cohort_id: int, user_ids: list[int], trainer_id, link_for) -> int:
-    from . import notify
-
-    cohort = Cohort.objects.get(pk=cohort_id)
-    trainer = User.objects.filter(pk=trainer_id).first()
-    people = [
-        (user, f"{kind}:{cohort.pk}:{user.pk}") for user in User.objects.filter(pk__in=user_ids)
-    ]
-    return notify.send(
-        kind, people, lambda user: {"cohort": cohort, "trainer": trainer, "link": link_for(user)}
-    )
 
 
 @shared_task(
-    name="cohorts.tasks.send_invitations", acks_late=True,
-    autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
+    name="cohorts.tasks.send_cohort_invitations", acks_late=True,
+    autoretry_for=(DatabaseError, OSError), retry_backoff=True, max_retries=5,
 )  # fmt: skip
-def send_invitations(cohort_id: int, user_ids: list[int], trainer_id: int | None = None) -> int:
-    """Invite people a trainer enrolled from a CSV to set their password. Safe to run twice."""
-    return _tell_enrolled("invitation", cohort_id, user_ids, trainer_id, invitation_link)
+def send_cohort_invitations(invitation_ids: list[int]) -> int:
+    """Email trainers' invitations to a cohort (cohorts.invitations). Safe to run twice."""
+    from .invitations import invitations_send
+
+    return invitations_send(invitation_ids)
 
 
-@shared_task(
-    name="cohorts.tasks.send_added", acks_late=True,
-    autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
-)  # fmt: skip
-def send_added(cohort_id: int, user_ids: list[int], trainer_id: int | None = None) -> int:
-    """Tell people with an account that a trainer enrolled them, and how to leave if it is a
-    mistake. Safe to run twice."""
-    cohort_url = reverse("cohorts:detail", args=[Cohort.objects.get(pk=cohort_id).slug])
-    return _tell_enrolled(
-        "added", cohort_id, user_ids, trainer_id,
-        lambda user: settings.ACOMPANA_PLATFORM_ORIGIN + cohort_url,
-    )  # fmt: skip
+@shared_task(name="cohorts.tasks.expire_invitations", acks_late=True)
+def expire_invitations() -> list[int]:
+    """Invitations past their date expire; old records of ended ones are deleted."""
+    from .invitations import invitations_expire
+
+    return list(invitations_expire())
 
 
 # --- Notifications (cohorts.notify): each idempotent, safe to run twice -------------------------

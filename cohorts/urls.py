@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import progress_views, session_views, views
+from . import invitation_views, progress_views, session_views, views
 
 app_name = "cohorts"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("cohorts/<slug:slug>/apply/", views.cohort_apply, name="apply"),
     path("cohorts/<slug:slug>/join/", views.cohort_join, name="join"),
     path("cohorts/<slug:slug>/withdraw/", views.cohort_withdraw, name="withdraw"),
+    # After the cohort's own addresses: a token always holds a ".", which no action name does.
+    path("cohorts/invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("dashboard/trainer/cohorts/new/", views.trainer_cohort_new, name="trainer_cohort_new"),
     path("dashboard/trainer/cohorts/<slug:slug>/", views.trainer_cohort, name="trainer_cohort"),
     path(
@@ -26,6 +28,11 @@ urlpatterns = [
         "dashboard/trainer/cohorts/<slug:slug>/codes/",
         views.trainer_codes,
         name="trainer_codes",
+    ),
+    path(
+        "dashboard/trainer/cohorts/<slug:slug>/invitations/<int:pk>/",
+        invitation_views.trainer_invitation,
+        name="trainer_invitation",
     ),
     path("cohorts/<slug:slug>/sessions/<int:pk>.ics", session_views.session_ics,
          name="session_ics"),
@@ -48,6 +55,8 @@ urlpatterns = [
          session_views.trainer_attendance, name="trainer_attendance"),
     path("dashboard/trainer/cohorts/<slug:slug>/progress/", progress_views.trainer_progress,
          name="trainer_progress"),
+    path("dashboard/trainer/cohorts/<slug:slug>/progress/export.csv",
+         progress_views.trainer_progress_csv, name="trainer_progress_csv"),
     path("dashboard/trainer/cohorts/<slug:slug>/members/<int:user_id>/",
          progress_views.trainer_member, name="trainer_member"),
     path("dashboard/trainer/cohorts/<slug:slug>/members/<int:user_id>/skills/<int:skill_id>/",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from courses.models import CoursePage
@@ -30,6 +31,7 @@ from .forms import (
     answers_from,
     application_fields,
 )
+from .inputs import whole_number, whole_numbers
 from .models import Application, Attendance, Cohort, InvitationCode, LiveSession, Membership
 
 VISIBLE = (Cohort.Status.OPEN, Cohort.Status.RUNNING, Cohort.Status.FINISHED)
@@ -103,9 +105,9 @@ def _visible_cohort(request, slug) -> Cohort:
     if cohort.status in VISIBLE:
         return cohort
     user = request.user
+    # A trainer whose role was taken away no longer sees the cohort's drafts (services.trains).
     if user.is_authenticated and (
-        user.is_superuser
-        or cohort.trainers.filter(pk=user.pk).exists()
+        services.trains(cohort, user)
         or cohort.memberships.filter(user=user, left_at__isnull=True).exists()
     ):
         return cohort
@@ -146,6 +148,10 @@ def _detail(request, cohort, *, form_data=None, errors=None, status=200):
         "accepting": cohort.accepts_applications(),
         "fields": application_fields(cohort, form_data, errors),
         "members": members,
+        # A trainer of the cohort is told why there is no way in for them (services refuse it).
+        "trains_here": user.is_authenticated
+        and membership is None
+        and services.is_listed_trainer(cohort, user.pk),
         # Drafts kept in the browser are filed under an opaque key of this person.
         "device_key": salted_hmac("device-drafts", str(user.pk)).hexdigest()[:16]
         if user.is_authenticated
@@ -190,10 +196,34 @@ def _joined_message(request, result) -> None:
         )  # fmt: skip
 
 
+def _too_many_codes(request) -> bool:
+    """Invitation codes are guessed one try at a time: a few a minute per account, and more per
+    client address (several accounts from one place count together)."""
+    from allauth.account.adapter import get_adapter
+
+    from training import ratelimit
+
+    try:
+        address = get_adapter().get_client_ip(request)
+    except Exception:  # no usable address (a misconfigured proxy): one shared allowance
+        address = "unknown"
+    by_account = ratelimit.over("invitation-code", f"user:{request.user.pk}",
+                                settings.ACOMPANA_INVITATION_CODE_RATE)  # fmt: skip
+    by_address = ratelimit.over("invitation-code", f"ip:{address}",
+                                settings.ACOMPANA_INVITATION_CODE_RATE_PER_ADDRESS)  # fmt: skip
+    return by_account or by_address
+
+
 @login_required
 @require_POST
 def cohort_join(request, slug):
     cohort = _visible_cohort(request, slug)
+    if cohort.mode == Cohort.Mode.INVITATION and _too_many_codes(request):
+        messages.error(request, _("Too many codes tried in a short time. Please wait a minute "
+                                  "and try again."))  # fmt: skip
+        response = _detail(request, cohort, status=429)
+        response["Retry-After"] = "60"
+        return response
     try:
         if cohort.mode == Cohort.Mode.INVITATION:
             result = services.join_with_code(
@@ -288,7 +318,7 @@ def trainer_cohorts(user) -> list[Cohort]:
 
 @role_required(Role.TRAINER)
 def trainer_cohort_new(request):
-    form = CohortForm(request.POST or None)
+    form = CohortForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             cohort = form.save()
@@ -302,7 +332,7 @@ def trainer_cohort_new(request):
 @role_required(Role.TRAINER)
 def trainer_cohort_edit(request, slug):
     cohort = _trained_cohort(request, slug)
-    form = CohortForm(request.POST or None, instance=cohort)
+    form = CohortForm(request.POST or None, instance=cohort, user=request.user)
     co_trainers = set(cohort.trainers.all())
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -365,7 +395,9 @@ OUTCOME_LABELS = {
 }
 
 
+# It lists invitation codes (each a way in) and applicants' answers: no copy is kept anywhere.
 @role_required(Role.TRAINER)
+@never_cache
 def trainer_cohort(request, slug):
     """Applications (decided one by one or in bulk), members and invitation codes."""
     cohort = _trained_cohort(request, slug)
@@ -373,7 +405,7 @@ def trainer_cohort(request, slug):
     if request.method == "POST" and form.is_valid():
         chosen = request.POST.getlist("application")
         applications = list(
-            Application.objects.filter(cohort=cohort, pk__in=[c for c in chosen if c.isdigit()])
+            Application.objects.filter(cohort=cohort, pk__in=whole_numbers(chosen))
             .select_related("user", "cohort")
         )  # fmt: skip
         if form.cleaned_data["save_template"] and form.cleaned_data["message"]:
@@ -410,10 +442,15 @@ def trainer_cohort(request, slug):
     if status in Application.Status.values:
         applications = applications.filter(status=status)
     questions = list(cohort.questions.all())
+    # Someone who withdrew took back what they wrote: the row and its state stay, the answers
+    # are not shown (withdrawing also deletes them: services.withdraw).
+    withdrawn = Application.Status.WITHDRAWN
     rows = [
-        {"application": a, "answers": [(q, a.answers.get(str(q.pk), "")) for q in questions]}
+        {"application": a, "withdrawn": a.status == withdrawn,
+         "answers": [] if a.status == withdrawn
+         else [(q, a.answers.get(str(q.pk), "")) for q in questions]}
         for a in applications
-    ]
+    ]  # fmt: skip
     counts = dict(
         Application.objects.filter(cohort=cohort)
         .values_list("status")
@@ -435,6 +472,8 @@ def trainer_cohort(request, slug):
         "places_left": services.places_left(cohort),
         "codes": cohort.codes.all(),
         "code_form": CodeForm(),
+        # One query whatever their number (bulk enrolment sends hundreds at once).
+        "invitations": cohort.invitations.select_related("invited_by"),
         "default_messages": default_messages(cohort),
     }
     return render(request, "cohorts/trainer/cohort.html", context)
@@ -445,10 +484,9 @@ def trainer_cohort(request, slug):
 def trainer_codes(request, slug):
     cohort = _trained_cohort(request, slug)
     if "deactivate" in request.POST:
-        pk = request.POST["deactivate"]
-        InvitationCode.objects.filter(cohort=cohort, pk=pk if pk.isdigit() else None).update(
-            active=False
-        )
+        InvitationCode.objects.filter(
+            cohort=cohort, pk=whole_number(request.POST["deactivate"])
+        ).update(active=False)
         messages.info(request, _("The code no longer works."))
     else:
         form = CodeForm(request.POST)

@@ -363,7 +363,8 @@ class H5PBlock(blocks.StructBlock):
         from django.conf import settings
 
         context = super().get_context(value, parent_context=parent_context)
-        context["player_url"] = f"{settings.H5P_ORIGIN}/h5p/play/{value['activity']}/"
+        # The player's URL is per person (a signed launch): the module page makes it
+        # (courses.views.h5p_view) and passes it as `activity.player_url`.
         context["h5p_origin"] = settings.H5P_ORIGIN
         return context
 

@@ -431,11 +431,20 @@ def h5p_upload_storage():
     return FileSystemStorage(location=settings.ACOMPANA_H5P_ROOT, base_url=None)
 
 
+H5P_LIBRARY_VERSION = ["machine_name", "major_version", "minor_version", "patch_version"]
+
+
 class H5PLibrary(models.Model):
-    """One version of an H5P library, stored once and shared by every activity that uses it.
+    """One set of files of an H5P library version, stored once and shared by every activity that
+    uses it.
 
     A version the platform has not seen before waits for an administrator's review: content
-    that needs an unapproved library cannot be published in a module.
+    that needs an unapproved library does not play and cannot be published in a module. While
+    a version waits, a later upload may bring other files under the same name and version: each
+    set is kept as a candidate of its own (its own row and folder, by the hash of its files), so
+    the first upload cannot squat a well-known library; the review screen shows them side by
+    side. At most one candidate of a version is ever approved, and an approved version is never
+    replaced (a package bringing other files under it is refused).
     """
 
     class Status(models.TextChoices):
@@ -449,6 +458,11 @@ class H5PLibrary(models.Model):
     patch_version = models.PositiveIntegerField(_("patch version"))
     title = models.CharField(_("title"), max_length=255)
     files_hash = models.CharField(_("hash of the files"), max_length=64)
+    # [{"path", "size", "sha256"}, …] as uploaded: what the review screen lists and compares.
+    files = models.JSONField(_("files"), default=list, blank=True)
+    # Below the library store's root; empty for versions stored before candidates had folders
+    # of their own (then the folder is "<name>-<version>").
+    folder_name = models.CharField(max_length=255, blank=True)
     metadata = models.JSONField(_("library.json"), default=dict)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     reviewed_by = models.ForeignKey(
@@ -456,16 +470,26 @@ class H5PLibrary(models.Model):
         related_name="+",
     )  # fmt: skip
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("uploaded by"),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("H5P library")
         verbose_name_plural = _("H5P libraries")
-        ordering = ["machine_name", "-major_version", "-minor_version", "-patch_version"]
+        ordering = ["machine_name", "-major_version", "-minor_version", "-patch_version",
+                    "-created_at"]  # fmt: skip
         constraints = [
             models.UniqueConstraint(
-                fields=["machine_name", "major_version", "minor_version", "patch_version"],
-                name="h5p_library_version_once",
+                fields=[*H5P_LIBRARY_VERSION, "files_hash"],
+                name="h5p_library_candidate_once",
+            ),
+            models.UniqueConstraint(
+                fields=H5P_LIBRARY_VERSION,
+                condition=models.Q(status="approved"),
+                name="h5p_library_one_approved_per_version",
             ),
         ]
 
@@ -477,9 +501,22 @@ class H5PLibrary(models.Model):
         return f"{self.major_version}.{self.minor_version}.{self.patch_version}"
 
     @property
+    def version_tuple(self) -> tuple[int, int, int]:
+        return (self.major_version, self.minor_version, self.patch_version)
+
+    @property
     def folder(self) -> str:
         """Where its files are stored, below the library store's root."""
-        return f"{self.machine_name}-{self.version}"
+        return self.folder_name or f"{self.machine_name}-{self.version}"
+
+
+class H5PActivityQuerySet(models.QuerySet):
+    def playable(self):
+        """Ready, and every library it uses approved by an administrator: nothing else plays."""
+        unapproved = H5PLibrary.objects.filter(activities=OuterRef("pk")).exclude(
+            status=H5PLibrary.Status.APPROVED
+        )
+        return self.filter(status=H5PActivity.Status.READY).exclude(Exists(unapproved))
 
 
 class H5PActivity(models.Model):
@@ -507,6 +544,8 @@ class H5PActivity(models.Model):
     )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = H5PActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("H5P activity")

@@ -501,13 +501,36 @@ def h5p_activity_create(
     return activity
 
 
+class H5PReviewError(Exception):
+    pass
+
+
 @transaction.atomic
 def h5p_library_review(*, library, user, approve: bool):
-    """An administrator approves (or rejects) a library version: recorded with who and when."""
+    """An administrator approves (or rejects) a library candidate: recorded with who and when.
+
+    One candidate of a version may be approved: approving it rejects the other candidates of the
+    version still waiting (other files under the same name and version), recorded the same way.
+    Raises H5PReviewError when another candidate of the version is already approved."""
     from .models import H5PLibrary
 
+    library = H5PLibrary.objects.select_for_update().get(pk=library.pk)
+    now = timezone.now()
+    if approve:
+        siblings = H5PLibrary.objects.select_for_update().filter(
+            machine_name=library.machine_name, major_version=library.major_version,
+            minor_version=library.minor_version, patch_version=library.patch_version,
+        ).exclude(pk=library.pk)  # fmt: skip
+        if siblings.filter(status=H5PLibrary.Status.APPROVED).exists():
+            raise H5PReviewError(
+                _("Other files of %(library)s are already approved. Reject them first.")
+                % {"library": library}
+            )
+        siblings.filter(status=H5PLibrary.Status.PENDING).update(
+            status=H5PLibrary.Status.REJECTED, reviewed_by=user, reviewed_at=now
+        )
     library.status = H5PLibrary.Status.APPROVED if approve else H5PLibrary.Status.REJECTED
     library.reviewed_by = user
-    library.reviewed_at = timezone.now()
+    library.reviewed_at = now
     library.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     return library

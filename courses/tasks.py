@@ -1,22 +1,48 @@
+import logging
+
 from celery import shared_task
 from django.db import DatabaseError
 
-from .h5p.store import activity_extract, store_sweep
+from .h5p.store import (
+    activity_extract,
+    activity_fail,
+    store_sweep,
+    stuck_activities_fail,
+    unpack_failed_reason,
+)
+
+logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="courses.tasks.h5p_extract", acks_late=True,
-    autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
-)  # fmt: skip
-def h5p_extract(activity_id: int) -> str:
-    """Validate and unpack an uploaded H5P package. Safe to run twice."""
-    return activity_extract(activity_id=activity_id).status
+@shared_task(bind=True, name="courses.tasks.h5p_extract", acks_late=True, max_retries=3)
+def h5p_extract(self, activity_id: int) -> str:
+    """Validate and unpack an uploaded H5P package. Safe to run twice.
+
+    A database error is retried (with a growing delay); when the retries are used up, or on any
+    other error, the package is refused with a reason, so nothing stays "being prepared" (and
+    the hourly sweep refuses what even that could not record)."""
+    try:
+        return activity_extract(activity_id=activity_id).status
+    except DatabaseError as error:
+        if not self.request.is_eager and self.request.retries < self.max_retries:
+            raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+        logger.exception("H5P extraction of activity %s failed for good", activity_id)
+    except Exception:
+        logger.exception("H5P extraction of activity %s failed", activity_id)
+    try:
+        activity = activity_fail(activity_id=activity_id, reason=unpack_failed_reason())
+    except DatabaseError:
+        logger.exception("Could not record that H5P activity %s was refused", activity_id)
+        return "pending"
+    return activity.status if activity else "missing"
 
 
 @shared_task(name="courses.tasks.h5p_sweep", acks_late=True)
 def h5p_sweep() -> int:
-    """Remove leftovers of interrupted or refused H5P imports. Safe to run any time."""
-    return len(store_sweep())
+    """Remove leftovers of interrupted or refused H5P imports, and refuse uploads stuck "being
+    prepared". Safe to run any time."""
+    stuck = stuck_activities_fail()
+    return len(store_sweep()) + len(stuck)
 
 
 @shared_task(name="courses.tasks.h5p_statements_purge", acks_late=True)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import i18n, services
 from .activities import kind_for_block
 from .h5p import xapi
-from .models import CoursePage, ModulePage
+from .models import CoursePage, H5PActivity, ModulePage
 from .selectors import module_page_context, quiz_view, reflection_view
 
 QUIZ_DRAFT_KEY = "quiz-draft:{module}:{activity}"
@@ -261,6 +261,13 @@ def h5p_view(request, module, activity, state, *, completed: bool, enrolled: boo
     """What the module page needs to launch one H5P block for this learner: a launch token
     (only for a learner whose work is recorded), where they were, and how they did."""
     view = {"completed": completed, "enrolled": enrolled, "state": None, "score": None}
+    # The player's URL carries a signed launch for this person and module (courses/h5p/origin.py):
+    # only made here, for someone this page is served to, and only for an activity that may play.
+    activity_uuid = _uuid_or_none(activity.value["activity"])
+    if activity_uuid and H5PActivity.objects.playable().filter(uuid=activity_uuid).exists():
+        launch = xapi.player_launch(user=request.user, module_id=module.pk,
+                                    activity_uuid=activity_uuid, preview=not enrolled)  # fmt: skip
+        view["player_url"] = f"{settings.H5P_ORIGIN}/h5p/play/{activity_uuid}/{launch}/"
     if state is not None:
         view["state"] = state.state
         view["score"] = state.completion.score if state.completion else None
@@ -270,6 +277,13 @@ def h5p_view(request, module, activity, state, *, completed: bool, enrolled: boo
             activity_uuid=activity.value["activity"],
         )  # fmt: skip
     return view
+
+
+def _uuid_or_none(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def _refused(error: xapi.Refused) -> JsonResponse:

@@ -5,6 +5,7 @@ never the test settings of this process), so none of them uses the test database
 """
 
 import contextlib
+import http.client
 import json
 import os
 import re
@@ -17,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -77,8 +79,8 @@ def production_env(tmp_path, **overrides):
         CELERY_RESULT_BACKEND=SMOKE_BROKER,
         REDIS_CACHE_URL=SMOKE_CACHE,
         EMAIL_URL="consolemail://",
-        DJANGO_DEFAULT_FROM_EMAIL="Acompaña <no-reply@example.org>",
-        DJANGO_SERVER_EMAIL="Acompaña <errors@example.org>",
+        DJANGO_DEFAULT_FROM_EMAIL="Acompaña <no-reply@localhost>",
+        DJANGO_SERVER_EMAIL="Acompaña <errors@localhost>",
         DJANGO_ADMINS="",
         DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
@@ -153,6 +155,116 @@ def test_production_refuses_the_same_redis_database_for_cache_and_broker(tmp_pat
     result = manage(env, "check")
     assert result.returncode != 0, result.stdout + result.stderr
     assert "REDIS_CACHE_URL and CELERY_BROKER_URL" in result.stderr, result.stderr
+
+
+# --- Placeholders: .env.example copied unchanged never runs ------------------------------------
+def _env_example():
+    """.env.example's NAME=value lines (its placeholders), as docker-compose reads them."""
+    values = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        name, sep, value = line.partition("=")
+        if sep and re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
+            values[name] = value
+    return values
+
+
+# Every variable whose .env.example value would be wrong in real life: a published secret key or
+# password, or an address at the reserved example.org.
+PLACEHOLDERS = [
+    "DJANGO_SECRET_KEY",
+    "DATABASE_URL",
+    "EMAIL_URL",
+    "DJANGO_ALLOWED_HOSTS",
+    "DJANGO_DEFAULT_FROM_EMAIL",
+    "WAGTAILADMIN_BASE_URL",
+    "H5P_ORIGIN",
+]
+
+
+def _named_placeholders(stderr):
+    found = re.search(r"still hold a placeholder of \.env\.example \(.*?\): ([A-Z0-9_, ]+)\.",
+                      stderr)  # fmt: skip
+    return set(found.group(1).split(", ")) if found else set()
+
+
+def _import_production_settings(env):
+    """What every production process does first (gunicorn's workers, celery, manage.py)."""
+    return subprocess.run(
+        [PYTHON, "-c", "import training.settings.production"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", PLACEHOLDERS)
+def test_production_refuses_a_placeholder_of_env_example_and_names_it(tmp_path, name):
+    placeholder = _env_example()[name]
+    env = production_env(tmp_path, **{name: placeholder})
+
+    for result in (manage(env, "check", "--deploy"), _import_production_settings(env)):
+        assert result.returncode != 0, result.stdout + result.stderr
+        assert "ImproperlyConfigured" in result.stderr, result.stderr
+        assert _named_placeholders(result.stderr) == {name}, result.stderr
+        assert placeholder not in result.stderr  # named, never echoed (it may be a secret)
+
+
+def test_env_example_as_it_is_names_every_placeholder(tmp_path):
+    env = production_env(tmp_path)
+    env.update(_env_example())
+    env["DJANGO_MEDIA_ROOT"] = str(tmp_path / "media")
+    result = manage(env, "check", "--deploy")
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert _named_placeholders(result.stderr) == set(PLACEHOLDERS), result.stderr
+
+
+def test_check_deploy_passes_with_real_values(tmp_path):
+    domain = "helpline.ngo"  # never contacted: check --deploy reads the settings only
+    env = production_env(
+        tmp_path,
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS=f"acompana.{domain}",
+        DJANGO_CSRF_TRUSTED_ORIGINS=f"https://acompana.{domain}",
+        DATABASE_URL=f"postgres://acompana:{secrets.token_urlsafe(24)}@db:5432/acompana",
+        EMAIL_URL=f"smtp+tls://acompana:{secrets.token_urlsafe(16)}@smtp.{domain}:587",
+        DJANGO_DEFAULT_FROM_EMAIL=f"Acompaña <no-reply@{domain}>",
+        DJANGO_SERVER_EMAIL=f"Acompaña <errors@{domain}>",
+        DJANGO_ADMINS=f"ops@{domain}",
+        WAGTAILADMIN_BASE_URL=f"https://acompana.{domain}",
+        ACOMPANA_PLATFORM_ORIGIN=f"https://acompana.{domain}",
+        H5P_ORIGIN=f"https://h5p.{domain}",
+    )
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "no issues" in output, output
+
+
+# --- The image ----------------------------------------------------------------------------------
+def test_the_image_build_loads_the_production_settings(tmp_path):
+    """The Dockerfile's collectstatic step runs with build-only values: every required one."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    build = re.search(r"^RUN (DJANGO_SECRET_KEY=.*?)sh -c", dockerfile, re.S | re.M)
+    assert build, "the Dockerfile's build step with its build-only values"
+    values = dict(re.findall(r"([A-Z][A-Z0-9_]*)=(\S+)", build.group(1)))
+    # DJANGO_MEDIA_ROOT is an ENV of the image.
+    assert set(REQUIRED) - {"DJANGO_MEDIA_ROOT"} <= set(values), sorted(values)
+    env = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
+    env.update(values, DJANGO_SETTINGS_MODULE="training.settings.production",
+               DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
+               DJANGO_STATIC_ROOT=str(tmp_path / "static"))  # fmt: skip
+    result = manage(env, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_image_starts_gunicorn_with_its_config():
+    import runpy
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    command = re.search(r"^CMD (\[.*?\])\s*$", dockerfile, re.S | re.M).group(1)
+    args = json.loads(command.replace("\\\n", " "))
+    assert args[:3] == ["gunicorn", "--config", "/app/gunicorn.conf.py"], args
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["logger_class"] == "training.logs.AccessLogger"
+    assert config["accesslog"] == "-"
 
 
 def _settings_variables():
@@ -367,9 +479,9 @@ def test_production_smoke(tmp_path, monkeypatch):
             processes.start(
                 "gunicorn",
                 [
-                    str(BIN / "gunicorn"), "training.wsgi:application",
-                    "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                    "--graceful-timeout", "3", "--access-logfile", "-",
+                    str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
+                    "training.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                    "--graceful-timeout", "3",
                 ],
                 env,
             )  # fmt: skip
@@ -407,6 +519,9 @@ def test_production_smoke(tmp_path, monkeypatch):
             assert status == 200, f"{status}\n{body[:2000]}\n{processes.logs()}"
             assert "Acompaña" in body
             assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+            # The platform's Content-Security-Policy, with production's H5P_ORIGIN in frame-src.
+            assert "script-src 'self';" in headers["Content-Security-Policy"], headers
+            assert "https://h5p.localhost" in headers["Content-Security-Policy"], headers
 
             status, headers, body = _fetch(port, "/accounts/login/")
             assert status == 200, f"{status}\n{body[:2000]}\n{processes.logs()}"
@@ -451,3 +566,87 @@ def test_production_smoke(tmp_path, monkeypatch):
         finally:
             processes.stop_all()
             _forget_queue(queue)
+
+
+# --- Logs carry no secrets: the real gunicorn with its config -----------------------------------
+def _get(port, path, headers):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+@pytest.mark.integration
+def test_gunicorn_logs_each_request_without_its_secret(tmp_path):
+    """One server, one request per kind of secret in a URL; then the whole output is read.
+
+    The database is never reached (on purpose, nothing listens on its port): platform requests
+    over plain HTTP are redirected to https, and H5P launches that are not ours are refused, before
+    anything asks it. That keeps the test quick and independent of PostgreSQL.
+    """
+    port, nowhere = _free_port(), _free_port()
+    env = production_env(
+        tmp_path, DATABASE_URL=f"postgres://acompana:x@127.0.0.1:{nowhere}/acompana"
+    )
+    secret = {name: f"{name}{secrets.token_hex(12)}" for name in (
+        "calendar", "reset", "confirm", "invitation", "encoded", "api", "bearer", "referer",
+        "launch", "content",
+    )}  # fmt: skip
+    secret["code"] = "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(26))
+    activity = uuid.uuid4()
+    platform = {"Host": HOST}
+    h5p = {"Host": "h5p.localhost", "X-Forwarded-Proto": "https"}
+    requests = [
+        (f"/calendar/{secret['calendar']}.ics", platform, 301,
+         '"GET /calendar/[redacted] HTTP/1.1" 301'),
+        (f"/accounts/password/reset/key/7-{secret['reset']}/", platform, 301,
+         '"GET /accounts/password/reset/key/[redacted]/ HTTP/1.1" 301'),
+        (f"/accounts/confirm-email/{secret['confirm']}/", platform, 301,
+         '"GET /accounts/confirm-email/[redacted]/ HTTP/1.1" 301'),
+        (f"/cohorts/invitations/{secret['invitation']}/", platform, 301,
+         '"GET /cohorts/invitations/[redacted]/ HTTP/1.1" 301'),
+        (f"/verify/{secret['code']}/", platform, 301, '"GET /verify/[redacted]/ HTTP/1.1" 301'),
+        (f"/accounts/login/?next=%2Fcalendar%2F{secret['encoded']}.ics", platform, 301,
+         '"GET /accounts/login/?next=/calendar/[redacted] HTTP/1.1" 301'),
+        (f"/api/v1/responders/?limit=5&token={secret['api']}",
+         {**platform, "Authorization": f"Bearer {secret['bearer']}"}, 301,
+         '"GET /api/v1/responders/?limit=5&token=[redacted] HTTP/1.1" 301'),
+        ("/dashboard/", {**platform, "Referer": f"https://{HOST}/calendar/{secret['referer']}.ics"},
+         301, f'"GET /dashboard/ HTTP/1.1" 301 0 "https://{HOST}/calendar/[redacted]"'),
+        (f"/h5p/play/{activity}/{secret['launch']}/", h5p, 404,
+         f'"GET /h5p/play/{activity}/[redacted]/ HTTP/1.1" 404'),
+        (f"/h5p/play/{activity}/{secret['content']}/content/images/a.png", h5p, 404,
+         f'"GET /h5p/play/{activity}/[redacted]/content/images/a.png HTTP/1.1" 404'),
+    ]  # fmt: skip
+    processes = _Processes(tmp_path)
+    try:
+        processes.start(
+            "gunicorn",
+            [
+                str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
+                "training.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+                "--graceful-timeout", "3",
+            ],
+            env,
+        )  # fmt: skip
+        deadline = time.monotonic() + 40
+        while not _reachable("127.0.0.1", port):
+            assert processes.started["gunicorn"][0].poll() is None, processes.logs()
+            assert time.monotonic() < deadline, f"gunicorn never listened\n{processes.logs()}"
+            time.sleep(0.2)
+        for path, headers, status, _line in requests:
+            assert _get(port, path, headers) == status, f"{path}\n{processes.logs()}"
+    finally:
+        processes.stop_all()
+
+    output = (tmp_path / "gunicorn.log").read_text()
+    for name, value in secret.items():
+        assert value not in output, f"the {name} secret is in the log:\n{output}"
+    for _path, _headers, _status, line in requests:
+        assert line in output, f"no access line {line!r} in:\n{output}"
+    # Django's own warning for the refused launch names the path, redacted too.
+    assert f"Not Found: /h5p/play/{activity}/[redacted]/" in output, output

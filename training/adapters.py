@@ -1,9 +1,37 @@
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+
+# The same rate-limit machinery allauth's own adapter uses (it keeps the usage for a rollback).
+from allauth.core.internal import ratelimit
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from .services import user_has_mfa
+
+# allauth's error code when the password path is paused (the sign-in page then offers a code).
+THROTTLED = "too_many_login_attempts"
+
+
+def _per_client_key(request, address: str) -> str:
+    """One address tried from one client: its IP address, or its IPv6 /64 network."""
+    return f"{address.strip().lower()}|{ratelimit.get_ip(request)}"
+
+
+def consume_per_client(request, action: str, address: str) -> ratelimit.RateLimitUsage | None:
+    """Spend one of `<action>_per_client` for this address from this client; None if spent.
+
+    allauth's own `<action>` limits count per client IP and per address. Per address alone, a
+    harasser who knows someone's email could spend that person's allowance from their own
+    machine: each client first spends its own, tighter, allowance (ACCOUNT_RATE_LIMITS).
+    """
+    return ratelimit.consume(
+        request,
+        app="allauth.account",
+        action=f"{action}_per_client",
+        key=_per_client_key(request, address),
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,6 +43,43 @@ class AccountAdapter(DefaultAccountAdapter):
         # the first save. allauth calls SignupForm.signup() afterwards for the other fields.
         user.display_name = form.cleaned_data.get("display_name", "").strip()
         return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix, email, context):
+        if template_prefix == "account/email/login_code":
+            # The email says how long the code works.
+            context = {**context, "code_minutes": app_settings.LOGIN_BY_CODE_TIMEOUT // 60}
+        return super().send_mail(template_prefix, email, context)
+
+    def pre_authenticate(self, request, **credentials):
+        """Count a password attempt per (address, client) first, then per client IP and address.
+
+        A success rolls all of it back (allauth's `authenticate`). The per-address cap is looser
+        than what one client may spend, so a harasser alone cannot lock the owner out; and the
+        owner can always sign in with a code sent to their email.
+        """
+        address = credentials.get("email") or credentials.get("username") or ""
+        per_client = consume_per_client(request, "login_failed", address)
+        if not per_client:
+            raise self.validation_error(THROTTLED)
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            per_client.rollback()  # a refused attempt tested no password
+            raise
+        self._login_failed_rl_usage = ratelimit.RateLimitUsage(
+            usage=per_client.usage + self._login_failed_rl_usage.usage
+        )
+
+    def _delete_login_attempts_cached_email(self, request, **credentials):
+        """A completed password reset also clears the resetting client's own count."""
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        address = credentials.get("email") or ""
+        ratelimit.clear(
+            request,
+            app="allauth.account",
+            action="login_failed_per_client",
+            key=_per_client_key(request, address),
+        )
 
     def get_login_redirect_url(self, request):
         """People whose role needs a second factor are taken to set it up first."""

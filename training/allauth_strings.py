@@ -30,6 +30,19 @@ ALLAUTH_STRINGS = (
     gettext_noop("Remember Me"),
     gettext_noop("The email address and/or password you specified are not correct."),
     gettext_noop("Too many failed login attempts. Try again later."),
+    # Sign in by a code sent by email
+    gettext_noop("Send me a sign-in code"),
+    gettext_noop("You will receive a special code for a password-free sign-in."),
+    gettext_noop("Request Code"),
+    gettext_noop("Other sign-in options"),
+    gettext_noop("Enter Sign-In Code"),
+    gettext_noop(
+        "We've sent a code to %(recipient)s. The code expires shortly, so please enter it soon."
+    ),
+    gettext_noop("A sign-in code has been sent to %(recipient)s."),
+    gettext_noop("Code"),
+    gettext_noop("Confirm"),
+    gettext_noop("Cancel"),
     # Sign up
     gettext_noop("Signup"),
     gettext_noop("Sign Up"),

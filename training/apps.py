@@ -10,7 +10,8 @@ class TrainingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        # Signal receivers; the system checks of storage and uploads.
+        from . import signals, storage, uploads  # noqa: F401
 
 
 class UsersAdminConfig(WagtailUsersAppConfig):

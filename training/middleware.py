@@ -1,7 +1,7 @@
 import zoneinfo
 
 from django.conf import settings
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -66,3 +66,25 @@ def mfa_redirect(request) -> str | None:
     if not session_used_mfa(request):
         return f"{reverse('mfa_reauthenticate')}?{query}"
     return None
+
+
+class AdminAccessMiddleware:
+    """A signed-in person without access to the Wagtail admin gets a 403 that says so.
+
+    Wagtail would send them to its login page, which sends signed-in people back to the admin:
+    a loop. Anonymous visitors still go to the sign-in page (Wagtail's own redirect).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            request.path_info.startswith("/admin/")
+            and user is not None
+            and user.is_authenticated
+            and not user.has_perm("wagtailadmin.access_admin")
+        ):
+            return render(request, "training/admin_forbidden.html", status=403)
+        return self.get_response(request)

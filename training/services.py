@@ -120,3 +120,23 @@ def user_purge_unverified(*, older_than_days: int | None = None) -> int:
     ids = list(stale.values_list("pk", flat=True))
     User.objects.filter(pk__in=ids).delete()
     return len(ids)
+
+
+@transaction.atomic
+def user_forget_unproven_password(*, user: User, email: str) -> bool:
+    """Drop a password chosen before anyone proved the account's address; True if dropped.
+
+    Anyone can open an account with someone else's address and never confirm it. When the
+    owner later signs in with a code sent to that address, the account becomes theirs, and the
+    password the stranger chose must not open it any more (the owner can choose one).
+    """
+    addresses = EmailAddress.objects.filter(user=user)
+    if (
+        not user.has_usable_password()
+        or addresses.filter(verified=True).exists()
+        or not addresses.filter(email__iexact=email, verified=False).exists()
+    ):
+        return False
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return True

@@ -1,18 +1,21 @@
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import include, path, re_path, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control
 from django.views.static import serve as static_serve
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from certificates import views as certificate_views
 
 from . import views
+from .storage import PUBLIC_FOLDERS, is_public_name
 
 
 def to_allauth_login(request):
@@ -30,7 +33,12 @@ urlpatterns = [
     path("admin/login/", to_allauth_login, name="wagtailadmin_login_redirect"),
     path("_util/login/", to_allauth_login, name="wagtailcore_login_redirect"),
     path("admin/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
+    # Documents are served by Wagtail's view, which checks the collection's privacy; no shared
+    # cache (a proxy, a CDN) may keep a copy and hand it to someone else.
+    path(
+        "documents/",
+        include(decorate_urlpatterns(wagtaildocs_urls.urlpatterns, cache_control(private=True))),
+    ),
     path("accounts/two-factor-required/", views.mfa_required, name="mfa_required"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/2fa/totp/activate/", views.activate_totp),
@@ -45,13 +53,24 @@ urlpatterns = [
     path("dashboard/coordinator/", views.coordinator_desk, name="coordinator_desk"),
 ]
 
+
+def serve_public_media(request, path):
+    """Image renditions and avatars from MEDIA_ROOT (read per request). Nothing else is served
+    here: documents and original images live outside MEDIA_ROOT (training/storage.py)."""
+    if not is_public_name(path):
+        raise Http404
+    response = static_serve(request, path, document_root=settings.MEDIA_ROOT)
+    if settings.DEBUG:
+        add_never_cache_headers(response)
+    return response
+
+
 if settings.DEBUG or settings.ACOMPANA_SERVE_MEDIA:
+    public_folders = "|".join(sorted(PUBLIC_FOLDERS))
     urlpatterns += [
         re_path(
-            r"^media/(?P<path>.*)$",
-            never_cache(static_serve) if settings.DEBUG else static_serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
+            rf"^media/(?P<path>(?:{public_folders})/.+)$", serve_public_media, name="public_media"
+        ),
     ]
 
 # Wagtail's page serving comes last: it answers every path not matched above. Serving a page

@@ -1,8 +1,12 @@
 """H5P in the Wagtail admin: editors upload activities; administrators review libraries."""
 
 from django import forms
+from django.db import IntegrityError
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import EditView, IndexView
@@ -13,7 +17,8 @@ from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, Snippe
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
 from ..models import H5PActivity, H5PLibrary, H5PStatement
-from ..services import h5p_activity_create, h5p_library_review
+from ..services import H5PReviewError, h5p_activity_create, h5p_library_review
+from .review import library_review
 from .validator import Limits
 
 
@@ -129,6 +134,26 @@ class H5PActivityViewSet(SnippetViewSet):
 
 
 class ReviewView(EditView):
+    """The review screen: the candidate's files, with their sizes and SHA-256, the other
+    candidates uploaded under the same version, and the diff against the closest approved
+    version (courses/h5p/review.py)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["review"] = library_review(self.object)
+        return context
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except H5PReviewError as error:
+            form.add_error("status", str(error))
+        except IntegrityError:  # approved meanwhile by someone else
+            form.add_error("status", _("Other files of this version were approved meanwhile. "
+                                       "Reload the page."))  # fmt: skip
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
+
     def save_instance(self):
         status = self.form.cleaned_data["status"]
         if status == H5PLibrary.Status.PENDING:
@@ -139,18 +164,56 @@ class ReviewView(EditView):
         )  # fmt: skip
 
 
+class LibraryIndexView(IndexView):
+    def get_base_queryset(self):
+        # How many other sets of files were uploaded under the same name and version: one
+        # subquery, whatever the length of the list.
+        others = (
+            H5PLibrary.objects.filter(
+                machine_name=OuterRef("machine_name"), major_version=OuterRef("major_version"),
+                minor_version=OuterRef("minor_version"), patch_version=OuterRef("patch_version"),
+            ).exclude(pk=OuterRef("pk")).order_by().values("machine_name")
+            .annotate(count=Count("pk")).values("count")
+        )  # fmt: skip
+        queryset = super().get_base_queryset()
+        return queryset.annotate(other_candidates=Coalesce(Subquery(others[:1]), 0))
+
+
+def _other_candidates(library) -> str:
+    count = getattr(library, "other_candidates", 0)
+    if not count:
+        return ""
+    return ngettext(
+        "%(count)s other upload brought different files under this version",
+        "%(count)s other uploads brought different files under this version", count,
+    ) % {"count": count}  # fmt: skip
+
+
 class H5PLibraryViewSet(ModelViewSet):
-    """The review queue: a library version the platform has not seen waits here."""
+    """The review queue: a library version the platform has not seen waits here. Each upload
+    that brings other files under a version waiting for review is a candidate of its own."""
 
     model = H5PLibrary
     icon = "code"
     menu_label = _("H5P libraries")
+    index_view_class = LibraryIndexView
     edit_view_class = ReviewView
+    edit_template_name = "courses/admin/h5p_library_review.html"
     form_fields = ["status"]
-    list_display = ["machine_name", "version", "status", "reviewed_at", "created_at"]
     list_filter = ["status"]
     search_fields = ["machine_name", "title"]
     inspect_view_enabled = True
+    inspect_view_fields = ["machine_name", "version", "title", "status", "files_hash",
+                           "uploaded_by", "created_at", "reviewed_by", "reviewed_at"]  # fmt: skip
+
+    @property
+    def list_display(self):
+        return [
+            "machine_name", "version", "status",
+            Column("other_candidates", label=_("Other files under this version"),
+                   accessor=_other_candidates),
+            "reviewed_at", "created_at",
+        ]  # fmt: skip
 
 
 class AuditOnly(ModelPermissionPolicy):

@@ -5,6 +5,12 @@ H5P packages are zip files full of JavaScript. Their scripts run on a separate o
 On that host only `/h5p/…` exists, served without sessions, authentication or CSRF (this
 middleware answers before any of those run), with a strict Content-Security-Policy. On the
 platform's own host, `/h5p/…` does not exist.
+
+Only an activity whose libraries an administrator approved plays, on every URL here. The player
+page, its h5p.json and its content files carry a signed, short-lived launch in their path
+(`/h5p/play/<activity>/<launch>/…`, made by the module page for someone who may see the module),
+so that relative URLs keep it; the player page and h5p.json also check that the person may still
+open the module. Library files (public, versioned code) need no launch and may be cached.
 """
 
 import mimetypes
@@ -16,10 +22,11 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, path, resolve
+from django.utils import translation
 
-from ..models import H5PActivity, H5PLibrary
+from ..models import CoursePage, H5PActivity, ModulePage
 from .store import content_root, libraries_root
-from .xapi import object_iri
+from .xapi import PlayerLaunch, Refused, object_iri, player_launch_check
 
 LIBRARY_FOLDER = re.compile(r"^(?P<name>[\w.\-]+)-(?P<major>\d+)\.(?P<minor>\d+)$")
 
@@ -54,42 +61,92 @@ def content_security_policy() -> str:
     )
 
 
+# Library files are versioned code, the same for everyone: browsers may keep them a while. The
+# entry point is never cached, so a library rejected later stops the player at once.
+LIBRARY_CACHE = "public, max-age=86400"
+
+
 def _activity(activity_uuid) -> H5PActivity:
-    """A ready activity none of whose libraries an administrator has rejected."""
+    """A ready activity every library of which an administrator approved."""
     try:
-        return H5PActivity.objects.exclude(libraries__status=H5PLibrary.Status.REJECTED).get(
-            uuid=activity_uuid, status=H5PActivity.Status.READY
-        )
+        return H5PActivity.objects.playable().get(uuid=activity_uuid)
     except (H5PActivity.DoesNotExist, ValueError) as error:
         raise Http404 from error
+
+
+def _may_open(launch: PlayerLaunch) -> bool:
+    """Whether the person of this launch may still open the module: still enrolled in its
+    published course (a learner who left it may not), or still an editor (a preview)."""
+    from django.contrib.auth import get_user_model
+
+    from ..services import can_preview
+
+    user = get_user_model().objects.filter(pk=launch.user_id, is_active=True).first()
+    if user is None:
+        return False
+    if launch.preview:
+        return can_preview(user)
+    module_path = (
+        ModulePage.objects.live().filter(pk=launch.module_id).values_list("path", flat=True).first()
+    )
+    if module_path is None:
+        return False
+    return (
+        CoursePage.objects.live()
+        .filter(path=module_path[: -ModulePage.steplen], enrolments__user=user)
+        .exists()
+    )
+
+
+def _launched(activity_uuid, launch: str, *, entry: bool) -> H5PActivity:
+    """The activity, when `launch` is a valid launch for it (and, for the entry point, its person
+    may still open the module)."""
+    checked = player_launch_check(launch, activity_uuid=activity_uuid)
+    if entry and not _may_open(checked):
+        raise Http404
+    return _activity(activity_uuid)
 
 
 def _file(root: Path, relative: str) -> FileResponse:
     """A file strictly inside `root`; anything else (traversal, links out, folders) is a 404."""
     base = root.resolve()
-    candidate = (base / relative).resolve()
-    if not candidate.is_relative_to(base) or not candidate.is_file():
+    try:
+        candidate = (base / relative).resolve()
+        found = candidate.is_relative_to(base) and candidate.is_file()
+    except (ValueError, OSError) as error:  # a NUL byte, a name too long for the file system
+        raise Http404 from error
+    if not found:
         raise Http404
     content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
     return FileResponse(candidate.open("rb"), content_type=content_type)
 
 
-def player(request, activity_uuid):
-    activity = _activity(activity_uuid)
+def player(request, activity_uuid, launch):
+    try:
+        activity = _launched(activity_uuid, launch, entry=True)
+    except Refused as refused:
+        if refused.code != "expired":
+            raise Http404 from refused
+        # Said in the person's language (no session here: the browser's Accept-Language).
+        with translation.override(translation.get_language_from_request(request)):
+            html = render_to_string("courses/h5p/player_expired.html")
+        return HttpResponse(html, status=403)
     html = render_to_string(
         "courses/h5p/player.html",
         {"activity": activity, "platform_origin": platform_origin(),
-         "base": f"/h5p/play/{activity.uuid}", "object_iri": object_iri(activity.uuid)},
+         "base": f"/h5p/play/{activity.uuid}/{launch}",
+         "libraries": f"/h5p/play/{activity.uuid}/libraries",
+         "object_iri": object_iri(activity.uuid)},
     )  # fmt: skip
     return HttpResponse(html)
 
 
-def h5p_json(request, activity_uuid):
-    return JsonResponse(_activity(activity_uuid).h5p_json)
+def h5p_json(request, activity_uuid, launch):
+    return JsonResponse(_launched(activity_uuid, launch, entry=True).h5p_json)
 
 
-def content_file(request, activity_uuid, relative):
-    activity = _activity(activity_uuid)
+def content_file(request, activity_uuid, launch, relative):
+    activity = _launched(activity_uuid, launch, entry=False)
     return _file(content_root() / str(activity.uuid), relative)
 
 
@@ -104,7 +161,9 @@ def library_file(request, activity_uuid, folder, relative):
     ).first()
     if library is None:
         raise Http404
-    return _file(libraries_root() / library.folder, relative)
+    response = _file(libraries_root() / library.folder, relative)
+    response["Cache-Control"] = LIBRARY_CACHE
+    return response
 
 
 def player_asset(request, relative):
@@ -117,10 +176,10 @@ def relay_script(request):
 
 
 urlpatterns = [
-    path("h5p/play/<uuid:activity_uuid>/", player),
-    path("h5p/play/<uuid:activity_uuid>/h5p.json", h5p_json),
-    path("h5p/play/<uuid:activity_uuid>/content/<path:relative>", content_file),
     path("h5p/play/<uuid:activity_uuid>/libraries/<str:folder>/<path:relative>", library_file),
+    path("h5p/play/<uuid:activity_uuid>/<str:launch>/", player),
+    path("h5p/play/<uuid:activity_uuid>/<str:launch>/h5p.json", h5p_json),
+    path("h5p/play/<uuid:activity_uuid>/<str:launch>/content/<path:relative>", content_file),
     path("h5p/player/<path:relative>", player_asset),
     path("h5p/player-relay.js", relay_script),
 ]
@@ -143,8 +202,10 @@ class H5POriginMiddleware:
             try:
                 match = resolve(request.path_info, urlconf=__name__)
                 response = match.func(request, *match.args, **match.kwargs)
-            except (Resolver404, Http404):
+            except (Resolver404, Http404, Refused):
                 response = HttpResponseNotFound()
+            if request.path_info.startswith("/h5p/play/") and "Cache-Control" not in response:
+                response["Cache-Control"] = "no-store"  # signed, personal and short-lived
         response["Content-Security-Policy"] = content_security_policy()
         response["X-Content-Type-Options"] = "nosniff"
         response["Referrer-Policy"] = "no-referrer"

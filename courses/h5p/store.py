@@ -1,9 +1,13 @@
 """The library store and extraction of H5P activities.
 
-Libraries are stored once per machine name and full version, under
-`<H5P root>/libraries/<Name>-<major>.<minor>.<patch>/`, with a hash of their files. Content goes
-to `<H5P root>/content/<activity uuid>/`. Everything is written to a hidden temporary folder
-first and renamed into place, so a failed import leaves nothing behind.
+Libraries are stored once per machine name, full version and set of files, under
+`<H5P root>/libraries/<Name>-<major>.<minor>.<patch>-<hash>/`, with the size and SHA-256 of each
+file. A version waiting for review may receive other files from a later upload: they become a
+second candidate (the first upload cannot squat a library), which the review screen shows beside
+the first. An approved version is never replaced: a package that brings other files under it is
+refused (the author publishes a new patch version). Content goes to
+`<H5P root>/content/<activity uuid>/`. Everything is written to a hidden temporary folder first
+and renamed into place, so a failed import leaves nothing behind.
 """
 
 import hashlib
@@ -18,6 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import H5PActivity, H5PLibrary
@@ -51,22 +56,33 @@ def store_has(ref: LibraryRef) -> bool:
 
 def best_library(ref: LibraryRef) -> H5PLibrary | None:
     """The version a package without its own copy gets: the highest approved patch, or, while
-    none is approved, the highest one waiting for review (never a rejected one)."""
+    none is approved, the highest one waiting for review, its latest upload (never a rejected
+    one)."""
     versions = H5PLibrary.objects.filter(
         machine_name=ref.machine_name, major_version=ref.major, minor_version=ref.minor
     ).exclude(status=H5PLibrary.Status.REJECTED)
     return (
         versions.filter(status=H5PLibrary.Status.APPROVED).order_by("-patch_version").first()
-        or versions.order_by("-patch_version").first()
+        or versions.order_by("-patch_version", "-created_at", "-pk").first()
     )
 
 
-def files_hash(archive: zipfile.ZipFile, library: PackageLibrary, limits: Limits) -> str:
-    digest = hashlib.sha256()
+def library_manifest(
+    archive: zipfile.ZipFile, library: PackageLibrary, limits: Limits
+) -> tuple[str, list[dict]]:
+    """The hash of a library's files (over each path and its SHA-256), and each file's path,
+    size and SHA-256, as the review screen shows them."""
+    digest, files = hashlib.sha256(), []
     for path in sorted(library.files):
         data = read_entry(archive, archive.getinfo(library.files[path]), limits.max_file_bytes)
-        digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
-    return digest.hexdigest()
+        file_digest = hashlib.sha256(data)
+        digest.update(path.encode() + b"\0" + file_digest.digest())
+        files.append({"path": path, "size": len(data), "sha256": file_digest.hexdigest()})
+    return digest.hexdigest(), files
+
+
+def files_hash(archive: zipfile.ZipFile, library: PackageLibrary, limits: Limits) -> str:
+    return library_manifest(archive, library, limits)[0]
 
 
 def _write(archive, files: dict[str, str], target: Path, limits: Limits) -> None:
@@ -92,44 +108,53 @@ class ExtractionRefused(Exception):
         self.errors = errors
 
 
-def _store_library(archive, library: PackageLibrary, limits, created: list[Path]) -> H5PLibrary:
-    """The stored version of this library: reused when identical, stored (pending) when new."""
-    digest = files_hash(archive, library, limits)
-    lookup = {
+def _store_library(
+    archive, library: PackageLibrary, limits, created: list[Path], uploaded_by=None
+) -> H5PLibrary:
+    """The stored candidate with exactly these files: reused when the store has it, stored
+    (waiting for review) when new. Refused when an administrator approved other files under this
+    version, or rejected these."""
+    digest, files = library_manifest(archive, library, limits)
+    version = {
         "machine_name": library.ref.machine_name,
         "major_version": library.ref.major,
         "minor_version": library.ref.minor,
         "patch_version": library.patch,
     }
-    existing = H5PLibrary.objects.filter(**lookup).first()
+    name = f"{library.ref.machine_name} {library.ref.major}.{library.ref.minor}.{library.patch}"
+    approved = H5PLibrary.objects.filter(**version, status=H5PLibrary.Status.APPROVED).first()
+    if approved is not None and approved.files_hash != digest:
+        raise ExtractionRefused(
+            [_("The package brings the library %(library)s with files that differ from the "
+               "version an administrator approved. An approved version is never replaced: "
+               "use a package with the approved library, or ask its author for a new patch "
+               "version.") % {"library": name}]
+        )  # fmt: skip
+    existing = approved or H5PLibrary.objects.filter(**version, files_hash=digest).first()
     if existing is None:
-        target = libraries_root() / f"{library.ref.machine_name}-{library.ref.major}."
-        target = Path(f"{target}{library.ref.minor}.{library.patch}")
+        folder = f"{library.ref.machine_name}-{library.ref.major}.{library.ref.minor}."
+        folder = f"{folder}{library.patch}-{digest[:16]}"
         temporary = _temporary(libraries_root())
         created.append(temporary)
         _write(archive, library.files, temporary, limits)
         try:
             with transaction.atomic():
                 existing = H5PLibrary.objects.create(
-                    **lookup, title=library.title[:255], files_hash=digest, metadata=library.data
-                )
-        except IntegrityError:  # stored meanwhile by another import: ours is not needed
-            existing = H5PLibrary.objects.get(**lookup)
+                    **version, title=library.title[:255], files_hash=digest, files=files,
+                    folder_name=folder, metadata=library.data, uploaded_by=uploaded_by,
+                )  # fmt: skip
+        except IntegrityError:  # the same files stored meanwhile by another import
+            existing = H5PLibrary.objects.get(**version, files_hash=digest)
             shutil.rmtree(temporary, ignore_errors=True)
             created.remove(temporary)
         else:
-            if target.exists():
+            target = libraries_root() / folder
+            if target.exists():  # left by an interrupted import: no row refers to it
                 shutil.rmtree(target)
             temporary.rename(target)
             created.remove(temporary)
             created.append(target)
             return existing
-    if existing.files_hash != digest:
-        raise ExtractionRefused(
-            [_("The package brings a library %(library)s %(patch)s that differs from the one "
-               "the platform already has under that name and version.")
-             % {"library": library.ref, "patch": f"(patch {library.patch})"}]
-        )  # fmt: skip
     if existing.status == H5PLibrary.Status.REJECTED:
         raise ExtractionRefused(
             [_("The library %(library)s was rejected by an administrator.") % {
@@ -153,7 +178,8 @@ def _needed(package: Package) -> list[LibraryRef]:
 def activity_extract(*, activity_id: int) -> H5PActivity:
     """Validate and extract an uploaded activity, once: a ready or refused one is left as is.
 
-    Database errors propagate (the task retries them); only the package's own problems refuse.
+    Database errors propagate (the task retries them, then refuses); anything else refuses the
+    package with a reason: an activity never stays "being prepared".
     """
     with transaction.atomic():
         activity = H5PActivity.objects.select_for_update().get(pk=activity_id)
@@ -173,7 +199,7 @@ def _extract(activity: H5PActivity) -> H5PActivity:
                 raise ExtractionRefused(package.errors)
             with zipfile.ZipFile(upload) as archive:
                 stored = [
-                    _store_library(archive, library, limits, created)
+                    _store_library(archive, library, limits, created, activity.uploaded_by)
                     for library in package.libraries.values()
                 ]
                 temporary = _temporary(content_root())
@@ -200,12 +226,44 @@ def _extract(activity: H5PActivity) -> H5PActivity:
     except DatabaseError:
         _clean([*created, target])
         raise
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError, RecursionError):
+    except Exception:
+        # A damaged archive, a decompressor's own exception, a full disk: refused with a reason.
         logger.exception("H5P extraction of activity %s failed", activity.pk)
         _clean([*created, target])
-        _refuse(activity, [_("The package could not be unpacked. Please check the file and try "
-                             "again.")])  # fmt: skip
+        _refuse(activity, [unpack_failed_reason()])
     return activity
+
+
+def unpack_failed_reason() -> str:
+    return _("The package could not be unpacked. Please check the file and try again.")
+
+
+@transaction.atomic
+def activity_fail(*, activity_id: int, reason: str) -> H5PActivity | None:
+    """Refuse an activity still being prepared, with `reason` (when its preparation failed for a
+    reason of the platform's, or took too long). Does nothing to a ready or refused one."""
+    activity = H5PActivity.objects.select_for_update().filter(pk=activity_id).first()
+    if activity is None or activity.status != H5PActivity.Status.PENDING:
+        return activity
+    _clean([content_root() / str(activity.uuid)])
+    _refuse(activity, [reason])
+    return activity
+
+
+def stuck_activities_fail(*, older_than: timedelta | None = None) -> list[int]:
+    """Refuse activities still "being prepared" long after their upload (a worker lost, a task
+    dropped): ACOMPANA_H5P_PREPARE_MINUTES, well past the task's time limit and retries."""
+    if older_than is None:
+        older_than = timedelta(minutes=settings.ACOMPANA_H5P_PREPARE_MINUTES)
+    cutoff = timezone.now() - older_than
+    stuck = list(
+        H5PActivity.objects.filter(status=H5PActivity.Status.PENDING, updated_at__lt=cutoff)
+        .values_list("pk", flat=True)
+    )  # fmt: skip
+    reason = _("Preparing the package took too long and was stopped. Please upload it again.")
+    for pk in stuck:
+        activity_fail(activity_id=pk, reason=reason)
+    return stuck
 
 
 def sub_content_ids(content_json: Path) -> list[str]:

@@ -6,6 +6,7 @@ reported, in words a trainer understands, so that one upload tells them everythi
 """
 
 import json
+import logging
 import re
 import stat
 import unicodedata
@@ -15,7 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 # H5P's own list of allowed file types (h5p-php-library, H5P_DEFAULT_WHITELIST), less "swf":
 # Flash is dead and was a classic way to smuggle scripts.
@@ -75,6 +79,10 @@ ROOT_EXTRAS = frozenset({"txt", "json", "md"})
 # ASCII only: a look-alike letter (a Cyrillic "e" in "H5P.Test") must not pass for a real library.
 MACHINE_NAME = re.compile(r"[A-Za-z0-9._\-]{1,127}")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# What H5P tools write. Other methods (bzip2, lzma, and the ones zipfile cannot read) take paths
+# through zipfile and its decompressors that nothing here needs; encryption hides content.
+COMPRESSION_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+ENCRYPTED_FLAG = 0x1
 
 
 @dataclass(frozen=True)
@@ -207,10 +215,28 @@ def validate(
     errors: list[str] = []
     package = Package({}, {}, LibraryRef("", 0, 0), [], {}, {}, errors)
     try:
+        _validate(source, limits, errors, package, store_has)
+    except DatabaseError:
+        raise  # the platform's problem, not the package's: the caller retries
+    except Exception:
+        # Whatever else a malformed archive makes zipfile (or a decompressor) raise refuses the
+        # package with a reason; it never leaves it half-checked.
+        logger.exception("An H5P package could not be read")
+        errors.append(unreadable_reason())
+    return package
+
+
+def unreadable_reason() -> str:
+    return _("The package could not be read: it may be damaged, or made with an unusual tool. "
+             "Export it again and upload the new file.")  # fmt: skip
+
+
+def _validate(source, limits, errors, package, store_has) -> None:
+    try:
         archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         errors.append(_("This file is not an H5P package: it cannot be opened as a zip archive."))
-        return package
+        return
     with archive:
         infos = archive.infolist()
         if len(infos) > limits.max_files:
@@ -218,12 +244,11 @@ def validate(
                 _("The package holds %(count)s files; at most %(limit)s are allowed.")
                 % {"count": len(infos), "limit": limits.max_files}
             )
-            return package
+            return
         _check_entries(archive, infos, limits, errors, package)
         if errors:
-            return package
+            return
         _check_structure(archive, limits, errors, package, store_has)
-    return package
 
 
 def _check_entries(archive, infos, limits, errors, package):
@@ -235,6 +260,16 @@ def _check_entries(archive, infos, limits, errors, package):
         if CONTROL_CHARACTERS.search(name):
             shown = name.encode("unicode_escape").decode("ascii")  # never raw escapes on a screen
             errors.append(_("“%(name)s” has control characters in its name.") % {"name": shown})
+            continue
+        if info.flag_bits & ENCRYPTED_FLAG:
+            errors.append(_("“%(name)s” is encrypted: a package cannot hold encrypted files.")
+                          % {"name": name})  # fmt: skip
+            continue
+        if info.compress_type not in COMPRESSION_METHODS:
+            errors.append(
+                _("“%(name)s” is compressed with a method the platform does not accept (only "
+                  "“stored” and “deflated”, which H5P tools use).") % {"name": name}
+            )  # fmt: skip
             continue
         if "\\" in name:
             errors.append(_("“%(name)s” uses backslashes in its path.") % {"name": name})

@@ -5,13 +5,18 @@ session, never the statement), which launch the statement belongs to (a signed, 
 token bound to learner, module block and activity), what it is about (the object IRI issued at
 launch, or a part of the content that really exists), and which statements can complete which
 kind of content (a child question's `answered` never completes a question set). Each statement
-is stored once, by its id, and kept for audit for ACOMPANA_H5P_STATEMENT_DAYS.
+is stored once, by its id, and kept for audit for ACOMPANA_H5P_STATEMENT_DAYS: only what the
+audit needs of it (`statement_kept`, a few KB at most), and past a learner's daily quota
+(ACOMPANA_H5P_STATEMENTS_PER_DAY) only a statement that completes the activity.
 
 The module page (static/js/h5p.js) receives statements from the player frame, checks their
 origin, gives each an id and this learner's actor, and posts them here.
 """
 
+import contextlib
 import json
+import logging
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from training import ratelimit
 
 from ..models import (
+    ActivityCompletion,
     CoursePage,
     H5PActivity,
     H5PState,
@@ -38,6 +44,8 @@ from ..models import (
     ModuleProgress,
     ProgressStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
 ANSWERED = VERBS + "answered"
@@ -154,6 +162,41 @@ def launch_token(*, user, module_id: int, activity_id: str, activity_uuid) -> st
     return signing.dumps([user.pk, module_id, activity_id, str(activity_uuid)], salt=LAUNCH_SALT)
 
 
+PLAYER_SALT = "courses.h5p.player"
+
+
+def player_launch(*, user, module_id: int, activity_uuid, preview: bool = False) -> str:
+    """The signed part of the player's URL on the H5P origin (`/h5p/play/<uuid>/<launch>/`):
+    for this person, this module and this activity, valid ACOMPANA_H5P_LAUNCH_SECONDS. Made only
+    by the module page, for someone who may see the module (`preview`: an editor checking it)."""
+    return signing.dumps([user.pk, module_id, str(activity_uuid), int(preview)], salt=PLAYER_SALT)
+
+
+@dataclass(frozen=True)
+class PlayerLaunch:
+    user_id: int
+    module_id: int
+    preview: bool
+
+
+def player_launch_check(token: str, *, activity_uuid) -> PlayerLaunch:
+    """Raise Refused unless `token` is a player launch for this activity that has not expired."""
+    try:
+        data = signing.loads(token, salt=PLAYER_SALT, max_age=settings.ACOMPANA_H5P_LAUNCH_SECONDS)
+    except signing.SignatureExpired as error:
+        raise Refused(403, _("This activity has been open for a long time."), "expired") from error
+    except (signing.BadSignature, ValueError) as error:
+        raise Refused(
+            404, _("This activity was not started from its module page."), "launch"
+        ) from error
+    if not (
+        isinstance(data, list) and len(data) == 4 and data[2] == str(activity_uuid)
+        and all(isinstance(value, int) and not isinstance(value, bool) for value in data[:2])
+    ):  # fmt: skip
+        raise Refused(404, _("This activity was not started from its module page."), "launch")
+    return PlayerLaunch(user_id=data[0], module_id=data[1], preview=bool(data[3]))
+
+
 @dataclass(frozen=True)
 class Launch:
     module_id: int
@@ -195,7 +238,8 @@ def body_json(request, limit: int) -> dict:
         raise Refused(413, _("This is too large to be recorded."), "size")
     try:
         data = json.loads(request.body)
-    except (UnicodeDecodeError, ValueError) as error:
+    # A deeply nested body makes the parser recurse past Python's limit: malformed, not a 500.
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise Refused(400, _("This could not be read."), "malformed") from error
     if not isinstance(data, dict):
         raise Refused(400, _("This could not be read."), "malformed")
@@ -296,21 +340,131 @@ def statement_parse(statement, *, user, launch: Launch, sub_content_ids) -> Pars
         raise Refused(400, _("This could not be read."), "malformed")
     success = result.get("success")
     completion = result.get("completion")
-    # What identifies people is the server's to say: the actor is ours, and the other places
-    # where xAPI names people (authority, instructor, team) are not kept.
-    raw = {**statement, "id": str(statement_id), "actor": actor}
-    raw.pop("authority", None)
-    if isinstance(raw.get("context"), dict):
-        raw["context"] = {
-            key: value for key, value in raw["context"].items() if key not in ("instructor", "team")
-        }
+    score_scaled = _score(result)
+    raw = statement_kept(statement, statement_id=statement_id, actor=actor, verb_id=verb_id,
+                         object_id=object_id)  # fmt: skip
     return Parsed(
         id=statement_id, verb=verb_id, sub_content_id=sub_content_id,
-        score_scaled=_score(result),
+        score_scaled=score_scaled,
         success=success if isinstance(success, bool) else None,
         completion=completion if isinstance(completion, bool) else None,
         raw=raw,
     )  # fmt: skip
+
+
+# --- What is stored of a statement -------------------------------------------------------------
+# The audit needs to know who did what to which part of which activity, when, and how it went:
+# not the content's texts (descriptions, choices, correct answers), the player's extensions, or
+# the learner's free-text response. Only these parts are kept, each bounded; the whole is then
+# held under ACOMPANA_H5P_STATEMENT_STORED_BYTES. The actor is ours, and the other places where
+# xAPI names people (authority, context.instructor, context.team) are never kept.
+KEPT_TEXT = 255  # characters of one kept string (an IRI, a name, a duration)
+KEPT_NAMES = 3  # languages of a kept language map (object.definition.name)
+KEPT_CONTEXT_ACTIVITIES = 3  # ids kept of each of parent, grouping, category, other
+TRUNCATED = "…"
+
+
+def _text(value, limit: int = KEPT_TEXT) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value if len(value) <= limit else value[: limit - 1] + TRUNCATED
+
+
+def _number(value) -> int | float | None:
+    """A plain, modest number (a score), or nothing: no booleans, no 4,000-digit integers."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value if abs(value) <= 10**9 else None
+
+
+def _language_map(value) -> dict | None:
+    if not isinstance(value, dict):
+        return None
+    kept = {}
+    for language, text in value.items():
+        if len(kept) == KEPT_NAMES:
+            break
+        language, text = _text(language, 16), _text(text)
+        if language and text is not None:
+            kept[language] = text
+    return kept or None
+
+
+def _compact(mapping: dict) -> dict:
+    return {key: value for key, value in mapping.items() if value not in (None, {}, [])}
+
+
+def _context_kept(context) -> dict:
+    if not isinstance(context, dict):
+        return {}
+    activities = context.get("contextActivities")
+    kept_activities = {}
+    if isinstance(activities, dict):
+        for name in ("parent", "grouping", "category", "other"):
+            items = activities.get(name)
+            items = [items] if isinstance(items, dict) else items  # xAPI allows one object
+            if not isinstance(items, list):
+                continue
+            ids = [_text(item.get("id")) for item in items[:KEPT_CONTEXT_ACTIVITIES]
+                   if isinstance(item, dict)]  # fmt: skip
+            kept_activities[name] = [{"id": id_} for id_ in ids if id_]
+    return _compact({
+        "registration": _text(context.get("registration"), 64),
+        "contextActivities": _compact(kept_activities),
+    })  # fmt: skip
+
+
+def _result_kept(result) -> dict:
+    if not isinstance(result, dict):
+        return {}
+    score = result.get("score")
+    score = _compact({key: _number(score.get(key)) for key in ("scaled", "raw", "min", "max")}
+                     ) if isinstance(score, dict) else {}  # fmt: skip
+    return _compact({
+        "score": score,
+        "success": result["success"] if isinstance(result.get("success"), bool) else None,
+        "completion": result["completion"] if isinstance(result.get("completion"), bool) else None,
+        "duration": _text(result.get("duration"), 64),
+    })  # fmt: skip
+
+
+def _stored_bytes(raw: dict) -> int:
+    return len(json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def statement_kept(statement: dict, *, statement_id, actor: dict, verb_id: str, object_id: str,
+                   limit: int | None = None) -> dict:  # fmt: skip
+    """What the audit keeps of a checked statement: a statement-shaped object of at most
+    `limit` bytes of JSON (ACOMPANA_H5P_STATEMENT_STORED_BYTES; never less than its core)."""
+    limit = settings.ACOMPANA_H5P_STATEMENT_STORED_BYTES if limit is None else limit
+    target = statement.get("object")
+    definition = target.get("definition") if isinstance(target, dict) else None
+    definition = _compact({
+        "name": _language_map(definition.get("name")),
+        "type": _text(definition.get("type")),
+        "interactionType": _text(definition.get("interactionType"), 32),
+    }) if isinstance(definition, dict) else {}  # fmt: skip
+    kept = _compact({
+        "id": str(statement_id),
+        "actor": actor,
+        "verb": {"id": verb_id},
+        "object": _compact({"objectType": "Activity", "id": object_id, "definition": definition}),
+        "result": _result_kept(statement.get("result")),
+        "context": _context_kept(statement.get("context")),
+        "timestamp": _text(statement.get("timestamp"), 64),
+    })  # fmt: skip
+    # Over the limit (a small setting, long names or IRIs): give up the least needed parts
+    # first, and say so. What always remains (ids, verb, score: well under 1 KB) is bounded.
+    for *path, key in (("object", "definition"), ("context",), ("result", "duration"),
+                       ("timestamp",)):  # fmt: skip
+        if _stored_bytes(kept) <= limit:
+            break
+        kept["truncated"] = True
+        parent = kept[path[0]] if path else kept
+        parent.pop(key, None)
+    return kept
 
 
 def completes(parsed: Parsed, kind: Completion) -> bool:
@@ -364,7 +518,8 @@ def statement_ingest(*, user, module_id: int, activity_id: str, data: dict) -> d
     Statements that change nothing (a child question answered, an interaction) take a handful
     of small queries (the session's user, one access check, one INSERT) whatever the size of
     the course; one that completes the activity goes through the
-    full checks of the module as it is now (see `_complete`).
+    full checks of the module as it is now (see `_complete`). Past the daily quota, see
+    `_ingest_over_quota` (the answer then says "stored": false).
     """
     launch = launch_check(data.get("token"), user=user, module_id=module_id,
                           activity_id=activity_id)  # fmt: skip
@@ -372,11 +527,26 @@ def statement_ingest(*, user, module_id: int, activity_id: str, data: dict) -> d
     parsed = statement_parse(data.get("statement"), user=user, launch=launch,
                              sub_content_ids=sub_content_ids)  # fmt: skip
     _may_act(user, module_id)
+    completing = completes(parsed, completion_for(main_library))
     record = H5PStatement(
         id=parsed.id, user=user, module_id=module_id, activity_id=activity_id,
         h5p_activity_id=activity_pk, verb=parsed.verb[:255],
         sub_content_id=parsed.sub_content_id[:64], score_scaled=parsed.score_scaled, raw=parsed.raw,
     )  # fmt: skip
+    if daily_quota_over(user):
+        return _ingest_over_quota(user=user, launch=launch, parsed=parsed, record=record,
+                                  completing=completing)  # fmt: skip
+    _store(record)
+    if not completing:
+        return {"ok": True, "completed": False}
+    completed = _complete(user=user, launch=launch, parsed=parsed)
+    if not completed:
+        return {"ok": True, "completed": False}
+    H5PStatement.objects.filter(pk=record.pk).update(counted=True)
+    return _completed(user, module_id)
+
+
+def _store(record: H5PStatement) -> None:
     try:
         # One INSERT. The view runs in autocommit, where a replayed id fails on its own; inside
         # a transaction (a caller's), a savepoint keeps the failure from spoiling it.
@@ -386,19 +556,55 @@ def statement_ingest(*, user, module_id: int, activity_id: str, data: dict) -> d
         else:
             record.save(force_insert=True)
     except IntegrityError as error:
-        if not H5PStatement.objects.filter(pk=parsed.id).exists():
+        if not H5PStatement.objects.filter(pk=record.pk).exists():
             raise  # not a replay: something else went wrong, and the page will try again
         raise Refused(409, _("This statement was already recorded."), "duplicate") from error
-    if not completes(parsed, completion_for(main_library)):
-        return {"ok": True, "completed": False}
-    completed = _complete(user=user, launch=launch, parsed=parsed)
-    if not completed:
-        return {"ok": True, "completed": False}
-    H5PStatement.objects.filter(pk=record.pk).update(counted=True)
+
+
+def _completed(user, module_id: int) -> dict:
     module_completed = ModuleProgress.objects.filter(
         user=user, module_id=module_id, status=ProgressStatus.COMPLETED
     ).exists()
     return {"ok": True, "completed": True, "module_completed": module_completed}
+
+
+# --- Daily quota --------------------------------------------------------------------------------
+def _quota_key(user) -> str:
+    return f"h5p-statements:{user.pk}:{timezone.now():%Y%m%d}"
+
+
+def daily_quota_over(user) -> bool:
+    """Count one statement of this learner today (UTC) and say whether it passes
+    ACOMPANA_H5P_STATEMENTS_PER_DAY. Shared across processes through the cache (one round trip);
+    a cleared cache starts the day's count again, which only ever lets more be stored."""
+    key = _quota_key(user)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the learner's first statement today
+        cache.add(key, 0, timeout=60 * 60 * 25)
+        count = cache.incr(key)
+    limit = settings.ACOMPANA_H5P_STATEMENTS_PER_DAY
+    if count == limit + 1:
+        logger.warning("H5P: learner %s passed the daily statement quota (%s)", user.pk, limit)
+    return count > limit
+
+
+def _ingest_over_quota(*, user, launch: Launch, parsed: Parsed, record: H5PStatement,
+                       completing: bool) -> dict:  # fmt: skip
+    """Past the day's quota, statements are accepted (answered 200, so the page sends the next
+    ones, a completion among them) but only one that completes the activity now is stored."""
+    not_stored = {"ok": True, "completed": False, "stored": False}
+    if not completing:
+        return not_stored
+    if ActivityCompletion.objects.filter(user=user, module_id=launch.module_id,
+                                         activity_id=launch.activity_id).exists():  # fmt: skip
+        return {**_completed(user, launch.module_id), "stored": False}  # already recorded
+    if not _complete(user=user, launch=launch, parsed=parsed):
+        return not_stored
+    record.counted = True
+    with contextlib.suppress(Refused):  # a replay: the completion above is recorded once anyway
+        _store(record)
+    return _completed(user, launch.module_id)
 
 
 def _complete(*, user, launch: Launch, parsed: Parsed) -> bool:

@@ -11,7 +11,10 @@
 (function () {
   "use strict";
   var container = document.getElementById("h5p-container");
+  // The signed launch is part of `base`, so h5p.json and content/ (fetched relative to it) carry
+  // it; libraries are public, versioned code, fetched without it.
   var base = container.getAttribute("data-base");
+  var libraries = container.getAttribute("data-libraries");
   var platform = container.getAttribute("data-platform-origin");
   var objectIri = container.getAttribute("data-object-iri");
   var framed = window.parent !== window;
@@ -78,7 +81,7 @@
     lastState = previousState || null;
     var options = {
       h5pJsonPath: base,
-      librariesPath: base + "/libraries",
+      librariesPath: libraries,
       frameJs: "/h5p/player/frame.bundle.js",
       frameCss: "/h5p/player/styles/h5p.css",
       xAPIObjectIRI: objectIri,

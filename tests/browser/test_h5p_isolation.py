@@ -23,11 +23,28 @@ def origins(live_server, settings):
 
 
 def _activity(name):
+    """A sample, its libraries approved (nothing else plays)."""
     data = (Path(SAMPLES) / name).read_bytes()
     made = h5p_activity_create(package=ContentFile(data, name=name), title=name, language="en")
     activity = store.activity_extract(activity_id=made.pk)
     assert activity.status == "ready", activity.errors
+    activity.libraries.update(status="approved")
     return activity
+
+
+def _player_url(h5p, activity, user):
+    """The player's signed URL, as the module page makes it for an enrolled learner."""
+    from courses.factories import block_id, make_course
+    from courses.h5p.xapi import player_launch
+    from courses.services import enrolment_create
+
+    course, (module,) = make_course("isolation", modules=1, body=lambda i: [
+        {"type": "h5p", "id": block_id("isolation/h5p"),
+         "value": {"activity": str(activity.uuid), "pass_mark": None, "required": True}},
+    ])  # fmt: skip
+    enrolment_create(user=user, course=course)
+    launch = player_launch(user=user, module_id=module.pk, activity_uuid=activity.uuid)
+    return f"{h5p}/h5p/play/{activity.uuid}/{launch}/"
 
 
 def test_a_script_on_the_h5p_origin_cannot_use_the_platform_session(
@@ -45,7 +62,7 @@ def test_a_script_on_the_h5p_origin_cannot_use_the_platform_session(
     sent_cookies = []
     page.on("request", lambda r: sent_cookies.append(r.url) if r.url.startswith(platform)
             and "cookie" in r.all_headers() else None)  # fmt: skip
-    page.goto(f"{h5p}/h5p/play/{activity.uuid}/")
+    page.goto(_player_url(h5p, activity, volunteer))
     assert page.evaluate("document.cookie") == ""
     # Reading the platform from here is refused by the browser (no CORS for this origin)…
     outcome = page.evaluate(
@@ -67,10 +84,10 @@ def test_a_script_on_the_h5p_origin_cannot_use_the_platform_session(
     assert page.context.cookies(h5p) == []
 
 
-def test_the_true_false_activity_plays_and_reports_an_answer(page, origins):
+def test_the_true_false_activity_plays_and_reports_an_answer(page, origins, volunteer):
     _platform, h5p = origins
     activity = _activity("truefalse.h5p")
-    page.goto(f"{h5p}/h5p/play/{activity.uuid}/")
+    page.goto(_player_url(h5p, activity, volunteer))
     # The content is played in the player page itself (this page is the isolated frame).
     frame = page
     frame.get_by_role("radio", name="False").wait_for(timeout=15_000)

@@ -143,6 +143,29 @@ def test_a_skill_counts_once_signed_off(volunteer, trainer):
     assert (check.met, check.detail) == (True, "Signed off by a trainer")
 
 
+def test_a_sign_off_or_presence_a_person_gave_themselves_never_counts(volunteer, trainer):
+    """Cohorts refuses to record them; rows made before it did must not certify anyone."""
+    track = make_track()
+    add_requirement(track, Kind.ATTENDANCE, min_attendance=100)
+    cohort = make_cohort(track)
+    join(cohort, volunteer)
+    skill = make_skill(cohort, "Self-care plan")
+    skill_requirement = add_requirement(track, Kind.SKILL, skill=skill)
+    SkillSignOff.objects.create(skill=skill, user=volunteer, signed_by=volunteer)
+    own = mark(make_session(cohort), volunteer, Attendance.Status.PRESENT)
+    own.marked_by = volunteer
+    own.save()
+
+    result = eligibility.compute(volunteer, track)
+    assert result.met == 0
+    own.marked_by = trainer
+    own.save()
+    SkillSignOff.objects.filter(user=volunteer).update(signed_by=trainer)
+    result = eligibility.compute(volunteer, track)
+    assert result.met == 2
+    assert {c.requirement.pk for c in result.checks if c.met} >= {skill_requirement.pk}
+
+
 # --- Agreements ---------------------------------------------------------------------------------
 def test_only_a_signature_of_the_current_version_counts(volunteer):
     track = make_track()

@@ -124,9 +124,10 @@ def test_api_offset_out_of_range_is_not_a_500(client, coordinator):
 
 
 @finding(2, "a NUL byte in a verification code is a 500 on the public page")
-def test_verify_with_a_nul_byte_is_not_found(client):
+def test_verify_with_a_nul_byte_is_refused_not_a_500(client):
+    """Refused before the view (training.inputs): a 400, never a 500."""
     client.raise_request_exception = False
-    assert client.get("/verify/A%00B/").status_code == 404
+    assert client.get("/verify/A%00B/").status_code == 400
 
 
 @finding(3, "ERRORS is translated once at import: Spanish users get English errors")

@@ -62,14 +62,40 @@ def test_the_matrix_shows_each_members_state_and_filters_the_inactive(trainer_cl
 def test_the_csv_export_is_logged_and_neutralises_formulas(trainer_client):
     cohort = make_cohort(trainer=trainer_client.trainer)
     services._admit(cohort, UserFactory(display_name='=HYPERLINK("x")'), Membership.Source.CSV)
-    response = trainer_client.get(
-        reverse("cohorts:trainer_progress", args=[cohort.slug]), {"format": "csv"}
-    )
+    response = trainer_client.post(reverse("cohorts:trainer_progress_csv", args=[cohort.slug]))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[1][0] == '\'=HYPERLINK("x")'
     log = ExportLog.objects.get()
     assert (log.user, log.cohort, log.rows) == (trainer_client.trainer, cohort, 1)
+
+
+def test_the_csv_export_is_a_post_with_csrf_and_a_get_exports_nothing(trainer_client):
+    """A link or an image elsewhere cannot make a trainer's browser export their members."""
+    from django.test import Client
+
+    cohort = make_cohort(trainer=trainer_client.trainer)
+    add_members(cohort, 2)
+    url = reverse("cohorts:trainer_progress_csv", args=[cohort.slug])
+    assert trainer_client.get(url).status_code == 405
+    # The old address of the export shows the page, never the file.
+    page = trainer_client.get(reverse("cohorts:trainer_progress", args=[cohort.slug]),
+                              {"format": "csv"})  # fmt: skip
+    assert page["Content-Type"].startswith("text/html")
+    body = page.content.decode()
+    assert f'action="{url}"' in body and "csrfmiddlewaretoken" in body
+    assert not ExportLog.objects.exists()
+    # Without the CSRF token (a form on another site), the POST is refused.
+    from tests.conftest import login_with_mfa
+
+    strict = Client(enforce_csrf_checks=True)
+    login_with_mfa(strict, trainer_client.trainer)
+    assert strict.post(url).status_code == 403
+    assert not ExportLog.objects.exists()
+    # The filter travels with the form.
+    response = trainer_client.post(url, {"inactive": "7"})
+    assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
+    assert ExportLog.objects.get().rows == 2
 
 
 def test_a_trainer_signs_off_a_skill_and_reads_only_shared_reflections(trainer_client):
@@ -114,12 +140,8 @@ def test_progress_of_another_trainers_cohort_is_not_found(trainer_client):
         assert trainer_client.get(url).status_code == 404, url
     sign = reverse("cohorts:trainer_sign_off", args=[theirs.slug, member.pk, skill.pk])
     assert trainer_client.post(sign, {"action": "sign"}).status_code == 404
-    assert (
-        trainer_client.get(
-            reverse("cohorts:trainer_progress", args=[theirs.slug]), {"format": "csv"}
-        ).status_code
-        == 404
-    )
+    csv_url = reverse("cohorts:trainer_progress_csv", args=[theirs.slug])
+    assert trainer_client.post(csv_url).status_code == 404
     assert not SkillSignOff.objects.exists() and not ExportLog.objects.exists()
 
 

@@ -146,7 +146,7 @@ def feed(db):
     """Alba: member of two cohorts, trainer of a third, gone from a fourth; Bea shares a cohort
     with her; a fifth cohort is none of Alba's business."""
     alba = UserFactory(display_name="Alba Robles", email="alba.private@example.org",
-                       time_zone="America/Santiago")  # fmt: skip
+                       time_zone="America/Santiago", roles=[Role.TRAINER])  # fmt: skip
     bea = UserFactory(display_name="Beatriz Quintana", email="bea.private@example.org")
     first, second = make_cohort("first"), make_cohort("second", time_zone="America/Lima")
     trained, left, other = make_cohort("trained"), make_cohort("left"), make_cohort("other")

@@ -123,6 +123,39 @@ def test_an_invitation_code_lets_a_volunteer_in_once(client, volunteer):
     assert not Membership.objects.filter(user=other).exists()
 
 
+def test_the_invitation_code_form_is_rate_limited_per_account_and_per_address(
+    client, volunteer, settings, monkeypatch
+):
+    from django.utils import timezone
+
+    from training import ratelimit
+
+    settings.ACOMPANA_INVITATION_CODE_RATE = 3
+    settings.ACOMPANA_INVITATION_CODE_RATE_PER_ADDRESS = 5
+    minute = timezone.now()  # one minute for the whole test: the counters are per minute
+    monkeypatch.setattr(ratelimit.timezone, "now", lambda: minute)
+    cohort = make_cohort(mode=Cohort.Mode.INVITATION, questions=False)
+    code = InvitationCode.objects.create(cohort=cohort, max_uses=5)
+    url = reverse("cohorts:join", args=[cohort.slug])
+    client.force_login(volunteer)
+    for guess in ("GUESS1", "GUESS2", "GUESS3"):
+        assert client.post(url, {"code": guess}).status_code == 400
+    refused = client.post(url, {"code": code.code})  # even the right code, once over the limit
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+    assert "Too many codes tried in a short time." in refused.content.decode()
+    assert not Membership.objects.exists()
+    assert InvitationCode.objects.get().uses == 0
+    # Another account from the same address has what is left of the address's allowance.
+    other = UserFactory()
+    client.force_login(other)
+    assert client.post(url, {"code": code.code}).status_code == 302
+    assert Membership.objects.filter(user=other).exists()
+    assert client.post(url, {"code": "GUESS4"}).status_code == 429
+    # Another cohort mode is not counted (nothing to guess there).
+    open_cohort = make_cohort("open", mode=Cohort.Mode.OPEN, questions=False)
+    assert client.post(reverse("cohorts:join", args=[open_cohort.slug])).status_code == 302
+
+
 def test_members_see_each_other_only_by_display_name_and_only_when_the_cohort_says_so(client):
     cohort = make_cohort(mode=Cohort.Mode.OPEN, questions=False)
     alba = UserFactory(display_name="Alba", email="alba.private@example.org")

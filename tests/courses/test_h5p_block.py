@@ -73,12 +73,31 @@ def test_editors_place_an_activity_with_the_chooser_and_see_where_it_is_used(
 def test_the_module_plays_the_activity_in_a_sandboxed_frame_from_the_h5p_origin(
     client, volunteer, module, activity
 ):
+    import re
+
+    from courses.h5p.xapi import player_launch_check
+
+    activity.libraries.update(status=H5PLibrary.Status.APPROVED)
     course, page = module
     services.enrolment_create(user=volunteer, course=course)
     client.force_login(volunteer)
     body = client.get(page.url).content.decode()
-    assert f'src="http://h5p.testserver/h5p/play/{activity.uuid}/"' in body
+    found = re.search(rf'src="http://h5p.testserver/h5p/play/{activity.uuid}/([^/"]+)/"', body)
+    assert found, "the frame plays the activity from the H5P origin, with a signed launch"
+    launch = player_launch_check(found.group(1), activity_uuid=activity.uuid)
+    assert (launch.user_id, launch.module_id, launch.preview) == (volunteer.pk, page.pk, False)
     assert 'sandbox="allow-scripts allow-same-origin allow-forms"' in body
+
+
+def test_a_module_whose_libraries_wait_for_review_shows_no_player(
+    client, volunteer, module, activity
+):
+    course, page = module
+    services.enrolment_create(user=volunteer, course=course)
+    client.force_login(volunteer)
+    body = client.get(page.url).content.decode()
+    assert "/h5p/play/" not in body
+    assert "its content is waiting for review" in body
 
 
 def test_a_module_is_not_published_while_its_libraries_wait_for_review(

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from courses.h5p import store
+from courses.h5p.xapi import player_launch
 from courses.services import h5p_activity_create
 from tests.courses.test_h5p_packages import SAMPLES
 
@@ -15,18 +16,30 @@ H5P_HOST = "h5p.testserver"
 
 @pytest.fixture
 def activity():
+    """The true/false sample, its libraries approved (nothing else plays)."""
+    from courses.models import H5PLibrary
+
     data = (Path(SAMPLES) / "truefalse.h5p").read_bytes()
     created = h5p_activity_create(package=ContentFile(data, name="tf.h5p"), title="TF",
                                   language="en")  # fmt: skip
-    return store.activity_extract(activity_id=created.pk)
+    activity = store.activity_extract(activity_id=created.pk)
+    activity.libraries.update(status=H5PLibrary.Status.APPROVED)
+    return activity
+
+
+@pytest.fixture
+def base(activity, administrator):
+    """The player's signed base URL, as a previewing administrator's module page makes it."""
+    launch = player_launch(user=administrator, module_id=1, activity_uuid=activity.uuid,
+                           preview=True)  # fmt: skip
+    return f"/h5p/play/{activity.uuid}/{launch}"
 
 
 def _get(client, path, **extra):
     return client.get(path, HTTP_HOST=H5P_HOST, **extra)
 
 
-def test_the_player_and_the_content_are_served_with_strict_headers(client, activity):
-    base = f"/h5p/play/{activity.uuid}"
+def test_the_player_and_the_content_are_served_with_strict_headers(client, activity, base):
     player = _get(client, f"{base}/")
     assert player.status_code == 200
     csp = player["Content-Security-Policy"]
@@ -37,14 +50,14 @@ def test_the_player_and_the_content_are_served_with_strict_headers(client, activ
     assert _get(client, f"{base}/h5p.json").json()["mainLibrary"] == "H5P.TrueFalse"
     content = _get(client, f"{base}/content/content.json")
     assert content.status_code == 200
-    library = _get(client, f"{base}/libraries/H5P.TrueFalse-1.6/library.json")
+    library = _get(client, f"/h5p/play/{activity.uuid}/libraries/H5P.TrueFalse-1.6/library.json")
     assert library.status_code == 200
     assert b"".join(library.streaming_content).startswith(b"{")
 
 
-def test_the_h5p_origin_never_sets_or_reads_cookies(client, activity, volunteer):
+def test_the_h5p_origin_never_sets_or_reads_cookies(client, base, volunteer):
     client.force_login(volunteer)  # the browser sends the platform's session cookie along
-    response = _get(client, f"/h5p/play/{activity.uuid}/")
+    response = _get(client, f"{base}/")
     assert response.status_code == 200
     assert not response.cookies
     assert "Set-Cookie" not in response
@@ -56,8 +69,8 @@ def test_nothing_of_the_platform_exists_on_the_h5p_origin(client, path):
     assert _get(client, path).status_code == 404
 
 
-def test_the_h5p_origin_takes_no_posts(client, activity):
-    response = client.post(f"/h5p/play/{activity.uuid}/", HTTP_HOST=H5P_HOST)
+def test_the_h5p_origin_takes_no_posts(client, base):
+    response = client.post(f"{base}/", HTTP_HOST=H5P_HOST)
     assert response.status_code == 405
 
 
@@ -71,18 +84,26 @@ def test_the_h5p_origin_takes_no_posts(client, activity):
         "libraries/..%2f..%2f/library.json",
     ],
 )
-def test_paths_outside_an_activity_are_not_served(client, activity, relative):
+def test_paths_outside_an_activity_are_not_served(client, activity, base, relative):
     assert _get(client, f"/h5p/play/{activity.uuid}/{relative}").status_code == 404
+    assert _get(client, f"{base}/{relative}").status_code == 404
 
 
-def test_h5p_paths_do_not_exist_on_the_platform_host(client, activity):
-    assert client.get(f"/h5p/play/{activity.uuid}/").status_code == 404
+@pytest.mark.parametrize("path", ["/h5p/player/a%00b.js", "/h5p/player/" + "a" * 300 + ".js"])
+def test_an_impossible_file_name_on_the_h5p_origin_is_a_404_not_a_500(client, path):
+    """Anonymous requests: a NUL byte or an over-long name makes the file system raise."""
+    client.raise_request_exception = False
+    assert _get(client, path).status_code == 404
 
 
-def test_an_activity_that_is_not_ready_is_not_played(client, activity):
+def test_h5p_paths_do_not_exist_on_the_platform_host(client, base):
+    assert client.get(f"{base}/").status_code == 404
+
+
+def test_an_activity_that_is_not_ready_is_not_played(client, activity, base):
     activity.status = "failed"
     activity.save()
-    assert _get(client, f"/h5p/play/{activity.uuid}/").status_code == 404
+    assert _get(client, f"{base}/").status_code == 404
 
 
 def test_the_pinned_player_is_served_from_node_modules(client, settings):
@@ -105,13 +126,15 @@ def test_nothing_of_a_package_is_reachable_on_the_platform_host(client, activity
         assert client.get(url).status_code == 404, url
 
 
-def test_rejecting_a_library_stops_every_activity_that_uses_it(client, activity, administrator):
+def test_rejecting_a_library_stops_every_activity_that_uses_it(
+    client, activity, base, administrator
+):
     from courses.models import H5PLibrary
     from courses.services import h5p_library_review
 
-    base = f"/h5p/play/{activity.uuid}"
     assert _get(client, f"{base}/").status_code == 200
     library = H5PLibrary.objects.get(machine_name="H5P.TrueFalse")
     h5p_library_review(library=library, user=administrator, approve=False)
     assert _get(client, f"{base}/").status_code == 404
-    assert _get(client, f"{base}/libraries/H5P.TrueFalse-1.6/library.json").status_code == 404
+    library_url = f"/h5p/play/{activity.uuid}/libraries/H5P.TrueFalse-1.6/library.json"
+    assert _get(client, library_url).status_code == 404

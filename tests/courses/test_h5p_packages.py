@@ -235,12 +235,15 @@ def test_a_package_without_its_libraries_works_when_the_store_has_them():
 
 
 @pytest.mark.django_db
-def test_a_library_that_differs_from_the_stored_version_is_refused():
+def test_a_library_that_differs_from_the_approved_version_is_refused(administrator):
+    from courses.services import h5p_library_review
+
     store.activity_extract(activity_id=_upload(package()).pk)
+    h5p_library_review(library=H5PLibrary.objects.get(), user=administrator, approve=True)
     tampered = package([("H5P.Test-1.0/extra.js", b"steal()")])
     activity = store.activity_extract(activity_id=_upload(tampered).pk)
     assert activity.status == "failed"
-    assert "differs from the one the platform already has" in activity.errors[0]
+    assert "differ from the version an administrator approved" in activity.errors[0]
     assert H5PLibrary.objects.count() == 1
 
 

@@ -65,6 +65,7 @@ def h5p_activity(sample=TRUE_FALSE, *, title="An activity", **fields) -> H5PActi
         )  # fmt: skip
         extracted = store.activity_extract(activity_id=made.pk)
         assert extracted.status == H5PActivity.Status.READY, extracted.errors
+        extracted.libraries.update(status="approved")  # as before a module is published
         _EXTRACTED[sample] = {
             "main_library": extracted.main_library,
             "sub_content_ids": extracted.sub_content_ids,
@@ -1205,6 +1206,209 @@ def test_the_default_retention_keeps_statements_younger_than_its_days(setup, set
     assert not H5PStatement.objects.exists()
 
 
+# --- Bounded storage: what is kept of a statement, and the daily quota ---------------------------
+def stored_bytes(raw) -> int:
+    return len(json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def bulky_statement(activity, verb="answered", *, size=60 * 1024, **kwargs) -> dict:
+    """A statement as a hostile (or very verbose) player could send it: about `size` bytes, in
+    every part the audit does not need, around the parts it does."""
+    stmt = statement(activity, verb, scaled=0.8, **kwargs)
+    filler = "B" * (size // 5)
+    stmt["object"]["definition"].update({
+        "description": {"en-US": filler},
+        "choices": [{"id": str(i), "description": {"en-US": filler[:4000]}} for i in range(2)],
+        "correctResponsesPattern": [filler[:2000]],
+        "extensions": {"http://h5p.org/x-api/h5p-machine-name": filler[:3000]},
+    })  # fmt: skip
+    stmt["context"]["extensions"]["http://example.org/bulk"] = filler
+    stmt["context"]["registration"] = "5c6e4b52-5e4d-4c27-8a0a-1f4b7f3b1e2a"
+    stmt["context"]["contextActivities"]["parent"] = [{"id": "http://h5p.testserver/parent"}]
+    stmt["result"]["response"] = filler
+    stmt["result"]["extensions"] = {"http://h5p.org/x-api/h5p-subContentId": filler[:3000]}
+    stmt["attachments"] = [{"usageType": "x", "display": {"en-US": filler[:3000]}}]
+    return stmt
+
+
+def test_a_60_kb_statement_is_stored_in_a_few_kb_with_what_the_audit_needs(setup, settings):
+    s = setup
+    stmt = bulky_statement(s.activity)
+    body = json.dumps({"token": s.token, "statement": stmt})
+    assert 55 * 1024 < len(body) <= settings.ACOMPANA_H5P_XAPI_MAX_BYTES
+
+    response = post_json(s.client, s.url, body)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["completed"] is True
+    raw = H5PStatement.objects.get().raw
+    assert stored_bytes(raw) <= 2 * 1024, stored_bytes(raw)
+    assert "BBBB" not in json.dumps(raw)  # nothing of the bulk
+    # What the audit needs: who, what, about what, how it went, when, in which attempt.
+    assert raw["id"] == stmt["id"]
+    assert raw["actor"] == xapi.actor_for(s.user)
+    assert raw["verb"] == {"id": VERBS + "answered"}
+    assert raw["object"]["id"] == xapi.object_iri(s.activity.uuid)
+    assert raw["object"]["definition"] == {
+        "name": {"en-US": "True or false"}, "interactionType": "true-false",
+    }  # fmt: skip
+    assert raw["result"] == {
+        "score": {"min": 0, "max": 10, "raw": 8, "scaled": 0.8},
+        "success": True, "completion": True, "duration": "PT4.2S",
+    }  # fmt: skip
+    assert raw["timestamp"] == stmt["timestamp"]
+    assert raw["context"] == {
+        "registration": stmt["context"]["registration"],
+        "contextActivities": {
+            "parent": [{"id": "http://h5p.testserver/parent"}],
+            "category": [{"id": stmt["context"]["contextActivities"]["category"][0]["id"]}],
+        },
+    }
+    assert "truncated" not in raw
+    assert not set(raw) - {"id", "actor", "verb", "object", "result", "context", "timestamp"}
+
+
+def test_the_stored_statement_stays_under_its_setting_and_valid(setup, settings):
+    s = setup
+    settings.ACOMPANA_H5P_STATEMENT_STORED_BYTES = 700
+    stmt = bulky_statement(s.activity)
+    # Long parts the audit would keep under the default size: they give way, in order.
+    stmt["object"]["definition"]["name"] = {f"l{i}": "N" * 300 for i in range(3)}
+    stmt["context"]["contextActivities"]["grouping"] = [{"id": "G" * 300}] * 3
+
+    assert send(s, stmt).status_code == 200
+
+    raw = H5PStatement.objects.get().raw
+    assert stored_bytes(raw) <= 700, stored_bytes(raw)
+    assert raw["truncated"] is True
+    assert "definition" not in raw["object"] and "context" not in raw
+    assert raw["id"] == stmt["id"] and raw["actor"] == xapi.actor_for(s.user)
+    assert raw["result"]["score"]["scaled"] == 0.8 and raw["result"]["success"] is True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [10**400, 10**10, float("inf"), float("nan"), True, "8", [8]],
+    ids=["huge", "large", "inf", "nan", "bool", "text", "list"],
+)
+def test_a_score_part_that_is_not_a_modest_number_is_not_kept(value):
+    kept = xapi.statement_kept(
+        {"result": {"score": {"raw": value, "max": 10}}}, statement_id=uuid.uuid4(),
+        actor={"objectType": "Agent"}, verb_id=VERBS + "answered", object_id="http://x",
+    )  # fmt: skip
+    assert kept["result"]["score"] == {"max": 10}
+
+
+def test_each_kept_text_is_bounded():
+    kept = xapi.statement_kept(
+        {"timestamp": "T" * 5000, "result": {"duration": "D" * 5000},
+         "object": {"definition": {"name": {"en": "N" * 5000}, "type": "Y" * 5000}},
+         "context": {"registration": "R" * 5000,
+                     "contextActivities": {"other": [{"id": "O" * 5000}] * 50}}},
+        statement_id=uuid.uuid4(), actor={}, verb_id="v", object_id="o", limit=10**6,
+    )  # fmt: skip
+    assert stored_bytes(kept) < 4096
+    assert len(kept["object"]["definition"]["name"]["en"]) == xapi.KEPT_TEXT
+    assert len(kept["context"]["contextActivities"]["other"]) == xapi.KEPT_CONTEXT_ACTIVITIES
+
+
+def test_over_the_daily_quota_only_a_completing_statement_is_stored(setup, settings):
+    s = setup
+    settings.ACOMPANA_H5P_STATEMENTS_PER_DAY = 2
+    for _ in range(2):
+        assert send(s, statement(s.activity, "interacted")).json() == {
+            "ok": True, "completed": False,
+        }  # fmt: skip
+    assert H5PStatement.objects.count() == 2
+
+    # Past the quota: accepted (the page goes on to the next statement), not stored.
+    plain = statement(s.activity, "interacted")
+    response = send(s, plain)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"ok": True, "completed": False, "stored": False}
+    assert not H5PStatement.objects.filter(pk=plain["id"]).exists()
+
+    # The statement that completes the activity is stored, and the completion recorded.
+    answered = statement(s.activity, "answered", scaled=0.9)
+    response = send(s, answered)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"ok": True, "completed": True, "module_completed": True}
+    record = H5PStatement.objects.get(pk=answered["id"])
+    assert record.counted is True
+    assert record.raw["result"]["score"]["scaled"] == 0.9
+    completion = ActivityCompletion.objects.get(user=s.user, activity_id=s.activity_id)
+    assert completion.score == Decimal("90.00")
+    assert ModuleProgress.objects.get(user=s.user).status == ProgressStatus.COMPLETED
+
+    # Once completed, more completing statements add nothing: not stored either.
+    again = statement(s.activity, "answered")
+    assert send(s, again).json() == {
+        "ok": True, "completed": True, "module_completed": True, "stored": False,
+    }  # fmt: skip
+    assert H5PStatement.objects.count() == 3
+
+
+def test_over_the_quota_a_score_below_the_pass_mark_is_not_stored(pass_mark_setup, settings):
+    s = pass_mark_setup
+    settings.ACOMPANA_H5P_STATEMENTS_PER_DAY = 0
+    below = statement(s.activity, "answered", scaled=0.5, success=False)
+    assert send(s, below).json() == {"ok": True, "completed": False, "stored": False}
+    assert nothing_recorded()
+    passing = statement(s.activity, "answered", scaled=0.8)
+    assert send(s, passing).json()["completed"] is True
+    assert H5PStatement.objects.get().pk == uuid.UUID(passing["id"])
+    assert ActivityCompletion.objects.get().score == Decimal("80.00")
+
+
+def test_over_the_quota_a_childs_answer_is_not_stored(qs_setup, settings):
+    s = qs_setup
+    settings.ACOMPANA_H5P_STATEMENTS_PER_DAY = 0
+    child = statement(s.activity, "answered", sub=s.activity.sub_content_ids[0])
+    assert send(s, child).json() == {"ok": True, "completed": False, "stored": False}
+    assert nothing_recorded()
+
+
+def test_the_quota_is_per_learner_and_per_day(setup, settings, other_user, monkeypatch):
+    s = setup
+    settings.ACOMPANA_H5P_STATEMENTS_PER_DAY = 1
+    today = datetime(2025, 1, 1, 23, 59, 0, tzinfo=UTC)
+    clock = SimpleNamespace(now=lambda: today)
+    monkeypatch.setattr(xapi, "timezone", clock)
+    assert "stored" not in send(s, statement(s.activity, "interacted")).json()
+    assert send(s, statement(s.activity, "interacted")).json()["stored"] is False
+    # Someone else is not held back by this learner's statements.
+    services.enrolment_create(user=other_user, course=s.course)
+    client = Client()
+    client.force_login(other_user)
+    token = token_for(other_user, s.module, s.activity_id, s.activity)
+    assert "stored" not in send(s, statement(s.activity, "interacted"), token=token,
+                                client=client).json()  # fmt: skip
+    # The next day (UTC), the learner's statements are stored again.
+    clock.now = lambda: today + timedelta(minutes=2)
+    assert "stored" not in send(s, statement(s.activity, "interacted")).json()
+    assert H5PStatement.objects.filter(user=s.user).count() == 2
+
+
+def test_a_statement_takes_the_same_queries_whatever_its_size_or_the_quota(setup, settings):
+    s = setup
+    send(s, statement(s.activity, "interacted"))  # the activity is known to the process
+    small, result = _queries(
+        s.client, s.url, {"token": s.token, "statement": statement(s.activity, "interacted")}
+    )
+    assert result == {"ok": True, "completed": False}
+    bulky, result = _queries(
+        s.client, s.url, {"token": s.token, "statement": bulky_statement(s.activity, "interacted")}
+    )
+    assert result == {"ok": True, "completed": False}
+    settings.ACOMPANA_H5P_STATEMENTS_PER_DAY = 0
+    over, result = _queries(
+        s.client, s.url, {"token": s.token, "statement": statement(s.activity, "interacted")}
+    )
+    assert result["stored"] is False
+    assert bulky == small, f"a 60 KB statement takes {bulky} queries, a small one {small}"
+    assert over < small, f"over the quota {over} queries (no INSERT), else {small}"
+
+
 # --- The block, for editors ---------------------------------------------------------------------
 def _clean(activity, *, pass_mark=None, required=True):
     block = H5PBlock()
@@ -1273,7 +1477,7 @@ def test_the_module_page_gives_the_enrolled_learner_what_the_script_needs(setup)
     assert page_attribute(html, "data-launch-url") == launch_url(s.module, s.activity_id)
     assert page_attribute(html, "data-csrf")
     assert page_attribute(html, "data-origin") == "http://h5p.testserver"
-    assert f'src="http://h5p.testserver/h5p/play/{s.activity.uuid}/"' in html
+    assert re.search(rf'src="http://h5p.testserver/h5p/play/{s.activity.uuid}/[^/"]+/"', html)
     assert "js/h5p.js" in html
     assert state_script(html, s.activity_id) is None  # nothing saved yet
 
@@ -1293,7 +1497,7 @@ def test_an_editor_previewing_gets_the_player_but_no_launch(setup, administrator
     response = client.get(s.module.url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'src="http://h5p.testserver/h5p/play/{s.activity.uuid}/"' in html
+    assert re.search(rf'src="http://h5p.testserver/h5p/play/{s.activity.uuid}/[^/"]+/"', html)
     assert "data-launch=" not in html
     assert "data-xapi-url=" not in html
     assert state_script(html, s.activity_id) == "<no script>"
@@ -1325,3 +1529,11 @@ def test_a_pass_mark_of_zero_asks_for_no_score(volunteer, client, tf):
             "statement": statement(tf, scaled=None)}  # fmt: skip
     response = post_json(client, xapi_url(modules[0], activity_id), body)
     assert response.json()["completed"] is True
+
+
+def test_a_deeply_nested_body_is_refused_as_malformed(setup):
+    """The JSON parser recurses once per level: 30,000 levels would pass Python's limit."""
+    _assert_refused(post_json(setup.client, setup.url, "[" * 30000), 400, "malformed")
+    _assert_refused(post_json(setup.client, state_url(setup.module, setup.activity_id),
+                              '{"a":' * 30000), 400, "malformed")  # fmt: skip
+    assert nothing_recorded()

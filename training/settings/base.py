@@ -7,6 +7,7 @@ differs. Production reads secrets without defaults so that a missing one stops s
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -55,20 +56,30 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Content-Security-Policy (its system checks; the middleware is training.csp's).
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuses a body above ACOMPANA_REQUEST_MAX_BYTES (413) before anything reads it.
+    "training.uploads.RequestSizeLimitMiddleware",
     # Answers requests for the H5P origin before sessions, auth or CSRF ever see them.
     "courses.h5p.origin.H5POriginMiddleware",
+    # After the H5P origin's middleware, which answers with its own policy: platform pages only.
+    "training.csp.PlatformCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A NUL character (which PostgreSQL cannot store) is refused with a 400 before any view.
+    "training.inputs.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "training.middleware.UserPreferencesMiddleware",
     "training.middleware.RequireMFAMiddleware",
+    # A signed-in person who is not an editor gets a 403 at /admin/, not a loop via the login page.
+    "training.middleware.AdminAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -147,11 +158,31 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Acompaña] "
 # Tell people when their password, email or second factor changes: if it wasn't them, they know.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Allauth's rate limits use the cache; production shares them across processes through Redis.
+# https://docs.allauth.org/en/latest/account/rate_limits.html — "key" is the email address,
+# except in the "*_per_client" limits (training/adapters.py), keyed on the address *and* the
+# client's IP (IPv6: its /64). One client's allowance is always below the address's, so a
+# harasser who knows someone's email cannot lock them out alone, nor flood their mailbox.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,30/h/key",
+    "login_failed_per_client": "5/5m/key,10/h/key",
     "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
-    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,10/h/key,20/d/key",
+    "reset_password_per_client": "3/h/key,6/d/key",
+    "request_login_code": "20/h/ip,10/h/key,20/d/key",
+    "request_login_code_per_client": "3/h/key,6/d/key",
+    "confirm_email": "1/3m/key,10/d/key",
+}
+# Sign-in by a code sent to the email: the way in when the password path is throttled (or
+# forgotten). Guessing is bounded by the attempts per code, not by its lifetime; slow mail
+# needs a few minutes. A second factor is still asked for afterwards.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_FORMS = {
+    "signup": "training.account_forms.SignupForm",
+    "login": "training.account_forms.LoginForm",
+    "request_login_code": "training.account_forms.RequestLoginCodeForm",
+    "reset_password": "training.account_forms.ResetPasswordForm",
 }
 MFA_ADAPTER = "training.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -171,6 +202,9 @@ WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "txt", "epub"]
+# The admin's dashboard would ask releases.wagtail.org from each editor's browser; upgrades come
+# through uv.lock anyway.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- Languages and time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -207,15 +241,32 @@ STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
-# Uploaded files (images, documents) are served by Django unless a front proxy serves MEDIA_ROOT
-# itself (then set ACOMPANA_SERVE_MEDIA=False). Wagtail documents always go through their own
-# view, which checks privacy settings.
+# MEDIA_ROOT holds only what may be public: image renditions and avatars. Documents and original
+# images are kept in ACOMPANA_PRIVATE_ROOT by the default storage (training/storage.py), and
+# documents are served only by Wagtail's view, which checks the collection's privacy.
+# https://docs.wagtail.org/en/stable/reference/settings.html#wagtaildocs-serve-method
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Django serves MEDIA_ROOT's public folders at /media/ (development: on; production: off by
+# default, the reverse proxy serves them).
 ACOMPANA_SERVE_MEDIA = env.bool("ACOMPANA_SERVE_MEDIA", default=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "training.storage.MediaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Sizes, in MB of 1024 x 1024 bytes (training/uploads.py). Each upload form names its limit in
+# the editor's language; the request cap refuses (413) any body no form accepts, so it must stay
+# above the largest upload, H5P packages included (a system check says so).
+# https://docs.wagtail.org/en/stable/reference/settings.html#wagtaildocs-max-upload-size
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("ACOMPANA_DOCUMENT_MAX_MB", default=20) * 1024 * 1024
+# https://docs.wagtail.org/en/stable/reference/settings.html#wagtailimages-max-upload-size
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("ACOMPANA_IMAGE_MAX_MB", default=10) * 1024 * 1024
+# Decoding an image for its renditions takes about 4 bytes a pixel: 40 megapixels, 160 MB.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env.int("ACOMPANA_IMAGE_MAX_MEGAPIXELS", default=40) * 1000 * 1000
+# A body without its files (a long page from the editor, a JSON statement): held in memory.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-memory-size
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("ACOMPANA_FORM_MAX_MB", default=4) * 1024 * 1024
+ACOMPANA_REQUEST_MAX_BYTES = env.int("ACOMPANA_REQUEST_MAX_MB", default=80) * 1024 * 1024
 
 # --- Email --------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Acompaña <no-reply@localhost>")
@@ -266,6 +317,10 @@ CELERY_BEAT_SCHEDULE = {
     "module-releases": {"task": "cohorts.tasks.send_module_releases", "schedule": 60 * 60},
     "inactivity-nudges": {"task": "cohorts.tasks.send_nudges", "schedule": 60 * 60 * 24},
     "application-digests": {"task": "cohorts.tasks.send_digests", "schedule": 60 * 60 * 24},
+    "cohort-invitations-expire": {
+        "task": "cohorts.tasks.expire_invitations",
+        "schedule": 60 * 60 * 6,
+    },
     # Certification (certificates/tasks.py): idempotent, so running twice changes nothing.
     "certification-daily": {"task": "certificates.tasks.daily", "schedule": 60 * 60 * 6},
     "pool-exports-purge": {"task": "certificates.tasks.exports_purge", "schedule": 60 * 60},
@@ -282,13 +337,89 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Content-Security-Policy of the platform's own pages (django-csp, configured as in
+# https://django-csp.readthedocs.io/en/latest/configuration.html). No template or script of ours
+# has an inline script, event handler, javascript: URL or style attribute: scripts and styles are
+# static files, so an injected <script> or handler never runs. training/csp.py adds H5P_ORIGIN
+# to frame-src on each request and gives the Wagtail admin ACOMPANA_ADMIN_CSP_REPLACE. The H5P
+# origin keeps its own, stricter policy (courses/h5p/origin.py).
+# Hosts whose players editors may embed in a video block (Wagtail embeds are iframes).
+ACOMPANA_CSP_FRAME_SOURCES = env.list(
+    "ACOMPANA_CSP_FRAME_SOURCES",
+    default=[
+        "https://www.youtube.com",
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+    ],
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: for the QR code of the authenticator set-up (allauth draws it as a data URL).
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": ACOMPANA_CSP_FRAME_SOURCES,
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# The Wagtail admin (and wagtail-localize's editor) ship inline scripts and style attributes of
+# their own; only editors with a second factor reach it. Its page previews frame admin URLs.
+ACOMPANA_ADMIN_CSP_REPLACE = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:"],
+    "frame-src": [SELF, *ACOMPANA_CSP_FRAME_SOURCES],
+    "frame-ancestors": [SELF],
+}
+
+# Logs carry no secrets: every handler replaces the secret of a URL in a message (Django's "Not
+# Found: /calendar/<token>.ics", runserver's request lines, the error emails to ADMINS) with
+# "[redacted]" (training/logs.py; gunicorn's access log: gunicorn.conf.py). "django" and
+# "django.server" are Django's defaults (django/utils/log.py) with that filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(asctime)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "redact_secrets": {"()": "training.logs.RedactSecretsFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(asctime)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "training.logs.RedactingAdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Errors by email to ADMINS; everything else reaches the console through the root.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # Wagtail runs its search-index and reference-index updates as django-tasks.
         "django_tasks": {"level": "WARNING"},
@@ -316,11 +447,22 @@ ACOMPANA_H5P_LIMITS = {
     "max_file_bytes": 16 * 1024 * 1024,
     "max_ratio": 100,
 }
+# An upload still "being prepared" this long after it arrived is refused by the hourly sweep (a
+# lost worker or task): well past the extraction task's time limit and retries.
+ACOMPANA_H5P_PREPARE_MINUTES = env.int("ACOMPANA_H5P_PREPARE_MINUTES", default=60)
+# A review shows text diffs of changed library files up to this size (bytes) each.
+ACOMPANA_H5P_REVIEW_DIFF_BYTES = 256 * 1024
 # xAPI from the H5P player (courses/h5p/xapi.py). A launch token is valid this long; the module
 # page asks for a fresh one when it expires, so a learner who leaves a page open loses nothing.
+# The player's own URL (its signed launch: courses/h5p/origin.py) is valid this long too.
 ACOMPANA_H5P_LAUNCH_SECONDS = env.int("ACOMPANA_H5P_LAUNCH_SECONDS", default=60 * 60)
 # Raw statements are kept for audit this many days, then deleted (completion records stay).
 ACOMPANA_H5P_STATEMENT_DAYS = env.int("ACOMPANA_H5P_STATEMENT_DAYS", default=180)
+# Of each statement only what the audit needs is stored, in at most this many bytes of JSON;
+# past this many statements a day, a learner's statements are accepted but only those that
+# complete an activity are stored (courses/h5p/xapi.py, statement_kept and the daily quota).
+ACOMPANA_H5P_STATEMENT_STORED_BYTES = env.int("ACOMPANA_H5P_STATEMENT_STORED_BYTES", default=4096)
+ACOMPANA_H5P_STATEMENTS_PER_DAY = env.int("ACOMPANA_H5P_STATEMENTS_PER_DAY", default=1000)
 # Per learner, requests a minute (statements and saved state together), and body sizes.
 ACOMPANA_H5P_XAPI_RATE = 240
 ACOMPANA_H5P_XAPI_MAX_BYTES = 64 * 1024
@@ -342,6 +484,21 @@ ACOMPANA_RENEWAL_REMINDER_DAYS = (90, 30, 7)
 ACOMPANA_VERIFY_RATE = 30
 # Pool API: requests a minute per token.
 ACOMPANA_API_RATE = 120
+# A certificate's name changes and "try again" (each may render a PDF): a minute per person.
+ACOMPANA_CERTIFICATE_RENDER_RATE = 5
+# A cohort's invitation code form: tries a minute per account, and per client address (looser:
+# a training room behind one address may enter a code together).
+ACOMPANA_INVITATION_CODE_RATE = 10
+ACOMPANA_INVITATION_CODE_RATE_PER_ADDRESS = 60
+# A trainer's invitation to a cohort (bulk enrolment): the link works this many days; the record
+# of an invitation (an email address, perhaps of someone who never agreed to anything) is deleted
+# this many days after it was answered, cancelled or expired.
+ACOMPANA_COHORT_INVITATION_DAYS = env.int("ACOMPANA_COHORT_INVITATION_DAYS", default=14)
+ACOMPANA_COHORT_INVITATION_KEEP_DAYS = env.int("ACOMPANA_COHORT_INVITATION_KEEP_DAYS",
+                                               default=90)  # fmt: skip
+# Invitation emails one trainer may send in 24 hours (lists and resends together): a trainer's
+# account, or a stolen one, cannot turn the platform into a mass mailer.
+ACOMPANA_COHORT_INVITATIONS_PER_DAY = env.int("ACOMPANA_COHORT_INVITATIONS_PER_DAY", default=500)
 ACOMPANA_UNVERIFIED_ACCOUNT_DAYS = env.int("ACOMPANA_UNVERIFIED_ACCOUNT_DAYS", default=14)
 # Roles that hold other people's data must protect their account with a second factor.
 ACOMPANA_MFA_REQUIRED_PATHS = [

@@ -4,6 +4,7 @@ See README.md, "Configuration", for every variable. Behind a TLS-terminating pro
 X-Forwarded-Proto (the compose file's web service is meant to sit behind one).
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -73,11 +74,14 @@ DEFAULT_FROM_EMAIL = _required("DJANGO_DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = env("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 MEDIA_ROOT = Path(_required("DJANGO_MEDIA_ROOT"))
+# The reverse proxy serves MEDIA_ROOT (only image renditions and avatars live there) at /media/;
+# ACOMPANA_SERVE_MEDIA=True lets Django serve them instead, on a small site.
+ACOMPANA_SERVE_MEDIA = env.bool("ACOMPANA_SERVE_MEDIA", default=False)
 # WhiteNoise serves the collected static files right after the security middleware.
 MIDDLEWARE = [*MIDDLEWARE]  # noqa: F405
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "training.storage.MediaStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = _required("WAGTAILADMIN_BASE_URL")
@@ -112,3 +116,57 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
 ADMINS = [("Admin", email) for email in env.list("DJANGO_ADMINS", default=[])]
+
+# --- Placeholders -------------------------------------------------------------------------------
+# .env.example's values are placeholders, published with the code: copied unchanged they would
+# run a site with a known secret key and database password, or point people at example.org.
+# Start-up (and so `manage.py check --deploy`) stops and names each variable still holding one.
+# The reserved example domains (RFC 2606) never belong to a real installation.
+_PLACEHOLDER_MARKS = ("replace-me", "change-me", "changeme")
+_EXAMPLE_DOMAINS = ("example", "example.org", "example.com", "example.net", "invalid")
+
+
+def _placeholder(value) -> bool:
+    return any(mark in str(value or "").lower() for mark in _PLACEHOLDER_MARKS)
+
+
+def _example_host(host) -> bool:
+    host = str(host or "").strip().lower().strip(".")
+    return any(host == domain or host.endswith("." + domain) for domain in _EXAMPLE_DOMAINS)
+
+
+def _example_url(url) -> bool:
+    return _example_host(urlsplit(str(url or "").strip()).hostname)
+
+
+def _example_address(address) -> bool:
+    return _example_host(parseaddr(str(address or ""))[1].rpartition("@")[2])
+
+
+def _placeholders_left() -> list[str]:
+    raw = env.str
+    found = {
+        "DJANGO_SECRET_KEY": _placeholder(SECRET_KEY),
+        "DATABASE_URL": _placeholder(DATABASES["default"].get("PASSWORD")),
+        "EMAIL_URL": _placeholder(globals().get("EMAIL_HOST_PASSWORD"))
+        or _example_host(globals().get("EMAIL_HOST")),
+        "DJANGO_ALLOWED_HOSTS": any(map(_example_host, env.list("DJANGO_ALLOWED_HOSTS"))),
+        "DJANGO_CSRF_TRUSTED_ORIGINS": any(
+            map(_example_url, env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[]))
+        ),
+        "DJANGO_DEFAULT_FROM_EMAIL": _example_address(DEFAULT_FROM_EMAIL),
+        "DJANGO_SERVER_EMAIL": _example_address(raw("DJANGO_SERVER_EMAIL", default="")),
+        "DJANGO_ADMINS": any(_example_address(email) for _name, email in ADMINS),
+        "WAGTAILADMIN_BASE_URL": _example_url(WAGTAILADMIN_BASE_URL),
+        "ACOMPANA_PLATFORM_ORIGIN": _example_url(raw("ACOMPANA_PLATFORM_ORIGIN", default="")),
+        "H5P_ORIGIN": _example_url(H5P_ORIGIN),
+    }
+    return [name for name, left in found.items() if left]
+
+
+if _left := _placeholders_left():
+    raise ImproperlyConfigured(
+        "Acompaña production settings: these environment variables still hold a placeholder "
+        f"of .env.example (replace-me…, change-me…, example.org): {', '.join(_left)}. "
+        "Set real values; see README.md, 'Configuration'."
+    )
