@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from courses.models import language_choices
 from training.models import time_zone_choices, validate_time_zone
@@ -283,10 +284,10 @@ class CohortInvitation(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for an answer")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        CANCELLED = "cancelled", _("Cancelled")
-        EXPIRED = "expired", _("Expired")
+        ACCEPTED = "accepted", pgettext_lazy("invitation", "Accepted")
+        DECLINED = "declined", pgettext_lazy("invitation", "Declined")
+        CANCELLED = "cancelled", pgettext_lazy("invitation", "Cancelled")
+        EXPIRED = "expired", pgettext_lazy("invitation", "Expired")
 
     class Result(models.TextChoices):
         MEMBER = "member", _("Member")
