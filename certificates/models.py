@@ -9,13 +9,11 @@ export (only what each person agreed to share).
 
 import base64
 import hashlib
-import os
 import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -29,29 +27,12 @@ from wagtail.models import Orderable
 
 from courses.i18n import active_language, in_active_language, titles_in_active_language
 from courses.models import language_choices
-
-
-class PrivateStorage(FileSystemStorage):
-    """Files outside MEDIA_ROOT, at ACOMPANA_PRIVATE_ROOT (read when used, so a changed setting
-    takes effect): only permission-checked views serve them; they have no URL."""
-
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @property
-    def base_location(self):
-        return str(settings.ACOMPANA_PRIVATE_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("Private files have no URL.")
+from training.storage import PrivateFileSystemStorage
 
 
 def private_storage():
-    return PrivateStorage()
+    """Certificates' PDFs and pool spreadsheets: the platform's private root (no URL)."""
+    return PrivateFileSystemStorage()
 
 
 def add_months(day: date, months: int) -> date:
