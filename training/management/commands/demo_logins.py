@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from training.demo import DEMO_PASSWORD, DEMO_PEOPLE
@@ -8,7 +9,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Acompaña is starting on http://127.0.0.1:8000"))
+        # `make run` exports the origin it serves (HOST and PORT): say that one, not a default.
+        origin = settings.ACOMPANA_PLATFORM_ORIGIN
+        self.stdout.write(self.style.SUCCESS(f"Acompaña is starting on {origin}"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for person in DEMO_PEOPLE:
             roles = ", ".join(str(role) for role in person["roles"]) or "volunteer"
