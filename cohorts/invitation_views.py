@@ -21,9 +21,10 @@ from .views import _joined_message, _trained_cohort
 
 def _page(request, context, status=200):
     response = render(request, "cohorts/invitation.html", context, status=status)
-    # The address carries the invitation's secret: no other site may read it from a referrer,
-    # and no search engine keeps it.
-    response["Referrer-Policy"] = "no-referrer"
+    # The address carries the invitation's secret: no other site may read it from a referrer
+    # (the platform's own logs redact it), and no search engine keeps it. Not "no-referrer":
+    # with it, browsers send "Origin: null" with the page's forms and CSRF refuses them.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -259,6 +259,19 @@ class ModulePage(Page):
 
         return serve_module(self, request, super().serve, *args, **kwargs)
 
+    def serve_preview(self, request, mode_name):
+        """Wagtail's preview panel renders the template itself, without `serve`: give it the
+        same context (progress, activities, shared blocks) as an editor opening the page."""
+        from .views import serve_module
+
+        request.is_preview = True
+        request.preview_mode = mode_name
+        return serve_module(
+            self, request, lambda request, *args, **kwargs: super(ModulePage, self).serve_preview(
+                request, mode_name
+            )
+        )  # fmt: skip
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(getattr(request, "module_context", {}))

@@ -5,8 +5,10 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from .services import user_has_mfa
 
@@ -48,6 +50,18 @@ class AccountAdapter(DefaultAccountAdapter):
         if template_prefix == "account/email/login_code":
             # The email says how long the code works.
             context = {**context, "code_minutes": app_settings.LOGIN_BY_CODE_TIMEOUT // 60}
+        # An email to an account is written in that person's language, whatever page asked for
+        # it (a code or a reset asked from a page in another language). One lookup on every path,
+        # so the time of the answer tells nothing about the address.
+        language = (
+            get_user_model()
+            .objects.filter(email__iexact=email)
+            .values_list("preferred_language", flat=True)
+            .first()
+        )
+        if language:
+            with translation.override(language):
+                return super().send_mail(template_prefix, email, context)
         return super().send_mail(template_prefix, email, context)
 
     def pre_authenticate(self, request, **credentials):

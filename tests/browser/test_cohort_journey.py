@@ -113,3 +113,27 @@ def test_the_trainer_marks_attendance_for_a_whole_session(page, live_server, coh
     marks = dict(Attendance.objects.filter(session=past).values_list("user__display_name",
                                                                      "status"))  # fmt: skip
     assert marks == {"Ana": "present", "Kofi": "late", "Dewi": "excused"}
+
+
+def test_an_invited_volunteer_accepts_in_the_browser(page, live_server, cohort, password):
+    """The invitation page's forms post from a real browser: its referrer policy must still let
+    the browser send the page's origin (with "no-referrer" it sends "Origin: null" and CSRF
+    refuses the answer)."""
+    from django.urls import reverse
+
+    from cohorts import invitations
+    from cohorts.models import CohortInvitation
+
+    volunteer = UserFactory(display_name="Ana", password=password)
+    created = invitations.invitations_create(
+        cohort=cohort, people=[(volunteer.email, "Ana")], by=cohort.trainers.get()
+    )
+    invitation = CohortInvitation.objects.get(pk=created[volunteer.email])
+    path = reverse("cohorts:invitation", args=[invitations.invitation_token(invitation)])
+
+    sign_in(page, live_server.url, volunteer, password)
+    page.goto(f"{live_server.url}{path}")
+    page.get_by_role("button", name="Accept and join").click()
+    page.wait_for_load_state("load")
+    assert "CSRF" not in page.content()
+    assert Membership.objects.filter(cohort=cohort, user=volunteer, left_at__isnull=True).exists()

@@ -1490,6 +1490,22 @@ def test_the_module_page_shows_a_completed_activity_with_its_score(setup):
     assert "You have completed this module." in html
 
 
+def test_the_admins_preview_panel_shows_the_module_with_its_player(setup, administrator):
+    """Wagtail's preview renders the page without `serve`: it must get the same context."""
+    from django.conf import settings
+    from django.test import RequestFactory
+
+    client = Client()
+    login_with_mfa(client, administrator)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    original = RequestFactory().get("/admin/pages/1/edit/preview/", HTTP_COOKIE=cookie)
+    response = setup.module.specific.make_preview_request(original, "")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(rf'src="http://h5p.testserver/h5p/play/{setup.activity.uuid}/[^/"]+/"', html)
+    assert "data-launch=" not in html
+
+
 def test_an_editor_previewing_gets_the_player_but_no_launch(setup, administrator):
     s = setup
     client = Client()

@@ -167,6 +167,16 @@ def test_the_sign_in_code_email_speaks_in_the_platforms_voice(volunteer):
     assert "nobody from Acompaña will ever ask you for it" in message.body
 
 
+def test_account_emails_are_in_the_owners_language_whatever_page_asked(volunteer):
+    """A code asked from an English page goes to a Spanish speaker in Spanish."""
+    volunteer.preferred_language = "es"
+    volunteer.save()
+    _ask_for_code(Client(REMOTE_ADDR=OWNER, HTTP_ACCEPT_LANGUAGE="en"), volunteer.email)
+    message = mail.outbox[-1]
+    assert message.subject == "[Acompaña] Tu código para iniciar sesión"
+    assert "Hello from Acompaña!" not in message.body
+
+
 @pytest.mark.parametrize("action", ["login_failed", "request_login_code", "reset_password"])
 def test_one_client_can_never_spend_the_whole_allowance_of_an_address(action):
     """The configuration keeps the promise: in each window of the address's caps, what one

@@ -70,13 +70,14 @@ MIDDLEWARE = [
     "training.csp.PlatformCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # A NUL character (which PostgreSQL cannot store) is refused with a 400 before any view.
-    "training.inputs.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "training.middleware.UserPreferencesMiddleware",
+    # A NUL character (which PostgreSQL cannot store) is refused with a 400 before any view
+    # (after the person's language and account, so the page is theirs).
+    "training.inputs.RefuseNulMiddleware",
     "training.middleware.RequireMFAMiddleware",
     # A signed-in person who is not an editor gets a 403 at /admin/, not a loop via the login page.
     "training.middleware.AdminAccessMiddleware",
