@@ -215,11 +215,8 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
         for session_id, status, caught_up in (
             Attendance.objects.filter(user=user, session__in=[pk for pk, _allowed in session_list])
             # Presence the person marked for themselves never counts (catching up is theirs).
-            .filter(
-                Q(status__in=ATTENDED, marked_by__isnull=True)
-                | (Q(status__in=ATTENDED) & ~Q(marked_by=user))
-                | Q(caught_up_at__isnull=False)
-            )
+            # (~Q on the nullable marked_by keeps rows nobody marked.)
+            .filter((Q(status__in=ATTENDED) & ~Q(marked_by=user)) | Q(caught_up_at__isnull=False))
             .values_list("session_id", "status", "caught_up_at")
         ):
             if status in ATTENDED or (caught_up and session_id in catch_up):

@@ -274,12 +274,7 @@ def pool_settings(request):
 
 # --- Verification (public) ----------------------------------------------------------------------
 def _too_many(request) -> bool:
-    from allauth.account.adapter import get_adapter
-
-    try:
-        address = get_adapter().get_client_ip(request)
-    except Exception:
-        address = "unknown"
+    address = ratelimit.client_address(request)
     return ratelimit.over("verify", address, settings.ACOMPANA_VERIFY_RATE)
 
 

@@ -15,7 +15,7 @@ from training.models import User
 from training.roles import GROUP_FOR_ROLE, Role
 
 from .models import Cohort, InvitationCode, ScreeningQuestion
-from .services import Decision
+from .services import MAX_NOTES_LENGTH, Decision
 
 
 def application_fields(cohort: Cohort, data=None, errors=None) -> list[dict]:
@@ -61,7 +61,6 @@ def check_date_in_range(value) -> None:
 
 MAX_DESCRIPTION_LENGTH = 5000
 MAX_SESSION_DESCRIPTION_LENGTH = 2000
-MAX_NOTES_LENGTH = 5000
 
 
 class CohortForm(forms.ModelForm):

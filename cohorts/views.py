@@ -199,14 +199,10 @@ def _joined_message(request, result) -> None:
 def _too_many_codes(request) -> bool:
     """Invitation codes are guessed one try at a time: a few a minute per account, and more per
     client address (several accounts from one place count together)."""
-    from allauth.account.adapter import get_adapter
 
     from training import ratelimit
 
-    try:
-        address = get_adapter().get_client_ip(request)
-    except Exception:  # no usable address (a misconfigured proxy): one shared allowance
-        address = "unknown"
+    address = ratelimit.client_address(request)
     by_account = ratelimit.over("invitation-code", f"user:{request.user.pk}",
                                 settings.ACOMPANA_INVITATION_CODE_RATE)  # fmt: skip
     by_address = ratelimit.over("invitation-code", f"ip:{address}",

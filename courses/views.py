@@ -59,6 +59,7 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
         progress = services.module_visit(user=user, module=module, course=course, progress=mine)
     context = module_page_context(shown, shown_course, user, progress, modules, record=module,
                                   record_course=course)  # fmt: skip
+    context["playable_h5p"] = _playable_h5p(shown.activities)
     context["activity_views"] = {
         activity.id: _activity_view(request, module, activity, context)
         for activity in shown.activities
@@ -129,7 +130,8 @@ def _activity_view(request, module, activity, context):
         return reflection_view(activity, state, completed=completed)
     if activity.kind.block_type == "h5p":
         return h5p_view(request, module, activity, state, completed=completed,
-                        enrolled=context["progress"] is not None)  # fmt: skip
+                        enrolled=context["progress"] is not None,
+                        playable=context["playable_h5p"])  # fmt: skip
     return {"completed": completed, "state": state}
 
 
@@ -257,14 +259,29 @@ def mark_done(request, module_id):
 
 
 # --- H5P ----------------------------------------------------------------------------------------
-def h5p_view(request, module, activity, state, *, completed: bool, enrolled: bool) -> dict:
+def _playable_h5p(activities) -> frozenset[uuid.UUID]:
+    """The H5P activities of a page that may play, in one query (none without H5P blocks)."""
+    uuids = {
+        found
+        for activity in activities
+        if activity.kind.block_type == "h5p"
+        and (found := _uuid_or_none(activity.value["activity"]))
+    }
+    if not uuids:
+        return frozenset()
+    playable = H5PActivity.objects.playable().filter(uuid__in=uuids)
+    return frozenset(playable.values_list("uuid", flat=True))
+
+
+def h5p_view(request, module, activity, state, *, completed: bool, enrolled: bool,
+             playable: frozenset[uuid.UUID]) -> dict:  # fmt: skip
     """What the module page needs to launch one H5P block for this learner: a launch token
     (only for a learner whose work is recorded), where they were, and how they did."""
     view = {"completed": completed, "enrolled": enrolled, "state": None, "score": None}
     # The player's URL carries a signed launch for this person and module (courses/h5p/origin.py):
     # only made here, for someone this page is served to, and only for an activity that may play.
     activity_uuid = _uuid_or_none(activity.value["activity"])
-    if activity_uuid and H5PActivity.objects.playable().filter(uuid=activity_uuid).exists():
+    if activity_uuid in playable:
         launch = xapi.player_launch(user=request.user, module_id=module.pk,
                                     activity_uuid=activity_uuid, preview=not enrolled)  # fmt: skip
         view["player_url"] = f"{settings.H5P_ORIGIN}/h5p/play/{activity_uuid}/{launch}/"

@@ -6,13 +6,28 @@ from django.core.cache import cache
 from django.utils import timezone
 
 
-def over(name: str, who, limit: int) -> bool:
-    """Shared across processes through the cache; one round trip on the common path (the H5P
-    statement endpoint calls this for every statement)."""
-    key = f"rate:{name}:{who}:{int(timezone.now().timestamp() // 60)}"
+def count(name: str, who, *, window: int = 60) -> int:
+    """Count one request of `who` in this window (seconds: a minute by default, a day for the
+    H5P statement quota) and return how many there were. Shared across processes through the
+    cache; one round trip on the common path (the H5P statement endpoint counts every one)."""
+    key = f"rate:{name}:{who}:{int(timezone.now().timestamp() // window)}"
     try:
-        count = cache.incr(key)
-    except ValueError:  # the first request of this minute
-        cache.add(key, 0, timeout=90)
-        count = cache.incr(key)
-    return count > limit
+        return cache.incr(key)
+    except ValueError:  # the first request of this window
+        cache.add(key, 0, timeout=window + max(30, window // 24))
+        return cache.incr(key)
+
+
+def over(name: str, who, limit: int, *, window: int = 60) -> bool:
+    return count(name, who, window=window) > limit
+
+
+def client_address(request) -> str:
+    """The client's address as allauth reads it (behind ALLAUTH_TRUSTED_PROXY_COUNT proxies);
+    with no usable address (a misconfigured proxy), one shared allowance."""
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return get_adapter().get_client_ip(request)
+    except Exception:
+        return "unknown"

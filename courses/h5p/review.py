@@ -110,10 +110,11 @@ class Comparison:
         return not (self.added or self.removed or self.changed)
 
 
-def compare(base: H5PLibrary, library: H5PLibrary) -> Comparison:
-    """What `library` adds, removes and changes against `base`."""
-    old = {entry["path"]: entry for entry in library_files(base)}
-    new = {entry["path"]: entry for entry in library_files(library)}
+def compare(base: H5PLibrary, library: H5PLibrary, *, base_files=None, files=None) -> Comparison:
+    """What `library` adds, removes and changes against `base` (file lists already read may be
+    passed: reading them may hash every file of an older library)."""
+    old = {entry["path"]: entry for entry in base_files or library_files(base)}
+    new = {entry["path"]: entry for entry in files or library_files(library)}
     comparison = Comparison(base=base)
     comparison.added = [new[path] for path in sorted(new.keys() - old.keys())]
     comparison.removed = [old[path] for path in sorted(old.keys() - new.keys())]
@@ -167,11 +168,15 @@ class Review:
 
 def library_review(library: H5PLibrary) -> Review:
     """Everything the review screen shows about one candidate."""
-    others = [
-        (other, library_files(other), compare(other, library)) for other in candidates_of(library)
-    ]
+    files = library_files(library)
+    others = []
+    for other in candidates_of(library):
+        other_files = library_files(other)
+        others.append(
+            (other, other_files, compare(other, library, base_files=other_files, files=files))
+        )
     base = closest_approved(library)
     return Review(
-        library=library, files=library_files(library), candidates=others,
-        closest=compare(base, library) if base is not None else None,
+        library=library, files=files, candidates=others,
+        closest=compare(base, library, files=files) if base is not None else None,
     )  # fmt: skip

@@ -81,10 +81,6 @@ def library_manifest(
     return digest.hexdigest(), files
 
 
-def files_hash(archive: zipfile.ZipFile, library: PackageLibrary, limits: Limits) -> str:
-    return library_manifest(archive, library, limits)[0]
-
-
 def _write(archive, files: dict[str, str], target: Path, limits: Limits) -> None:
     for relative, name in files.items():
         destination = (target / relative).resolve()

@@ -569,20 +569,11 @@ def _completed(user, module_id: int) -> dict:
 
 
 # --- Daily quota --------------------------------------------------------------------------------
-def _quota_key(user) -> str:
-    return f"h5p-statements:{user.pk}:{timezone.now():%Y%m%d}"
-
-
 def daily_quota_over(user) -> bool:
     """Count one statement of this learner today (UTC) and say whether it passes
-    ACOMPANA_H5P_STATEMENTS_PER_DAY. Shared across processes through the cache (one round trip);
-    a cleared cache starts the day's count again, which only ever lets more be stored."""
-    key = _quota_key(user)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the learner's first statement today
-        cache.add(key, 0, timeout=60 * 60 * 25)
-        count = cache.incr(key)
+    ACOMPANA_H5P_STATEMENTS_PER_DAY. A cleared cache starts the day's count again, which only
+    ever lets more be stored."""
+    count = ratelimit.count("h5p-statements-day", user.pk, window=60 * 60 * 24)
     limit = settings.ACOMPANA_H5P_STATEMENTS_PER_DAY
     if count == limit + 1:
         logger.warning("H5P: learner %s passed the daily statement quota (%s)", user.pk, limit)

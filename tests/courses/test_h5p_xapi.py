@@ -1374,6 +1374,7 @@ def test_the_quota_is_per_learner_and_per_day(setup, settings, other_user, monke
     today = datetime(2025, 1, 1, 23, 59, 0, tzinfo=UTC)
     clock = SimpleNamespace(now=lambda: today)
     monkeypatch.setattr(xapi, "timezone", clock)
+    monkeypatch.setattr(ratelimit, "timezone", clock)  # the day's count is a ratelimit window
     assert "stored" not in send(s, statement(s.activity, "interacted")).json()
     assert send(s, statement(s.activity, "interacted")).json()["stored"] is False
     # Someone else is not held back by this learner's statements.
