@@ -13,6 +13,11 @@ class TrainingConfig(AppConfig):
         # Signal receivers; the system checks of storage and uploads.
         from . import signals, storage, uploads  # noqa: F401
 
+        # The privacy registry: every app's personal_data.py declares what it keeps.
+        from .privacy import load
+
+        load()
+
 
 class UsersAdminConfig(WagtailUsersAppConfig):
     """Replaces `wagtail.users` so that its forms ask for the display name."""

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -58,6 +59,32 @@ class AccountManager(UserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+# What an anonymised account's display name is stored as (training/deletion.py): shown to each
+# reader as "Former member" in their own language. A display name cannot hold a control
+# character, so no person can choose it.
+FORMER_MEMBER = "\x01former-member"
+FORMER_MEMBER_LABEL = _("Former member")
+
+
+def validate_display_name(value):
+    if any(ord(char) < 32 or ord(char) == 127 for char in str(value)):
+        raise ValidationError(_("A display name cannot contain control characters."))
+
+
+class DisplayNameField(models.CharField):
+    """A display name; an anonymised account's reads as "Former member" in the reader's
+    language, wherever it is read (model instances, values(), values_list())."""
+
+    def from_db_value(self, value, expression, connection):
+        return FORMER_MEMBER_LABEL if value == FORMER_MEMBER else value
+
+    def to_python(self, value):
+        return value if value is FORMER_MEMBER_LABEL else super().to_python(value)
+
+    def get_prep_value(self, value):
+        return FORMER_MEMBER if value is FORMER_MEMBER_LABEL else super().get_prep_value(value)
+
+
 class User(AbstractUser):
     """A person on the platform. Others see only `display_name`; the email stays private."""
 
@@ -65,9 +92,10 @@ class User(AbstractUser):
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     email = models.EmailField(_("email address"), unique=True)
-    display_name = models.CharField(
+    display_name = DisplayNameField(
         _("display name"),
         max_length=80,
+        validators=[validate_display_name],
         help_text=_("What other people on the platform see. A pseudonym is fine."),
     )
     legal_name = models.CharField(
@@ -89,6 +117,10 @@ class User(AbstractUser):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
+
+    # Set when the account was deleted and anonymised (training/deletion.py): the row stays as
+    # an anonymous "former member" so that counts and other people's records stay right.
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     low_bandwidth = models.BooleanField(
         _("low bandwidth"),
@@ -218,3 +250,73 @@ class HomePage(ChildRoutingMixin, Page):
             if child.specific_class
         }
         return context
+
+
+# --- The audit log ------------------------------------------------------------------------------
+class AuditQuerySet(models.QuerySet):
+    """Entries are appended, never changed; only `audit.purge` (retention) removes them."""
+
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only; entries leave by retention only.")
+
+
+class AuditEntry(models.Model):
+    """One action on other people's data (training/audit.py writes them; nothing else does).
+
+    `actor` and `subjects` are references that survive any deletion of the person (no database
+    constraint; a deleted account is kept as an anonymous "former member" anyway). `address` is
+    the client address after the trusted proxies."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True,
+        blank=True, related_name="+", verbose_name=_("who"),
+    )  # fmt: skip
+    action = models.CharField(_("what"), max_length=60, db_index=True)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True,
+        blank=True, related_name="+", verbose_name=_("about whom"),
+    )  # fmt: skip
+    # How many people an action on many (an export, a page of the pool) concerned; each of them
+    # is one AuditSubject row.
+    count = models.PositiveIntegerField(default=0)
+    detail = models.JSONField(default=dict, blank=True)
+    address = models.GenericIPAddressField(_("from where"), null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["action", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} · {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only; entries leave by retention only.")
+
+
+class AuditSubject(models.Model):
+    """One of the people an audit entry on many people concerned (who was in an export)."""
+
+    entry = models.ForeignKey(AuditEntry, on_delete=models.CASCADE, related_name="subjects")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "entry"])]
+
+    def __str__(self):
+        return f"{self.entry_id} · {self.person_id}"

@@ -501,6 +501,20 @@ ACOMPANA_COHORT_INVITATION_KEEP_DAYS = env.int("ACOMPANA_COHORT_INVITATION_KEEP_
 # account, or a stolen one, cannot turn the platform into a mass mailer.
 ACOMPANA_COHORT_INVITATIONS_PER_DAY = env.int("ACOMPANA_COHORT_INVITATIONS_PER_DAY", default=500)
 ACOMPANA_UNVERIFIED_ACCOUNT_DAYS = env.int("ACOMPANA_UNVERIFIED_ACCOUNT_DAYS", default=14)
+
+# --- Personal data (training/privacy.py declares every kind; README "Personal data") ----------
+# How long the audit log keeps an entry (who did what to whose data, from which address).
+ACOMPANA_AUDIT_LOG_DAYS = env.int("ACOMPANA_AUDIT_LOG_DAYS", default=730)
+# Between "delete my account" and the deletion itself: signing in during this time cancels it.
+ACOMPANA_DELETION_GRACE_DAYS = env.int("ACOMPANA_DELETION_GRACE_DAYS", default=14)
+# How long a "download my data" archive can be downloaded before its file is deleted.
+ACOMPANA_DATA_DOWNLOAD_HOURS = env.int("ACOMPANA_DATA_DOWNLOAD_HOURS", default=48)
+# Applications declined or withdrawn (the person never became a member): answers deleted after.
+ACOMPANA_CLOSED_APPLICATION_DAYS = env.int("ACOMPANA_CLOSED_APPLICATION_DAYS", default=365)
+# The record of each message sent (which keeps a message from being sent twice).
+ACOMPANA_NOTIFICATION_LOG_DAYS = env.int("ACOMPANA_NOTIFICATION_LOG_DAYS", default=365)
+# A calendar-feed address never used, or not used for this long, stops working and is deleted.
+ACOMPANA_CALENDAR_FEED_UNUSED_DAYS = env.int("ACOMPANA_CALENDAR_FEED_UNUSED_DAYS", default=180)
 # Roles that hold other people's data must protect their account with a second factor.
 ACOMPANA_MFA_REQUIRED_PATHS = [
     "/admin/",

@@ -1,0 +1,108 @@
+"""The one audit log: every action on other people's data leaves an entry (who, when, what,
+about whom, from where). Append-only: entries are never changed, and leave only when their own
+retention period ends (`purge`, run by the retention task).
+
+Apps record through `record()` (one person) or `record_many()` (an export: one entry, and one
+subject row per person it included, written as the rows leave). Actions are named
+"<area>.<verb>" and listed in ACTIONS with words an administrator reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry, AuditSubject
+
+ACTIONS = {
+    # Exports and reads of many people's data
+    "pool.viewed": _("Opened a page of the responder pool"),
+    "pool.export_csv": _("Exported the responder pool (CSV)"),
+    "pool.export_json": _("Exported the responder pool (JSON)"),
+    "pool.export_xlsx": _("Exported the responder pool (XLSX)"),
+    "pool.api": _("Read the responder pool through the API"),
+    "cohort.progress_export": _("Exported a cohort's progress"),
+    "certificate.pdf_downloaded": _("Downloaded a person's certificate PDF"),
+    # Decisions about a person
+    "certificate.approved": _("Approved a certification"),
+    "certificate.declined": _("Declined a certification"),
+    "certificate.revoked": _("Revoked a certificate"),
+    "certificate.exception_granted": _("Granted an exception to a requirement"),
+    "certificate.exception_withdrawn": _("Withdrew an exception"),
+    "application.decided": _("Decided on an application"),
+    "pool.removed": _("Removed a person from the responder pool"),
+    # Accounts
+    "account.roles_changed": _("Changed a person's roles"),
+    "account.groups_changed": _("Changed a person's groups"),
+    "account.email_changed": _("Changed a person's email address"),
+    "account.data_downloaded": _("Downloaded their data"),
+    "account.deletion_requested": _("Asked for an account to be deleted"),
+    "account.deletion_cancelled": _("Cancelled an account deletion"),
+    "account.deleted": _("Deleted an account"),
+    "account.login_as": _("Signed in as another person"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTIONS.get(action, action))
+
+
+def _address(request) -> str | None:
+    if request is None:
+        return None
+    from .ratelimit import client_address
+
+    address = client_address(request)
+    return None if address in ("", "unknown") else address
+
+
+def record(*, action: str, actor=None, subject=None, request=None, detail: dict | None = None,
+           count: int = 0) -> AuditEntry:  # fmt: skip
+    """Append one entry. `actor` defaults to the request's signed-in person."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown audit action {action!r}: add it to training.audit.ACTIONS.")
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    return AuditEntry.objects.create(
+        action=action, actor=actor, subject=subject, detail=detail or {}, count=count,
+        address=_address(request),
+    )  # fmt: skip
+
+
+def record_many(*, action: str, people: Iterable[int], actor=None, request=None,
+                detail: dict | None = None) -> AuditEntry:  # fmt: skip
+    """An action on many people at once (an export): one entry and a subject row per person."""
+    ids = list(dict.fromkeys(people))
+    with transaction.atomic():
+        entry = record(action=action, actor=actor, request=request, detail=detail, count=len(ids))
+        add_subjects(entry, ids)
+    return entry
+
+
+def add_subjects(entry: AuditEntry, people: Iterable[int]) -> int:
+    """Add people to an entry on many (a streamed export adds each batch as it leaves)."""
+    rows = [AuditSubject(entry=entry, person_id=pk) for pk in people]
+    AuditSubject.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def purge(*, days: int | None = None, now=None) -> int:
+    """Remove entries older than their retention period (ACOMPANA_AUDIT_LOG_DAYS). The only way
+    entries ever leave; on PostgreSQL a trigger refuses any other UPDATE or DELETE."""
+    days = settings.ACOMPANA_AUDIT_LOG_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL acompana.audit_purge = 'on'")
+        old = AuditEntry.objects.filter(at__lt=cutoff).values_list("pk", flat=True)
+        AuditSubject.objects.filter(entry_id__in=old)._raw_delete(AuditSubject.objects.db)
+        removed = AuditEntry.objects.filter(at__lt=cutoff)
+        count = removed.count()
+        removed._raw_delete(AuditEntry.objects.db)
+    return count

@@ -1,0 +1,204 @@
+"""The privacy registry: every kind of personal data Acompaña keeps, declared in one place.
+
+Each app declares its models in its own `personal_data.py` (loaded when the app is ready);
+this module only holds the registry, so dependencies keep pointing one way. A declaration says,
+in words a volunteer understands:
+
+- what the rows hold (`holds`) and why (`purpose`), who can see them (`seen_by`);
+- how long they are kept (`retention`: "as long as the account", or a setting in days, enforced
+  by a named scheduled task);
+- how they are exported for "download my data" (`export`: a function of the person returning
+  JSON-ready dicts, other people by display name at most; `files`: the person's files);
+- how they are erased when the account is deleted (`erase`: DELETE the person's rows, KEEP them
+  attached to the anonymous "former member" account with a reason, or a function).
+
+`tests/training/test_privacy_registry.py` walks every installed model and fails when one with a
+relation to a person, or a field that names one, is not declared here (or explicitly set aside
+in `NOT_PERSONAL` with the reason). README "Personal data" explains how to add the next model.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+
+class Erase(enum.Enum):
+    DELETE = "delete"  # the person's rows are deleted
+    KEEP = "keep"  # kept without anything naming the person (the account is anonymised)
+
+
+@dataclass(frozen=True)
+class Category:
+    """A group of declarations: one JSON file in the archive, one section of the privacy page."""
+
+    key: str
+    title: Promise
+    order: int = 50
+
+
+CATEGORIES: dict[str, Category] = {}
+
+
+def category(key: str, title: Promise, order: int = 50) -> Category:
+    CATEGORIES.setdefault(key, Category(key=key, title=title, order=order))
+    return CATEGORIES[key]
+
+
+# The sections every app files its declarations under (one JSON file each in the archive).
+category("account", _("Your account"), 10)
+category("learning", _("Your learning"), 20)
+category("cohorts", _("Cohorts, applications and live sessions"), 30)
+category("certification", _("Certification and the responder pool"), 40)
+category("messages", _("Messages sent to you"), 50)
+category("records", _("Records of what was done with your data"), 60)
+category("staff", _("What trainers, coordinators and editors do"), 70)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long rows are kept. `days_setting` names a setting in days (None: as long as the
+    account); `after` says from when ("after the session ends"); `task` names the Celery task
+    (its `name=`) that enforces it, which the Retention report shows."""
+
+    days_setting: str | None = None
+    after: Promise | str = ""
+    task: str | None = None
+    hours_setting: str | None = None
+    text: Promise | str = ""  # a whole sentence, when the period is not a number of days
+
+    @property
+    def days(self) -> int | None:
+        return getattr(settings, self.days_setting) if self.days_setting else None
+
+    def describe(self) -> str:
+        if self.text:
+            return str(self.text)
+        if self.hours_setting:
+            hours = getattr(settings, self.hours_setting)
+            period = ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+        elif self.days_setting:
+            days = self.days
+            period = ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+        else:
+            return str(_("As long as you have an account."))
+        if self.after:
+            return _("%(period)s %(after)s.") % {"period": period, "after": self.after}
+        return _("%(period)s.") % {"period": period}
+
+
+AS_LONG_AS_THE_ACCOUNT = Retention()
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One model holding personal data. `person` names the fields that point at the person the
+    rows are about (export and erase follow them); `actors` the fields pointing at someone who
+    acted on them (a trainer who decided…): kept, they show "former member" after a deletion.
+    `names_person` lists text fields that name or contact a person (an email, a legal name)."""
+
+    model: str  # "app_label.ModelName"
+    category: str
+    holds: Promise
+    purpose: Promise
+    seen_by: Promise
+    retention: Retention = AS_LONG_AS_THE_ACCOUNT
+    person: tuple[str, ...] = ("user",)
+    actors: tuple[str, ...] = ()
+    names_person: tuple[str, ...] = ()
+    export: Callable[[object], list[dict]] | None = None
+    files: Callable[[object], Iterable[tuple[str, object]]] | None = None
+    erase: Erase | Callable[[object], int] = Erase.DELETE
+    kept_because: Promise | str = ""  # with Erase.KEEP or an erase function that keeps rows
+    order: int = 50  # erasure order within the registry (lower first: rows that PROTECT others)
+    # Called at once when the person asks for their account to be deleted (before the grace
+    # period): leave the responder pool, leave cohorts… Receives the person.
+    suspend: Callable[[object], object] | None = None
+    on_privacy_page: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def model_class(self):
+        return apps.get_model(self.model)
+
+    def rows(self, person):
+        """The rows about `person` (an OR over the `person` fields)."""
+        from django.db.models import Q
+
+        query = Q()
+        for name in self.person:
+            query |= Q(**{name: person})
+        return self.model_class._default_manager.filter(query)
+
+    def export_rows(self, person) -> list[dict]:
+        if self.export is not None:
+            return list(self.export(person))
+        return []
+
+    def erase_rows(self, person) -> int:
+        if callable(self.erase):
+            return self.erase(person)
+        if self.erase is Erase.KEEP:
+            return 0
+        count, _ = self.rows(person).delete()
+        return count
+
+    @property
+    def keeps(self) -> bool:
+        return self.erase is Erase.KEEP or bool(self.kept_because)
+
+
+REGISTRY: dict[str, Declaration] = {}
+
+# Models (or single fields, "app.Model.field") that look personal to the completeness test but
+# are not, each with the reason: the registry's "null providers".
+NOT_PERSONAL: dict[str, str] = {}
+
+
+def declare(*declarations: Declaration) -> None:
+    for declaration in declarations:
+        if declaration.category not in CATEGORIES:
+            raise ValueError(f"{declaration.model}: unknown category {declaration.category!r}")
+        REGISTRY[declaration.model] = declaration
+
+
+def not_personal(label: str, reason: str) -> None:
+    NOT_PERSONAL[label] = reason
+
+
+def declarations() -> list[Declaration]:
+    """Every declaration, in erasure order."""
+    return sorted(REGISTRY.values(), key=lambda d: (d.order, d.model))
+
+
+def by_category() -> list[tuple[Category, list[Declaration]]]:
+    """Categories in page order, each with its declarations (for the privacy page, the archive
+    and the deletion page)."""
+    grouped: dict[str, list[Declaration]] = {}
+    for declaration in sorted(REGISTRY.values(), key=lambda d: d.model):
+        grouped.setdefault(declaration.category, []).append(declaration)
+    ordered = sorted(CATEGORIES.values(), key=lambda c: (c.order, c.key))
+    return [(c, grouped[c.key]) for c in ordered if c.key in grouped]
+
+
+def tasks() -> dict[str, list[Declaration]]:
+    """Retention tasks and the declarations each enforces (the Retention report)."""
+    found: dict[str, list[Declaration]] = {}
+    for declaration in REGISTRY.values():
+        if declaration.retention.task:
+            found.setdefault(declaration.retention.task, []).append(declaration)
+    return found
+
+
+def load() -> None:
+    """Import every installed app's `personal_data` module (from TrainingConfig.ready)."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("personal_data")
