@@ -15,12 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from training import ratelimit
+from training import audit, ratelimit
 from training.roles import Role
 
 from . import pool
-from .exports import log
-from .models import ApiToken, PoolAccess, token_hash
+from .models import ApiToken, token_hash
 
 MAX_LIMIT = 200
 MAX_OFFSET = 10**9  # beyond any pool; keeps the SQL OFFSET in range
@@ -76,12 +75,13 @@ def responders(request):
         return JsonResponse({"error": "limit and offset must be whole numbers."}, status=400)
     queryset = pool.members(form.cleaned_data)
     count = queryset.count()
-    rows = [
-        pool.record(values) for values in queryset.values(*pool.FIELDS)[offset : offset + limit]
-    ]
-    used = form.used()
-    log(user=token.user, kind=PoolAccess.Kind.API, filters={**used, "offset": offset,
-        "limit": limit}, rows=len(rows), token=token)  # fmt: skip
+    page = list(queryset.values(*pool.FIELDS)[offset : offset + limit])
+    rows = [pool.record(values) for values in page]
+    audit.record_many(
+        action="pool.api", people=[values["user_id"] for values in page], actor=token.user,
+        request=request, detail={"filters": {**form.used(), "offset": offset, "limit": limit},
+                                 "token": {"id": token.pk, "name": token.name}},
+    )  # fmt: skip
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     following = offset + limit
     return JsonResponse({

@@ -1,6 +1,6 @@
 """Exports of the pool: CSV and JSON stream row by row (constant memory, first byte at once);
-XLSX is built in Celery and downloaded from an expiring link. Each export is recorded
-(PoolAccess) before any row leaves."""
+XLSX is built in Celery and downloaded from an expiring link. Each export is recorded in the audit
+log (training.audit) before any row leaves, and who was in it is added as the rows leave."""
 
 import csv
 import json
@@ -12,12 +12,19 @@ from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from training import audit
+from training.models import AuditEntry
 from training.spreadsheets import safe_cell
 
 from . import pool
-from .models import PoolAccess, PoolExport
+from .models import PoolExport
 
 CHUNK = 2000
+
+# What the coordinators' access record lists (pool_views.access_log): every page of the pool
+# opened, every export and every API call.
+ACCESS_ACTIONS = ("pool.viewed", "pool.export_csv", "pool.export_json", "pool.export_xlsx",
+                  "pool.api")  # fmt: skip
 
 
 class _Echo:
@@ -25,63 +32,56 @@ class _Echo:
         return value
 
 
-def log(*, user, kind, filters: dict, rows: int, token=None) -> PoolAccess:
-    return PoolAccess.objects.create(user=user, kind=kind, filters=filters, rows=rows,
-                                     token=token)  # fmt: skip
-
-
 def _values(filters: dict):
     return pool.members(filters).values(*pool.FIELDS).iterator(chunk_size=CHUNK)
 
 
-def _counted(access: PoolAccess, pieces):
-    """Pass `pieces` through, then record how many people were sent (also when the download
-    is interrupted: the record says how far it went)."""
-    sent = 0
-    try:
-        for piece, rows in pieces:
-            sent += rows
-            yield piece
-    finally:
-        PoolAccess.objects.filter(pk=access.pk).update(rows=sent)
+def _start(*, action: str, user, request, filters: dict, used: dict) -> AuditEntry:
+    """The export's entry, before any row leaves: its filters and how many people match."""
+    return audit.record(action=action, actor=user, request=request, detail={"filters": used},
+                        count=pool.members(filters).count())  # fmt: skip
 
 
 def _batches(filters: dict, line):
-    batch = []
+    """(text, [person ids]) for each 200 people."""
+    batch, people = [], []
     for values in _values(filters):
         batch.append(line(pool.record(values)))
+        people.append(values["user_id"])
         if len(batch) >= 200:
-            yield "".join(batch), len(batch)
-            batch = []
+            yield "".join(batch), people
+            batch, people = [], []
     if batch:
-        yield "".join(batch), len(batch)
+        yield "".join(batch), people
 
 
-def csv_response(*, user, filters: dict, used: dict) -> StreamingHttpResponse:
-    access = log(user=user, kind=PoolAccess.Kind.CSV, filters=used, rows=0)
+def csv_response(*, user, filters: dict, used: dict, request=None) -> StreamingHttpResponse:
+    entry = _start(action="pool.export_csv", user=user, request=request, filters=filters,
+                   used=used)  # fmt: skip
     writer = csv.writer(_Echo())
 
     def pieces():
         # The byte-order mark makes spreadsheets read the file as UTF-8.
-        yield "\ufeff" + writer.writerow([str(label) for _key, label in pool.COLUMNS]), 0
+        yield "\ufeff" + writer.writerow([str(label) for _key, label in pool.COLUMNS]), []
         yield from _batches(
             filters, lambda record: writer.writerow([safe_cell(c) for c in pool.flat(record)])
         )
 
-    response = StreamingHttpResponse(_counted(access, pieces()),
+    response = StreamingHttpResponse(audit.sent(entry, pieces()),
                                      content_type="text/csv; charset=utf-8")  # fmt: skip
     response["Content-Disposition"] = 'attachment; filename="responder-pool.csv"'
     response["Cache-Control"] = "no-store"
     return response
 
 
-def json_response(*, user, filters: dict, used: dict) -> StreamingHttpResponse:
+def json_response(*, user, filters: dict, used: dict, request=None) -> StreamingHttpResponse:
     """A JSON document {"meta": …, "results": [...]}, produced piece by piece."""
-    access = log(user=user, kind=PoolAccess.Kind.JSON, filters=used, rows=0)
+    entry = _start(action="pool.export_json", user=user, request=request, filters=filters,
+                   used=used)  # fmt: skip
     meta = {"filters": used, "exported_at": timezone.now().isoformat()}
 
     def pieces():
-        yield '{"meta": ' + json.dumps(meta) + ', "results": [', 0
+        yield '{"meta": ' + json.dumps(meta) + ', "results": [', []
         first = True
 
         def line(record):
@@ -91,17 +91,18 @@ def json_response(*, user, filters: dict, used: dict) -> StreamingHttpResponse:
             return text
 
         yield from _batches(filters, line)
-        yield "]}", 0
+        yield "]}", []
 
-    response = StreamingHttpResponse(_counted(access, pieces()),
+    response = StreamingHttpResponse(audit.sent(entry, pieces()),
                                      content_type="application/json")  # fmt: skip
     response["Content-Disposition"] = 'attachment; filename="responder-pool.json"'
     response["Cache-Control"] = "no-store"
     return response
 
 
-def xlsx_start(*, user, filters: dict, used: dict) -> PoolExport:
-    """Record the export and queue the spreadsheet (built by `build_xlsx` in Celery)."""
+def xlsx_start(*, user, filters: dict, used: dict, request=None) -> PoolExport:
+    """Record the export (who asked, from where: `request`) and queue the spreadsheet (built by
+    `build_xlsx` in Celery, which adds the people once the file is ready)."""
     from .tasks import export_xlsx
 
     with transaction.atomic():
@@ -109,8 +110,25 @@ def xlsx_start(*, user, filters: dict, used: dict) -> PoolExport:
             requested_by=user, filters=used,
             expires_at=timezone.now() + timedelta(hours=settings.ACOMPANA_EXPORT_HOURS),
         )  # fmt: skip
+        audit.record(action="pool.export_xlsx", actor=user, request=request,
+                     detail={"filters": used, "export": export.pk},
+                     count=pool.members(filters).count())  # fmt: skip
         transaction.on_commit(lambda: export_xlsx.delay(export.pk))
     return export
+
+
+def _xlsx_entry(export: PoolExport) -> AuditEntry:
+    """The entry xlsx_start recorded (or, for an export queued another way, a new one)."""
+    entry = (
+        AuditEntry.objects.filter(action="pool.export_xlsx", detail__export=export.pk)
+        .order_by("pk")
+        .first()
+    )
+    if entry is None:
+        entry = audit.record(action="pool.export_xlsx", actor=export.requested_by_id,
+                             detail={"filters": export.filters, "export": export.pk},
+                             count=export.total)  # fmt: skip
+    return entry
 
 
 def _filters_from(used: dict) -> dict:
@@ -134,8 +152,8 @@ def build_xlsx(export_id: int) -> str:
         filters = _filters_from(export.filters)
         export.total = pool.members(filters).count()
         export.save(update_fields=["status", "done", "total"])
-        log(user=export.requested_by, kind=PoolAccess.Kind.XLSX, filters=export.filters,
-            rows=export.total)  # fmt: skip
+        entry = _xlsx_entry(export)
+    people = []  # who is in the file: recorded once it is ready (a failed build sent nobody)
     try:
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
             book = xlsxwriter.Workbook(handle.name, {"constant_memory": True,
@@ -151,15 +169,18 @@ def build_xlsx(export_id: int) -> str:
                 # CSV all the same, because people copy them into other sheets and tools.
                 for col, cell in enumerate(pool.flat(pool.record(values))):
                     sheet.write_string(row_number, col, safe_cell(cell))
+                people.append(values["user_id"])
                 if row_number % CHUNK == 0:
                     PoolExport.objects.filter(pk=export.pk).update(done=row_number)
             book.close()
             with open(handle.name, "rb") as built:
                 export.file.save(f"pool-{export.pk}.xlsx", File(built), save=False)
-        PoolExport.objects.filter(pk=export.pk).update(
-            status=PoolExport.Status.READY, done=row_number, file=export.file.name,
-            finished_at=timezone.now(),
-        )  # fmt: skip
+        with transaction.atomic():
+            audit.add_subjects(entry, people)
+            PoolExport.objects.filter(pk=export.pk).update(
+                status=PoolExport.Status.READY, done=row_number, file=export.file.name,
+                finished_at=timezone.now(),
+            )  # fmt: skip
     except Exception:
         PoolExport.objects.filter(pk=export.pk).update(status=PoolExport.Status.FAILED)
         raise

@@ -409,6 +409,11 @@ class RequirementException(models.Model):
 
 
 # --- Certificates -------------------------------------------------------------------------------
+# The revocation reason of a certificate withdrawn because its holder deleted their account
+# (services.certificates_withdraw): a control character no coordinator types, shown translated.
+ACCOUNT_DELETED = "\x01account-deleted"
+
+
 def new_verification_code() -> str:
     """128 random bits, base32 (26 characters, no padding, no look-alike case issues)."""
     return base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
@@ -474,6 +479,11 @@ class Certificate(models.Model):
     @property
     def state_label(self) -> str:
         return str(STATE_LABELS[self.state()])
+
+    @property
+    def withdrawn(self) -> bool:
+        """Withdrawn when its holder deleted their account: revoked, and naming nobody."""
+        return self.revoked_at is not None and self.revoked_reason == ACCOUNT_DELETED
 
     @property
     def pdf_stalled(self) -> bool:
@@ -675,33 +685,6 @@ class PoolMember(models.Model):
 def _index(codes) -> str:
     codes = [c for c in codes if c]
     return "|" + "|".join(codes) + "|" if codes else ""
-
-
-class PoolAccess(models.Model):
-    """Every page of the pool a coordinator opened, every export and every API call: who, when,
-    with which filters (and page), how many people. Coordinators read this record."""
-
-    class Kind(models.TextChoices):
-        VIEWED = "viewed", _("Viewed the list")
-        CSV = "csv", "CSV"
-        JSON = "json", "JSON"
-        XLSX = "xlsx", "XLSX"
-        API = "api", _("API")
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             related_name="+")  # fmt: skip
-    token = models.ForeignKey("ApiToken", on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")  # fmt: skip
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    filters = models.JSONField(default=dict)
-    rows = models.PositiveIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.kind} · {self.rows}"
 
 
 class PoolExport(models.Model):

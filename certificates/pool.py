@@ -127,10 +127,13 @@ def members(filters: dict | None = None, *, today=None):
         .order_by("-expires_on")
         .values("expires_on")[:1]
     )
-    queryset = (
-        PoolMember.objects.filter(status__in=[Status.ACTIVE, Status.PAUSED], user__is_active=True)
-        .annotate(certified_until=Subquery(until))
-        .filter(certified_until__isnull=False)
+    # Never a deactivated or deleted ("former member") account, whatever its pool row says.
+    listed = PoolMember.objects.filter(
+        status__in=[Status.ACTIVE, Status.PAUSED], user__is_active=True,
+        user__anonymised_at__isnull=True,
+    )  # fmt: skip
+    queryset = listed.annotate(certified_until=Subquery(until)).filter(
+        certified_until__isnull=False
     )
     if language := filters.get("language"):
         queryset = queryset.filter(share_languages=True, language_index__contains=f"|{language}|")

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -9,13 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from training import audit
+from training.models import AuditEntry, AuditSubject
 from training.permissions import role_required
 from training.roles import Role
 
 from . import exports, pool
 from .api import token_create
 from .forms import TokenForm
-from .models import ApiToken, PoolAccess, PoolExport, PoolMember
+from .models import ApiToken, PoolExport, PoolMember
 
 
 def _filter_form(request) -> pool.PoolFilter:
@@ -36,11 +39,11 @@ def pool_list(request):
     query.pop("page", None)
     rows = [(member, record, pool.languages_text(record["languages"]))
             for member in page for record in [pool.record(_as_values(member))]]  # fmt: skip
-    # The page shows contact details like an export does: each page opened is recorded too
-    # (one insert, whatever the number of rows).
-    PoolAccess.objects.create(
-        user=request.user, kind=PoolAccess.Kind.VIEWED,
-        filters={**form.used(), "page": page.number}, rows=len(rows),
+    # The page shows contact details like an export does: each page opened is recorded too,
+    # with the people it showed (two inserts, whatever the number of rows).
+    audit.record_many(
+        action="pool.viewed", people=[member.user_id for member, *_rest in rows],
+        request=request, detail={"filters": {**form.used(), "page": page.number}},
     )  # fmt: skip
     return render(request, "certificates/pool/list.html", {
         "form": form, "page": page, "query": query.urlencode(), "rows": rows,
@@ -76,7 +79,7 @@ def _streamed(build):
         filters, used = _export_filters(request)
         if filters is None:
             return redirect("certificates:pool_list")
-        return build(user=request.user, filters=filters, used=used)
+        return build(user=request.user, filters=filters, used=used, request=request)
 
     return view
 
@@ -92,7 +95,8 @@ def export_xlsx(request):
     if not form.is_valid():
         messages.error(request, _("Check the filters before exporting."))
         return redirect("certificates:pool_list")
-    export = exports.xlsx_start(user=request.user, filters=form.cleaned_data, used=form.used())
+    export = exports.xlsx_start(user=request.user, filters=form.cleaned_data, used=form.used(),
+                                request=request)  # fmt: skip
     return redirect("certificates:export", export_id=export.pk)
 
 
@@ -128,8 +132,25 @@ def export_download(request, export_id):
 
 @role_required(Role.COORDINATOR)
 def access_log(request):
-    entries = PoolAccess.objects.select_related("user", "token").order_by("-created_at", "-pk")
+    """The pool's part of the audit log: pages opened, exports, API calls (three queries)."""
+    sent = (
+        AuditSubject.objects.filter(entry=OuterRef("pk"))
+        .order_by()
+        .values("entry")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    entries = (
+        AuditEntry.objects.filter(action__in=exports.ACCESS_ACTIONS)
+        .select_related("actor")
+        .annotate(sent=Subquery(sent, output_field=IntegerField()))
+        .order_by("-at", "-pk")
+    )
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    for entry in page:
+        # Records copied from before the audit log know how many, not who.
+        entry.people = entry.count if entry.detail.get("imported_from") else (entry.sent or 0)
+        entry.filters = entry.detail.get("filters") or {}
     return render(request, "certificates/pool/log.html", {"page": page})
 
 

@@ -7,8 +7,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from training import audit
+
 from . import eligibility
 from .models import (
+    ACCOUNT_DELETED,
     AgreementSignature,
     Certificate,
     CertificationEvent,
@@ -172,11 +175,16 @@ def certificate_render_again(certificate: Certificate) -> bool:
     return True
 
 
-def certificate_pdf_downloaded(certificate: Certificate, *, by) -> None:
-    """A coordinator downloaded someone's certificate: the person's history says who and when."""
+def certificate_pdf_downloaded(certificate: Certificate, *, by, request=None) -> None:
+    """A coordinator downloaded someone's certificate: the person's history says who and when
+    (and the audit log, from where)."""
     CertificationEvent.objects.create(
         user_id=certificate.user_id, track_id=certificate.track_id, certificate=certificate,
         kind=Event.PDF_DOWNLOADED, actor=by,
+    )  # fmt: skip
+    audit.record(
+        action="certificate.pdf_downloaded", actor=by, subject=certificate.user_id,
+        request=request, detail=_about(certificate.track_id, certificate=certificate),
     )  # fmt: skip
 
 
@@ -185,7 +193,10 @@ def names_follow_profile(user) -> int:
     they chose as it is now (a legal name they removed leaves the certificate and its public
     verification page; the display name is used instead). PDFs are prepared again."""
     changed = 0
-    for certificate in Certificate.objects.filter(user=user):
+    if getattr(user, "anonymised_at", None):
+        return 0  # a deleted account: its certificates were withdrawn and name nobody
+    certificates = Certificate.objects.filter(user=user).exclude(revoked_reason=ACCOUNT_DELETED)
+    for certificate in certificates:
         choice = certificate.name_choice
         if choice == Certificate.Name.LEGAL and not user.legal_name:
             choice = Certificate.Name.DISPLAY
@@ -199,10 +210,18 @@ def names_follow_profile(user) -> int:
     return changed
 
 
-def request_decide(request: CertificationRequest, *, by, approve: bool, note: str = ""):
+def _about(track_id: int, **objects) -> dict:
+    """An audit entry's detail: which track, which certificate/request/requirement (ids; no free
+    text: a reason or a note may say more about the person than the log should keep)."""
+    return {"track": track_id, **{name: obj.pk for name, obj in objects.items()}}
+
+
+def request_decide(request: CertificationRequest, *, by, approve: bool, note: str = "",
+                   http_request=None):  # fmt: skip
     """A coordinator's decision on a request. Approving certifies only someone who still meets
     every requirement now (a requirement may have changed since they were queued); a declined
-    request can be approved later."""
+    request can be approved later. (`http_request`: where the decision came from, for the audit
+    log; `request` is the certification request.)"""
     _not_own(request.user_id, by)
     with transaction.atomic():
         request = CertificationRequest.objects.select_for_update().get(pk=request.pk)
@@ -224,15 +243,22 @@ def request_decide(request: CertificationRequest, *, by, approve: bool, note: st
             request.status = CertificationRequest.Status.APPROVED
             request.decided_at, request.decided_by, request.note = now, by, note
             request.save(update_fields=["status", "decided_at", "decided_by", "note"])
+            audit.record(action="certificate.approved", actor=by, subject=request.user_id,
+                         request=http_request, detail=_about(request.track_id, request=request,
+                                                             certificate=certificate))  # fmt: skip
             return certificate
         request.status = CertificationRequest.Status.DECLINED
         request.decided_at, request.decided_by, request.note = now, by, note
         request.save(update_fields=["status", "decided_at", "decided_by", "note"])
         _event(request.user, request.track, Event.DECLINED, actor=by, note=note)
+        audit.record(
+            action="certificate.declined", actor=by, subject=request.user_id,
+            request=http_request, detail=_about(request.track_id, request=request),
+        )  # fmt: skip
     return None
 
 
-def exception_grant(*, user, requirement, reason: str, by) -> RequirementException:
+def exception_grant(*, user, requirement, reason: str, by, request=None) -> RequirementException:
     _not_own(user.pk, by)
     reason = reason.strip()
     if not reason:
@@ -247,11 +273,14 @@ def exception_grant(*, user, requirement, reason: str, by) -> RequirementExcepti
             raise CertificationError("exists") from error
         _event(user, requirement.track, Event.EXCEPTION, actor=by,
                note=f"{requirement.label}: {reason}")  # fmt: skip
+        audit.record(action="certificate.exception_granted", actor=by, subject=user,
+                     request=request, detail=_about(requirement.track_id, requirement=requirement,
+                                                    exception=exception))  # fmt: skip
         _after_commit("evaluate_person_track", user.pk, requirement.track_id)
     return exception
 
 
-def exception_withdraw(exception: RequirementException, *, by) -> None:
+def exception_withdraw(exception: RequirementException, *, by, request=None) -> None:
     _not_own(exception.user_id, by)
     with transaction.atomic():
         updated = RequirementException.objects.filter(
@@ -261,10 +290,15 @@ def exception_withdraw(exception: RequirementException, *, by) -> None:
             requirement = exception.requirement
             _event(exception.user, requirement.track, Event.EXCEPTION_WITHDRAWN, actor=by,
                    note=requirement.label)  # fmt: skip
+            audit.record(action="certificate.exception_withdrawn", actor=by,
+                         subject=exception.user_id, request=request,
+                         detail=_about(requirement.track_id, requirement=requirement,
+                                       exception=exception))  # fmt: skip
             _after_commit("evaluate_person_track", exception.user_id, requirement.track_id)
 
 
-def certificate_revoke(certificate: Certificate, *, by, reason: str, notify=True) -> Certificate:
+def certificate_revoke(certificate: Certificate, *, by, reason: str, notify=True,
+                       request=None) -> Certificate:  # fmt: skip
     _not_own(certificate.user_id, by)
     reason = reason.strip()
     if not reason:
@@ -278,10 +312,57 @@ def certificate_revoke(certificate: Certificate, *, by, reason: str, notify=True
         certificate.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
         _event(certificate.user, certificate.track, Event.REVOKED, certificate=certificate,
                actor=by, note=reason)  # fmt: skip
-        pool_check(certificate.user, reason_kind="revoked")
+        audit.record(
+            action="certificate.revoked", actor=by, subject=certificate.user_id,
+            request=request, detail=_about(certificate.track_id, certificate=certificate),
+        )  # fmt: skip
+        pool_check(certificate.user, reason_kind="revoked", by=by, request=request)
         if notify:
             _after_commit("tell_revoked", certificate.pk)
     return certificate
+
+
+@transaction.atomic
+def certificates_withdraw(*, user) -> int:
+    """The holder deleted their account: each certificate stays as a withdrawn (revoked) record
+    so that a printed copy no longer verifies as valid, naming nobody; its PDF is deleted. No
+    message is sent. Returns how many certificates it withdrew. Safe to run twice."""
+    now = timezone.now()
+    count = 0
+    for certificate in Certificate.objects.select_for_update().filter(user=user):
+        was_valid = certificate.revoked_at is None
+        old_file = certificate.pdf.name if certificate.pdf else ""
+        storage = certificate.pdf.storage
+        if was_valid:
+            certificate.revoked_at, certificate.revoked_by = now, None
+        # Replaces a coordinator's earlier reason too: it was about the person.
+        certificate.revoked_reason = ACCOUNT_DELETED
+        certificate.name_choice = Certificate.Name.DISPLAY
+        certificate.name_on_certificate = ""
+        certificate.pdf = ""
+        certificate.pdf_status = Certificate.Pdf.FAILED
+        certificate.pdf_fingerprint = certificate.pdf_queued_fingerprint = ""
+        certificate.pdf_queued_at = None
+        certificate.save()
+        if was_valid:
+            _event(user, certificate.track, Event.REVOKED, certificate=certificate)
+        if old_file:
+            transaction.on_commit(lambda name=old_file, files=storage: files.delete(name))
+        count += 1
+    return count
+
+
+def events_forget_notes(*, user) -> int:
+    """The account was deleted: its certification history stays for coordinators (anonymous),
+    without the notes written about the person (reasons of exceptions, revocations, decisions).
+    Returns how many events were changed."""
+    return CertificationEvent.objects.filter(user=user).exclude(note="").update(note="")
+
+
+def exceptions_forget_reasons(*, user) -> int:
+    """The account was deleted: the exceptions granted stay (they served certificates), without
+    the reasons written about the person. Returns how many were changed."""
+    return RequirementException.objects.filter(user=user).exclude(reason="").update(reason="")
 
 
 # --- Agreements ---------------------------------------------------------------------------------
@@ -298,9 +379,10 @@ def pool_eligible(user, today=None) -> bool:
     return valid_certificates(today).filter(user=user, track__grants_pool=True).exists()
 
 
-def pool_check(user, *, reason_kind: str, today=None) -> bool:
+def pool_check(user, *, reason_kind: str, today=None, by=None, request=None) -> bool:
     """Take the person out of the pool if they no longer hold a valid certificate that grants
-    it. Returns True if they were removed."""
+    it. Returns True if they were removed (recorded in the audit log: `by` the coordinator whose
+    revocation took them out, or nobody when their certificate expired)."""
     if pool_eligible(user, today):
         return False
     removed = PoolMember.objects.filter(
@@ -315,6 +397,8 @@ def pool_check(user, *, reason_kind: str, today=None) -> bool:
         )
         if latest:
             _event(user, latest.track, Event.POOL_REMOVED, certificate=latest, note=reason_kind)
+        audit.record(action="pool.removed", actor=by, subject=user, request=request,
+                     detail={"reason": reason_kind})  # fmt: skip
     return bool(removed)
 
 
@@ -345,6 +429,16 @@ def pool_set_status(member: PoolMember, status: str) -> PoolMember:
         member.status, member.left_at = status, None
     member.save(update_fields=["status", "left_at"])
     return member
+
+
+def pool_leave(*, user) -> bool:
+    """Leave the pool at once (the person asked for their account to be deleted): coordinators
+    no longer find them. Returns whether they were in it."""
+    member = PoolMember.objects.filter(user=user).first()
+    if member is None or not member.in_pool:
+        return False
+    pool_set_status(member, PoolMember.Status.LEFT)
+    return True
 
 
 def expire(today=None) -> int:

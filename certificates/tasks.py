@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from training.models import User
+from training.retention import retention
 
 from . import pdf, services
 from .models import RENDER_CLAIM, Certificate, CertificationEvent, PoolExport, Track
@@ -61,8 +62,8 @@ def render_unless_queued(certificate_id: int) -> bool:
         .filter(pk=certificate_id)
         .first()
     )
-    if certificate is None:
-        return False
+    if certificate is None or certificate.withdrawn:
+        return False  # a withdrawn certificate (account deleted) has no PDF any more
     fingerprint = pdf.fingerprint(pdf.context_for(certificate))
     now = timezone.now()
     # One conditional UPDATE: of two requests at once, one claims the render.
@@ -112,7 +113,7 @@ def render_certificate(self, certificate_id: int, queued: str = "") -> str:
 
 def _render(task, certificate_id: int) -> str:
     certificate = Certificate.objects.select_related("track").filter(pk=certificate_id).first()
-    if certificate is None:
+    if certificate is None or certificate.withdrawn:
         return "gone"
     context = pdf.context_for(certificate)
     fingerprint = pdf.fingerprint(context)
@@ -144,7 +145,11 @@ def _render(task, certificate_id: int) -> str:
         # Only if nothing changed the certificate meanwhile (a new name: another render runs).
         current = Certificate.objects.select_for_update().filter(pk=certificate.pk).first()
         old = current.pdf.name if current and current.pdf else ""
-        if current and pdf.fingerprint(pdf.context_for(current)) == fingerprint:
+        if (
+            current
+            and not current.withdrawn
+            and pdf.fingerprint(pdf.context_for(current)) == fingerprint
+        ):
             current.pdf.name, current.pdf_fingerprint = name, fingerprint
             current.pdf_status = Certificate.Pdf.READY
             current.save(update_fields=["pdf", "pdf_fingerprint", "pdf_status"])
@@ -233,8 +238,8 @@ def expiry_notices(today=None) -> int:
 
 @shared_task(name="certificates.tasks.daily", **RETRY)
 def daily() -> dict:
-    """Expiry, pool exits, renewal reminders, and re-evaluating holders whose renewal window is
-    open (their checklist changes with the date)."""
+    """Expiry, renewal reminders, and re-evaluating holders whose renewal window is open
+    (their checklist changes with the date). Pool details are forgotten by `pool_forget`."""
     today = timezone.localdate()
     expired = services.expire(today)
     notices = expiry_notices(today)
@@ -247,9 +252,15 @@ def daily() -> dict:
         if opens <= today:
             services.evaluate(certificate.user, certificate.track)
             evaluated += 1
-    forgotten = services.pool_forget()
     return {"expired": expired, "notices": notices, "reminders": reminders,
-            "evaluated": evaluated, "pool_details_deleted": forgotten}  # fmt: skip
+            "evaluated": evaluated}  # fmt: skip
+
+
+@shared_task(name="certificates.tasks.pool_forget", **RETRY)
+@retention("certificates.tasks.pool_forget")
+def pool_forget() -> int:
+    """Delete the pool details of people who left longer ago than ACOMPANA_POOL_LEFT_DAYS."""
+    return services.pool_forget()
 
 
 @shared_task(name="certificates.tasks.export_xlsx", bind=True, acks_late=True,
@@ -261,6 +272,7 @@ def export_xlsx(self, export_id: int) -> str:
 
 
 @shared_task(name="certificates.tasks.exports_purge")
+@retention("certificates.tasks.exports_purge")
 def exports_purge() -> int:
     """Delete spreadsheets whose download link expired (the record of the export stays)."""
     count = 0

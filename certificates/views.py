@@ -297,10 +297,10 @@ def verify(request, code):
     if certificate is None:
         response = render(request, "certificates/verify_not_found.html", status=404)
     else:
+        # Withdrawn with its holder's account: no longer valid, and it names nobody.
+        state = "withdrawn" if certificate.withdrawn else certificate.state()
         response = render(
-            request,
-            "certificates/verify.html",
-            {"certificate": certificate, "state": certificate.state()},
+            request, "certificates/verify.html", {"certificate": certificate, "state": state}
         )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
@@ -453,6 +453,7 @@ def grant_exception(request, slug, user_id):
             requirement=requirement,
             reason=form.cleaned_data["reason"],
             by=request.user,
+            request=request,
         )
     except services.CertificationError as error:
         _error(request, error)
@@ -471,7 +472,7 @@ def withdraw_exception(request, slug, user_id, exception_id):
     exception = get_object_or_404(RequirementException, pk=exception_id, user=person,
                                   requirement__track=track)  # fmt: skip
     try:
-        services.exception_withdraw(exception, by=request.user)
+        services.exception_withdraw(exception, by=request.user, request=request)
     except services.CertificationError as error:
         _error(request, error)
     else:
@@ -497,7 +498,7 @@ def decide(request, slug, user_id, request_id):
     approve = decision == "approve"
     try:
         services.request_decide(certification_request, by=request.user, approve=approve,
-                                note=form.cleaned_data["note"])  # fmt: skip
+                                note=form.cleaned_data["note"], http_request=request)  # fmt: skip
     except services.CertificationError as error:
         _error(request, error)
     else:
@@ -520,8 +521,9 @@ def revoke(request, slug, user_id, code):
         return _person_page(request, track, person, status=400, reason_form=form,
                             revoking=certificate.pk)  # fmt: skip
     try:
-        services.certificate_revoke(certificate, by=request.user,
-                                    reason=form.cleaned_data["reason"])  # fmt: skip
+        services.certificate_revoke(
+            certificate, by=request.user, reason=form.cleaned_data["reason"], request=request
+        )
     except services.CertificationError as error:
         _error(request, error)
     else:
@@ -535,7 +537,7 @@ def person_pdf(request, slug, user_id, code):
     person = _person(track, user_id)
     certificate = get_object_or_404(Certificate, code=code, user=person, track=track)
     response = _pdf_response(certificate)  # not found unless there is a PDF to download
-    services.certificate_pdf_downloaded(certificate, by=request.user)
+    services.certificate_pdf_downloaded(certificate, by=request.user, request=request)
     return response
 
 

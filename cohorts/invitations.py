@@ -261,6 +261,17 @@ def invitation_decline(*, invitation: CohortInvitation, user=None) -> CohortInvi
     return invitation
 
 
+def invitations_forget(*, user) -> int:
+    """The account was deleted: the invitations sent to its address (and any it answered) go,
+    with the address and the name the trainer typed. Run before the account's address is
+    anonymised. Returns how many were deleted."""
+    address = (user.email or "").strip().lower()
+    deleted, _by_model = CohortInvitation.objects.filter(
+        Q(email=address) | Q(answered_by=user) if address else Q(answered_by=user)
+    ).delete()
+    return deleted
+
+
 # --- Background ---------------------------------------------------------------------------------
 def _message(invitation: CohortInvitation, account) -> EmailMessage:
     """In the person's language where they have an account, else the cohort's; the same words

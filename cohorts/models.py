@@ -448,6 +448,9 @@ class CalendarFeed(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now=True)
+    # When a calendar app last fetched it (to the day): an address unused for
+    # ACOMPANA_CALENDAR_FEED_UNUSED_DAYS is deleted (cohorts/retention.py).
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"{self.user_id}"
@@ -510,20 +513,6 @@ class SkillSignOff(models.Model):
 
     def __str__(self):
         return f"{self.skill_id} · {self.user_id}"
-
-
-class ExportLog(models.Model):
-    """Who exported which people's data, and when: every export of personal data leaves one."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             related_name="+")  # fmt: skip
-    cohort = models.ForeignKey(Cohort, on_delete=models.SET_NULL, null=True, related_name="+")
-    kind = models.CharField(max_length=50)
-    rows = models.PositiveIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return f"{self.kind} · {self.rows} · {self.created_at:%Y-%m-%d}"
 
 
 class ModuleRelease(models.Model):

@@ -103,7 +103,9 @@ def send(kind_name: str, people: list[tuple[object, str]], context_for) -> int:
         done = set(NotificationLog.objects.filter(key__in=keys).values_list("key", flat=True))
         todo = [(user, key) for user, key in chunk if key not in done]
         wanted = {u.pk for u in _wanted([user for user, _key in todo], kind)}
-        todo = [(user, key) for user, key in todo if user.pk in wanted and user.email]
+        # Never to a deleted ("former member") or deactivated account, whatever asked.
+        todo = [(user, key) for user, key in todo if user.pk in wanted and user.email
+                and user.is_active and user.anonymised_at is None]  # fmt: skip
         if not todo:
             continue
         messages = [_render(user, kind, context_for(user)) for user, _key in todo]

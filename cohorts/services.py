@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import services as course_services
+from training import audit
 from training.roles import Role
 
 from .models import (
@@ -303,10 +304,41 @@ def withdraw(*, cohort: Cohort, user) -> None:
             left_at=timezone.now()
         )
         # The answers were for the trainers' decision: once withdrawn, they are not kept.
+        # decided_at records when it closed (the closed application is deleted after a period).
         Application.objects.filter(cohort=cohort, user=user).exclude(
             status__in=[Application.Status.DECLINED, Application.Status.WITHDRAWN]
-        ).update(status=Application.Status.WITHDRAWN, waitlisted_at=None, answers={})
+        ).update(
+            status=Application.Status.WITHDRAWN, waitlisted_at=None, answers={},
+            decided_at=timezone.now(),
+        )  # fmt: skip
         _promote(cohort)
+
+
+@transaction.atomic
+def cohorts_leave_all(*, user) -> int:
+    """Leave every cohort at once, and withdraw every open application and place on a waitlist
+    (the person asked for their account to be deleted): each as `withdraw` does, so freed places
+    go to the waitlist and the people promoted are told. Returns how many cohorts it left."""
+    open_applications = [Application.Status.SUBMITTED, Application.Status.WAITLISTED,
+                         Application.Status.ACCEPTED]  # fmt: skip
+    cohort_ids = set(
+        Membership.objects.filter(user=user, left_at__isnull=True).values_list("cohort_id",
+                                                                               flat=True)
+    ) | set(
+        Application.objects.filter(user=user, status__in=open_applications).values_list(
+            "cohort_id", flat=True)
+    )  # fmt: skip
+    # In a fixed order, so that two runs at once lock the cohorts in the same order.
+    for cohort in Cohort.objects.filter(pk__in=cohort_ids).order_by("pk"):
+        withdraw(cohort=cohort, user=user)
+    return len(cohort_ids)
+
+
+@transaction.atomic
+def sign_offs_forget_notes(*, user) -> int:
+    """The account was deleted: the sign-offs it received stay (anonymous counts), but the
+    trainers' notes about the person go. Returns how many sign-offs were changed."""
+    return SkillSignOff.objects.filter(user=user).exclude(notes="").update(notes="")
 
 
 # --- Trainers -----------------------------------------------------------------------------------
@@ -317,11 +349,26 @@ class Decision:
     ALL = (ACCEPT, DECLINE, WAITLIST)
 
 
-def decide(*, application: Application, decision: str, by, message: str = "") -> str:
+def decide(*, application: Application, decision: str, by, message: str = "",
+           request=None) -> str:  # fmt: skip
     """Accept, decline or waitlist one application. Returns what happened: "accepted",
-    "waitlisted" (also when accepting found the cohort full), "declined" or "unchanged"."""
+    "waitlisted" (also when accepting found the cohort full), "declined" or "unchanged". Each
+    change is in the audit log (a bulk decision: one entry per application)."""
     if decision not in Decision.ALL:
         raise CohortError(_("Unknown decision."))
+    with transaction.atomic():
+        outcome = _decide(application=application, decision=decision, by=by, message=message)
+        if outcome != "unchanged":
+            audit.record(
+                action="application.decided", actor=by, subject=application.user_id,
+                request=request,
+                detail={"cohort": application.cohort_id, "application": application.pk,
+                        "decision": decision, "outcome": outcome},
+            )  # fmt: skip
+    return outcome
+
+
+def _decide(*, application: Application, decision: str, by, message: str) -> str:
     with transaction.atomic():
         cohort = _locked(application.cohort)
         application = Application.objects.select_for_update().get(pk=application.pk)

@@ -207,7 +207,11 @@ def calendar_settings(request):
         else None
     )
     has_feed = hasattr(request.user, "calendar_feed")
-    return render(request, "cohorts/calendar.html", {"feed_url": url, "has_feed": has_feed})
+    return render(
+        request, "cohorts/calendar.html",
+        {"feed_url": url, "has_feed": has_feed,
+         "unused_days": settings.ACOMPANA_CALENDAR_FEED_UNUSED_DAYS},
+    )  # fmt: skip
 
 
 @never_cache

@@ -211,13 +211,22 @@ def _hash(token: str) -> str:
 def feed_token_new(user) -> str:
     """A new private feed address for this person; the old one stops working."""
     token = secrets.token_urlsafe(32)
-    CalendarFeed.objects.update_or_create(user=user, defaults={"token_hash": _hash(token)})
+    CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token_hash": _hash(token), "last_used_at": None}
+    )
     return token
 
 
 def feed_owner(token: str):
+    """The active person whose feed this is (None otherwise); notes that the feed is in use,
+    at most once a day (calendar apps fetch every few hours)."""
     feed = CalendarFeed.objects.select_related("user").filter(token_hash=_hash(token)).first()
-    return feed.user if feed and feed.user.is_active else None
+    if feed is None or not feed.user.is_active:
+        return None
+    now = timezone.now()
+    if feed.last_used_at is None or feed.last_used_at < now - timedelta(days=1):
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
+    return feed.user
 
 
 def sessions_for(user):

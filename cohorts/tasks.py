@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.db import DatabaseError
 
+from training.retention import retention
+
 
 @shared_task(
     name="cohorts.tasks.send_cohort_invitations", acks_late=True,
@@ -16,11 +18,42 @@ def send_cohort_invitations(invitation_ids: list[int]) -> int:
 
 
 @shared_task(name="cohorts.tasks.expire_invitations", acks_late=True)
+@retention("cohorts.tasks.expire_invitations", removed=lambda result: result[1])
 def expire_invitations() -> list[int]:
     """Invitations past their date expire; old records of ended ones are deleted."""
     from .invitations import invitations_expire
 
     return list(invitations_expire())
+
+
+@shared_task(name="cohorts.tasks.purge_closed_applications", acks_late=True,
+             autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3)  # fmt: skip
+@retention("cohorts.tasks.purge_closed_applications")
+def purge_closed_applications() -> int:
+    """Declined or withdrawn applications of people never accepted, past their period."""
+    from .retention import applications_purge_closed
+
+    return applications_purge_closed()
+
+
+@shared_task(name="cohorts.tasks.purge_notification_logs", acks_late=True,
+             autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3)  # fmt: skip
+@retention("cohorts.tasks.purge_notification_logs")
+def purge_notification_logs() -> int:
+    """The record of messages sent long ago (cohorts.retention says why that is safe)."""
+    from .retention import notification_logs_purge
+
+    return notification_logs_purge()
+
+
+@shared_task(name="cohorts.tasks.purge_calendar_feeds", acks_late=True,
+             autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3)  # fmt: skip
+@retention("cohorts.tasks.purge_calendar_feeds")
+def purge_calendar_feeds() -> int:
+    """Private calendar addresses never used, or not used for a long time."""
+    from .retention import calendar_feeds_purge
+
+    return calendar_feeds_purge()
 
 
 # --- Notifications (cohorts.notify): each idempotent, safe to run twice -------------------------

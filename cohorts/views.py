@@ -417,7 +417,7 @@ def trainer_cohort(request, slug):
             try:
                 outcome = services.decide(
                     application=application, decision=form.cleaned_data["decision"],
-                    by=request.user, message=form.cleaned_data["message"],
+                    by=request.user, message=form.cleaned_data["message"], request=request,
                 )  # fmt: skip
             except services.CohortError as error:
                 messages.error(request, f"{application.user.display_name}: {error}")

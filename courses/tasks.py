@@ -3,6 +3,8 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
+from training.retention import retention
+
 from .h5p.store import (
     activity_extract,
     activity_fail,
@@ -46,6 +48,7 @@ def h5p_sweep() -> int:
 
 
 @shared_task(name="courses.tasks.h5p_statements_purge", acks_late=True)
+@retention("courses.tasks.h5p_statements_purge")
 def h5p_statements_purge() -> int:
     """Delete raw xAPI statements past their retention period. Safe to run any time."""
     from .h5p.xapi import statements_purge

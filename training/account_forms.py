@@ -5,7 +5,9 @@ ACCOUNT_SIGNUP_FORM_CLASS, the base of allauth's sign-up form), so they cannot l
 """
 
 from allauth.account import forms as allauth_forms
+from allauth.account.adapter import get_adapter
 from allauth.core import context
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -57,3 +59,42 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
         if not consume_per_client(context.request, "reset_password", email):
             raise ValidationError(CODE_REQUESTS_THROTTLED, code=THROTTLED)
         return email
+
+
+class AccountDeleteForm(forms.Form):
+    """Confirm "delete my account" by proving it is the person: their current password and,
+    with an authenticator app, a current code or a recovery code. Both are checked by allauth's
+    own re-authentication (its password check, its MFA code check with its rate limit)."""
+
+    password = forms.CharField(
+        label=_("Your current password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )  # fmt: skip
+    code = forms.CharField(
+        label=_("A code from your authenticator app, or one of your recovery codes"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )  # fmt: skip
+
+    def __init__(self, *args, user, needs_code: bool, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if not needs_code:
+            del self.fields["code"]
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not get_adapter().reauthenticate(self.user, password):
+            raise ValidationError(_("That is not your current password."), code="incorrect")
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        # A recovery code is spent when it is checked: only with the right password.
+        if "code" in self.fields and "password" in cleaned and "code" in cleaned:
+            from allauth.mfa.base.forms import ReauthenticateForm
+
+            check = ReauthenticateForm({"code": cleaned["code"]}, user=self.user)
+            if not check.is_valid():
+                for error in check.errors.get("code", []):
+                    self.add_error("code", error)
+        return cleaned

@@ -5,6 +5,12 @@ retention period ends (`purge`, run by the retention task).
 Apps record through `record()` (one person) or `record_many()` (an export: one entry, and one
 subject row per person it included, written as the rows leave). Actions are named
 "<area>.<verb>" and listed in ACTIONS with words an administrator reads.
+
+`AuditEntry.count` is how many people an action on many concerned *as planned when it was
+recorded* (a page's rows, an export's matching people); the AuditSubject rows say who exactly was
+sent. A streamed export adds its subjects batch by batch as they leave (`sent`), so the entry is
+never updated and an interrupted download has fewer subjects than its count. Entries copied from
+the earlier records (PoolAccess, ExportLog) carry `detail["imported_from"]` and no subjects.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ ACTIONS = {
     "pool.export_xlsx": _("Exported the responder pool (XLSX)"),
     "pool.api": _("Read the responder pool through the API"),
     "cohort.progress_export": _("Exported a cohort's progress"),
+    "cohort.invitations_sent": _("Invited people to a cohort from a file"),
     "certificate.pdf_downloaded": _("Downloaded a person's certificate PDF"),
     # Decisions about a person
     "certificate.approved": _("Approved a certification"),
@@ -40,6 +47,8 @@ ACTIONS = {
     "account.roles_changed": _("Changed a person's roles"),
     "account.groups_changed": _("Changed a person's groups"),
     "account.email_changed": _("Changed a person's email address"),
+    "account.active_changed": _("Activated or deactivated a person's account"),
+    "account.password_set": _("Set a person's password"),
     "account.data_downloaded": _("Downloaded their data"),
     "account.deletion_requested": _("Asked for an account to be deleted"),
     "account.deletion_cancelled": _("Cancelled an account deletion"),
@@ -66,10 +75,13 @@ def record(*, action: str, actor=None, subject=None, request=None, detail: dict 
     """Append one entry. `actor` defaults to the request's signed-in person."""
     if action not in ACTIONS:
         raise ValueError(f"Unknown audit action {action!r}: add it to training.audit.ACTIONS.")
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
+    user = getattr(request, "user", None)
+    if actor is None and user is not None and user.is_authenticated:
+        actor = user
+    # A person or their id: services often hold only the id (application.user_id…).
     return AuditEntry.objects.create(
-        action=action, actor=actor, subject=subject, detail=detail or {}, count=count,
+        action=action, actor_id=getattr(actor, "pk", actor),
+        subject_id=getattr(subject, "pk", subject), detail=detail or {}, count=count,
         address=_address(request),
     )  # fmt: skip
 
@@ -91,6 +103,16 @@ def add_subjects(entry: AuditEntry, people: Iterable[int]) -> int:
     return len(rows)
 
 
+def sent(entry: AuditEntry, pieces: Iterable[tuple[str, list[int]]]):
+    """Pass a streamed export's pieces through, adding each piece's people to `entry` before it
+    leaves: an interrupted download records exactly who was sent. `pieces` yields
+    (text, [person ids in that text])."""
+    for piece, people in pieces:
+        if people:
+            add_subjects(entry, people)
+        yield piece
+
+
 def purge(*, days: int | None = None, now=None) -> int:
     """Remove entries older than their retention period (ACOMPANA_AUDIT_LOG_DAYS). The only way
     entries ever leave; on PostgreSQL a trigger refuses any other UPDATE or DELETE."""
@@ -105,4 +127,9 @@ def purge(*, days: int | None = None, now=None) -> int:
         removed = AuditEntry.objects.filter(at__lt=cutoff)
         count = removed.count()
         removed._raw_delete(AuditEntry.objects.db)
+        if connection.vendor == "postgresql":
+            # SET LOCAL lasts to the end of the *outermost* transaction: when purge runs inside
+            # another (a retention wrapper, a test), nothing after it may delete entries.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL acompana.audit_purge = 'off'")
     return count

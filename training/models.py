@@ -305,6 +305,13 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only; entries leave by retention only.")
 
+    @property
+    def label(self) -> str:
+        """What was done, in the reader's language (training.audit.ACTIONS)."""
+        from .audit import action_label
+
+        return action_label(self.action)
+
 
 class AuditSubject(models.Model):
     """One of the people an audit entry on many people concerned (who was in an export)."""
@@ -320,3 +327,140 @@ class AuditSubject(models.Model):
 
     def __str__(self):
         return f"{self.entry_id} · {self.person_id}"
+
+
+# --- Download my data ---------------------------------------------------------------------------
+def private_storage():
+    """Data-download archives: the platform's private root (no URL; served by a view that checks
+    who asks)."""
+    from .storage import PrivateFileSystemStorage
+
+    return PrivateFileSystemStorage()
+
+
+class DataDownload(models.Model):
+    """A person's request for a copy of their data (training/data_download.py builds the ZIP in
+    Celery). The file is deleted when the link expires; the record of the request stays."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    IN_PROGRESS = (Status.PENDING, Status.RUNNING)
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_downloads",
+        verbose_name=_("person"),
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    # Categories of the registry written so far, out of all of them (the progress bar).
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(storage=private_storage, upload_to="data-downloads/", blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("link works until"))
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("data download")
+        verbose_name_plural = _("data downloads")
+        constraints = [
+            # One archive being prepared at a time per person (training/data_download.py).
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="one_data_download_in_progress",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pk} · {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+# --- Retention you can see ----------------------------------------------------------------------
+class RetentionRun(models.Model):
+    """One run of a scheduled task that deletes personal data past its period (training/retention.py
+    records it; the Retention report shows them). Holds no personal data: the error is the
+    exception's kind only, never its message (which may quote a row)."""
+
+    task = models.CharField(_("task"), max_length=200)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    removed = models.PositiveBigIntegerField(_("removed"), default=0)
+    ok = models.BooleanField(_("succeeded"), default=False)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        indexes = [models.Index(fields=["task", "-started_at"], name="retention_run_latest")]
+
+    def __str__(self):
+        return f"{self.task} · {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# --- Account deletion ---------------------------------------------------------------------------
+class AccountDeletion(models.Model):
+    """A request to delete an account (training/deletion.py). The person asked (a grace period,
+    cancelled by signing in) or an administrator did (with a reason; performed at once). The row
+    stays after the deletion, attached to the anonymous "former member" account."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the end of the grace period")
+        CANCELLED = "cancelled", _("Cancelled")
+        DONE = "done", _("Deleted")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deletions",
+        verbose_name=_("person"),
+    )  # fmt: skip
+    requested_at = models.DateTimeField(_("asked on"), default=timezone.now)
+    due_at = models.DateTimeField(_("to be deleted on"))
+    # The person themselves, or the administrator who deleted the account.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("asked by"),
+    )  # fmt: skip
+    # The administrator's reason (kept after the deletion: it must not name the person).
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True)
+    performed_at = models.DateTimeField(_("deleted on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account deletion")
+        verbose_name_plural = _("account deletions")
+        ordering = ["-requested_at"]
+        constraints = [
+            # One pending request per person: asking twice, or two clicks, make one.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status="pending"),
+                name="account_deletion_one_pending",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self):
+        return f"{self.person_id} · {self.status}"
+
+    @property
+    def by_administrator(self) -> bool:
+        return self.requested_by_id is not None and self.requested_by_id != self.person_id

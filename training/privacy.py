@@ -132,10 +132,13 @@ class Declaration:
         """The rows about `person` (an OR over the `person` fields)."""
         from django.db.models import Q
 
+        manager = self.model_class._default_manager
+        if not self.person:  # no field points at the person (sessions): never "every row"
+            return manager.none()
         query = Q()
         for name in self.person:
             query |= Q(**{name: person})
-        return self.model_class._default_manager.filter(query)
+        return manager.filter(query)
 
     def export_rows(self, person) -> list[dict]:
         if self.export is not None:
@@ -202,3 +205,87 @@ def load() -> None:
     from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("personal_data")
+
+
+# --- Completeness (tests/training/test_privacy_registry.py) -------------------------------------
+# Apps whose text fields are read for names and contacts: ours, and the third-party ones known to
+# keep personal data. Every installed app is walked for relations to the user.
+TEXT_SCANNED_APPS = frozenset({
+    "training", "courses", "cohorts", "certificates",
+    "account", "mfa", "sessions", "wagtailusers", "wagtailadmin", "wagtail_localize",
+})  # fmt: skip
+# A field name with one of these words (between underscores) may name or contact a person.
+PERSONAL_WORDS = frozenset({
+    "email", "mail", "name", "names", "phone", "mobile", "contact", "address", "ip", "answer",
+    "answers", "text", "comment", "comments", "note", "notes", "message", "reason", "signature",
+    "legal", "nickname", "pseudonym", "session",
+})  # fmt: skip
+REQUIRED_DECLARATIONS = ("sessions.Session", "account.EmailAddress", "mfa.Authenticator")
+
+
+def _is_user_relation(field, user_model) -> bool:
+    target = field.related_model
+    if isinstance(target, str):  # unresolved lazy reference
+        return target.lower() == settings.AUTH_USER_MODEL.lower()
+    return target is not None and issubclass(target, user_model)
+
+
+def _may_name_person(field) -> bool:
+    from django.db import models
+
+    if isinstance(field, models.EmailField | models.GenericIPAddressField):
+        return True
+    if not isinstance(field, models.CharField | models.TextField | models.JSONField):
+        return False
+    return bool(PERSONAL_WORDS & set(field.name.lower().split("_")))
+
+
+def undeclared(models=None, registry=None, not_personal_=None) -> list[str]:
+    """What the registry misses: a relation to the user (FK, one-to-one, many-to-many) on a
+    model that is not declared, or not among its declaration's `person`/`actors`; a text field
+    that may name or contact a person on an undeclared model of a scanned app. Each problem is
+    a sentence saying what to do. `[]` when the registry is complete."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    registry = {k.lower(): v for k, v in (REGISTRY if registry is None else registry).items()}
+    set_aside = {k.lower() for k in (NOT_PERSONAL if not_personal_ is None else not_personal_)}
+    models = apps.get_models() if models is None else models
+    problems = []
+    for model in models:
+        meta = model._meta
+        if meta.proxy or meta.abstract:
+            continue
+        label = meta.label
+        if label.lower() in set_aside:
+            continue
+        declaration = registry.get(label.lower())
+        covered = set(declaration.person + declaration.actors) if declaration else set()
+        relations, texts = [], []
+        # Local fields only: a page's owner is declared once, on wagtailcore.Page.
+        for model_field in [*meta.local_fields, *meta.local_many_to_many]:
+            name = model_field.name
+            if f"{label}.{name}".lower() in set_aside:
+                continue
+            if model_field.is_relation:
+                if _is_user_relation(model_field, user_model) and name not in covered:
+                    relations.append(name)
+            elif meta.app_label in TEXT_SCANNED_APPS and _may_name_person(model_field):
+                texts.append(name)
+        if declaration is not None:
+            problems.extend(
+                f"{label}.{name} points at a person but is neither in its declaration's "
+                f"`person` nor in its `actors`." for name in relations
+            )  # fmt: skip
+        elif relations or texts:
+            found = [f"points at a person ({', '.join(relations)})"] if relations else []
+            found += [f"may name or contact a person ({', '.join(texts)})"] if texts else []
+            problems.append(
+                f"{label} {' and '.join(found)} but is not declared: declare it in "
+                f"{meta.app_label}/personal_data.py (training.privacy.declare), or set the "
+                f"fields aside with not_personal('{label}.<field>', reason)."
+            )
+    for label in REQUIRED_DECLARATIONS:
+        if label.lower() not in registry:
+            problems.append(f"{label} holds personal data and must be declared.")
+    return problems

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from . import audit
 from .models import User
 from .roles import GROUP_FOR_ROLE, Role
 
@@ -49,8 +50,6 @@ def user_create(
         display_name=display_name,
         time_zone=time_zone,
         preferred_language=preferred_language,
-        is_superuser=Role.ADMINISTRATOR in roles,
-        is_staff=Role.ADMINISTRATOR in roles,
     )
     if password:
         user.set_password(password)
@@ -58,17 +57,21 @@ def user_create(
         user.set_unusable_password()
     user.full_clean()
     user.save()
-    user_set_roles(user=user, roles=roles)
+    user_set_roles(user=user, roles=roles)  # administrators too: it sets is_superuser/is_staff
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     return user
 
 
 @transaction.atomic
-def user_set_roles(*, user: User, roles: tuple[str, ...]) -> None:
-    """Make the person's groups match exactly the given roles (volunteer is implicit)."""
+def user_set_roles(*, user: User, roles: tuple[str, ...], by: User | None = None,
+                   request=None) -> None:  # fmt: skip
+    """Make the person's groups match exactly the given roles (volunteer is implicit). A change
+    is in the audit log: `by` whom (nobody: a command or the demo), from `request`'s address."""
     unknown = set(roles) - set(Role.values)
     if unknown:
         raise ValueError(f"Unknown roles: {', '.join(sorted(unknown))}")
+    user.__dict__.pop("roles", None)
+    before = user.roles
     wanted = {GROUP_FOR_ROLE[role] for role in roles if role in GROUP_FOR_ROLE}
     managed = set(GROUP_FOR_ROLE.values())
     groups = {g.name: g for g in Group.objects.filter(name__in=wanted)}
@@ -82,6 +85,11 @@ def user_set_roles(*, user: User, roles: tuple[str, ...]) -> None:
         user.is_superuser = user.is_staff = is_admin
         user.save(update_fields=["is_superuser", "is_staff"])
     user.__dict__.pop("roles", None)
+    after = user.roles
+    if after != before:
+        audit.record(action="account.roles_changed", actor=by, subject=user, request=request,
+                     detail={"added": sorted(map(str, after - before)),
+                             "removed": sorted(map(str, before - after))})  # fmt: skip
 
 
 @transaction.atomic
@@ -120,6 +128,16 @@ def user_purge_unverified(*, older_than_days: int | None = None) -> int:
     ids = list(stale.values_list("pk", flat=True))
     User.objects.filter(pk__in=ids).delete()
     return len(ids)
+
+
+@transaction.atomic
+def session_clear_expired(*, now=None) -> int:
+    """Delete expired sessions; return how many. What `clearsessions` does for our
+    database-backed engine (cached_db), counted; the cache drops its copies as they expire."""
+    from django.contrib.sessions.models import Session
+
+    deleted, _by_model = Session.objects.filter(expire_date__lt=now or timezone.now()).delete()
+    return deleted
 
 
 @transaction.atomic

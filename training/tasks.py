@@ -1,24 +1,93 @@
 from celery import shared_task
-from django.core.management import call_command
 from django.db import DatabaseError
 
-from .services import user_purge_unverified
+from .data_download import TIME_LIMIT
+from .retention import retention
+from .services import session_clear_expired, user_purge_unverified
 
 
 @shared_task(
     name="training.tasks.clear_expired_sessions", acks_late=True,
     autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
 )  # fmt: skip
-def clear_expired_sessions() -> str:
+@retention("training.tasks.clear_expired_sessions")
+def clear_expired_sessions() -> int:
     """Delete expired sessions: personal data is kept no longer than it serves. Safe to rerun."""
-    call_command("clearsessions")
-    return "cleared"
+    return session_clear_expired()
 
 
 @shared_task(
     name="training.tasks.purge_unverified_accounts", acks_late=True,
     autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
 )  # fmt: skip
+@retention("training.tasks.purge_unverified_accounts")
 def purge_unverified_accounts() -> int:
     """Remove sign-ups that were never confirmed (see user_purge_unverified). Safe to rerun."""
     return user_purge_unverified()
+
+
+@shared_task(
+    name="training.tasks.build_data_download", acks_late=True,
+    soft_time_limit=TIME_LIMIT - 60, time_limit=TIME_LIMIT,
+)  # fmt: skip
+def build_data_download(download_id: int) -> str:
+    """Build a person's "download my data" archive. Safe to run twice: a finished one is left
+    alone. Not retried: a failure is recorded and shown, and the person may ask again."""
+    from .data_download import build
+
+    return build(download_id)
+
+
+@shared_task(
+    name="training.tasks.purge_data_downloads", acks_late=True,
+    autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
+)  # fmt: skip
+@retention("training.tasks.purge_data_downloads")
+def purge_data_downloads() -> int:
+    """Delete data-download archives whose link expired. Safe to rerun."""
+    from .data_download import data_downloads_purge
+
+    return data_downloads_purge()
+
+
+@shared_task(
+    name="training.tasks.purge_audit_log", acks_late=True,
+    autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
+)  # fmt: skip
+@retention("training.tasks.purge_audit_log")
+def purge_audit_log() -> int:
+    """Remove audit-log entries older than ACOMPANA_AUDIT_LOG_DAYS (training.audit.purge)."""
+    from .audit import purge
+
+    return purge()
+
+
+@shared_task(
+    name="training.tasks.erase_account", acks_late=True,
+    autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
+)  # fmt: skip
+def erase_account(deletion_id: int) -> bool:
+    """Perform one account deletion that is due (an administrator's). Safe to rerun."""
+    from .deletion import account_erase
+
+    return account_erase(deletion_id=deletion_id)
+
+
+@shared_task(
+    name="training.tasks.perform_due_deletions", acks_late=True,
+    autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
+)  # fmt: skip
+def perform_due_deletions() -> int:
+    """Delete every account whose grace period is over and that nobody cancelled by signing in.
+    Each in its own transaction: one that fails is logged and tried again at the next run."""
+    import logging
+
+    from .deletion import account_erase, due_deletions
+
+    performed = 0
+    for deletion_id in due_deletions():
+        try:
+            performed += account_erase(deletion_id=deletion_id)
+        except Exception:
+            logging.getLogger(__name__).exception("account deletion %s failed", deletion_id)
+    return performed

@@ -14,7 +14,7 @@ from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from certificates import views as certificate_views
 
-from . import views
+from . import data_views, deletion_views, privacy_views, views
 from .storage import PUBLIC_FOLDERS, is_public_name
 
 
@@ -42,7 +42,16 @@ urlpatterns = [
     path("accounts/two-factor-required/", views.mfa_required, name="mfa_required"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/2fa/totp/activate/", views.activate_totp),
+    path("accounts/data/", data_views.account_data, name="account_data"),
+    path(
+        "accounts/data/<int:download_id>/download/",
+        data_views.account_data_download,
+        name="account_data_download",
+    ),
+    path("accounts/delete/", deletion_views.account_delete, name="account_delete"),
+    path("accounts/delete/done/", deletion_views.account_delete_done, name="account_delete_done"),
     path("accounts/", include("allauth.urls")),
+    path("privacy/", privacy_views.privacy, name="privacy"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("learn/", include("courses.urls")),
     path("", include("cohorts.urls")),

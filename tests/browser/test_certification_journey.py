@@ -10,11 +10,11 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from certificates.models import Certificate, PoolAccess, PoolMember
+from certificates.models import Certificate, PoolMember
 from tests.browser.test_cohort_journey import sign_in
 from tests.conftest import enrol_totp
 from training.demo import DEMO_PASSWORD
-from training.models import User
+from training.models import AuditEntry, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -92,7 +92,8 @@ def test_last_requirement_certificate_verification_pool_and_export(page, browser
     assert len(lines) == 2, lines
     assert volunteer.display_name in lines[1]
     assert volunteer.email not in lines[1]  # contact details were not shared
-    access = PoolAccess.objects.get(kind="csv")
-    assert access.user == coordinator and access.rows == 1
-    assert access.filters.get("language") == "ca"
+    access = AuditEntry.objects.get(action="pool.export_csv")
+    assert access.actor == coordinator
+    assert set(access.subjects.values_list("person_id", flat=True)) == {volunteer.pk}
+    assert access.detail["filters"].get("language") == "ca"
     desk.close()

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates import api
-from certificates.models import ApiToken, PoolAccess, PoolMember, token_hash
+from certificates.models import ApiToken, PoolMember, token_hash
 from certificates.pool import reference
+from tests.audit import pool_entries, sent, sent_ids
 from tests.conftest import login_with_mfa
 from training import ratelimit
 from training.factories import UserFactory
@@ -62,7 +63,7 @@ def _refused(response):
 def test_no_token_no_answer(client, track):
     pool_person(track, name="Someone")
     _refused(client.get(URL))
-    assert not PoolAccess.objects.exists()
+    assert not pool_entries().exists()
 
 
 @pytest.mark.parametrize(("scheme", "value"), [
@@ -74,7 +75,7 @@ def test_a_wrong_token_gets_401(client, track, secret, scheme, value):
     value = value.replace("SECRET", secret)
     header = f"{scheme} {value}" if scheme else value
     _refused(client.get(URL, HTTP_AUTHORIZATION=header))
-    assert not PoolAccess.objects.exists()
+    assert not pool_entries().exists()
 
 
 @pytest.mark.parametrize("scheme", ["Bearer", "bearer", "Token"])
@@ -97,7 +98,7 @@ def test_a_revoked_token_gets_401(client, coordinator, track, secret):
     client.logout()
 
     _refused(call(client, secret))
-    assert PoolAccess.objects.count() == 1  # only the call before the revocation
+    assert pool_entries().count() == 1  # only the call before the revocation
     # Revoking is a POST.
     login_with_mfa(client, coordinator)
     assert client.get(reverse("certificates:token_revoke", args=[token.pk])).status_code == 405
@@ -169,8 +170,8 @@ def test_a_token_is_shown_once_and_stored_hashed(client, coordinator):
     assert call(client, secret).status_code == 200
     for value in ApiToken.objects.values_list().get():
         assert secret not in str(value)
-    access = PoolAccess.objects.get()
-    assert secret not in str(access.filters)
+    access = pool_entries().get()
+    assert secret not in str(access.detail)
 
 
 def test_each_coordinator_sees_only_their_tokens(client, coordinator):
@@ -260,7 +261,7 @@ def test_invalid_parameters_get_400(client, track, secret, params):
     response = call(client, secret, **params)
     assert response.status_code == 400
     assert "error" in response.json()
-    assert not PoolAccess.objects.exists()
+    assert not pool_entries().exists()
 
 
 def test_pagination(client, track, secret):
@@ -301,18 +302,24 @@ def test_every_call_is_recorded_with_its_token(client, coordinator, track, secre
     call(client, secret, language="es", limit=2, offset=1)
     call(client, secret, offset=4)
 
-    entries = list(PoolAccess.objects.order_by("pk"))
-    assert [(e.user, e.token, e.kind, e.filters, e.rows) for e in entries] == [
-        (coordinator, token, "api", {"language": "es", "offset": 1, "limit": 2}, 2),
-        (coordinator, token, "api", {"offset": 4, "limit": 50}, 1),
-    ]
+    entries = list(pool_entries())
+    zammad = {"id": token.pk, "name": "Zammad"}
+    rows = [(e.actor, e.detail["token"], e.action, e.detail["filters"], sent(e)) for e in entries]
+    assert rows == [
+        (coordinator, zammad, "pool.api", {"language": "es", "offset": 1, "limit": 2}, 2),
+        (coordinator, zammad, "pool.api", {"offset": 4, "limit": 50}, 1),
+    ]  # fmt: skip
+    # Who each call sent: Spanish speakers B and C, then E (the fifth).
+    by_name = dict(PoolMember.objects.values_list("user__display_name", "user_id"))
+    assert sent_ids(entries[0]) == {by_name["Person B"], by_name["Person C"]}
+    assert sent_ids(entries[1]) == {by_name["Person E"]}
     token.refresh_from_db()
     assert token.last_used_at is not None
 
     login_with_mfa(client, coordinator)
     html = client.get(reverse("certificates:access_log")).content.decode()
     tbody = html[html.index("<tbody>") : html.index("</tbody>")]
-    assert tbody.count("<tr>") == 2
+    assert tbody.count("data-entry=") == 2
     assert "API" in tbody and "(Zammad)" in tbody and "language: es" in tbody
 
 
@@ -326,7 +333,7 @@ def test_the_rate_limit(client, settings, track, secret, coordinator, monkeypatc
     limited = call(client, secret)
     assert limited.status_code == 429
     assert "error" in limited.json() and "results" not in limited.json()
-    assert PoolAccess.objects.count() == 3  # the refused call read nothing
+    assert pool_entries().count() == 3  # the refused call read nothing
 
     # Another token has its own allowance.
     _other, other_secret = api.token_create(user=coordinator, name="Second")

@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from certificates import tasks
 from certificates.exports import build_xlsx
-from certificates.models import PoolAccess, PoolExport, PoolMember
+from certificates.models import PoolExport, PoolMember
 from certificates.pool import COLUMNS, reference
+from tests.audit import pool_entries, sent, sent_ids
 from tests.conftest import login_with_mfa, skip_or_fail
 from training.factories import UserFactory
 from training.roles import Role
@@ -119,13 +120,13 @@ def test_csv_streams_every_row_with_only_shared_fields(coord_client, coordinator
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
-    # Recorded before any row leaves; the number of people sent once they are.
-    access = PoolAccess.objects.get()
-    assert (access.user, access.kind, access.rows) == (coordinator, "csv", 0)
+    # Recorded before any row leaves (with how many match); who was sent, as they are.
+    access = pool_entries().get()
+    assert (access.actor, access.action, access.count, sent(access)) == (
+        coordinator, "pool.export_csv", 3, 0)  # fmt: skip
 
     rows = csv_rows(response)
-    access.refresh_from_db()
-    assert access.rows == 3
+    assert sent_ids(access) == {person.user_id for person in people.values()}
     assert rows[0] == HEADER
     people_rows = by_name(rows[1:])
     assert list(people_rows) == ["Open", "Private", "Quiet"]
@@ -165,10 +166,10 @@ def test_csv_follows_the_filters_and_records_them(coord_client, coordinator, peo
     names = list(by_name(csv_rows(response)[1:]))
     # Private speaks Spanish too, but keeps their languages to themselves.
     assert names == ["Open", "Resting"]
-    access = PoolAccess.objects.get()
-    assert access.kind == PoolAccess.Kind.CSV
-    assert access.filters == {"language": "es", "availability": "any"}
-    assert access.rows == 2
+    access = pool_entries().get()
+    assert access.action == "pool.export_csv"
+    assert access.detail["filters"] == {"language": "es", "availability": "any"}
+    assert sent(access) == access.count == 2
 
 
 def test_a_large_csv_is_complete(coord_client, track):
@@ -181,7 +182,7 @@ def test_a_large_csv_is_complete(coord_client, track):
     assert references == {safe_cell(reference(pk)) for pk in ids}
     names = [row[1] for row in rows[1:]]
     assert names == sorted(names) and names[-1] == "bulk 00649"
-    assert PoolAccess.objects.get().rows == 650
+    assert sent_ids(pool_entries().get()) == set(ids)
 
 
 def test_csv_and_xlsx_neutralise_formulas(coord_client, track, django_capture_on_commit_callbacks):
@@ -225,7 +226,7 @@ def test_json_carries_only_shared_fields(coord_client, coordinator, people):
     response = coord_client.post(reverse("certificates:export_json"), {"availability": "any"})
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"] == "application/json"
-    assert PoolAccess.objects.get().rows == 0  # recorded before any row leaves
+    assert sent(pool_entries().get()) == 0  # recorded before any row leaves
     document = json.loads(content(response))
     assert document["meta"]["filters"] == {"availability": "any"}
     assert len(document["results"]) == 3
@@ -243,9 +244,9 @@ def test_json_carries_only_shared_fields(coord_client, coordinator, people):
     }  # fmt: skip
     assert results["Quiet"]["email"] is None and results["Quiet"]["languages"] is None
     assert results["Quiet"]["region"] == "Sahel"
-    access = PoolAccess.objects.get()
-    assert (access.user, access.kind, access.rows) == (coordinator, "json", 3)
-    assert access.filters == {"availability": "any"}
+    access = pool_entries().get()
+    assert (access.actor, access.action, sent(access)) == (coordinator, "pool.export_json", 3)
+    assert access.detail["filters"] == {"availability": "any"}
 
 
 def test_a_large_json_is_complete_and_valid(coord_client, track):
@@ -253,7 +254,7 @@ def test_a_large_json_is_complete_and_valid(coord_client, track):
     document = json.loads(content(coord_client.post(reverse("certificates:export_json"),
                                                    {"language": "es"})))  # fmt: skip
     assert len(document["results"]) == 450
-    assert PoolAccess.objects.get().rows == 450
+    assert sent(pool_entries().get()) == 450
     assert {item["id"] for item in document["results"]} == {reference(pk) for pk in ids}
     emails = [item["email"] for item in document["results"]]
     assert sum(email is not None for email in emails) == 225  # every other person shares
@@ -271,15 +272,16 @@ def test_an_interrupted_download_records_how_far_it_went(coord_client, track, vi
     # database connection.)
     for close in response._resource_closers:
         close()
-    access = PoolAccess.objects.get()
-    assert 0 < access.rows < 650
-    assert access.rows == 200
+    access = pool_entries().get()
+    assert access.count == 650  # planned
+    assert sent(access) == 200  # sent: the first batch, and no more
 
 
 def test_an_empty_json_export_is_valid(coord_client):
     document = json.loads(content(coord_client.post(reverse("certificates:export_json"))))
     assert document["results"] == []
-    assert PoolAccess.objects.get().rows == 0
+    access = pool_entries().get()
+    assert (access.count, sent(access)) == (0, 0)
 
 
 @pytest.mark.parametrize("view", ["certificates:export_csv", "certificates:export_json"])
@@ -287,7 +289,7 @@ def test_invalid_filters_export_nothing(coord_client, people, view):
     response = coord_client.post(reverse(view), {"tz_from": 6, "tz_to": 2})
     assert response.status_code == 302
     assert response["Location"] == reverse("certificates:pool_list")
-    assert not PoolAccess.objects.exists()
+    assert not pool_entries().exists()
 
 
 # --- XLSX ---------------------------------------------------------------------------------------
@@ -317,9 +319,11 @@ def test_xlsx_is_built_and_downloaded(coord_client, coordinator, people, tmp_pat
     rows = xlsx_rows(content(download))
     assert rows[0] == HEADER
     assert [row[1] for row in rows[1:]] == ["Open"]
-    access = PoolAccess.objects.get()
-    assert (access.user, access.kind, access.rows) == (coordinator, "xlsx", 1)
-    assert access.filters == {"language": "es", "availability": "any"}
+    access = pool_entries().get()
+    assert (access.actor, access.action, access.count) == (coordinator, "pool.export_xlsx", 1)
+    assert sent_ids(access) == {people["open"].user_id}
+    assert access.detail == {"filters": {"language": "es", "availability": "any"},
+                             "export": export.pk}  # fmt: skip
 
 
 def test_xlsx_carries_only_shared_fields(coord_client, people, django_capture_on_commit_callbacks):
@@ -415,7 +419,8 @@ def test_building_twice_changes_nothing(coord_client, people, django_capture_on_
     assert build_xlsx(export.pk) == "ready"
     export.refresh_from_db()
     assert export.file.name == name
-    assert PoolAccess.objects.count() == 1
+    access = pool_entries().get()
+    assert sent(access) == 3  # the people of the first build, once
 
 
 def test_invalid_filters_queue_no_spreadsheet(coord_client, people,
@@ -424,7 +429,7 @@ def test_invalid_filters_queue_no_spreadsheet(coord_client, people,
         response = coord_client.post(reverse("certificates:export_xlsx"),
                                      {"tz_from": 3, "tz_to": -3})  # fmt: skip
     assert response["Location"] == reverse("certificates:pool_list")
-    assert not PoolExport.objects.exists() and not PoolAccess.objects.exists()
+    assert not PoolExport.objects.exists() and not pool_entries().exists()
 
 
 def test_xlsx_requires_post(coord_client):
@@ -446,7 +451,7 @@ def test_purge_deletes_expired_files_and_keeps_the_record(
     old.refresh_from_db()
     assert old.file.name == "" and old.status == PoolExport.Status.READY
     assert tasks.exports_purge() == 0  # idempotent
-    assert PoolAccess.objects.filter(kind="xlsx").count() == 2
+    assert pool_entries().filter(action="pool.export_xlsx").count() == 2  # the record stays
 
 
 # --- The access record --------------------------------------------------------------------------
@@ -458,19 +463,19 @@ def test_every_export_is_recorded_and_shown_in_the_log(
     build_through_the_view(coord_client, django_capture_on_commit_callbacks,
                            {"min_hours": 3, "availability": "any"})  # fmt: skip
 
-    entries = list(PoolAccess.objects.order_by("pk"))
-    assert [(e.user, e.kind, e.filters, e.rows) for e in entries] == [
-        (coordinator, "csv", {"language": "es"}, 1),
-        (coordinator, "json", {"tz_from": -5, "tz_to": -5}, 1),
-        (coordinator, "xlsx", {"min_hours": 3, "availability": "any"}, 1),
+    entries = list(pool_entries())
+    assert [(e.actor, e.action, e.detail["filters"], sent(e)) for e in entries] == [
+        (coordinator, "pool.export_csv", {"language": "es"}, 1),
+        (coordinator, "pool.export_json", {"tz_from": -5, "tz_to": -5}, 1),
+        (coordinator, "pool.export_xlsx", {"min_hours": 3, "availability": "any"}, 1),
     ]
-    assert all(entry.token is None for entry in entries)
+    assert all("token" not in entry.detail for entry in entries)
 
     page = coord_client.get(reverse("certificates:access_log"))
     assert page.status_code == 200
     html = page.content.decode()
     tbody = html[html.index("<tbody>") : html.index("</tbody>")]
-    assert tbody.count("<tr>") == 3
+    assert tbody.count("data-entry=") == 3
     for text in ("CSV", "JSON", "XLSX", "Coord", "language: es", "tz_from: -5", "min_hours: 3",
                  "availability: any"):  # fmt: skip
         assert text in tbody, text
@@ -560,5 +565,5 @@ def test_a_real_worker_builds_the_spreadsheet(coordinator, tmp_path):
     assert rows[0] == HEADER and len(rows) == 2102
     assert rows[1][1] == "'=SUM(A1:A9)" and rows[1][KEYS.index("phone")] == "'+1 555"
     assert all(row[1].startswith("bulk ") for row in rows[2:])
-    access = PoolAccess.objects.get()
-    assert (access.user, access.kind, access.rows) == (coordinator, "xlsx", 2101)
+    access = pool_entries().get()
+    assert (access.actor, access.action, sent(access)) == (coordinator, "pool.export_xlsx", 2101)

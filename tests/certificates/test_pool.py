@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates import services
-from certificates.models import PoolAccess, PoolExport, PoolMember
+from certificates.models import PoolExport, PoolMember
+from tests.audit import pool_entries
 from tests.conftest import enrol_totp, login_with_mfa
 from training.factories import UserFactory
 
@@ -259,7 +260,7 @@ def test_volunteers_and_trainers_are_refused(client, request, track, method, nam
     login_with_mfa(client, user)
     response = getattr(client, method)(reverse(name), data)
     assert response.status_code == 403
-    assert not PoolAccess.objects.exists()
+    assert not pool_entries().exists()
     assert not PoolExport.objects.exists()
 
 
@@ -269,7 +270,7 @@ def test_anonymous_people_are_sent_to_sign_in(client, track, method, name, data)
     response = getattr(client, method)(reverse(name), data)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login") + "?next=")
-    assert not PoolAccess.objects.exists()
+    assert not pool_entries().exists()
 
 
 @pytest.mark.parametrize(("method", "name", "data"), POOL_PAGES)
@@ -281,7 +282,7 @@ def test_a_coordinator_without_a_second_factor_is_sent_to_set_one_up(
     response = getattr(client, method)(reverse(name), data)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_required"))
-    assert not PoolAccess.objects.exists()
+    assert not pool_entries().exists()
     assert not PoolExport.objects.exists()
 
 

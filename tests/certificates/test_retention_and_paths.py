@@ -14,7 +14,7 @@ from certificates.models import (
     Requirement,
     RequirementException,
 )
-from certificates.tasks import daily
+from certificates.tasks import pool_forget
 from tests.certificates.factories import (
     add_requirement,
     make_agreement,
@@ -42,9 +42,8 @@ def test_pool_details_of_people_who_left_long_ago_are_deleted(settings):
     recent_leaver = _member(person(), PoolMember.Status.LEFT, 29)
     paused = _member(person(), PoolMember.Status.PAUSED, None)
 
-    result = daily()
+    assert pool_forget.delay().get() == 2
 
-    assert result["pool_details_deleted"] == 2
     remaining = set(PoolMember.objects.values_list("pk", flat=True))
     assert remaining == {recent_leaver.pk, paused.pk}
     assert old_leaver.pk not in remaining and old_removed.pk not in remaining

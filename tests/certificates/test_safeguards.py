@@ -16,11 +16,11 @@ from certificates.models import (
     Certificate,
     CertificationEvent,
     CertificationRequest,
-    PoolAccess,
     Requirement,
     RequirementException,
     Track,
 )
+from tests.audit import pool_entries, sent
 from tests.conftest import login_with_mfa
 from training import ratelimit
 from training.factories import UserFactory
@@ -227,18 +227,19 @@ def test_each_pool_page_opened_is_recorded_with_its_filters_page_and_rows(client
     assert client.get(url, {"language": "es", "page": 2}).status_code == 200
     assert client.get(url, {"tz_from": 5, "tz_to": 1}).status_code == 200  # a filter in error
 
-    entries = list(PoolAccess.objects.order_by("pk"))
-    assert [(e.kind, e.user, e.rows) for e in entries] == [
-        (PoolAccess.Kind.VIEWED, coordinator, 50),
-        (PoolAccess.Kind.VIEWED, coordinator, 3),
-        (PoolAccess.Kind.VIEWED, coordinator, 0),
+    entries = list(pool_entries())
+    assert [(e.action, e.actor, e.count, sent(e)) for e in entries] == [
+        ("pool.viewed", coordinator, 50, 50),
+        ("pool.viewed", coordinator, 3, 3),
+        ("pool.viewed", coordinator, 0, 0),
     ]
-    assert entries[0].filters == {"page": 1}
-    assert entries[1].filters == {"language": "es", "page": 2}
+    assert entries[0].detail["filters"] == {"page": 1}
+    assert entries[1].detail["filters"] == {"language": "es", "page": 2}
 
     log = client.get(reverse("certificates:access_log")).content.decode()
-    assert log.count("Viewed the list") == 3 and "language: es" in log and "page: 2" in log
-    assert PoolAccess.objects.count() == 3  # reading the log is not an access to the pool
+    assert log.count('data-action="pool.viewed"') == 3
+    assert "language: es" in log and "page: 2" in log
+    assert pool_entries().count() == 3  # reading the log is not an access to the pool
 
 
 # --- 3. PDF renders: a few a minute, never twice for the same content ----------------------------

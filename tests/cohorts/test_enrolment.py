@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts import invitations
-from cohorts.models import Application, CohortInvitation, ExportLog, Membership
+from cohorts.models import Application, CohortInvitation, Membership
 from cohorts.tasks import expire_invitations, send_cohort_invitations
 from tests.cohorts.test_views import make_cohort
 from training.factories import UserFactory
-from training.models import User
+from training.models import AuditEntry, User
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,9 @@ def test_every_address_is_invited_and_the_report_never_tells_who_had_an_account(
     assert not Membership.objects.filter(cohort=cohort, user=known).exists()
     assert Membership.objects.filter(cohort=cohort, left_at__isnull=True).count() == 1
     assert CohortInvitation.objects.filter(cohort=cohort, status="pending").count() == 3
-    assert ExportLog.objects.filter(kind="csv-enrolment").count() == 1
+    sent = AuditEntry.objects.get(action="cohort.invitations_sent")
+    assert (sent.actor, sent.count, sent.detail["cohort"]) == (trainer_client.trainer, 3, cohort.pk)
+    assert "known@example.org" not in str(sent.detail)  # how many, never the addresses
 
     # One email to each invited address, none to the trainer; each in the person's language
     # where they have an account (French), else the cohort's (Spanish).

@@ -99,7 +99,7 @@ def test_a_real_worker_clears_expired_sessions():
             worker.terminate()
             output = worker.communicate(timeout=10)[0]
             pytest.fail(f"the worker did not finish the task: {exc!r}\n{output[-3000:]}")
-        assert value == "cleared"
+        assert isinstance(value, int) and value >= 1  # how many expired sessions it removed
         keys = set(Session.objects.values_list("session_key", flat=True))
         assert not any(k.startswith("expired") for k in keys)
         assert any(k.startswith("current") for k in keys)

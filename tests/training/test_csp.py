@@ -201,7 +201,9 @@ def test_the_error_page_has_no_inline_style():
 
 # The H5P player's pages are served by the H5P origin under its own policy (inline styles allowed
 # there for the content types); PDFs never reach a browser.
-NOT_PLATFORM_PAGES = ("courses/h5p/player", "certificates/pdf/")
+# Not served by the platform: the H5P origin's player, PDFs, and the offline index.html of a
+# "download my data" archive (a file in a ZIP, opened from disk, so its style is inline).
+NOT_PLATFORM_PAGES = ("courses/h5p/player", "certificates/pdf/", "training/data_download/")
 INLINE_IN_TEMPLATES = re.compile(
     r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>"
     r"|(?<![\w-])on[a-z]+\s*=\s*[\"']"

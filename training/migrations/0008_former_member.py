@@ -6,20 +6,24 @@ import training.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training', '0007_audit_log'),
+        ("training", "0007_audit_log"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='anonymised_at',
+            model_name="user",
+            name="anonymised_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='display_name',
-            field=training.models.DisplayNameField(help_text='What other people on the platform see. A pseudonym is fine.', max_length=80, validators=[training.models.validate_display_name], verbose_name='display name'),
+            model_name="user",
+            name="display_name",
+            field=training.models.DisplayNameField(
+                help_text="What other people on the platform see. A pseudonym is fine.",
+                max_length=80,
+                validators=[training.models.validate_display_name],
+                verbose_name="display name",
+            ),
         ),
     ]

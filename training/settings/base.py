@@ -325,6 +325,24 @@ CELERY_BEAT_SCHEDULE = {
     # Certification (certificates/tasks.py): idempotent, so running twice changes nothing.
     "certification-daily": {"task": "certificates.tasks.daily", "schedule": 60 * 60 * 6},
     "pool-exports-purge": {"task": "certificates.tasks.exports_purge", "schedule": 60 * 60},
+    # Retention (training/retention.py records each run for the admin's Retention report).
+    "pool-forget": {"task": "certificates.tasks.pool_forget", "schedule": 60 * 60 * 24},
+    "audit-log-purge": {"task": "training.tasks.purge_audit_log", "schedule": 60 * 60 * 24},
+    "data-downloads-purge": {"task": "training.tasks.purge_data_downloads", "schedule": 60 * 60},
+    "closed-applications-purge": {
+        "task": "cohorts.tasks.purge_closed_applications",
+        "schedule": 60 * 60 * 24,
+    },
+    "notification-logs-purge": {
+        "task": "cohorts.tasks.purge_notification_logs",
+        "schedule": 60 * 60 * 24,
+    },
+    "calendar-feeds-purge": {
+        "task": "cohorts.tasks.purge_calendar_feeds",
+        "schedule": 60 * 60 * 24,
+    },
+    # Accounts whose grace period is over (training/deletion.py): each erased once.
+    "account-deletions": {"task": "training.tasks.perform_due_deletions", "schedule": 60 * 60},
 }
 
 # --- Security that holds everywhere -----------------------------------------------------------
@@ -509,6 +527,8 @@ ACOMPANA_AUDIT_LOG_DAYS = env.int("ACOMPANA_AUDIT_LOG_DAYS", default=730)
 ACOMPANA_DELETION_GRACE_DAYS = env.int("ACOMPANA_DELETION_GRACE_DAYS", default=14)
 # How long a "download my data" archive can be downloaded before its file is deleted.
 ACOMPANA_DATA_DOWNLOAD_HOURS = env.int("ACOMPANA_DATA_DOWNLOAD_HOURS", default=48)
+# How many archives a person may ask for in 24 hours (failed ones do not count).
+ACOMPANA_DATA_DOWNLOADS_PER_DAY = env.int("ACOMPANA_DATA_DOWNLOADS_PER_DAY", default=3)
 # Applications declined or withdrawn (the person never became a member): answers deleted after.
 ACOMPANA_CLOSED_APPLICATION_DAYS = env.int("ACOMPANA_CLOSED_APPLICATION_DAYS", default=365)
 # The record of each message sent (which keeps a message from being sent twice).

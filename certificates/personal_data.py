@@ -1,0 +1,344 @@
+"""What certification keeps about people (training/privacy.py): agreements signed, the path to a
+certificate, certificates and their PDFs, the responder pool, and what coordinators do. Other
+people appear in an export by display name at most. Which exports of the pool included a person
+comes from the audit log (training's declaration), not from here."""
+
+from django.utils.translation import gettext_lazy as _
+
+from training.privacy import Declaration, Erase, Retention, declare, not_personal
+
+
+def _when(value):
+    return value.isoformat() if value else None
+
+
+def _who(user):
+    """Another person as the export shows them: their display name ("Former member" after a
+    deletion), nothing else."""
+    return str(user.display_name) if user is not None else None
+
+
+# --- Exports ------------------------------------------------------------------------------------
+def _signatures(person) -> list[dict]:
+    from .models import AgreementSignature
+
+    return [
+        {"agreement": s.version.agreement.local_title, "version": s.version.number,
+         "language": s.language, "signed_at": _when(s.signed_at)}
+        for s in AgreementSignature.objects.filter(user=person)
+        .select_related("version__agreement")
+        .prefetch_related("version__agreement__texts")
+    ]  # fmt: skip
+
+
+def _exceptions(person) -> list[dict]:
+    from .models import RequirementException
+
+    return [
+        {"track": e.requirement.track.local_title, "requirement": e.requirement.label,
+         "reason": e.reason, "granted_by": _who(e.granted_by), "granted_at": _when(e.granted_at),
+         "used_for_a_certificate": e.certificate_id is not None,
+         "withdrawn_at": _when(e.withdrawn_at)}
+        for e in RequirementException.objects.filter(user=person)
+        .select_related("requirement__track", "requirement__course", "requirement__skill",
+                        "requirement__agreement", "granted_by")
+        .prefetch_related("requirement__track__texts", "requirement__agreement__texts")
+    ]  # fmt: skip
+
+
+def _certificate_rows(person):
+    from .models import Certificate
+
+    return (
+        Certificate.objects.filter(user=person)
+        .select_related("track", "approved_by", "revoked_by")
+        .prefetch_related("track__texts")
+        .order_by("issued_at", "pk")
+    )
+
+
+def _certificates(person) -> list[dict]:
+    rows = []
+    for c in _certificate_rows(person):
+        withdrawn = c.withdrawn
+        rows.append({
+            "code": c.code, "track": c.track.local_title, "issued_by": c.track.issuer,
+            "period": c.period, "name_on_certificate": c.name_on_certificate,
+            "name_choice": str(c.get_name_choice_display()), "language": c.language,
+            "issued_at": _when(c.issued_at), "valid_from": _when(c.valid_from),
+            "expires_on": _when(c.expires_on),
+            "state": str(_("No longer valid")) if withdrawn else c.state_label,
+            "approved_by": _who(c.approved_by), "revoked_at": _when(c.revoked_at),
+            "revoked_by": _who(c.revoked_by),
+            "revocation_reason": "" if withdrawn else c.revoked_reason,
+            "pdf": f"certificates/{c.code}.pdf" if c.pdf else None,
+        })  # fmt: skip
+    return rows
+
+
+def _certificate_files(person):
+    """Each certificate's PDF, named by its verification code in the archive."""
+    for certificate in _certificate_rows(person).exclude(pdf=""):
+        yield f"certificates/{certificate.code}.pdf", certificate.pdf
+
+
+def _requests(person) -> list[dict]:
+    from .models import CertificationRequest
+
+    return [
+        {"track": r.track.local_title, "period": r.period, "status": str(r.get_status_display()),
+         "created_at": _when(r.created_at), "decided_at": _when(r.decided_at),
+         "decided_by": _who(r.decided_by), "note": r.note}
+        for r in CertificationRequest.objects.filter(user=person)
+        .select_related("track", "decided_by")
+        .prefetch_related("track__texts")
+    ]  # fmt: skip
+
+
+def _snapshots(person) -> list[dict]:
+    from .models import EligibilitySnapshot
+
+    return [
+        {"track": s.track.local_title, "requirements_met": s.met, "requirements": s.total,
+         "eligible": s.eligible, "updated_at": _when(s.updated_at)}
+        for s in EligibilitySnapshot.objects.filter(user=person)
+        .select_related("track")
+        .prefetch_related("track__texts")
+    ]  # fmt: skip
+
+
+def _events(person) -> list[dict]:
+    from .models import CertificationEvent
+
+    return [
+        {"track": e.track.local_title, "what": str(e.get_kind_display()), "kind": e.kind,
+         "at": _when(e.created_at), "by": _who(e.actor), "note": e.note,
+         "certificate": e.certificate.code if e.certificate else None}
+        for e in CertificationEvent.objects.filter(user=person)
+        .select_related("track", "actor", "certificate")
+        .prefetch_related("track__texts")
+        .order_by("created_at", "pk")
+    ]  # fmt: skip
+
+
+def _pool(person) -> list[dict]:
+    from .models import PoolMember
+
+    return [
+        {"status": str(m.get_status_display()), "joined_at": _when(m.joined_at),
+         "left_at": _when(m.left_at), "languages": m.languages, "region": m.region,
+         "time_zone": m.time_zone, "focus_areas": m.focus_areas, "channels": m.channels,
+         "hours_per_week": m.hours_per_week, "contact_phone": m.contact_phone,
+         "contact_other": m.contact_other,
+         "shared_with_coordinators": {
+             "languages": m.share_languages, "region": m.share_region,
+             "time_zone": m.share_time_zone, "focus_areas": m.share_focus_areas,
+             "channels": m.share_channels, "availability": m.share_availability,
+             "contact": m.share_contact,
+         }}
+        for m in PoolMember.objects.filter(user=person)
+    ]  # fmt: skip
+
+
+def _pool_exports(person) -> list[dict]:
+    """A coordinator's own exports of the pool: when and how many people (not who)."""
+    from .models import PoolExport
+
+    return [
+        {"created_at": _when(e.created_at), "status": str(e.get_status_display()),
+         "people": e.total, "filters": e.filters, "link_expires_at": _when(e.expires_at)}
+        for e in PoolExport.objects.filter(requested_by=person).order_by("created_at", "pk")
+    ]  # fmt: skip
+
+
+def _tokens(person) -> list[dict]:
+    from .models import ApiToken
+
+    return [
+        {"name": t.name, "starts_with": t.prefix, "created_at": _when(t.created_at),
+         "last_used_at": _when(t.last_used_at), "revoked_at": _when(t.revoked_at)}
+        for t in ApiToken.objects.filter(user=person)
+    ]  # fmt: skip
+
+
+# --- Erase and suspend --------------------------------------------------------------------------
+def _withdraw_certificates(person) -> int:
+    from .services import certificates_withdraw
+
+    return certificates_withdraw(user=person)
+
+
+def _forget_notes(person) -> int:
+    from .services import events_forget_notes
+
+    return events_forget_notes(user=person)
+
+
+def _forget_exception_reasons(person) -> int:
+    from .services import exceptions_forget_reasons
+
+    return exceptions_forget_reasons(user=person)
+
+
+def _leave_pool(person) -> bool:
+    from .services import pool_leave
+
+    return pool_leave(user=person)
+
+
+# --- Declarations -------------------------------------------------------------------------------
+KEPT_HISTORY = _(
+    "Without your name and without the notes written about you, so that coordinators' records "
+    "and the numbers of certifications stay right."
+)
+
+declare(
+    Declaration(
+        model="certificates.AgreementSignature",
+        category="certification",
+        holds=_(
+            "The agreements you signed (such as the code of conduct), which version and "
+            "language, and when."
+        ),
+        purpose=_("Certification asks for them, and they record what you agreed to."),
+        seen_by=_("You, and coordinators through your certification checklist."),
+        export=_signatures,
+        erase=Erase.DELETE,
+    ),
+    Declaration(
+        model="certificates.RequirementException",
+        category="certification",
+        holds=_(
+            "Exceptions a coordinator granted you for a requirement, with the reason they recorded."
+        ),
+        purpose=_(
+            "So that a requirement can count as met when there is a good reason, and the "
+            "reason is on record."
+        ),
+        seen_by=_("Coordinators."),
+        actors=("granted_by",),
+        export=_exceptions,
+        erase=_forget_exception_reasons,
+        kept_because=KEPT_HISTORY,
+    ),
+    Declaration(
+        model="certificates.Certificate",
+        category="certification",
+        holds=_(
+            "Your certificates: the name printed on them (your display name or, if you "
+            "chose it, your legal name), the certification, its dates, its verification "
+            "code and its PDF."
+        ),
+        purpose=_("To certify you, and so that anyone you show it to can check it is valid."),
+        seen_by=_(
+            "You and coordinators; anyone with its code sees the name, certification and "
+            "dates on its verification page."
+        ),
+        actors=("approved_by", "revoked_by"),
+        names_person=("name_on_certificate",),
+        export=_certificates,
+        files=_certificate_files,
+        erase=_withdraw_certificates,
+        kept_because=_(
+            "Withdrawn, without your name and without its PDF, so that a printed "
+            "copy no longer shows as valid on its verification page."
+        ),
+    ),
+    Declaration(
+        model="certificates.CertificationRequest",
+        category="certification",
+        holds=_("Your requests for a coordinator's approval, their decision and note."),
+        purpose=_("For certifications a coordinator approves one by one."),
+        seen_by=_("Coordinators."),
+        actors=("decided_by",),
+        export=_requests,
+        erase=Erase.DELETE,
+    ),
+    Declaration(
+        model="certificates.EligibilitySnapshot",
+        category="certification",
+        holds=_("How many requirements of each certification you have met."),
+        purpose=_("For coordinators' lists of who is working towards a certification."),
+        seen_by=_("Coordinators."),
+        export=_snapshots,
+        erase=Erase.DELETE,
+    ),
+    Declaration(
+        model="certificates.CertificationEvent",
+        category="certification",
+        holds=_(
+            "The history of your certification: what happened, when, who did it, and their notes."
+        ),
+        purpose=_("So that coordinators can follow and account for each certification."),
+        seen_by=_("Coordinators."),
+        actors=("actor",),
+        export=_events,
+        erase=_forget_notes,
+        kept_because=KEPT_HISTORY,
+    ),
+    Declaration(
+        model="certificates.PoolMember",
+        category="certification",
+        holds=_(
+            "Your responder pool profile: languages, region, time zone, focus areas, "
+            "channels, availability, contact details, and which of them you share."
+        ),
+        purpose=_(
+            "So that coordinators can find volunteers to accompany people, seeing only "
+            "what you chose to share."
+        ),
+        seen_by=_("Coordinators: only what you share."),
+        retention=Retention(
+            days_setting="ACOMPANA_POOL_LEFT_DAYS",
+            after=_("after you leave the pool or are no longer certified"),
+            task="certificates.tasks.pool_forget",
+        ),
+        names_person=("contact_phone", "contact_other"),
+        export=_pool,
+        erase=Erase.DELETE,
+        # Asking for the deletion leaves the pool at once: coordinators no longer find you.
+        suspend=_leave_pool,
+    ),
+    # What coordinators do.
+    Declaration(
+        model="certificates.PoolExport",
+        category="staff",
+        holds=_("The spreadsheets of the responder pool you asked for, with their filters."),
+        purpose=_("To prepare the spreadsheet and give you a link to it."),
+        seen_by=_("You."),
+        retention=Retention(
+            hours_setting="ACOMPANA_EXPORT_HOURS",
+            text=_(
+                "The spreadsheet is deleted when its link expires; the record that you made "
+                "it stays as long as your account."
+            ),
+            task="certificates.tasks.exports_purge",
+        ),
+        person=("requested_by",),
+        export=_pool_exports,
+        erase=Erase.DELETE,  # its spreadsheet goes with it (certificates.signals)
+    ),
+    Declaration(
+        model="certificates.ApiToken",
+        category="staff",
+        holds=_(
+            "Your tokens for the responder pool API: their names and when they were "
+            "used (only a fingerprint of each token is kept)."
+        ),
+        purpose=_("So that a tool you connect can read the pool, and you can revoke it."),
+        seen_by=_("You."),
+        export=_tokens,
+        erase=Erase.DELETE,
+    ),
+)
+
+
+# Text that looks personal to the completeness test but is not about a person.
+not_personal(
+    "certificates.AgreementVersion",
+    "The text of an agreement everyone signs (who signed is on AgreementSignature).",
+)
+not_personal(
+    "certificates.AgreementText",
+    "An agreement's text in another language (who signed is on AgreementSignature).",
+)

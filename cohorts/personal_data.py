@@ -1,0 +1,383 @@
+"""What cohorts keep about people (training/privacy.py): applications and their answers,
+memberships, attendance, skill sign-offs, invitations, calendar addresses, messages sent, and
+what trainers do. Other people appear in an export by display name at most."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from training.privacy import Declaration, Erase, Retention, declare, not_personal
+
+
+def _when(value):
+    return value.isoformat() if value else None
+
+
+def _who(user):
+    """Another person as the export shows them: their display name ("Former member" after a
+    deletion), nothing else."""
+    return str(user.display_name) if user is not None else None
+
+
+# --- Exports ------------------------------------------------------------------------------------
+def _trained(person) -> list[dict]:
+    from .models import Cohort
+
+    return [
+        {"cohort": c.title, "address": c.slug, "status": str(c.get_status_display()),
+         "starts_on": _when(c.starts_on), "ends_on": _when(c.ends_on)}
+        for c in Cohort.objects.filter(trainers=person).order_by("starts_on", "pk")
+    ]  # fmt: skip
+
+
+def _applications(person) -> list[dict]:
+    from .models import Application, ScreeningQuestion
+
+    applications = list(
+        Application.objects.filter(user=person).select_related("cohort", "decided_by")
+    )
+    questions = {
+        str(q.pk): q.text
+        for q in ScreeningQuestion.objects.filter(cohort__in={a.cohort_id for a in applications})
+    }
+    return [
+        {
+            "cohort": a.cohort.title,
+            "status": str(a.get_status_display()),
+            "submitted_at": _when(a.submitted_at),
+            "waitlisted_at": _when(a.waitlisted_at),
+            "decided_at": _when(a.decided_at),
+            "decided_by": _who(a.decided_by),
+            "message": a.message,
+            "answers": [
+                {"question": questions.get(key, ""), "answer": answer}
+                for key, answer in sorted(a.answers.items())
+            ],
+        }
+        for a in applications
+    ]
+
+
+def _memberships(person) -> list[dict]:
+    from .models import Membership
+
+    return [
+        {"cohort": m.cohort.title, "how": str(m.get_source_display()),
+         "joined_at": _when(m.joined_at), "left_at": _when(m.left_at)}
+        for m in Membership.objects.filter(user=person).select_related("cohort")
+    ]  # fmt: skip
+
+
+def _invitations(person) -> list[dict]:
+    from .models import CohortInvitation
+
+    address = (person.email or "").strip().lower()
+    mine = Q(answered_by=person) | Q(email=address) if address else Q(answered_by=person)
+    return [
+        {"cohort": i.cohort.title, "email": i.email, "name_typed_by_the_trainer": i.display_name,
+         "invited_by": _who(i.invited_by), "status": i.get_state_display(),
+         "created_at": _when(i.created_at), "sent_at": _when(i.sent_at),
+         "expires_at": _when(i.expires_at), "answered_at": _when(i.answered_at)}
+        for i in CohortInvitation.objects.filter(mine).select_related("cohort", "invited_by")
+    ]  # fmt: skip
+
+
+def _codes(person) -> list[dict]:
+    from .models import InvitationCode
+
+    return [
+        # Not the note: it may name the person the code was given to.
+        {"cohort": c.cohort.title, "code": c.code, "uses": c.uses, "uses_allowed": c.max_uses,
+         "created_at": _when(c.created_at)}
+        for c in InvitationCode.objects.filter(created_by=person).select_related("cohort")
+    ]  # fmt: skip
+
+
+def _sends(person) -> list[dict]:
+    from .models import InvitationSend
+
+    return [
+        {"cohort": s.cohort.title if s.cohort else None, "emails": s.count, "at": _when(s.at)}
+        for s in InvitationSend.objects.filter(sent_by=person).select_related("cohort")
+    ]  # fmt: skip
+
+
+def _attendance(person) -> list[dict]:
+    from .models import Attendance
+
+    return [
+        {"session": a.session.title, "cohort": a.session.cohort.title,
+         "starts_at": _when(a.session.starts_at), "status": str(a.get_status_display()),
+         "caught_up_at": _when(a.caught_up_at), "marked_by": _who(a.marked_by),
+         "marked_at": _when(a.marked_at)}
+        for a in Attendance.objects.filter(user=person).select_related(
+            "session__cohort", "marked_by")
+    ]  # fmt: skip
+
+
+def _calendar(person) -> list[dict]:
+    from .models import CalendarFeed
+
+    feed = CalendarFeed.objects.filter(user=person).first()
+    if feed is None:
+        return []
+    # Only a hash of the address is kept: the address itself cannot be given back.
+    return [{"private_calendar_address": True, "made_at": _when(feed.created_at),
+             "last_used_at": _when(getattr(feed, "last_used_at", None))}]  # fmt: skip
+
+
+def _sign_offs(person) -> list[dict]:
+    from .models import SkillSignOff
+
+    return [
+        {"skill": s.skill.name, "cohort": s.cohort.title if s.cohort else None,
+         "signed_by": _who(s.signed_by), "signed_at": _when(s.signed_at), "notes": s.notes}
+        for s in SkillSignOff.objects.filter(user=person).select_related(
+            "skill", "cohort", "signed_by")
+    ]  # fmt: skip
+
+
+def _notifications(person) -> list[dict]:
+    from django.conf import settings
+
+    from .models import NotificationLog
+    from .notify import KINDS
+
+    def subject(kind: str) -> str:
+        known = KINDS.get(kind)
+        if known is None:
+            return kind
+        return str(known.subject) % {"organisation": settings.ACOMPANA_ORGANISATION}
+
+    return [
+        {"kind": n.kind, "subject": subject(n.kind), "sent_at": _when(n.sent_at)}
+        for n in NotificationLog.objects.filter(user=person).order_by("sent_at", "pk")
+    ]  # fmt: skip
+
+
+def _notification_settings(person) -> list[dict]:
+    from .models import NotificationSettings
+
+    return [
+        {"session_reminders": s.session_reminders, "module_released": s.module_released,
+         "nudges": s.nudges, "digest": s.digest}
+        for s in NotificationSettings.objects.filter(user=person)
+    ]  # fmt: skip
+
+
+# --- Erase and suspend --------------------------------------------------------------------------
+def _invitations_forget(person) -> int:
+    from .invitations import invitations_forget
+
+    return invitations_forget(user=person)
+
+
+def _sign_offs_forget(person) -> int:
+    from .services import sign_offs_forget_notes
+
+    return sign_offs_forget_notes(user=person)
+
+
+def _leave_cohorts(person) -> int:
+    from .services import cohorts_leave_all
+
+    return cohorts_leave_all(user=person)
+
+
+# --- Declarations -------------------------------------------------------------------------------
+declare(
+    Declaration(
+        model="cohorts.Application",
+        category="cohorts",
+        holds=_(
+            "Your applications to cohorts: your answers to the screening questions, where "
+            "each application stands, and the message sent with the decision."
+        ),
+        purpose=_("So that the cohort's trainers can decide on your application and tell you."),
+        seen_by=_("You and the trainers of the cohort you applied to."),
+        retention=Retention(
+            days_setting="ACOMPANA_CLOSED_APPLICATION_DAYS",
+            after=_(
+                "after an application is declined or withdrawn, if you never joined that "
+                "cohort (otherwise as long as your account)"
+            ),
+            task="cohorts.tasks.purge_closed_applications",
+        ),
+        actors=("decided_by",),
+        export=_applications,
+        erase=Erase.DELETE,
+    ),
+    Declaration(
+        model="cohorts.Membership",
+        category="cohorts",
+        holds=_(
+            "The cohorts you are or were a member of: how you joined, when, and when you left."
+        ),
+        purpose=_(
+            "To give you your cohorts' courses and live sessions, and your trainers the "
+            "list of their members."
+        ),
+        seen_by=_(
+            "You and the trainers of each cohort (its members see your display name "
+            "where the cohort shows its member list)."
+        ),
+        export=_memberships,
+        erase=Erase.KEEP,
+        kept_because=_("Without your name, so that the cohort's numbers stay right."),
+        # Asking for the deletion leaves every cohort (and waitlist) at once: places go to
+        # the people waiting.
+        suspend=_leave_cohorts,
+    ),
+    Declaration(
+        model="cohorts.CohortInvitation",
+        category="cohorts",
+        holds=_(
+            "Invitations a trainer sent to your email address, with the name they typed, "
+            "and your answer."
+        ),
+        purpose=_(
+            "So that you can accept or decline joining a cohort, and the trainer sees your answer."
+        ),
+        seen_by=_("You and the trainers of the cohort."),
+        retention=Retention(
+            days_setting="ACOMPANA_COHORT_INVITATION_KEEP_DAYS",
+            after=_("after the invitation was answered or expired"),
+            task="cohorts.tasks.expire_invitations",
+        ),
+        # Found by the address they were sent to (no account needed), or by who answered.
+        person=("answered_by",),
+        actors=("invited_by",),
+        names_person=("email", "display_name"),
+        export=_invitations,
+        erase=_invitations_forget,
+    ),
+    Declaration(
+        model="cohorts.Attendance",
+        category="cohorts",
+        holds=_("Your attendance at live sessions, and whether you caught up from a recording."),
+        purpose=_(
+            "For your trainers to follow the cohort, and for certifications that ask "
+            "for attendance."
+        ),
+        seen_by=_("You, the trainers of the cohort and coordinators."),
+        actors=("marked_by",),
+        export=_attendance,
+        erase=Erase.KEEP,
+        kept_because=_("Without your name, so that session attendance figures stay right."),
+    ),
+    Declaration(
+        model="cohorts.SkillSignOff",
+        category="cohorts",
+        holds=_("The skills trainers signed off for you, who signed and their notes."),
+        purpose=_("To record your practice, and for certifications that ask for it."),
+        seen_by=_("You, the trainers of the cohort and coordinators."),
+        actors=("signed_by",),
+        export=_sign_offs,
+        erase=_sign_offs_forget,
+        kept_because=_(
+            "Without your name and without the trainers' notes, so that the "
+            "cohort's numbers stay right."
+        ),
+    ),
+    Declaration(
+        model="cohorts.CalendarFeed",
+        category="cohorts",
+        holds=_(
+            "Your private calendar address (only a fingerprint of it is kept) and when it was made."
+        ),
+        purpose=_("So that your calendar app can show your live sessions."),
+        seen_by=_("Nobody: only your calendar app uses the address."),
+        retention=Retention(
+            days_setting="ACOMPANA_CALENDAR_FEED_UNUSED_DAYS",
+            after=_("without being used"),
+            task="cohorts.tasks.purge_calendar_feeds",
+        ),
+        export=_calendar,
+        erase=Erase.DELETE,
+    ),
+    Declaration(
+        model="cohorts.NotificationLog",
+        category="messages",
+        holds=_("Which messages about your cohorts and certificates we sent you, and when."),
+        purpose=_("So that no message is sent to you twice."),
+        seen_by=_("Administrators only."),
+        retention=Retention(
+            days_setting="ACOMPANA_NOTIFICATION_LOG_DAYS",
+            after=_("after the message was sent"),
+            task="cohorts.tasks.purge_notification_logs",
+        ),
+        export=_notifications,
+        erase=Erase.DELETE,
+    ),
+    Declaration(
+        model="cohorts.NotificationSettings",
+        category="messages",
+        holds=_(
+            "Which optional messages you want (reminders, new modules, gentle nudges, "
+            "daily summaries)."
+        ),
+        purpose=_("To send you only the messages you chose."),
+        seen_by=_("You."),
+        export=_notification_settings,
+        erase=Erase.DELETE,
+    ),
+    # What trainers do.
+    Declaration(
+        model="cohorts.Cohort",
+        category="staff",
+        holds=_("The cohorts you train."),
+        purpose=_(
+            "To give you the trainer's tools for your cohorts, and members the names of "
+            "their trainers."
+        ),
+        seen_by=_("The cohort's members and trainers, coordinators and administrators."),
+        person=("trainers",),
+        export=_trained,
+        erase=Erase.KEEP,
+        kept_because=_('The cohort stays for its members; it names you as "Former member".'),
+    ),
+    Declaration(
+        model="cohorts.InvitationCode",
+        category="staff",
+        holds=_(
+            "The invitation codes you made for a cohort, with your note of who each was given to."
+        ),
+        purpose=_(
+            "So that people can join a cohort by invitation, and trainers know which code "
+            "went where."
+        ),
+        seen_by=_("The trainers of the cohort."),
+        person=("created_by",),
+        names_person=("note",),
+        export=_codes,
+        erase=Erase.KEEP,
+        kept_because=_("The codes belong to the cohort, which keeps using them."),
+    ),
+    Declaration(
+        model="cohorts.InvitationSend",
+        category="staff",
+        holds=_("How many invitation emails you sent, and when."),
+        purpose=_("To keep to the daily number of invitations a trainer may send."),
+        seen_by=_("Nobody reads them: they are counted."),
+        retention=Retention(
+            text=_("Two days (the daily allowance looks back 24 hours)."),
+            task="cohorts.tasks.expire_invitations",
+        ),
+        person=("sent_by",),
+        export=_sends,
+        erase=Erase.KEEP,
+        kept_because=_("Only a count, deleted two days later."),
+    ),
+)
+
+
+# Text that looks personal to the completeness test but is about courses and cohorts, not people.
+not_personal("cohorts.ScreeningQuestion",
+             "A cohort's questions to applicants (the answers are on Application).")  # fmt: skip
+not_personal("cohorts.Skill.name", 'The name of a skill, e.g. "role-play: first contact".')
+not_personal("cohorts.MessageTemplate",
+             "A cohort's own wording of its decision messages, written by its trainers for "
+             "everyone (the message each person received is on Application).")  # fmt: skip
+not_personal(
+    "cohorts.LiveSession.notes",
+    "The trainers' notes about a session for its members, not about a person.",
+)

@@ -1,0 +1,330 @@
+"""What courses keep about a person: enrolments, progress, quiz attempts, reflections and H5P
+results, declared in the privacy registry (training/privacy.py).
+
+Exports return JSON-ready dicts (ISO times in the active time zone); modules and courses are
+named by their page titles. Completion facts are kept without a name after an account is
+deleted (counts stay right); what the person wrote or answered is deleted.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from training.privacy import Declaration, Erase, Retention, declare, not_personal
+
+from .models import (
+    ActivityCompletion,
+    CourseProgress,
+    Enrolment,
+    H5PActivity,
+    H5PLibrary,
+    H5PState,
+    H5PStatement,
+    ModuleProgress,
+    QuizAttempt,
+    Reflection,
+)
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.isoformat()
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _title(page) -> str | None:
+    return page.title if page is not None else None
+
+
+def _export_enrolments(person) -> list[dict]:
+    rows = Enrolment.objects.filter(user=person).select_related("course").order_by("created_at")
+    return [
+        {"course": r.course.title, "source": r.source, "created_at": _iso(r.created_at)}
+        for r in rows
+    ]
+
+
+def _export_module_progress(person) -> list[dict]:
+    rows = (
+        ModuleProgress.objects.filter(user=person)
+        .select_related("module", "course")
+        .order_by("started_at")
+    )
+    return [
+        {
+            "course": r.course.title,
+            "module": r.module.title,
+            "status": r.get_status_display(),
+            "started_at": _iso(r.started_at),
+            "last_visited_at": _iso(r.last_visited_at),
+            "completed_at": _iso(r.completed_at),
+            "marked_done": r.marked_done,
+            "content_notes_acknowledged_at": _iso(r.content_notes_acknowledged_at),
+            "set_aside_at": _iso(r.set_aside_at),
+        }
+        for r in rows
+    ]
+
+
+def _export_completions(person) -> list[dict]:
+    rows = (
+        ActivityCompletion.objects.filter(user=person)
+        .select_related("module")
+        .order_by("completed_at")
+    )
+    return [
+        {
+            "module": r.module.title,
+            "activity_id": r.activity_id,
+            "kind": r.kind,
+            "score": _number(r.score),
+            "completed_at": _iso(r.completed_at),
+        }
+        for r in rows
+    ]
+
+
+def _export_course_progress(person) -> list[dict]:
+    rows = CourseProgress.objects.filter(user=person).select_related("course", "last_module")
+    return [
+        {
+            "course": r.course.title,
+            "last_module": _title(r.last_module),
+            "last_activity_at": _iso(r.last_activity_at),
+            "completed_at": _iso(r.completed_at),
+        }
+        for r in rows.order_by("pk")
+    ]
+
+
+def _export_quiz_attempts(person) -> list[dict]:
+    rows = (
+        QuizAttempt.objects.filter(user=person)
+        .select_related("module")
+        .order_by("created_at", "number")
+    )
+    return [
+        {
+            "module": r.module.title,
+            "activity_id": r.activity_id,
+            "number": r.number,
+            "answers": r.answers,
+            "results": r.results,
+            "score": _number(r.score),
+            "passed": r.passed,
+            "created_at": _iso(r.created_at),
+        }
+        for r in rows
+    ]
+
+
+def _export_reflections(person) -> list[dict]:
+    rows = Reflection.objects.filter(user=person).select_related("module").order_by("updated_at")
+    return [
+        {
+            "module": r.module.title,
+            "activity_id": r.activity_id,
+            "text": r.text,  # the draft as it stands now
+            "submitted_text": r.submitted_text,
+            "submitted_at": _iso(r.submitted_at),
+            "shared_with_trainers": r.shared_with_trainers,
+            "updated_at": _iso(r.updated_at),
+        }
+        for r in rows
+    ]
+
+
+def _export_statements(person):
+    rows = (
+        H5PStatement.objects.filter(user=person)
+        .select_related("module", "h5p_activity")
+        .order_by("stored_at")
+    )
+    for r in rows.iterator(chunk_size=500):
+        yield {
+            "module": r.module.title,
+            "activity_id": r.activity_id,
+            "h5p_activity": r.h5p_activity.title,
+            "verb": r.verb,
+            "sub_content_id": r.sub_content_id,
+            "score_scaled": _number(r.score_scaled),
+            "counted": r.counted,
+            "raw": r.raw,
+            "stored_at": _iso(r.stored_at),
+        }
+
+
+def _export_h5p_states(person) -> list[dict]:
+    rows = H5PState.objects.filter(user=person).select_related("h5p_activity").order_by("pk")
+    return [
+        {"h5p_activity": r.h5p_activity.title, "data": r.data, "updated_at": _iso(r.updated_at)}
+        for r in rows
+    ]
+
+
+def _export_libraries(person) -> list[dict]:
+    from django.db.models import Q
+
+    rows = H5PLibrary.objects.filter(Q(uploaded_by=person) | Q(reviewed_by=person))
+    return [
+        {
+            "title": f"{r.machine_name} {r.version}",
+            "uploaded_by_you": r.uploaded_by_id == person.pk,
+            "reviewed_by_you": r.reviewed_by_id == person.pk,
+            "status": r.get_status_display(),
+            "created_at": _iso(r.created_at),
+            "reviewed_at": _iso(r.reviewed_at) if r.reviewed_by_id == person.pk else None,
+        }
+        for r in rows.order_by("created_at")
+    ]
+
+
+def _export_activities(person) -> list[dict]:
+    rows = H5PActivity.objects.filter(uploaded_by=person).order_by("created_at")
+    return [{"title": r.title, "created_at": _iso(r.created_at)} for r in rows]
+
+
+LEARNING_SEEN_BY = _(
+    "You, the trainers of your cohorts, coordinators (when they check certification) and "
+    "administrators."
+)
+FACTS_KEPT = _(
+    "Kept without your name, under “Former member”, so that the numbers of people who enrolled "
+    "in and completed each course stay right."
+)
+
+declare(
+    Declaration(
+        model="courses.Enrolment",
+        category="learning",
+        holds=_("The courses you are enrolled in, and since when."),
+        purpose=_("To open a course's modules to you and follow your progress through it."),
+        seen_by=LEARNING_SEEN_BY,
+        export=_export_enrolments,
+        erase=Erase.KEEP,
+        kept_because=FACTS_KEPT,
+    ),
+    Declaration(
+        model="courses.ModuleProgress",
+        category="learning",
+        holds=_(
+            "For each module you opened: when you started, last visited and completed it, and "
+            "whether you read or set aside its content notes."
+        ),
+        purpose=_("To show where you are in a course, let you continue, and count completions."),
+        seen_by=LEARNING_SEEN_BY,
+        export=_export_module_progress,
+        erase=Erase.KEEP,
+        kept_because=FACTS_KEPT,
+    ),
+    Declaration(
+        model="courses.ActivityCompletion",
+        category="learning",
+        holds=_("The activities you completed in each module, with their score, and when."),
+        purpose=_("To know when a module is complete and whether a certification's needs are met."),
+        seen_by=LEARNING_SEEN_BY,
+        export=_export_completions,
+        erase=Erase.KEEP,
+        kept_because=FACTS_KEPT,
+    ),
+    Declaration(
+        model="courses.CourseProgress",
+        category="learning",
+        holds=_("For each course: the module you were last in, and when you completed it."),
+        purpose=_("To bring you back where you left off and count course completions."),
+        seen_by=LEARNING_SEEN_BY,
+        export=_export_course_progress,
+        erase=Erase.KEEP,
+        kept_because=FACTS_KEPT,
+    ),
+    Declaration(
+        model="courses.QuizAttempt",
+        category="learning",
+        holds=_("Each quiz you submitted: your answers, which were right, your score."),
+        purpose=_("To grade your quizzes, show you your results and count attempts."),
+        seen_by=LEARNING_SEEN_BY,
+        names_person=("answers",),
+        export=_export_quiz_attempts,
+    ),
+    Declaration(
+        model="courses.Reflection",
+        category="learning",
+        holds=_(
+            "Your reflections: the draft you are writing and the text you submitted, and "
+            "whether you shared it with your trainers."
+        ),
+        purpose=_("A private journal for your learning: trainers read it only if you share it."),
+        seen_by=_("You, and your cohort's trainers for a reflection you chose to share."),
+        names_person=("text", "submitted_text"),
+        export=_export_reflections,
+    ),
+    Declaration(
+        model="courses.H5PStatement",
+        category="learning",
+        holds=_(
+            "What the interactive (H5P) activities reported as you used them: answers, scores, "
+            "times."
+        ),
+        purpose=_("To record that you completed an activity, and to check that record if asked."),
+        seen_by=_("Administrators."),
+        retention=Retention(
+            days_setting="ACOMPANA_H5P_STATEMENT_DAYS",
+            after=_("after they arrive (the completion they led to stays with your progress)"),
+            task="courses.tasks.h5p_statements_purge",
+        ),
+        export=_export_statements,
+    ),
+    Declaration(
+        model="courses.H5PState",
+        category="learning",
+        holds=_("Where you were in each interactive (H5P) activity."),
+        purpose=_("To let you continue an activity where you left it."),
+        seen_by=_("Nobody: only the activity reads it back for you."),
+        names_person=("data",),
+        export=_export_h5p_states,
+    ),
+    Declaration(
+        model="courses.H5PLibrary",
+        category="staff",
+        holds=_("Which H5P libraries you uploaded or reviewed."),
+        purpose=_(
+            "So that administrators know who brought and approved code that runs in activities."
+        ),
+        seen_by=_("Editors and administrators."),
+        person=("uploaded_by",),
+        actors=("reviewed_by",),
+        export=_export_libraries,
+        erase=Erase.KEEP,
+        kept_because=_(
+            "It is part of the organisation's record of its own content: it stays, and shows "
+            "“Former member” instead of your name."
+        ),
+    ),
+    Declaration(
+        model="courses.H5PActivity",
+        category="staff",
+        holds=_("Which interactive (H5P) activities you uploaded."),
+        purpose=_("So that editors know who brought an activity into the course content."),
+        seen_by=_("Editors and administrators."),
+        person=("uploaded_by",),
+        export=_export_activities,
+        erase=Erase.KEEP,
+        kept_because=_(
+            "It is part of the organisation's record of its own content: it stays, and shows "
+            "“Former member” instead of your name."
+        ),
+    ),
+)
+
+# Course content, written by editors for everyone: nothing about a person.
+for _label in ("courses.CoursePage.content_notes", "courses.ModulePage.content_notes"):
+    not_personal(_label, "Content warnings written by editors about the course material.")
+not_personal("courses.Topic.name", "The name of a subject courses are filed under.")
+not_personal("courses.TopicName.name", "A subject's name in another language.")
