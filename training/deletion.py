@@ -14,7 +14,6 @@ import logging
 import re
 import secrets
 from datetime import timedelta
-from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import audit, privacy
 from .models import FORMER_MEMBER_LABEL, AccountDeletion, User
+from .sessions import end_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -51,23 +51,6 @@ def pending_for(person) -> AccountDeletion | None:
     return AccountDeletion.objects.filter(
         person=person, status=AccountDeletion.Status.PENDING
     ).first()
-
-
-# --- Sessions -----------------------------------------------------------------------------------
-def end_sessions(person) -> int:
-    """End every session of `person` (each row decoded for its user; deleted through the
-    session engine, so the cached copy goes too). Returns how many were ended."""
-    from django.contrib.sessions.models import Session
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    ended = 0
-    for session in Session.objects.only("session_key", "session_data").iterator():
-        # A session that does not decode reads as empty (Django logs it): nobody's.
-        owner = session.get_decoded().get("_auth_user_id")
-        if str(owner) == str(person.pk):
-            store(session_key=session.session_key).delete()
-            ended += 1
-    return ended
 
 
 # --- Email --------------------------------------------------------------------------------------

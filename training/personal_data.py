@@ -8,8 +8,6 @@ active time zone), naming other people by display name at most.
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Q
@@ -20,6 +18,7 @@ from django.utils.translation import ngettext
 
 from .models import FORMER_MEMBER_LABEL
 from .privacy import Declaration, Erase, Retention, declare
+from .sessions import end_sessions, session_keys
 
 
 def _iso(value) -> str | None:
@@ -69,37 +68,8 @@ def _export_authenticators(person) -> list[dict]:
     return [{"type": r.get_type_display(), "created_at": _iso(r.created_at)} for r in rows]
 
 
-def _session_store():
-    return import_module(settings.SESSION_ENGINE).SessionStore
-
-
-def _session_keys(person, *, active_only: bool) -> list[str]:
-    """The keys of the person's sessions. Sessions name nobody in a column: each is decoded."""
-    session_model = _model("sessions.Session")
-    sessions = session_model.objects.all()
-    if active_only:
-        sessions = sessions.filter(expire_date__gt=timezone.now())
-    wanted = str(person.pk)
-    keys = []
-    for session in sessions.iterator(chunk_size=500):
-        # Django decodes a corrupt or tampered session as empty: it is nobody's.
-        data = session.get_decoded()
-        if str(data.get("_auth_user_id", "")) == wanted:
-            keys.append(session.session_key)
-    return keys
-
-
 def _export_sessions(person) -> list[dict]:
-    return [{"active_sessions": len(_session_keys(person, active_only=True))}]
-
-
-def end_sessions(person) -> int:
-    """Sign the person out everywhere: delete each of their sessions (database and cache)."""
-    store = _session_store()()
-    keys = _session_keys(person, active_only=False)
-    for key in keys:
-        store.delete(key)
-    return len(keys)
+    return [{"active_sessions": len(session_keys(person, active_only=True))}]
 
 
 def _session_period() -> str:
