@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from training import audit, ratelimit
+from training.models import AccountDeletion
 from training.roles import Role
 
 from . import pool
@@ -45,9 +46,12 @@ def authenticate(request) -> ApiToken | None:
     scheme, _space, secret = header.partition(" ")
     if scheme.lower() not in ("bearer", "token") or not secret.strip():
         return None
+    # A person who asked for their account to be deleted is signed out everywhere at once; their
+    # tokens stop working too (one query: the pending deletion is a NOT EXISTS).
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=token_hash(secret.strip()), revoked_at__isnull=True)
+        .exclude(user__deletions__status=AccountDeletion.Status.PENDING)
         .first()
     )
     if token is None or not token.user.is_active or not token.user.has_role(Role.COORDINATOR):
@@ -80,7 +84,7 @@ def responders(request):
     audit.record_many(
         action="pool.api", people=[values["user_id"] for values in page], actor=token.user,
         request=request, detail={"filters": {**form.used(), "offset": offset, "limit": limit},
-                                 "token": {"id": token.pk, "name": token.name}},
+                                 "token": {"id": token.pk, "prefix": token.prefix}},
     )  # fmt: skip
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     following = offset + limit

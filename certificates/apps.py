@@ -13,6 +13,14 @@ class CertificatesConfig(AppConfig):
         from .views import dashboard_certification
 
         signals.connect()
+
+        from training import audit_display
+
+        from .pool import filters_text
+
+        # The audit log report names tracks, and shows the pool's filters as coordinators chose.
+        audit_display.show_by_name("track", "certificates.Track", "title")
+        audit_display.describe_with("filters", filters_text)
         register(
             Section(
                 name="certification",

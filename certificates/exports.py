@@ -177,10 +177,15 @@ def build_xlsx(export_id: int) -> str:
                 export.file.save(f"pool-{export.pk}.xlsx", File(built), save=False)
         with transaction.atomic():
             audit.add_subjects(entry, people)
-            PoolExport.objects.filter(pk=export.pk).update(
+            updated = PoolExport.objects.filter(pk=export.pk).update(
                 status=PoolExport.Status.READY, done=row_number, file=export.file.name,
                 finished_at=timezone.now(),
             )  # fmt: skip
+        if not updated:
+            # The export went meanwhile (its coordinator's account was deleted): no record
+            # would ever purge this file, so it goes now.
+            export.file.storage.delete(export.file.name)
+            return "gone"
     except Exception:
         PoolExport.objects.filter(pk=export.pk).update(status=PoolExport.Status.FAILED)
         raise

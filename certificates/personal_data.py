@@ -5,7 +5,14 @@ comes from the audit log (training's declaration), not from here."""
 
 from django.utils.translation import gettext_lazy as _
 
-from training.privacy import Declaration, Erase, Retention, declare, not_personal
+from training.privacy import (
+    Declaration,
+    Erase,
+    Retention,
+    declare,
+    language_name,
+    not_personal,
+)
 
 
 def _when(value):
@@ -180,22 +187,35 @@ def _forget_exception_reasons(person) -> int:
     return exceptions_forget_reasons(user=person)
 
 
-def _leave_pool(person) -> bool:
+def _leave_pool(person) -> dict:
     from .services import pool_leave
 
-    return pool_leave(user=person)
+    return {"pool": pool_leave(user=person)}
+
+
+def _pool_choices(name: str):
+    """Shows a pool profile's code (a focus area, a channel, a level) by its translated name."""
+
+    def show(code):
+        from .models import PoolMember
+
+        return dict(getattr(PoolMember, name)).get(code, code)
+
+    return show
 
 
 # --- Declarations -------------------------------------------------------------------------------
 KEPT_HISTORY = _(
-    "Without your name and without the notes written about you, so that coordinators' records "
-    "and the numbers of certifications stay right."
+    "These records stay, without your name and without the notes written about you, so that "
+    "coordinators' records and the numbers of certifications stay right."
 )
 
 declare(
     Declaration(
         model="certificates.AgreementSignature",
         category="certification",
+        title=_("Agreements you signed"),
+        labels={"agreement": _("Agreement"), "version": _("Version"), "signed_at": _("Signed")},
         holds=_(
             "The agreements you signed (such as the code of conduct), which version and "
             "language, and when."
@@ -208,6 +228,15 @@ declare(
     Declaration(
         model="certificates.RequirementException",
         category="certification",
+        title=_("Exceptions granted to you"),
+        labels={
+            "requirement": _("Requirement"),
+            "reason": _("Reason"),
+            "granted_by": _("Granted by"),
+            "granted_at": _("Granted"),
+            "used_for_a_certificate": _("Used for a certificate"),
+            "withdrawn_at": _("Withdrawn"),
+        },
         holds=_(
             "Exceptions a coordinator granted you for a requirement, with the reason they recorded."
         ),
@@ -224,6 +253,22 @@ declare(
     Declaration(
         model="certificates.Certificate",
         category="certification",
+        title=_("Your certificates"),
+        labels={
+            "code": _("Verification code"),
+            "issued_by": _("Issued by"),
+            "period": _("Period"),
+            "name_on_certificate": _("Name on the certificate"),
+            "name_choice": _("Which name"),
+            "issued_at": _("Issued"),
+            "valid_from": _("Valid from"),
+            "expires_on": _("Expires"),
+            "state": _("State"),
+            "approved_by": _("Approved by"),
+            "revoked_by": _("Revoked by"),
+            "revocation_reason": _("Why it was revoked"),
+            "pdf": _("PDF in this archive"),
+        },
         holds=_(
             "Your certificates: the name printed on them (your display name or, if you "
             "chose it, your legal name), the certification, its dates, its verification "
@@ -240,13 +285,15 @@ declare(
         files=_certificate_files,
         erase=_withdraw_certificates,
         kept_because=_(
-            "Withdrawn, without your name and without its PDF, so that a printed "
-            "copy no longer shows as valid on its verification page."
+            "Your certificates stay as withdrawn, without your name and without their "
+            "PDF, so that a printed copy no longer shows as valid on its verification page."
         ),
     ),
     Declaration(
         model="certificates.CertificationRequest",
         category="certification",
+        title=_("Your requests for approval"),
+        labels={"period": _("Period")},
         holds=_("Your requests for a coordinator's approval, their decision and note."),
         purpose=_("For certifications a coordinator approves one by one."),
         seen_by=_("Coordinators."),
@@ -257,6 +304,12 @@ declare(
     Declaration(
         model="certificates.EligibilitySnapshot",
         category="certification",
+        title=_("Your progress towards certification"),
+        labels={
+            "requirements_met": _("Requirements met"),
+            "requirements": _("Requirements"),
+            "eligible": _("Eligible"),
+        },
         holds=_("How many requirements of each certification you have met."),
         purpose=_("For coordinators' lists of who is working towards a certification."),
         seen_by=_("Coordinators."),
@@ -266,6 +319,8 @@ declare(
     Declaration(
         model="certificates.CertificationEvent",
         category="certification",
+        title=_("Your certification history"),
+        labels={"what": _("What happened"), "kind": None, "certificate": _("Certificate")},
         holds=_(
             "The history of your certification: what happened, when, who did it, and their notes."
         ),
@@ -279,6 +334,29 @@ declare(
     Declaration(
         model="certificates.PoolMember",
         category="certification",
+        title=_("Your responder pool profile"),
+        labels={
+            "joined_at": _("Date joined"),
+            "left_at": _("Left"),
+            "languages": _("Languages"),
+            "code": _("Language"),
+            "level": _("Level"),
+            "region": _("Region"),
+            "focus_areas": _("Focus areas"),
+            "channels": _("Channels"),
+            "hours_per_week": _("Hours a week"),
+            "contact_phone": _("Phone"),
+            "contact_other": _("Other contact"),
+            "shared_with_coordinators": _("Shared with coordinators"),
+            "availability": _("Availability"),
+            "contact": _("Contact details"),
+        },
+        shows={
+            "code": language_name,
+            "level": _pool_choices("LEVELS"),
+            "focus_areas": _pool_choices("FOCUS_AREAS"),
+            "channels": _pool_choices("CHANNELS"),
+        },
         holds=_(
             "Your responder pool profile: languages, region, time zone, focus areas, "
             "channels, availability, contact details, and which of them you share."
@@ -303,6 +381,12 @@ declare(
     Declaration(
         model="certificates.PoolExport",
         category="staff",
+        title=_("Spreadsheets of the pool you made"),
+        labels={
+            "people": _("People"),
+            "filters": _("Filters"),
+            "link_expires_at": _("Link expires"),
+        },
         holds=_("The spreadsheets of the responder pool you asked for, with their filters."),
         purpose=_("To prepare the spreadsheet and give you a link to it."),
         seen_by=_("You."),
@@ -321,6 +405,8 @@ declare(
     Declaration(
         model="certificates.ApiToken",
         category="staff",
+        title=_("Your keys for the pool API"),
+        labels={"starts_with": _("Starts with")},
         holds=_(
             "Your tokens for the responder pool API: their names and when they were "
             "used (only a fingerprint of each token is kept)."

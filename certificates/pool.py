@@ -5,6 +5,7 @@ field they share (someone who keeps their languages private never turns up in a 
 which would reveal them), and every row carries only the fields its person agreed to share.
 """
 
+import contextlib
 import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
@@ -116,6 +117,39 @@ class PoolFilter(forms.Form):
         }
 
 
+# What a page, an export or an API call records beside the filters (certificates/pool_views.py,
+# certificates/api.py), and a label "to" alone would not explain.
+FILTER_LABELS = {
+    "tz_to": _("Time zone to"),
+    "page": _("Page"),
+    "offset": _("From row"),
+    "limit": _("Rows"),
+}
+
+
+def filter_items(filters: dict) -> list[tuple[str, str, str]]:
+    """Recorded filters (`PoolFilter.used()`) as (key, the form's label, the value it shows)."""
+    from django.utils.formats import date_format
+
+    fields = PoolFilter().fields
+    items = []
+    for key, value in (filters or {}).items():
+        field = fields.get(key)
+        label = FILTER_LABELS.get(key) or (field.label if field is not None else key)
+        shown = value
+        if isinstance(field, forms.DateField) and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                shown = date_format(datetime.fromisoformat(value).date())
+        elif isinstance(field, forms.ChoiceField):
+            shown = {str(k): v for k, v in field.choices}.get(str(value), value)
+        items.append((key, str(label), str(shown)))
+    return items
+
+
+def filters_text(filters: dict) -> str:
+    return "; ".join(f"{label}: {value}" for _key, label, value in filter_items(filters)) or "—"
+
+
 def members(filters: dict | None = None, *, today=None):
     """Pool members holding a valid certificate that grants the pool, filtered; each annotated
     with `certified_until` (their latest valid certificate's expiry)."""
@@ -190,7 +224,7 @@ def record(values: dict) -> dict:
     paused = values["status"] == Status.PAUSED
     return {
         "id": reference(values["user_id"]),
-        "display_name": values["user__display_name"],
+        "display_name": str(values["user__display_name"]),  # never the lazy "Former member"
         "languages": values["languages"] if values["share_languages"] else None,
         "region": values["region"] if values["share_region"] else None,
         "time_zone": values["time_zone"] if values["share_time_zone"] else None,

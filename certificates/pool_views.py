@@ -1,5 +1,6 @@
 """The responder pool for coordinators: search, exports, the access record, API tokens."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
@@ -150,8 +151,10 @@ def access_log(request):
     for entry in page:
         # Records copied from before the audit log know how many, not who.
         entry.people = entry.count if entry.detail.get("imported_from") else (entry.sent or 0)
-        entry.filters = entry.detail.get("filters") or {}
-    return render(request, "certificates/pool/log.html", {"page": page})
+        entry.filters = pool.filter_items(entry.detail.get("filters") or {})
+    return render(request, "certificates/pool/log.html", {
+        "page": page, "keep_days": settings.ACOMPANA_AUDIT_LOG_DAYS,
+    })  # fmt: skip
 
 
 @role_required(Role.COORDINATOR)

@@ -149,7 +149,7 @@ def certificate_issue(user, track: Track, *, period: int, approved_by=None):
 def name_for(user, choice: str) -> str:
     if choice == Certificate.Name.LEGAL and user.legal_name:
         return user.legal_name
-    return user.display_name
+    return str(user.display_name)
 
 
 def certificate_set_name(certificate: Certificate, choice: str) -> Certificate:

@@ -14,6 +14,10 @@ class CohortsConfig(AppConfig):
 
         access.register(release_gate)
 
+        from training import audit_display
+
+        audit_display.show_by_name("cohort", "cohorts.Cohort", "title")  # the audit log report
+
         from .views import dashboard_cohorts
 
         register(

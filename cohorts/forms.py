@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CoursePage
-from training.models import User
+from training.models import User, time_zone_choices
 from training.roles import GROUP_FOR_ROLE, Role
 
 from .models import Cohort, InvitationCode, ScreeningQuestion
@@ -107,6 +107,8 @@ class CohortForm(forms.ModelForm):
             .filter(locale__language_code=settings.LANGUAGE_CODE).order_by("title")
         )  # fmt: skip
         self.fields["interpretation_languages"].choices = list(settings.ALL_LANGUAGES.items())
+        # A zone stored before the list was narrowed to places is shown, not silently replaced.
+        self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone)
         self.fields["trainers"].queryset = User.objects.filter(
             groups__name=GROUP_FOR_ROLE[Role.TRAINER]
         ).order_by("display_name")
@@ -128,6 +130,11 @@ class CohortForm(forms.ModelForm):
         for name in ("applications_open_at", "applications_close_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M"]
             self.fields[name].widget.format = "%Y-%m-%dT%H:%M"
+
+    def _get_validation_exclusions(self):
+        # The form's list (places, and the cohort's own zone) has checked the zone; the model's
+        # choices (places only) would refuse a zone stored before the list was narrowed.
+        return {*super()._get_validation_exclusions(), "time_zone"}
 
     def clean(self):
         data = super().clean()

@@ -26,7 +26,14 @@ from training.models import User
 
 from . import services
 from .inputs import whole_number
-from .models import Application, Cohort, CohortInvitation, InvitationSend, Membership
+from .models import (
+    Application,
+    Cohort,
+    CohortInvitation,
+    InvitationCode,
+    InvitationSend,
+    Membership,
+)
 
 SUBJECT = gettext_lazy("Your invitation to %(organisation)s")
 # A trainer may send an invitation again, but not flood someone's mailbox with it.
@@ -261,14 +268,31 @@ def invitation_decline(*, invitation: CohortInvitation, user=None) -> CohortInvi
     return invitation
 
 
+def addressed_to(user) -> Q:
+    """Invitations that are the person's: answered by them, or sent to any address they have
+    (the account's, and every address allauth knows for them, confirmed or not)."""
+    from allauth.account.models import EmailAddress
+
+    addresses = {(user.email or "").strip().lower()}
+    known = EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    addresses |= {address.strip().lower() for address in known}
+    addresses.discard("")
+    return Q(answered_by=user) | Q(email__in=addresses) if addresses else Q(answered_by=user)
+
+
 def invitations_forget(*, user) -> int:
-    """The account was deleted: the invitations sent to its address (and any it answered) go,
-    with the address and the name the trainer typed. Run before the account's address is
-    anonymised. Returns how many were deleted."""
-    address = (user.email or "").strip().lower()
-    deleted, _by_model = CohortInvitation.objects.filter(
-        Q(email=address) | Q(answered_by=user) if address else Q(answered_by=user)
-    ).delete()
+    """The account was deleted: the invitations sent to its addresses (and any it answered) go,
+    with the address and the name the trainer typed; a note on an invitation code of one of
+    their cohorts that names them is emptied. Run before the account's addresses are removed
+    (the declaration's `order`). Returns how many invitations were deleted."""
+    deleted, _by_model = CohortInvitation.objects.filter(addressed_to(user)).delete()
+    names = {str(user.display_name), user.legal_name, (user.email or "").split("@")[0]}
+    names = {name.strip() for name in names if len(name.strip()) > 2}
+    cohorts = Q(cohort__memberships__user=user) | Q(cohort__applications__user=user)
+    codes = InvitationCode.objects.filter(cohorts).exclude(note="").distinct()
+    for code in codes:
+        if any(name.lower() in code.note.lower() for name in names):
+            InvitationCode.objects.filter(pk=code.pk).update(note="")
     return deleted
 
 

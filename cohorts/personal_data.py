@@ -2,7 +2,6 @@
 memberships, attendance, skill sign-offs, invitations, calendar addresses, messages sent, and
 what trainers do. Other people appear in an export by display name at most."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from training.privacy import Declaration, Erase, Retention, declare, not_personal
@@ -68,10 +67,10 @@ def _memberships(person) -> list[dict]:
 
 
 def _invitations(person) -> list[dict]:
+    from .invitations import addressed_to
     from .models import CohortInvitation
 
-    address = (person.email or "").strip().lower()
-    mine = Q(answered_by=person) | Q(email=address) if address else Q(answered_by=person)
+    mine = addressed_to(person)
     return [
         {"cohort": i.cohort.title, "email": i.email, "name_typed_by_the_trainer": i.display_name,
          "invited_by": _who(i.invited_by), "status": i.get_state_display(),
@@ -177,7 +176,7 @@ def _sign_offs_forget(person) -> int:
     return sign_offs_forget_notes(user=person)
 
 
-def _leave_cohorts(person) -> int:
+def _leave_cohorts(person) -> dict:
     from .services import cohorts_leave_all
 
     return cohorts_leave_all(user=person)
@@ -188,6 +187,14 @@ declare(
     Declaration(
         model="cohorts.Application",
         category="cohorts",
+        title=_("Your applications to cohorts"),
+        labels={
+            "waitlisted_at": _("Put on the waiting list"),
+            "message": _("Message with the decision"),
+            "answers": _("Your answers"),
+            "question": _("Question"),
+            "answer": _("Your answer"),
+        },
         holds=_(
             "Your applications to cohorts: your answers to the screening questions, where "
             "each application stands, and the message sent with the decision."
@@ -209,6 +216,8 @@ declare(
     Declaration(
         model="cohorts.Membership",
         category="cohorts",
+        title=_("Your cohorts"),
+        labels={"how": _("How you joined"), "joined_at": _("Date joined"), "left_at": _("Left")},
         holds=_(
             "The cohorts you are or were a member of: how you joined, when, and when you left."
         ),
@@ -222,14 +231,23 @@ declare(
         ),
         export=_memberships,
         erase=Erase.KEEP,
-        kept_because=_("Without your name, so that the cohort's numbers stay right."),
-        # Asking for the deletion leaves every cohort (and waitlist) at once: places go to
-        # the people waiting.
+        kept_because=_(
+            "Your memberships stay, without your name, so that each cohort's numbers stay right."
+        ),
+        # Asking for the deletion leaves every cohort that is not over (and every waitlist) at
+        # once: places go to the people waiting.
         suspend=_leave_cohorts,
     ),
     Declaration(
         model="cohorts.CohortInvitation",
         category="cohorts",
+        title=_("Invitations to join a cohort"),
+        labels={
+            "name_typed_by_the_trainer": _("Name the trainer typed"),
+            "invited_by": _("Invited by"),
+            "sent_at": _("Sent"),
+            "answered_at": _("Answered"),
+        },
         holds=_(
             "Invitations a trainer sent to your email address, with the name they typed, "
             "and your answer."
@@ -249,10 +267,19 @@ declare(
         names_person=("email", "display_name"),
         export=_invitations,
         erase=_invitations_forget,
+        order=10,  # before account.EmailAddress: found by every address the person has
     ),
     Declaration(
         model="cohorts.Attendance",
         category="cohorts",
+        title=_("Your attendance at live sessions"),
+        labels={
+            "session": _("Live session"),
+            "starts_at": _("Starts"),
+            "caught_up_at": _("Caught up"),
+            "marked_by": _("Marked by"),
+            "marked_at": _("Marked"),
+        },
         holds=_("Your attendance at live sessions, and whether you caught up from a recording."),
         purpose=_(
             "For your trainers to follow the cohort, and for certifications that ask "
@@ -262,11 +289,21 @@ declare(
         actors=("marked_by",),
         export=_attendance,
         erase=Erase.KEEP,
-        kept_because=_("Without your name, so that session attendance figures stay right."),
+        kept_because=_(
+            "Your attendance stays, without your name, so that session attendance figures stay "
+            "right."
+        ),
     ),
     Declaration(
         model="cohorts.SkillSignOff",
         category="cohorts",
+        title=_("Skills signed off for you"),
+        labels={
+            "skill": _("Skill"),
+            "signed_by": _("Signed off by"),
+            "signed_at": _("Signed off"),
+            "notes": _("Notes"),
+        },
         holds=_("The skills trainers signed off for you, who signed and their notes."),
         purpose=_("To record your practice, and for certifications that ask for it."),
         seen_by=_("You, the trainers of the cohort and coordinators."),
@@ -274,13 +311,18 @@ declare(
         export=_sign_offs,
         erase=_sign_offs_forget,
         kept_because=_(
-            "Without your name and without the trainers' notes, so that the "
-            "cohort's numbers stay right."
+            "The sign-offs stay, without your name and without the trainers' notes, so "
+            "that the cohort's numbers stay right."
         ),
     ),
     Declaration(
         model="cohorts.CalendarFeed",
         category="cohorts",
+        title=_("Your private calendar address"),
+        labels={
+            "private_calendar_address": _("You have a private calendar address"),
+            "made_at": _("Made"),
+        },
         holds=_(
             "Your private calendar address (only a fingerprint of it is kept) and when it was made."
         ),
@@ -297,6 +339,8 @@ declare(
     Declaration(
         model="cohorts.NotificationLog",
         category="messages",
+        title=_("Messages we sent you"),
+        labels={"kind": None, "subject": _("Subject"), "sent_at": _("Sent")},
         holds=_("Which messages about your cohorts and certificates we sent you, and when."),
         purpose=_("So that no message is sent to you twice."),
         seen_by=_("Administrators only."),
@@ -311,6 +355,13 @@ declare(
     Declaration(
         model="cohorts.NotificationSettings",
         category="messages",
+        title=_("Your message settings"),
+        labels={
+            "session_reminders": _("Reminders of live sessions"),
+            "module_released": _("New modules"),
+            "nudges": _("Gentle nudges"),
+            "digest": _("Daily summary"),
+        },
         holds=_(
             "Which optional messages you want (reminders, new modules, gentle nudges, "
             "daily summaries)."
@@ -324,6 +375,8 @@ declare(
     Declaration(
         model="cohorts.Cohort",
         category="staff",
+        title=_("Cohorts you train"),
+        labels={"address": _("Address"), "starts_on": _("Starts"), "ends_on": _("Ends")},
         holds=_("The cohorts you train."),
         purpose=_(
             "To give you the trainer's tools for your cohorts, and members the names of "
@@ -338,6 +391,8 @@ declare(
     Declaration(
         model="cohorts.InvitationCode",
         category="staff",
+        title=_("Invitation codes you made"),
+        labels={"code": _("Code"), "uses": _("Times used"), "uses_allowed": _("Uses allowed")},
         holds=_(
             "The invitation codes you made for a cohort, with your note of who each was given to."
         ),
@@ -355,6 +410,8 @@ declare(
     Declaration(
         model="cohorts.InvitationSend",
         category="staff",
+        title=_("Invitation emails you sent"),
+        labels={"emails": _("Emails")},
         holds=_("How many invitation emails you sent, and when."),
         purpose=_("To keep to the daily number of invitations a trainer may send."),
         seen_by=_("Nobody reads them: they are counted."),
@@ -365,7 +422,7 @@ declare(
         person=("sent_by",),
         export=_sends,
         erase=Erase.KEEP,
-        kept_because=_("Only a count, deleted two days later."),
+        kept_because=_("Only a count stays, and it is deleted two days later."),
     ),
 )
 

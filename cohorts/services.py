@@ -315,23 +315,38 @@ def withdraw(*, cohort: Cohort, user) -> None:
 
 
 @transaction.atomic
-def cohorts_leave_all(*, user) -> int:
-    """Leave every cohort at once, and withdraw every open application and place on a waitlist
-    (the person asked for their account to be deleted): each as `withdraw` does, so freed places
-    go to the waitlist and the people promoted are told. Returns how many cohorts it left."""
-    open_applications = [Application.Status.SUBMITTED, Application.Status.WAITLISTED,
-                         Application.Status.ACCEPTED]  # fmt: skip
-    cohort_ids = set(
+def cohorts_leave_all(*, user) -> dict[str, list[str]]:
+    """The person asked for their account to be deleted: leave every cohort that is not over, and
+    withdraw every open application and place on a waitlist, each as `withdraw` does (freed
+    places go to the waitlist, the people promoted are told). A cohort that is over keeps its
+    member: leaving it would change nothing but its history (after the deletion its records
+    show "Former member"). Returns the titles of the cohorts left and of those whose
+    application or waitlist place was withdrawn: {"cohorts": [...], "applications": [...]}."""
+    open_applications = [Application.Status.SUBMITTED, Application.Status.WAITLISTED]
+    member_of = set(
         Membership.objects.filter(user=user, left_at__isnull=True).values_list("cohort_id",
                                                                                flat=True)
-    ) | set(
+    )  # fmt: skip
+    applied_to = set(
         Application.objects.filter(user=user, status__in=open_applications).values_list(
             "cohort_id", flat=True)
     )  # fmt: skip
+    left, withdrawn = [], []
     # In a fixed order, so that two runs at once lock the cohorts in the same order.
-    for cohort in Cohort.objects.filter(pk__in=cohort_ids).order_by("pk"):
-        withdraw(cohort=cohort, user=user)
-    return len(cohort_ids)
+    for cohort in Cohort.objects.filter(pk__in=member_of | applied_to).order_by("pk"):
+        if cohort.pk in member_of and not cohort.is_over():
+            withdraw(cohort=cohort, user=user)
+            left.append(cohort.title)
+        elif cohort.pk in applied_to:
+            if cohort.is_over():  # nobody is promoted into a cohort that is over
+                Application.objects.filter(
+                    cohort=cohort, user=user, status__in=open_applications
+                ).update(status=Application.Status.WITHDRAWN, waitlisted_at=None, answers={},
+                         decided_at=timezone.now())  # fmt: skip
+            else:
+                withdraw(cohort=cohort, user=user)
+            withdrawn.append(cohort.title)
+    return {"cohorts": left, "applications": withdrawn}
 
 
 @transaction.atomic

@@ -611,7 +611,7 @@ class H5PStatement(models.Model):
 
     @property
     def learner(self) -> str:
-        return self.user.display_name
+        return str(self.user.display_name)
 
     @property
     def verb_name(self) -> str:

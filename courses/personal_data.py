@@ -104,25 +104,100 @@ def _export_course_progress(person) -> list[dict]:
     ]
 
 
+NO_LONGER_IN_THE_MODULE = _("(no longer in the module)")
+
+
+def _copies_in_active_language(modules) -> dict:
+    """{translation_key: the module's copy in the active language} (one query; none when the
+    active language has no locale). Block ids are kept across a module's language copies, so a
+    copy reads the questions and answers of an attempt made on any of them."""
+    from .i18n import active_language, locale_id_for
+    from .models import ModulePage
+
+    locale_id = locale_id_for(active_language())
+    if locale_id is None or not modules:
+        return {}
+    copies = ModulePage.objects.filter(
+        translation_key__in={m.translation_key for m in modules}, locale_id=locale_id
+    )
+    return {copy.translation_key: copy for copy in copies}
+
+
+def _quiz_in(page, activity_id):
+    for block in page.body:
+        if block.id == activity_id and block.block_type == "quiz":
+            return block.value
+    return None
+
+
+def _question_rows(quiz, attempt) -> list[dict]:
+    """Each question answered: its text and the chosen answers' texts, read from the quiz block
+    (ids kept for programs); a question or answer since removed from the module says so."""
+    questions = {block.id: block for block in quiz["questions"]} if quiz is not None else {}
+    answered = attempt.answers if isinstance(attempt.answers, dict) else {}
+    order = [key for key in questions if key in answered]
+    order += [key for key in answered if key not in questions]
+    rows = []
+    for key in order:
+        chosen = [str(choice) for choice in answered[key] or []]
+        question = questions.get(key)
+        if question is None:
+            text, options = None, {}
+        elif question.block_type == "true_false":
+            text, options = question.value["text"], {"true": _("True"), "false": _("False")}
+        else:
+            text = question.value["text"]
+            options = {o.id: o.value["text"] for o in question.value["options"].bound_blocks}
+        result = attempt.results.get(key) if isinstance(attempt.results, dict) else None
+        right = result.get("correct") if isinstance(result, dict) else result
+        rows.append({
+            "question_id": key,
+            "question": str(text) if text is not None else str(NO_LONGER_IN_THE_MODULE),
+            "answer_ids": chosen,
+            "answers": [str(options.get(choice, NO_LONGER_IN_THE_MODULE)) for choice in chosen],
+            "right": right if isinstance(right, bool) else None,
+        })  # fmt: skip
+    return rows
+
+
 def _export_quiz_attempts(person) -> list[dict]:
-    rows = (
+    """Each attempt with, per question, the question and the chosen answers in words (in the
+    archive's language: the module's copy in it, else the module as the attempt recorded it)."""
+    rows = list(
         QuizAttempt.objects.filter(user=person)
         .select_related("module")
         .order_by("created_at", "number")
     )
-    return [
-        {
-            "module": r.module.title,
+    modules = {r.module_id: r.module for r in rows}  # each body read once, however many rows
+    copies = _copies_in_active_language(modules.values())
+    quizzes: dict = {}
+
+    def quiz_of(page, activity_id):
+        if (page.pk, activity_id) not in quizzes:
+            quizzes[page.pk, activity_id] = _quiz_in(page, activity_id)
+        return quizzes[page.pk, activity_id]
+
+    exported = []
+    for r in rows:
+        page = modules[r.module_id]
+        quiz = None
+        copy = copies.get(page.translation_key)
+        if copy is not None:
+            quiz = quiz_of(copy, r.activity_id)
+            page = copy if quiz is not None else page
+        if quiz is None:
+            quiz = quiz_of(modules[r.module_id], r.activity_id)
+        exported.append({
+            "module": page.title,
+            "quiz": quiz["title"] if quiz is not None else None,
             "activity_id": r.activity_id,
             "number": r.number,
-            "answers": r.answers,
-            "results": r.results,
             "score": _number(r.score),
             "passed": r.passed,
             "created_at": _iso(r.created_at),
-        }
-        for r in rows
-    ]
+            "questions": _question_rows(quiz, r),
+        })  # fmt: skip
+    return exported
 
 
 def _export_reflections(person) -> list[dict]:
@@ -191,19 +266,35 @@ def _export_activities(person) -> list[dict]:
     return [{"title": r.title, "created_at": _iso(r.created_at)} for r in rows]
 
 
+def _kind_label(name):
+    from .activities import _KINDS
+
+    labels = {kind.name: kind.label for kind in _KINDS.values()}
+    return labels.get(name, name)
+
+
 LEARNING_SEEN_BY = _(
     "You, the trainers of your cohorts, coordinators (when they check certification) and "
     "administrators."
 )
 FACTS_KEPT = _(
-    "Kept without your name, under “Former member”, so that the numbers of people who enrolled "
-    "in and completed each course stay right."
+    "These records stay, without your name, under “Former member”, so that the numbers of "
+    "people who enrolled in and completed each course stay right."
 )
 
 declare(
     Declaration(
         model="courses.Enrolment",
         category="learning",
+        title=_("Your courses"),
+        shows={
+            "source": {
+                "manual": _("You enrolled"),
+                "cohort": _("Through a cohort"),
+                "demo": _("Demonstration"),
+            }
+        },
+        labels={"source": _("How")},
         holds=_("The courses you are enrolled in, and since when."),
         purpose=_("To open a course's modules to you and follow your progress through it."),
         seen_by=LEARNING_SEEN_BY,
@@ -214,6 +305,13 @@ declare(
     Declaration(
         model="courses.ModuleProgress",
         category="learning",
+        title=_("Your progress in each module"),
+        labels={
+            "last_visited_at": _("Last visited"),
+            "marked_done": _("Marked as done"),
+            "content_notes_acknowledged_at": _("Content notes read"),
+            "set_aside_at": _("Set aside"),
+        },
         holds=_(
             "For each module you opened: when you started, last visited and completed it, and "
             "whether you read or set aside its content notes."
@@ -227,6 +325,8 @@ declare(
     Declaration(
         model="courses.ActivityCompletion",
         category="learning",
+        title=_("Activities you completed"),
+        shows={"kind": _kind_label},
         holds=_("The activities you completed in each module, with their score, and when."),
         purpose=_("To know when a module is complete and whether a certification's needs are met."),
         seen_by=LEARNING_SEEN_BY,
@@ -237,6 +337,8 @@ declare(
     Declaration(
         model="courses.CourseProgress",
         category="learning",
+        title=_("Your progress in each course"),
+        labels={"last_module": _("Last module"), "last_activity_at": _("Last active")},
         holds=_("For each course: the module you were last in, and when you completed it."),
         purpose=_("To bring you back where you left off and count course completions."),
         seen_by=LEARNING_SEEN_BY,
@@ -247,6 +349,16 @@ declare(
     Declaration(
         model="courses.QuizAttempt",
         category="learning",
+        title=_("Quizzes you submitted"),
+        labels={
+            "quiz": _("Quiz"),
+            "number": _("Attempt"),
+            "passed": _("Passed"),
+            "questions": _("Your answers"),
+            "question": _("Question"),
+            "answers": _("You answered"),
+            "right": _("Right"),
+        },
         holds=_("Each quiz you submitted: your answers, which were right, your score."),
         purpose=_("To grade your quizzes, show you your results and count attempts."),
         seen_by=LEARNING_SEEN_BY,
@@ -256,6 +368,12 @@ declare(
     Declaration(
         model="courses.Reflection",
         category="learning",
+        title=_("Your reflections"),
+        labels={
+            "text": _("Draft"),
+            "submitted_text": _("Submitted text"),
+            "shared_with_trainers": _("Shared with your trainers"),
+        },
         holds=_(
             "Your reflections: the draft you are writing and the text you submitted, and "
             "whether you shared it with your trainers."
@@ -268,6 +386,15 @@ declare(
     Declaration(
         model="courses.H5PStatement",
         category="learning",
+        title=_("Results of interactive activities"),
+        labels={
+            "h5p_activity": _("Interactive activity"),
+            "verb": _("What happened"),
+            "score_scaled": _("Score (0 to 1)"),
+            "counted": _("Counted for completion"),
+            "raw": _("As the activity sent it"),
+            "stored_at": _("Received"),
+        },
         holds=_(
             "What the interactive (H5P) activities reported as you used them: answers, scores, "
             "times."
@@ -284,6 +411,8 @@ declare(
     Declaration(
         model="courses.H5PState",
         category="learning",
+        title=_("Where you left interactive activities"),
+        labels={"h5p_activity": _("Interactive activity")},
         holds=_("Where you were in each interactive (H5P) activity."),
         purpose=_("To let you continue an activity where you left it."),
         seen_by=_("Nobody: only the activity reads it back for you."),
@@ -293,6 +422,12 @@ declare(
     Declaration(
         model="courses.H5PLibrary",
         category="staff",
+        title=_("H5P libraries you uploaded or reviewed"),
+        labels={
+            "uploaded_by_you": _("Uploaded by you"),
+            "reviewed_by_you": _("Reviewed by you"),
+            "reviewed_at": _("Reviewed"),
+        },
         holds=_("Which H5P libraries you uploaded or reviewed."),
         purpose=_(
             "So that administrators know who brought and approved code that runs in activities."
@@ -310,6 +445,7 @@ declare(
     Declaration(
         model="courses.H5PActivity",
         category="staff",
+        title=_("Interactive activities you uploaded"),
         holds=_("Which interactive (H5P) activities you uploaded."),
         purpose=_("So that editors know who brought an activity into the course content."),
         seen_by=_("Editors and administrators."),

@@ -106,7 +106,7 @@ class AccountAdapter(DefaultAccountAdapter):
 class MFAAdapter(DefaultMFAAdapter):
     def get_totp_label(self, user):
         # The label sits in the person's authenticator app; the display name is enough there.
-        return user.display_name or "Acompaña"
+        return str(user.display_name) or "Acompaña"
 
     def can_delete_authenticator(self, authenticator):
         """A person whose role requires a second factor cannot switch it off."""

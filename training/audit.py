@@ -4,7 +4,8 @@ retention period ends (`purge`, run by the retention task).
 
 Apps record through `record()` (one person) or `record_many()` (an export: one entry, and one
 subject row per person it included, written as the rows leave). Actions are named
-"<area>.<verb>" and listed in ACTIONS with words an administrator reads.
+"<area>.<verb>" and listed in ACTIONS with words an administrator reads; a new key in an
+entry's `detail` gets its label in training/audit_display.py (the report shows it readably).
 
 `AuditEntry.count` is how many people an action on many concerned *as planned when it was
 recorded* (a page's rows, an export's matching people); the AuditSubject rows say who exactly was

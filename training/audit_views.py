@@ -4,11 +4,12 @@ number of queries whatever the size of the log."""
 
 import re
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import permission_denied
 
+from . import audit_display
 from .audit import ACTIONS
 from .models import AuditEntry, AuditSubject, User
 from .roles import Role
@@ -26,6 +28,9 @@ PER_PAGE = 50
 
 def is_administrator(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_role(Role.ADMINISTRATOR))
+
+
+DATE_BOUNDS = [MinValueValidator(date(2000, 1, 1)), MaxValueValidator(date(2999, 12, 31))]
 
 
 class AuditFilter(forms.Form):
@@ -38,9 +43,11 @@ class AuditFilter(forms.Form):
         help_text=_("Part of a display name or email address, or #id."),
     )  # fmt: skip
     action = forms.ChoiceField(label=_("What"), required=False)
+    # Bounded, so that the day after the end date always exists (9999-12-31 + 1 day overflows).
     date_from = forms.DateField(label=_("From (date)"), required=False,
+                                validators=DATE_BOUNDS,
                                 widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
-    date_to = forms.DateField(label=_("To (date)"), required=False,
+    date_to = forms.DateField(label=_("To (date)"), required=False, validators=DATE_BOUNDS,
                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -90,17 +97,6 @@ def filtered(data: dict):
     return entries
 
 
-def _detail_items(detail: dict) -> list[tuple[str, str]]:
-    items = []
-    for key, value in detail.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items()) or "—"
-        elif isinstance(value, list):
-            value = ", ".join(str(v) for v in value) or "—"
-        items.append((key, str(value)))
-    return items
-
-
 def _viewer_zone(user):
     """The person's own time zone (the platform's profile): Wagtail's admin would otherwise use
     its own profile setting, or the server's."""
@@ -138,10 +134,12 @@ def _report(request):
         .order_by("-at", "-pk")
     )
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    # Cohorts and tracks by name: one query per kind of thing, whatever the page holds.
+    names = audit_display.names_for(entry.detail for entry in page)
     for entry in page:
         # Records copied from before the audit log know how many people, not who.
         entry.people = entry.count if entry.detail.get("imported_from") else (entry.sent or 0)
-        entry.detail_items = _detail_items(entry.detail)
+        entry.detail_items = audit_display.detail_items(entry.detail, names)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "training/admin/audit_log.html", {

@@ -13,6 +13,7 @@ people by display name at most); this envelope adds nothing about anyone else.
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import json
 import logging
@@ -62,6 +63,10 @@ ERRORS = {
     "lost": _("Preparing your data stopped before it was done."),
     "error": _("Something went wrong while preparing your data."),
 }
+
+
+# The download whose archive is being written: its own record reads "this archive" in it.
+_BUILDING: contextvars.ContextVar[int | None] = contextvars.ContextVar("building", default=None)
 
 
 class TooManyRequests(ValidationError):
@@ -196,8 +201,31 @@ def _local_times(row: dict) -> dict:
     return local
 
 
-def _cell(value) -> dict:
-    """One value of a row as index.html shows it: {"text": …, "code": bool}."""
+def _record(declaration, value: dict) -> list[tuple[str, dict]] | None:
+    """A nested record as (heading, cell) pairs, or None when one of its keys has no heading
+    (machine data, such as an activity's stored state: shown as JSON)."""
+    pairs = []
+    for key, item in value.items():
+        if declaration is not None and declaration.hidden(key):
+            continue
+        heading = declaration.label(key) if declaration is not None else None
+        if heading is None:
+            return None
+        pairs.append((heading, _cell(declaration.show(key, item), declaration)))
+    return pairs
+
+
+def _cell(value, declaration=None) -> dict:
+    """One value of a row as index.html shows it: {"text": …, "code": bool}, or {"records":
+    [[(heading, cell)…]…]} for nested records whose keys all have headings."""
+    if isinstance(value, dict) and value:
+        record = _record(declaration, value)
+        if record is not None:
+            return {"records": [record], "text": "", "code": False}
+    if isinstance(value, list) and value and all(isinstance(i, dict) and i for i in value):
+        records = [_record(declaration, item) for item in value]
+        if all(record is not None for record in records):
+            return {"records": records, "text": "", "code": False}
     if value is None or value == "":
         return {"text": "—", "code": False}
     if isinstance(value, bool):
@@ -231,8 +259,12 @@ def _cell(value) -> dict:
     return {"text": text, "code": code}
 
 
-def _heading(model, key: str) -> str:
-    """A column heading: the model field's translated name when the key is a field."""
+def _heading(declaration, model, key: str) -> str:
+    """A column heading: the declared translated label (privacy.LABELS or the declaration's
+    `labels`; a test checks every key has one), else the model field's name."""
+    label = declaration.label(key)
+    if label is not None:
+        return label
     if model is not None:
         try:
             return str(capfirst(model._meta.get_field(key).verbose_name))
@@ -248,23 +280,15 @@ def _table(declaration, rows: list[dict]) -> dict:
         model = None
     keys: list[str] = []
     for row in rows:
-        keys.extend(key for key in row if key not in keys)
-    headings = [_heading(model, key) for key in keys]
-    cells = [[_cell(row.get(key)) for key in keys] for row in rows]
+        keys.extend(key for key in row if key not in keys and not declaration.hidden(key))
+    headings = [_heading(declaration, model, key) for key in keys]
+    cells = [
+        [_cell(declaration.show(key, row.get(key)), declaration) for key in keys] for row in rows
+    ]
     if len(keys) > WIDE_COLUMNS:
         # Many columns read better as one small table per record (heading, value).
         return {"records": [list(zip(headings, row, strict=True)) for row in cells]}
     return {"headings": headings, "rows": cells}
-
-
-def _model_title(declaration) -> str:
-    try:
-        meta = declaration.model_class._meta
-    except LookupError:
-        return declaration.model
-    # Django's made-up plural ("course progresss") reads worse than the singular.
-    name = meta.verbose_name_plural if "verbose_name_plural" in meta.original_attrs else None
-    return str(capfirst(name or meta.verbose_name))
 
 
 def _rows(declaration, person) -> Iterable[dict]:
@@ -274,18 +298,26 @@ def _rows(declaration, person) -> Iterable[dict]:
     return declaration.export(person)
 
 
+def _member(name: str, generated_at) -> zipfile.ZipInfo:
+    """An archive member dated when the archive was made (in the person's zone), not 1980."""
+    info = zipfile.ZipInfo(name, date_time=generated_at.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def _write_category(archive, category, declarations, person, generated_at) -> list[dict]:
     """Write `<category>.json` row by row; return what index.html shows of it (bounded)."""
     name = f"{category.key}.json"
     shown = []
-    with archive.open(name, "w", force_zip64=True) as raw:
+    with archive.open(_member(name, generated_at), "w", force_zip64=True) as raw:
         out = _TextOut(raw)
         out.write('{"category": ' + _dumps(str(category.title)))
         out.write(', "generated_at": ' + _dumps(generated_at))
         out.write(', "data": {')
         for position, declaration in enumerate(declarations):
             out.write((", " if position else "") + _dumps(declaration.model) + ": {")
-            out.write('"holds": ' + _dumps(str(declaration.holds)))
+            out.write('"title": ' + _dumps(str(declaration.title)))
+            out.write(', "holds": ' + _dumps(str(declaration.holds)))
             out.write(', "purpose": ' + _dumps(str(declaration.purpose)))
             out.write(', "seen_by": ' + _dumps(str(declaration.seen_by)))
             out.write(', "kept_for": ' + _dumps(declaration.retention.describe()))
@@ -322,7 +354,8 @@ class _TextOut:
             self.pieces, self.size = [], 0
 
 
-def _write_files(archive, declarations, person, taken: set[str]) -> dict[str, list[dict]]:
+def _write_files(archive, declarations, person, taken: set[str],
+                 generated_at) -> dict[str, list[dict]]:  # fmt: skip
     """Copy each declaration's files into `files/`; return, per model, what index.html links."""
     linked: dict[str, list[dict]] = {}
     for declaration in declarations:
@@ -339,7 +372,7 @@ def _write_files(archive, declarations, person, taken: set[str]) -> dict[str, li
             try:
                 with (
                     field_file.open("rb") as source,
-                    archive.open(member, "w", force_zip64=True) as target,
+                    archive.open(_member(member, generated_at), "w", force_zip64=True) as target,
                 ):
                     shutil.copyfileobj(source, target, 1024 * 1024)
                 taken.add(member)
@@ -359,7 +392,7 @@ def _section(category, shown, linked) -> str:
         models.append({
             "anchor": declaration.model.replace(".", "-").lower(),
             "label": declaration.model,
-            "title": _model_title(declaration),
+            "title": declaration.title,
             "holds": declaration.holds, "purpose": declaration.purpose,
             "seen_by": declaration.seen_by, "kept_for": declaration.retention.describe(),
             "count": item["count"], "shown": len(item["sample"]),
@@ -391,40 +424,49 @@ def write_archive(handle, person, download=None) -> None:
     `download` after each category). Runs in the person's language and time zone."""
     sections = privacy.by_category()
     language = _language(person)
-    with translation.override(language), timezone.override(_zone(person)):
-        generated_at = timezone.localtime()
-        info = translation.get_language_info(language)
-        with (
-            # index.html's sections, written as each category is, copied in at the end (a ZIP
-            # member is written one at a time): memory stays bounded whatever the history.
-            tempfile.TemporaryFile(mode="w+", encoding="utf-8") as body,
-            zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive,
-        ):
-            taken: set[str] = set()
-            contents = []
-            for number, (category, declarations) in enumerate(sections, start=1):
-                shown = _write_category(archive, category, declarations, person,
-                                        generated_at)  # fmt: skip
-                linked = _write_files(archive, declarations, person, taken)
-                body.write(_section(category, shown, linked))
-                contents.append({"key": category.key, "title": category.title})
-                if download is not None:
-                    DataDownload.objects.filter(pk=download.pk).update(done=number)
-            context = {
-                "person": person, "generated_at": generated_at, "contents": contents,
-                "language": language, "rtl": info.get("bidi", False),
-                "zone": timezone.get_current_timezone_name(),
-                "organisation": settings.ACOMPANA_ORGANISATION,
-            }  # fmt: skip
-            head, _split, foot = render_to_string(
-                "training/data_download/index.html", context
-            ).partition("<!-- sections -->")
-            with archive.open("index.html", "w") as raw:
-                raw.write(head.encode())
-                body.seek(0)
-                while piece := body.read(65536):
-                    raw.write(piece.encode())
-                raw.write(foot.encode())
+    building = _BUILDING.set(download.pk if download is not None else None)
+    try:
+        with translation.override(language), timezone.override(_zone(person)):
+            _write_archive(handle, person, download, sections, language)
+    finally:
+        _BUILDING.reset(building)
+
+
+def _write_archive(handle, person, download, sections, language) -> None:
+    generated_at = timezone.localtime()
+    info = translation.get_language_info(language)
+    with (
+        # index.html's sections, written as each category is, copied in at the end (a ZIP
+        # member is written one at a time): memory stays bounded whatever the history.
+        tempfile.TemporaryFile(mode="w+", encoding="utf-8") as body,
+        zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive,
+    ):
+        taken: set[str] = set()
+        contents = []
+        for number, (category, declarations) in enumerate(sections, start=1):
+            shown = _write_category(archive, category, declarations, person,
+                                    generated_at)  # fmt: skip
+            linked = _write_files(archive, declarations, person, taken, generated_at)
+            body.write(_section(category, shown, linked))
+            contents.append({"key": category.key, "title": category.title})
+            if download is not None:
+                DataDownload.objects.filter(pk=download.pk).update(done=number)
+        context = {
+            "person": person, "generated_at": generated_at, "contents": contents,
+            "language": language, "rtl": info.get("bidi", False),
+            "zone": timezone.get_current_timezone_name(),
+            "organisation": settings.ACOMPANA_ORGANISATION,
+            "has_files": bool(taken),
+        }  # fmt: skip
+        head, _split, foot = render_to_string(
+            "training/data_download/index.html", context
+        ).partition("<!-- sections -->")
+        with archive.open(_member("index.html", generated_at), "w") as raw:
+            raw.write(head.encode())
+            body.seek(0)
+            while piece := body.read(65536):
+                raw.write(piece.encode())
+            raw.write(foot.encode())
 
 
 def build(download_id: int) -> str:
@@ -488,11 +530,15 @@ def data_downloads_purge(*, now=None) -> int:
 
 
 def data_downloads_export(person) -> list[dict]:
-    """The person's requests (the archive itself is not put in the next archive)."""
+    """The person's requests (the archive itself is not put in the next archive). The one being
+    built reads "This archive", not "being prepared"."""
+    building = _BUILDING.get()
     return [
         {
             "created_at": download.created_at,
-            "status": str(download.get_status_display()),
+            "status": str(
+                THIS_ARCHIVE if download.pk == building else download.get_status_display()
+            ),
             "finished_at": download.finished_at,
             "expires_at": download.expires_at,
             "size": download.size or None,
@@ -500,6 +546,9 @@ def data_downloads_export(person) -> list[dict]:
         }
         for download in DataDownload.objects.filter(person=person).order_by("created_at")
     ]
+
+
+THIS_ARCHIVE = _("This archive")
 
 
 def data_downloads_erase(person) -> int:
@@ -514,6 +563,7 @@ def data_downloads_erase(person) -> int:
 DATA_DOWNLOADS = privacy.Declaration(
     model="training.DataDownload",
     category="records",
+    title=_("Copies of your data you asked for"),
     holds=_(
         "When you asked for a copy of your data and whether it was ready, and the archive itself "
         "until its link expires."
@@ -530,5 +580,6 @@ DATA_DOWNLOADS = privacy.Declaration(
     ),
     person=("person",),
     export=data_downloads_export,
+    labels={"size": _("Size (bytes)"), "file_kept": _("Archive still kept")},
     erase=data_downloads_erase,
 )

@@ -32,7 +32,7 @@ def account_data(request):
     return render(request, "training/account_data.html", {
         "download": download, "status": status, "error": error,
         "in_progress": status in DataDownload.IN_PROGRESS,
-        "categories": [category for category, _declarations in privacy.by_category()],
+        "categories": [category for category, _declarations in privacy.by_category_for(person)],
     })  # fmt: skip
 
 

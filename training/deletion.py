@@ -22,6 +22,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, privacy
@@ -35,12 +36,49 @@ logger = logging.getLogger(__name__)
 DELETED_DOMAIN = "deleted.invalid"
 
 
-CANCELLED_MESSAGE = _(
-    "Welcome back: your account will not be deleted, and nothing was deleted. When you asked, "
-    "you left the responder pool and your cohorts: to come back, apply to a cohort again (or ask "
-    "its trainer for an invitation) and join the pool again from your certification page. We "
-    "sent you an email with the links."
+def left_message(left: dict, *, cancelled: bool) -> str:
+    """What asking did at once (AccountDeletion.left) and how to come back, as HTML sentences in
+    the current language: the cohorts left (by title), the applications withdrawn, the pool
+    (only if the person was in it), and that learning progress, sign-offs and certificates stay."""
+    html = render_to_string(
+        "training/includes/account_deletion_left.html", {"left": left, "cancelled": cancelled}
+    )
+    return mark_safe(html.strip())  # noqa: S308 - a template's output, escaped
+
+
+def _suspend(person) -> dict:
+    """Each declaration's `suspend` (leave the pool, the cohorts that are not over…): what they
+    report doing, merged ({"cohorts": [...], "applications": [...], "pool": True})."""
+    left: dict = {}
+    for declaration in privacy.declarations():
+        if declaration.suspend is None:
+            continue
+        done = declaration.suspend(person)
+        for key, value in (done if isinstance(done, dict) else {}).items():
+            if isinstance(value, list):
+                left[key] = [*left.get(key, []), *value]
+            else:
+                left[key] = bool(left.get(key)) or bool(value)
+    return left
+
+
+LAST_ADMINISTRATOR = _(
+    "You are the platform's only administrator: nobody could manage accounts, read the audit "
+    "log or delete accounts on request after you. Make someone else an administrator first."
 )
+
+
+def is_last_administrator(person) -> bool:
+    """Whether `person` is an administrator and no other active one would remain (someone whose
+    own deletion is pending does not count)."""
+    if not (person.is_superuser and person.is_active):
+        return False
+    others = (
+        User.objects.filter(is_superuser=True, is_active=True, anonymised_at__isnull=True)
+        .exclude(pk=person.pk)
+        .exclude(deletions__status=AccountDeletion.Status.PENDING)
+    )
+    return not others.exists()
 
 
 def grace_period() -> timedelta:
@@ -112,6 +150,8 @@ def account_deletion_request(*, person: User, by: User, reason: str = "",
     person = User.objects.select_for_update().get(pk=person.pk)
     if person.anonymised_at is not None:
         raise ValidationError(_("This account was already deleted."), code="deleted")
+    if is_last_administrator(person):
+        raise ValidationError(LAST_ADMINISTRATOR, code="last_administrator")
     by_administrator = by.pk != person.pk
     reason = _check_reason(person, reason) if by_administrator else ""
     now = timezone.now()
@@ -131,9 +171,11 @@ def account_deletion_request(*, person: User, by: User, reason: str = "",
         deletion.requested_by, deletion.reason, deletion.due_at = by, reason, due_at
         deletion.save(update_fields=["requested_by", "reason", "due_at"])
 
-    for declaration in privacy.declarations():
-        if declaration.suspend is not None:
-            declaration.suspend(person)
+    left = _suspend(person)
+    if deletion.left:  # asked before: what was left then still counts
+        left = {**deletion.left, **{k: v for k, v in left.items() if v}}
+    deletion.left = left
+    deletion.save(update_fields=["left"])
     end_sessions(person)
     if request is not None and getattr(getattr(request, "user", None), "pk", None) == person.pk:
         logout(request)
@@ -152,7 +194,9 @@ def account_deletion_request(*, person: User, by: User, reason: str = "",
 @transaction.atomic
 def account_deletion_cancel(*, person: User, request=None) -> AccountDeletion | None:
     """The person signed in during the grace period: nothing is deleted. They are told on
-    screen and by email that they left the pool and their cohorts, and how to come back.
+    screen and by email what asking did at once (the cohorts they left, by name; the pool, if
+    they were in it), that their learning progress, sign-offs and certificates stay, and how
+    to come back.
     An administrator's deletion is not cancelled this way. Returns the cancelled request."""
     deletion = (
         AccountDeletion.objects.select_for_update()
@@ -174,7 +218,16 @@ def account_deletion_cancel(*, person: User, request=None) -> AccountDeletion | 
     if request is not None:
         from django.contrib import messages
 
-        messages.info(request, CANCELLED_MESSAGE)
+        language = person.preferred_language or translation.get_language()
+        with translation.override(language):
+            text = render_to_string(
+                "training/includes/account_deletion_cancelled.html",
+                {
+                    "left": left_message(deletion.left, cancelled=True),
+                    "anything": any(deletion.left.values()),
+                },
+            ).strip()
+        messages.info(request, mark_safe(text))  # noqa: S308 - rendered, escaped template
     _send_on_commit(_email(person, "account_deletion_cancelled", {"deletion": deletion}))
     return deletion
 
@@ -228,6 +281,11 @@ def account_erase(*, deletion_id: int) -> bool:
         ):
             return False
         person = User.objects.select_for_update().get(pk=deletion.person_id)
+        if is_last_administrator(person):
+            # Other administrators left since the request: the deletion waits (the Retention
+            # report shows the task ran; the log says why) until someone else is one.
+            logger.warning("account deletion %s waits: the last administrator", deletion.pk)
+            return False
         # Files first: if a later step fails, the transaction rolls back and the next run tries
         # again (the rows are still there; the files they named are gone either way).
         files = _remove_files(person)
@@ -278,6 +336,7 @@ def export_deletions(person) -> list[dict]:
             "status": d.status,
             "by_administrator": d.by_administrator,
             "cancelled_at": d.cancelled_at.isoformat() if d.cancelled_at else None,
+            "left_at_once": d.left,
         }
         for d in AccountDeletion.objects.filter(person=person).order_by("requested_at")
     ]
@@ -287,15 +346,29 @@ def export_deletions(person) -> list[dict]:
 ACCOUNT_DELETIONS = privacy.Declaration(
     model="training.AccountDeletion",
     category="records",
+    title=_("Your requests to delete your account"),
     holds=_(
         "When you asked for your account to be deleted (or an administrator did, and why), "
         "and whether it was cancelled or done."
     ),
     purpose=_("To delete your account on the date we told you, and to show that we did."),
     seen_by=_("Administrators."),
+    retention=privacy.Retention(
+        text=_(
+            "As long as you have an account, and after you delete it: the record that it was "
+            "deleted stays, without your name."
+        )
+    ),
     person=("person",),
     actors=("requested_by",),
     export=export_deletions,
+    labels={
+        "requested_at": _("Asked"),
+        "due_at": _("To be deleted on"),
+        "by_administrator": _("Asked by an administrator"),
+        "cancelled_at": _("Cancelled"),
+    },
+    shows={"status": AccountDeletion.Status},
     erase=privacy.Erase.KEEP,
     kept_because=_(
         "The record that an account was deleted, and when, stays without your name: "

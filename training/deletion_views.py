@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from . import privacy, ratelimit
 from .account_forms import AccountDeleteForm
-from .deletion import account_deletion_request, grace_period
+from .deletion import account_deletion_request, grace_period, left_message, pending_for
 from .privacy import Erase
 from .services import user_has_mfa
 
@@ -23,10 +24,11 @@ ATTEMPT_WINDOW = 15 * 60
 DONE_SESSION_KEY = "account_deletion_due"
 
 
-def what_happens() -> list[dict]:
-    """Per category of the registry: what is deleted, and what is kept anonymously and why."""
+def what_happens(person) -> list[dict]:
+    """Per category of the registry: what is deleted, and what is kept anonymously and why (the
+    staff category only for people it can concern: privacy.by_category_for)."""
     sections = []
-    for category, declarations in privacy.by_category():
+    for category, declarations in privacy.by_category_for(person):
         shown = [d for d in declarations if d.on_privacy_page]
         deleted = [d.holds for d in shown if d.erase is Erase.DELETE and not d.keeps]
         deleted += [d.holds for d in shown if callable(d.erase) and not d.keeps]
@@ -34,6 +36,16 @@ def what_happens() -> list[dict]:
         if deleted or kept:
             sections.append({"category": category, "deleted": deleted, "kept": kept})
     return sections
+
+
+def _requested(form, user, request) -> bool:
+    """Ask for the deletion; a refusal (the last administrator) becomes the form's error."""
+    try:
+        account_deletion_request(person=user, by=user, request=request)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
 
 
 @never_cache
@@ -50,22 +62,35 @@ def account_delete(request):
             form.errors.clear()
             form.add_error(None, _("Too many attempts. Please wait a quarter of an hour."))
             status = 429
-        elif form.is_valid():
-            deletion = account_deletion_request(person=user, by=user, request=request)
+        elif form.is_valid() and _requested(form, user, request):
+            deletion = pending_for(user)
             # The person is signed out now; the confirmation page reads the date from the new,
             # anonymous session and shows it in their time zone.
             request.session[DONE_SESSION_KEY] = {
                 "due_at": deletion.due_at.isoformat(),
                 "time_zone": user.time_zone or "UTC",
+                "left": deletion.left,
             }
-            return redirect("account_delete_done")
+            response = redirect("account_delete_done")
+            # Signed out, the person would get the browser's language: the confirmation (and
+            # what follows) stays in theirs.
+            if user.preferred_language in dict(settings.LANGUAGES):
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME, user.preferred_language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE, path=settings.LANGUAGE_COOKIE_PATH,
+                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                    httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                )  # fmt: skip
+            return response
         else:
             status = 400
     context = {
         "form": form,
         "has_password": has_password,
         "needs_code": needs_code,
-        "sections": what_happens(),
+        "sections": what_happens(user),
         "grace_days": settings.ACOMPANA_DELETION_GRACE_DAYS,
         "due_at": timezone.now() + grace_period(),
     }
@@ -83,5 +108,9 @@ def account_delete_done(request):
         return render(
             request,
             "training/account_delete_done.html",
-            {"due_at": due_at, "grace_days": settings.ACOMPANA_DELETION_GRACE_DAYS},
+            {
+                "due_at": due_at,
+                "grace_days": settings.ACOMPANA_DELETION_GRACE_DAYS,
+                "left": left_message(done.get("left") or {}, cancelled=False),
+            },
         )

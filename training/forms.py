@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
@@ -13,6 +15,10 @@ class TimeZoneField(forms.ChoiceField):
             "help_text", _("Every time on the platform is shown to you in this time zone.")
         )
         super().__init__(choices=time_zone_choices, **kwargs)
+
+    def valid_value(self, value):
+        # The list offers places; a zone stored before (or set elsewhere) stays valid.
+        return value in zoneinfo.available_timezones()
 
 
 class LanguageField(forms.ChoiceField):
@@ -68,3 +74,8 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "legal_name", "preferred_language", "time_zone", "low_bandwidth"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A zone outside the list (chosen before it was narrowed) is shown, not silently changed.
+        self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone)

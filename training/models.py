@@ -27,8 +27,19 @@ def validate_language(value):
         )
 
 
-def time_zone_choices():
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+def is_place_time_zone(name: str) -> bool:
+    """A zone named after a place ("America/Lima"), or UTC: not the database's other entries
+    ("Factory", "localtime", "posixrules", "EST5EDT", "Etc/GMT+5")."""
+    return name == "UTC" or ("/" in name and not name.startswith(("Etc/", "posix/", "right/")))
+
+
+def time_zone_choices(current: str = ""):
+    """The zones offered in a list; a stored zone outside them (still valid, see
+    validate_time_zone) stays selectable for whoever already has it."""
+    names = {name for name in zoneinfo.available_timezones() if is_place_time_zone(name)}
+    if current and current in zoneinfo.available_timezones():
+        names.add(current)
+    return [(name, name.replace("_", " ")) for name in sorted(names)]
 
 
 def language_choices():
@@ -144,14 +155,16 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
-        return self.display_name or _("(no display name)")
+        # str(): an anonymised account's display name is the lazy "Former member" label, and
+        # Python refuses a __str__ that returns anything but a str (Wagtail's user list: a 500).
+        return str(self.display_name or _("(no display name)"))
 
     def get_full_name(self):
         # Wagtail and Django show this in lists and logs: it must never leak the legal name.
-        return self.display_name
+        return str(self.display_name)
 
     def get_short_name(self):
-        return self.display_name
+        return str(self.display_name)
 
     @cached_property
     def roles(self) -> frozenset[str]:
@@ -322,11 +335,21 @@ class AuditSubject(models.Model):
         related_name="+",
     )  # fmt: skip
 
+    objects = AuditQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["person", "entry"])]
 
     def __str__(self):
         return f"{self.entry_id} · {self.person_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only; entries leave by retention only.")
 
 
 # --- Download my data ---------------------------------------------------------------------------
@@ -443,6 +466,9 @@ class AccountDeletion(models.Model):
     )
     cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True)
     performed_at = models.DateTimeField(_("deleted on"), null=True, blank=True)
+    # What asking did at once (each declaration's `suspend`): {"cohorts": [titles left],
+    # "applications": [titles withdrawn from], "pool": true}. The texts to the person say it.
+    left = models.JSONField(_("left at once"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("account deletion")

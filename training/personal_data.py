@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import FORMER_MEMBER_LABEL
-from .privacy import Declaration, Erase, Retention, declare
+from .privacy import Declaration, Erase, Retention, declare, language_name
 from .sessions import end_sessions, session_keys
 
 
@@ -81,6 +81,23 @@ def _session_period() -> str:
     ) % {"n": days}
 
 
+def _role_label(code):
+    from .roles import Role
+
+    return Role(code).label if code in Role.values else code
+
+
+def _account_period() -> str:
+    days = settings.ACOMPANA_DELETION_GRACE_DAYS
+    return ngettext(
+        "As long as you have an account. When you delete it, it is made anonymous %(n)d day "
+        "after you ask.",
+        "As long as you have an account. When you delete it, it is made anonymous %(n)d days "
+        "after you ask.",
+        days,
+    ) % {"n": days}
+
+
 UNVERIFIED_OR_ACCOUNT = Retention(
     days_setting="ACOMPANA_UNVERIFIED_ACCOUNT_DAYS",
     after=_(
@@ -94,6 +111,18 @@ declare(
     Declaration(
         model=settings.AUTH_USER_MODEL,
         category="account",
+        title=_("Your profile"),
+        labels={
+            "display_name": _("Display name"),
+            "legal_name": _("Legal name"),
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "low_bandwidth": _("Low-bandwidth mode"),
+            "date_joined": _("Date joined"),
+            "last_login": _("Last signed in"),
+            "roles": _("Roles"),
+        },
+        shows={"roles": _role_label},
         holds=_(
             "Your email address, display name, legal name if you gave one, language, time zone, "
             "low-bandwidth choice, roles, when you joined and when you last signed in."
@@ -107,7 +136,9 @@ declare(
             "and by coordinators once you are in the responder pool. Your legal name appears "
             "only on your certificate."
         ),
-        retention=UNVERIFIED_OR_ACCOUNT,
+        retention=Retention(
+            text=lazy(_account_period, str)(), task="training.tasks.perform_due_deletions"
+        ),
         person=("pk",),
         names_person=("email", "display_name", "legal_name", "first_name", "last_name"),
         export=_export_account,
@@ -122,6 +153,8 @@ declare(
     Declaration(
         model="account.EmailAddress",
         category="account",
+        title=_("Your email addresses"),
+        labels={"verified": _("Confirmed"), "primary": _("Main address")},
         holds=_("Your email addresses and whether you confirmed each of them."),
         purpose=_("To sign you in, check that the address is yours and send you what you chose."),
         seen_by=_("You and administrators."),
@@ -132,6 +165,8 @@ declare(
     Declaration(
         model="mfa.Authenticator",
         category="account",
+        title=_("Two-step sign-in"),
+        labels={"type": _("Kind")},
         holds=_(
             "Whether you use an authenticator app, a security key or recovery codes for two-step "
             "sign-in, and since when. The secrets themselves are never shown or exported."
@@ -143,6 +178,8 @@ declare(
     Declaration(
         model="sessions.Session",
         category="account",
+        title=_("Where you are signed in"),
+        labels={"active_sessions": _("Browsers signed in now")},
         holds=_("The browsers you are signed in on: a random key kept in a cookie."),
         purpose=_("To keep you signed in from one page to the next."),
         seen_by=_("Nobody: only the platform reads it."),
@@ -173,8 +210,14 @@ def _export_audit(person):
             "action": action_label(entry.action),
             "actor": _name(entry.actor),
         }
-    # What they did themselves: how many people, never who.
-    for entry in AuditEntry.objects.filter(actor=person).iterator(chunk_size=500):
+    # What they did themselves: how many people, never who. An entry about themselves (their
+    # own download) is listed once, above.
+    done = (
+        AuditEntry.objects.filter(actor=person)
+        .exclude(subject=person)
+        .exclude(subjects__person=person)
+    )
+    for entry in done.iterator(chunk_size=500):
         yield {
             "concerns": str(_("Done by you")),
             "at": _iso(entry.at),
@@ -193,6 +236,14 @@ declare(
     Declaration(
         model="training.AuditEntry",
         category="records",
+        title=_("Actions on your data"),
+        labels={
+            "concerns": _("Concerns"),
+            "action": _("Action"),
+            "actor": _("Done by"),
+            "count": _("Number of people"),
+            "address": _("Internet address"),
+        },
         holds=_(
             "A record of each action on people's data (exports, decisions, role and email "
             "changes, data downloads, account deletions): who did it, when, about whom, and from "
@@ -202,7 +253,10 @@ declare(
             "So that every use of a person's data can be checked later, and misuse found and "
             "stopped."
         ),
-        seen_by=_("Administrators only."),
+        seen_by=_(
+            "Administrators; coordinators see the entries about the responder pool (its record "
+            "of pages viewed, exports and API calls); you, in your data download."
+        ),
         retention=Retention(
             days_setting="ACOMPANA_AUDIT_LOG_DAYS",
             after=_("after the action"),
@@ -218,9 +272,13 @@ declare(
     Declaration(
         model="training.AuditSubject",
         category="records",
+        title=_("Exports that included you"),
         holds=_("Which people an action on many people (an export) included."),
         purpose=_("So that you can learn which exports included you."),
-        seen_by=_("Administrators only."),
+        seen_by=_(
+            "You, in your data download; administrators; coordinators see how many people each "
+            "view or export of the responder pool included."
+        ),
         retention=Retention(
             days_setting="ACOMPANA_AUDIT_LOG_DAYS",
             after=_("after the action"),
@@ -229,7 +287,6 @@ declare(
         person=("person",),
         erase=Erase.KEEP,
         kept_because=AUDIT_KEPT,
-        on_privacy_page=False,  # shown with the audit log entries they belong to
     ),
 )
 
@@ -432,12 +489,16 @@ def _export_translations(label):
     return export
 
 
-def _staff(model, holds, *, person=("user",), actors=(), export=None, erase=Erase.KEEP, **more):
+def _staff(model, title, holds, *, person=("user",), actors=(), export=None, erase=Erase.KEEP,
+           **more):  # fmt: skip
     kept = STAFF_KEPT if erase is Erase.KEEP or callable(erase) else ""
     return Declaration(
         model=model,
         category="staff",
+        title=title,
         holds=holds,
+        labels=STAFF_LABELS | more.pop("labels", {}),
+        shows=STAFF_SHOWS | more.pop("shows", {}),
         purpose=STAFF_PURPOSE,
         seen_by=STAFF_SEEN_BY,
         person=person,
@@ -451,9 +512,49 @@ def _staff(model, holds, *, person=("user",), actors=(), export=None, erase=Eras
 
 STAFF_DELETED = {"kept_because": ""}
 
+
+def _choice_label(label: str, field: str):
+    """Shows a code of `label`'s `field` by its choice's translated name."""
+
+    def show(code):
+        choices = dict(_model(label)._meta.get_field(field).flatchoices)
+        return choices.get(code, code)
+
+    return show
+
+
+def _log_action_label(action):
+    from wagtail.log_actions import registry
+
+    return registry.get_action_label(action) or action
+
+
+STAFF_LABELS = {
+    "owner": _("You created it"), "locked": _("You locked it"),
+    "first_published_at": _("First published"), "object_str": _("Content"),
+    "timestamp": _("When"), "action": _("Action"), "label": _("About"),
+    "resolved_at": _("Resolved"), "comment_notifications": _("Comment notifications"),
+    "last_seen_at": _("Last seen"), "is_editing": _("Editing"),
+    "last_updated_at": _("Last changed"), "workflow": _("Review process"), "task": _("Review step"),
+    "comment": _("Comment"), "file": _("File"), "locale": _("Language"),
+    "submitted_notifications": _("Notify me of content sent for review"),
+    "approved_notifications": _("Notify me of approved content"),
+    "rejected_notifications": _("Notify me of rejected content"),
+    "updated_comments_notifications": _("Notify me of new comments"),
+    "current_time_zone": _("Time zone"), "theme": _("Theme"), "contrast": _("Contrast"),
+    "density": _("Density"), "keyboard_shortcuts": _("Keyboard shortcuts"),
+}  # fmt: skip
+STAFF_SHOWS = {
+    "locale": language_name,
+    "theme": _choice_label("wagtailusers.UserProfile", "theme"),
+    "contrast": _choice_label("wagtailusers.UserProfile", "contrast"),
+    "density": _choice_label("wagtailusers.UserProfile", "density"),
+}
+
 declare(
     _staff(
         "wagtailcore.Page",
+        _("Pages you created or locked"),
         _("Which pages of course content you created, and which you locked while editing."),
         person=("owner",),
         actors=("locked_by",),
@@ -462,67 +563,82 @@ declare(
     ),
     _staff(
         "wagtailcore.Revision",
+        _("Versions of content you saved"),
         _("The versions of content you saved while editing."),
         export=_export_revisions,
     ),
     _staff(
         "wagtailcore.PageLogEntry",
+        _("What you did to pages"),
         _("The history of what you did to pages (created, published, moved, deleted…)."),
         export=_log_export("wagtailcore.PageLogEntry"),
+        shows={"action": _log_action_label},
     ),
     _staff(
         "wagtailcore.ModelLogEntry",
+        _("What you did in the editing area"),
         _(
             "The history of what you did in the editing area to other content (snippets, "
             "documents, images, accounts), and of changes made to your own account."
         ),
         export=_log_export("wagtailcore.ModelLogEntry"),
+        shows={"action": _log_action_label},
         erase=scrub_user_log_entries,
         names_person=("label",),
     ),
     _staff(
         "wagtailcore.Comment",
+        _("Your comments on pages"),
         _("Comments you wrote on pages in the editing area, and which ones you resolved."),
         actors=("resolved_by",),
         export=_export_comments,
     ),
     _staff(
         "wagtailcore.CommentReply",
+        _("Your replies to comments"),
         _("Replies you wrote to comments in the editing area."),
         export=_export_comment_replies,
     ),
     _staff(
         "wagtailcore.WorkflowState",
+        _("Content you sent for review"),
         _("Content you sent for review."),
         person=("requested_by",),
         export=_export_workflow_states,
+        shows={"status": _choice_label("wagtailcore.WorkflowState", "status")},
     ),
     _staff(
         "wagtailcore.TaskState",
+        _("Your review decisions"),
         _("Your review decisions on content, with your comments."),
         person=("finished_by",),
         export=_export_task_states,
+        shows={"status": _choice_label("wagtailcore.TaskState", "status")},
     ),
     _staff(
         "wagtaildocs.Document",
+        _("Documents you uploaded"),
         _("Documents you uploaded to the content library."),
         person=("uploaded_by_user",),
         export=_export_uploaded("wagtaildocs.Document"),
     ),
     _staff(
         "wagtailimages.Image",
+        _("Images you uploaded"),
         _("Images you uploaded to the content library."),
         person=("uploaded_by_user",),
         export=_export_uploaded("wagtailimages.Image"),
     ),
     _staff(
         "wagtail_localize.StringTranslation",
+        _("Translations you made"),
         _("Translations of course content you made or last changed."),
         person=("last_translated_by",),
         export=_export_translations("wagtail_localize.StringTranslation"),
     ),
     _staff(
         "wagtail_localize.SegmentOverride",
+        _("Changes to translated content"),
         _("Changes you made to how translated content is shown (links, images)."),
         person=("last_translated_by",),
         export=_export_translations("wagtail_localize.SegmentOverride"),
@@ -530,6 +646,7 @@ declare(
     # Purely personal: deleted with the account.
     _staff(
         "wagtailusers.UserProfile",
+        _("Your editing-area settings"),
         _(
             "Your settings in the editing area (notifications, language, time zone, theme) and "
             "your picture there, if you added one."
@@ -541,24 +658,28 @@ declare(
     ),
     _staff(
         "wagtailcore.PageSubscription",
+        _("Pages whose comments you follow"),
         _("The pages whose comments you follow."),
         export=_export_subscriptions,
         erase=Erase.DELETE,
     ),
     _staff(
         "wagtailadmin.EditingSession",
+        _("What you are editing"),
         _("What you are editing right now, shown to other editors so nobody overwrites you."),
         export=_export_editing_sessions,
         erase=Erase.DELETE,
     ),
     _staff(
         "wagtailadmin.FormState",
+        _("Unsaved changes in the editing area"),
         _("Changes to a form in the editing area that you have not saved yet."),
         export=_export_form_states,
         erase=Erase.DELETE,
     ),
     _staff(
         "wagtailcore.UploadedFile",
+        _("Unfinished uploads"),
         _("Files you began uploading in the editing area and did not finish adding."),
         person=("uploaded_by_user",),
         export=_export_unfinished_uploads,
@@ -571,6 +692,7 @@ if apps.is_installed("wagtail") and "apitoken" in apps.get_app_config("wagtailco
     declare(
         _staff(
             "wagtailcore.APIToken",
+            _("Your keys for the content API"),
             _("The names of the keys you made to use the platform's API, and when you used them."),
             export=_export_api_tokens,
             erase=Erase.DELETE,

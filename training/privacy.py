@@ -4,11 +4,13 @@ Each app declares its models in its own `personal_data.py` (loaded when the app 
 this module only holds the registry, so dependencies keep pointing one way. A declaration says,
 in words a volunteer understands:
 
-- what the rows hold (`holds`) and why (`purpose`), who can see them (`seen_by`);
+- a short heading (`title`, "Quizzes you submitted"), what the rows hold (`holds`) and why
+  (`purpose`), who can see them (`seen_by`);
 - how long they are kept (`retention`: "as long as the account", or a setting in days, enforced
   by a named scheduled task);
 - how they are exported for "download my data" (`export`: a function of the person returning
-  JSON-ready dicts, other people by display name at most; `files`: the person's files);
+  JSON-ready dicts, other people by display name at most; `files`: the person's files;
+  `labels` and `shows`: how index.html heads each key and shows a code, see Declaration);
 - how they are erased when the account is deleted (`erase`: DELETE the person's rows, KEEP them
   attached to the anonymous "former member" account with a reason, or a function).
 
@@ -106,6 +108,8 @@ class Declaration:
 
     model: str  # "app_label.ModelName"
     category: str
+    # A short heading for the person ("Quizzes you submitted"): the archive, the privacy page.
+    title: Promise
     holds: Promise
     purpose: Promise
     seen_by: Promise
@@ -119,9 +123,18 @@ class Declaration:
     kept_because: Promise | str = ""  # with Erase.KEEP or an erase function that keeps rows
     order: int = 50  # erasure order within the registry (lower first: rows that PROTECT others)
     # Called at once when the person asks for their account to be deleted (before the grace
-    # period): leave the responder pool, leave cohorts… Receives the person.
+    # period): leave the responder pool, leave cohorts… Receives the person; returns a JSON-ready
+    # dict of what it did ({"pool": True}), kept on the AccountDeletion as `left` so that every
+    # text to the person says what happened to them (training/deletion.py).
     suspend: Callable[[object], object] | None = None
     on_privacy_page: bool = True
+    # index.html of "download my data": a translated column heading per key the export returns
+    # (keys every declaration uses, "created_at", "cohort"…, are in LABELS), and how a value
+    # that is a code is shown ({"status": Model.Status} or a function of the code). The JSON
+    # files keep the keys and the codes, for programs; keys ending in "_id" or "_ids" are
+    # identifiers for programs only: in the JSON, not in index.html (as is a key labelled None).
+    labels: dict = field(default_factory=dict)
+    shows: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -140,6 +153,28 @@ class Declaration:
             query |= Q(**{name: person})
         return manager.filter(query)
 
+    def hidden(self, key: str) -> bool:
+        """A key for programs only (an id, or a code shown beside its words): not in index.html."""
+        return key.endswith(("_id", "_ids")) or (key in self.labels and self.labels[key] is None)
+
+    def label(self, key: str) -> str | None:
+        """The translated heading of an export key, or None when none is declared."""
+        text = self.labels.get(key, LABELS.get(key))
+        return str(text) if text is not None else None
+
+    def show(self, key: str, value):
+        """How index.html shows `value` of `key`: a code by its translated label."""
+        shown = self.shows.get(key, SHOWS.get(key))
+        if shown is None or value is None or isinstance(value, bool | dict):
+            return value
+        if isinstance(value, list | tuple):
+            return [self.show(key, item) for item in value]
+        if hasattr(shown, "choices"):  # a Django Choices class
+            shown = dict(shown.choices)
+        if callable(shown):
+            return shown(value)
+        return shown.get(value, value)
+
     def export_rows(self, person) -> list[dict]:
         if self.export is not None:
             return list(self.export(person))
@@ -157,6 +192,48 @@ class Declaration:
     def keeps(self) -> bool:
         return self.erase is Erase.KEEP or bool(self.kept_because)
 
+
+def language_name(code):
+    """A language code ("es") as its name in the reader's language ("español" → "Spanish")."""
+    return settings.ALL_LANGUAGES.get(str(code).lower(), code)
+
+
+# Column headings of index.html for the keys many exports share (a declaration's `labels` adds
+# or overrides its own), and how their codes are shown (`shows`).
+LABELS: dict[str, Promise] = {
+    "at": _("When"),
+    "by": _("By"),
+    "course": _("Course"),
+    "module": _("Module"),
+    "cohort": _("Cohort"),
+    "track": _("Certification"),
+    "page": _("Page"),
+    "title": _("Title"),
+    "name": _("Name"),
+    "email": _("Email address"),
+    "status": _("Status"),
+    "kind": _("Kind"),
+    "language": _("Language"),
+    "note": _("Note"),
+    "text": _("Text"),
+    "score": _("Score"),
+    "data": _("Stored data"),
+    "created_at": _("Created"),
+    "created": _("Created"),
+    "updated_at": _("Last changed"),
+    "started_at": _("Started"),
+    "completed_at": _("Completed"),
+    "submitted_at": _("Submitted"),
+    "decided_at": _("Decided"),
+    "decided_by": _("Decided by"),
+    "finished_at": _("Finished"),
+    "expires_at": _("Expires"),
+    "last_used_at": _("Last used"),
+    "revoked_at": _("Revoked"),
+    "time_zone": _("Time zone"),
+    "preferred_language": _("Language"),
+}
+SHOWS: dict[str, object] = {"language": language_name, "preferred_language": language_name}
 
 REGISTRY: dict[str, Declaration] = {}
 
@@ -189,6 +266,26 @@ def by_category() -> list[tuple[Category, list[Declaration]]]:
         grouped.setdefault(declaration.category, []).append(declaration)
     ordered = sorted(CATEGORIES.values(), key=lambda c: (c.order, c.key))
     return [(c, grouped[c.key]) for c in ordered if c.key in grouped]
+
+
+def shows_staff(person) -> bool:
+    """Whether the "staff" category concerns `person`: they hold a role beyond volunteer (or
+    Django staff), or some staff declaration has rows about them. A volunteer is spared
+    thirty kinds of editors' data they never have."""
+    if person.is_staff or person.is_superuser or len(getattr(person, "roles", ())) > 1:
+        return True
+    return any(
+        d.rows(person).exists() for d in REGISTRY.values() if d.category == "staff" and d.person
+    )
+
+
+def by_category_for(person) -> list[tuple[Category, list[Declaration]]]:
+    """by_category(), without the "staff" category for a person it does not concern (the
+    deletion page and /accounts/data/)."""
+    sections = by_category()
+    if any(c.key == "staff" for c, _d in sections) and not shows_staff(person):
+        sections = [(c, d) for c, d in sections if c.key != "staff"]
+    return sections
 
 
 def tasks() -> dict[str, list[Declaration]]:

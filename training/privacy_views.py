@@ -16,6 +16,16 @@ def anchor(declaration) -> str:
     return "data-" + declaration.model.lower().replace(".", "-")
 
 
+def privacy_contact() -> dict | None:
+    """ACOMPANA_PRIVACY_CONTACT as a link: an email address (mailto:) or a web address."""
+    value = (settings.ACOMPANA_PRIVACY_CONTACT or "").strip()
+    if value.startswith(("https://", "http://")):
+        return {"href": value, "text": value}
+    if "@" in value and ":" not in value and "/" not in value:
+        return {"href": f"mailto:{value}", "text": value}
+    return None  # unset, or not something a browser should open
+
+
 @require_safe
 @transaction.non_atomic_requests  # it reads no database: no transaction to open
 def privacy(request):
@@ -26,6 +36,7 @@ def privacy(request):
         items = [
             {
                 "anchor": anchor(declaration),
+                "title": declaration.title,
                 "holds": declaration.holds,
                 "purpose": declaration.purpose,
                 "retention": declaration.retention.describe(),
@@ -39,6 +50,7 @@ def privacy(request):
             sections.append({"key": category.key, "title": category.title, "items": items})
     context = {
         "sections": sections,
+        "contact": privacy_contact(),
         "grace_days": settings.ACOMPANA_DELETION_GRACE_DAYS,
         "download_hours": settings.ACOMPANA_DATA_DOWNLOAD_HOURS,
     }

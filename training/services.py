@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from . import audit
 from .models import User
+from .privacy import declarations
 from .roles import GROUP_FOR_ROLE, Role
 
 
@@ -125,9 +126,25 @@ def user_purge_unverified(*, older_than_days: int | None = None) -> int:
         date_joined__lt=cutoff, last_login__isnull=True,
         is_superuser=False, is_staff=False, groups__isnull=True,
     )  # fmt: skip
-    ids = list(stale.values_list("pk", flat=True))
+    # Someone who holds anything else (an account an administrator made, whose person only later
+    # met the "confirm your email" step, with a certificate or a cohort) is never deleted here.
+    ids = [person.pk for person in stale if not _holds_data(person)]
     User.objects.filter(pk__in=ids).delete()
     return len(ids)
+
+
+# What every sign-up has: these alone do not make an account worth keeping.
+_SIGN_UP_ONLY = {"training.User", "account.EmailAddress", "sessions.Session"}
+
+
+def _holds_data(person: User) -> bool:
+    """Whether any declaration of the privacy registry has rows about `person` (one query per
+    declaration; only for the few never-confirmed sign-ups the daily purge looks at)."""
+    return any(
+        declaration.rows(person).exists()
+        for declaration in declarations()
+        if declaration.model not in _SIGN_UP_ONLY
+    )
 
 
 @transaction.atomic

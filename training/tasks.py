@@ -77,6 +77,7 @@ def erase_account(deletion_id: int) -> bool:
     name="training.tasks.perform_due_deletions", acks_late=True,
     autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
 )  # fmt: skip
+@retention("training.tasks.perform_due_deletions")
 def perform_due_deletions() -> int:
     """Delete every account whose grace period is over and that nobody cancelled by signing in.
     Each in its own transaction: one that fails is logged and tried again at the next run."""

@@ -33,9 +33,22 @@ class AccountCreationForm(_DisplayNameMixin, UserCreationForm):
         fields = (UserCreationForm.Meta.fields - {"first_name", "last_name"}) | {"display_name"}
 
 
+ACTIVE_HELP = _(
+    "An inactive account cannot sign in but keeps all its data. To delete the person's data, "
+    "delete the account instead: it is anonymised."
+)
+
+
 class AccountEditForm(_DisplayNameMixin, UserEditForm):
     class Meta(UserEditForm.Meta):
         fields = (UserEditForm.Meta.fields - {"first_name", "last_name"}) | {"display_name"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's own help text ("Unselect this instead of deleting accounts") says the
+        # opposite of what deleting an account does here (training/deletion.py).
+        if "is_active" in self.fields:
+            self.fields["is_active"].help_text = ACTIVE_HELP
 
 
 # --- Deleting a person: the same path as "delete my account", with a recorded reason ----------
@@ -183,6 +196,13 @@ class AccountCreateView(CreateView):
 
 
 class AccountEditView(EditView):
+    def dispatch(self, request, *args, **kwargs):
+        # A former member's account is kept only as an anonymous reference: giving it an email,
+        # a password or groups again would tie a live identity to the deleted person's history.
+        if self.get_object().anonymised_at is not None:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
     def save_instance(self):
         # The form's initial values are the account as it was (its groups included), read
         # when the form was made; changed_data says what the administrator changed.
@@ -196,6 +216,10 @@ class AccountEditView(EditView):
 
 class AuditedAssignRoleBulkAction(AssignRoleBulkAction):
     """Wagtail's bulk "assign role" (a group), each person it adds in the audit log."""
+
+    def check_perm(self, obj):
+        # Never on a former member's anonymous account (see AccountEditView.dispatch).
+        return obj.anonymised_at is None and super().check_perm(obj)
 
     def get_execution_context(self):
         return {**super().get_execution_context(), "request": self.request}
@@ -219,6 +243,10 @@ class AuditedAssignRoleBulkAction(AssignRoleBulkAction):
 
 class AuditedSetActiveStateBulkAction(SetActiveStateBulkAction):
     """Wagtail's bulk "set active state", each account it changes in the audit log."""
+
+    def check_perm(self, obj):
+        # Never on a former member's anonymous account (see AccountEditView.dispatch).
+        return obj.anonymised_at is None and super().check_perm(obj)
 
     def get_execution_context(self):
         return {**super().get_execution_context(), "request": self.request}

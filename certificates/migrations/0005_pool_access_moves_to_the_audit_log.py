@@ -20,7 +20,7 @@ def copy_to_audit_log(apps, schema_editor):
     for access in PoolAccess.objects.select_related("token").order_by("pk").iterator(2000):
         detail = {"filters": access.filters or {}, "imported_from": "certificates.PoolAccess"}
         if access.token_id:
-            detail["token"] = {"id": access.token_id, "name": access.token.name}
+            detail["token"] = {"id": access.token_id, "prefix": access.token.prefix}
         batch.append(AuditEntry(
             at=access.created_at, actor_id=access.user_id,
             action=ACTIONS.get(access.kind, "pool.viewed"), count=access.rows, detail=detail,

@@ -45,7 +45,7 @@ def test_a_volunteer_downloads_their_data_without_javascript(no_js_page, live_se
     page.wait_for_url("**/dashboard/**")
 
     page.goto(f"{live_server.url}/accounts/profile/")
-    page.get_by_role("link", name="Download your data").click()
+    page.get_by_role("link", name="Download my data").click()
     page.wait_for_url("**/accounts/data/")
     assert page.get_by_role("heading", name="Download your data", level=1).is_visible()
     with page.expect_navigation():

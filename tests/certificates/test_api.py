@@ -113,8 +113,7 @@ def test_a_coordinator_cannot_revoke_someone_elses_token(client, secret):
     assert token.revoked_at is None
 
 
-def test_the_token_of_someone_no_longer_a_coordinator_gets_401(client, coordinator, track,
-                                                                secret):  # fmt: skip
+def test_the_token_of_someone_no_longer_a_coordinator_gets_401(client, coordinator, track, secret):
     pool_person(track, name="Someone")
     assert call(client, secret).status_code == 200
     user_set_roles(user=coordinator, roles=(Role.TRAINER,))
@@ -128,6 +127,20 @@ def test_the_token_of_a_deactivated_account_gets_401(client, coordinator, track,
     coordinator.is_active = False
     coordinator.save()
     _refused(call(client, secret))
+
+
+def test_the_token_of_someone_who_asked_to_delete_their_account_gets_401(
+    client, coordinator, track, secret
+):
+    """Signed out everywhere at once: a bearer token stops too, for the whole grace period."""
+    from training.deletion import account_deletion_cancel, account_deletion_request
+
+    pool_person(track, name="Someone")
+    assert call(client, secret).status_code == 200
+    account_deletion_request(person=coordinator, by=coordinator)
+    _refused(call(client, secret))
+    account_deletion_cancel(person=coordinator)  # signing in again during the grace period
+    assert call(client, secret).status_code == 200
 
 
 def test_a_volunteers_token_gets_401(client, volunteer, track):
@@ -303,7 +316,8 @@ def test_every_call_is_recorded_with_its_token(client, coordinator, track, secre
     call(client, secret, offset=4)
 
     entries = list(pool_entries())
-    zammad = {"id": token.pk, "name": "Zammad"}
+    # The token's id and prefix, never its name (free text, kept after its owner is deleted).
+    zammad = {"id": token.pk, "prefix": token.prefix}
     rows = [(e.actor, e.detail["token"], e.action, e.detail["filters"], sent(e)) for e in entries]
     assert rows == [
         (coordinator, zammad, "pool.api", {"language": "es", "offset": 1, "limit": 2}, 2),
@@ -320,7 +334,9 @@ def test_every_call_is_recorded_with_its_token(client, coordinator, track, secre
     html = client.get(reverse("certificates:access_log")).content.decode()
     tbody = html[html.index("<tbody>") : html.index("</tbody>")]
     assert tbody.count("data-entry=") == 2
-    assert "API" in tbody and "(Zammad)" in tbody and "language: es" in tbody
+    assert "API" in tbody and 'data-filter="language"' in tbody
+    # The token by its prefix, never its name (free text kept after its owner is deleted).
+    assert f"{token.prefix}…" in tbody and "Zammad" not in tbody
 
 
 def test_the_rate_limit(client, settings, track, secret, coordinator, monkeypatch):

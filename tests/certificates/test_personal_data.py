@@ -278,14 +278,14 @@ def test_suspending_leaves_the_pool_at_once(django_capture_on_commit_callbacks):
     mail.outbox = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert privacy.REGISTRY["certificates.PoolMember"].suspend(member.user) is True
+        assert privacy.REGISTRY["certificates.PoolMember"].suspend(member.user) == {"pool": True}
 
     member.refresh_from_db()
     assert member.status == PoolMember.Status.LEFT and member.left_at is not None
     assert list(pool.members().values_list("user", flat=True)) == [other.user_id]
     assert mail.outbox == []
     # Nothing more to do for someone not in the pool.
-    assert privacy.REGISTRY["certificates.PoolMember"].suspend(member.user) is False
+    assert privacy.REGISTRY["certificates.PoolMember"].suspend(member.user) == {"pool": False}
 
 
 def test_a_former_member_never_appears_in_the_pool_list_exports_or_api(client, coordinator):

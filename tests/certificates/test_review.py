@@ -286,6 +286,24 @@ def test_deleting_the_requester_deletes_the_spreadsheet(
     assert not os.path.exists(path)
 
 
+def test_a_spreadsheet_whose_export_went_while_it_was_built_leaves_no_file(
+    coordinator, monkeypatch
+):
+    """The coordinator's account was deleted mid-build (their exports with it): no record would
+    ever purge the file, so the build removes it."""
+    pool_person(pool_track(), name="Someone")
+    export = exports.xlsx_start(user=coordinator, filters={}, used={})
+    add_subjects = exports.audit.add_subjects
+
+    def export_deleted_meanwhile(entry, people):
+        PoolExport.objects.filter(pk=export.pk).delete()
+        return add_subjects(entry, people)
+
+    monkeypatch.setattr(exports.audit, "add_subjects", export_deleted_meanwhile)
+    assert exports.build_xlsx(export.pk) == "gone"
+    assert not export.file.storage.exists(f"exports/pool-{export.pk}.xlsx")
+
+
 # --- The Wagtail admin as coordinators use it ---------------------------------------------------
 @finding(13, "deleting an agreement people signed is a 500 (ProtectedError)")
 def test_deleting_a_signed_agreement_is_refused_clearly(client, coordinator):

@@ -194,6 +194,33 @@ def test_erasing_deletes_what_is_personal_and_keeps_anonymous_facts(world):
     assert SkillSignOff.objects.get(user=bea).notes == "Bea needs more practice."
 
 
+def test_erasing_finds_invitations_to_every_address_and_notes_that_name_the_person(world):
+    """Invitations sent to an address the person added later (or before) are theirs too, and a
+    trainer's note on a code of the person's cohort that names them is emptied; in the whole
+    registry's order, before their addresses go."""
+    from allauth.account.models import EmailAddress
+
+    alba = world["alba"]
+    EmailAddress.objects.create(user=alba, email="alba.second@example.org", verified=False)
+    invite(world["other"], "alba.second@example.org", "Alba again", world["trainer"])
+    mentions = InvitationCode.objects.create(cohort=world["cohort"], created_by=world["trainer"],
+                                             note="For Alba, by phone")  # fmt: skip
+    other_note = InvitationCode.objects.create(
+        cohort=world["cohort"], created_by=world["trainer"], note="For the group"
+    )
+    assert len(privacy.REGISTRY["cohorts.CohortInvitation"].export_rows(alba)) == 2
+
+    for declaration in privacy.declarations():  # the registry's order, EmailAddress included
+        declaration.erase_rows(alba)
+
+    assert not CohortInvitation.objects.filter(email__startswith="alba").exists()
+    assert CohortInvitation.objects.filter(email="bea.private@example.org").exists()
+    mentions.refresh_from_db()
+    other_note.refresh_from_db()
+    assert (mentions.note, other_note.note) == ("", "For the group")
+    assert InvitationCode.objects.get(note="Given to Bea")
+
+
 def test_erasing_is_safe_to_run_twice(world):
     erase(world["alba"])
     erase(world["alba"])
@@ -238,7 +265,10 @@ def test_suspending_leaves_every_cohort_and_gives_the_place_to_the_waitlist(
 
 
 def test_suspending_someone_in_no_cohort_does_nothing(volunteer):
-    assert privacy.REGISTRY["cohorts.Membership"].suspend(volunteer) == 0
+    assert privacy.REGISTRY["cohorts.Membership"].suspend(volunteer) == {
+        "cohorts": [],
+        "applications": [],
+    }
 
 
 # --- A former member in trainers' pages ---------------------------------------------------------

@@ -16,6 +16,7 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.apps import apps
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, models
 from django.test import Client
@@ -61,7 +62,7 @@ def test_the_page_says_what_is_deleted_and_what_is_kept_from_the_registry(client
     assert response.status_code == 200
     body = response.content.decode()
     assert reverse("account_data") in body  # download first
-    for category, declarations in privacy.by_category():
+    for category, declarations in privacy.by_category_for(volunteer):
         shown = [d for d in declarations if d.on_privacy_page]
         if not shown:
             continue
@@ -96,6 +97,21 @@ def test_a_wrong_password_is_refused_and_nothing_happens(client, volunteer):
     assert not AccountDeletion.objects.exists()
     assert mail.outbox == []
     assert client.get(reverse("profile")).status_code == 200  # still signed in
+
+
+def test_the_only_administrator_cannot_delete_their_account(client, administrator, password):
+    """Nobody would be left to manage accounts, read the audit log or delete on request."""
+    secret = enrol_totp(administrator)
+    login_with_mfa(client, administrator)
+    response = client.post(DELETE, {"password": password, "code": _totp(secret)})
+    assert response.status_code == 400
+    assert "Make someone else an administrator first." in response.content.decode()
+    assert not AccountDeletion.objects.exists()
+    # With a second administrator, the first may go; the second then may not.
+    second = UserFactory(email="second@example.org", display_name="Second", roles=["administrator"])
+    account_deletion_request(person=administrator, by=administrator)
+    with pytest.raises(ValidationError):
+        account_deletion_request(person=second, by=second)
 
 
 def test_attempts_are_throttled(client, volunteer, password):
@@ -217,7 +233,9 @@ def test_signing_in_during_the_grace_period_cancels(
     entry = AuditEntry.objects.get(action="account.deletion_cancelled")
     assert entry.subject_id == volunteer.pk and entry.address == "198.51.100.7"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [volunteer.email]
-    assert reverse("cohorts:list") in mail.outbox[0].body
+    # In no cohort and not in the pool: the email says so, with no way back to either.
+    assert reverse("cohorts:list") not in mail.outbox[0].body
+    assert reverse("certificates:pool") not in mail.outbox[0].body
     page = client.get(reverse("dashboard"))
     assert [m.level_tag for m in page.context["messages"]].count("info") == 1
 

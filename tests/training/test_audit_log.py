@@ -92,6 +92,23 @@ def test_entries_cannot_be_changed_or_deleted_through_the_orm(coordinator, volun
     assert AuditEntry.objects.get(pk=entry.pk).action == "certificate.revoked"
 
 
+def test_who_an_entry_concerned_cannot_be_changed_or_deleted_through_the_orm(
+    coordinator, volunteer
+):
+    entry = audit.record_many(action="pool.export_csv", people=[volunteer.pk], actor=coordinator)
+    subject = entry.subjects.get()
+    subject.person = coordinator
+    with pytest.raises(PermissionError):
+        subject.save()
+    with pytest.raises(PermissionError):
+        subject.delete()
+    with pytest.raises(PermissionError):
+        entry.subjects.update(person=coordinator)
+    with pytest.raises(PermissionError):
+        entry.subjects.all().delete()
+    assert list(entry.subjects.values_list("person", flat=True)) == [volunteer.pk]
+
+
 def test_an_unknown_action_is_refused(coordinator):
     before = AuditEntry.objects.count()  # making a coordinator is recorded (roles changed)
     with pytest.raises(ValueError, match="ACTIONS"):
@@ -582,7 +599,8 @@ def test_the_report_shows_who_what_about_whom_and_from_where(
     table = html[html.index('id="audit-log"') :]
     assert "Holder Person" in table and "Coord" in table and ADDRESS in table
     assert f"#{gone_id}" in table  # a person with no row left is named by reference
-    assert 'data-people="2"' in table and "language=es" in table
+    assert 'data-people="2"' in table and 'data-detail="filters"' in table
+    assert "language=es" not in table  # the form's label and the language's name instead
 
 
 @pytest.fixture
@@ -627,6 +645,9 @@ def log(coordinator, volunteer, administrator, empty_log):
             ["certificate.revoked"],
         ),
         ({"date_from": "2026-03-05", "date_to": "2026-03-01"}, []),  # in error: nothing, not all
+        ({"date_to": "9999-12-31"}, []),  # beyond the bounds: an error, not a 500
+        ({"date_from": "0001-01-01"}, []),
+        ({"actor": "#99999999999999999999"}, []),  # too long for an id: a search, no overflow
     ],
 )
 def test_the_reports_filters(client, administrator, log, query, expected):

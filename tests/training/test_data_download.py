@@ -63,6 +63,7 @@ def registry(monkeypatch):
     declarations = {
         "courses.QuizAttempt": privacy.Declaration(
             model="courses.QuizAttempt",
+            title="T1",
             category="learning",
             holds="Quiz answers",
             purpose="To give feedback",
@@ -71,6 +72,7 @@ def registry(monkeypatch):
         ),
         "certificates.Certificate": privacy.Declaration(
             model="certificates.Certificate",
+            title="T2",
             category="certification",
             holds="Certificates",
             purpose="To prove",
@@ -80,6 +82,7 @@ def registry(monkeypatch):
         ),
         "cohorts.Membership": privacy.Declaration(
             model="cohorts.Membership",
+            title="T3",
             category="cohorts",
             holds="Memberships",
             purpose="To train together",
@@ -225,6 +228,7 @@ def test_a_long_history_is_in_the_json_and_the_index_shows_the_first_rows(
         "courses.QuizAttempt",
         privacy.Declaration(
             model="courses.QuizAttempt",
+            title="T4",
             category="learning",
             holds="H",
             purpose="P",
@@ -246,6 +250,7 @@ def test_a_missing_file_is_named_in_the_index_and_does_not_fail_the_archive(
     lost.storage.delete(lost.name)
     registry["certificates.Certificate"] = privacy.Declaration(
         model="certificates.Certificate",
+        title="T5",
         category="certification",
         holds="C",
         purpose="P",
@@ -484,6 +489,7 @@ def test_a_failed_build_is_shown_and_may_be_asked_again(
         "courses.QuizAttempt",
         privacy.Declaration(
             model="courses.QuizAttempt",
+            title="T6",
             category="learning",
             holds="H",
             purpose="P",
@@ -503,7 +509,12 @@ def test_a_failed_build_is_shown_and_may_be_asked_again(
     assert not list(settings.ACOMPANA_PRIVATE_ROOT.glob("data-downloads/*"))
 
     registry["courses.QuizAttempt"] = privacy.Declaration(
-        model="courses.QuizAttempt", category="learning", holds="H", purpose="P", seen_by="S"
+        model="courses.QuizAttempt",
+        title="T7",
+        category="learning",
+        holds="H",
+        purpose="P",
+        seen_by="S",
     )
     again = ask(signed_in, django_capture_on_commit_callbacks)
     assert again.pk != download.pk
@@ -560,6 +571,7 @@ def test_a_download_that_ran_past_its_time_limit_is_reported_failed(person, regi
         "courses.QuizAttempt",
         privacy.Declaration(
             model="courses.QuizAttempt",
+            title="T8",
             category="learning",
             holds="H",
             purpose="P",
@@ -584,6 +596,7 @@ def test_the_archive_speaks_the_persons_language_whoever_asks(person, registry, 
         "courses.QuizAttempt",
         privacy.Declaration(
             model="courses.QuizAttempt",
+            title="T9",
             category="learning",
             holds=gettext_lazy("Your account"),
             purpose="P",
@@ -683,11 +696,9 @@ def _data_of(person, *, other, marker: str, cohort, session, skill, track, agree
     return certificate
 
 
-def test_the_archive_of_a_person_with_data_everywhere_holds_it_all_and_nothing_of_anyone_else(
-    client, django_capture_on_commit_callbacks
-):
-    from django.utils import translation
-
+def _people_with_data_everywhere(*, more=False):
+    """Ana, with rows in every category, and Otra (a trainer) with her own and acting on
+    Ana's (`more`: Ana has rows of still more kinds). Returns (ana, other, Ana's certificate)."""
     from cohorts.models import ScreeningQuestion
     from courses.factories import make_course
     from tests.certificates.factories import (
@@ -734,6 +745,37 @@ def test_the_archive_of_a_person_with_data_everywhere_holds_it_all_and_nothing_o
     # An export that included both of them (a coordinator's): Ana sees it, not who else.
     audit.record_many(action="pool.export_csv", people=[ana.pk, other.pk], actor=other)
 
+    if more:
+        _more_of(ana, other=other, track=track, module=module)
+    return ana, other, certificate
+
+
+def _more_of(person, *, other, track, module):
+    """Rows of the kinds `_data_of` leaves out, so that every export shows its keys."""
+    from certificates.models import CertificationEvent, CertificationRequest, EligibilitySnapshot
+    from cohorts.models import CalendarFeed, NotificationSettings
+    from courses.models import ActivityCompletion, CourseProgress
+
+    course = module.get_parent().specific
+    ActivityCompletion.objects.create(user=person, module=module, activity_id="quiz", kind="quiz")
+    CourseProgress.objects.create(user=person, course=course, last_module=module)
+    CalendarFeed.objects.create(user=person, token_hash="f" * 64)
+    NotificationSettings.objects.create(user=person)
+    EligibilitySnapshot.objects.create(user=person, track=track, path="p", met=1, total=2,
+                                       eligible=False)  # fmt: skip
+    CertificationRequest.objects.create(user=person, track=track, period=1, decided_by=other)
+    kind = CertificationEvent.Kind.values[0]
+    CertificationEvent.objects.create(user=person, track=track, kind=kind, actor=other)
+
+
+def test_the_archive_of_a_person_with_data_everywhere_holds_it_all_and_nothing_of_anyone_else(
+    client, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    from training import audit
+
+    ana, _other, certificate = _people_with_data_everywhere()
     client.force_login(ana)
     download = ask(client, django_capture_on_commit_callbacks)
     download.refresh_from_db()
@@ -843,6 +885,7 @@ def test_rows_with_many_columns_are_shown_one_record_at_a_time(
 
     registry["courses.QuizAttempt"] = privacy.Declaration(
         model="courses.QuizAttempt",
+        title="T10",
         category="learning",
         holds="H",
         purpose="P",
@@ -857,3 +900,103 @@ def test_rows_with_many_columns_are_shown_one_record_at_a_time(
     assert 'data-more="3"' in index  # the page says the JSON file holds them all
     rows = json.loads(files["learning.json"])["data"]["courses.QuizAttempt"]["rows"]
     assert [row["field_0"] for row in rows] == ["v0-0", "v1-0", "v2-0"]
+
+
+# --- What a person reads in index.html ------------------------------------------------------------
+# Data kept as it arrived (an H5P statement, an activity's saved state, an export's filters):
+# shown as JSON, its keys are not headings.
+MACHINE_DATA = {"raw", "data", "filters"}
+
+
+def _unlabelled(declaration, row: dict) -> list[str]:
+    missing = []
+    for key, value in row.items():
+        if declaration.hidden(key):
+            continue
+        if declaration.label(key) is None:
+            missing.append(f"{declaration.model}: {key}")
+        if key in MACHINE_DATA:
+            continue
+        nested = [value] if isinstance(value, dict) else value if isinstance(value, list) else []
+        for item in nested:
+            if isinstance(item, dict):
+                missing += _unlabelled(declaration, item)
+    return missing
+
+
+def test_every_key_an_export_returns_has_a_translated_heading():
+    """index.html heads each column with a translated label (the declaration's `labels` or
+    privacy.LABELS), never the JSON key; a new export key without one fails here."""
+    from django.utils import translation
+
+    ana, _other, _certificate = _people_with_data_everywhere(more=True)
+    missing, covered = [], set()
+    with translation.override("es"), timezone.override("America/Mexico_City"):
+        for declaration in privacy.declarations():
+            for row in declaration.export_rows(ana):
+                covered.add(declaration.model)
+                missing += _unlabelled(declaration, row)
+    assert missing == [], "\n".join(sorted(set(missing)))
+    expected = {
+        "training.User", "account.EmailAddress", "training.AuditEntry", "courses.Enrolment",
+        "courses.ModuleProgress", "courses.ActivityCompletion", "courses.CourseProgress",
+        "courses.QuizAttempt", "courses.Reflection", "courses.H5PStatement",
+        "cohorts.Application", "cohorts.Membership", "cohorts.Attendance", "cohorts.SkillSignOff",
+        "cohorts.CalendarFeed", "cohorts.NotificationLog", "cohorts.NotificationSettings",
+        "certificates.AgreementSignature", "certificates.Certificate",
+        "certificates.CertificationRequest", "certificates.EligibilitySnapshot",
+        "certificates.CertificationEvent", "certificates.PoolMember",
+    }  # fmt: skip
+    assert expected <= covered, expected - covered
+
+
+def test_the_index_reads_in_the_persons_language_with_titles_labels_and_words_not_codes():
+    from django.utils import translation
+
+    from courses.personal_data import NO_LONGER_IN_THE_MODULE
+    from training.roles import Role
+
+    ana, _other, _certificate = _people_with_data_everywhere(more=True)
+    download = DataDownload.objects.create(
+        person=ana,
+        status=DataDownload.Status.RUNNING,
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    handle = io.BytesIO()
+    before = datetime.now()
+    data_download.write_archive(handle, ana, download)
+    with zipfile.ZipFile(io.BytesIO(handle.getvalue())) as opened:
+        dates = {info.filename: info.date_time for info in opened.infolist()}
+        files = {name: opened.read(name) for name in opened.namelist()}
+    # Each entry dated when the archive was made (in the person's zone), not 1 January 1980.
+    assert all(date[0] >= before.year - 1 and date[0] != 1980 for date in dates.values()), dates
+    index = files["index.html"].decode()
+    learning = json.loads(files["learning.json"])["data"]
+    records = json.loads(files["records.json"])["data"]
+    quiz = privacy.REGISTRY["courses.QuizAttempt"]
+    with translation.override("es"):
+        # Headed by the declarations' short titles, in the archive and in the JSON envelope.
+        assert f">{quiz.title}</h3>" in index
+        assert f">{privacy.REGISTRY['training.User'].title}</h3>" in index
+        assert learning["courses.QuizAttempt"]["title"] == str(quiz.title)
+        # Columns by their labels; identifiers for programs are only in the JSON.
+        assert f"<dt>{quiz.label('question')}</dt>" in index
+        assert ">Activity id<" not in index and ">Started at<" not in index
+        assert "ANA-QUIZ-ANSWER" not in index
+        assert "ANA-QUIZ-ANSWER" in json.dumps(learning["courses.QuizAttempt"])
+        assert str(NO_LONGER_IN_THE_MODULE) in index  # the fixture's answer names no question
+        assert str(Role.VOLUNTEER.label) in index
+        # The archive's own request reads "this archive", not "being prepared".
+        [row] = records["training.DataDownload"]["rows"]
+        assert row["status"] == str(data_download.THIS_ARCHIVE)
+    assert "data-files" in index  # Ana has a certificate: the files folder is mentioned
+
+
+def test_the_index_mentions_the_files_folder_only_when_there_are_files(person, registry):
+    registry["certificates.Certificate"] = privacy.Declaration(
+        model="certificates.Certificate", title="T", category="certification", holds="H",
+        purpose="P", seen_by="S",
+    )  # fmt: skip
+    handle = io.BytesIO()
+    data_download.write_archive(handle, person)
+    assert "data-files" not in members(handle.getvalue())["index.html"].decode()

@@ -30,9 +30,12 @@ def test_anyone_can_read_it_and_it_lists_every_declaration(client):
     for declaration in shown:
         assert f'id="{anchor(declaration)}"' in body, declaration.model
         assert escape(str(declaration.holds)) in body, declaration.model
+        # Each kind of data headed by its short title (not the model's name).
+        heading = f'<h3 id="{anchor(declaration)}-title">{escape(str(declaration.title))}</h3>'
+        assert heading in body, declaration.model
     for category, _items in privacy.by_category():
         assert f'id="privacy-{category.key}"' in body
-    assert 'id="data-training-auditsubject"' not in body  # shown with the audit log, not alone
+    assert 'id="data-training-auditsubject"' in body  # who an export included: on the page too
     # The way to download and to delete, and where to ask.
     assert reverse("account_data") in body
     assert reverse("account_delete") in body
@@ -93,3 +96,31 @@ def test_the_footer_and_the_sign_up_page_link_to_it(client):
     signup = client.get(reverse("account_signup")).content.decode()
     assert 'id="signup-privacy"' in signup
     assert f'href="{url}"' in signup
+
+
+def test_it_shows_where_to_ask_when_the_setting_is_set(client, settings):
+    settings.ACOMPANA_PRIVACY_CONTACT = ""
+    assert "data-privacy-contact" not in client.get(reverse("privacy")).content.decode()
+    settings.ACOMPANA_PRIVACY_CONTACT = "privacy@example.org"
+    assert 'href="mailto:privacy@example.org"' in client.get(reverse("privacy")).content.decode()
+    settings.ACOMPANA_PRIVACY_CONTACT = "https://example.org/privacy"
+    assert 'href="https://example.org/privacy"' in client.get(reverse("privacy")).content.decode()
+    settings.ACOMPANA_PRIVACY_CONTACT = "javascript:alert(1)"
+    assert "data-privacy-contact" not in client.get(reverse("privacy")).content.decode()
+
+
+def test_the_profile_link_is_shown_to_signed_in_people_only(client, volunteer):
+    profile = f'href="{reverse("profile")}"'
+    body = client.get(reverse("privacy")).content.decode()
+    assert profile not in body[body.index('id="privacy-contact"') :]
+    client.force_login(volunteer)
+    body = client.get(reverse("privacy")).content.decode()
+    assert profile in body[body.index('id="privacy-contact"') :]
+
+
+def test_the_audit_log_says_coordinators_see_the_pools_part(client):
+    body = client.get(reverse("privacy")).content.decode()
+    for model in ("training.AuditEntry", "training.AuditSubject"):
+        seen_by = str(privacy.REGISTRY[model].seen_by)
+        assert escape(seen_by) in body
+        assert "only" not in seen_by.lower()

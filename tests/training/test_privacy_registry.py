@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.test.utils import isolate_apps
+from django.utils.functional import Promise
 
 from training import privacy
 from training.celery import app
@@ -45,6 +46,7 @@ def _declaration(model, **fields):
     values = {
         "model": model,
         "category": "learning",
+        "title": "x",
         "holds": "x",
         "purpose": "x",
         "seen_by": "x",
@@ -135,8 +137,11 @@ def test_a_declaration_without_person_fields_has_no_rows_rather_than_every_row(v
 @pytest.mark.parametrize("declaration", privacy.declarations(), ids=lambda d: d.model)
 def test_each_declaration_says_what_why_how_long_and_who_sees_it(declaration):
     assert declaration.category in privacy.CATEGORIES
-    for attribute in ("holds", "purpose", "seen_by"):
+    for attribute in ("title", "holds", "purpose", "seen_by"):
         assert str(getattr(declaration, attribute)).strip(), f"{declaration.model}: {attribute}"
+    # A short heading, translated (gettext_lazy), for the archive and the privacy page.
+    assert isinstance(declaration.title, Promise), f"{declaration.model}: title not translatable"
+    assert len(str(declaration.title)) <= 60, f"{declaration.model}: title too long"
     assert declaration.retention.describe().strip()
     if declaration.erase is Erase.KEEP:
         assert str(declaration.kept_because).strip(), f"{declaration.model} keeps rows: say why"

@@ -64,6 +64,23 @@ def test_unconfirmed_sign_ups_are_deleted_after_the_retention_period(settings):
     assert set(User.objects.values_list("pk", flat=True)) == remaining
 
 
+def test_an_unconfirmed_account_that_holds_anything_else_is_never_purged(settings):
+    """An account an administrator made (no email record) whose person later met the "confirm
+    your email" step looks like a forgotten sign-up; it holds a certificate or a cohort place,
+    so it stays."""
+    from courses.factories import make_course
+    from courses.models import Enrolment
+
+    settings.ACOMPANA_UNVERIFIED_ACCOUNT_DAYS = 14
+    learner = _aged(UserFactory(verified_email=False), 400)
+    Enrolment.objects.create(user=learner, course=make_course(modules=1)[0])
+    forgotten = _aged(UserFactory(verified_email=False), 400)
+
+    assert purge_unverified_accounts.delay().get() == 1
+    assert User.objects.filter(pk=learner.pk).exists()
+    assert not User.objects.filter(pk=forgotten.pk).exists()
+
+
 # --- Retention you can see --------------------------------------------------------------------
 DAY = timedelta(days=1)
 # Every task that removes personal data past its period (each records its runs).
@@ -72,6 +89,7 @@ RETENTION_TASKS = {
     "training.tasks.purge_unverified_accounts": training.tasks.purge_unverified_accounts,
     "training.tasks.purge_audit_log": training.tasks.purge_audit_log,
     "training.tasks.purge_data_downloads": training.tasks.purge_data_downloads,
+    "training.tasks.perform_due_deletions": training.tasks.perform_due_deletions,
     "courses.tasks.h5p_statements_purge": courses.tasks.h5p_statements_purge,
     "cohorts.tasks.expire_invitations": cohorts.tasks.expire_invitations,
     "cohorts.tasks.purge_closed_applications": cohorts.tasks.purge_closed_applications,
@@ -471,3 +489,12 @@ def test_the_report_shows_times_in_the_viewers_zone(client, administrator):
     body = client.get(reverse("training_retention_report")).content.decode()
     row = body[body.index('data-task="training.tasks.purge_audit_log"') :].split("</tr>")[0]
     assert "(America/Bogota)" in row
+
+
+def test_the_report_shows_account_deletions_and_says_whose_words_it_quotes(admin_client):
+    body = admin_client.get(reverse("training_retention_report")).content.decode()
+    assert 'id="retention-wording"' in body
+    assert 'data-task="training.tasks.perform_due_deletions"' in body
+    # The task's name stays, after what it does (its schedule), in small type.
+    row = body[body.index('data-task="training.tasks.perform_due_deletions"') :]
+    assert row.index("<small") < row.index("<code>training.tasks.perform_due_deletions</code>")

@@ -523,6 +523,8 @@ ACOMPANA_UNVERIFIED_ACCOUNT_DAYS = env.int("ACOMPANA_UNVERIFIED_ACCOUNT_DAYS", d
 # --- Personal data (training/privacy.py declares every kind; README "Personal data") ----------
 # How long the audit log keeps an entry (who did what to whose data, from which address).
 ACOMPANA_AUDIT_LOG_DAYS = env.int("ACOMPANA_AUDIT_LOG_DAYS", default=730)
+# Where people ask about their data (an email address or a web address), shown on /privacy/.
+ACOMPANA_PRIVACY_CONTACT = env("ACOMPANA_PRIVACY_CONTACT", default="")
 # Between "delete my account" and the deletion itself: signing in during this time cancels it.
 ACOMPANA_DELETION_GRACE_DAYS = env.int("ACOMPANA_DELETION_GRACE_DAYS", default=14)
 # How long a "download my data" archive can be downloaded before its file is deleted.
