@@ -22,6 +22,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -336,7 +337,8 @@ def export_deletions(person) -> list[dict]:
             "status": d.status,
             "by_administrator": d.by_administrator,
             "cancelled_at": d.cancelled_at.isoformat() if d.cancelled_at else None,
-            "left_at_once": d.left,
+            "left_at_once": d.left,  # for programs; people read the sentence below
+            "what_you_left": " ".join(strip_tags(left_message(d.left, cancelled=False)).split()),
         }
         for d in AccountDeletion.objects.filter(person=person).order_by("requested_at")
     ]
@@ -367,6 +369,8 @@ ACCOUNT_DELETIONS = privacy.Declaration(
         "due_at": _("To be deleted on"),
         "by_administrator": _("Asked by an administrator"),
         "cancelled_at": _("Cancelled"),
+        "left_at_once": None,
+        "what_you_left": _("What asking did at once"),
     },
     shows={"status": AccountDeletion.Status},
     erase=privacy.Erase.KEEP,

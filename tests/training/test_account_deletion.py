@@ -93,7 +93,10 @@ def test_a_wrong_password_is_refused_and_nothing_happens(client, volunteer):
     client.force_login(volunteer)
     response = client.post(DELETE, {"password": "not my password"})
     assert response.status_code == 400
-    assert 'id="id_password_error"' in response.content.decode()
+    body = response.content.decode()
+    assert 'id="id_password_error"' in body
+    # Said at the top of the page too, where the person is (the form is below the summary).
+    assert body.index('id="form-errors"') < body.index('id="summary"')
     assert not AccountDeletion.objects.exists()
     assert mail.outbox == []
     assert client.get(reverse("profile")).status_code == 200  # still signed in
