@@ -10,19 +10,11 @@ from training.privacy import (
     Erase,
     Retention,
     declare,
+    iso,
     language_name,
     not_personal,
+    shown_name,
 )
-
-
-def _when(value):
-    return value.isoformat() if value else None
-
-
-def _who(user):
-    """Another person as the export shows them: their display name ("Former member" after a
-    deletion), nothing else."""
-    return str(user.display_name) if user is not None else None
 
 
 # --- Exports ------------------------------------------------------------------------------------
@@ -31,7 +23,7 @@ def _signatures(person) -> list[dict]:
 
     return [
         {"agreement": s.version.agreement.local_title, "version": s.version.number,
-         "language": s.language, "signed_at": _when(s.signed_at)}
+         "language": s.language, "signed_at": iso(s.signed_at)}
         for s in AgreementSignature.objects.filter(user=person)
         .select_related("version__agreement")
         .prefetch_related("version__agreement__texts")
@@ -43,9 +35,10 @@ def _exceptions(person) -> list[dict]:
 
     return [
         {"track": e.requirement.track.local_title, "requirement": e.requirement.label,
-         "reason": e.reason, "granted_by": _who(e.granted_by), "granted_at": _when(e.granted_at),
+         "reason": e.reason, "granted_by": shown_name(e.granted_by),
+         "granted_at": iso(e.granted_at),
          "used_for_a_certificate": e.certificate_id is not None,
-         "withdrawn_at": _when(e.withdrawn_at)}
+         "withdrawn_at": iso(e.withdrawn_at)}
         for e in RequirementException.objects.filter(user=person)
         .select_related("requirement__track", "requirement__course", "requirement__skill",
                         "requirement__agreement", "granted_by")
@@ -72,11 +65,11 @@ def _certificates(person) -> list[dict]:
             "code": c.code, "track": c.track.local_title, "issued_by": c.track.issuer,
             "period": c.period, "name_on_certificate": c.name_on_certificate,
             "name_choice": str(c.get_name_choice_display()), "language": c.language,
-            "issued_at": _when(c.issued_at), "valid_from": _when(c.valid_from),
-            "expires_on": _when(c.expires_on),
+            "issued_at": iso(c.issued_at), "valid_from": iso(c.valid_from),
+            "expires_on": iso(c.expires_on),
             "state": str(_("No longer valid")) if withdrawn else c.state_label,
-            "approved_by": _who(c.approved_by), "revoked_at": _when(c.revoked_at),
-            "revoked_by": _who(c.revoked_by),
+            "approved_by": shown_name(c.approved_by), "revoked_at": iso(c.revoked_at),
+            "revoked_by": shown_name(c.revoked_by),
             "revocation_reason": "" if withdrawn else c.revoked_reason,
             "pdf": f"certificates/{c.code}.pdf" if c.pdf else None,
         })  # fmt: skip
@@ -94,8 +87,8 @@ def _requests(person) -> list[dict]:
 
     return [
         {"track": r.track.local_title, "period": r.period, "status": str(r.get_status_display()),
-         "created_at": _when(r.created_at), "decided_at": _when(r.decided_at),
-         "decided_by": _who(r.decided_by), "note": r.note}
+         "created_at": iso(r.created_at), "decided_at": iso(r.decided_at),
+         "decided_by": shown_name(r.decided_by), "note": r.note}
         for r in CertificationRequest.objects.filter(user=person)
         .select_related("track", "decided_by")
         .prefetch_related("track__texts")
@@ -107,7 +100,7 @@ def _snapshots(person) -> list[dict]:
 
     return [
         {"track": s.track.local_title, "requirements_met": s.met, "requirements": s.total,
-         "eligible": s.eligible, "updated_at": _when(s.updated_at)}
+         "eligible": s.eligible, "updated_at": iso(s.updated_at)}
         for s in EligibilitySnapshot.objects.filter(user=person)
         .select_related("track")
         .prefetch_related("track__texts")
@@ -119,7 +112,7 @@ def _events(person) -> list[dict]:
 
     return [
         {"track": e.track.local_title, "what": str(e.get_kind_display()), "kind": e.kind,
-         "at": _when(e.created_at), "by": _who(e.actor), "note": e.note,
+         "at": iso(e.created_at), "by": shown_name(e.actor), "note": e.note,
          "certificate": e.certificate.code if e.certificate else None}
         for e in CertificationEvent.objects.filter(user=person)
         .select_related("track", "actor", "certificate")
@@ -132,8 +125,8 @@ def _pool(person) -> list[dict]:
     from .models import PoolMember
 
     return [
-        {"status": str(m.get_status_display()), "joined_at": _when(m.joined_at),
-         "left_at": _when(m.left_at), "languages": m.languages, "region": m.region,
+        {"status": str(m.get_status_display()), "joined_at": iso(m.joined_at),
+         "left_at": iso(m.left_at), "languages": m.languages, "region": m.region,
          "time_zone": m.time_zone, "focus_areas": m.focus_areas, "channels": m.channels,
          "hours_per_week": m.hours_per_week, "contact_phone": m.contact_phone,
          "contact_other": m.contact_other,
@@ -152,8 +145,8 @@ def _pool_exports(person) -> list[dict]:
     from .models import PoolExport
 
     return [
-        {"created_at": _when(e.created_at), "status": str(e.get_status_display()),
-         "people": e.total, "filters": e.filters, "link_expires_at": _when(e.expires_at)}
+        {"created_at": iso(e.created_at), "status": str(e.get_status_display()),
+         "people": e.total, "filters": e.filters, "link_expires_at": iso(e.expires_at)}
         for e in PoolExport.objects.filter(requested_by=person).order_by("created_at", "pk")
     ]  # fmt: skip
 
@@ -162,8 +155,8 @@ def _tokens(person) -> list[dict]:
     from .models import ApiToken
 
     return [
-        {"name": t.name, "starts_with": t.prefix, "created_at": _when(t.created_at),
-         "last_used_at": _when(t.last_used_at), "revoked_at": _when(t.revoked_at)}
+        {"name": t.name, "starts_with": t.prefix, "created_at": iso(t.created_at),
+         "last_used_at": iso(t.last_used_at), "revoked_at": iso(t.revoked_at)}
         for t in ApiToken.objects.filter(user=person)
     ]  # fmt: skip
 

@@ -4,17 +4,7 @@ what trainers do. Other people appear in an export by display name at most."""
 
 from django.utils.translation import gettext_lazy as _
 
-from training.privacy import Declaration, Erase, Retention, declare, not_personal
-
-
-def _when(value):
-    return value.isoformat() if value else None
-
-
-def _who(user):
-    """Another person as the export shows them: their display name ("Former member" after a
-    deletion), nothing else."""
-    return str(user.display_name) if user is not None else None
+from training.privacy import Declaration, Erase, Retention, declare, iso, not_personal, shown_name
 
 
 # --- Exports ------------------------------------------------------------------------------------
@@ -23,7 +13,7 @@ def _trained(person) -> list[dict]:
 
     return [
         {"cohort": c.title, "address": c.slug, "status": str(c.get_status_display()),
-         "starts_on": _when(c.starts_on), "ends_on": _when(c.ends_on)}
+         "starts_on": iso(c.starts_on), "ends_on": iso(c.ends_on)}
         for c in Cohort.objects.filter(trainers=person).order_by("starts_on", "pk")
     ]  # fmt: skip
 
@@ -42,10 +32,10 @@ def _applications(person) -> list[dict]:
         {
             "cohort": a.cohort.title,
             "status": str(a.get_status_display()),
-            "submitted_at": _when(a.submitted_at),
-            "waitlisted_at": _when(a.waitlisted_at),
-            "decided_at": _when(a.decided_at),
-            "decided_by": _who(a.decided_by),
+            "submitted_at": iso(a.submitted_at),
+            "waitlisted_at": iso(a.waitlisted_at),
+            "decided_at": iso(a.decided_at),
+            "decided_by": shown_name(a.decided_by),
             "message": a.message,
             "answers": [
                 {"question": questions.get(key, ""), "answer": answer}
@@ -61,7 +51,7 @@ def _memberships(person) -> list[dict]:
 
     return [
         {"cohort": m.cohort.title, "how": str(m.get_source_display()),
-         "joined_at": _when(m.joined_at), "left_at": _when(m.left_at)}
+         "joined_at": iso(m.joined_at), "left_at": iso(m.left_at)}
         for m in Membership.objects.filter(user=person).select_related("cohort")
     ]  # fmt: skip
 
@@ -73,9 +63,9 @@ def _invitations(person) -> list[dict]:
     mine = addressed_to(person)
     return [
         {"cohort": i.cohort.title, "email": i.email, "name_typed_by_the_trainer": i.display_name,
-         "invited_by": _who(i.invited_by), "status": i.get_state_display(),
-         "created_at": _when(i.created_at), "sent_at": _when(i.sent_at),
-         "expires_at": _when(i.expires_at), "answered_at": _when(i.answered_at)}
+         "invited_by": shown_name(i.invited_by), "status": i.get_state_display(),
+         "created_at": iso(i.created_at), "sent_at": iso(i.sent_at),
+         "expires_at": iso(i.expires_at), "answered_at": iso(i.answered_at)}
         for i in CohortInvitation.objects.filter(mine).select_related("cohort", "invited_by")
     ]  # fmt: skip
 
@@ -86,7 +76,7 @@ def _codes(person) -> list[dict]:
     return [
         # Not the note: it may name the person the code was given to.
         {"cohort": c.cohort.title, "code": c.code, "uses": c.uses, "uses_allowed": c.max_uses,
-         "created_at": _when(c.created_at)}
+         "created_at": iso(c.created_at)}
         for c in InvitationCode.objects.filter(created_by=person).select_related("cohort")
     ]  # fmt: skip
 
@@ -95,7 +85,7 @@ def _sends(person) -> list[dict]:
     from .models import InvitationSend
 
     return [
-        {"cohort": s.cohort.title if s.cohort else None, "emails": s.count, "at": _when(s.at)}
+        {"cohort": s.cohort.title if s.cohort else None, "emails": s.count, "at": iso(s.at)}
         for s in InvitationSend.objects.filter(sent_by=person).select_related("cohort")
     ]  # fmt: skip
 
@@ -105,9 +95,9 @@ def _attendance(person) -> list[dict]:
 
     return [
         {"session": a.session.title, "cohort": a.session.cohort.title,
-         "starts_at": _when(a.session.starts_at), "status": str(a.get_status_display()),
-         "caught_up_at": _when(a.caught_up_at), "marked_by": _who(a.marked_by),
-         "marked_at": _when(a.marked_at)}
+         "starts_at": iso(a.session.starts_at), "status": str(a.get_status_display()),
+         "caught_up_at": iso(a.caught_up_at), "marked_by": shown_name(a.marked_by),
+         "marked_at": iso(a.marked_at)}
         for a in Attendance.objects.filter(user=person).select_related(
             "session__cohort", "marked_by")
     ]  # fmt: skip
@@ -120,8 +110,8 @@ def _calendar(person) -> list[dict]:
     if feed is None:
         return []
     # Only a hash of the address is kept: the address itself cannot be given back.
-    return [{"private_calendar_address": True, "made_at": _when(feed.created_at),
-             "last_used_at": _when(getattr(feed, "last_used_at", None))}]  # fmt: skip
+    return [{"private_calendar_address": True, "made_at": iso(feed.created_at),
+             "last_used_at": iso(getattr(feed, "last_used_at", None))}]  # fmt: skip
 
 
 def _sign_offs(person) -> list[dict]:
@@ -129,7 +119,7 @@ def _sign_offs(person) -> list[dict]:
 
     return [
         {"skill": s.skill.name, "cohort": s.cohort.title if s.cohort else None,
-         "signed_by": _who(s.signed_by), "signed_at": _when(s.signed_at), "notes": s.notes}
+         "signed_by": shown_name(s.signed_by), "signed_at": iso(s.signed_at), "notes": s.notes}
         for s in SkillSignOff.objects.filter(user=person).select_related(
             "skill", "cohort", "signed_by")
     ]  # fmt: skip
@@ -148,7 +138,7 @@ def _notifications(person) -> list[dict]:
         return str(known.subject) % {"organisation": settings.ACOMPANA_ORGANISATION}
 
     return [
-        {"kind": n.kind, "subject": subject(n.kind), "sent_at": _when(n.sent_at)}
+        {"kind": n.kind, "subject": subject(n.kind), "sent_at": iso(n.sent_at)}
         for n in NotificationLog.objects.filter(user=person).order_by("sent_at", "pk")
     ]  # fmt: skip
 

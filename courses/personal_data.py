@@ -8,10 +8,9 @@ deleted (counts stay right); what the person wrote or answered is deleted.
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from training.privacy import Declaration, Erase, Retention, declare, not_personal
+from training.privacy import Declaration, Erase, Retention, declare, iso, not_personal
 
 from .models import (
     ActivityCompletion,
@@ -27,14 +26,6 @@ from .models import (
 )
 
 
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.isoformat()
-
-
 def _number(value) -> float | None:
     return None if value is None else float(value)
 
@@ -46,7 +37,7 @@ def _title(page) -> str | None:
 def _export_enrolments(person) -> list[dict]:
     rows = Enrolment.objects.filter(user=person).select_related("course").order_by("created_at")
     return [
-        {"course": r.course.title, "source": r.source, "created_at": _iso(r.created_at)}
+        {"course": r.course.title, "source": r.source, "created_at": iso(r.created_at)}
         for r in rows
     ]
 
@@ -62,12 +53,12 @@ def _export_module_progress(person) -> list[dict]:
             "course": r.course.title,
             "module": r.module.title,
             "status": r.get_status_display(),
-            "started_at": _iso(r.started_at),
-            "last_visited_at": _iso(r.last_visited_at),
-            "completed_at": _iso(r.completed_at),
+            "started_at": iso(r.started_at),
+            "last_visited_at": iso(r.last_visited_at),
+            "completed_at": iso(r.completed_at),
             "marked_done": r.marked_done,
-            "content_notes_acknowledged_at": _iso(r.content_notes_acknowledged_at),
-            "set_aside_at": _iso(r.set_aside_at),
+            "content_notes_acknowledged_at": iso(r.content_notes_acknowledged_at),
+            "set_aside_at": iso(r.set_aside_at),
         }
         for r in rows
     ]
@@ -85,7 +76,7 @@ def _export_completions(person) -> list[dict]:
             "activity_id": r.activity_id,
             "kind": r.kind,
             "score": _number(r.score),
-            "completed_at": _iso(r.completed_at),
+            "completed_at": iso(r.completed_at),
         }
         for r in rows
     ]
@@ -97,8 +88,8 @@ def _export_course_progress(person) -> list[dict]:
         {
             "course": r.course.title,
             "last_module": _title(r.last_module),
-            "last_activity_at": _iso(r.last_activity_at),
-            "completed_at": _iso(r.completed_at),
+            "last_activity_at": iso(r.last_activity_at),
+            "completed_at": iso(r.completed_at),
         }
         for r in rows.order_by("pk")
     ]
@@ -194,7 +185,7 @@ def _export_quiz_attempts(person) -> list[dict]:
             "number": r.number,
             "score": _number(r.score),
             "passed": r.passed,
-            "created_at": _iso(r.created_at),
+            "created_at": iso(r.created_at),
             "questions": _question_rows(quiz, r),
         })  # fmt: skip
     return exported
@@ -208,9 +199,9 @@ def _export_reflections(person) -> list[dict]:
             "activity_id": r.activity_id,
             "text": r.text,  # the draft as it stands now
             "submitted_text": r.submitted_text,
-            "submitted_at": _iso(r.submitted_at),
+            "submitted_at": iso(r.submitted_at),
             "shared_with_trainers": r.shared_with_trainers,
-            "updated_at": _iso(r.updated_at),
+            "updated_at": iso(r.updated_at),
         }
         for r in rows
     ]
@@ -232,14 +223,14 @@ def _export_statements(person):
             "score_scaled": _number(r.score_scaled),
             "counted": r.counted,
             "raw": r.raw,
-            "stored_at": _iso(r.stored_at),
+            "stored_at": iso(r.stored_at),
         }
 
 
 def _export_h5p_states(person) -> list[dict]:
     rows = H5PState.objects.filter(user=person).select_related("h5p_activity").order_by("pk")
     return [
-        {"h5p_activity": r.h5p_activity.title, "data": r.data, "updated_at": _iso(r.updated_at)}
+        {"h5p_activity": r.h5p_activity.title, "data": r.data, "updated_at": iso(r.updated_at)}
         for r in rows
     ]
 
@@ -254,8 +245,8 @@ def _export_libraries(person) -> list[dict]:
             "uploaded_by_you": r.uploaded_by_id == person.pk,
             "reviewed_by_you": r.reviewed_by_id == person.pk,
             "status": r.get_status_display(),
-            "created_at": _iso(r.created_at),
-            "reviewed_at": _iso(r.reviewed_at) if r.reviewed_by_id == person.pk else None,
+            "created_at": iso(r.created_at),
+            "reviewed_at": iso(r.reviewed_at) if r.reviewed_by_id == person.pk else None,
         }
         for r in rows.order_by("created_at")
     ]
@@ -263,7 +254,7 @@ def _export_libraries(person) -> list[dict]:
 
 def _export_activities(person) -> list[dict]:
     rows = H5PActivity.objects.filter(uploaded_by=person).order_by("created_at")
-    return [{"title": r.title, "created_at": _iso(r.created_at)} for r in rows]
+    return [{"title": r.title, "created_at": iso(r.created_at)} for r in rows]
 
 
 def _kind_label(name):

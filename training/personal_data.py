@@ -11,27 +11,14 @@ from __future__ import annotations
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import FORMER_MEMBER_LABEL
-from .privacy import Declaration, Erase, Retention, declare, language_name
+from .privacy import Declaration, Erase, Retention, declare, iso, language_name, shown_name
 from .sessions import end_sessions, session_keys
-
-
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.isoformat()
-
-
-def _name(user) -> str | None:
-    """Another person, by display name at most ("Former member" once anonymised)."""
-    return str(user.display_name) if user is not None else None
 
 
 def _model(label: str):
@@ -50,8 +37,8 @@ def _export_account(person) -> list[dict]:
             "preferred_language": person.preferred_language,
             "time_zone": person.time_zone,
             "low_bandwidth": person.low_bandwidth,
-            "date_joined": _iso(person.date_joined),
-            "last_login": _iso(person.last_login),
+            "date_joined": iso(person.date_joined),
+            "last_login": iso(person.last_login),
             "roles": sorted(str(role) for role in person.roles),
         }
     ]
@@ -65,7 +52,7 @@ def _export_email_addresses(person) -> list[dict]:
 def _export_authenticators(person) -> list[dict]:
     # The type and the date only: secrets, recovery codes and keys never leave the server.
     rows = _model("mfa.Authenticator").objects.filter(user=person).order_by("created_at")
-    return [{"type": r.get_type_display(), "created_at": _iso(r.created_at)} for r in rows]
+    return [{"type": r.get_type_display(), "created_at": iso(r.created_at)} for r in rows]
 
 
 def _export_sessions(person) -> list[dict]:
@@ -206,9 +193,9 @@ def _export_audit(person):
     for entry in about.iterator(chunk_size=500):
         yield {
             "concerns": str(_("About you")),
-            "at": _iso(entry.at),
+            "at": iso(entry.at),
             "action": action_label(entry.action),
-            "actor": _name(entry.actor),
+            "actor": shown_name(entry.actor),
         }
     # What they did themselves: how many people, never who. An entry about themselves (their
     # own download) is listed once, above.
@@ -220,7 +207,7 @@ def _export_audit(person):
     for entry in done.iterator(chunk_size=500):
         yield {
             "concerns": str(_("Done by you")),
-            "at": _iso(entry.at),
+            "at": iso(entry.at),
             "action": action_label(entry.action),
             "count": entry.count or (1 if entry.subject_id else 0),
             "address": entry.address,
@@ -310,7 +297,7 @@ def _export_pages(person):
             "title": page.title,
             "owner": page.owner_id == person.pk,
             "locked": page.locked_by_id == person.pk,
-            "first_published_at": _iso(page.first_published_at),
+            "first_published_at": iso(page.first_published_at),
         }
 
 
@@ -326,14 +313,14 @@ def _unlock_pages(person) -> int:
 def _export_revisions(person):
     rows = _model("wagtailcore.Revision").objects.filter(user=person).order_by("created_at")
     for revision in rows.only("object_str", "created_at").iterator(chunk_size=500):
-        yield {"object_str": revision.object_str, "created_at": _iso(revision.created_at)}
+        yield {"object_str": revision.object_str, "created_at": iso(revision.created_at)}
 
 
 def _log_export(label):
     def export(person):
         rows = _model(label).objects.filter(user=person).order_by("timestamp")
         for entry in rows.only("action", "label", "timestamp").iterator(chunk_size=500):
-            yield {"timestamp": _iso(entry.timestamp), "action": entry.action, "label": entry.label}
+            yield {"timestamp": iso(entry.timestamp), "action": entry.action, "label": entry.label}
 
     return export
 
@@ -359,8 +346,8 @@ def _export_comments(person):
         yield {
             "page": comment.page.title,
             "text": comment.text,
-            "created_at": _iso(comment.created_at),
-            "resolved_at": _iso(comment.resolved_at),
+            "created_at": iso(comment.created_at),
+            "resolved_at": iso(comment.resolved_at),
         }
 
 
@@ -370,7 +357,7 @@ def _export_comment_replies(person):
         yield {
             "page": reply.comment.page.title,
             "text": reply.text,
-            "created_at": _iso(reply.created_at),
+            "created_at": iso(reply.created_at),
         }
 
 
@@ -381,18 +368,18 @@ def _export_subscriptions(person) -> list[dict]:
 
 def _export_editing_sessions(person) -> list[dict]:
     rows = _model("wagtailadmin.EditingSession").objects.filter(user=person)
-    return [{"last_seen_at": _iso(s.last_seen_at), "is_editing": s.is_editing} for s in rows]
+    return [{"last_seen_at": iso(s.last_seen_at), "is_editing": s.is_editing} for s in rows]
 
 
 def _export_form_states(person) -> list[dict]:
     rows = _model("wagtailadmin.FormState").objects.filter(user=person)
-    return [{"last_updated_at": _iso(s.last_updated_at), "data": s.data} for s in rows]
+    return [{"last_updated_at": iso(s.last_updated_at), "data": s.data} for s in rows]
 
 
 def _export_workflow_states(person) -> list[dict]:
     rows = _model("wagtailcore.WorkflowState").objects.filter(requested_by=person)
     return [
-        {"workflow": str(s.workflow), "status": s.status, "created_at": _iso(s.created_at)}
+        {"workflow": str(s.workflow), "status": s.status, "created_at": iso(s.created_at)}
         for s in rows.select_related("workflow").order_by("created_at")
     ]
 
@@ -404,7 +391,7 @@ def _export_task_states(person) -> list[dict]:
             "task": str(s.task),
             "status": s.status,
             "comment": s.comment,
-            "finished_at": _iso(s.finished_at),
+            "finished_at": iso(s.finished_at),
         }
         for s in rows.select_related("task").order_by("finished_at")
     ]
@@ -413,7 +400,7 @@ def _export_task_states(person) -> list[dict]:
 def _export_uploaded(label, field="uploaded_by_user"):
     def export(person) -> list[dict]:
         rows = _model(label).objects.filter(**{field: person}).order_by("created_at")
-        return [{"title": row.title, "created_at": _iso(row.created_at)} for row in rows]
+        return [{"title": row.title, "created_at": iso(row.created_at)} for row in rows]
 
     return export
 
@@ -472,9 +459,9 @@ def _export_api_tokens(person) -> list[dict]:
     return [
         {
             "name": t.name,
-            "created": _iso(t.created),
-            "last_used_at": _iso(t.last_used_at),
-            "revoked_at": _iso(t.revoked_at),
+            "created": iso(t.created),
+            "last_used_at": iso(t.last_used_at),
+            "revoked_at": iso(t.revoked_at),
         }
         for t in rows
     ]
@@ -484,7 +471,7 @@ def _export_translations(label):
     def export(person):
         rows = _model(label).objects.filter(last_translated_by=person).select_related("locale")
         for row in rows.order_by("updated_at").iterator(chunk_size=500):
-            yield {"locale": row.locale.language_code, "updated_at": _iso(row.updated_at)}
+            yield {"locale": row.locale.language_code, "updated_at": iso(row.updated_at)}
 
     return export
 

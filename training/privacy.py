@@ -24,9 +24,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.apps import apps
 from django.conf import settings
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -234,6 +236,23 @@ LABELS: dict[str, Promise] = {
     "preferred_language": _("Language"),
 }
 SHOWS: dict[str, object] = {"language": language_name, "preferred_language": language_name}
+
+
+def iso(value) -> str | None:
+    """A date or time as an export gives it: ISO 8601, a time in the current zone (the archive
+    is built in the person's)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.isoformat()
+
+
+def shown_name(user) -> str | None:
+    """Another person as an export shows them: their display name ("Former member" after a
+    deletion), nothing else."""
+    return str(user.display_name) if user is not None else None
+
 
 REGISTRY: dict[str, Declaration] = {}
 
