@@ -2,7 +2,8 @@
 
 Authenticated by a coordinator's token (`Authorization: Bearer <token>`), stored hashed; a
 revoked token, or one whose owner is no longer an active coordinator, gets 401. Every call is
-recorded like an export. Paginated with `limit` (at most 200) and `offset`.
+recorded like an export. Paginated with `limit` (1 to 200, default 50) and `offset`; a value out
+of range is answered 400 with a JSON message, never silently changed.
 """
 
 import secrets
@@ -22,6 +23,7 @@ from training.roles import Role
 from . import pool
 from .models import ApiToken, token_hash
 
+DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_OFFSET = 10**9  # beyond any pool; keeps the SQL OFFSET in range
 
@@ -32,6 +34,15 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(user=user, name=name.strip()[:100], prefix=secret[4:12],
                                     key_hash=token_hash(secret))  # fmt: skip
     return token, secret
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken) -> ApiToken:
+    """The token stops opening the API at once (a helpdesk using it gets 401). Idempotent."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
 
 
 def _unauthorized(message: str, status: int = 401) -> JsonResponse:
@@ -73,10 +84,18 @@ def responders(request):
     if not form.is_valid():
         return JsonResponse({"error": "Invalid filters.", "fields": form.errors}, status=400)
     try:
-        limit = min(max(int(request.GET.get("limit", 50)), 1), MAX_LIMIT)
-        offset = min(max(int(request.GET.get("offset", 0)), 0), MAX_OFFSET)
+        limit = int(request.GET.get("limit", DEFAULT_LIMIT))
+        offset = int(request.GET.get("offset", 0))
     except ValueError:
         return JsonResponse({"error": "limit and offset must be whole numbers."}, status=400)
+    # Out of range is refused, never quietly changed: a helpdesk that asks for 99999 rows and
+    # gets 200 would believe it has the whole pool.
+    if not 1 <= limit <= MAX_LIMIT:
+        return JsonResponse({"error": f"limit must be between 1 and {MAX_LIMIT}; page through "
+                                      "the rest with offset.", "max_limit": MAX_LIMIT},
+                            status=400)  # fmt: skip
+    if not 0 <= offset <= MAX_OFFSET:
+        return JsonResponse({"error": f"offset must be between 0 and {MAX_OFFSET}."}, status=400)
     queryset = pool.members(form.cleaned_data)
     count = queryset.count()
     page = list(queryset.values(*pool.FIELDS)[offset : offset + limit])

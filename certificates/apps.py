@@ -10,7 +10,7 @@ class CertificatesConfig(AppConfig):
         from training.dashboard import Section, register
 
         from . import signals
-        from .views import dashboard_certification
+        from .views import dashboard_certification, member_certification
 
         signals.connect()
 
@@ -21,6 +21,9 @@ class CertificatesConfig(AppConfig):
         # The audit log report names tracks, and shows the pool's filters as coordinators chose.
         audit_display.show_by_name("track", "certificates.Track", "title")
         audit_display.describe_with("filters", filters_text)
+        from cohorts.contributions import register_member_context
+
+        register_member_context(member_certification)
         register(
             Section(
                 name="certification",

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from cohorts.models import Cohort, Skill
+from cohorts.models import Cohort, Skill, SkillSignOff
 from courses.models import CoursePage
 from training.models import User
 
@@ -28,6 +28,7 @@ from .models import (
 
 TRACK_SLUG = "peer-supporter-harassment-response"
 VOLUNTEER_EMAIL = "volunteer@example.org"
+TRAINER_EMAIL = "trainer@example.org"
 COORDINATOR_EMAIL = "coordinator@example.org"
 
 CODE_OF_CONDUCT = """We accompany; we do not decide for the person. We believe them, we do not \
@@ -137,7 +138,15 @@ def _track(stdout, conduct, confidentiality) -> Track:
     course = originals.filter(slug="responding-to-online-harassment").first()
     refresher = originals.filter(slug="secondary-trauma-and-care").first()
     running = Cohort.objects.filter(slug="harassment-response-autumn-2026").first()
-    skills = list(Skill.objects.filter(cohort=running).order_by("sort_order", "pk"))
+    # The track's skills: every cohort preparing for the track signs them off.
+    skills = [
+        Skill.objects.create(
+            track=track, name="Role-play: first contact with a person being harassed",
+            description="Listens first, believes, does not blame, explains options.",
+        ),
+        Skill.objects.create(track=track, name="Role-play: helping to document abuse",
+                             sort_order=1),
+    ]  # fmt: skip
     order = 0
 
     def add(**fields):
@@ -148,16 +157,22 @@ def _track(stdout, conduct, confidentiality) -> Track:
     if course:
         add(kind=Requirement.Kind.COURSE, course=course)
     add(kind=Requirement.Kind.ATTENDANCE, min_attendance=50)
-    if skills:
-        add(kind=Requirement.Kind.SKILL, skill=skills[0])
+    add(kind=Requirement.Kind.SKILL, skill=skills[0])
     add(kind=Requirement.Kind.AGREEMENT, agreement=conduct)
     if refresher:
         add(kind=Requirement.Kind.COURSE, course=refresher, path=Requirement.Path.RENEWAL)
-    if len(skills) > 1:
-        add(kind=Requirement.Kind.SKILL, skill=skills[1], path=Requirement.Path.RENEWAL)
+    add(kind=Requirement.Kind.SKILL, skill=skills[1], path=Requirement.Path.RENEWAL)
     add(kind=Requirement.Kind.AGREEMENT, agreement=confidentiality, path=Requirement.Path.RENEWAL)
     if running:
         Cohort.objects.filter(pk=running.pk).update(track=track)
+        volunteer = User.objects.filter(email=VOLUNTEER_EMAIL).first()
+        trainer = User.objects.filter(email=TRAINER_EMAIL).first()
+        if volunteer and running.memberships.filter(user=volunteer).exists():
+            # The running cohort's trainer signed off the first skill for the demo volunteer.
+            SkillSignOff.objects.create(
+                skill=skills[0], user=volunteer, cohort=running, signed_by=trainer,
+                notes="Warm and clear; remember to ask what the person wants to do first.",
+            )  # fmt: skip
     stdout.write(f"Demo certification track “{track.title}”")
     return track
 

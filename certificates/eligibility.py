@@ -30,6 +30,12 @@ from .models import (
 )
 
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
+CAUGHT_UP = Attendance.Status.CAUGHT_UP
+
+
+def same_skill(name: str) -> str:
+    """Skills of the same name, whatever the case and spacing, are one skill for a track."""
+    return " ".join(name.split()).casefold()
 
 
 @dataclass
@@ -165,17 +171,35 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
                 checks[r.pk] = Check(r, False, _("Not completed yet"))
 
     if skills := by_kind.get(Requirement.Kind.SKILL):
-        signed = dict(
-            SkillSignOff.objects.filter(user=user, skill_id__in=[r.skill_id for r in skills])
-            # Nobody certifies themselves: a sign-off the person gave themselves never counts
-            # (cohorts refuses to record one; this holds for rows made before it did).
+        # A sign-off of the track's skill, given in any cohort; or of a cohort's own skill of the
+        # same name, given in a cohort preparing for this track (a trainer there may sign off the
+        # track's skill anyway): a "signed off" on the trainer's page never sits under a "not
+        # signed off yet" here. Nobody certifies themselves: a sign-off the person gave
+        # themselves never counts (cohorts refuses to record one; this holds for older rows).
+        by_name = {same_skill(r.skill.name) for r in skills}
+        latest: dict[object, datetime] = {}
+        for skill_id, name, cohort_track, at in (
+            SkillSignOff.objects.filter(user=user)
+            .filter(Q(skill_id__in=[r.skill_id for r in skills]) | Q(cohort__track=track))
             .exclude(signed_by=user)
-            .values_list("skill_id", "signed_at")
-        )
+            .values_list("skill_id", "skill__name", "cohort__track_id", "signed_at")
+        ):
+            keys = [skill_id]
+            if cohort_track == track.pk and same_skill(name) in by_name:
+                keys.append(same_skill(name))
+            for key in keys:
+                if key not in latest or at > latest[key]:
+                    latest[key] = at
         for r in skills:
-            done = signed.get(r.skill_id)
+            done = max(
+                (at for at in (latest.get(r.skill_id), latest.get(same_skill(r.skill.name))) if at),
+                default=None,
+            )
             if counts(done):
                 checks[r.pk] = Check(r, True, _("Signed off by a trainer"), done)
+            elif done:
+                checks[r.pk] = Check(r, False, _("Signed off before the renewal opened: a "
+                                                 "trainer signs it off again"))  # fmt: skip
             else:
                 checks[r.pk] = Check(r, False, _("Not signed off yet"))
 
@@ -209,24 +233,41 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
         sessions = LiveSession.objects.filter(cohort__in=cohorts, cancelled_at__isnull=True)
         if since:
             sessions = sessions.filter(starts_at__gte=since)
-        session_list = list(sessions.values_list("pk", "cohort__catch_up_counts"))
-        catch_up = {pk for pk, allowed in session_list if allowed}
+        # Every session planned counts in the total (nobody is certified on the first of ten);
+        # only one that has started can have been attended: a mark on a session still to come
+        # (made before that was refused) never counts.
+        now = timezone.now()
+        session_list = list(sessions.values_list("pk", "cohort__catch_up_counts", "starts_at"))
+        held = {pk for pk, _allowed, starts_at in session_list if starts_at <= now}
+        catch_up = {pk for pk, allowed, _starts_at in session_list if allowed}
         attended = 0
         for session_id, status, caught_up in (
-            Attendance.objects.filter(user=user, session__in=[pk for pk, _allowed in session_list])
+            Attendance.objects.filter(user=user, session__in=sorted(held))
             # Presence the person marked for themselves never counts (catching up is theirs).
             # (~Q on the nullable marked_by keeps rows nobody marked.)
-            .filter((Q(status__in=ATTENDED) & ~Q(marked_by=user)) | Q(caught_up_at__isnull=False))
+            .filter(
+                (Q(status__in=(*ATTENDED, CAUGHT_UP)) & ~Q(marked_by=user))
+                | Q(caught_up_at__isnull=False)
+            )
             .values_list("session_id", "status", "caught_up_at")
         ):
-            if status in ATTENDED or (caught_up and session_id in catch_up):
+            # Caught up from the recording (the trainer's mark or the member's word) counts
+            # where the cohort says it does.
+            if status in ATTENDED or (
+                (caught_up or status == CAUGHT_UP) and session_id in catch_up
+            ):
                 attended += 1
         total = len(session_list)
+        to_come = total - len(held)
         for r in attendance:
             share = 100 * attended / total if total else 0
             detail = _("%(attended)s of %(total)s attended") % {
                 "attended": attended, "total": total,
             }  # fmt: skip
+            if to_come:
+                detail = _("%(attended)s of %(total)s attended (%(to_come)s still to come)") % {
+                    "attended": attended, "total": total, "to_come": to_come,
+                }  # fmt: skip
             if not total:
                 detail = _("No live sessions yet")
             checks[r.pk] = Check(r, total > 0 and share >= r.min_attendance, detail)

@@ -4,13 +4,13 @@ log (training.audit) before any row leaves, and who was in it is added as the ro
 
 import csv
 import json
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from training import audit
 from training.models import AuditEntry
@@ -59,13 +59,16 @@ def csv_response(*, user, filters: dict, used: dict, request=None) -> StreamingH
     entry = _start(action="pool.export_csv", user=user, request=request, filters=filters,
                    used=used)  # fmt: skip
     writer = csv.writer(_Echo())
+    # Rows are written after the view returns: labels in the language the coordinator asked in.
+    language = translation.get_language() or settings.LANGUAGE_CODE
 
     def pieces():
-        # The byte-order mark makes spreadsheets read the file as UTF-8.
-        yield "\ufeff" + writer.writerow([str(label) for _key, label in pool.COLUMNS]), []
-        yield from _batches(
-            filters, lambda record: writer.writerow([safe_cell(c) for c in pool.flat(record)])
-        )
+        with translation.override(language):
+            # The byte-order mark makes spreadsheets read the file as UTF-8.
+            yield "\ufeff" + writer.writerow([str(label) for _key, label in pool.COLUMNS]), []
+            yield from _batches(
+                filters, lambda record: writer.writerow([safe_cell(c) for c in pool.flat(record)])
+            )
 
     response = StreamingHttpResponse(audit.sent(entry, pieces()),
                                      content_type="text/csv; charset=utf-8")  # fmt: skip
@@ -136,6 +139,28 @@ def _filters_from(used: dict) -> dict:
     return form.cleaned_data if form.is_valid() else {}
 
 
+def _language_of(export: PoolExport) -> str:
+    language = export.requested_by.preferred_language
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else settings.LANGUAGE_CODE
+
+
+def _write(sheet, row: int, col: int, value, day_format) -> None:
+    """A typed cell: a number as a number, a date as a date (which sorts and filters as one),
+    text as text (write_string never stores a formula; neutralised as in the CSV all the same,
+    because people copy cells into other sheets and tools); nothing shared: a blank cell."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        sheet.write_string(row, col, str(value))
+    elif isinstance(value, int | float):
+        sheet.write_number(row, col, value)
+    elif isinstance(value, date):
+        sheet.write_datetime(row, col, datetime.combine(value, time.min), day_format)
+    else:
+        sheet.write_string(row, col, safe_cell(value))
+
+
 def build_xlsx(export_id: int) -> str:
     """Write the spreadsheet with constant memory, reporting progress every CHUNK rows.
     Idempotent: a finished export is left alone; a retried one starts again."""
@@ -161,17 +186,19 @@ def build_xlsx(export_id: int) -> str:
                                                      "strings_to_urls": False})  # fmt: skip
             sheet = book.add_worksheet("Pool")
             bold = book.add_format({"bold": True})
-            for col, (_key, label) in enumerate(pool.COLUMNS):
-                sheet.write_string(0, col, str(label), bold)
+            day = book.add_format({"num_format": "yyyy-mm-dd"})
             row_number = 0
-            for row_number, values in enumerate(_values(filters), start=1):
-                # write_string stores text, never a formula; cells are neutralised as in the
-                # CSV all the same, because people copy them into other sheets and tools.
-                for col, cell in enumerate(pool.flat(pool.record(values))):
-                    sheet.write_string(row_number, col, safe_cell(cell))
-                people.append(values["user_id"])
-                if row_number % CHUNK == 0:
-                    PoolExport.objects.filter(pk=export.pk).update(done=row_number)
+            # Headers and labels in the language of the coordinator who asked.
+            with translation.override(_language_of(export)):
+                for col, (_key, label) in enumerate(pool.COLUMNS):
+                    sheet.write_string(0, col, str(label), bold)
+                for row_number, values in enumerate(_values(filters), start=1):
+                    for col, cell in enumerate(pool.cells(pool.record(values))):
+                        _write(sheet, row_number, col, cell, day)
+                    people.append(values["user_id"])
+                    if row_number % CHUNK == 0:
+                        PoolExport.objects.filter(pk=export.pk).update(done=row_number)
+            sheet.set_column(0, len(pool.COLUMNS) - 1, 18)
             book.close()
             with open(handle.name, "rb") as built:
                 export.file.save(f"pool-{export.pk}.xlsx", File(built), save=False)

@@ -208,10 +208,49 @@ class AgreementSignature(models.Model):
 
 
 # --- Tracks -------------------------------------------------------------------------------------
+def not_this_tracks_skill(skill) -> str:
+    return _(
+        "“%(skill)s” is not one of this track's skills. Choose one listed under Skills (add it "
+        "there and save the track first)."
+    ) % {"skill": skill.name}
+
+
+class TrackForm(WagtailAdminModelForm):
+    def clean(self):
+        data = super().clean()
+        # A skill requirement names one of this track's skills (saved ones: a skill added in
+        # this same edit is not a choice yet).
+        for form in getattr(self.formsets.get("requirements"), "forms", []):
+            if not form.is_valid():  # validates the form first (its errors are shown anyway)
+                continue
+            skill = form.cleaned_data.get("skill")
+            if (
+                skill is not None
+                and form.cleaned_data.get("kind") == Requirement.Kind.SKILL
+                and not form.cleaned_data.get("DELETE")
+                and (self.instance.pk is None or skill.track_id != self.instance.pk)
+            ):
+                form.add_error("skill", not_this_tracks_skill(skill))
+        # A skill a requirement names, or people were signed off for, stays (their record).
+        for form in getattr(self.formsets.get("skills"), "deleted_forms", []):
+            skill = form.instance
+            if skill.pk and (
+                skill.sign_offs.exists() or Requirement.objects.filter(skill=skill).exists()
+            ):
+                raise ValidationError(
+                    _("“%(skill)s” stays: a requirement names it or trainers signed it off for "
+                      "someone. Remove the requirement first; a skill signed off stays as "
+                      "people's record.") % {"skill": skill.name}
+                )  # fmt: skip
+        return data
+
+
 class Track(ClusterableModel):
     class Approval(models.TextChoices):
         AUTOMATIC = "automatic", _("Automatic when every requirement is met")
         COORDINATOR = "coordinator", _("A coordinator approves each certification")
+
+    base_form_class = TrackForm
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("address"), max_length=80, unique=True)
@@ -242,6 +281,10 @@ class Track(ClusterableModel):
                     help_text=_("The track's title and description for people reading in "
                                 "another language (also on certificates and the verification "
                                 "page).")),
+        InlinePanel("skills", label=_("Skills"),
+                    help_text=_("Skills a trainer signs off for each person. Every cohort "
+                                "preparing for this track shows them to its trainers, so "
+                                "members of any cohort can meet a skill requirement.")),
         InlinePanel("requirements", label=_("Requirements"),
                     help_text=_("What a person must do: first on the way to certification, then "
                                 "on the renewal path, which opens before the certificate "
@@ -306,8 +349,12 @@ class Requirement(Orderable):
     kind = models.CharField(_("requirement"), max_length=20, choices=Kind.choices)
     course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT, null=True,
                                blank=True, related_name="+", verbose_name=_("course"))  # fmt: skip
-    skill = models.ForeignKey("cohorts.Skill", on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("skill"))  # fmt: skip
+    skill = models.ForeignKey(
+        "cohorts.Skill", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("skill"), limit_choices_to={"track__isnull": False},
+        help_text=_("One of this track's skills (listed above; save the track first to choose "
+                    "a new one). Every cohort preparing for the track can sign it off."),
+    )  # fmt: skip
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+", verbose_name=_("agreement"))  # fmt: skip
     min_attendance = models.PositiveSmallIntegerField(
@@ -347,6 +394,17 @@ class Requirement(Orderable):
                 errors[field] = _("This requirement needs it.")
             elif field != needed and value not in (None, ""):
                 errors[field] = _("Leave this empty for this kind of requirement.")
+        # A skill of this track, which every cohort preparing for it signs off (a cohort's or a
+        # course's own skill could only be met by the members of that cohort or course).
+        if (
+            self.kind == self.Kind.SKILL
+            and self.skill_id
+            and "skill" not in errors
+            # (In the track editor a new requirement has no track yet: TrackForm checks it.)
+            and (self.skill.track_id is None
+                 or (self.track_id is not None and self.skill.track_id != self.track_id))
+        ):  # fmt: skip
+            errors["skill"] = not_this_tracks_skill(self.skill)
         if (
             self.kind == self.Kind.ATTENDANCE
             and self.min_attendance is not None

@@ -7,7 +7,7 @@ which would reveal them), and every row carries only the fields its person agree
 
 import contextlib
 import functools
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
@@ -67,10 +67,14 @@ def _zone_offsets(hour_key: str) -> dict[str, float]:
 
 def zones_between(low: float, high: float, now: datetime | None = None) -> list[str]:
     """Zone names whose UTC offset is between `low` and `high` hours right now (daylight
-    saving included)."""
+    saving included). A range whose start is east of its end goes on eastwards across the date
+    line: from +7 to -3 is +7 to +14, then -12 to -3 (Jakarta, Auckland, Honolulu, Bogotá)."""
     now = now or timezone.now()
     key = now.replace(minute=0, second=0, microsecond=0).isoformat()
-    return sorted(name for name, hours in _zone_offsets(key).items() if low <= hours <= high)
+    offsets = _zone_offsets(key).items()
+    if low <= high:
+        return sorted(name for name, hours in offsets if low <= hours <= high)
+    return sorted(name for name, hours in offsets if hours >= low or hours <= high)
 
 
 OFFSETS = [(str(h), f"UTC{h:+d}") for h in range(-12, 15)]
@@ -82,8 +86,12 @@ class PoolFilter(forms.Form):
                               choices=[("", _("Any")), *PoolMember.FOCUS_AREAS])  # fmt: skip
     tz_from = forms.TypedChoiceField(label=_("Time zone from"), required=False, coerce=int,
                                      empty_value=None, choices=[("", "—"), *OFFSETS])  # fmt: skip
-    tz_to = forms.TypedChoiceField(label=_("to"), required=False, coerce=int, empty_value=None,
-                                   choices=[("", "—"), *OFFSETS])  # fmt: skip
+    tz_to = forms.TypedChoiceField(
+        label=_("to"), required=False, coerce=int, empty_value=None,
+        choices=[("", "—"), *OFFSETS],
+        help_text=_("A range can cross the date line: from UTC+7 to UTC-3 means UTC+7 to "
+                    "UTC+14 and UTC-12 to UTC-3."),
+    )  # fmt: skip
     availability = forms.ChoiceField(
         label=_("Availability"), required=False,
         choices=[("available", _("Available now")), ("any", _("Available or paused"))],
@@ -98,13 +106,6 @@ class PoolFilter(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("Any")), *spoken_languages()]
-
-    def clean(self):
-        data = super().clean()
-        low, high = data.get("tz_from"), data.get("tz_to")
-        if low is not None and high is not None and low > high:
-            self.add_error("tz_to", _("Must not be before the start of the range."))
-        return data
 
     def used(self) -> dict:
         """The filters in effect, as recorded with an export (JSON-ready)."""
@@ -239,14 +240,42 @@ def record(values: dict) -> dict:
     }  # fmt: skip
 
 
-def flat(row: dict) -> list[str]:
-    """A record as spreadsheet cells (lists joined; nothing shared: empty)."""
-    cells = []
+def cells(row: dict) -> list:
+    """A record as spreadsheet cells, in the active language: codes as their labels ("Spanish
+    (First language)", "Harassment response", "Paused"), hours per week as a number, the expiry
+    as a date; nothing shared: None."""
+    focus_names = dict(PoolMember.FOCUS_AREAS)
+    channel_names = dict(PoolMember.CHANNELS)
+    values = []
     for key, _label in COLUMNS:
         value = row[key]
-        if key == "languages" and value:
-            value = ", ".join(f"{item['code']} ({item['level']})" for item in value)
-        elif isinstance(value, list):
-            value = ", ".join(value)
-        cells.append("" if value is None else str(value))
-    return cells
+        if value is None:
+            pass
+        elif key == "languages":
+            value = languages_text(value)
+        elif key == "focus_areas":
+            value = ", ".join(str(focus_names.get(code, code)) for code in value)
+        elif key == "channels":
+            value = ", ".join(str(channel_names.get(code, code)) for code in value)
+        elif key == "availability":
+            value = str(AVAILABILITY.get(value, value))
+        elif key == "certified_until":
+            value = date.fromisoformat(value)
+        values.append(value)
+    return values
+
+
+AVAILABILITY = {"available": _("Available"), "paused": _("Paused")}
+
+
+def flat(row: dict) -> list[str]:
+    """A record as the text of spreadsheet cells (`cells`; dates as YYYY-MM-DD, which every
+    spreadsheet reads as a date; nothing shared: empty)."""
+    texts = []
+    for value in cells(row):
+        if value is None:
+            value = ""
+        elif isinstance(value, date):
+            value = value.isoformat()
+        texts.append(str(value))
+    return texts

@@ -1,23 +1,28 @@
 """The responder pool for coordinators: search, exports, the access record, API tokens."""
 
+import re
+from datetime import date, datetime, time, timedelta
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from training import audit
-from training.models import AuditEntry, AuditSubject
+from training.models import AuditEntry, AuditSubject, User
 from training.permissions import role_required
 from training.roles import Role
 
-from . import exports, pool
-from .api import token_create
+from . import api, exports, pool
 from .forms import TokenForm
 from .models import ApiToken, PoolExport, PoolMember
 
@@ -131,9 +136,90 @@ def export_download(request, export_id):
     return response
 
 
+LOG_PER_PAGE = 100
+DATE_BOUNDS = [MinValueValidator(date(2000, 1, 1)), MaxValueValidator(date(2999, 12, 31))]
+
+
+class LogFilter(forms.Form):
+    """The access record's filters: what, who did it, who was included, and between which days
+    (days in the viewer's time zone)."""
+
+    action = forms.ChoiceField(label=gettext_lazy("What"), required=False)
+    actor = forms.CharField(
+        label=gettext_lazy("Who"), required=False, max_length=200,
+        help_text=gettext_lazy("Part of a display name, or #id."),
+    )  # fmt: skip
+    person = forms.CharField(
+        label=gettext_lazy("Who was included"), required=False, max_length=200,
+        help_text=gettext_lazy("Part of a display name, or #id."),
+    )  # fmt: skip
+    date_from = forms.DateField(label=gettext_lazy("From (date)"), required=False,
+                                validators=DATE_BOUNDS,
+                                widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    date_to = forms.DateField(label=gettext_lazy("To (date)"), required=False,
+                              validators=DATE_BOUNDS,
+                              widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [
+            ("", gettext_lazy("Any")),
+            *((action, audit.ACTIONS[action]) for action in exports.ACCESS_ACTIONS),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", gettext_lazy("The end date is before the start date."))
+        return data
+
+
+def _named(field: str, text: str) -> Q:
+    """`field` (a person's id) is someone whose display name contains `text`, or "#id". By
+    display name only: a coordinator's search must not tell whether an email address they were
+    not shown belongs to someone. A subquery: no query of its own."""
+    text = text.strip()
+    found = Q(**{f"{field}__in": User.objects.filter(display_name__icontains=text).values("pk")})
+    if match := re.fullmatch(r"#?(\d{1,18})", text):
+        found |= Q(**{field: int(match.group(1))})
+    return found
+
+
+def _local_midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+def _log_entries(data: dict):
+    entries = AuditEntry.objects.filter(action__in=exports.ACCESS_ACTIONS)
+    if data.get("action"):
+        entries = entries.filter(action=data["action"])
+    if data.get("actor"):
+        entries = entries.filter(_named("actor_id", data["actor"]))
+    if data.get("person"):
+        included = AuditSubject.objects.filter(_named("person_id", data["person"]),
+                                               entry=OuterRef("pk"))  # fmt: skip
+        entries = entries.filter(Exists(included))
+    if data.get("date_from"):
+        entries = entries.filter(at__gte=_local_midnight(data["date_from"]))
+    if data.get("date_to"):
+        entries = entries.filter(at__lt=_local_midnight(data["date_to"] + timedelta(days=1)))
+    return entries
+
+
 @role_required(Role.COORDINATOR)
 def access_log(request):
-    """The pool's part of the audit log: pages opened, exports, API calls (three queries)."""
+    """The pool's part of the audit log: pages opened, exports, API calls, filtered; each entry
+    links to the people it included. A constant number of queries whatever the log holds."""
+    form = LogFilter(request.GET if any(key in request.GET for key in LogFilter.base_fields)
+                     else None)  # fmt: skip
+    if form.is_bound and not form.is_valid():
+        # A filter in error shows nothing, not everything, and says so.
+        messages.error(request, _("Check the filters: the record is not shown until they are "
+                                  "corrected."))  # fmt: skip
+        entries = AuditEntry.objects.none()
+    else:
+        entries = _log_entries(form.cleaned_data if form.is_bound else {})
     sent = (
         AuditSubject.objects.filter(entry=OuterRef("pk"))
         .order_by()
@@ -142,18 +228,43 @@ def access_log(request):
         .values("n")
     )
     entries = (
-        AuditEntry.objects.filter(action__in=exports.ACCESS_ACTIONS)
-        .select_related("actor")
+        entries.select_related("actor")
         .annotate(sent=Subquery(sent, output_field=IntegerField()))
         .order_by("-at", "-pk")
     )
-    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    page = Paginator(entries, LOG_PER_PAGE).get_page(request.GET.get("page"))
     for entry in page:
         # Records copied from before the audit log know how many, not who.
         entry.people = entry.count if entry.detail.get("imported_from") else (entry.sent or 0)
         entry.filters = pool.filter_items(entry.detail.get("filters") or {})
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "certificates/pool/log.html", {
-        "page": page, "keep_days": settings.ACOMPANA_AUDIT_LOG_DAYS,
+        "form": form, "page": page, "query": query.urlencode(),
+        "keep_days": settings.ACOMPANA_AUDIT_LOG_DAYS,
+    })  # fmt: skip
+
+
+@role_required(Role.COORDINATOR)
+def access_log_entry(request, entry_id):
+    """Who one page, export or API call of the pool included: each person by display name and
+    the reference the exports carry (never an email address), 100 a page, in a constant number
+    of queries."""
+    entry = get_object_or_404(
+        AuditEntry.objects.select_related("actor"), pk=entry_id,
+        action__in=exports.ACCESS_ACTIONS,
+    )  # fmt: skip
+    subjects = (
+        AuditSubject.objects.filter(entry=entry).order_by("pk").values_list("person_id", flat=True)
+    )
+    page = Paginator(subjects, LOG_PER_PAGE).get_page(request.GET.get("page"))
+    ids = list(page)
+    found = User.objects.only("pk", "display_name", "anonymised_at").in_bulk(ids)
+    people = [(person_id, found.get(person_id), pool.reference(person_id)) for person_id in ids]
+    entry.filters = pool.filter_items(entry.detail.get("filters") or {})
+    return render(request, "certificates/pool/log_entry.html", {
+        "entry": entry, "page": page, "people": people, "query": "",
+        "imported": bool(entry.detail.get("imported_from")),
     })  # fmt: skip
 
 
@@ -163,7 +274,7 @@ def tokens(request):
     if request.method == "POST":
         form = TokenForm(request.POST)
         if form.is_valid():
-            _token, created = token_create(user=request.user, name=form.cleaned_data["name"])
+            _token, created = api.token_create(user=request.user, name=form.cleaned_data["name"])
             form = TokenForm()
     else:
         form = TokenForm()
@@ -178,9 +289,16 @@ def tokens(request):
 @role_required(Role.COORDINATOR)
 @require_POST
 def token_revoke(request, token_id):
+    """Two steps, without JavaScript: the tokens page's button asks, this page says what will
+    happen to which token, and only its confirmation (`confirm`) revokes."""
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        messages.success(request, _("Token revoked: it no longer opens the API."))
+    if token.revoked_at is not None:
+        messages.info(request, _("This token was already revoked."))
+        return redirect("certificates:tokens")
+    if request.POST.get("confirm") != "yes":
+        response = render(request, "certificates/pool/token_revoke.html", {"token": token})
+        response["Cache-Control"] = "no-store"
+        return response
+    api.token_revoke(token=token)
+    messages.success(request, _("Token revoked: it no longer opens the API."))
     return redirect("certificates:tokens")

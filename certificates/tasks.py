@@ -160,13 +160,14 @@ def _render(task, certificate_id: int) -> str:
     return "superseded"
 
 
-def _tell(kind: str, certificate_id: int, key: str) -> int:
+def _tell(kind: str, certificate_id: int, key: str, context=None) -> int:
     from cohorts import notify
 
     certificate = Certificate.objects.select_related("user", "track").get(pk=certificate_id)
     user = certificate.user
+    extra = context(certificate) if context else {}
     return notify.send(kind, [(user, f"{key}:{certificate.pk}:{user.pk}")],
-                       lambda _user: {"certificate": certificate})  # fmt: skip
+                       lambda _user: {"certificate": certificate, **extra})  # fmt: skip
 
 
 @shared_task(name="certificates.tasks.tell_certified", **RETRY)
@@ -176,7 +177,22 @@ def tell_certified(certificate_id: int) -> int:
 
 @shared_task(name="certificates.tasks.tell_revoked", **RETRY)
 def tell_revoked(certificate_id: int) -> int:
-    return _tell("certificate_revoked", certificate_id, "revoked")
+    return _tell("certificate_revoked", certificate_id, "revoked", _revoked_context)
+
+
+def _revoked_context(certificate: Certificate) -> dict:
+    """What the revocation email may truthfully say: whether this revocation took the person out
+    of the pool (another valid certificate may keep them in), and where to write (the message
+    comes from an address nobody reads)."""
+    from training.privacy_views import privacy_contact
+
+    from .models import PoolMember
+
+    left_pool = bool(certificate.revoked_at) and PoolMember.objects.filter(
+        user=certificate.user_id, status=PoolMember.Status.REMOVED,
+        left_at__gte=certificate.revoked_at,
+    ).exists()  # fmt: skip
+    return {"contact": privacy_contact(), "left_pool": left_pool}
 
 
 def renewal_reminders(today=None) -> int:

@@ -39,6 +39,7 @@ urlpatterns = [
     path("pool/exports/<int:export_id>/download/", pool_views.export_download,
          name="export_download"),
     path("pool/log/", pool_views.access_log, name="access_log"),
+    path("pool/log/<int:entry_id>/", pool_views.access_log_entry, name="access_log_entry"),
     path("pool/tokens/", pool_views.tokens, name="tokens"),
     path("pool/tokens/<int:token_id>/revoke/", pool_views.token_revoke, name="token_revoke"),
     path("api/v1/responders/", api.responders, name="api_responders"),

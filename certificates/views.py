@@ -21,6 +21,7 @@ from training import ratelimit
 from training.models import User
 from training.permissions import role_required
 from training.roles import Role
+from training.selectors import dashboard_for
 
 from . import eligibility, services
 from .converters import CertificateCode
@@ -29,7 +30,6 @@ from .models import (
     Agreement,
     AgreementSignature,
     Certificate,
-    CertificationEvent,
     CertificationRequest,
     EligibilitySnapshot,
     PoolMember,
@@ -102,6 +102,11 @@ def dashboard_certification(user) -> dict | None:
     if not data["results"] and not data["certificates"]:
         return None
     return data
+
+
+def member_certification(*, cohort, user) -> dict:
+    """For the cohort's trainers, on a member's page: each requirement of the cohort's track."""
+    return {"certification": eligibility.compute(user, cohort.track)} if cohort.track_id else {}
 
 
 @login_required
@@ -363,22 +368,27 @@ def track_people(request, slug):
 
 
 def person_history(user, track) -> dict:
-    result = eligibility.compute(user, track)
+    """A person's certification on a track, and their history on it in one timeline. A fixed
+    number of queries, whatever the length of the history."""
+    from .history import timeline, track_requirements
+
+    requirements = track_requirements(track)
+    exceptions = list(
+        RequirementException.objects.filter(user=user, requirement__track=track)
+        .select_related("granted_by")
+        .order_by("granted_at", "pk")
+    )
+    for exception in exceptions:  # the track's requirements, their labels ready
+        exception.requirement = requirements[exception.requirement_id]
     return {
-        "result": result,
+        "result": eligibility.compute(user, track),
         "certificates": list(
-            Certificate.objects.filter(user=user, track=track).order_by("-period")
+            Certificate.objects.filter(user=user, track=track)
+            .select_related("revoked_by")
+            .order_by("-period")
         ),
-        "events": list(
-            CertificationEvent.objects.filter(user=user, track=track).select_related(
-                "actor", "certificate"
-            )[:200]
-        ),
-        "exceptions": list(
-            RequirementException.objects.filter(user=user, requirement__track=track).select_related(
-                "requirement", "granted_by"
-            )
-        ),
+        "timeline": timeline(user, track, requirements=requirements),
+        "exceptions": exceptions,
         "requests": list(CertificationRequest.objects.filter(user=user, track=track)),
     }
 
@@ -520,6 +530,15 @@ def revoke(request, slug, user_id, code):
     if not form.is_valid():
         return _person_page(request, track, person, status=400, reason_form=form,
                             revoking=certificate.pk)  # fmt: skip
+    if request.POST.get("confirm") != "yes" and certificate.revoked_at is None:
+        # A second step, without JavaScript: what will happen, to whom, before it happens.
+        in_pool = PoolMember.objects.filter(
+            user=person, status__in=[PoolMember.Status.ACTIVE, PoolMember.Status.PAUSED]
+        ).exists()
+        return render(request, "certificates/coordinator/revoke_confirm.html", {
+            "track": track, "person": person, "certificate": certificate,
+            "reason": form.cleaned_data["reason"], "in_pool": in_pool,
+        })  # fmt: skip
     try:
         services.certificate_revoke(
             certificate, by=request.user, reason=form.cleaned_data["reason"], request=request
@@ -558,6 +577,13 @@ def queue(request):
     rows = [(r, snapshots.get((r.user_id, r.track_id))) for r in page]
     return render(request, "certificates/coordinator/queue.html",
                   {"page": page, "rows": rows, "decision_form": DecisionForm()})  # fmt: skip
+
+
+@role_required(Role.COORDINATOR)
+def coordinator_desk(request):
+    """The coordinator's desk: tracks, the approval queue and the pool."""
+    context = {**dashboard_for(request.user), **desk_context()}
+    return render(request, "certificates/coordinator/desk.html", context)
 
 
 def desk_context() -> dict:

@@ -17,6 +17,7 @@ class CohortsConfig(AppConfig):
         from training import audit_display
 
         audit_display.show_by_name("cohort", "cohorts.Cohort", "title")  # the audit log report
+        audit_display.show_by_name("to_cohort", "cohorts.Cohort", "title")
 
         from .views import dashboard_cohorts
 

@@ -16,8 +16,6 @@ from .models import (
     CohortCourse,
     Membership,
     ScreeningQuestion,
-    Skill,
-    SkillSignOff,
 )
 
 TRAINER_EMAIL = "trainer@example.org"
@@ -148,19 +146,8 @@ def seed(stdout) -> None:
                   times=(time(17, 0), time(18, 30)), past_notes=True)  # fmt: skip
     seed_sessions(stdout, open_cohort, trainer, first_day=open_cohort.starts_on,
                   times=(time(18, 0), time(19, 30)))  # fmt: skip
-    if not running.skills.exists():
-        first_contact = Skill.objects.create(
-            cohort=running, name="Role-play: first contact with a person being harassed",
-            description="Listens first, believes, does not blame, explains options.",
-        )  # fmt: skip
-        Skill.objects.create(cohort=running, name="Role-play: helping to document abuse",
-                             sort_order=1)  # fmt: skip
-        if volunteer is not None:
-            SkillSignOff.objects.create(
-                skill=first_contact, user=volunteer, cohort=running, signed_by=trainer,
-                notes="Warm and clear; remember to ask what the person wants to do first.",
-            )  # fmt: skip
-        stdout.write(f"Demo skills for “{running.title}”")
+    # The skills a certification requires are the track's (certificates.demo adds them, with
+    # the demo volunteer's sign-off): every cohort preparing for the track signs them off.
 
 
 def seed_sessions(stdout, cohort: Cohort, trainer, *, first_day, times, past_notes=False) -> None:
@@ -179,7 +166,7 @@ def seed_sessions(stdout, cohort: Cohort, trainer, *, first_day, times, past_not
         (session,) = sessions_save(
             cohort=cohort, day=first_day + timedelta(days=14 * number), start=times[0],
             end=times[1], title=title, meeting_url="https://meet.example.org/acompana-demo",
-            description="Bring a question from the module you are working on.",
+            description="Bring a question from the module you are working on.", tell=False,
         )  # fmt: skip
         if past_notes and session.ends_at < now:
             session_after(

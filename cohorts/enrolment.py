@@ -16,7 +16,9 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from . import services
 from .models import Cohort, CohortInvitation
 
 MAX_ROWS = 2000
@@ -47,7 +49,15 @@ OUTCOMES = {
     "pending": lambda: _("Already invited, waiting for an answer: skipped"),
     "declined_before": lambda: _("Declined an earlier invitation to this cohort: skipped"),
     "invited": lambda: _("Invitation sent"),
+    # The cohort is full (or people wait for a place): accepting means the waitlist.
+    "invite_waitlist": lambda: _(
+        "Will be invited by email. The cohort is full: if they accept, they join its waitlist"
+    ),
+    "invited_waitlist": lambda: _(
+        "Invitation sent. The cohort is full: if they accept, they join its waitlist"
+    ),
 }
+INVITED = ("invited", "invited_waitlist")
 MAX_EMAIL_LENGTH = CohortInvitation._meta.get_field("email").max_length
 
 
@@ -91,8 +101,32 @@ def _is_address(email: str) -> bool:
     return len(email) <= MAX_EMAIL_LENGTH
 
 
+def places_summary(cohort: Cohort, invitations: int) -> str:
+    """One sentence on what accepting will give, when places do not cover everyone invited
+    (empty otherwise): the preview and the report say the same."""
+    from .invitations import places_state
+
+    state = places_state(cohort)
+    left = services.places_left(cohort)
+    if state == "full":
+        return _("The cohort is full: whoever accepts joins its waitlist, in the order they "
+                 "accept, and is told when a place opens.")  # fmt: skip
+    if state == "limited" and invitations > left:
+        return ngettext(
+            "%(left)s place left for %(count)s invitations: the first person to accept gets "
+            "it, the others join the waitlist.",
+            "%(left)s places left for %(count)s invitations: the first %(left)s people to "
+            "accept get a place, the others join the waitlist.",
+            left,
+        ) % {"left": left, "count": invitations}
+    return ""
+
+
 def preview(cohort: Cohort, records) -> list[Row]:
     """What each row will do. Reads only the cohort's own invitations: nothing about accounts."""
+    from .invitations import places_state
+
+    invite = "invite_waitlist" if places_state(cohort) == "full" else "invite"
     answered = {}
     for email, status in CohortInvitation.objects.filter(
         Q(status=CohortInvitation.Status.DECLINED)
@@ -117,14 +151,14 @@ def preview(cohort: Cohort, records) -> list[Row]:
         elif status == CohortInvitation.Status.DECLINED:
             result.append(Row(line, key, name, "declined_before", False))
         else:
-            result.append(Row(line, key, name, "invite", True))
+            result.append(Row(line, key, name, invite, True))
     return result
 
 
 def apply(cohort: Cohort, rows: list[Row], *, by) -> list[Row]:
     """Do what the preview said: one invitation per valid row, each emailed once the upload is
     saved. A row invited meanwhile (another tab, another trainer) says so."""
-    from .invitations import invitations_create
+    from .invitations import invitations_create, places_state
 
     for row in rows:  # a preview is kept in the session: check again what it says
         if row.valid and not _is_address(row.email):
@@ -133,6 +167,7 @@ def apply(cohort: Cohort, rows: list[Row], *, by) -> list[Row]:
     created = invitations_create(
         cohort=cohort, people=[(row.email, row.display_name) for row in wanted], by=by
     )
+    invited = "invited_waitlist" if places_state(cohort) == "full" else "invited"
     for row in wanted:
-        row.outcome = "invited" if row.email in created else "pending"
+        row.outcome = invited if row.email in created else "pending"
     return rows

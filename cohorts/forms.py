@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from courses.models import CoursePage
 from training.models import User, time_zone_choices
@@ -113,12 +115,10 @@ class CohortForm(forms.ModelForm):
             groups__name=GROUP_FOR_ROLE[Role.TRAINER]
         ).order_by("display_name")
         self.fields["trainers"].label_from_instance = lambda user: user.display_name
-        from certificates.models import Track
-
         current = self.instance.track_id if self.instance.pk else None
-        self.fields["track"].queryset = Track.objects.filter(
-            Q(active=True) | Q(pk=current)
-        ).order_by("title")
+        self.fields["track"].queryset = (
+            self.fields["track"].queryset.filter(Q(active=True) | Q(pk=current)).order_by("title")
+        )
         # The track makes the cohort's sessions and sign-offs count towards a certificate: the
         # coordinators (and administrators) who run certification choose it, trainers read it.
         if not can_set_track(user):
@@ -130,11 +130,28 @@ class CohortForm(forms.ModelForm):
         for name in ("applications_open_at", "applications_close_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M"]
             self.fields[name].widget.format = "%Y-%m-%dT%H:%M"
+        # The address: made from the title when left empty (the page's script shows it while
+        # the title is typed), explained in plain words.
+        slug = self.fields["slug"]
+        slug.required = False
+        slug.label = _("Web address")
+        slug.help_text = _(
+            "The end of the cohort's page address: %(example)s. Made from the title if you leave "
+            "it empty; only lower-case letters, numbers and hyphens. People share this address: "
+            "changing it later breaks the links they have."
+        ) % {"example": f"{settings.ACOMPANA_PLATFORM_ORIGIN}/cohorts/…/"}
+        slug.widget.attrs.update({"data-slug-from": "id_title", "autocomplete": "off"})
 
     def _get_validation_exclusions(self):
         # The form's list (places, and the cohort's own zone) has checked the zone; the model's
         # choices (places only) would refuse a zone stored before the list was narrowed.
         return {*super()._get_validation_exclusions(), "time_zone"}
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or ""
+        if slug:
+            return slug
+        return unique_slug(self.cleaned_data.get("title") or "", exclude=self.instance.pk)
 
     def clean(self):
         data = super().clean()
@@ -145,6 +162,21 @@ class CohortForm(forms.ModelForm):
         if opens and closes and closes <= opens:
             self.add_error("applications_close_at", _("Applications must close after they open."))
         return data
+
+
+def unique_slug(title: str, *, exclude=None) -> str:
+    """An address made from a title ("Acompañar 2026" → "acompanar-2026"), unused by any other
+    cohort ("…-2", "…-3" otherwise); "cohort" for a title with no Latin letter or digit."""
+    max_length = Cohort._meta.get_field("slug").max_length
+    base = slugify(title)[: max_length - 4].strip("-") or "cohort"  # slugify drops accents
+    taken = set(
+        Cohort.objects.filter(slug__startswith=base).exclude(pk=exclude)
+        .values_list("slug", flat=True)
+    )  # fmt: skip
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
 
 
 def can_set_track(user) -> bool:
@@ -199,10 +231,60 @@ class DecisionForm(forms.Form):
         label=_("Message to the people concerned"), required=False, max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )  # fmt: skip
+    waitlist_message = forms.CharField(
+        label=_("Message to those who go on the waitlist"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The cohort is full for them: they get this message instead."),
+    )  # fmt: skip
     save_template = forms.BooleanField(
         label=_("Start from this message next time for this decision in this cohort"),
         required=False,
     )
+
+    def __init__(self, *args, overflow=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Asked only when accepting would put someone on the waitlist (the confirmation step).
+        if not overflow:
+            del self.fields["waitlist_message"]
+        else:
+            self.fields["message"].label = _("Message to those who get a place")
+            self.fields["save_template"].label = _("Start from these messages next time in "
+                                                   "this cohort")  # fmt: skip
+
+
+class MemberLeaveForm(forms.Form):
+    """A trainer removes a member, or moves them to another cohort of the same course."""
+
+    action = forms.ChoiceField(
+        label=_("What to do"),
+        # No default: the trainer says which, on purpose.
+        choices=[("", _("Choose…")), ("move", _("Move to another cohort of the same course")),
+                 ("remove", _("Remove from this cohort"))],
+    )  # fmt: skip
+    to = forms.ModelChoiceField(
+        label=_("Cohort to move them to"), queryset=Cohort.objects.none(), required=False,
+        help_text=_("Cohorts you train that take one of this cohort's courses."),
+    )  # fmt: skip
+    message = forms.CharField(
+        label=_("Message to the person (when removing)"), required=False,
+        max_length=MAX_NOTES_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Sent to them by email with the news, and shown to them on the cohort's "
+                    "page. Their progress is kept either way."),
+    )  # fmt: skip
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = Cohort.objects.filter(pk__in=[c.pk for c in targets])
+        if not targets:
+            choices = self.fields["action"].choices
+            self.fields["action"].choices = [c for c in choices if c[0] != "move"]
+            del self.fields["to"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "move" and not data.get("to"):
+            self.add_error("to", _("Choose the cohort to move them to."))
+        return data
 
 
 class CodeForm(forms.ModelForm):
@@ -244,11 +326,25 @@ class SessionForm(forms.Form):
         help_text=_("How many weeks in a row (1: a single session). Each keeps its local time."),
     )  # fmt: skip
 
-    def __init__(self, *args, editing=False, **kwargs):
+    def __init__(self, *args, editing=False, series_to_come=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["interpretation_languages"].choices = list(settings.ALL_LANGUAGES.items())
         if editing:
             del self.fields["weeks"]
+        if editing and series_to_come:
+            # An occurrence of a weekly series: change it alone, or the series with it.
+            whole = ngettext(
+                "This session and the other one of its series still to come",
+                "This session and the %(count)s others of its series still to come",
+                series_to_come,
+            ) % {"count": series_to_come}
+            self.fields["scope"] = forms.ChoiceField(
+                label=_("Which sessions to change"), widget=forms.RadioSelect, initial="one",
+                required=False,  # not chosen: this session only
+                choices=[("one", _("This session only")), ("series", whole)],
+                help_text=_("Sessions that already took place stay as they were. A new day "
+                            "moves each of them by as many days, to the new times."),
+            )  # fmt: skip
 
     def clean(self):
         data = super().clean()

@@ -241,7 +241,9 @@ def invitation_accept(*, invitation: CohortInvitation, user) -> Membership | App
         cohort = services._locked(invitation.cohort)
         if cohort.status in ENDED:
             raise InvitationError(_("This cohort has ended: it takes nobody new."))
-        result = services._join(cohort, user, Membership.Source.INVITED)
+        # One email per person: the invitation said a full cohort means its waitlist, and the
+        # page they accept on says where they are; no second email about it.
+        result = services._join(cohort, user, Membership.Source.INVITED, tell=False)
         invitation.status = CohortInvitation.Status.ACCEPTED
         invitation.result = (
             CohortInvitation.Result.MEMBER
@@ -297,9 +299,22 @@ def invitations_forget(*, user) -> int:
 
 
 # --- Background ---------------------------------------------------------------------------------
-def _message(invitation: CohortInvitation, account) -> EmailMessage:
+def places_state(cohort: Cohort) -> str:
+    """What accepting would give now: "open" (no limit, or places for all), "full" (the waitlist:
+    no place left, or people already waiting for one), or "limited" (places left, first come)."""
+    left = services.places_left(cohort)
+    if left is None:
+        return "open"
+    waiting = Application.objects.filter(
+        cohort=cohort, status=Application.Status.WAITLISTED
+    ).exists()
+    return "full" if left == 0 or waiting else "limited"  # fmt: skip
+
+
+def _message(invitation: CohortInvitation, account, places: str = "open") -> EmailMessage:
     """In the person's language where they have an account, else the cohort's; the same words
-    either way (the email never says whether the address has an account)."""
+    either way (the email never says whether the address has an account). `places`: what
+    accepting gives (places_state), said plainly: nobody is promised a place they won't get."""
     cohort = invitation.cohort
     language = (account.preferred_language if account else "") or cohort.working_language
     zone = (account.time_zone if account else "") or cohort.time_zone
@@ -307,7 +322,7 @@ def _message(invitation: CohortInvitation, account) -> EmailMessage:
         context = {
             "invitation": invitation, "cohort": cohort, "trainer": invitation.invited_by,
             "link": invitation_url(invitation), "organisation": settings.ACOMPANA_ORGANISATION,
-            "site": settings.ACOMPANA_PLATFORM_ORIGIN,
+            "site": settings.ACOMPANA_PLATFORM_ORIGIN, "places": places,
         }  # fmt: skip
         subject = str(SUBJECT) % {"organisation": settings.ACOMPANA_ORGANISATION}
         body = render_to_string("cohorts/email/cohort_invitation.txt", context)
@@ -330,6 +345,7 @@ def invitations_send(ids: list[int]) -> int:
             address__in=[i.email for i in invitations]
         )
     }
+    places = {}
     sent = 0
     with get_connection() as connection:
         for invitation in invitations:
@@ -342,7 +358,10 @@ def invitations_send(ids: list[int]) -> int:
                 )  # fmt: skip
                 if locked is None or not locked.is_open():
                     continue
-                message = _message(invitation, accounts.get(invitation.email))
+                if invitation.cohort_id not in places:
+                    places[invitation.cohort_id] = places_state(invitation.cohort)
+                message = _message(invitation, accounts.get(invitation.email),
+                                   places[invitation.cohort_id])  # fmt: skip
                 locked.emailed = True
                 locked.sent_at = timezone.now()
                 locked.save(update_fields=["emailed", "sent_at"])

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel
 
 from courses.models import language_choices
 from training.models import time_zone_choices, validate_time_zone
@@ -221,6 +223,7 @@ class Membership(models.Model):
         INVITATION = "invitation", _("Invitation code")
         CSV = "csv", _("Enrolled by a trainer")
         INVITED = "invited", _("Accepted a trainer's invitation")
+        MOVED = "moved", _("Moved from another cohort")
         DEMO = "demo", _("Demo data")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
@@ -230,6 +233,16 @@ class Membership(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices)
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
+
+    class LeftReason(models.TextChoices):
+        WITHDREW = "withdrew", _("Left the cohort")
+        REMOVED = "removed", _("Removed by a trainer")
+        MOVED = "moved", _("Moved to another cohort")
+        DECLINED = "declined", _("Declined by a trainer")
+        ACCOUNT = "account", _("Deleted their account")
+
+    # Why the person left (empty while a member, and for rows from before it was recorded).
+    left_reason = models.CharField(max_length=20, choices=LeftReason.choices, blank=True)
 
     class Meta:
         ordering = ["joined_at", "pk"]
@@ -397,6 +410,9 @@ class LiveSession(models.Model):
     recording_url = models.URLField(_("recording link"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     sequence = models.PositiveIntegerField(default=0)
+    # The weekly series this session was created in (empty for a single session): trainers
+    # change or cancel one occurrence or the whole series.
+    series = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -428,6 +444,7 @@ class Attendance(models.Model):
         LATE = "late", _("Late")
         ABSENT = "absent", _("Absent")
         EXCUSED = "excused", _("Excused")
+        CAUGHT_UP = "caught_up", _("Caught up from the recording")
 
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="attendance")
     user = models.ForeignKey(
@@ -470,24 +487,34 @@ class CalendarFeed(models.Model):
 
 class Skill(models.Model):
     """A skill a trainer signs off for each member, e.g. "role-play: first contact with a person
-    being harassed". Defined for one cohort, or for a course (then every cohort taking the
-    course has it, and a sign-off counts wherever the person follows the course)."""
+    being harassed". Defined for one cohort, for a course (every cohort taking the course has
+    it), or for a certification track (every cohort preparing for the track has it: the only
+    kind a track's requirement may name, so that members of every such cohort can meet it). A
+    sign-off counts wherever it was given."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="skills",
                                null=True, blank=True)  # fmt: skip
     course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, null=True,
                                blank=True, related_name="skills")  # fmt: skip
+    # Edited with the track (an inline panel), hence a ParentalKey.
+    track = ParentalKey("certificates.Track", on_delete=models.CASCADE, null=True, blank=True,
+                        related_name="skills")  # fmt: skip
     name = models.CharField(_("skill"), max_length=200)
     description = models.TextField(_("what the trainer looks for"), blank=True)
-    sort_order = models.PositiveIntegerField(default=0)
+    sort_order = models.PositiveIntegerField(default=0, editable=False)
+
+    panels = [FieldPanel("name"), FieldPanel("description")]
+    sort_order_field = "sort_order"
 
     class Meta:
         ordering = ["sort_order", "pk"]
+        verbose_name = _("skill")
         constraints = [
             models.CheckConstraint(
-                condition=Q(cohort__isnull=False, course__isnull=True)
-                | Q(cohort__isnull=True, course__isnull=False),
-                name="skill_for_a_cohort_or_a_course",
+                condition=Q(cohort__isnull=False, course__isnull=True, track__isnull=True)
+                | Q(cohort__isnull=True, course__isnull=False, track__isnull=True)
+                | Q(cohort__isnull=True, course__isnull=True, track__isnull=False),
+                name="skill_for_a_cohort_a_course_or_a_track",
             ),
         ]
 
@@ -590,3 +617,35 @@ class NotificationSettings(models.Model):
 
     def __str__(self):
         return f"{self.user_id}"
+
+
+class Announcement(models.Model):
+    """A trainer's message to the cohort's members, its waitlist or its applicants: sent once
+    through the notification path, and kept on the cohort's page."""
+
+    class Audience(models.TextChoices):
+        MEMBERS = "members", _("The cohort's members")
+        WAITLIST = "waitlist", _("People on the waitlist")
+        APPLICANTS = "applicants", _("People waiting for a decision")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="announcements")
+    audience = models.CharField(_("to"), max_length=20, choices=Audience.choices,
+                                default=Audience.MEMBERS)  # fmt: skip
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    # The language the trainer wrote in: the message is sent as written, in it.
+    language = models.CharField(_("written in"), max_length=10, choices=language_choices)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # How many people it was sent to (set by the task that sends it; it sends each once).
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["cohort", "audience", "created_at"])]
+
+    def __str__(self):
+        return f"{self.cohort_id} · {self.subject}"

@@ -45,8 +45,16 @@ KINDS = {
              "cohorts/email/application_received.txt"),
         Kind("application_decided", _("News about your application"),
              "cohorts/email/application_decided.txt"),
+        Kind("member_removed", _("News about your place in a cohort"),
+             "cohorts/email/member_removed.txt"),
+        Kind("member_moved", _("News about your place in a cohort"),
+             "cohorts/email/member_moved.txt"),
         Kind("session_changed", _("A live session has changed"),
              "cohorts/email/session_changed.txt"),
+        Kind("sessions_changed", _("Live sessions of your cohort have changed"),
+             "cohorts/email/session_changed.txt"),
+        Kind("session_added", _("New live sessions in your cohort"),
+             "cohorts/email/session_added.txt"),
         Kind("session_reminder_24h", _("Reminder: a live session tomorrow"),
              "cohorts/email/session_reminder.txt", essential=False, setting="session_reminders"),
         Kind("session_reminder_1h", _("Reminder: a live session in an hour"),
@@ -57,6 +65,11 @@ KINDS = {
              "cohorts/email/nudge.txt", essential=False, setting="nudges"),
         Kind("digest", _("New applications to your cohorts"),
              "cohorts/email/digest.txt", essential=False, setting="digest"),
+        # A trainer's own words (cohorts/announcements.py): the subject is theirs, framed.
+        Kind("announcement", _("From the trainers: %(subject)s"),
+             "cohorts/email/announcement.txt"),
+        Kind("reflection_reply", _("A trainer answered your reflection"),
+             "cohorts/email/reflection_reply.txt"),
         # Certification (certificates/tasks.py)
         Kind("certificate_ready", _("Your certificate"),
              "certificates/email/certificate_ready.txt"),
@@ -86,7 +99,8 @@ def _render(user, kind: Kind, context: dict) -> EmailMessage:
     with translation.override(language), timezone.override(user.time_zone or "UTC"):
         context = {**context, "user": user, "organisation": settings.ACOMPANA_ORGANISATION,
                    "site": settings.ACOMPANA_PLATFORM_ORIGIN}  # fmt: skip
-        subject = str(kind.subject) % {"organisation": settings.ACOMPANA_ORGANISATION}
+        subject = str(kind.subject) % {"organisation": settings.ACOMPANA_ORGANISATION,
+                                       **context.get("subject_values", {})}  # fmt: skip
         body = render_to_string(kind.template, context)
     return EmailMessage(subject, body, None, [user.email])
 
@@ -131,10 +145,30 @@ def application_received(application: Application) -> int:
     return send("application_received", [(application.user, key)], _about(application))
 
 
-def application_decided(application: Application) -> int:
+def application_decided(application: Application, *, promoted: bool = False) -> int:
+    """The decision as it stands; `promoted`: a place opened while the person waited."""
     when = application.decided_at or timezone.now()
     key = f"decided:{application.pk}:{application.status}:{int(when.timestamp())}"
-    return send("application_decided", [(application.user, key)], _about(application))
+    return send("application_decided", [(application.user, key)],
+                lambda user: {"application": application, "cohort": application.cohort,
+                              "promoted": promoted})  # fmt: skip
+
+
+def member_removed(membership: Membership) -> int:
+    """The trainers ended the person's place; their message is the declined application's."""
+    message = (
+        Application.objects.filter(cohort_id=membership.cohort_id, user_id=membership.user_id)
+        .values_list("message", flat=True).first() or ""
+    )  # fmt: skip
+    key = f"removed:{membership.pk}:{int(membership.left_at.timestamp())}"
+    return send("member_removed", [(membership.user, key)],
+                lambda user: {"cohort": membership.cohort, "message": message})  # fmt: skip
+
+
+def member_moved(membership: Membership, to: Cohort) -> int:
+    key = f"moved:{membership.pk}:{to.pk}:{int(membership.left_at.timestamp())}"
+    return send("member_moved", [(membership.user, key)],
+                lambda user: {"cohort": membership.cohort, "to": to})  # fmt: skip
 
 
 def _members(cohort_id) -> list:
@@ -146,11 +180,52 @@ def _members(cohort_id) -> list:
     )  # fmt: skip
 
 
+def _batch(sessions: list[LiveSession], *, with_sequence: bool) -> str:
+    """A short, stable name for a batch of sessions (and their versions, for a change)."""
+    import hashlib
+
+    parts = ",".join(f"{s.pk}.{s.sequence}" if with_sequence else str(s.pk)
+                     for s in sorted(sessions, key=lambda s: s.pk))  # fmt: skip
+    return hashlib.sha256(parts.encode()).hexdigest()[:24]
+
+
+def sessions_changed(sessions: list[LiveSession]) -> int:
+    """One message per member for a batch of sessions changed or cancelled together (a whole
+    series): each named with its date and time in the member's zone."""
+    sessions = sorted(sessions, key=lambda s: (s.starts_at, s.pk))
+    if not sessions:
+        return 0
+    cohort = sessions[0].cohort
+    if len(sessions) == 1:
+        (session,) = sessions
+        people = [(u, f"changed:{session.pk}:{session.sequence}:{u.pk}")
+                  for u in _members(session.cohort_id)]  # fmt: skip
+        return send("session_changed", people,
+                    lambda user: {"session": session, "sessions": sessions,
+                                  "cohort": cohort})  # fmt: skip
+    batch = _batch(sessions, with_sequence=True)
+    people = [(u, f"changed:{batch}:{u.pk}") for u in _members(cohort.pk)]
+    return send("sessions_changed", people,
+                lambda user: {"sessions": sessions, "cohort": cohort})  # fmt: skip
+
+
 def session_changed(session: LiveSession) -> int:
-    people = [(u, f"changed:{session.pk}:{session.sequence}:{u.pk}")
-              for u in _members(session.cohort_id)]  # fmt: skip
-    return send("session_changed", people,
-                lambda user: {"session": session, "cohort": session.cohort})  # fmt: skip
+    return sessions_changed([session])
+
+
+def sessions_added(sessions: list[LiveSession], now=None) -> int:
+    """Members hear of new sessions still to come: one message per person for the batch (a
+    weekly series is one message listing its dates)."""
+    now = now or timezone.now()
+    sessions = sorted((s for s in sessions if not s.cancelled and s.starts_at > now),
+                      key=lambda s: (s.starts_at, s.pk))  # fmt: skip
+    if not sessions:
+        return 0
+    cohort = sessions[0].cohort
+    batch = _batch(sessions, with_sequence=False)
+    people = [(u, f"added:{batch}:{u.pk}") for u in _members(cohort.pk)]
+    return send("session_added", people,
+                lambda user: {"sessions": sessions, "cohort": cohort})  # fmt: skip
 
 
 # --- Scheduled ----------------------------------------------------------------------------------

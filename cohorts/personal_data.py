@@ -128,18 +128,41 @@ def _sign_offs(person) -> list[dict]:
 def _notifications(person) -> list[dict]:
     from django.conf import settings
 
-    from .models import NotificationLog
+    from .models import Announcement, NotificationLog
     from .notify import KINDS
 
-    def subject(kind: str) -> str:
-        known = KINDS.get(kind)
+    logs = list(NotificationLog.objects.filter(user=person).order_by("sent_at", "pk"))
+    # A trainer's announcement: its subject is theirs ("announcement:<id>:<person>").
+    wrote = dict(
+        Announcement.objects.filter(
+            pk__in=[int(n.key.split(":")[1]) for n in logs if n.kind == "announcement"
+                    and n.key.count(":") == 2 and n.key.split(":")[1].isdigit()]
+        ).values_list("pk", "subject")
+    )  # fmt: skip
+
+    def subject(log) -> str:
+        known = KINDS.get(log.kind)
         if known is None:
-            return kind
-        return str(known.subject) % {"organisation": settings.ACOMPANA_ORGANISATION}
+            return log.kind
+        values = {"organisation": settings.ACOMPANA_ORGANISATION, "subject": "…"}
+        if log.kind == "announcement":
+            values["subject"] = wrote.get(int(log.key.split(":")[1]), "…")
+        return str(known.subject) % values
 
     return [
-        {"kind": n.kind, "subject": subject(n.kind), "sent_at": iso(n.sent_at)}
-        for n in NotificationLog.objects.filter(user=person).order_by("sent_at", "pk")
+        {"kind": n.kind, "subject": subject(n), "sent_at": iso(n.sent_at)}
+        for n in logs
+    ]  # fmt: skip
+
+
+def _announcements(person) -> list[dict]:
+    from .models import Announcement
+
+    return [
+        {"cohort": a.cohort.title, "to": str(a.get_audience_display()), "subject": a.subject,
+         "message": a.body, "language": a.language, "created_at": iso(a.created_at),
+         "people": a.recipients}
+        for a in Announcement.objects.filter(sent_by=person).select_related("cohort")
     ]  # fmt: skip
 
 
@@ -396,6 +419,30 @@ declare(
         export=_codes,
         erase=Erase.KEEP,
         kept_because=_("The codes belong to the cohort, which keeps using them."),
+    ),
+    Declaration(
+        model="cohorts.Announcement",
+        category="staff",
+        title=_("Messages you wrote to a cohort"),
+        labels={
+            "to": _("To"),
+            "subject": _("Subject"),
+            "message": _("Message"),
+            "people": _("Sent to (people)"),
+        },
+        holds=_("The messages you wrote to a cohort's members, waitlist or applicants."),
+        purpose=_(
+            "To send them to the people of the cohort, and keep them on the cohort's page for "
+            "those people."
+        ),
+        seen_by=_("The people they were written to, and the cohort's trainers."),
+        person=("sent_by",),
+        export=_announcements,
+        erase=Erase.KEEP,
+        kept_because=_(
+            "The messages stay on the cohort's page for the people they were written to; they "
+            'name you as "Former member".'
+        ),
     ),
     Declaration(
         model="cohorts.InvitationSend",

@@ -1,7 +1,8 @@
 """The progress of a cohort's members: the matrix (members by modules) and one member's detail.
 
-A fixed number of queries whatever the number of members and modules: members, modules,
-module progress, course activity (and for the detail: attendance, sign-offs, reflections).
+A fixed number of queries whatever the number of members, modules, sessions and skills:
+members, modules, module progress, course activity, sessions, attendance, skills, sign-offs
+(and for the detail: reflections).
 """
 
 from dataclasses import dataclass, field
@@ -20,6 +21,18 @@ from courses.models import (
 
 from .models import Attendance, Cohort, Membership, Skill, SkillSignOff
 
+# Marks that mean the member was there (LATE stays for old rows). Catching up from the recording
+# counts where the cohort says so. The same rule as certification (certificates.eligibility).
+PRESENT = (Attendance.Status.PRESENT, Attendance.Status.LATE)
+
+
+def counts_as_attended(cohort: Cohort, *, status: str, caught_up_at, marked_by_id, user_id) -> bool:
+    # Presence the person marked for themselves never counts (catching up is theirs to say).
+    if status in PRESENT and marked_by_id != user_id:
+        return True
+    caught_up = status == Attendance.Status.CAUGHT_UP or caught_up_at is not None
+    return bool(cohort.catch_up_counts and caught_up)
+
 
 @dataclass
 class MemberRow:
@@ -27,6 +40,13 @@ class MemberRow:
     cells: list[str] = field(default_factory=list)  # a status per module, in column order
     completed: int = 0
     last_activity: datetime | None = None
+    attended: int = 0  # of the sessions held (past, not cancelled)
+    # When each skill was signed off in this cohort (None: not yet), in column order.
+    skills: list[datetime | None] = field(default_factory=list)
+
+    @property
+    def signed(self) -> int:
+        return sum(1 for when in self.skills if when is not None)
 
 
 def cohort_modules(cohort: Cohort) -> list[ModulePage]:
@@ -46,12 +66,32 @@ def cohort_modules(cohort: Cohort) -> list[ModulePage]:
 
 
 def skills_of(cohort: Cohort):
-    """The skills signed off in this cohort: its own, and those of the courses it takes."""
+    """The skills signed off in this cohort: those of the certification track it prepares for
+    (every cohort on the track shares them), of the courses it takes, and its own."""
+    condition = Q(cohort=cohort) | Q(course__in=cohort.courses.all())
+    if cohort.track_id:
+        condition |= Q(track_id=cohort.track_id)
     return (
-        Skill.objects.filter(Q(cohort=cohort) | Q(course__in=cohort.courses.all()))
-        .select_related("course")
-        .order_by("course_id", "sort_order", "pk")
+        Skill.objects.filter(condition)
+        .select_related("course", "track")
+        .prefetch_related("track__texts")
+        # The track's first, then the courses', then the cohort's own (nulls sort last).
+        .order_by("track_id", "course_id", "sort_order", "pk")
     )
+
+
+def offers_skill(cohort: Cohort, skill: Skill) -> bool:
+    """Whether this cohort's trainers sign off `skill` (one of skills_of(cohort))."""
+    if skill.cohort_id is not None:
+        return skill.cohort_id == cohort.pk
+    if skill.track_id is not None:
+        return skill.track_id == cohort.track_id
+    return skill.course_id is not None and cohort.courses.filter(pk=skill.course_id).exists()
+
+
+def held_sessions(cohort: Cohort):
+    """The sessions that took place: started, not cancelled (future ones are never marked)."""
+    return cohort.sessions.filter(starts_at__lte=timezone.now(), cancelled_at__isnull=True)
 
 
 def matrix(cohort: Cohort, *, inactive_days: int | None = None) -> dict:
@@ -74,18 +114,63 @@ def matrix(cohort: Cohort, *, inactive_days: int | None = None) -> dict:
         .annotate(last=Max("last_activity_at"))
         .values_list("user_id", "last")
     )
+    sessions = list(held_sessions(cohort).values_list("pk", flat=True))
+    attended: dict[int, int] = {}
+    for user_id, status, caught_up_at, marked_by_id in Attendance.objects.filter(
+        session__in=sessions, user_id__in=user_ids
+    ).values_list("user_id", "status", "caught_up_at", "marked_by_id"):
+        if counts_as_attended(cohort, status=status, caught_up_at=caught_up_at,
+                              marked_by_id=marked_by_id, user_id=user_id):  # fmt: skip
+            attended[user_id] = attended.get(user_id, 0) + 1
+    skills = list(skills_of(cohort))
+    signed = {
+        (user_id, skill_id): at
+        # Signed off here: what another cohort signed off is theirs (the member page says when a
+        # track's skill was signed off elsewhere).
+        for user_id, skill_id, at in SkillSignOff.objects.filter(
+            cohort=cohort, skill__in=skills, user_id__in=user_ids
+        ).values_list("user_id", "skill_id", "signed_at")
+    }
     rows = []
     for membership in members:
-        row = MemberRow(membership=membership, last_activity=last.get(membership.user_id))
+        user_id = membership.user_id
+        row = MemberRow(membership=membership, last_activity=last.get(user_id),
+                        attended=attended.get(user_id, 0))  # fmt: skip
         for module in modules:
-            status = states.get((membership.user_id, module.pk), ProgressStatus.NOT_STARTED)
+            status = states.get((user_id, module.pk), ProgressStatus.NOT_STARTED)
             row.cells.append(status)
             row.completed += status == ProgressStatus.COMPLETED
+        row.skills = [signed.get((user_id, skill.pk)) for skill in skills]
         rows.append(row)
     if inactive_days:
         cutoff = timezone.now() - timedelta(days=inactive_days)
         rows = [r for r in rows if r.last_activity is None or r.last_activity < cutoff]
-    return {"modules": modules, "rows": rows}
+    return {"modules": modules, "rows": rows, "skills": skills, "sessions_held": len(sessions)}
+
+
+@dataclass
+class SessionLine:
+    session: object  # LiveSession
+    mark: Attendance | None
+    attended: bool
+
+    @property
+    def label(self) -> str:
+        """The mark in words; empty when nobody marked it."""
+        if self.mark is None:
+            return ""
+        if self.mark.status:
+            return self.mark.get_status_display()
+        if self.mark.caught_up_at:
+            return str(Attendance.Status.CAUGHT_UP.label)
+        return ""
+
+
+@dataclass
+class SkillLine:
+    skill: Skill
+    signed: SkillSignOff | None  # in this cohort
+    elsewhere: bool = False  # a track's skill signed off in another cohort on the track
 
 
 def member_detail(cohort: Cohort, membership: Membership) -> dict:
@@ -95,27 +180,43 @@ def member_detail(cohort: Cohort, membership: Membership) -> dict:
         p.module_id: p
         for p in ModuleProgress.objects.filter(user=user, module__in=[m.pk for m in modules])
     }
-    sessions = list(cohort.sessions.filter(starts_at__lte=timezone.now()))
+    # The sessions held (the future has no attendance), each with its mark, if any.
+    sessions = list(held_sessions(cohort))
     marks = {a.session_id: a for a in Attendance.objects.filter(user=user, session__in=sessions)}
+    lines = []
+    for session in sessions:
+        mark = marks.get(session.pk)
+        lines.append(SessionLine(session, mark, mark is not None and counts_as_attended(
+            cohort, status=mark.status, caught_up_at=mark.caught_up_at,
+            marked_by_id=mark.marked_by_id, user_id=user.pk)))  # fmt: skip
     # Only what the member chose to share, as they submitted it, while a member of this cohort
     # (what they shared before joining was for other trainers).
     reflections = list(
         Reflection.objects.filter(
             user=user, module__in=[m.pk for m in modules], shared_with_trainers=True,
             submitted_at__gte=membership.joined_at,
-        ).select_related("module")
+        ).select_related("module", "replied_by")
     )  # fmt: skip
     skills = list(skills_of(cohort))
-    signed = {
-        s.skill_id: s
-        # Signed off here: another cohort's sign-off of a shared course skill is not shown.
-        for s in SkillSignOff.objects.filter(
-            user=user, skill__in=skills, cohort=cohort
-        ).select_related("signed_by")
-    }
+    signed, elsewhere = {}, set()
+    # Signed off here; and for a track's skill, whether another cohort preparing for the track
+    # signed it off (it counts for the certification: said without who, when or notes). Another
+    # cohort's sign-off of a shared course skill is not shown.
+    for sign_off in (
+        SkillSignOff.objects.filter(user=user, skill__in=skills)
+        .filter(Q(cohort=cohort) | (Q(skill__track__isnull=False) & ~Q(signed_by=user)))
+        .select_related("signed_by")
+    ):
+        if sign_off.cohort_id == cohort.pk:
+            signed[sign_off.skill_id] = sign_off
+        else:
+            elsewhere.add(sign_off.skill_id)
     return {
         "modules": [(m, progress.get(m.pk)) for m in modules],
-        "sessions": [(s, marks.get(s.pk)) for s in sessions],
+        "sessions": lines,
+        "attended": sum(1 for line in lines if line.attended),
         "reflections": reflections,
-        "skills": [(skill, signed.get(skill.pk)) for skill in skills],
+        "skills": [
+            SkillLine(skill, signed.get(skill.pk), skill.pk in elsewhere) for skill in skills
+        ],
     }

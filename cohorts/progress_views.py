@@ -13,29 +13,53 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from courses.models import ProgressStatus
 from training import audit
 from training.permissions import role_required
 from training.roles import Role
 from training.spreadsheets import safe_cell
 
 from . import progress, services
+from .contributions import member_context
 from .inputs import whole_number
 from .models import Membership, Skill
 from .views import _trained_cohort
 
 
+class FilterError(ValueError):
+    """A filter value the page cannot apply: said, never silently ignored."""
+
+
 def _inactive_days(data) -> int | None:
-    days = whole_number(data.get("inactive", ""))
-    return days if days is not None and 0 < days <= 365 else None
+    """The "inactive for at least … days" filter: none, or a whole number from 1 to 365."""
+    raw = (data.get("inactive") or "").strip()
+    if not raw:
+        return None
+    days = whole_number(raw)
+    if days is None or not 0 < days <= 365:
+        raise FilterError(
+            _("“Inactive for at least (days)” takes a whole number of days from 1 to 365.")
+        )
+    return days
+
+
+def _progress_page(request, cohort, *, inactive=None, error=None, typed=""):
+    """The matrix; with a filter value it cannot apply, every member and what to correct (400,
+    the value as typed back in the field)."""
+    data = progress.matrix(cohort, inactive_days=inactive)
+    context = {"cohort": cohort, "inactive": inactive, "filter_error": error, "typed": typed[:20],
+               **data}  # fmt: skip
+    return render(request, "cohorts/trainer/progress.html", context, status=400 if error else 200)
 
 
 @role_required(Role.TRAINER)
 def trainer_progress(request, slug):
     cohort = _trained_cohort(request, slug)
-    inactive = _inactive_days(request.GET)
-    data = progress.matrix(cohort, inactive_days=inactive)
-    return render(request, "cohorts/trainer/progress.html",
-                  {"cohort": cohort, "inactive": inactive, **data})  # fmt: skip
+    try:
+        inactive = _inactive_days(request.GET)
+    except FilterError as error:
+        return _progress_page(request, cohort, error=str(error), typed=request.GET["inactive"])
+    return _progress_page(request, cohort, inactive=inactive)
 
 
 # An export is a POST (with the CSRF token), like the pool's: a link or an image on another site
@@ -46,8 +70,12 @@ def trainer_progress(request, slug):
 @never_cache
 def trainer_progress_csv(request, slug):
     cohort = _trained_cohort(request, slug)
-    data = progress.matrix(cohort, inactive_days=_inactive_days(request.POST))
-    return _csv(request, cohort, data)
+    try:
+        inactive = _inactive_days(request.POST)
+    except FilterError as error:  # nothing exported: the page, with what to correct
+        return _progress_page(request, cohort, error=str(error), typed=request.POST["inactive"])
+    data = progress.matrix(cohort, inactive_days=inactive)
+    return _csv(request, cohort, data, inactive)
 
 
 class _Echo:
@@ -55,22 +83,36 @@ class _Echo:
         return value
 
 
-def _csv(request, cohort, data):
+def _csv(request, cohort, data, inactive):
+    """One line per member, in words a spreadsheet reader understands: each module's state,
+    live sessions attended (of those held) and when each skill was signed off in this cohort."""
     entry = audit.record(
         action="cohort.progress_export", request=request, count=len(data["rows"]),
-        detail={"cohort": cohort.pk, "cohort_title": cohort.title,
-                "inactive_days": _inactive_days(request.POST)},
+        detail={"cohort": cohort.pk, "cohort_title": cohort.title, "inactive_days": inactive},
     )  # fmt: skip
     writer = csv.writer(_Echo())
+    states = dict(ProgressStatus.choices)
+
+    def day(moment) -> str:
+        return timezone.localdate(moment).isoformat() if moment else ""
 
     def rows():
-        header = [_("Member"), _("Modules completed"), _("Last activity")]
-        yield writer.writerow(header + [safe_cell(m.title) for m in data["modules"]]), []
+        header = [
+            _("Member"), _("Modules completed"), _("Last activity"),
+            _("Live sessions attended (of %(total)s held)") % {"total": data["sessions_held"]},
+            *(safe_cell(m.title) for m in data["modules"]),
+            *(safe_cell(_("Skill signed off: %(skill)s") % {"skill": s.name})
+              for s in data["skills"]),
+        ]  # fmt: skip
+        yield writer.writerow(header), []
         lines, people = [], []  # 100 members a piece: one insert of their ids each
         for row in data["rows"]:
             last = timezone.localtime(row.last_activity).isoformat() if row.last_activity else ""
             name = safe_cell(row.membership.user.display_name)
-            lines.append(writer.writerow([name, row.completed, last, *row.cells]))
+            cells = [str(states.get(state, state)) for state in row.cells]
+            signed = [day(when) for when in row.skills]
+            lines.append(writer.writerow([name, row.completed, last, row.attended, *cells,
+                                          *signed]))  # fmt: skip
             people.append(row.membership.user_id)
             if len(lines) == 100:
                 yield "".join(lines), people
@@ -98,10 +140,7 @@ def trainer_member(request, slug, user_id):
     own = membership.user_id == request.user.pk or services.is_listed_trainer(cohort, user_id)
     context = {"cohort": cohort, "membership": membership, "own": own,
                **progress.member_detail(cohort, membership)}  # fmt: skip
-    if cohort.track_id:
-        from certificates.eligibility import compute
-
-        context["certification"] = compute(membership.user, cohort.track)
+    context.update(member_context(cohort, membership.user))  # e.g. certification (certificates)
     return render(request, "cohorts/trainer/member.html", context)
 
 
@@ -134,16 +173,23 @@ def trainer_sign_off(request, slug, user_id, skill_id):
 @role_required(Role.TRAINER)
 def trainer_skills(request, slug):
     """The skills trainers sign off: for this cohort, or for a course it takes (then every
-    cohort taking that course shares them)."""
+    cohort taking that course shares them); and, read-only, those of the certification track
+    the cohort prepares for (coordinators edit them with the track)."""
     cohort = _trained_cohort(request, slug)
     courses = list(cohort.courses.all())
     if request.method == "POST":
         if (delete := whole_number(request.POST.get("delete", ""))) is not None:
             # A course's skills are shared with other cohorts: only administrators remove them.
-            removable = progress.skills_of(cohort)
+            # A track's skills are the coordinators' (edited with the track): never from here.
+            removable = progress.skills_of(cohort).filter(track__isnull=True)
             if not request.user.is_superuser:
                 removable = removable.filter(cohort=cohort)
-            if not removable.filter(pk=delete).delete()[0]:
+            deleted, _by_model = removable.filter(pk=delete).delete()
+            tracks = progress.skills_of(cohort).filter(pk=delete, track__isnull=False)
+            if not deleted and tracks.exists():
+                messages.error(request, _("A certification track's skills are edited by "
+                                          "coordinators, with the track."))  # fmt: skip
+            elif not deleted:
                 messages.error(request, _("Only administrators remove a course's skills."))
         elif request.POST.get("name", "").strip():
             scope = request.POST.get("scope", "cohort")
@@ -158,7 +204,7 @@ def trainer_skills(request, slug):
         return HttpResponseRedirect(request.path)
     return render(request, "cohorts/trainer/skills.html",
                   {"cohort": cohort, "skills": progress.skills_of(cohort),
-                   "courses": courses})  # fmt: skip
+                   "courses": courses, "track": cohort.track})  # fmt: skip
 
 
 @role_required(Role.TRAINER)
@@ -236,12 +282,13 @@ def trainer_enrol(request, slug):
             except invitations.InvitationError as error:  # the daily allowance, meanwhile used
                 context["error"] = str(error)
             else:
-                invited = sum(row.outcome == "invited" for row in done)
+                invited = sum(row.outcome in enrolment.INVITED for row in done)
                 # No addresses in the log: how many, to which cohort, by whom.
                 audit.record(action="cohort.invitations_sent", request=request, count=invited,
                              detail={"cohort": cohort.pk, "cohort_title": cohort.title,
                                      "rows": len(done)})  # fmt: skip
                 context["report"] = [(row, enrolment.outcome_label(row.outcome)) for row in done]
+                context["places"] = enrolment.places_summary(cohort, invited)
     elif request.method == "POST":
         upload = request.FILES.get("file")
         raw = upload.read(enrolment.MAX_BYTES + 1) if upload else request.POST.get(
@@ -268,6 +315,7 @@ def trainer_enrol(request, slug):
             context["preview"] = token
             context["rows"] = [(row, enrolment.outcome_label(row.outcome)) for row in rows]
             context["will_act"] = will_act
+            context["places"] = enrolment.places_summary(cohort, will_act)
     if "left_today" not in context:
         context["left_today"] = invitations.invitations_left_today(request.user)
     context["daily_limit"] = settings.ACOMPANA_COHORT_INVITATIONS_PER_DAY

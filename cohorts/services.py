@@ -29,7 +29,8 @@ MAX_NOTES_LENGTH = 5000
 
 
 def _tell(application: Application, event: str) -> None:
-    """Tell the person about their application once the change is saved (in the background)."""
+    """Tell the person about their application once the change is saved (in the background).
+    `event`: "received", "decided", or "promoted" (a place opened while they waited)."""
     from .tasks import notify_application
 
     pk, status = application.pk, application.status
@@ -75,9 +76,10 @@ def _admit(cohort, user, source, *, application=None, by=None, message="") -> Me
     )
     if not created and membership.left_at is not None:
         membership.left_at = None
+        membership.left_reason = ""
         membership.source = source
         membership.joined_at = now
-        membership.save(update_fields=["left_at", "source", "joined_at"])
+        membership.save(update_fields=["left_at", "left_reason", "source", "joined_at"])
     for course in cohort.courses.all():
         course_services.enrolment_create(user=user, course=course, source="cohort")
     if application is not None:
@@ -85,8 +87,9 @@ def _admit(cohort, user, source, *, application=None, by=None, message="") -> Me
         application.decided_at = now
         application.decided_by = by
         application.waitlisted_at = None
-        if message:
-            application.message = message
+        # The message goes with this decision only: someone promoted from the waitlist must not
+        # read again "the cohort is full" under "you have a place".
+        application.message = message
         application.save()
     return membership
 
@@ -105,8 +108,7 @@ def _waitlist(application: Application, *, by=None, message="") -> Application:
         application.waitlisted_at = timezone.now()
     application.decided_by = by
     application.decided_at = timezone.now() if by else application.decided_at
-    if message:
-        application.message = message
+    application.message = message  # never an earlier decision's words
     application.save()
     return application
 
@@ -139,7 +141,7 @@ def _promote(cohort: Cohort) -> list[Application]:
         if first is None:
             break
         _admit(cohort, first.user, SOURCE_FOR_MODE[cohort.mode], application=first)
-        _tell(first, "decided")
+        _tell(first, "promoted")
         promoted.append(first)
     return promoted
 
@@ -242,8 +244,10 @@ def application_submit(*, cohort: Cohort, user, answers: dict[str, str]) -> Appl
     return application
 
 
-def _join(cohort: Cohort, user, source: str) -> Membership | Application:
-    """A place if there is one, else the waitlist (the caller holds the cohort's lock)."""
+def _join(cohort: Cohort, user, source: str, *, tell: bool = True) -> Membership | Application:
+    """A place if there is one, else the waitlist (the caller holds the cohort's lock). `tell`:
+    email the person that they wait (not when the page they answered on says it already and
+    the email that brought them there said it could happen: an invitation)."""
     _refuse_own_cohort(cohort, user)
     membership = membership_of(cohort, user)
     if membership is not None:
@@ -263,7 +267,8 @@ def _join(cohort: Cohort, user, source: str) -> Membership | Application:
         application = Application(cohort=cohort, user=user)
     application.answers = {}
     _waitlist(application)
-    _tell(application, "decided")
+    if tell:
+        _tell(application, "decided")
     return application
 
 
@@ -296,12 +301,12 @@ def join_with_code(*, cohort: Cohort, user, code: str) -> Membership | Applicati
     return _join(cohort, user, Membership.Source.INVITATION)
 
 
-def withdraw(*, cohort: Cohort, user) -> None:
+def withdraw(*, cohort: Cohort, user, reason: str = Membership.LeftReason.WITHDREW) -> None:
     """Withdraw an application or leave the cohort. A freed place goes to the waitlist."""
     with transaction.atomic():
         cohort = _locked(cohort)
         Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).update(
-            left_at=timezone.now()
+            left_at=timezone.now(), left_reason=reason
         )
         # The answers were for the trainers' decision: once withdrawn, they are not kept.
         # decided_at records when it closed (the closed application is deleted after a period).
@@ -335,7 +340,7 @@ def cohorts_leave_all(*, user) -> dict[str, list[str]]:
     # In a fixed order, so that two runs at once lock the cohorts in the same order.
     for cohort in Cohort.objects.filter(pk__in=member_of | applied_to).order_by("pk"):
         if cohort.pk in member_of and not cohort.is_over():
-            withdraw(cohort=cohort, user=user)
+            withdraw(cohort=cohort, user=user, reason=Membership.LeftReason.ACCOUNT)
             left.append(cohort.title)
         elif cohort.pk in applied_to:
             if cohort.is_over():  # nobody is promoted into a cohort that is over
@@ -344,7 +349,7 @@ def cohorts_leave_all(*, user) -> dict[str, list[str]]:
                 ).update(status=Application.Status.WITHDRAWN, waitlisted_at=None, answers={},
                          decided_at=timezone.now())  # fmt: skip
             else:
-                withdraw(cohort=cohort, user=user)
+                withdraw(cohort=cohort, user=user, reason=Membership.LeftReason.ACCOUNT)
             withdrawn.append(cohort.title)
     return {"cohorts": left, "applications": withdrawn}
 
@@ -365,14 +370,18 @@ class Decision:
 
 
 def decide(*, application: Application, decision: str, by, message: str = "",
-           request=None) -> str:  # fmt: skip
+           waitlist_message: str = "", request=None) -> str:  # fmt: skip
     """Accept, decline or waitlist one application. Returns what happened: "accepted",
     "waitlisted" (also when accepting found the cohort full), "declined" or "unchanged". Each
-    change is in the audit log (a bulk decision: one entry per application)."""
+    change is in the audit log (a bulk decision: one entry per application).
+
+    `message` goes with the decision asked for; someone an acceptance could not give a place
+    (the cohort is full) gets `waitlist_message` instead: never "welcome" with a waitlist."""
     if decision not in Decision.ALL:
         raise CohortError(_("Unknown decision."))
     with transaction.atomic():
-        outcome = _decide(application=application, decision=decision, by=by, message=message)
+        outcome = _decide(application=application, decision=decision, by=by, message=message,
+                          waitlist_message=waitlist_message)  # fmt: skip
         if outcome != "unchanged":
             audit.record(
                 action="application.decided", actor=by, subject=application.user_id,
@@ -383,7 +392,8 @@ def decide(*, application: Application, decision: str, by, message: str = "",
     return outcome
 
 
-def _decide(*, application: Application, decision: str, by, message: str) -> str:
+def _decide(*, application: Application, decision: str, by, message: str,
+            waitlist_message: str = "") -> str:  # fmt: skip
     with transaction.atomic():
         cohort = _locked(application.cohort)
         application = Application.objects.select_for_update().get(pk=application.pk)
@@ -396,7 +406,7 @@ def _decide(*, application: Application, decision: str, by, message: str) -> str
                 raise CohortError(_("This person is a trainer of this cohort: they cannot also "
                                     "be a member of it."))  # fmt: skip
             if _is_full(cohort):
-                _waitlist(application, by=by, message=message)
+                _waitlist(application, by=by, message=waitlist_message)
                 _tell(application, "decided")
                 return "waitlisted"
             _admit(cohort, application.user, Membership.Source.APPLICATION,
@@ -412,7 +422,7 @@ def _decide(*, application: Application, decision: str, by, message: str) -> str
         # Decline: a member declined later leaves, and their place goes to the waitlist.
         Membership.objects.filter(
             cohort=cohort, user=application.user, left_at__isnull=True
-        ).update(left_at=timezone.now())
+        ).update(left_at=timezone.now(), left_reason=Membership.LeftReason.DECLINED)
         application.status = Application.Status.DECLINED
         application.waitlisted_at = None
         application.decided_at = timezone.now()
@@ -422,6 +432,166 @@ def _decide(*, application: Application, decision: str, by, message: str) -> str
         _tell(application, "decided")
         _promote(cohort)
     return "declined"
+
+
+def in_decision_order(applications) -> list[Application]:
+    """The order a bulk decision takes: those waiting longest on the waitlist first, then by
+    the time they applied (the order of the trainer's list)."""
+    return sorted(applications, key=lambda a: (a.waitlisted_at is None,
+                                               a.waitlisted_at or a.submitted_at,
+                                               a.submitted_at, a.pk))  # fmt: skip
+
+
+def decision_plan(*, cohort: Cohort, applications, decision: str) -> dict[int, str]:
+    """What a bulk decision would do to each application, as `decide` would do it now: by
+    application id, "accepted", "waitlisted", "declined", "unchanged" or "refused" (a trainer
+    of the cohort, or waitlisting a member). Reads only; `applications_decide` applies."""
+    if decision not in Decision.ALL:
+        raise CohortError(_("Unknown decision."))
+    left = places_left(cohort)
+    trainers = set(cohort.trainers.values_list("pk", flat=True))
+    plan = {}
+    for application in in_decision_order(applications):
+        status = application.status
+        if status == Application.Status.WITHDRAWN:
+            plan[application.pk] = "unchanged"
+        elif decision == Decision.DECLINE:
+            plan[application.pk] = "declined"
+        elif decision == Decision.WAITLIST:
+            plan[application.pk] = ("refused" if status == Application.Status.ACCEPTED
+                                    else "waitlisted")  # fmt: skip
+        elif status == Application.Status.ACCEPTED:
+            plan[application.pk] = "unchanged"
+        elif application.user_id in trainers:
+            plan[application.pk] = "refused"
+        elif left is None or left > 0:
+            plan[application.pk] = "accepted"
+            left = None if left is None else left - 1
+        else:
+            plan[application.pk] = "waitlisted"
+    return plan
+
+
+def applications_decide(*, applications, decision: str, by, message: str = "",
+                        waitlist_message: str = "", request=None) -> list[tuple]:  # fmt: skip
+    """A bulk decision, in `in_decision_order`: each application decided on its own (one lock,
+    one audit entry, one message each). Returns (application, outcome, error) for each: the
+    outcome is what really happened (another trainer may have filled the cohort since the
+    preview), the error a translated reason when it could not be done."""
+    results = []
+    for application in in_decision_order(applications):
+        try:
+            outcome = decide(application=application, decision=decision, by=by, message=message,
+                             waitlist_message=waitlist_message, request=request)  # fmt: skip
+        except CohortError as error:
+            results.append((application, "refused", str(error)))
+        else:
+            results.append((application, outcome, ""))
+    return results
+
+
+# --- Members ------------------------------------------------------------------------------------
+def _tell_member(membership: Membership, event: str, *, to: Cohort | None = None) -> None:
+    from .tasks import notify_member_left
+
+    pk, to_id = membership.pk, getattr(to, "pk", None)
+    transaction.on_commit(lambda: notify_member_left.delay(pk, event, to_id))
+
+
+def _active_membership(cohort: Cohort, user) -> Membership:
+    membership = (
+        Membership.objects.select_for_update().filter(cohort=cohort, user=user,
+                                                      left_at__isnull=True).first()
+    )  # fmt: skip
+    if membership is None:
+        raise CohortError(_("This person is not a member of this cohort."))
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, cohort: Cohort, user, by, message: str = "", request=None) -> Membership:
+    """A trainer ends a member's place: their progress in the courses is kept, they cannot join
+    again by themselves (an application declined; a trainer may accept it again later), the
+    person is told (with the trainers' message) and the freed place goes to the waitlist."""
+    cohort = _locked(cohort)
+    membership = _active_membership(cohort, user)
+    now = timezone.now()
+    membership.left_at, membership.left_reason = now, Membership.LeftReason.REMOVED
+    membership.save(update_fields=["left_at", "left_reason"])
+    application, _created = Application.objects.select_for_update().get_or_create(
+        cohort=cohort, user=user
+    )
+    application.status = Application.Status.DECLINED
+    application.waitlisted_at = None
+    application.answers = {}
+    application.decided_at, application.decided_by = now, by
+    application.message = message.strip()[:MAX_NOTES_LENGTH]
+    application.save()
+    audit.record(action="cohort.member_removed", actor=by, subject=user, request=request,
+                 detail={"cohort": cohort.pk, "cohort_title": cohort.title})  # fmt: skip
+    _tell_member(membership, "removed")
+    _promote(cohort)
+    return membership
+
+
+def shares_a_course(cohort: Cohort, other: Cohort) -> bool:
+    return other.courses.filter(pk__in=cohort.courses.values("pk")).exists()
+
+
+def move_targets(cohort: Cohort, among) -> list[Cohort]:
+    """The cohorts a member of `cohort` may be moved to, among `among` (the trainer's): another
+    cohort taking one of its courses, not over."""
+    courses = cohort.courses.values("pk")
+    candidates = (
+        among.exclude(pk=cohort.pk).filter(courses__in=courses)
+        .exclude(status__in=(Cohort.Status.FINISHED, Cohort.Status.ARCHIVED))
+        .distinct().order_by("starts_on", "title")
+    )  # fmt: skip
+    return [c for c in candidates if not c.is_over()]
+
+
+def member_move(*, cohort: Cohort, user, to: Cohort, by, request=None) -> Membership:
+    """Move a member to another cohort of the same course: they leave this one (reason
+    "moved") and take a place in the other, keeping their progress (it belongs to the person
+    and the course, not to a cohort). Refused when the other cohort is full or over. The
+    person is told; the freed place here goes to the waitlist."""
+    if to.pk == cohort.pk:
+        raise CohortError(_("Choose another cohort."))
+    with transaction.atomic():
+        # Both cohorts locked, always in the same order (two moves at once cannot deadlock).
+        first, second = sorted([cohort, to], key=lambda c: c.pk)
+        locked = {c.pk: _locked(c) for c in (first, second)}
+        cohort, to = locked[cohort.pk], locked[to.pk]
+        if not shares_a_course(cohort, to):
+            raise CohortError(_("A member can only be moved to a cohort of the same course."))
+        if to.is_over():
+            raise CohortError(_("That cohort has ended: it takes nobody new."))
+        if is_listed_trainer(to, user.pk):
+            raise CohortError(_("This person is a trainer of that cohort: they cannot also be "
+                                "a member of it."))  # fmt: skip
+        membership = _active_membership(cohort, user)
+        if membership_of(to, user) is not None:
+            raise CohortError(_("This person is already a member of that cohort."))
+        if _is_full(to):
+            raise CohortError(_("That cohort is full. Give it more places first, or choose "
+                                "another cohort."))  # fmt: skip
+        membership.left_at = timezone.now()
+        membership.left_reason = Membership.LeftReason.MOVED
+        membership.save(update_fields=["left_at", "left_reason"])
+        # Their application here is closed: they are no longer waiting for anything from it.
+        Application.objects.filter(cohort=cohort, user=user).exclude(
+            status=Application.Status.DECLINED
+        ).update(status=Application.Status.WITHDRAWN, waitlisted_at=None, answers={},
+                 decided_at=timezone.now(), message="")  # fmt: skip
+        # A place in the other cohort; a place they waited for there is theirs now.
+        waiting = Application.objects.filter(cohort=to, user=user).first()
+        new = _admit(to, user, Membership.Source.MOVED, application=waiting, by=by)
+        audit.record(action="cohort.member_moved", actor=by, subject=user, request=request,
+                     detail={"cohort": cohort.pk, "cohort_title": cohort.title,
+                             "to_cohort": to.pk, "to_cohort_title": to.title})  # fmt: skip
+        _tell_member(membership, "moved", to=to)
+        _promote(cohort)
+    return new
 
 
 # --- Skills -------------------------------------------------------------------------------------
@@ -435,8 +605,14 @@ def _refuse_self_certification(cohort: Cohort, user, by) -> None:
 
 @transaction.atomic
 def skill_sign_off(*, cohort: Cohort, skill: Skill, user, by, notes: str = "") -> SkillSignOff:
-    """Sign off (or sign off again, with new notes) one skill for one member of the cohort."""
+    """Sign off (or sign off again, with new notes) one skill for one member of the cohort: a
+    skill of the cohort, of a course it takes, or of the certification track it prepares for
+    (any cohort on the track signs those off)."""
+    from .progress import offers_skill
+
     _refuse_self_certification(cohort, user, by)
+    if not offers_skill(cohort, skill):
+        raise CohortError(_("This skill is not signed off in this cohort."))
     if not Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).exists():
         raise CohortError(_("This person is not a member of this cohort."))
     notes = notes.strip()

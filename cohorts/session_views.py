@@ -1,12 +1,14 @@
 """Live sessions: trainers schedule them and mark attendance; members see them in their own
 time zone, add them to their calendar and confirm catching up; everyone has a private feed."""
 
+from collections import Counter
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -39,48 +41,73 @@ def _local(session: LiveSession, cohort: Cohort) -> dict:
 # --- Trainers -----------------------------------------------------------------------------------
 @role_required(Role.TRAINER)
 def trainer_sessions(request, slug):
+    """Every session with its times (the cohort's and the viewer's), what the time is for the
+    members, its place in a series, warnings and how far attendance is marked: a fixed number
+    of queries, whatever the number of sessions."""
     cohort = _trained_cohort(request, slug)
     zones = sessions.member_zones(cohort)
+    items = list(
+        cohort.sessions.annotate(marked=Count("attendance", filter=~Q(attendance__status="")))
+        .order_by("starts_at", "pk")
+    )  # fmt: skip
+    positions = sessions.series_positions(items)
+    now = timezone.now()
     rows = [
-        {"session": s, "spread": sessions.time_spread(s.starts_at, s.ends_at, zones)}
-        for s in cohort.sessions.all()
-    ]
-    return render(request, "cohorts/trainer/sessions.html", {"cohort": cohort, "rows": rows})
+        {"session": s, "spread": sessions.time_spread(s.starts_at, s.ends_at, zones),
+         "series": positions.get(s.pk), "warnings": sessions.session_warnings(s, cohort),
+         "held": s.starts_at <= now}
+        for s in items
+    ]  # fmt: skip
+    return render(request, "cohorts/trainer/sessions.html", {
+        "cohort": cohort, "rows": rows,
+    })  # fmt: skip
 
 
 def _session_form(request, cohort, session=None, *, after_form=None):
     initial = _local(session, cohort) if session else {"weeks": 1}
     posted = (request.POST or None) if after_form is None else None  # None: the other form
-    form = SessionForm(posted, initial=initial, editing=session is not None)
-    spread = None
+    to_come = sessions.series_to_come(session).count() if session else 0
+    form = SessionForm(posted, initial=initial, editing=session is not None,
+                       series_to_come=to_come)  # fmt: skip
+    groups = warnings = None
     if posted is not None and form.is_valid():
         data = form.cleaned_data
+        whole = data.get("scope") == "series"
+        when = {"day": data["day"], "start": data["start"], "end": data["end"]}
         try:
-            starts, ends = sessions.local_span(
-                data["day"], data["start"], data["end"], cohort.time_zone
-            )
-            spread = sessions.time_spread(starts, ends, sessions.member_zones(cohort))
+            occurrences = sessions.plan(cohort=cohort, session=session, whole_series=whole,
+                                        weeks=data.get("weeks") or 1, **when)  # fmt: skip
+            groups = sessions.spread_by_occurrence(occurrences, sessions.member_zones(cohort))
+            warnings = sessions.warnings_for(cohort, occurrences)
             if request.POST.get("action") != "preview":
                 saved = sessions.sessions_save(
-                    cohort=cohort, session=session, day=data["day"], start=data["start"],
-                    end=data["end"], title=data["title"], description=data["description"],
-                    meeting_url=data["meeting_url"],
+                    cohort=cohort, session=session, whole_series=whole, title=data["title"],
+                    description=data["description"], meeting_url=data["meeting_url"],
                     interpretation_languages=data["interpretation_languages"],
-                    weeks=data.get("weeks") or 1,
+                    weeks=data.get("weeks") or 1, **when,
                 )  # fmt: skip
                 messages.success(
                     request,
                     _("Saved: %(count)s session(s). Members' calendars update by themselves.")
                     % {"count": len(saved)},
                 )
+                for warning in warnings:
+                    messages.warning(request, warning)
                 return HttpResponseRedirect(reverse("cohorts:trainer_sessions", args=[cohort.slug]))
         except sessions.SessionError as error:
             form.add_error(None, str(error))
+            groups = warnings = None
     after = after_form or (AfterSessionForm(initial={"recording_url": session.recording_url,
                                                      "notes": session.notes})
                            if session else None)  # fmt: skip
-    context = {"cohort": cohort, "form": form, "session": session, "spread": spread,
-               "after_form": after}  # fmt: skip
+    context = {
+        "cohort": cohort, "form": form, "session": session, "groups": groups,
+        "spread": groups[0]["spread"] if groups else None, "warnings": warnings,
+        "after_form": after, "series_to_come": to_come, "position": None,
+    }  # fmt: skip
+    if session is not None and session.series:
+        series = LiveSession.objects.filter(cohort=cohort, series=session.series)
+        context["position"] = sessions.series_positions(series).get(session.pk)
     return render(request, "cohorts/trainer/session_form.html", context)
 
 
@@ -104,8 +131,14 @@ def trainer_session_edit(request, slug, pk):
 @require_POST
 def trainer_session_cancel(request, slug, pk):
     cohort, session = _trained_session(request, slug, pk)
-    sessions.session_cancel(session)
-    messages.info(request, _("The session is cancelled. Members' calendars show it cancelled."))
+    whole = request.POST.get("scope") == "series"
+    cancelled = sessions.session_cancel(session, whole_series=whole)
+    if len(cancelled) > 1:
+        text = _("%(count)s sessions are cancelled. Members are told, and their calendars show "
+                 "them cancelled.")  # fmt: skip
+        messages.info(request, text % {"count": len(cancelled)})
+    else:
+        messages.info(request, _("The session is cancelled. Members' calendars show it cancelled."))
     return HttpResponseRedirect(reverse("cohorts:trainer_sessions", args=[cohort.slug]))
 
 
@@ -125,7 +158,9 @@ def trainer_session_after(request, slug, pk):
 
 @role_required(Role.TRAINER)
 def trainer_attendance(request, slug, pk):
-    """Attendance for a whole session in one screen."""
+    """Attendance for a whole session in one screen: a status per member, "not marked" to take
+    a mark back, and "mark all present" for everyone not marked otherwise. Only once the
+    session has started. A fixed number of queries, whatever the number of members."""
     cohort, session = _trained_session(request, slug, pk)
     members = list(
         cohort.memberships.filter(left_at__isnull=True).select_related("user")
@@ -133,12 +168,16 @@ def trainer_attendance(request, slug, pk):
     )  # fmt: skip
     if request.method == "POST":
         statuses = {
-            m.user_id: request.POST.get(f"status-{m.user_id}", "")
+            m.user_id: request.POST[f"status-{m.user_id}"]
             for m in members
-            if request.POST.get(f"status-{m.user_id}")
+            if f"status-{m.user_id}" in request.POST
         }
+        everyone_else = (
+            Attendance.Status.PRESENT if request.POST.get("action") == "all-present" else ""
+        )
         try:
-            saved = sessions.attendance_save(session=session, statuses=statuses, by=request.user)
+            saved = sessions.attendance_save(session=session, statuses=statuses, by=request.user,
+                                             everyone_else=everyone_else)  # fmt: skip
         except sessions.SessionError as error:
             messages.error(request, str(error))
         else:
@@ -154,9 +193,17 @@ def trainer_attendance(request, slug, pk):
         {"membership": m, "attendance": marks.get(m.user_id), "own": m.user_id in own}
         for m in members
     ]
+    offered = list(sessions.MARKS)
+    if any(a.status == Attendance.Status.LATE for a in marks.values()):
+        offered.insert(1, Attendance.Status.LATE)  # older marks keep their word
+    counts = Counter(marks[r["membership"].user_id].status if r["membership"].user_id in marks
+                     else "" for r in rows if not r["own"])  # fmt: skip
+    summary = [(label, counts[value]) for value, label in
+               [("", _("Not marked"))] + [(s.value, s.label) for s in offered]]  # fmt: skip
     return render(request, "cohorts/trainer/attendance.html", {
         "cohort": cohort, "session": session, "rows": rows,
-        "statuses": Attendance.Status.choices,
+        "statuses": [(s.value, s.label) for s in offered], "summary": summary,
+        "blocked": sessions.not_markable(session),
     })  # fmt: skip
 
 

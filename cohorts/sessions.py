@@ -3,7 +3,9 @@ attendance; and the calendars (one event per session, one private feed per perso
 
 import hashlib
 import secrets
+import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +13,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Attendance, CalendarFeed, Cohort, LiveSession, Membership
 
@@ -41,12 +45,14 @@ def local_to_utc(day: date, at: time, zone: str) -> datetime:
     return result
 
 
-def _tell_members(session: LiveSession) -> None:
-    """Members hear about a changed or cancelled session once it is saved (background)."""
-    from .tasks import notify_session_changed
+def _tell_members(changed: list[LiveSession], event: str = "changed") -> None:
+    """Members hear about sessions added, changed or cancelled once they are saved, in one
+    message per person for the whole batch (background)."""
+    from .tasks import notify_sessions
 
-    pk = session.pk
-    transaction.on_commit(lambda: notify_session_changed.delay(pk))
+    ids = [session.pk for session in changed]
+    if ids:
+        transaction.on_commit(lambda: notify_sessions.delay(ids, event))
 
 
 def local_span(day: date, start: time, end: time, zone: str) -> tuple[datetime, datetime]:
@@ -59,6 +65,64 @@ def local_span(day: date, start: time, end: time, zone: str) -> tuple[datetime, 
     return local_to_utc(day, start, zone), local_to_utc(end_day, end, zone)
 
 
+@dataclass
+class Occurrence:
+    """One session as planned: its day in the cohort's zone, its moments in UTC and, when it
+    changes an existing session, that session."""
+
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    session: LiveSession | None = None
+
+
+def _shifted(day: date, days: int) -> date:
+    try:
+        return day + timedelta(days=days)
+    except OverflowError as error:
+        raise SessionError(_out_of_range()) from error
+
+
+def local_day(moment: datetime, cohort: Cohort) -> date:
+    return moment.astimezone(ZoneInfo(cohort.time_zone)).date()
+
+
+def series_to_come(session: LiveSession, now: datetime | None = None):
+    """The other occurrences of the session's weekly series that have not started and are not
+    cancelled (what "the whole series" changes: what happened stays as it was)."""
+    if session.series is None:
+        return LiveSession.objects.none()
+    return LiveSession.objects.filter(
+        cohort_id=session.cohort_id, series=session.series, cancelled_at__isnull=True,
+        starts_at__gt=now or timezone.now(),
+    ).exclude(pk=session.pk)  # fmt: skip
+
+
+def plan(
+    *, cohort: Cohort, day: date, start: time, end: time, weeks: int = 1,
+    session: LiveSession | None = None, whole_series: bool = False,
+) -> list[Occurrence]:  # fmt: skip
+    """The occurrences a save would make (or change), in order; refuses what cannot be. A new
+    weekly series keeps its local time every week. Changing the whole series moves each
+    occurrence still to come by as many days as this one moves, to the new times."""
+    if weeks < 1 or weeks > 52:
+        raise SessionError(_("A series has between 1 and 52 weeks."))
+    if session is None:
+        days = [_shifted(day, 7 * week) for week in range(weeks)]
+        return [Occurrence(d, *local_span(d, start, end, cohort.time_zone)) for d in days]
+    shift = (day - local_day(session.starts_at, cohort)).days
+    targets = [session]
+    if whole_series:
+        targets += list(series_to_come(session))
+    occurrences = []
+    for target in sorted(targets, key=lambda s: (s.starts_at, s.pk)):
+        new_day = day if target is session else _shifted(local_day(target.starts_at, cohort), shift)
+        occurrences.append(
+            Occurrence(new_day, *local_span(new_day, start, end, cohort.time_zone), target)
+        )
+    return occurrences
+
+
 CALENDAR_FIELDS = ("title", "description", "starts_at", "ends_at", "meeting_url")
 
 
@@ -66,46 +130,63 @@ CALENDAR_FIELDS = ("title", "description", "starts_at", "ends_at", "meeting_url"
 def sessions_save(
     *, cohort: Cohort, day: date, start: time, end: time, title: str, description: str = "",
     meeting_url: str = "", interpretation_languages=(), weeks: int = 1,
-    session: LiveSession | None = None,
+    session: LiveSession | None = None, whole_series: bool = False, tell: bool = True,
 ) -> list[LiveSession]:  # fmt: skip
-    """Create a session (or a weekly series of `weeks`) or change one. Each occurrence keeps
-    its local time in the cohort's zone, across daylight-saving changes."""
-    if weeks < 1 or weeks > 52:
-        raise SessionError(_("A series has between 1 and 52 weeks."))
-    saved = []
-    for week in range(1 if session else weeks):
-        try:
-            first_day = day + timedelta(weeks=week)
-        except OverflowError as error:
-            raise SessionError(_out_of_range()) from error
-        starts, ends = local_span(first_day, start, end, cohort.time_zone)
-        values = {
-            "title": title, "description": description, "starts_at": starts, "ends_at": ends,
-            "meeting_url": meeting_url, "interpretation_languages": list(interpretation_languages),
-        }  # fmt: skip
-        if session is None:
-            saved.append(LiveSession.objects.create(cohort=cohort, **values))
-            continue
-        changed = any(getattr(session, name) != values[name] for name in CALENDAR_FIELDS)
+    """Create a session (or a weekly series of `weeks`, sharing a `series`) or change one (or,
+    with `whole_series`, every occurrence of its series still to come). Each occurrence keeps
+    its local time in the cohort's zone, across daylight-saving changes. Members are told once
+    for the batch: of sessions added, or of the ones whose date, time or details changed."""
+    occurrences = plan(cohort=cohort, day=day, start=start, end=end,
+                       weeks=1 if session else weeks, session=session,
+                       whole_series=whole_series)  # fmt: skip
+    details = {
+        "title": title, "description": description, "meeting_url": meeting_url,
+        "interpretation_languages": list(interpretation_languages),
+    }  # fmt: skip
+    if session is None:
+        series = uuid.uuid4() if len(occurrences) > 1 else None
+        saved = [
+            LiveSession.objects.create(
+                cohort=cohort, series=series, starts_at=o.starts_at, ends_at=o.ends_at, **details
+            )
+            for o in occurrences
+        ]
+        if tell:  # (not for the demo's made-up people)
+            _tell_members(saved, "added")
+        return saved
+    saved, changed = [], []
+    for occurrence in occurrences:
+        target = occurrence.session
+        values = {**details, "starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at}
+        differs = any(getattr(target, name) != values[name] for name in CALENDAR_FIELDS)
         for name, value in values.items():
-            setattr(session, name, value)
-        if changed:
-            session.sequence += 1
-        session.save()
-        if changed:
-            _tell_members(session)
-        saved.append(session)
+            setattr(target, name, value)
+        if differs:
+            target.sequence += 1
+            changed.append(target)
+        target.save()
+        saved.append(target)
+    # A cancelled session moved about is no news: its calendar entry follows (sequence).
+    if tell:
+        _tell_members([target for target in changed if not target.cancelled])
     return saved
 
 
 @transaction.atomic
-def session_cancel(session: LiveSession) -> LiveSession:
-    if session.cancelled_at is None:
-        session.cancelled_at = timezone.now()
-        session.sequence += 1
-        session.save(update_fields=["cancelled_at", "sequence", "updated_at"])
-        _tell_members(session)
-    return session
+def session_cancel(session: LiveSession, *, whole_series: bool = False) -> list[LiveSession]:
+    """Cancel a session (or it and every occurrence of its series still to come); members are
+    told once, with the date and time of each cancelled session."""
+    targets = [session] + (list(series_to_come(session)) if whole_series else [])
+    now = timezone.now()
+    cancelled = []
+    for target in targets:
+        if target.cancelled_at is None:
+            target.cancelled_at = now
+            target.sequence += 1
+            target.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+            cancelled.append(target)
+    _tell_members(cancelled)
+    return cancelled
 
 
 def session_after(session: LiveSession, *, recording_url: str, notes: str) -> LiveSession:
@@ -114,6 +195,57 @@ def session_after(session: LiveSession, *, recording_url: str, notes: str) -> Li
     session.notes = notes
     session.save(update_fields=["recording_url", "notes", "updated_at"])
     return session
+
+
+# --- Warnings (the trainer may go ahead) --------------------------------------------------------
+def ambiguous(moment: datetime) -> bool:
+    """A local wall-clock time that happens twice (the hour repeated when clocks go back)."""
+    return moment.utcoffset() != moment.replace(fold=1 - moment.fold).utcoffset()
+
+
+def _offset(moment: datetime) -> str:
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "\N{MINUS SIGN}"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def warnings_for(cohort: Cohort, occurrences: list[Occurrence]) -> list[str]:
+    """What the trainer should know before saving, without being stopped: sessions outside the
+    cohort's dates, and times that happen twice in the cohort's zone (clocks going back)."""
+    warnings = []
+    outside = [o.day for o in occurrences if not cohort.starts_on <= o.day <= cohort.ends_on]
+    if outside:
+        text = ngettext(
+            "%(days)s is outside the cohort's dates (%(start)s to %(end)s).",
+            "%(count)s sessions are outside the cohort's dates (%(start)s to %(end)s): %(days)s.",
+            len(outside),
+        )
+        warnings.append(text % {
+            "count": len(outside), "days": ", ".join(date_format(d) for d in outside),
+            "start": date_format(cohort.starts_on), "end": date_format(cohort.ends_on),
+        })  # fmt: skip
+    zone = ZoneInfo(cohort.time_zone)
+    for occurrence in occurrences:
+        for moment in (occurrence.starts_at, occurrence.ends_at):
+            local = moment.astimezone(zone)
+            if ambiguous(local):
+                warnings.append(
+                    _("%(time)s happens twice on %(day)s in %(zone)s: the clocks go back that "
+                      "night. The session is saved at the first %(time)s (%(offset)s); check "
+                      "that this is the one you mean.")
+                    % {"time": local.strftime("%H:%M"), "day": date_format(local.date()),
+                       "zone": cohort.time_zone, "offset": _offset(local)}
+                )  # fmt: skip
+                break
+    return warnings
+
+
+def session_warnings(session: LiveSession, cohort: Cohort) -> list[str]:
+    """The same warnings for a saved session (the list of sessions shows them)."""
+    occurrence = Occurrence(local_day(session.starts_at, cohort), session.starts_at,
+                            session.ends_at, session)  # fmt: skip
+    return warnings_for(cohort, [occurrence])
 
 
 # --- Who is where -------------------------------------------------------------------------------
@@ -158,33 +290,110 @@ def time_spread(starts_at: datetime, ends_at: datetime, zones: Counter) -> dict:
     }
 
 
+def spread_by_occurrence(occurrences: list[Occurrence], zones: Counter) -> list[dict]:
+    """Check the time for every occurrence of a series: consecutive occurrences that fall at
+    the same local times for every member are one group; a clock change (the cohort's or a
+    member's) starts a new one, so the trainer sees the week it moves for somebody."""
+    groups: list[dict] = []
+    for occurrence in occurrences:
+        spread = time_spread(occurrence.starts_at, occurrence.ends_at, zones)
+        signature = tuple(
+            (row["zone"], row["start"].time(), row["end"].time(),
+             (row["start"].date() - occurrence.day).days)
+            for row in spread["rows"]
+        )  # fmt: skip
+        if groups and groups[-1]["signature"] == signature:
+            groups[-1]["occurrences"].append(occurrence)
+        else:
+            groups.append({"signature": signature, "spread": spread,
+                           "occurrences": [occurrence]})  # fmt: skip
+    for group in groups:
+        group["first"], group["last"] = group["occurrences"][0], group["occurrences"][-1]
+    return groups
+
+
+def series_positions(items) -> dict[int, tuple[int, int]]:
+    """Each session of a series: (its number in the series, how many the series has)."""
+    by_series: dict = {}
+    for session in items:
+        if session.series:
+            by_series.setdefault(session.series, []).append(session)
+    positions = {}
+    for members in by_series.values():
+        members.sort(key=lambda s: (s.starts_at, s.pk))
+        for number, session in enumerate(members, start=1):
+            positions[session.pk] = (number, len(members))
+    return positions
+
+
 # --- Attendance ---------------------------------------------------------------------------------
+# Offered on the attendance page; "late" stays readable on older marks (and counts as there).
+MARKS = (Attendance.Status.PRESENT, Attendance.Status.ABSENT, Attendance.Status.EXCUSED,
+         Attendance.Status.CAUGHT_UP)  # fmt: skip
+
+
+def not_markable(session: LiveSession, now: datetime | None = None) -> str:
+    """Why attendance cannot be marked for this session yet (or at all), or ""."""
+    from training.templatetags.acompana import when
+
+    if session.cancelled:
+        return _("This session was cancelled: there is no attendance to mark.")
+    if session.starts_at > (now or timezone.now()):
+        return _("This session has not happened yet: it starts %(when)s. Attendance can be "
+                 "marked from its start.") % {"when": when(session.starts_at)}  # fmt: skip
+    return ""
+
+
 @transaction.atomic
-def attendance_save(*, session: LiveSession, statuses: dict[int, str], by) -> int:
-    """Statuses for members of the session's cohort ({user id: status}); others are ignored.
-    Refused as a whole when it marks the acting trainer or any trainer of the cohort: nobody
-    marks their own attendance (it counts towards a certificate)."""
+def attendance_save(*, session: LiveSession, statuses: dict[int, str], by,
+                    everyone_else: str = "") -> int:  # fmt: skip
+    """Statuses for members of the session's cohort ({user id: status}; "" clears a mark back
+    to "not marked"); others are ignored. With `everyone_else`, each member not given a status
+    here gets that one ("mark all present"). Refused for a session that has not started or was
+    cancelled, and as a whole when it marks the acting trainer or any trainer of the cohort:
+    nobody marks their own attendance (it counts towards a certificate). Returns how many
+    members' marks changed."""
+    if reason := not_markable(session):
+        raise SessionError(reason)
     trainers = set(session.cohort.trainers.values_list("pk", flat=True))
     acting = getattr(by, "pk", None)
-    if any(user_id == acting or user_id in trainers for user_id in statuses):
+    if any(status and (user_id == acting or user_id in trainers)
+           for user_id, status in statuses.items()):  # fmt: skip
         raise SessionError(_("Nobody marks their own attendance: a trainer of this cohort is not "
                              "marked in its sessions. Nothing was saved."))  # fmt: skip
-    members = set(
-        Membership.objects.filter(cohort=session.cohort, left_at__isnull=True).values_list(
-            "user_id", flat=True
-        )
-    )
+    active = Membership.objects.filter(cohort=session.cohort, left_at__isnull=True)
+    members = set(active.values_list("user_id", flat=True)) - trainers - {acting}
+    valid = set(Attendance.Status.values)
+    if everyone_else and everyone_else not in valid:
+        raise SessionError(_("Choose a status from the list."))
+    wanted = {uid: status for uid, status in statuses.items()
+              if uid in members and (status == "" or status in valid)}  # fmt: skip
+    if everyone_else:
+        wanted.update({uid: everyone_else for uid in members if not statuses.get(uid)})
+    # One marking at a time per session: two trainers saving together do not collide.
+    LiveSession.objects.select_for_update().filter(pk=session.pk).first()
+    marks = Attendance.objects.filter(session=session, user_id__in=list(wanted))
+    existing = {a.user_id: a for a in marks}
     now = timezone.now()
-    saved = 0
-    for user_id, status in statuses.items():
-        if user_id not in members or status not in Attendance.Status.values:
+    changed = 0
+    # Row by row (few change at once): certification listens to each saved or deleted mark.
+    for user_id, status in wanted.items():
+        row = existing.get(user_id)
+        if (row.status if row else "") == status:
             continue
-        Attendance.objects.update_or_create(
-            session=session, user_id=user_id,
-            defaults={"status": status, "marked_by": by, "marked_at": now},
-        )  # fmt: skip
-        saved += 1
-    return saved
+        changed += 1
+        if row is None:
+            Attendance.objects.create(session=session, user_id=user_id, status=status,
+                                      marked_by=by, marked_at=now)  # fmt: skip
+        elif status:
+            row.status, row.marked_by, row.marked_at = status, by, now
+            row.save(update_fields=["status", "marked_by", "marked_at"])
+        elif row.caught_up_at:  # the member's own word that they caught up stays
+            row.status, row.marked_by, row.marked_at = "", None, None
+            row.save(update_fields=["status", "marked_by", "marked_at"])
+        else:
+            row.delete()
+    return changed
 
 
 @transaction.atomic

@@ -75,7 +75,26 @@ def notify_application(application_id: int, event: str, status: str = "") -> int
         return 0  # it changed again since (withdrawn, say): that news is told on its own
     if event == "received":
         return notify.application_received(application)
-    return notify.application_decided(application)
+    return notify.application_decided(application, promoted=event == "promoted")
+
+
+@shared_task(name="cohorts.tasks.notify_member_left", **RETRY)
+def notify_member_left(membership_id: int, event: str, to_cohort_id: int | None = None) -> int:
+    """Tell a person a trainer removed them from a cohort, or moved them to another one."""
+    from . import notify
+    from .models import Cohort, Membership
+
+    membership = (
+        Membership.objects.select_related("user", "cohort").filter(pk=membership_id).first()
+    )
+    if membership is None or membership.left_at is None:
+        return 0  # back in the cohort since: nothing to tell
+    if event == "removed" and membership.left_reason == Membership.LeftReason.REMOVED:
+        return notify.member_removed(membership)
+    to = Cohort.objects.filter(pk=to_cohort_id).first()
+    if event == "moved" and membership.left_reason == Membership.LeftReason.MOVED and to:
+        return notify.member_moved(membership, to)
+    return 0
 
 
 @shared_task(name="cohorts.tasks.notify_session_changed", **RETRY)
@@ -85,6 +104,34 @@ def notify_session_changed(session_id: int) -> int:
 
     session = LiveSession.objects.select_related("cohort").filter(pk=session_id).first()
     return notify.session_changed(session) if session else 0
+
+
+@shared_task(name="cohorts.tasks.send_announcement", **RETRY)
+def send_announcement(announcement_id: int) -> int:
+    """A trainer's announcement to its audience, in batches, each person once."""
+    from .announcements import announcement_deliver
+
+    return announcement_deliver(announcement_id)
+
+
+@shared_task(name="cohorts.tasks.notify_reflection_reply", **RETRY)
+def notify_reflection_reply(reflection_id: int, day: str) -> int:
+    from .announcements import reflection_reply_notify
+
+    return reflection_reply_notify(reflection_id, day)
+
+
+@shared_task(name="cohorts.tasks.notify_sessions", **RETRY)
+def notify_sessions(session_ids: list[int], event: str = "changed") -> int:
+    """Members told of sessions added, or changed or cancelled, saved together: one message
+    per person for the batch."""
+    from . import notify
+    from .models import LiveSession
+
+    batch = list(LiveSession.objects.select_related("cohort").filter(pk__in=session_ids))
+    if event == "added":
+        return notify.sessions_added(batch)
+    return notify.sessions_changed(batch)
 
 
 @shared_task(name="cohorts.tasks.send_session_reminders", **RETRY)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import invitation_views, progress_views, session_views, views
+from . import announcement_views, invitation_views, progress_views, session_views, views
 
 app_name = "cohorts"
 
@@ -59,6 +59,8 @@ urlpatterns = [
          progress_views.trainer_progress_csv, name="trainer_progress_csv"),
     path("dashboard/trainer/cohorts/<slug:slug>/members/<int:user_id>/",
          progress_views.trainer_member, name="trainer_member"),
+    path("dashboard/trainer/cohorts/<slug:slug>/members/<int:user_id>/place/",
+         views.trainer_member_place, name="trainer_member_place"),
     path("dashboard/trainer/cohorts/<slug:slug>/members/<int:user_id>/skills/<int:skill_id>/",
          progress_views.trainer_sign_off, name="trainer_sign_off"),
     path("dashboard/trainer/cohorts/<slug:slug>/skills/", progress_views.trainer_skills,
@@ -67,4 +69,8 @@ urlpatterns = [
          name="trainer_releases"),
     path("dashboard/trainer/cohorts/<slug:slug>/enrol/", progress_views.trainer_enrol,
          name="trainer_enrol"),
+    path("dashboard/trainer/cohorts/<slug:slug>/messages/", announcement_views.trainer_messages,
+         name="trainer_messages"),
+    path("dashboard/trainer/cohorts/<slug:slug>/members/<int:user_id>/reflections/<int:pk>/"
+         "reply/", announcement_views.trainer_reflection_reply, name="trainer_reflection_reply"),
 ]  # fmt: skip

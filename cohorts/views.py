@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,12 +21,15 @@ from django.views.decorators.http import require_POST
 from courses.models import CoursePage
 from training.permissions import role_required
 from training.roles import Role
+from training.selectors import dashboard_for
 
 from . import services
+from .announcements import announcements_for, latest_for_members
 from .forms import (
     CodeForm,
     CohortForm,
     DecisionForm,
+    MemberLeaveForm,
     QuestionFormSet,
     answers_from,
     application_fields,
@@ -144,6 +147,8 @@ def _detail(request, cohort, *, form_data=None, errors=None, status=200):
         "application": application,
         "membership": membership,
         "position": services.waitlist_position(application) if application else None,
+        # A trainer's messages to this person's audience (members, waitlist, applicants).
+        "announcements": announcements_for(cohort, membership=membership, application=application),
         "places_left": None if cohort.capacity is None else max(0, cohort.capacity - cohort.taken),
         "accepting": cohort.accepts_applications(),
         "fields": application_fields(cohort, form_data, errors),
@@ -280,6 +285,9 @@ def dashboard_cohorts(user) -> dict:
                 opens_at__lte=now, opens_at__gte=now - timedelta(days=14),
             ).select_related("module").order_by("-opens_at")[:5]
         )  # fmt: skip
+        latest = latest_for_members(cohort_ids)  # a trainer's recent message, one query
+        for membership in memberships:
+            membership.announcement = latest.get(membership.cohort_id)
     return {"memberships": memberships, "applications": applications,
             "next_session": next_session, "released": released}  # fmt: skip
 
@@ -310,6 +318,14 @@ def trainer_cohorts(user) -> list[Cohort]:
         )
         .order_by("-starts_on")
     )  # fmt: skip
+
+
+@role_required(Role.TRAINER)
+def trainer_desk(request):
+    """The trainer's desk: their cohorts with what waits for them."""
+    context = dashboard_for(request.user)
+    context["cohorts"] = trainer_cohorts(request.user)
+    return render(request, "cohorts/trainer/desk.html", context)
 
 
 @role_required(Role.TRAINER)
@@ -365,21 +381,23 @@ def trainer_questions(request, slug):
 
 def default_messages(cohort: Cohort) -> dict[str, str]:
     """Starting points for the message sent with a decision: the cohort's own wording where
-    its trainers saved one, else a kind default. Trainers edit them each time."""
+    its trainers saved one, else a kind default in the cohort's working language (the
+    language its people read, whatever the trainer's interface). Trainers edit them each time."""
     from .models import MessageTemplate
 
     values = {"cohort": cohort.title}
     saved = dict(MessageTemplate.objects.filter(cohort=cohort).values_list("decision", "text"))
-    defaults = {
-        "accept": _("Welcome to “%(cohort)s”! You now have a place in the cohort and access to "
-                    "its courses. We look forward to learning with you.") % values,
-        "waitlist": _("Thank you for applying to “%(cohort)s”. The cohort is full for now: you "
-                      "are on the waitlist, and you will be told as soon as a place opens.")
-        % values,
-        "decline": _("Thank you for applying to “%(cohort)s”. We cannot offer you a place in this "
-                     "cohort. This is not a judgement of you, and other cohorts will open.")
-        % values,
-    }  # fmt: skip
+    with translation.override(cohort.working_language or settings.LANGUAGE_CODE):
+        defaults = {
+            "accept": _("Welcome to “%(cohort)s”! You now have a place in the cohort and access "
+                        "to its courses. We look forward to learning with you.") % values,
+            "waitlist": _("Thank you for applying to “%(cohort)s”. The cohort is full for now: "
+                          "you are on the waitlist, and you will be told as soon as a place "
+                          "opens.") % values,
+            "decline": _("Thank you for applying to “%(cohort)s”. We cannot offer you a place in "
+                         "this cohort. This is not a judgement of you, and other cohorts will "
+                         "open.") % values,
+        }  # fmt: skip
     return defaults | saved
 
 
@@ -391,44 +409,115 @@ OUTCOME_LABELS = {
 }
 
 
+def _save_templates(cohort: Cohort, form) -> None:
+    from .models import MessageTemplate
+
+    data = form.cleaned_data
+    wanted = {data["decision"]: data["message"]}
+    if data.get("waitlist_message"):
+        wanted[services.Decision.WAITLIST] = data["waitlist_message"]
+    for decision, text in wanted.items():
+        if text:
+            MessageTemplate.objects.update_or_create(cohort=cohort, decision=decision,
+                                                     defaults={"text": text})  # fmt: skip
+
+
+def _decision_summary(request, results) -> None:
+    """What the bulk decision really did, person by person, then in numbers."""
+    counts = {"accepted": 0, "waitlisted": 0}
+    for application, outcome, error in results:
+        name = application.user.display_name
+        if error:
+            messages.error(request, _("%(name)s: %(error)s") % {"name": name, "error": error})
+            continue
+        counts[outcome] = counts.get(outcome, 0) + 1
+        messages.info(request, _("%(name)s: %(outcome)s")
+                      % {"name": name, "outcome": OUTCOME_LABELS[outcome]})  # fmt: skip
+    if counts["accepted"] or counts["waitlisted"]:
+        numbers = {"placed": counts["accepted"], "waiting": counts["waitlisted"]}
+        messages.success(
+            request, _("Given a place: %(placed)s. On the waitlist: %(waiting)s.") % numbers
+        )
+
+
+def _decide_in_bulk(request, cohort: Cohort):
+    """A decision on the chosen applications. Accepting more than one person, or more people
+    than there are places, first shows who gets a place and who waits (and asks for the
+    message those who wait get); then applies it. Returns a response, or None to show the
+    page with the form's errors."""
+    overflow = bool(request.POST.get("waitlist_message") is not None)
+    form = DecisionForm(request.POST, overflow=overflow)
+    if not form.is_valid():
+        return None, form
+    chosen = whole_numbers(request.POST.getlist("application"))
+    applications = list(
+        Application.objects.filter(cohort=cohort, pk__in=chosen).select_related("user", "cohort")
+    )
+    if not applications:
+        messages.error(request, _("Choose at least one application."))
+        return None, form
+    decision = form.cleaned_data["decision"]
+    if decision == services.Decision.ACCEPT and not request.POST.get("confirm"):
+        plan = services.decision_plan(cohort=cohort, applications=applications,
+                                      decision=decision)  # fmt: skip
+        waiting = [a for a in applications if plan[a.pk] == "waitlisted"]
+        if waiting or len(applications) > 1:
+            return _decision_confirm(request, cohort, form, applications, plan), form
+    if form.cleaned_data["save_template"]:
+        _save_templates(cohort, form)
+    results = services.applications_decide(
+        applications=applications, decision=decision, by=request.user,
+        message=form.cleaned_data["message"],
+        waitlist_message=form.cleaned_data.get("waitlist_message", ""), request=request,
+    )  # fmt: skip
+    _decision_summary(request, results)
+    return HttpResponseRedirect(request.get_full_path()), form
+
+
+def _decision_confirm(request, cohort, form, applications, plan):
+    """The confirmation step of a bulk acceptance: how many get a place, how many wait."""
+    ordered = services.in_decision_order(applications)
+    groups = {outcome: [a for a in ordered if plan[a.pk] == outcome]
+              for outcome in ("accepted", "waitlisted", "unchanged", "refused")}  # fmt: skip
+    defaults = default_messages(cohort)
+    confirm = DecisionForm(
+        initial={"decision": form.cleaned_data["decision"],
+                 "message": form.cleaned_data["message"] or defaults["accept"],
+                 "waitlist_message": defaults["waitlist"],
+                 "save_template": form.cleaned_data["save_template"]},
+        overflow=bool(groups["waitlisted"]),
+    )  # fmt: skip
+    confirm.fields["decision"].widget = confirm.fields["decision"].hidden_widget()
+    for name in ("message", "waitlist_message"):  # read aloud in the language they are in
+        if name in confirm.fields:
+            confirm.fields[name].widget.attrs["lang"] = cohort.working_language
+    return render(request, "cohorts/trainer/decision_confirm.html", {
+        "cohort": cohort, "form": confirm, "groups": groups, "applications": ordered,
+        "places_left": services.places_left(cohort),
+    })  # fmt: skip
+
+
+def _waitlist_positions(cohort: Cohort) -> dict[int, int]:
+    """Each waiting application's place in the queue (1: the next to get a place), one query."""
+    waiting = (
+        Application.objects.filter(cohort=cohort, status=Application.Status.WAITLISTED)
+        .order_by("waitlisted_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return {pk: position for position, pk in enumerate(waiting, start=1)}
+
+
 # It lists invitation codes (each a way in) and applicants' answers: no copy is kept anywhere.
 @role_required(Role.TRAINER)
 @never_cache
 def trainer_cohort(request, slug):
     """Applications (decided one by one or in bulk), members and invitation codes."""
     cohort = _trained_cohort(request, slug)
-    form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        chosen = request.POST.getlist("application")
-        applications = list(
-            Application.objects.filter(cohort=cohort, pk__in=whole_numbers(chosen))
-            .select_related("user", "cohort")
-        )  # fmt: skip
-        if form.cleaned_data["save_template"] and form.cleaned_data["message"]:
-            from .models import MessageTemplate
-
-            MessageTemplate.objects.update_or_create(
-                cohort=cohort, decision=form.cleaned_data["decision"],
-                defaults={"text": form.cleaned_data["message"]},
-            )  # fmt: skip
-        if not applications:
-            messages.error(request, _("Choose at least one application."))
-        for application in applications:
-            try:
-                outcome = services.decide(
-                    application=application, decision=form.cleaned_data["decision"],
-                    by=request.user, message=form.cleaned_data["message"], request=request,
-                )  # fmt: skip
-            except services.CohortError as error:
-                messages.error(request, f"{application.user.display_name}: {error}")
-                continue
-            messages.info(
-                request,
-                _("%(name)s: %(outcome)s")
-                % {"name": application.user.display_name, "outcome": OUTCOME_LABELS[outcome]},
-            )
-        if applications:
-            return HttpResponseRedirect(request.get_full_path())
+    form = DecisionForm()
+    if request.method == "POST":
+        response, form = _decide_in_bulk(request, cohort)
+        if response is not None:
+            return response
     status = request.GET.get("status", Application.Status.SUBMITTED)
     applications = (
         Application.objects.filter(cohort=cohort)
@@ -438,11 +527,12 @@ def trainer_cohort(request, slug):
     if status in Application.Status.values:
         applications = applications.filter(status=status)
     questions = list(cohort.questions.all())
+    positions = _waitlist_positions(cohort)
     # Someone who withdrew took back what they wrote: the row and its state stay, the answers
     # are not shown (withdrawing also deletes them: services.withdraw).
     withdrawn = Application.Status.WITHDRAWN
     rows = [
-        {"application": a, "withdrawn": a.status == withdrawn,
+        {"application": a, "withdrawn": a.status == withdrawn, "position": positions.get(a.pk),
          "answers": [] if a.status == withdrawn
          else [(q, a.answers.get(str(q.pk), "")) for q in questions]}
         for a in applications
@@ -456,6 +546,10 @@ def trainer_cohort(request, slug):
     members = (
         cohort.memberships.filter(left_at__isnull=True).select_related("user").order_by("joined_at")
     )
+    waitlist = (
+        Application.objects.filter(cohort=cohort, status=Application.Status.WAITLISTED)
+        .select_related("user").order_by("waitlisted_at", "pk")
+    )  # fmt: skip
     context = {
         "cohort": cohort,
         "form": form,
@@ -464,7 +558,10 @@ def trainer_cohort(request, slug):
         "statuses": [
             (value, label, counts.get(value, 0)) for value, label in Application.Status.choices
         ],
+        # Without JavaScript, "select all" is a link that comes back with every box ticked.
+        "select_all": request.GET.get("select") == "all",
         "members": members,
+        "waitlist": waitlist,
         "places_left": services.places_left(cohort),
         "codes": cohort.codes.all(),
         "code_form": CodeForm(),
@@ -473,6 +570,45 @@ def trainer_cohort(request, slug):
         "default_messages": default_messages(cohort),
     }
     return render(request, "cohorts/trainer/cohort.html", context)
+
+
+@role_required(Role.TRAINER)
+@never_cache
+def trainer_member_place(request, slug, user_id):
+    """Remove a member, or move them to another cohort of the same course (a confirmation page:
+    nothing is done on a GET)."""
+    cohort = _trained_cohort(request, slug)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), cohort=cohort, user_id=user_id,
+        left_at__isnull=True,
+    )  # fmt: skip
+    targets = services.move_targets(cohort, trained_by(request.user))
+    form = MemberLeaveForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        person = membership.user
+        try:
+            if form.cleaned_data["action"] == "move":
+                to = form.cleaned_data["to"]
+                services.member_move(cohort=cohort, user=person, to=to, by=request.user,
+                                     request=request)  # fmt: skip
+                messages.success(request, _("%(name)s is now a member of “%(cohort)s”; they are "
+                                            "told by email.")
+                                 % {"name": person.display_name, "cohort": to.title})  # fmt: skip
+            else:
+                services.member_remove(cohort=cohort, user=person, by=request.user,
+                                       message=form.cleaned_data["message"],
+                                       request=request)  # fmt: skip
+                messages.success(request, _("%(name)s is no longer a member; they are told by "
+                                            "email.") % {"name": person.display_name})  # fmt: skip
+        except services.CohortError as error:
+            messages.error(request, str(error))
+        else:
+            return HttpResponseRedirect(
+                reverse("cohorts:trainer_cohort", args=[cohort.slug]) + "#members"
+            )
+    return render(request, "cohorts/trainer/member_place.html",
+                  {"cohort": cohort, "membership": membership, "form": form,
+                   "targets": targets})  # fmt: skip
 
 
 @role_required(Role.TRAINER)

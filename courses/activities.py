@@ -108,7 +108,7 @@ class ReflectionKind(ActivityKind):
             reflection.activity_id: reflection
             for reflection in Reflection.objects.filter(
                 user=user, module=module, activity_id__in=activity_ids
-            )
+            ).select_related("replied_by")  # a trainer's answer shows who wrote it
         }
 
     def completed_ids(self, state):

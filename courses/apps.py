@@ -42,6 +42,11 @@ class CoursesConfig(AppConfig):
                     dispatch_uid=f"courses-blocks-{model.__name__}-{signal}",
                 )  # fmt: skip
 
+        # A page's translations are deleted, unpublished and moved with it, at its address.
+        from .translation_pages import connect as connect_translation_pages
+
+        connect_translation_pages(self)
+
         from .selectors import dashboard_learning
 
         register(

@@ -18,6 +18,7 @@ from wagtail.snippets.models import register_snippet
 
 from training.models import ChildRoutingMixin
 
+from .admin_forms import CoursePageForm
 from .blocks import ModuleBodyBlock
 
 # What a page needs to route, link to and be named, without its content.
@@ -160,6 +161,8 @@ class CoursePage(ChildRoutingMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
+    # Prerequisites: each course once, the original, titled in the editor's language.
+    base_form_class = CoursePageForm
 
     class Meta:
         verbose_name = _("course")
@@ -424,6 +427,13 @@ class Reflection(models.Model):
     shared_with_trainers = models.BooleanField(default=False)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A trainer's short private reply to a shared reflection: only its author sees it.
+    reply = models.TextField(blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    replied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

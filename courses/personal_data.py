@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from training.privacy import Declaration, Erase, Retention, declare, iso, not_personal
+from training.privacy import (
+    Declaration,
+    Erase,
+    Retention,
+    declare,
+    iso,
+    not_personal,
+    shown_name,
+)
 
 from .models import (
     ActivityCompletion,
@@ -192,7 +200,11 @@ def _export_quiz_attempts(person) -> list[dict]:
 
 
 def _export_reflections(person) -> list[dict]:
-    rows = Reflection.objects.filter(user=person).select_related("module").order_by("updated_at")
+    rows = (
+        Reflection.objects.filter(user=person)
+        .select_related("module", "replied_by")
+        .order_by("updated_at")
+    )
     return [
         {
             "module": r.module.title,
@@ -202,6 +214,9 @@ def _export_reflections(person) -> list[dict]:
             "submitted_at": iso(r.submitted_at),
             "shared_with_trainers": r.shared_with_trainers,
             "updated_at": iso(r.updated_at),
+            "reply": r.reply,
+            "replied_by": shown_name(r.replied_by),
+            "replied_at": iso(r.replied_at),
         }
         for r in rows
     ]
@@ -364,14 +379,21 @@ declare(
             "text": _("Draft"),
             "submitted_text": _("Submitted text"),
             "shared_with_trainers": _("Shared with your trainers"),
+            "reply": _("Your trainer's answer"),
+            "replied_by": _("Answered by"),
+            "replied_at": _("Answered"),
         },
         holds=_(
-            "Your reflections: the draft you are writing and the text you submitted, and "
-            "whether you shared it with your trainers."
+            "Your reflections: the draft you are writing and the text you submitted, "
+            "whether you shared it with your trainers, and a trainer's answer to one you shared."
         ),
         purpose=_("A private journal for your learning: trainers read it only if you share it."),
-        seen_by=_("You, and your cohort's trainers for a reflection you chose to share."),
-        names_person=("text", "submitted_text"),
+        seen_by=_(
+            "You, and your cohort's trainers for a reflection you chose to share (a trainer's "
+            "answer: only you and your cohort's trainers)."
+        ),
+        actors=("replied_by",),
+        names_person=("text", "submitted_text", "reply"),
         export=_export_reflections,
     ),
     Declaration(

@@ -478,6 +478,31 @@ def reflection_save(
     return reflection
 
 
+MAX_REPLY_LENGTH = 2_000
+
+
+@transaction.atomic
+def reflection_reply(*, reflection: Reflection, by, text: str) -> Reflection:
+    """A trainer's short private answer to a reflection its author shared (the caller checks
+    that `by` trains the author); an empty text takes the answer back. The author's own
+    "last changed" time is left as it was."""
+    reflection = Reflection.objects.select_for_update().get(pk=reflection.pk)
+    if not reflection.shared_with_trainers or reflection.submitted_at is None:
+        raise LearningError(_("Only a reflection its author shared can be answered."))
+    if by.pk == reflection.user_id:
+        raise LearningError(_("You cannot answer your own reflection."))
+    text = text.strip()
+    if len(text) > MAX_REPLY_LENGTH:
+        raise LearningError(
+            _("An answer can be at most %(count)s characters.") % {"count": MAX_REPLY_LENGTH}
+        )
+    reflection.reply = text
+    reflection.replied_by = by if text else None
+    reflection.replied_at = timezone.now() if text else None
+    reflection.save(update_fields=["reply", "replied_by", "replied_at"])
+    return reflection
+
+
 # --- H5P ----------------------------------------------------------------------------------------
 @transaction.atomic
 def h5p_activity_create(

@@ -83,3 +83,12 @@ def refuse_modules_with_unreviewed_h5p(request, page):
           "libraries (H5P → H5P libraries) first.") % {"problems": " ".join(problems)},
     )  # fmt: skip
     return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("construct_translated_pages_to_cascade_actions")
+def translations_follow_their_original(pages, action):
+    """Deleting, moving or unpublishing a page of the default locale does the same to its
+    translations (and aliases): Wagtail's confirmation pages count them (and ours list them)."""
+    from .translation_pages import pages_to_cascade
+
+    return pages_to_cascade(pages, action)

@@ -43,6 +43,10 @@ ACTIONS = {
     "certificate.exception_granted": _("Granted an exception to a requirement"),
     "certificate.exception_withdrawn": _("Withdrew an exception"),
     "application.decided": _("Decided on an application"),
+    "cohort.member_removed": _("Removed a member from a cohort"),
+    "cohort.member_moved": _("Moved a member to another cohort"),
+    "reflection.replied": _("Answered a member's shared reflection"),
+    "reflection.reply_removed": _("Took back an answer to a member's reflection"),
     "pool.removed": _("Removed a person from the responder pool"),
     # Accounts
     "account.roles_changed": _("Changed a person's roles"),

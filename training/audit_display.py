@@ -32,7 +32,10 @@ LABELS = {
     "via": _("Changed in"),
     "cohort": _("Cohort"),
     "cohort_title": _("Cohort"),
+    "to_cohort": _("Moved to"),
+    "to_cohort_title": _("Moved to"),
     "application": _("Application"),
+    "reflection": _("Reflection"),
     "decision": _("Decision"),
     "outcome": _("Result"),
     "inactive_days": _("Inactive for (days)"),
@@ -59,7 +62,7 @@ YES, NO = _("yes"), _("no")
 
 # Ids recorded as a number that stand for a database row: shown "#id".
 REFERENCES = {"deletion", "download", "application", "certificate", "request", "requirement",
-              "exception", "export"}  # fmt: skip
+              "exception", "export", "reflection"}  # fmt: skip
 
 _NAMED: dict[str, tuple[str, str]] = {}
 _FORMATTERS: dict[str, Callable[[object], str]] = {}

@@ -87,4 +87,18 @@ class AdminAccessMiddleware:
             and not user.has_perm("wagtailadmin.access_admin")
         ):
             return render(request, "training/admin_forbidden.html", status=403)
+        if request.path_info.startswith("/admin/") and user is not None and user.is_authenticated:
+            admin_profile_in_own_zone(user)
         return self.get_response(request)
+
+
+def admin_profile_in_own_zone(user) -> None:
+    """Wagtail's admin shows times in its profile's zone (the server's, UTC, unless the editor
+    picks another there): show them in the person's own zone, the one set on the platform
+    (WAGTAIL_USER_TIME_ZONES hides Wagtail's own choice). In memory only: the profile Wagtail
+    reads next is this one, with the zone the person chose."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.objects.filter(user=user).first() or UserProfile(user=user)
+    profile.current_time_zone = user.time_zone or ""
+    user.wagtail_userprofile = profile

@@ -13,6 +13,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from certificates import views as certificate_views
+from cohorts import views as cohort_views
 
 from . import data_views, deletion_views, privacy_views, views
 from .storage import PUBLIC_FOLDERS, is_public_name
@@ -58,8 +59,8 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("verify/<str:code>/", certificate_views.verify, name="verify"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/trainer/", views.trainer_desk, name="trainer_desk"),
-    path("dashboard/coordinator/", views.coordinator_desk, name="coordinator_desk"),
+    path("dashboard/trainer/", cohort_views.trainer_desk, name="trainer_desk"),
+    path("dashboard/coordinator/", certificate_views.coordinator_desk, name="coordinator_desk"),
 ]
 
 

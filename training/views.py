@@ -18,8 +18,6 @@ from django.views.i18n import set_language as django_set_language
 from kombu import Connection
 
 from .forms import ProfileForm
-from .permissions import role_required
-from .roles import Role
 from .selectors import dashboard_for
 from .services import user_has_mfa, user_update_profile
 
@@ -38,23 +36,6 @@ def _safe_next(request, default="dashboard"):
 @login_required
 def dashboard(request):
     return render(request, "training/dashboard.html", dashboard_for(request.user))
-
-
-@role_required(Role.TRAINER)
-def trainer_desk(request):
-    from cohorts.views import trainer_cohorts
-
-    context = dashboard_for(request.user)
-    context["cohorts"] = trainer_cohorts(request.user)
-    return render(request, "training/trainer_desk.html", context)
-
-
-@role_required(Role.COORDINATOR)
-def coordinator_desk(request):
-    from certificates.views import desk_context
-
-    context = {**dashboard_for(request.user), **desk_context()}
-    return render(request, "training/coordinator_desk.html", context)
 
 
 @login_required

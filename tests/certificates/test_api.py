@@ -90,7 +90,8 @@ def test_a_revoked_token_gets_401(client, coordinator, track, secret):
     token = ApiToken.objects.get(key_hash=token_hash(secret))
 
     login_with_mfa(client, coordinator)
-    response = client.post(reverse("certificates:token_revoke", args=[token.pk]))
+    response = client.post(reverse("certificates:token_revoke", args=[token.pk]),
+                           {"confirm": "yes"})  # fmt: skip
     assert response.status_code == 302
     assert response["Location"] == reverse("certificates:tokens")
     token.refresh_from_db()
@@ -108,9 +109,39 @@ def test_a_coordinator_cannot_revoke_someone_elses_token(client, secret):
     token = ApiToken.objects.get(key_hash=token_hash(secret))
     other = UserFactory(display_name="Other coordinator", roles=[Role.COORDINATOR])
     login_with_mfa(client, other)
-    assert client.post(reverse("certificates:token_revoke", args=[token.pk])).status_code == 404
+    url = reverse("certificates:token_revoke", args=[token.pk])
+    assert client.post(url).status_code == 404
+    assert client.post(url, {"confirm": "yes"}).status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_revoking_a_token_asks_for_confirmation_first(client, coordinator, track, secret):
+    token = ApiToken.objects.get(key_hash=token_hash(secret))
+    login_with_mfa(client, coordinator)
+    listing = client.get(reverse("certificates:tokens")).content.decode()
+    assert "Revoke…" in listing
+    url = reverse("certificates:token_revoke", args=[token.pk])
+
+    # The first step (no JavaScript needed) names the token and what will happen.
+    response = client.post(url)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert "Revoke this token?" in html
+    assert token.name in html and f"{token.prefix}…" in html
+    assert "cannot be undone" in html and 'name="confirm" value="yes"' in html
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    client.logout()
+    assert call(client, secret).status_code == 200  # still works
+
+    login_with_mfa(client, coordinator)
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    # Asking again says so and changes nothing.
+    again = client.post(url, follow=True)
+    assert "already revoked" in again.content.decode()
 
 
 def test_the_token_of_someone_no_longer_a_coordinator_gets_401(client, coordinator, track, secret):
@@ -266,8 +297,10 @@ def test_filters(client, track, secret):
 
 
 @pytest.mark.parametrize("params", [
-    {"tz_from": 5, "tz_to": 1}, {"language": "xx"}, {"min_hours": "lots"},
+    {"tz_from": 5, "tz_to": 15}, {"language": "xx"}, {"min_hours": "lots"},
     {"expires_before": "tomorrow"}, {"limit": "ten"}, {"offset": "1.5"},
+    {"limit": 99999}, {"limit": 201}, {"limit": 0}, {"limit": -4}, {"offset": -3},
+    {"offset": 10**10},
 ])  # fmt: skip
 def test_invalid_parameters_get_400(client, track, secret, params):
     pool_person(track, name="Someone")
@@ -291,20 +324,32 @@ def test_pagination(client, track, secret):
     assert beyond["results"] == [] and beyond["next_offset"] is None and beyond["count"] == 7
     default = call(client, secret).json()
     assert default["limit"] == 50 and len(default["results"]) == 7
-    assert call(client, secret, limit=0).json()["limit"] == 1
-    assert call(client, secret, limit=-4).json()["limit"] == 1
-    assert call(client, secret, offset=-3).json()["offset"] == 0
+    assert call(client, secret, limit=1).json()["limit"] == 1
+    assert call(client, secret, limit=200).json()["limit"] == 200
 
 
 def test_at_most_200_a_page(client, track, secret):
     bulk_pool(track, 250)
-    page = call(client, secret, limit=1000).json()
+    page = call(client, secret, limit=200).json()
     assert page["limit"] == 200 and len(page["results"]) == 200
     assert (page["count"], page["next_offset"]) == (250, 200)
-    rest = call(client, secret, limit=1000, offset=200).json()
+    rest = call(client, secret, limit=200, offset=200).json()
     assert len(rest["results"]) == 50 and rest["next_offset"] is None
     ids = {item["id"] for item in page["results"]} | {item["id"] for item in rest["results"]}
     assert len(ids) == 250
+
+
+def test_a_limit_beyond_the_maximum_is_refused_not_clamped(client, track, secret):
+    """A helpdesk asking for 99999 rows and silently getting 200 would believe it has them all."""
+    bulk_pool(track, 3)
+    response = call(client, secret, limit=99999)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["max_limit"] == 200 and "between 1 and 200" in body["error"]
+    assert "results" not in body
+    assert not pool_entries().exists()  # nobody was read
+    assert call(client, secret, limit=200).status_code == 200
 
 
 def test_every_call_is_recorded_with_its_token(client, coordinator, track, secret):

@@ -133,19 +133,20 @@ def test_csv_streams_every_row_with_only_shared_fields(coord_client, coordinator
 
     open_row = people_rows["Open"]
     assert open_row["email"] == "open@example.org"
-    assert open_row["phone"] == "'+57 300 1"  # neutralised, see below
+    assert open_row["phone"] == "'+57 300 1"  # too short for a phone number: neutralised
     assert open_row["other_contact"] == "signal:open"
-    assert open_row["languages"] == "es (native)"
+    # Labels, not codes.
+    assert open_row["languages"] == "Spanish (First language)"
     assert (open_row["region"], open_row["time_zone"]) == ("Andes", BOGOTA)
-    assert (open_row["focus_areas"], open_row["channels"]) == ("harassment", "chat")
-    assert (open_row["availability"], open_row["hours_per_week"]) == ("available", "5")
+    assert (open_row["focus_areas"], open_row["channels"]) == ("Harassment response", "Text chat")
+    assert (open_row["availability"], open_row["hours_per_week"]) == ("Available", "5")
     assert open_row["id"] == safe_cell(reference(people["open"].user_id))
 
     private = people_rows["Private"]
     for key in ("email", "phone", "other_contact", "languages", "region", "time_zone",
                 "focus_areas", "channels", "hours_per_week"):  # fmt: skip
         assert private[key] == "", key
-    assert private["certified_until"] and private["availability"] == "available"
+    assert private["certified_until"] and private["availability"] == "Available"
 
     quiet = people_rows["Quiet"]
     assert (quiet["email"], quiet["phone"], quiet["languages"]) == ("", "", "")
@@ -153,7 +154,7 @@ def test_csv_streams_every_row_with_only_shared_fields(coord_client, coordinator
 
     text = content(coord_client.post(reverse("certificates:export_csv")))
     for secret in (b"private@example.org", b"quiet@example.org", b"+91 1", b"Hidden valley",
-                   b"+221 2", b"fr (working)"):  # fmt: skip
+                   b"+221 2", b"French"):  # fmt: skip
         assert secret not in text
 
 
@@ -221,6 +222,81 @@ def test_csv_and_xlsx_neutralise_formulas(coord_client, track, django_capture_on
     check(xlsx_rows(content(download)))
 
 
+PHONES = ["+34 612 345 678", "+1 (555) 010-9999", "+44 20 7946 0958"]
+
+
+def test_phone_numbers_are_not_broken_by_formula_neutralisation(
+    coord_client, track, django_capture_on_commit_callbacks
+):
+    for number, phone in enumerate(PHONES):
+        pool_person(track, name=f"Phone {number}", contact_phone=phone, share_contact=True)
+    pool_person(track, name="Formula", contact_phone="+1+1", contact_other="-2+3",
+                region="@SUM(A1)", share_contact=True)  # fmt: skip
+
+    def check(rows):
+        table = by_name(rows[1:])
+        assert [table[f"Phone {n}"]["phone"] for n in range(len(PHONES))] == PHONES
+        formula = table["Formula"]
+        assert (formula["phone"], formula["other_contact"], formula["region"]) == (
+            "'+1+1", "'-2+3", "'@SUM(A1)",
+        )  # fmt: skip
+
+    check(csv_rows(coord_client.post(reverse("certificates:export_csv"))))
+    export = build_through_the_view(coord_client, django_capture_on_commit_callbacks)
+    check(xlsx_rows(content(coord_client.get(reverse("certificates:export_download",
+                                                     args=[export.pk])))))  # fmt: skip
+
+
+def test_xlsx_keeps_numbers_as_numbers_dates_as_dates_and_labels_not_codes(
+    coord_client, people, django_capture_on_commit_callbacks
+):
+    export = build_through_the_view(coord_client, django_capture_on_commit_callbacks)
+    data = content(coord_client.get(reverse("certificates:export_download", args=[export.pk])))
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Pool"]
+    rows = {row[1].value: dict(zip(KEYS, row, strict=True)) for row in sheet.iter_rows(min_row=2)}
+    open_row = rows["Open"]
+    hours = open_row["hours_per_week"]
+    assert hours.data_type == "n" and hours.value == 5 and isinstance(hours.value, int)
+    until = open_row["certified_until"]
+    certified_until = pool.members({}).get(user=people["open"].user).certified_until
+    assert until.is_date and until.value.date() == certified_until
+    assert "yy" in until.number_format  # shown as a date, not a serial number
+    # Labels, as a person reads them, not the codes the platform stores.
+    assert open_row["languages"].value == "Spanish (First language)"
+    assert open_row["focus_areas"].value == "Harassment response"
+    assert open_row["channels"].value == "Text chat"
+    assert open_row["availability"].value == "Available"
+    assert open_row["time_zone"].value == BOGOTA
+    # Nothing shared: an empty cell, not an empty string or a zero.
+    assert rows["Private"]["hours_per_week"].value is None
+    assert rows["Private"]["languages"].value is None
+    assert [cell.value for cell in sheet[1]] == HEADER
+
+
+def test_exports_use_labels_in_the_coordinators_language(
+    client, people, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    coordinator = UserFactory(display_name="Coordinadora", roles=[Role.COORDINATOR],
+                              preferred_language="es")  # fmt: skip
+    login_with_mfa(client, coordinator)
+    with translation.override("es"):
+        header = [str(label) for _key, label in COLUMNS]
+        spanish = pool.languages_text([{"code": "es", "level": "native"}])
+    assert spanish != "Spanish (First language)"  # the test means something
+
+    rows = csv_rows(client.post(reverse("certificates:export_csv")))
+    assert rows[0] == header
+    assert by_name(rows[1:])["Open"]["languages"] == spanish
+
+    export = build_through_the_view(client, django_capture_on_commit_callbacks)
+    rows = xlsx_rows(content(client.get(reverse("certificates:export_download",
+                                                args=[export.pk]))))  # fmt: skip
+    assert rows[0] == header
+    assert by_name(rows[1:])["Open"]["languages"] == spanish
+
+
 # --- JSON ---------------------------------------------------------------------------------------
 def test_json_carries_only_shared_fields(coord_client, coordinator, people):
     response = coord_client.post(reverse("certificates:export_json"), {"availability": "any"})
@@ -286,7 +362,7 @@ def test_an_empty_json_export_is_valid(coord_client):
 
 @pytest.mark.parametrize("view", ["certificates:export_csv", "certificates:export_json"])
 def test_invalid_filters_export_nothing(coord_client, people, view):
-    response = coord_client.post(reverse(view), {"tz_from": 6, "tz_to": 2})
+    response = coord_client.post(reverse(view), {"tz_from": 6, "min_hours": "lots"})
     assert response.status_code == 302
     assert response["Location"] == reverse("certificates:pool_list")
     assert not pool_entries().exists()
@@ -333,7 +409,7 @@ def test_xlsx_carries_only_shared_fields(coord_client, people, django_capture_on
     table = {row[1]: dict(zip(KEYS, row, strict=True)) for row in rows[1:]}
     assert set(table) == {"Open", "Private", "Quiet"}
     assert table["Open"]["email"] == "open@example.org"
-    assert table["Open"]["languages"] == "es (native)"
+    assert table["Open"]["languages"] == "Spanish (First language)"
     for key in ("email", "phone", "other_contact", "languages", "region", "time_zone",
                 "focus_areas", "channels", "hours_per_week"):  # fmt: skip
         assert table["Private"][key] == "", key
@@ -402,7 +478,7 @@ def test_a_failed_build_is_shown_as_failed(coord_client, people, monkeypatch,
     def broken(row):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pool, "flat", broken)
+    monkeypatch.setattr(pool, "cells", broken)
     with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
         coord_client.post(reverse("certificates:export_xlsx"))
     export = PoolExport.objects.get()
@@ -427,7 +503,7 @@ def test_invalid_filters_queue_no_spreadsheet(coord_client, people,
                                               django_capture_on_commit_callbacks):  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         response = coord_client.post(reverse("certificates:export_xlsx"),
-                                     {"tz_from": 3, "tz_to": -3})  # fmt: skip
+                                     {"tz_from": 3, "tz_to": 99})  # fmt: skip
     assert response["Location"] == reverse("certificates:pool_list")
     assert not PoolExport.objects.exists() and not pool_entries().exists()
 

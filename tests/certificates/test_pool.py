@@ -89,11 +89,25 @@ def test_time_zone_range_uses_utc_offsets(coord_client, track):
     assert listed(coord_client, tz_from=8, tz_to=9) == []
 
 
-def test_a_reversed_time_zone_range_is_an_error(coord_client, track):
-    pool_person(track, name="Kol", time_zone=KOLKATA)
-    response = coord_client.get(reverse("certificates:pool_list"), {"tz_from": 6, "tz_to": 5})
-    assert response.status_code == 200
-    assert "tz_to" in response.context["form"].errors
+def test_a_time_zone_range_may_wrap_around_the_date_line(coord_client, track):
+    """From UTC+7 to UTC-3 goes east: +7 to +14, then -12 to -3 (a helpline covering Asia,
+    the Pacific and the Americas). Zones without daylight saving: the same any day."""
+    for name, zone in [("Jak", JAKARTA), ("Tok", "Asia/Tokyo"), ("Kir", "Pacific/Kiritimati"),
+                       ("Pag", "Pacific/Pago_Pago"), ("Hon", "Pacific/Honolulu"),
+                       ("Bog", BOGOTA), ("Sao", "America/Sao_Paulo"), ("Kol", KOLKATA),
+                       ("Utc", "UTC"), ("Cap", "Atlantic/Cape_Verde")]:  # fmt: skip
+        pool_person(track, name=name, time_zone=zone)
+    pool_person(track, name="Hidden", time_zone="Asia/Tokyo", share_time_zone=False)
+
+    response = coord_client.get(reverse("certificates:pool_list"), {"tz_from": 7, "tz_to": -3})
+    assert response.status_code == 200 and not response.context["form"].errors
+    names = [row["display_name"] for _member, row, _languages in response.context["rows"]]
+    assert names == ["Bog", "Hon", "Jak", "Kir", "Pag", "Sao", "Tok"]
+    # The same range the ordinary way round is the other side of the world.
+    assert listed(coord_client, tz_from=-3, tz_to=7) == ["Cap", "Jak", "Kol", "Sao", "Utc"]
+    # Across the date line only: the zones at +14 (and -12, where nobody lives).
+    assert listed(coord_client, tz_from=14, tz_to=-12) == ["Kir"]
+    assert "date line" in response.content.decode()  # the form explains it
 
 
 def test_availability_filter(coord_client, track):

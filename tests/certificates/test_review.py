@@ -139,8 +139,8 @@ def test_certification_errors_are_translated(client):
     certificate = make_certificate(holder, track)
     login_with_mfa(client, coordinator)
     url = reverse("certificates:revoke", args=[track.slug, holder.pk, certificate.code])
-    client.post(url, {"reason": "Broke confidentiality"}, follow=True)
-    response = client.post(url, {"reason": "Again"}, follow=True)
+    client.post(url, {"reason": "Broke confidentiality", "confirm": "yes"}, follow=True)
+    response = client.post(url, {"reason": "Again", "confirm": "yes"}, follow=True)
     assert [str(m) for m in response.context["messages"]] == ["Este certificado ya está revocado."]
 
 

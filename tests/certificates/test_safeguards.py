@@ -225,7 +225,7 @@ def test_each_pool_page_opened_is_recorded_with_its_filters_page_and_rows(client
 
     assert client.get(url).status_code == 200
     assert client.get(url, {"language": "es", "page": 2}).status_code == 200
-    assert client.get(url, {"tz_from": 5, "tz_to": 1}).status_code == 200  # a filter in error
+    assert client.get(url, {"tz_from": 5, "tz_to": 99}).status_code == 200  # a filter in error
 
     entries = list(pool_entries())
     assert [(e.action, e.actor, e.count, sent(e)) for e in entries] == [

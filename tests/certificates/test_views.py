@@ -330,7 +330,7 @@ def test_the_coordinator_revokes_with_a_reason_and_verify_shows_it(client, coord
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
 
-    client.post(revoke, {"reason": "Broke confidentiality."})
+    client.post(revoke, {"reason": "Broke confidentiality.", "confirm": "yes"})
     certificate.refresh_from_db()
     assert certificate.revoked_at is not None and certificate.revoked_by == coordinator
     assert PoolMember.objects.get(user=volunteer).status == PoolMember.Status.REMOVED

@@ -180,10 +180,12 @@ def test_accepting_a_full_cohort_waitlists_and_says_so(
     assert not Membership.objects.filter(cohort=cohort, user=known).exists()
     assert Application.objects.get(cohort=cohort, user=known).status == "waitlisted"
     assert CohortInvitation.objects.get().result == "waitlisted"
-    # The email they get says the same.
-    (told,) = [m for m in mail.outbox[1:] if m.to == ["known@example.org"]]
-    assert "is full for now. You are on its waitlist" in told.body
-    assert "have a place" not in told.body
+    # One email in all: the invitation, which said a full cohort means its waitlist; the page
+    # they accepted on says where they stand (no second email contradicting the first).
+    assert [m.to for m in mail.outbox] == [["known@example.org"]]
+    assert "The cohort is full at the moment: if you accept, you join its waitlist" in (
+        mail.outbox[0].body
+    )
     page = trainer_client.get(reverse("cohorts:trainer_cohort", args=[cohort.slug]))
     assert "on the waitlist" in page.content.decode()
 
@@ -410,3 +412,48 @@ def test_another_trainers_cohort_cannot_be_enrolled_into(trainer_client):
     url = reverse("cohorts:trainer_enrol", args=[theirs.slug])
     assert trainer_client.post(url, {"action": "preview", "pasted": "x@example.org,X"}
                                ).status_code == 404  # fmt: skip
+
+
+def test_inviting_into_a_full_cohort_says_so_before_and_after_and_sends_one_email_each(
+    trainer_client, django_capture_on_commit_callbacks
+):
+    """The preview says what the result will be (the waitlist), the report says the same, the
+    invitation says it too, and accepting sends no second email."""
+    cohort = make_cohort(trainer=trainer_client.trainer, capacity=1)
+    Membership.objects.create(cohort=cohort, user=UserFactory(), source=Membership.Source.OPEN)
+    known = UserFactory(email="known@example.org", preferred_language="es")
+    preview, report = _upload(trainer_client, cohort, "known@example.org,Kim\nnew@example.org,N\n",
+                              django_capture_on_commit_callbacks)  # fmt: skip
+    planned, done = _rows(preview), _rows(report)
+    full = "The cohort is full: if they accept, they join its waitlist"
+    assert planned["known@example.org"] == f"Will be invited by email. {full}"
+    assert done["known@example.org"] == f"Invitation sent. {full}"
+    for page in (preview, report):
+        assert "The cohort is full: whoever accepts joins its waitlist" in page
+        assert "will be enrolled" not in page.lower()
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert set(by_address) == {"known@example.org", "new@example.org"}
+    for message in mail.outbox:  # each in its language, saying a place is not promised
+        assert "Welcome" not in message.body
+    assert "The cohort is full at the moment" in by_address["new@example.org"].body
+
+    person = Client()
+    person.force_login(known)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = person.post(_link(by_address["known@example.org"]), {"action": "accept"},
+                           follow=True).content.decode()  # fmt: skip
+    assert Application.objects.get(user=known).status == "waitlisted"
+    assert 'value="accept"' not in page
+    assert len(mail.outbox) == 2  # still one email per person
+
+
+def test_fewer_places_than_invitations_are_announced_in_the_preview(
+    trainer_client, django_capture_on_commit_callbacks
+):
+    cohort = make_cohort(trainer=trainer_client.trainer, capacity=1)
+    lines = "a@example.org,A\nb@example.org,B\nc@example.org,C\n"
+    preview, report = _upload(trainer_client, cohort, lines, django_capture_on_commit_callbacks)
+    expected = ("1 place left for 3 invitations: the first person to accept gets it, the "
+                "others join the waitlist.")  # fmt: skip
+    assert expected in preview and expected in report
+    assert "Places are limited: if they are all taken when you accept" in mail.outbox[0].body

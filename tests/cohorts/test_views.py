@@ -220,11 +220,13 @@ def test_a_trainer_accepts_in_bulk_and_the_applicant_reads_the_message(trainer_c
     assert "Uno" in html and "Dos" in html and "Evenings" in html
     assert first.email not in html
     applications = Application.objects.order_by("pk")
-    response = trainer_client.post(
-        reverse("cohorts:trainer_cohort", args=[cohort.slug]),
-        {"application": [str(a.pk) for a in applications], "decision": "accept",
-         "message": "Welcome, see you on Monday."},
-    )  # fmt: skip
+    chosen = {"application": [str(a.pk) for a in applications], "decision": "accept",
+              "message": "Welcome, see you on Monday."}  # fmt: skip
+    url = reverse("cohorts:trainer_cohort", args=[cohort.slug])
+    confirm = trainer_client.post(url, chosen)
+    assert confirm.status_code == 200  # who gets a place, who waits: asked before doing it
+    assert not Application.objects.filter(status="accepted").exists()
+    response = trainer_client.post(url, {**chosen, "confirm": "1", "waitlist_message": ""})
     assert response.status_code == 302
     statuses = dict(Application.objects.values_list("user__display_name", "status"))
     assert statuses == {"Uno": "accepted", "Dos": "waitlisted"}  # one place only

@@ -187,7 +187,7 @@ def test_a_revocation_and_the_pool_removal_it_causes_are_recorded(client, coordi
     login_with_mfa(client, coordinator)
     response = client.post(
         reverse("certificates:revoke", args=[track.slug, member.user_id, certificate.code]),
-        {"reason": "Shared a caller's story"},
+        {"reason": "Shared a caller's story", "confirm": "yes"},
         REMOTE_ADDR=ADDRESS,
     )
     assert response.status_code == 302
@@ -300,7 +300,8 @@ def test_each_application_decided_in_bulk_is_recorded(trainer_client):
     applications = list(Application.objects.order_by("pk"))
     trainer_client.post(
         reverse("cohorts:trainer_cohort", args=[cohort.slug]),
-        {"application": [str(a.pk) for a in applications], "decision": "accept"},
+        # The confirmation step of a bulk acceptance (who gets a place, who waits), confirmed.
+        {"application": [str(a.pk) for a in applications], "decision": "accept", "confirm": "1"},
         REMOTE_ADDR=ADDRESS,
     )
     entries = list(AuditEntry.objects.filter(action="application.decided").order_by("pk"))

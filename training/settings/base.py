@@ -206,6 +206,9 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "txt", "epub"]
 # The admin's dashboard would ask releases.wagtail.org from each editor's browser; upgrades come
 # through uv.lock anyway.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# The admin shows times in the editor's own zone, the one of their platform profile
+# (training.middleware.admin_profile_in_own_zone): Wagtail's separate choice is not offered.
+WAGTAIL_USER_TIME_ZONES = []
 
 # --- Languages and time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -16,6 +16,15 @@ def when(value):
     )
 
 
+@register.filter
+def single_stop(text):
+    """A sentence that ends with a name ending in a full stop ("Ana G.") keeps one full stop,
+    not two ("signed in as Ana G.."). An ellipsis ("...") is left alone."""
+    from ..text import single_stop as collapse
+
+    return collapse(text)
+
+
 @register.simple_tag
 def content_lang(page):
     """` lang="…" dir="…"` for an element holding `page`'s words when they are not in the

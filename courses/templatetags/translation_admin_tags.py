@@ -1,0 +1,25 @@
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+
+@register.simple_tag
+def copies_following(page, action):
+    """The translations (and for "delete", aliases) that `action` on `page` takes along, as
+    [{"title", "language", "alias"}], for the admin's confirmation pages."""
+    from courses.translation_pages import pages_to_cascade
+
+    copies = pages_to_cascade([page], action).get(page)
+    if not copies:
+        return []
+    return [
+        {
+            "title": copy.get_admin_display_title(),
+            "language": settings.ALL_LANGUAGES.get(
+                copy.locale.language_code, copy.locale.language_code
+            ),
+            "alias": copy.alias_of_id is not None,
+        }
+        for copy in copies.select_related("locale")
+    ]

@@ -1,0 +1,78 @@
+"""Wording: the cohort's address made from its title and explained plainly; one full stop after
+a name that ends with one; a greeting that never reads a placeholder as a name."""
+
+import itertools
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from cohorts.forms import unique_slug
+from cohorts.models import Cohort
+from courses.factories import make_course
+from tests.cohorts.test_views import make_cohort
+from training.factories import UserFactory
+from training.text import single_stop
+
+pytestmark = pytest.mark.django_db
+
+
+_courses = itertools.count(1)
+
+
+def _new_cohort_post(title, slug=""):
+    course, _modules = make_course(f"course-{next(_courses)}", modules=1)
+    return {
+        "title": title, "slug": slug, "courses": [course.pk], "working_language": "es",
+        "time_zone": "America/La_Paz", "starts_on": date.today() + timedelta(days=10),
+        "ends_on": date.today() + timedelta(days=40), "mode": "application",
+        "module_release": "all", "status": "draft",
+    }  # fmt: skip
+
+
+def test_the_address_is_made_from_the_title_when_left_empty(trainer_client):
+    url = reverse("cohorts:trainer_cohort_new")
+    form = trainer_client.get(url).content.decode()
+    assert 'data-slug-from="id_title"' in form  # the script fills it as the title is typed
+    assert "Web address" in form and "/cohorts/…/" in form
+    assert "changing it later breaks the links" in form
+    response = trainer_client.post(url, _new_cohort_post("Acompañar en línea: 2026"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Cohort.objects.get().slug == "acompanar-en-linea-2026"
+    # The same title again gets an address of its own.
+    trainer_client.post(url, _new_cohort_post("Acompañar en línea: 2026"))
+    assert set(Cohort.objects.values_list("slug", flat=True)) == {
+        "acompanar-en-linea-2026", "acompanar-en-linea-2026-2"}  # fmt: skip
+    # A chosen address is kept as typed.
+    trainer_client.post(url, _new_cohort_post("Another", slug="my-own"))
+    assert Cohort.objects.filter(slug="my-own").exists()
+
+
+def test_a_title_without_latin_letters_still_gets_an_address(db):
+    assert unique_slug("مجموعة الدعم") == "cohort"
+    make_cohort("cohort")
+    assert unique_slug("مجموعة الدعم") == "cohort-2"
+
+
+def test_one_full_stop_after_an_abbreviated_name():
+    assert single_stop("Successfully signed in as Ana G..") == "Successfully signed in as Ana G."
+    assert single_stop("Wait... then go.") == "Wait... then go."
+
+
+def test_signing_in_names_an_abbreviated_name_with_one_full_stop(client, password):
+    person = UserFactory(display_name="Ana G.", email="ana@example.org")
+    person.set_password(password)
+    person.save()
+    response = client.post(reverse("account_login"),
+                           {"login": person.email, "password": password})  # fmt: skip
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "Successfully signed in as Ana G." in shown, shown
+
+
+def test_the_greeting_uses_a_chosen_name_or_none():
+    named = UserFactory.build(display_name="Ana G.")
+    assert render_to_string("cohorts/email/_hello.txt", {"user": named}) == "Hello Ana G.,"
+    unnamed = UserFactory.build(display_name="")
+    assert render_to_string("cohorts/email/_hello.txt", {"user": unnamed}) == "Hello,"
