@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cohorts.models import Attendance, LiveSession, Membership, SkillSignOff
+from cohorts.models import Attendance, LiveSession, Membership, SkillSignOff, same_skill
 from courses.models import CourseProgress
 
 from .models import (
@@ -31,11 +31,6 @@ from .models import (
 
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 CAUGHT_UP = Attendance.Status.CAUGHT_UP
-
-
-def same_skill(name: str) -> str:
-    """Skills of the same name, whatever the case and spacing, are one skill for a track."""
-    return " ".join(name.split()).casefold()
 
 
 @dataclass

@@ -87,17 +87,17 @@ def _sign_offs(user, track, requirements) -> list[Entry]:
     )
     entries = []
     for s in rows:
-        values = {"skill": s.skill.name, "who": _name(s.signed_by)}
+        # Who signed it off goes in the "By" column, like every other row's actor.
         if s.cohort is not None:
-            what = _("“%(skill)s” signed off by %(who)s in %(cohort)s") % {
-                **values, "cohort": s.cohort.title,
+            what = _("“%(skill)s” signed off in %(cohort)s") % {
+                "skill": s.skill.name, "cohort": s.cohort.title,
             }  # fmt: skip
         else:
-            what = _("“%(skill)s” signed off by %(who)s, in a cohort since deleted") % values
+            what = _("“%(skill)s” signed off, in a cohort since deleted") % {"skill": s.skill.name}
         note = ""
         if s.signed_by_id == user.pk:
             note = _("Signed off by themselves: it does not count.")
-        entries.append(Entry(s.signed_at, str(SKILL), what, note=note))
+        entries.append(Entry(s.signed_at, str(SKILL), what, _name(s.signed_by), note))
     return entries
 
 
@@ -121,7 +121,8 @@ def _attendance(user, track) -> list[Entry]:
             entries.append(Entry(session.starts_at, str(ATTENDANCE), what, by, note))
         if mark.caught_up_at:
             what = _("Caught up from the recording of “%(session)s” in %(cohort)s") % values
-            entries.append(Entry(mark.caught_up_at, str(ATTENDANCE), what, "", note))
+            # The person says so themselves.
+            entries.append(Entry(mark.caught_up_at, str(ATTENDANCE), what, _name(user), note))
     return entries
 
 
@@ -142,7 +143,7 @@ def _signatures(user, requirements) -> list[Entry]:
             "version": s.version.number,
             "language": language_name(s.language or settings.LANGUAGE_CODE),
         }
-        entries.append(Entry(s.signed_at, str(AGREEMENT), what))
+        entries.append(Entry(s.signed_at, str(AGREEMENT), what, _name(user)))  # they signed
     return entries
 
 

@@ -1,14 +1,13 @@
 """The responder pool for coordinators: search, exports, the access record, API tokens."""
 
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from training import audit
+from training.audit_views import local_midnight, people_named
 from training.models import AuditEntry, AuditSubject, User
 from training.permissions import role_required
 from training.roles import Role
@@ -35,8 +35,11 @@ def _filter_form(request) -> pool.PoolFilter:
 @role_required(Role.COORDINATOR)
 def pool_list(request):
     form = _filter_form(request)
-    if form.is_bound and not form.is_valid():
-        queryset = PoolMember.objects.none()  # a filter in error never shows everyone
+    invalid = form.is_bound and not form.is_valid()
+    if invalid:
+        # A filter in error never shows everyone, nor a count or exports of nobody: the page
+        # says what to correct.
+        queryset = PoolMember.objects.none()
     else:
         queryset = pool.members(form.cleaned_data if form.is_bound else {})
     queryset = queryset.select_related("user")
@@ -52,7 +55,7 @@ def pool_list(request):
         request=request, detail={"filters": {**form.used(), "page": page.number}},
     )  # fmt: skip
     return render(request, "certificates/pool/list.html", {
-        "form": form, "page": page, "query": query.urlencode(), "rows": rows,
+        "form": form, "page": page, "query": query.urlencode(), "rows": rows, "invalid": invalid,
         "focus_names": dict(pool.PoolMember.FOCUS_AREAS),
         "channel_names": dict(pool.PoolMember.CHANNELS),
     })  # fmt: skip
@@ -175,35 +178,20 @@ class LogFilter(forms.Form):
         return data
 
 
-def _named(field: str, text: str) -> Q:
-    """`field` (a person's id) is someone whose display name contains `text`, or "#id". By
-    display name only: a coordinator's search must not tell whether an email address they were
-    not shown belongs to someone. A subquery: no query of its own."""
-    text = text.strip()
-    found = Q(**{f"{field}__in": User.objects.filter(display_name__icontains=text).values("pk")})
-    if match := re.fullmatch(r"#?(\d{1,18})", text):
-        found |= Q(**{field: int(match.group(1))})
-    return found
-
-
-def _local_midnight(day):
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
-
-
 def _log_entries(data: dict):
     entries = AuditEntry.objects.filter(action__in=exports.ACCESS_ACTIONS)
     if data.get("action"):
         entries = entries.filter(action=data["action"])
     if data.get("actor"):
-        entries = entries.filter(_named("actor_id", data["actor"]))
+        entries = entries.filter(people_named("actor_id", data["actor"], by_email=False))
     if data.get("person"):
-        included = AuditSubject.objects.filter(_named("person_id", data["person"]),
-                                               entry=OuterRef("pk"))  # fmt: skip
+        named = people_named("person_id", data["person"], by_email=False)
+        included = AuditSubject.objects.filter(named, entry=OuterRef("pk"))
         entries = entries.filter(Exists(included))
     if data.get("date_from"):
-        entries = entries.filter(at__gte=_local_midnight(data["date_from"]))
+        entries = entries.filter(at__gte=local_midnight(data["date_from"]))
     if data.get("date_to"):
-        entries = entries.filter(at__lt=_local_midnight(data["date_to"] + timedelta(days=1)))
+        entries = entries.filter(at__lt=local_midnight(data["date_to"] + timedelta(days=1)))
     return entries
 
 
@@ -213,8 +201,10 @@ def access_log(request):
     links to the people it included. A constant number of queries whatever the log holds."""
     form = LogFilter(request.GET if any(key in request.GET for key in LogFilter.base_fields)
                      else None)  # fmt: skip
-    if form.is_bound and not form.is_valid():
-        # A filter in error shows nothing, not everything, and says so.
+    invalid = form.is_bound and not form.is_valid()
+    if invalid:
+        # A filter in error shows nothing, not everything, and says so (no count, no "nothing
+        # matches": the fields say what to correct).
         messages.error(request, _("Check the filters: the record is not shown until they are "
                                   "corrected."))  # fmt: skip
         entries = AuditEntry.objects.none()
@@ -240,7 +230,7 @@ def access_log(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "certificates/pool/log.html", {
-        "form": form, "page": page, "query": query.urlencode(),
+        "form": form, "page": page, "query": query.urlencode(), "invalid": invalid,
         "keep_days": settings.ACOMPANA_AUDIT_LOG_DAYS,
     })  # fmt: skip
 
@@ -262,6 +252,13 @@ def access_log_entry(request, entry_id):
     found = User.objects.only("pk", "display_name", "anonymised_at").in_bulk(ids)
     people = [(person_id, found.get(person_id), pool.reference(person_id)) for person_id in ids]
     entry.filters = pool.filter_items(entry.detail.get("filters") or {})
+    # The names on this page are looked at too: recorded like a page of the pool, with the people
+    # it showed (two inserts, whatever the number of rows), so the record of who looked at whom
+    # is complete.
+    audit.record_many(
+        action="pool.log_entry_viewed", people=ids, request=request,
+        detail={"log_entry": entry.pk, "filters": {"page": page.number}},
+    )  # fmt: skip
     return render(request, "certificates/pool/log_entry.html", {
         "entry": entry, "page": page, "people": people, "query": "",
         "imported": bool(entry.detail.get("imported_from")),

@@ -375,8 +375,28 @@ def agreement_sign(user, version, *, language: str = "") -> AgreementSignature:
 
 
 # --- The pool -----------------------------------------------------------------------------------
+IN_POOL = (PoolMember.Status.ACTIVE, PoolMember.Status.PAUSED)
+
+
+def pool_certificates(user, today=None):
+    """The certificates that keep `user` in the responder pool: valid, of a track that grants it."""
+    return valid_certificates(today).filter(user=user, track__grants_pool=True)
+
+
 def pool_eligible(user, today=None) -> bool:
-    return valid_certificates(today).filter(user=user, track__grants_pool=True).exists()
+    return pool_certificates(user, today).exists()
+
+
+def pool_after_revoking(user, certificates, today=None) -> dict[int, bool]:
+    """What revoking each of `certificates` (the user's) would do to their place in the responder
+    pool, as `pool_check` decides it after a revocation: {certificate id: True if it takes them
+    out of the pool, False if they stay in it (another valid certificate that grants the pool
+    keeps them there)}; empty when they are not in the pool (active or paused). Two queries,
+    whatever the number of certificates."""
+    if not PoolMember.objects.filter(user=user, status__in=IN_POOL).exists():
+        return {}
+    keeping = set(pool_certificates(user, today).values_list("pk", flat=True))
+    return {c.pk: not keeping - {c.pk} for c in certificates}
 
 
 def pool_check(user, *, reason_kind: str, today=None, by=None, request=None) -> bool:
@@ -385,9 +405,9 @@ def pool_check(user, *, reason_kind: str, today=None, by=None, request=None) -> 
     revocation took them out, or nobody when their certificate expired)."""
     if pool_eligible(user, today):
         return False
-    removed = PoolMember.objects.filter(
-        user=user, status__in=[PoolMember.Status.ACTIVE, PoolMember.Status.PAUSED]
-    ).update(status=PoolMember.Status.REMOVED, left_at=timezone.now())
+    removed = PoolMember.objects.filter(user=user, status__in=IN_POOL).update(
+        status=PoolMember.Status.REMOVED, left_at=timezone.now()
+    )
     if removed:
         latest = (
             Certificate.objects.filter(user=user, track__grants_pool=True)

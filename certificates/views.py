@@ -410,6 +410,7 @@ def _person_page(request, track, person, *, status=200, **forms):
     (shown with what was typed)."""
     data = person_history(person, track)
     requirements = [c.requirement for c in data["result"].checks if not c.met]
+    _pool_after_revoking(person, data["certificates"])
     context = {
         "track": track, "person": person, **data,
         # A coordinator on their own page reads it; the actions are another coordinator's.
@@ -426,6 +427,17 @@ def _person_page(request, track, person, *, status=200, **forms):
 def track_person(request, slug, user_id):
     track = get_object_or_404(Track, slug=slug)
     return _person_page(request, track, _person(track, user_id))
+
+
+def _pool_after_revoking(person, certificates) -> None:
+    """Give each certificate that may be revoked `pool_after_revoking`: "leaves" (revoking it takes
+    the person out of the responder pool), "stays" (another valid certificate keeps them in it)
+    or "" (they are not in the pool), as the revocation itself will decide."""
+    valid = [c for c in certificates if c.revoked_at is None]
+    leaves = services.pool_after_revoking(person, valid)
+    for certificate in valid:
+        outcome = leaves.get(certificate.pk)
+        certificate.pool_after_revoking = {True: "leaves", False: "stays"}.get(outcome, "")
 
 
 def _back(track, person):
@@ -531,14 +543,15 @@ def revoke(request, slug, user_id, code):
         return _person_page(request, track, person, status=400, reason_form=form,
                             revoking=certificate.pk)  # fmt: skip
     if request.POST.get("confirm") != "yes" and certificate.revoked_at is None:
-        # A second step, without JavaScript: what will happen, to whom, before it happens.
-        in_pool = PoolMember.objects.filter(
-            user=person, status__in=[PoolMember.Status.ACTIVE, PoolMember.Status.PAUSED]
-        ).exists()
+        # A second step, without JavaScript: what will happen, to whom, before it happens —
+        # whether they leave the pool decided as the revocation will decide it.
+        _pool_after_revoking(person, [certificate])
         return render(request, "certificates/coordinator/revoke_confirm.html", {
             "track": track, "person": person, "certificate": certificate,
-            "reason": form.cleaned_data["reason"], "in_pool": in_pool,
+            "reason": form.cleaned_data["reason"],
         })  # fmt: skip
+    in_pool = PoolMember.objects.filter(user=person, status__in=services.IN_POOL)
+    was_in_pool = in_pool.exists()
     try:
         services.certificate_revoke(
             certificate, by=request.user, reason=form.cleaned_data["reason"], request=request
@@ -546,7 +559,11 @@ def revoke(request, slug, user_id, code):
     except services.CertificationError as error:
         _error(request, error)
     else:
-        messages.success(request, _("Certificate revoked; the person left the responder pool."))
+        # Says what happened: another valid certificate may have kept them in the pool.
+        if was_in_pool and not in_pool.exists():
+            messages.success(request, _("Certificate revoked; the person left the responder pool."))
+        else:
+            messages.success(request, _("Certificate revoked."))
     return _back(track, person)
 
 

@@ -3,6 +3,7 @@ to reflections members shared. Only the cohort's trainers: anyone else gets a 40
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,6 +20,8 @@ from .models import Announcement
 from .services import CohortError
 from .views import _trained_cohort
 
+PER_PAGE = 20
+
 
 class AnnouncementForm(forms.ModelForm):
     class Meta:
@@ -31,8 +34,9 @@ class AnnouncementForm(forms.ModelForm):
                 "footer of the email are in each person's own language."
             ),
             "subject": gettext_lazy(
-                "Seen on lock screens and over shoulders: keep it discreet (the email names "
-                "no course or topic unless you do)."
+                "It heads your message in the email and on the cohort's page. The email's "
+                "subject line is always “A message from your cohort's trainers”: lock screens "
+                "and shared inboxes never show your words."
             ),
         }
 
@@ -67,6 +71,7 @@ def trainer_messages(request, slug):
                 announcements.announcement_send(
                     cohort=cohort, by=request.user, audience=data["audience"],
                     subject=data["subject"], body=data["body"], language=data["language"],
+                    request=request,
                 )  # fmt: skip
             except CohortError as error:
                 messages.error(request, str(error))
@@ -82,10 +87,15 @@ def trainer_messages(request, slug):
                 return HttpResponseRedirect(reverse("cohorts:trainer_messages", args=[slug]))
         else:
             status = 400
-    sent = list(cohort.announcements.select_related("sent_by"))
+    # What was written before, newest first, a page at a time (a wrong page number: the
+    # nearest page, never an error).
+    page = Paginator(cohort.announcements.select_related("sent_by"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request, "cohorts/trainer/messages.html",
-        {"cohort": cohort, "form": form, "announcements": sent, "counts": counts},
+        {"cohort": cohort, "form": form, "announcements": page.object_list, "page": page,
+         "counts": counts},
         status=status,
     )  # fmt: skip
 
@@ -109,7 +119,8 @@ def trainer_reflection_reply(request, slug, user_id, pk):
         messages.error(request, str(error))
     else:
         if reflection.reply:
-            messages.success(request, _("Your answer is saved. Only this person can read it."))
+            messages.success(request, _("Your answer is saved. Only this person and their "
+                                        "cohort's trainers can read it."))  # fmt: skip
         else:
             messages.info(request, _("Your answer is taken back."))
     return HttpResponseRedirect(

@@ -7,12 +7,12 @@ email's frame (greeting, footer) is in each recipient's language. A reflection r
 private answer to a reflection a member shared in this cohort: only that member reads it.
 """
 
-from contextlib import contextmanager
+import logging
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db import DatabaseError, transaction
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from . import notify
 from .models import Announcement, Application, Cohort, Membership
 from .services import CohortError, trains
 
+logger = logging.getLogger(__name__)
 MAX_BODY_LENGTH = 10_000
 # The same message to the same people again within this time is a double click, not a choice.
 REPEAT_WINDOW = timedelta(minutes=10)
@@ -84,24 +85,19 @@ def latest_for_members(cohort_ids, *, days: int = 14) -> dict[int, Announcement]
     """Each cohort's newest announcement to members of the last `days` (one query), for the
     dashboard."""
     since = timezone.now() - timedelta(days=days)
-    latest: dict[int, Announcement] = {}
-    rows = (
-        Announcement.objects.filter(
-            cohort__in=list(cohort_ids), audience=Audience.MEMBERS, created_at__gte=since
-        )
-        .order_by("cohort_id", "-created_at", "-pk")
-        .distinct("cohort_id")
-    )
-    for announcement in rows:
-        latest[announcement.cohort_id] = announcement
-    return latest
+    recent = Announcement.objects.filter(audience=Audience.MEMBERS, created_at__gte=since)
+    # The newest of its cohort, by a subquery (portable: SQLite has no DISTINCT ON).
+    newest = recent.filter(cohort_id=OuterRef("cohort_id")).order_by("-created_at", "-pk")
+    rows = recent.filter(cohort__in=list(cohort_ids), pk=Subquery(newest.values("pk")[:1]))
+    return {announcement.cohort_id: announcement for announcement in rows}
 
 
 # --- Announcements ------------------------------------------------------------------------------
 @transaction.atomic
 def announcement_send(*, cohort: Cohort, by, audience: str, subject: str, body: str,
-                      language: str) -> Announcement:  # fmt: skip
-    """Keep the announcement and send it (in the background, once the save commits)."""
+                      language: str, request=None) -> Announcement:  # fmt: skip
+    """Keep the announcement and send it (in the background, once the save commits). In the
+    audit log: who wrote to which audience of which cohort, and to how many people."""
     if not trains(cohort, by):
         raise CohortError(_("Only the cohort's trainers can write to its people."))
     # An email subject is one line.
@@ -123,6 +119,12 @@ def announcement_send(*, cohort: Cohort, by, audience: str, subject: str, body: 
     ).exists():  # fmt: skip
         raise CohortError(_("This message was sent a moment ago: it is not sent twice."))
     announcement.save()
+    audit.record(
+        action="cohort.announcement_sent", actor=by, request=request,
+        count=audience_people(cohort, audience).count(),
+        detail={"cohort": cohort.pk, "cohort_title": cohort.title, "audience": audience,
+                "announcement": announcement.pk},
+    )  # fmt: skip
     from .tasks import send_announcement
 
     pk = announcement.pk
@@ -130,47 +132,65 @@ def announcement_send(*, cohort: Cohort, by, audience: str, subject: str, body: 
     return announcement
 
 
-@contextmanager
-def _alone(pk: int):
-    """Whether this process holds the right to send announcement `pk` (a PostgreSQL session
-    lock): two runs of the task at once (a redelivered task while the first still sends) would
-    both read "not sent yet" for the same people. The other run leaves; this one sends all."""
-    args = [_LOCK_NAMESPACE, pk % 2**31]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", args)
-        got = cursor.fetchone()[0]
-    try:
-        yield got
-    finally:
-        if got:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", args)
-
-
-_LOCK_NAMESPACE = 15_001  # advisory locks of announcements (any constant no other lock uses)
+def _claimed(pk: int) -> bool:
+    """Hold announcement `pk`'s row until this transaction ends, unless another run holds it
+    (then False at once: SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has no row
+    locks and lets one writer at a time, which serves the same end)."""
+    held = Announcement.objects.select_for_update(skip_locked=True).filter(pk=pk)
+    return bool(list(held.values_list("pk", flat=True)))
 
 
 def announcement_deliver(announcement_id: int) -> int:
     """Send the announcement to each person of its audience who has not had it (the task; safe
     to run twice, even at once: each person's NotificationLog key is sent once). Returns how
-    many were sent. Only people already in the audience when it was written, and still there."""
-    with _alone(announcement_id) as alone:
-        return _deliver(announcement_id) if alone else 0
+    many were sent. Only people already in the audience when it was written, and still there.
 
-
-def _deliver(announcement_id: int) -> int:
+    Batch by batch, each in a transaction holding the announcement's row: "not sent yet" is
+    read and acted on by one run at a time, so a redelivered task running while the first
+    still sends cannot send anybody twice; a run that finds the row held leaves the sending to
+    the other. A batch that fails rolls back (its people are tried again by the retry, or by
+    `announcements_unsent`); the ones before it stay sent and counted."""
     announcement = Announcement.objects.select_related("cohort").filter(pk=announcement_id).first()
     if announcement is None:
         return 0
     cohort = announcement.cohort
     people = list(audience_people(cohort, announcement.audience, as_of=announcement.created_at))
     keyed = [(person, f"announcement:{announcement.pk}:{person.pk}") for person in people]
-    context = {"announcement": announcement, "cohort": cohort,
-               "subject_values": {"subject": announcement.subject}}  # fmt: skip
-    sent = notify.send("announcement", keyed, lambda user: context)
-    Announcement.objects.filter(pk=announcement.pk).update(
-        recipients=F("recipients") + sent, sent_at=Coalesce(F("sent_at"), timezone.now())
-    )
+    # The trainer's subject heads the message in the body, never the email's subject line.
+    context = {"announcement": announcement, "cohort": cohort}
+    rows = Announcement.objects.filter(pk=announcement.pk)
+    sent = 0
+    for start in range(0, len(keyed), notify.BATCH):
+        with transaction.atomic():
+            if not _claimed(announcement.pk):
+                return sent  # another run is sending it
+            batch = notify.send("announcement", keyed[start : start + notify.BATCH],
+                                lambda user: context)  # fmt: skip
+            if batch:
+                rows.update(recipients=F("recipients") + batch)
+            sent += batch
+    with transaction.atomic():
+        if _claimed(announcement.pk):
+            rows.update(sent_at=Coalesce(F("sent_at"), timezone.now()))
+    return sent
+
+
+def announcements_unsent() -> int:
+    """Send again what a run left unfinished (its retries spent, or its task lost): each
+    announcement not marked sent, from a few minutes after it was written until
+    Announcement.GIVE_UP_AFTER (the trainer's page says then that sending failed). Returns how
+    many people were sent it."""
+    now = timezone.now()
+    pending = Announcement.objects.filter(
+        sent_at__isnull=True, created_at__lt=now - Announcement.STALLED_AFTER,
+        created_at__gte=now - Announcement.GIVE_UP_AFTER,
+    ).values_list("pk", flat=True)  # fmt: skip
+    sent = 0
+    for pk in list(pending):
+        try:
+            sent += announcement_deliver(pk)
+        except (DatabaseError, OSError):  # this one fails again: the others still go
+            logger.exception("Announcement %s could not be sent", pk)
     return sent
 
 

@@ -2,6 +2,12 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _audience_label(value) -> str:
+    from .models import Announcement
+
+    return str(dict(Announcement.Audience.choices).get(value, value))
+
+
 class CohortsConfig(AppConfig):
     name = "cohorts"
     verbose_name = _("Cohorts")
@@ -18,6 +24,7 @@ class CohortsConfig(AppConfig):
 
         audit_display.show_by_name("cohort", "cohorts.Cohort", "title")  # the audit log report
         audit_display.show_by_name("to_cohort", "cohorts.Cohort", "title")
+        audit_display.describe_with("audience", _audience_label)
 
         from .views import dashboard_cohorts
 

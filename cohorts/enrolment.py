@@ -3,8 +3,11 @@ report of what each row did. Every address gets an invitation by email, which th
 or declines (cohorts.invitations): nobody is put into a cohort, and no account is made, without
 their agreement. Memberships made by the earlier direct enrolment stay as they are.
 
-The preview and the report never say whether an address has an account, nor whether it is
-already a member: each such row reads "Will be invited by email", then "Invitation sent".
+The preview and the report never say whether an address has an account: each such row reads
+"Will be invited by email", then "Invitation sent". The one exception is someone already
+connected to this cohort, whom the trainer sees on its page anyway: a member, someone on its
+waitlist (with their place) or with an application waiting for a decision. Their row says so and
+nothing is sent to them (an invitation would only say what they already have).
 """
 
 import csv
@@ -14,12 +17,13 @@ from dataclasses import asdict, dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Cohort, CohortInvitation
+from .models import Application, Cohort, CohortInvitation, Membership
 
 MAX_ROWS = 2000
 MAX_BYTES = 1024 * 1024
@@ -36,12 +40,17 @@ class Row:
     display_name: str
     outcome: str  # what will happen / what happened (a code)
     valid: bool
+    place: int | None = None  # "waiting": their place on the waitlist
+
+    def label(self) -> str:
+        return outcome_label(self.outcome, self.place)
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-# Whether an address has an account (or is a member) is never told: either way it is invited.
+# Whether an address has an account is never told: either way it is invited. Only someone
+# already connected to the cohort (the trainer sees them on its page) is named as such.
 OUTCOMES = {
     "invite": lambda: _("Will be invited by email"),
     "bad_email": lambda: _("Not an email address: skipped"),
@@ -56,14 +65,52 @@ OUTCOMES = {
     "invited_waitlist": lambda: _(
         "Invitation sent. The cohort is full: if they accept, they join its waitlist"
     ),
+    "member": lambda: _("Already a member — nothing sent"),
+    "applied": lambda: _("Already applied, waiting for your decision — nothing sent"),
 }
+WAITING_LABEL = _("Already waiting (place %(place)s) — nothing sent")
 INVITED = ("invited", "invited_waitlist")
 MAX_EMAIL_LENGTH = CohortInvitation._meta.get_field("email").max_length
 
 
-def outcome_label(code: str) -> str:
+def outcome_label(code: str, place: int | None = None) -> str:
+    if code == "waiting":
+        return WAITING_LABEL % {"place": place or "?"}
     # A preview stored before an upgrade may carry a code of the earlier enrolment.
     return OUTCOMES.get(code, lambda: _("Skipped"))()
+
+
+def connected(cohort: Cohort, emails) -> dict[str, tuple[str, int | None]]:
+    """Who among `emails` (lower case) is already in this cohort, as its trainers see on its
+    page: (code, place) by email: "member", "waiting" (place on the waitlist) or "applied".
+    Nothing about anyone else. Three queries whatever their number."""
+    emails = set(emails)
+    if not emails:
+        return {}
+    found = {}
+    members = (
+        Membership.objects.filter(cohort=cohort, left_at__isnull=True)
+        .annotate(address=Lower("user__email")).filter(address__in=emails)
+        .values_list("address", flat=True)
+    )  # fmt: skip
+    for email in members:
+        found[email] = ("member", None)
+    queue = (
+        Application.objects.filter(cohort=cohort, status=Application.Status.WAITLISTED)
+        .order_by("waitlisted_at", "pk").annotate(address=Lower("user__email"))
+        .values_list("address", flat=True)
+    )  # fmt: skip
+    for place, email in enumerate(queue, start=1):
+        if email in emails:
+            found.setdefault(email, ("waiting", place))
+    applied = (
+        Application.objects.filter(cohort=cohort, status=Application.Status.SUBMITTED)
+        .annotate(address=Lower("user__email")).filter(address__in=emails)
+        .values_list("address", flat=True)
+    )  # fmt: skip
+    for email in applied:
+        found.setdefault(email, ("applied", None))
+    return found
 
 
 def read(upload_bytes: bytes) -> list[tuple[int, str, str]]:
@@ -135,6 +182,7 @@ def preview(cohort: Cohort, records) -> list[Row]:
     ).values_list("email", "status"):
         if answered.get(email) != CohortInvitation.Status.PENDING:
             answered[email] = status
+    already = connected(cohort, [email.strip().lower() for _line, email, _name in records])
     seen, result = set(), []
     for line, email, name in records:
         key = email.strip().lower()
@@ -146,7 +194,10 @@ def preview(cohort: Cohort, records) -> list[Row]:
             continue
         seen.add(key)
         status = answered.get(key)
-        if status == CohortInvitation.Status.PENDING:
+        if key in already:
+            code, place = already[key]
+            result.append(Row(line, key, name, code, False, place))
+        elif status == CohortInvitation.Status.PENDING:
             result.append(Row(line, key, name, "pending", False))
         elif status == CohortInvitation.Status.DECLINED:
             result.append(Row(line, key, name, "declined_before", False))
@@ -163,6 +214,12 @@ def apply(cohort: Cohort, rows: list[Row], *, by) -> list[Row]:
     for row in rows:  # a preview is kept in the session: check again what it says
         if row.valid and not _is_address(row.email):
             row.outcome, row.valid = "bad_email", False
+    # Joined, applied or started waiting since the preview: nothing is sent to them either.
+    already = connected(cohort, [row.email for row in rows if row.valid])
+    for row in rows:
+        if row.valid and row.email in already:
+            row.outcome, row.place = already[row.email]
+            row.valid = False
     wanted = [row for row in rows if row.valid]
     created = invitations_create(
         cohort=cohort, people=[(row.email, row.display_name) for row in wanted], by=by

@@ -5,7 +5,9 @@ from datetime import datetime
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator, validate_slug
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -100,7 +102,9 @@ class CohortForm(forms.ModelForm):
             "applications_close_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
         }
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, origin=None, **kwargs):
+        """`origin`: the site's address as the trainer reaches it (scheme and host), to show
+        the cohort's page address; ACOMPANA_PLATFORM_ORIGIN when not given."""
         super().__init__(*args, **kwargs)
         # Only published courses open to everyone: a cohort never opens a restricted course.
         # The originals (courses.i18n): their copies in other languages follow the same record.
@@ -135,11 +139,18 @@ class CohortForm(forms.ModelForm):
         slug = self.fields["slug"]
         slug.required = False
         slug.label = _("Web address")
+        # Django's own words about "slugs" and "underscores" are not for people.
+        slug.validators = [v for v in slug.validators if v is not validate_slug]
+        slug.validators.append(RegexValidator(ADDRESS_PATTERN, SLUG_RULE, code="invalid"))
+        prefix = (origin or settings.ACOMPANA_PLATFORM_ORIGIN).rstrip("/") + reverse(
+            "cohorts:detail", args=["x"]
+        ).removesuffix("x/")
         slug.help_text = _(
-            "The end of the cohort's page address: %(example)s. Made from the title if you leave "
-            "it empty; only lower-case letters, numbers and hyphens. People share this address: "
-            "changing it later breaks the links they have."
-        ) % {"example": f"{settings.ACOMPANA_PLATFORM_ORIGIN}/cohorts/…/"}
+            "The cohort's page will be at %(prefix)s<address>/: the address is the end. Made "
+            "from the title if you leave it empty. Use only letters a–z, digits and hyphens, "  # noqa: RUF001
+            "e.g. spring-2027. People share this address: changing it later breaks the links "
+            "they have."
+        ) % {"prefix": prefix}
         slug.widget.attrs.update({"data-slug-from": "id_title", "autocomplete": "off"})
 
     def _get_validation_exclusions(self):
@@ -150,6 +161,12 @@ class CohortForm(forms.ModelForm):
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or ""
         if slug:
+            if Cohort.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+                raise ValidationError(
+                    _("Another cohort already uses this address: try “%(suggestion)s”."),
+                    code="unique",
+                    params={"suggestion": unique_slug(slug, exclude=self.instance.pk)},
+                )  # fmt: skip
             return slug
         return unique_slug(self.cleaned_data.get("title") or "", exclude=self.instance.pk)
 
@@ -162,6 +179,10 @@ class CohortForm(forms.ModelForm):
         if opens and closes and closes <= opens:
             self.add_error("applications_close_at", _("Applications must close after they open."))
         return data
+
+
+ADDRESS_PATTERN = r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z"
+SLUG_RULE = _("Use only letters a–z, digits and hyphens, e.g. spring-2027.")  # noqa: RUF001
 
 
 def unique_slug(title: str, *, exclude=None) -> str:
@@ -266,10 +287,11 @@ class MemberLeaveForm(forms.Form):
         help_text=_("Cohorts you train that take one of this cohort's courses."),
     )  # fmt: skip
     message = forms.CharField(
-        label=_("Message to the person (when removing)"), required=False,
+        label=_("Message to the person"), required=False,
         max_length=MAX_NOTES_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Sent to them by email with the news, and shown to them on the cohort's "
-                    "page. Their progress is kept either way."),
+        help_text=_("Whether you move or remove them: sent to them by email with the news, "
+                    "and shown to them on the cohort's page. Their progress is kept either "
+                    "way."),
     )  # fmt: skip
 
     def __init__(self, *args, targets=(), **kwargs):
@@ -334,22 +356,28 @@ class SessionForm(forms.Form):
         if editing and series_to_come:
             # An occurrence of a weekly series: change it alone, or the series with it.
             whole = ngettext(
-                "This session and the other one of its series still to come",
-                "This session and the %(count)s others of its series still to come",
+                "This session and the next one of its series",
+                "This session and the %(count)s later ones of its series",
                 series_to_come,
             ) % {"count": series_to_come}
             self.fields["scope"] = forms.ChoiceField(
                 label=_("Which sessions to change"), widget=forms.RadioSelect, initial="one",
                 required=False,  # not chosen: this session only
                 choices=[("one", _("This session only")), ("series", whole)],
-                help_text=_("Sessions that already took place stay as they were. A new day "
-                            "moves each of them by as many days, to the new times."),
+                help_text=_("Earlier sessions of the series, cancelled ones and those that "
+                            "took place stay as they were. A new day moves each later one by "
+                            "as many days, to the new times."),
             )  # fmt: skip
 
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] == data["end"]:
             self.add_error("end", _("A session needs some time between its start and end."))
+        elif data.get("start") and data.get("end"):
+            from .sessions import too_long
+
+            if reason := too_long(data["start"], data["end"]):
+                self.add_error("end", reason)
         return data
 
 

@@ -6,6 +6,7 @@ capacity; when the cohort is full, people wait in order on the waitlist and the 
 promoted when a place frees up. Membership enrols the person in the cohort's courses.
 """
 
+import datetime
 import secrets
 import uuid
 
@@ -485,6 +486,11 @@ class CalendarFeed(models.Model):
         return f"{self.user_id}"
 
 
+def same_skill(name: str) -> str:
+    """Skills of the same name, whatever the case and spacing, are one skill for a track."""
+    return " ".join(name.split()).casefold()
+
+
 class Skill(models.Model):
     """A skill a trainer signs off for each member, e.g. "role-play: first contact with a person
     being harassed". Defined for one cohort, for a course (every cohort taking the course has
@@ -643,9 +649,26 @@ class Announcement(models.Model):
     recipients = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
 
+    # Sending (cohorts.announcements): the task and its retries take seconds; after
+    # STALLED_AFTER a periodic task sends what is left, until GIVE_UP_AFTER.
+    STALLED_AFTER = datetime.timedelta(minutes=10)
+    GIVE_UP_AFTER = datetime.timedelta(days=2)
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["cohort", "audience", "created_at"])]
 
     def __str__(self):
         return f"{self.cohort_id} · {self.subject}"
+
+    @property
+    def delivery(self) -> str:
+        """Where sending is: "sent"; "sending" (just written); "retrying" (stopped part way,
+        or never started: tried again every few minutes); "failed" (given up after
+        GIVE_UP_AFTER)."""
+        if self.sent_at is not None:
+            return "sent"
+        age = timezone.now() - self.created_at
+        if age < self.STALLED_AFTER:
+            return "sending"
+        return "retrying" if age < self.GIVE_UP_AFTER else "failed"

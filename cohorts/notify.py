@@ -53,6 +53,13 @@ KINDS = {
              "cohorts/email/session_changed.txt"),
         Kind("sessions_changed", _("Live sessions of your cohort have changed"),
              "cohorts/email/session_changed.txt"),
+        Kind("session_cancelled", _("A live session is cancelled"),
+             "cohorts/email/session_changed.txt"),
+        Kind("sessions_cancelled", _("Live sessions of your cohort are cancelled"),
+             "cohorts/email/session_changed.txt"),
+        Kind("sessions_changed_cancelled",
+             _("Live sessions of your cohort have changed, and some are cancelled"),
+             "cohorts/email/session_changed.txt"),
         Kind("session_added", _("New live sessions in your cohort"),
              "cohorts/email/session_added.txt"),
         Kind("session_reminder_24h", _("Reminder: a live session tomorrow"),
@@ -65,8 +72,9 @@ KINDS = {
              "cohorts/email/nudge.txt", essential=False, setting="nudges"),
         Kind("digest", _("New applications to your cohorts"),
              "cohorts/email/digest.txt", essential=False, setting="digest"),
-        # A trainer's own words (cohorts/announcements.py): the subject is theirs, framed.
-        Kind("announcement", _("From the trainers: %(subject)s"),
+        # A trainer's own words (cohorts/announcements.py): their subject heads the message in
+        # the body, never the subject line (lock screens: it may name the work or a person).
+        Kind("announcement", _("A message from your cohort's trainers"),
              "cohorts/email/announcement.txt"),
         Kind("reflection_reply", _("A trainer answered your reflection"),
              "cohorts/email/reflection_reply.txt"),
@@ -166,9 +174,15 @@ def member_removed(membership: Membership) -> int:
 
 
 def member_moved(membership: Membership, to: Cohort) -> int:
+    """The trainers moved the person; their message is the accepted application's there."""
+    message = (
+        Application.objects.filter(cohort_id=to.pk, user_id=membership.user_id)
+        .values_list("message", flat=True).first() or ""
+    )  # fmt: skip
     key = f"moved:{membership.pk}:{to.pk}:{int(membership.left_at.timestamp())}"
     return send("member_moved", [(membership.user, key)],
-                lambda user: {"cohort": membership.cohort, "to": to})  # fmt: skip
+                lambda user: {"cohort": membership.cohort, "to": to,
+                              "message": message})  # fmt: skip
 
 
 def _members(cohort_id) -> list:
@@ -196,17 +210,22 @@ def sessions_changed(sessions: list[LiveSession]) -> int:
     if not sessions:
         return 0
     cohort = sessions[0].cohort
+    # The subject says what happened: changed, cancelled, or both in one batch.
+    cancelled = sum(1 for s in sessions if s.cancelled)
     if len(sessions) == 1:
         (session,) = sessions
         people = [(u, f"changed:{session.pk}:{session.sequence}:{u.pk}")
                   for u in _members(session.cohort_id)]  # fmt: skip
-        return send("session_changed", people,
+        return send("session_cancelled" if cancelled else "session_changed", people,
                     lambda user: {"session": session, "sessions": sessions,
                                   "cohort": cohort})  # fmt: skip
+    kind = ("sessions_cancelled" if cancelled == len(sessions)
+            else "sessions_changed_cancelled" if cancelled else "sessions_changed")  # fmt: skip
     batch = _batch(sessions, with_sequence=True)
     people = [(u, f"changed:{batch}:{u.pk}") for u in _members(cohort.pk)]
-    return send("sessions_changed", people,
-                lambda user: {"sessions": sessions, "cohort": cohort})  # fmt: skip
+    context = {"sessions": sessions, "cohort": cohort,
+               "all_cancelled": cancelled == len(sessions)}  # fmt: skip
+    return send(kind, people, lambda user: context)
 
 
 def session_changed(session: LiveSession) -> int:

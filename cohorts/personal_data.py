@@ -51,7 +51,8 @@ def _memberships(person) -> list[dict]:
 
     return [
         {"cohort": m.cohort.title, "how": str(m.get_source_display()),
-         "joined_at": iso(m.joined_at), "left_at": iso(m.left_at)}
+         "joined_at": iso(m.joined_at), "left_at": iso(m.left_at),
+         "why_left": str(m.get_left_reason_display()) if m.left_reason else ""}
         for m in Membership.objects.filter(user=person).select_related("cohort")
     ]  # fmt: skip
 
@@ -128,26 +129,16 @@ def _sign_offs(person) -> list[dict]:
 def _notifications(person) -> list[dict]:
     from django.conf import settings
 
-    from .models import Announcement, NotificationLog
+    from .models import NotificationLog
     from .notify import KINDS
 
     logs = list(NotificationLog.objects.filter(user=person).order_by("sent_at", "pk"))
-    # A trainer's announcement: its subject is theirs ("announcement:<id>:<person>").
-    wrote = dict(
-        Announcement.objects.filter(
-            pk__in=[int(n.key.split(":")[1]) for n in logs if n.kind == "announcement"
-                    and n.key.count(":") == 2 and n.key.split(":")[1].isdigit()]
-        ).values_list("pk", "subject")
-    )  # fmt: skip
 
     def subject(log) -> str:
         known = KINDS.get(log.kind)
         if known is None:
             return log.kind
-        values = {"organisation": settings.ACOMPANA_ORGANISATION, "subject": "…"}
-        if log.kind == "announcement":
-            values["subject"] = wrote.get(int(log.key.split(":")[1]), "…")
-        return str(known.subject) % values
+        return str(known.subject) % {"organisation": settings.ACOMPANA_ORGANISATION}
 
     return [
         {"kind": n.kind, "subject": subject(n), "sent_at": iso(n.sent_at)}
@@ -230,9 +221,15 @@ declare(
         model="cohorts.Membership",
         category="cohorts",
         title=_("Your cohorts"),
-        labels={"how": _("How you joined"), "joined_at": _("Date joined"), "left_at": _("Left")},
+        labels={
+            "how": _("How you joined"),
+            "joined_at": _("Date joined"),
+            "left_at": _("Left"),
+            "why_left": _("Why you left"),
+        },
         holds=_(
-            "The cohorts you are or were a member of: how you joined, when, and when you left."
+            "The cohorts you are or were a member of: how you joined, when, when you left and "
+            "why (you left, a trainer removed you or moved you to another cohort…)."
         ),
         purpose=_(
             "To give you your cohorts' courses and live sessions, and your trainers the "

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from courses.i18n import titles_in_active_language
 from courses.models import (
     CourseProgress,
     ModulePage,
@@ -58,10 +59,22 @@ def cohort_modules(cohort: Cohort) -> list[ModulePage]:
     for course in courses:
         condition |= Q(path__startswith=course.path, depth=course.depth + 1)
     modules = list(
-        ModulePage.objects.live().filter(condition).only("title", "path", "depth", "slug")
+        ModulePage.objects.live()
+        .filter(condition)
+        .only("title", "path", "depth", "slug", "translation_key")
     )
     order = {course.path: index for index, course in enumerate(courses)}
     modules.sort(key=lambda m: (order.get(m.path[: -ModulePage.steplen], 0), m.path))
+    return modules
+
+
+def name_in_active_language(modules: list[ModulePage]) -> list[ModulePage]:
+    """Gives each module a `local_title`: its translation's title in the reader's language, or
+    its own where nobody translated it (one query whatever their number; none in the language
+    of the originals)."""
+    titles = titles_in_active_language(modules)
+    for module in modules:
+        module.local_title = titles.get(module.translation_key, module.title)
     return modules
 
 
@@ -100,7 +113,7 @@ def matrix(cohort: Cohort, *, inactive_days: int | None = None) -> dict:
         .select_related("user")
         .order_by("user__display_name", "pk")
     )
-    modules = cohort_modules(cohort)
+    modules = name_in_active_language(cohort_modules(cohort))
     user_ids = [m.user_id for m in members]
     states = {
         (user_id, module_id): status
@@ -175,7 +188,7 @@ class SkillLine:
 
 def member_detail(cohort: Cohort, membership: Membership) -> dict:
     user = membership.user
-    modules = cohort_modules(cohort)
+    modules = name_in_active_language(cohort_modules(cohort))
     progress = {
         p.module_id: p
         for p in ModuleProgress.objects.filter(user=user, module__in=[m.pk for m in modules])
@@ -197,6 +210,10 @@ def member_detail(cohort: Cohort, membership: Membership) -> dict:
             submitted_at__gte=membership.joined_at,
         ).select_related("module", "replied_by")
     )  # fmt: skip
+    local_titles = {m.pk: m.local_title for m in modules}
+    for reflection in reflections:
+        reflection.module.local_title = local_titles.get(reflection.module_id,
+                                                         reflection.module.title)  # fmt: skip
     skills = list(skills_of(cohort))
     signed, elsewhere = {}, set()
     # Signed off here; and for a track's skill, whether another cohort preparing for the track
@@ -215,6 +232,10 @@ def member_detail(cohort: Cohort, membership: Membership) -> dict:
         "modules": [(m, progress.get(m.pk)) for m in modules],
         "sessions": lines,
         "attended": sum(1 for line in lines if line.attended),
+        # Not held yet (a certification's attendance counts them too: see the member page).
+        "sessions_to_come": cohort.sessions.filter(
+            starts_at__gt=timezone.now(), cancelled_at__isnull=True
+        ).count(),
         "reflections": reflections,
         "skills": [
             SkillLine(skill, signed.get(skill.pk), skill.pk in elsewhere) for skill in skills

@@ -22,7 +22,7 @@ from training.spreadsheets import safe_cell
 from . import progress, services
 from .contributions import member_context
 from .inputs import whole_number
-from .models import Membership, Skill
+from .models import Membership
 from .views import _trained_cohort
 
 
@@ -92,22 +92,30 @@ def _csv(request, cohort, data, inactive):
     )  # fmt: skip
     writer = csv.writer(_Echo())
     states = dict(ProgressStatus.choices)
+    # The trainer's zone, taken now (the lines are written while the response streams).
+    zone, zone_name = timezone.get_current_timezone(), timezone.get_current_timezone_name()
 
     def day(moment) -> str:
-        return timezone.localdate(moment).isoformat() if moment else ""
+        return timezone.localdate(moment, zone).isoformat() if moment else ""
+
+    def minute(moment) -> str:
+        """A date and time a spreadsheet reads and sorts, in the trainer's zone (named in the
+        column's header), to the minute."""
+        return timezone.localtime(moment, zone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
     def rows():
         header = [
-            _("Member"), _("Modules completed"), _("Last activity"),
+            _("Member"), _("Modules completed"),
+            _("Last activity (%(zone)s)") % {"zone": zone_name},
             _("Live sessions attended (of %(total)s held)") % {"total": data["sessions_held"]},
-            *(safe_cell(m.title) for m in data["modules"]),
+            *(safe_cell(m.local_title) for m in data["modules"]),
             *(safe_cell(_("Skill signed off: %(skill)s") % {"skill": s.name})
               for s in data["skills"]),
         ]  # fmt: skip
         yield writer.writerow(header), []
         lines, people = [], []  # 100 members a piece: one insert of their ids each
         for row in data["rows"]:
-            last = timezone.localtime(row.last_activity).isoformat() if row.last_activity else ""
+            last = minute(row.last_activity)
             name = safe_cell(row.membership.user.display_name)
             cells = [str(states.get(state, state)) for state in row.cells]
             signed = [day(when) for when in row.skills]
@@ -191,15 +199,22 @@ def trainer_skills(request, slug):
                                           "coordinators, with the track."))  # fmt: skip
             elif not deleted:
                 messages.error(request, _("Only administrators remove a course's skills."))
-        elif request.POST.get("name", "").strip():
-            scope = request.POST.get("scope", "cohort")
-            course = next((c for c in courses if str(c.pk) == scope), None)
-            Skill.objects.create(
-                cohort=None if course else cohort, course=course,
-                name=request.POST["name"].strip()[:200],
-                description=request.POST.get("description", "")[:5000],
-                sort_order=progress.skills_of(cohort).count(),
-            )  # fmt: skip
+        elif "name" in request.POST:
+            typed = {key: request.POST.get(key, "") for key in ("name", "description", "scope")}
+            course = next((c for c in courses if str(c.pk) == typed["scope"]), None)
+            try:
+                if course is None and typed["scope"] not in ("", "cohort"):
+                    raise services.CohortError(_("Choose a course this cohort takes."))
+                services.skill_create(
+                    cohort=cohort, course=course, name=typed["name"],
+                    description=typed["description"], by=request.user,
+                )  # fmt: skip
+            except services.CohortError as error:
+                # Shown beside the name, with what was typed kept.
+                return render(request, "cohorts/trainer/skills.html",
+                              {"cohort": cohort, "skills": progress.skills_of(cohort),
+                               "courses": courses, "track": cohort.track,
+                               "add_error": str(error), "typed": typed})  # fmt: skip
             messages.success(request, _("Skill added."))
         return HttpResponseRedirect(request.path)
     return render(request, "cohorts/trainer/skills.html",
@@ -217,7 +232,7 @@ def trainer_releases(request, slug):
     from .sessions import SessionError, local_to_utc
 
     cohort = _trained_cohort(request, slug)
-    modules = progress.cohort_modules(cohort)
+    modules = progress.name_in_active_language(progress.cohort_modules(cohort))
     zone = ZoneInfo(cohort.time_zone)
     current = {r.module_id: r for r in ModuleRelease.objects.filter(cohort=cohort)}
     errors = {}
@@ -287,7 +302,7 @@ def trainer_enrol(request, slug):
                 audit.record(action="cohort.invitations_sent", request=request, count=invited,
                              detail={"cohort": cohort.pk, "cohort_title": cohort.title,
                                      "rows": len(done)})  # fmt: skip
-                context["report"] = [(row, enrolment.outcome_label(row.outcome)) for row in done]
+                context["report"] = [(row, row.label()) for row in done]
                 context["places"] = enrolment.places_summary(cohort, invited)
     elif request.method == "POST":
         upload = request.FILES.get("file")
@@ -304,7 +319,7 @@ def trainer_enrol(request, slug):
             if will_act > left:
                 # Refused whole, before anything is kept: nothing to confirm.
                 context["error"] = invitations.allowance_message(will_act, left)
-                context["rows"] = [(row, enrolment.outcome_label(row.outcome)) for row in rows]
+                context["rows"] = [(row, row.label()) for row in rows]
                 context["will_act"] = 0
                 context["daily_limit"] = settings.ACOMPANA_COHORT_INVITATIONS_PER_DAY
                 return render(request, "cohorts/trainer/enrol.html", context, status=400)
@@ -313,7 +328,7 @@ def trainer_enrol(request, slug):
                 row.as_dict() for row in rows
             ]
             context["preview"] = token
-            context["rows"] = [(row, enrolment.outcome_label(row.outcome)) for row in rows]
+            context["rows"] = [(row, row.label()) for row in rows]
             context["will_act"] = will_act
             context["places"] = enrolment.places_summary(cohort, will_act)
     if "left_today" not in context:

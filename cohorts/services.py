@@ -5,6 +5,7 @@ take the last place together: one gets it, the other waits on the waitlist. Beco
 enrols the person in the cohort's courses; leaving keeps their progress.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,6 +23,7 @@ from .models import (
     ScreeningQuestion,
     Skill,
     SkillSignOff,
+    same_skill,
 )
 
 MAX_ANSWER_LENGTH = 5000
@@ -68,9 +70,10 @@ def waitlist_position(application: Application) -> int | None:
     return ahead + 1
 
 
-def _admit(cohort, user, source, *, application=None, by=None, message="") -> Membership:
+def _admit(cohort, user, source, *, application=None, by=None, message="",
+           now=None) -> Membership:  # fmt: skip
     """Give the person a place (the caller holds the cohort's lock) and enrol them."""
-    now = timezone.now()
+    now = now or timezone.now()
     membership, created = Membership.objects.get_or_create(
         cohort=cohort, user=user, defaults={"source": source, "joined_at": now}
     )
@@ -228,7 +231,10 @@ def application_submit(*, cohort: Cohort, user, answers: dict[str, str]) -> Appl
     application = Application.objects.select_for_update().filter(cohort=cohort, user=user).first()
     active = (Application.Status.SUBMITTED, Application.Status.WAITLISTED,
               Application.Status.ACCEPTED)  # fmt: skip
-    if application is not None and application.status in active:
+    # Accepted, then moved to another cohort by a trainer: they may apply here again.
+    moved_away = (application is not None and application.status == Application.Status.ACCEPTED
+                  and membership_of(cohort, user) is None)  # fmt: skip
+    if application is not None and application.status in active and not moved_away:
         raise CohortError(_("You have already applied to this cohort."))
     if application is not None and application.status == Application.Status.DECLINED:
         raise CohortError(_("Your application to this cohort was declined."))
@@ -406,6 +412,8 @@ def _decide(*, application: Application, decision: str, by, message: str,
                 raise CohortError(_("This person is a trainer of this cohort: they cannot also "
                                     "be a member of it."))  # fmt: skip
             if _is_full(cohort):
+                if application.status == Application.Status.WAITLISTED:
+                    return "unchanged"  # already waiting: keeps their place, told nothing new
                 _waitlist(application, by=by, message=waitlist_message)
                 _tell(application, "decided")
                 return "waitlisted"
@@ -444,8 +452,10 @@ def in_decision_order(applications) -> list[Application]:
 
 def decision_plan(*, cohort: Cohort, applications, decision: str) -> dict[int, str]:
     """What a bulk decision would do to each application, as `decide` would do it now: by
-    application id, "accepted", "waitlisted", "declined", "unchanged" or "refused" (a trainer
-    of the cohort, or waitlisting a member). Reads only; `applications_decide` applies."""
+    application id, "accepted", "waitlisted", "declined", "unchanged" (also someone already
+    waiting whom an acceptance finds no place for: they keep their place in the queue) or
+    "refused" (a trainer of the cohort, or waitlisting a member). Reads only;
+    `applications_decide` applies."""
     if decision not in Decision.ALL:
         raise CohortError(_("Unknown decision."))
     left = places_left(cohort)
@@ -467,6 +477,8 @@ def decision_plan(*, cohort: Cohort, applications, decision: str) -> dict[int, s
         elif left is None or left > 0:
             plan[application.pk] = "accepted"
             left = None if left is None else left - 1
+        elif status == Application.Status.WAITLISTED:
+            plan[application.pk] = "unchanged"  # keeps their place in the queue
         else:
             plan[application.pk] = "waitlisted"
     return plan
@@ -550,11 +562,14 @@ def move_targets(cohort: Cohort, among) -> list[Cohort]:
     return [c for c in candidates if not c.is_over()]
 
 
-def member_move(*, cohort: Cohort, user, to: Cohort, by, request=None) -> Membership:
+def member_move(*, cohort: Cohort, user, to: Cohort, by, message: str = "",
+                request=None) -> Membership:  # fmt: skip
     """Move a member to another cohort of the same course: they leave this one (reason
     "moved") and take a place in the other, keeping their progress (it belongs to the person
-    and the course, not to a cohort). Refused when the other cohort is full or over. The
-    person is told; the freed place here goes to the waitlist."""
+    and the course, not to a cohort). Refused when the other cohort is full or over, or when
+    people wait there for a place (nobody jumps its queue). The person is told (with the
+    trainers' message, kept on their accepted application in the other cohort, shown on its
+    page); the freed place here goes to the waitlist."""
     if to.pk == cohort.pk:
         raise CohortError(_("Choose another cohort."))
     with transaction.atomic():
@@ -575,17 +590,34 @@ def member_move(*, cohort: Cohort, user, to: Cohort, by, request=None) -> Member
         if _is_full(to):
             raise CohortError(_("That cohort is full. Give it more places first, or choose "
                                 "another cohort."))  # fmt: skip
-        membership.left_at = timezone.now()
+        # Nobody jumps the queue: a free place there belongs to those waiting for it first.
+        ahead = Application.objects.filter(cohort=to, status=Application.Status.WAITLISTED)
+        mine = ahead.filter(user=user).first()
+        ahead = ahead.exclude(user=user)
+        if mine is not None:
+            ahead = ahead.filter(Q(waitlisted_at__lt=mine.waitlisted_at)
+                                 | Q(waitlisted_at=mine.waitlisted_at, pk__lt=mine.pk))  # fmt: skip
+        if ahead.exists():
+            raise CohortError(_("People are waiting for a place in that cohort: moving this "
+                                "person there would take a place before them. Give that cohort "
+                                "more places first (they go to those waiting), or choose "
+                                "another cohort."))  # fmt: skip
+        now = timezone.now()
+        membership.left_at = now
         membership.left_reason = Membership.LeftReason.MOVED
         membership.save(update_fields=["left_at", "left_reason"])
-        # Their application here is closed: they are no longer waiting for anything from it.
-        Application.objects.filter(cohort=cohort, user=user).exclude(
-            status=Application.Status.DECLINED
-        ).update(status=Application.Status.WITHDRAWN, waitlisted_at=None, answers={},
-                 decided_at=timezone.now(), message="")  # fmt: skip
-        # A place in the other cohort; a place they waited for there is theirs now.
-        waiting = Application.objects.filter(cohort=to, user=user).first()
-        new = _admit(to, user, Membership.Source.MOVED, application=waiting, by=by)
+        # Their application here stays what it was (accepted: they did not withdraw); the
+        # membership says they moved. Its message was for that decision, not for the move.
+        Application.objects.filter(cohort=cohort, user=user).update(waitlisted_at=None,
+                                                                    message="")  # fmt: skip
+        # A place in the other cohort (a place they waited for there is theirs now), decided by
+        # the trainer, with their message. Joined when they left here: the trainer's page finds
+        # where they went by it.
+        there, _created = Application.objects.select_for_update().get_or_create(
+            cohort=to, user=user
+        )
+        new = _admit(to, user, Membership.Source.MOVED, application=there, by=by,
+                     message=message.strip()[:MAX_NOTES_LENGTH], now=now)  # fmt: skip
         audit.record(action="cohort.member_moved", actor=by, subject=user, request=request,
                      detail={"cohort": cohort.pk, "cohort_title": cohort.title,
                              "to_cohort": to.pk, "to_cohort_title": to.title})  # fmt: skip
@@ -632,6 +664,53 @@ def skill_sign_off_withdraw(*, cohort: Cohort, skill: Skill, user) -> int:
     deleted, _by_model = SkillSignOff.objects.filter(skill=skill, user=user,
                                                      cohort=cohort).delete()  # fmt: skip
     return deleted
+
+
+@transaction.atomic
+def skill_create(*, cohort: Cohort, name: str, description: str, by, course=None) -> Skill:
+    """Add a skill the cohort's trainers sign off: the cohort's own, or, with `course` (one the
+    cohort takes), the course's, signed off in every cohort taking it. Refused when the
+    certification track of a cohort that would sign it off already has a skill of that name
+    (case and spacing aside): its members would be "signed off" on one and "not signed off yet"
+    on the other; the trainer signs off the track's skill instead."""
+    if not trains(cohort, by):
+        raise CohortError(_("Only the cohort's trainers add its skills."))
+    if course is not None and not cohort.courses.filter(pk=course.pk).exists():
+        raise CohortError(_("Choose a course this cohort takes."))
+    name, description = " ".join(name.split()), description.strip()
+    if not name:
+        raise CohortError(_("Enter the skill's name."))
+    if len(description) > MAX_NOTES_LENGTH:
+        raise CohortError(_("Please keep the description under %(count)s characters.")
+                          % {"count": MAX_NOTES_LENGTH})  # fmt: skip
+    # The cohorts that would sign it off: this one, or every cohort taking the course.
+    signed_in = (
+        Cohort.objects.filter(courses=course) if course else Cohort.objects.filter(pk=cohort.pk)
+    )
+    tracks_skills = (
+        Skill.objects.filter(track_id__in=signed_in.values("track_id"))
+        .select_related("track")
+        .prefetch_related("track__texts")
+        .order_by("track_id", "sort_order", "pk")
+    )
+    clash = next((s for s in tracks_skills if same_skill(s.name) == same_skill(name)), None)
+    if clash is not None:
+        raise CohortError(
+            _("The certification track “%(track)s” already has the skill “%(skill)s”: sign it "
+              "off there, among the track's skills, rather than adding another.")
+            % {"track": clash.track.local_title, "skill": clash.name}
+        )  # fmt: skip
+    skill = Skill(cohort=None if course else cohort, course=course, name=name,
+                  description=description)  # fmt: skip
+    try:
+        skill.full_clean()
+    except ValidationError as error:
+        raise CohortError(" ".join(error.messages)) from error
+    from .progress import skills_of
+
+    skill.sort_order = skills_of(cohort).count()
+    skill.save()
+    return skill
 
 
 # --- Module release -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -88,9 +89,10 @@ def _session_form(request, cohort, session=None, *, after_form=None):
                 )  # fmt: skip
                 messages.success(
                     request,
-                    _("Saved: %(count)s session(s). Members' calendars update by themselves.")
-                    % {"count": len(saved)},
-                )
+                    ngettext("Saved: %(count)s session. Members' calendars update by themselves.",
+                             "Saved: %(count)s sessions. Members' calendars update by "
+                             "themselves.", len(saved)) % {"count": len(saved)},
+                )  # fmt: skip
                 for warning in warnings:
                     messages.warning(request, warning)
                 return HttpResponseRedirect(reverse("cohorts:trainer_sessions", args=[cohort.slug]))
@@ -182,7 +184,13 @@ def trainer_attendance(request, slug, pk):
             messages.error(request, str(error))
         else:
             messages.success(
-                request, _("Attendance saved for %(count)s members.") % {"count": saved}
+                request,
+                translation.ngettext(
+                    "Attendance saved for %(count)s member.",
+                    "Attendance saved for %(count)s members.",
+                    saved,
+                )
+                % {"count": saved},
             )
         return HttpResponseRedirect(request.path)
     marks = {a.user_id: a for a in session.attendance.all()}

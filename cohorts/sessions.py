@@ -55,9 +55,49 @@ def _tell_members(changed: list[LiveSession], event: str = "changed") -> None:
         transaction.on_commit(lambda: notify_sessions.delay(ids, event))
 
 
+# A session ending "earlier" than it starts ends the next day (22:00 to 00:30): for short
+# overnight sessions. 20:00 to 19:00 is a slip of the finger, not a 23-hour session.
+MAX_SESSION_HOURS = 12
+
+
+def wall_length(start: time, end: time) -> timedelta:
+    """How long a session from `start` to `end` lasts on the clock (to the next day when it
+    ends "earlier")."""
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return timedelta(minutes=minutes % (24 * 60))
+
+
+def too_long(start: time, end: time) -> str:
+    """Why these times cannot be a session (longer than MAX_SESSION_HOURS), or ""."""
+    length = wall_length(start, end)
+    if length <= timedelta(hours=MAX_SESSION_HOURS):
+        return ""
+    values = {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M"),
+              "length": _duration(length), "hours": MAX_SESSION_HOURS}  # fmt: skip
+    if end <= start:
+        text = ngettext(
+            "An end earlier than the start is on the next day: from %(start)s to %(end)s would "
+            "last %(length)s. A session lasts at most %(hours)s hour: check the end time.",
+            "An end earlier than the start is on the next day: from %(start)s to %(end)s would "
+            "last %(length)s. A session lasts at most %(hours)s hours: check the end time.",
+            MAX_SESSION_HOURS,
+        )
+        return text % values
+    text = ngettext(
+        "From %(start)s to %(end)s would last %(length)s. A session lasts at most %(hours)s "
+        "hour: check the times.",
+        "From %(start)s to %(end)s would last %(length)s. A session lasts at most %(hours)s "
+        "hours: check the times.",
+        MAX_SESSION_HOURS,
+    )
+    return text % values
+
+
 def local_span(day: date, start: time, end: time, zone: str) -> tuple[datetime, datetime]:
     """A session's start and end in UTC from a local day and times; one ending "earlier" than
-    it starts ends the next day (22:00 to 00:30)."""
+    it starts ends the next day (22:00 to 00:30). Refuses more than MAX_SESSION_HOURS."""
+    if reason := too_long(start, end):
+        raise SessionError(reason)
     try:
         end_day = day if end > start else day + timedelta(days=1)
     except OverflowError as error:  # the last day a date can hold
@@ -88,12 +128,17 @@ def local_day(moment: datetime, cohort: Cohort) -> date:
 
 
 def series_to_come(session: LiveSession, now: datetime | None = None):
-    """The other occurrences of the session's weekly series that have not started and are not
-    cancelled (what "the whole series" changes: what happened stays as it was)."""
+    """The later occurrences of the session's weekly series (after this one, as saved) that
+    have not started and are not cancelled: what "this session and the others still to come"
+    changes or cancels with it. Earlier ones, and what happened, stay as they were."""
     if session.series is None:
         return LiveSession.objects.none()
+    from django.db.models import Q, Subquery
+
+    saved = Subquery(LiveSession.objects.filter(pk=session.pk).values("starts_at")[:1])
+    later = Q(starts_at__gt=saved) | Q(starts_at=saved, pk__gt=session.pk)
     return LiveSession.objects.filter(
-        cohort_id=session.cohort_id, series=session.series, cancelled_at__isnull=True,
+        later, cohort_id=session.cohort_id, series=session.series, cancelled_at__isnull=True,
         starts_at__gt=now or timezone.now(),
     ).exclude(pk=session.pk)  # fmt: skip
 
@@ -238,7 +283,25 @@ def warnings_for(cohort: Cohort, occurrences: list[Occurrence]) -> list[str]:
                        "zone": cohort.time_zone, "offset": _offset(local)}
                 )  # fmt: skip
                 break
+        start, end = occurrence.starts_at.astimezone(zone), occurrence.ends_at.astimezone(zone)
+        length = occurrence.ends_at - occurrence.starts_at
+        clock = wall_length(start.time(), end.time())
+        if length != clock:
+            # 01:30-02:30 the night the clocks go back lasts two hours (members see it so).
+            warnings.append(
+                _("On %(day)s the clocks change in %(zone)s during the session: from %(start)s "
+                  "to %(end)s lasts %(length)s, not %(clock)s. Members see its real times in "
+                  "their zone.")
+                % {"day": date_format(start.date()), "zone": cohort.time_zone,
+                   "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M"),
+                   "length": _duration(length), "clock": _duration(clock)}
+            )  # fmt: skip
     return warnings
+
+
+def _duration(length: timedelta) -> str:
+    hours, minutes = divmod(int(length.total_seconds()) // 60, 60)
+    return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
 
 
 def session_warnings(session: LiveSession, cohort: Cohort) -> list[str]:
@@ -252,8 +315,22 @@ def session_warnings(session: LiveSession, cohort: Cohort) -> list[str]:
 NIGHT_START, NIGHT_END = 22, 7
 
 
-def _is_night(moment: datetime) -> bool:
-    return moment.hour >= NIGHT_START or moment.hour < NIGHT_END
+def _night_part(local_start: datetime, local_end: datetime) -> tuple[time, time] | None:
+    """The part of a session (its local start and end in one zone) between NIGHT_START and
+    NIGHT_END on that zone's clock, as (from, to), or None. 06:30-08:30 is at night from 06:30
+    to 07:00; 21:00-07:30 from 22:00 to 07:00 (neither its start nor its end is at night)."""
+    start, end = local_start.replace(tzinfo=None), local_end.replace(tzinfo=None)
+    parts = []
+    day = start.date() - timedelta(days=1)
+    while day <= end.date():
+        night_from = datetime.combine(day, time(NIGHT_START))
+        night_to = datetime.combine(day + timedelta(days=1), time(NIGHT_END))
+        if max(start, night_from) < min(end, night_to):
+            parts.append((max(start, night_from), min(end, night_to)))
+        day += timedelta(days=1)
+    if not parts:
+        return None
+    return parts[0][0].time(), parts[-1][1].time()
 
 
 def member_zones(cohort: Cohort) -> Counter:
@@ -265,15 +342,17 @@ def member_zones(cohort: Cohort) -> Counter:
 
 
 def time_spread(starts_at: datetime, ends_at: datetime, zones: Counter) -> dict:
-    """What a session's time is for the members, zone by zone, and who it falls at night for
-    ("for 4 members this is between 22:00 and 00:00")."""
+    """What a session's time is for the members, zone by zone, and who it falls at night for,
+    with the part of it at night ("for 4 members this is at night from 22:00 to 00:00")."""
     rows = []
     for zone, count in zones.items():
         tz = ZoneInfo(zone)
         local_start, local_end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+        night = _night_part(local_start, local_end)
         rows.append({
             "zone": zone, "count": count, "start": local_start, "end": local_end,
-            "night": _is_night(local_start) or _is_night(local_end - timedelta(minutes=1)),
+            "night": night is not None, "night_from": night and night[0],
+            "night_to": night and night[1],
         })  # fmt: skip
     rows.sort(key=lambda row: (row["start"].utcoffset(), row["zone"]))
     night = [row for row in rows if row["night"]]
@@ -285,8 +364,9 @@ def time_spread(starts_at: datetime, ends_at: datetime, zones: Counter) -> dict:
     return {
         "rows": rows,
         "night_count": sum(row["count"] for row in night),
-        "night_from": min((r["start"].time() for r in night), key=night_order, default=None),
-        "night_to": max((r["end"].time() for r in night), key=night_order, default=None),
+        # Only the part at night: a session at 06:30-08:30 is at night until 07:00.
+        "night_from": min((r["night_from"] for r in night), key=night_order, default=None),
+        "night_to": max((r["night_to"] for r in night), key=night_order, default=None),
     }
 
 

@@ -114,6 +114,14 @@ def send_announcement(announcement_id: int) -> int:
     return announcement_deliver(announcement_id)
 
 
+@shared_task(name="cohorts.tasks.send_unsent_announcements", acks_late=True)
+def send_unsent_announcements() -> int:
+    """Announcements a run left unfinished (retries spent, task lost) are sent on."""
+    from .announcements import announcements_unsent
+
+    return announcements_unsent()
+
+
 @shared_task(name="cohorts.tasks.notify_reflection_reply", **RETRY)
 def notify_reflection_reply(reflection_id: int, day: str) -> int:
     from .announcements import reflection_reply_notify

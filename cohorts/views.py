@@ -7,6 +7,7 @@ Volunteers see other people only by display name, and only where the cohort turn
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -119,10 +121,17 @@ def _visible_cohort(request, slug) -> Cohort:
 
 def _detail(request, cohort, *, form_data=None, errors=None, status=200):
     user = request.user
-    application = membership = None
+    application = membership = former = None
     if user.is_authenticated:
         application = Application.objects.filter(cohort=cohort, user=user).first()
         membership = services.membership_of(cohort, user)
+        if membership is None:
+            # Why a former member left, in words about their place (not an application they
+            # may never have made: joined by code or in an open cohort).
+            former = (
+                Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=False)
+                .order_by("-left_at").first()
+            )  # fmt: skip
     members = None
     if membership is not None and cohort.show_member_list:
         members = list(
@@ -146,6 +155,7 @@ def _detail(request, cohort, *, form_data=None, errors=None, status=200):
         "past": past if membership else [],
         "application": application,
         "membership": membership,
+        "former": former,
         "position": services.waitlist_position(application) if application else None,
         # A trainer's messages to this person's audience (members, waitlist, applicants).
         "announcements": announcements_for(cohort, membership=membership, application=application),
@@ -330,7 +340,8 @@ def trainer_desk(request):
 
 @role_required(Role.TRAINER)
 def trainer_cohort_new(request):
-    form = CohortForm(request.POST or None, user=request.user)
+    form = CohortForm(request.POST or None, user=request.user,
+                      origin=request.build_absolute_uri("/"))  # fmt: skip
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             cohort = form.save()
@@ -344,7 +355,8 @@ def trainer_cohort_new(request):
 @role_required(Role.TRAINER)
 def trainer_cohort_edit(request, slug):
     cohort = _trained_cohort(request, slug)
-    form = CohortForm(request.POST or None, instance=cohort, user=request.user)
+    form = CohortForm(request.POST or None, instance=cohort, user=request.user,
+                      origin=request.build_absolute_uri("/"))  # fmt: skip
     co_trainers = set(cohort.trainers.all())
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -431,6 +443,10 @@ def _decision_summary(request, results) -> None:
             messages.error(request, _("%(name)s: %(error)s") % {"name": name, "error": error})
             continue
         counts[outcome] = counts.get(outcome, 0) + 1
+        if outcome == "unchanged" and application.status == Application.Status.WAITLISTED:
+            messages.info(request, _("%(name)s: still on the waitlist, in the same place (the "
+                                     "cohort is full).") % {"name": name})  # fmt: skip
+            continue
         messages.info(request, _("%(name)s: %(outcome)s")
                       % {"name": name, "outcome": OUTCOME_LABELS[outcome]})  # fmt: skip
     if counts["accepted"] or counts["waitlisted"]:
@@ -479,6 +495,14 @@ def _decision_confirm(request, cohort, form, applications, plan):
     ordered = services.in_decision_order(applications)
     groups = {outcome: [a for a in ordered if plan[a.pk] == outcome]
               for outcome in ("accepted", "waitlisted", "unchanged", "refused")}  # fmt: skip
+    # Those already waiting whom no place reaches keep their place in the queue: shown apart.
+    waiting = Application.Status.WAITLISTED
+    groups["waiting"] = [a for a in groups["unchanged"] if a.status == waiting]
+    groups["unchanged"] = [a for a in groups["unchanged"] if a.status != waiting]
+    if groups["waiting"]:
+        positions = _waitlist_positions(cohort)
+        for application in groups["waiting"]:
+            application.position = positions.get(application.pk)
     defaults = default_messages(cohort)
     confirm = DecisionForm(
         initial={"decision": form.cleaned_data["decision"],
@@ -507,6 +531,32 @@ def _waitlist_positions(cohort: Cohort) -> dict[int, int]:
     return {pk: position for position, pk in enumerate(waiting, start=1)}
 
 
+WAITLIST_PER_PAGE = 50
+
+
+def _former_members(cohort: Cohort) -> list[Membership]:
+    """Who left the cohort, latest first, each with why; someone a trainer moved carries
+    `moved_to`, the cohort they went to (its place taken when they left here: services.
+    member_move). Two queries whatever their number."""
+    former = list(
+        cohort.memberships.filter(left_at__isnull=False).select_related("user")
+        .order_by("-left_at", "pk")
+    )  # fmt: skip
+    moved = [m for m in former if m.left_reason == Membership.LeftReason.MOVED]
+    went = {}
+    if moved:
+        went = {
+            (m.user_id, m.joined_at): m.cohort
+            for m in Membership.objects.filter(
+                source=Membership.Source.MOVED, user_id__in=[m.user_id for m in moved],
+                joined_at__in=[m.left_at for m in moved],
+            ).exclude(cohort=cohort).select_related("cohort")
+        }  # fmt: skip
+    for membership in former:
+        membership.moved_to = went.get((membership.user_id, membership.left_at))
+    return former
+
+
 # It lists invitation codes (each a way in) and applicants' answers: no copy is kept anywhere.
 @role_required(Role.TRAINER)
 @never_cache
@@ -531,8 +581,13 @@ def trainer_cohort(request, slug):
     # Someone who withdrew took back what they wrote: the row and its state stay, the answers
     # are not shown (withdrawing also deletes them: services.withdraw).
     withdrawn = Application.Status.WITHDRAWN
+    # An accepted person who left since (moved by a trainer, say) is shown as such: their
+    # application stays "accepted", the truth about the decision.
+    former = _former_members(cohort)
+    left = {m.user_id: m for m in former}
     rows = [
         {"application": a, "withdrawn": a.status == withdrawn, "position": positions.get(a.pk),
+         "left": left.get(a.user_id) if a.status == Application.Status.ACCEPTED else None,
          "answers": [] if a.status == withdrawn
          else [(q, a.answers.get(str(q.pk), "")) for q in questions]}
         for a in applications
@@ -546,10 +601,12 @@ def trainer_cohort(request, slug):
     members = (
         cohort.memberships.filter(left_at__isnull=True).select_related("user").order_by("joined_at")
     )
-    waitlist = (
+    # The waitlist a page at a time, in its order: the numbers are the places in the queue.
+    waitlist = Paginator(
         Application.objects.filter(cohort=cohort, status=Application.Status.WAITLISTED)
-        .select_related("user").order_by("waitlisted_at", "pk")
-    )  # fmt: skip
+        .select_related("user").order_by("waitlisted_at", "pk"),
+        WAITLIST_PER_PAGE,
+    ).get_page(request.GET.get("waitlist_page"))  # fmt: skip
     context = {
         "cohort": cohort,
         "form": form,
@@ -561,7 +618,9 @@ def trainer_cohort(request, slug):
         # Without JavaScript, "select all" is a link that comes back with every box ticked.
         "select_all": request.GET.get("select") == "all",
         "members": members,
+        "former": former,
         "waitlist": waitlist,
+        "waitlist_query": urlencode({"status": status}),
         "places_left": services.places_left(cohort),
         "codes": cohort.codes.all(),
         "code_form": CodeForm(),
@@ -590,6 +649,7 @@ def trainer_member_place(request, slug, user_id):
             if form.cleaned_data["action"] == "move":
                 to = form.cleaned_data["to"]
                 services.member_move(cohort=cohort, user=person, to=to, by=request.user,
+                                     message=form.cleaned_data["message"],
                                      request=request)  # fmt: skip
                 messages.success(request, _("%(name)s is now a member of “%(cohort)s”; they are "
                                             "told by email.")

@@ -11,10 +11,14 @@ So:
 - a copy's slug is its original's: the slug is not translated (a synchronised field, not shown in
   the translation editor), a copy saved with another slug (a stale copy was in the way, so Wagtail
   added "-1") takes the original's back, and when the original's slug changes the copies follow;
-- a *stale copy* is a page of another locale whose original no longer exists (it was deleted
-  before deletions took their translations along). It is what stands in the way: it is deleted
-  when a copy needs its address. `translations_repair()` (run after every `migrate`, and by
-  `manage.py translations_repair`) mends what was left by earlier deletions.
+- a *leftover copy* is a page of another locale that was made as a copy (an alias, or a
+  translation: wagtail-localize's records or Wagtail's own log of the page say so) and whose
+  original no longer exists (it was deleted before deletions took their translations along). It
+  is what stands in the way: it is deleted when a copy needs its address, and the deletion is
+  recorded in the audit log. A page written directly in another language (no original, not made
+  as a copy) is never deleted: the copy stays at "…-1" and a warning says why.
+  `translations_repair()` (run after every `migrate`, and by `manage.py translations_repair`,
+  which has a `--dry-run`) mends what was left by earlier deletions.
 
 It also tells translators, in wagtail-localize's editor, which question, option or feedback of a
 quiz each string is.
@@ -56,29 +60,92 @@ def pages_to_cascade(pages, action: str) -> dict:
 
 
 # --- A copy lives at its original's address -----------------------------------------------------
-def is_stale(page: Page) -> bool:
-    """A page of another locale whose original is gone, and so is every original of what is below
-    it: nothing leads a reader to it any more."""
+# What Wagtail logs for a page made as a copy in another locale: a translation
+# (`copy_for_translation`, wagtail-localize's too) or an alias (locale synchronisation). The log
+# outlives the original, unlike `alias_of` (set to null when the original is deleted) and
+# wagtail-localize's Translation records (deleted with their source page).
+COPY_ACTIONS = ("wagtail.copy_for_translation", "wagtail.create_alias")
+
+
+def _made_as_copies(rows: list[dict]) -> set[int]:
+    """The ids of the pages among `rows` (pk, translation_key, locale_id, alias_of_id) that were
+    made as copies of a page of another locale. Two queries."""
+    from wagtail.models import PageLogEntry
+    from wagtail_localize.models import Translation
+
+    copies = {row["pk"] for row in rows if row["alias_of_id"]}
+    copies |= set(
+        PageLogEntry.objects.filter(page_id__in=[row["pk"] for row in rows],
+                                    action__in=COPY_ACTIONS).values_list("page_id", flat=True)
+    )  # fmt: skip
+    targets = set(
+        Translation.objects.filter(
+            source__object_id__in={row["translation_key"] for row in rows}
+        ).values_list("source__object_id", "target_locale_id")
+    )
+    copies |= {row["pk"] for row in rows if (row["translation_key"], row["locale_id"]) in targets}
+    return copies
+
+
+def is_leftover_copy(page: Page) -> bool:
+    """Whether `page` (with everything below it) is provably what an earlier deletion left: a page
+    of another locale that was made as a copy, whose original is gone, and so is every original
+    of what is below it — no page of the default locale shares their translation keys, and every
+    page that does was made as a copy too. Nothing leads a reader to it any more, and deleting it
+    loses nothing anybody wrote. A page written directly in its language is never one."""
     default = i18n.default_locale_id()
     if default is None or page.locale_id == default:
         return False
     keys = {page.translation_key} | set(
         page.get_descendants().values_list("translation_key", flat=True)
     )
-    return not Page.objects.filter(translation_key__in=keys, locale_id=default).exists()
+    rows = list(
+        Page.objects.filter(translation_key__in=keys).values(
+            "pk", "translation_key", "locale_id", "alias_of_id"
+        )
+    )
+    if any(row["locale_id"] == default for row in rows):
+        return False
+    return {row["pk"] for row in rows} <= _made_as_copies(rows)
 
 
-def _delete_stale(page: Page) -> None:
+def _delete_leftover(page: Page, *, making_way_for: Page, report: dict | None = None) -> None:
+    """Delete the leftover copy `page` (and what is below it), recorded in the audit log (and in
+    `report`, translations_repair's)."""
     from wagtail.actions.delete_page import DeletePageAction
 
-    logger.info("Deleting the stale copy %s (%s, page %s)", page.url_path, page.locale_id, page.pk)
-    DeletePageAction(page.specific, user=None).execute(skip_permission_checks=True)
+    from training import audit
+
+    page = page.specific
+    below = page.get_descendants().count()
+    if not (report or {}).get("dry_run"):
+        logger.warning(
+            "Deleting the leftover copy %s (page %s, locale %s): page %s takes its address",
+            page.url_path, page.pk, page.locale_id, making_way_for.pk,
+        )  # fmt: skip
+    audit.record(
+        action="page.stray_translation_deleted",
+        detail={
+            "page": page.pk, "page_title": page.title, "address": page.url_path,
+            "language": page.locale.language_code, "pages_below": below,
+            "address_for": making_way_for.pk,
+        },
+    )  # fmt: skip
+    if report is not None:
+        report["deleted"] += 1
+        report["lines"].append(
+            f"Deleted the leftover copy {_address(page)} (and {below} page(s) below it) to free "
+            f"the slug for page {making_way_for.pk}"
+        )
+    DeletePageAction(page, user=None).execute(skip_permission_checks=True)
 
 
-def copy_follow_original(page: Page, original_slug: str | None = None) -> bool:
-    """Give the copy `page` its original's slug, deleting a stale copy that holds it. Returns
-    whether the slug changed; leaves the page alone when a live sibling that still has an
-    original holds the slug (that sibling's own repair frees it)."""
+def copy_follow_original(page: Page, original_slug: str | None = None, *,
+                         report: dict | None = None) -> bool:  # fmt: skip
+    """Give the copy `page` its original's slug, deleting a leftover copy that holds it. Returns
+    whether the slug changed; leaves the page alone when the slug is held by a page that is not
+    provably a leftover copy: a sibling that still has an original (its own repair may free the
+    slug) or a page written directly in that language (never deleted: a warning says so)."""
     default = i18n.default_locale_id()
     if default is None or page.locale_id == default:
         return False
@@ -96,9 +163,9 @@ def copy_follow_original(page: Page, original_slug: str | None = None) -> bool:
         return False
     holder = parent.get_children().filter(slug=original_slug).exclude(pk=page.pk).first()
     if holder is not None:
-        if not is_stale(holder):
+        if not is_leftover_copy(holder):
             return False
-        _delete_stale(holder)
+        _delete_leftover(holder, making_way_for=page, report=report)
     page.slug = original_slug
     # Page.save works out the new url_path (and its descendants') from the slug.
     page.save(update_fields=["slug", "url_path"], clean=False)
@@ -151,33 +218,62 @@ def strays():
     )
 
 
-@transaction.atomic
-def translations_repair() -> dict:
-    """Move every stray copy back to its original's address (deleting the stale copies in the
-    way). Returns {"moved": n, "left": n}: `left` are copies whose address is held by a page that
-    still has an original (reported, not touched)."""
-    moved = 0
+class _DryRun(Exception):
+    """Undoes a dry run's changes (raised inside its transaction)."""
+
+
+def _address(page) -> str:
+    return f"{page.url_path} ({page.locale.language_code}, page {page.pk})"
+
+
+def translations_repair(*, dry_run: bool = False) -> dict:
+    """Move every stray copy back to its original's address, deleting the leftover copies in the
+    way (each recorded in the audit log). Returns {"moved": n, "deleted": n, "left": n, "lines":
+    [what was done, in words]}: `left` are copies whose address is held by a page that is not
+    provably a leftover copy (reported, not touched). `dry_run`: does it all in a transaction
+    that is rolled back, and returns what it would have done."""
+    report = {"moved": 0, "deleted": 0, "left": 0, "lines": [], "dry_run": dry_run}
+    try:
+        with transaction.atomic():
+            _repair(report)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def _repair(report: dict) -> None:
     while True:  # a copy may wait for the one holding its address to move first
         blocked = []
         moved_now = 0
-        for page in strays():
-            if copy_follow_original(page.specific, original_slug=page.original_slug):
+        for page in strays().select_related("locale"):
+            if copy_follow_original(page.specific, original_slug=page.original_slug,
+                                    report=report):  # fmt: skip
                 moved_now += 1
+                report["lines"].append(
+                    f"Moved {_address(page)} back to its original's slug {page.original_slug!r}"
+                )
             else:
                 blocked.append(page)
-        moved += moved_now
+        report["moved"] += moved_now
         if not blocked or not moved_now:
             break
+    report["left"] = len(blocked)
     for page in blocked:
         logger.warning(
-            "The copy %s (page %s) cannot take its original's slug %r: another page holds it",
+            "The copy %s (page %s) cannot take its original's slug %r: another page holds it, "
+            "and it is not provably a leftover copy (left as it is)",
             page.url_path, page.pk, page.original_slug,
         )  # fmt: skip
-    return {"moved": moved, "left": len(blocked)}
+        report["lines"].append(
+            f"Left {_address(page)}: another page holds the slug {page.original_slug!r}"
+        )
 
 
 def repair_after_migrate(sender, **kwargs):
-    """post_migrate: mend stray copies once the tables are there (nothing to do: one query)."""
+    """post_migrate: mend stray copies once the tables are there (nothing to do: one query). Only
+    leftover copies are ever deleted (`is_leftover_copy`), each recorded in the audit log."""
     from django.db import DatabaseError
 
     try:

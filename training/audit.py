@@ -33,8 +33,10 @@ ACTIONS = {
     "pool.export_json": _("Exported the responder pool (JSON)"),
     "pool.export_xlsx": _("Exported the responder pool (XLSX)"),
     "pool.api": _("Read the responder pool through the API"),
+    "pool.log_entry_viewed": _("Opened the list of who an entry of the pool's record included"),
     "cohort.progress_export": _("Exported a cohort's progress"),
     "cohort.invitations_sent": _("Invited people to a cohort from a file"),
+    "cohort.announcement_sent": _("Sent a message to a cohort's members, waitlist or applicants"),
     "certificate.pdf_downloaded": _("Downloaded a person's certificate PDF"),
     # Decisions about a person
     "certificate.approved": _("Approved a certification"),
@@ -48,6 +50,10 @@ ACTIONS = {
     "reflection.replied": _("Answered a member's shared reflection"),
     "reflection.reply_removed": _("Took back an answer to a member's reflection"),
     "pool.removed": _("Removed a person from the responder pool"),
+    # Content
+    "page.stray_translation_deleted": _(
+        "Deleted a leftover copy of a deleted page that held the address of a translation"
+    ),
     # Accounts
     "account.roles_changed": _("Changed a person's roles"),
     "account.groups_changed": _("Changed a person's groups"),

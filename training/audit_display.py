@@ -36,6 +36,8 @@ LABELS = {
     "to_cohort_title": _("Moved to"),
     "application": _("Application"),
     "reflection": _("Reflection"),
+    "audience": _("Written to"),
+    "announcement": _("Message"),
     "decision": _("Decision"),
     "outcome": _("Result"),
     "inactive_days": _("Inactive for (days)"),
@@ -45,6 +47,13 @@ LABELS = {
     "requirement": _("Requirement"),
     "exception": _("Exception"),
     "export": _("Export"),
+    "log_entry": _("Entry of the record"),
+    "page": _("Page"),
+    "page_title": _("Page title"),
+    "address": _("Address"),
+    "language": _("Language"),
+    "pages_below": _("Pages below it, deleted with it"),
+    "address_for": _("Address freed for page"),
     "filters": _("Filters"),
     "token": _("API token"),
     "kind": _("Kind"),
@@ -62,7 +71,8 @@ YES, NO = _("yes"), _("no")
 
 # Ids recorded as a number that stand for a database row: shown "#id".
 REFERENCES = {"deletion", "download", "application", "certificate", "request", "requirement",
-              "exception", "export", "reflection"}  # fmt: skip
+              "exception", "export", "reflection", "log_entry", "announcement",
+              "page", "address_for"}  # fmt: skip
 
 _NAMED: dict[str, tuple[str, str]] = {}
 _FORMATTERS: dict[str, Callable[[object], str]] = {}

@@ -62,38 +62,42 @@ class AuditFilter(forms.Form):
         return data
 
 
-def _named(field: str, text: str) -> Q:
-    """`field` (a person's id) is one of the people a search names: a display name or email
-    address containing the text, or "#id" (which also finds a former member with no row left).
-    A subquery, not a list: the search costs no query of its own."""
+def people_named(field: str, text: str, *, by_email: bool = True) -> Q:
+    """`field` (a person's id) is one of the people a search names: a display name (or, with
+    `by_email`, an email address) containing the text, or "#id" (which also finds a former
+    member with no row left). Without `by_email` a search cannot tell whether an address the
+    searcher was not shown belongs to someone. A subquery, not a list: the search costs no
+    query of its own."""
     text = text.strip()
-    people = User.objects.filter(Q(display_name__icontains=text) | Q(email__icontains=text))
+    names = Q(display_name__icontains=text)
+    people = User.objects.filter(names | Q(email__icontains=text) if by_email else names)
     found = Q(**{f"{field}__in": people.values("pk")})
     if match := re.fullmatch(r"#?(\d{1,18})", text):
         found |= Q(**{field: int(match.group(1))})
     return found
 
 
-def _local_midnight(day):
+def local_midnight(day):
+    """The start of `day` in the current (the viewer's) time zone."""
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
 def filtered(data: dict):
     entries = AuditEntry.objects.all()
     if data.get("actor"):
-        entries = entries.filter(_named("actor_id", data["actor"]))
+        entries = entries.filter(people_named("actor_id", data["actor"]))
     if data.get("subject"):
         # The one person an entry is about, or one of the many (who was in an export).
-        many = AuditSubject.objects.filter(_named("person_id", data["subject"]),
+        many = AuditSubject.objects.filter(people_named("person_id", data["subject"]),
                                            entry=OuterRef("pk"))  # fmt: skip
-        entries = entries.filter(_named("subject_id", data["subject"]) | Q(Exists(many)))
+        entries = entries.filter(people_named("subject_id", data["subject"]) | Q(Exists(many)))
     if data.get("action"):
         entries = entries.filter(action=data["action"])
     # Dates are days in the viewer's time zone.
     if data.get("date_from"):
-        entries = entries.filter(at__gte=_local_midnight(data["date_from"]))
+        entries = entries.filter(at__gte=local_midnight(data["date_from"]))
     if data.get("date_to"):
-        entries = entries.filter(at__lt=_local_midnight(data["date_to"] + timedelta(days=1)))
+        entries = entries.filter(at__lt=local_midnight(data["date_to"] + timedelta(days=1)))
     return entries
 
 

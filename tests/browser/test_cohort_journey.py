@@ -106,13 +106,13 @@ def test_the_trainer_marks_attendance_for_a_whole_session(page, live_server, coh
     sign_in(page, live_server.url, trainer, password, code_secret=secret)
     page.goto(f"{live_server.url}/dashboard/trainer/cohorts/journey/sessions/{past.pk}/attendance/")
     page.get_by_label("Ana: Present").check()
-    page.get_by_label("Kofi: Late").check()
+    page.get_by_label("Kofi: Absent").check()
     page.get_by_label("Dewi: Excused").check()
     page.get_by_role("button", name="Save attendance").click()
     expect(page.get_by_text("Attendance saved for 3 members.")).to_be_visible()
     marks = dict(Attendance.objects.filter(session=past).values_list("user__display_name",
                                                                      "status"))  # fmt: skip
-    assert marks == {"Ana": "present", "Kofi": "late", "Dewi": "excused"}
+    assert marks == {"Ana": "present", "Kofi": "absent", "Dewi": "excused"}
 
 
 def test_an_invited_volunteer_accepts_in_the_browser(page, live_server, cohort, password):

@@ -81,7 +81,7 @@ def test_the_history_tells_everything_in_words(client, coordinator, story):
     assert response.status_code == 200
     history = response.content.decode().split('id="history"')[1]
     for words in [
-        "“First contact role-play” signed off by Trainer T in Autumn cohort",
+        "“First contact role-play” signed off in Autumn cohort",
         "“Listening without judgement” in Autumn cohort: Present",
         "Caught up from the recording of “Documenting abuse” in Autumn cohort",
         "Signed “Code of conduct”, version 1, in Spanish",
@@ -103,6 +103,24 @@ def test_the_history_tells_everything_in_words(client, coordinator, story):
     assert volunteer.email not in history and "trainer@example.org" not in history
     # The coordinator's own zone, named.
     assert "(UTC)" in history
+
+
+def test_the_by_column_names_whoever_acted_on_every_row_that_has_someone(
+    client, coordinator, story
+):
+    volunteer, track, _cohort = story
+    by = {e.what: e.by for e in timeline(volunteer, track)}
+    assert by["“First contact role-play” signed off in Autumn cohort"] == "Trainer T"
+    assert by["Caught up from the recording of “Documenting abuse” in Autumn cohort"] == "Ana G."
+    assert by["Signed “Code of conduct”, version 1, in Spanish"] == "Ana G."
+    assert by["Approved by a coordinator"] == coordinator.display_name
+    # The trainer's name is said once, in the "By" column, not in the sentence too.
+    login_with_mfa(client, coordinator)
+    url = reverse("certificates:track_person", args=[track.slug, volunteer.pk])
+    history = client.get(url).content.decode().split('id="history"')[1]
+    row = history[: history.index("signed off in Autumn cohort")]
+    row = history[row.rindex("<tr>") : history.index("</tr>", len(row))]
+    assert row.count("Trainer T") == 1 and row.rstrip().endswith("<td>Trainer T</td>"), row
 
 
 def test_the_history_is_newest_first_in_the_viewers_zone(coordinator, story):

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from certificates.pool import reference
 from tests.conftest import login_with_mfa
@@ -105,6 +106,28 @@ def test_each_entry_names_who_was_included(client, coord):
     assert f"Former member #{former.pk}" in html and "Soon gone" not in html
     assert "secret@example.org" not in html  # who, never their addresses
     assert "Coord Ana" in html and "Exported the responder pool (CSV)" in html
+
+
+def test_opening_who_an_entry_included_is_itself_recorded(client, coord):
+    """The list of who an export included shows names: opening it is recorded like a page of the
+    pool (who looked, when, at whom), and listed in the record itself."""
+    track = pool_track()
+    people = [pool_person(track, name=name).user_id for name in ("Ana", "Bea", "Caro")]
+    entry = audit.record_many(action="pool.export_csv", people=people, actor=coord)
+    url = reverse("certificates:access_log_entry", args=[entry.pk])
+
+    assert client.get(url).status_code == 200
+    (opened,) = AuditEntry.objects.filter(action="pool.log_entry_viewed")
+    assert opened.actor == coord and opened.count == 3
+    assert opened.detail == {"log_entry": entry.pk, "filters": {"page": 1}}
+    assert set(opened.subjects.values_list("person_id", flat=True)) == set(people)
+
+    log = client.get(reverse(LOG)).content.decode()
+    assert f'data-entry="{opened.pk}"' in log
+    assert escape(str(audit.ACTIONS["pool.log_entry_viewed"])) in log
+    # Opening the list of who *that* look included is recorded in its turn.
+    assert client.get(reverse("certificates:access_log_entry", args=[opened.pk])).status_code == 200
+    assert AuditEntry.objects.filter(action="pool.log_entry_viewed").count() == 2
 
 
 def test_who_was_included_is_for_coordinators_and_pool_entries_only(client, coord, volunteer):

@@ -115,3 +115,54 @@ def test_without_a_contact_the_email_points_to_people_who_exist(
     assert "ask the trainers of your cohort" in body
     # Never in the pool: the email does not say they left it.
     assert "responder pool" not in body
+
+
+def _person_page(client, certificate):
+    url = reverse("certificates:track_person", args=[certificate.track.slug, certificate.user_id])
+    return client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("other_grants_pool", [True, False], ids=["pool-track", "other-track"])
+def test_someone_kept_in_the_pool_by_another_certificate_is_not_told_they_leave_it(
+    client, coordinator, other_grants_pool, django_capture_on_commit_callbacks
+):
+    """Revoking one certificate takes a person out of the pool only when no other valid
+    certificate that grants the pool keeps them in it: the page says what will really happen —
+    whether the revoked certificate is a second one granting the pool, or one of a track that
+    does not grant it at all."""
+    member = pool_person(pool_track(), name="Kalani")  # certified on a track granting the pool
+    certificate = certify(member.user, pool_track(grants_pool=other_grants_pool))
+    login_with_mfa(client, coordinator)
+
+    person_page = _person_page(client, certificate)
+    assert "leaves the responder pool" not in person_page
+    assert "The person stays in the responder pool: another valid certificate keeps them" in (
+        person_page
+    )
+    html = client.post(_url(certificate), {"reason": "Recorded twice"}).content.decode()
+    assert "Revoke this certificate?" in html and "Kalani" in html
+    assert "leaves the responder pool" not in html
+    assert "Kalani stays in the responder pool: another valid certificate keeps them in it" in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            _url(certificate), {"reason": "Recorded twice", "confirm": "yes"}, follow=True
+        )
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None
+    assert PoolMember.objects.get(pk=member.pk).status == PoolMember.Status.ACTIVE
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["Certificate revoked."]
+
+
+def test_the_person_page_says_who_leaves_the_pool_when_the_certificate_is_revoked(
+    client, coordinator, holder
+):
+    certificate = Certificate.objects.get(user=holder.user)
+    login_with_mfa(client, coordinator)
+    page = _person_page(client, certificate)
+    assert "(without the reason), and the person leaves the responder pool." in page
+    # Outside the pool, the revocation says nothing about it.
+    outside = certify(UserFactory(display_name="Noor"), pool_track(grants_pool=False))
+    page = _person_page(client, outside)
+    assert "responder pool" not in page.split("Revoke this certificate")[1].split("</details>")[0]

@@ -121,6 +121,67 @@ def test_the_migration_names_the_tracks_existing_skill_of_the_same_name():
     assert new.get_model("cohorts", "Skill").objects.filter(track__slug="t").count() == 1
 
 
+@pytest.mark.django_db
+def test_the_migration_copies_a_skill_of_a_cohort_off_the_track_or_of_a_course(trainer):
+    """Only a skill of a cohort preparing for the requirement's track moves to the track: a
+    cohort on no track (or on another track) and a course keep theirs, the track gets a copy
+    with the sign-offs given so far."""
+    from courses.factories import make_course
+
+    _migrate(BEFORE)  # data only since 0008: today's models fit
+    track, other = make_track(), make_track()
+    loose, elsewhere = make_cohort(None), make_cohort(other)
+    course, _modules = make_course("listening-first", modules=0)
+    loose_skill = make_skill(loose, "Safety planning")
+    elsewhere_skill = make_skill(elsewhere, "Documenting abuse")
+    course_skill = Skill.objects.create(course=course, name="Active listening")
+    ana = UserFactory()
+    originals = [(loose_skill, loose), (elsewhere_skill, elsewhere), (course_skill, loose)]
+    for skill, cohort in originals:
+        SkillSignOff.objects.create(skill=skill, user=ana, cohort=cohort, signed_by=trainer)
+    requirements = [add_requirement(track, Kind.SKILL, skill=s) for s, _c in originals]
+
+    _migrate(AFTER)
+    for (original, cohort), requirement in zip(originals, requirements, strict=True):
+        kept = Skill.objects.get(pk=original.pk)
+        assert (kept.cohort_id, kept.course_id, kept.track_id) == (
+            original.cohort_id, original.course_id, None
+        )  # fmt: skip
+        assert SkillSignOff.objects.filter(skill=kept, user=ana, cohort=cohort).exists()
+        copy = Requirement.objects.get(pk=requirement.pk).skill
+        assert copy.pk != kept.pk and copy.name == kept.name
+        assert (copy.track_id, copy.cohort_id, copy.course_id) == (track.pk, None, None)
+        assert SkillSignOff.objects.filter(skill=copy, user=ana, cohort=cohort).exists()
+    # The cohort on no track still has its skill to sign off; the course's cohorts theirs.
+    from cohorts.progress import skills_of
+
+    assert loose_skill in skills_of(loose)
+    assert Skill.objects.filter(course=course).count() == 1
+    assert track.skills.count() == 3 and not other.skills.exists()
+    assert eligibility.compute(ana, track).eligible
+
+
+@pytest.mark.django_db
+def test_the_migration_refuses_to_go_back_once_a_track_has_skills():
+    from django.db.migrations.exceptions import IrreversibleError
+
+    _migrate(AFTER)
+    skill = Skill.objects.create(track=make_track(), name="Safety planning")
+    with pytest.raises(IrreversibleError, match="Certification tracks have 1 skill: "):
+        _migrate(BEFORE)
+    assert Skill.objects.get(pk=skill.pk).track_id is not None
+
+
+@pytest.mark.django_db
+def test_the_migration_goes_back_while_no_track_has_skills():
+    _migrate(AFTER)
+    _migrate(BEFORE)
+    earlier = _migrate([("cohorts", "0007_export_log_moves_to_the_audit_log")])
+    fields = {f.name for f in earlier.get_model("cohorts", "Skill")._meta.get_fields()}
+    assert "track" not in fields and "cohort" in fields
+    _migrate(AFTER)
+
+
 # --- The requirement ----------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_a_skill_requirement_must_name_a_skill_of_its_own_track():
@@ -304,6 +365,6 @@ def test_the_coordinators_page_never_shows_signed_off_under_not_signed_off_yet(
     page = client.get(
         reverse("certificates:track_person", args=[track.slug, ana.pk])
     ).content.decode()
-    assert "“Safety planning” signed off by Trainer T" in page
+    assert "“Safety planning” signed off in " in page and "<td>Trainer T</td>" in page
     assert "Not signed off yet" not in page
     assert "1 of 1 requirements met" in page

@@ -57,25 +57,26 @@ def test_members_get_it_once_even_when_the_task_runs_twice(
     assert applicant.email not in [m.to[0] for m in mail.outbox]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_second_run_at_the_same_time_leaves_the_sending_to_the_first(trainer):
-    """A redelivered task while the first run still sends: the second sends nothing."""
+    """A redelivered task while the first run still sends (it holds the announcement's row,
+    as each batch does): the second sends nothing."""
     from django.db import connection as ours
 
     cohort = make_cohort(trainer=trainer, questions=False)
     _people(cohort)
-    announcement = announcements.announcement_send(
-        cohort=cohort, by=trainer, audience="members", subject="Hi", body="Hello", language="en"
-    )
+    # Saved as announcement_send saves it (here its task is not queued: committed at once).
+    announcement = Announcement.objects.create(cohort=cohort, sent_by=trainer, subject="Hi",
+                                               body="Hello", language="en")  # fmt: skip
     first = ours.copy()  # another connection: the run already sending
     try:
+        first.set_autocommit(False)
         with first.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)",
-                           [announcements._LOCK_NAMESPACE, announcement.pk])  # fmt: skip
+            cursor.execute("SELECT id FROM cohorts_announcement WHERE id = %s FOR UPDATE",
+                           [announcement.pk])  # fmt: skip
         assert send_announcement(announcement.pk) == 0
         assert mail.outbox == []
-        with first.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)",
-                           [announcements._LOCK_NAMESPACE, announcement.pk])  # fmt: skip
+        first.rollback()
     finally:
         first.close()
     assert send_announcement(announcement.pk) == 2
@@ -138,10 +139,11 @@ def test_the_message_is_as_written_and_the_frame_in_each_persons_language(
     spanish, english = by_person[member_es.email], by_person[member_en.email]
     for message in (spanish, english):
         assert "Nos vemos el lunes a las 18:00." in message.body  # the trainer's words, as is
-        assert message.subject.endswith("Lunes")
-        # The subject names nothing but the trainer's subject (no cohort or course title).
-        assert "Harassment" not in message.subject
-    assert english.subject == "From the trainers: Lunes"
+        # The subject line carries none of the trainer's words (lock screens), nor the cohort's
+        # title: the trainer's subject heads their message in the body.
+        assert "Lunes" not in message.subject and "Harassment" not in message.subject
+        assert "\n\nLunes\n\nNos vemos el lunes a las 18:00." in message.body
+    assert english.subject == "A message from your cohort's trainers"
     assert english.body.startswith("Hello Grace,")
     assert "Choose which messages you receive" in english.body
     assert spanish.body.startswith("Hola Lucía,") or spanish.body.startswith("Hola, Lucía")
@@ -268,3 +270,60 @@ def test_the_dashboard_shows_a_recent_message_to_members(
     assert "Bring headphones" in page and "#announcements" in page
     client.force_login(waiting)
     assert "Bring headphones" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_subject_line_never_carries_the_trainers_words(
+    trainer, django_capture_on_commit_callbacks
+):
+    cohort = make_cohort(trainer=trainer, questions=False)
+    members, _waiting, _applicant = _people(cohort)
+    _send(trainer, cohort, django_capture_on_commit_callbacks,
+          subject="About Maria's crisis call", language="en")  # fmt: skip
+    assert len(mail.outbox) == len(members)
+    for message in mail.outbox:
+        assert "Maria" not in message.subject and "crisis" not in message.subject
+        assert "About Maria's crisis call" in message.body
+
+
+def test_sending_is_in_the_audit_log_with_the_audience_and_how_many(
+    trainer_client, django_capture_on_commit_callbacks
+):
+    from training.models import AuditEntry
+
+    cohort = make_cohort(trainer=trainer_client.trainer, questions=False)
+    _people(cohort)  # two members, one waiting, one applicant
+    url = reverse("cohorts:trainer_messages", args=[cohort.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer_client.post(url, {"audience": "members", "language": "en", "subject": "Hi",
+                                  "body": "See you on Monday."})  # fmt: skip
+    entry = AuditEntry.objects.get(action="cohort.announcement_sent")
+    assert entry.actor_id == trainer_client.trainer.pk
+    assert entry.count == 2
+    assert entry.detail["cohort"] == cohort.pk and entry.detail["audience"] == "members"
+    assert entry.detail["announcement"] == Announcement.objects.get().pk
+    assert "See you" not in str(entry.detail)  # never the words
+
+
+def test_the_messages_page_shows_20_a_page(trainer_client):
+    cohort = make_cohort(trainer=trainer_client.trainer, questions=False)
+    now = timezone.now()
+    for number in range(45):
+        Announcement.objects.create(
+            cohort=cohort, sent_by=trainer_client.trainer, subject=f"Subject {number:02}",
+            body="Body", language="en", sent_at=now,
+        )  # fmt: skip
+    for number, announcement in enumerate(Announcement.objects.order_by("pk")):
+        # created_at is set on creation: spread them out, the last written the newest.
+        Announcement.objects.filter(pk=announcement.pk).update(
+            created_at=now - timedelta(minutes=45 - number)
+        )
+    url = reverse("cohorts:trainer_messages", args=[cohort.slug])
+    first = trainer_client.get(url).content.decode()
+    assert first.count('class="card" id="announcement-') == 20
+    assert "Subject 44" in first and "Subject 24" not in first  # newest first
+    assert "Page 1 of 3" in first and "page=2" in first
+    last = trainer_client.get(url, {"page": "3"}).content.decode()
+    assert last.count('class="card" id="announcement-') == 5 and "Subject 00" in last
+    for wrong in ("abc", "0", "-1", "9999", "2.5"):
+        response = trainer_client.get(url, {"page": wrong})
+        assert response.status_code in (200, 404), wrong

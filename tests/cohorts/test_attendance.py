@@ -85,7 +85,7 @@ def test_a_mark_can_be_taken_back_to_not_marked(trainer_client):
     assert f'name="status-{ana.pk}" value=""' in html  # "Not marked" is a choice
     response = trainer_client.post(url, {f"status-{ana.pk}": "", f"status-{ben.pk}": "absent"},
                                    follow=True)  # fmt: skip
-    assert "Attendance saved for 1 members." in page(response)
+    assert "Attendance saved for 1 member." in page(response)  # one: singular
     assert statuses_of(session) == {ben.pk: "absent"}  # Ana's row is gone
 
     # A member's own word that they caught up stays when the trainer's mark is cleared.

@@ -193,3 +193,60 @@ def test_waitlist_positions_are_shown_to_the_trainer(trainer_client):
     assert re.search(r"Primera.*?Position 1 on the waitlist.*?Segunda.*?Position 2", listed, re.S)
     waitlist = re.search(r'id="waitlist".*?<ol>(.*?)</ol>', listed, re.S).group(1)
     assert waitlist.index("Primera") < waitlist.index("Segunda")
+
+
+def test_accepting_someone_already_waiting_in_a_full_cohort_changes_nothing(
+    trainer_client, django_capture_on_commit_callbacks
+):
+    """They keep their place in the queue: no save, no second email, shown apart on the
+    confirmation page with their place (not "after the people already waiting")."""
+    cohort = make_cohort(trainer=trainer_client.trainer, capacity=0)
+    first, second = UserFactory(display_name="Primera"), UserFactory(display_name="Segunda")
+    newcomer = UserFactory(display_name="Nueva")
+    waiting = _apply(cohort, first, second)
+    for application in waiting:
+        services.decide(application=application, decision="waitlist", by=trainer_client.trainer)
+    _apply(cohort, newcomer)
+    before = {a.pk: (a.waitlisted_at, a.decided_at) for a in Application.objects.all()}
+    url = reverse("cohorts:trainer_cohort", args=[cohort.slug])
+    chosen = {"application": [str(a.pk) for a in Application.objects.all()],
+              "decision": "accept", "message": WELCOME}  # fmt: skip
+
+    page = html.unescape(trainer_client.post(url, chosen).content.decode())
+    assert "2 people are already on the waitlist and keep their places in it." in page
+    assert "1 person will go on the waitlist: the cohort is full for them." in page
+    kept = re.search(r"Already waiting: they keep their place</h2>.*?<ul>(.*?)</ul>", page,
+                     re.S).group(1)  # fmt: skip
+    assert "Primera: place 1 on the waitlist" in kept
+    assert "Segunda: place 2 on the waitlist" in kept
+    new = re.search(r"Will go on the waitlist</h2>.*?<ol>(.*?)</ol>", page, re.S).group(1)
+    assert "Nueva" in new and "Primera" not in new and "Segunda" not in new
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer_client.post(url, {**chosen, "confirm": "1", "waitlist_message": FULL})
+    # Only the newcomer is told; the two waiting are untouched, in the same order.
+    assert [m.to[0] for m in mail.outbox] == [newcomer.email]
+    for application in waiting:
+        application.refresh_from_db()
+        assert application.status == "waitlisted"
+        assert (application.waitlisted_at, application.decided_at) == before[application.pk]
+    assert [services.waitlist_position(a) for a in waiting] == [1, 2]
+
+
+def test_the_service_leaves_someone_waiting_in_a_full_cohort_unchanged(
+    trainer, django_capture_on_commit_callbacks
+):
+    cohort = make_cohort(trainer=trainer, capacity=0)
+    (application,) = _apply(cohort, UserFactory())
+    services.decide(application=application, decision="waitlist", by=trainer, message="Wait")
+    application.refresh_from_db()
+    assert services.decision_plan(cohort=cohort, applications=[application],
+                                  decision="accept") == {application.pk: "unchanged"}  # fmt: skip
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.decide(application=application, decision="accept", by=trainer,
+                                  message=WELCOME, waitlist_message=FULL)  # fmt: skip
+    assert outcome == "unchanged"
+    assert mail.outbox == []
+    assert Application.objects.get().message == "Wait"

@@ -3,6 +3,7 @@ the person told (in their language), the freed place given to the first on the w
 truthfully), the action in the audit log; and the members list says how each person joined."""
 
 import html
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -81,7 +82,8 @@ def test_a_trainer_removes_a_member_who_is_told_and_whose_place_goes_to_the_wait
     # In the person's language (the frame: greeting, "their message", footer) with the name
     # they chose, and no doubled full stop after "Ana G.".
     assert removed.body.startswith("Hola, Ana G.:")
-    assert "Su mensaje:\nGracias por todo." in removed.body
+    # The trainers' words, labelled as theirs (not "Su mensaje", read as the person's own).
+    assert ":\nGracias por todo." in removed.body and "Su mensaje" not in removed.body
     assert "Elige qué mensajes recibes:" in removed.body
     assert "Cohort spring" not in removed.subject  # discreet subject
     assert "Cohort spring" in removed.body
@@ -201,3 +203,57 @@ def test_the_cohort_page_keeps_its_query_count_as_members_and_the_waitlist_grow(
     small = count()
     grow(10)
     assert count() == small
+
+
+def test_a_move_never_jumps_the_other_cohorts_waitlist(trainer_client):
+    cohort = make_cohort(trainer=trainer_client.trainer)
+    person = _member(cohort, UserFactory(display_name="Mover"))
+    other = _sibling(cohort, "queued", trainer=trainer_client.trainer, capacity=5)
+    waiting = Application.objects.create(cohort=other, user=UserFactory(), status="waitlisted",
+                                         waitlisted_at=timezone.now())  # fmt: skip
+    url = reverse("cohorts:trainer_member_place", args=[cohort.slug, person.pk])
+    page = html.unescape(
+        trainer_client.post(url, {"action": "move", "to": other.pk}, follow=True).content.decode()
+    )
+    assert "People are waiting for a place in that cohort" in page
+    assert services.membership_of(cohort, person) is not None
+    assert not Membership.objects.filter(cohort=other).exists()
+    waiting.refresh_from_db()
+    assert waiting.status == "waitlisted"
+    # First in that queue themselves: nobody is passed, the move is done.
+    waiting.delete()
+    Application.objects.create(cohort=other, user=person, status="waitlisted",
+                               waitlisted_at=timezone.now())  # fmt: skip
+    Application.objects.create(cohort=other, user=UserFactory(), status="waitlisted",
+                               waitlisted_at=timezone.now() + timedelta(minutes=1))  # fmt: skip
+    services.member_move(cohort=cohort, user=person, to=other, by=trainer_client.trainer)
+    assert services.membership_of(other, person) is not None
+
+
+@pytest.mark.parametrize("source", [Membership.Source.OPEN, Membership.Source.INVITATION,
+                                    Membership.Source.APPLICATION])  # fmt: skip
+def test_a_removed_member_reads_that_the_trainers_ended_their_place(client, source):
+    cohort = make_cohort()
+    trainer = cohort.trainers.first() or UserFactory()
+    person = _member(cohort, UserFactory(display_name="Gone"), source)
+    if source == Membership.Source.APPLICATION:
+        Application.objects.create(cohort=cohort, user=person, status="accepted")
+    services.member_remove(cohort=cohort, user=person, by=trainer, message="Thanks")
+    client.force_login(person)
+    page = html.unescape(client.get(reverse("cohorts:detail", args=[cohort.slug])).content.decode())
+    place = page[page.index('id="place-heading"') :].split("</section>")[0]
+    assert "The trainers ended your place in this cohort." in place
+    words = re.sub(r"<[^>]+>", " ", place)  # what the person reads
+    assert "Declined" not in words and "application" not in words.lower()
+    assert "Thanks" in place
+
+
+def test_a_member_who_joined_by_code_and_left_is_not_told_about_an_application(client):
+    cohort = make_cohort()
+    person = _member(cohort, UserFactory(), Membership.Source.INVITATION)
+    services.withdraw(cohort=cohort, user=person)
+    client.force_login(person)
+    page = html.unescape(client.get(reverse("cohorts:detail", args=[cohort.slug])).content.decode())
+    place = page[page.index('id="place-heading"') :].split("</section>")[0]
+    assert "You left this cohort." in place
+    assert "Withdrawn" not in place and "Declined" not in place

@@ -336,3 +336,23 @@ def test_a_former_member_is_sent_no_message(former, django_capture_on_commit_cal
     )
     assert notify.application_decided(application) == 0
     assert len(mail.outbox) == 1
+
+
+def test_the_cohorts_export_says_why_the_person_left(db):
+    from cohorts import personal_data, services
+    from cohorts.models import Membership
+    from tests.cohorts.test_views import make_cohort
+    from training.factories import UserFactory
+
+    cohort, other = make_cohort("stay"), make_cohort("gone")
+    person, trainer = UserFactory(), UserFactory()
+    services._admit(cohort, person, Membership.Source.OPEN)
+    services._admit(other, person, Membership.Source.OPEN)
+    services.member_remove(cohort=other, user=person, by=trainer)
+    rows = {row["cohort"]: row for row in personal_data._memberships(person)}
+    assert rows["Cohort gone"]["why_left"] == "Removed by a trainer"
+    assert rows["Cohort stay"]["why_left"] == ""
+    from training.privacy import declarations
+
+    declaration = next(d for d in declarations() if d.model == "cohorts.Membership")
+    assert "why_left" in declaration.labels

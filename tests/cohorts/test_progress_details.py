@@ -148,7 +148,8 @@ def test_the_csv_has_labels_attendance_and_skills(trainer_client):
     response = trainer_client.post(reverse("cohorts:trainer_progress_csv", args=[cohort.slug]))
     header, *rows = csv_rows(response)
     assert header == [
-        "Member", "Modules completed", "Last activity", "Live sessions attended (of 2 held)",
+        "Member", "Modules completed", "Last activity (UTC)",
+        "Live sessions attended (of 2 held)",
         module.title,
         # The course's skills, then the cohort's own.
         "Skill signed off: Safety planning", "Skill signed off: Role-play: first contact",

@@ -126,3 +126,26 @@ def test_the_answer_is_in_the_members_data_download(trainer, django_capture_on_c
     (row,) = privacy.REGISTRY["courses.Reflection"].export_rows(member)
     assert row["reply"] == "Well done." and row["replied_by"] == "Trainer T"
     assert row["replied_at"]
+
+
+def test_the_answer_says_truthfully_who_can_read_it(
+    trainer_client, client, django_capture_on_commit_callbacks
+):
+    """Every trainer of the member's cohorts sees the answer: nobody is told "only you"."""
+    cohort, member, module, reflection = _setup(trainer_client.trainer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = trainer_client.post(_url(cohort, reflection), {"reply": "Well done."},
+                                       follow=True)  # fmt: skip
+    trainer_page = response.content.decode().replace("&#x27;", "'")
+    assert "Only this person and their cohort's trainers can read it." in trainer_page
+    assert "Only this person can read it" not in trainer_page
+    assert "only this person reads it" not in trainer_page
+    assert "Read-only" not in trainer_page
+    (message,) = mail.outbox
+    assert "Only you can read" not in message.body
+    assert "only you and your cohort's trainers can read it" in message.body
+    client.force_login(member)
+    page = client.get(module.url).content.decode().replace("&#x27;", "'")
+    assert "Only you and your cohort's trainers can read this." in page
+    assert "answered the reflection you shared" in page
+    assert "Only you can read this" not in page

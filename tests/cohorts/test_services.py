@@ -306,9 +306,11 @@ def test_accepting_someone_already_waiting_keeps_their_place(full_cohort, traine
     _cohort, _applicants, applications, _outcomes = full_cohort
     d = reload(applications[3])
     since = d.waitlisted_at
-    assert services.decide(application=d, decision=Decision.ACCEPT, by=trainer) == "waitlisted"
+    decided = d.decided_at
+    # Nothing to change: no save, no message (the trainer is told they keep their place).
+    assert services.decide(application=d, decision=Decision.ACCEPT, by=trainer) == "unchanged"
     d = reload(d)
-    assert d.waitlisted_at == since
+    assert d.waitlisted_at == since and d.decided_at == decided
     assert services.waitlist_position(d) == 2
 
 

@@ -124,7 +124,7 @@ def test_cancelling_the_whole_series_cancels_what_is_to_come_and_tells_once(
     held, to_come = series[:2], series[2:]
     edit = reverse("cohorts:trainer_session_edit", args=[cohort.slug, held[1].pk])
     html = page(trainer_client.get(edit))
-    assert "This session and the 2 others of its series still to come" in html
+    assert "This session and the 2 later ones of its series" in html
     assert "Weekly series: session 2 of 4" in html
 
     url = reverse("cohorts:trainer_session_cancel", args=[cohort.slug, to_come[0].pk])
@@ -142,7 +142,7 @@ def test_cancelling_the_whole_series_cancels_what_is_to_come_and_tells_once(
             assert when_for(person, session.starts_at) in body
         for session in held:
             assert when_for(person, session.starts_at) not in body
-    assert NotificationLog.objects.filter(kind="sessions_changed").count() == 2
+    assert NotificationLog.objects.filter(kind="sessions_cancelled").count() == 2
 
 
 def test_changing_the_whole_series_moves_what_is_to_come_and_leaves_the_past(
@@ -315,3 +315,16 @@ def test_the_list_follows_the_calendar_after_an_occurrence_moves(trainer_client,
              for s in (first, third, second)]  # fmt: skip
     assert sorted(links, key=html.index) == links
     assert "Weekly series: session 3 of 3" in html  # its place in the series follows too
+
+
+def test_the_saved_message_counts_sessions_in_words_not_session_s(trainer_client):
+    cohort = make_cohort("counted", trainer=trainer_client.trainer)
+    day = cohort.starts_on + timedelta(days=1)
+    url = reverse("cohorts:trainer_session_new", args=[cohort.slug])
+    one = page(trainer_client.post(url, session_post(day=day.isoformat(), weeks="1"),
+                                   follow=True))  # fmt: skip
+    assert "Saved: 1 session. Members&#x27; calendars update by themselves." in one
+    three = page(trainer_client.post(url, session_post(day=(day + timedelta(days=1)).isoformat(),
+                                                       weeks="3"), follow=True))  # fmt: skip
+    assert "Saved: 3 sessions. Members&#x27; calendars update by themselves." in three
+    assert "session(s)" not in one + three

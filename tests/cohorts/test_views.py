@@ -310,3 +310,32 @@ def test_the_dashboard_shows_the_next_session_in_the_members_zone(client):
     assert "Practice call" in page
     assert "10:30 p.m. (Asia/Kolkata)" in page  # 18:00 in Madrid in winter
     assert "Add to calendar" in page
+
+
+def test_the_trainers_waitlist_shows_a_page_at_a_time_with_true_positions(trainer_client):
+    from datetime import UTC, datetime
+
+    from cohorts.views import WAITLIST_PER_PAGE
+
+    cohort = make_cohort(trainer=trainer_client.trainer, capacity=0, questions=False)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    total = WAITLIST_PER_PAGE + 5
+    Application.objects.bulk_create([
+        Application(cohort=cohort, user=UserFactory(display_name=f"Waiting {n:03}"),
+                    status="waitlisted", waitlisted_at=start + timedelta(minutes=n))
+        for n in range(1, total + 1)
+    ])  # fmt: skip
+    url = reverse("cohorts:trainer_cohort", args=[cohort.slug])
+    first = trainer_client.get(url).content.decode()
+    listed = re.search(r'id="waitlist".*?<ol>(.*?)</ol>', first, re.S).group(1)
+    assert listed.count("<li>") == WAITLIST_PER_PAGE
+    assert "Waiting 001" in listed and f"Waiting {total:03}" not in listed
+    assert f"{total} people are waiting." in first
+    assert "waitlist_page=2" in first
+    second = trainer_client.get(url, {"waitlist_page": 2}).content.decode()
+    match = re.search(r'id="waitlist".*?<ol start="(\d+)">(.*?)</ol>', second, re.S)
+    assert match.group(1) == str(WAITLIST_PER_PAGE + 1)  # the 51st in the queue is 51st
+    assert match.group(2).count("<li>") == 5
+    assert f"Waiting {WAITLIST_PER_PAGE + 1:03}" in match.group(2)
+    for wrong in ("x", "0", "999"):
+        assert trainer_client.get(url, {"waitlist_page": wrong}).status_code == 200

@@ -36,7 +36,7 @@ def test_the_address_is_made_from_the_title_when_left_empty(trainer_client):
     url = reverse("cohorts:trainer_cohort_new")
     form = trainer_client.get(url).content.decode()
     assert 'data-slug-from="id_title"' in form  # the script fills it as the title is typed
-    assert "Web address" in form and "/cohorts/…/" in form
+    assert "Web address" in form and "http://testserver/cohorts/&lt;address&gt;/" in form
     assert "changing it later breaks the links" in form
     response = trainer_client.post(url, _new_cohort_post("Acompañar en línea: 2026"))
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -73,6 +73,37 @@ def test_signing_in_names_an_abbreviated_name_with_one_full_stop(client, passwor
 
 def test_the_greeting_uses_a_chosen_name_or_none():
     named = UserFactory.build(display_name="Ana G.")
-    assert render_to_string("cohorts/email/_hello.txt", {"user": named}) == "Hello Ana G.,"
+    assert render_to_string("includes/email_hello.txt", {"user": named}) == "Hello Ana G.,"
     unnamed = UserFactory.build(display_name="")
-    assert render_to_string("cohorts/email/_hello.txt", {"user": unnamed}) == "Hello,"
+    assert render_to_string("includes/email_hello.txt", {"user": unnamed}) == "Hello,"
+
+
+def test_every_email_greets_through_the_one_greeting():
+    """One greeting for all the apps' emails (training may not depend on cohorts, not even for
+    a template): a chosen name or a neutral "Hello,", never a hand-written "Hello {{ name }}"."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR) / "templates"
+    emails = [*root.glob("cohorts/email/*.txt"), *root.glob("certificates/email/*.txt"),
+              *root.glob("training/email/*_message.txt")]  # fmt: skip
+    assert len(emails) > 15
+    for path in emails:
+        text = path.read_text()
+        assert "cohorts/email/_hello.txt" not in text, path.name
+        assert "Hello {{ name }}" not in text, path.name
+        if not path.name.startswith("_"):
+            assert '{% include "includes/email_hello.txt"' in text, path.name
+    assert not (root / "cohorts/email/_hello.txt").exists()
+
+
+def test_the_greeting_never_doubles_a_full_stop_and_stays_neutral_without_a_person():
+    from django.utils import timezone, translation
+
+    named = UserFactory.build(display_name="Ana G.")
+    with translation.override("es"):
+        assert render_to_string("includes/email_hello.txt", {"user": named}) == "Hola, Ana G.:"
+    assert render_to_string("includes/email_hello.txt", {}) == "Hello,"
+    anonymised = UserFactory.build(display_name="Someone", anonymised_at=timezone.now())
+    assert render_to_string("includes/email_hello.txt", {"user": anonymised}) == "Hello,"

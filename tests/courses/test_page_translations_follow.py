@@ -63,8 +63,8 @@ def test_deleting_an_original_lists_its_translations_and_deletes_them(editor, co
     _course, modules, first_es = course
     url = reverse("wagtailadmin_pages:delete", args=[modules[0].pk])
     confirm = editor.get(url).content.decode()
-    # Wagtail counts the translation; the confirmation names it, in its language.
-    assert "will also delete 1 translation" in confirm
+    # The confirmation counts the copy and names it, in its language.
+    assert "Also deleted with it: its copy in another language" in confirm
     assert "translations-deleted-too" in confirm
     assert "Spanish: Módulo 1: escuchar" in confirm
 
@@ -191,3 +191,118 @@ def test_the_repair_moves_a_copy_once_the_one_holding_its_address_has_moved(cour
     assert ModulePage.objects.get(pk=first_es.pk).slug == "module-1"
     assert ModulePage.objects.get(pk=second_es.pk).slug == "module-2"
     assert ModulePage.objects.get(pk=second_es.pk).live  # moved, not deleted: it has an original
+
+
+def _translated_beside(english_course, spanish, slug, title):
+    """A new English page at `slug` and its Spanish translation, put at "<slug>-1" as before the
+    slugs followed (the automatic repair on save is off while they are made)."""
+    from django.db.models.signals import post_save
+
+    again = ModulePage(title=title, slug=slug)
+    english_course.add_child(instance=again)
+    post_save.disconnect(dispatch_uid="courses-copy-follows-original")
+    try:
+        stray = translate(again, spanish, title=f"{title} (es)")
+    finally:
+        post_save.connect(translation_pages.on_page_saved,
+                          dispatch_uid="courses-copy-follows-original")  # fmt: skip
+    assert stray.slug == f"{slug}-1"
+    return again, stray
+
+
+def test_a_page_written_in_spanish_at_the_same_address_survives_migrate(course, spanish, caplog):
+    """A page written directly in Spanish (no English original, not made as a copy) is not a
+    leftover: migrate never deletes it; the translation stays at "…-1" and a warning says why."""
+    from training.models import AuditEntry
+
+    _english_course, _modules, first_es = course
+    ModulePage.objects.filter(pk=first_es.pk).update(
+        slug="module-1-1", url_path=first_es.url_path.replace("/module-1/", "/module-1-1/")
+    )
+    written = ModulePage(title="Escrito en español", slug="module-1", locale=spanish)
+    first_es.get_parent().add_child(instance=written)
+    assert not ModulePage.objects.filter(translation_key=written.translation_key,
+                                         locale__language_code="en").exists()  # fmt: skip
+    assert list(translation_pages.strays().values_list("pk", flat=True)) == [first_es.pk]
+    assert not translation_pages.is_leftover_copy(written)
+
+    with caplog.at_level("WARNING", logger="courses.translation_pages"):
+        call_command("migrate", verbosity=0)
+
+    written = ModulePage.objects.get(pk=written.pk)  # still there, at its address
+    assert written.slug == "module-1" and written.title == "Escrito en español"
+    assert ModulePage.objects.get(pk=first_es.pk).slug == "module-1-1"
+    assert "cannot take its original's slug 'module-1'" in caplog.text
+    assert not AuditEntry.objects.filter(action="page.stray_translation_deleted").exists()
+
+
+def test_a_leftover_alias_is_deleted_recorded_and_the_translation_takes_its_address(
+    course, spanish
+):
+    """The Spanish alias of a module deleted before deletions took their copies along stays at
+    "module-2" (Wagtail sets its `alias_of` to null with the original gone; Wagtail's log still
+    says it was made as an alias): migrate deletes it, records it in the audit log, and the
+    translation of the module made again there moves to "module-2". --dry-run only lists it."""
+    from io import StringIO
+
+    from training import audit_display
+    from training.models import AuditEntry
+
+    english_course, modules, _first_es = course
+    alias = copies(modules[1]).get()
+    assert alias.alias_of_id == modules[1].pk and alias.slug == "module-2"
+    modules[1].delete()  # as deletions did before: the alias stays behind
+    alias = ModulePage.objects.get(pk=alias.pk)
+    assert alias.alias_of_id is None
+    again, stray = _translated_beside(english_course, spanish, "module-2", "Module 2, again")
+    assert translation_pages.is_leftover_copy(alias)
+
+    out = StringIO()
+    call_command("translations_repair", "--dry-run", stdout=out)
+    assert "Dry run: nothing was changed" in out.getvalue()
+    assert f"Deleted the leftover copy /home-es/courses/follow/module-2/ (es, page {alias.pk})" in (
+        out.getvalue()
+    )
+    assert "Moved back to their original's address: 1" in out.getvalue()
+    assert ModulePage.objects.filter(pk=alias.pk).exists()  # nothing changed
+    assert ModulePage.objects.get(pk=stray.pk).slug == "module-2-1"
+    assert not AuditEntry.objects.filter(action="page.stray_translation_deleted").exists()
+
+    call_command("migrate", verbosity=0)
+
+    assert not ModulePage.objects.filter(pk=alias.pk).exists()
+    stray = ModulePage.objects.get(pk=stray.pk)
+    assert stray.slug == "module-2" and stray.url == again.url
+    (entry,) = AuditEntry.objects.filter(action="page.stray_translation_deleted")
+    assert entry.actor_id is None  # done by migrate, not by a person
+    assert entry.detail["page"] == alias.pk and entry.detail["language"] == "es"
+    assert entry.detail["address"] == "/home-es/courses/follow/module-2/"
+    assert entry.detail["address_for"] == stray.pk
+    assert set(entry.detail) <= set(audit_display.LABELS)  # each shown with its label
+
+
+def test_the_delete_confirmation_counts_every_copy_it_lists(editor, course, settings):
+    """Wagtail counts translations only ("1 translation") while the list also names the copies
+    showing the original (aliases): the count and the list must agree."""
+    english_course, modules, _first_es = course
+    french, _created = Locale.objects.get_or_create(language_code="fr")
+    LocaleSynchronization.objects.create(locale=french, sync_from=Locale.objects.get(
+        language_code="en"))  # fmt: skip
+    assert copies(modules[0]).count() == 2  # the Spanish translation and a French alias
+
+    confirm = editor.get(reverse("wagtailadmin_pages:delete", args=[modules[0].pk]))
+    page = confirm.content.decode()
+    assert "Also deleted with it: its 2 copies in other languages" in page
+    assert "will also delete 1 translation" not in page
+    assert "will also delete 2 translations of this page" in page
+    listed = page[page.index("translations-deleted-too") :].split("</ul>")[0]
+    assert listed.count("<li>") == 2
+    assert "Spanish: Módulo 1: escuchar" in listed and "French: " in listed
+
+    # A course: each copy with the pages below it that go too.
+    page = editor.get(reverse("wagtailadmin_pages:delete", args=[english_course.pk])).content
+    page = page.decode()
+    assert "Also deleted with it: its 2 copies in other languages" in page
+    # Wagtail's own sentence counts the same copies, and the pages below them.
+    assert "also delete 2 translations and their combined 4 translated child pages" in page
+    assert "with its 2 child pages" in page

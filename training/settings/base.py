@@ -318,6 +318,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Cohort messages (cohorts/notify.py): each sent once, whatever runs twice.
     "session-reminders": {"task": "cohorts.tasks.send_session_reminders", "schedule": 60 * 10},
+    "unsent-announcements": {
+        "task": "cohorts.tasks.send_unsent_announcements",
+        "schedule": 60 * 10,
+    },
     "module-releases": {"task": "cohorts.tasks.send_module_releases", "schedule": 60 * 60},
     "inactivity-nudges": {"task": "cohorts.tasks.send_nudges", "schedule": 60 * 60 * 24},
     "application-digests": {"task": "cohorts.tasks.send_digests", "schedule": 60 * 60 * 24},
