@@ -162,12 +162,17 @@ def application_decided(application: Application, *, promoted: bool = False) -> 
                               "promoted": promoted})  # fmt: skip
 
 
-def member_removed(membership: Membership) -> int:
-    """The trainers ended the person's place; their message is the declined application's."""
-    message = (
-        Application.objects.filter(cohort_id=membership.cohort_id, user_id=membership.user_id)
+def _trainers_message(cohort_id, user_id) -> str:
+    """What the trainers wrote with their last decision about the person in that cohort."""
+    return (
+        Application.objects.filter(cohort_id=cohort_id, user_id=user_id)
         .values_list("message", flat=True).first() or ""
     )  # fmt: skip
+
+
+def member_removed(membership: Membership) -> int:
+    """The trainers ended the person's place; their message is the declined application's."""
+    message = _trainers_message(membership.cohort_id, membership.user_id)
     key = f"removed:{membership.pk}:{int(membership.left_at.timestamp())}"
     return send("member_removed", [(membership.user, key)],
                 lambda user: {"cohort": membership.cohort, "message": message})  # fmt: skip
@@ -175,10 +180,7 @@ def member_removed(membership: Membership) -> int:
 
 def member_moved(membership: Membership, to: Cohort) -> int:
     """The trainers moved the person; their message is the accepted application's there."""
-    message = (
-        Application.objects.filter(cohort_id=to.pk, user_id=membership.user_id)
-        .values_list("message", flat=True).first() or ""
-    )  # fmt: skip
+    message = _trainers_message(to.pk, membership.user_id)
     key = f"moved:{membership.pk}:{to.pk}:{int(membership.left_at.timestamp())}"
     return send("member_moved", [(membership.user, key)],
                 lambda user: {"cohort": membership.cohort, "to": to,
