@@ -27,15 +27,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_STATIC_ROOT=/app/staticfiles \
     DJANGO_MEDIA_ROOT=/app/media
 
-# WeasyPrint (certificates as PDF) loads Pango, HarfBuzz and fontconfig at run time; DejaVu and
-# Liberation give it fonts with Spanish and Portuguese accents. https://doc.courtbouillon.org/weasyprint/stable/first_steps.html#debian-11
+# WeasyPrint (certificates as PDF) loads Pango, HarfBuzz and fontconfig at run time. The Noto
+# fonts print a name in any script (Latin, Arabic and Urdu, Devanagari, Bengali, Tamil, Thai,
+# CJK, Ethiopic…) and emoji; certificates/pdf_assets/certificate.css lists them; DejaVu gives the
+# monospaced verification code. https://doc.courtbouillon.org/weasyprint/stable/first_steps.html#debian-11
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
-        fonts-liberation \
+        fonts-noto-core \
+        fonts-noto-cjk \
+        fonts-noto-color-emoji \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

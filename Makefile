@@ -55,7 +55,7 @@ run: export H5P_ORIGIN ?= http://localhost:$(PORT)
 run: install
 	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) seed_demo
-	@$(MANAGE) demo_logins
+	@$(MANAGE) demo_logins --address $(HOST):$(PORT)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # --- Door two: test ---------------------------------------------------------------------------
@@ -87,4 +87,4 @@ messages: python-deps
 	$(MANAGE) makemessages -l es -l pt_BR -l fr -l id -l ar --ignore=.venv --ignore=node_modules --ignore=bench --ignore=tests --ignore=test-artifacts --ignore=staticfiles --ignore=media --ignore=private --no-obsolete
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache db.sqlite3 test.sqlite3
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache db.sqlite3 db.sqlite3-wal db.sqlite3-shm test.sqlite3 test.sqlite3-wal test.sqlite3-shm

@@ -157,7 +157,7 @@ def seed_pool(size: int) -> float:
                 user=user, time_zone=zones[n % 5], region=f"Region {n % 40}",
                 languages=[{"code": c, "level": "fluent"} for c in codes],
                 language_index=_index(codes), focus_areas=focus, focus_index=_index(focus),
-                channels=["chat"], hours_per_week=n % 10, share_contact=n % 3 == 0,
+                channels=["chat"], hours_per_week=n % 10, share_phone=n % 3 == 0,
                 share_languages=True, share_region=True, share_time_zone=True,
                 share_focus_areas=True, share_channels=True, share_availability=True,
                 contact_phone="+1 555 0100" if n % 3 == 0 else "",

@@ -51,7 +51,7 @@ and we delete notes when the case closes."""
 TRACK_TEXTS = {
     "es": ("Acompañante entre pares — respuesta al acoso",
            "Para voluntarias y voluntarios que acompañan a personas que sufren acoso en línea: "
-           "el curso, la práctica en directo, la validación de una persona formadora y nuestros "
+           "el curso, la práctica en vivo, la validación de una persona formadora y nuestros "
            "acuerdos comunes."),
     "pt-br": ("Acompanhante entre pares — resposta ao assédio",
               "Para voluntárias e voluntários que acompanham pessoas que sofrem assédio on-line: "
@@ -99,7 +99,7 @@ def _texts(track, agreements) -> None:
 POOL_PEOPLE = [
     ("Valentina", "valentina.pool@example.org", "America/Argentina/Buenos_Aires", "Río de la Plata",
      [("es", "native"), ("en", "fluent")], ["harassment", "accompaniment"], ["chat", "video"], 5,
-     {"share_contact": True, "contact_phone": "+54 11 5555 0101"}),
+     {"share_email": True, "share_phone": True, "contact_phone": "+54 11 5555 0101"}),
     ("Ayesha", "ayesha.pool@example.org", "Asia/Karachi", "South Asia",
      [("en", "native"), ("ur", "native"), ("hi", "fluent")], ["digital_security", "harassment"],
      ["chat", "email"], 3, {}),
@@ -203,7 +203,9 @@ def _certify(stdout, track, person_data, coordinator) -> None:
         user=user, time_zone=zone, region=region, focus_areas=focus, channels=channels,
         hours_per_week=hours, languages=[{"code": c, "level": lvl} for c, lvl in languages],
         status=extra.get("status", PoolMember.Status.ACTIVE),
-        share_contact=extra.get("share_contact", False),
+        share_email=extra.get("share_email", False),
+        share_phone=extra.get("share_phone", False),
+        share_other=extra.get("share_other", False),
         contact_phone=extra.get("contact_phone", ""),
         share_languages=extra.get("share_languages", True), share_region=True,
         share_time_zone=True, share_focus_areas=True, share_channels=True,

@@ -1,10 +1,12 @@
-from zoneinfo import available_timezones
-
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from training.timezones import grouped_choices
+
 from .models import Certificate, PoolMember
-from .pool import spoken_languages
+from .pool import language_name, spoken_languages
 
 LEVELS = PoolMember.LEVELS
 MIN_LANGUAGE_ROWS = 4
@@ -15,6 +17,19 @@ class CertificateNameForm(forms.Form):
     name_choice = forms.ChoiceField(label=_("Name on the certificate"),
                                     choices=Certificate.Name.choices,
                                     widget=forms.RadioSelect)  # fmt: skip
+
+
+class CertificateLanguageForm(forms.Form):
+    """The language the holder's certificate is written in: one of the platform's."""
+
+    language = forms.ChoiceField(label=_("Language of the certificate"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language by its own name, as the language switcher shows them.
+        self.fields["language"].choices = [
+            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ]
 
 
 class PoolMemberForm(forms.ModelForm):
@@ -33,21 +48,32 @@ class PoolMemberForm(forms.ModelForm):
     class Meta:
         model = PoolMember
         fields = [
-            "region", "time_zone", "focus_areas", "channels", "hours_per_week", "contact_phone",
-            "contact_other", "share_languages", "share_region", "share_time_zone",
-            "share_focus_areas", "share_channels", "share_availability", "share_contact",
+            "region", "time_zone", "focus_areas", "channels", "hours_per_week", "contact_email",
+            "contact_phone", "contact_other", "share_languages", "share_region",
+            "share_time_zone", "share_focus_areas", "share_channels", "share_availability",
+            "share_email", "share_phone", "share_other",
         ]  # fmt: skip
         help_texts = {
             "region": _("As precise as you like, e.g. “Andes” or “West Africa”."),
             "hours_per_week": _("Roughly; you can pause at any time instead."),
+            "contact_email": _(
+                "Only for the pool, if you would rather not give coordinators the email you "
+                "sign in with: we send it a link to confirm it is yours. Leave it empty to "
+                "share your sign-in email instead (only if you tick “My sign-in email” below)."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        zones = sorted(available_timezones())
-        self.fields["time_zone"].choices = [("", "—")] + [(z, z.replace("_", " ")) for z in zones]
-        languages = [("", "—"), *spoken_languages()]
+        self._name_the_shared_email()
+        # Places grouped by region, no legacy aliases; a zone stored before stays selectable.
+        zones = grouped_choices(self.instance.time_zone or "")
+        self.fields["time_zone"].choices = [("", "—"), *zones]
         current = list(self.instance.languages or [])
+        offered = spoken_languages()
+        # A code no longer offered (e.g. Esperanto) stays choosable for whoever has it.
+        kept = {item["code"] for item in current} - {code for code, _name in offered}
+        languages = [("", "—"), *offered, *((code, language_name(code)) for code in sorted(kept))]
         # Every language the person has, one empty row more, at least four rows.
         self.rows = min(MAX_LANGUAGES, max(MIN_LANGUAGE_ROWS, len(current) + 1))
         for index in range(self.rows):
@@ -60,6 +86,21 @@ class PoolMemberForm(forms.ModelForm):
                 label=_("Level"), required=False, choices=LEVELS,
                 initial=initial.get("level", "fluent"),
             )  # fmt: skip
+
+    def _name_the_shared_email(self):
+        """The email consent names the very address coordinators would see."""
+        field = self.fields["share_email"]
+        member = self.instance
+        if member.contact_email:
+            field.label = _("My email for the pool (%(address)s)") % {
+                "address": member.contact_email
+            }
+        elif member.user_id:
+            field.label = _("My sign-in email (%(address)s)") % {"address": member.user.email}
+        field.help_text = _(
+            "If you give an email for the pool above, that address is shared (once you confirm "
+            "it) instead of your sign-in email, never both."
+        )
 
     def language_rows(self):
         return [(self[f"language_{i}"], self[f"level_{i}"]) for i in range(self.rows)]

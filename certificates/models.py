@@ -705,6 +705,10 @@ class PoolMember(models.Model):
     channels = models.JSONField(default=list, blank=True)
     hours_per_week = models.PositiveSmallIntegerField(_("hours per week"), null=True,
                                                       blank=True)  # fmt: skip
+    # The pool's own address; empty: the sign-in email is the one shared (if share_email).
+    # Shared only once confirmed (certificates/pool_email.py); until then, no email at all.
+    contact_email = models.EmailField(_("email for the pool"), blank=True)
+    contact_email_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     contact_phone = models.CharField(_("phone or messaging number"), max_length=60, blank=True)
     contact_other = models.CharField(_("other contact (e.g. a Signal username)"),
                                      max_length=120, blank=True)  # fmt: skip
@@ -715,8 +719,10 @@ class PoolMember(models.Model):
     share_focus_areas = models.BooleanField(_("my focus areas"), default=False)
     share_channels = models.BooleanField(_("the channels I offer"), default=False)
     share_availability = models.BooleanField(_("my availability"), default=False)
-    share_contact = models.BooleanField(_("my contact details (email and the numbers above)"),
-                                        default=False)  # fmt: skip
+    # Each contact is its own consent: someone reachable only on Signal shares only that.
+    share_email = models.BooleanField(_("my email address"), default=False)
+    share_phone = models.BooleanField(_("my phone or messaging number"), default=False)
+    share_other = models.BooleanField(_("my other contact"), default=False)
 
     # "|es|en|": filters match a whole code with a portable LIKE (kept by save()).
     language_index = models.CharField(max_length=200, blank=True, editable=False)
@@ -738,6 +744,11 @@ class PoolMember(models.Model):
     @property
     def in_pool(self) -> bool:
         return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+
+    @property
+    def contact_email_pending(self) -> bool:
+        """A pool email its owner has not confirmed yet: nothing is shared for it."""
+        return bool(self.contact_email) and self.contact_email_confirmed_at is None
 
 
 def _index(codes) -> str:

@@ -128,13 +128,13 @@ def _pool(person) -> list[dict]:
         {"status": str(m.get_status_display()), "joined_at": iso(m.joined_at),
          "left_at": iso(m.left_at), "languages": m.languages, "region": m.region,
          "time_zone": m.time_zone, "focus_areas": m.focus_areas, "channels": m.channels,
-         "hours_per_week": m.hours_per_week, "contact_phone": m.contact_phone,
-         "contact_other": m.contact_other,
+         "hours_per_week": m.hours_per_week, "contact_email": m.contact_email,
+         "contact_phone": m.contact_phone, "contact_other": m.contact_other,
          "shared_with_coordinators": {
              "languages": m.share_languages, "region": m.share_region,
              "time_zone": m.share_time_zone, "focus_areas": m.share_focus_areas,
              "channels": m.share_channels, "availability": m.share_availability,
-             "contact": m.share_contact,
+             "email": m.share_email, "phone": m.share_phone, "other_contact": m.share_other,
          }}
         for m in PoolMember.objects.filter(user=person)
     ]  # fmt: skip
@@ -338,11 +338,14 @@ declare(
             "focus_areas": _("Focus areas"),
             "channels": _("Channels"),
             "hours_per_week": _("Hours a week"),
+            "contact_email": _("Email for the pool"),
             "contact_phone": _("Phone"),
             "contact_other": _("Other contact"),
             "shared_with_coordinators": _("Shared with coordinators"),
             "availability": _("Availability"),
-            "contact": _("Contact details"),
+            "email": _("Email"),
+            "phone": _("Phone"),
+            "other_contact": _("Other contact"),
         },
         shows={
             "code": language_name,
@@ -364,7 +367,7 @@ declare(
             after=_("after you leave the pool or are no longer certified"),
             task="certificates.tasks.pool_forget",
         ),
-        names_person=("contact_phone", "contact_other"),
+        names_person=("contact_email", "contact_phone", "contact_other"),
         export=_pool,
         erase=Erase.DELETE,
         # Asking for the deletion leaves the pool at once: coordinators no longer find you.

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
+from django.conf import global_settings
 from django.conf.locale import LANG_INFO
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -21,22 +22,106 @@ from .models import PoolMember, valid_certificates
 Status = PoolMember.Status
 
 
+# Languages of the regions we serve that Django's LANG_INFO does not name (named here so they
+# land in our catalogue). Codes are ISO 639-1 where there is one, else ISO 639-3.
+MORE_LANGUAGES = {
+    "ak": _("Akan"),
+    "am": _("Amharic"),
+    "as": _("Assamese"),
+    "ay": _("Aymara"),
+    "bm": _("Bambara"),
+    "bo": _("Tibetan"),
+    "ceb": _("Cebuano"),
+    # Translators: the language as spoken and written (LANG_INFO only names its two scripts).
+    "zh": _("Chinese"),
+    "ff": _("Fula"),
+    "gn": _("Guarani"),
+    "gu": _("Gujarati"),
+    "ha": _("Hausa"),
+    "ht": _("Haitian Creole"),
+    "jv": _("Javanese"),
+    "ku": _("Kurdish (Kurmanji)"),
+    "lg": _("Luganda"),
+    "ln": _("Lingala"),
+    "lo": _("Lao"),
+    "mg": _("Malagasy"),
+    "ny": _("Chichewa"),
+    "om": _("Oromo"),
+    "or": _("Odia"),
+    "prs": _("Dari"),
+    "ps": _("Pashto"),
+    "qu": _("Quechua"),
+    "quc": _("K'iche'"),
+    "rn": _("Kirundi"),
+    "rw": _("Kinyarwanda"),
+    "sd": _("Sindhi"),
+    "si": _("Sinhala"),
+    "sn": _("Shona"),
+    "so": _("Somali"),
+    "st": _("Sesotho"),
+    "ti": _("Tigrinya"),
+    "tl": _("Tagalog"),
+    "tn": _("Setswana"),
+    "wo": _("Wolof"),
+    "xh": _("Xhosa"),
+    "yo": _("Yoruba"),
+    # Translators: the Berber language standardised in Morocco (ISO 639-3 zgh).
+    "zgh": _("Tamazight"),
+    "zu": _("Zulu"),
+    # Django names these but its Spanish catalogue leaves them in English: ours translates them.
+    "km": _("Khmer"),
+    "kn": _("Kannada"),
+    "udm": _("Udmurt"),
+}
+# Names as Django's own LANGUAGES setting spells them (its catalogue's msgids: "Norwegian
+# Bokmål", not LANG_INFO's "Norwegian Bokmal"), so that Django's translations apply.
+DJANGO_NAMES = dict(global_settings.LANGUAGES)
+# Constructed languages nobody accompanies a person in: not offered (a code already stored
+# still shows its name).
+CONSTRUCTED = frozenset({"eo", "ia", "ie", "io", "vo", "jbo", "tlh", "nov", "lfn"})
+# A macrolanguage offered through its members ("Norwegian": Bokmål and Nynorsk); a stored code
+# still shows its name.
+OVERLAPPING = frozenset({"no"})
+
+
 def spoken_languages() -> list[tuple[str, str]]:
-    """Languages people may list: every plain code Django knows, named in the active language
-    and sorted by that name."""
+    """Languages people may list: every plain code Django knows and the languages of the
+    regions we serve, without constructed languages; named in the active language and sorted
+    by that name."""
     from django.utils.translation import get_language
 
     return _spoken_languages(get_language() or "en")
 
 
+def _django_codes() -> list[str]:
+    return [code for code in LANG_INFO if "-" not in code and "name" in LANG_INFO[code]]
+
+
 @functools.lru_cache(maxsize=16)
-def _spoken_languages(language: str) -> list[tuple[str, str]]:
+def _language_names(language: str) -> dict[str, str]:
+    """Every language code we can name (offered or not), in `language`."""
     from django.utils.translation import gettext, override
 
-    codes = [code for code in LANG_INFO if "-" not in code and "name" in LANG_INFO[code]]
     with override(language):
-        named = [(code, gettext(LANG_INFO[code]["name"])) for code in codes]
+        named = {code: gettext(DJANGO_NAMES.get(code, LANG_INFO[code]["name"]))
+                 for code in _django_codes()}  # fmt: skip
+        named |= {code: str(name) for code, name in MORE_LANGUAGES.items()}
+    return named
+
+
+@functools.lru_cache(maxsize=16)
+def _spoken_languages(language: str) -> list[tuple[str, str]]:
+    named = [(code, name) for code, name in _language_names(language).items()
+             if code not in CONSTRUCTED | OVERLAPPING]  # fmt: skip
     return sorted(named, key=lambda item: item[1].casefold())
+
+
+def language_name(code: str) -> str:
+    """A language's name in the active language, also for a code no longer offered; unknown:
+    the code itself."""
+    from django.utils.translation import get_language
+
+    return _language_names(get_language() or "en").get(code, code)
 
 
 def languages_text(languages: list[dict] | None) -> str:
@@ -44,10 +129,9 @@ def languages_text(languages: list[dict] | None) -> str:
     language."""
     if not languages:
         return ""
-    names = dict(spoken_languages())
     levels = dict(PoolMember.LEVELS)
     return ", ".join(
-        f"{names.get(item['code'], item['code'])} ({levels.get(item['level'], item['level'])})"
+        f"{language_name(item['code'])} ({levels.get(item['level'], item['level'])})"
         for item in languages
     )
 
@@ -191,8 +275,9 @@ def members(filters: dict | None = None, *, today=None):
 FIELDS = [
     "user__display_name", "status", "certified_until", "share_languages", "languages",
     "share_region", "region", "share_time_zone", "time_zone", "share_focus_areas", "focus_areas",
-    "share_channels", "channels", "share_availability", "hours_per_week", "share_contact",
-    "user__email", "contact_phone", "contact_other", "user_id",
+    "share_channels", "channels", "share_availability", "hours_per_week", "share_email",
+    "contact_email", "contact_email_confirmed_at", "user__email", "share_phone", "contact_phone",
+    "share_other", "contact_other", "user_id",
 ]  # fmt: skip
 
 COLUMNS = [
@@ -234,10 +319,19 @@ def record(values: dict) -> dict:
         "availability": "paused" if paused else "available",
         "hours_per_week": values["hours_per_week"] if values["share_availability"] else None,
         "certified_until": values["certified_until"].isoformat(),
-        "email": values["user__email"] if values["share_contact"] else None,
-        "phone": (values["contact_phone"] or None) if values["share_contact"] else None,
-        "other_contact": (values["contact_other"] or None) if values["share_contact"] else None,
+        # Each contact only with its own consent.
+        "email": _shared_email(values) if values["share_email"] else None,
+        "phone": (values["contact_phone"] or None) if values["share_phone"] else None,
+        "other_contact": (values["contact_other"] or None) if values["share_other"] else None,
     }  # fmt: skip
+
+
+def _shared_email(values: dict) -> str | None:
+    """The pool's email once its owner confirmed it; none while it waits (never the sign-in
+    email instead); with no pool email, the sign-in email."""
+    if values["contact_email"]:
+        return values["contact_email"] if values["contact_email_confirmed_at"] else None
+    return values["user__email"] or None
 
 
 def cells(row: dict) -> list:

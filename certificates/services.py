@@ -2,7 +2,9 @@
 expiry, and the responder pool. Views and tasks call these; each records its event."""
 
 import logging
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -163,6 +165,30 @@ def certificate_set_name(certificate: Certificate, choice: str) -> Certificate:
         certificate.save(update_fields=["name_choice", "name_on_certificate", "pdf_status"])
         _after_commit("render_certificate", certificate.pk)
     return certificate
+
+
+def certificate_set_language(certificate: Certificate, language: str, *, by,
+                             request=None) -> bool:  # fmt: skip
+    """The holder chooses the language their certificate is written in (one the platform
+    offers); the PDF is prepared again in it, and the verification page shows the track's title
+    in it. Returns whether anything changed (recorded in the audit log)."""
+    if by is None or by.pk != certificate.user_id:
+        raise PermissionError("only the holder changes their certificate's language")
+    if language not in dict(settings.LANGUAGES):
+        raise CertificationError("status")
+    if certificate.withdrawn or language == certificate.language:
+        return False
+    with transaction.atomic():
+        certificate.language = language
+        certificate.pdf_status = Certificate.Pdf.PENDING
+        certificate.save(update_fields=["language", "pdf_status"])
+        audit.record(
+            action="certificate.language_changed", actor=by, subject=certificate.user_id,
+            request=request,
+            detail={**_about(certificate.track_id, certificate=certificate), "language": language},
+        )  # fmt: skip
+        _after_commit("render_certificate", certificate.pk)
+    return True
 
 
 def certificate_render_again(certificate: Certificate) -> bool:
@@ -372,6 +398,36 @@ def agreement_sign(user, version, *, language: str = "") -> AgreementSignature:
         user=user, version=version, defaults={"language": language}
     )
     return signature
+
+
+@dataclass
+class Outcome:
+    """What a step of the person's own (an agreement signed) did to one of their tracks."""
+
+    track: Track
+    certificate: Certificate | None = None  # valid from now on
+    waiting: bool = False  # every requirement met: a coordinator decides (Track.Approval)
+    missing: list = field(default_factory=list)  # eligibility.Check still open
+
+
+def evaluate_after_own_step(user) -> list[Outcome]:
+    """Evaluate the person's tracks now, in the request, rather than leave it to the task that
+    follows every change (which finds the work done): the page they land on tells the truth of
+    what their step did. Tracks with nothing to do (certified, renewal not open) are left out."""
+    outcomes = []
+    for track in eligibility.followed_tracks(user):
+        result = evaluate(user, track)
+        if result.path is None:
+            continue
+        outcome = Outcome(track=track, missing=result.missing)
+        if result.eligible and result.needs_approval:
+            outcome.waiting = True
+        elif result.eligible:
+            outcome.certificate = Certificate.objects.filter(
+                user=user, track=track, period=result.next_period
+            ).first()
+        outcomes.append(outcome)
+    return outcomes
 
 
 # --- The pool -----------------------------------------------------------------------------------

@@ -12,9 +12,13 @@ urlpatterns = [
          name="certificate"),
     path("certification/certificates/<certificate_code:code>/retry/", views.certificate_retry,
          name="certificate_retry"),
+    path("certification/certificates/<certificate_code:code>/language/",
+         views.certificate_language, name="certificate_language"),
     path("certification/certificates/<certificate_code:code>/pdf/", views.certificate_pdf,
          name="certificate_pdf"),
     path("certification/pool/", views.pool_settings, name="pool"),
+    path("certification/pool/email/<str:token>/", views.pool_email_confirm,
+         name="pool_email_confirm"),
     # Coordinators
     path("dashboard/coordinator/queue/", views.queue, name="queue"),
     path("dashboard/coordinator/tracks/<slug:slug>/", views.track_people, name="track"),

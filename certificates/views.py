@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -23,9 +23,16 @@ from training.permissions import role_required
 from training.roles import Role
 from training.selectors import dashboard_for
 
-from . import eligibility, services
+from . import eligibility, pool_email, services
 from .converters import CertificateCode
-from .forms import CertificateNameForm, DecisionForm, ExceptionForm, PoolMemberForm, ReasonForm
+from .forms import (
+    CertificateLanguageForm,
+    CertificateNameForm,
+    DecisionForm,
+    ExceptionForm,
+    PoolMemberForm,
+    ReasonForm,
+)
 from .models import (
     Agreement,
     AgreementSignature,
@@ -97,10 +104,20 @@ def _overview(user) -> dict:
     }
 
 
+MOMENT_DAYS = 7
+
+
 def dashboard_certification(user) -> dict | None:
     data = _overview(user)
     if not data["results"] and not data["certificates"]:
         return None
+    # The certified moment, whatever completed the track (a course finished, a session caught
+    # up, a coordinator's approval): a certificate of the last days is celebrated here.
+    today = timezone.localdate()
+    data["moment"] = [
+        c for c in data["certificates"]
+        if c.state(today) == "valid" and (today - c.valid_from).days < MOMENT_DAYS
+    ]  # fmt: skip
     return data
 
 
@@ -111,7 +128,49 @@ def member_certification(*, cohort, user) -> dict:
 
 @login_required
 def mine(request):
-    return render(request, "certificates/mine.html", _overview(request.user))
+    return render(request, "certificates/mine.html",
+                  {**_overview(request.user), "moment": _certified_moment(request)})  # fmt: skip
+
+
+MOMENT_KEY = "certificates:moment"
+
+
+def _tell_what_signing_did(request, outcomes) -> None:
+    """The certified moment: a certificate issued now is celebrated on the page the person lands
+    on (with what the responder pool is); otherwise they read what is still missing, or that a
+    coordinator decides."""
+    certified = [o.certificate.pk for o in outcomes if o.certificate]
+    if certified:
+        request.session[MOMENT_KEY] = certified
+    said = bool(certified)
+    for outcome in outcomes:
+        title = outcome.track.local_title
+        if outcome.waiting:
+            said = True
+            messages.success(request, _(
+                "Signed. You met every requirement of %(track)s: a coordinator reviews each "
+                "certification on this track. Once it is approved, your certificate appears "
+                "here and we email you."
+            ) % {"track": title})  # fmt: skip
+        elif outcome.missing and not outcome.certificate:
+            said = True
+            # Translators: after the list comes "Code of conduct: Not signed yet; …".
+            messages.info(request, _("Signed. Still missing for %(track)s: %(missing)s.") % {
+                "track": title,
+                "missing": "; ".join(f"{check.label}: {check.detail}" for check in outcome.missing),
+            })  # fmt: skip
+    if not said:
+        messages.success(request, _("Signed. Thank you."))
+
+
+def _certified_moment(request) -> list[Certificate]:
+    """The certificates issued by the person's last step, shown once."""
+    ids = request.session.pop(MOMENT_KEY, None) or []
+    return list(
+        Certificate.objects.filter(user=request.user, pk__in=ids, revoked_at__isnull=True)
+        .select_related("track")
+        .prefetch_related("track__texts")
+    )
 
 
 @login_required
@@ -150,7 +209,7 @@ def agreement(request, slug):
                                   if t.version == version.number}  # fmt: skip
             services.agreement_sign(request.user, version,
                                     language=read if read in known else original)  # fmt: skip
-            messages.success(request, _("Signed. Thank you."))
+            _tell_what_signing_did(request, services.evaluate_after_own_step(request.user))
             return redirect("certificates:mine")
         return redirect("certificates:agreement", slug=slug)
     return render(request, "certificates/agreement.html",
@@ -174,6 +233,7 @@ def _certificate_page(request, certificate, form, *, status=200):
     code = certificate.code
     response = render(request, "certificates/certificate.html", {
         "certificate": certificate, "form": form,
+        "language_form": CertificateLanguageForm(initial={"language": certificate.language}),
         "verify_url": settings.ACOMPANA_PLATFORM_ORIGIN + reverse("verify", args=[code]),
         "refresh": status == 200 and certificate.pdf_status == Certificate.Pdf.PENDING
         and not certificate.pdf_stalled,
@@ -195,10 +255,11 @@ def _renders_refused(request, certificate):
 def certificate(request, code):
     certificate = _own_certificate(request, code)
     if request.method == "POST":
-        if _too_many_renders(request):
-            return _renders_refused(request, certificate)
         form = CertificateNameForm(request.POST)
         if form.is_valid():
+            # Only a valid choice may prepare the PDF again: a form with errors does not count.
+            if _too_many_renders(request):
+                return _renders_refused(request, certificate)
             try:
                 services.certificate_set_name(certificate, form.cleaned_data["name_choice"])
             except services.CertificationError as error:
@@ -218,6 +279,28 @@ def certificate_retry(request, code):
     if _too_many_renders(request):
         return _renders_refused(request, certificate)
     services.certificate_render_again(certificate)
+    return redirect("certificates:certificate", code=code)
+
+
+@login_required
+@require_POST
+def certificate_language(request, code):
+    """The holder writes their certificate in another of the platform's languages: its PDF is
+    prepared again in it. Anyone else finds nothing here (404, as for the certificate's page and
+    PDF: no way to learn whether a code exists). Only a change that prepares the PDF again
+    counts against the holder's renders."""
+    certificate = _own_certificate(request, code)
+    form = CertificateLanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the languages in the list."))
+        return redirect("certificates:certificate", code=code)
+    language = form.cleaned_data["language"]
+    if language != certificate.language and _too_many_renders(request):
+        return _renders_refused(request, certificate)
+    if services.certificate_set_language(certificate, language, by=request.user,
+                                         request=request):  # fmt: skip
+        messages.success(request, _("Saved. Your certificate is being prepared again in the "
+                                    "language you chose."))  # fmt: skip
     return redirect("certificates:certificate", code=code)
 
 
@@ -259,9 +342,19 @@ def pool_settings(request):
                 messages.success(request, {
                     "pause": _("Paused: coordinators will not count on you until you resume."),
                     "resume": _("Welcome back: you are available again."),
-                    "leave": _("You left the pool. Your details stay here, unseen, in case you "
-                               "rejoin."),
+                    "leave": ngettext(
+                        "You left the pool: coordinators no longer see you. Your details stay "
+                        "here, unseen, for %(days)s day in case you rejoin, then they are "
+                        "deleted.",
+                        "You left the pool: coordinators no longer see you. Your details stay "
+                        "here, unseen, for %(days)s days in case you rejoin, then they are "
+                        "deleted.",
+                        settings.ACOMPANA_POOL_LEFT_DAYS,
+                    ) % {"days": settings.ACOMPANA_POOL_LEFT_DAYS},
                 }[action])  # fmt: skip
+                return redirect("certificates:pool")
+            if action == "resend":
+                _send_pool_email(request, member, pool_email.send_confirmation)
                 return redirect("certificates:pool")
         except services.CertificationError as error:
             _error(request, error)
@@ -270,11 +363,42 @@ def pool_settings(request):
         if form.is_valid():
             form.save()
             messages.success(request, _("Saved."))
+            if "contact_email" in form.changed_data:
+                _send_pool_email(request, member, pool_email.email_changed)
             return redirect("certificates:pool")
     else:
         form = PoolMemberForm(instance=member) if member else None
     return render(request, "certificates/pool_settings.html",
-                  {"member": member, "form": form, "eligible": eligible})  # fmt: skip
+                  {"member": member, "form": form, "eligible": eligible,
+                   "left_days": settings.ACOMPANA_POOL_LEFT_DAYS})  # fmt: skip
+
+
+def _send_pool_email(request, member, send):
+    try:
+        send(member, request=request)
+    except pool_email.NotSent:  # too many this hour, or the mail server: the change is saved
+        messages.error(request, _("The confirmation email was not sent: send the link again "
+                                  "later."))  # fmt: skip
+        return
+    if member.contact_email_pending:
+        messages.info(request, _("We sent a link to %(address)s: open it to confirm the "
+                                 "address.") % {"address": member.contact_email})  # fmt: skip
+
+
+@login_required
+def pool_email_confirm(request, token):
+    """The link sent to a pool email: opened signed in as the person who gave it."""
+    result = pool_email.confirm(token, user=request.user, request=request)
+    if result == "other_account":
+        messages.error(request, _("This link is for another account: sign out, then open it "
+                                  "again and sign in with the account that gave the "
+                                  "address."))  # fmt: skip
+    elif result == "invalid":
+        messages.error(request, _("This link has expired or no longer matches your email for "
+                                  "the pool. Send a new one from this page."))  # fmt: skip
+    else:
+        messages.success(request, _("Your email for the pool is confirmed."))
+    return redirect("certificates:pool")
 
 
 # --- Verification (public) ----------------------------------------------------------------------
@@ -304,9 +428,14 @@ def verify(request, code):
     else:
         # Withdrawn with its holder's account: no longer valid, and it names nobody.
         state = "withdrawn" if certificate.withdrawn else certificate.state()
-        response = render(
-            request, "certificates/verify.html", {"certificate": certificate, "state": state}
-        )
+        # The track's title as the certificate prints it, in the certificate's language; and in
+        # the visitor's, when that is another title.
+        with translation.override(certificate.language):
+            track_title = certificate.track.local_title
+        local_title = certificate.track.local_title
+        context = {"certificate": certificate, "state": state, "track_title": track_title,
+                   "local_title": local_title if local_title != track_title else ""}  # fmt: skip
+        response = render(request, "certificates/verify.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response

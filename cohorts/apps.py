@@ -20,6 +20,12 @@ class CohortsConfig(AppConfig):
 
         access.register(release_gate)
 
+        from courses import next_steps
+
+        from .next_steps import course_next_steps
+
+        next_steps.register(course_next_steps)  # the course page's "how to join"
+
         from training import audit_display
 
         audit_display.show_by_name("cohort", "cohorts.Cohort", "title")  # the audit log report

@@ -1,5 +1,6 @@
-"""Demo cohorts for `seed_demo`: one taking applications, one running with members, both
-trained by the demo trainer. Running it twice changes nothing."""
+"""Demo cohorts for `seed_demo`: one taking applications, one running with members, one open
+to anyone (joined with one click), all trained by the demo trainer. Running it twice changes
+nothing."""
 
 from datetime import date, time, timedelta
 
@@ -50,6 +51,14 @@ OPEN_COHORT = {
     "status": Cohort.Status.OPEN,
     "capacity": 20,
     "courses": ["feminist-accompaniment", "secondary-trauma-and-care"],
+    # A Spanish-speaking cohort: its sessions are named in Spanish too.
+    "sessions": [
+        "Bienvenida y acuerdos",
+        "Escuchar sin juzgar: práctica",
+        "Documentar la violencia en línea en equipo",
+        "Cuidar a quienes cuidan",
+    ],
+    "session_description": "Trae una pregunta del módulo en el que estás trabajando.",
     "questions": [
         ("¿Por qué quieres acompañar a otras personas?", ScreeningQuestion.Kind.TEXT, []),
         (
@@ -71,6 +80,38 @@ RUNNING_COHORT = {
     "status": Cohort.Status.RUNNING,
     "capacity": 12,
     "courses": ["feminist-accompaniment", "responding-to-online-harassment"],
+    "sessions": [
+        "Welcome and agreements",
+        "Listening without judgement: practice",
+        "Documenting abuse together",
+        "Care for carers",
+    ],
+    "session_description": "Bring a question from the module you are working on.",
+    "questions": [],
+}
+
+
+# Open enrolment: anyone signed in joins with one click (a place while places last). Its dates
+# follow the day the demo is seeded (three weeks later), so its name gives none.
+OPEN_ENROLMENT_COHORT = {
+    "slug": "care-circle",
+    "title": "Care circle — open to everyone",
+    "description": "An open cohort for anyone who supports others: follow the secondary trauma "
+    "and care course together, with a live session every two weeks. Join with one click.",
+    "working_language": "en",
+    "interpretation_languages": ["es"],
+    "time_zone": "America/Bogota",
+    "mode": Cohort.Mode.OPEN,
+    "status": Cohort.Status.OPEN,
+    "capacity": 40,
+    "courses": ["secondary-trauma-and-care"],
+    "sessions": [
+        "Meeting each other: why care matters",
+        "Noticing our own early signs",
+        "Writing a care plan together",
+        "Debriefing as a group",
+    ],
+    "session_description": "Bring a question, or something that helped you care for yourself.",
     "questions": [],
 }
 
@@ -123,6 +164,10 @@ def seed(stdout) -> None:
         stdout, RUNNING_COHORT, starts=today - timedelta(days=30),
         ends=today + timedelta(days=60), trainer=trainer,
     )  # fmt: skip
+    open_enrolment = _cohort(
+        stdout, OPEN_ENROLMENT_COHORT, starts=today + timedelta(days=21),
+        ends=today + timedelta(days=100), trainer=trainer,
+    )  # fmt: skip
 
     questions = list(open_cohort.questions.all())
     for email, name, zone, language, why, when in APPLICANTS:
@@ -142,31 +187,33 @@ def seed(stdout) -> None:
                 services._admit(running, person, Membership.Source.DEMO)
             stdout.write(f"Demo member {person.display_name} in “{running.title}”")
     # Two sessions in the past (with attendance, a recording and notes), two to come.
-    seed_sessions(stdout, running, trainer, first_day=today - timedelta(days=20),
+    seed_sessions(stdout, running, trainer, RUNNING_COHORT, first_day=today - timedelta(days=20),
                   times=(time(17, 0), time(18, 30)), past_notes=True)  # fmt: skip
-    seed_sessions(stdout, open_cohort, trainer, first_day=open_cohort.starts_on,
+    seed_sessions(stdout, open_cohort, trainer, OPEN_COHORT, first_day=open_cohort.starts_on,
                   times=(time(18, 0), time(19, 30)))  # fmt: skip
+    seed_sessions(stdout, open_enrolment, trainer, OPEN_ENROLMENT_COHORT,
+                  first_day=open_enrolment.starts_on, times=(time(12, 0), time(13, 0)))  # fmt: skip
     # The skills a certification requires are the track's (certificates.demo adds them, with
     # the demo volunteer's sign-off): every cohort preparing for the track signs them off.
 
 
-def seed_sessions(stdout, cohort: Cohort, trainer, *, first_day, times, past_notes=False) -> None:
+def seed_sessions(stdout, cohort: Cohort, trainer, data: dict, *, first_day, times,
+                  past_notes=False) -> None:  # fmt: skip
     """Fortnightly sessions from `first_day` at `times` (local start, end) in the cohort's
-    zone; the past ones with attendance, a recording and notes."""
+    zone, titled and described as in `data` (in the cohort's working language); the past ones
+    with attendance, a recording and notes."""
     from .sessions import attendance_save, session_after, sessions_save
 
     if cohort.sessions.exists():
         return
-    titles = ["Welcome and agreements", "Listening without judgement: practice",
-              "Documenting abuse together", "Care for carers"]  # fmt: skip
     now = timezone.now()
     active = cohort.memberships.filter(left_at__isnull=True)
     members = list(active.values_list("user_id", flat=True))
-    for number, title in enumerate(titles):
+    for number, title in enumerate(data["sessions"]):
         (session,) = sessions_save(
             cohort=cohort, day=first_day + timedelta(days=14 * number), start=times[0],
             end=times[1], title=title, meeting_url="https://meet.example.org/acompana-demo",
-            description="Bring a question from the module you are working on.", tell=False,
+            description=data["session_description"], tell=False,
         )  # fmt: skip
         if past_notes and session.ends_at < now:
             session_after(

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from courses.models import CoursePage
-from training.models import User, time_zone_choices
+from training.models import User
 from training.roles import GROUP_FOR_ROLE, Role
+from training.timezones import grouped_choices
 
 from .models import Cohort, InvitationCode, ScreeningQuestion
 from .services import MAX_NOTES_LENGTH, Decision
@@ -114,7 +115,7 @@ class CohortForm(forms.ModelForm):
         )  # fmt: skip
         self.fields["interpretation_languages"].choices = list(settings.ALL_LANGUAGES.items())
         # A zone stored before the list was narrowed to places is shown, not silently replaced.
-        self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone)
+        self.fields["time_zone"].choices = grouped_choices(self.instance.time_zone)
         self.fields["trainers"].queryset = User.objects.filter(
             groups__name=GROUP_FOR_ROLE[Role.TRAINER]
         ).order_by("display_name")

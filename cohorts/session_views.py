@@ -262,9 +262,12 @@ def calendar_settings(request):
         else None
     )
     has_feed = hasattr(request.user, "calendar_feed")
+    # The same address for calendar apps that subscribe on a tap (webcal: is how phones and
+    # desktop apps recognise a calendar to follow).
+    webcal_url = "webcal://" + url.split("://", 1)[1] if url else None
     return render(
         request, "cohorts/calendar.html",
-        {"feed_url": url, "has_feed": has_feed,
+        {"feed_url": url, "webcal_url": webcal_url, "has_feed": has_feed,
          "unused_days": settings.ACOMPANA_CALENDAR_FEED_UNUSED_DAYS},
     )  # fmt: skip
 

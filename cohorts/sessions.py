@@ -13,9 +13,11 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from training.timezones import zone_label
 
 from .models import Attendance, CalendarFeed, Cohort, LiveSession, Membership
 
@@ -40,7 +42,8 @@ def local_to_utc(day: date, at: time, zone: str) -> datetime:
     if (back.date(), back.time().replace(tzinfo=None)) != (day, at):
         raise SessionError(
             _("%(time)s does not exist on %(day)s in %(zone)s: the clocks change that night. "
-              "Choose another time.") % {"time": at.strftime("%H:%M"), "day": day, "zone": zone}
+              "Choose another time.") % {"time": time_format(at), "day": date_format(day),
+                                         "zone": zone_label(zone)}
         )  # fmt: skip
     return result
 
@@ -72,7 +75,7 @@ def too_long(start: time, end: time) -> str:
     length = wall_length(start, end)
     if length <= timedelta(hours=MAX_SESSION_HOURS):
         return ""
-    values = {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M"),
+    values = {"start": time_format(start), "end": time_format(end),
               "length": _duration(length), "hours": MAX_SESSION_HOURS}  # fmt: skip
     if end <= start:
         text = ngettext(
@@ -279,8 +282,8 @@ def warnings_for(cohort: Cohort, occurrences: list[Occurrence]) -> list[str]:
                     _("%(time)s happens twice on %(day)s in %(zone)s: the clocks go back that "
                       "night. The session is saved at the first %(time)s (%(offset)s); check "
                       "that this is the one you mean.")
-                    % {"time": local.strftime("%H:%M"), "day": date_format(local.date()),
-                       "zone": cohort.time_zone, "offset": _offset(local)}
+                    % {"time": time_format(local), "day": date_format(local.date()),
+                       "zone": zone_label(cohort.time_zone), "offset": _offset(local)}
                 )  # fmt: skip
                 break
         start, end = occurrence.starts_at.astimezone(zone), occurrence.ends_at.astimezone(zone)
@@ -292,8 +295,8 @@ def warnings_for(cohort: Cohort, occurrences: list[Occurrence]) -> list[str]:
                 _("On %(day)s the clocks change in %(zone)s during the session: from %(start)s "
                   "to %(end)s lasts %(length)s, not %(clock)s. Members see its real times in "
                   "their zone.")
-                % {"day": date_format(start.date()), "zone": cohort.time_zone,
-                   "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M"),
+                % {"day": date_format(start.date()), "zone": zone_label(cohort.time_zone),
+                   "start": time_format(start), "end": time_format(end),
                    "length": _duration(length), "clock": _duration(clock)}
             )  # fmt: skip
     return warnings

@@ -16,7 +16,7 @@ from pathlib import Path
 from textwrap import dedent
 
 from django.conf import settings
-from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from training.demo import ensure_site
@@ -365,6 +365,8 @@ def seed_course(stdout, index, course: dict, topics: dict, courses: dict) -> Cou
         "estimated_hours": Decimal(course["estimated_hours"]),
         "content_notes": plain(course["content_notes"]),
         "how_to_join": rich(course["how_to_join"]),
+        "self_paced": course.get("self_paced", False),
+        "free_preview": course.get("free_preview", False),
     }
     page = _sync_page(
         stdout, index, CoursePage, course["slug"], fields,
@@ -414,7 +416,11 @@ def h5p_ready(module: dict) -> bool:
 
 def seed_h5p(stdout) -> None:
     """Import the sample packages once, unpacked here (not in the background), and approve the
-    libraries they brought, as an administrator would after review."""
+    libraries they brought, as an administrator would after review. What the samples say of
+    themselves (h5p.json's title, the question set's start screen) is replaced by the demo's
+    words in its copy (content.H5P_WORDS), uploaded and checked like any package."""
+    from .demo_i18n import localized_package
+
     folder = Path(settings.ACOMPANA_DEMO_H5P_DIR)
     admin = User.objects.filter(is_superuser=True).order_by("pk").first()
     for key, (file_name, title) in content.H5P_SAMPLES.items():
@@ -424,11 +430,11 @@ def seed_h5p(stdout) -> None:
         if not path.is_file():
             stdout.write(f"H5P sample {path} not found: the practice module is left out.")
             continue
-        with path.open("rb") as package:
-            activity = services.h5p_activity_create(
-                package=File(package, name=file_name), title=title, language="en",
-                uploaded_by=admin, in_background=False, activity_uuid=h5p_uuid(key),
-            )  # fmt: skip
+        package = localized_package(path, title, "en", content.H5P_WORDS.get(key, {}))
+        activity = services.h5p_activity_create(
+            package=ContentFile(package, name=file_name), title=title, language="en",
+            uploaded_by=admin, in_background=False, activity_uuid=h5p_uuid(key),
+        )  # fmt: skip
         activity = store.activity_extract(activity_id=activity.pk)
         if activity.status != H5PActivity.Status.READY:
             _fail(file_name, f"the H5P sample was refused: {activity.reasons}")

@@ -22,8 +22,10 @@ INDEX = {
     "slug": "courses",
     "intro": """
         Courses for peer supporters who accompany people facing online harassment and
-        gender-based violence. Follow them at your own pace, between the live sessions of your
-        cohort, also from a slow connection.
+        gender-based violence. Some are open: start them the day you sign up and go at your own
+        pace. Others are followed with a cohort, with live sessions and trainers, and you work
+        through the modules between sessions. All of them work on a slow connection, and many
+        let you read their first module before you join.
 
         Each course tells you how long it takes, which languages it is available in, and which
         difficult subjects it covers, so you can prepare.
@@ -39,8 +41,15 @@ TOPICS = [
 ]
 
 HOW_TO_JOIN = """
-    Courses are followed in cohorts. Apply to an open cohort from your dashboard, or ask your
-    helpline's coordinator.
+    This course is followed with a cohort: you learn with other volunteers and trainers, with a
+    live session every few weeks and the modules in between. If no cohort suits you yet, your
+    helpline's coordinator can tell you when the next one opens.
+"""
+
+HOW_TO_JOIN_SELF_PACED = """
+    You do not need a cohort: your progress is saved, so you can stop and come back on another
+    day or from another device. If you would rather learn it with others, a cohort with live
+    sessions teaches it too.
 """
 
 
@@ -1024,6 +1033,7 @@ FEMINIST_ACCOMPANIMENT = {
         told. It does not describe violence in detail.
     """,
     "how_to_join": HOW_TO_JOIN,
+    "free_preview": True,
     "languages": ["en", "es"],
     "prerequisites": [],
     "modules": [WELCOME, LISTENING, BLAME, BOUNDARIES, PRACTICE],
@@ -1833,7 +1843,10 @@ SECONDARY_TRAUMA = {
         This course talks about the emotional effects of hearing about violence and abuse. It
         does not describe violence in detail, but it may bring up your own experiences.
     """,
-    "how_to_join": HOW_TO_JOIN,
+    "how_to_join": HOW_TO_JOIN_SELF_PACED,
+    # The demo's open course: anyone signed in starts it alone, the day they sign up.
+    "self_paced": True,
+    "free_preview": True,
     "languages": ["en"],
     "prerequisites": [],
     "modules": [WHAT_IT_DOES, RECOGNISING, CARE_PRACTICES, GOING_FURTHER],
@@ -2941,6 +2954,7 @@ RESPONDING = {
         the non-consensual sharing of intimate images. Examples are short and not graphic.
     """,
     "how_to_join": HOW_TO_JOIN,
+    "free_preview": True,
     "languages": ["en"],
     "prerequisites": ["feminist-accompaniment"],
     "modules": [UNDERSTANDING, DOCUMENTING, REPORTING, SECURITY_AND_REFERRAL],
@@ -2954,7 +2968,23 @@ COURSES = [FEMINIST_ACCOMPANIMENT, SECONDARY_TRAUMA, RESPONDING]
 # administrator would after review. Without the files, the practice module is left out.
 H5P_SAMPLES = {
     "true-false": ("truefalse.h5p", "Practice: true or false"),
-    "question-set": ("questionset-multichoice.h5p", "Practice: a question set"),
+    "question-set": ("questionset-multichoice.h5p", "Practice: five questions about numbers"),
+}
+# The samples' own words that a learner would see, replaced in the demo's copy of the package
+# (same structure as content.json; the files on disk stay as published): the question set's
+# start screen says "THIS IS THE TITLE" and names the tool that made it. The copy is uploaded
+# and checked like any package. The Spanish words are in demo_content_es.H5P.
+H5P_WORDS = {
+    "question-set": {
+        "introPage": {
+            "title": "Five questions about numbers",
+            "introduction": (
+                "<p>A sample exercise: five multiple-choice questions about numbers, picked at "
+                "random. It shows how a question set works here; it is not about "
+                "accompaniment.</p>\n"
+            ),
+        },
+    },
 }
 
 # The demo volunteer's progress, applied in this order through the learning services. The last

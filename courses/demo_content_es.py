@@ -27,8 +27,10 @@ INDEX = {
     "title": "Cursos",
     "intro": """
         Cursos para acompañantes entre pares que apoyan a personas que enfrentan acoso en línea
-        y violencia de género. Síguelos a tu ritmo, entre las sesiones en directo de tu cohorte,
-        incluso con una conexión lenta.
+        y violencia de género. Algunos están abiertos: empiézalos el día en que te registras y
+        avanza a tu ritmo. Otros se siguen con una cohorte, con sesiones en vivo y personas
+        formadoras, y avanzas en los módulos entre una sesión y otra. Todos funcionan con una
+        conexión lenta, y muchos te dejan leer su primer módulo antes de unirte.
 
         Cada curso te dice cuánto tiempo lleva, en qué idiomas está disponible y qué temas
         difíciles trata, para que puedas prepararte.
@@ -44,8 +46,16 @@ TOPICS = {
 }
 
 HOW_TO_JOIN = """
-    Los cursos se siguen en cohortes. Solicita un lugar en una cohorte abierta desde tu panel,
-    o pregunta a la persona coordinadora de tu línea de ayuda.
+    Este curso se sigue con una cohorte: aprendes junto a otras personas voluntarias y personas
+    formadoras, con una sesión en vivo cada pocas semanas y los módulos entre una y otra. Si
+    todavía ninguna cohorte te queda bien, la persona coordinadora de tu línea de ayuda puede
+    decirte cuándo abre la próxima.
+"""
+
+HOW_TO_JOIN_SELF_PACED = """
+    No necesitas una cohorte: tu progreso se guarda, así que puedes parar y volver otro día o
+    desde otro dispositivo. Si prefieres aprenderlo con otras personas, también lo enseña una
+    cohorte con sesiones en vivo.
 """
 
 
@@ -146,7 +156,7 @@ WELCOME = {
         (
             "text",
             """
-            El curso tiene cuatro módulos. Síguelos a tu ritmo, entre las sesiones en directo de
+            El curso tiene cuatro módulos. Síguelos a tu ritmo, entre las sesiones en vivo de
             tu cohorte. Las páginas funcionan con una conexión lenta y tu progreso se guarda,
             así que puedes parar y volver otro día o desde otro dispositivo.
 
@@ -1849,7 +1859,7 @@ GOING_FURTHER = {
                 "title": "Háblalo en tu cohorte",
                 "text": """
                     Si te gustaría explorar estas preguntas con otras personas, llévalas a una
-                    sesión en directo de tu cohorte. Las personas formadoras pueden abrirles un
+                    sesión en vivo de tu cohorte. Las personas formadoras pueden abrirles un
                     espacio.
                 """,
             },
@@ -1889,7 +1899,7 @@ SECONDARY_TRAUMA = {
         Este curso habla de los efectos emocionales de escuchar sobre violencia y abuso. No
         describe la violencia en detalle, pero puede traerte a la mente experiencias propias.
     """,
-    "how_to_join": HOW_TO_JOIN,
+    "how_to_join": HOW_TO_JOIN_SELF_PACED,
     "modules": {
         "what-accompanying-does-to-us": WHAT_IT_DOES,
         "recognising-it-in-yourself": RECOGNISING,
@@ -3111,12 +3121,16 @@ H5P = {
         },
     },
     "question-set": {
-        "title": "Práctica: una serie de preguntas",
+        "title": "Práctica: cinco preguntas sobre números",
         "content": {
             "introPage": {
                 "startButtonText": "Empezar",
-                "title": "Una serie de preguntas",
-                "introduction": "<p>Una serie de preguntas de opción múltiple, de ejemplo.</p>\n",
+                "title": "Cinco preguntas sobre números",
+                "introduction": (
+                    "<p>Un ejercicio de ejemplo: cinco preguntas de opción múltiple sobre números, "
+                    "elegidas al azar. Muestra cómo funciona una serie de preguntas aquí; no trata "
+                    "sobre el acompañamiento.</p>\n"
+                ),
             },
             "endGame": {
                 "noResultMessage": "Terminado",

@@ -1,7 +1,7 @@
 """Brazilian Portuguese (pt-BR) translation of part of the demo courses in
-`courses.demo_content`, as plain data: the course index, the topics, and the title, summary and
-first module ("welcome") of the course "feminist-accompaniment". It has the same shape as
-`courses.demo_content_es`; what is missing here stays in English.
+`courses.demo_content`, as plain data: the course index, the topics, and the title, summary,
+"how to join" and first module ("welcome") of the course "feminist-accompaniment". It has the
+same shape as `courses.demo_content_es`; what is missing here stays in English.
 
 Only the human text is here; everything else (slugs, times, flags…) comes from
 `courses.demo_content`. The markup is the one described there, and the module body mirrors the
@@ -17,13 +17,22 @@ INDEX = {
     "title": "Cursos",
     "intro": """
         Cursos para pessoas acompanhantes que apoiam quem enfrenta assédio on-line e violência
-        de gênero. Faça no seu ritmo, entre as sessões ao vivo da sua turma, inclusive com uma
-        conexão lenta.
+        de gênero. Alguns são abertos: comece no dia em que criar sua conta e siga no seu ritmo.
+        Outros são feitos com uma turma, com sessões ao vivo e pessoas formadoras, e você avança
+        nos módulos entre uma sessão e outra. Todos funcionam com conexão lenta, e muitos deixam
+        você ler o primeiro módulo antes de entrar.
 
         Cada curso informa quanto tempo leva, em quais idiomas está disponível e quais temas
         difíceis aborda, para que você possa se preparar.
     """,
 }
+
+HOW_TO_JOIN = """
+    Este curso é feito com uma turma: você aprende com outras pessoas voluntárias e pessoas
+    formadoras, com uma sessão ao vivo a cada poucas semanas e os módulos entre elas. Se
+    nenhuma turma servir para você ainda, a coordenação da sua linha de apoio pode dizer quando
+    abre a próxima.
+"""
 
 TOPICS = {
     "feminist-accompaniment": "Acompanhamento feminista",
@@ -166,6 +175,7 @@ COURSES = {
             sofreu a violência e manter limites claros, para que você possa apoiar outras
             pessoas bem e por muito tempo.
         """,
+        "how_to_join": HOW_TO_JOIN,
         "modules": {"welcome": WELCOME},
     },
 }

@@ -141,6 +141,18 @@ class CoursePage(ChildRoutingMixin, Page):
         blank=True,
         help_text=_("Shown to people who are not enrolled: which cohort or contact to ask."),
     )
+    self_paced = models.BooleanField(
+        _("open for self-paced learning"),
+        default=False,
+        help_text=_("Anyone signed in can start the course on their own, with one click. "
+                    "Cohorts that teach it keep their own rules."),
+    )  # fmt: skip
+    free_preview = models.BooleanField(
+        _("the first module is a free preview"),
+        default=False,
+        help_text=_("Anyone, signed in or not, can read the first module before joining. "
+                    "Nothing is recorded for them, and activities wait until they join."),
+    )  # fmt: skip
 
     content_panels = [
         *Page.content_panels,
@@ -156,7 +168,10 @@ class CoursePage(ChildRoutingMixin, Page):
         ),
         FieldPanel("content_notes"),
         FieldPanel("prerequisites"),
-        FieldPanel("how_to_join"),
+        MultiFieldPanel(
+            [FieldPanel("self_paced"), FieldPanel("free_preview"), FieldPanel("how_to_join")],
+            heading=_("Joining"),
+        ),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     parent_page_types = ["courses.CourseIndexPage"]

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from training.templatetags.acompana import when
@@ -22,9 +24,12 @@ from .models import (
     ProgressStatus,
     Topic,
 )
+from .next_steps import NextStep, contributed
 from .services import (
+    ModuleSummary,
     can_preview,
     completed_module_ids,
+    free_preview_module_id,
     is_enrolled,
     module_lock_reason,
     modules_with_progress,
@@ -45,20 +50,12 @@ def catalog_for(index: CourseIndexPage, params) -> dict:
     if topic:
         courses = courses.filter(topics__slug=topic)
     courses = list(courses.distinct())
-    translated: dict[Any, set[str]] = {}
-    for key, code in (
-        CoursePage.objects.live()
-        .filter(translation_key__in=[c.translation_key for c in courses], alias_of__isnull=True)
-        .values_list("translation_key", "locale__language_code")
-    ):
-        translated.setdefault(key, set()).add(code)
+    languages = course_languages(courses)
+    joining = catalog_joining(courses)
     for course in courses:
-        codes = {row.language for row in course.course_languages.all()}
-        codes |= translated.get(course.translation_key, set())
-        course.language_names = [
-            name for code, name in settings.ALL_LANGUAGES.items() if code in codes
-        ]
-        course.language_set = codes
+        course.language_set = languages[course.pk]
+        course.language_names = language_names(course.language_set)
+        course.starts_alone, course.has_free_preview = joining[course.pk]
     if language in settings.ALL_LANGUAGES:
         courses = [course for course in courses if language in course.language_set]
     else:
@@ -70,6 +67,59 @@ def catalog_for(index: CourseIndexPage, params) -> dict:
         "selected_language": language,
         "selected_topic": topic,
     }
+
+
+def course_languages(courses) -> dict[int, set[str]]:
+    """The languages of each course (by pk), as the catalog and the course page both say them:
+    those its editors teach it in, and every language it is translated into (translations, not
+    aliases, which show the original's words). `course_languages` prefetched; one query."""
+    translated: dict[Any, set[str]] = {}
+    for key, code in (
+        CoursePage.objects.live()
+        .filter(translation_key__in=[c.translation_key for c in courses], alias_of__isnull=True)
+        .values_list("translation_key", "locale__language_code")
+    ):
+        translated.setdefault(key, set()).add(code)
+    return {
+        course.pk: {row.language for row in course.course_languages.all()}
+        | translated.get(course.translation_key, set())
+        for course in courses
+    }
+
+
+def catalog_joining(courses) -> dict[int, tuple[bool, bool]]:
+    """Whether each course (by pk) can be started alone now (open for self-paced learning) and
+    has a free preview (the first of its published modules), as its page says it: the original's
+    settings and modules count (courses.i18n.record), whichever copy the catalog lists. One
+    query."""
+    default = i18n.default_locale_id()
+    modules = ModulePage.objects.live().filter(
+        path__startswith=OuterRef("path"), depth=OuterRef("depth") + 1
+    )
+    rows = (
+        CoursePage.objects.filter(
+            Q(translation_key__in=[c.translation_key for c in courses], locale_id=default)
+            | Q(pk__in=[c.pk for c in courses])
+        )
+        .annotate(has_module=Exists(modules))
+        .values_list("pk", "translation_key", "locale_id", "self_paced", "free_preview",
+                     "has_module")
+    )  # fmt: skip
+    originals, own = {}, {}
+    for pk, key, locale_id, self_paced, free_preview, has_module in rows:
+        flags = (self_paced, free_preview and has_module)
+        own[pk] = flags
+        if locale_id == default:
+            originals[key] = flags
+    return {
+        course.pk: originals.get(course.translation_key, own.get(course.pk, (False, False)))
+        for course in courses
+    }
+
+
+def language_names(codes) -> list[str]:
+    """Names of `codes`, in the platform's order of languages."""
+    return [name for code, name in settings.ALL_LANGUAGES.items() if code in codes]
 
 
 @dataclass
@@ -104,6 +154,84 @@ def module_rows(course: CoursePage, user, modules=None) -> list[ModuleRow]:
     return rows
 
 
+def _to_do(row: ModuleRow) -> bool:
+    """Open (not locked, not waiting for its release date), not completed, not set aside."""
+    if row.locked or row.status == ProgressStatus.COMPLETED:
+        return False
+    return not (row.progress is not None and row.progress.set_aside_at)
+
+
+def next_module(rows: list[ModuleRow], last_module_id: int | None = None):
+    """The next thing to do in a course: the module last visited while it is still to do (the
+    person was in the middle of it), otherwise the first module to do in course order; None
+    when there is none. Never a module completed, set aside, locked or not released yet."""
+    last = next((row for row in rows if row.module.pk == last_module_id), None)
+    if last is not None and _to_do(last):
+        return last.module
+    return next((row.module for row in rows if _to_do(row)), None)
+
+
+def next_steps(user, shown: CoursePage, course: CoursePage, *, enrolled: bool, rows,
+               completed: bool = False, last_module_id: int | None = None,
+               ) -> list[NextStep]:  # fmt: skip
+    """What this person can do next about the course: continue (enrolled), start it (open for
+    self-paced learning), sign up or in, read the free preview, and what other apps add
+    (cohorts: apply, the application waiting, the place on the waitlist). `shown` is the page
+    served, `course` its original (its settings count). A fixed number of queries."""
+    steps: list[NextStep] = []
+    if enrolled:
+        if completed:
+            return steps
+        following = next_module(rows, last_module_id)
+        started = any(row.progress is not None for row in rows)
+        if following is not None:
+            steps.append(NextStep(
+                kind="continue",
+                text=str(_("Next: “%(title)s”.")) % {"title": following.title},
+                action=str(_("Continue where you left off") if started
+                           else _("Start the course")),
+                url=following.url, order=0,
+            ))  # fmt: skip
+        elif any(row.status != ProgressStatus.COMPLETED for row in rows):
+            steps.append(NextStep(kind="waiting", order=0, text=str(_(
+                "The modules you have not completed are set aside or not open yet: see the "
+                "list below."))))  # fmt: skip
+        return steps
+    course_url = shown.url
+    if not user.is_authenticated:
+        next_param = urlencode({"next": course_url})
+        steps.append(NextStep(
+            kind="sign_up", order=0,
+            text=str(_("Create a free account to start this course now, at your own pace.")
+                     if course.self_paced
+                     else _("Create a free account to join this course.")),
+            action=str(_("Create an account")), url=f"{reverse('account_signup')}?{next_param}",
+        ))  # fmt: skip
+        steps.append(NextStep(
+            kind="sign_in", order=1, text=str(_("Already have an account?")),
+            action=str(_("Sign in")), url=f"{reverse('account_login')}?{next_param}",
+        ))  # fmt: skip
+    elif course.self_paced:
+        steps.append(NextStep(
+            kind="start", order=0,
+            text=str(_("This course is open for self-paced learning: start now and go at "
+                       "your own pace.")),
+            action=str(_("Start this course")), post=True,
+            url=reverse("courses:start", args=[shown.pk]),
+        ))  # fmt: skip
+    preview_id = free_preview_module_id(course, [row.module for row in rows])
+    if preview_id is not None:
+        preview = next(row.module for row in rows if row.module.pk == preview_id)
+        steps.append(NextStep(
+            kind="preview", order=5,
+            text=str(_("The first module, “%(title)s”, is a free preview: read it before "
+                       "you join.")) % {"title": preview.title},
+            action=str(_("Read the free preview")), url=preview.url,
+        ))  # fmt: skip
+    steps.extend(contributed(user, course))
+    return sorted(steps, key=lambda step: step.order)
+
+
 def course_page_context(course: CoursePage, user) -> dict:
     """`course` is the page served: the original or its copy in the learner's language. Progress
     and enrolment are the original's (courses.i18n)."""
@@ -112,22 +240,32 @@ def course_page_context(course: CoursePage, user) -> dict:
     rows = module_rows(course, user, modules_with_progress(course, user, shown_course=shown))
     course_progress = None
     if enrolled:
-        course_progress = (
-            CourseProgress.objects.filter(user=user, course=course)
-            .select_related("last_module")
-            .first()
-        )
+        course_progress = CourseProgress.objects.filter(user=user, course=course).first()
     required = [row for row in rows if row.module.required]
     done = sum(1 for row in required if row.status == ProgressStatus.COMPLETED)
+    completed = bool(course_progress and course_progress.completed_at)
+    last = course_progress.last_module_id if course_progress else None
+    preview_id = None if enrolled else free_preview_module_id(course, [r.module for r in rows])
     return {
         "enrolled": enrolled,
         "can_open_modules": enrolled or can_preview(user),
+        "preview_module_id": preview_id,
         "module_rows": rows,
         "course_progress": course_progress,
         "required_done": done,
         "required_total": len(required),
         "prerequisite_courses": list(shown.prerequisites.live()),
         "catalog_url": _parent_url(shown.url),
+        "language_names": language_names(course_languages([shown])[shown.pk]),
+        "next_steps": next_steps(
+            user,
+            shown,
+            course,
+            enrolled=enrolled,
+            rows=rows,
+            completed=completed,
+            last_module_id=last,
+        ),
         **_translation_notice(shown, course),
     }
 
@@ -187,7 +325,8 @@ def _parent_url(url: str) -> str:
 
 
 def courses_in_progress(user, limit=6) -> list[dict]:
-    """For the dashboard: the learner's courses, most recent first, with where to continue."""
+    """For the dashboard: the learner's courses, most recent first, each with the next thing to
+    do in it (`next_module`, the same as on the course page)."""
     enrolments = (
         Enrolment.objects.filter(user=user, course__live=True)
         .select_related("course")
@@ -196,40 +335,33 @@ def courses_in_progress(user, limit=6) -> list[dict]:
     enrolments = list(enrolments)
     course_ids = [e.course_id for e in enrolments]
     progress = {
-        p.course_id: p
-        for p in CourseProgress.objects.filter(user=user, course_id__in=course_ids).select_related(
-            "last_module"
-        )
+        p.course_id: p for p in CourseProgress.objects.filter(user=user, course_id__in=course_ids)
     }
-    counts = {
-        row["course_id"]: row["done"]
-        for row in ModuleProgress.objects.filter(
-            user=user, course_id__in=course_ids, status=ProgressStatus.COMPLETED,
-            module__required=True, module__live=True,
-        ).values("course_id").annotate(done=Count("pk"))
-    }  # fmt: skip
-    required_totals = _required_totals([e.course for e in enrolments])
+    courses = [e.course for e in enrolments]
+    outlines = _outlines(courses, user)
     items = []
-    for enrolment in enrolments:
-        course = enrolment.course
+    for course in courses:
         course_progress = progress.get(course.pk)
+        completed = bool(course_progress and course_progress.completed_at)
+        modules = outlines.get(course.pk, [])
+        # The release gates answer per course (one or two queries each, at most `limit`).
+        rows = [] if completed else module_rows(course, user, modules)
+        required = [m for m in modules if m.required]
         items.append(
             {
                 "course": course,
                 "progress": course_progress,
-                "completed": bool(course_progress and course_progress.completed_at),
-                "continue_module": course_progress.last_module
-                if course_progress
-                and course_progress.last_module
-                and course_progress.last_module.live
-                else None,
-                "done": counts.get(course.pk, 0),
-                "total": required_totals.get(course.pk, 0),
+                "completed": completed,
+                "started": any(m.my_progress is not None for m in modules),
+                "continue_module": next_module(
+                    rows, course_progress.last_module_id if course_progress else None
+                ),
+                "done": sum(1 for m in required if _completed(m)),
+                "total": len(required),
             }
         )
     titles = i18n.titles_in_active_language(
-        [e.course for e in enrolments]
-        + [i["continue_module"] for i in items if i["continue_module"] is not None]
+        courses + [i["continue_module"] for i in items if i["continue_module"] is not None]
     )
     for item in items:
         item["title"] = titles.get(item["course"].translation_key, item["course"].title)
@@ -246,22 +378,40 @@ def courses_in_progress(user, limit=6) -> list[dict]:
     return items
 
 
-def _required_totals(courses) -> dict[int, int]:
-    """Number of published required modules per course, in one query."""
+def _completed(module: ModuleSummary) -> bool:
+    return bool(module.my_progress and module.my_progress.status == ProgressStatus.COMPLETED)
+
+
+def _outlines(courses, user) -> dict[int, list[ModuleSummary]]:
+    """The published modules of several courses, in order, each with this learner's record
+    (`my_progress`), by course pk: one query for all of them."""
+    from .services import SUMMARY_FIELDS, SUMMARY_PROGRESS_FIELDS
+
     if not courses:
         return {}
     condition = Q()
     for course in courses:
         condition |= Q(path__startswith=course.path, depth=course.depth + 1)
-    totals = {course.pk: 0 for course in courses}
-    by_path = {course.path: course.pk for course in courses}
-    for path in (
-        ModulePage.objects.live().filter(condition, required=True).values_list("path", flat=True)
-    ):
-        course_pk = by_path.get(path[: -ModulePage.steplen])
-        if course_pk:
-            totals[course_pk] += 1
-    return totals
+    by_path = {course.path: course for course in courses}
+    rows = (
+        ModulePage.objects.live().filter(condition).order_by("path")
+        .annotate(mine=FilteredRelation("progress", condition=Q(progress__user=user)))
+        .values_list("path", *SUMMARY_FIELDS, *[f"mine__{f}" for f in SUMMARY_PROGRESS_FIELDS])
+    )  # fmt: skip
+    outlines: dict[int, list[ModuleSummary]] = {course.pk: [] for course in courses}
+    size = len(SUMMARY_FIELDS)
+    for path, *row in rows:
+        course = by_path.get(path[: -ModulePage.steplen])
+        if course is None:
+            continue
+        summary = ModuleSummary(*row[:size], url=f"{course.url}{row[2]}/")
+        mine = dict(zip(SUMMARY_PROGRESS_FIELDS, row[size:], strict=True))
+        if mine["id"] is not None:
+            summary.my_progress = ModuleProgress(
+                user=user, module_id=summary.pk, course_id=course.pk, **mine
+            )
+        outlines[course.pk].append(summary)
+    return outlines
 
 
 def completion_counts() -> list[dict]:

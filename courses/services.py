@@ -44,7 +44,31 @@ def enrolment_create(*, user, course: CoursePage, source: str = "manual") -> Enr
     return enrolment
 
 
+SELF_PACED = "self_paced"  # Enrolment.source of someone who started a course on their own
+
+
+@transaction.atomic
+def enrolment_start_self_paced(*, user, course: CoursePage) -> Enrolment:
+    """Someone signed in starts a course open for self-paced learning. Asking twice (a double
+    click, a second tab) keeps the first enrolment, whatever its source."""
+    if not user.is_authenticated:
+        raise LearningError(_("Sign in to start this course."))
+    if not course.live or not course.self_paced:
+        raise LearningError(
+            _("This course is followed in cohorts: apply to one of them to join it.")
+        )
+    return enrolment_create(user=user, course=course, source=SELF_PACED)
+
+
 # --- Access and locks ---------------------------------------------------------------------------
+def free_preview_module_id(course: CoursePage, modules) -> int | None:
+    """The module anyone may read before joining: the first published one of a course whose
+    editors made it a free preview. `modules`: from `modules_with_progress`, in order."""
+    if not course.free_preview or not modules:
+        return None
+    return modules[0].pk
+
+
 def can_preview(user) -> bool:
     """Editors and administrators open any module without enrolling (to check their content);
     other roles with admin access (coordinators edit tracks there) do not."""
@@ -77,6 +101,12 @@ class ModuleSummary:
     my_progress: ModuleProgress | None = None
 
 
+SUMMARY_FIELDS = ["pk", "title", "slug", "summary", "estimated_minutes", "required",
+                  "requires_previous", "translation_key"]  # fmt: skip
+SUMMARY_PROGRESS_FIELDS = ["id", "status", "last_visited_at", "content_notes_acknowledged_at",
+                           "set_aside_at"]  # fmt: skip
+
+
 def modules_with_progress(course: CoursePage, user, course_url: str | None = None, *,
                           shown_course: CoursePage | None = None):  # fmt: skip
     """The course's published modules in order (as ModuleSummary), each with `.my_progress`:
@@ -94,10 +124,7 @@ def modules_with_progress(course: CoursePage, user, course_url: str | None = Non
         .filter(path__startswith=course.path, depth=course.depth + 1)
         .order_by("path")
     )
-    fields = ["pk", "title", "slug", "summary", "estimated_minutes", "required",
-              "requires_previous", "translation_key"]  # fmt: skip
-    progress_fields = ["id", "status", "last_visited_at", "content_notes_acknowledged_at",
-                       "set_aside_at"]  # fmt: skip
+    fields, progress_fields = SUMMARY_FIELDS, SUMMARY_PROGRESS_FIELDS
     if not user.is_authenticated:
         return [
             ModuleSummary(*row, url=f"{course_url}{row[2]}/")

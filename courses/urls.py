@@ -5,6 +5,7 @@ from . import views
 app_name = "courses"
 
 urlpatterns = [
+    path("courses/<int:course_id>/start/", views.course_start, name="start"),
     path("modules/<int:module_id>/content-notes/", views.content_notes, name="content_notes"),
     path("modules/<int:module_id>/done/", views.mark_done, name="mark_done"),
     path("modules/<int:module_id>/quiz/<str:activity_id>/", views.quiz_submit, name="quiz_submit"),

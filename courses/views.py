@@ -19,7 +19,14 @@ from . import i18n, services
 from .activities import kind_for_block
 from .h5p import xapi
 from .models import CoursePage, H5PActivity, ModulePage
-from .selectors import module_page_context, quiz_view, reflection_view
+from .selectors import (
+    module_page_context,
+    module_rows,
+    next_module,
+    next_steps,
+    quiz_view,
+    reflection_view,
+)
 
 QUIZ_DRAFT_KEY = "quiz-draft:{module}:{activity}"
 
@@ -40,32 +47,48 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
     shown, shown_course = module, _course_of(module, request)
     module, course = i18n.record(shown), i18n.record(shown_course)
     enrolled = services.is_enrolled(user, course)
-    if not enrolled and not services.can_preview(user):
-        return render(
-            request, "courses/module_unavailable.html",
-            {"page": shown, "course": shown_course, "reason": None}, status=403,
-        )  # fmt: skip
     modules = services.modules_with_progress(course, user, shown_course=shown_course)
+    # Someone not enrolled reads the course's free preview (its first module) and nothing else;
+    # nothing they do there is recorded. Editors preview every module.
+    preview_reader = (
+        not enrolled
+        and not services.can_preview(user)
+        and services.free_preview_module_id(course, modules) == module.pk
+    )
+    if not enrolled and not preview_reader and not services.can_preview(user):
+        return _unavailable(request, shown, shown_course, course, modules, reason=None)
     progress = None
     if enrolled:
         try:
             services.module_assert_open(user=user, module=module, course=course, modules=modules)
         except services.LearningError as error:
-            return render(
-                request, "courses/module_unavailable.html",
-                {"page": shown, "course": shown_course, "reason": str(error)}, status=403,
-            )  # fmt: skip
+            return _unavailable(request, shown, shown_course, course, modules, reason=str(error))
         mine = next((m.my_progress for m in modules if m.pk == module.pk), None)
         progress = services.module_visit(user=user, module=module, course=course, progress=mine)
     context = module_page_context(shown, shown_course, user, progress, modules, record=module,
                                   record_course=course)  # fmt: skip
-    context["playable_h5p"] = _playable_h5p(shown.activities)
-    context["activity_views"] = {
-        activity.id: _activity_view(request, module, activity, context)
-        for activity in shown.activities
-    }
+    context["preview_reader"] = preview_reader
+    if preview_reader:
+        # Activities wait until the person joins: each shows what it is and how to join.
+        context["playable_h5p"] = {}
+        context["activity_views"] = {
+            activity.id: {"join": True, "label": activity.kind.label,
+                          "title": _activity_title(activity)}
+            for activity in shown.activities
+        }  # fmt: skip
+        context["next_steps"] = next_steps(
+            user, shown_course, course, enrolled=False, rows=context["module_rows"]
+        )
+    else:
+        context["playable_h5p"] = _playable_h5p(shown.activities)
+        context["activity_views"] = {
+            activity.id: _activity_view(request, module, activity, context)
+            for activity in shown.activities
+        }
     context["shared_blocks"] = shared_blocks_html(shown, request)
-    context["has_h5p"] = any(a.kind.block_type == "h5p" for a in shown.activities)
+    context["has_h5p"] = not preview_reader and any(
+        a.kind.block_type == "h5p" for a in shown.activities
+    )
     # Drafts kept in the browser are filed under an opaque key of this person: on a shared
     # device, nobody else's page ever finds them.
     context["device_key"] = salted_hmac("device-drafts", str(user.pk)).hexdigest()[:16]
@@ -76,6 +99,49 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
     )
     request.module_context = context
     return serve(request, *args, **kwargs)
+
+
+def _activity_title(activity) -> str:
+    value = activity.value
+    title = value.get("title") if hasattr(value, "get") else None
+    return str(title or activity.kind.label)
+
+
+def _unavailable(request, shown, shown_course, course, modules, *, reason):
+    """A module closed to this person (403), with what they can do next about the course."""
+    rows = module_rows(course, request.user, modules)
+    enrolled = services.is_enrolled(request.user, course)
+    return render(
+        request, "courses/module_unavailable.html",
+        {"page": shown, "course": shown_course, "reason": reason,
+         "next_steps": next_steps(request.user, shown_course, course, enrolled=enrolled,
+                                  rows=rows)},
+        status=403,
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def course_start(request, course_id):
+    """One click to start a course open for self-paced learning; then the first thing to do.
+    Asking again (a double click) changes nothing and lands in the same place."""
+    shown = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    for restriction in shown.get_view_restrictions():
+        if not restriction.accept_request(request):
+            raise PermissionDenied
+    course = i18n.record(shown)
+    try:
+        services.enrolment_start_self_paced(user=request.user, course=course)
+    except services.LearningError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(shown.url, status=303)
+    rows = module_rows(
+        course, request.user,
+        services.modules_with_progress(course, request.user, shown_course=shown),
+    )  # fmt: skip
+    following = next_module(rows)
+    messages.success(request, _("You have started “%(title)s”. Welcome!") % {"title": shown.title})
+    return HttpResponseRedirect(following.url if following else shown.url, status=303)
 
 
 SHARED_BLOCKS_SECONDS = 60 * 60 * 24
@@ -259,8 +325,9 @@ def mark_done(request, module_id):
 
 
 # --- H5P ----------------------------------------------------------------------------------------
-def _playable_h5p(activities) -> frozenset[uuid.UUID]:
-    """The H5P activities of a page that may play, in one query (none without H5P blocks)."""
+def _playable_h5p(activities) -> dict[uuid.UUID, H5PActivity]:
+    """The H5P activities of a page that may play (with their title and language), by uuid, in
+    one query (none without H5P blocks)."""
     uuids = {
         found
         for activity in activities
@@ -268,13 +335,13 @@ def _playable_h5p(activities) -> frozenset[uuid.UUID]:
         and (found := _uuid_or_none(activity.value["activity"]))
     }
     if not uuids:
-        return frozenset()
+        return {}
     playable = H5PActivity.objects.playable().filter(uuid__in=uuids)
-    return frozenset(playable.values_list("uuid", flat=True))
+    return {found.uuid: found for found in playable.only("uuid", "title", "language")}
 
 
 def h5p_view(request, module, activity, state, *, completed: bool, enrolled: bool,
-             playable: frozenset[uuid.UUID]) -> dict:  # fmt: skip
+             playable: dict[uuid.UUID, H5PActivity]) -> dict:  # fmt: skip
     """What the module page needs to launch one H5P block for this learner: a launch token
     (only for a learner whose work is recorded), where they were, and how they did."""
     view = {"completed": completed, "enrolled": enrolled, "state": None, "score": None}
@@ -282,6 +349,9 @@ def h5p_view(request, module, activity, state, *, completed: bool, enrolled: boo
     # only made here, for someone this page is served to, and only for an activity that may play.
     activity_uuid = _uuid_or_none(activity.value["activity"])
     if activity_uuid in playable:
+        # Named by its title here (the page's heading and the frame's), in its own language.
+        view["title"] = playable[activity_uuid].title
+        view["language"] = playable[activity_uuid].language
         launch = xapi.player_launch(user=request.user, module_id=module.pk,
                                     activity_uuid=activity_uuid, preview=not enrolled)  # fmt: skip
         view["player_url"] = f"{settings.H5P_ORIGIN}/h5p/play/{activity_uuid}/{launch}/"

@@ -5,10 +5,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .services import user_has_mfa
 
@@ -36,6 +37,28 @@ def consume_per_client(request, action: str, address: str) -> ratelimit.RateLimi
     )
 
 
+def recipient(email: str, context: dict) -> dict | None:
+    """The language and time zone of the person an account email goes to; None for a stranger.
+
+    The account is the one in the email's context (a notice about a change goes to the *old*
+    address, no longer the account's), else the one whose sign-in address it is. Not an address
+    merely waiting for confirmation on some account: anyone can type any address there, and the
+    link to confirm it is asked for from a page already in that account's language.
+    """
+    languages = {code for code, _name in settings.LANGUAGES}
+    user = context.get("user")
+    if getattr(user, "pk", None) is None:
+        user = (
+            get_user_model()
+            .objects.filter(email__iexact=email)
+            .only("preferred_language", "time_zone")
+            .first()
+        )
+    if user is None or user.preferred_language not in languages:
+        return None
+    return {"language": user.preferred_language, "zone": user.time_zone or "UTC"}
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def populate_username(self, request, user):
         """There are no usernames: nothing to fill in."""
@@ -50,19 +73,20 @@ class AccountAdapter(DefaultAccountAdapter):
         if template_prefix == "account/email/login_code":
             # The email says how long the code works.
             context = {**context, "code_minutes": app_settings.LOGIN_BY_CODE_TIMEOUT // 60}
-        # An email to an account is written in that person's language, whatever page asked for
-        # it (a code or a reset asked from a page in another language). One lookup on every path,
-        # so the time of the answer tells nothing about the address.
-        language = (
-            get_user_model()
-            .objects.filter(email__iexact=email)
-            .values_list("preferred_language", flat=True)
-            .first()
-        )
-        if language:
-            with translation.override(language):
-                return super().send_mail(template_prefix, email, context)
-        return super().send_mail(template_prefix, email, context)
+        # An email to an account is written in that person's language and time zone, whatever
+        # page asked for it (a code or a reset asked from a page in another language, "you
+        # already have an account" from someone signing up again in English). One lookup on
+        # every path, so the time of the answer tells nothing about the address.
+        person = recipient(email, context)
+        if person is None:
+            return super().send_mail(template_prefix, email, context)
+        with translation.override(person["language"]), timezone.override(person["zone"]):
+            return super().send_mail(template_prefix, email, context)
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        """A notice about a change (perhaps to the old address) in the account holder's language."""
+        context = {"user": user, **(context or {})}
+        return super().send_notification_mail(template_prefix, user, context, email)
 
     def pre_authenticate(self, request, **credentials):
         """Count a password attempt per (address, client) first, then per client IP and address.

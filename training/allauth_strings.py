@@ -14,18 +14,20 @@ those actions. Each msgid must match allauth's exactly, placeholders and punctua
 upgrade simply stops overriding anything. gettext_noop only marks the strings: nothing imports
 this module and nothing needs to.
 
-Not here: plural strings (gettext_noop cannot mark them; allauth's Spanish for the one people
-see, the count of recovery codes, is already neutral) and the emails, whose templates live in
-templates/account/email/ and templates/mfa/email/ with strings of their own.
+Plural strings are marked with ngettext_lazy (makemessages collects both forms; the lazy objects
+are never evaluated). Not here: the emails, whose templates live in templates/account/email/ and
+templates/mfa/email/ with strings of their own. tests/training/test_account_pages_language.py
+renders the account pages in Spanish and names any allauth msgid missing from our catalogue.
 """
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 ALLAUTH_STRINGS = (
     # Sign in
     gettext_noop(
         "If you have not created an account yet, then please %(link)ssign up%(end_link)s first."
     ),
+    gettext_noop("Sign In"),
     gettext_noop("Forgot your password?"),
     gettext_noop("Remember Me"),
     gettext_noop("The email address and/or password you specified are not correct."),
@@ -70,6 +72,7 @@ ALLAUTH_STRINGS = (
     gettext_noop("New Password (again)"),
     gettext_noop("Your password is now changed."),
     # Password change
+    gettext_noop("Change Password"),
     gettext_noop("Current Password"),
     gettext_noop("Please type your current password."),
     # Email confirmation and "verification sent"
@@ -102,6 +105,7 @@ ALLAUTH_STRINGS = (
     gettext_noop("Re-send Verification"),
     gettext_noop("Cancel Change"),
     # Sign out
+    gettext_noop("Sign Out"),
     gettext_noop("Are you sure you want to sign out?"),
     # Re-authentication (password or second step)
     gettext_noop("Confirm Access"),
@@ -123,6 +127,9 @@ ALLAUTH_STRINGS = (
     gettext_noop("Authentication using an authenticator app is active."),
     gettext_noop("An authenticator app is not active."),
     gettext_noop("View"),
+    gettext_noop("Activate"),
+    gettext_noop("Deactivate"),
+    gettext_noop("Generate"),
     # Two-step verification: authenticator app
     gettext_noop("Activate Authenticator App"),
     gettext_noop(
@@ -144,6 +151,11 @@ ALLAUTH_STRINGS = (
     gettext_noop("Recovery Codes"),
     gettext_noop("No recovery codes set up."),
     gettext_noop("Unused codes"),
+    ngettext_lazy(
+        "There is %(unused_count)s out of %(total_count)s recovery codes available.",
+        "There are %(unused_count)s out of %(total_count)s recovery codes available.",
+        "unused_count",
+    ),
     gettext_noop("Download codes"),
     gettext_noop("Generate new codes"),
     gettext_noop("You are about to generate a new set of recovery codes for your account."),
@@ -154,8 +166,12 @@ ALLAUTH_STRINGS = (
     gettext_noop("You have signed out."),
     gettext_noop("Confirmation email sent to %(email)s."),
     gettext_noop("You have confirmed %(email)s."),
+    gettext_noop("Removed email address %(email)s."),
     gettext_noop("Password successfully changed."),
+    gettext_noop("Password successfully set."),
     gettext_noop("Authenticator app activated."),
     gettext_noop("Authenticator app deactivated."),
     gettext_noop("A new set of recovery codes has been generated."),
+    # Two spaces after "them": allauth's msgid has them.
+    gettext_noop("Save them  in a secure location now — they won't be shown again."),
 )

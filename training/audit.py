@@ -38,6 +38,7 @@ ACTIONS = {
     "cohort.invitations_sent": _("Invited people to a cohort from a file"),
     "cohort.announcement_sent": _("Sent a message to a cohort's members, waitlist or applicants"),
     "certificate.pdf_downloaded": _("Downloaded a person's certificate PDF"),
+    "certificate.language_changed": _("Changed the language of their own certificate"),
     # Decisions about a person
     "certificate.approved": _("Approved a certification"),
     "certificate.declined": _("Declined a certification"),
@@ -50,6 +51,7 @@ ACTIONS = {
     "reflection.replied": _("Answered a member's shared reflection"),
     "reflection.reply_removed": _("Took back an answer to a member's reflection"),
     "pool.removed": _("Removed a person from the responder pool"),
+    "pool.email_confirmed": _("Confirmed their own email for the responder pool"),
     # Content
     "page.stray_translation_deleted": _(
         "Deleted a leftover copy of a deleted page that held the address of a translation"

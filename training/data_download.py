@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import privacy
 from .models import DataDownload, User
+from .timezones import zone_label, zone_label_inline
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +240,7 @@ def _cell(value, declaration=None) -> dict:
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
-            zone = timezone.get_current_timezone_name()
+            zone = zone_label_inline(timezone.get_current_timezone_name())
             return {"text": f"{formats.date_format(value, 'DATETIME_FORMAT')} ({zone})",
                     "code": False}  # fmt: skip
         return {"text": formats.date_format(value, "DATETIME_FORMAT"), "code": False}
@@ -454,7 +455,7 @@ def _write_archive(handle, person, download, sections, language) -> None:
         context = {
             "person": person, "generated_at": generated_at, "contents": contents,
             "language": language, "rtl": info.get("bidi", False),
-            "zone": timezone.get_current_timezone_name(),
+            "zone": zone_label(timezone.get_current_timezone_name()),
             "organisation": settings.ACOMPANA_ORGANISATION,
             "has_files": bool(taken),
         }  # fmt: skip

@@ -48,15 +48,16 @@ HOME_BODY = (
     "<p>Acompaña prepares volunteers to accompany people who are targeted online: to listen "
     "without judgement, to help document abuse and escalate it to platforms, to take first "
     "steps in digital security, and to refer on when the need goes beyond peer support.</p>"
-    "<p>It is run by feminist helplines and peer-support networks. Training happens in cohorts "
-    "with live sessions and modules you can follow at your own pace, also from recordings and "
-    "notes when power or connection fail. Caring for the carers is part of the curriculum.</p>"
+    "<p>It is run by feminist helplines and peer-support networks. Some courses are open: you "
+    "start them the day you sign up and go at your own pace. Others are followed in cohorts, "
+    "with live sessions, and recordings and notes when power or connection fail. Caring for "
+    "the carers is part of the curriculum.</p>"
 )
 HOME_HOW = (
     "<ol><li>Create an account with a display name: other volunteers only ever see that "
-    "name.</li><li>Apply to a cohort in a language you work in.</li><li>Work through the "
-    "modules and join the live sessions, shown in your own time zone.</li><li>Get certified, "
-    "and choose whether to join the responder pool.</li></ol>"
+    "name.</li><li>Start an open course, or apply to a cohort in a language you work in.</li>"
+    "<li>Work through the modules and join the live sessions, shown in your own time "
+    "zone.</li><li>Get certified, and choose whether to join the responder pool.</li></ol>"
 )
 
 
@@ -157,15 +158,17 @@ PAGES = {
                 "ataques en línea: escuchar sin juzgar, ayudar a documentar las agresiones y "
                 "escalarlas a las plataformas, dar los primeros pasos en seguridad digital y "
                 "derivar cuando lo que hace falta va más allá del apoyo entre pares.</p>"
-                "<p>La impulsan líneas de ayuda feministas y redes de apoyo entre pares. La "
-                "formación se hace en cohortes, con sesiones en vivo y módulos que puedes seguir "
-                "a tu ritmo, también con grabaciones y notas cuando fallan la luz o la conexión. "
-                "Cuidar a quienes cuidan es parte del programa.</p>"
+                "<p>La impulsan líneas de ayuda feministas y redes de apoyo entre pares. Algunos "
+                "cursos están abiertos: los empiezas el día en que te registras y avanzas a tu "
+                "ritmo. Otros se siguen en cohortes, con sesiones en vivo, y con grabaciones y "
+                "notas cuando fallan la luz o la conexión. Cuidar a quienes cuidan es parte del "
+                "programa.</p>"
             ),
             "how_it_works": (
                 "<ol><li>Crea una cuenta con un nombre visible: el resto de voluntarias y "
-                "voluntarios solo verá ese nombre.</li><li>Postula a una cohorte en un idioma en "
-                "el que trabajes.</li><li>Avanza en los módulos y únete a las sesiones en vivo, "
+                "voluntarios solo verá ese nombre.</li><li>Empieza un curso abierto o postula a "
+                "una cohorte en un idioma en el que trabajes.</li><li>Avanza en los módulos y "
+                "únete a las sesiones en vivo, "
                 "que se muestran en tu propia zona horaria.</li><li>Obtén tu certificación y "
                 "decide si te unes a la red de acompañantes.</li></ol>"
             ),

@@ -1,3 +1,4 @@
+import json
 import zoneinfo
 
 from django import forms
@@ -5,7 +6,8 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import User, time_zone_choices
+from .models import User
+from .timezones import aliases, grouped_choices
 
 
 class TimeZoneField(forms.ChoiceField):
@@ -14,7 +16,8 @@ class TimeZoneField(forms.ChoiceField):
         kwargs.setdefault(
             "help_text", _("Every time on the platform is shown to you in this time zone.")
         )
-        super().__init__(choices=time_zone_choices, **kwargs)
+        # Grouped by region (<optgroup>), places in the reader's language, no legacy aliases.
+        super().__init__(choices=grouped_choices, **kwargs)
 
     def valid_value(self, value):
         # The list offers places; a zone stored before (or set elsewhere) stays valid.
@@ -52,6 +55,11 @@ class SignupForm(forms.Form):
         self.fields["preferred_language"].initial = (get_language() or "en").lower()
         # The page's script fills in the browser's zone; the person confirms it.
         self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = "true"
+        # The browser may name its zone by a legacy alias (Chrome: "Asia/Calcutta"): the script
+        # picks the zone it stands for (static/js/site.js).
+        self.fields["time_zone"].widget.attrs["data-zone-aliases"] = json.dumps(
+            aliases(), separators=(",", ":")
+        )
 
     def clean_display_name(self):
         name = self.cleaned_data["display_name"].strip()
@@ -78,4 +86,4 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A zone outside the list (chosen before it was narrowed) is shown, not silently changed.
-        self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone)
+        self.fields["time_zone"].choices = grouped_choices(self.instance.time_zone)

@@ -13,6 +13,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from .roles import PRIVILEGED_ROLES, ROLE_FOR_GROUP, Role
+from .timezones import flat_choices
 
 
 def validate_time_zone(value):
@@ -27,19 +28,12 @@ def validate_language(value):
         )
 
 
-def is_place_time_zone(name: str) -> bool:
-    """A zone named after a place ("America/Lima"), or UTC: not the database's other entries
-    ("Factory", "localtime", "posixrules", "EST5EDT", "Etc/GMT+5")."""
-    return name == "UTC" or ("/" in name and not name.startswith(("Etc/", "posix/", "right/")))
-
-
 def time_zone_choices(current: str = ""):
-    """The zones offered in a list; a stored zone outside them (still valid, see
-    validate_time_zone) stays selectable for whoever already has it."""
-    names = {name for name in zoneinfo.available_timezones() if is_place_time_zone(name)}
-    if current and current in zoneinfo.available_timezones():
-        names.add(current)
-    return [(name, name.replace("_", " ")) for name in sorted(names)]
+    """The zones offered in a list, as places in the reader's language ("Santiago de Chile",
+    "Jakarta (Indonesia)"), without legacy aliases; a stored zone outside them (still valid, see
+    validate_time_zone) stays selectable for whoever already has it. Forms show them grouped by
+    region: training.timezones.grouped_choices."""
+    return flat_choices(current)
 
 
 def language_choices():

@@ -18,7 +18,12 @@ def anchor(declaration) -> str:
 
 def privacy_contact() -> dict | None:
     """ACOMPANA_PRIVACY_CONTACT as a link: an email address (mailto:) or a web address."""
-    value = (settings.ACOMPANA_PRIVACY_CONTACT or "").strip()
+    return contact_link(settings.ACOMPANA_PRIVACY_CONTACT)
+
+
+def contact_link(value: str | None) -> dict | None:
+    """An email address (mailto:) or a web address as a link; None for anything else."""
+    value = (value or "").strip()
     if value.startswith(("https://", "http://")):
         return {"href": value, "text": value}
     if "@" in value and ":" not in value and "/" not in value:

@@ -31,6 +31,7 @@ def to_allauth_login(request):
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/login/", to_allauth_login, name="wagtailadmin_login_redirect"),
     path("_util/login/", to_allauth_login, name="wagtailcore_login_redirect"),
     path("admin/", include(wagtailadmin_urls)),

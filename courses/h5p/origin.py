@@ -142,7 +142,10 @@ def player(request, activity_uuid, launch):
 
 
 def h5p_json(request, activity_uuid, launch):
-    return JsonResponse(_launched(activity_uuid, launch, entry=True).h5p_json)
+    """The package's h5p.json, with the title the activity has here: the player names the content
+    by it (for screen readers, in xAPI statements), not by what the package's author left in."""
+    activity = _launched(activity_uuid, launch, entry=True)
+    return JsonResponse({**activity.h5p_json, "title": activity.title})
 
 
 def content_file(request, activity_uuid, launch, relative):

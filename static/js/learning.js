@@ -32,13 +32,45 @@
     } else if (draft) {
       store.remove(key); // the server recorded an attempt since: the draft is done
     }
-    form.addEventListener("change", function () {
+    function keep() {
       var answers = {};
       form.querySelectorAll("input[name^='q-']:checked").forEach(function (input) {
         (answers[input.name] = answers[input.name] || []).push(input.value);
       });
       store.set(key, { attempts: attempts, answers: answers });
       if (note) { note.hidden = false; }
+    }
+    form.addEventListener("change", keep);
+    // Submitted without a connection, the browser would replace the page with its own error
+    // page. The answers go by fetch instead: once the server has them (it answers with a
+    // redirect), the page reloads to show the result; with no connection the person reads a
+    // warning on this page, answers still chosen. Any other answer (an error page): the form is
+    // submitted the ordinary way, so the person reads what the server says (submitting twice
+    // records one attempt: the form carries its submission id).
+    var offline = form.querySelector(".quiz-offline");
+    var button = form.querySelector("button[type=submit]");
+    function showOffline() {
+      keep();
+      if (button) { button.disabled = false; }
+      if (offline) { offline.hidden = false; offline.focus(); }
+    }
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch) { return; }
+      event.preventDefault();
+      if (offline) { offline.hidden = true; }
+      if (navigator.onLine === false) { showOffline(); return; }
+      if (button) { button.disabled = true; }
+      fetch(form.getAttribute("action"), {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        redirect: "manual"
+      }).then(function (response) {
+        if (response.type === "opaqueredirect") {
+          window.location.hash = form.closest(".activity").id;
+          window.location.reload();
+        } else {
+          HTMLFormElement.prototype.submit.call(form);
+        }
+      }).catch(showOffline);
     });
   });
 

@@ -38,7 +38,10 @@ def test_last_requirement_certificate_verification_pool_and_export(page, browser
     page.wait_for_url("**/certification/")
 
     certificate = Certificate.objects.get(user=volunteer)
-    page.locator(f"a[href='/certification/certificates/{certificate.code}/']").click()
+    # The certified moment: "You are certified", the certificate, and what the pool is.
+    expect(page.locator("#certified-heading")).to_be_visible()
+    expect(page.locator(".notice-certified a[href='/certification/pool/']")).to_be_visible()
+    page.locator(f"a[href='/certification/certificates/{certificate.code}/']").first.click()
     # The PDF is prepared in Celery; the page refreshes itself until it is ready.
     download_link = page.locator(f"a[href='/certification/certificates/{certificate.code}/pdf/']")
     expect(download_link).to_be_visible(timeout=30_000)

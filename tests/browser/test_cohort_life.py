@@ -36,7 +36,8 @@ from tests.browser.test_cohort_journey import sign_in
 from tests.conftest import enrol_totp
 from training.factories import UserFactory
 from training.roles import Role
-from training.templatetags.acompana import when
+from training.templatetags.acompana import time_range, when
+from training.timezones import zone_label_inline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -339,7 +340,7 @@ def test_a_cohort_from_its_creation_to_the_pool_export(page, browser, live_serve
     assert series[0].starts_at.astimezone(ZoneInfo("UTC")).hour != series[1].starts_at.astimezone(
         ZoneInfo("UTC")).hour  # fmt: skip
     with translation.override("en"), timezone.override(MADRID):
-        shown = [when(session.starts_at) for session in series]
+        shown = [time_range(session.starts_at, session.ends_at) for session in series]
     for session, text in zip(series, shown, strict=True):
         expect(page.locator(f"article[aria-labelledby='session-{session.pk}']")).to_contain_text(
             text)  # fmt: skip
@@ -370,7 +371,7 @@ def test_a_cohort_from_its_creation_to_the_pool_export(page, browser, live_serve
         check_phrase(body, person, "The live session “%(title)s” of your cohort “%(cohort)s” on "
                      "%(when)s is cancelled.", title="Weekly practice", cohort=TITLE,
                      when=moment_for(person, cancelled.starts_at))  # fmt: skip
-        assert f"({person.time_zone})" in body
+        assert f"({zone_label_inline(person.time_zone, person.preferred_language)})" in body
 
     # 6. Attendance of the sessions held: "mark all present".
     for session in held:
@@ -435,7 +436,7 @@ def test_a_cohort_from_its_creation_to_the_pool_export(page, browser, live_serve
         member.languages = [{"code": person.preferred_language, "level": "native"}]
         member.hours_per_week = 4
         member.contact_phone = phone
-        member.share_languages = member.share_availability = member.share_contact = True
+        member.share_languages = member.share_availability = member.share_phone = True
         member.save()
     assert PoolMember.objects.filter(status=PoolMember.Status.ACTIVE).count() == 2
     coordinator_page.goto(f"{base}/pool/")

@@ -25,7 +25,7 @@ LONG = {
     "hours_per_week": 12,
     "contact_phone": "+54 11 5555 0101 (WhatsApp, Signal)",
     "contact_other": "signal.me/#eu/valentinagonzalezsupportnetwork2026",
-    "share_contact": True,
+    "share_email": True, "share_phone": True, "share_other": True,
 }  # fmt: skip
 
 

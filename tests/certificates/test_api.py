@@ -241,14 +241,15 @@ def test_only_shared_fields_are_answered(client, track, secret):
         track, name="Open", email="open@example.org", languages=[("es", "native")],
         region="Andes", time_zone=BOGOTA, focus_areas=["harassment"], channels=["chat"],
         hours_per_week=5, contact_phone="+57 300", contact_other="signal:open",
-        share_contact=True,
+        share_email=True, share_phone=True, share_other=True,
     )  # fmt: skip
     private = pool_person(
         track, name="Private", email="private@example.org", languages=[("es", "fluent")],
         region="Hidden", time_zone=KOLKATA, focus_areas=["documentation"], channels=["phone"],
         hours_per_week=9, contact_phone="+91 1", contact_other="x", share_languages=False,
         share_region=False, share_time_zone=False, share_focus_areas=False,
-        share_channels=False, share_availability=False, share_contact=False,
+        share_channels=False, share_availability=False, share_email=False,
+        share_phone=False, share_other=False,
     )  # fmt: skip
     response = call(client, secret)
     assert response.status_code == 200

@@ -57,7 +57,7 @@ def people(track):
             track, name="Open", email="open@example.org", languages=[("es", "native")],
             region="Andes", time_zone=BOGOTA, focus_areas=["harassment"], channels=["chat"],
             hours_per_week=5, contact_phone="+57 300 1", contact_other="signal:open",
-            share_contact=True,
+            share_email=True, share_phone=True, share_other=True,
         ),
         "private": pool_person(
             track, name="Private", email="private@example.org", languages=[("es", "fluent")],
@@ -65,11 +65,12 @@ def people(track):
             channels=["phone"], hours_per_week=9, contact_phone="+91 1", contact_other="x",
             share_languages=False, share_region=False, share_time_zone=False,
             share_focus_areas=False, share_channels=False, share_availability=False,
-            share_contact=False,
+            share_email=False, share_phone=False, share_other=False,
         ),
         "quiet": pool_person(
             track, name="Quiet", email="quiet@example.org", languages=[("fr", "working")],
-            region="Sahel", contact_phone="+221 2", share_contact=False, share_languages=False,
+            region="Sahel", contact_phone="+221 2", share_email=False, share_phone=False,
+            share_other=False, share_languages=False,
         ),
     }  # fmt: skip
 
@@ -195,7 +196,8 @@ def test_csv_and_xlsx_neutralise_formulas(coord_client, track, django_capture_on
         "time_zone": "\tTab",
     }
     pool_person(track, name=dangerous["display_name"], region="+1", contact_other="@cmd",
-                contact_phone="-2+3", time_zone="\tTab", share_contact=True)  # fmt: skip
+                contact_phone="-2+3", time_zone="\tTab", share_email=True, share_phone=True,
+                share_other=True)  # fmt: skip
     pool_person(track, name="\rCarriage", region="=1+1")
     pool_person(track, name="Plain name", region="Andes - north")
 
@@ -229,11 +231,26 @@ def test_phone_numbers_are_not_broken_by_formula_neutralisation(
     coord_client, track, django_capture_on_commit_callbacks
 ):
     for number, phone in enumerate(PHONES):
-        pool_person(track, name=f"Phone {number}", contact_phone=phone, share_contact=True)
+        pool_person(
+            track,
+            name=f"Phone {number}",
+            contact_phone=phone,
+            share_email=True,
+            share_phone=True,
+            share_other=True,
+        )
     pool_person(track, name="Formula", contact_phone="+1+1", contact_other="-2+3",
-                region="@SUM(A1)", share_contact=True)  # fmt: skip
+                region="@SUM(A1)", share_email=True, share_phone=True,
+                share_other=True)  # fmt: skip
     # Hyphens make arithmetic of a number ("+1-555-010-9999" is 1 - 555 - 10 - 9999).
-    pool_person(track, name="Hyphens", contact_phone="+1-555-010-9999", share_contact=True)
+    pool_person(
+        track,
+        name="Hyphens",
+        contact_phone="+1-555-010-9999",
+        share_email=True,
+        share_phone=True,
+        share_other=True,
+    )
 
     def check(rows):
         table = by_name(rows[1:])
@@ -593,8 +610,8 @@ def test_a_real_worker_builds_the_spreadsheet(coordinator, tmp_path):
         skip_or_fail(f"Redis does not answer at {BROKER}")
 
     track = pool_track()
-    pool_person(track, name="=SUM(A1:A9)", languages=[("es", "native")], share_contact=True,
-                contact_phone="+1 555")  # fmt: skip
+    pool_person(track, name="=SUM(A1:A9)", languages=[("es", "native")], share_email=True,
+                share_phone=True, share_other=True, contact_phone="+1 555")  # fmt: skip
     bulk_pool(track, 2100)  # more than one chunk of progress
     export = PoolExport.objects.create(requested_by=coordinator, filters={"language": "es"},
                                        expires_at=timezone.now() + timedelta(hours=1))  # fmt: skip

@@ -177,7 +177,7 @@ def test_an_arabic_certificate_is_laid_out_right_to_left(volunteer, track):
     assert '<html lang="ar" dir="rtl">' in html
     # The address and the code stay left to right inside the Arabic page.
     assert f'<div dir="ltr">{pdf.context_for(certificate)["short_link"]}</div>' in html
-    assert f'<span dir="ltr">{certificate.code}</span>' in html
+    assert f'<span class="code-value" dir="ltr">{certificate.code}</span>' in html
     text = " ".join(
         page.extract_text()
         for page in pypdf.PdfReader(io.BytesIO(pdf.render(pdf.context_for(certificate)))).pages

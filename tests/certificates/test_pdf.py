@@ -57,7 +57,7 @@ def test_the_pdf_shows_the_name_track_dates_issuer_and_code(volunteer):
     text = flat(text_of(pdf.render(pdf.context_for(certificate), fetcher)))
     assert "Ñusta Quispe-Mamani" in text
     assert "Peer supporter — harassment response" in text
-    assert "Issued on March 5, 2026 · valid until March 5, 2028" in text
+    assert "Issued on 5 March 2026 · valid until 5 March 2028" in text
     assert "RED DE ACOMPAÑANTES" in text  # printed in capitals by the stylesheet
     assert certificate.code in text.replace(" ", "")
     assert f"testserver/verify/{certificate.code}/" in text.replace(" ", "")

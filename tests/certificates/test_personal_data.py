@@ -99,7 +99,8 @@ def the_persons_certification(person, track, coordinator, *, words: str) -> Cert
                                       kind=CertificationEvent.Kind.DECLINED, actor=coordinator,
                                       note=f"Event note about {words}")  # fmt: skip
     PoolMember.objects.create(user=person, region=f"Region of {words}",
-                              contact_phone=f"+34 600 {words}", share_contact=True)  # fmt: skip
+                              contact_phone=f"+34 600 {words}", share_email=True,
+                              share_phone=True, share_other=True)  # fmt: skip
     return certificate
 
 
@@ -144,7 +145,8 @@ def test_the_export_holds_the_persons_rows_and_nobody_elses(world):
     )  # fmt: skip
     (member,) = exported["certificates.PoolMember"]
     assert member["contact_phone"] == "+34 600 ALBA"
-    assert member["shared_with_coordinators"]["contact"] is True
+    shared = member["shared_with_coordinators"]
+    assert (shared["email"], shared["phone"], shared["other_contact"]) == (True, True, True)
     assert exported["certificates.PoolExport"] == exported["certificates.ApiToken"] == []
     # Nobody else's: Bea's texts and certificate, the coordinator's address.
     for foreign in ("BEATRIZ", world["bea_certificate"].code, "bea.private@example.org",
@@ -290,7 +292,14 @@ def test_suspending_leaves_the_pool_at_once(django_capture_on_commit_callbacks):
 
 def test_a_former_member_never_appears_in_the_pool_list_exports_or_api(client, coordinator):
     track = pool_track()
-    gone = pool_person(track, name="Alba Gone", email="gone@example.org", share_contact=True)
+    gone = pool_person(
+        track,
+        name="Alba Gone",
+        email="gone@example.org",
+        share_email=True,
+        share_phone=True,
+        share_other=True,
+    )
     pool_person(track, name="Bea")
     anonymise_by_hand(gone.user)  # still "active", still in the pool: only anonymised_at says
     login_with_mfa(client, coordinator)

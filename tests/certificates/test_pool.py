@@ -170,10 +170,11 @@ def test_someone_who_shares_nothing_is_listed_by_name_only_and_never_matches(coo
         channels=["in_person"], hours_per_week=33, contact_phone="+99 555 0101",
         contact_other="signal:secretive", share_languages=False, share_region=False,
         share_time_zone=False, share_focus_areas=False, share_channels=False,
-        share_availability=False, share_contact=False,
+        share_availability=False, share_email=False, share_phone=False, share_other=False,
     )  # fmt: skip
     pool_person(track, name="Open", email="open@example.org", region="Andes",
-                contact_phone="+57 300", share_contact=True)  # fmt: skip
+                contact_phone="+57 300", share_email=True, share_phone=True,
+                share_other=True)  # fmt: skip
 
     response = coord_client.get(reverse("certificates:pool_list"))
     html = response.content.decode()
@@ -433,8 +434,8 @@ def test_an_unknown_action_cannot_change_the_status(client, track):
 
 
 def test_details_and_consent_are_saved(client, coordinator, track):
-    member = pool_person(track, name="Saver", languages=[], share_contact=False,
-                         share_languages=True)  # fmt: skip
+    member = pool_person(track, name="Saver", languages=[], share_email=False,
+                         share_phone=False, share_other=False, share_languages=True)  # fmt: skip
     client.force_login(member.user)
     response = client.post(POOL_SETTINGS, {
         "action": "save",
@@ -446,7 +447,7 @@ def test_details_and_consent_are_saved(client, coordinator, track):
         "contact_other": "signal:saver",
         # Ticked: contact, region, time zone, focus areas. Not ticked: languages, channels,
         # availability.
-        "share_contact": "on", "share_region": "on", "share_time_zone": "on",
+        "share_email": "on", "share_phone": "on", "share_region": "on", "share_time_zone": "on",
         "share_focus_areas": "on",
     })  # fmt: skip
     assert response.status_code == 302
@@ -457,8 +458,8 @@ def test_details_and_consent_are_saved(client, coordinator, track):
     assert member.focus_index == "|harassment|documentation|"
     assert (member.region, member.time_zone, member.hours_per_week) == ("Andes", BOGOTA, 6)
     assert member.channels == ["chat", "video"]
-    assert (member.share_contact, member.share_region, member.share_time_zone,
-            member.share_focus_areas) == (True, True, True, True)  # fmt: skip
+    assert (member.share_email, member.share_phone, member.share_region, member.share_time_zone,
+            member.share_focus_areas) == (True, True, True, True, True)  # fmt: skip
     assert (member.share_languages, member.share_channels, member.share_availability) == (
         False, False, False,
     )  # fmt: skip
@@ -477,7 +478,7 @@ def test_details_and_consent_are_saved(client, coordinator, track):
     client.post(POOL_SETTINGS, {"action": "save", "language_0": "es", "level_0": "native",
                                 "region": "Andes", "share_region": "on"})  # fmt: skip
     member.refresh_from_db()
-    assert member.share_contact is False and member.share_focus_areas is False
+    assert not (member.share_email or member.share_phone or member.share_focus_areas)
     login_with_mfa(client, coordinator)
     row = rows_by_name(client)["Saver"]
     assert row["email"] is None and row["phone"] is None and row["other_contact"] is None
@@ -485,7 +486,7 @@ def test_details_and_consent_are_saved(client, coordinator, track):
 
 def test_the_settings_form_shows_the_saved_choices(client, track):
     member = pool_person(track, name="Shown", languages=[("pt", "working")], region="Sertão",
-                         share_contact=True)  # fmt: skip
+                         share_email=True, share_phone=True, share_other=True)  # fmt: skip
     client.force_login(member.user)
     member.share_channels = False
     member.save()
@@ -495,7 +496,7 @@ def test_the_settings_form_shows_the_saved_choices(client, track):
         return re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
 
     assert 'value="Sertão"' in html
-    assert "checked" in checkbox("share_contact")
+    assert "checked" in checkbox("share_phone")
     assert "checked" in checkbox("share_region")
     assert "checked" not in checkbox("share_channels")
     language = re.search(r'<select name="language_0".*?</select>', html, re.S).group(0)

@@ -85,7 +85,14 @@ def test_an_invalid_filter_gets_a_message_and_shows_nothing(client, coord, param
 
 def test_each_entry_names_who_was_included(client, coord):
     track = pool_track()
-    ana = pool_person(track, name="Ana", email="ana.secret@example.org", share_contact=True)
+    ana = pool_person(
+        track,
+        name="Ana",
+        email="ana.secret@example.org",
+        share_email=True,
+        share_phone=True,
+        share_other=True,
+    )
     bea = pool_person(track, name="Bea", email="bea.secret@example.org")
     response = client.post(reverse("certificates:export_csv"))
     b"".join(response.streaming_content)

@@ -155,7 +155,7 @@ def test_an_empty_reason_comes_back_with_the_error_in_the_persons_language(clien
     response = client.post(url, {"reason": " "})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Este campo es necesario." in page, page[page.find('class="error') :][:300]
+    assert "Este campo es obligatorio." in page, page[page.find('class="error') :][:300]
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
 
@@ -225,7 +225,7 @@ def test_saving_pool_details_keeps_every_language(client):
 @finding(8, "a deactivated account stays in the pool, the exports and the API")
 def test_a_deactivated_account_leaves_the_pool(client, coordinator):
     member = pool_person(pool_track(), name="Deactivated", email="deactivated@example.org",
-                         share_contact=True)  # fmt: skip
+                         share_email=True, share_phone=True, share_other=True)  # fmt: skip
     member.user.is_active = False
     member.user.save()
     _token, secret = api.token_create(user=coordinator, name="Helpdesk")
@@ -396,4 +396,4 @@ def test_the_pool_and_the_api_ignore_what_a_paused_or_private_person_keeps(clien
         assert client.get(url, filters, **auth).json()["count"] == 0
     (row,) = client.get(url, **auth).json()["results"]
     assert row["languages"] is None and row["time_zone"] is None and row["email"] is None
-    assert PoolMember.objects.get().share_contact is False
+    assert not PoolMember.objects.filter(share_email=True).exists()

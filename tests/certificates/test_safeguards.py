@@ -219,7 +219,7 @@ def test_each_pool_page_opened_is_recorded_with_its_filters_page_and_rows(client
     track = pool_track()
     for number in range(53):
         pool_person(track, name=f"Person {number:02d}", languages=(("es", "native"),),
-                    share_contact=True)  # fmt: skip
+                    share_email=True, share_phone=True, share_other=True)  # fmt: skip
     pool_person(track, name="English only", languages=(("en", "native"),))
     login_with_mfa(client, coordinator)
     url = reverse("certificates:pool_list")

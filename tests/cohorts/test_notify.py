@@ -65,7 +65,7 @@ def test_a_changed_or_cancelled_session_is_told_once_per_change(
         sessions_save(cohort=cohort, session=session, day=date(2099, 1, 12), start=time(19),
                       end=time(20), title="Practice")  # fmt: skip
     assert len(mail.outbox) == 2
-    assert "11:30 p.m. (Asia/Kolkata)" in mail.outbox[0].body  # 19:00 in Madrid
+    assert "23:30 (Kolkata, India)" in mail.outbox[0].body  # 19:00 in Madrid
     with django_capture_on_commit_callbacks(execute=True):
         sessions_save(cohort=cohort, session=session, day=date(2099, 1, 12), start=time(19),
                       end=time(20), title="Practice")  # unchanged  # fmt: skip

@@ -126,4 +126,4 @@ def test_the_trainers_desk_names_the_month(trainer_client):
                 ends_on=date(2027, 5, 2))  # fmt: skip
     body = trainer_client.get(reverse("trainer_desk")).content.decode()
     assert "03/14/2027" not in body and "05/02/2027" not in body
-    assert "March 14, 2027" in body and "May 2, 2027" in body
+    assert "14 March 2027" in body and "2 May 2027" in body

@@ -24,7 +24,7 @@ from courses.factories import make_course
 from tests.conftest import login_with_mfa
 from training.factories import UserFactory
 from training.roles import Role
-from training.templatetags.acompana import when
+from training.templatetags.acompana import time_range, when
 
 pytestmark = pytest.mark.django_db
 
@@ -375,7 +375,7 @@ def test_the_trainer_form_refuses_the_skipped_hour(trainer_client):
         session_post(day="2027-03-28", start="02:30", end="04:00", weeks="1"),
     )
     assert response.status_code == 200
-    assert "02:30 does not exist on 2027-03-28 in Europe/Madrid" in page(response)
+    assert "02:30 does not exist on 28 March 2027 in Madrid (Spain)" in page(response)
     assert not LiveSession.objects.exists()
 
 
@@ -449,10 +449,11 @@ def test_the_preview_shows_each_zones_time_and_saves_nothing(trainer_client):
     assert "For 3 members this is at night" in html
     assert not LiveSession.objects.exists()
     # Each zone's own time, whatever the trainer's zone (here UTC).
-    assert f"Europe/Madrid (1): Mon 11 Jan, 18:00 {DASH} 19:30" in html
-    assert f"Asia/Kolkata (2): Mon 11 Jan, 22:30 {DASH} 00:00" in html
-    assert f"America/Santiago (1): Mon 11 Jan, 14:00 {DASH} 15:30" in html
-    assert f"Pacific/Auckland (1): Tue 12 Jan, 06:00 {DASH} 07:30" in html
+    # Each zone named as a place, its times in one style (24-hour, the month as a word).
+    assert f"Madrid, Spain (1): 11 January 2027, 18:00{DASH}19:30" in html
+    assert f"Kolkata, India (2): 11 January 2027, 22:30 {DASH} 12 January 2027, 00:00" in html
+    assert f"Santiago, Chile (1): 11 January 2027, 14:00{DASH}15:30" in html
+    assert f"Auckland, New Zealand (1): 12 January 2027, 06:00{DASH}07:30" in html
 
 
 def test_saving_a_series_creates_one_session_a_week(trainer_client):
@@ -600,21 +601,21 @@ def test_only_members_see_the_meeting_link_and_everyone_sees_the_first_times(cli
     html = page(client.get(url))
     assert MEETING in html and ics_url in html
     with timezone.override(ZoneInfo("Asia/Kolkata")):
-        assert when(session.starts_at) in html
+        assert time_range(session.starts_at, session.ends_at) in html
 
     client.force_login(UserFactory(time_zone="America/Santiago"))
     html = page(client.get(url))
     assert MEETING not in html and "secret-room" not in html and ics_url not in html
     assert "Opening circle" in html
     with timezone.override(ZoneInfo("America/Santiago")):
-        assert when(session.starts_at) in html
+        assert time_range(session.starts_at, session.ends_at) in html
 
     client.logout()
     html = page(client.get(url))
     assert MEETING not in html and "secret-room" not in html and ics_url not in html
     assert "Opening circle" in html
     with timezone.override(ZoneInfo("UTC")):
-        assert when(session.starts_at) in html
+        assert time_range(session.starts_at, session.ends_at) in html
 
 
 def test_a_member_downloads_one_session_as_a_calendar_file(client):

@@ -87,3 +87,30 @@ def test_quiz_submission_query_count_does_not_grow_with_the_course(client, volun
 
     small, large = _sizes(client, volunteer, measure)
     assert small == large, f"quiz submission: {small} queries for 5 modules, {large} for 50"
+
+
+def test_catalog_query_count_is_constant(client, volunteer):
+    """With what each course lets a newcomer do now (start alone, a free preview) and its
+    languages and topics, the catalog costs the same for 4 courses as for 40."""
+    from courses.factories import catalog
+
+    made = 0
+
+    def grow_to(total):
+        nonlocal made
+        for i in range(made, total):
+            # Some open for self-paced learning, some with a free preview, some neither.
+            make_course(f"course-{i}", modules=1, self_paced=i % 3 == 0,
+                        free_preview=i % 2 == 0)  # fmt: skip
+        made = total
+        client.get(catalog().url)  # warm caches (site root paths) like a running server
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(catalog().url)
+        listed = response.context["courses"]
+        assert response.status_code == 200 and len(listed) == total
+        assert any(c.starts_alone for c in listed) and any(c.has_free_preview for c in listed)
+        return len(captured)
+
+    client.force_login(volunteer)
+    small, large = grow_to(4), grow_to(40)
+    assert small == large, f"catalog: {small} queries for 4 courses, {large} for 40"

@@ -172,7 +172,7 @@ def test_times_are_shown_in_the_persons_zone(client, volunteer):
     volunteer.save()
     client.force_login(volunteer)
     page = client.get(reverse("dashboard"))
-    assert "Asia/Kolkata" in page.content.decode()
+    assert "Kolkata (India)" in page.content.decode()
 
 
 def test_the_sign_in_message_is_in_the_persons_language(client, volunteer, password):

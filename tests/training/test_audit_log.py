@@ -664,7 +664,7 @@ def test_the_reports_days_are_the_viewers(client, administrator, log):
     login_with_mfa(client, administrator)
     html = client.get(reverse(REPORT), {"date_from": "2026-03-10"}).content.decode()
     assert _rows(html) == ["account.roles_changed"]
-    assert "Pacific/Auckland" in html
+    assert "(Auckland, New Zealand)" in html
     assert _rows(client.get(reverse(REPORT), {"date_to": "2026-03-09"}).content.decode()) == [
         "pool.export_csv",
         "certificate.revoked",

@@ -200,7 +200,7 @@ def test_the_index_opens_offline_in_the_persons_language_and_zone(
     assert "<table>" in index and "Listening" in index and "Coordinator C" in index
     assert "Quiz answers" in index and "To give feedback" in index
     # Times in the person's zone, named.
-    assert "(America/Mexico_City)" in index
+    assert "(Ciudad de México)" in index
     assert "06:00" in index
 
 
@@ -299,7 +299,7 @@ def test_the_page_shows_progress_while_the_archive_is_prepared(
     html = page_of(signed_in)
     assert status_on(html) == "ready" and download_url in html
     assert 'http-equiv="refresh"' not in html
-    assert "(UTC)" not in html and "America/Mexico_City" in html  # the expiry in the viewer's zone
+    assert "(UTC)" not in html and "(Ciudad de México)" in html  # the expiry in the viewer's zone
 
 
 def test_asking_twice_while_it_is_prepared_makes_one_archive(
@@ -690,7 +690,13 @@ def _data_of(person, *, other, marker: str, cohort, session, skill, track, agree
         person, track, approved_by=other, name_on_certificate=person.legal_name
     )
     certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(f"%PDF {marker}".encode()))
-    PoolMember.objects.create(user=person, contact_phone=f"+52 {marker}-PHONE", share_contact=True)
+    PoolMember.objects.create(
+        user=person,
+        contact_phone=f"+52 {marker}-PHONE",
+        share_email=True,
+        share_phone=True,
+        share_other=True,
+    )
     NotificationLog.objects.create(user=person, key=f"reminder:{marker}", kind="session_reminder")
     audit.record(action="certificate.approved", actor=other, subject=person)
     return certificate

@@ -108,8 +108,34 @@ TEMPLATES = [
 ]
 
 # --- Data ---------------------------------------------------------------------------------------
+# The embedded SQLite file (`make run`, tests and benchmarks without DATABASE_URL) takes two
+# requests writing at once (an autosave meeting a reconnect, a double submit): each transaction
+# takes the write lock when it begins (IMMEDIATE; a deferred one that read first cannot wait for
+# it and fails with "database is locked") and waits up to 20 seconds for another writer to finish;
+# WAL lets reads outside a transaction go on meanwhile. Requests run in a transaction
+# (ATOMIC_REQUESTS), so on SQLite they take turns: right for one machine's `make run`, and why
+# production uses PostgreSQL.
+# https://docs.djangoproject.com/en/5.2/ref/databases/#database-is-locked-errors
+# https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
+def with_sqlite_options(database: dict) -> dict:
+    """`database` (a DATABASES entry) with SQLITE_OPTIONS when its engine is SQLite; options
+    given in the URL (`sqlite:///file?timeout=5`) win. Any other engine is left as it is."""
+    if database.get("ENGINE") == "django.db.backends.sqlite3":
+        database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+    return database
+
+
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": with_sqlite_options(
+        env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
@@ -238,6 +264,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# One unambiguous style per language: 24-hour times and the month as a word (training/formats).
+FORMAT_MODULE_PATH = ["training.formats"]
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -532,6 +560,9 @@ ACOMPANA_UNVERIFIED_ACCOUNT_DAYS = env.int("ACOMPANA_UNVERIFIED_ACCOUNT_DAYS", d
 ACOMPANA_AUDIT_LOG_DAYS = env.int("ACOMPANA_AUDIT_LOG_DAYS", default=730)
 # Where people ask about their data (an email address or a web address), shown on /privacy/.
 ACOMPANA_PRIVACY_CONTACT = env("ACOMPANA_PRIVACY_CONTACT", default="")
+# Where people can write for help (an email address or a web address), shown where a page says
+# "write to us" (the email-confirmation page). Unset: the privacy contact, if there is one.
+ACOMPANA_CONTACT = env("ACOMPANA_CONTACT", default="")
 # Between "delete my account" and the deletion itself: signing in during this time cancels it.
 ACOMPANA_DELETION_GRACE_DAYS = env.int("ACOMPANA_DELETION_GRACE_DAYS", default=14)
 # How long a "download my data" archive can be downloaded before its file is deleted.

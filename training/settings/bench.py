@@ -6,15 +6,15 @@ test database, because the benchmark seeds ten thousand accounts into it.
 """
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, env, with_sqlite_options
 
 DEBUG = False
 # Benchmarks only: a fixed key is fine because this settings module never serves real people.
 SECRET_KEY = "bench-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DATABASES = {
-    "default": env.db(
-        "BENCH_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'bench' / 'bench.sqlite3'}"
+    "default": with_sqlite_options(
+        env.db("BENCH_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'bench' / 'bench.sqlite3'}")
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
