@@ -19,6 +19,11 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 ASSETS = (Path(__file__).resolve().parent / "pdf_assets").resolve()
+# The look of every PDF: raise it when the template, the stylesheet or the fonts change so that
+# PDFs made before are prepared again (each when its holder next opens it: see
+# services.certificate_refresh_layout). 2: Noto fonts for every script, the code's label in the
+# text font.
+LAYOUT = 2
 
 
 class AssetFetchRefused(ValueError):
@@ -66,6 +71,7 @@ def context_for(certificate) -> dict:
         "code": certificate.code,
         "short_link": link.split("://", 1)[-1],
         "link": link,
+        "layout": LAYOUT,
     }
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from training import audit
 
-from . import eligibility
+from . import eligibility, pdf
 from .models import (
     ACCOUNT_DELETED,
     AgreementSignature,
@@ -188,6 +188,19 @@ def certificate_set_language(certificate: Certificate, language: str, *, by,
             detail={**_about(certificate.track_id, certificate=certificate), "language": language},
         )  # fmt: skip
         _after_commit("render_certificate", certificate.pk)
+    return True
+
+
+def certificate_refresh_layout(certificate: Certificate) -> bool:
+    """A PDF made with an earlier look (pdf.LAYOUT: before the fonts that print every script,
+    say) is prepared again, once, when its holder opens it. Returns whether it was asked."""
+    if certificate.pdf_status != Certificate.Pdf.READY or not certificate.pdf_fingerprint:
+        return False
+    if certificate.pdf_fingerprint == pdf.fingerprint(pdf.context_for(certificate)):
+        return False
+    Certificate.objects.filter(pk=certificate.pk).update(pdf_status=Certificate.Pdf.PENDING)
+    certificate.pdf_status = Certificate.Pdf.PENDING
+    _after_commit("render_certificate", certificate.pk)
     return True
 
 

@@ -269,6 +269,7 @@ def certificate(request, code):
             return redirect("certificates:certificate", code=code)
     else:
         form = CertificateNameForm(initial={"name_choice": certificate.name_choice})
+        services.certificate_refresh_layout(certificate)
     return _certificate_page(request, certificate, form)
 
 
@@ -317,7 +318,11 @@ def _pdf_response(certificate: Certificate):
 
 @login_required
 def certificate_pdf(request, code):
-    return _pdf_response(_own_certificate(request, code))
+    certificate = _own_certificate(request, code)
+    if services.certificate_refresh_layout(certificate):
+        # Made with an earlier look: its page says it is being prepared, then offers it.
+        return redirect("certificates:certificate", code=code)
+    return _pdf_response(certificate)
 
 
 @login_required
