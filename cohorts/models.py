@@ -116,17 +116,21 @@ class Cohort(models.Model):
     def interpretation_language_names(self) -> list[str]:
         return language_names(self.interpretation_languages)
 
-    def is_over(self, now=None) -> bool:
-        """Finished or archived, or past its last day (in its own time zone)."""
-        if self.status in (self.Status.FINISHED, self.Status.ARCHIVED):
-            return True
+    def local_today(self, now=None):
+        """Today's date where the cohort is (its own time zone)."""
         import zoneinfo
 
         try:
             zone = zoneinfo.ZoneInfo(self.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             zone = timezone.get_current_timezone()
-        return self.ends_on < timezone.localtime(now or timezone.now(), zone).date()
+        return timezone.localtime(now or timezone.now(), zone).date()
+
+    def is_over(self, now=None) -> bool:
+        """Finished or archived, or past its last day (in its own time zone)."""
+        if self.status in (self.Status.FINISHED, self.Status.ARCHIVED):
+            return True
+        return self.ends_on < self.local_today(now)
 
     def accepts_applications(self, now=None) -> bool:
         """Whether people may apply or join now (an invitation code still needs its code)."""

@@ -2,8 +2,6 @@
 waiting for the trainers (with when it was sent), their place on a waitlist, or the cohorts
 teaching the course that take people now. Two queries, whatever the number of cohorts."""
 
-import zoneinfo
-
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -38,19 +36,10 @@ def _places_ahead():
     return Coalesce(Subquery(ahead), 0)
 
 
-def _started(cohort: Cohort, now) -> bool:
-    """Whether the cohort's first day is past, in its own time zone."""
-    try:
-        zone = zoneinfo.ZoneInfo(cohort.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = timezone.get_current_timezone()
-    return cohort.starts_on < timezone.localtime(now, zone).date()
-
-
 def _apply_step(cohort: Cohort, now) -> NextStep:
     values = {"cohort": cohort.title, "date": formats.date_format(cohort.starts_on, "DATE_FORMAT")}
     url = reverse("cohorts:detail", args=[cohort.slug])
-    started = _started(cohort, now)  # a running cohort that still takes people
+    started = cohort.starts_on < cohort.local_today(now)  # running, and still takes people
     if cohort.mode == Cohort.Mode.OPEN:
         text = (
             _("Learn it with others in “%(cohort)s”, open to everyone (started on %(date)s).")

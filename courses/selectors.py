@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -34,6 +34,7 @@ from .services import (
     module_lock_reason,
     modules_with_progress,
 )
+from .services import outlines as services_outlines
 
 
 def catalog_for(index: CourseIndexPage, params) -> dict:
@@ -338,7 +339,7 @@ def courses_in_progress(user, limit=6) -> list[dict]:
         p.course_id: p for p in CourseProgress.objects.filter(user=user, course_id__in=course_ids)
     }
     courses = [e.course for e in enrolments]
-    outlines = _outlines(courses, user)
+    outlines = services_outlines(courses, user)
     items = []
     for course in courses:
         course_progress = progress.get(course.pk)
@@ -380,38 +381,6 @@ def courses_in_progress(user, limit=6) -> list[dict]:
 
 def _completed(module: ModuleSummary) -> bool:
     return bool(module.my_progress and module.my_progress.status == ProgressStatus.COMPLETED)
-
-
-def _outlines(courses, user) -> dict[int, list[ModuleSummary]]:
-    """The published modules of several courses, in order, each with this learner's record
-    (`my_progress`), by course pk: one query for all of them."""
-    from .services import SUMMARY_FIELDS, SUMMARY_PROGRESS_FIELDS
-
-    if not courses:
-        return {}
-    condition = Q()
-    for course in courses:
-        condition |= Q(path__startswith=course.path, depth=course.depth + 1)
-    by_path = {course.path: course for course in courses}
-    rows = (
-        ModulePage.objects.live().filter(condition).order_by("path")
-        .annotate(mine=FilteredRelation("progress", condition=Q(progress__user=user)))
-        .values_list("path", *SUMMARY_FIELDS, *[f"mine__{f}" for f in SUMMARY_PROGRESS_FIELDS])
-    )  # fmt: skip
-    outlines: dict[int, list[ModuleSummary]] = {course.pk: [] for course in courses}
-    size = len(SUMMARY_FIELDS)
-    for path, *row in rows:
-        course = by_path.get(path[: -ModulePage.steplen])
-        if course is None:
-            continue
-        summary = ModuleSummary(*row[:size], url=f"{course.url}{row[2]}/")
-        mine = dict(zip(SUMMARY_PROGRESS_FIELDS, row[size:], strict=True))
-        if mine["id"] is not None:
-            summary.my_progress = ModuleProgress(
-                user=user, module_id=summary.pk, course_id=course.pk, **mine
-            )
-        outlines[course.pk].append(summary)
-    return outlines
 
 
 def completion_counts() -> list[dict]:

@@ -117,32 +117,45 @@ def modules_with_progress(course: CoursePage, user, course_url: str | None = Non
     query) while `pk` stays the original module's."""
     if shown_course is not None and shown_course.pk != course.pk:
         return _localized(modules_with_progress(course, user), shown_course)
-    if course_url is None:
-        course_url = course.url
-    modules = (
-        ModulePage.objects.live()
-        .filter(path__startswith=course.path, depth=course.depth + 1)
-        .order_by("path")
-    )
+    urls = {course.pk: course_url if course_url is not None else course.url}
+    return outlines([course], user, urls=urls)[course.pk]
+
+
+def outlines(
+    courses, user, *, urls: dict[int, str] | None = None
+) -> dict[int, list[ModuleSummary]]:
+    """The published modules of several courses in order (as ModuleSummary), each with this
+    learner's record (`.my_progress`, or None), by course pk: one query for all of them.
+    `urls`: each course's address, when already known (else `course.url`)."""
+    if not courses:
+        return {}
+    condition = Q()
+    for course in courses:
+        condition |= Q(path__startswith=course.path, depth=course.depth + 1)
+    by_path = {course.path: course for course in courses}
+    urls = {course.pk: (urls or {}).get(course.pk) or course.url for course in courses}
+    modules = ModulePage.objects.live().filter(condition).order_by("path")
     fields, progress_fields = SUMMARY_FIELDS, SUMMARY_PROGRESS_FIELDS
-    if not user.is_authenticated:
-        return [
-            ModuleSummary(*row, url=f"{course_url}{row[2]}/")
-            for row in modules.values_list(*fields)
-        ]
-    # The learner's record rides along on a LEFT JOIN: one query for the whole outline.
-    modules = modules.annotate(
-        mine=FilteredRelation("progress", condition=Q(progress__user=user))
-    ).values_list(*fields, *[f"mine__{name}" for name in progress_fields])
-    result = []
-    for row in modules:
-        summary = ModuleSummary(*row[: len(fields)], url=f"{course_url}{row[2]}/")
-        mine = dict(zip(progress_fields, row[len(fields) :], strict=True))
-        if mine["id"] is not None:
+    if user.is_authenticated:
+        # The learner's record rides along on a LEFT JOIN: one query for the whole outline.
+        modules = modules.annotate(
+            mine=FilteredRelation("progress", condition=Q(progress__user=user))
+        ).values_list("path", *fields, *[f"mine__{name}" for name in progress_fields])
+    else:
+        modules = modules.values_list("path", *fields)
+    result: dict[int, list[ModuleSummary]] = {course.pk: [] for course in courses}
+    for path, *row in modules:
+        course = by_path.get(path[: -ModulePage.steplen])
+        if course is None:
+            continue
+        values, record = row[: len(fields)], row[len(fields) :]
+        summary = ModuleSummary(*values, url=f"{urls[course.pk]}{values[2]}/")
+        mine = dict(zip(progress_fields, record, strict=True)) if record else {}
+        if mine.get("id") is not None:
             summary.my_progress = ModuleProgress(
                 user=user, module_id=summary.pk, course_id=course.pk, **mine
             )
-        result.append(summary)
+        result[course.pk].append(summary)
     return result
 
 

@@ -56,13 +56,15 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
         and services.free_preview_module_id(course, modules) == module.pk
     )
     if not enrolled and not preview_reader and not services.can_preview(user):
-        return _unavailable(request, shown, shown_course, course, modules, reason=None)
+        return _unavailable(request, shown, shown_course, course, modules, enrolled=False,
+                            reason=None)  # fmt: skip
     progress = None
     if enrolled:
         try:
             services.module_assert_open(user=user, module=module, course=course, modules=modules)
         except services.LearningError as error:
-            return _unavailable(request, shown, shown_course, course, modules, reason=str(error))
+            return _unavailable(request, shown, shown_course, course, modules, enrolled=True,
+                                reason=str(error))  # fmt: skip
         mine = next((m.my_progress for m in modules if m.pk == module.pk), None)
         progress = services.module_visit(user=user, module=module, course=course, progress=mine)
     context = module_page_context(shown, shown_course, user, progress, modules, record=module,
@@ -107,10 +109,9 @@ def _activity_title(activity) -> str:
     return str(title or activity.kind.label)
 
 
-def _unavailable(request, shown, shown_course, course, modules, *, reason):
+def _unavailable(request, shown, shown_course, course, modules, *, enrolled, reason):
     """A module closed to this person (403), with what they can do next about the course."""
     rows = module_rows(course, request.user, modules)
-    enrolled = services.is_enrolled(request.user, course)
     return render(
         request, "courses/module_unavailable.html",
         {"page": shown, "course": shown_course, "reason": reason,
