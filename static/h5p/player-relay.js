@@ -5,8 +5,9 @@
    - "hello" → the page answers "launch" with where the learner was (resume state), then the
      player starts. Opened on its own (no parent), or when no answer comes, it starts fresh.
    - each xAPI statement → "xapi"; the page checks, numbers and sends it to the server.
-   - the player's state, every 30 seconds, after each statement and when the page is hidden →
-     "state".
+   - the player's state, every 30 seconds, shortly after each statement and each click or key
+     in the content (moving to the next question changes where the learner is without a
+     statement), and when the page is hidden → "state" (only when it changed).
    - the content's height → "resize", so the page's frame fits the content. */
 (function () {
   "use strict";
@@ -96,6 +97,9 @@
       });
       tell({ type: "acompana:h5p:ready" });
       window.setInterval(sendState, 30000);
+      var soon = function () { window.setTimeout(sendState, 500); };
+      container.addEventListener("click", soon, true);
+      container.addEventListener("keyup", soon, true);
       window.setInterval(measure, 500);
       measure();
     });
