@@ -17,7 +17,7 @@ help:
 	@echo "make run    install everything, migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   install everything, then lint, checks and the whole test suite"
 	@echo "make lint   ruff check and format check"
-	@echo "make bench  pages with 10,000 people, H5P statement ingest, certificate PDFs and pool exports (bench/results/)"
+	@echo "make bench  pages with 10,000 people, page weight on a slow link, H5P statement ingest, certificate PDFs and pool exports (bench/results/)"
 
 # --- Installing -------------------------------------------------------------------------------
 # Browser packages install with --ignore-scripts: no third-party install script ever runs.
@@ -78,6 +78,7 @@ format: python-deps
 # --- Benchmarks -------------------------------------------------------------------------------
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/page_weight.py
 	BENCH_INGEST_RATE=300 $(PY) bench/ingest.py
 	BENCH_INGEST_RATE=0 $(PY) bench/ingest.py
 	$(PY) bench/certification.py

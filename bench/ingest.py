@@ -155,10 +155,13 @@ def prepare_database() -> dict:
 
 
 def find_target() -> Target:
+    from wagtail.models import Locale
+
     from courses.h5p.xapi import object_iri
     from courses.models import CoursePage, H5PActivity, ModulePage
 
-    course = CoursePage.objects.live().filter(slug=COURSE_SLUG).first()
+    # The slug exists once per language (the translations keep it): take the original.
+    course = CoursePage.objects.live().filter(slug=COURSE_SLUG, locale=Locale.get_default()).first()
     module = course and ModulePage.objects.live().child_of(course).filter(slug=MODULE_SLUG).first()
     if module is None:
         sys.exit(
@@ -193,13 +196,14 @@ def prepare_learners(count: int, target: Target) -> list[Learner]:
     from django.contrib.sessions.backends.cached_db import SessionStore
     from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
     from django.utils.crypto import get_random_string
+    from wagtail.models import Locale
 
     from courses import services
     from courses.h5p.xapi import launch_token
     from courses.models import CoursePage, H5PStatement
     from training.models import User
 
-    course = CoursePage.objects.get(slug=COURSE_SLUG)
+    course = CoursePage.objects.get(slug=COURSE_SLUG, locale=Locale.get_default())
     backend = settings.AUTHENTICATION_BACKENDS[0]
     learners = []
     for number in range(1, count + 1):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import i18n, services
 from .activities import kind_for_block
 from .h5p import xapi
-from .models import CoursePage, H5PActivity, ModulePage
+from .models import ActivityCompletion, CoursePage, H5PActivity, ModulePage
 from .selectors import (
     module_page_context,
     module_rows,
@@ -83,6 +83,7 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
         )
     else:
         context["playable_h5p"] = _playable_h5p(shown.activities)
+        context["h5p_results"] = _h5p_results(user, module, shown.activities, progress)
         context["activity_views"] = {
             activity.id: _activity_view(request, module, activity, context)
             for activity in shown.activities
@@ -198,7 +199,8 @@ def _activity_view(request, module, activity, context):
     if activity.kind.block_type == "h5p":
         return h5p_view(request, module, activity, state, completed=completed,
                         enrolled=context["progress"] is not None,
-                        playable=context["playable_h5p"])  # fmt: skip
+                        playable=context["playable_h5p"],
+                        result=context.get("h5p_results", {}).get(activity.id))  # fmt: skip
     return {"completed": completed, "state": state}
 
 
@@ -338,13 +340,104 @@ def _playable_h5p(activities) -> dict[uuid.UUID, H5PActivity]:
     if not uuids:
         return {}
     playable = H5PActivity.objects.playable().filter(uuid__in=uuids)
-    return {found.uuid: found for found in playable.only("uuid", "title", "language")}
+    return {
+        found.uuid: found for found in playable.only("uuid", "title", "language", "main_library")
+    }
+
+
+def _h5p_results(user, module, activities, progress) -> dict[str, dict]:
+    """Each H5P block's score as the learner last saw it, by block id, in one query (none
+    without H5P blocks or without recorded work): the statement that completed it, else the
+    latest one about the whole activity that carried a score."""
+    from .models import H5PStatement
+
+    ids = [a.id for a in activities if a.kind.block_type == "h5p"]
+    if progress is None or not ids:
+        return {}
+    rows = (
+        H5PStatement.objects.filter(user=user, module=module, activity_id__in=ids,
+                                    sub_content_id="", score_scaled__isnull=False)
+        .order_by("activity_id", "-counted", "-stored_at")
+        .distinct("activity_id")
+        .values_list("activity_id", "counted", "raw")
+    )  # fmt: skip
+    results = {}
+    for activity_id, counted, raw in rows:
+        score = (raw.get("result") or {}).get("score") or {}
+        results[activity_id] = {"counted": counted, "score_raw": score.get("raw"),
+                                "score_max": score.get("max")}  # fmt: skip
+    return results
+
+
+def _number(value) -> str:
+    """A score as people write it: 3, not 3.0; 2.5 in the reader's own way."""
+    from django.utils.formats import number_format
+
+    value = float(value)
+    return str(int(value)) if value.is_integer() else number_format(round(value, 2))
+
+
+def h5p_status(*, completed: bool, score_raw=None, score_max=None, percent=None,
+               pass_mark=None, passed=None) -> str:  # fmt: skip
+    """What the status line under an H5P exercise says, truthfully: "Completed" only when the
+    completion is recorded; the score in points where the player gave them; whether it reached
+    the block's pass mark. Empty when there is nothing to say yet."""
+    from django.utils.translation import ngettext
+
+    mark = int(pass_mark) if pass_mark not in (None, "") and int(pass_mark) > 0 else None
+    points = None
+    if isinstance(score_raw, int | float) and isinstance(score_max, int | float) and score_max > 0:
+        values = {"raw": _number(score_raw), "max": _number(score_max), "mark": mark}
+        points = int(score_max) if float(score_max).is_integer() else 2
+    if points is not None and mark is not None:
+        if passed or (completed and passed is None):
+            return (
+                ngettext(
+                    "%(raw)s of %(max)s — passed (pass mark %(mark)s%%)",
+                    "%(raw)s of %(max)s — passed (pass mark %(mark)s%%)",
+                    points,
+                )
+                % values
+            )
+        if completed:
+            return (
+                ngettext(
+                    "Completed earlier. This time: %(raw)s of %(max)s — not yet passed "
+                    "(pass mark %(mark)s%%)",
+                    "Completed earlier. This time: %(raw)s of %(max)s — not yet passed "
+                    "(pass mark %(mark)s%%)",
+                    points,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "%(raw)s of %(max)s — not yet passed (pass mark %(mark)s%%)",
+                "%(raw)s of %(max)s — not yet passed (pass mark %(mark)s%%)",
+                points,
+            )
+            % values
+        )
+    if not completed:
+        return ""
+    if points is not None:
+        return ngettext("Completed · %(raw)s of %(max)s", "Completed · %(raw)s of %(max)s",
+                        points) % values  # fmt: skip
+    if percent is not None:
+        score = _number(percent)
+        if mark is not None:
+            return _("Completed · score %(score)s%% (pass mark %(mark)s%%)") % {
+                "score": score, "mark": mark}  # fmt: skip
+        return _("Completed · score %(score)s%%") % {"score": score}
+    return _("Completed")
 
 
 def h5p_view(request, module, activity, state, *, completed: bool, enrolled: bool,
-             playable: dict[uuid.UUID, H5PActivity]) -> dict:  # fmt: skip
+             playable: dict[uuid.UUID, H5PActivity],
+             result: dict | None = None) -> dict:  # fmt: skip
     """What the module page needs to launch one H5P block for this learner: a launch token
-    (only for a learner whose work is recorded), where they were, and how they did."""
+    (only for a learner whose work is recorded), where they were, and how they did. In
+    low-bandwidth mode, what the card shows before the player is started (type and weight)."""
     view = {"completed": completed, "enrolled": enrolled, "state": None, "score": None}
     # The player's URL carries a signed launch for this person and module (courses/h5p/origin.py):
     # only made here, for someone this page is served to, and only for an activity that may play.
@@ -356,9 +449,24 @@ def h5p_view(request, module, activity, state, *, completed: bool, enrolled: boo
         launch = xapi.player_launch(user=request.user, module_id=module.pk,
                                     activity_uuid=activity_uuid, preview=not enrolled)  # fmt: skip
         view["player_url"] = f"{settings.H5P_ORIGIN}/h5p/play/{activity_uuid}/{launch}/"
+        if getattr(request.user, "low_bandwidth", False):
+            from .h5p.weight import activity_weight
+
+            weight = activity_weight(playable[activity_uuid])
+            view["low_bandwidth"] = True
+            view["type_title"] = weight.type_title
+            view["kilobytes"] = weight.kilobytes
     if state is not None:
         view["state"] = state.state
         view["score"] = state.completion.score if state.completion else None
+    result = result or {}
+    if completed and not result.get("counted"):
+        result = {}  # a later attempt is not the one that completed it: the percentage then
+    view["status"] = h5p_status(
+        completed=completed, score_raw=result.get("score_raw"), score_max=result.get("score_max"),
+        percent=view["score"], pass_mark=activity.value.get("pass_mark"),
+        passed=True if completed else (False if result else None),
+    )  # fmt: skip
     if enrolled:
         view["token"] = xapi.launch_token(
             user=request.user, module_id=module.pk, activity_id=activity.id,
@@ -397,6 +505,19 @@ def h5p_xapi(request, module_id, activity_id):
         )
     except xapi.Refused as error:
         return _refused(error)
+    if "passed" in result or "score_raw" in result or result.get("completed"):
+        # The status line the page shows, in the learner's words (see h5p_status).
+        earlier = result.get("passed") is False and (
+            ActivityCompletion.objects.filter(user=request.user, module_id=module_id,
+                                              activity_id=activity_id).exists()
+        )  # fmt: skip
+        status = h5p_status(
+            completed=bool(result.get("completed") or earlier), score_raw=result.get("score_raw"),
+            score_max=result.get("score_max"), pass_mark=result.get("pass_mark"),
+            passed=result.get("passed"),
+        )  # fmt: skip
+        if status:
+            result["status"] = status
     return JsonResponse(result)
 
 

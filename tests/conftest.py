@@ -1,8 +1,14 @@
 import os
+from pathlib import Path
 
 import pytest
 
 IN_CI = bool(os.environ.get("CI"))
+
+# The real H5P sample packages sit beside the repository (../shared/h5p-samples), on developers'
+# machines and in CI alike; a clone elsewhere has none. Only the player and browser tests need
+# them: the rest build their own packages (tests/h5p_factory.py).
+H5P_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "h5p-samples"
 
 
 def skip_or_fail(reason: str):
@@ -10,6 +16,25 @@ def skip_or_fail(reason: str):
     if IN_CI:
         pytest.fail(f"{reason} (CI must provide it)")
     pytest.skip(reason)
+
+
+def h5p_sample(name: str) -> Path:
+    """The path of one real H5P sample package; skips (fails in CI) when it is not there."""
+    path = H5P_SAMPLES / name
+    if not path.is_file():
+        skip_or_fail(
+            f"the real H5P sample package {name} is not at {path} "
+            "(put the shared samples in ../shared/h5p-samples beside the repository)"
+        )
+    return path
+
+
+@pytest.fixture
+def h5p_samples():
+    """The folder of the real H5P sample packages; skips (fails in CI) when it is missing."""
+    for name in ("truefalse.h5p", "questionset-multichoice.h5p"):
+        h5p_sample(name)
+    return H5P_SAMPLES
 
 
 @pytest.fixture(autouse=True)

@@ -6,29 +6,60 @@ On that host only `/h5p/…` exists, served without sessions, authentication or 
 middleware answers before any of those run), with a strict Content-Security-Policy. On the
 platform's own host, `/h5p/…` does not exist.
 
-Only an activity whose libraries an administrator approved plays, on every URL here. The player
-page, its h5p.json and its content files carry a signed, short-lived launch in their path
-(`/h5p/play/<activity>/<launch>/…`, made by the module page for someone who may see the module),
-so that relative URLs keep it; the player page and h5p.json also check that the person may still
-open the module. Library files (public, versioned code) need no launch and may be cached.
+Only an activity whose libraries an administrator approved plays. The player page carries a
+signed, short-lived launch in its path (`/h5p/play/<activity>/<launch>/`, made by the module page
+for someone who may see the module), checks that the person may still open the module, and is
+never cached. Everything it loads is cacheable, so a second visit downloads almost nothing:
+
+- library files at `/h5p/libraries/<folder>/<path>`, the exact stored folder of an APPROVED
+  library (named by the hash of its files): the same URL for every activity, public, immutable
+  for a year. The player page carries a manifest (h5p.json and each library.json, dependency
+  references rewritten to those folders) that the relay hands to the player, so it builds these
+  URLs without fetching anything first. `/h5p/libraries/<Name>-<major>.<minor>/…` (what H5P builds
+  at run time) is the highest approved patch, cached an hour;
+- content at `/h5p/content/<activity>/<token>/…`: the token is signed for this activity, person
+  and 30-day period (`content_token`), the same on every visit in the period, so the browser keeps
+  the files (private, immutable). Someone who leaves the course keeps what their browser cached,
+  and the URLs they were given keep working until the next period ends (at most 60 days): the
+  content of an activity they had opened, never the player page;
+- the pinned player at `/h5p/player/<version>/…` and the relay at `/h5p/player-relay.<hash>.js`.
+
+Compressible files are served brotli- or gzip-compressed from siblings made at extraction
+(compression.py), with validators (ETag, Last-Modified, 304). The older URLs (libraries per
+activity, h5p.json and content under the launch) still answer, for tabs opened before.
 """
 
+import functools
+import hashlib
+import json
 import mimetypes
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotFound, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
-from django.urls import Resolver404, path, resolve
+from django.urls import Resolver404, path, re_path, resolve
 from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.crypto import constant_time_compare
+from django.utils.http import http_date
 
-from ..models import CoursePage, H5PActivity, ModulePage
+from ..models import CoursePage, H5PActivity, H5PLibrary, ModulePage
+from .compression import accepted_encodings, compressed_in_memory, compressible, is_sibling
 from .store import content_root, libraries_root
 from .xapi import PlayerLaunch, Refused, object_iri, player_launch_check
 
 LIBRARY_FOLDER = re.compile(r"^(?P<name>[\w.\-]+)-(?P<major>\d+)\.(?P<minor>\d+)$")
+# A stored folder: "<name>-<major>.<minor>.<patch>-<16 hex of the files' hash>", or, for versions
+# stored before candidates had folders of their own, "<name>-<major>.<minor>.<patch>".
+STORED_FOLDER = re.compile(
+    r"^(?P<name>[\w.\-]+)-(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)(?:-(?P<hash>[0-9a-f]{16}))?$"
+)
 
 
 def h5p_host() -> str:
@@ -61,9 +92,19 @@ def content_security_policy() -> str:
     )
 
 
-# Library files are versioned code, the same for everyone: browsers may keep them a while. The
-# entry point is never cached, so a library rejected later stops the player at once.
-LIBRARY_CACHE = "public, max-age=86400"
+# Library files are versioned code, the same for everyone. At their exact stored folder they never
+# change: a year, immutable. The entry point is never cached, so a library rejected later stops
+# the player at once (it is no longer named, and its URLs answer 404).
+IMMUTABLE = "public, max-age=31536000, immutable"
+LIBRARY_CACHE = "public, max-age=86400"  # the older per-activity URLs
+LIBRARY_LATEST_CACHE = "public, max-age=3600"  # "<name>-<major>.<minor>": may move to a new patch
+# An activity's content never changes (a new package is a new activity), but it is this person's.
+CONTENT_CACHE = "private, max-age=31536000, immutable"
+SHORT_CACHE = "public, max-age=300"  # unversioned player and relay URLs (older tabs)
+
+CONTENT_SALT = "courses.h5p.content"
+CONTENT_PERIOD_SECONDS = 30 * 24 * 60 * 60
+CONTENT_TOKEN = re.compile(r"^(?P<user>\d{1,18})-(?P<period>\d{1,9})-(?P<sig>[\w\-]{20,100})$")
 
 
 def _activity(activity_uuid) -> H5PActivity:
@@ -107,8 +148,38 @@ def _launched(activity_uuid, launch: str, *, entry: bool) -> H5PActivity:
     return _activity(activity_uuid)
 
 
-def _file(root: Path, relative: str) -> FileResponse:
-    """A file strictly inside `root`; anything else (traversal, links out, folders) is a 404."""
+def content_period(now: float | None = None) -> int:
+    return int((time.time() if now is None else now) // CONTENT_PERIOD_SECONDS)
+
+
+def content_token(activity_uuid, user_id: int, period: int | None = None) -> str:
+    """The signed part of an activity's content URLs for this person: the same throughout a
+    30-day period, so the browser keeps the files; useless for another activity or person."""
+    period = content_period() if period is None else period
+    value = f"{activity_uuid}:{user_id}:{period}"
+    return f"{user_id}-{period}-{signing.Signer(salt=CONTENT_SALT).signature(value)}"
+
+
+def content_token_check(token: str, activity_uuid) -> int:
+    """The person a content token was made for; Http404 unless it is a token for this activity
+    of the current or the previous period (so a page opened just before a period ends works)."""
+    match = CONTENT_TOKEN.match(token)
+    if match is None:
+        raise Http404
+    user_id, period = int(match["user"]), int(match["period"])
+    if period not in (content_period(), content_period() - 1):
+        raise Http404
+    expected = content_token(activity_uuid, user_id, period)
+    if not constant_time_compare(token, expected):
+        raise Http404
+    return user_id
+
+
+def _resolve(root: Path, relative: str) -> Path:
+    """A file strictly inside `root`; anything else (traversal, links out, folders, a compressed
+    sibling asked for by name) is a 404."""
+    if is_sibling(relative):
+        raise Http404
     base = root.resolve()
     try:
         candidate = (base / relative).resolve()
@@ -117,13 +188,202 @@ def _file(root: Path, relative: str) -> FileResponse:
         raise Http404 from error
     if not found:
         raise Http404
+    return candidate
+
+
+def _serve(request, root: Path, relative: str, cache_control: str, *, in_memory: bool = False):
+    """A file strictly inside `root`, compressed as the browser accepts (from its precompressed
+    sibling, or, `in_memory`, compressed once per process), with validators: a strong ETag per
+    encoding and Last-Modified, answering 304 to If-None-Match and If-Modified-Since."""
+    candidate = _resolve(root, relative)
+    try:
+        stat = candidate.stat()
+    except OSError as error:
+        raise Http404 from error
     content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
-    return FileResponse(candidate.open("rb"), content_type=content_type)
+    encoding, body, served = None, None, candidate
+    if compressible(candidate.name):
+        accepted = accepted_encodings(request.headers.get("Accept-Encoding", ""))
+        if in_memory and accepted:
+            forms = compressed_in_memory(candidate, stat)
+            encoding = next((name for name in accepted if name in forms), None)
+            body = forms.get(encoding)
+        else:
+            for name in accepted:
+                sibling = candidate.with_name(candidate.name + (".br" if name == "br" else ".gz"))
+                if sibling.is_file() and not sibling.is_symlink():
+                    encoding, served = name, sibling
+                    break
+    etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}{"-" + encoding if encoding else ""}"'
+    last_modified = int(stat.st_mtime)
+
+    def headers(response):
+        response["Cache-Control"] = cache_control
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        if compressible(candidate.name):
+            patch_vary_headers(response, ("Accept-Encoding",))
+        return response
+
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return headers(not_modified)
+    if body is not None:
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Length"] = len(body)
+    else:
+        try:
+            opened = served.open("rb")
+        except OSError as error:
+            raise Http404 from error
+        response = FileResponse(opened, content_type=content_type, filename=candidate.name)
+    if encoding:
+        response["Content-Encoding"] = encoding
+    return headers(response)
+
+
+@functools.cache
+def player_version() -> str:
+    """The pinned h5p-standalone's version (its package.json), part of the player's URLs."""
+    package = Path(settings.H5P_PLAYER_DIR).parent / "package.json"
+    try:
+        return str(json.loads(package.read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        return "0"
+
+
+RELAY = Path(settings.BASE_DIR) / "static" / "h5p" / "player-relay.js"
+_relay_digests: dict[tuple[int, int], str] = {}
+
+
+def relay_digest() -> str:
+    """The first 12 hex digits of the relay's SHA-256 (read again only when the file changes)."""
+    try:
+        stat = RELAY.stat()
+    except OSError:
+        return "0" * 12
+    key = (stat.st_mtime_ns, stat.st_size)
+    if key not in _relay_digests:
+        _relay_digests.clear()
+        _relay_digests[key] = hashlib.sha256(RELAY.read_bytes()).hexdigest()[:12]
+    return _relay_digests[key]
+
+
+def _version_folder(library: H5PLibrary) -> tuple[str, str]:
+    """The `majorVersion` and `minorVersion` a dependency reference needs so that the player's
+    "<machineName>-<major>.<minor>" is this library's stored folder."""
+    prefix = f"{library.machine_name}-{library.major_version}."
+    return str(library.major_version), library.folder[len(prefix) :]
+
+
+def player_manifest(activity: H5PActivity) -> dict:
+    """What the player would fetch one round trip after another before it can start: h5p.json
+    (with the activity's title) and each library's library.json (only what the player reads),
+    every dependency reference rewritten to the exact stored folder of the library this activity
+    uses; and `directories`, the same mapping for what H5P builds at run time."""
+    libraries = list(activity.libraries.filter(status=H5PLibrary.Status.APPROVED))
+    by_ref = {(lib.machine_name, lib.major_version, lib.minor_version): lib for lib in libraries}
+
+    def reference(dependency):
+        if not isinstance(dependency, dict):
+            return dependency
+        try:
+            key = (dependency.get("machineName"), int(dependency.get("majorVersion")),
+                   int(dependency.get("minorVersion")))  # fmt: skip
+        except (TypeError, ValueError):
+            return dependency
+        library = by_ref.get(key)
+        if library is None:  # not one of this activity's: the "<name>-<major>.<minor>" URL
+            return dependency
+        major, minor = _version_folder(library)
+        return {"machineName": library.machine_name, "majorVersion": major, "minorVersion": minor}
+
+    def references(dependencies):
+        return [reference(d) for d in dependencies] if isinstance(dependencies, list) else []
+
+    h5p = {**activity.h5p_json, "title": activity.title}
+    h5p["preloadedDependencies"] = references(h5p.get("preloadedDependencies"))
+    manifest = {"h5p": h5p, "libraries": {}, "directories": {}}
+    for library in libraries:
+        metadata = library.metadata or {}
+        manifest["libraries"][library.folder] = {
+            "machineName": library.machine_name,
+            "majorVersion": library.major_version,
+            "minorVersion": library.minor_version,
+            "preloadedDependencies": references(metadata.get("preloadedDependencies")),
+            "preloadedJs": metadata.get("preloadedJs") or [],
+            "preloadedCss": metadata.get("preloadedCss") or [],
+        }
+        name = f"{library.machine_name}-{library.major_version}.{library.minor_version}"
+        manifest["directories"][name] = library.folder
+    return manifest
+
+
+def player_preloads(manifest: dict, libraries: str) -> dict:
+    """The files the player will ask for once it starts, at the exact URLs it will build
+    (`<libraries>/<folder>/<path>`, as h5p-standalone does): the scripts and stylesheets of every
+    library reachable from h5p.json's dependencies, dependencies before what needs them. The
+    player page names them in `<link rel="preload">`, so they download while the page's scripts
+    load and start, instead of one round trip after the player has read everything."""
+    known = manifest.get("libraries") or {}
+
+    def folder(reference) -> str | None:
+        if not isinstance(reference, dict):
+            return None
+        name = reference.get("machineName")
+        major, minor = reference.get("majorVersion"), reference.get("minorVersion")
+        candidate = f"{name}-{major}.{minor}"
+        return candidate if candidate in known else None
+
+    ordered: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str | None) -> None:
+        if name is None or name in seen:
+            return
+        seen.add(name)
+        for dependency in known[name].get("preloadedDependencies") or []:
+            visit(folder(dependency))
+        ordered.append(name)
+
+    for dependency in (manifest.get("h5p") or {}).get("preloadedDependencies") or []:
+        visit(folder(dependency))
+    preloads: dict[str, list[str]] = {"scripts": [], "styles": []}
+    sizes: dict[str, int] = {}
+    for name in ordered:
+        for kind, key in (("scripts", "preloadedJs"), ("styles", "preloadedCss")):
+            for entry in known[name].get(key) or []:
+                relative = entry.get("path") if isinstance(entry, dict) else None
+                url = f"{libraries}/{name}/{relative}" if isinstance(relative, str) else None
+                if url and url not in preloads[kind]:
+                    preloads[kind].append(url)
+                    sizes[url] = _transfer_size(name, relative)
+    # The largest first: on a slow link they keep it busy while the many small files wait
+    # out their round trips (a browser opens only a few connections to a host).
+    for urls in preloads.values():
+        urls.sort(key=lambda url: -sizes[url])
+    return preloads
+
+
+@functools.lru_cache(maxsize=4096)
+def _transfer_size(folder: str, relative: str) -> int:
+    """About what a library file costs to download: its brotli sibling's size, else its own (a
+    stored folder never changes, so this is remembered)."""
+    path = libraries_root() / folder / relative
+    for candidate in (path.with_name(path.name + ".br"), path):
+        try:
+            return candidate.stat().st_size
+        except (OSError, ValueError):
+            continue
+    return 0
 
 
 def player(request, activity_uuid, launch):
     try:
-        activity = _launched(activity_uuid, launch, entry=True)
+        checked = player_launch_check(launch, activity_uuid=activity_uuid)
+        if not _may_open(checked):
+            raise Http404
+        activity = _activity(activity_uuid)
     except Refused as refused:
         if refused.code != "expired":
             raise Http404 from refused
@@ -131,30 +391,54 @@ def player(request, activity_uuid, launch):
         with translation.override(translation.get_language_from_request(request)):
             html = render_to_string("courses/h5p/player_expired.html")
         return HttpResponse(html, status=403)
+    token = content_token(activity.uuid, checked.user_id)
+    manifest = player_manifest(activity)
     html = render_to_string(
         "courses/h5p/player.html",
         {"activity": activity, "platform_origin": platform_origin(),
          "base": f"/h5p/play/{activity.uuid}/{launch}",
-         "libraries": f"/h5p/play/{activity.uuid}/libraries",
+         "libraries": "/h5p/libraries",
+         "content": f"/h5p/content/{activity.uuid}/{token}",
+         "player": f"/h5p/player/{player_version()}",
+         "relay": f"/h5p/player-relay.{relay_digest()}.js",
+         "manifest": manifest,
+         "preloads": player_preloads(manifest, "/h5p/libraries"),
          "object_iri": object_iri(activity.uuid)},
     )  # fmt: skip
-    return HttpResponse(html)
+    response = HttpResponse(html)
+    response["Cache-Control"] = "no-store"  # signed, personal and short-lived
+    # The manifest makes the page a few KB: compressed (Django's, with its BREACH padding).
+    return GZipMiddleware(lambda request: response).process_response(request, response)
 
 
 def h5p_json(request, activity_uuid, launch):
     """The package's h5p.json, with the title the activity has here: the player names the content
-    by it (for screen readers, in xAPI statements), not by what the package's author left in."""
+    by it (for screen readers, in xAPI statements), not by what the package's author left in.
+    (Pages opened before the manifest; the player now gets it from the page.)"""
     activity = _launched(activity_uuid, launch, entry=True)
     return JsonResponse({**activity.h5p_json, "title": activity.title})
 
 
 def content_file(request, activity_uuid, launch, relative):
+    """Content under the launch (pages opened before the content token): not cached."""
     activity = _launched(activity_uuid, launch, entry=False)
-    return _file(content_root() / str(activity.uuid), relative)
+    return _serve(request, content_root() / str(activity.uuid), relative, "no-store")
+
+
+def content(request, activity_uuid, token, relative):
+    """An activity's content files and content.json, for the person of the token: the same URL
+    all period long, kept by the browser (private: not in shared caches)."""
+    from django.contrib.auth import get_user_model
+
+    user_id = content_token_check(token, activity_uuid)
+    activity = _activity(activity_uuid)
+    if not get_user_model().objects.filter(pk=user_id, is_active=True).exists():
+        raise Http404
+    return _serve(request, content_root() / str(activity.uuid), relative, CONTENT_CACHE)
 
 
 def library_file(request, activity_uuid, folder, relative):
-    """Library files at the exact versions validated with this activity."""
+    """Library files at the exact versions validated with this activity (the older URLs)."""
     activity = _activity(activity_uuid)
     match = LIBRARY_FOLDER.match(folder)
     if not match:
@@ -164,21 +448,55 @@ def library_file(request, activity_uuid, folder, relative):
     ).first()
     if library is None:
         raise Http404
-    response = _file(libraries_root() / library.folder, relative)
-    response["Cache-Control"] = LIBRARY_CACHE
-    return response
+    return _serve(request, libraries_root() / library.folder, relative, LIBRARY_CACHE)
 
 
-def player_asset(request, relative):
-    """The pinned h5p-standalone build, from node_modules (installed, never copied)."""
-    return _file(Path(settings.H5P_PLAYER_DIR), relative)
+def library(request, folder, relative):
+    """An approved library's files, shared by every activity: at its exact stored folder for a
+    year; at "<name>-<major>.<minor>", the highest approved patch, for an hour."""
+    approved = H5PLibrary.objects.filter(status=H5PLibrary.Status.APPROVED)
+    if exact := STORED_FOLDER.match(folder):
+        found = approved.filter(
+            machine_name=exact["name"], major_version=exact["major"],
+            minor_version=exact["minor"], patch_version=exact["patch"],
+            folder_name=folder if exact["hash"] else "",
+        ).first()  # fmt: skip
+        cache_control = IMMUTABLE
+    elif latest := LIBRARY_FOLDER.match(folder):
+        found = (
+            approved.filter(machine_name=latest["name"], major_version=latest["major"],
+                            minor_version=latest["minor"])
+            .order_by("-patch_version").first()
+        )  # fmt: skip
+        cache_control = LIBRARY_LATEST_CACHE
+    else:
+        raise Http404
+    if found is None or (exact and found.folder != folder):
+        raise Http404
+    return _serve(request, libraries_root() / found.folder, relative, cache_control)
 
 
-def relay_script(request):
-    return _file(Path(settings.BASE_DIR) / "static" / "h5p", "player-relay.js")
+def player_asset(request, relative, version=None):
+    """The pinned h5p-standalone build, from node_modules (installed, never copied): at
+    `/h5p/player/<its version>/…` for a year; unversioned (older tabs) for a few minutes."""
+    if version is not None and version != player_version():
+        raise Http404
+    cache_control = IMMUTABLE if version else SHORT_CACHE
+    return _serve(request, Path(settings.H5P_PLAYER_DIR), relative, cache_control, in_memory=True)
+
+
+def relay_script(request, digest=None):
+    if digest is not None and digest != relay_digest():
+        raise Http404
+    cache_control = IMMUTABLE if digest else SHORT_CACHE
+    return _serve(request, RELAY.parent, RELAY.name, cache_control, in_memory=True)
 
 
 urlpatterns = [
+    path("h5p/libraries/<str:folder>/<path:relative>", library),
+    path("h5p/content/<uuid:activity_uuid>/<str:token>/<path:relative>", content),
+    re_path(r"^h5p/player/(?P<version>\d+\.\d+\.\d+[\w.\-]*)/(?P<relative>.+)$", player_asset),
+    re_path(r"^h5p/player-relay\.(?P<digest>[0-9a-f]{12})\.js$", relay_script),
     path("h5p/play/<uuid:activity_uuid>/libraries/<str:folder>/<path:relative>", library_file),
     path("h5p/play/<uuid:activity_uuid>/<str:launch>/", player),
     path("h5p/play/<uuid:activity_uuid>/<str:launch>/h5p.json", h5p_json),

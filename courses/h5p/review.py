@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 from ..models import H5PLibrary
+from .compression import is_sibling
 from .store import libraries_root
 
 # Files read as text for a diff; anything else is compared by hash only.
@@ -36,7 +37,8 @@ def library_files(library: H5PLibrary) -> list[dict]:
     if not folder.is_dir():
         return []
     files = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+    stored = (p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+    for path in sorted(p for p in stored if not is_sibling(p.name)):  # not .br/.gz copies
         data = path.read_bytes()
         files.append({"path": path.relative_to(folder).as_posix(), "size": len(data),
                       "sha256": hashlib.sha256(data).hexdigest()})  # fmt: skip

@@ -26,7 +26,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import H5PActivity, H5PLibrary
-from .validator import LibraryRef, Limits, Package, PackageLibrary, read_entry, validate
+from .compression import precompress_tree
+from .validator import (
+    LibraryRef,
+    Limits,
+    Package,
+    PackageLibrary,
+    StoredLibrary,
+    read_entry,
+    validate,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +61,15 @@ def store_has(ref: LibraryRef) -> bool:
         .exclude(status=H5PLibrary.Status.REJECTED)
         .exists()
     )
+
+
+def stored_library(ref: LibraryRef) -> StoredLibrary | None:
+    """The store's copy a package without this library would get (its library.json and file
+    list, which the validator checks), or None."""
+    library = best_library(ref)
+    if library is None:
+        return None
+    return StoredLibrary(library.metadata or {}, frozenset(f["path"] for f in library.files))
 
 
 def best_library(ref: LibraryRef) -> H5PLibrary | None:
@@ -89,6 +107,8 @@ def _write(archive, files: dict[str, str], target: Path, limits: Limits) -> None
             raise ValueError(f"refusing to write outside {target}: {relative}")
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_bytes(read_entry(archive, archive.getinfo(name), limits.max_file_bytes))
+    # .br/.gz siblings for the H5P origin to serve, made once, before the folder is in place.
+    precompress_tree(target)
 
 
 def _temporary(parent: Path) -> Path:
@@ -190,7 +210,7 @@ def _extract(activity: H5PActivity) -> H5PActivity:
     target = content_root() / str(activity.uuid)
     try:
         with activity.package.open("rb") as upload, transaction.atomic():
-            package = validate(upload, limits=limits, store_has=store_has)
+            package = validate(upload, limits=limits, store_library=stored_library)
             if not package.ok:
                 raise ExtractionRefused(package.errors)
             with zipfile.ZipFile(upload) as archive:

@@ -15,9 +15,12 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import filetype
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
+
+from . import clamav
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +87,42 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 COMPRESSION_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 ENCRYPTED_FLAG = 0x1
 
+# The H5P core API our player provides, for libraries' `coreApi` requirements. h5p-standalone
+# 3.8.2 (pinned in package.json) bundles H5P core's JavaScript and styles (dist/frame.bundle.js,
+# dist/styles/h5p.css) from h5p-php-library; its script set (h5p-tooltip.js, request-queue.js in
+# the bundle), its h5p-table/h5p-tooltip styles and the "update h5p core vendor library to match
+# upstream" of its 3.8.0 changelog match the h5p-php-library whose `H5PCore::$coreApi` is 1.27
+# (h5p.classes.php). Raise this only with a player that bundles a newer core.
+PLAYER_CORE_API = (1, 27)
+
+# Files whose extension promises an image, a sound, a video or a font must be one: their first
+# bytes are checked with `filetype` (an executable, or the EICAR test string, renamed .jpg is
+# refused). Each extension lists what filetype may answer for a genuine file of that kind.
+# Formats filetype does not know are checked here: SVG is text holding an <svg> element; EOT
+# carries "LP" at byte 34 (its magic number); MP3 without an ID3 tag starts with a frame sync.
+ISO_MEDIA = frozenset({"mp4", "m4a", "m4v", "mov", "3gp"})
+MEDIA_KINDS = {
+    "png": ("image", {"png", "apng"}),
+    "jpg": ("image", {"jpg"}),
+    "jpeg": ("image", {"jpg"}),
+    "gif": ("image", {"gif"}),
+    "bmp": ("image", {"bmp"}),
+    "tif": ("image", {"tif", "cr2"}),
+    "tiff": ("image", {"tif", "cr2"}),
+    "svg": ("image", set()),
+    "ttf": ("font", {"ttf", "otf"}),
+    "otf": ("font", {"otf", "ttf"}),
+    "woff": ("font", {"woff"}),
+    "woff2": ("font", {"woff2"}),
+    "eot": ("font", {"eot"}),
+    "mp3": ("audio", {"mp3"}),
+    "m4a": ("audio", ISO_MEDIA),
+    "wav": ("audio", {"wav"}),
+    "ogg": ("media", {"ogg"}),
+    "mp4": ("media", ISO_MEDIA),
+    "webm": ("media", {"webm", "mkv"}),
+}
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -119,6 +158,14 @@ class PackageLibrary:
     data: dict
     files: dict[str, str] = field(default_factory=dict)  # path inside the folder -> zip name
     dependencies: list[LibraryRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredLibrary:
+    """The store's copy of a library a package relies on without bringing it."""
+
+    data: dict  # its library.json
+    files: frozenset[str]  # every file path inside its folder
 
 
 @dataclass
@@ -205,17 +252,25 @@ def validate(
     *,
     limits: Limits | None = None,
     store_has: Callable[[LibraryRef], bool] = lambda ref: False,
+    store_library: Callable[[LibraryRef], StoredLibrary | None] | None = None,
 ) -> Package:
     """Check a package (a path or a binary file object). Nothing is written anywhere.
 
     `store_has(ref)` says whether the platform's library store already holds a library that
-    the package may rely on without bringing it.
+    the package may rely on without bringing it; `store_library(ref)`, when given, replaces it
+    and returns the store's copy (its library.json and file list, checked like the package's
+    own libraries), or None.
     """
     limits = limits or Limits.from_settings()
     errors: list[str] = []
     package = Package({}, {}, LibraryRef("", 0, 0), [], {}, {}, errors)
+    if store_library is None:
+
+        def store_library(ref):
+            return StoredLibrary({}, frozenset()) if store_has(ref) else None
+
     try:
-        _validate(source, limits, errors, package, store_has)
+        _validate(source, limits, errors, package, store_library)
     except DatabaseError:
         raise  # the platform's problem, not the package's: the caller retries
     except Exception:
@@ -231,7 +286,7 @@ def unreadable_reason() -> str:
              "Export it again and upload the new file.")  # fmt: skip
 
 
-def _validate(source, limits, errors, package, store_has) -> None:
+def _validate(source, limits, errors, package, store_library) -> None:
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
@@ -245,13 +300,16 @@ def _validate(source, limits, errors, package, store_has) -> None:
                 % {"count": len(infos), "limit": limits.max_files}
             )
             return
-        _check_entries(archive, infos, limits, errors, package)
+        kind_errors: list[str] = []
+        _check_entries(archive, infos, limits, errors, package, kind_errors)
         if errors:
             return
-        _check_structure(archive, limits, errors, package, store_has)
+        _check_structure(archive, limits, errors, package, store_library)
+        errors.extend(kind_errors)
+        _scan_for_viruses(archive, infos, limits, errors)
 
 
-def _check_entries(archive, infos, limits, errors, package):
+def _check_entries(archive, infos, limits, errors, package, kind_errors):
     seen: set[str] = set()
     files: set[str] = set()
     declared_total = 0
@@ -366,13 +424,16 @@ def _check_entries(archive, infos, limits, errors, package):
             if info.is_dir():
                 continue
             try:
-                real_total += len(read_entry(archive, info, limits.max_file_bytes))
+                data = read_entry(archive, info, limits.max_file_bytes)
             except PackageTooLarge:
                 errors.append(_("“%(name)s” is larger than it claims.") % {"name": info.filename})
                 return
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
                 errors.append(_("“%(name)s” is damaged.") % {"name": info.filename})
                 return
+            real_total += len(data)
+            if (problem := _kind_problem(info.filename, data)) is not None:
+                kind_errors.append(problem)
             if real_total > limits.max_total_bytes:
                 errors.append(
                     _("The package unpacks to more than %(limit)s MB.")
@@ -381,7 +442,322 @@ def _check_entries(archive, infos, limits, errors, package):
                 return
 
 
-def _check_structure(archive, limits, errors, package, store_has):
+# --- What a file's first bytes say it is ----------------------------------------------------------
+def _is_svg(data: bytes) -> bool:
+    if b"\0" in data:
+        return False
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return "<svg" in text.lower()
+
+
+def _is_mpeg_audio(data: bytes) -> bool:
+    # An MPEG audio frame header: 11 bits of sync, and a layer other than "reserved".
+    return len(data) > 2 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0 and data[1] & 0x06 != 0
+
+
+def _kind_problem(name: str, data: bytes) -> str | None:
+    """Why a file is not the kind of file its extension promises, or None."""
+    extension = _extension(name)
+    if extension not in MEDIA_KINDS:
+        return None
+    kind, accepted = MEDIA_KINDS[extension]
+    if extension == "svg":
+        genuine = _is_svg(data)
+    else:
+        guess = filetype.guess(data[:8192]) if data else None
+        genuine = guess is not None and guess.extension in accepted
+        if not genuine and extension == "eot":
+            genuine = len(data) > 36 and data[34:36] == b"LP"
+        if not genuine and extension == "mp3":
+            genuine = guess is None and _is_mpeg_audio(data)
+    if genuine:
+        return None
+    described = {
+        "image": _("an image"),
+        "font": _("a font"),
+        "audio": _("a sound file"),
+        "media": _("a sound or video file"),
+    }[kind]
+    return _("“%(name)s” is not really %(kind)s: its content does not match its .%(ext)s "
+             "extension.") % {"name": name, "kind": described, "ext": extension}  # fmt: skip
+
+
+# --- Virus scan (optional) ------------------------------------------------------------------------
+def scanner_unavailable_reason() -> str:
+    return _("The package could not be checked for viruses right now. Please try again later; "
+             "if this keeps happening, tell an administrator.")  # fmt: skip
+
+
+def _scan_for_viruses(archive, infos, limits, errors) -> None:
+    """Every file through clamd when ACOMPANA_CLAMAV names it. A scanner that cannot answer
+    refuses the package: nothing unscanned is ever extracted."""
+    address = getattr(settings, "ACOMPANA_CLAMAV", "")
+    if not address:
+        return
+    for info in infos:
+        if info.is_dir():
+            continue
+        data = read_entry(archive, info, limits.max_file_bytes)
+        try:
+            found = clamav.scan(data, address)
+        except clamav.ScannerUnavailable as error:
+            logger.error("ClamAV (%s) could not scan an H5P package: %s", address, error)
+            errors.append(scanner_unavailable_reason())
+            return
+        if found:
+            errors.append(
+                _("“%(name)s” contains a virus or other malware (%(signature)s).")
+                % {"name": info.filename, "signature": found}
+            )
+
+
+# --- h5p.json and library.json, as H5P's own validator reads them ---------------------------------
+# Each field's rule mirrors h5pRequired/h5pOptional and libraryRequired/libraryOptional of
+# H5PValidator (h5p-php-library, h5p.classes.php) and the JSON schemas of Lumi's PackageValidator
+# (h5p-nodejs-library). A rule returns None when the value is fine, else what it should be.
+LIBRARY_NAME = re.compile(r"[A-Za-z0-9._\-]{1,127}")  # ASCII only, like MACHINE_NAME
+MAIN_LIBRARY = re.compile(r"[$A-Za-z_][0-9A-Za-z_.$]{1,254}")
+LANGUAGE_CODE = re.compile(r"[-a-zA-Z]{1,10}")
+ASSET_SEGMENT = re.compile(r"[A-Za-z0-9_\- .]+")
+# H5P's `/^(-?[a-z]+){1,7}\.json$/i`, written without nested repetition (no backtracking blow-up).
+LANGUAGE_FILE = re.compile(r"-?[a-zA-Z]+(?:-[a-zA-Z]+){0,6}\.json")
+CONTENT_LICENSES = ("CC BY", "CC BY-SA", "CC BY-ND", "CC BY-NC", "CC BY-NC-SA", "CC BY-NC-ND",
+                    "CC0 1.0", "GNU GPL", "PD", "ODC PDDL", "CC PDM", "U", "C")  # fmt: skip
+LIBRARY_LICENSES = ("cc-by", "cc-by-sa", "cc-by-nd", "cc-by-nc", "cc-by-nc-sa", "cc-by-nc-nd",
+                    "pd", "cr", "MIT", "GPL1", "GPL2", "GPL3", "MPL", "MPL2")  # fmt: skip
+
+
+def _text(maximum: int | None = 255, *, minimum: int = 1, lines: bool = False):
+    def rule(value):
+        if (
+            isinstance(value, str)
+            and minimum <= len(value) <= (maximum or len(value))
+            and (lines or "\n" not in value)
+        ):
+            return None
+        if maximum is None:
+            return _("a text on one line")
+        if lines:
+            return _("a text of at most %(max)s characters") % {"max": maximum}
+        return _("a text of at most %(max)s characters, on one line") % {"max": maximum}
+
+    return rule
+
+
+def _pattern(regex: re.Pattern, described):
+    def rule(value):
+        return None if isinstance(value, str) and regex.fullmatch(value) else described()
+
+    return rule
+
+
+def _number(digits: int):
+    def rule(value):
+        text = value if isinstance(value, str) else str(value) if isinstance(value, int) else ""
+        if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or len(text) > digits:
+            return _("a whole number of at most %(digits)s digits") % {"digits": digits}
+        return None
+
+    return rule
+
+
+def _flag(value):
+    if isinstance(value, bool) or value not in (0, 1, "0", "1"):
+        return _("0 or 1")
+    return None
+
+
+def _choice(*choices):
+    def rule(value):
+        if isinstance(value, str) and value in choices:
+            return None
+        return _("one of: %(choices)s") % {"choices": ", ".join(f"“{c}”" for c in choices)}
+
+    return rule
+
+
+def _asset(extension: str):
+    def rule(value):
+        segments = value.split("/") if isinstance(value, str) else []
+        if (
+            segments
+            and all(ASSET_SEGMENT.fullmatch(s) and s not in (".", "..") for s in segments)
+            and value.lower().endswith(f".{extension}")
+        ):
+            return None
+        return _("a path inside the library (letters, digits, spaces, “.”, “_” and “-”, "
+                 "folders separated by “/”) ending in .%(ext)s") % {"ext": extension}  # fmt: skip
+
+    return rule
+
+
+REF = {
+    "machineName": _pattern(
+        LIBRARY_NAME, lambda: _("a library name (letters, digits, “.”, “_” and “-”)")
+    ),
+    "majorVersion": _number(5),
+    "minorVersion": _number(5),
+}
+CORE_API = {"majorVersion": _number(5), "minorVersion": _number(5)}
+H5P_REQUIRED = {
+    "title": _text(),
+    "language": _pattern(LANGUAGE_CODE, lambda: _("a language code (letters and “-”, at most 10)")),
+    "preloadedDependencies": [REF],
+    "mainLibrary": _pattern(
+        MAIN_LIBRARY, lambda: _("a library name starting with a letter, “_” or “$”")
+    ),
+    "embedTypes": ("list", _choice("iframe", "div")),
+}
+H5P_OPTIONAL = {
+    "contentType": _text(),
+    "dynamicDependencies": [REF],
+    "author": _text(),
+    "authors": [
+        {"name": _text(), "role": _pattern(re.compile(r"\w+", re.ASCII), lambda: _("a word"))}
+    ],
+    "source": _pattern(
+        re.compile(r"https?://.+"), lambda: _("a web address starting with http:// or https://")
+    ),
+    "license": _choice(*CONTENT_LICENSES),
+    "licenseVersion": _choice("1.0", "2.0", "2.5", "3.0", "4.0"),
+    "licenseExtras": _text(5000, lines=True),
+    "yearsFrom": _number(4),
+    "yearsTo": _number(4),
+    "changes": [
+        {
+            "date": _pattern(
+                re.compile(r"[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{1,2}:[0-9]{2}:[0-9]{2}"),
+                lambda: _("a date and time like “05-12-26 14:30:00”"),
+            ),
+            "author": _text(),
+            "log": _text(5000, lines=True),
+        }
+    ],
+    "authorComments": _text(5000, lines=True),
+    "a11yTitle": _text(255, minimum=0, lines=True),
+    "w": _number(4),
+    "h": _number(4),
+    "metaKeywords": _text(None),
+    "metaDescription": _text(None),
+}
+LIBRARY_REQUIRED = {
+    "title": _text(),
+    "majorVersion": _number(5),
+    "minorVersion": _number(5),
+    "patchVersion": _number(5),
+    "machineName": REF["machineName"],
+    "runnable": _flag,
+}
+LIBRARY_OPTIONAL = {
+    "author": _text(),
+    "license": _choice(*LIBRARY_LICENSES),
+    "description": _text(None),
+    "metadataSettings": {"disable": _flag, "disableExtraTitleField": _flag},
+    "dynamicDependencies": [REF],
+    "preloadedDependencies": [REF],
+    "editorDependencies": [REF],
+    "preloadedJs": [{"path": _asset("js")}],
+    "preloadedCss": [{"path": _asset("css")}],
+    "dropLibraryCss": [{"machineName": REF["machineName"]}],
+    "w": _number(4),
+    "h": _number(4),
+    "embedTypes": ("list", _choice("iframe", "div")),
+    "fullscreen": _flag,
+    "coreApi": CORE_API,
+}
+
+
+def _check_value(value, rule, where: str, field_name: str, errors: list[str]) -> None:
+    def wrong(expected):
+        errors.append(_("%(file)s: “%(field)s” must be %(expected)s.")
+                      % {"file": where, "field": field_name, "expected": expected})  # fmt: skip
+
+    if isinstance(rule, dict):  # an object with required fields
+        if not isinstance(value, dict):
+            wrong(_("a group of fields (a JSON object)"))
+            return
+        _check_fields(value, rule, {}, where, errors, prefix=f"{field_name}.")
+    elif isinstance(rule, list):  # a list of such objects
+        if not isinstance(value, list):
+            wrong(_("a list"))
+            return
+        for index, item in enumerate(value):
+            _check_value(item, rule[0], where, f"{field_name}[{index}]", errors)
+    elif isinstance(rule, tuple):  # a list of single values
+        if not isinstance(value, list):
+            wrong(_("a list"))
+            return
+        for index, item in enumerate(value):
+            _check_value(item, rule[1], where, f"{field_name}[{index}]", errors)
+    elif (expected := rule(value)) is not None:
+        wrong(expected)
+
+
+def _check_fields(data: dict, required: dict, optional: dict, where: str, errors: list[str],
+                  prefix: str = "") -> None:  # fmt: skip
+    for name, rule in required.items():
+        if name not in data:
+            errors.append(_("%(file)s lacks the required field “%(field)s”.")
+                          % {"file": where, "field": prefix + name})  # fmt: skip
+        else:
+            _check_value(data[name], rule, where, prefix + name, errors)
+    for name, rule in optional.items():
+        if name in data:
+            _check_value(data[name], rule, where, prefix + name, errors)
+
+
+def _core_api_problem(data: dict, where: str) -> str | None:
+    """A library that needs a newer H5P core than our player has (H5PValidator's
+    isValidH5pData: a missing or empty coreApi means 1.0)."""
+    core = data.get("coreApi")
+    if not isinstance(core, dict) or not core:
+        return None
+    try:
+        needed = (_version(core.get("majorVersion")), _version(core.get("minorVersion")))
+    except (TypeError, ValueError):
+        return None  # reported by the schema
+    if needed <= PLAYER_CORE_API:
+        return None
+    return _("%(library)s needs H5P core %(needed)s or newer; the platform's player has "
+             "%(current)s. Use an older version of this content type, or ask an administrator to "
+             "update the player.") % {
+        "library": where,
+        "needed": "{}.{}".format(*needed),
+        "current": "{}.{}".format(*PLAYER_CORE_API),
+    }  # fmt: skip
+
+
+def _missing_assets(data: dict, files, where: str) -> list[str]:
+    """Every preloadedJs/preloadedCss path that is not among `files`."""
+    problems = []
+    for key in ("preloadedJs", "preloadedCss"):
+        entries = data.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            path = entry.get("path") if isinstance(entry, dict) else None
+            if isinstance(path, str) and path not in files:
+                problems.append(
+                    _("%(library)s lists “%(file)s” in %(field)s, but the file is not there.")
+                    % {"library": where, "file": path, "field": key}
+                )
+    return problems
+
+
+def _refs(data: dict, keys, where: str) -> list[LibraryRef]:
+    """The dependency references of a library.json (the broken ones are reported by the schema
+    check, not again here)."""
+    refs = []
+    for key in keys:
+        raw = data.get(key)
+        for item in raw if isinstance(raw, list) else []:
+            if (ref := _ref(item, where, [])) is not None:
+                refs.append(ref)
+    return refs
+
+
+def _check_structure(archive, limits, errors, package, store_library):
     names = {info.filename: info for info in archive.infolist()}
     if "h5p.json" not in names:
         errors.append(_("The package has no h5p.json."))
@@ -393,82 +769,108 @@ def _check_structure(archive, limits, errors, package, store_has):
         content = _json(archive, names["content/content.json"], limits, errors,
                         "content/content.json")  # fmt: skip
         package.content = content or {}
-    if h5p is None:
-        return
-    package.h5p = h5p
-    if not isinstance(h5p.get("mainLibrary"), str) or not isinstance(
-        h5p.get("preloadedDependencies"), list
-    ):
-        errors.append(_("h5p.json must name its mainLibrary and list its preloadedDependencies."))
-        return
-    dependencies = [
-        ref for raw in h5p["preloadedDependencies"]
-        if (ref := _ref(raw, "h5p.json", errors)) is not None
-    ]  # fmt: skip
-    package.dependencies = dependencies
-    main = [ref for ref in dependencies if ref.machine_name == h5p["mainLibrary"]]
-    if not main:
-        errors.append(
-            _("h5p.json names %(library)s as its main library but does not depend on it.")
-            % {"library": h5p["mainLibrary"]}
-        )
-        return
-    package.main_library = main[0]
+    if h5p is not None:
+        package.h5p = h5p
+        _check_fields(h5p, H5P_REQUIRED, H5P_OPTIONAL, "h5p.json", errors)
+        package.dependencies = _refs(h5p, ["preloadedDependencies"], "h5p.json")
+        main = [ref for ref in package.dependencies if ref.machine_name == h5p.get("mainLibrary")]
+        if main:
+            package.main_library = main[0]
+        elif isinstance(h5p.get("mainLibrary"), str):
+            errors.append(
+                _("h5p.json names %(library)s as its main library but does not depend on it.")
+                % {"library": h5p["mainLibrary"]}
+            )
 
-    # Library folders: every top-level folder other than content/.
+    # Library folders: every top-level folder other than content/. Every problem of every
+    # library is reported, not only the first.
     folders: dict[str, dict[str, str]] = {}
     for name in names:
         parts = name.split("/")
         if len(parts) > 1 and parts[0] != "content" and not name.endswith("/"):
             folders.setdefault(parts[0], {})["/".join(parts[1:])] = name
     for folder, files in sorted(folders.items()):
-        if "library.json" not in files:
-            errors.append(_("The library folder “%(folder)s” has no library.json.") % {
-                "folder": folder})  # fmt: skip
-            continue
-        data = _json(archive, names[files["library.json"]], limits, errors,
-                     f"{folder}/library.json")  # fmt: skip
-        if data is None:
-            continue
-        ref = _ref(data, f"{folder}/library.json", errors)
-        if ref is None:
-            continue
-        try:
-            patch = _version(data.get("patchVersion", 0))
-        except (TypeError, ValueError):
-            errors.append(_("%(file)s has an invalid patchVersion.") % {
-                "file": f"{folder}/library.json"})  # fmt: skip
-            continue
-        if folder != ref.folder:
-            errors.append(
-                _(
-                    "The library folder “%(folder)s” holds %(library)s: "
-                    "its name must be “%(expected)s”."
-                )
-                % {"folder": folder, "library": ref, "expected": ref.folder}
-            )
-            continue
-        library = PackageLibrary(ref=ref, patch=patch, title=str(data.get("title", ref)),
-                                 data=data, files=files)  # fmt: skip
-        for key in ("preloadedDependencies", "dynamicDependencies"):
-            for raw in data.get(key) or []:
-                dep = _ref(raw, f"{folder}/library.json", errors)
-                if dep is not None:
-                    library.dependencies.append(dep)
-        package.libraries[ref] = library
+        _check_library(archive, limits, errors, package, names, folder, files)
+    if h5p is None or not package.main_library.machine_name:
+        return
 
-    # Every library needed to play the content is in the package or in the store.
-    needed, queue = set(), list(dependencies)
+    # Every library needed to play the content, and every editor library they name (as
+    # H5PValidator's getMissingLibraries), is in the package or in the store; the store's copies
+    # must hold the files their library.json lists.
+    needed, queue, editors = set(), list(package.dependencies), set()
+    stored: dict[LibraryRef, StoredLibrary] = {}
     while queue:
         ref = queue.pop()
         if ref in needed:
             continue
         needed.add(ref)
         if ref in package.libraries:
-            queue.extend(package.libraries[ref].dependencies)
-    for ref in sorted(needed, key=str):
-        if ref not in package.libraries and not store_has(ref):
+            data = package.libraries[ref].data
+        elif (copy := store_library(ref)) is not None:
+            stored[ref] = copy
+            data = copy.data
+        else:
+            continue
+        queue.extend(_refs(data, ("preloadedDependencies", "dynamicDependencies"), str(ref)))
+        editors.update(_refs(data, ("editorDependencies",), str(ref)))
+    for ref in sorted(needed | editors, key=str):
+        if ref in package.libraries:
+            continue
+        if ref not in stored and (ref in needed or store_library(ref) is None):
             errors.append(
                 _("The package needs the library %(library)s, which it does not include and "
                   "the platform does not have yet.") % {"library": ref}
             )  # fmt: skip
+        elif ref in stored and stored[ref].data:
+            where = _("the platform's copy of %(library)s") % {"library": ref}
+            errors.extend(_missing_assets(stored[ref].data, stored[ref].files, where))
+
+
+def _check_library(archive, limits, errors, package, names, folder, files):
+    where = f"{folder}/library.json"
+    if "library.json" not in files:
+        errors.append(_("The library folder “%(folder)s” has no library.json.") % {
+            "folder": folder})  # fmt: skip
+        return
+    data = _json(archive, names[files["library.json"]], limits, errors, where)
+    # semantics.json and language files parse (H5PValidator's getLibraryData).
+    if "semantics.json" in files:
+        try:
+            json.loads(read_entry(archive, names[files["semantics.json"]],
+                                  limits.max_file_bytes).decode("utf-8"))  # fmt: skip
+        except (UnicodeDecodeError, ValueError, PackageTooLarge):
+            errors.append(_("%(file)s is not valid JSON.") % {"file": f"{folder}/semantics.json"})
+    for path in sorted(p for p in files if p.startswith("language/")):
+        label = f"{folder}/{path}"
+        if not LANGUAGE_FILE.fullmatch(path.removeprefix("language/")):
+            errors.append(
+                _("%(file)s: a language file is named after its language code, like "
+                  "“fr.json” or “pt-br.json”.") % {"file": label}
+            )  # fmt: skip
+            continue
+        _json(archive, names[files[path]], limits, errors, label)
+    if data is None:
+        return
+    schema_errors: list[str] = []
+    _check_fields(data, LIBRARY_REQUIRED, LIBRARY_OPTIONAL, where, schema_errors)
+    errors.extend(schema_errors)
+    if (problem := _core_api_problem(data, where)) is not None:
+        errors.append(problem)
+    errors.extend(_missing_assets(data, files, folder))
+    ref = _ref(data, where, [] if schema_errors else errors)
+    if ref is None:
+        return
+    try:
+        patch = _version(data.get("patchVersion", 0))
+    except (TypeError, ValueError):
+        return  # reported by the schema
+    if folder != ref.folder:
+        errors.append(
+            _("The library folder “%(folder)s” holds %(library)s: its name must be “%(expected)s”.")
+            % {"folder": folder, "library": ref, "expected": ref.folder}
+        )
+        return
+    library = PackageLibrary(ref=ref, patch=patch, title=str(data.get("title", ref)),
+                             data=data, files=files)  # fmt: skip
+    library.dependencies = _refs(data, ("preloadedDependencies", "dynamicDependencies"), where)
+    package.libraries[ref] = library

@@ -539,11 +539,11 @@ def statement_ingest(*, user, module_id: int, activity_id: str, data: dict) -> d
     _store(record)
     if not completing:
         return {"ok": True, "completed": False}
-    completed = _complete(user=user, launch=launch, parsed=parsed)
-    if not completed:
-        return {"ok": True, "completed": False}
+    outcome = _complete(user=user, launch=launch, parsed=parsed)
+    if not outcome.completed:
+        return {"ok": True, "completed": False, **outcome.fields(parsed)}
     H5PStatement.objects.filter(pk=record.pk).update(counted=True)
-    return _completed(user, module_id)
+    return {**_completed(user, module_id), **outcome.fields(parsed)}
 
 
 def _store(record: H5PStatement) -> None:
@@ -590,27 +590,58 @@ def _ingest_over_quota(*, user, launch: Launch, parsed: Parsed, record: H5PState
     if ActivityCompletion.objects.filter(user=user, module_id=launch.module_id,
                                          activity_id=launch.activity_id).exists():  # fmt: skip
         return {**_completed(user, launch.module_id), "stored": False}  # already recorded
-    if not _complete(user=user, launch=launch, parsed=parsed):
-        return not_stored
+    outcome = _complete(user=user, launch=launch, parsed=parsed)
+    if not outcome.completed:
+        return {**not_stored, **outcome.fields(parsed)}
     record.counted = True
     with contextlib.suppress(Refused):  # a replay: the completion above is recorded once anyway
         _store(record)
-    return _completed(user, launch.module_id)
+    return {**_completed(user, launch.module_id), **outcome.fields(parsed)}
 
 
-def _complete(*, user, launch: Launch, parsed: Parsed) -> bool:
+@dataclass(frozen=True)
+class Outcome:
+    """What a statement that could complete the activity led to, for the page's status: the
+    block's pass mark and whether the score reached it, when the server could tell."""
+
+    completed: bool
+    pass_mark: int | None = None
+    passed: bool | None = None
+
+    def fields(self, parsed: Parsed) -> dict:
+        """The answer's score fields: the statement's raw score and maximum (as the player sent
+        them, checked), whether it passed and the pass mark, each only where known. Nothing
+        when the statement could not count at all (a closed module, a block gone)."""
+        if not self.completed and self.passed is None:
+            return {}
+        score = parsed.raw.get("result", {}).get("score", {})
+        return _compact({
+            "score_raw": score.get("raw"), "score_max": score.get("max"),
+            "passed": self.passed, "pass_mark": self.pass_mark,
+        })  # fmt: skip
+
+
+def _pass_mark(value) -> int | None:
+    try:
+        mark = int(value)
+    except (TypeError, ValueError):
+        return None
+    return mark if mark > 0 else None
+
+
+def _complete(*, user, launch: Launch, parsed: Parsed) -> Outcome:
     """Complete the activity if the module, as published now, still holds this activity in this
     block and the learner may work in it, and the score reaches its pass mark."""
     from .. import services
 
     module = ModulePage.objects.live().filter(pk=launch.module_id).first()
     if module is None:
-        return False
+        return Outcome(False)
     course = module.get_parent().specific
     try:
         services.module_assert_open(user=user, module=module, course=course)
     except services.LearningError:
-        return False  # recorded, but the module is closed to this learner now: it does not count
+        return Outcome(False)  # recorded, but the module is closed to this learner now
     # The block, as published now, in the original or one of its language copies (a copy may
     # hold a different H5P activity); the completion is the original's (courses.i18n).
     copies = [module, *ModulePage.objects.live().filter(
@@ -622,16 +653,18 @@ def _complete(*, user, launch: Launch, parsed: Parsed) -> bool:
         None,
     )  # fmt: skip
     if block is None:
-        return False
-    if not passes(parsed, block.get("pass_mark")):
-        return False
+        return Outcome(False)
+    pass_mark = _pass_mark(block.get("pass_mark"))
+    passed = passes(parsed, block.get("pass_mark"))
+    if not passed:
+        return Outcome(False, pass_mark, False)
     score = None if parsed.score_scaled is None else (parsed.score_scaled * 100).quantize(
         Decimal("0.01"))  # fmt: skip
     services.activity_complete(
         user=user, module=module, course=course, activity_id=launch.activity_id,
         kind="h5p", score=score,
     )  # fmt: skip
-    return True
+    return Outcome(True, pass_mark, True if pass_mark else None)
 
 
 # --- Resume state -------------------------------------------------------------------------------

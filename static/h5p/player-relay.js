@@ -8,14 +8,21 @@
    - the player's state, every 30 seconds, shortly after each statement and each click or key
      in the content (moving to the next question changes where the learner is without a
      statement), and when the page is hidden → "state" (only when it changed).
-   - the content's height → "resize", so the page's frame fits the content. */
+   - the content's height → "resize", so the page's frame fits the content.
+   The page carries a manifest (h5p.json and each library.json, their dependencies naming the
+   exact stored library folders): the player's fetches of those are answered from it, so it
+   starts without a chain of round trips and asks for library files at URLs shared by every
+   activity and kept by the browser. */
 (function () {
   "use strict";
   var container = document.getElementById("h5p-container");
-  // The signed launch is part of `base`, so h5p.json and content/ (fetched relative to it) carry
-  // it; libraries are public, versioned code, fetched without it.
+  // The signed launch is part of `base` (the player page's own path); content comes from
+  // `content`, signed for this person and activity; libraries are public, versioned code.
   var base = container.getAttribute("data-base");
   var libraries = container.getAttribute("data-libraries");
+  var content = container.getAttribute("data-content");
+  var player = container.getAttribute("data-player");
+  var language = container.getAttribute("lang");
   var platform = container.getAttribute("data-platform-origin");
   var objectIri = container.getAttribute("data-object-iri");
   var framed = window.parent !== window;
@@ -41,6 +48,32 @@
       }
     });
   }
+
+  var manifest = { h5p: null, libraries: {}, directories: {} };
+  try {
+    manifest = JSON.parse(document.getElementById("h5p-manifest").textContent);
+  } catch (e) { /* no manifest: the player fetches everything itself */ }
+
+  // The player fetches h5p.json and each library.json before it starts: answered from the
+  // manifest (exact URLs only); every other request goes out as it would.
+  function absolute(url) {
+    try { return new URL(url, window.location.href).href; } catch (e) { return String(url); }
+  }
+  var answers = {};
+  if (manifest.h5p) { answers[absolute(base + "/h5p.json")] = manifest.h5p; }
+  Object.keys(manifest.libraries || {}).forEach(function (folder) {
+    answers[absolute(libraries + "/" + folder + "/library.json")] = manifest.libraries[folder];
+  });
+  var realFetch = window.fetch;
+  window.fetch = function (input, init) {
+    var url = absolute(typeof input === "string" ? input : (input && input.url));
+    if (Object.prototype.hasOwnProperty.call(answers, url)) {
+      return Promise.resolve(new Response(JSON.stringify(answers[url]), {
+        status: 200, headers: { "Content-Type": "application/json" }
+      }));
+    }
+    return realFetch.apply(this, arguments);
+  };
 
   function tell(message) {
     if (framed) { window.parent.postMessage(message, platform); }
@@ -78,19 +111,28 @@
     // Settings the player merges into its own. H5P.MathDisplay would fetch MathJax from a CDN,
     // which this origin's policy blocks (and its failure stops the content from starting):
     // formulas are shown as typed instead.
-    window.H5PIntegration = { libraryConfig: { "H5P.MathDisplay": { renderer: { none: {} } } } };
+    // libraryDirectories: what H5P builds at run time ("<name>-<major>.<minor>") goes to the
+    // exact folder too.
+    window.H5PIntegration = {
+      libraryConfig: { "H5P.MathDisplay": { renderer: { none: {} } } },
+      libraryDirectories: manifest.directories || {}
+    };
     lastState = previousState || null;
     var options = {
       h5pJsonPath: base,
+      contentJsonPath: content,
       librariesPath: libraries,
-      frameJs: "/h5p/player/frame.bundle.js",
-      frameCss: "/h5p/player/styles/h5p.css",
+      frameJs: player + "/frame.bundle.js",
+      frameCss: player + "/styles/h5p.css",
       xAPIObjectIRI: objectIri,
       embedType: "div",
       saveFreq: 5
     };
     if (previousState) { options.contentUserData = [{ state: previousState }]; }
     new window.H5PStandalone.H5P(container, options).then(function () {
+      // The exercise carries the language it is written in (screen readers, hyphenation).
+      var element = container.querySelector(".h5p-content");
+      if (element && language) { element.setAttribute("lang", language); }
       window.H5P.externalDispatcher.on("xAPI", function (event) {
         tell({ type: "acompana:h5p:xapi", statement: event.data.statement });
         window.setTimeout(sendState, 500);

@@ -3,6 +3,11 @@
    gets an id (H5P sends none) and loses the player's anonymous actor (the server puts the
    learner's account in), then waits in this browser (localStorage, under this person's key)
    until the server has it: a dropped connection, a reload or an expired launch loses nothing.
+   A frame starts (gets its src) only when its block comes within about a screen of being seen;
+   in low-bandwidth mode only when the learner taps "Start exercise" on the block's card. Until
+   the player says it is ready the block says it is loading; after a minute without it, or
+   offline, it says so and offers to try again. The status line shows what the server recorded,
+   in the words it sends (see h5p_status in courses/views.py).
    Strings come from data attributes, translated by the server. */
 (function () {
   "use strict";
@@ -15,6 +20,7 @@
     }
   };
   var MAX_WAITING = 300;
+  var READY_SECONDS = 60;
 
   function uuid4() {
     if (window.crypto && typeof window.crypto.randomUUID === "function") {
@@ -45,8 +51,81 @@
     this.state = stateScript ? JSON.parse(stateScript.textContent) : null;
     this.stateTimer = null;
     this.pendingState = null;
+    this.stage = section.querySelector("[data-h5p-stage]");
+    this.card = section.querySelector("[data-h5p-card]");
+    this.loading = section.querySelector("[data-h5p-loading]");
+    this.retryButton = section.querySelector("[data-h5p-retry]");
+    this.started = false;
+    this.ready = false;
+    this.readyTimer = null;
+    this.statusHtml = this.status ? this.status.innerHTML : "";
     this.flush();
   }
+
+  Block.prototype.showStatus = function (text, done) {
+    if (!text) { return; }
+    this.status.textContent = "";
+    if (done) {
+      var mark = document.createElement("span");
+      mark.className = "done";
+      mark.textContent = "✓ " + text;
+      this.status.appendChild(mark);
+    } else {
+      this.status.textContent = text;
+    }
+    this.statusHtml = this.status.innerHTML;
+  };
+
+  // The frame gets its address: the player starts loading. Again after a failure ("Try again").
+  Block.prototype.start = function () {
+    if (!this.frame || !this.stage) { return; }
+    var block = this;
+    this.started = true;
+    this.ready = false;
+    this.stage.classList.add("is-loading");
+    this.stage.classList.remove("is-ready");
+    this.loading.textContent = this.section.getAttribute("data-msg-loading") || "";
+    this.loading.hidden = false;
+    this.retryButton.parentNode.hidden = true;
+    this.frame.hidden = false;
+    // Sandboxed before it has an address: the player's document never runs unsandboxed.
+    this.frame.setAttribute("sandbox", this.frame.getAttribute("data-sandbox"));
+    this.frame.setAttribute("src", this.frame.getAttribute("data-src"));
+    window.clearTimeout(this.readyTimer);
+    this.readyTimer = window.setTimeout(function () { block.failed(); }, READY_SECONDS * 1000);
+  };
+
+  Block.prototype.failed = function () {
+    if (this.ready || !this.started) { return; }
+    this.loading.textContent = this.section.getAttribute("data-msg-failed") || "";
+    this.retryButton.parentNode.hidden = false;
+  };
+
+  Block.prototype.isReady = function () {
+    var focused = document.activeElement === this.loading;
+    this.ready = true;
+    window.clearTimeout(this.readyTimer);
+    this.stage.classList.remove("is-loading");
+    this.stage.classList.add("is-ready");
+    this.loading.hidden = true;
+    this.loading.textContent = "";
+    this.retryButton.parentNode.hidden = true;
+    // Someone who tapped "Start exercise" continues in the exercise.
+    if (focused) { this.frame.focus(); }
+  };
+
+  // Low bandwidth: nothing is downloaded until the learner asks; focus follows into the block.
+  Block.prototype.offerStart = function () {
+    var block = this;
+    var button = this.card.querySelector("[data-h5p-start]");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      block.card.hidden = true;
+      block.start();
+      block.loading.setAttribute("tabindex", "-1");
+      block.loading.focus();
+    });
+  };
 
   Block.prototype.say = function (name, fallback) {
     var text = this.section.getAttribute("data-msg-" + name) || fallback || "";
@@ -106,11 +185,22 @@
             block.queue.shift();
             store.set(block.queueKey, block.queue);
             if (data.completed) {
-              block.say("completed");
+              // Already completed, and this answer brings no points: what is shown stays.
+              if (data.score_raw === undefined && block.section.classList.contains("completed")) {
+                block.status.innerHTML = block.statusHtml;
+              } else {
+                block.showStatus(data.status, true);
+              }
               block.section.classList.add("completed");
               if (data.module_completed) { moduleCompleted(); }
+            } else if (data.status) {
+              // A score that did not reach the pass mark: said as it is.
+              block.showStatus(data.status, block.section.classList.contains("completed"));
             } else if (!response.ok && response.status !== 409) {
               block.status.textContent = data.error || "";
+            } else {
+              // Sent: a waiting or offline notice gives way to what is recorded.
+              block.status.innerHTML = block.statusHtml;
             }
             block.flush();
           } else if (response.status === 401 && data.code === "expired") {
@@ -151,6 +241,8 @@
       this.receive(data.statement);
     } else if (data.type === "acompana:h5p:state") {
       this.saveState(data.state);
+    } else if (data.type === "acompana:h5p:ready") {
+      this.isReady();
     } else if (data.type === "acompana:h5p:resize") {
       var height = parseInt(data.height, 10);
       if (height > 0 && height < 20000) { this.frame.style.height = height + "px"; }
@@ -173,12 +265,37 @@
     blocks.push(new Block(section));
   });
 
+  // Frames start when near the screen (about a screen ahead); all at once without the observer.
+  var lazy = blocks.filter(function (block) { return block.frame && block.stage; });
+  lazy.forEach(function (block) {
+    block.retryButton.addEventListener("click", function () { block.start(); });
+  });
+  lazy.filter(function (block) { return block.card; }).forEach(function (block) {
+    block.offerStart();
+  });
+  lazy = lazy.filter(function (block) { return !block.card; });
+  if ("IntersectionObserver" in window) {
+    var observer = new window.IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) { return; }
+        observer.unobserve(entry.target);
+        lazy.forEach(function (block) {
+          if (block.stage === entry.target && !block.started) { block.start(); }
+        });
+      });
+    }, { rootMargin: "800px 0px 800px 0px" });
+    lazy.forEach(function (block) { observer.observe(block.stage); });
+  } else {
+    lazy.forEach(function (block) { block.start(); });
+  }
+
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (!data || typeof data !== "object" || typeof data.type !== "string") { return; }
     for (var i = 0; i < blocks.length; i++) {
       var block = blocks[i];
-      if (block.frame.contentWindow === event.source && event.origin === block.origin) {
+      if (block.frame && block.frame.contentWindow === event.source &&
+          event.origin === block.origin) {
         block.handle(data, event.source);
         return;
       }
@@ -186,5 +303,8 @@
   });
   window.addEventListener("online", function () {
     blocks.forEach(function (block) { block.flush(); });
+  });
+  window.addEventListener("offline", function () {
+    blocks.forEach(function (block) { if (block.started && !block.ready) { block.failed(); } });
   });
 })();

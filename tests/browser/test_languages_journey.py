@@ -84,10 +84,13 @@ def test_an_arabic_page_is_laid_out_right_to_left(page, live_server, demo):
     page.screenshot(path=f"{ARTIFACTS}/arabic-home.png", full_page=True)
 
 
-def test_a_translator_picks_the_spanish_exercise_in_the_translation_editor(page, live_server, demo):
+def test_a_translator_picks_the_spanish_exercise_in_the_translation_editor(
+    page, live_server, h5p_samples, demo
+):
     """In wagtail-localize's editor, the Spanish practice module's H5P block shows its activity by
     name; the translator reverts it to the English one, then chooses the Spanish version in the
-    chooser (filtered by language) and publishes: the Spanish copy plays it."""
+    chooser (filtered by language) and publishes: the Spanish copy plays it. The demo's practice
+    module needs the real H5P samples."""
     from courses.models import H5PActivity, ModulePage
     from tests.browser.test_cohort_journey import sign_in
     from tests.conftest import enrol_totp

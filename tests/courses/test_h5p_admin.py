@@ -1,22 +1,27 @@
 """Editors upload H5P activities and see why one was refused; admins review libraries."""
 
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from courses.models import H5PActivity, H5PLibrary
 from tests.conftest import login_with_mfa
-from tests.courses.test_h5p_packages import SAMPLES
+from tests.h5p_factory import package
 from training.factories import UserFactory
 from training.roles import Role
 
 pytestmark = pytest.mark.django_db
 
 
-def _upload(client, name, title="Scenario"):
-    data = (Path(SAMPLES) / name).read_bytes()
+# Packages the tests build (no outside files): a valid one, and one whose content carries an SVG
+# with a script (refused: SVG in content can run scripts).
+VALID = package()
+SVG_WITH_SCRIPT = package([("content/images/xss.svg",
+                            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script>'
+                            b"</svg>")])  # fmt: skip
+
+
+def _upload(client, data, title="Scenario", name="activity.h5p"):
     return client.post(
         reverse("wagtailsnippets_courses_h5pactivity:add"),
         {"title": title, "language": "en",
@@ -35,7 +40,7 @@ def test_an_editor_uploads_an_activity_and_it_becomes_ready(
     client, editor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = _upload(client, "truefalse.h5p")
+        response = _upload(client, VALID)
     assert response.status_code == 302, response.content.decode()[:3000]
     activity = H5PActivity.objects.get()
     assert (activity.status, activity.uploaded_by) == ("ready", editor)
@@ -47,7 +52,7 @@ def test_a_refused_upload_shows_its_reasons_to_the_editor(
     client, editor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        _upload(client, "MUST-REJECT-svg-with-script.h5p", title="Blanks")
+        _upload(client, SVG_WITH_SCRIPT, title="Blanks")
     activity = H5PActivity.objects.get()
     assert activity.status == "failed"
     listing = client.get(reverse("wagtailsnippets_courses_h5pactivity:list")).content.decode()
@@ -69,11 +74,11 @@ def test_an_administrator_approves_a_library_and_it_is_recorded(
 ):
     login_with_mfa(client, administrator)
     with django_capture_on_commit_callbacks(execute=True):
-        _upload(client, "truefalse.h5p")
-    library = H5PLibrary.objects.get(machine_name="H5P.TrueFalse")
+        _upload(client, VALID)
+    library = H5PLibrary.objects.get(machine_name="H5P.Test")
     assert library.status == "pending"
     queue = client.get(reverse("h5p_libraries:index") + "?status=pending").content.decode()
-    assert "H5P.TrueFalse" in queue
+    assert "H5P.Test" in queue
     response = client.post(reverse("h5p_libraries:edit", args=[library.pk]), {"status": "approved"})
     assert response.status_code == 302
     library.refresh_from_db()
@@ -107,8 +112,7 @@ def _statement(user):
     from courses.h5p import store
     from courses.models import H5PStatement
 
-    data = (Path(SAMPLES) / "truefalse.h5p").read_bytes()
-    made = services.h5p_activity_create(package=ContentFile(data, name="tf.h5p"),
+    made = services.h5p_activity_create(package=ContentFile(VALID, name="tf.h5p"),
                                         title="True or false", language="en")  # fmt: skip
     activity = store.activity_extract(activity_id=made.pk)
     _course, (module,) = make_course("audit", modules=1)

@@ -7,7 +7,6 @@ import json
 import struct
 import zipfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -22,7 +21,7 @@ from courses.h5p.validator import validate
 from courses.models import H5PActivity, H5PLibrary
 from courses.services import h5p_activity_create
 from tests.conftest import login_with_mfa
-from tests.courses.test_h5p_packages import H5P_JSON, LIBRARY, package
+from tests.h5p_factory import H5P_JSON, LIBRARY, package
 
 pytestmark = pytest.mark.django_db
 
@@ -207,11 +206,6 @@ def test_the_admin_survives_an_unexpected_error_in_the_upload_task(
         reverse("wagtailsnippets_courses_h5pactivity:list")).content.decode()  # fmt: skip
 
 
-def test_the_real_samples_still_pass(settings):
-    from tests.conftest import skip_or_fail
-    from tests.courses.test_h5p_packages import SAMPLES
-
-    if not SAMPLES.exists():
-        skip_or_fail(f"the shared H5P samples are not at {SAMPLES}")
+def test_the_real_samples_still_pass(h5p_samples):
     for name in ("truefalse.h5p", "questionset-multichoice.h5p"):
-        assert validate(Path(SAMPLES) / name).ok
+        assert validate(h5p_samples / name).ok

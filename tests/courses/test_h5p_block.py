@@ -1,7 +1,5 @@
 """The H5P block: played from the H5P origin; not published while its libraries wait for review."""
 
-from pathlib import Path
-
 import pytest
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
@@ -15,9 +13,19 @@ from courses.h5p import store
 from courses.models import H5PLibrary
 from courses.wagtail_hooks import refuse_modules_with_unreviewed_h5p
 from tests.conftest import login_with_mfa
-from tests.courses.test_h5p_packages import SAMPLES
+from tests.h5p_factory import H5P_JSON, LIBRARY, package
 
 pytestmark = pytest.mark.django_db
+
+# A package built here (no outside files) with the true-or-false sample's main library: the
+# block's rules do not depend on what the library does.
+TRUE_FALSE = package(
+    h5p={**H5P_JSON, "mainLibrary": "H5P.TrueFalse", "preloadedDependencies": [
+        {"machineName": "H5P.TrueFalse", "majorVersion": 1, "minorVersion": 6}]},
+    library={**LIBRARY, "title": "True/False", "machineName": "H5P.TrueFalse",
+             "minorVersion": 6, "patchVersion": 1},
+    folder="H5P.TrueFalse-1.6",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -30,8 +38,7 @@ def editor():
 
 @pytest.fixture
 def activity():
-    data = (Path(SAMPLES) / "truefalse.h5p").read_bytes()
-    made = services.h5p_activity_create(package=ContentFile(data, name="tf.h5p"),
+    made = services.h5p_activity_create(package=ContentFile(TRUE_FALSE, name="tf.h5p"),
                                         title="True or false", language="en")  # fmt: skip
     return store.activity_extract(activity_id=made.pk)
 

@@ -2,7 +2,6 @@
 for someone who may see the module: a learner who left the course cannot open them again."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core import signing
@@ -14,7 +13,7 @@ from courses.h5p import store
 from courses.h5p.xapi import launch_token, player_launch
 from courses.models import Enrolment, H5PLibrary
 from tests.conftest import login_with_mfa
-from tests.courses.test_h5p_packages import SAMPLES
+from tests.h5p_factory import package
 
 pytestmark = pytest.mark.django_db
 H5P_HOST = "h5p.testserver"
@@ -22,8 +21,7 @@ H5P_HOST = "h5p.testserver"
 
 @pytest.fixture
 def activity():
-    data = (Path(SAMPLES) / "truefalse.h5p").read_bytes()
-    made = services.h5p_activity_create(package=ContentFile(data, name="tf.h5p"),
+    made = services.h5p_activity_create(package=ContentFile(package(), name="tf.h5p"),
                                         title="True or false", language="en")  # fmt: skip
     activity = store.activity_extract(activity_id=made.pk)
     activity.libraries.update(status=H5PLibrary.Status.APPROVED)
@@ -64,7 +62,7 @@ def test_the_player_is_reached_only_through_a_signed_launch(client, activity, le
     assert learner_url != f"/h5p/play/{activity.uuid}/"
     h5p = client.__class__()  # the H5P origin never sees the platform's cookies
     assert _get(h5p, learner_url).status_code == 200
-    assert _get(h5p, f"{learner_url}h5p.json").json()["mainLibrary"] == "H5P.TrueFalse"
+    assert _get(h5p, f"{learner_url}h5p.json").json()["mainLibrary"] == "H5P.Test"
     assert _get(h5p, f"{learner_url}content/content.json").status_code == 200
     # Without the launch, or with a forged one, nothing of the entry point answers.
     unsigned = f"/h5p/play/{activity.uuid}/"
@@ -82,7 +80,7 @@ def test_the_player_page_makes_the_content_fetches_carry_the_launch(client, lear
     libraries = re.search(r'data-libraries="([^"]+)"', page).group(1)
     assert f"{base}/" == learner_url
     assert _get(client, f"{base}/h5p.json").status_code == 200
-    assert _get(client, f"{libraries}/H5P.TrueFalse-1.6/library.json").status_code == 200
+    assert _get(client, f"{libraries}/H5P.Test-1.0/library.json").status_code == 200
     relay = b"".join(_get(client, "/h5p/player-relay.js").streaming_content).decode()
     assert "librariesPath: libraries" in relay and "h5pJsonPath: base" in relay
 
@@ -107,7 +105,7 @@ def test_a_launch_expires(client, settings, learner_url):
 
 def test_a_launch_opens_only_its_own_activity(client, activity, learner_url):
     other = services.h5p_activity_create(
-        package=ContentFile((Path(SAMPLES) / "truefalse.h5p").read_bytes(), name="tf.h5p"),
+        package=ContentFile(package(), name="tf.h5p"),
         title="Another", language="en",
     )  # fmt: skip
     other = store.activity_extract(activity_id=other.pk)
@@ -152,7 +150,7 @@ def test_a_signed_launch_of_someone_else_never_opens_it_for_a_stranger(
 def test_the_entry_point_is_not_cached_and_library_files_are(client, activity, learner_url):
     assert _get(client, learner_url)["Cache-Control"] == "no-store"
     assert _get(client, f"{learner_url}h5p.json")["Cache-Control"] == "no-store"
-    library = _get(client, f"/h5p/play/{activity.uuid}/libraries/H5P.TrueFalse-1.6/library.json")
+    library = _get(client, f"/h5p/play/{activity.uuid}/libraries/H5P.Test-1.0/library.json")
     assert library.status_code == 200 and "public" in library["Cache-Control"]
 
 

@@ -8,10 +8,19 @@ from django.core.files.base import ContentFile
 from courses.h5p import store
 from courses.h5p.xapi import player_launch
 from courses.services import h5p_activity_create
-from tests.courses.test_h5p_packages import SAMPLES
+from tests.h5p_factory import H5P_JSON, LIBRARY, package
 
 pytestmark = pytest.mark.django_db
 H5P_HOST = "h5p.testserver"
+# A package built here (no outside files) with the true-or-false sample's main library: the
+# origin's rules do not depend on what the library does.
+TRUE_FALSE = package(
+    h5p={**H5P_JSON, "title": "TF", "mainLibrary": "H5P.TrueFalse", "preloadedDependencies": [
+        {"machineName": "H5P.TrueFalse", "majorVersion": 1, "minorVersion": 6}]},
+    library={**LIBRARY, "title": "True/False", "machineName": "H5P.TrueFalse",
+             "minorVersion": 6, "patchVersion": 1},
+    folder="H5P.TrueFalse-1.6",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -19,8 +28,7 @@ def activity():
     """The true/false sample, its libraries approved (nothing else plays)."""
     from courses.models import H5PLibrary
 
-    data = (Path(SAMPLES) / "truefalse.h5p").read_bytes()
-    created = h5p_activity_create(package=ContentFile(data, name="tf.h5p"), title="TF",
+    created = h5p_activity_create(package=ContentFile(TRUE_FALSE, name="tf.h5p"), title="TF",
                                   language="en")  # fmt: skip
     activity = store.activity_extract(activity_id=created.pk)
     activity.libraries.update(status=H5PLibrary.Status.APPROVED)

@@ -1,9 +1,7 @@
 """H5P uploads: real packages are accepted; hostile archives are refused with nothing written."""
 
 import io
-import json
 import stat
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,46 +12,18 @@ from courses.h5p import store
 from courses.h5p.validator import Limits, validate
 from courses.models import H5PActivity, H5PLibrary
 from courses.services import h5p_activity_create
-from tests.conftest import skip_or_fail
+from tests.h5p_factory import H5P_JSON, LIBRARY, H5PPackage, package
+
+__all__ = ["H5P_JSON", "LIBRARY", "SAMPLES", "package"]  # other tests import them from here
 
 # shared/ sits beside the repository, on developers' machines and in CI alike.
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "h5p-samples"
 
 
-@pytest.fixture(autouse=True)
-def _samples():
-    if not SAMPLES.exists():
-        skip_or_fail(f"the shared H5P samples are not at {SAMPLES}")
-
-
-LIBRARY = {"title": "Test", "machineName": "H5P.Test", "majorVersion": 1, "minorVersion": 0,
-           "patchVersion": 2, "runnable": 1, "preloadedJs": [{"path": "test.js"}]}  # fmt: skip
-H5P_JSON = {"title": "A test", "language": "en", "mainLibrary": "H5P.Test", "embedTypes": ["div"],
-            "preloadedDependencies": [{"machineName": "H5P.Test", "majorVersion": 1,
-                                       "minorVersion": 0}]}  # fmt: skip
-
-
-def package(extra=(), *, without=(), h5p=None, library=None, folder="H5P.Test-1.0") -> bytes:
-    """A small valid package, plus `extra` (name, bytes[, ZipInfo tweak]) entries."""
-    entries = {
-        "h5p.json": json.dumps(h5p or H5P_JSON).encode(),
-        "content/content.json": b'{"question": "<p>Is this fine?</p>"}',
-        f"{folder}/library.json": json.dumps(library or LIBRARY).encode(),
-        f"{folder}/test.js": b"H5P.Test = function () {};",
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            if name not in without:
-                archive.writestr(name, data)
-        for item in extra:
-            name, data = item[0], item[1]
-            info = zipfile.ZipInfo(name)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            if len(item) > 2:
-                item[2](info)
-            archive.writestr(info, data)
-    return buffer.getvalue()
+@pytest.fixture
+def samples(h5p_samples):
+    """For the few tests about the real packages themselves; every other test builds its own."""
+    return h5p_samples
 
 
 def symlink(info):
@@ -172,8 +142,8 @@ def test_harmless_extras_at_the_root_are_tolerated():
         ("MUST-REJECT-svg-with-script.h5p", None, False),
     ],
 )
-def test_the_real_sample_packages(sample, main, ok):
-    result = validate(SAMPLES / sample)
+def test_the_real_sample_packages(samples, sample, main, ok):
+    result = validate(samples / sample)
     assert result.ok is ok, result.errors
     if ok:
         assert str(result.main_library) == main
@@ -192,17 +162,32 @@ def _files_under(root: Path) -> list[Path]:
 
 
 @pytest.mark.django_db
-def test_the_samples_are_extracted_and_share_the_library_store(settings):
-    first = _upload((SAMPLES / "truefalse.h5p").read_bytes())
-    first = store.activity_extract(activity_id=first.pk)
+def test_packages_are_extracted_and_share_the_library_store():
+    data = H5PPackage.minimal().build()
+    first = store.activity_extract(activity_id=_upload(data).pk)
     assert first.status == "ready", first.errors
     assert (store.content_root() / str(first.uuid) / "content.json").exists()
-    assert first.libraries.filter(machine_name="H5P.TrueFalse").exists()
+    assert (store.content_root() / str(first.uuid) / "images" / "photo.png").exists()
+    assert first.libraries.filter(machine_name="H5P.Test").exists()
     stored = H5PLibrary.objects.count()
-    again = store.activity_extract(activity_id=_upload((SAMPLES / "truefalse.h5p").read_bytes()).pk)
+    assert stored == 2
+    again = store.activity_extract(activity_id=_upload(data).pk)
     assert again.status == "ready"
     assert H5PLibrary.objects.count() == stored  # stored once, shared
     assert set(H5PLibrary.objects.values_list("status", flat=True)) == {"pending"}
+
+
+@pytest.mark.django_db
+def test_the_real_samples_are_extracted_and_share_the_library_store(samples):
+    first = store.activity_extract(activity_id=_upload((samples / "truefalse.h5p").read_bytes()).pk)
+    assert first.status == "ready", first.errors
+    assert first.libraries.filter(machine_name="H5P.TrueFalse").exists()
+    stored = H5PLibrary.objects.count()
+    second = _upload((samples / "questionset-multichoice.h5p").read_bytes())
+    assert store.activity_extract(activity_id=second.pk).status == "ready"
+    assert H5PLibrary.objects.count() > stored  # FontAwesome, JoubelUI… are shared
+    again = store.activity_extract(activity_id=_upload((samples / "truefalse.h5p").read_bytes()).pk)
+    assert again.status == "ready"
 
 
 @pytest.mark.django_db
@@ -217,8 +202,8 @@ def test_a_refused_upload_leaves_nothing_behind(case):
 
 
 @pytest.mark.django_db
-def test_the_svg_sample_is_refused_with_nothing_written():
-    activity = _upload((SAMPLES / "MUST-REJECT-svg-with-script.h5p").read_bytes())
+def test_the_svg_sample_is_refused_with_nothing_written(samples):
+    activity = _upload((samples / "MUST-REJECT-svg-with-script.h5p").read_bytes())
     activity = store.activity_extract(activity_id=activity.pk)
     assert activity.status == "failed"
     assert "xss.svg" in activity.errors[0]
@@ -256,15 +241,23 @@ def test_extraction_runs_twice_safely():
     assert sorted(_files_under(store.h5p_root())) == files
 
 
+def _package_file(tmp_path, pkg: H5PPackage, name: str) -> str:
+    path = tmp_path / name
+    path.write_bytes(pkg.build())
+    return str(path)
+
+
 @pytest.mark.django_db
-def test_import_h5p_reports_each_file_and_fails_when_one_is_refused(capsys):
-    paths = [str(SAMPLES / name) for name in ("truefalse.h5p", "MUST-REJECT-svg-with-script.h5p")]
+def test_import_h5p_reports_each_file_and_fails_when_one_is_refused(capsys, tmp_path):
+    good = _package_file(tmp_path, H5PPackage.minimal().edit_h5p(title="Hello World"), "ok.h5p")
+    evil = H5PPackage.minimal().set("content/images/xss.svg", b"<svg onload='alert(1)'/>")
+    paths = [good, _package_file(tmp_path, evil, "evil.h5p")]
     with pytest.raises(CommandError, match="1 of 2 packages refused"):
         call_command("import_h5p", *paths)
     output = capsys.readouterr().out
     assert "✓" in output and "Hello World" in output
     assert "✗" in output and "xss.svg" in output
-    call_command("import_h5p", str(SAMPLES / "questionset-multichoice.h5p"))
+    call_command("import_h5p", good)
     assert H5PActivity.objects.filter(status="ready").count() == 2
 
 
@@ -309,15 +302,16 @@ def test_a_refused_activity_stays_refused_with_its_reasons():
 
 
 @pytest.mark.django_db
-def test_import_h5p_unpacks_once_and_reports_a_bad_language(capsys, monkeypatch):
+def test_import_h5p_unpacks_once_and_reports_a_bad_language(capsys, monkeypatch, tmp_path):
     from courses import tasks
 
     queued = []
     monkeypatch.setattr(tasks.h5p_extract, "delay_on_commit", lambda *a: queued.append(a))
-    call_command("import_h5p", str(SAMPLES / "truefalse.h5p"))
+    path = _package_file(tmp_path, H5PPackage.minimal(), "test.h5p")
+    call_command("import_h5p", path)
     assert queued == []  # unpacked by the command itself, not also queued
     with pytest.raises(CommandError):
-        call_command("import_h5p", "--language", "xx", str(SAMPLES / "truefalse.h5p"))
+        call_command("import_h5p", "--language", "xx", path)
     assert "xx" in capsys.readouterr().out
     assert H5PActivity.objects.count() == 1
 

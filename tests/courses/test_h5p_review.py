@@ -5,7 +5,6 @@ approved version; an approved version is never replaced."""
 
 import hashlib
 import json
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,7 +15,7 @@ from courses.h5p.xapi import player_launch
 from courses.models import H5PActivity, H5PLibrary
 from courses.services import H5PReviewError, h5p_activity_create, h5p_library_review
 from tests.conftest import login_with_mfa
-from tests.courses.test_h5p_packages import LIBRARY, SAMPLES, package
+from tests.h5p_factory import LIBRARY, H5PPackage, package
 
 pytestmark = pytest.mark.django_db
 H5P_HOST = "h5p.testserver"
@@ -46,7 +45,7 @@ def _urls(activity, administrator) -> dict[str, str]:
         "player": f"{base}/",
         "h5p.json": f"{base}/h5p.json",
         "content": f"{base}/content/content.json",
-        "library": f"/h5p/play/{activity.uuid}/libraries/H5P.TrueFalse-1.6/library.json",
+        "library": f"/h5p/play/{activity.uuid}/libraries/H5P.Test-1.0/library.json",
     }
 
 
@@ -56,7 +55,7 @@ def _statuses(client, urls) -> dict[str, int]:
 
 # --- Only approved libraries play ---------------------------------------------------------------
 def test_an_activity_whose_libraries_wait_for_review_plays_on_no_url(client, administrator):
-    activity = _extract((Path(SAMPLES) / "truefalse.h5p").read_bytes())
+    activity = _extract(H5PPackage.minimal().build())  # two libraries: H5P.Test and its helper
     assert activity.status == "ready"
     urls = _urls(activity, administrator)
     assert set(_statuses(client, urls).values()) == {404}

@@ -9,7 +9,6 @@ import json
 import re
 import zipfile
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -19,8 +18,7 @@ from courses.factories import block_id, make_course, text_block
 from courses.h5p import store
 from courses.h5p.xapi import player_launch
 from courses.models import H5PActivity, H5PLibrary
-from tests.conftest import skip_or_fail
-from tests.courses.test_h5p_packages import SAMPLES
+from tests.h5p_factory import H5P_JSON, package
 from training.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +26,11 @@ SAMPLE_WORDS = ("THIS IS THE TITLE", "h5p-mcq-maker", "Hello World")
 
 
 @pytest.fixture
-def samples(settings):
-    settings.ACOMPANA_DEMO_H5P_DIR = Path(SAMPLES)
-    if not Path(SAMPLES).exists():
-        skip_or_fail(f"the shared H5P samples are not at {SAMPLES}")
+def samples(settings, h5p_samples):
+    """The demo's real sample packages (skipped, or failed in CI, when they are missing)."""
+    settings.ACOMPANA_DEMO_H5P_DIR = h5p_samples
     UserFactory(is_superuser=True, is_staff=True)  # the demo's administrator approves libraries
+    return h5p_samples
 
 
 def _stored(activity: H5PActivity) -> str:
@@ -53,7 +51,7 @@ def test_the_demo_activities_have_real_titles_in_their_own_copy(samples):
     assert intro["title"] == "Five questions about numbers"
     assert question_set.title == "Practice: five questions about numbers"
     # The published sample itself is left as it is.
-    with zipfile.ZipFile(Path(SAMPLES) / "questionset-multichoice.h5p") as sample:
+    with zipfile.ZipFile(samples / "questionset-multichoice.h5p") as sample:
         assert b"THIS IS THE TITLE" in sample.read("content/content.json")
 
 
@@ -70,7 +68,7 @@ def test_the_spanish_versions_are_named_in_spanish(samples):
 
 @pytest.fixture
 def activity():
-    data = (Path(SAMPLES) / "truefalse.h5p").read_bytes()  # its h5p.json says "Hello World"
+    data = package(h5p={**H5P_JSON, "title": "Hello World"})  # as the true-or-false sample says
     made = services.h5p_activity_create(
         package=ContentFile(data, name="tf.h5p"), title="Práctica: verdadero o falso", language="es"
     )
@@ -87,7 +85,7 @@ def test_the_player_is_given_the_activitys_title(client, activity, administrator
     assert "<title>Práctica: verdadero o falso</title>" in player
     h5p_json = client.get(f"{base}/h5p.json", HTTP_HOST="h5p.testserver").json()
     assert h5p_json["title"] == "Práctica: verdadero o falso"
-    assert h5p_json["mainLibrary"] == "H5P.TrueFalse"  # the rest as the package has it
+    assert h5p_json["mainLibrary"] == "H5P.Test"  # the rest as the package has it
 
 
 def test_the_module_page_names_the_activity_in_its_heading_and_frame(client, volunteer, activity):

@@ -37,8 +37,8 @@ from courses.models import (
     ProgressStatus,
 )
 from courses.tasks import h5p_statements_purge
-from tests.conftest import login_with_mfa, skip_or_fail
-from tests.courses.test_h5p_packages import SAMPLES
+from tests.conftest import h5p_sample, login_with_mfa
+from tests.h5p_factory import H5PPackage
 from training import ratelimit
 
 pytestmark = pytest.mark.django_db
@@ -49,19 +49,43 @@ VERBS = "http://adlnet.gov/expapi/verbs/"
 
 
 # --- Activities ---------------------------------------------------------------------------------
-# Unpacking a sample takes about half a second. The first test that needs one imports it for
-# real (upload, validation, extraction); later tests create a READY row with what that import
-# found (main library, subContentIds): all the xAPI endpoints ever read of an activity.
+# The xAPI endpoints read of an activity only its main library and subContentIds: the tests build
+# packages with the samples' main libraries (a true-or-false; a question set of ten questions),
+# no outside files needed. The first test that needs one imports it for real (upload,
+# validation, extraction); later tests create a READY row with what that import found.
 _EXTRACTED: dict[str, dict] = {}
 
 
+def _built(sample: str) -> bytes:
+    pkg = H5PPackage()
+    if sample == TRUE_FALSE:
+        name, version, content = "H5P.TrueFalse", (1, 6), {"question": "<p>True?</p>"}
+    else:
+        name, version = "H5P.QuestionSet", (1, 20)
+        content = {"questions": [
+            {"library": "H5P.MultiChoice 1.16", "params": {"question": f"<p>Question {n}</p>"},
+             "subContentId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"question-{n}"))}
+            for n in range(10)
+        ]}  # fmt: skip
+    folder = f"{name}-{version[0]}.{version[1]}"
+    pkg.set_json("h5p.json", {"title": sample, "language": "en", "mainLibrary": name,
+                              "embedTypes": ["iframe"], "preloadedDependencies": [
+                                  {"machineName": name, "majorVersion": version[0],
+                                   "minorVersion": version[1]}]})  # fmt: skip
+    pkg.set_json("content/content.json", content)
+    pkg.set_json(f"{folder}/library.json", {
+        "title": name, "machineName": name, "majorVersion": version[0],
+        "minorVersion": version[1], "patchVersion": 0, "runnable": 1,
+        "preloadedJs": [{"path": "main.js"}],
+    })  # fmt: skip
+    pkg.set(f"{folder}/main.js", f"{name} = function () {{}};")
+    return pkg.build()
+
+
 def h5p_activity(sample=TRUE_FALSE, *, title="An activity", **fields) -> H5PActivity:
-    if not SAMPLES.exists():
-        skip_or_fail(f"the shared H5P samples are not at {SAMPLES}")
     if sample not in _EXTRACTED:
         made = services.h5p_activity_create(
-            package=ContentFile((SAMPLES / sample).read_bytes(), name=sample), title=title,
-            language="en",
+            package=ContentFile(_built(sample), name=sample), title=title, language="en",
         )  # fmt: skip
         extracted = store.activity_extract(activity_id=made.pk)
         assert extracted.status == H5PActivity.Status.READY, extracted.errors
@@ -231,7 +255,10 @@ def test_answering_the_true_false_activity_completes_it_and_the_module(setup):
     response = send(s, stmt, token=token)
 
     assert response.status_code == 200, response.content
-    assert response.json() == {"ok": True, "completed": True, "module_completed": True}
+    # The points the player sent, and the status line the page shows, come with it.
+    assert response.json() == {"ok": True, "completed": True, "module_completed": True,
+                               "score_raw": 8, "score_max": 10,
+                               "status": "Completed · 8 of 10"}  # fmt: skip
     completion = ActivityCompletion.objects.get(user=s.user, module=s.module,
                                                 activity_id=s.activity_id)  # fmt: skip
     assert completion.kind == "h5p"
@@ -380,10 +407,19 @@ def qs_setup(client, volunteer, qs):
     )  # fmt: skip
 
 
-def test_the_question_set_sample_lists_its_ten_questions(qs):
+def test_the_question_set_lists_its_ten_questions(qs):
     assert qs.main_library.startswith("H5P.QuestionSet ")
     assert len(qs.sub_content_ids) == 10
     assert xapi.completion_for(qs.main_library) is xapi.Completion.CONTAINER
+
+
+def test_the_real_question_set_sample_lists_its_ten_questions():
+    sample = h5p_sample(QUESTION_SET)
+    made = services.h5p_activity_create(package=ContentFile(sample.read_bytes(), name=QUESTION_SET),
+                                        title="Question set", language="en")  # fmt: skip
+    activity = store.activity_extract(activity_id=made.pk)
+    assert activity.main_library == "H5P.QuestionSet 1.20", activity.errors
+    assert len(activity.sub_content_ids) == 10
 
 
 @pytest.mark.parametrize(
@@ -880,7 +916,11 @@ def pass_mark_setup(client, volunteer, tf):
 def test_a_score_below_the_pass_mark_is_recorded_but_does_not_complete(pass_mark_setup):
     s = pass_mark_setup
     response = send(s, statement(s.activity, "answered", scaled=0.5, success=False))
-    assert response.json() == {"ok": True, "completed": False}
+    # The page's status line says how it went, in points, and against which pass mark.
+    assert response.json() == {
+        "ok": True, "completed": False, "score_raw": 5, "score_max": 10, "passed": False,
+        "pass_mark": 80, "status": "5 of 10 — not yet passed (pass mark 80%)",
+    }  # fmt: skip
     record = H5PStatement.objects.get()
     assert record.score_scaled == Decimal("0.5")
     assert record.counted is False
@@ -919,7 +959,7 @@ def test_a_raw_score_without_scaled_is_measured_against_its_maximum(pass_mark_se
 def test_no_score_with_a_pass_mark_does_not_complete(pass_mark_setup):
     s = pass_mark_setup
     response = send(s, statement(s.activity, "answered", scaled=None, success=True))
-    assert response.json() == {"ok": True, "completed": False}
+    assert response.json() == {"ok": True, "completed": False, "passed": False, "pass_mark": 80}
     assert H5PStatement.objects.get().score_scaled is None
     assert not ActivityCompletion.objects.exists()
 
@@ -1332,7 +1372,9 @@ def test_over_the_daily_quota_only_a_completing_statement_is_stored(setup, setti
     answered = statement(s.activity, "answered", scaled=0.9)
     response = send(s, answered)
     assert response.status_code == 200, response.content
-    assert response.json() == {"ok": True, "completed": True, "module_completed": True}
+    assert response.json() == {"ok": True, "completed": True, "module_completed": True,
+                               "score_raw": 9, "score_max": 10,
+                               "status": "Completed · 9 of 10"}  # fmt: skip
     record = H5PStatement.objects.get(pk=answered["id"])
     assert record.counted is True
     assert record.raw["result"]["score"]["scaled"] == 0.9
@@ -1344,6 +1386,7 @@ def test_over_the_daily_quota_only_a_completing_statement_is_stored(setup, setti
     again = statement(s.activity, "answered")
     assert send(s, again).json() == {
         "ok": True, "completed": True, "module_completed": True, "stored": False,
+        "status": "Completed",
     }  # fmt: skip
     assert H5PStatement.objects.count() == 3
 
@@ -1352,7 +1395,10 @@ def test_over_the_quota_a_score_below_the_pass_mark_is_not_stored(pass_mark_setu
     s = pass_mark_setup
     settings.ACOMPANA_H5P_STATEMENTS_PER_DAY = 0
     below = statement(s.activity, "answered", scaled=0.5, success=False)
-    assert send(s, below).json() == {"ok": True, "completed": False, "stored": False}
+    assert send(s, below).json() == {
+        "ok": True, "completed": False, "stored": False, "score_raw": 5, "score_max": 10,
+        "passed": False, "pass_mark": 80, "status": "5 of 10 — not yet passed (pass mark 80%)",
+    }  # fmt: skip
     assert nothing_recorded()
     passing = statement(s.activity, "answered", scaled=0.8)
     assert send(s, passing).json()["completed"] is True
@@ -1487,7 +1533,7 @@ def test_the_module_page_shows_a_completed_activity_with_its_score(setup):
     s = setup
     assert send(s, statement(s.activity, scaled=0.9)).json()["completed"] is True
     html = s.client.get(s.module.url).content.decode()
-    assert "score 90%" in html
+    assert "Completed · 9 of 10" in html  # the points of the statement that completed it
     assert "You have completed this module." in html
 
 

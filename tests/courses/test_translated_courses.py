@@ -131,15 +131,19 @@ def test_record_is_the_original_for_every_copy(course, spanish):
 
 
 def _ready_activity(title, language):
-    from pathlib import Path
-
     from django.core.files.base import ContentFile
 
     from courses.h5p import store
-    from tests.courses.test_h5p_packages import SAMPLES
+    from tests.h5p_factory import H5P_JSON, LIBRARY, package
 
-    data = (Path(SAMPLES) / "truefalse.h5p").read_bytes()
-    made = services.h5p_activity_create(package=ContentFile(data, name="tf.h5p"),
+    # A package built here with the true-or-false sample's main library (no outside files).
+    true_false = package(
+        h5p={**H5P_JSON, "mainLibrary": "H5P.TrueFalse", "preloadedDependencies": [
+            {"machineName": "H5P.TrueFalse", "majorVersion": 1, "minorVersion": 6}]},
+        library={**LIBRARY, "machineName": "H5P.TrueFalse", "minorVersion": 6},
+        folder="H5P.TrueFalse-1.6",
+    )  # fmt: skip
+    made = services.h5p_activity_create(package=ContentFile(true_false, name="tf.h5p"),
                                         title=title, language=language)  # fmt: skip
     return store.activity_extract(activity_id=made.pk)
 

@@ -494,6 +494,9 @@ H5P_PLAYER_DIR = BASE_DIR / "node_modules" / "h5p-standalone" / "dist"
 # Uploaded packages, libraries and content live OUTSIDE MEDIA_ROOT: nothing of a package may ever
 # be served from the platform's own host (its SVG or XML could run scripts there).
 ACOMPANA_H5P_ROOT = Path(env("ACOMPANA_H5P_ROOT", default=str(BASE_DIR / "h5p-store")))
+# Library and content files get .br/.gz siblings at extraction (courses/h5p/compression.py):
+# brotli's best quality, once per file, for learners on slow links.
+ACOMPANA_H5P_BROTLI_QUALITY = 11
 # H5P packages: limits the validator enforces (courses/h5p/validator.py, Limits).
 ACOMPANA_H5P_LIMITS = {
     "max_files": 3000,
@@ -501,6 +504,9 @@ ACOMPANA_H5P_LIMITS = {
     "max_file_bytes": 16 * 1024 * 1024,
     "max_ratio": 100,
 }
+# Optional virus scan of every file of an uploaded H5P package by ClamAV's clamd (INSTREAM):
+# a unix socket path or host:port. Empty: no scan. An unreachable clamd refuses the package.
+ACOMPANA_CLAMAV = env("ACOMPANA_CLAMAV", default="")
 # An upload still "being prepared" this long after it arrived is refused by the hourly sweep (a
 # lost worker or task): well past the extraction task's time limit and retries.
 ACOMPANA_H5P_PREPARE_MINUTES = env.int("ACOMPANA_H5P_PREPARE_MINUTES", default=60)

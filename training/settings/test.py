@@ -12,6 +12,8 @@ SECRET_KEY = "test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost", "h5p.testserver"]
 H5P_ORIGIN = "http://h5p.testserver"
 ACOMPANA_PLATFORM_ORIGIN = "http://testserver"
+# Each test extracts its packages again: brotli's best quality would take seconds each time.
+ACOMPANA_H5P_BROTLI_QUALITY = 4
 DATABASES = {
     "default": with_sqlite_options(
         env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'test.sqlite3'}")

@@ -1,0 +1,31 @@
+"""Settings for the page-weight benchmark (bench/page_weight.py): served like production.
+
+The bench settings (`DEBUG = False`) with what decides what a browser downloads as in
+training/settings/production.py: WhiteNoise serves the collected static files, with hashed names
+and compressed siblings (`CompressedManifestStaticFilesStorage`, collected into bench/staticfiles),
+right after the security middleware. gunicorn serves it, the platform at
+http://localhost:PORT and the H5P origin at http://127.0.0.1:PORT (bench/page_weight.py sets
+ACOMPANA_PLATFORM_ORIGIN and H5P_ORIGIN). The H5P store is the benchmark's own
+(bench/private/h5p-store), so another database's hourly sweep never removes its files.
+"""
+
+from training.settings.bench import *  # noqa: F403
+from training.settings.bench import BASE_DIR, MIDDLEWARE, env, with_sqlite_options
+
+DATABASES = {
+    "default": with_sqlite_options(
+        env.db("BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/acompana_bench")
+    )
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DATABASES["default"]["CONN_MAX_AGE"] = 60
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+
+MIDDLEWARE = [*MIDDLEWARE]
+MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+STATIC_ROOT = BASE_DIR / "bench" / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "training.storage.MediaStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+ACOMPANA_H5P_ROOT = BASE_DIR / "bench" / "private" / "h5p-store"
