@@ -1,7 +1,9 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
+from django.utils import translation
 
 from training.retention import retention
 
@@ -16,6 +18,20 @@ from .h5p.store import (
 logger = logging.getLogger(__name__)
 
 
+def _uploader_language(activity_id: int) -> str:
+    """The admin language of the person who uploaded the package (their Wagtail preference,
+    else their own), else the site's."""
+    from .models import H5PActivity
+
+    activity = H5PActivity.objects.filter(pk=activity_id).select_related("uploaded_by").first()
+    person = activity.uploaded_by if activity else None
+    if person is None:
+        return settings.LANGUAGE_CODE
+    profile = getattr(person, "wagtail_userprofile", None)
+    chosen = (profile.preferred_language if profile else "") or person.preferred_language
+    return chosen or settings.LANGUAGE_CODE
+
+
 @shared_task(bind=True, name="courses.tasks.h5p_extract", acks_late=True, max_retries=3)
 def h5p_extract(self, activity_id: int) -> str:
     """Validate and unpack an uploaded H5P package. Safe to run twice.
@@ -24,7 +40,9 @@ def h5p_extract(self, activity_id: int) -> str:
     other error, the package is refused with a reason, so nothing stays "being prepared" (and
     the hourly sweep refuses what even that could not record)."""
     try:
-        return activity_extract(activity_id=activity_id).status
+        # The reasons of a refusal are kept as text: in the language of who uploaded it.
+        with translation.override(_uploader_language(activity_id)):
+            return activity_extract(activity_id=activity_id).status
     except DatabaseError as error:
         if not self.request.is_eager and self.request.retries < self.max_retries:
             raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error

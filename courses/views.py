@@ -84,6 +84,11 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
     else:
         context["playable_h5p"] = _playable_h5p(shown.activities)
         context["h5p_results"] = _h5p_results(user, module, shown.activities, progress)
+        if context["playable_h5p"] and getattr(user, "low_bandwidth", False):
+            from .h5p.weight import activity_weights
+
+            # What each card says it downloads: one query for all the page's activities.
+            context["h5p_weights"] = activity_weights(context["playable_h5p"].values())
         context["activity_views"] = {
             activity.id: _activity_view(request, module, activity, context)
             for activity in shown.activities
@@ -199,7 +204,7 @@ def _activity_view(request, module, activity, context):
     if activity.kind.block_type == "h5p":
         return h5p_view(request, module, activity, state, completed=completed,
                         enrolled=context["progress"] is not None,
-                        playable=context["playable_h5p"],
+                        playable=context["playable_h5p"], weights=context.get("h5p_weights"),
                         result=context.get("h5p_results", {}).get(activity.id))  # fmt: skip
     return {"completed": completed, "state": state}
 
@@ -348,7 +353,11 @@ def _playable_h5p(activities) -> dict[uuid.UUID, H5PActivity]:
 def _h5p_results(user, module, activities, progress) -> dict[str, dict]:
     """Each H5P block's score as the learner last saw it, by block id, in one query (none
     without H5P blocks or without recorded work): the statement that completed it, else the
-    latest one about the whole activity that carried a score."""
+    latest one about the whole activity that carried a score. The first row of each block is
+    picked by a window function (any database: `make run` uses SQLite)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
     from .models import H5PStatement
 
     ids = [a.id for a in activities if a.kind.block_type == "h5p"]
@@ -357,15 +366,18 @@ def _h5p_results(user, module, activities, progress) -> dict[str, dict]:
     rows = (
         H5PStatement.objects.filter(user=user, module=module, activity_id__in=ids,
                                     sub_content_id="", score_scaled__isnull=False)
-        .order_by("activity_id", "-counted", "-stored_at")
-        .distinct("activity_id")
-        .values_list("activity_id", "counted", "raw")
+        .annotate(rank=Window(RowNumber(), partition_by=[F("activity_id")],
+                              order_by=[F("counted").desc(), F("stored_at").desc()]))
+        .filter(rank=1)
+        .values_list("activity_id", "counted", "score_scaled", "raw")
     )  # fmt: skip
     results = {}
-    for activity_id, counted, raw in rows:
+    for activity_id, counted, scaled, raw in rows:
         score = (raw.get("result") or {}).get("score") or {}
-        results[activity_id] = {"counted": counted, "score_raw": score.get("raw"),
-                                "score_max": score.get("max")}  # fmt: skip
+        results[activity_id] = {
+            "counted": counted, "score_scaled": scaled,
+            "score_raw": score.get("raw"), "score_max": score.get("max"),
+        }  # fmt: skip
     return results
 
 
@@ -378,19 +390,24 @@ def _number(value) -> str:
 
 
 def h5p_status(*, completed: bool, score_raw=None, score_max=None, percent=None,
-               pass_mark=None, passed=None) -> str:  # fmt: skip
+               pass_mark=None, passed=None, earlier: bool = False) -> str:  # fmt: skip
     """What the status line under an H5P exercise says, truthfully: "Completed" only when the
     completion is recorded; the score in points where the player gave them; whether it reached
-    the block's pass mark. Empty when there is nothing to say yet."""
+    the block's pass mark (`passed` as the server judged it, else the points against the mark).
+    `earlier`: the score is a later try's, below the mark, after a completion. A completion
+    whose score is below the block's pass mark as it is now (an editor raised it since) says
+    only its score: the page shows the pass mark above. Empty when there is nothing to say."""
     from django.utils.translation import ngettext
 
-    mark = int(pass_mark) if pass_mark not in (None, "") and int(pass_mark) > 0 else None
+    mark = xapi.pass_mark(pass_mark)
     points = None
     if isinstance(score_raw, int | float) and isinstance(score_max, int | float) and score_max > 0:
         values = {"raw": _number(score_raw), "max": _number(score_max), "mark": mark}
         points = int(score_max) if float(score_max).is_integer() else 2
+        if passed is None and mark is not None:
+            passed = score_raw * 100 >= mark * score_max
     if points is not None and mark is not None:
-        if passed or (completed and passed is None):
+        if passed:
             return (
                 ngettext(
                     "%(raw)s of %(max)s — passed (pass mark %(mark)s%%)",
@@ -399,7 +416,7 @@ def h5p_status(*, completed: bool, score_raw=None, score_max=None, percent=None,
                 )
                 % values
             )
-        if completed:
+        if completed and earlier:
             return (
                 ngettext(
                     "Completed earlier. This time: %(raw)s of %(max)s — not yet passed "
@@ -410,14 +427,15 @@ def h5p_status(*, completed: bool, score_raw=None, score_max=None, percent=None,
                 )
                 % values
             )
-        return (
-            ngettext(
-                "%(raw)s of %(max)s — not yet passed (pass mark %(mark)s%%)",
-                "%(raw)s of %(max)s — not yet passed (pass mark %(mark)s%%)",
-                points,
+        if not completed:
+            return (
+                ngettext(
+                    "%(raw)s of %(max)s — not yet passed (pass mark %(mark)s%%)",
+                    "%(raw)s of %(max)s — not yet passed (pass mark %(mark)s%%)",
+                    points,
+                )
+                % values
             )
-            % values
-        )
     if not completed:
         return ""
     if points is not None:
@@ -425,7 +443,7 @@ def h5p_status(*, completed: bool, score_raw=None, score_max=None, percent=None,
                         points) % values  # fmt: skip
     if percent is not None:
         score = _number(percent)
-        if mark is not None:
+        if mark is not None and float(percent) >= mark:
             return _("Completed · score %(score)s%% (pass mark %(mark)s%%)") % {
                 "score": score, "mark": mark}  # fmt: skip
         return _("Completed · score %(score)s%%") % {"score": score}
@@ -433,7 +451,7 @@ def h5p_status(*, completed: bool, score_raw=None, score_max=None, percent=None,
 
 
 def h5p_view(request, module, activity, state, *, completed: bool, enrolled: bool,
-             playable: dict[uuid.UUID, H5PActivity],
+             playable: dict[uuid.UUID, H5PActivity], weights: dict | None = None,
              result: dict | None = None) -> dict:  # fmt: skip
     """What the module page needs to launch one H5P block for this learner: a launch token
     (only for a learner whose work is recorded), where they were, and how they did. In
@@ -446,15 +464,17 @@ def h5p_view(request, module, activity, state, *, completed: bool, enrolled: boo
         # Named by its title here (the page's heading and the frame's), in its own language.
         view["title"] = playable[activity_uuid].title
         view["language"] = playable[activity_uuid].language
-        launch = xapi.player_launch(user=request.user, module_id=module.pk,
-                                    activity_uuid=activity_uuid, preview=not enrolled)  # fmt: skip
-        view["player_url"] = f"{settings.H5P_ORIGIN}/h5p/play/{activity_uuid}/{launch}/"
+        view["player_url"] = _player_url(request.user, module, activity_uuid, preview=not enrolled)
         if getattr(request.user, "low_bandwidth", False):
+            from .h5p.content_types import content_type_name
             from .h5p.weight import activity_weight
 
-            weight = activity_weight(playable[activity_uuid])
+            weight = (weights or {}).get(activity_uuid) or activity_weight(playable[activity_uuid])
             view["low_bandwidth"] = True
-            view["type_title"] = weight.type_title
+            # The usual types named in the reader's language; others by the library's title.
+            view["type_title"] = content_type_name(
+                playable[activity_uuid].main_library, weight.type_title
+            )
             view["kilobytes"] = weight.kilobytes
     if state is not None:
         view["state"] = state.state
@@ -462,10 +482,13 @@ def h5p_view(request, module, activity, state, *, completed: bool, enrolled: boo
     result = result or {}
     if completed and not result.get("counted"):
         result = {}  # a later attempt is not the one that completed it: the percentage then
+    # Passed or not is the score against the block's pass mark as it is now: a statement that
+    # did not count may not have counted for another reason (the module was closed then).
+    mark = xapi.pass_mark(activity.value.get("pass_mark"))
     view["status"] = h5p_status(
         completed=completed, score_raw=result.get("score_raw"), score_max=result.get("score_max"),
-        percent=view["score"], pass_mark=activity.value.get("pass_mark"),
-        passed=True if completed else (False if result else None),
+        percent=view["score"], pass_mark=mark,
+        passed=xapi.score_passes(result["score_scaled"], mark) if result else None,
     )  # fmt: skip
     if enrolled:
         view["token"] = xapi.launch_token(
@@ -473,6 +496,14 @@ def h5p_view(request, module, activity, state, *, completed: bool, enrolled: boo
             activity_uuid=activity.value["activity"],
         )  # fmt: skip
     return view
+
+
+def _player_url(user, module, activity_uuid, *, preview: bool) -> str:
+    """The player's address, with a launch signed for this person and module, valid
+    ACOMPANA_H5P_LAUNCH_SECONDS."""
+    launch = xapi.player_launch(user=user, module_id=module.pk, activity_uuid=activity_uuid,
+                                preview=preview)  # fmt: skip
+    return f"{settings.H5P_ORIGIN}/h5p/play/{activity_uuid}/{launch}/"
 
 
 def _uuid_or_none(value) -> uuid.UUID | None:
@@ -514,7 +545,7 @@ def h5p_xapi(request, module_id, activity_id):
         status = h5p_status(
             completed=bool(result.get("completed") or earlier), score_raw=result.get("score_raw"),
             score_max=result.get("score_max"), pass_mark=result.get("pass_mark"),
-            passed=result.get("passed"),
+            passed=result.get("passed"), earlier=earlier,
         )  # fmt: skip
         if status:
             result["status"] = status
@@ -557,6 +588,12 @@ def h5p_launch(request, module_id, activity_id):
         raise Http404
     token = xapi.launch_token(user=request.user, module_id=module.pk, activity_id=activity_id,
                               activity_uuid=block.value["activity"])  # fmt: skip
-    response = JsonResponse({"ok": True, "token": token})
+    answer = {"ok": True, "token": token}
+    # And a fresh player address: a frame started (or tried again) long after the page was
+    # served would otherwise open an expired launch.
+    activity_uuid = _uuid_or_none(block.value["activity"])
+    if activity_uuid and H5PActivity.objects.playable().filter(uuid=activity_uuid).exists():
+        answer["player_url"] = _player_url(request.user, module, activity_uuid, preview=False)
+    response = JsonResponse(answer)
     response["Cache-Control"] = "no-store"
     return response

@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.forms.choosers import BaseFilterForm
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import ModelPermissionPolicy
@@ -123,7 +123,14 @@ class H5PActivityViewSet(SnippetViewSet):
     chooser_viewset_class = ActivityChooserViewSet
     add_view_class = UploadView
     form_fields = ["title", "language"]
-    list_display = ["title", "main_library", "language", "status_label", "reasons", "created_at"]
+    list_display = [
+        "title",
+        Column("main_library", label=capfirst(_("content type"))),
+        "language",
+        Column("status_label", label=_("Status")),
+        Column("reasons", label=_("Why it was refused")),
+        DateColumn("created_at", label=_("Uploaded")),
+    ]
     list_filter = ["status", "language"]
     search_fields = ["title", "main_library"]
 

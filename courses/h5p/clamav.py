@@ -13,34 +13,54 @@ import socket
 import struct
 
 CHUNK = 64 * 1024
-TIMEOUT_SECONDS = 30
+TIMEOUT_SECONDS = 30  # one file
+PACKAGE_SECONDS = 10 * 60  # every file of one package, all together
 
 
 class ScannerUnavailable(Exception):
-    """clamd could not be reached, timed out, or could not scan (e.g. its size limit)."""
+    """clamd could not be reached, timed out, or could not scan."""
+
+
+class ScannerLimit(ScannerUnavailable):
+    """clamd refused the data as larger than it accepts (its StreamMaxLength setting): trying
+    again will not help; an administrator must raise the limit."""
 
 
 def _connect(address: str, timeout: float) -> socket.socket:
     if address.startswith("/"):
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        target = address
     else:
         host, _, port = address.rpartition(":")
         if not host or not port.isdigit():
             raise ScannerUnavailable(
                 f"ACOMPANA_CLAMAV is neither a socket path nor host:port: {address!r}"
             )
-        host = host.strip("[]")
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        connection = socket.socket(family, socket.SOCK_STREAM)
-        target = (host, int(port))
+        try:
+            # Every address the name resolves to, IPv6 and IPv4, in the resolver's order.
+            return socket.create_connection((host.strip("[]"), int(port)), timeout=timeout)
+        except OSError as error:  # includes a name that does not resolve (socket.gaierror)
+            raise ScannerUnavailable(str(error)) from error
     connection.settimeout(timeout)
     try:
-        connection.connect(target)
+        connection.connect(address)
     except OSError as error:
         connection.close()
         raise ScannerUnavailable(str(error)) from error
     return connection
+
+
+def _reply(connection: socket.socket) -> bytes:
+    reply = b""
+    try:
+        while not reply.endswith(b"\0") and len(reply) <= 64 * 1024:
+            part = connection.recv(4096)
+            if not part:
+                break
+            reply += part
+    except OSError:
+        if not reply:
+            raise
+    return reply
 
 
 def scan(data: bytes, address: str, *, timeout: float = TIMEOUT_SECONDS) -> str | None:
@@ -49,19 +69,20 @@ def scan(data: bytes, address: str, *, timeout: float = TIMEOUT_SECONDS) -> str 
     Raises ScannerUnavailable when clamd cannot give an answer."""
     connection = _connect(address, timeout)
     try:
-        connection.sendall(b"zINSTREAM\0")
-        for start in range(0, len(data), CHUNK):
-            chunk = data[start : start + CHUNK]
-            connection.sendall(struct.pack("!L", len(chunk)) + chunk)
-        connection.sendall(struct.pack("!L", 0))
-        reply = b""
-        while not reply.endswith(b"\0"):
-            part = connection.recv(4096)
-            if not part:
-                break
-            reply += part
-            if len(reply) > 64 * 1024:
-                break
+        try:
+            connection.sendall(b"zINSTREAM\0")
+            for start in range(0, len(data), CHUNK):
+                chunk = data[start : start + CHUNK]
+                connection.sendall(struct.pack("!L", len(chunk)) + chunk)
+            connection.sendall(struct.pack("!L", 0))
+        except OSError as error:
+            # clamd answers and closes as soon as a stream passes its size limit: its reply,
+            # when there is one, says why.
+            reply = _reply(connection)
+            if not reply:
+                raise ScannerUnavailable(str(error)) from error
+        else:
+            reply = _reply(connection)
     except OSError as error:
         raise ScannerUnavailable(str(error)) from error
     finally:
@@ -72,4 +93,6 @@ def scan(data: bytes, address: str, *, timeout: float = TIMEOUT_SECONDS) -> str 
         return answer.removeprefix("stream:").removesuffix(" FOUND").strip() or "unknown"
     if answer.endswith("OK"):
         return None
+    if "size limit exceeded" in answer.lower():
+        raise ScannerLimit(answer)
     raise ScannerUnavailable(answer or "no answer")

@@ -58,7 +58,9 @@ def compress(data: bytes) -> dict[str, bytes]:
     return found
 
 
-def _fresh(sibling: Path, stat: os.stat_result) -> bool:
+def fresh(sibling: Path, stat: os.stat_result) -> bool:
+    """Whether `sibling` was made from the file of `stat`: `precompress_file` gives each sibling
+    its file's mtime (a sibling left from another version of the file has another)."""
     try:
         return sibling.stat().st_mtime_ns == stat.st_mtime_ns
     except OSError:
@@ -76,7 +78,7 @@ def precompress_file(path: Path) -> bool:
                 ENCODINGS.items()}  # fmt: skip
     # A sibling with the file's own mtime was made from it: done before (siblings are written
     # together, and a file whose compression was not worth it has none).
-    if any(_fresh(sibling, stat) for sibling in siblings.values()):
+    if any(fresh(sibling, stat) for sibling in siblings.values()):
         return False
     found = compress(path.read_bytes())
     for encoding, sibling in siblings.items():
@@ -140,8 +142,13 @@ def compressed_in_memory(path: Path, stat: os.stat_result) -> dict[str, bytes]:
         return {}
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     with _memory_lock:
-        if key not in _memory:
-            for old in [k for k in _memory if k[0] == key[0]]:
-                del _memory[old]
-            _memory[key] = compress(path.read_bytes())
-        return _memory[key]
+        if key in _memory:
+            return _memory[key]
+    # Compressed outside the lock: brotli at quality 11 takes a while for the player's bundle,
+    # and requests for the other files must not wait behind it. Two requests racing for the
+    # same file both compress it once; either result is the same.
+    found = compress(path.read_bytes())
+    with _memory_lock:
+        for old in [k for k in _memory if k[0] == key[0] and k != key]:
+            del _memory[old]
+        return _memory.setdefault(key, found)

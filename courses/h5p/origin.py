@@ -18,10 +18,11 @@ never cached. Everything it loads is cacheable, so a second visit downloads almo
   URLs without fetching anything first. `/h5p/libraries/<Name>-<major>.<minor>/…` (what H5P builds
   at run time) is the highest approved patch, cached an hour;
 - content at `/h5p/content/<activity>/<token>/…`: the token is signed for this activity, person
-  and 30-day period (`content_token`), the same on every visit in the period, so the browser keeps
-  the files (private, immutable). Someone who leaves the course keeps what their browser cached,
-  and the URLs they were given keep working until the next period ends (at most 60 days): the
-  content of an activity they had opened, never the player page;
+  and 30-day period (`content_token`; the person's account id in it is masked, never in clear:
+  the package's code can read its own URL), the same on every visit in the period, so the
+  browser keeps the files (private, immutable). Someone who leaves the course keeps what their
+  browser cached, and the URLs they were given keep working until the next period ends (at most
+  60 days): the content of an activity they had opened, never the player page;
 - the pinned player at `/h5p/player/<version>/…` and the relay at `/h5p/player-relay.<hash>.js`.
 
 Compressible files are served brotli- or gzip-compressed from siblings made at extraction
@@ -46,11 +47,11 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, path, re_path, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import http_date
 
 from ..models import CoursePage, H5PActivity, H5PLibrary, ModulePage
-from .compression import accepted_encodings, compressed_in_memory, compressible, is_sibling
+from .compression import accepted_encodings, compressed_in_memory, compressible, fresh, is_sibling
 from .store import content_root, libraries_root
 from .xapi import PlayerLaunch, Refused, object_iri, player_launch_check
 
@@ -104,7 +105,9 @@ SHORT_CACHE = "public, max-age=300"  # unversioned player and relay URLs (older 
 
 CONTENT_SALT = "courses.h5p.content"
 CONTENT_PERIOD_SECONDS = 30 * 24 * 60 * 60
-CONTENT_TOKEN = re.compile(r"^(?P<user>\d{1,18})-(?P<period>\d{1,9})-(?P<sig>[\w\-]{20,100})$")
+CONTENT_TOKEN = re.compile(
+    r"^(?P<period>\d{1,9})-(?P<person>[0-9a-f]{16})-(?P<sig>[\w\-]{20,100})$"
+)
 
 
 def _activity(activity_uuid) -> H5PActivity:
@@ -152,12 +155,26 @@ def content_period(now: float | None = None) -> int:
     return int((time.time() if now is None else now) // CONTENT_PERIOD_SECONDS)
 
 
+def _person_mask(activity_uuid, period: int, signature: str) -> int:
+    """64 bits that hide the person's id in their content token: derived with the secret key from
+    the token's own signature (so different for every activity, person and period, and unknown
+    without the key), the way a synthetic-IV cipher derives its key stream."""
+    value = f"{activity_uuid}:{period}:{signature}"
+    return int(
+        salted_hmac(CONTENT_SALT + ".person", value, algorithm="sha256").hexdigest()[:16], 16
+    )
+
+
 def content_token(activity_uuid, user_id: int, period: int | None = None) -> str:
     """The signed part of an activity's content URLs for this person: the same throughout a
-    30-day period, so the browser keeps the files; useless for another activity or person."""
+    30-day period, so the browser keeps the files; useless for another activity or person.
+    `<period>-<person>-<signature>`: the signature (HMAC with the secret key) covers activity,
+    person and period; `<person>` is the account id masked (`_person_mask`), so the URL, which
+    the package's code can read, says nothing of who the learner is, yet the check finds them."""
     period = content_period() if period is None else period
-    value = f"{activity_uuid}:{user_id}:{period}"
-    return f"{user_id}-{period}-{signing.Signer(salt=CONTENT_SALT).signature(value)}"
+    signature = signing.Signer(salt=CONTENT_SALT).signature(f"{activity_uuid}:{user_id}:{period}")
+    person = user_id ^ _person_mask(activity_uuid, period, signature)
+    return f"{period}-{person:016x}-{signature}"
 
 
 def content_token_check(token: str, activity_uuid) -> int:
@@ -166,11 +183,13 @@ def content_token_check(token: str, activity_uuid) -> int:
     match = CONTENT_TOKEN.match(token)
     if match is None:
         raise Http404
-    user_id, period = int(match["user"]), int(match["period"])
+    period = int(match["period"])
     if period not in (content_period(), content_period() - 1):
         raise Http404
-    expected = content_token(activity_uuid, user_id, period)
-    if not constant_time_compare(token, expected):
+    user_id = int(match["person"], 16) ^ _person_mask(activity_uuid, period, match["sig"])
+    if user_id >= 2**63 or not constant_time_compare(
+        token, content_token(activity_uuid, user_id, period)
+    ):
         raise Http404
     return user_id
 
@@ -211,7 +230,9 @@ def _serve(request, root: Path, relative: str, cache_control: str, *, in_memory:
         else:
             for name in accepted:
                 sibling = candidate.with_name(candidate.name + (".br" if name == "br" else ".gz"))
-                if sibling.is_file() and not sibling.is_symlink():
+                # Only a sibling made from this very file (its mtime, as precompress_file sets
+                # it): one left from another version of the file would serve other bytes.
+                if sibling.is_file() and not sibling.is_symlink() and fresh(sibling, stat):
                     encoding, served = name, sibling
                     break
     etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}{"-" + encoding if encoding else ""}"'
@@ -407,7 +428,11 @@ def player(request, activity_uuid, launch):
     )  # fmt: skip
     response = HttpResponse(html)
     response["Cache-Control"] = "no-store"  # signed, personal and short-lived
-    # The manifest makes the page a few KB: compressed (Django's, with its BREACH padding).
+    # The manifest makes the page a few KB: compressed (Django's, with its BREACH padding), when
+    # the browser takes gzip by its q-values (Django's only looks for the word: "gzip;q=0").
+    if "gzip" not in accepted_encodings(request.headers.get("Accept-Encoding", "")):
+        patch_vary_headers(response, ("Accept-Encoding",))
+        return response
     return GZipMiddleware(lambda request: response).process_response(request, response)
 
 

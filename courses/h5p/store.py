@@ -33,6 +33,7 @@ from .validator import (
     Package,
     PackageLibrary,
     StoredLibrary,
+    dependencies_of,
     read_entry,
     validate,
 )
@@ -180,6 +181,8 @@ def _store_library(
 
 
 def _needed(package: Package) -> list[LibraryRef]:
+    """Every library the content plays with: the package's own, and those it relies on in the
+    store, whose own dependencies come from the store's copy (the one the activity will use)."""
     needed, queue = [], list(package.dependencies)
     while queue:
         ref = queue.pop(0)
@@ -188,6 +191,8 @@ def _needed(package: Package) -> list[LibraryRef]:
         needed.append(ref)
         if ref in package.libraries:
             queue.extend(package.libraries[ref].dependencies)
+        elif (library := best_library(ref)) is not None:
+            queue.extend(dependencies_of(library.metadata or {}, str(ref)))
     return needed
 
 
@@ -209,11 +214,13 @@ def _extract(activity: H5PActivity) -> H5PActivity:
     created: list[Path] = []
     target = content_root() / str(activity.uuid)
     try:
-        with activity.package.open("rb") as upload, transaction.atomic():
+        with activity.package.open("rb") as upload:
+            # Checked (and scanned for viruses, which may take minutes) before any transaction
+            # opens: no database connection waits idle in a transaction meanwhile.
             package = validate(upload, limits=limits, store_library=stored_library)
             if not package.ok:
                 raise ExtractionRefused(package.errors)
-            with zipfile.ZipFile(upload) as archive:
+            with transaction.atomic(), zipfile.ZipFile(upload) as archive:
                 stored = [
                     _store_library(archive, library, limits, created, activity.uploaded_by)
                     for library in package.libraries.values()

@@ -9,6 +9,7 @@ import json
 import logging
 import re
 import stat
+import time
 import unicodedata
 import zipfile
 import zlib
@@ -95,33 +96,28 @@ ENCRYPTED_FLAG = 0x1
 # (h5p.classes.php). Raise this only with a player that bundles a newer core.
 PLAYER_CORE_API = (1, 27)
 
-# Files whose extension promises an image, a sound, a video or a font must be one: their first
-# bytes are checked with `filetype` (an executable, or the EICAR test string, renamed .jpg is
-# refused). Each extension lists what filetype may answer for a genuine file of that kind.
-# Formats filetype does not know are checked here: SVG is text holding an <svg> element; EOT
-# carries "LP" at byte 34 (its magic number); MP3 without an ID3 tag starts with a frame sync.
-ISO_MEDIA = frozenset({"mp4", "m4a", "m4v", "mov", "3gp"})
+# Files whose extension promises an image, a sound, a video or a font must be that *kind* of file:
+# their first bytes are checked with `filetype` (an executable, the EICAR test string, a script or
+# a web page renamed .jpg is refused). The kind is checked, not the exact format: a PNG saved as
+# .jpg, AAC in .m4a or .mp3, or a WebM sound in .ogg plays all the same, and is what real packages
+# carry. Formats filetype does not know are checked here: SVG is text (UTF-8 or UTF-16) holding an
+# <svg> element; EOT carries "LP" at byte 34; TrueType/OpenType start with one of the sfnt tags
+# (filetype knows only one of them); MP3 without an ID3 tag starts with a frame sync. An empty
+# file is accepted, as H5P's own validator does: it is harmless, nothing can run from it.
 MEDIA_KINDS = {
-    "png": ("image", {"png", "apng"}),
-    "jpg": ("image", {"jpg"}),
-    "jpeg": ("image", {"jpg"}),
-    "gif": ("image", {"gif"}),
-    "bmp": ("image", {"bmp"}),
-    "tif": ("image", {"tif", "cr2"}),
-    "tiff": ("image", {"tif", "cr2"}),
-    "svg": ("image", set()),
-    "ttf": ("font", {"ttf", "otf"}),
-    "otf": ("font", {"otf", "ttf"}),
-    "woff": ("font", {"woff"}),
-    "woff2": ("font", {"woff2"}),
-    "eot": ("font", {"eot"}),
-    "mp3": ("audio", {"mp3"}),
-    "m4a": ("audio", ISO_MEDIA),
-    "wav": ("audio", {"wav"}),
-    "ogg": ("media", {"ogg"}),
-    "mp4": ("media", ISO_MEDIA),
-    "webm": ("media", {"webm", "mkv"}),
+    **dict.fromkeys(("png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "svg"), "image"),
+    **dict.fromkeys(("ttf", "otf", "woff", "woff2", "eot"), "font"),
+    **dict.fromkeys(("mp3", "m4a", "wav"), "audio"),
+    **dict.fromkeys(("ogg", "mp4", "webm"), "media"),
 }
+# What filetype answers (its MIME type) for each kind.
+KIND_MIME_PREFIXES = {
+    "image": ("image/",),
+    "font": ("application/font-", "font/"),
+    "audio": ("audio/", "video/"),  # a sound in an MP4/WebM container is named video/* by filetype
+    "media": ("audio/", "video/"),
+}
+SFNT_TAGS = (b"\x00\x01\x00\x00", b"true", b"typ1", b"OTTO", b"ttcf", b"wOFF", b"wOF2")
 
 
 @dataclass(frozen=True)
@@ -253,13 +249,15 @@ def validate(
     limits: Limits | None = None,
     store_has: Callable[[LibraryRef], bool] = lambda ref: False,
     store_library: Callable[[LibraryRef], StoredLibrary | None] | None = None,
+    virus_scan: bool = True,
 ) -> Package:
     """Check a package (a path or a binary file object). Nothing is written anywhere.
 
     `store_has(ref)` says whether the platform's library store already holds a library that
     the package may rely on without bringing it; `store_library(ref)`, when given, replaces it
     and returns the store's copy (its library.json and file list, checked like the package's
-    own libraries), or None.
+    own libraries), or None. `virus_scan=False` leaves out the ClamAV scan (for a first look
+    whose package is validated again, with the scan, before extraction).
     """
     limits = limits or Limits.from_settings()
     errors: list[str] = []
@@ -270,7 +268,7 @@ def validate(
             return StoredLibrary({}, frozenset()) if store_has(ref) else None
 
     try:
-        _validate(source, limits, errors, package, store_library)
+        _validate(source, limits, errors, package, store_library, virus_scan)
     except DatabaseError:
         raise  # the platform's problem, not the package's: the caller retries
     except Exception:
@@ -286,7 +284,7 @@ def unreadable_reason() -> str:
              "Export it again and upload the new file.")  # fmt: skip
 
 
-def _validate(source, limits, errors, package, store_library) -> None:
+def _validate(source, limits, errors, package, store_library, virus_scan) -> None:
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
@@ -301,15 +299,30 @@ def _validate(source, limits, errors, package, store_library) -> None:
             )
             return
         kind_errors: list[str] = []
-        _check_entries(archive, infos, limits, errors, package, kind_errors)
-        if errors:
+        usable: set[str] = set()
+        # Only an archive that cannot be read safely (a zip bomb, a lying or damaged entry, an
+        # encrypted one) stops here; otherwise every check runs, so that one upload lists
+        # everything to fix.
+        if _check_entries(archive, infos, limits, errors, package, kind_errors, usable):
             return
-        _check_structure(archive, limits, errors, package, store_library)
+        _check_structure(archive, limits, errors, package, store_library, usable)
         errors.extend(kind_errors)
-        _scan_for_viruses(archive, infos, limits, errors)
+        if virus_scan:
+            _scan_for_viruses(archive, [i for i in infos if i.filename in usable], limits, errors)
 
 
-def _check_entries(archive, infos, limits, errors, package, kind_errors):
+def skipped(name: str) -> bool:
+    """Whether an entry is left out, as H5P's own validator does (h5p-php-library,
+    H5PValidator::isValidPackage): any file or folder whose name starts with "." or "_" (macOS's
+    __MACOSX/ and ._ files, an editor's language/.en.json, .htaccess) is neither checked as part
+    of a library or the content nor extracted. Its path and size are checked all the same."""
+    return any(part.startswith((".", "_")) for part in name.rstrip("/").split("/"))
+
+
+def _check_entries(archive, infos, limits, errors, package, kind_errors, usable) -> bool:
+    """Check every entry's path, size and type; fill `usable` with the names the structure
+    check may read. True when the archive cannot be read safely (nothing more is checked)."""
+    fatal = False
     seen: set[str] = set()
     files: set[str] = set()
     declared_total = 0
@@ -322,12 +335,14 @@ def _check_entries(archive, infos, limits, errors, package, kind_errors):
         if info.flag_bits & ENCRYPTED_FLAG:
             errors.append(_("“%(name)s” is encrypted: a package cannot hold encrypted files.")
                           % {"name": name})  # fmt: skip
+            fatal = True
             continue
         if info.compress_type not in COMPRESSION_METHODS:
             errors.append(
                 _("“%(name)s” is compressed with a method the platform does not accept (only "
                   "“stored” and “deflated”, which H5P tools use).") % {"name": name}
             )  # fmt: skip
+            fatal = True
             continue
         if "\\" in name:
             errors.append(_("“%(name)s” uses backslashes in its path.") % {"name": name})
@@ -367,17 +382,17 @@ def _check_entries(archive, infos, limits, errors, package, kind_errors):
                 _("“%(name)s” unpacks to more than %(limit)s MB.")
                 % {"name": name, "limit": limits.max_file_bytes // (1024 * 1024)}
             )
+            fatal = True
         if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
             errors.append(
                 _("“%(name)s” is compressed suspiciously well (over %(ratio)s to 1).")
                 % {"name": name, "ratio": limits.max_ratio}
             )
+            fatal = True
         parts = tuple(segments)
-        if any(part.startswith(".") for part in parts):
-            if len(parts) == 1:
-                continue  # a hidden file at the root is never extracted
-            errors.append(_("“%(name)s” is a hidden file.") % {"name": name})
-            continue
+        if skipped(name):
+            continue  # never extracted (H5P's rule)
+        usable.add(name)
         extension = _extension(name)
         top = parts[0]
         if len(parts) == 1:
@@ -417,8 +432,9 @@ def _check_entries(archive, infos, limits, errors, package, kind_errors):
             _("The package unpacks to more than %(limit)s MB.")
             % {"limit": limits.max_total_bytes // (1024 * 1024)}
         )
+        fatal = True
     # Real sizes, not the headers': a lying entry is caught here.
-    if not errors:
+    if not fatal:
         real_total = 0
         for info in infos:
             if info.is_dir():
@@ -427,27 +443,32 @@ def _check_entries(archive, infos, limits, errors, package, kind_errors):
                 data = read_entry(archive, info, limits.max_file_bytes)
             except PackageTooLarge:
                 errors.append(_("“%(name)s” is larger than it claims.") % {"name": info.filename})
-                return
+                return True
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
                 errors.append(_("“%(name)s” is damaged.") % {"name": info.filename})
-                return
+                return True
             real_total += len(data)
-            if (problem := _kind_problem(info.filename, data)) is not None:
+            if info.filename in usable and (problem := _kind_problem(info.filename, data)):
                 kind_errors.append(problem)
             if real_total > limits.max_total_bytes:
                 errors.append(
                     _("The package unpacks to more than %(limit)s MB.")
                     % {"limit": limits.max_total_bytes // (1024 * 1024)}
                 )
-                return
+                return True
+    return fatal
 
 
 # --- What a file's first bytes say it is ----------------------------------------------------------
 def _is_svg(data: bytes) -> bool:
-    if b"\0" in data:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"  # the byte order mark says which
+    elif b"\0" in data:
         return False
+    else:
+        encoding = "utf-8-sig"
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError:
         return False
     return "<svg" in text.lower()
@@ -458,22 +479,29 @@ def _is_mpeg_audio(data: bytes) -> bool:
     return len(data) > 2 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0 and data[1] & 0x06 != 0
 
 
+def _is_kind(kind: str, extension: str, data: bytes) -> bool:
+    if not data:
+        return True  # empty: harmless, and H5P accepts it
+    if extension == "svg":
+        return _is_svg(data)
+    guess = filetype.guess(data[:8192])
+    if guess is not None:
+        # filetype names EOT application/octet-stream.
+        return guess.mime.startswith(KIND_MIME_PREFIXES[kind]) or (
+            kind == "font" and guess.extension == "eot"
+        )
+    if kind == "font":
+        return data[:4] in SFNT_TAGS or (len(data) > 36 and data[34:36] == b"LP")
+    if kind in ("audio", "media"):
+        return _is_mpeg_audio(data)
+    return False
+
+
 def _kind_problem(name: str, data: bytes) -> str | None:
     """Why a file is not the kind of file its extension promises, or None."""
     extension = _extension(name)
-    if extension not in MEDIA_KINDS:
-        return None
-    kind, accepted = MEDIA_KINDS[extension]
-    if extension == "svg":
-        genuine = _is_svg(data)
-    else:
-        guess = filetype.guess(data[:8192]) if data else None
-        genuine = guess is not None and guess.extension in accepted
-        if not genuine and extension == "eot":
-            genuine = len(data) > 36 and data[34:36] == b"LP"
-        if not genuine and extension == "mp3":
-            genuine = guess is None and _is_mpeg_audio(data)
-    if genuine:
+    kind = MEDIA_KINDS.get(extension)
+    if kind is None or _is_kind(kind, extension, data):
         return None
     described = {
         "image": _("an image"),
@@ -491,18 +519,32 @@ def scanner_unavailable_reason() -> str:
              "if this keeps happening, tell an administrator.")  # fmt: skip
 
 
+def scanner_limit_reason(name: str) -> str:
+    return _("The package could not be checked for viruses: “%(name)s” is larger than the virus "
+             "scanner accepts. Trying again will not help; an administrator must raise the "
+             "scanner's limit (StreamMaxLength in clamd.conf).") % {"name": name}  # fmt: skip
+
+
 def _scan_for_viruses(archive, infos, limits, errors) -> None:
     """Every file through clamd when ACOMPANA_CLAMAV names it. A scanner that cannot answer
     refuses the package: nothing unscanned is ever extracted."""
     address = getattr(settings, "ACOMPANA_CLAMAV", "")
     if not address:
         return
+    deadline = time.monotonic() + clamav.PACKAGE_SECONDS
     for info in infos:
         if info.is_dir():
             continue
         data = read_entry(archive, info, limits.max_file_bytes)
+        remaining = deadline - time.monotonic()
         try:
-            found = clamav.scan(data, address)
+            if remaining <= 0:
+                raise clamav.ScannerUnavailable("the package took too long to scan")
+            found = clamav.scan(data, address, timeout=min(clamav.TIMEOUT_SECONDS, remaining))
+        except clamav.ScannerLimit as error:
+            logger.error("ClamAV (%s) refused %s as too large: %s", address, info.filename, error)
+            errors.append(scanner_limit_reason(info.filename))
+            return
         except clamav.ScannerUnavailable as error:
             logger.error("ClamAV (%s) could not scan an H5P package: %s", address, error)
             errors.append(scanner_unavailable_reason())
@@ -518,7 +560,6 @@ def _scan_for_viruses(archive, infos, limits, errors) -> None:
 # Each field's rule mirrors h5pRequired/h5pOptional and libraryRequired/libraryOptional of
 # H5PValidator (h5p-php-library, h5p.classes.php) and the JSON schemas of Lumi's PackageValidator
 # (h5p-nodejs-library). A rule returns None when the value is fine, else what it should be.
-LIBRARY_NAME = re.compile(r"[A-Za-z0-9._\-]{1,127}")  # ASCII only, like MACHINE_NAME
 MAIN_LIBRARY = re.compile(r"[$A-Za-z_][0-9A-Za-z_.$]{1,254}")
 LANGUAGE_CODE = re.compile(r"[-a-zA-Z]{1,10}")
 ASSET_SEGMENT = re.compile(r"[A-Za-z0-9_\- .]+")
@@ -596,7 +637,7 @@ def _asset(extension: str):
 
 REF = {
     "machineName": _pattern(
-        LIBRARY_NAME, lambda: _("a library name (letters, digits, “.”, “_” and “-”)")
+        MACHINE_NAME, lambda: _("a library name (letters, digits, “.”, “_” and “-”)")
     ),
     "majorVersion": _number(5),
     "minorVersion": _number(5),
@@ -745,6 +786,12 @@ def _missing_assets(data: dict, files, where: str) -> list[str]:
     return problems
 
 
+def dependencies_of(data: dict, where: str) -> list[LibraryRef]:
+    """What a library needs to play: its preloaded and dynamic dependencies (as H5P core's
+    findLibraryDependencies follows them for viewing)."""
+    return _refs(data, ("preloadedDependencies", "dynamicDependencies"), where)
+
+
 def _refs(data: dict, keys, where: str) -> list[LibraryRef]:
     """The dependency references of a library.json (the broken ones are reported by the schema
     check, not again here)."""
@@ -757,8 +804,8 @@ def _refs(data: dict, keys, where: str) -> list[LibraryRef]:
     return refs
 
 
-def _check_structure(archive, limits, errors, package, store_library):
-    names = {info.filename: info for info in archive.infolist()}
+def _check_structure(archive, limits, errors, package, store_library, usable):
+    names = {info.filename: info for info in archive.infolist() if info.filename in usable}
     if "h5p.json" not in names:
         errors.append(_("The package has no h5p.json."))
         return
@@ -811,7 +858,7 @@ def _check_structure(archive, limits, errors, package, store_library):
             data = copy.data
         else:
             continue
-        queue.extend(_refs(data, ("preloadedDependencies", "dynamicDependencies"), str(ref)))
+        queue.extend(dependencies_of(data, str(ref)))
         editors.update(_refs(data, ("editorDependencies",), str(ref)))
     for ref in sorted(needed | editors, key=str):
         if ref in package.libraries:
@@ -872,5 +919,5 @@ def _check_library(archive, limits, errors, package, names, folder, files):
         return
     library = PackageLibrary(ref=ref, patch=patch, title=str(data.get("title", ref)),
                              data=data, files=files)  # fmt: skip
-    library.dependencies = _refs(data, ("preloadedDependencies", "dynamicDependencies"), where)
+    library.dependencies = dependencies_of(data, where)
     package.libraries[ref] = library

@@ -12,7 +12,7 @@ Cached by activity uuid (an activity's files never change under its uuid).
 """
 
 import functools
-import gzip
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,13 +20,13 @@ from django.conf import settings
 from django.core.cache import cache
 
 from ..models import H5PActivity, H5PLibrary
+from .compression import ENCODINGS, compressed_in_memory, is_sibling
+from .origin import RELAY, _transfer_size
 from .store import content_root, libraries_root
 
 WEIGHT_SECONDS = 60 * 60 * 24
 # Files of the pinned player every frame loads (below settings.H5P_PLAYER_DIR), and the relay.
 PLAYER_FILES = ("main.bundle.js", "frame.bundle.js", "styles/h5p.css")
-RELAY = Path(settings.BASE_DIR) / "static" / "h5p" / "player-relay.js"
-COMPRESSED_SUFFIX = ".br"
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,10 @@ class Weight:
 
 
 def transfer_size(path: Path) -> int:
-    """The bytes `path` travels as: its `.br` sibling's size when there is one, else its own
-    (0 when missing: a file the store lost is not downloaded either)."""
-    for candidate in (path.with_name(path.name + COMPRESSED_SUFFIX), path):
+    """The bytes a content file travels as: its brotli sibling's size when there is one, else
+    its own (0 when missing: a file the store lost is not downloaded either). Library files:
+    origin._transfer_size, which the player page's preloads use too."""
+    for candidate in (path.with_name(path.name + ENCODINGS["br"]), path):
         try:
             return candidate.stat().st_size
         except OSError:
@@ -51,23 +52,19 @@ def transfer_size(path: Path) -> int:
     return 0
 
 
-def _compressed(data: bytes) -> int:
-    try:
-        import brotli
-    except ImportError:  # pragma: no cover - brotli is a dependency; gzip is close enough
-        return len(gzip.compress(data, compresslevel=9))
-    return len(brotli.compress(data))
-
-
 @functools.cache
 def _player_size(player_dir: str) -> int:
-    """The player's files as served compressed: measured once per process."""
+    """The player's files as the H5P origin serves them (brotli, else gzip, else as they are):
+    compressed once per process, and the same copies the origin serves from memory."""
     total = 0
     for path in [*(Path(player_dir) / name for name in PLAYER_FILES), RELAY]:
         try:
-            total += _compressed(path.read_bytes())
+            stat = path.stat()
+            found = compressed_in_memory(path, stat)
         except OSError:
             continue
+        packed = found.get("br") or found.get("gzip")
+        total += len(packed) if packed is not None else stat.st_size
     return total
 
 
@@ -87,7 +84,7 @@ def _library_size(library: H5PLibrary) -> int:
             continue
         path = (folder / relative).resolve()
         if path.is_relative_to(folder.resolve()):
-            total += transfer_size(path)
+            total += _transfer_size(library.folder, relative)
     return total
 
 
@@ -97,7 +94,7 @@ def _content_size(activity: H5PActivity) -> int:
         return 0
     total = 0
     for path in folder.rglob("*"):
-        if path.is_file() and not path.name.endswith((".br", ".gz")):
+        if path.is_file() and not is_sibling(path.name):
             total += transfer_size(path)
     return total
 
@@ -121,16 +118,38 @@ def _key(activity_uuid) -> str:
     return f"h5p-weight:1:{activity_uuid}"
 
 
+def _measure(activity: H5PActivity, libraries: list[H5PLibrary]) -> Weight:
+    total = player_size() + _content_size(activity) + sum(_library_size(lib) for lib in libraries)
+    weight = Weight(total, type_title(activity, libraries))
+    cache.set(_key(activity.uuid), (weight.bytes, weight.type_title), WEIGHT_SECONDS)
+    return weight
+
+
 def activity_weight(activity: H5PActivity) -> Weight:
     """About how many bytes starting `activity` downloads, and its type's title (cached)."""
     cached = cache.get(_key(activity.uuid))
     if cached is not None:
         return Weight(*cached)
-    libraries = list(activity.libraries.all())
-    total = player_size() + _content_size(activity) + sum(_library_size(lib) for lib in libraries)
-    weight = Weight(total, type_title(activity, libraries))
-    cache.set(_key(activity.uuid), (weight.bytes, weight.type_title), WEIGHT_SECONDS)
-    return weight
+    return _measure(activity, list(activity.libraries.all()))
+
+
+def activity_weights(activities) -> dict:
+    """`activity_weight` of each activity, by uuid: those not cached yet in one query for all
+    (a module page in low-bandwidth mode costs the same with one exercise or ten)."""
+    activities = list(activities)
+    cached = cache.get_many([_key(activity.uuid) for activity in activities])
+    weights = {a.uuid: Weight(*cached[_key(a.uuid)]) for a in activities if _key(a.uuid) in cached}
+    missing = [activity for activity in activities if activity.uuid not in weights]
+    if missing:
+        through = H5PActivity.libraries.through
+        libraries = defaultdict(list)
+        for link in through.objects.filter(
+            h5pactivity_id__in=[activity.pk for activity in missing]
+        ).select_related("h5plibrary"):
+            libraries[link.h5pactivity_id].append(link.h5plibrary)
+        for activity in missing:
+            weights[activity.uuid] = _measure(activity, libraries[activity.pk])
+    return weights
 
 
 def weight_forget(activity_uuid) -> None:

@@ -474,12 +474,28 @@ def completes(parsed: Parsed, kind: Completion) -> bool:
     return parsed.verb in COMPLETING_VERBS[kind]
 
 
-def passes(parsed: Parsed, pass_mark) -> bool:
-    if pass_mark in (None, "") or int(pass_mark) <= 0:
+def pass_mark(value) -> int | None:
+    """A block's pass mark as a percentage, or None when it has none (empty, 0 or unreadable):
+    the one reading of it (the xAPI answer, the module page's status line)."""
+    try:
+        mark = int(value)
+    except (TypeError, ValueError):
+        return None
+    return mark if mark > 0 else None
+
+
+def score_passes(score_scaled, mark) -> bool:
+    """Whether a scaled score (0..1) reaches a block's pass mark (any score does without one)."""
+    mark = pass_mark(mark)
+    if mark is None:
         return True
-    if parsed.score_scaled is None:
+    if score_scaled is None:
         return False
-    return parsed.score_scaled * 100 >= Decimal(pass_mark)
+    return Decimal(str(score_scaled)) * 100 >= mark
+
+
+def passes(parsed: Parsed, mark) -> bool:
+    return score_passes(parsed.score_scaled, mark)
 
 
 # Enrolled in the module's course, both published: one query on the common path.
@@ -621,14 +637,6 @@ class Outcome:
         })  # fmt: skip
 
 
-def _pass_mark(value) -> int | None:
-    try:
-        mark = int(value)
-    except (TypeError, ValueError):
-        return None
-    return mark if mark > 0 else None
-
-
 def _complete(*, user, launch: Launch, parsed: Parsed) -> Outcome:
     """Complete the activity if the module, as published now, still holds this activity in this
     block and the learner may work in it, and the score reaches its pass mark."""
@@ -654,17 +662,16 @@ def _complete(*, user, launch: Launch, parsed: Parsed) -> Outcome:
     )  # fmt: skip
     if block is None:
         return Outcome(False)
-    pass_mark = _pass_mark(block.get("pass_mark"))
-    passed = passes(parsed, block.get("pass_mark"))
-    if not passed:
-        return Outcome(False, pass_mark, False)
+    mark = pass_mark(block.get("pass_mark"))
+    if not passes(parsed, mark):
+        return Outcome(False, mark, False)
     score = None if parsed.score_scaled is None else (parsed.score_scaled * 100).quantize(
         Decimal("0.01"))  # fmt: skip
     services.activity_complete(
         user=user, module=module, course=course, activity_id=launch.activity_id,
         kind="h5p", score=score,
     )  # fmt: skip
-    return Outcome(True, pass_mark, True if pass_mark else None)
+    return Outcome(True, mark, True if mark else None)
 
 
 # --- Resume state -------------------------------------------------------------------------------

@@ -9,6 +9,8 @@
      in the content (moving to the next question changes where the learner is without a
      statement), and when the page is hidden → "state" (only when it changed).
    - the content's height → "resize", so the page's frame fits the content.
+   - the player failing to start (a file it needs missing, content it cannot read) → "error",
+     so the page says so and offers to try again instead of "Loading…" for a minute.
    The page carries a manifest (h5p.json and each library.json, their dependencies naming the
    exact stored library folders): the player's fetches of those are answered from it, so it
    starts without a chain of round trips and asks for library files at URLs shared by every
@@ -27,6 +29,8 @@
   var objectIri = container.getAttribute("data-object-iri");
   var framed = window.parent !== window;
   var started = false;
+  var ready = false;
+  var failed = false;
   var lastState = null;
   var lastHeight = 0;
 
@@ -78,6 +82,22 @@
   function tell(message) {
     if (framed) { window.parent.postMessage(message, platform); }
   }
+
+  // Once, and only before the player is ready: the page shows the failure and "Try again".
+  function fail() {
+    if (ready || failed) { return; }
+    failed = true;
+    tell({ type: "acompana:h5p:error" });
+  }
+
+  // The player waits for each of its <script> tags to load, and for nothing else: one that fails
+  // (a library file gone, the connection dropped) would leave it waiting for ever. Load errors
+  // do not bubble: listened for in the capture phase.
+  document.addEventListener("error", function (event) {
+    var target = event.target;
+    var tag = target && target.tagName;
+    if (tag === "SCRIPT" || tag === "LINK") { fail(); }
+  }, true);
 
   function currentState() {
     var h5p = window.H5P;
@@ -137,6 +157,7 @@
         tell({ type: "acompana:h5p:xapi", statement: event.data.statement });
         window.setTimeout(sendState, 500);
       });
+      ready = true;
       tell({ type: "acompana:h5p:ready" });
       window.setInterval(sendState, 30000);
       var soon = function () { window.setTimeout(sendState, 500); };
@@ -144,7 +165,7 @@
       container.addEventListener("keyup", soon, true);
       window.setInterval(measure, 500);
       measure();
-    });
+    }).catch(fail);  // h5p.json, content.json or a library.json unreadable, or H5P failed to start
   }
 
   window.addEventListener("message", function (event) {

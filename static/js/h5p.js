@@ -21,6 +21,10 @@
   };
   var MAX_WAITING = 300;
   var READY_SECONDS = 60;
+  // The player's address carries a launch valid an hour (ACOMPANA_H5P_LAUNCH_SECONDS): a frame
+  // started later than this after the page was served asks for a fresh one first.
+  var FRESH_SECONDS = 50 * 60;
+  var PAGE_SERVED = Date.now();
 
   function uuid4() {
     if (window.crypto && typeof window.crypto.randomUUID === "function") {
@@ -58,6 +62,7 @@
     this.started = false;
     this.ready = false;
     this.readyTimer = null;
+    this.attempt = 0;
     this.statusHtml = this.status ? this.status.innerHTML : "";
     this.flush();
   }
@@ -76,28 +81,44 @@
     this.statusHtml = this.status.innerHTML;
   };
 
-  // The frame gets its address: the player starts loading. Again after a failure ("Try again").
-  Block.prototype.start = function () {
+  // The frame gets its address: the player starts loading. Again after a failure ("Try again",
+  // `fresh`): then, or when the page has been open long, with a fresh launch from the server (the
+  // old one may have expired; the player would only say so). The frame stays visible while it
+  // loads (an error page in it is seen); the loading message is above it.
+  Block.prototype.start = function (fresh) {
     if (!this.frame || !this.stage) { return; }
     var block = this;
+    var attempt = ++this.attempt;
     this.started = true;
     this.ready = false;
     this.stage.classList.add("is-loading");
     this.stage.classList.remove("is-ready");
     this.loading.textContent = this.section.getAttribute("data-msg-loading") || "";
-    this.loading.hidden = false;
     this.retryButton.parentNode.hidden = true;
-    this.frame.hidden = false;
-    // Sandboxed before it has an address: the player's document never runs unsandboxed.
-    this.frame.setAttribute("sandbox", this.frame.getAttribute("data-sandbox"));
-    this.frame.setAttribute("src", this.frame.getAttribute("data-src"));
     window.clearTimeout(this.readyTimer);
-    this.readyTimer = window.setTimeout(function () { block.failed(); }, READY_SECONDS * 1000);
+    var go = function () {
+      if (attempt !== block.attempt) { return; }  // tried again meanwhile
+      block.frame.hidden = false;
+      // Sandboxed before it has an address: the player's document never runs unsandboxed.
+      block.frame.setAttribute("sandbox", block.frame.getAttribute("data-sandbox"));
+      block.frame.setAttribute("src", block.frame.getAttribute("data-src"));
+      block.readyTimer = window.setTimeout(function () { block.failed(); }, READY_SECONDS * 1000);
+    };
+    var old = Date.now() - PAGE_SERVED > FRESH_SECONDS * 1000;
+    if ((fresh || old) && this.section.getAttribute("data-launch-url")) {
+      // Offline or refused: the address the page has is tried all the same.
+      this.renew().then(go, go);
+    } else {
+      go();
+    }
   };
 
-  Block.prototype.failed = function () {
+  // No "ready" in time, offline, or (`reason` "error") the player's page said it cannot start.
+  Block.prototype.failed = function (reason) {
     if (this.ready || !this.started) { return; }
-    this.loading.textContent = this.section.getAttribute("data-msg-failed") || "";
+    window.clearTimeout(this.readyTimer);
+    this.loading.textContent = (reason === "error" && this.section.getAttribute("data-msg-error")) ||
+      this.section.getAttribute("data-msg-failed") || "";
     this.retryButton.parentNode.hidden = false;
   };
 
@@ -107,7 +128,6 @@
     window.clearTimeout(this.readyTimer);
     this.stage.classList.remove("is-loading");
     this.stage.classList.add("is-ready");
-    this.loading.hidden = true;
     this.loading.textContent = "";
     this.retryButton.parentNode.hidden = true;
     // Someone who tapped "Start exercise" continues in the exercise.
@@ -149,7 +169,11 @@
     }).then(function (response) {
       if (!response.ok) { throw new Error(String(response.status)); }
       return response.json();
-    }).then(function (data) { block.token = data.token; });
+    }).then(function (data) {
+      block.token = data.token;
+      // A frame (re)started from now on opens a launch that is valid again.
+      if (data.player_url && block.frame) { block.frame.setAttribute("data-src", data.player_url); }
+    });
   };
 
   Block.prototype.later = function (seconds) {
@@ -243,6 +267,10 @@
       this.saveState(data.state);
     } else if (data.type === "acompana:h5p:ready") {
       this.isReady();
+    } else if (data.type === "acompana:h5p:error") {
+      // The player's page could not start it (an expired launch, content that is gone).
+      this.ready = false;
+      this.failed("error");
     } else if (data.type === "acompana:h5p:resize") {
       var height = parseInt(data.height, 10);
       if (height > 0 && height < 20000) { this.frame.style.height = height + "px"; }
@@ -268,7 +296,13 @@
   // Frames start when near the screen (about a screen ahead); all at once without the observer.
   var lazy = blocks.filter(function (block) { return block.frame && block.stage; });
   lazy.forEach(function (block) {
-    block.retryButton.addEventListener("click", function () { block.start(); });
+    block.retryButton.addEventListener("click", function () {
+      block.start(true);
+      // The button's row is hidden now: focus goes on to what the block says (as after "Start
+      // exercise"), not to the page's start.
+      block.loading.setAttribute("tabindex", "-1");
+      block.loading.focus();
+    });
   });
   lazy.filter(function (block) { return block.card; }).forEach(function (block) {
     block.offerStart();

@@ -94,6 +94,7 @@ def _h5p_requests(page, origin) -> list[str]:
 
 
 def test_low_bandwidth_cards_load_nothing_until_the_learner_taps(page, live_server, practice):
+    from courses.h5p.content_types import content_type_name
     from courses.h5p.weight import activity_weight
 
     user, t = practice["user"], practice["t"]
@@ -114,8 +115,11 @@ def test_low_bandwidth_cards_load_nothing_until_the_learner_taps(page, live_serv
         card = page.locator(f"#activity-{block.id} [data-h5p-card]")
         expect(card).to_be_visible()
         expect(card).to_contain_text(size)
-        assert weight.type_title, "the card names the exercise's type"
-        expect(card).to_contain_text(weight.type_title)
+        # The type in the reader's language ("Verdadero o falso"), not the library's English.
+        with translation.override(practice["language"]):
+            type_name = content_type_name(activity.main_library, weight.type_title)
+        assert type_name and type_name != weight.type_title, "the card names the type, translated"
+        expect(card).to_contain_text(type_name)
         expect(card.get_by_role("button", name=t("Start exercise"))).to_be_visible()
     page.wait_for_timeout(1500)
     assert seen == [], "nothing is asked of the H5P origin before a tap"
@@ -163,9 +167,65 @@ def test_a_player_that_does_not_come_says_so_and_can_be_tried_again(page, live_s
     retry = block.get_by_role("button", name=t("Try again"))
     expect(retry).to_be_visible()
 
+    # While it loads the frame is not hidden (what the player's page says is seen), and the
+    # loading message was in the page before anything was put in it (a live region).
+    expect(block.locator("iframe.h5p-frame")).to_be_visible()
+    assert page.evaluate(f"document.querySelector('#activity-{first.id} [data-h5p-loading]')"
+                         ".hasAttribute('hidden')") is False  # fmt: skip
+    expect(retry).to_have_attribute("aria-describedby", f"h5p-title-{first.id}")
+
     gate.fail()
+    launches = []
+    page.on("request", lambda request: launches.append(request.url)
+            if f"/h5p/{first.id}/launch/" in request.url else None)  # fmt: skip
     retry.click()
+    # Focus goes on to what the block says, not back to the page's start.
+    expect(loading).to_be_focused()
     frame = page.frame_locator(f"#activity-{first.id} iframe.h5p-frame")
     expect(frame.get_by_role("radio").first).to_be_visible(timeout=30_000)
     expect(loading).to_be_hidden()
     expect(retry).to_be_hidden()
+    # Tried again with a fresh launch (the old one may have expired meanwhile).
+    assert launches, "Try again asked the server for a fresh launch"
+
+
+def test_a_player_page_that_cannot_start_says_so_at_once(page, live_server, practice):
+    """The player's page says it cannot start (an expired launch, say): the block says so at
+    once, not "the connection may be slow" a minute later."""
+    t = practice["t"]
+    first = practice["blocks"][0]
+    page.route(f"{practice['h5p']}/h5p/play/**", lambda route: route.fulfill(
+        status=403, content_type="text/html",
+        body="<!doctype html><title>x</title><p>Expired</p><script>"
+             "parent.postMessage({type: 'acompana:h5p:error'}, '*')</script>"))  # fmt: skip
+    sign_in(page, live_server, practice["user"], practice["password"], practice["module"].url)
+    block = page.locator(f"#activity-{first.id}")
+    expect(block.locator("[data-h5p-loading]")).to_have_text(
+        t("The exercise could not start."), timeout=10_000
+    )
+    expect(block.get_by_role("button", name=t("Try again"))).to_be_visible()
+
+
+def test_a_card_tapped_long_after_the_page_was_served_asks_for_a_fresh_launch(
+    page, live_server, practice
+):
+    """A launch lasts an hour: a frame started later than about 50 minutes after the page was
+    served opens the fresh player address the server gives, not the page's expired one."""
+    user = practice["user"]
+    user.low_bandwidth = True
+    user.save(update_fields=["low_bandwidth"])
+    page.clock.install()
+    sign_in(page, live_server, user, practice["password"], practice["module"].url)
+    first = practice["blocks"][0]
+    block = page.locator(f"#activity-{first.id}")
+    start = block.get_by_role("button", name=practice["t"]("Start exercise"))
+    expect(start).to_be_visible()
+    # Two Start buttons on the page are told apart by their exercise's title.
+    expect(start).to_have_attribute("aria-describedby", f"h5p-title-{first.id}")
+    served = block.locator("iframe.h5p-frame").get_attribute("data-src")
+    page.clock.fast_forward("55:00")
+    with page.expect_response(lambda r: f"/h5p/{first.id}/launch/" in r.url) as answer:
+        start.click()
+    fresh = answer.value.json()["player_url"]
+    expect(block.locator("iframe.h5p-frame")).to_have_attribute("src", fresh)
+    assert fresh.rsplit("/h5p/play/", 1)[0] == served.rsplit("/h5p/play/", 1)[0]

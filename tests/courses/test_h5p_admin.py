@@ -149,3 +149,25 @@ def test_editors_do_not_see_statements(client, editor):
     _statement(UserFactory())
     response = client.get(reverse("h5p_statements:index"))
     assert response.status_code in (302, 403)
+
+
+def test_the_reasons_are_in_the_uploaders_language_and_the_columns_are_named(
+    client, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    person = UserFactory(roles=[Role.EDITOR], preferred_language="es")
+    login_with_mfa(client, person)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, package([("H5P.Test-1.0/language/de.json", b"{not json")]), title="Roto")
+    activity = H5PActivity.objects.get()
+    assert activity.status == "failed"
+    with translation.override("es"):
+        expected = translation.gettext("%(file)s is not valid JSON.") % {
+            "file": "H5P.Test-1.0/language/de.json"
+        }
+    assert expected != "H5P.Test-1.0/language/de.json is not valid JSON."
+    assert expected in activity.errors, activity.errors
+    with translation.override("en"):
+        listing = client.get(reverse("wagtailsnippets_courses_h5pactivity:list")).content.decode()
+    assert "Why it was refused" in listing and "Status label" not in listing

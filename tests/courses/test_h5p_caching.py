@@ -100,6 +100,20 @@ def test_the_player_page_is_compressed_when_the_browser_accepts_it(client, activ
     assert b"h5p-manifest" in gzip.decompress(response.content)
 
 
+@pytest.mark.parametrize("accept", ["gzip;q=0", "gzip;q=0, br", "br", "identity"])
+def test_the_player_page_is_not_compressed_when_gzip_is_refused(
+    client, activity, administrator, accept
+):
+    """Django's GZipMiddleware looks only for the word "gzip"; `gzip;q=0` refuses it."""
+    launch = player_launch(user=administrator, module_id=1, activity_uuid=activity.uuid,
+                           preview=True)  # fmt: skip
+    response = _get(client, f"/h5p/play/{activity.uuid}/{launch}/", HTTP_ACCEPT_ENCODING=accept)
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
+    assert b"h5p-manifest" in response.content
+    assert "Accept-Encoding" in response["Vary"]
+
+
 def test_the_manifest_names_the_exact_stored_folders(client, activity, library, administrator):
     manifest = _manifest(_player(client, activity, administrator).content.decode())
     assert library.folder_name == f"H5P.Test-1.0.2-{library.files_hash[:16]}"
@@ -138,6 +152,146 @@ def test_dependencies_between_libraries_are_rewritten_too(client, administrator)
         stored.folder_name
     )
     assert stored.folder_name in manifest["libraries"]
+
+
+def _preloads(html: str) -> list[tuple[str, str, bool]]:
+    """Each `<link rel="preload">` of the page: (as, href, crossorigin)."""
+    found = []
+    for tag in re.findall(r'<link rel="preload"[^>]*>', html):
+        kind = re.search(r'as="(\w+)"', tag)[1]
+        found.append((kind, re.search(r'href="([^"]+)"', tag)[1], " crossorigin" in tag))
+    return found
+
+
+def test_the_player_page_preloads_exactly_what_the_player_will_load(client, administrator):
+    """Every script and style sheet of the libraries reachable from h5p.json, at the URL the
+    player builds ("<librariesPath>/<machineName>-<major>.<minor>/<path>" with the manifest's
+    references), content.json in the mode of the player's fetch (CORS, same-origin
+    credentials: `crossorigin`), and frame.bundle.js; nothing of a library the content does not
+    use (an editor's), so nothing is preloaded and then left unused or fetched twice."""
+    from tests.h5p_factory import H5P_JSON, LIBRARY
+
+    helper = {
+        "title": "Helper",
+        "machineName": "H5P.Helper",
+        "majorVersion": 2,
+        "minorVersion": 3,
+        "patchVersion": 4,
+        "runnable": 0,
+        "preloadedJs": [{"path": "helper.js"}],
+        "preloadedCss": [{"path": "helper.css"}],
+    }
+    editor = {
+        "title": "Editor",
+        "machineName": "H5PEditor.Test",
+        "majorVersion": 1,
+        "minorVersion": 0,
+        "patchVersion": 0,
+        "runnable": 0,
+        "preloadedJs": [{"path": "editor.js"}],
+    }
+    main = {**LIBRARY, "preloadedCss": [{"path": "test.css"}], "preloadedDependencies": [
+        {"machineName": "H5P.Helper", "majorVersion": 2, "minorVersion": 3}]}  # fmt: skip
+    data = package(
+        [("H5P.Helper-2.3/library.json", json.dumps(helper).encode()),
+         ("H5P.Helper-2.3/helper.js", b"H5P.Helper = {};"),
+         ("H5P.Helper-2.3/helper.css", b".h5p-helper { color: red; }"),
+         ("H5PEditor.Test-1.0/library.json", json.dumps(editor).encode()),
+         ("H5PEditor.Test-1.0/editor.js", b"H5PEditor.Test = {};"),
+         ("H5P.Test-1.0/test.css", b".h5p-test { color: blue; }")],
+        library=main, h5p=H5P_JSON,
+    )  # fmt: skip
+    activity = make_activity(data=data)
+    response = _player(client, activity, administrator)
+    html = response.content.decode()
+    manifest = _manifest(html)
+
+    # What h5p-standalone will ask for, computed as it does from the manifest.
+    def folder(reference):
+        return f"{reference['machineName']}-{reference['majorVersion']}.{reference['minorVersion']}"
+
+    expected = {"script": set(), "style": set()}
+    pending = [folder(ref) for ref in manifest["h5p"]["preloadedDependencies"]]
+    seen = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        described = manifest["libraries"][name]
+        pending += [folder(ref) for ref in described["preloadedDependencies"]]
+        for kind, key in (("script", "preloadedJs"), ("style", "preloadedCss")):
+            expected[kind] |= {f"/h5p/libraries/{name}/{f['path']}" for f in described[key]}
+    assert len(expected["script"]) == 2 and len(expected["style"]) == 2
+    assert all("H5PEditor" not in url for urls in expected.values() for url in urls)
+
+    preloads = _preloads(html)
+    hrefs = [href for _kind, href, _cors in preloads]
+    assert len(hrefs) == len(set(hrefs)), "a URL preloaded twice"
+    token = origin.content_token(activity.uuid, administrator.pk)
+    content = ("fetch", f"/h5p/content/{activity.uuid}/{token}/content.json", True)
+    assert content in preloads
+    assert ("script", f"/h5p/player/{origin.player_version()}/frame.bundle.js", False) in preloads
+    libraries = [p for p in preloads if p[1].startswith("/h5p/libraries/")]
+    assert {href for kind, href, _ in libraries if kind == "script"} == expected["script"]
+    assert {href for kind, href, _ in libraries if kind == "style"} == expected["style"]
+    assert not any(cors for _kind, _href, cors in libraries)  # like the player's own tags
+    for _kind, href, _cors in libraries:  # each is a file the origin serves
+        assert _get(client, href).status_code == 200
+
+
+def test_preloads_skip_libraries_the_content_does_not_reach():
+    """A library of the activity that no dependency reaches (an editor's) is not preloaded, nor
+    a reference the manifest could not rewrite (the player finds that one at run time)."""
+
+    def library(name, js, dependencies=()):
+        return {"machineName": name, "majorVersion": 1, "minorVersion": 0,
+                "preloadedJs": [{"path": js}], "preloadedCss": [],
+                "preloadedDependencies": list(dependencies)}  # fmt: skip
+
+    def ref(folder):
+        name, version = folder.split("-", 1)
+        major, minor = version.split(".", 1)
+        return {"machineName": name, "majorVersion": major, "minorVersion": minor}
+
+    main, helper, editor = "H5P.Main-1.0.0-aa", "H5P.Helper-1.0.0-bb", "H5PEditor.Main-1.0.0-cc"
+    manifest = {
+        "h5p": {"preloadedDependencies": [ref(main)]},
+        "libraries": {
+            main: library("H5P.Main", "main.js", [ref(helper), {"machineName": "H5P.Gone",
+                                                               "majorVersion": 1,
+                                                               "minorVersion": 2}]),
+            helper: library("H5P.Helper", "helper.js", [ref(main)]),  # a cycle is fine
+            editor: library("H5PEditor.Main", "editor.js", [ref(main)]),
+        },
+    }  # fmt: skip
+    preloads = origin.player_preloads(manifest, "/h5p/libraries")
+    assert sorted(preloads["scripts"]) == [
+        f"/h5p/libraries/{helper}/helper.js", f"/h5p/libraries/{main}/main.js"
+    ]  # fmt: skip
+    assert preloads["styles"] == []
+
+
+def test_preloads_put_the_largest_files_first(client, administrator):
+    from tests.h5p_factory import H5P_JSON, LIBRARY
+
+    helper = {"title": "Helper", "machineName": "H5P.Helper", "majorVersion": 2,
+              "minorVersion": 3, "patchVersion": 4, "runnable": 0,
+              "preloadedJs": [{"path": "helper.js"}]}  # fmt: skip
+    main = {**LIBRARY, "preloadedJs": [{"path": "test.js"}, {"path": "big.js"}],
+            "preloadedDependencies": [
+                {"machineName": "H5P.Helper", "majorVersion": 2, "minorVersion": 3}]}  # fmt: skip
+    data = package(
+        [("H5P.Helper-2.3/library.json", json.dumps(helper).encode()),
+         ("H5P.Helper-2.3/helper.js", b"H5P.Helper = {};"),
+         ("H5P.Test-1.0/big.js", BIG_JS)],
+        library=main, h5p=H5P_JSON,
+    )  # fmt: skip
+    activity = make_activity(data=data)
+    html = _player(client, activity, administrator).content.decode()
+    scripts = [href for kind, href, _ in _preloads(html)
+               if kind == "script" and href.startswith("/h5p/libraries/")]  # fmt: skip
+    assert scripts[0].endswith("/big.js") and len(scripts) == 3
 
 
 def test_two_activities_sharing_a_library_get_the_same_urls(client, administrator):
@@ -233,6 +387,30 @@ def test_siblings_exist_on_disk_but_are_never_served_by_name(client, activity, l
     assert {file["path"] for file in library.files} == {"library.json", "test.js", "big.js"}
 
 
+def test_a_sibling_left_from_another_version_of_the_file_is_not_served(client, library, settings):
+    """A sibling is served only when it was made from the file as it is now (same mtime, as
+    precompress_file sets it); otherwise the file itself goes out, uncompressed."""
+    import os
+
+    big = Path(settings.ACOMPANA_H5P_ROOT) / "libraries" / library.folder_name / "big.js"
+    url = f"/h5p/libraries/{library.folder_name}/big.js"
+    changed = BIG_JS.replace(b"word", b"term")
+    big.write_bytes(changed)
+    stat = big.stat()
+    os.utime(big, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    for accept in ("br", "gzip", "gzip, deflate, br"):
+        response = _get(client, url, HTTP_ACCEPT_ENCODING=accept)
+        assert response.status_code == 200
+        assert "Content-Encoding" not in response, accept
+        assert _body(response) == changed
+        assert not response["ETag"].endswith(('-br"', '-gzip"'))
+    # Made again (h5p_precompress), they are served again.
+    call_command("h5p_precompress")
+    response = _get(client, url, HTTP_ACCEPT_ENCODING="br")
+    assert response["Content-Encoding"] == "br"
+    assert brotli.decompress(_body(response)) == changed
+
+
 def test_the_review_and_the_sweep_ignore_siblings(library, settings):
     from courses.h5p.review import library_files
 
@@ -318,15 +496,18 @@ def test_a_content_token_serves_only_its_activity_person_and_period(
     other = make_activity(title="Other")
     period = origin.content_period()
     good = origin.content_token(activity.uuid, administrator.pk)
-    user, _, signature = good.split("-", 2)
+    _, person, signature = good.split("-", 2)
+    theirs = origin.content_token(activity.uuid, volunteer.pk).split("-", 2)[1]
 
     def status(activity_uuid, token):
         return _get(client, f"/h5p/content/{activity_uuid}/{token}/content.json").status_code
 
     assert status(activity.uuid, good) == 200
     assert status(other.uuid, good) == 404  # another activity
-    assert status(activity.uuid, f"{volunteer.pk}-{period}-{signature}") == 404  # another person
-    assert status(activity.uuid, f"{user}-{period + 1}-{signature}") == 404  # another period
+    assert status(activity.uuid, f"{period}-{theirs}-{signature}") == 404  # another person
+    assert status(activity.uuid, f"{period + 1}-{person}-{signature}") == 404  # another period
+    flipped = f"{int(person, 16) ^ 1:016x}"
+    assert status(activity.uuid, f"{period}-{flipped}-{signature}") == 404  # person tampered
     assert status(activity.uuid, good[:-2] + "xx") == 404  # forged
     previous = origin.content_token(activity.uuid, administrator.pk, period - 1)
     assert status(activity.uuid, previous) == 200  # opened just before the period ended
@@ -340,6 +521,27 @@ def test_a_content_token_serves_only_its_activity_person_and_period(
     assert status(other.uuid, origin.content_token(other.uuid, volunteer.pk)) == 200
     other.libraries.update(status=H5PLibrary.Status.REJECTED)
     assert status(other.uuid, origin.content_token(other.uuid, volunteer.pk)) == 404
+
+
+def test_a_content_token_does_not_show_who_the_learner_is(activity, administrator, volunteer):
+    """Code of a package runs on the H5P origin and can read its own URL: the token names the
+    person only masked with the secret key, differently for every activity and period, and the
+    check still finds them (to refuse an account no longer active)."""
+    other = make_activity(title="Other")
+    period = origin.content_period()
+    people = {}
+    for user in (administrator, volunteer):
+        for activity_uuid in (activity.uuid, other.uuid):
+            for when in (period, period - 1):
+                token = origin.content_token(activity_uuid, user.pk, when)
+                parts = token.split("-", 2)
+                assert parts[0] == str(when)
+                assert str(user.pk) not in (parts[0], parts[1].lstrip("0"))
+                assert not token.startswith(f"{user.pk}-")
+                assert origin.content_token_check(token, activity_uuid) == user.pk
+                people[(user.pk, activity_uuid, when)] = parts[1]
+    # The masked id is not the same from one activity or period to the next (nothing to link).
+    assert len(set(people.values())) == len(people)
 
 
 # --- Player and relay --------------------------------------------------------------------------
@@ -384,6 +586,52 @@ def test_precompressing_an_existing_store_is_idempotent(library, activity, setti
     big = root / "libraries" / library.folder_name / "big.js"
     assert brotli.decompress((big.parent / "big.js.br").read_bytes()) == big.read_bytes()
     assert gzip.decompress((big.parent / "big.js.gz").read_bytes()) == big.read_bytes()
+
+
+def test_player_files_are_compressed_without_holding_up_other_requests(tmp_path, monkeypatch):
+    """Brotli at quality 11 on the player's bundle takes a while after a deploy: requests for
+    the other files do not wait behind it (compressed outside the process-wide lock)."""
+    import threading
+
+    from courses.h5p import compression
+
+    slow, quick = tmp_path / "slow.js", tmp_path / "quick.js"
+    slow.write_bytes(BIG_JS)
+    quick.write_bytes(BIG_JS + b"// quick\n")
+    started, release = threading.Event(), threading.Event()
+    real = compression.compress
+
+    def compress(data):
+        if data == BIG_JS:
+            started.set()
+            assert release.wait(10)
+        return real(data)
+
+    monkeypatch.setattr(compression, "compress", compress)
+    monkeypatch.setattr(compression, "_memory", {})
+    results = {}
+    first = threading.Thread(
+        target=lambda: results.update(slow=compression.compressed_in_memory(slow, slow.stat()))
+    )
+    first.start()
+    try:
+        assert started.wait(10)
+        second = threading.Thread(
+            target=lambda: results.update(
+                quick=compression.compressed_in_memory(quick, quick.stat())
+            )
+        )
+        second.start()
+        second.join(5)
+        assert not second.is_alive(), "waited behind another file's compression"
+        assert brotli.decompress(results["quick"]["br"]) == quick.read_bytes()
+    finally:
+        release.set()
+        first.join(10)
+    assert gzip.decompress(results["slow"]["gzip"]) == BIG_JS
+    # Made once: asked again, the same bytes without compressing anything.
+    monkeypatch.setattr(compression, "compress", lambda data: pytest.fail("compressed again"))
+    assert compression.compressed_in_memory(slow, slow.stat()) is results["slow"]
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,8 @@ HOSTILE = {
     "html in content": ([("content/page.html", b"<script>alert(1)</script>")], ".html"),
     "js in content": ([("content/evil.js", b"fetch('/')")], ".js files are not allowed"),
     "svg in content": ([("content/images/x.svg", b"<svg onload='alert(1)'/>")], ".svg"),
-    ".htaccess in a library": ([("H5P.Test-1.0/.htaccess", b"Options +ExecCGI")], "hidden"),
+    # (Names starting with "." or "_" are skipped, never extracted, as H5P does: see
+    # test_h5p_validator_rules.py.)
     "file without extension": ([("content/README", b"hello")], "no file extension"),
     "duplicate entry": ([("content/content.json", b"{}")], "more than once"),
     # One file validated, another written: every path has exactly one spelling.

@@ -5,6 +5,7 @@ no outside files needed.
 """
 
 import json
+import os
 import socket
 import socketserver
 import struct
@@ -313,8 +314,6 @@ def test_every_problem_of_every_library_is_reported_together():
         ("content/images/photo.png", EXE, "an image"),
         ("content/images/photo.jpg", EICAR, "an image"),
         ("content/images/photo.jpeg", b"<html><script>alert(1)</script>", "an image"),
-        ("content/images/photo.gif", PNG, "an image"),  # another image type is not a gif
-        ("content/images/empty.png", b"", "an image"),
         ("content/audio/sound.mp3", b"#!/bin/sh\nrm -rf /\n", "a sound file"),
         ("content/audio/sound.m4a", EXE, "a sound file"),
         ("content/audio/sound.wav", EICAR, "a sound file"),
@@ -326,6 +325,12 @@ def test_every_problem_of_every_library_is_reported_together():
         ("H5P.Test-1.0/fonts/icons.eot", b"\0" * 64, "a font"),
         ("H5P.Test-1.0/images/icon.svg", EXE, "an image"),
         ("H5P.Test-1.0/images/icon.svg", b"<html><script>x</script></html>", "an image"),
+        ("content/images/photo.jpg", b"MZ" + PNG, "an image"),
+        ("content/audio/sound.mp3", PNG, "a sound file"),  # another kind is not a sound
+        ("content/audio/sound.m4a", b"<!DOCTYPE html><html>", "a sound file"),
+        ("H5P.Test-1.0/fonts/icons.ttf", b"#!/bin/sh\n", "a font"),
+        ("H5P.Test-1.0/fonts/icons.woff2", PNG, "a font"),
+        ("H5P.Test-1.0/images/icon.svg", "<html><script>x</script>".encode("utf-16"), "an image"),
     ],
 )
 def test_a_file_that_is_not_what_its_extension_says_is_refused(name, data, kind):
@@ -354,6 +359,23 @@ def test_a_file_that_is_not_what_its_extension_says_is_refused(name, data, kind)
         ("H5P.Test-1.0/fonts/icons.eot", b"\0" * 34 + b"LP" + b"\0" * 40),
         ("H5P.Test-1.0/images/icon.svg", b'<?xml version="1.0"?>\n<svg xmlns="x"/>'),
         ("H5P.Test-1.0/images/icon.svg", b"\xef\xbb\xbf<svg/>"),
+        # The kind is checked, not the exact format: what real packages carry plays all the same.
+        ("content/images/photo.jpg", PNG),  # a PNG saved as .jpg
+        ("content/images/photo.gif", PNG),
+        ("content/images/photo.jpg", b"RIFF\x24\0\0\0WEBPVP8 " + b"\0" * 32),  # WebP
+        ("content/audio/sound.m4a", b"\xff\xf1\x50\x80\x02\x1f\xfc" + b"\0" * 32),  # AAC (ADTS)
+        ("content/audio/sound.mp3", b"\xff\xf1\x50\x80\x02\x1f\xfc" + b"\0" * 32),
+        ("content/audio/sound.mp3", b"\0\0\0\x18ftypM4A \0\0\0\0M4A isom" + b"\0" * 32),
+        ("H5P.Test-1.0/fonts/icons.ttf", b"true\0\x0a\0\x80" + b"\0" * 40),  # Apple TrueType
+        ("H5P.Test-1.0/fonts/icons.otf", b"OTTO\0\x0a\0\x80" + b"\0" * 40),
+        (
+            "H5P.Test-1.0/images/icon.svg",
+            '<svg xmlns="http://www.w3.org/2000/svg"/>'.encode("utf-16"),
+        ),
+        ("H5P.Test-1.0/images/icon.svg", "\ufeff<svg/>".encode("utf-16-be")),
+        # Empty: nothing can run from it, and H5P accepts it.
+        ("content/images/empty.png", b""),
+        ("content/audio/empty.mp3", b""),
         # Kinds filetype does not know, and no script can run from, are left as they are.
         ("content/captions/en.vtt", b"WEBVTT\n"),
         ("content/doc.pdf", b"%PDF-1.4"),
@@ -451,9 +473,9 @@ def test_a_clamav_error_answer_refuses_too(settings, tmp_path):
             stream.read(10)
             while size := struct.unpack("!L", stream.read(4))[0]:
                 stream.read(size)
-            self.request.sendall(b"INSTREAM size limit exceeded. ERROR\0")
+            self.request.sendall(b"Can't allocate memory ERROR\0")
 
-    address = str(tmp_path / "limit.sock")
+    address = str(tmp_path / "error.sock")
     server = _UnixServer(address, Limit)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.ACOMPANA_CLAMAV = address
@@ -464,6 +486,123 @@ def test_a_clamav_error_answer_refuses_too(settings, tmp_path):
         server.server_close()
 
 
+def test_clamav_s_size_limit_is_reported_as_a_limit_not_as_try_again(settings, tmp_path):
+    """clamd answers and hangs up when a stream passes its StreamMaxLength: a configuration
+    limit that waiting will not lift."""
+
+    class Limit(_FakeClamd):
+        def handle(self):
+            stream = self.request.makefile("rb")
+            stream.read(10)
+            received = 0
+            while size := struct.unpack("!L", stream.read(4))[0]:
+                received += len(stream.read(size))
+                if received > 1024 * 1024:  # this clamd's StreamMaxLength
+                    self.request.sendall(b"INSTREAM size limit exceeded. ERROR\0")
+                    self.request.close()
+                    return
+            self.request.sendall(b"stream: OK\0")
+
+    address = str(tmp_path / "limit.sock")
+    server = _UnixServer(address, Limit)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.ACOMPANA_CLAMAV = address
+    pkg = H5PPackage.minimal().set("content/big.txt", os.urandom(4 * 1024 * 1024))
+    try:
+        errors = errors_of(pkg)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert errors == [validator.scanner_limit_reason("content/big.txt")]
+    assert "try again" not in errors[0].lower()
+    assert "StreamMaxLength" in errors[0] and "content/big.txt" in errors[0]
+
+
+def test_clamav_by_host_name_connects_over_ipv6_too(settings, monkeypatch):
+    """A host name that resolves to an IPv6 address only (as a container's name may)."""
+    try:
+        server = _TCPServer(("::1", 0), _FakeClamd, bind_and_activate=False)
+    except OSError:
+        pytest.skip("no IPv6 here")
+    server.socket.close()
+    server.address_family = socket.AF_INET6
+    server.socket = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    try:
+        server.server_bind()
+        server.server_activate()
+    except OSError:
+        server.server_close()
+        pytest.skip("cannot listen on ::1 here")
+    port = server.server_address[1]
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "clamd.test":
+            return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port, 0, 0))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    server.scanned = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.ACOMPANA_CLAMAV = f"clamd.test:{port}"
+    try:
+        assert errors_of(H5PPackage.minimal()) == []
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert server.scanned
+
+
+def test_a_package_that_takes_too_long_to_scan_is_refused(settings, monkeypatch):
+    """A slow scanner cannot hold a worker for 3,000 files of 30 s: one deadline per package."""
+    timeouts = []
+
+    def slow(data, address, *, timeout):
+        timeouts.append(timeout)
+        time.sleep(0.05)
+
+    settings.ACOMPANA_CLAMAV = "clamav:3310"
+    monkeypatch.setattr(validator.clamav, "scan", slow)
+    monkeypatch.setattr(validator.clamav, "PACKAGE_SECONDS", 0.12)
+    assert errors_of(H5PPackage.minimal()) == [validator.scanner_unavailable_reason()]
+    assert 1 < len(timeouts) < len(H5PPackage.minimal().files)
+    assert all(timeout <= 0.12 for timeout in timeouts)
+
+
+@pytest.mark.django_db
+def test_the_virus_scan_runs_outside_any_transaction(settings, monkeypatch):
+    """Scanning up to 3,000 files must not keep a database connection idle in a transaction."""
+    from django.db import connection
+
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    depths = []
+
+    def scan(data, address, **kwargs):
+        depths.append(len(connection.atomic_blocks))
+        return None
+
+    settings.ACOMPANA_CLAMAV = "clamav:3310"
+    monkeypatch.setattr(validator.clamav, "scan", scan)
+    activity = store.activity_extract(activity_id=_upload(H5PPackage.minimal().build()).pk)
+    assert activity.status == "ready", activity.errors
+    assert depths and set(depths) == {outside}
+
+
+@pytest.mark.django_db
+def test_import_h5p_scans_each_file_once(settings, monkeypatch, tmp_path):
+    from django.core.management import call_command
+
+    scanned = []
+    settings.ACOMPANA_CLAMAV = "clamav:3310"
+    monkeypatch.setattr(validator.clamav, "scan", lambda data, address, **kw: scanned.append(data))
+    pkg = H5PPackage.minimal()
+    path = tmp_path / "test.h5p"
+    path.write_bytes(pkg.build())
+    call_command("import_h5p", str(path))
+    assert H5PActivity.objects.get().status == "ready"
+    assert len(scanned) == len(pkg.files)
+
+
 @pytest.mark.django_db
 def test_an_upload_is_never_left_being_prepared_when_clamav_is_down(settings, tmp_path):
     settings.ACOMPANA_CLAMAV = str(tmp_path / "no-clamd.sock")
@@ -471,3 +610,112 @@ def test_an_upload_is_never_left_being_prepared_when_clamav_is_down(settings, tm
     assert activity.status == "failed"
     assert activity.errors == [validator.scanner_unavailable_reason()]
     assert not H5PLibrary.objects.exists()
+
+
+# --- Files H5P leaves out -------------------------------------------------------------------------
+def test_files_and_folders_starting_with_a_dot_or_underscore_are_skipped_as_h5p_does():
+    """H5PValidator skips (and never extracts) any path segment starting with "." or "_": the
+    editor's language/.en.json, a Mac's __MACOSX/ and ._ files."""
+    pkg = H5PPackage.minimal()
+    pkg.set(f"{MAIN}/language/.en.json", b'{"semantics": []}')
+    pkg.set(f"{MAIN}/language/.broken.json", b"{not json")
+    pkg.set(f"__MACOSX/{MAIN}/._library.json", b"\0\5\x16\7 Mac OS X resource fork")
+    pkg.set("__MACOSX/._h5p.json", b"\0\5\x16\7")
+    pkg.set("._h5p.json", b"\0\5\x16\7")
+    pkg.set(f"{MAIN}/.htaccess", b"Options +ExecCGI")
+    pkg.set("content/_notes/photo.jpg", b"not an image")  # never extracted, never checked
+    result = validate(pkg.stream())
+    assert result.errors == []
+    assert not any(".en.json" in path for lib in result.libraries.values() for path in lib.files)
+    assert all(not path.startswith("_") for path in result.content_files)
+
+
+def test_a_preloaded_script_in_a_skipped_file_is_missing():
+    pkg = H5PPackage.minimal().edit_library(preloadedJs=[{"path": "_scripts/test.js"}])
+    pkg.set(f"{MAIN}/_scripts/test.js", b"H5P.Test = function () {};")
+    refused_with(
+        pkg, "H5P.Test-1.0 lists “_scripts/test.js” in preloadedJs, but the file is not there"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("__MACOSX/../../evil.json", "outside the package"),
+        ("__MACOSX/a\x1b.json", "control characters"),
+        ("/.hidden", "absolute path"),
+    ],
+)
+def test_a_skipped_file_is_still_checked_for_dangerous_paths(name, reason):
+    refused_with(H5PPackage.minimal().set(name, b"{}"), reason)
+
+
+def test_a_zip_bomb_in_a_skipped_folder_is_still_refused():
+    pkg = H5PPackage.minimal().set("__MACOSX/zeros.bin", b"0" * (20 * 1024 * 1024))
+    refused_with(pkg, "compressed suspiciously well", "more than 16 MB")
+
+
+@pytest.mark.django_db
+def test_skipped_files_are_never_extracted(settings):
+    pkg = H5PPackage.minimal()
+    pkg.set(f"{MAIN}/language/.en.json", b'{"semantics": []}')
+    pkg.set("__MACOSX/content/._content.json", b"\0\5\x16\7")
+    pkg.set("content/.DS_Store", b"\0\0\0\1Bud1")
+    activity = store.activity_extract(activity_id=_upload(pkg.build()).pk)
+    assert activity.status == "ready", activity.errors
+    library = H5PLibrary.objects.get(machine_name="H5P.Test")
+    assert [f["path"] for f in library.files if f["path"].rsplit("/", 1)[-1][0] == "."] == []
+    written = {p.name for p in (store.libraries_root() / library.folder).rglob("*")}
+    written |= {p.name for p in (store.content_root() / str(activity.uuid)).rglob("*")}
+    assert not {".en.json", "._content.json", ".DS_Store", "__MACOSX"} & written
+
+
+# --- Every problem in one upload ------------------------------------------------------------------
+def test_a_file_level_problem_does_not_hide_the_structure_problems():
+    pkg = H5PPackage.minimal()
+    pkg.set("content/shell.php", b"<?php system($_GET['c']);")  # a file-level problem
+    pkg.set("content/images/fake.png", EXE)  # a file that is not what it says
+    pkg.edit_library(runnable="yes")  # a schema problem
+    pkg.drop(f"{HELPER}/helper.js")  # a missing script
+    refused_with(
+        pkg,
+        "“content/shell.php”: .php files are not allowed",
+        "“runnable” must be 0 or 1",
+        "H5P.Helper-1.0 lists “helper.js” in preloadedJs, but the file is not there",
+        "“content/images/fake.png” is not really an image",
+    )
+
+
+def test_a_damaged_archive_stops_the_checks_at_once():
+    pkg = H5PPackage.minimal().set("content/zeros.json", b"0" * (20 * 1024 * 1024))
+    pkg.edit_library(runnable="yes")
+    errors = refused_with(pkg, "compressed suspiciously well")
+    assert not any("runnable" in error for error in errors)
+
+
+# --- Libraries the activity plays with ------------------------------------------------------------
+@pytest.mark.django_db
+def test_a_stored_library_s_own_dependencies_are_recorded_and_must_be_approved():
+    """Test → Helper → Deep; the second package brings only Test: Deep comes from the store's
+    copy of Helper, and the activity does not play until Deep is approved too."""
+    first = H5PPackage.minimal()
+    first.add_library("H5P.Deep", dependency_of=HELPER)
+    assert store.activity_extract(activity_id=_upload(first.build()).pk).status == "ready"
+    bare = H5PPackage.minimal().drop_library(HELPER)
+    bare.edit_h5p(preloadedDependencies=[{"machineName": "H5P.Test", "majorVersion": 1,
+                                          "minorVersion": 0}])  # fmt: skip
+    activity = store.activity_extract(activity_id=_upload(bare.build()).pk)
+    assert activity.status == "ready", activity.errors
+    assert sorted(lib.machine_name for lib in activity.libraries.all()) == [
+        "H5P.Deep", "H5P.Helper", "H5P.Test"
+    ]  # fmt: skip
+    H5PLibrary.objects.exclude(machine_name="H5P.Deep").update(status=H5PLibrary.Status.APPROVED)
+    assert not H5PActivity.objects.playable().filter(pk=activity.pk).exists()
+    H5PLibrary.objects.update(status=H5PLibrary.Status.APPROVED)
+    assert H5PActivity.objects.playable().filter(pk=activity.pk).exists()
+
+
+def test_one_pattern_for_library_names():
+    assert not hasattr(validator, "LIBRARY_NAME")
+    assert validator.REF["machineName"]("H5P.T\u0435st")  # a Cyrillic "e": refused
+    assert validator.REF["machineName"]("H5P.Test") is None

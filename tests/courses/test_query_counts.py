@@ -114,3 +114,62 @@ def test_catalog_query_count_is_constant(client, volunteer):
     client.force_login(volunteer)
     small, large = grow_to(4), grow_to(40)
     assert small == large, f"catalog: {small} queries for 4 courses, {large} for 40"
+
+
+# --- A module with H5P exercises ------------------------------------------------------------------
+def _h5p_activities(count):
+    """`count` playable activities from packages the test builds (no shared samples)."""
+    from django.core.files.base import ContentFile
+
+    from courses.h5p import store
+    from courses.models import H5PLibrary
+    from tests.h5p_factory import H5PPackage
+
+    made = []
+    for i in range(count):
+        pkg = H5PPackage.minimal().edit_h5p(title=f"Exercise {i}")
+        activity = services.h5p_activity_create(
+            package=ContentFile(pkg.build(), name=f"ex{i}.h5p"), title=f"Exercise {i}",
+            language="en", in_background=False,
+        )  # fmt: skip
+        made.append(store.activity_extract(activity_id=activity.pk))
+    H5PLibrary.objects.update(status=H5PLibrary.Status.APPROVED)
+    return made
+
+
+def _h5p_module_queries(client, user, slug, count, *, low_bandwidth):
+    from courses.factories import text_block
+    from courses.h5p import weight
+
+    activities = _h5p_activities(count)
+    course, (page,) = make_course(slug, modules=1, body=lambda i: [
+        text_block(f"{slug}/text"),
+        *({"type": "h5p", "id": block_id(f"{slug}/h5p{j}"),
+           "value": {"activity": str(a.uuid), "pass_mark": 60, "required": True}}
+          for j, a in enumerate(activities)),
+    ])  # fmt: skip
+    services.enrolment_create(user=user, course=course)
+    user.low_bandwidth = low_bandwidth
+    user.save(update_fields=["low_bandwidth"])
+    client.force_login(user)
+    client.get(page.url)  # warm caches (site root paths) like a running server
+    for activity in activities:
+        weight.weight_forget(activity.uuid)  # the card's size measured in the counted request
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(page.url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count("data-h5p-stage") == count, "every exercise can play"
+    assert body.count("data-h5p-start") == (count if low_bandwidth else 0)
+    return len(captured)
+
+
+@pytest.mark.parametrize("low_bandwidth", [False, True])
+def test_h5p_module_page_query_count_is_constant_and_small(client, volunteer, low_bandwidth):
+    """Two H5P exercises cost what one quiz module does, give or take; three cost the same as
+    one, with or without low-bandwidth mode's cards (whose sizes are measured here)."""
+    two = _h5p_module_queries(client, volunteer, "h5p-two", 2, low_bandwidth=low_bandwidth)
+    one = _h5p_module_queries(client, volunteer, "h5p-one", 1, low_bandwidth=low_bandwidth)
+    three = _h5p_module_queries(client, volunteer, "h5p-three", 3, low_bandwidth=low_bandwidth)
+    assert one == three, f"H5P module page: {one} queries for 1 exercise, {three} for 3"
+    assert two <= 17, f"H5P module page makes {two} queries"

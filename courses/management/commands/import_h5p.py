@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.h5p.store import activity_extract, store_has
+from courses.h5p.store import activity_extract, stored_library
 from courses.h5p.validator import validate
 from courses.models import H5PActivity
 from courses.services import h5p_activity_create
@@ -30,7 +30,9 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.ERROR(f"✗ {path}: no such file"))
                 refused += 1
                 continue
-            package = validate(path, store_has=store_has)
+            # A first look, to report before anything is stored: the store's copies checked
+            # as extraction will; the virus scan is left to extraction (once per file).
+            package = validate(path, store_library=stored_library, virus_scan=False)
             if not package.ok:
                 refused += 1
                 self.stdout.write(self.style.ERROR(f"✗ {path}: refused"))
