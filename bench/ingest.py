@@ -109,10 +109,8 @@ def setup_django() -> None:
 
 def ensure_services() -> None:
     """PostgreSQL (the database created if missing) and Redis, or a clear message."""
-    import psycopg
     from django.conf import settings
     from django.core.cache import cache
-    from psycopg import sql
 
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
@@ -121,24 +119,9 @@ def ensure_services() -> None:
             "gunicorn on PostgreSQL); unset it to use "
             "postgres://postgres@127.0.0.1:5432/acompana_bench."
         )
-    try:
-        with psycopg.connect(
-            dbname="postgres",
-            user=db["USER"] or None,
-            password=db["PASSWORD"] or None,
-            host=db["HOST"] or None,
-            port=db["PORT"] or None,
-            autocommit=True,
-            connect_timeout=5,
-        ) as admin:
-            exists = admin.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
-            ).fetchone()
-            if not exists:
-                admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-                print(f"Created the database {db['NAME']}.", flush=True)
-    except psycopg.OperationalError as error:
-        sys.exit(f"bench ingest: PostgreSQL is not reachable ({error}).")
+    from bench.common import create_postgres_database
+
+    create_postgres_database(db, "bench ingest")
     try:
         cache.set("bench-ingest-ping", 1, 5)
     except Exception as error:

@@ -138,27 +138,10 @@ def ensure_database() -> None:
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         return
-    import psycopg
-    from psycopg import sql
 
-    try:
-        with psycopg.connect(
-            dbname="postgres",
-            user=db["USER"] or None,
-            password=db["PASSWORD"] or None,
-            host=db["HOST"] or None,
-            port=db["PORT"] or None,
-            autocommit=True,
-            connect_timeout=5,
-        ) as admin:
-            exists = admin.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
-            ).fetchone()
-            if not exists:
-                admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-                print(f"Created the database {db['NAME']}.", flush=True)
-    except psycopg.OperationalError as error:
-        sys.exit(f"bench page weight: PostgreSQL is not reachable ({error}).")
+    from bench.common import create_postgres_database
+
+    create_postgres_database(db, "bench page weight")
 
 
 def prepare() -> dict:
