@@ -103,6 +103,9 @@
       block.frame.setAttribute("sandbox", block.frame.getAttribute("data-sandbox"));
       block.frame.setAttribute("src", block.frame.getAttribute("data-src"));
       block.readyTimer = window.setTimeout(function () { block.failed(); }, READY_SECONDS * 1000);
+      // Already offline: the player's page cannot come (it is never cached); say so now, not
+      // after a minute of "Loading".
+      if (window.navigator.onLine === false) { block.failed(); }
     };
     var old = Date.now() - PAGE_SERVED > FRESH_SECONDS * 1000;
     if ((fresh || old) && this.section.getAttribute("data-launch-url")) {

@@ -229,3 +229,28 @@ def test_a_card_tapped_long_after_the_page_was_served_asks_for_a_fresh_launch(
     fresh = answer.value.json()["player_url"]
     expect(block.locator("iframe.h5p-frame")).to_have_attribute("src", fresh)
     assert fresh.rsplit("/h5p/play/", 1)[0] == served.rsplit("/h5p/play/", 1)[0]
+
+
+def test_an_exercise_started_offline_says_at_once_that_it_did_not_load(page, live_server, practice):
+    """Offline, the player's page cannot come (it is never cached): the block says so when the
+    learner taps, not after a minute of "Loading"; and a card not started takes no room."""
+    user, t = practice["user"], practice["t"]
+    user.low_bandwidth = True
+    user.save(update_fields=["low_bandwidth"])
+    sign_in(page, live_server, user, practice["password"], practice["module"].url)
+    first = practice["blocks"][0]
+    block = page.locator(f"#activity-{first.id}")
+    frame = block.locator("iframe.h5p-frame")
+    expect(frame).to_be_hidden()
+    assert frame.bounding_box() is None, "a frame not started yet takes no room"
+    page.context.set_offline(True)
+    block.get_by_role("button", name=t("Start exercise")).click()
+    expect(block.locator("[data-h5p-loading]")).to_have_text(
+        t("The exercise did not load. The connection may be slow or lost."), timeout=5_000
+    )
+    retry = block.get_by_role("button", name=t("Try again"))
+    expect(retry).to_be_visible()
+    page.context.set_offline(False)
+    retry.click()
+    player = page.frame_locator(f"#activity-{first.id} iframe.h5p-frame")
+    expect(player.get_by_role("radio").first).to_be_visible(timeout=30_000)
