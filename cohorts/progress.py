@@ -8,7 +8,7 @@ members, modules, module progress, course activity, sessions, attendance, skills
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from courses.i18n import titles_in_active_language
@@ -88,8 +88,14 @@ def skills_of(cohort: Cohort):
         Skill.objects.filter(condition)
         .select_related("course", "track")
         .prefetch_related("track__texts")
-        # The track's first, then the courses', then the cohort's own (nulls sort last).
-        .order_by("track_id", "course_id", "sort_order", "pk")
+        # The track's first, then the courses', then the cohort's own: nulls last, said so
+        # (PostgreSQL sorts them last by default, SQLite first).
+        .order_by(
+            F("track_id").asc(nulls_last=True),
+            F("course_id").asc(nulls_last=True),
+            "sort_order",
+            "pk",
+        )
     )
 
 

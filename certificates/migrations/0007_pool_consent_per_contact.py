@@ -13,11 +13,20 @@ from django.db import migrations, models
 
 
 def split_consent(apps, schema_editor):
+    # One UPDATE: PostgreSQL queues a foreign-key check for each row updated again in the
+    # same transaction, and then refuses to drop share_contact ("pending trigger events").
     PoolMember = apps.get_model("certificates", "PoolMember")
-    agreed = PoolMember.objects.filter(share_contact=True)
-    agreed.update(share_email=True)
-    agreed.exclude(contact_phone="").update(share_phone=True)
-    agreed.exclude(contact_other="").update(share_other=True)
+
+    def filled_in(field):
+        return models.Case(
+            models.When(**{field: ""}, then=models.Value(False)), default=models.Value(True)
+        )
+
+    PoolMember.objects.filter(share_contact=True).update(
+        share_email=True,
+        share_phone=filled_in("contact_phone"),
+        share_other=filled_in("contact_other"),
+    )
 
 
 def join_consent(apps, schema_editor):

@@ -31,9 +31,20 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def latest_schema_after(transactional_db):
+    """Migrations run outside a test's transaction (SQLite's schema editor refuses inside one):
+    the test's rows are flushed afterwards, so the schema is put back to the latest first."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 # --- The data migration -------------------------------------------------------------------------
-@pytest.mark.django_db
-def test_the_migration_moves_requirement_skills_to_their_track_and_merges_cohort_copies():
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_requirement_skills_to_their_track_and_merges_cohort_copies(
+    latest_schema_after,
+):
     old = _migrate(BEFORE)
     Track = old.get_model("certificates", "Track")
     Requirement_ = old.get_model("certificates", "Requirement")
@@ -103,8 +114,8 @@ def test_the_migration_moves_requirement_skills_to_their_track_and_merges_cohort
     assert not Skill_.objects.filter(pk=elsewhere_copy.pk).exists()
 
 
-@pytest.mark.django_db
-def test_the_migration_names_the_tracks_existing_skill_of_the_same_name():
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_names_the_tracks_existing_skill_of_the_same_name(latest_schema_after):
     old = _migrate(BEFORE)
     Track = old.get_model("certificates", "Track")
     Requirement_ = old.get_model("certificates", "Requirement")
@@ -121,8 +132,10 @@ def test_the_migration_names_the_tracks_existing_skill_of_the_same_name():
     assert new.get_model("cohorts", "Skill").objects.filter(track__slug="t").count() == 1
 
 
-@pytest.mark.django_db
-def test_the_migration_copies_a_skill_of_a_cohort_off_the_track_or_of_a_course(trainer):
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_copies_a_skill_of_a_cohort_off_the_track_or_of_a_course(
+    trainer, latest_schema_after
+):
     """Only a skill of a cohort preparing for the requirement's track moves to the track: a
     cohort on no track (or on another track) and a course keep theirs, the track gets a copy
     with the sign-offs given so far."""
@@ -161,8 +174,8 @@ def test_the_migration_copies_a_skill_of_a_cohort_off_the_track_or_of_a_course(t
     assert eligibility.compute(ana, track).eligible
 
 
-@pytest.mark.django_db
-def test_the_migration_refuses_to_go_back_once_a_track_has_skills():
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_refuses_to_go_back_once_a_track_has_skills(latest_schema_after):
     from django.db.migrations.exceptions import IrreversibleError
 
     _migrate(AFTER)
@@ -172,8 +185,8 @@ def test_the_migration_refuses_to_go_back_once_a_track_has_skills():
     assert Skill.objects.get(pk=skill.pk).track_id is not None
 
 
-@pytest.mark.django_db
-def test_the_migration_goes_back_while_no_track_has_skills():
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_goes_back_while_no_track_has_skills(latest_schema_after):
     _migrate(AFTER)
     _migrate(BEFORE)
     earlier = _migrate([("cohorts", "0007_export_log_moves_to_the_audit_log")])

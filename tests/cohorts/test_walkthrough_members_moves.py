@@ -70,7 +70,7 @@ def test_a_moved_member_is_shown_as_moved_not_withdrawn(trainer_client):
     assert "Moved to “Cohort autumn”" in page
     # Nothing to decide for them here: their row offers no box to tick (a bulk decision would
     # otherwise "accept" someone who is no longer a member, or "waitlist" them).
-    assert f'value="{application.pk}"' not in page
+    assert f'id="application-{application.pk}"' not in page
     withdrawn = html.unescape(trainer_client.get(url, {"status": "withdrawn"}).content.decode())
     assert "Moved" not in withdrawn.split('id="members"')[0]
     # Someone who never applied is listed among those who left, as moved.

@@ -2,11 +2,13 @@
 
 The property *is* the timing, so these tests time both paths the same way, alternately, many
 times, with the password hasher production uses (the test settings' MD5 costs nothing), and
-compare the medians. The yardstick is one password hash, timed in the same rounds (so a busy
-machine slows it as much as the paths): the paths may differ by noise, never by a hash.
+compare the fastest run of each. The yardstick is one password hash, timed in the same rounds:
+the paths may differ by noise, never by a hash. The fastest run, not the median: a busy machine
+(the whole suite, browsers and all) only ever adds time, and adds it unevenly, so a median of a
+few runs swings by more than half a hash while the fastest stays each path's own cost; a path
+that skips the hash is still a whole hash faster every time.
 """
 
-import statistics
 import time
 
 import pytest
@@ -22,7 +24,7 @@ from training.settings import base as base_settings
 pytestmark = pytest.mark.django_db
 
 WARM_UP = 2
-# The medians of the two paths may differ by less than this share of one password hash.
+# The fastest runs of the two paths may differ by less than this share of one password hash.
 # Skipping the hash (the taken sign-up did: 11 ms against 230 ms) differs by a whole one.
 TOLERANCE = 0.5
 
@@ -50,7 +52,7 @@ def _one_hash(i):
 
 def _assert_alike(label, known, unknown, *, rounds):
     """Run `known(i)`, `unknown(i)` and one password hash in turn (each goes first in turn),
-    then compare the median seconds of the two paths with the median of the hash."""
+    then compare the fastest seconds of the two paths with the fastest hash."""
     paths = [known, unknown, _one_hash]
     times = {path: [] for path in paths}
     for i in range(WARM_UP + rounds):
@@ -60,9 +62,9 @@ def _assert_alike(label, known, unknown, *, rounds):
             elapsed = time.perf_counter() - start
             if i >= WARM_UP:
                 times[path].append(elapsed)
-    known_s, unknown_s, hash_s = (statistics.median(times[path]) for path in paths)
+    known_s, unknown_s, hash_s = (min(times[path]) for path in paths)
     assert abs(known_s - unknown_s) < TOLERANCE * hash_s, (
-        f"{label}: median {known_s * 1000:.1f} ms for an address with an account against "
+        f"{label}: at best {known_s * 1000:.1f} ms for an address with an account against "
         f"{unknown_s * 1000:.1f} ms for one without; one password hash takes {hash_s * 1000:.1f} ms"
     )
 
