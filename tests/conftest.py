@@ -137,3 +137,27 @@ def _celery_joining_allowed():
     from celery.result import _set_task_join_will_block
 
     _set_task_join_will_block(False)
+
+
+def migrate_to(targets):
+    """Migrate the test database to `targets` ([(app, migration)]) and return the apps as they
+    were there (for tests of data migrations; use with `latest_schema_after`)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture
+def latest_schema_after(transactional_db):
+    """Migrations run outside a test's transaction (SQLite's schema editor refuses inside one):
+    the test's rows are flushed afterwards, so the schema is put back to the latest first."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

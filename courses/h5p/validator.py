@@ -721,18 +721,13 @@ def _check_value(value, rule, where: str, field_name: str, errors: list[str]) ->
             wrong(_("a group of fields (a JSON object)"))
             return
         _check_fields(value, rule, {}, where, errors, prefix=f"{field_name}.")
-    elif isinstance(rule, list):  # a list of such objects
+    elif isinstance(rule, list | tuple):  # [object rule] or (…, value rule): a list of them
         if not isinstance(value, list):
             wrong(_("a list"))
             return
+        item_rule = rule[0] if isinstance(rule, list) else rule[1]
         for index, item in enumerate(value):
-            _check_value(item, rule[0], where, f"{field_name}[{index}]", errors)
-    elif isinstance(rule, tuple):  # a list of single values
-        if not isinstance(value, list):
-            wrong(_("a list"))
-            return
-        for index, item in enumerate(value):
-            _check_value(item, rule[1], where, f"{field_name}[{index}]", errors)
+            _check_value(item, item_rule, where, f"{field_name}[{index}]", errors)
     elif (expected := rule(value)) is not None:
         wrong(expected)
 

@@ -7,8 +7,6 @@ import io
 import re
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -16,7 +14,7 @@ from django.utils.translation import gettext as _
 from certificates import api, pool
 from certificates.forms import PoolMemberForm
 from certificates.models import PoolMember
-from tests.conftest import login_with_mfa
+from tests.conftest import login_with_mfa, migrate_to
 
 from .pool_factories import pool_person, pool_track
 
@@ -27,26 +25,10 @@ AFTER = [("certificates", "0007_pool_consent_per_contact")]
 NONE_SHARED = {"share_email": False, "share_phone": False, "share_other": False}
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def latest_schema_after(transactional_db):
-    """Migrations run outside a test's transaction (SQLite's schema editor refuses inside one):
-    the test's rows are flushed afterwards, so the schema is put back to the latest first."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 # --- The migration ------------------------------------------------------------------------------
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_exactly_the_old_consent_and_back(latest_schema_after):
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     User = old.get_model("training", "User")
     OldMember = old.get_model("certificates", "PoolMember")
 
@@ -61,7 +43,7 @@ def test_the_migration_keeps_exactly_the_old_consent_and_back(latest_schema_afte
     email_only = member("email-only", phone="", other="", share_contact=True)
     no_phone = member("no-phone", phone="", share_contact=True)
 
-    new = _migrate(AFTER)
+    new = migrate_to(AFTER)
     NewMember = new.get_model("certificates", "PoolMember")
     shared = {m.pk: (m.share_email, m.share_phone, m.share_other, m.contact_email)
               for m in NewMember.objects.all()}  # fmt: skip
@@ -83,14 +65,14 @@ def test_the_migration_keeps_exactly_the_old_consent_and_back(latest_schema_afte
     email_not_phone = new_member("email-not-phone", contact_phone="+1", share_email=True)
     pool_address = new_member("pool-address", contact_email="p@example.net", share_email=True)
     everything = new_member("everything", contact_phone="+1", share_email=True, share_phone=True)
-    back = _migrate(BEFORE)
+    back = migrate_to(BEFORE)
     contact = dict(back.get_model("certificates", "PoolMember").objects.values_list(
         "pk", "share_contact"))  # fmt: skip
     assert contact == {
         agreed: True, refused: False, email_only: True, no_phone: True, signal_only: False,
         email_not_phone: False, pool_address: False, everything: True,
     }  # fmt: skip
-    _migrate(AFTER)
+    migrate_to(AFTER)
 
 
 # --- Each contact on its own --------------------------------------------------------------------

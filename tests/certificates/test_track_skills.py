@@ -6,14 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
 from certificates import eligibility
 from certificates.models import Requirement
 from cohorts.models import Skill, SkillSignOff
+from tests.conftest import migrate_to
 from training.factories import UserFactory
 from training.roles import Role
 
@@ -24,28 +23,12 @@ BEFORE = [("cohorts", "0008_track_skills_series_announcements")]
 AFTER = [("cohorts", "0009_requirement_skills_move_to_their_track")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def latest_schema_after(transactional_db):
-    """Migrations run outside a test's transaction (SQLite's schema editor refuses inside one):
-    the test's rows are flushed afterwards, so the schema is put back to the latest first."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 # --- The data migration -------------------------------------------------------------------------
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_moves_requirement_skills_to_their_track_and_merges_cohort_copies(
     latest_schema_after,
 ):
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     Track = old.get_model("certificates", "Track")
     Requirement_ = old.get_model("certificates", "Requirement")
     Cohort = old.get_model("cohorts", "Cohort")
@@ -86,7 +69,7 @@ def test_the_migration_moves_requirement_skills_to_their_track_and_merges_cohort
                            signed_at=lately)  # fmt: skip
     elsewhere_copy = Skill_.objects.create(cohort=elsewhere, name="Role-play: first contact")
 
-    new = _migrate(AFTER)
+    new = migrate_to(AFTER)
     Skill_ = new.get_model("cohorts", "Skill")
     SignOff = new.get_model("cohorts", "SkillSignOff")
     Requirement_ = new.get_model("certificates", "Requirement")
@@ -116,7 +99,7 @@ def test_the_migration_moves_requirement_skills_to_their_track_and_merges_cohort
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_names_the_tracks_existing_skill_of_the_same_name(latest_schema_after):
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     Track = old.get_model("certificates", "Track")
     Requirement_ = old.get_model("certificates", "Requirement")
     Skill_ = old.get_model("cohorts", "Skill")
@@ -126,7 +109,7 @@ def test_the_migration_names_the_tracks_existing_skill_of_the_same_name(latest_s
                                   name="debriefing")  # fmt: skip
     requirement = Requirement_.objects.create(track=track, kind="skill", skill=stray)
 
-    new = _migrate(AFTER)
+    new = migrate_to(AFTER)
     Requirement_ = new.get_model("certificates", "Requirement")
     assert Requirement_.objects.get(pk=requirement.pk).skill_id == tracks_own.pk
     assert new.get_model("cohorts", "Skill").objects.filter(track__slug="t").count() == 1
@@ -141,7 +124,7 @@ def test_the_migration_copies_a_skill_of_a_cohort_off_the_track_or_of_a_course(
     with the sign-offs given so far."""
     from courses.factories import make_course
 
-    _migrate(BEFORE)  # data only since 0008: today's models fit
+    migrate_to(BEFORE)  # data only since 0008: today's models fit
     track, other = make_track(), make_track()
     loose, elsewhere = make_cohort(None), make_cohort(other)
     course, _modules = make_course("listening-first", modules=0)
@@ -154,7 +137,7 @@ def test_the_migration_copies_a_skill_of_a_cohort_off_the_track_or_of_a_course(
         SkillSignOff.objects.create(skill=skill, user=ana, cohort=cohort, signed_by=trainer)
     requirements = [add_requirement(track, Kind.SKILL, skill=s) for s, _c in originals]
 
-    _migrate(AFTER)
+    migrate_to(AFTER)
     for (original, cohort), requirement in zip(originals, requirements, strict=True):
         kept = Skill.objects.get(pk=original.pk)
         assert (kept.cohort_id, kept.course_id, kept.track_id) == (
@@ -178,21 +161,21 @@ def test_the_migration_copies_a_skill_of_a_cohort_off_the_track_or_of_a_course(
 def test_the_migration_refuses_to_go_back_once_a_track_has_skills(latest_schema_after):
     from django.db.migrations.exceptions import IrreversibleError
 
-    _migrate(AFTER)
+    migrate_to(AFTER)
     skill = Skill.objects.create(track=make_track(), name="Safety planning")
     with pytest.raises(IrreversibleError, match="Certification tracks have 1 skill: "):
-        _migrate(BEFORE)
+        migrate_to(BEFORE)
     assert Skill.objects.get(pk=skill.pk).track_id is not None
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_goes_back_while_no_track_has_skills(latest_schema_after):
-    _migrate(AFTER)
-    _migrate(BEFORE)
-    earlier = _migrate([("cohorts", "0007_export_log_moves_to_the_audit_log")])
+    migrate_to(AFTER)
+    migrate_to(BEFORE)
+    earlier = migrate_to([("cohorts", "0007_export_log_moves_to_the_audit_log")])
     fields = {f.name for f in earlier.get_model("cohorts", "Skill")._meta.get_fields()}
     assert "track" not in fields and "cohort" in fields
-    _migrate(AFTER)
+    migrate_to(AFTER)
 
 
 # --- The requirement ----------------------------------------------------------------------------
