@@ -11,13 +11,15 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install python-deps browser-deps translations run serve test lint format bench messages clean
+.PHONY: help install python-deps browser-deps translations run serve test lint format bench bench-quick loadtest messages clean
 
 help:
 	@echo "make run    install everything, migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   install everything, then lint, checks and the whole test suite"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  pages with 10,000 people, page weight on a slow link, H5P statement ingest, certificate PDFs and pool exports (bench/results/)"
+	@echo "make loadtest  gunicorn + PostgreSQL + Redis under 10, 50 and 200 Locust users: a mix, then each page alone (bench/results/)"
+	@echo "make bench-quick  every benchmark with small data in a few minutes; fails when a page errors (CI runs it)"
 
 # --- Installing -------------------------------------------------------------------------------
 # Browser packages install with --ignore-scripts: no third-party install script ever runs.
@@ -76,12 +78,30 @@ format: python-deps
 	$(VENV)/bin/ruff check --fix .
 
 # --- Benchmarks -------------------------------------------------------------------------------
+# Every part on PostgreSQL (acompana_bench, created if missing) unless BENCH_DATABASE_URL says
+# otherwise; bench/run.py alone defaults to SQLite (bench/bench.sqlite3). See bench/README.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/acompana_bench
+bench: export BENCH_DATABASE_URL := $(BENCH_DATABASE_URL)
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/page_weight.py
 	BENCH_INGEST_RATE=300 $(PY) bench/ingest.py
 	BENCH_INGEST_RATE=0 $(PY) bench/ingest.py
 	$(PY) bench/certification.py
+
+# Every scenario and every bench script with small data and few iterations, on its own database
+# (acompana_bench_quick) and Redis databases (4 and 11); fails when a scenario errors or a page
+# answers anything but 200; timing targets are reported, never enforced. bench/quick.py runs the
+# four scripts, the database prepared once, and prints a timing summary. Run by .ci/run.
+BENCH_QUICK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/acompana_bench_quick
+bench-quick: export BENCH_QUICK := 1
+bench-quick: export BENCH_DATABASE_URL := $(BENCH_QUICK_DATABASE_URL)
+bench-quick: install
+	$(PY) bench/quick.py
+
+# A real server (production settings) under Locust; 6-7 minutes. See bench/README.md.
+loadtest: install
+	$(PY) bench/loadtest.py
 
 # --- Translations: regenerate the catalogues after changing strings ----------------------------
 messages: python-deps

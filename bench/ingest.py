@@ -9,7 +9,9 @@ own keep-alive connection, on a schedule of BENCH_INGEST_RATE statements a secon
 server answers (its capacity), for a warm-up and then BENCH_INGEST_SECONDS. Afterwards the
 statements stored are counted and compared with the 200 responses. Results go to
 bench/results/ingest-latest.json (at a rate) or ingest-capacity-latest.json (as fast as
-answered); targets are reported, never enforced. See bench/README.md, "Statement ingest".
+answered); targets are reported, never enforced. BENCH_QUICK=1: a few seconds on the quick
+database, and an answer but 200 or a lost statement fails the run. See bench/README.md,
+"Statement ingest".
 """
 
 import http.client
@@ -30,13 +32,34 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from io import StringIO
 from pathlib import Path
 
 # The page benchmark's helpers (this script runs from bench/, like run.py).
 from run import env_int, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    QueryCounter,
+    apply_quick_defaults,
+    migrate_and_seed,
+    quick,
+    skip_or_fail,
+    stage,
+)
+
+# BENCH_QUICK=1 (`make bench-quick`): a few seconds with a few clients at a low rate (the point
+# is that every statement is answered 200 and stored, not the capacity); any answer but 200, or
+# a statement lost, fails the run.
+QUICK_DEFAULTS = {
+    "BENCH_INGEST_SECONDS": "5",
+    "BENCH_INGEST_WARMUP": "1",
+    "BENCH_INGEST_CLIENTS": "4",
+    "BENCH_INGEST_WORKERS": "1",
+    "BENCH_INGEST_RATE": "40",
+}
 RESULTS_DIR = ROOT / "bench" / "results"
 SETTINGS_MODULE = "bench.ingest_settings"
 WORKER_TMP = "/dev/shm"  # noqa: S108 (gunicorn's heartbeat files, as in the Dockerfile)
@@ -129,12 +152,10 @@ def ensure_services() -> None:
 
 
 def prepare_database() -> dict:
-    from django.core.management import call_command
-
+    """Migrate and seed the demo (unless an earlier script of `make bench-quick` did)."""
     started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("seed_demo", stdout=StringIO())
-    return {"seconds": round(time.perf_counter() - started, 2)}
+    seeded = migrate_and_seed()
+    return {"seconds": round(time.perf_counter() - started, 2), "seeded": seeded}
 
 
 def find_target() -> Target:
@@ -308,13 +329,13 @@ def queries_per_statement(learner: Learner, target: Target) -> list[dict]:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     client.cookies[settings.SESSION_COOKIE_NAME] = learner.session_key
     counts = []
+    captured = QueryCounter(connection).keep_statements()
     for number, kind in enumerate(CYCLE * 2):
-        with CaptureQueriesContext(connection) as captured:
+        with captured:
             response = client.post(
                 target.path, data=payload(learner, target, number), content_type="application/json"
             )
@@ -327,8 +348,8 @@ def queries_per_statement(learner: Learner, target: Target) -> list[dict]:
             counts.append(
                 {
                     "verb": kind,
-                    "queries": len(captured.captured_queries),
-                    "sql": [query["sql"][:160] for query in captured.captured_queries],
+                    "queries": captured.count,
+                    "sql": [sql[:160] for sql in captured.statements],
                 }
             )
     return counts
@@ -749,6 +770,7 @@ def report(result: dict) -> list[str]:
 
 
 def main() -> int:
+    apply_quick_defaults(QUICK_DEFAULTS)
     config = Config(
         clients=env_int("BENCH_INGEST_CLIENTS", 20, minimum=1),
         seconds=env_int("BENCH_INGEST_SECONDS", 30, minimum=1),
@@ -758,8 +780,19 @@ def main() -> int:
         rate=env_int("BENCH_INGEST_RATE", TARGET_THROUGHPUT),
     )
     setup_django()
-    ensure_services()
     from django.conf import settings
+
+    from courses import demo_content
+
+    samples = Path(settings.ACOMPANA_DEMO_H5P_DIR)
+    missing = [f for f, _t in demo_content.H5P_SAMPLES.values() if not (samples / f).is_file()]
+    if missing:
+        return skip_or_fail(
+            "bench ingest",
+            f"the H5P samples are not in {samples} (missing: {', '.join(missing)}); the "
+            "statements are posted to the demo's H5P module.",
+        )
+    ensure_services()
 
     print(f"Preparing the database {settings.DATABASES['default']['NAME']}…", flush=True)
     seeding = prepare_database()
@@ -770,7 +803,8 @@ def main() -> int:
         before = stored_statements(learners)
         server = Server(config)
         try:
-            server.wait_healthy()
+            with stage("gunicorn start"):
+                server.wait_healthy()
             print(
                 f"Ready in {seeding['seconds']} s. {config.clients} clients post statements to "
                 f"gunicorn ({config.workers} {config.worker_class} workers)"
@@ -778,7 +812,8 @@ def main() -> int:
                 f"{config.warmup} s of warm-up, then {config.seconds} s…",
                 flush=True,
             )
-            load = run_load(server, learners, target, config)
+            with stage("load"):
+                load = run_load(server, learners, target, config)
         finally:
             server_log = server.stop()
         new_rows = stored_statements(learners) - before
@@ -802,7 +837,8 @@ def main() -> int:
         "targets": judge(load, stored["lost"]),
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    output = RESULTS_DIR / ("ingest-latest.json" if config.rate else "ingest-capacity-latest.json")
+    name = "ingest-latest.json" if config.rate else "ingest-capacity-latest.json"
+    output = RESULTS_DIR / f"{'quick-' if quick() else ''}{name}"
     output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     print()
@@ -811,7 +847,29 @@ def main() -> int:
     if any(not status.startswith(("2", "4")) for status in load["statuses"]) and server_log:
         print(f"\ngunicorn's last lines:\n{server_log}")
     print(f"\nWritten to {output.relative_to(ROOT)}")
+    problems = ingest_failures(load, stored)
+    if problems and quick():
+        print(f"\nFAILED: {'; '.join(problems)}.")
+        return 1
     return 0
+
+
+def ingest_failures(load: dict, stored: dict) -> list[str]:
+    """What fails a quick run: an answer but 200 (or none), a statement answered but lost."""
+    problems = []
+    non_200 = {status: n for status, n in load["statuses"].items() if status != "200"}
+    if non_200:
+        problems.append(
+            "answers other than 200: " + ", ".join(f"{s}: {n}" for s, n in non_200.items())
+        )
+    if not load["ok"]:
+        problems.append("no statement was answered 200")
+    unanswered = stored["sent_including_warmup"] - stored["ok_including_warmup"]
+    if unanswered and not non_200:
+        problems.append(f"{unanswered} statements answered other than 200 during the warm-up")
+    if stored["lost"]:
+        problems.append(f"{stored['lost']} statements answered 200 but not stored")
+    return problems
 
 
 if __name__ == "__main__":

@@ -36,6 +36,17 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    apply_quick_defaults,
+    migrate_and_seed,
+    quick,
+    skip_or_fail,
+    stage,
+)
+
 SETTINGS_MODULE = "bench.page_weight_settings"
 WORKER_TMP = "/dev/shm"  # noqa: S108 (gunicorn's heartbeat files, as in the Dockerfile)
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -59,6 +70,9 @@ TARGET_READY_S = 15
 READY_TIMEOUT_S = 240
 QUIET_S = 2.0
 QUIET_TIMEOUT_S = 90
+# BENCH_QUICK: a page whose players never start fails in about two minutes rather than ten.
+QUICK_READY_TIMEOUT_S = 90
+QUICK_QUIET_TIMEOUT_S = 20
 
 # In the page (top frame only): when each player frame says it is ready, in milliseconds since
 # the navigation started (performance.now()).
@@ -95,18 +109,30 @@ async () => {
 """
 
 
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
-
-
 def skip(reason: str) -> int:
     """Nothing to measure here: say why, and let `make bench` go on. In CI (`CI` set, as for the
     tests) what is missing is a failure."""
-    if os.environ.get("CI"):
-        print(f"bench page weight: failed: {reason} (CI must provide it)", flush=True)
-        return 1
-    print(f"bench page weight: skipped: {reason}", flush=True)
-    return 0
+    return skip_or_fail("bench page weight", reason)
+
+
+def visit_failures(visits: list[dict]) -> list[str]:
+    """What fails a quick run: a page that did not answer 200, a response in error (4xx or 5xx,
+    a failed load), players that never said they were ready."""
+    problems = []
+    for v in visits:
+        where = f"{v['page']} ({v['visit']} visit)"
+        if v.get("document_status") != 200:
+            problems.append(f"{where}: the page answered {v.get('document_status')}")
+        bad = {
+            status: n
+            for status, n in v["statuses"].items()
+            if not status.isdigit() or int(status) >= 400
+        }
+        if bad:
+            problems.append(f"{where}: responses {bad}")
+        if v["players"] and v["players_ready"] < v["players"]:
+            problems.append(f"{where}: {v['players_ready']} of {v['players']} players ready")
+    return problems
 
 
 # --- Preparing ------------------------------------------------------------------------------------
@@ -147,17 +173,49 @@ def ensure_database() -> None:
 def prepare() -> dict:
     """Migrate, seed the demo, precompress the H5P store when the command exists, collect the
     static files (hashed names and compressed siblings, as in production)."""
+    from django.conf import settings
     from django.core.management import call_command, get_commands
 
     started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("seed_demo", stdout=StringIO())
+    seeded = migrate_and_seed()
     # The store's backfill of compressed siblings (idempotent), as a deployment would run it.
     precompress = "h5p_precompress" in get_commands()
     if precompress:
-        call_command("h5p_precompress", stdout=StringIO())
-    call_command("collectstatic", interactive=False, verbosity=0)
-    return {"seconds": round(time.perf_counter() - started, 2), "h5p_precompress": precompress}
+        with stage("h5p_precompress"):
+            call_command("h5p_precompress", stdout=StringIO())
+    collected = static_fingerprint()
+    marker = Path(settings.STATIC_ROOT) / ".bench-collected"
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    fresh = manifest.is_file() and marker.is_file() and marker.read_text() == collected
+    if not fresh:
+        # Post-processing (hashing, gzip and Brotli) takes seconds even when nothing changed.
+        with stage("collectstatic"):
+            call_command("collectstatic", interactive=False, verbosity=0)
+        marker.write_text(collected)
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "h5p_precompress": precompress,
+        "seeded": seeded,
+        "collectstatic": not fresh,
+    }
+
+
+def static_fingerprint() -> str:
+    """What collectstatic would collect (every source file's path, size and modification time)
+    and how: when it matches the last collection's, collecting again would change nothing."""
+    import hashlib
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    entries = []
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            stat = os.stat(storage.path(path))
+            prefix = getattr(storage, "prefix", None) or ""
+            entries.append(f"{prefix}/{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    text = "\n".join([repr(settings.STORAGES["staticfiles"]), *sorted(entries)])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def demo_facts() -> dict:
@@ -383,7 +441,8 @@ def visit(context, base: str, path: str, origins: dict, players: int) -> dict:
     )
     recorder = Recorder(session)
     started = time.monotonic()
-    page.goto(base + path, wait_until="domcontentloaded", timeout=READY_TIMEOUT_S * 1000)
+    response = page.goto(base + path, wait_until="domcontentloaded", timeout=READY_TIMEOUT_S * 1000)
+    document_status = response.status if response else None
     scrolled = page.evaluate(SCROLL_SCRIPT) if players else 0
     ready_ms = None
     if players:
@@ -427,6 +486,7 @@ def visit(context, base: str, path: str, origins: dict, players: int) -> dict:
     frame_requests = summary["by_origin"].get("h5p", {}).get("requests", 0)
     return {
         **summary,
+        "document_status": document_status,
         "players": players,
         "players_ready": len(ready),
         "scrolled_to_exercises": scrolled,
@@ -564,7 +624,11 @@ def table(visits: list[dict]) -> list[str]:
 
 
 def main() -> int:
-    quick = env_flag("BENCH_QUICK")
+    global READY_TIMEOUT_S, QUIET_TIMEOUT_S  # the quick run waits less
+    apply_quick_defaults({})
+    quick_mode = quick()
+    if quick_mode:
+        READY_TIMEOUT_S, QUIET_TIMEOUT_S = QUICK_READY_TIMEOUT_S, QUICK_QUIET_TIMEOUT_S
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
         return skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium).")
     port = free_port()
@@ -590,14 +654,16 @@ def main() -> int:
     threads = int(os.environ.get("BENCH_PAGE_WEIGHT_THREADS", "4"))
     server = Server(port, threads)
     try:
-        server.wait_healthy()
+        with stage("gunicorn start"):
+            server.wait_healthy()
         print(
             f"Ready in {seeding['seconds']} s. gunicorn (1 worker, {threads} threads) on port "
             f"{port}; Chromium at {KBPS} kbps, {LATENCY_MS} ms"
-            f"{' (quick: first visits only)' if quick else ''}…",
+            f"{' (quick: first visits only)' if quick_mode else ''}…",
             flush=True,
         )
-        visits, chromium = run_browser(port, quick, facts["players"])
+        with stage("browser visits"):
+            visits, chromium = run_browser(port, quick_mode, facts["players"])
     finally:
         server_log = server.stop()
 
@@ -613,7 +679,7 @@ def main() -> int:
             "timestamp": now.isoformat(timespec="seconds"),
             "git_commit": git("rev-parse", "HEAD"),
             "git_dirty": None if status is None else bool(status),
-            "quick": quick,
+            "quick": quick_mode,
             "chromium": chromium,
             "throttling": {"kbps_down": KBPS, "kbps_up": KBPS, "latency_ms": LATENCY_MS},
             "server": f"gunicorn, 1 worker, {threads} threads, DEBUG off, WhiteNoise",
@@ -630,9 +696,10 @@ def main() -> int:
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-    output = RESULTS_DIR / "page_weight-latest.json"
+    prefix = "quick-" if quick_mode else ""
+    output = RESULTS_DIR / f"{prefix}page_weight-latest.json"
     output.write_text(text, encoding="utf-8")
-    copy = RESULTS_DIR / f"page_weight-{now.strftime('%Y%m%dT%H%M%SZ')}.json"
+    copy = RESULTS_DIR / f"{prefix}page_weight-{now.strftime('%Y%m%dT%H%M%SZ')}.json"
     copy.write_text(text, encoding="utf-8")
 
     print()
@@ -648,6 +715,11 @@ def main() -> int:
     if any(s.startswith("5") for v in visits for s in v["statuses"]) and server_log:
         print(f"\ngunicorn's last lines:\n{server_log}")
     print(f"\nWritten to {output.relative_to(ROOT)} and {copy.relative_to(ROOT)}")
+    problems = visit_failures(visits)
+    if problems:
+        print("\n" + ("FAILED" if quick_mode else "Problems (fail the quick run)") + ":")
+        print("\n".join(f"  {problem}" for problem in problems))
+        return 1 if quick_mode else 0
     return 0
 
 

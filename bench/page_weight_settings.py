@@ -9,6 +9,8 @@ ACOMPANA_PLATFORM_ORIGIN and H5P_ORIGIN). The H5P store is the benchmark's own
 (bench/private/h5p-store), so another database's hourly sweep never removes its files.
 """
 
+from pathlib import Path
+
 from training.settings.bench import *  # noqa: F403
 from training.settings.bench import BASE_DIR, MIDDLEWARE, env, with_sqlite_options
 
@@ -23,9 +25,13 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
 MIDDLEWARE = [*MIDDLEWARE]
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
-STATIC_ROOT = BASE_DIR / "bench" / "staticfiles"
+# Quick mode collects into its own directory (bench/common.py sets BENCH_STATIC_ROOT).
+STATIC_ROOT = Path(env("BENCH_STATIC_ROOT", default=str(BASE_DIR / "bench" / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "training.storage.MediaStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-ACOMPANA_H5P_ROOT = BASE_DIR / "bench" / "private" / "h5p-store"
+# The bench scripts' own store (bench/common.py sets ACOMPANA_H5P_ROOT; quick mode has another).
+ACOMPANA_H5P_ROOT = Path(
+    env("ACOMPANA_H5P_ROOT", default=str(BASE_DIR / "bench" / "private" / "h5p-store"))
+)

@@ -13,15 +13,17 @@ A fixed number of queries per person and track, whatever the number of requireme
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts.models import Attendance, LiveSession, Membership, SkillSignOff, same_skill
 from courses.models import CourseProgress
+from training.prepared import Prepared
 
 from .models import (
     AgreementSignature,
+    AgreementText,
     AgreementVersion,
     Certificate,
     Requirement,
@@ -104,23 +106,247 @@ def _stage(track: Track, certificates: list[Certificate], today: date) -> Eligib
                        renewal_opens=opens)  # fmt: skip
 
 
-def compute(user, track: Track, *, today: date | None = None, requirements=None,
+def compute(user, track: Track, *, today: date | None = None,
             certificates=None) -> Eligibility:  # fmt: skip
-    """The person's eligibility for `track`. `requirements` and `certificates` may be given when
-    the caller already has them (lists of many tracks)."""
+    """The person's eligibility for `track`. `certificates` (the person's on the track) may be
+    given when the caller already has them."""
+    return compute_many(
+        user, [track], today=today,
+        certificates=None if certificates is None else {track.pk: certificates},
+    )[0]  # fmt: skip
+
+
+def compute_many(user, tracks, *, today: date | None = None,
+                 certificates: dict | None = None) -> list[Eligibility]:  # fmt: skip
+    """The person's eligibility for each of `tracks` (in their order), as `compute` gives it for
+    one: the same fixed number of queries whatever the number of tracks and requirements (each
+    kind of evidence read once for all of them). `certificates`: the person's, by track pk, when
+    the caller already has them."""
     today = today or timezone.localdate()
+    tracks = list(tracks)
     if certificates is None:
-        certificates = list(Certificate.objects.filter(user=user, track=track))
-    result = _stage(track, certificates, today)
-    if result.path is None:
-        return result
-    if requirements is None:
-        requirements = list(
-            track.requirements.select_related("course", "skill", "agreement")
-            .prefetch_related("agreement__texts")
-            .order_by("sort_order", "pk")
+        certificates = {}
+        for certificate in Certificate.objects.filter(user=user, track__in=[t.pk for t in tracks]):
+            certificates.setdefault(certificate.track_id, []).append(certificate)
+    results = [_stage(track, certificates.get(track.pk, []), today) for track in tracks]
+    working = [result for result in results if result.path is not None]
+    if not working:
+        return results
+    from django.conf import settings
+
+    from courses.i18n import active_language, default_locale_id, locale_id_for
+
+    language = active_language()
+    locale_id = locale_id_for(language) if language != settings.LANGUAGE_CODE else None
+    default = default_locale_id()
+    # The query's shape: whether the courses' titles are read in another locale, and whether
+    # there is a locale of originals; the values change (issue 18: compiled once).
+    values = {"user": user.pk, "tracks": [result.track.pk for result in working],
+              "language": language}  # fmt: skip
+    if locale_id is not None:
+        values["locale_id"] = locale_id
+    if default is not None:
+        values["default_locale"] = default
+    requirements = _REQUIREMENTS.run(tuple(values), **values)
+    applying = {
+        result.track.pk: [
+            r for r in requirements if r.track_id == result.track.pk and r.path == result.path
+        ]
+        for result in working
+    }
+    everything = [r for rs in applying.values() for r in rs]
+    evidence = _Evidence(user, working, applying, everything)
+    for result in working:
+        _checks(user, result, applying[result.track.pk], evidence)
+    return results
+
+
+EXCEPTION_FIELDS = ("id", "reason", "granted_by_id", "granted_at")
+
+
+def _requirements(*, user, tracks, language, locale_id=None, default_locale=None):
+    """The requirements of `tracks` with the evidence of `user` (a pk) on each (_with_evidence),
+    in order."""
+    requirements = Requirement.objects.filter(track__in=tracks)
+    return (
+        _with_evidence(
+            requirements,
+            user,
+            language=language,
+            locale_id=locale_id,
+            default_locale=default_locale,
         )
-    requirements = [r for r in requirements if r.path == result.path]
+        .select_related("course", "skill", "agreement")
+        .defer("course__learning_outcomes")  # a StreamField no checklist shows
+        .order_by("sort_order", "pk")
+    )
+
+
+_REQUIREMENTS = Prepared(_requirements)
+
+
+def _with_evidence(requirements, user, *, language, locale_id=None, default_locale=None):
+    """The requirements with what the person did about each, read in the same query: their open
+    exception (at most one), a course's completion (on the course itself and on its original,
+    see courses.i18n) and its title in the reader's language, an agreement's newest version and
+    the newest the person signed. `language`: the reader's; `locale_id`: its locale, when not
+    the originals'; `default_locale`: the originals' (courses.i18n)."""
+    from wagtail.models import Page
+
+    completions = CourseProgress.objects.filter(user=user, completed_at__isnull=False)
+    signatures = AgreementSignature.objects.filter(
+        user=user, version__agreement=OuterRef("agreement_id")
+    ).order_by("-version__number")
+    open_exception = Q(exceptions__user=user, exceptions__certificate__isnull=True,
+                       exceptions__withdrawn_at__isnull=True)  # fmt: skip
+    annotations = {
+        "exception": FilteredRelation("exceptions", condition=open_exception),
+        **{f"exception_{name}": F(f"exception__{name}") for name in EXCEPTION_FIELDS},
+        "completed_at": Subquery(
+            completions.filter(course=OuterRef("course_id")).values("completed_at")[:1]
+        ),
+        "original_completed_at": Subquery(
+            completions.filter(
+                course__translation_key=OuterRef("course__translation_key"),
+                course__locale_id=default_locale,
+            ).values("completed_at")[:1]
+        ),
+        "current_version": Subquery(
+            AgreementVersion.objects.filter(agreement=OuterRef("agreement_id"))
+            .order_by("-number")
+            .values("number")[:1]
+        ),
+        "signed_version": Subquery(signatures.values("version__number")[:1]),
+        "signed_at": Subquery(signatures.values("signed_at")[:1]),
+        # As Agreement.local_title: the newest translation in the reader's language.
+        "agreement_local_title": Subquery(
+            AgreementText.objects.filter(agreement=OuterRef("agreement_id"), language=language)
+            .order_by("-version")
+            .values("title")[:1]
+        ),
+    }
+    if locale_id is not None:
+        # As courses.i18n.titles_in_active_language: a real translation's (not an alias's).
+        annotations["local_course_title"] = Subquery(
+            Page.objects.filter(
+                translation_key=OuterRef("course__translation_key"), locale_id=locale_id,
+                alias_of__isnull=True,
+            ).values("title")[:1]
+        )  # fmt: skip
+    return requirements.annotate(**annotations)
+
+
+class _Evidence:
+    """The person's evidence for every requirement of the tracks worked on: what rides along on
+    the requirements (_with_evidence), then one query per kind of requirement that needs one,
+    whatever the number of tracks."""
+
+    def __init__(self, user, working, applying, requirements):
+        from courses.i18n import active_language, record
+
+        by_kind: dict[str, list[Requirement]] = {}
+        for requirement in requirements:
+            by_kind.setdefault(requirement.kind, []).append(requirement)
+        self.exceptions = {
+            r.pk: RequirementException(
+                requirement_id=r.pk, user_id=user.pk, certificate_id=None, withdrawn_at=None,
+                **{name: getattr(r, f"exception_{name}") for name in EXCEPTION_FIELDS},
+            )
+            for r in requirements
+            if r.exception_id is not None
+        }  # fmt: skip
+        self.completed: dict[int, datetime | None] = {}
+        language = active_language()
+        for r in by_kind.get(Requirement.Kind.COURSE, []):
+            # Progress is kept on a course's original (courses.i18n), whichever copy was chosen.
+            original = record(r.course)
+            self.completed[r.pk] = (
+                r.completed_at if original.pk == r.course_id else r.original_completed_at
+            )
+            # The course's title in the reader's language, for the checklist.
+            local = getattr(r, "local_course_title", None)
+            r.__dict__.setdefault("_course_titles", {})[language] = (
+                local if local is not None else r.course.title
+            )
+        self.current: dict[int, int] = {}
+        self.signed: dict[int, tuple[int, datetime]] = {}
+        for r in by_kind.get(Requirement.Kind.AGREEMENT, []):
+            r.agreement.__dict__.setdefault("_local_titles", {})[language] = r.agreement_local_title
+            self.current[r.agreement_id] = r.current_version or 0
+            if r.signed_version:
+                self.signed[r.agreement_id] = (r.signed_version, r.signed_at)
+        self.sign_offs: list[tuple] = []
+        if skills := by_kind.get(Requirement.Kind.SKILL):
+            skilled = [
+                result.track.pk for result in working
+                if any(r.kind == Requirement.Kind.SKILL for r in applying[result.track.pk])
+            ]  # fmt: skip
+            self.sign_offs = _SIGN_OFFS.run(
+                user=user.pk, skills=sorted({r.skill_id for r in skills}), tracks=skilled
+            )
+        self.sessions: dict[int, list[tuple]] = {}
+        self.attendance: list[tuple] = []
+        if by_kind.get(Requirement.Kind.ATTENDANCE):
+            attending = [
+                result for result in working
+                if any(r.kind == Requirement.Kind.ATTENDANCE for r in applying[result.track.pk])
+            ]  # fmt: skip
+            values = {"user": user.pk, "tracks": [result.track.pk for result in attending]}
+            earliest = [result.since for result in attending]
+            if all(earliest):
+                values["since"] = datetime.combine(min(earliest), time.min, tzinfo=UTC)
+            now = timezone.now()
+            for pk, track_id, allowed, starts_at, status, caught_up in _SESSIONS.run(
+                tuple(values), **values
+            ):
+                self.sessions.setdefault(track_id, []).append((pk, allowed, starts_at))
+                if status is not None and starts_at <= now:
+                    self.attendance.append((pk, status, caught_up))
+            self.now = now
+
+
+def _sign_offs(*, user, skills, tracks):
+    """Sign-offs given to `user` (a pk), by someone else, of `skills` or in the cohorts of
+    `tracks`."""
+    return (
+        SkillSignOff.objects.filter(user=user)
+        .filter(Q(skill_id__in=skills) | Q(cohort__track__in=tracks))
+        .exclude(signed_by=user)
+        .values_list("skill_id", "skill__name", "cohort__track_id", "signed_at")
+    )
+
+
+_SIGN_OFFS = Prepared(_sign_offs)
+
+
+def _sessions(*, user, tracks, since=None):
+    """The live sessions of the cohorts of `tracks` that `user` (a pk) belongs to (from `since`),
+    each with the person's attendance that may count, if any (one row per session and person):
+    presence the person marked for themselves never counts (catching up is theirs). (~Q on the
+    nullable marked_by keeps rows nobody marked.)"""
+    cohorts = Membership.objects.filter(
+        user=user, left_at__isnull=True, cohort__track__in=tracks
+    ).values("cohort_id")
+    sessions = LiveSession.objects.filter(cohort__in=cohorts, cancelled_at__isnull=True)
+    if since is not None:
+        sessions = sessions.filter(starts_at__gte=since)
+    marks = Attendance.objects.filter(session=OuterRef("pk"), user=user).filter(
+        (Q(status__in=(*ATTENDED, CAUGHT_UP)) & ~Q(marked_by=user)) | Q(caught_up_at__isnull=False)
+    )
+    return sessions.annotate(
+        mark=Subquery(marks.values("status")[:1]),
+        caught_up=Subquery(marks.values("caught_up_at")[:1]),
+    ).values_list(
+        "pk", "cohort__track_id", "cohort__catch_up_counts", "starts_at", "mark", "caught_up"
+    )
+
+
+_SESSIONS = Prepared(_sessions)
+
+
+def _checks(user, result: Eligibility, requirements, evidence: _Evidence) -> None:
+    """`result.checks`, one per requirement of its path, from the evidence read for all."""
+    track = result.track
     since = datetime.combine(result.since, time.min, tzinfo=UTC) if result.since else None
 
     def counts(moment) -> bool:
@@ -129,41 +355,17 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
     by_kind: dict[str, list[Requirement]] = {}
     for requirement in requirements:
         by_kind.setdefault(requirement.kind, []).append(requirement)
-    exceptions = {
-        e.requirement_id: e
-        for e in RequirementException.objects.filter(
-            user=user, requirement__in=[r.pk for r in requirements], certificate__isnull=True,
-            withdrawn_at__isnull=True,
-        )
-    }  # fmt: skip
     checks: dict[int, Check] = {}
 
-    if courses := by_kind.get(Requirement.Kind.COURSE):
-        # Progress is kept on a course's original (courses.i18n), whichever copy was chosen here.
-        from courses.i18n import active_language, record, titles_in_active_language
-
-        originals = {r.pk: record(r.course).pk for r in courses}
-        # The courses' titles in the reader's language, for the checklist (one query).
-        titles = titles_in_active_language([r.course for r in courses])
-        language = active_language()
-        for r in courses:
-            r.__dict__.setdefault("_course_titles", {})[language] = titles.get(
-                r.course.translation_key, r.course.title
-            )
-        completed = dict(
-            CourseProgress.objects.filter(
-                user=user, course_id__in=originals.values(), completed_at__isnull=False
-            ).values_list("course_id", "completed_at")
-        )
-        for r in courses:
-            done = completed.get(originals[r.pk])
-            if counts(done):
-                checks[r.pk] = Check(r, True, _("Completed"), done)
-            elif done:
-                checks[r.pk] = Check(r, False, _("Completed before the renewal opened: complete "
-                                                 "it again"))  # fmt: skip
-            else:
-                checks[r.pk] = Check(r, False, _("Not completed yet"))
+    for r in by_kind.get(Requirement.Kind.COURSE, []):
+        done = evidence.completed[r.pk]
+        if counts(done):
+            checks[r.pk] = Check(r, True, _("Completed"), done)
+        elif done:
+            checks[r.pk] = Check(r, False, _("Completed before the renewal opened: complete "
+                                             "it again"))  # fmt: skip
+        else:
+            checks[r.pk] = Check(r, False, _("Not completed yet"))
 
     if skills := by_kind.get(Requirement.Kind.SKILL):
         # A sign-off of the track's skill, given in any cohort; or of a cohort's own skill of the
@@ -171,14 +373,12 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
         # track's skill anyway): a "signed off" on the trainer's page never sits under a "not
         # signed off yet" here. Nobody certifies themselves: a sign-off the person gave
         # themselves never counts (cohorts refuses to record one; this holds for older rows).
+        skill_ids = {r.skill_id for r in skills}
         by_name = {same_skill(r.skill.name) for r in skills}
         latest: dict[object, datetime] = {}
-        for skill_id, name, cohort_track, at in (
-            SkillSignOff.objects.filter(user=user)
-            .filter(Q(skill_id__in=[r.skill_id for r in skills]) | Q(cohort__track=track))
-            .exclude(signed_by=user)
-            .values_list("skill_id", "skill__name", "cohort__track_id", "signed_at")
-        ):
+        for skill_id, name, cohort_track, at in evidence.sign_offs:
+            if skill_id not in skill_ids and cohort_track != track.pk:
+                continue  # read for another track
             keys = [skill_id]
             if cohort_track == track.pk and same_skill(name) in by_name:
                 keys.append(same_skill(name))
@@ -198,54 +398,29 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
             else:
                 checks[r.pk] = Check(r, False, _("Not signed off yet"))
 
-    if agreements := by_kind.get(Requirement.Kind.AGREEMENT):
-        ids = [r.agreement_id for r in agreements]
-        current: dict[int, int] = {}
-        for agreement_id, number in AgreementVersion.objects.filter(
-            agreement_id__in=ids
-        ).values_list("agreement_id", "number"):
-            current[agreement_id] = max(number, current.get(agreement_id, 0))
-        signed: dict[int, tuple[int, datetime]] = {}
-        for agreement_id, number, at in AgreementSignature.objects.filter(
-            user=user, version__agreement_id__in=ids
-        ).values_list("version__agreement_id", "version__number", "signed_at"):
-            if number > signed.get(agreement_id, (0, None))[0]:
-                signed[agreement_id] = (number, at)
-        for r in agreements:
-            number, at = signed.get(r.agreement_id, (0, None))
-            latest = current.get(r.agreement_id, 0)
-            if number and number == latest:
-                checks[r.pk] = Check(r, True, _("Signed (version %(n)s)") % {"n": number}, at)
-            elif number:
-                checks[r.pk] = Check(r, False, _("A new version to read and sign"))
-            else:
-                checks[r.pk] = Check(r, False, _("Not signed yet"))
+    for r in by_kind.get(Requirement.Kind.AGREEMENT, []):
+        number, at = evidence.signed.get(r.agreement_id, (0, None))
+        latest_number = evidence.current.get(r.agreement_id, 0)
+        if number and number == latest_number:
+            checks[r.pk] = Check(r, True, _("Signed (version %(n)s)") % {"n": number}, at)
+        elif number:
+            checks[r.pk] = Check(r, False, _("A new version to read and sign"))
+        else:
+            checks[r.pk] = Check(r, False, _("Not signed yet"))
 
     if attendance := by_kind.get(Requirement.Kind.ATTENDANCE):
-        cohorts = Membership.objects.filter(
-            user=user, left_at__isnull=True, cohort__track=track
-        ).values("cohort_id")
-        sessions = LiveSession.objects.filter(cohort__in=cohorts, cancelled_at__isnull=True)
-        if since:
-            sessions = sessions.filter(starts_at__gte=since)
         # Every session planned counts in the total (nobody is certified on the first of ten);
         # only one that has started can have been attended: a mark on a session still to come
         # (made before that was refused) never counts.
-        now = timezone.now()
-        session_list = list(sessions.values_list("pk", "cohort__catch_up_counts", "starts_at"))
-        held = {pk for pk, _allowed, starts_at in session_list if starts_at <= now}
+        session_list = [
+            row for row in evidence.sessions.get(track.pk, []) if not since or row[2] >= since
+        ]
+        held = {pk for pk, _allowed, starts_at in session_list if starts_at <= evidence.now}
         catch_up = {pk for pk, allowed, _starts_at in session_list if allowed}
         attended = 0
-        for session_id, status, caught_up in (
-            Attendance.objects.filter(user=user, session__in=sorted(held))
-            # Presence the person marked for themselves never counts (catching up is theirs).
-            # (~Q on the nullable marked_by keeps rows nobody marked.)
-            .filter(
-                (Q(status__in=(*ATTENDED, CAUGHT_UP)) & ~Q(marked_by=user))
-                | Q(caught_up_at__isnull=False)
-            )
-            .values_list("session_id", "status", "caught_up_at")
-        ):
+        for session_id, status, caught_up in evidence.attendance:
+            if session_id not in held:
+                continue  # another track's, or not held yet
             # Caught up from the recording (the trainer's mark or the member's word) counts
             # where the cohort says it does.
             if status in ATTENDED or (
@@ -269,11 +444,10 @@ def compute(user, track: Track, *, today: date | None = None, requirements=None,
 
     for r in requirements:
         check = checks[r.pk]
-        if not check.met and (exception := exceptions.get(r.pk)):
+        if not check.met and (exception := evidence.exceptions.get(r.pk)):
             check.met, check.exception = True, exception
             check.detail = _("Exception granted by a coordinator")
         result.checks.append(check)
-    return result
 
 
 def followed_tracks(user):

@@ -106,7 +106,13 @@ class Agreement(ClusterableModel):
 
     @property
     def local_title(self) -> str:
-        """The title in the active language, from its newest translation; else the original."""
+        """The title in the active language, from its newest translation; else the original.
+        A query that read the agreement may have given that title (`_local_titles`: language ->
+        title or None), in place of its prefetched `texts`."""
+        known = self.__dict__.get("_local_titles", {})
+        language = active_language()
+        if language in known:
+            return known[language] or self.title
         newest = in_active_language(sorted(self.texts.all(), key=lambda t: -t.version))
         return newest.title if newest else self.title
 
@@ -303,15 +309,24 @@ class Track(ClusterableModel):
     def issuer(self) -> str:
         return self.organisation or settings.ACOMPANA_ORGANISATION
 
+    def _local_text(self):
+        """The text in the active language, or None: given by the query that read the track
+        (`_local_texts`: language -> TrackText or None), else from prefetched `texts`."""
+        known = self.__dict__.get("_local_texts", {})
+        language = active_language()
+        if language in known:
+            return known[language]
+        return in_active_language(self.texts.all())
+
     @property
     def local_title(self) -> str:
-        """The title in the active language, when one is given (reads prefetched `texts`)."""
-        text = in_active_language(self.texts.all())
+        """The title in the active language, when one is given."""
+        text = self._local_text()
         return text.title if text else self.title
 
     @property
     def local_description(self) -> str:
-        text = in_active_language(self.texts.all())
+        text = self._local_text()
         return text.description if text and text.description else self.description
 
 

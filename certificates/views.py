@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from training import ratelimit
 from training.models import User
 from training.permissions import role_required
+from training.prepared import Prepared
 from training.roles import Role
 from training.selectors import dashboard_for
 
@@ -42,6 +43,7 @@ from .models import (
     PoolMember,
     RequirementException,
     Track,
+    TrackText,
     valid_certificates,
 )
 
@@ -68,36 +70,64 @@ def _error(request, error: services.CertificationError) -> None:
 
 
 # --- The volunteer ------------------------------------------------------------------------------
+def _followed(*, user, language):
+    """The tracks `user` (a pk) follows, with whether they wait for a coordinator's decision on
+    it and its words in `language` (one text per track and language)."""
+    waiting = CertificationRequest.objects.filter(
+        user=user, status=CertificationRequest.Status.PENDING, track=OuterRef("pk")
+    )
+    text = TrackText.objects.filter(track=OuterRef("pk"), language=language)
+    return (
+        eligibility.followed_tracks(user)
+        .prefetch_related(None)
+        .annotate(
+            pending=Exists(waiting),
+            text_id=Subquery(text.values("pk")[:1]),
+            text_title=Subquery(text.values("title")[:1]),
+            text_description=Subquery(text.values("description")[:1]),
+        )
+    )
+
+
+# Compiled once per process (training.prepared, issue 18): the dashboard's time.
+_FOLLOWED = Prepared(_followed)
+_CERTIFICATES = Prepared(
+    lambda *, user: Certificate.objects.filter(user=user).select_related("user__pool_member")
+)
+
+
 def _overview(user) -> dict:
     """The person's tracks with their checklists, certificates and place in the pool. One query
-    for someone on no track (most people before a cohort), a handful otherwise."""
-    tracks = list(eligibility.followed_tracks(user))
+    for someone on no track (most people before a cohort), a fixed handful otherwise, whatever
+    the number of tracks."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    tracks = _FOLLOWED.run(user=user.pk, language=language)
+    for track in tracks:
+        track._local_texts = {language: None if track.text_id is None else TrackText(
+            pk=track.text_id, track=track, language=language, title=track.text_title,
+            description=track.text_description,
+        )}  # fmt: skip
     if not tracks:
         return {"results": [], "pending": set(), "certificates": [], "pool_member": None,
                 "pool_eligible": False}  # fmt: skip
-    certificates = list(
-        Certificate.objects.filter(user=user)
-        .select_related("track")
-        .prefetch_related("track__texts")
-    )
+    # Every track the person holds a certificate of is one they follow: its row (texts
+    # prefetched) serves the certificate too. Their place in the pool rides along.
+    by_pk = {track.pk: track for track in tracks}
+    certificates = _CERTIFICATES.run(user=user.pk)
     by_track: dict[int, list] = {}
     for certificate in certificates:
+        certificate.track = by_pk[certificate.track_id]
         by_track.setdefault(certificate.track_id, []).append(certificate)
-    results = [
-        eligibility.compute(user, track, certificates=by_track.get(track.pk, []))
-        for track in tracks
-    ]
-    pending = set(
-        CertificationRequest.objects.filter(
-            user=user, status=CertificationRequest.Status.PENDING
-        ).values_list("track_id", flat=True)
-    )
+    pool_member = None
+    if certificates:
+        pool_member = getattr(certificates[0].user, "pool_member", None)
     today = timezone.localdate()
     return {
-        "results": results,
-        "pending": pending,
+        "results": eligibility.compute_many(user, tracks, certificates=by_track),
+        # Tracks where the person waits for a coordinator's decision.
+        "pending": {track.pk for track in tracks if track.pending},
         "certificates": certificates,
-        "pool_member": PoolMember.objects.filter(user=user).first() if certificates else None,
+        "pool_member": pool_member,
         "pool_eligible": any(
             c.state(today) == "valid" and c.track.grants_pool for c in certificates
         ),

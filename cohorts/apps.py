@@ -19,6 +19,21 @@ class CohortsConfig(AppConfig):
         from .services import release_gate
 
         access.register(release_gate)
+        # Whether a course has release dates at all is cached (courses.page_cache): forgotten
+        # when a date is set or removed, or a page moves (a module dated elsewhere comes in).
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import post_page_move
+
+        from courses.page_cache import generation_invalidator
+
+        from .models import ModuleRelease
+        from .services import RELEASES_GENERATION
+
+        self.releases_changed = generation_invalidator(RELEASES_GENERATION)
+        for signal in (post_save, post_delete):
+            signal.connect(self.releases_changed, sender=ModuleRelease,
+                           dispatch_uid=f"releases-{signal}")  # fmt: skip
+        post_page_move.connect(self.releases_changed, dispatch_uid="releases-page-moved")
 
         from courses import next_steps
 

@@ -1,14 +1,23 @@
 """The progress of a cohort's members: the matrix (members by modules) and one member's detail.
 
-A fixed number of queries whatever the number of members, modules, sessions and skills:
-members, modules, module progress, course activity, sessions, attendance, skills, sign-offs
-(and for the detail: reflections).
+A fixed number of queries whatever the number of members, modules, sessions and skills: for the
+matrix, members (with their last course activity), courses, modules, module progress, the
+sessions held with their attendance, skills, sign-offs; for the detail, reflections too.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import F, Max, Q
+from django.db.models import (
+    DateTimeField,
+    F,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 
 from courses.i18n import titles_in_active_language
@@ -52,9 +61,13 @@ class MemberRow:
 
 def cohort_modules(cohort: Cohort) -> list[ModulePage]:
     """The published modules of the cohort's courses, course by course, in order."""
+    return _courses_and_modules(cohort)[1]
+
+
+def _courses_and_modules(cohort: Cohort) -> tuple[list, list[ModulePage]]:
     courses = list(cohort.courses.all().order_by("cohort_links__sort_order"))
     if not courses:
-        return []
+        return [], []
     condition = Q()
     for course in courses:
         condition |= Q(path__startswith=course.path, depth=course.depth + 1)
@@ -65,7 +78,7 @@ def cohort_modules(cohort: Cohort) -> list[ModulePage]:
     )
     order = {course.path: index for index, course in enumerate(courses)}
     modules.sort(key=lambda m: (order.get(m.path[: -ModulePage.steplen], 0), m.path))
-    return modules
+    return courses, modules
 
 
 def name_in_active_language(modules: list[ModulePage]) -> list[ModulePage]:
@@ -114,52 +127,84 @@ def held_sessions(cohort: Cohort):
 
 
 def matrix(cohort: Cohort, *, inactive_days: int | None = None) -> dict:
+    """Every member's row (members, modules, module progress, sessions with their marks,
+    skills, sign-offs: a fixed number of queries). Each member's last activity comes with their
+    membership; the sessions held with the members' marks in one query."""
+    courses, modules = _courses_and_modules(cohort)
+    modules = name_in_active_language(modules)
+    # Their latest activity in the cohort's courses (an index lookup per member).
+    last_activity = (
+        Subquery(
+            CourseProgress.objects.filter(
+                user_id=OuterRef("user_id"), course_id__in=[course.pk for course in courses]
+            )
+            .order_by()
+            .values("user_id")
+            .annotate(last=Max("last_activity_at"))
+            .values("last")
+        )
+        if courses
+        else Value(None, output_field=DateTimeField())
+    )
     members = list(
         cohort.memberships.filter(left_at__isnull=True)
+        # What the page and the export show of each person: their name (a user row is wide).
         .select_related("user")
+        .only("cohort_id", "user_id", "joined_at", "user__display_name")
+        .annotate(last_activity=last_activity)
         .order_by("user__display_name", "pk")
     )
-    modules = name_in_active_language(cohort_modules(cohort))
     user_ids = [m.user_id for m in members]
-    states = {
-        (user_id, module_id): status
-        for user_id, module_id, status in ModuleProgress.objects.filter(
-            user_id__in=user_ids, module__in=[m.pk for m in modules]
-        ).values_list("user_id", "module_id", "status")
-    }
-    last = dict(
-        CourseProgress.objects.filter(user_id__in=user_ids, course__in=cohort.courses.all())
-        .values("user_id")
-        .annotate(last=Max("last_activity_at"))
-        .values_list("user_id", "last")
-    )
-    sessions = list(held_sessions(cohort).values_list("pk", flat=True))
-    attended: dict[int, int] = {}
-    for user_id, status, caught_up_at, marked_by_id in Attendance.objects.filter(
-        session__in=sessions, user_id__in=user_ids
-    ).values_list("user_id", "status", "caught_up_at", "marked_by_id"):
-        if counts_as_attended(cohort, status=status, caught_up_at=caught_up_at,
-                              marked_by_id=marked_by_id, user_id=user_id):  # fmt: skip
+    module_ids = [m.pk for m in modules]
+    states: dict[int, dict[int, str]] = {}
+    for user_id, module_id, status in ModuleProgress.objects.filter(
+        user_id__in=user_ids, module__in=module_ids
+    ).values_list("user_id", "module_id", "status"):
+        states.setdefault(user_id, {})[module_id] = status
+    # The sessions held, each with the members' marks (a session nobody marked: one line
+    # without a mark), in one query.
+    held = held_sessions(cohort).order_by()
+    if user_ids:
+        marks = held.annotate(
+            mark=FilteredRelation("attendance", condition=Q(attendance__user_id__in=user_ids))
+        ).values_list("pk", "mark__user_id", "mark__status", "mark__caught_up_at",
+                      "mark__marked_by_id")  # fmt: skip
+    else:  # nobody's marks to read
+        marks = ((pk, None, None, None, None) for pk in held.values_list("pk", flat=True))
+    sessions, attended = set(), {}
+    for session_id, user_id, status, caught_up_at, marked_by_id in marks:
+        sessions.add(session_id)
+        if user_id is not None and counts_as_attended(
+            cohort, status=status, caught_up_at=caught_up_at, marked_by_id=marked_by_id,
+            user_id=user_id,
+        ):  # fmt: skip
             attended[user_id] = attended.get(user_id, 0) + 1
-    skills = list(skills_of(cohort))
-    signed = {
-        (user_id, skill_id): at
-        # Signed off here: what another cohort signed off is theirs (the member page says when a
-        # track's skill was signed off elsewhere).
-        for user_id, skill_id, at in SkillSignOff.objects.filter(
-            cohort=cohort, skill__in=skills, user_id__in=user_ids
-        ).values_list("user_id", "skill_id", "signed_at")
-    }
+    # The matrix and the export show the skills' names only (no course, track or texts).
+    skills = list(skills_of(cohort).select_related(None).prefetch_related(None))
+    signed: dict[int, dict[int, datetime]] = {}
+    # Signed off here: what another cohort signed off is theirs (the member page says when a
+    # track's skill was signed off elsewhere).
+    for user_id, skill_id, at in SkillSignOff.objects.filter(
+        cohort=cohort, skill__in=skills, user_id__in=user_ids
+    ).values_list("user_id", "skill_id", "signed_at"):
+        signed.setdefault(user_id, {})[skill_id] = at
+    skill_ids = [skill.pk for skill in skills]
+    not_started = ProgressStatus.NOT_STARTED
+    nothing = [not_started] * len(module_ids)
+    no_skill = [None] * len(skill_ids)
     rows = []
     for membership in members:
         user_id = membership.user_id
-        row = MemberRow(membership=membership, last_activity=last.get(user_id),
+        row = MemberRow(membership=membership, last_activity=membership.last_activity,
                         attended=attended.get(user_id, 0))  # fmt: skip
-        for module in modules:
-            status = states.get((user_id, module.pk), ProgressStatus.NOT_STARTED)
-            row.cells.append(status)
-            row.completed += status == ProgressStatus.COMPLETED
-        row.skills = [signed.get((user_id, skill.pk)) for skill in skills]
+        mine = states.get(user_id)
+        if mine:
+            row.cells = [mine.get(pk, not_started) for pk in module_ids]
+            row.completed = row.cells.count(ProgressStatus.COMPLETED)
+        else:
+            row.cells = nothing.copy()
+        theirs = signed.get(user_id)
+        row.skills = [theirs.get(pk) for pk in skill_ids] if theirs else no_skill.copy()
         rows.append(row)
     if inactive_days:
         cutoff = timezone.now() - timedelta(days=inactive_days)

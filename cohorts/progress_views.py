@@ -8,7 +8,10 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format, localize
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -18,6 +21,7 @@ from training import audit
 from training.permissions import role_required
 from training.roles import Role
 from training.spreadsheets import safe_cell
+from training.timezones import zone_label_inline
 
 from . import progress, services
 from .contributions import member_context
@@ -43,12 +47,79 @@ def _inactive_days(data) -> int | None:
     return days
 
 
+def _matrix_body(cohort, data) -> str:
+    """The matrix's rows as HTML, written here rather than in the template: a thousand members
+    by a dozen modules are thousands of cells, and the template language takes a second for
+    them. Everything said once (the words, the cells of each state, the address of the member
+    page) is prepared once; each row is then a join of strings, escaped."""
+    never = format_html('<span class="muted">{}</span>', _("Never"))
+    # The last activity as the `when` filter says it (training/templatetags/acompana.py): the
+    # viewer's zone, its place and the format looked up once, not per member.
+    zone, fmt = timezone.get_current_timezone(), get_format("DATETIME_FORMAT")
+    place = zone_label_inline(timezone.get_current_timezone_name())
+
+    def moment(value) -> str:
+        return escape(f"{dateformat.format(timezone.localtime(value, zone), fmt)} ({place})")
+
+    # "{{ met }} of {{ total }}" as the template's blocktranslate said it (the same message),
+    # its numbers localized and escaped as the template does (a few distinct numbers: once).
+    of = _("%(met)s of %(total)s")
+    numbers: dict[int, str] = {}
+
+    def number(value: int) -> str:
+        if (text := numbers.get(value)) is None:
+            text = numbers[value] = escape(localize(value))
+        return text
+
+    held = number(data["sessions_held"])
+    skills = len(data["skills"])
+    total_skills = number(skills)
+    labels = {
+        ProgressStatus.COMPLETED: ("✓", _("Completed")),
+        ProgressStatus.IN_PROGRESS: ("…", _("In progress")),
+    }
+    dot = mark_safe('<span class="muted" aria-hidden="true">·</span>')
+    not_started = (dot, _("Not started"))
+    cells: dict[str, str] = {}
+
+    def cell(state) -> str:
+        if (html := cells.get(state)) is None:
+            sign, label = labels.get(state, not_started)
+            html = cells[state] = format_html(
+                '<td class="state-{}">{}<span class="visually-hidden"> {}</span></td>',
+                state, sign, label,
+            )  # fmt: skip
+        return html
+
+    # The member page's address, made once: the person's id is its last number.
+    sentinel = 999999999
+    head, _sentinel, tail = reverse(
+        "cohorts:trainer_member", args=[cohort.slug, sentinel]
+    ).rpartition(str(sentinel))
+    head, tail = escape(head), escape(tail)
+    lines = []
+    for row in data["rows"]:
+        user = row.membership.user
+        last = moment(row.last_activity) if row.last_activity else never
+        line = [
+            f'<tr><th scope="row"><a href="{head}{row.membership.user_id}{tail}">'
+            f"{escape(user.display_name)}</a></th><td>{last}</td>"
+            f"<td>{of % {'met': number(row.attended), 'total': held}}</td>"
+        ]
+        if skills:
+            line.append(f"<td>{of % {'met': number(row.signed), 'total': total_skills}}</td>")
+        line.extend(cell(state) for state in row.cells)
+        line.append("</tr>\n")
+        lines.append("".join(line))
+    return mark_safe("".join(lines))  # noqa: S308 - every value escaped above
+
+
 def _progress_page(request, cohort, *, inactive=None, error=None, typed=""):
     """The matrix; with a filter value it cannot apply, every member and what to correct (400,
     the value as typed back in the field)."""
     data = progress.matrix(cohort, inactive_days=inactive)
     context = {"cohort": cohort, "inactive": inactive, "filter_error": error, "typed": typed[:20],
-               **data}  # fmt: skip
+               "body": _matrix_body(cohort, data), **data}  # fmt: skip
     return render(request, "cohorts/trainer/progress.html", context, status=400 if error else 200)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from courses import services as course_services
 from training import audit
+from training.prepared import Prepared
 from training.roles import Role
 
 from .models import (
@@ -714,30 +715,81 @@ def skill_create(*, cohort: Cohort, name: str, description: str, by, course=None
 
 
 # --- Module release -----------------------------------------------------------------------------
+RELEASES_GENERATION = "cohorts-releases-generation"
+
+
 def release_gate(user, course) -> dict:
     """For courses.access: modules of `course` not yet released to this person by their
     cohorts. A module is closed only when every cohort through which the person follows the
     course dates it in the future (a cohort releasing everything at once, or a module it
-    gives no date, opens it). Two queries; one for people in no cohort."""
+    gives no date, opens it). Two queries; one for people in no cohort; none when no cohort
+    dates any module of the course (known to everyone: cached, courses.page_cache, until a
+    release date or a page moves: RELEASES_GENERATION)."""
+    from courses.page_cache import cached
+
+    from .models import ModuleRelease
+
+    if not cached("releases", [course.pk, course.path], lambda: ModuleRelease.objects.filter(
+        module__path__startswith=course.path
+    ).exists(), generation_key=RELEASES_GENERATION):  # fmt: skip
+        return {}
+    return release_gate_many(user, [course])[course.pk]
+
+
+def _followed_courses(*, user, courses):
+    from .models import CohortCourse
+
+    return CohortCourse.objects.filter(
+        course__in=courses, cohort__memberships__user=user,
+        cohort__memberships__left_at__isnull=True,
+    ).values_list("course_id", "cohort_id", "cohort__module_release")  # fmt: skip
+
+
+# Compiled once per process (training.prepared, issue 18: the dashboard's time).
+_FOLLOWED_COURSES = Prepared(_followed_courses)
+
+
+def release_gate_many(user, courses) -> dict[int, dict]:
+    """`release_gate` for several courses (by course pk), in the same two queries."""
     from collections import defaultdict
 
     from .models import ModuleRelease
 
-    cohorts = list(
-        Cohort.objects.filter(
-            memberships__user=user, memberships__left_at__isnull=True, courses=course
-        ).values_list("pk", "module_release")
+    cohorts = defaultdict(list)  # by course: (cohort pk, release mode), as the person follows it
+    if courses:
+        for course_id, pk, mode in _FOLLOWED_COURSES.run(
+            user=user.pk, courses=[course.pk for course in courses]
+        ):
+            cohorts[course_id].append((pk, mode))
+    dated = {
+        course.pk: course for course in courses
+        if cohorts[course.pk]
+        and all(mode != Cohort.Release.ALL for _pk, mode in cohorts[course.pk])
+    }  # fmt: skip
+    result: dict[int, dict] = {course.pk: {} for course in courses}
+    if not dated:
+        return result
+    under = Q()
+    for course in dated.values():
+        under |= Q(module__path__startswith=course.path)
+    releases = list(
+        ModuleRelease.objects.filter(
+            under, cohort__in={pk for course_pk in dated for pk, _mode in cohorts[course_pk]}
+        ).values_list("cohort_id", "module_id", "module__path", "opens_at")
     )
-    if not cohorts or any(mode == Cohort.Release.ALL for _pk, mode in cohorts):
-        return {}
-    dates = defaultdict(list)
-    for module_id, opens_at in ModuleRelease.objects.filter(
-        cohort__in=[pk for pk, _mode in cohorts], module__path__startswith=course.path
-    ).values_list("module_id", "opens_at"):
-        dates[module_id].append(opens_at)
     now = timezone.now()
-    return {
-        module_id: min(opens)
-        for module_id, opens in dates.items()
-        if len(opens) == len(cohorts) and min(opens) > now
-    }
+    for course_pk, course in dated.items():
+        mine = {pk for pk, _mode in cohorts[course_pk]}
+        dates = defaultdict(list)
+        for cohort_id, module_id, path, opens_at in releases:
+            if cohort_id in mine and path.startswith(course.path):
+                dates[module_id].append(opens_at)
+        result[course_pk] = {
+            module_id: min(opens)
+            for module_id, opens in dates.items()
+            if len(opens) == len(cohorts[course_pk]) and min(opens) > now
+        }
+    return result
+
+
+release_gate.many = release_gate_many

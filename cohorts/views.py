@@ -8,8 +8,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -22,11 +22,12 @@ from django.views.decorators.http import require_POST
 
 from courses.models import CoursePage
 from training.permissions import role_required
+from training.prepared import Prepared
 from training.roles import Role
 from training.selectors import dashboard_for
 
 from . import services
-from .announcements import announcements_for, latest_for_members
+from .announcements import announcements_for
 from .forms import (
     CodeForm,
     CohortForm,
@@ -258,46 +259,96 @@ def cohort_withdraw(request, slug):
     return HttpResponseRedirect(reverse("cohorts:detail", args=[cohort.slug]))
 
 
+# Fields of the next live session and of the newest message that the dashboard shows, read
+# with the person's memberships (anything else is loaded if someone reads it).
+NEXT_SESSION_FIELDS = ("id", "title", "starts_at", "ends_at", "meeting_url")
+ANNOUNCEMENT_FIELDS = ("id", "subject", "language", "created_at")
+
+
+def _loaded(model, values: dict):
+    """An instance of `model` with only these fields (attnames) loaded, as `.only()` makes one."""
+    names = set(values)
+    row = [values[f.attname] for f in model._meta.concrete_fields if f.attname in names]
+    return model.from_db(DEFAULT_DB_ALIAS, names, row)
+
+
+def _dashboard_memberships(*, user, now, fortnight_ago):
+    """The person's memberships, each with its cohort's next live session and its trainers'
+    newest message to members since `fortnight_ago`."""
+    from .models import Announcement
+
+    upcoming = LiveSession.objects.filter(
+        cohort=OuterRef("cohort_id"), cancelled_at__isnull=True, ends_at__gte=now
+    ).order_by("starts_at")
+    # The newest of its cohort, as cohorts.announcements.latest_for_members says it.
+    newest = Announcement.objects.filter(
+        cohort=OuterRef("cohort_id"), audience=Announcement.Audience.MEMBERS,
+        created_at__gte=fortnight_ago,
+    ).order_by("-created_at", "-pk")  # fmt: skip
+    return (
+        Membership.objects.filter(user=user, left_at__isnull=True)
+        .select_related("cohort")
+        .annotate(
+            **{f"next_{name}": Subquery(upcoming.values(name)[:1]) for name in NEXT_SESSION_FIELDS},
+            **{f"newest_{name}": Subquery(newest.values(name)[:1]) for name in ANNOUNCEMENT_FIELDS},
+        )
+    )  # fmt: skip
+
+
+def _dashboard_applications(*, user):
+    return Application.objects.filter(
+        user=user, status__in=[Application.Status.SUBMITTED, Application.Status.WAITLISTED]
+    ).select_related("cohort")
+
+
+def _dashboard_released(*, cohorts, now, fortnight_ago):
+    from .models import ModuleRelease
+
+    return ModuleRelease.objects.filter(
+        cohort__in=cohorts, cohort__module_release=Cohort.Release.SCHEDULED,
+        opens_at__lte=now, opens_at__gte=fortnight_ago,
+    ).select_related("module").order_by("-opens_at")[:5]  # fmt: skip
+
+
+# Compiled once per process (training.prepared, issue 18): the dashboard's time.
+_MEMBERSHIPS = Prepared(_dashboard_memberships)
+_APPLICATIONS = Prepared(_dashboard_applications)
+_RELEASED = Prepared(_dashboard_released)
+
+
 def dashboard_cohorts(user) -> dict:
-    """The person's cohorts and open applications, for their dashboard (two queries)."""
-    memberships = list(
-        Membership.objects.filter(user=user, left_at__isnull=True).select_related("cohort")
-    )
+    """The person's cohorts (each with its next live session and its trainers' newest message to
+    members of the last two weeks, in the same query), open applications and the modules their
+    cohorts released lately: three queries, whatever the number of cohorts."""
+    from datetime import timedelta
+
+    from .models import Announcement
+
+    now = timezone.now()
+    fortnight_ago = now - timedelta(days=14)
+    memberships = _MEMBERSHIPS.run(user=user.pk, now=now, fortnight_ago=fortnight_ago)
     member_of = {m.cohort_id for m in memberships}
-    applications = [
-        a
-        for a in Application.objects.filter(
-            user=user,
-            status__in=[Application.Status.SUBMITTED, Application.Status.WAITLISTED],
-        ).select_related("cohort")
-        if a.cohort_id not in member_of
-    ]
+    applications = [a for a in _APPLICATIONS.run(user=user.pk) if a.cohort_id not in member_of]
     cohort_ids = [m.cohort_id for m in memberships]
     next_session = None
     released = []
     if cohort_ids:
-        now = timezone.now()
-        next_session = (
-            LiveSession.objects.filter(
-                cohort__in=cohort_ids, cancelled_at__isnull=True, ends_at__gte=now
-            )
-            .select_related("cohort")
-            .order_by("starts_at")
-            .first()
-        )
-        from datetime import timedelta
-
-        from .models import ModuleRelease
-
-        released = list(
-            ModuleRelease.objects.filter(
-                cohort__in=cohort_ids, cohort__module_release=Cohort.Release.SCHEDULED,
-                opens_at__lte=now, opens_at__gte=now - timedelta(days=14),
-            ).select_related("module").order_by("-opens_at")[:5]
-        )  # fmt: skip
-        latest = latest_for_members(cohort_ids)  # a trainer's recent message, one query
         for membership in memberships:
-            membership.announcement = latest.get(membership.cohort_id)
+            membership.announcement = None
+            if membership.newest_id is not None:
+                membership.announcement = _loaded(Announcement, {
+                    "cohort_id": membership.cohort_id, "audience": Announcement.Audience.MEMBERS,
+                    **{name: getattr(membership, f"newest_{name}") for name in ANNOUNCEMENT_FIELDS},
+                })  # fmt: skip
+            if membership.next_id is not None and (
+                next_session is None or membership.next_starts_at < next_session.starts_at
+            ):
+                next_session = _loaded(LiveSession, {
+                    "cohort_id": membership.cohort_id,
+                    **{name: getattr(membership, f"next_{name}") for name in NEXT_SESSION_FIELDS},
+                })  # fmt: skip
+                next_session.cohort = membership.cohort
+        released = _RELEASED.run(cohorts=cohort_ids, now=now, fortnight_ago=fortnight_ago)
     return {"memberships": memberships, "applications": applications,
             "next_session": next_session, "released": released}  # fmt: skip
 

@@ -11,6 +11,8 @@ itself here and touches nothing else.
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,7 +49,7 @@ class ActivityKind:
         return {
             c.activity_id: c
             for c in ActivityCompletion.objects.filter(
-                user=user, module=module, activity_id__in=activity_ids
+                user_id=user.pk, module_id=module.pk, activity_id__in=activity_ids
             )
         }
 
@@ -57,6 +59,79 @@ class ActivityKind:
 
 
 _KINDS: dict[str, ActivityKind] = {}
+
+# The SQL of `_learner_rows`, by shape: the ORM would compile the same query anew on every module
+# page, a good part of its time.
+_SQL: dict[tuple, str] = {}
+REPLIER = "acompana_replier_name"
+
+
+def _learner_rows(model, user, module, activity_ids, *, order_by=None, replier=False) -> list:
+    """`model.objects.filter(user=user, module=module, activity_id__in=activity_ids)` (ordered
+    by `order_by`), as model instances, the columns converted as the ORM does. `replier`: with
+    the display name of the user in `replied_by` (unconverted) as the attribute REPLIER."""
+    if not activity_ids:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    key = (model, connection.vendor, len(activity_ids), order_by, replier)
+    prepared = _SQL.get(key)
+    if prepared is None:
+        prepared = _SQL[key] = _learner_sql(connection, model, len(activity_ids), order_by, replier)
+    sql, converters = prepared
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, module.pk, *activity_ids])
+        rows = cursor.fetchall()
+    fields = model._meta.concrete_fields
+    names = [f.attname for f in fields]
+    result = []
+    for row in rows:
+        values = list(row)
+        for index, functions, expression in converters:
+            value = values[index]
+            for function in functions:
+                value = function(value, expression, connection)
+            values[index] = value
+        instance = model.from_db(DEFAULT_DB_ALIAS, names, values[: len(fields)])
+        if replier:
+            setattr(instance, REPLIER, values[len(fields)])
+        result.append(instance)
+    return result
+
+
+def _learner_sql(connection, model, count, order_by, replier):
+    quote, table = connection.ops.quote_name, connection.ops.quote_name(model._meta.db_table)
+    fields = model._meta.concrete_fields
+    columns = [f"{table}.{quote(f.column)}" for f in fields]
+    joins = ""
+    if replier:
+        people = get_user_model()
+        name = quote(people._meta.get_field("display_name").column)
+        joins = (
+            f" LEFT OUTER JOIN {quote(people._meta.db_table)} {quote('replier')} ON "
+            f"{quote('replier')}.{quote(people._meta.pk.column)} = "
+            f"{table}.{quote(model._meta.get_field('replied_by').column)}"
+        )
+        columns.append(f"{quote('replier')}.{name}")
+    field = model._meta.get_field
+    # Names from the models, values as parameters.
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {table}{joins} "  # noqa: S608
+        f"WHERE {table}.{quote(field('user').column)} = %s "
+        f"AND {table}.{quote(field('module').column)} = %s "
+        f"AND {table}.{quote(field('activity_id').column)} IN ({', '.join(['%s'] * count)})"
+    )
+    if order_by:
+        sql += f" ORDER BY {table}.{quote(field(order_by).column)}"
+    # What the ORM's compiler applies to each column (SQLCompiler.get_converters).
+    converters = []
+    for index, f in enumerate(fields):
+        expression = f.get_col(model._meta.db_table)
+        functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+            connection
+        )
+        if functions:
+            converters.append((index, functions, expression))
+    return sql, converters
 
 
 def register(kind: ActivityKind) -> ActivityKind:
@@ -86,9 +161,7 @@ class QuizKind(ActivityKind):
         from .models import QuizAttempt
 
         state = {activity_id: [] for activity_id in activity_ids}
-        for attempt in QuizAttempt.objects.filter(
-            user=user, module=module, activity_id__in=activity_ids
-        ).order_by("number"):
+        for attempt in _learner_rows(QuizAttempt, user, module, activity_ids, order_by="number"):
             state[attempt.activity_id].append(attempt)
         return state
 
@@ -103,13 +176,20 @@ class ReflectionKind(ActivityKind):
 
     def load_state(self, *, user, module, activity_ids, content=None):
         from .models import Reflection
+        from .page_cache import partial
 
-        return {
-            reflection.activity_id: reflection
-            for reflection in Reflection.objects.filter(
-                user=user, module=module, activity_id__in=activity_ids
-            ).select_related("replied_by")  # a trainer's answer shows who wrote it
-        }
+        # A trainer's answer shows who wrote it: their name rides along (REPLIER).
+        reflections = _learner_rows(Reflection, user, module, activity_ids, replier=True)
+        if reflections:
+            name = get_user_model()._meta.get_field("display_name")
+            connection = connections[DEFAULT_DB_ALIAS]
+            for reflection in reflections:
+                if reflection.replied_by_id is not None:
+                    replier = name.from_db_value(getattr(reflection, REPLIER), None, connection)
+                    reflection.replied_by = partial(
+                        get_user_model(), {"id": reflection.replied_by_id, "display_name": replier}
+                    )
+        return {reflection.activity_id: reflection for reflection in reflections}
 
     def completed_ids(self, state):
         return {key for key, reflection in state.items() if reflection.submitted_at}
@@ -140,7 +220,7 @@ class H5PKind(ActivityKind):
         completions = {
             c.activity_id: c
             for c in ActivityCompletion.objects.filter(
-                user=user, module=module, activity_id__in=activity_ids
+                user_id=user.pk, module_id=module.pk, activity_id__in=activity_ids
             )
         }
         states = {

@@ -4,11 +4,13 @@ Blocks that are activities keep the StreamField block id as their identity: comp
 point at it, so it survives edits to the module around it.
 """
 
+from html import escape as html_escape
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
@@ -188,8 +190,125 @@ class QuizBlock(blocks.StructBlock):
 
     class Meta:
         icon = "form"
-        template = "blocks/quiz.html"
         label = _("Quiz")
+
+    def render(self, value, context=None):
+        """The quiz as one learner sees it (`activity`: courses.selectors.quiz_view), written
+        here rather than in a template: a module page shows every option of every question, and
+        nested template loops were most of its rendering time."""
+        return render_quiz(value, context or {})
+
+
+def esc(value) -> str:
+    """`conditional_escape`, without its lazy-string wrapper (called for every option)."""
+    if isinstance(value, SafeData):
+        return value
+    return html_escape(str(value))
+
+
+def render_quiz(value, context) -> str:
+    """The HTML of a quiz block: the form with the questions, their options (the learner's
+    choices checked, the feedback on what they chose), the last result and the attempts left.
+    Reads `block_id`, `activity`, `page`, `device_key` and `csrf_token` from `context`. As in a
+    template, values are escaped and the translations of the interface's own words are not."""
+    from django.template.defaultfilters import floatformat
+    from django.urls import reverse
+    from django.utils.translation import gettext, ngettext
+
+    raw_id = context.get("block_id", "")
+    block_id = esc(raw_id)
+    activity = context.get("activity") or {}
+    page = context.get("page")
+    last = activity.get("last")
+    can_attempt = activity.get("can_attempt")
+    html = [
+        f'<section class="activity quiz" id="activity-{block_id}" '
+        f'aria-labelledby="quiz-title-{block_id}">\n'
+        f'<h2 id="quiz-title-{block_id}">{esc(value.get("title"))}</h2>\n'
+    ]
+    if activity.get("passed"):
+        html.append(f'<p class="badge done">✓ {gettext("Passed")}</p>\n')
+    if value.get("introduction"):
+        html.append(f"<p>{esc(value['introduction'])}</p>\n")
+    mark = esc(value.get("pass_mark"))
+    if last:
+        scored = gettext("Your last attempt scored %(score)s%% (pass mark %(mark)s%%).") % {
+            "score": floatformat(last.score, "0"), "mark": mark,
+        }  # fmt: skip
+        verdict = (
+            gettext("You passed.") if last.passed
+            else gettext("Not passed yet: read the feedback and try again.")
+        )  # fmt: skip
+        html.append(f'<p class="quiz-result" role="status">\n{scored}\n{verdict}\n</p>\n')
+    else:
+        html.append(f'<p class="muted">{gettext("Pass mark: %(mark)s%%.") % {"mark": mark}}</p>\n')
+    page_pk = esc(page.pk) if page is not None else ""
+    action = reverse("courses:quiz_submit", args=[page.pk, raw_id]) if page is not None else ""
+    csrf = context.get("csrf_token")
+    html.append(
+        f'<form method="post" action="{esc(action)}" data-quiz data-draft-key="acompana:'
+        f'{esc(context.get("device_key", ""))}:quiz:{page_pk}:{block_id}" '
+        f'data-attempts="{len(activity.get("attempts") or ())}">\n'
+    )
+    if csrf and csrf != "NOTPROVIDED":
+        html.append(f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(csrf)}">\n')
+    html.append(
+        '<input type="hidden" name="submission_id" '
+        f'value="{esc(activity.get("submission_id", ""))}">\n'
+    )
+    questions = activity.get("questions") or ()
+    if questions:
+        choose_all = gettext("choose all that apply")
+        answer_key = f' <span class="answer-key">({gettext("a correct answer")})</span>'
+        results = {
+            True: (" correct", f'<p class="result">✓ {gettext("Correct")}</p>\n'),
+            False: (" incorrect", f'<p class="result">✗ {gettext("Not correct yet")}</p>\n'),
+        }
+        disabled = "" if can_attempt else " disabled"
+    for number, question in enumerate(questions, start=1):
+        correct = question["correct"]
+        css, result = results[correct] if correct is True or correct is False else ("", "")
+        qid = esc(question["id"])
+        multiple = question["multiple"]
+        kind = "checkbox" if multiple else "radio"
+        hint = f' <span class="muted">({choose_all})</span>' if multiple else ""
+        html.append(
+            f'<fieldset class="question{css}">\n'
+            f"<legend>{number}. {esc(question['text'])}{hint}</legend>\n{result}"
+        )
+        for option in question["options"]:
+            oid = esc(option["id"])
+            feedback = option["feedback"]
+            html.append(
+                f'<div class="option">\n<input type="{kind}" name="q-{qid}" id="q-{qid}-{oid}" '
+                f'value="{oid}"{" checked" if option["checked"] else ""}{disabled}>\n'
+                f'<label for="q-{qid}-{oid}">{esc(option["text"])}'
+                f"{answer_key if option['is_correct'] else ''}</label>\n"
+                + (f'<p class="feedback">{esc(feedback)}</p>\n' if feedback else "")
+                + "</div>\n"
+            )
+        html.append("</fieldset>\n")
+    if can_attempt:
+        label = gettext("Submit new answers") if last else gettext("Submit answers")
+        html.append(f'<button type="submit">{label}</button>\n')
+        left = activity.get("attempts_left")
+        if left is not None:
+            text = ngettext("%(left)s attempt left.", "%(left)s attempts left.", left)
+            html.append(f'<p class="muted">{text % {"left": esc(left)}}</p>\n')
+    else:
+        used = gettext("You have used all the attempts for this quiz.")
+        html.append(f'<p class="notice">{used}</p>\n')
+    offline = gettext(
+        "You are offline. Your answers are kept on this page; submit again when you are back "
+        "online."
+    )
+    kept = gettext("Your answers are kept on this device until you submit them.")
+    html.append(
+        '<p class="notice notice-important quiz-offline" role="alert" tabindex="-1" hidden>'
+        f'{offline}</p>\n<p class="muted draft-note" hidden>{kept}</p>\n'
+        "</form>\n</section>"
+    )
+    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
 
 
 class ReflectionBlock(blocks.StructBlock):
@@ -203,8 +322,112 @@ class ReflectionBlock(blocks.StructBlock):
 
     class Meta:
         icon = "openquote"
-        template = "blocks/reflection.html"
         label = _("Reflection prompt")
+
+    def render(self, value, context=None):
+        """The prompt and one learner's reflection (`activity`: courses.selectors.
+        reflection_view), written here rather than in a template, as the quiz (render_quiz)."""
+        return render_reflection(value, context or {})
+
+
+def render_reflection(value, context) -> str:
+    """The HTML of a reflection block: the prompt, the form with the learner's text, whether
+    it is saved, submitted and shared, and a trainer's answer. Reads `block_id`, `activity`,
+    `page`, `device_key` and `csrf_token` from `context`; escapes as a template would."""
+    from django.template.defaultfilters import linebreaksbr
+    from django.urls import reverse
+    from django.utils.dateformat import format as date_format
+    from django.utils.translation import gettext
+
+    from training.templatetags.acompana import when
+
+    raw_id = context.get("block_id", "")
+    block_id = esc(raw_id)
+    activity = context.get("activity") or {}
+    reflection = activity.get("reflection")
+    page = context.get("page")
+    page_pk = esc(page.pk) if page is not None else ""
+    action = reverse("courses:reflection_save", args=[page.pk, raw_id]) if page is not None else ""
+    html = [
+        f'<section class="activity reflection" id="activity-{block_id}" '
+        f'aria-labelledby="reflection-title-{block_id}">\n'
+        f'<h2 id="reflection-title-{block_id}">{gettext("Reflection")}</h2>\n'
+        '<p class="private-note">'
+        + gettext(
+            "Private: only you can read this, unless you choose to share it with your cohort's "
+            "trainers. It is never graded."
+        )
+        + f'</p>\n<p class="prompt"><strong>{esc(value.get("prompt"))}</strong></p>\n'
+    ]
+    if value.get("guidance"):
+        html.append(f'<p class="muted">{esc(value["guidance"])}</p>\n')
+    saved_at = date_format(reflection.updated_at, "U") if reflection else "0"
+    html.append(
+        f'<form method="post" action="{esc(action)}" data-reflection data-draft-key="acompana:'
+        f'{esc(context.get("device_key", ""))}:reflection:{page_pk}:{block_id}" '
+        f'data-saved-at="{esc(saved_at)}"\n'
+        f'data-msg-saving="{gettext("Saving…")}" data-msg-saved="{gettext("Draft saved.")}"\n'
+        'data-msg-offline="'
+        + gettext("Not saved to the server yet (no connection?). Your text is kept on this device.")
+        + '"\ndata-msg-restored="'
+        + gettext("Restored text you wrote on this device that had not reached the server.")
+        + '">\n'
+    )
+    csrf = context.get("csrf_token")
+    if csrf and csrf != "NOTPROVIDED":
+        html.append(f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(csrf)}">\n')
+    checked = " checked" if activity.get("shared_with_trainers") else ""
+    saved = (
+        gettext("Saved %(when)s.") % {"when": esc(when(reflection.updated_at))}
+        if reflection
+        else ""
+    )
+    submit = (
+        gettext("Update submitted reflection") if activity.get("submitted")
+        else gettext("Submit reflection")
+    )  # fmt: skip
+    html.append(
+        f'<label for="reflection-{block_id}">{gettext("Your reflection")}</label>\n'
+        f'<textarea id="reflection-{block_id}" name="text" rows="8" maxlength="20000">'
+        f"{esc(activity.get('text', ''))}</textarea>\n"
+        f'<div class="option">\n<input type="checkbox" id="share-{block_id}" '
+        f'name="shared_with_trainers"{checked}>\n<label for="share-{block_id}">'
+        + gettext("When I submit, share it with my cohort's trainers")
+        + f'</label>\n</div>\n<p class="autosave-status muted" aria-live="polite">{saved}</p>\n'
+        '<div class="actions">\n<button type="submit" name="action" value="save" '
+        f'class="button secondary">{gettext("Save draft")}</button>\n'
+        f'<button type="submit" name="action" value="submit">{submit}</button>\n</div>\n'
+    )
+    if activity.get("draft_differs"):
+        html.append(
+            '<p class="muted">'
+            + gettext(
+                "You have changed it since you submitted it. Trainers you shared it with see the "
+                "submitted version until you submit again."
+            )
+            + "</p>\n"
+        )
+    if activity.get("submitted"):
+        submitted = gettext("Submitted %(when)s.") % {"when": esc(when(reflection.submitted_at))}
+        html.append(f'<p class="done">✓ {submitted}</p>\n')
+    html.append("</form>\n")
+    if reflection and reflection.reply:
+        replier = reflection.replied_by
+        name = replier.display_name if replier else ""
+        who = esc(name) if name else gettext("A trainer")
+        heading = gettext("Your trainer's answer")
+        answered = gettext(
+            "%(who)s answered the reflection you shared, %(when)s. Only you and your cohort's "
+            "trainers can read this."
+        ) % {"who": who, "when": esc(when(reflection.replied_at))}
+        html.append(
+            f'<section class="reflection-reply" aria-labelledby="reply-title-{block_id}">\n'
+            f'<h3 id="reply-title-{block_id}">{heading}</h3>\n'
+            f'<p class="private-note">{answered}</p>\n'
+            f"<p>{linebreaksbr(reflection.reply, autoescape=True)}</p>\n</section>\n"
+        )
+    html.append("</section>")
+    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
 
 
 def ready_h5p_activities():

@@ -15,12 +15,15 @@ activity per language).
 
 from django.conf import settings
 from django.utils import translation
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
-# Locales change rarely (an administrator adds one): their codes are cached in the process and
-# forgotten whenever a locale is saved or deleted, and at the start of every request (a test
-# database emptied between tests gives the same language a new id).
-_CODES: dict[int, str] = {}
+# The locales' codes are cached by training.locales (routing reads them too).
+from training.locales import (  # noqa: F401  (re-exported: courses code reads them from here)
+    default_locale_id,
+    forget_locales,
+    locale_code,
+    locale_id_for,
+)
 
 
 def active_language() -> str:
@@ -32,30 +35,6 @@ def in_active_language(rows):
     None: the names and texts editors give per language beside a topic, track or agreement."""
     language = active_language()
     return next((row for row in rows if row.language == language), None)
-
-
-def forget_locales(**kwargs) -> None:
-    _CODES.clear()
-
-
-def _codes() -> dict[int, str]:
-    if not _CODES:
-        _CODES.update(Locale.objects.values_list("pk", "language_code"))
-    return _CODES
-
-
-def locale_code(locale_id: int | None) -> str | None:
-    return _codes().get(locale_id)
-
-
-def locale_id_for(language: str) -> int | None:
-    """The id of the locale of `language`, if the site has one."""
-    return next((pk for pk, code in _codes().items() if code == language), None)
-
-
-def default_locale_id() -> int | None:
-    """The locale of originals (LANGUAGE_CODE)."""
-    return locale_id_for(settings.LANGUAGE_CODE)
 
 
 def content_language(page: Page) -> str | None:

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -24,7 +25,7 @@ from .blocks import ModuleBodyBlock
 # What a page needs to route, link to and be named, without its content.
 ROUTING_FIELDS = (
     "title", "slug", "path", "depth", "url_path", "live", "locale_id", "content_type_id",
-    "draft_title", "seo_title",
+    "draft_title", "seo_title", "translation_key", "alias_of_id",
 )  # fmt: skip
 
 
@@ -109,11 +110,16 @@ class CourseIndexPage(ChildRoutingMixin, Page):
             )
         return courses.get()
 
+    def routed_to_child(self, request, child, remaining) -> None:
+        # On the way to a module, the course must be published itself.
+        if remaining and not child.live:
+            raise Http404
+
     def get_context(self, request, *args, **kwargs):
-        from .selectors import catalog_for
+        from .selectors import catalog_cached
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(catalog_for(self, request.GET))
+        context.update(catalog_cached(self, request.GET))
         return context
 
 
@@ -183,9 +189,11 @@ class CoursePage(ChildRoutingMixin, Page):
         verbose_name = _("course")
 
     def get_child_for_route(self, request, slug, remaining=()):
+        return ModulePage.objects.get(path__startswith=self.path, depth=self.depth + 1, slug=slug)
+
+    def routed_to_child(self, request, child, remaining) -> None:
         # The module page needs its course: keep the one routing already loaded.
         request.acompana_course = self
-        return ModulePage.objects.get(path__startswith=self.path, depth=self.depth + 1, slug=slug)
 
     @cached_property
     def language_codes(self) -> list[str]:
@@ -194,7 +202,9 @@ class CoursePage(ChildRoutingMixin, Page):
     def serve(self, request, *args, **kwargs):
         from .selectors import course_page_context
 
-        request.course_context = course_page_context(self, request.user)
+        request.course_context = course_page_context(
+            self, request.user, preview=getattr(request, "is_preview", False)
+        )
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
@@ -220,7 +230,7 @@ class CourseLanguage(Orderable):
         return settings.ALL_LANGUAGES.get(self.language, self.language)
 
 
-class ModulePage(Page):
+class ModulePage(ChildRoutingMixin, Page):
     summary = models.TextField(_("summary"), blank=True)
     estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=30)
     content_notes = models.TextField(

@@ -1,16 +1,19 @@
 """Reads for course pages, module pages, the catalog and the dashboard, in fixed query counts."""
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from training.prepared import Prepared
 from training.templatetags.acompana import when
 
 from . import access, i18n
@@ -30,7 +33,6 @@ from .services import (
     can_preview,
     completed_module_ids,
     free_preview_module_id,
-    is_enrolled,
     module_lock_reason,
     modules_with_progress,
 )
@@ -68,6 +70,23 @@ def catalog_for(index: CourseIndexPage, params) -> dict:
         "selected_language": language,
         "selected_topic": topic,
     }
+
+
+def catalog_cached(index: CourseIndexPage, params) -> dict:
+    """`catalog_for`, the same for everyone: cached (courses.page_cache) for each filter a
+    visitor can choose (any other topic asked is read from the database)."""
+    from django.utils.text import slugify
+
+    from .page_cache import cached
+
+    language = params.get("language", "")
+    language = language if language in settings.ALL_LANGUAGES else ""
+    topic = params.get("topic", "")
+    wanted = {"language": language, "topic": topic}
+    fresh = len(topic) > 80 or slugify(topic) != topic
+    found = cached("catalog", [index.pk, get_language(), language, topic],
+                   lambda: catalog_for(index, wanted), fresh=fresh)  # fmt: skip
+    return {**found, "courses": list(found["courses"]), "topics": list(found["topics"])}
 
 
 def course_languages(courses) -> dict[int, set[str]]:
@@ -233,15 +252,21 @@ def next_steps(user, shown: CoursePage, course: CoursePage, *, enrolled: bool, r
     return sorted(steps, key=lambda step: step.order)
 
 
-def course_page_context(course: CoursePage, user) -> dict:
+def course_page_context(course: CoursePage, user, *, preview: bool = False) -> dict:
     """`course` is the page served: the original or its copy in the learner's language. Progress
-    and enrolment are the original's (courses.i18n)."""
-    shown, course = course, i18n.record(course)
-    enrolled = is_enrolled(user, course)
-    rows = module_rows(course, user, modules_with_progress(course, user, shown_course=shown))
-    course_progress = None
-    if enrolled:
-        course_progress = CourseProgress.objects.filter(user=user, course=course).first()
+    and enrolment are the original's (courses.i18n). What everyone sees is cached (courses.
+    page_cache; not in `preview`); this person's records are read in one query."""
+    from .page_cache import course_outline, with_progress
+    from .services import learner_records
+
+    shown = course
+    outline = course_outline(shown, fresh=preview)
+    course = outline.course()
+    shown._acompana_record = course._acompana_record = course
+    records = learner_records(user, course.pk)
+    enrolled = records.enrolled
+    rows = module_rows(course, user, with_progress(outline, records))
+    course_progress = records.course if enrolled else None
     required = [row for row in rows if row.module.required]
     done = sum(1 for row in required if row.status == ProgressStatus.COMPLETED)
     completed = bool(course_progress and course_progress.completed_at)
@@ -255,9 +280,10 @@ def course_page_context(course: CoursePage, user) -> dict:
         "course_progress": course_progress,
         "required_done": done,
         "required_total": len(required),
-        "prerequisite_courses": list(shown.prerequisites.live()),
+        "prerequisite_courses": list(outline.prerequisites),
         "catalog_url": _parent_url(shown.url),
-        "language_names": language_names(course_languages([shown])[shown.pk]),
+        "language_names": outline.language_names,
+        "topic_names": outline.topic_names,
         "next_steps": next_steps(
             user,
             shown,
@@ -293,6 +319,7 @@ def module_page_context(module: ModulePage, course: CoursePage, user, progress, 
     rows = module_rows(record_course, user, modules)
     index = next((i for i, row in enumerate(rows) if row.module.pk == record.pk), None)
     following = rows[index + 1].module if index is not None and index + 1 < len(rows) else None
+    course_url = course.url
     return {
         "course": course,
         "progress": progress,
@@ -301,8 +328,8 @@ def module_page_context(module: ModulePage, course: CoursePage, user, progress, 
         "module_rows": rows,
         "previous_module": rows[index - 1].module if index else None,
         "next_module": following,
-        "course_url": course.url,
-        "catalog_url": _parent_url(course.url),
+        "course_url": course_url,
+        "catalog_url": _parent_url(course_url),
         "module_completed": bool(progress and progress.status == ProgressStatus.COMPLETED),
         "can_mark_done": not module.required_activity_ids,
         "record_module": record,
@@ -325,27 +352,53 @@ def _parent_url(url: str) -> str:
     return url[: url.rstrip("/").rfind("/") + 1]
 
 
+_ENROLMENT_PROGRESS_FIELDS = ["id", "last_module_id", "last_activity_at", "completed_at"]
+
+
+def _enrolments(*, user, limit=6):
+    """The learner's (`user`, a pk) newest enrolments in published courses. Their record of each
+    course rides along on a LEFT JOIN (one query)."""
+    return (
+        Enrolment.objects.filter(user=user, course__live=True)
+        .select_related("course")
+        .defer("course__learning_outcomes")  # a StreamField the dashboard never shows
+        .annotate(
+            mine=FilteredRelation("course__progress", condition=Q(course__progress__user=user)),
+            **{f"mine_{name}": F(f"mine__{name}") for name in _ENROLMENT_PROGRESS_FIELDS},
+        )
+        .order_by("-created_at")[:limit]
+    )
+
+
+# Compiled once per process and limit (training.prepared, issue 18: the dashboard's time).
+_ENROLMENTS: dict[int, Prepared] = {}
+
+
 def courses_in_progress(user, limit=6) -> list[dict]:
     """For the dashboard: the learner's courses, most recent first, each with the next thing to
     do in it (`next_module`, the same as on the course page)."""
-    enrolments = (
-        Enrolment.objects.filter(user=user, course__live=True)
-        .select_related("course")
-        .order_by("-created_at")[:limit]
-    )
-    enrolments = list(enrolments)
-    course_ids = [e.course_id for e in enrolments]
+    fields = _ENROLMENT_PROGRESS_FIELDS
+    if (prepared := _ENROLMENTS.get(limit)) is None:
+        prepared = _ENROLMENTS[limit] = Prepared(functools.partial(_enrolments, limit=limit))
+    enrolments = prepared.run(user=user.pk)
     progress = {
-        p.course_id: p for p in CourseProgress.objects.filter(user=user, course_id__in=course_ids)
+        e.course_id: CourseProgress(
+            user=user, course=e.course, **{name: getattr(e, f"mine_{name}") for name in fields}
+        )
+        for e in enrolments
+        if e.mine_id is not None
     }
     courses = [e.course for e in enrolments]
-    outlines = services_outlines(courses, user)
+    outlines = _dashboard_outlines(courses, user)
+    # The release gates, asked once for every course not completed (module_rows reads them).
+    access.unreleased_many(
+        user, [c for c in courses if not (progress.get(c.pk) and progress[c.pk].completed_at)]
+    )
     items = []
     for course in courses:
         course_progress = progress.get(course.pk)
         completed = bool(course_progress and course_progress.completed_at)
         modules = outlines.get(course.pk, [])
-        # The release gates answer per course (one or two queries each, at most `limit`).
         rows = [] if completed else module_rows(course, user, modules)
         required = [m for m in modules if m.required]
         items.append(
@@ -361,7 +414,7 @@ def courses_in_progress(user, limit=6) -> list[dict]:
                 "total": len(required),
             }
         )
-    titles = i18n.titles_in_active_language(
+    titles = _titles_in_active_language(
         courses + [i["continue_module"] for i in items if i["continue_module"] is not None]
     )
     for item in items:
@@ -377,6 +430,62 @@ def courses_in_progress(user, limit=6) -> list[dict]:
         )
     )  # fmt: skip
     return items
+
+
+def _titles_in_active_language(pages) -> dict:
+    """courses.i18n.titles_in_active_language, the same for everyone: cached while no page
+    changes (courses.page_cache)."""
+    import hashlib
+
+    from .page_cache import cached
+
+    if not pages:
+        return {}
+    keys = sorted({str(page.translation_key) for page in pages})
+    digest = hashlib.sha256(" ".join(keys).encode()).hexdigest()
+    return cached("titles", [get_language(), digest],
+                  lambda: i18n.titles_in_active_language(pages))  # fmt: skip
+
+
+def _progress_of(*, user, modules):
+    from .services import SUMMARY_PROGRESS_FIELDS
+
+    return ModuleProgress.objects.filter(user=user, module__in=modules).values(
+        "module_id", *SUMMARY_PROGRESS_FIELDS
+    )
+
+
+_PROGRESS_OF = Prepared(_progress_of)
+
+
+def _dashboard_outlines(courses, user) -> dict[int, list[ModuleSummary]]:
+    """As courses.services.outlines: each course's published modules with this learner's
+    progress, the modules from the outline everyone reads (courses.page_cache, cached per
+    published state) and the person's progress in one query. A course that is not an original
+    (progress is kept on originals) is read as outlines() reads it."""
+    from .page_cache import course_outline
+    from .services import SUMMARY_PROGRESS_FIELDS
+
+    result, others = {}, []
+    for course in courses:
+        outline = course_outline(course)
+        if outline.record_course["id"] == course.pk:
+            result[course.pk] = outline.summaries()
+        else:
+            others.append(course)
+    pks = [module.pk for modules in result.values() for module in modules]
+    if pks:
+        mine = {row["module_id"]: row for row in _PROGRESS_OF.run(user=user.pk, modules=pks)}
+        for course_pk, modules in result.items():
+            for module in modules:
+                if (row := mine.get(module.pk)) is not None:
+                    module.my_progress = ModuleProgress(
+                        user=user, module_id=module.pk, course_id=course_pk,
+                        **{name: row[name] for name in SUMMARY_PROGRESS_FIELDS},
+                    )  # fmt: skip
+    if others:
+        result.update(services_outlines(others, user))
+    return result
 
 
 def _completed(module: ModuleSummary) -> bool:
@@ -481,11 +590,19 @@ def reflection_view(activity, reflection, *, completed: bool) -> dict:
 
 
 def dashboard_learning(user) -> dict:
-    index = CourseIndexPage.objects.live().only("url_path").first()
-    return {
-        "courses": courses_in_progress(user),
-        "catalog_url": index.url if index else None,
-    }
+    return {"courses": courses_in_progress(user), "catalog_url": catalog_url()}
+
+
+def catalog_url() -> str | None:
+    """The address of the catalog (the first published course index), the same for everyone:
+    cached while no page changes (courses.page_cache)."""
+    from .page_cache import cached
+
+    def build() -> str:
+        index = CourseIndexPage.objects.live().only("url_path").first()
+        return index.url if index else ""
+
+    return cached("catalog-url", [], build) or None
 
 
 def translations_out_of_date(limit: int = 500) -> list[dict]:

@@ -15,7 +15,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import i18n, services
+from . import i18n, page_cache, services
 from .activities import kind_for_block
 from .h5p import xapi
 from .models import ActivityCompletion, CoursePage, H5PActivity, ModulePage
@@ -45,9 +45,13 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
     Progress is the original's (courses.i18n); the learner reads the copy."""
     user = request.user
     shown, shown_course = module, _course_of(module, request)
-    module, course = i18n.record(shown), i18n.record(shown_course)
-    enrolled = services.is_enrolled(user, course)
-    modules = services.modules_with_progress(course, user, shown_course=shown_course)
+    # What everyone reading this copy sees (cached; previews read the database), then this
+    # person's enrolment and progress in one query.
+    outline = page_cache.course_outline(shown_course, fresh=getattr(request, "is_preview", False))
+    module, course = _records(shown, shown_course, outline)
+    records = services.learner_records(user, course.pk)
+    enrolled = records.enrolled
+    modules = page_cache.with_progress(outline, records)
     # Someone not enrolled reads the course's free preview (its first module) and nothing else;
     # nothing they do there is recorded. Editors preview every module.
     preview_reader = (
@@ -61,7 +65,8 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
     progress = None
     if enrolled:
         try:
-            services.module_assert_open(user=user, module=module, course=course, modules=modules)
+            services.module_assert_open(user=user, module=module, course=course, modules=modules,
+                                        enrolled=True)  # fmt: skip
         except services.LearningError as error:
             return _unavailable(request, shown, shown_course, course, modules, enrolled=True,
                                 reason=str(error))  # fmt: skip
@@ -109,6 +114,21 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
     return serve(request, *args, **kwargs)
 
 
+def _records(shown, shown_course, outline):
+    """The originals of the module and course served, where progress is kept (courses.i18n),
+    from the cached outline; the database only for a module outside it (a draft previewed, an
+    original not published)."""
+    course = outline.course()
+    shown_course._acompana_record = course._acompana_record = course
+    if shown.locale_id == i18n.default_locale_id():
+        return i18n.record(shown), course
+    module = outline.module(shown.translation_key) if shown.translation_key else None
+    if module is None:
+        return i18n.record(shown), course
+    shown._acompana_record = module._acompana_record = module
+    return module, course
+
+
 def _activity_title(activity) -> str:
     value = activity.value
     title = value.get("title") if hasattr(value, "get") else None
@@ -152,15 +172,12 @@ def course_start(request, course_id):
 
 
 SHARED_BLOCKS_SECONDS = 60 * 60 * 24
-SHARED_BLOCKS_GENERATION = "module-blocks-generation"
+SHARED_BLOCKS_GENERATION = page_cache.GENERATION_KEY
 
 
 def shared_blocks_invalidate(**kwargs) -> None:
-    """Connected to page, image and document changes (courses.apps)."""
-    try:
-        cache.incr(SHARED_BLOCKS_GENERATION)
-    except ValueError:
-        cache.set(SHARED_BLOCKS_GENERATION, 2, None)
+    """Connected to page, image and document changes (courses.apps): courses.page_cache."""
+    page_cache.invalidate(**kwargs)
 
 
 def shared_blocks_html(module: ModulePage, request) -> dict[str, str]:
@@ -181,7 +198,7 @@ def shared_blocks_html(module: ModulePage, request) -> dict[str, str]:
     low_bandwidth = bool(getattr(request.user, "low_bandwidth", False))
     # The generation moves whenever any page, image or document is published or changed: a
     # link to a renamed page or a replaced image is never served stale.
-    generation = cache.get_or_set(SHARED_BLOCKS_GENERATION, 1, None)
+    generation = page_cache.generation()
     key = (
         f"module-blocks:{generation}:{module.pk}:{module.live_revision_id}:"
         f"{translation.get_language()}:{int(low_bandwidth)}"

@@ -13,6 +13,12 @@ class TrainingConfig(AppConfig):
         # Signal receivers; the system checks of storage and uploads.
         from . import signals, storage, uploads  # noqa: F401
 
+        # The caches of page serving (sites, locales, the way down the tree, restricted paths),
+        # forgotten in every process when a page, a restriction, a site or a locale changes.
+        from .routing import connect
+
+        connect()
+
         # The privacy registry: every app's personal_data.py declares what it keeps.
         from .privacy import load
 

@@ -12,6 +12,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from .prepared import Prepared
 from .roles import PRIVILEGED_ROLES, ROLE_FOR_GROUP, Role
 from .timezones import flat_choices
 
@@ -88,6 +89,17 @@ class DisplayNameField(models.CharField):
 
     def get_prep_value(self, value):
         return FORMER_MEMBER if value is FORMER_MEMBER_LABEL else super().get_prep_value(value)
+
+
+def _group_names(*, user):
+    """The names of the groups of `user` (a pk), as `user.groups` reads them."""
+    from django.contrib.auth.models import Group
+
+    return Group.objects.filter(user=user).values_list("name")
+
+
+# Compiled once per process (training.prepared): every signed-in page reads a person's roles.
+_GROUP_NAMES = Prepared(_group_names)
 
 
 class User(AbstractUser):
@@ -168,7 +180,7 @@ class User(AbstractUser):
         roles = {Role.VOLUNTEER}
         roles.update(
             ROLE_FOR_GROUP[name]
-            for name in self.groups.values_list("name", flat=True)
+            for (name,) in _GROUP_NAMES.run(user=self.pk)
             if name in ROLE_FOR_GROUP
         )
         if self.is_superuser:
@@ -186,13 +198,27 @@ class User(AbstractUser):
 class ChildRoutingMixin:
     """Route to a child page with fewer queries than Wagtail's default.
 
-    Wagtail fetches the child, then its specific instance (two queries per level). A page whose
-    children are all of one type can name it in `child_page_model` and fetch it in one query;
-    otherwise, when the path goes on below the child, the child only needs its tree position to
-    route further, so its specific fields are not loaded.
+    Pages are served through training.routing, which finds the way down from cached rows and
+    fetches the page served only, calling the hooks below on the way (`routed_to_child`,
+    `routed_queryset`). `route()` here is the slow way, for what training.routing does not serve
+    (another site's pages, a type with its own route()): Wagtail fetches the child, then its
+    specific instance (two queries per level). A page whose children are all of one type can name
+    it in `child_page_model` and fetch it in one query; otherwise, when the path goes on below the
+    child, the child only needs its tree position to route further, so its specific fields are not
+    loaded. A subclass that overrides `get_child_for_route` must do the same through the hooks,
+    or set `fast_routing = False`.
     """
 
     child_page_model = None
+    fast_routing = True
+
+    @classmethod
+    def routed_queryset(cls, request):
+        """Where the page served is fetched from (by its id)."""
+        return cls.objects.all()
+
+    def routed_to_child(self, request, child, remaining) -> None:
+        """Called with each child routing goes through or ends at; may refuse it (Http404)."""
 
     def get_child_for_route(self, request, slug, remaining=()):
         if self.child_page_model is not None:
@@ -212,7 +238,20 @@ class ChildRoutingMixin:
         child._cached_parent_obj = self
         if self.child_page_model is None:
             child = child.specific_deferred if remaining else child.specific
+        self.routed_to_child(request, child, remaining)
         return child.route(request, remaining)
+
+    def get_view_restrictions(self):
+        """Wagtail's (the page's and its ancestors', after aliases), without a query when no
+        restriction applies anywhere above the page (training.routing keeps the paths that
+        carry one)."""
+        from wagtail.models import PageViewRestriction
+
+        from .routing import may_be_restricted
+
+        if not may_be_restricted(self):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
 
 class StandardPage(ChildRoutingMixin, Page):

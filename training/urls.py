@@ -7,7 +7,6 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import cache_control
 from django.views.static import serve as static_serve
 from wagtail import urls as wagtail_urls
-from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.utils.urlpatterns import decorate_urlpatterns
@@ -15,7 +14,7 @@ from wagtail.utils.urlpatterns import decorate_urlpatterns
 from certificates import views as certificate_views
 from cohorts import views as cohort_views
 
-from . import data_views, deletion_views, privacy_views, views
+from . import data_views, deletion_views, privacy_views, routing, views
 from .storage import PUBLIC_FOLDERS, is_public_name
 
 
@@ -84,13 +83,14 @@ if settings.DEBUG or settings.ACOMPANA_SERVE_MEDIA:
         ),
     ]
 
-# Wagtail's page serving comes last: it answers every path not matched above. Serving a page
-# reads; the few writes it makes (a learner's visit) are single statements, so it runs without
-# a transaction (ATOMIC_REQUESTS would add BEGIN and COMMIT to every page view).
+# Wagtail's page serving comes last: it answers every path not matched above (routed by
+# training.routing: the site, the reader's language copy and the way down come from caches).
+# Serving a page reads; the few writes it makes (a learner's visit) are single statements, so it
+# runs without a transaction (ATOMIC_REQUESTS would add BEGIN and COMMIT to every page view).
 urlpatterns += [
     re_path(
         wagtail_urls.serve_pattern,
-        transaction.non_atomic_requests(wagtail_views.serve),
+        transaction.non_atomic_requests(routing.serve),
         name="wagtail_serve",
     ),
     path("", include(wagtail_urls)),

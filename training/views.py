@@ -34,6 +34,9 @@ def _safe_next(request, default="dashboard"):
     return reverse(default)
 
 
+# The dashboard only reads: no transaction (ATOMIC_REQUESTS would add BEGIN and COMMIT, and on
+# SQLite take the write lock for the whole page).
+@transaction.non_atomic_requests
 @login_required
 def dashboard(request):
     return render(request, "training/dashboard.html", dashboard_for(request.user))

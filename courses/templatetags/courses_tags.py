@@ -9,3 +9,34 @@ def get_item(mapping, key):
     if mapping is None:
         return None
     return mapping.get(key)
+
+
+@register.simple_tag(takes_context=True)
+def module_body(context):
+    """The module page's body, block by block: the HTML everyone sees (`shared_blocks`, cached)
+    or the activity as this person sees it (`activity_views`; to someone reading a free preview,
+    what it is and how to join). A loop in Python: a module has many blocks."""
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    shared = context.get("shared_blocks") or {}
+    views = context.get("activity_views") or {}
+    parts, flat, join = [], None, None
+    for child in context["page"].body:
+        html = shared.get(child.id)
+        if html is not None:
+            parts.append(conditional_escape(html))
+            continue
+        activity = views.get(child.id)
+        if isinstance(activity, dict) and activity.get("join"):
+            if join is None:
+                join = context.template.engine.get_template("courses/includes/activity_join.html")
+            with context.push(block_id=child.id, activity=activity):
+                parts.append(join.render(context))
+            continue
+        if flat is None:
+            flat = context.flatten()
+        parts.append(
+            child.render_as_block(context={**flat, "block_id": child.id, "activity": activity})
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - each part is escaped or rendered HTML

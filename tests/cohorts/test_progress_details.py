@@ -327,3 +327,36 @@ def test_the_skills_page_lists_the_tracks_skills_read_only(trainer_client):
     response = trainer_client.post(url, {"delete": str(skill.pk)}, follow=True)
     assert "edited by coordinators" in response.content.decode()
     assert Skill.objects.filter(pk=skill.pk).exists()
+
+
+def test_the_matrix_rows_escape_names_and_say_the_last_activity_in_the_viewers_zone(
+    trainer_client,
+):
+    """The rows are written in Python (issue 18): the same escaping, links, cells and times as
+    the template wrote them."""
+    from datetime import UTC, datetime
+
+    from courses.models import CourseProgress
+
+    trainer = trainer_client.trainer
+    trainer.time_zone = "America/Mexico_City"
+    trainer.save(update_fields=["time_zone"])
+    cohort = make_cohort(trainer=trainer)
+    member, idle = add_members(cohort, 2)
+    member.display_name = '<b>Ana</b> & "Co"'
+    member.save(update_fields=["display_name"])
+    moment = datetime(2026, 12, 4, 20, 32, tzinfo=UTC)
+    CourseProgress.objects.update_or_create(user=member, course=cohort.courses.get(),
+                                            defaults={"last_activity_at": moment})  # fmt: skip
+    body = trainer_client.get(reverse("cohorts:trainer_progress", args=[cohort.slug]))
+    body = body.content.decode()
+    assert "&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;Co&quot;" in body and "<b>Ana" not in body
+    with timezone.override(ZoneInfo("America/Mexico_City")):
+        assert f"<td>{when(moment)}</td>" in body
+    assert '<td><span class="muted">Never</span></td>' in body  # the member never active
+    for person in (member, idle):
+        link = reverse("cohorts:trainer_member", args=[cohort.slug, person.pk])
+        assert f'<th scope="row"><a href="{link}">' in body
+    assert ('<td class="state-not_started"><span class="muted" aria-hidden="true">·</span>'
+            '<span class="visually-hidden"> Not started</span></td>') in body  # fmt: skip
+    assert "<td>0 of 0</td>" in body

@@ -1,0 +1,194 @@
+"""Querysets compiled once per process, run many times with other values (issue 18).
+
+Building and compiling a queryset with annotations and subqueries costs far more Python time than
+the database spends answering it (the dashboard's were most of its time). A `Prepared` query is
+built once per process and database connection with stand-in values (sentinels) for what
+changes between requests (the person, the time, a list of ids), compiled to SQL once, and then
+run with the real values put where the sentinels were: the same SQL, the same conversions of
+the columns, the same model instances or rows as the queryset gives.
+
+A sentinel is a value nothing else in a query can hold (an id no row has, a moment in 1901); the
+compiled parameters are checked to hold each (once or more), or the query is not prepared (it is
+built each time, as usual). What decides the shape of the SQL (the length of a list, the language
+a subquery reads in) is given as `shape`: each shape is compiled once.
+"""
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models.query import (
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
+
+_START = datetime(1901, 1, 1, tzinfo=UTC)
+_lock = threading.Lock()
+
+
+class _Sentinels:
+    def __init__(self):
+        self.count = 0
+        self.made: list[tuple[str, int | None, object]] = []  # (name, index in list, value)
+
+    def _next(self) -> int:
+        self.count += 1
+        return self.count
+
+    def make(self, name: str, value):
+        if isinstance(value, (list, tuple)):
+            return [self._one(name, i, item) for i, item in enumerate(value)]
+        return self._one(name, None, value)
+
+    def _one(self, name: str, index, value):
+        n = self._next()
+        if isinstance(value, datetime):
+            sentinel = _START + timedelta(seconds=n, microseconds=n)
+        elif isinstance(value, date):
+            sentinel = date(1901, 1, 1) + timedelta(days=n)
+        elif isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise TypeError(f"prepared: {name} cannot have a sentinel ({type(value).__name__})")
+        elif isinstance(value, int):
+            sentinel = -7_300_000_000 - n
+        else:
+            sentinel = f"\x01prepared-sentinel-{n}\x01"
+        self.made.append((name, index, sentinel))
+        return sentinel
+
+
+def _same_value(value):
+    return value
+
+
+def _adapters(connection, sentinel):
+    """How a value like `sentinel` may be passed to the database: as it is, or adapted."""
+    if isinstance(sentinel, datetime):
+        return [_same_value, connection.ops.adapt_datetimefield_value]
+    if isinstance(sentinel, date):
+        return [_same_value, connection.ops.adapt_datefield_value]
+    return [_same_value]
+
+
+class _Compiled:
+    def __init__(self, queryset, sentinels: _Sentinels, connection):
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        slots = []  # (position, name, index, adapter)
+        for name, index, sentinel in sentinels.made:
+            found = []
+            for adapt in _adapters(connection, sentinel):
+                adapted = adapt(sentinel)
+                found = [p for p, value in enumerate(params) if _same(value, adapted)]
+                if found:
+                    break
+            if not found:
+                raise LookupError(f"prepared: {name} is not in the SQL")
+            slots.extend((position, name, index, adapt) for position in found)
+        self.compiler = compiler
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        if compiler.has_composite_fields(fields):
+            raise LookupError("prepared: composite fields are not handled")
+        self.converters = compiler.get_converters(fields)
+        self.sql = sql
+        self.params = params
+        self.slots = slots
+        self.iterable = queryset._iterable_class
+        self.queryset = queryset
+
+    def run(self, connection, values: dict) -> list:
+        params = list(self.params)
+        for position, name, index, adapt in self.slots:
+            value = values[name] if index is None else values[name][index]
+            params[position] = adapt(value)
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        compiler = self.compiler
+        if compiler.has_extra_select:
+            rows = [row[: compiler.col_count] for row in rows]
+        # As compiler.results_iter, with the columns' converters found once.
+        if self.converters:
+            rows = compiler.apply_converters(rows, self.converters)
+        return list(rows)
+
+
+def _same(value, adapted) -> bool:
+    return type(value) is type(adapted) and value == adapted
+
+
+class Prepared:
+    """`build(**values)` makes the queryset (a plain one: models, `.values()` or a tuples'
+    `.values_list()`); `run(shape,
+    **values)` gives its list of model instances (or dicts), compiled once per `shape` and
+    connection. Every value must be an int, a str, a date, a datetime or a list of those."""
+
+    def __init__(self, build):
+        self.build = build
+        self._compiled: dict[tuple, _Compiled | None] = {}
+
+    def run(self, shape=(), *, using: str = "default", **values) -> list:
+        connection = connections[using]
+        key = (using, connection.vendor, shape,
+               tuple(len(v) if isinstance(v, (list, tuple)) else None for v in values.values()),
+               tuple(values))  # fmt: skip
+        compiled = self._compiled.get(key, False)
+        if compiled is False:
+            try:
+                compiled = self._compile(connection, values)
+            except TypeError:
+                # A value with no sentinel (None, an object): built as usual this time.
+                return list(self.build(**values))
+            with _lock:
+                self._compiled[key] = compiled
+        if compiled is None:
+            return list(self.build(**values))
+        rows = compiled.run(connection, values)
+        return _materialize(compiled, rows, using)
+
+    def _compile(self, connection, values):
+        sentinels = _Sentinels()
+        stand_ins = {name: sentinels.make(name, value) for name, value in values.items()}
+        queryset = self.build(**stand_ins)
+        if queryset._iterable_class not in (ModelIterable, ValuesIterable, ValuesListIterable) or (
+            queryset._prefetch_related_lookups or queryset._known_related_objects
+        ):
+            return None
+        try:
+            return _Compiled(queryset, sentinels, connection)
+        except (LookupError, TypeError, EmptyResultSet):
+            # Not preparable (e.g. an empty list: nothing to ask the database): built each time.
+            return None
+
+
+def _materialize(compiled: _Compiled, rows: list, db: str) -> list:
+    compiler = compiled.compiler
+    if compiled.iterable in (ValuesIterable, ValuesListIterable):
+        query = compiler.query
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        dicts = [dict(zip(names, row, strict=False)) for row in rows]
+        if compiled.iterable is ValuesIterable:
+            return dicts
+        fields = list(compiled.queryset._fields) or names
+        return [tuple(row[name] for name in fields) for row in dicts]
+    select, klass_info, annotation_col_map = (
+        compiler.select, compiler.klass_info, compiler.annotation_col_map,
+    )  # fmt: skip
+    model_cls = klass_info["model"]
+    select_fields = klass_info["select_fields"]
+    start, end = select_fields[0], select_fields[-1] + 1
+    init_list = [f[0].target.attname for f in select[start:end]]
+    related_populators = get_related_populators(klass_info, select, db)
+    objects = []
+    for row in rows:
+        obj = model_cls.from_db(db, init_list, row[start:end])
+        for populator in related_populators:
+            populator.populate(row, obj)
+        if annotation_col_map:
+            for attr_name, col_pos in annotation_col_map.items():
+                setattr(obj, attr_name, row[col_pos])
+        objects.append(obj)
+    return objects
