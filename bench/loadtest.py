@@ -39,8 +39,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-RESULTS_DIR = BENCH / "results"
-WORK_DIR = BENCH / "private" / "loadtest"  # media, static files, H5P store (git-ignored)
+# LOADTEST_RESULTS_DIR: somewhere else for a trial run (the committed results left alone).
+RESULTS_DIR = Path(os.environ.get("LOADTEST_RESULTS_DIR") or BENCH / "results")
+# Media, static files, H5P store (git-ignored); LOADTEST_WORK_DIR: elsewhere, for a trial run.
+WORK_DIR = Path(os.environ.get("LOADTEST_WORK_DIR") or BENCH / "private" / "loadtest")
 SETTINGS_MODULE = "bench.loadtest_settings"
 WORKER_TMP = "/dev/shm"  # noqa: S108 (gunicorn's heartbeat files, as in the Dockerfile)
 
@@ -547,25 +549,58 @@ def judge(steps: list[dict], checks: dict) -> dict:
 
 
 def stored_checks(users, steps: list[dict]) -> dict:
-    """What the server said it did, against the database: every quiz answer answered 303 is a
-    passed attempt, every statement answered 200 a stored row."""
+    """What the server said it did, against the database, write by write: the id of every quiz
+    answer answered 303 (its submission_id) must be a passed attempt, the id of every statement
+    answered 200 a stored row. A write sent but not answered (failed, or in flight when its
+    step stopped) may be stored or not; a stored row no client sent is unexplained. Takes the
+    ids out of `steps` (they are not results)."""
     from courses.models import H5PStatement, QuizAttempt
 
     ids = [u.pk for u in users]
-    quiz_ok = sum(s["ok_including_warmup"].get("quiz answer (POST)", 0) for s in steps)
-    statements_ok = sum(s["ok_including_warmup"].get("H5P statement (POST)", 0) for s in steps)
-    attempts = QuizAttempt.objects.filter(user_id__in=ids)
-    passed = attempts.filter(passed=True).count()
-    rows = H5PStatement.objects.filter(user_id__in=ids).count()
-    result = {
-        "quiz_answers_303": quiz_ok,
-        "quiz_attempts_passed": passed,
-        "quiz_attempts_not_passed": attempts.count() - passed,
-        "statements_200": statements_ok,
-        "statements_stored": rows,
+    sent = {"quiz": set(), "statements": set()}
+    answered = {"quiz": set(), "statements": set()}
+    for step in steps:
+        written = step.pop("write_ids", {"sent": {}, "answered": {}})
+        for kind in sent:
+            sent[kind].update(written["sent"].get(kind, []))
+            answered[kind].update(written["answered"].get(kind, []))
+    attempts = {
+        str(submission_id): passed
+        for submission_id, passed in QuizAttempt.objects.filter(user_id__in=ids).values_list(
+            "submission_id", "passed"
+        )
     }
+    stored = {
+        "quiz": set(attempts),
+        "statements": {
+            str(pk)
+            for pk in H5PStatement.objects.filter(user_id__in=ids).values_list("pk", flat=True)
+        },
+    }
+    result = {
+        "quiz_answers_303": len(answered["quiz"]),
+        "quiz_attempts_stored": len(stored["quiz"]),
+        "quiz_attempts_passed": sum(attempts.values()),
+        "quiz_attempts_not_passed": sum(1 for passed in attempts.values() if not passed),
+        # Answered 303 but no attempt stored, or one stored but not passed.
+        "quiz_lost": len(answered["quiz"] - {k for k, passed in attempts.items() if passed}),
+        "statements_200": len(answered["statements"]),
+        "statements_stored": len(stored["statements"]),
+        "statements_lost": len(answered["statements"] - stored["statements"]),
+    }
+    for kind, label in (("quiz", "quiz"), ("statements", "statements")):
+        unanswered = sent[kind] - answered[kind]
+        # Sent, not answered as a success (a failure, or in flight when the step stopped), and
+        # stored all the same; stored rows that no client sent.
+        result[f"{label}_unanswered"] = len(unanswered)
+        result[f"{label}_unanswered_stored"] = len(unanswered & stored[kind])
+        result[f"{label}_unexplained"] = len(stored[kind] - sent[kind])
     result["met"] = (
-        passed >= quiz_ok and result["quiz_attempts_not_passed"] == 0 and (rows >= statements_ok)
+        result["quiz_lost"] == 0
+        and result["quiz_attempts_not_passed"] == 0
+        and result["statements_lost"] == 0
+        and result["quiz_unexplained"] == 0
+        and result["statements_unexplained"] == 0
     )
     return result
 
@@ -795,10 +830,21 @@ def report_lines(result: dict) -> list[str]:
     lines += [
         "## Checks and targets",
         "",
-        f"Quiz answers answered 303: {checks['quiz_answers_303']:,}; passed attempts stored: "
-        f"{checks['quiz_attempts_passed']:,} (not passed: {checks['quiz_attempts_not_passed']}). "
-        f"H5P statements answered 200: {checks['statements_200']:,}; stored: "
-        f"{checks['statements_stored']:,}.",
+        "Checked write by write, by the id each client generated (the quiz's submission_id, "
+        "the xAPI statement id), warm-up included: lost = answered as a success but not in the "
+        "database; unexplained = stored but sent by no client (both must be 0). A write sent "
+        "but not answered (a failure, or in flight when its step stopped) may be stored or not.",
+        "",
+        f"- Quiz answers answered 303: {checks['quiz_answers_303']:,}; attempts stored: "
+        f"{checks['quiz_attempts_stored']:,} (not passed: {checks['quiz_attempts_not_passed']}); "
+        f"**lost: {checks['quiz_lost']}**; unanswered: {checks['quiz_unanswered']} (of them "
+        f"stored: {checks['quiz_unanswered_stored']}); unexplained: "
+        f"{checks['quiz_unexplained']}.",
+        f"- H5P statements answered 200: {checks['statements_200']:,}; stored: "
+        f"{checks['statements_stored']:,}; **lost: {checks['statements_lost']}**; unanswered: "
+        f"{checks['statements_unanswered']} (of them stored: "
+        f"{checks['statements_unanswered_stored']}); unexplained: "
+        f"{checks['statements_unexplained']}.",
         "",
     ]
     for key, target in result["targets"].items():
@@ -941,7 +987,10 @@ def main() -> int:
         print(f"\ngunicorn's last lines:\n{server_tail}")
         if celery_tail:
             print(f"\nCelery's last lines:\n{celery_tail}")
-    print("\nWritten to bench/results/loadtest-latest.json and bench/results/loadtest-report.md")
+    print(
+        f"\nWritten to {RESULTS_DIR / 'loadtest-latest.json'} and "
+        f"{RESULTS_DIR / 'loadtest-report.md'}"
+    )
     return 1 if failed else 0
 
 

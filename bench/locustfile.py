@@ -20,7 +20,9 @@ gunicorn writes in its access log with the request's time in the worker (bench/l
 it: the service time, which queueing cannot hide). After each step the server's queue is drained
 (a /healthz request waits behind whatever is left) before the next one starts. Every response is
 checked: the status it must have (200, or 303 to the module for a quiz answer), anything else —
-a redirect to the login page included — is an error.
+a redirect to the login page included — is an error. Each step also returns the id of every
+write sent and of every write answered as a success (the quiz's submission_id, the statement's
+id): bench/loadtest.py looks each answered one up in the database.
 
 Who does what in the mix (FastHttpUser, no think time for the readers; see bench/README.md):
 - ModuleReader and PlainReader: equal weights, so as many people read the module page as the
@@ -71,6 +73,12 @@ class Recorder:
         self.all_ok = defaultdict(int)  # name -> successes, warm-up included
         self.all_failures = defaultdict(int)  # name -> failures, warm-up included
         self.samples = {}  # a few distinct failure messages
+        # The client-generated id of every write sent (quiz: submission_id; H5P: the statement
+        # id), and of those answered as a success, warm-up included: bench/loadtest.py checks
+        # each answered one is in the database (a write sent but not answered, failed or still
+        # in flight when the step stopped, may or may not be stored).
+        self.sent = {"quiz": [], "statements": []}
+        self.answered = {"quiz": [], "statements": []}
 
     def on_request(self, name, response_time, exception, **_kwargs):
         if exception is None:
@@ -200,7 +208,8 @@ class QuizTaker(Person):
 
     @task
     def answer_quiz(self):
-        pairs = [("csrfmiddlewaretoken", self.account["csrf"]), ("submission_id", uuid.uuid4())]
+        submission_id = str(uuid.uuid4())
+        pairs = [("csrfmiddlewaretoken", self.account["csrf"]), ("submission_id", submission_id)]
         pairs += [(field, value) for field, values in self.answers.items() for value in values]
         headers = {
             **self.tagged(self.headers, "quiz answer (POST)"),
@@ -208,6 +217,7 @@ class QuizTaker(Person):
             "Origin": self.origin,
             "Referer": self.origin + PLAN["module_url"],
         }
+        RECORDER.sent["quiz"].append(submission_id)
         with self.client.post(
             self.quiz["path"], data=urlencode(pairs), name="quiz answer (POST)",
             headers=headers, allow_redirects=False, catch_response=True,
@@ -216,6 +226,7 @@ class QuizTaker(Person):
             if response.status_code != 303 or not where.startswith(self.quiz["page_url"]):
                 response.failure(f"answered {response.status_code} {where}".strip())
                 return
+            RECORDER.answered["quiz"].append(submission_id)
         self.get(where.split("#")[0], "quiz: module page after answer")
 
 
@@ -245,6 +256,7 @@ class H5PLearner(Person):
         sub = xapi["sub_content_ids"][self.number % len(xapi["sub_content_ids"])]
         self.number += 1
         body = {"token": self.account["token"], "statement": statement(kind, self.target, sub)}
+        RECORDER.sent["statements"].append(body["statement"]["id"])
         with self.client.post(
             xapi["path"], data=json.dumps(body), name="H5P statement (POST)",
             headers=self.tagged(self.json_headers, "H5P statement (POST)"),
@@ -252,6 +264,8 @@ class H5PLearner(Person):
         ) as response:  # fmt: skip
             if response.status_code != 200:
                 response.failure(f"answered {response.status_code}: {(response.text or '')[:120]}")
+            else:
+                RECORDER.answered["statements"].append(body["statement"]["id"])
 
 
 class Trainer(Person):
@@ -405,6 +419,8 @@ def outcome(step: dict) -> dict:
         "ok_including_warmup": dict(RECORDER.all_ok),
         "errors_including_warmup": dict(RECORDER.all_failures),
         "error_samples": dict(RECORDER.samples),
+        # Taken out of the results by bench/loadtest.py once checked against the database.
+        "write_ids": {"sent": RECORDER.sent, "answered": RECORDER.answered},
     }
 
 

@@ -116,7 +116,9 @@ def _overview(user) -> dict:
     certificates = _CERTIFICATES.run(user=user.pk)
     by_track: dict[int, list] = {}
     for certificate in certificates:
-        certificate.track = by_pk[certificate.track_id]
+        # A certificate issued between the two queries: its track is read on its own.
+        track = by_pk.get(certificate.track_id)
+        certificate.track = track if track is not None else certificate.track
         by_track.setdefault(certificate.track_id, []).append(certificate)
     pool_member = None
     if certificates:

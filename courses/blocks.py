@@ -206,14 +206,34 @@ def esc(value) -> str:
     return html_escape(str(value))
 
 
+def _html_text(text) -> str:
+    """A translation put into HTML (text or a double-quoted attribute): `&`, `<`, `>` and `"`
+    escaped, as {% translate %} did (an apostrophe, harmless there, is left as written)."""
+    return html_escape(str(text), quote=False).replace('"', "&quot;")
+
+
+def _escaped_gettext(message) -> str:
+    from django.utils.translation import gettext
+
+    return _html_text(gettext(message))
+
+
+def _escaped_ngettext(singular, plural, number) -> str:
+    from django.utils.translation import ngettext
+
+    return _html_text(ngettext(singular, plural, number))
+
+
 def render_quiz(value, context) -> str:
     """The HTML of a quiz block: the form with the questions, their options (the learner's
     choices checked, the feedback on what they chose), the last result and the attempts left.
     Reads `block_id`, `activity`, `page`, `device_key` and `csrf_token` from `context`. As in a
-    template, values are escaped and the translations of the interface's own words are not."""
+    template, values and the translations of the interface's own words are escaped."""
     from django.template.defaultfilters import floatformat
     from django.urls import reverse
-    from django.utils.translation import gettext, ngettext
+
+    # The translations escaped (named so makemessages finds them).
+    gettext, ngettext = _escaped_gettext, _escaped_ngettext
 
     raw_id = context.get("block_id", "")
     block_id = esc(raw_id)
@@ -337,7 +357,9 @@ def render_reflection(value, context) -> str:
     from django.template.defaultfilters import linebreaksbr
     from django.urls import reverse
     from django.utils.dateformat import format as date_format
-    from django.utils.translation import gettext
+
+    # The translations escaped (named so makemessages finds them).
+    gettext = _escaped_gettext
 
     from training.templatetags.acompana import when
 

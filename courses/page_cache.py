@@ -137,11 +137,24 @@ class CourseOutline:
         return [ModuleSummary(*values, url=url) for *values, url in self.modules]
 
 
+def locales_known() -> bool:
+    """Whether the site's locales are known (read): a value built while they are not (the
+    locale of originals None) is not cached for everyone."""
+    from django.conf import settings
+
+    from . import i18n
+
+    if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return True
+    return i18n.default_locale_id() is not None
+
+
 def course_outline(shown, *, fresh: bool = False) -> CourseOutline:
     """The outline of `shown` (a course page served: the original or a copy), cached. `fresh`:
     built from the database (previews)."""
     parts = [shown.pk, translation.get_language()]
-    return cached("outline", parts, lambda: _build_outline(shown, fresh=fresh), fresh=fresh)
+    build = lambda: _build_outline(shown, fresh=fresh)  # noqa: E731
+    return cached("outline", parts, build, fresh=fresh or not locales_known())
 
 
 def _build_outline(shown, *, fresh: bool) -> CourseOutline:

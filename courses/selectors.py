@@ -75,18 +75,25 @@ def catalog_for(index: CourseIndexPage, params) -> dict:
 def catalog_cached(index: CourseIndexPage, params) -> dict:
     """`catalog_for`, the same for everyone: cached (courses.page_cache) for each filter a
     visitor can choose (any other topic asked is read from the database)."""
-    from django.utils.text import slugify
-
     from .page_cache import cached
 
     language = params.get("language", "")
     language = language if language in settings.ALL_LANGUAGES else ""
     topic = params.get("topic", "")
     wanted = {"language": language, "topic": topic}
-    fresh = len(topic) > 80 or slugify(topic) != topic
+    # Only the filters a visitor can choose are cached (any other topic is read each time: no
+    # one fills the cache with keys of their own).
+    fresh = bool(topic) and topic not in _topic_slugs()
     found = cached("catalog", [index.pk, get_language(), language, topic],
                    lambda: catalog_for(index, wanted), fresh=fresh)  # fmt: skip
     return {**found, "courses": list(found["courses"]), "topics": list(found["topics"])}
+
+
+def _topic_slugs() -> set[str]:
+    """The slugs of every topic, cached (courses.page_cache: topics' changes move it)."""
+    from .page_cache import cached
+
+    return cached("topic-slugs", [], lambda: set(Topic.objects.values_list("slug", flat=True)))
 
 
 def course_languages(courses) -> dict[int, set[str]]:
@@ -437,14 +444,15 @@ def _titles_in_active_language(pages) -> dict:
     changes (courses.page_cache)."""
     import hashlib
 
-    from .page_cache import cached
+    from .page_cache import cached, locales_known
 
     if not pages:
         return {}
     keys = sorted({str(page.translation_key) for page in pages})
     digest = hashlib.sha256(" ".join(keys).encode()).hexdigest()
     return cached("titles", [get_language(), digest],
-                  lambda: i18n.titles_in_active_language(pages))  # fmt: skip
+                  lambda: i18n.titles_in_active_language(pages),
+                  fresh=not locales_known())  # fmt: skip
 
 
 def _progress_of(*, user, modules):

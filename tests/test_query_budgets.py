@@ -51,7 +51,7 @@ PROGRESS_MATRIX_BUDGET = 12  # a trainer's matrix: members x modules, sessions, 
 CURRENT = {
     "module page": (5, 5),
     "course page": (3, 3),
-    "dashboard": (14, 15),
+    "dashboard": (14, 14),
     "catalog (anonymous)": (1, 2),
     "catalog (volunteer)": (2, 3),
     "progress matrix": (11, 12),

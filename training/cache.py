@@ -23,3 +23,21 @@ class PooledClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = PooledClientRedisCacheClient
+
+    def count(self, key, timeout, version=None) -> int:
+        """Count one in `key` (created with `timeout` seconds to live if missing) and return
+        the count: one command (a small Lua script: INCR, and EXPIRE on the first), where
+        Django's `add` then `incr` take up to four round trips (`incr` asks EXISTS first)."""
+        key = self.make_and_validate_key(key, version=version)
+        client = self._cache.get_client(key, write=True)
+        script = self.__dict__.get("_count_script")
+        if script is None:
+            script = self.__dict__["_count_script"] = client.register_script(COUNT_SCRIPT)
+        return int(script(keys=[key], args=[int(timeout)], client=client))
+
+
+COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""

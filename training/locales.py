@@ -1,10 +1,10 @@
 """The site's locales by id and language code, cached in the process.
 
 Locales change rarely (an administrator adds one): their codes are cached in the process and
-forgotten whenever a locale is saved or deleted, and at the start of a request when any process
-changed one or the cache was emptied (training.routing's generation: a test database emptied
-between tests gives the same language a new id, and tests empty the cache). Routing (training)
-and courses in several languages (courses.i18n) both read them.
+forgotten whenever a locale is saved or deleted, and at their first use in a request when any
+process changed one or the cache was emptied (training.routing's generation: a test database
+emptied between tests gives the same language a new id, and tests empty the cache). Routing
+(training) and courses in several languages (courses.i18n) both read them.
 """
 
 from django.conf import settings
@@ -14,13 +14,22 @@ _CODES: dict[int, str] = {}
 
 
 def forget_locales(**kwargs) -> None:
-    _CODES.clear()
+    # A new dict, never one changed in place: another thread (gthread workers) may be reading
+    # the old one.
+    global _CODES
+    _CODES = {}
 
 
 def _codes() -> dict[int, str]:
-    if not _CODES:
-        _CODES.update(Locale.objects.values_list("pk", "language_code"))
-    return _CODES
+    global _CODES
+    from .routing import validated_in_request  # the generation, checked once per request
+
+    validated_in_request()
+    codes = _CODES  # read once: forget_locales may swap it meanwhile
+    if not codes:
+        codes = dict(Locale.objects.values_list("pk", "language_code"))
+        _CODES = codes
+    return codes
 
 
 def locale_code(locale_id: int | None) -> str | None:

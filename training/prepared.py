@@ -78,6 +78,7 @@ class _Compiled:
         sql, params = compiler.as_sql()
         params = list(params)
         slots = []  # (position, name, index, adapter)
+        types = {}  # (name, index): the type of the value compiled
         for name, index, sentinel in sentinels.made:
             found = []
             for adapt in _adapters(connection, sentinel):
@@ -88,6 +89,13 @@ class _Compiled:
             if not found:
                 raise LookupError(f"prepared: {name} is not in the SQL")
             slots.extend((position, name, index, adapt) for position in found)
+            types.setdefault((name, index), type(sentinel))
+        # A sentinel changed on its way into the SQL (inside a LIKE pattern, a JSON value...):
+        # the real value could not be put in its place.
+        taken = {position for position, *_rest in slots}
+        for position, value in enumerate(params):
+            if position not in taken and _holds_sentinel(value, sentinels):
+                raise LookupError("prepared: a value is transformed in the SQL")
         self.compiler = compiler
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         if compiler.has_composite_fields(fields):
@@ -96,8 +104,18 @@ class _Compiled:
         self.sql = sql
         self.params = params
         self.slots = slots
+        self.types = types
         self.iterable = queryset._iterable_class
         self.queryset = queryset
+
+    def fits(self, values: dict) -> bool:
+        """Whether every value has the type of the sentinel compiled in its place (not None,
+        not a bool)."""
+        for (name, index), kind in self.types.items():
+            value = values[name] if index is None else values[name][index]
+            if value is None or isinstance(value, bool) or type(value) is not kind:
+                return False
+        return True
 
     def run(self, connection, values: dict) -> list:
         params = list(self.params)
@@ -114,6 +132,20 @@ class _Compiled:
         if self.converters:
             rows = compiler.apply_converters(rows, self.converters)
         return list(rows)
+
+
+def _holds_sentinel(value, sentinels: _Sentinels) -> bool:
+    """Whether a compiled parameter holds a sentinel in another form (a str sentinel inside a
+    string; an int or a moment written out)."""
+    if isinstance(value, (list, tuple)):
+        return any(_holds_sentinel(item, sentinels) for item in value)
+    if isinstance(value, (bytes, bytearray)):
+        value = value.decode(errors="replace")
+    if not isinstance(value, str):
+        return False
+    return any(str(sentinel) in value for _name, _index, sentinel in sentinels.made) or (
+        "\x01prepared-sentinel-" in value
+    )
 
 
 def _same(value, adapted) -> bool:
@@ -136,6 +168,10 @@ class Prepared:
                tuple(len(v) if isinstance(v, (list, tuple)) else None for v in values.values()),
                tuple(values))  # fmt: skip
         compiled = self._compiled.get(key, False)
+        if compiled is not None and compiled is not False and not compiled.fits(values):
+            # None, a bool or a value of another type than the one compiled: its SQL may differ
+            # (`IS NULL`, another cast): built as usual this time.
+            return list(self.build(**values))
         if compiled is False:
             try:
                 compiled = self._compile(connection, values)

@@ -12,7 +12,8 @@ two for view restrictions (the ancestors' aliases, then the restrictions over th
   (Redis in production): anything that can change them (a page saved, published, unpublished,
   moved or deleted, a view restriction, a site or a locale changed) replaces the token, at once
   and again when the transaction commits; a process whose token differs from the cache's at the
-  start of a request forgets its caches. One cache read per request, no query.
+  first use of them in a request forgets its caches. At most one cache read per request (none
+  for a request that uses none of them, such as an xAPI statement), no query.
 - **The way down** is walked in Python from the cached rows, calling the same hooks as
   `ChildRoutingMixin.route` (training.models): a page class can refuse a child (a course that is
   not published) or keep what it needs (the module page's course). Intermediate pages are built
@@ -92,16 +93,26 @@ def validate() -> _State:
 
 
 def _state_for_use() -> _State:
-    """The caches, checked once per request (at its start), and at each use outside requests
-    (a task, a shell: nothing else would check them)."""
+    """The caches, checked once per request (at their first use in it: a request that routes no
+    page, such as an xAPI statement, asks Redis nothing), and at each use outside requests (a
+    task, a shell: nothing else would check them)."""
     if getattr(_local, "in_request", False):
+        validated_in_request()
         return _state
     return validate()
 
 
+def validated_in_request() -> None:
+    """In a request, check the generation once, before the first use of a cache it governs
+    (here, and the locales' codes: training.locales). Outside requests, nothing."""
+    if getattr(_local, "in_request", False) and not getattr(_local, "validated", False):
+        validate()
+        _local.validated = True
+
+
 def _request_started(**kwargs):
-    validate()
     _local.in_request = True
+    _local.validated = False
 
 
 def _request_finished(**kwargs):
@@ -156,7 +167,8 @@ def _sites(state: _State) -> list[tuple]:
 def _site_rank(values, hostname, port) -> int:
     # As wagtail.models.sites.get_site_for_hostname orders them.
     site = dict(zip(SITE_FIELDS, values, strict=True))
-    if site["hostname"] == hostname and site["port"] == port:
+    # Wagtail's port is an int, request.get_port() a str.
+    if site["hostname"] == hostname and str(site["port"]) == str(port):
         return 0
     if site["hostname"] == hostname and site["is_default_site"]:
         return 1

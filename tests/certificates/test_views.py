@@ -401,3 +401,21 @@ def test_the_trainers_member_page_shows_the_checklist_when_the_cohort_has_a_trac
     login_with_mfa(client, UserFactory(roles=[Role.TRAINER]))
     url = reverse("cohorts:trainer_member", args=[with_track.slug, volunteer.pk])
     assert client.get(url).status_code == 404
+
+
+def test_a_certificate_issued_between_the_overviews_queries_gets_its_track(monkeypatch):
+    from certificates import views
+
+    volunteer = person()
+    followed, later = make_track(), make_track()
+    join(make_cohort(followed), volunteer)
+    certificate = make_certificate(volunteer, later)
+    run = views._FOLLOWED.run
+    # The tracks were read before the certificate (and its track) came.
+    monkeypatch.setattr(
+        views._FOLLOWED, "run",
+        lambda **values: [track for track in run(**values) if track.pk != later.pk],
+    )  # fmt: skip
+    overview = views._overview(volunteer)
+    assert [c.track for c in overview["certificates"]] == [later]
+    assert overview["certificates"][0].pk == certificate.pk

@@ -177,3 +177,32 @@ def test_a_cache_emptied_never_brings_back_an_older_generation():
     first = page_cache.generation()
     cache.clear()
     assert page_cache.generation() != first
+
+
+def _catalog_keys():
+    return [key for key in page_cache._LOCAL if key.startswith("courses-page:catalog:")]
+
+
+def test_only_the_catalog_filters_a_visitor_can_choose_are_cached(client, course):
+    Topic.objects.create(name="Care", slug="care")
+    url = catalog().url
+    page_cache._LOCAL.clear()
+    for topic in ("", "care", "no-such-topic", "random-123"):
+        _page(client, f"{url}?topic={topic}")
+    cached = _catalog_keys()
+    assert len(cached) == 2, cached  # "" and "care": anything else is read each time
+    assert not [key for key in cached if key.endswith(("no-such-topic", "random-123"))]
+
+
+def test_no_outline_or_titles_are_cached_while_the_locales_are_unknown(course, monkeypatch):
+    from courses import i18n, selectors
+
+    monkeypatch.setattr(i18n, "default_locale_id", lambda: None)
+    page_cache._LOCAL.clear()
+    page_cache.course_outline(course)
+    selectors._titles_in_active_language([course])
+    assert not [
+        key
+        for key in page_cache._LOCAL
+        if key.startswith(("courses-page:outline", "courses-page:titles"))
+    ]

@@ -210,3 +210,27 @@ def test_an_unpublished_course_is_closed(client, learner, course, modules):
     assert response.status_code == 404
     assert not QuizAttempt.objects.exists()
     assert "Accompaniment" not in client.get("/dashboard/").content.decode()
+
+
+def test_translations_put_into_the_quiz_and_reflection_html_are_escaped(monkeypatch):
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from courses.blocks import render_quiz, render_reflection
+
+    monkeypatch.setattr(translation, "gettext", lambda message: f'"<&{message}')
+    monkeypatch.setattr(translation, "ngettext", lambda one, many, n: f'"<&{one}')
+    context = {"block_id": "b", "page": SimpleNamespace(pk=1), "device_key": "d"}
+    option = {"id": "o", "text": "O", "checked": False, "is_correct": True, "feedback": ""}
+    question = {"id": "q", "text": "Q", "multiple": True, "correct": False, "options": [option]}
+    quiz = render_quiz(
+        {"title": "T", "pass_mark": 80},
+        {**context, "activity": {"questions": [question], "can_attempt": True,
+                                 "attempts_left": 2, "passed": True}},
+    )  # fmt: skip
+    reflection = render_reflection({"prompt": "P"}, {**context, "activity": {}})
+    for html in (quiz, reflection):
+        assert '"<&' not in html
+        assert "&quot;&lt;&amp;" in html
+    assert 'data-msg-saving="&quot;&lt;&amp;Saving…"' in reflection

@@ -55,3 +55,44 @@ def test_a_prepared_query_gives_what_the_queryset_gives(build, django_assert_num
             assert got == expected
     # Compiled once for each length of the list that was asked.
     assert len([c for c in prepared._compiled.values() if c is not None]) == 2
+
+
+def _logged_in_at(*, when):
+    from training.models import User
+
+    return User.objects.filter(last_login=when).order_by("pk")
+
+
+@pytest.mark.django_db
+def test_none_or_another_type_after_compiling_is_built_as_the_orm_builds_it():
+    from training.factories import UserFactory
+
+    never = UserFactory(last_login=None)
+    prepared = Prepared(_logged_in_at)
+    assert prepared.run(when=timezone.now()) == []  # compiled with a datetime
+    assert [p.pk for p in prepared.run(when=None)] == [never.pk]  # IS NULL, not = NULL
+
+    by_pk = Prepared(lambda *, pk: _people(users=[pk], since=timezone.now() - timedelta(days=1)))
+    assert [p.pk for p in by_pk.run(pk=never.pk)] == [never.pk]  # compiled with an int
+    assert [p.pk for p in by_pk.run(pk=str(never.pk))] == [never.pk]
+    assert by_pk.run(pk=True) == list(by_pk.build(pk=True))
+
+
+def _email_or_name(*, text):
+    from django.db.models import Q
+
+    from training.models import User
+
+    return User.objects.filter(Q(email=text) | Q(first_name__contains=text)).order_by("pk")
+
+
+@pytest.mark.django_db
+def test_a_value_transformed_in_the_sql_is_not_prepared():
+    from training.factories import UserFactory
+
+    ana = UserFactory(first_name="Ana María")
+    prepared = Prepared(_email_or_name)
+    assert prepared.run(text="nobody@example.org") == []
+    # The LIKE pattern holds the value: the query is built each time, with the value asked.
+    assert [p.pk for p in prepared.run(text="María")] == [ana.pk]
+    assert list(prepared._compiled.values()) == [None]

@@ -170,3 +170,20 @@ def test_another_process_change_is_seen_through_the_generation(client, home):
     routing._new_generation()  # what routing.changed() does in the other process
     assert _status(client, "/news/") == 404
     assert _status(client, "/renamed/") == 200
+
+
+def test_two_sites_on_one_hostname_are_told_apart_by_port_as_wagtail_does(home):
+    from django.test import RequestFactory
+
+    Site.objects.update(is_default_site=False)
+    sites = {
+        port: Site.objects.create(hostname="two.test", port=port, root_page=home)
+        for port in (8000, 8001)
+    }
+    for port, site in sites.items():
+        request = RequestFactory().get("/", HTTP_HOST=f"two.test:{port}", SERVER_PORT=str(port))
+        wagtail_request = RequestFactory().get(
+            "/", HTTP_HOST=f"two.test:{port}", SERVER_PORT=str(port)
+        )
+        assert Site.find_for_request(wagtail_request) == site
+        assert routing.find_site(request) == site
