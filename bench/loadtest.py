@@ -338,6 +338,15 @@ def xapi_plan(accounts: list[dict]) -> dict:
     }
 
 
+def split_volunteers(volunteers: list[dict]) -> dict[str, list[dict]]:
+    """The readers (two thirds) and the writers (the last third, at least one): the module page a
+    reader is served must not carry the quiz attempts and H5P statements of the run. With a
+    single volunteer, both are the same."""
+    writers = max(1, len(volunteers) // 3)
+    readers = volunteers[:-writers] or volunteers
+    return {"readers": readers, "writers": volunteers[-writers:]}
+
+
 def forget_sessions(accounts: list[dict]) -> None:
     from django.contrib.sessions.backends.cached_db import SessionStore
 
@@ -910,7 +919,8 @@ def main() -> int:
             "base_url": f"http://127.0.0.1:{port}",
             "session_cookie": settings.SESSION_COOKIE_NAME,
             "csrf_cookie": settings.CSRF_COOKIE_NAME,
-            "volunteers": volunteers,
+            # Readers and writers (quiz takers, H5P learners): distinct volunteers.
+            **split_volunteers(volunteers),
             "trainers": trainers,
             "module_url": quiz["module_url"],
             "plain_url": PLAIN_URL,

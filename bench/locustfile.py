@@ -31,6 +31,9 @@ Who does what in the mix (FastHttpUser, no think time for the readers; see bench
 - H5PLearner: posts xAPI statements of the demo's QuestionSet, as the module page does.
 - Trainer: opens the cohort's progress matrix (a session with its second factor passed).
 In the isolated steps: PageReader, reading the page of the current slice, no think time.
+The readers (ModuleReader, PlainReader, PageReader) sign in as PLAN["readers"], the quiz takers
+and H5P learners as PLAN["writers"], other volunteers: the module page a reader is served never
+carries the attempts and statements the writers pile up during the run.
 """
 
 import json
@@ -116,7 +119,7 @@ class Person(FastHttpUser):
     the TLS proxy production sits behind (X-Forwarded-Proto: https)."""
 
     abstract = True
-    accounts_key = "volunteers"
+    accounts_key = "readers"
     counter = count()
 
     def on_start(self):
@@ -181,10 +184,15 @@ class PlainReader(Person):
         self.get(PLAN["plain_url"], "plain page")
 
 
+WRITERS = count()  # quiz takers and H5P learners, in turn, each a writer of its own
+
+
 class QuizTaker(Person):
     """Answers the module's quiz through its form (right answers: a pass, so attempts never run
     out), then follows the 303 back to the module page, as a browser does."""
 
+    accounts_key = "writers"
+    counter = WRITERS
     weight = 1
     wait_time = between(0.5, 1.5)
 
@@ -233,6 +241,8 @@ class QuizTaker(Person):
 class H5PLearner(Person):
     """Posts the statements an H5P question set sends: attempted, interacted, answered…"""
 
+    accounts_key = "writers"
+    counter = WRITERS
     weight = 2
     wait_time = between(0.2, 0.8)
 

@@ -64,19 +64,28 @@ _KINDS: dict[str, ActivityKind] = {}
 # page, a good part of its time.
 _SQL: dict[tuple, str] = {}
 REPLIER = "acompana_replier_name"
+ROWS = "acompana_rows"
+PASSED = "acompana_any_passed"
 
 
-def _learner_rows(model, user, module, activity_ids, *, order_by=None, replier=False) -> list:
+def _learner_rows(
+    model, user, module, activity_ids, *, order_by=None, replier=False, last_by=None
+) -> list:
     """`model.objects.filter(user=user, module=module, activity_id__in=activity_ids)` (ordered
     by `order_by`), as model instances, the columns converted as the ORM does. `replier`: with
-    the display name of the user in `replied_by` (unconverted) as the attribute REPLIER."""
+    the display name of the user in `replied_by` (unconverted) as the attribute REPLIER.
+    `last_by` (a field name): only the last row of each activity by that field, with the number
+    of rows of the activity as the attribute ROWS and whether any of them `passed` as PASSED
+    (window functions: one query whatever the number of rows)."""
     if not activity_ids:
         return []
     connection = connections[DEFAULT_DB_ALIAS]
-    key = (model, connection.vendor, len(activity_ids), order_by, replier)
+    key = (model, connection.vendor, len(activity_ids), order_by, replier, last_by)
     prepared = _SQL.get(key)
     if prepared is None:
-        prepared = _SQL[key] = _learner_sql(connection, model, len(activity_ids), order_by, replier)
+        prepared = _SQL[key] = _learner_sql(
+            connection, model, len(activity_ids), order_by, replier, last_by
+        )
     sql, converters = prepared
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk, module.pk, *activity_ids])
@@ -94,11 +103,14 @@ def _learner_rows(model, user, module, activity_ids, *, order_by=None, replier=F
         instance = model.from_db(DEFAULT_DB_ALIAS, names, values[: len(fields)])
         if replier:
             setattr(instance, REPLIER, values[len(fields)])
+        if last_by:
+            setattr(instance, ROWS, int(values[len(fields)]))
+            setattr(instance, PASSED, bool(values[len(fields) + 1]))
         result.append(instance)
     return result
 
 
-def _learner_sql(connection, model, count, order_by, replier):
+def _learner_sql(connection, model, count, order_by, replier, last_by=None):
     quote, table = connection.ops.quote_name, connection.ops.quote_name(model._meta.db_table)
     fields = model._meta.concrete_fields
     columns = [f"{table}.{quote(f.column)}" for f in fields]
@@ -120,6 +132,28 @@ def _learner_sql(connection, model, count, order_by, replier):
         f"AND {table}.{quote(field('module').column)} = %s "
         f"AND {table}.{quote(field('activity_id').column)} IN ({', '.join(['%s'] * count)})"
     )
+    if last_by:
+        # The last row of each activity, with the activity's count and whether any passed.
+        assert not (order_by or replier), "last_by goes alone"  # noqa: S101
+        activity = f"{table}.{quote(field('activity_id').column)}"
+        window = f"PARTITION BY {activity}"
+        pk = f"{table}.{quote(model._meta.pk.column)}"
+        last = f"{table}.{quote(field(last_by).column)} DESC, {pk} DESC"
+        passed = f"{table}.{quote(field('passed').column)}"
+        head, rest = sql.split(" FROM ", 1)
+        sql = (
+            f"{head}, COUNT(*) OVER ({window}) AS {quote('acompana_rows')}, "
+            f"MAX(CASE WHEN {passed} THEN 1 ELSE 0 END) OVER ({window}) "
+            f"AS {quote('acompana_passed')}, "
+            f"ROW_NUMBER() OVER ({window} ORDER BY {last}) AS {quote('acompana_rank')} "
+            f"FROM {rest}"
+        )
+        outer = [quote(f.column) for f in fields]
+        outer += [quote("acompana_rows"), quote("acompana_passed")]
+        sql = (
+            f"SELECT {', '.join(outer)} FROM ({sql}) {quote('acompana_last')} "  # noqa: S608
+            f"WHERE {quote('acompana_rank')} = 1"
+        )
     if order_by:
         sql += f" ORDER BY {table}.{quote(field(order_by).column)}"
     # What the ORM's compiler applies to each column (SQLCompiler.get_converters).
@@ -158,15 +192,39 @@ class QuizKind(ActivityKind):
     label = _("Quiz")
 
     def load_state(self, *, user, module, activity_ids, content=None):
+        """A QuizState per activity: how many attempts, whether any passed and the last one,
+        read in one query whatever the number of attempts (not the attempts themselves)."""
         from .models import QuizAttempt
 
-        state = {activity_id: [] for activity_id in activity_ids}
-        for attempt in _learner_rows(QuizAttempt, user, module, activity_ids, order_by="number"):
-            state[attempt.activity_id].append(attempt)
+        state = {activity_id: QuizState() for activity_id in activity_ids}
+        for last in _learner_rows(QuizAttempt, user, module, activity_ids, last_by="number"):
+            state[last.activity_id] = QuizState(
+                count=getattr(last, ROWS), passed=getattr(last, PASSED), last=last
+            )
         return state
 
     def completed_ids(self, state):
-        return {key for key, attempts in state.items() if any(a.passed for a in attempts)}
+        return {key for key, quiz in state.items() if quiz.passed}
+
+
+@dataclass(frozen=True)
+class QuizState:
+    """One learner's attempts at a quiz, summed up: `count` attempts, `passed` if any passed,
+    `last` the last attempt (a QuizAttempt) or None."""
+
+    count: int = 0
+    passed: bool = False
+    last: Any = None
+
+    @classmethod
+    def of(cls, attempts) -> "QuizState":
+        """From the attempts, in order of their number."""
+        attempts = list(attempts)
+        return cls(
+            count=len(attempts),
+            passed=any(attempt.passed for attempt in attempts),
+            last=attempts[-1] if attempts else None,
+        )
 
 
 class ReflectionKind(ActivityKind):

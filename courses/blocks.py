@@ -268,7 +268,7 @@ def render_quiz(value, context) -> str:
     html.append(
         f'<form method="post" action="{esc(action)}" data-quiz data-draft-key="acompana:'
         f'{esc(context.get("device_key", ""))}:quiz:{page_pk}:{block_id}" '
-        f'data-attempts="{len(activity.get("attempts") or ())}">\n'
+        f'data-attempts="{esc(activity.get("attempt_count") or 0)}">\n'
     )
     if csrf and csrf != "NOTPROVIDED":
         html.append(f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(csrf)}">\n')

@@ -17,6 +17,7 @@ from training.prepared import Prepared
 from training.templatetags.acompana import when
 
 from . import access, i18n
+from .activities import QuizState
 from .models import (
     CourseIndexPage,
     CoursePage,
@@ -526,12 +527,15 @@ def completion_counts() -> list[dict]:
 
 def quiz_view(activity, attempts, *, completed: bool, draft: dict | None) -> dict:
     """What the quiz block shows. Correctness and feedback appear only after an attempt;
-    which options are correct only once the quiz is passed or no attempt is left."""
+    which options are correct only once the quiz is passed or no attempt is left.
+    `attempts`: the learner's QuizState (courses.activities), or their attempts in order."""
+    if not isinstance(attempts, QuizState):
+        attempts = QuizState.of(attempts or ())
     quiz = activity.value
-    last = attempts[-1] if attempts else None
-    passed = any(attempt.passed for attempt in attempts)
+    last = attempts.last
+    passed = attempts.passed
     limit = quiz["max_attempts"] or None
-    attempts_left = None if limit is None else max(limit - len(attempts), 0)
+    attempts_left = None if limit is None else max(limit - attempts.count, 0)
     can_attempt = attempts_left is None or attempts_left > 0 or passed
     reveal = passed or attempts_left == 0
     chosen_source = draft or (last.answers if last else {})
@@ -571,7 +575,7 @@ def quiz_view(activity, attempts, *, completed: bool, draft: dict | None) -> dic
             }
         )
     return {
-        "attempts": attempts,
+        "attempt_count": attempts.count,
         "last": last,
         "passed": passed,
         "completed": completed,

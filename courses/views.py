@@ -215,7 +215,7 @@ def _activity_view(request, module, activity, context):
     completed = activity.id in context["completed_activity_ids"]
     if activity.kind.block_type == "quiz":
         draft = request.session.get(QUIZ_DRAFT_KEY.format(module=module.pk, activity=activity.id))
-        return quiz_view(activity, state or [], completed=completed, draft=draft)
+        return quiz_view(activity, state, completed=completed, draft=draft)
     if activity.kind.block_type == "reflection":
         return reflection_view(activity, state, completed=completed)
     if activity.kind.block_type == "h5p":

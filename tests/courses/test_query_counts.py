@@ -8,7 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from courses import services
-from courses.factories import block_id, correct_answers, make_course
+from courses.factories import (
+    block_id,
+    correct_answers,
+    make_course,
+    standard_quiz,
+    wrong_answers,
+)
 from courses.models import ModuleProgress, ProgressStatus
 from tests.courses.conftest import quiz_post
 
@@ -173,3 +179,44 @@ def test_h5p_module_page_query_count_is_constant_and_small(client, volunteer, lo
     three = _h5p_module_queries(client, volunteer, "h5p-three", 3, low_bandwidth=low_bandwidth)
     assert one == three, f"H5P module page: {one} queries for 1 exercise, {three} for 3"
     assert two <= 17, f"H5P module page makes {two} queries"
+
+
+def _quiz_module(slug):
+    """One module with two quizzes: attempts unlimited, and at most 50."""
+    quizzes = [standard_quiz(f"{slug}/open"), standard_quiz(f"{slug}/capped", max_attempts=50)]
+    course, (module,) = make_course(slug, modules=1, body=lambda i: quizzes)
+    return course, module
+
+
+def test_module_page_does_not_grow_with_the_learners_quiz_attempts(client, volunteer):
+    """The page reads, per quiz, the count of attempts, whether any passed and the last one:
+    the same queries for 1 attempt as for 40, and the same view of them."""
+    client.force_login(volunteer)
+    pages = {}
+    for slug, count in (("few", 1), ("many", 40)):
+        course, module = _quiz_module(slug)
+        services.enrolment_create(user=volunteer, course=course)
+        for number in range(1, count + 1):
+            for quiz in ("open", "capped"):
+                key = f"{slug}/{quiz}"
+                # With 40 attempts, the 20th passes and the last does not.
+                answers = correct_answers(key) if number == 20 else wrong_answers(key)
+                services.quiz_submit(
+                    user=volunteer, module=module, course=course, activity_id=block_id(key),
+                    answers=answers, submission_id=uuid.uuid4(),
+                )  # fmt: skip
+        client.get(module.url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(module.url)
+        assert response.status_code == 200
+        pages[slug] = (len(captured), response.content.decode())
+
+    (few, few_body), (many, many_body) = pages["few"], pages["many"]
+    assert few == many, f"module page: {few} queries with 1 attempt, {many} with 40"
+    assert few_body.count('data-attempts="1"') == 2
+    assert many_body.count('data-attempts="40"') == 2
+    assert "49 attempts left." in few_body and "10 attempts left." in many_body
+    # The last attempt's result is shown; the quiz counts as passed if any attempt passed.
+    assert few_body.count("Not passed yet") == 2 and "✓ Passed" not in few_body
+    assert many_body.count("Not passed yet") == 2 and many_body.count("✓ Passed") == 2
+    assert "a correct answer" not in few_body and "a correct answer" in many_body
