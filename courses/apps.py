@@ -47,7 +47,10 @@ class CoursesConfig(AppConfig):
         from wagtail.signals import post_page_move
 
         from .models import CourseLanguage, Topic, TopicName
+        from .page_cache import connect as connect_page_cache
         from .page_cache import invalidate
+
+        connect_page_cache()
 
         for model in {Page, *get_page_models(), Site, Locale, PageViewRestriction, Topic,
                       TopicName, CourseLanguage}:  # fmt: skip

@@ -10,9 +10,11 @@ read a request serves both.
 """
 
 import secrets
+import threading
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import translation
 
@@ -20,10 +22,35 @@ GENERATION_KEY = "module-blocks-generation"
 SECONDS = 60 * 60 * 24
 
 
+# The generations read during the current request, by key: read from the cache once per request
+# (a page asks several times: outline, titles, catalog, blocks), forgotten at the start and end of
+# every request and whenever this process moves one. Outside a request they are read every time.
+_REQUEST = threading.local()
+
+
+def _request_started(**kwargs) -> None:
+    _REQUEST.generations = {}
+
+
+def _request_finished(**kwargs) -> None:
+    _REQUEST.generations = None
+
+
+def connect() -> None:
+    request_started.connect(_request_started, dispatch_uid="courses-page-cache-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="courses-page-cache-request-finished")
+
+
 def generation(key: str = GENERATION_KEY) -> int:
+    read = getattr(_REQUEST, "generations", None)
+    if read is not None and key in read:
+        return read[key]
     # A random start (not 1): a cache emptied (a restart, `cache.clear()`) never brings back a
     # generation that values kept in a process (_LOCAL) were read under.
-    return cache.get_or_set(key, _start, None)
+    value = cache.get_or_set(key, _start, None)
+    if read is not None:
+        read[key] = value
+    return value
 
 
 def _start() -> int:
@@ -31,6 +58,9 @@ def _start() -> int:
 
 
 def _bump(key: str = GENERATION_KEY) -> None:
+    read = getattr(_REQUEST, "generations", None)
+    if read:
+        read.pop(key, None)
     try:
         cache.incr(key)
     except ValueError:
