@@ -9,11 +9,11 @@ database 3 are ever touched.
 """
 
 from training.settings.bench import *  # noqa: F403
-from training.settings.bench import env
+from training.settings.bench import env, with_engine_options
 
 DATABASES = {
-    "default": env.db(
-        "BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/acompana_bench"
+    "default": with_engine_options(
+        env.db("BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/acompana_bench")
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True

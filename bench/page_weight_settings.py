@@ -12,10 +12,10 @@ ACOMPANA_PLATFORM_ORIGIN and H5P_ORIGIN). The H5P store is the benchmark's own
 from pathlib import Path
 
 from training.settings.bench import *  # noqa: F403
-from training.settings.bench import BASE_DIR, MIDDLEWARE, env, with_sqlite_options
+from training.settings.bench import BASE_DIR, MIDDLEWARE, env, with_engine_options
 
 DATABASES = {
-    "default": with_sqlite_options(
+    "default": with_engine_options(
         env.db("BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/acompana_bench")
     )
 }

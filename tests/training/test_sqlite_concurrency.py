@@ -129,11 +129,11 @@ def test_every_settings_module_with_a_sqlite_default_uses_the_options(tmp_path):
 
 
 def test_options_from_the_url_win_and_other_engines_are_left_alone():
-    from training.settings.base import SQLITE_OPTIONS, with_sqlite_options
+    from training.settings.base import SQLITE_OPTIONS, with_engine_options
 
-    sqlite = with_sqlite_options(
+    sqlite = with_engine_options(
         {"ENGINE": "django.db.backends.sqlite3", "NAME": "x", "OPTIONS": {"timeout": 5}}
     )
     assert sqlite["OPTIONS"] == {**SQLITE_OPTIONS, "timeout": 5}
-    postgres = with_sqlite_options({"ENGINE": "django.db.backends.postgresql", "NAME": "x"})
-    assert "OPTIONS" not in postgres
+    mysql = with_engine_options({"ENGINE": "django.db.backends.mysql", "NAME": "x"})
+    assert "OPTIONS" not in mysql

@@ -6,14 +6,14 @@ test database, because the benchmark seeds ten thousand accounts into it.
 """
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env, with_sqlite_options
+from .base import BASE_DIR, env, with_engine_options
 
 DEBUG = False
 # Benchmarks only: a fixed key is fine because this settings module never serves real people.
 SECRET_KEY = "bench-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DATABASES = {
-    "default": with_sqlite_options(
+    "default": with_engine_options(
         env.db("BENCH_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'bench' / 'bench.sqlite3'}")
     )
 }

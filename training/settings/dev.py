@@ -1,7 +1,7 @@
 """Development: `make run`. SQLite file, tasks run eagerly, emails printed to the console."""
 
 from .base import *  # noqa: F403
-from .base import ACOMPANA_PLATFORM_ORIGIN, BASE_DIR, MIDDLEWARE, env, with_sqlite_options
+from .base import ACOMPANA_PLATFORM_ORIGIN, BASE_DIR, MIDDLEWARE, env, with_engine_options
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # Development only: a fixed key is fine because this settings module never serves real people.
@@ -10,7 +10,7 @@ SECRET_KEY = env(
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 DATABASES = {
-    "default": with_sqlite_options(
+    "default": with_engine_options(
         env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
     )
 }

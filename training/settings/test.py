@@ -5,7 +5,7 @@ start a real worker override the eager setting in the worker's own environment.
 """
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env, with_sqlite_options
+from .base import BASE_DIR, env, with_engine_options
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -15,7 +15,7 @@ ACOMPANA_PLATFORM_ORIGIN = "http://testserver"
 # Each test extracts its packages again: brotli's best quality would take seconds each time.
 ACOMPANA_H5P_BROTLI_QUALITY = 4
 DATABASES = {
-    "default": with_sqlite_options(
+    "default": with_engine_options(
         env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'test.sqlite3'}")
     )
 }
