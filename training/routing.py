@@ -43,6 +43,7 @@ from wagtail.models import Locale, Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .locales import forget_locales, locale_id_for
+from .prepared import Prepared
 
 GENERATION_KEY = "acompana:routing:generation"
 # The token also expires, so that a change made behind the application's back (SQL in a shell, a
@@ -309,6 +310,37 @@ def _routes_fast(model) -> bool:
     )
 
 
+# The served page's query, by model, compiled once per process (training.prepared): building
+# and compiling a page model's queryset (its parent tables joined) cost more Python time than the
+# database spends answering it (issue 18).
+_SERVED: dict[type, Prepared] = {}
+
+
+def _served(model, request, fast: bool, pk: int) -> Page:
+    """The page of `model` with this id, as `routed_queryset(request).get(pk=pk)` gives it (or
+    `model.objects.get(pk=pk)` when the model routes on its own)."""
+    if fast and not _plain_routed_queryset(model):
+        # A model with its own queryset for the page served: built each time, as it says.
+        return model.routed_queryset(request).get(pk=pk)
+    prepared = _SERVED.get(model)
+    if prepared is None:
+        prepared = _SERVED[model] = Prepared(
+            lambda *, pk, model=model: model.objects.filter(pk=pk).order_by()
+        )
+    pages = prepared.run(pk=pk)
+    if not pages:
+        raise model.DoesNotExist
+    return pages[0]
+
+
+def _plain_routed_queryset(model) -> bool:
+    from .models import ChildRoutingMixin
+
+    return getattr(model.routed_queryset, "__func__", None) is (
+        ChildRoutingMixin.routed_queryset.__func__
+    )
+
+
 def route(request, path: str):
     """(page, args, kwargs) for `path` on the request's site, or None (a 404): what
     Page.route_for_request gives."""
@@ -335,8 +367,7 @@ def route(request, path: str):
             else:
                 if not _value(row, "live"):
                     raise Http404
-                queryset = model.routed_queryset(request) if fast else model.objects.all()
-                page = queryset.get(pk=_value(row, "id"))
+                page = _served(model, request, fast, _value(row, "id"))
             if parent is not None:
                 page._cached_parent_obj = parent
                 parent.routed_to_child(request, page, remaining)

@@ -187,3 +187,26 @@ def test_two_sites_on_one_hostname_are_told_apart_by_port_as_wagtail_does(home):
         )
         assert Site.find_for_request(wagtail_request) == site
         assert routing.find_site(request) == site
+
+
+def test_the_page_served_is_read_fresh_each_time_from_its_compiled_query(client, home):
+    """The served page's query is compiled once per model (training.prepared), its values read
+    anew on every request: a title published a moment ago shows, and the SQL is built once."""
+    about = _page(home, "about", title="About us")
+    assert b"About us" in client.get("/about/").content
+    about.title = "Who we are"
+    about.save_revision().publish()
+    assert b"Who we are" in client.get("/about/").content
+    assert StandardPage in routing._SERVED
+    compiled = routing._SERVED[StandardPage]._compiled
+    assert compiled and all(value is not None for value in compiled.values())
+
+
+def test_a_model_with_its_own_routed_queryset_is_served_from_it(client, home, monkeypatch):
+    _page(home, "about")
+    assert _status(client, "/about/") == 200
+    # A model that narrows the page served (say, to what the reader may see) keeps that power.
+    monkeypatch.setattr(
+        StandardPage, "routed_queryset", classmethod(lambda cls, request: cls.objects.none())
+    )
+    assert _status(client, "/about/") == 404
