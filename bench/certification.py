@@ -27,7 +27,6 @@ import subprocess
 import sys
 import time
 import tracemalloc
-import warnings
 from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
@@ -40,6 +39,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import already_prepared, apply_quick_defaults, quick, stage  # noqa: E402
+from bench.common import env_int as common_env_int  # noqa: E402
+from bench.common import setup_django as common_setup_django  # noqa: E402
 
 QUICK_DEFAULTS = {"BENCH_PDF_COUNT": "5", "BENCH_POOL_SIZE": "500"}
 
@@ -49,21 +50,14 @@ def broker() -> str:
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "")
-    return int(raw) if raw.isdigit() else default
+    return common_env_int(name, default, who="bench certification")
 
 
 def setup_django() -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
-    os.environ["CELERY_BROKER_URL"] = broker()
-    os.environ["CELERY_RESULT_BACKEND"] = broker()
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     os.environ.setdefault("ACOMPANA_PRIVATE_ROOT", str(ROOT / "bench" / "private"))
-    sys.path.insert(0, str(ROOT))
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    import django
-
-    django.setup()
+    common_setup_django(
+        SETTINGS_MODULE, {"CELERY_BROKER_URL": broker(), "CELERY_RESULT_BACKEND": broker()}
+    )
 
 
 def expect(condition, message: str) -> None:

@@ -5,6 +5,56 @@ import os
 import sys
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def env_int(name: str, default: int, minimum: int = 0, *, who: str = "bench") -> int:
+    """A whole number from the environment (`default` when unset or empty), or a clear stop."""
+    raw = os.environ.get(name, "")
+    try:
+        value = int(raw) if raw.strip() else default
+    except ValueError:
+        sys.exit(f"{who}: {name} must be a whole number, not {raw!r}.")
+    if value < minimum:
+        sys.exit(f"{who}: {name} must be at least {minimum}, not {value}.")
+    return value
+
+
+def setup_django(settings_module: str | None = None, environment: dict | None = None) -> None:
+    """Django set up for a benchmark script: `settings_module` (always, when given: a server
+    started by the script must read the same settings) or training.settings.bench, `environment`
+    set first, INFO logs of seed_demo quiet (warnings and errors still show)."""
+    import warnings
+
+    os.environ.update(environment or {})
+    if settings_module:
+        os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    else:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "training.settings.bench")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    # The benchmarks serve no static files unless they collect them first.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    import django
+
+    django.setup()
+
+
+def ensure_postgres(who: str, *, required: str | None = None) -> bool:
+    """The database of the settings created when missing, if it is PostgreSQL. Not PostgreSQL:
+    a stop with `required` (the script needs PostgreSQL) or False (it runs on anything)."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = settings.DATABASES["default"]
+    if connection.vendor != "postgresql":
+        if required:
+            sys.exit(f"{who}: {required}")
+        return False
+    create_postgres_database(db, who)
+    return True
+
 
 def create_postgres_database(db: dict, who: str) -> None:
     """Create the PostgreSQL database of Django's settings dict `db` when it is missing; stop
@@ -272,3 +322,94 @@ class stage:  # used like a function: `with stage("migrate"):`
         }
         with open(path, "a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
+
+
+# --- Servers and workers started by a benchmark ---------------------------------------------------
+class LoggedProcess:
+    """A child process (gunicorn, a Celery worker…) whose output goes to a temporary log, shown
+    when something fails."""
+
+    def __init__(self, name: str, command: list[str], environment: dict):
+        import subprocess
+        import tempfile
+
+        self.name = name
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in stop())
+            prefix=f"bench-{name}-", suffix=".log", delete=False
+        )
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **environment},
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log_tail(self, lines: int = 30) -> str:
+        if self.log.closed:
+            return ""
+        self.log.flush()
+        text = Path(self.log.name).read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def wait_healthy(self, port: int, timeout: float, *, host: str | None = None) -> None:
+        """Until /healthz on `port` answers 200; RuntimeError with the log's last lines if the
+        process stops or the time runs out (the caller stops the process)."""
+        import http.client
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} stopped at start-up:\n{self.log_tail()}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/healthz", headers={"Host": host} if host else {})
+                response = connection.getresponse()
+                response.read()
+                connection.close()
+                if response.status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"/healthz did not answer 200 within {timeout:g} s:\n{self.log_tail()}")
+
+    def stop(self) -> str:
+        """Stop gracefully (SIGTERM: workers finish their requests); kill only if it hangs.
+        Returns the log's last lines; the log is removed."""
+        import signal
+        import subprocess
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.log.closed:
+            return ""
+        tail = self.log_tail()
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+        return tail
+
+
+def python_path() -> str:
+    """PYTHONPATH with the project root first, so that a server imports bench's settings."""
+    return os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+
+
+def git(*args: str) -> str | None:
+    """What `git <args>` prints in the project (the commit measured), or None."""
+    import subprocess
+
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip()

@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import resource
-import signal
 import socket
 import statistics
 import subprocess
@@ -28,27 +27,33 @@ import tempfile
 import threading
 import time
 import uuid
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 # The page benchmark's helpers (this script runs from bench/, like run.py).
-from run import env_int, percentile
+from run import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
+    LoggedProcess,
     QueryCounter,
     apply_quick_defaults,
+    ensure_postgres,
+    env_int,
+    machine_cpu,
     migrate_and_seed,
+    process_cpu_seconds,
+    python_path,
     quick,
     skip_or_fail,
     stage,
 )
+from bench.common import setup_django as common_setup_django  # noqa: E402
 
 # BENCH_QUICK=1 (`make bench-quick`): a few seconds with a few clients at a low rate (the point
 # is that every statement is answered 200 and stored, not the capacity); any answer but 200, or
@@ -106,7 +111,10 @@ class Target:
 
     @property
     def path(self) -> str:
-        return f"/learn/modules/{self.module_id}/h5p/{self.activity_id}/xapi/"
+        from django.urls import reverse
+
+        # The address the module page gives the player (courses:activity_action).
+        return reverse("courses:h5p_xapi", args=[self.module_id, self.activity_id])
 
 
 @dataclass(frozen=True)
@@ -120,31 +128,18 @@ class Learner:
 # --- Preparing ------------------------------------------------------------------------------------
 def setup_django() -> None:
     # Always these settings: the server and this process must share the Redis cache (sessions).
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
-    # seed_demo logs every page it creates at INFO; warnings and errors still show (server too).
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    import django
-
-    django.setup()
+    common_setup_django(SETTINGS_MODULE)
 
 
 def ensure_services() -> None:
     """PostgreSQL (the database created if missing) and Redis, or a clear message."""
-    from django.conf import settings
     from django.core.cache import cache
 
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit(
-            "bench ingest: BENCH_DATABASE_URL must be a PostgreSQL database (the target is "
-            "gunicorn on PostgreSQL); unset it to use "
-            "postgres://postgres@127.0.0.1:5432/acompana_bench."
-        )
-    from bench.common import create_postgres_database
-
-    create_postgres_database(db, "bench ingest")
+    ensure_postgres(
+        "bench ingest",
+        required="BENCH_DATABASE_URL must be a PostgreSQL database (the target is gunicorn on "
+        "PostgreSQL); unset it to use postgres://postgres@127.0.0.1:5432/acompana_bench.",
+    )
     try:
         cache.set("bench-ingest-ping", 1, 5)
     except Exception as error:
@@ -388,52 +383,26 @@ def gunicorn_command(config: Config, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-class Server:
+class Server(LoggedProcess):
     """gunicorn in its own process, its output in a temporary log shown when it fails."""
 
     def __init__(self, config: Config):
         self.config = config
         self.port = free_port()
-        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in stop())
-            prefix="bench-ingest-gunicorn-", suffix=".log", delete=False
-        )
         # The project root on the path, so that gunicorn imports bench.ingest_settings.
-        path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE, "PYTHONPATH": path}
-        self.process = subprocess.Popen(
+        super().__init__(
+            "ingest-gunicorn",
             gunicorn_command(config, self.port),
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            {"DJANGO_SETTINGS_MODULE": SETTINGS_MODULE, "PYTHONPATH": python_path()},
         )
-
-    def log_tail(self, lines: int = 30) -> str:
-        self.log.flush()
-        text = Path(self.log.name).read_text(encoding="utf-8", errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
 
     def wait_healthy(self, timeout: float = 60) -> None:
         """Until /healthz answers 200; exits with gunicorn's last lines otherwise (the caller
         stops the server)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"bench ingest: gunicorn stopped at start-up:\n{self.log_tail()}")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", "/healthz")
-                response = connection.getresponse()
-                response.read()
-                connection.close()
-                if response.status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        sys.exit(
-            f"bench ingest: /healthz did not answer 200 within {timeout:g} s:\n{self.log_tail()}"
-        )
+        try:
+            super().wait_healthy(self.port, timeout)
+        except RuntimeError as error:
+            sys.exit(f"bench ingest: {error}")
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -442,46 +411,8 @@ class Server:
         except OSError:
             return []
 
-    def stop(self) -> str:
-        """Stop gracefully (SIGTERM: workers finish their requests); kill only if it hangs."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.log.closed:
-            return ""
-        tail = self.log_tail()
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
-        return tail
-
 
 # --- CPU accounting (Linux /proc; empty elsewhere) ------------------------------------------------
-def machine_cpu() -> tuple[float, float] | None:
-    """(busy, total) clock ticks of the whole machine since boot."""
-    try:
-        fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    return sum(fields) - idle, sum(fields)
-
-
-def process_cpu_seconds(pids: list[int]) -> float:
-    ticks = 0
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime + stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def service_pids() -> dict[str, list[int]]:
     """The PostgreSQL backends serving this database and the Redis server, when they run on
     this machine (their CPU is read from /proc)."""
@@ -794,10 +725,10 @@ def main() -> int:
     setup_django()
     from django.conf import settings
 
-    from courses import demo_content
+    from courses import demo_data
 
     samples = Path(settings.ACOMPANA_DEMO_H5P_DIR)
-    missing = [f for f, _t in demo_content.H5P_SAMPLES.values() if not (samples / f).is_file()]
+    missing = [f for f, _t in demo_data.load().H5P_SAMPLES.values() if not (samples / f).is_file()]
     if missing:
         return skip_or_fail(
             "bench ingest",

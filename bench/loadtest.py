@@ -27,17 +27,22 @@ import os
 import platform
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import LoggedProcess, ensure_postgres, git  # noqa: E402
+from bench.common import env_int as common_env_int  # noqa: E402
+from bench.common import setup_django as common_setup_django  # noqa: E402
+
 BENCH = ROOT / "bench"
 # LOADTEST_RESULTS_DIR: somewhere else for a trial run (the committed results left alone).
 RESULTS_DIR = Path(os.environ.get("LOADTEST_RESULTS_DIR") or BENCH / "results")
@@ -63,14 +68,7 @@ THROUGHPUT_USERS, THROUGHPUT_MIN_RATIO = 10, 0.7
 
 
 def env_int(name: str, default: int, minimum: int = 0) -> int:
-    raw = os.environ.get(name, "")
-    try:
-        value = int(raw) if raw.strip() else default
-    except ValueError:
-        sys.exit(f"loadtest: {name} must be a whole number, not {raw!r}.")
-    if value < minimum:
-        sys.exit(f"loadtest: {name} must be at least {minimum}, not {value}.")
-    return value
+    return common_env_int(name, default, minimum, who="loadtest")
 
 
 def config() -> dict:
@@ -131,12 +129,7 @@ def production_environment(conf: dict, port: int) -> dict:
 
 
 def setup_django(environment: dict) -> None:
-    os.environ.update(environment)
-    sys.path.insert(0, str(ROOT))
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    import django
-
-    django.setup()
+    common_setup_django(environment=environment)
 
 
 def ensure_services() -> None:
@@ -144,12 +137,7 @@ def ensure_services() -> None:
     import redis
     from django.conf import settings
 
-    from bench.common import create_postgres_database
-
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("loadtest: LOADTEST_DATABASE_URL must be a PostgreSQL database.")
-    create_postgres_database(db, "loadtest")
+    ensure_postgres("loadtest", required="LOADTEST_DATABASE_URL must be a PostgreSQL database.")
     try:
         for url in (settings.CACHES["default"]["LOCATION"], settings.CELERY_BROKER_URL):
             # Our own databases: stale rate counters, cached pages and queued tasks go.
@@ -234,6 +222,7 @@ def forget_work(users) -> None:
 def quiz_plan() -> dict:
     """For each language: the module copy the reader sees, its quiz's form action and the right
     answers (form field -> values)."""
+    from django.urls import reverse
     from wagtail.models import Locale
 
     from courses.models import CoursePage, ModulePage
@@ -257,7 +246,8 @@ def quiz_plan() -> dict:
                 ]
             answers[f"q-{question.id}"] = values
         plan["by_language"][language] = {
-            "path": f"/learn/modules/{copy.pk}/quiz/{quiz.id}/",
+            # The form's own address (courses:activity_action), as the page gives it.
+            "path": reverse("courses:quiz_submit", args=[copy.pk, quiz.id]),
             "page_url": copy.url,
             "answers": answers,
         }
@@ -355,40 +345,7 @@ def forget_sessions(accounts: list[dict]) -> None:
 
 
 # --- Processes ------------------------------------------------------------------------------------
-class Process:
-    """A child process whose output goes to a temporary log, shown when something fails."""
-
-    def __init__(self, name: str, command: list[str], environment: dict):
-        self.name = name
-        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in stop())
-            prefix=f"loadtest-{name}-", suffix=".log", delete=False
-        )
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **environment},
-            stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def tail(self, lines: int = 30) -> str:
-        self.log.flush()
-        text = Path(self.log.name).read_text(encoding="utf-8", errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        tail = self.tail()
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
-        return tail
+Process = LoggedProcess  # gunicorn, the Celery worker, Locust
 
 
 # For this run only, the access log goes to a file of its own, one line a request: the tag the
@@ -459,24 +416,10 @@ def start_celery(environment: dict) -> Process:
 
 
 def wait_healthy(server: Process, port: int, timeout: float = 180) -> None:
-    import http.client
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            sys.exit(f"loadtest: gunicorn stopped at start-up:\n{server.tail()}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            response = connection.getresponse()
-            response.read()
-            connection.close()
-            if response.status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    sys.exit(f"loadtest: /healthz did not answer 200 within {timeout:g} s:\n{server.tail()}")
+    try:
+        server.wait_healthy(port, timeout)
+    except RuntimeError as error:
+        sys.exit(f"loadtest: {error}")
 
 
 def redis_pid() -> int | None:
@@ -612,16 +555,6 @@ def stored_checks(users, steps: list[dict]) -> dict:
         and result["statements_unexplained"] == 0
     )
     return result
-
-
-def git(*args: str) -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip()
 
 
 def metadata(conf: dict, timings: dict, counts: dict) -> dict:
@@ -955,7 +888,7 @@ def main() -> int:
             check=False,
         )  # fmt: skip
         if load.returncode != 0 or not (work / "steps.json").exists():
-            locust_output = server.tail()
+            locust_output = server.log_tail()
             sys.exit(
                 f"loadtest: the load generator failed.\ngunicorn's last lines:\n{locust_output}"
             )

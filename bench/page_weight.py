@@ -18,17 +18,13 @@ bench/results/page_weight-latest.json and a copy named after the run's time; a m
 not fail the run. `BENCH_QUICK=1`: first visits only. See bench/README.md, "Page weight".
 """
 
-import http.client
 import json
 import os
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
@@ -40,12 +36,17 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
+    LoggedProcess,
     apply_quick_defaults,
+    ensure_postgres,
+    git,
     migrate_and_seed,
+    python_path,
     quick,
     skip_or_fail,
     stage,
 )
+from bench.common import setup_django as common_setup_django  # noqa: E402
 
 SETTINGS_MODULE = "bench.page_weight_settings"
 WORKER_TMP = "/dev/shm"  # noqa: S108 (gunicorn's heartbeat files, as in the Dockerfile)
@@ -146,28 +147,18 @@ def free_port() -> int:
 
 
 def setup_django(port: int) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
-    os.environ["ACOMPANA_PLATFORM_ORIGIN"] = f"http://localhost:{port}"
-    os.environ["H5P_ORIGIN"] = f"http://127.0.0.1:{port}"
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    import django
-
-    django.setup()
+    common_setup_django(
+        SETTINGS_MODULE,
+        {
+            "ACOMPANA_PLATFORM_ORIGIN": f"http://localhost:{port}",
+            "H5P_ORIGIN": f"http://127.0.0.1:{port}",
+        },
+    )
 
 
 def ensure_database() -> None:
     """A PostgreSQL database named by BENCH_DATABASE_URL is created when missing."""
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        return
-
-    from bench.common import create_postgres_database
-
-    create_postgres_database(db, "bench page weight")
+    ensure_postgres("bench page weight")
 
 
 def prepare() -> dict:
@@ -257,62 +248,20 @@ def gunicorn_command(port: int, threads: int) -> list[str]:
 
 
 # --- The server -----------------------------------------------------------------------------------
-class Server:
+class Server(LoggedProcess):
     """gunicorn (one worker, a few threads) in its own process, its log kept for failures."""
 
     def __init__(self, port: int, threads: int):
         self.port = port
         self.threads = threads
-        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in stop())
-            prefix="bench-page-weight-gunicorn-", suffix=".log", delete=False
-        )
-        path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE, "PYTHONPATH": path}
-        self.process = subprocess.Popen(
+        super().__init__(
+            "page-weight-gunicorn",
             gunicorn_command(port, threads),
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            {"DJANGO_SETTINGS_MODULE": SETTINGS_MODULE, "PYTHONPATH": python_path()},
         )
-
-    def log_tail(self, lines: int = 30) -> str:
-        self.log.flush()
-        text = Path(self.log.name).read_text(encoding="utf-8", errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
 
     def wait_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn stopped at start-up:\n{self.log_tail()}")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", "/healthz", headers={"Host": f"localhost:{self.port}"})
-                response = connection.getresponse()
-                response.read()
-                connection.close()
-                if response.status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"/healthz did not answer 200 within {timeout:g} s:\n{self.log_tail()}")
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.log.closed:
-            return ""
-        tail = self.log_tail()
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
-        return tail
+        super().wait_healthy(self.port, timeout, host=f"localhost:{self.port}")
 
 
 # --- The browser ----------------------------------------------------------------------------------
@@ -561,16 +510,6 @@ def run_browser(port: int, quick: bool, players: int) -> tuple[list[dict], str]:
 
 
 # --- Reporting ------------------------------------------------------------------------------------
-def git(*args: str) -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip()
-
-
 def judge(visits: list[dict]) -> dict:
     def find(kind):
         return next((v for v in visits if v["page"] == H5P_MODULE[0] and v["visit"] == kind), None)
@@ -636,10 +575,10 @@ def main() -> int:
     from django.conf import settings
     from django.db import connection
 
-    from courses import demo_content
+    from courses import demo_data
 
     samples = Path(settings.ACOMPANA_DEMO_H5P_DIR)
-    missing = [f for f, _t in demo_content.H5P_SAMPLES.values() if not (samples / f).is_file()]
+    missing = [f for f, _t in demo_data.load().H5P_SAMPLES.values() if not (samples / f).is_file()]
     if missing:
         return skip(
             f"the H5P samples are not in {samples} (missing: {', '.join(missing)}); the demo's "

@@ -18,10 +18,8 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -32,7 +30,17 @@ RESULTS_DIR = ROOT / "bench" / "results"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import QueryCounter, apply_quick_defaults, mark_prepared, quick, stage  # noqa: E402
+from bench.common import (  # noqa: E402
+    QueryCounter,
+    apply_quick_defaults,
+    ensure_postgres,
+    env_int,
+    git,
+    mark_prepared,
+    quick,
+    setup_django,
+    stage,
+)
 
 # BENCH_QUICK=1: sizes for a run of a minute or two (each still overridable).
 QUICK_DEFAULTS = {
@@ -120,38 +128,9 @@ TIME_ZONES = [
 LANGUAGES = ["", "es", "en"]
 
 
-def env_int(name: str, default: int, minimum: int = 0) -> int:
-    raw = os.environ.get(name, "")
-    try:
-        value = int(raw) if raw.strip() else default
-    except ValueError:
-        sys.exit(f"bench: {name} must be a whole number, not {raw!r}.")
-    if value < minimum:
-        sys.exit(f"bench: {name} must be at least {minimum}, not {value}.")
-    return value
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "training.settings.bench")
-    # seed_demo logs every page and task at INFO; warnings and errors still show.
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    # The benchmark serves no static files, so it does not run collectstatic first.
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    import django
-
-    django.setup()
-
-
 def ensure_database() -> None:
     """A PostgreSQL database named by BENCH_DATABASE_URL is created when missing."""
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        from bench.common import create_postgres_database
-
-        create_postgres_database(db, "bench")
+    ensure_postgres("bench")
 
 
 def prepare_database(people: int, members: int) -> dict:
@@ -491,16 +470,6 @@ def measure(
         if scenario.name not in failures
     ]
     return rows, failures
-
-
-def git(*args: str) -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip()
 
 
 def metadata(iterations: int, warmup: int, people: int, seeding: dict) -> dict:

@@ -9,7 +9,7 @@ class CertificatesConfig(AppConfig):
     def ready(self):
         from training.dashboard import Section, register
 
-        from . import signals
+        from . import requirement_kinds, signals  # noqa: F401 (the kinds register themselves)
         from .views import dashboard_certification, member_certification
 
         signals.connect()

@@ -7,45 +7,26 @@ Which requirements apply depends on where the person stands:
 - from the window's opening (and after expiry): the renewal path, where only what was done since
   the window opened counts (a refresher completed, a skill signed off, sessions attended).
 
-A fixed number of queries per person and track, whatever the number of requirements.
+Each kind of requirement (a course, live sessions, a skill, an agreement, hours of courses) is a
+class in requirement_kinds.py with its evidence and its check; this module walks them. A fixed
+number of queries per person and track, whatever the number of requirements.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cohorts.models import Attendance, LiveSession, Membership, SkillSignOff, same_skill
-from courses.models import CourseProgress
+from cohorts.models import Membership
+from courses.i18n import active_language, default_locale_id, locale_id_for
 from training.prepared import Prepared
 
-from .models import (
-    AgreementSignature,
-    AgreementText,
-    AgreementVersion,
-    Certificate,
-    Requirement,
-    RequirementException,
-    Track,
-)
-
-ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
-CAUGHT_UP = Attendance.Status.CAUGHT_UP
-
-
-@dataclass
-class Check:
-    requirement: Requirement
-    met: bool
-    detail: str
-    done_at: datetime | None = None
-    exception: RequirementException | None = None
-
-    @property
-    def label(self) -> str:
-        return self.requirement.label
+from .models import Certificate, Requirement, RequirementException, Track
+from .requirement_kinds import KINDS, Check
 
 
 @dataclass
@@ -132,10 +113,6 @@ def compute_many(user, tracks, *, today: date | None = None,
     working = [result for result in results if result.path is not None]
     if not working:
         return results
-    from django.conf import settings
-
-    from courses.i18n import active_language, default_locale_id, locale_id_for
-
     language = active_language()
     locale_id = locale_id_for(language) if language != settings.LANGUAGE_CODE else None
     default = default_locale_id()
@@ -176,8 +153,8 @@ def _requirements(*, user, tracks, language, locale_id=None, default_locale=None
             locale_id=locale_id,
             default_locale=default_locale,
         )
-        .select_related("course", "skill", "agreement")
-        .defer("course__learning_outcomes")  # a StreamField no checklist shows
+        .select_related(*(name for kind in KINDS.values() for name in kind.related))
+        .defer(*(name for kind in KINDS.values() for name in kind.deferred))
         .order_by("sort_order", "pk")
     )
 
@@ -187,66 +164,30 @@ _REQUIREMENTS = Prepared(_requirements)
 
 def _with_evidence(requirements, user, *, language, locale_id=None, default_locale=None):
     """The requirements with what the person did about each, read in the same query: their open
-    exception (at most one), a course's completion (on the course itself and on its original,
-    see courses.i18n) and its title in the reader's language, an agreement's newest version and
-    the newest the person signed. `language`: the reader's; `locale_id`: its locale, when not
-    the originals'; `default_locale`: the originals' (courses.i18n)."""
-    from wagtail.models import Page
-
-    completions = CourseProgress.objects.filter(user=user, completed_at__isnull=False)
-    signatures = AgreementSignature.objects.filter(
-        user=user, version__agreement=OuterRef("agreement_id")
-    ).order_by("-version__number")
+    exception (at most one), and what each kind reads along (RequirementKind.annotations: a
+    course's completion, an agreement's newest version and the newest the person signed…).
+    `language`: the reader's; `locale_id`: its locale, when not the originals'; `default_locale`:
+    the originals' (courses.i18n)."""
     open_exception = Q(exceptions__user=user, exceptions__certificate__isnull=True,
                        exceptions__withdrawn_at__isnull=True)  # fmt: skip
     annotations = {
         "exception": FilteredRelation("exceptions", condition=open_exception),
         **{f"exception_{name}": F(f"exception__{name}") for name in EXCEPTION_FIELDS},
-        "completed_at": Subquery(
-            completions.filter(course=OuterRef("course_id")).values("completed_at")[:1]
-        ),
-        "original_completed_at": Subquery(
-            completions.filter(
-                course__translation_key=OuterRef("course__translation_key"),
-                course__locale_id=default_locale,
-            ).values("completed_at")[:1]
-        ),
-        "current_version": Subquery(
-            AgreementVersion.objects.filter(agreement=OuterRef("agreement_id"))
-            .order_by("-number")
-            .values("number")[:1]
-        ),
-        "signed_version": Subquery(signatures.values("version__number")[:1]),
-        "signed_at": Subquery(signatures.values("signed_at")[:1]),
-        # As Agreement.local_title: the newest translation in the reader's language.
-        "agreement_local_title": Subquery(
-            AgreementText.objects.filter(agreement=OuterRef("agreement_id"), language=language)
-            .order_by("-version")
-            .values("title")[:1]
-        ),
     }
-    if locale_id is not None:
-        # As courses.i18n.titles_in_active_language: a real translation's (not an alias's).
-        annotations["local_course_title"] = Subquery(
-            Page.objects.filter(
-                translation_key=OuterRef("course__translation_key"), locale_id=locale_id,
-                alias_of__isnull=True,
-            ).values("title")[:1]
+    for kind in KINDS.values():
+        annotations.update(
+            kind.annotations(user=user, language=language, locale_id=locale_id,
+                             default_locale=default_locale)
         )  # fmt: skip
     return requirements.annotate(**annotations)
 
 
 class _Evidence:
-    """The person's evidence for every requirement of the tracks worked on: what rides along on
-    the requirements (_with_evidence), then one query per kind of requirement that needs one,
-    whatever the number of tracks."""
+    """The person's evidence for every requirement of the tracks worked on: their open
+    exceptions (read along with the requirements), then what each kind gathers for all its
+    requirements at once (at most one query a kind), whatever the number of tracks."""
 
     def __init__(self, user, working, applying, requirements):
-        from courses.i18n import active_language, record
-
-        by_kind: dict[str, list[Requirement]] = {}
-        for requirement in requirements:
-            by_kind.setdefault(requirement.kind, []).append(requirement)
         self.exceptions = {
             r.pk: RequirementException(
                 requirement_id=r.pk, user_id=user.pk, certificate_id=None, withdrawn_at=None,
@@ -255,193 +196,24 @@ class _Evidence:
             for r in requirements
             if r.exception_id is not None
         }  # fmt: skip
-        self.completed: dict[int, datetime | None] = {}
-        language = active_language()
-        for r in by_kind.get(Requirement.Kind.COURSE, []):
-            # Progress is kept on a course's original (courses.i18n), whichever copy was chosen.
-            original = record(r.course)
-            self.completed[r.pk] = (
-                r.completed_at if original.pk == r.course_id else r.original_completed_at
-            )
-            # The course's title in the reader's language, for the checklist.
-            local = getattr(r, "local_course_title", None)
-            r.__dict__.setdefault("_course_titles", {})[language] = (
-                local if local is not None else r.course.title
-            )
-        self.current: dict[int, int] = {}
-        self.signed: dict[int, tuple[int, datetime]] = {}
-        for r in by_kind.get(Requirement.Kind.AGREEMENT, []):
-            r.agreement.__dict__.setdefault("_local_titles", {})[language] = r.agreement_local_title
-            self.current[r.agreement_id] = r.current_version or 0
-            if r.signed_version:
-                self.signed[r.agreement_id] = (r.signed_version, r.signed_at)
-        self.sign_offs: list[tuple] = []
-        if skills := by_kind.get(Requirement.Kind.SKILL):
-            skilled = [
-                result.track.pk for result in working
-                if any(r.kind == Requirement.Kind.SKILL for r in applying[result.track.pk])
-            ]  # fmt: skip
-            self.sign_offs = _SIGN_OFFS.run(
-                user=user.pk, skills=sorted({r.skill_id for r in skills}), tracks=skilled
-            )
-        self.sessions: dict[int, list[tuple]] = {}
-        self.attendance: list[tuple] = []
-        if by_kind.get(Requirement.Kind.ATTENDANCE):
-            attending = [
-                result for result in working
-                if any(r.kind == Requirement.Kind.ATTENDANCE for r in applying[result.track.pk])
-            ]  # fmt: skip
-            values = {"user": user.pk, "tracks": [result.track.pk for result in attending]}
-            earliest = [result.since for result in attending]
-            if all(earliest):
-                values["since"] = datetime.combine(min(earliest), time.min, tzinfo=UTC)
-            now = timezone.now()
-            for pk, track_id, allowed, starts_at, status, caught_up in _SESSIONS.run(
-                tuple(values), **values
-            ):
-                self.sessions.setdefault(track_id, []).append((pk, allowed, starts_at))
-                if status is not None and starts_at <= now:
-                    self.attendance.append((pk, status, caught_up))
-            self.now = now
-
-
-def _sign_offs(*, user, skills, tracks):
-    """Sign-offs given to `user` (a pk), by someone else, of `skills` or in the cohorts of
-    `tracks`."""
-    return (
-        SkillSignOff.objects.filter(user=user)
-        .filter(Q(skill_id__in=skills) | Q(cohort__track__in=tracks))
-        .exclude(signed_by=user)
-        .values_list("skill_id", "skill__name", "cohort__track_id", "signed_at")
-    )
-
-
-_SIGN_OFFS = Prepared(_sign_offs)
-
-
-def _sessions(*, user, tracks, since=None):
-    """The live sessions of the cohorts of `tracks` that `user` (a pk) belongs to (from `since`),
-    each with the person's attendance that may count, if any (one row per session and person):
-    presence the person marked for themselves never counts (catching up is theirs). (~Q on the
-    nullable marked_by keeps rows nobody marked.)"""
-    cohorts = Membership.objects.filter(
-        user=user, left_at__isnull=True, cohort__track__in=tracks
-    ).values("cohort_id")
-    sessions = LiveSession.objects.filter(cohort__in=cohorts, cancelled_at__isnull=True)
-    if since is not None:
-        sessions = sessions.filter(starts_at__gte=since)
-    marks = Attendance.objects.filter(session=OuterRef("pk"), user=user).filter(
-        (Q(status__in=(*ATTENDED, CAUGHT_UP)) & ~Q(marked_by=user)) | Q(caught_up_at__isnull=False)
-    )
-    return sessions.annotate(
-        mark=Subquery(marks.values("status")[:1]),
-        caught_up=Subquery(marks.values("caught_up_at")[:1]),
-    ).values_list(
-        "pk", "cohort__track_id", "cohort__catch_up_counts", "starts_at", "mark", "caught_up"
-    )
-
-
-_SESSIONS = Prepared(_sessions)
+        self.by_kind: dict[str, object] = {}
+        for name, kind in KINDS.items():
+            tracks = [
+                (result, of_kind)
+                for result in working
+                if (of_kind := [r for r in applying[result.track.pk] if r.kind == name])
+            ]
+            if tracks:
+                self.by_kind[name] = kind.gather(user=user, tracks=tracks)
 
 
 def _checks(user, result: Eligibility, requirements, evidence: _Evidence) -> None:
-    """`result.checks`, one per requirement of its path, from the evidence read for all."""
-    track = result.track
-    since = datetime.combine(result.since, time.min, tzinfo=UTC) if result.since else None
-
-    def counts(moment) -> bool:
-        return moment is not None and (since is None or moment >= since)
-
-    by_kind: dict[str, list[Requirement]] = {}
-    for requirement in requirements:
-        by_kind.setdefault(requirement.kind, []).append(requirement)
+    """`result.checks`, one per requirement of its path (in order), each from its kind's check
+    on the evidence read for all; an open exception counts a requirement as met."""
     checks: dict[int, Check] = {}
-
-    for r in by_kind.get(Requirement.Kind.COURSE, []):
-        done = evidence.completed[r.pk]
-        if counts(done):
-            checks[r.pk] = Check(r, True, _("Completed"), done)
-        elif done:
-            checks[r.pk] = Check(r, False, _("Completed before the renewal opened: complete "
-                                             "it again"))  # fmt: skip
-        else:
-            checks[r.pk] = Check(r, False, _("Not completed yet"))
-
-    if skills := by_kind.get(Requirement.Kind.SKILL):
-        # A sign-off of the track's skill, given in any cohort; or of a cohort's own skill of the
-        # same name, given in a cohort preparing for this track (a trainer there may sign off the
-        # track's skill anyway): a "signed off" on the trainer's page never sits under a "not
-        # signed off yet" here. Nobody certifies themselves: a sign-off the person gave
-        # themselves never counts (cohorts refuses to record one; this holds for older rows).
-        skill_ids = {r.skill_id for r in skills}
-        by_name = {same_skill(r.skill.name) for r in skills}
-        latest: dict[object, datetime] = {}
-        for skill_id, name, cohort_track, at in evidence.sign_offs:
-            if skill_id not in skill_ids and cohort_track != track.pk:
-                continue  # read for another track
-            keys = [skill_id]
-            if cohort_track == track.pk and same_skill(name) in by_name:
-                keys.append(same_skill(name))
-            for key in keys:
-                if key not in latest or at > latest[key]:
-                    latest[key] = at
-        for r in skills:
-            done = max(
-                (at for at in (latest.get(r.skill_id), latest.get(same_skill(r.skill.name))) if at),
-                default=None,
-            )
-            if counts(done):
-                checks[r.pk] = Check(r, True, _("Signed off by a trainer"), done)
-            elif done:
-                checks[r.pk] = Check(r, False, _("Signed off before the renewal opened: a "
-                                                 "trainer signs it off again"))  # fmt: skip
-            else:
-                checks[r.pk] = Check(r, False, _("Not signed off yet"))
-
-    for r in by_kind.get(Requirement.Kind.AGREEMENT, []):
-        number, at = evidence.signed.get(r.agreement_id, (0, None))
-        latest_number = evidence.current.get(r.agreement_id, 0)
-        if number and number == latest_number:
-            checks[r.pk] = Check(r, True, _("Signed (version %(n)s)") % {"n": number}, at)
-        elif number:
-            checks[r.pk] = Check(r, False, _("A new version to read and sign"))
-        else:
-            checks[r.pk] = Check(r, False, _("Not signed yet"))
-
-    if attendance := by_kind.get(Requirement.Kind.ATTENDANCE):
-        # Every session planned counts in the total (nobody is certified on the first of ten);
-        # only one that has started can have been attended: a mark on a session still to come
-        # (made before that was refused) never counts.
-        session_list = [
-            row for row in evidence.sessions.get(track.pk, []) if not since or row[2] >= since
-        ]
-        held = {pk for pk, _allowed, starts_at in session_list if starts_at <= evidence.now}
-        catch_up = {pk for pk, allowed, _starts_at in session_list if allowed}
-        attended = 0
-        for session_id, status, caught_up in evidence.attendance:
-            if session_id not in held:
-                continue  # another track's, or not held yet
-            # Caught up from the recording (the trainer's mark or the member's word) counts
-            # where the cohort says it does.
-            if status in ATTENDED or (
-                (caught_up or status == CAUGHT_UP) and session_id in catch_up
-            ):
-                attended += 1
-        total = len(session_list)
-        to_come = total - len(held)
-        for r in attendance:
-            share = 100 * attended / total if total else 0
-            detail = _("%(attended)s of %(total)s attended") % {
-                "attended": attended, "total": total,
-            }  # fmt: skip
-            if to_come:
-                detail = _("%(attended)s of %(total)s attended (%(to_come)s still to come)") % {
-                    "attended": attended, "total": total, "to_come": to_come,
-                }  # fmt: skip
-            if not total:
-                detail = _("No live sessions yet")
-            checks[r.pk] = Check(r, total > 0 and share >= r.min_attendance, detail)
-
+    for name, kind in KINDS.items():
+        if of_kind := [r for r in requirements if r.kind == name]:
+            checks.update(kind.checks(of_kind, result=result, evidence=evidence.by_kind[name]))
     for r in requirements:
         check = checks[r.pk]
         if not check.met and (exception := evidence.exceptions.get(r.pk)):
@@ -463,9 +235,8 @@ def followed_tracks(user):
 
 def followers(track: Track):
     """People on the track: members of its cohorts, and holders of its certificates."""
-    from training.models import User
-
-    return User.objects.filter(
+    people = get_user_model().objects
+    return people.filter(
         Q(cohort_memberships__cohort__track=track, cohort_memberships__left_at__isnull=True)
         | Q(certificates__track=track)
     ).distinct()

@@ -1,10 +1,10 @@
 """Certification tracks, agreements, certificates and the responder pool.
 
 A track lists requirements (courses, live-session attendance, skill sign-offs, signed
-agreements) on two paths: the first certification and its renewal. A person's eligibility is
-computed from what they did (`eligibility.py`); a certificate is issued once per person, track and
-validity period; certified people may join the responder pool, which coordinators search and
-export (only what each person agreed to share).
+agreements, hours of courses: requirement_kinds.py) on two paths: the first certification and
+its renewal. A person's eligibility is computed from what they did (`eligibility.py`); a
+certificate is issued once per person, track and validity period; certified people may join the
+responder pool, which coordinators search and export (only what each person agreed to share).
 """
 
 import base64
@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -348,6 +347,19 @@ class TrackText(Orderable):
         return self.title
 
 
+# The one field each kind of requirement (Requirement.Kind) needs, set, every other one empty:
+# Requirement.clean says so in the track editor, a CheckConstraint per kind in the database.
+# (Out here for Requirement.Meta to read it.) What a kind does with its field (its label, link,
+# evidence and check) is in requirement_kinds.py.
+REQUIREMENT_FIELDS = {
+    "course": "course",
+    "skill": "skill",
+    "agreement": "agreement",
+    "attendance": "min_attendance",
+    "continuing_education": "min_hours",
+}
+
+
 class Requirement(Orderable):
     class Path(models.TextChoices):
         INITIAL = "initial", _("To be certified")
@@ -358,6 +370,7 @@ class Requirement(Orderable):
         ATTENDANCE = "attendance", _("Live sessions attended")
         SKILL = "skill", _("Skill signed off by a trainer")
         AGREEMENT = "agreement", _("Agreement signed")
+        CONTINUING_EDUCATION = "continuing_education", _("Hours of courses completed")
 
     track = ParentalKey(Track, on_delete=models.CASCADE, related_name="requirements")
     path = models.CharField(_("path"), max_length=10, choices=Path.choices, default=Path.INITIAL)
@@ -377,6 +390,11 @@ class Requirement(Orderable):
         help_text=_("Of the sessions of the person's cohorts on this track. Catching up from a "
                     "recording counts where the cohort allows it."),
     )  # fmt: skip
+    min_hours = models.DecimalField(
+        _("minimum hours of courses"), max_digits=5, decimal_places=1, null=True, blank=True,
+        help_text=_("Hours of any courses completed on this path (on the renewal path, since it "
+                    "opened), as each course estimates them."),
+    )  # fmt: skip
 
     panels = [
         FieldPanel("path"),
@@ -385,17 +403,29 @@ class Requirement(Orderable):
         FieldPanel("skill"),
         FieldPanel("agreement"),
         FieldPanel("min_attendance"),
+        FieldPanel("min_hours"),
     ]
 
-    FIELD_FOR_KIND = {
-        Kind.COURSE: "course",
-        Kind.SKILL: "skill",
-        Kind.AGREEMENT: "agreement",
-        Kind.ATTENDANCE: "min_attendance",
-    }
+    FIELD_FOR_KIND = REQUIREMENT_FIELDS
+    # Kind -> its RequirementKind: filled by requirement_kinds.register (this module cannot
+    # import that one, which reads these models).
+    KINDS: dict = {}
 
     class Meta(Orderable.Meta):
         verbose_name = _("requirement")
+        constraints = [
+            *(
+                models.CheckConstraint(
+                    condition=~Q(kind=kind)
+                    | Q(**{f"{field}__isnull": field != needed
+                           for field in REQUIREMENT_FIELDS.values()}),
+                    name=f"requirement_{kind}_needs_{needed}",
+                )
+                for kind, needed in REQUIREMENT_FIELDS.items()
+            ),
+            models.CheckConstraint(condition=Q(min_hours__isnull=True) | Q(min_hours__gt=0),
+                                   name="requirement_min_hours_positive"),
+        ]  # fmt: skip
 
     def __str__(self):
         return str(self.label)
@@ -404,43 +434,21 @@ class Requirement(Orderable):
         needed = self.FIELD_FOR_KIND.get(self.kind)
         errors = {}
         for field in self.FIELD_FOR_KIND.values():
-            value = getattr(self, field if field == "min_attendance" else f"{field}_id")
+            value = getattr(self, self._meta.get_field(field).attname)
             if field == needed and value in (None, ""):
                 errors[field] = _("This requirement needs it.")
             elif field != needed and value not in (None, ""):
                 errors[field] = _("Leave this empty for this kind of requirement.")
-        # A skill of this track, which every cohort preparing for it signs off (a cohort's or a
-        # course's own skill could only be met by the members of that cohort or course).
-        if (
-            self.kind == self.Kind.SKILL
-            and self.skill_id
-            and "skill" not in errors
-            # (In the track editor a new requirement has no track yet: TrackForm checks it.)
-            and (self.skill.track_id is None
-                 or (self.track_id is not None and self.skill.track_id != self.track_id))
-        ):  # fmt: skip
-            errors["skill"] = not_this_tracks_skill(self.skill)
-        if (
-            self.kind == self.Kind.ATTENDANCE
-            and self.min_attendance is not None
-            and not (1 <= self.min_attendance <= 100)
-        ):
-            errors["min_attendance"] = _("Between 1 and 100.")
+        # What the kind checks beyond that (a skill of this track, a share between 1 and 100…).
+        if needed and needed not in errors:
+            errors.update(self.KINDS[self.kind].clean(self))
         if errors:
             raise ValidationError(errors)
 
     @property
     def label(self) -> str:
-        """What the person must do, in the active language."""
-        if self.kind == self.Kind.COURSE:
-            return gettext("Complete the course “%(course)s”") % {"course": self.course_title()}
-        if self.kind == self.Kind.SKILL:
-            return gettext("Skill signed off: %(skill)s") % {"skill": self.skill.name}
-        if self.kind == self.Kind.AGREEMENT:
-            return gettext("Sign the “%(agreement)s”") % {"agreement": self.agreement.local_title}
-        return gettext("Attend at least %(share)s%% of live sessions") % {
-            "share": self.min_attendance
-        }
+        """What the person must do, in the active language (its kind says)."""
+        return self.KINDS[self.kind].label(self)
 
     def course_title(self) -> str:
         """The course's title in the active language (its translation's), once per language."""

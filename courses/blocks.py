@@ -20,6 +20,8 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import expand_db_html
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from .acknowledge import AcknowledgeBlock
+
 RICH_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4", "blockquote"]
 
 
@@ -263,7 +265,10 @@ def render_quiz(value, context) -> str:
     else:
         html.append(f'<p class="muted">{gettext("Pass mark: %(mark)s%%.") % {"mark": mark}}</p>\n')
     page_pk = esc(page.pk) if page is not None else ""
-    action = reverse("courses:quiz_submit", args=[page.pk, raw_id]) if page is not None else ""
+    action = (
+        reverse("courses:activity_action", args=[page.pk, raw_id, "submit"]) if page is not None
+        else ""
+    )  # fmt: skip
     csrf = context.get("csrf_token")
     html.append(
         f'<form method="post" action="{esc(action)}" data-quiz data-draft-key="acompana:'
@@ -369,7 +374,10 @@ def render_reflection(value, context) -> str:
     reflection = activity.get("reflection")
     page = context.get("page")
     page_pk = esc(page.pk) if page is not None else ""
-    action = reverse("courses:reflection_save", args=[page.pk, raw_id]) if page is not None else ""
+    action = (
+        reverse("courses:activity_action", args=[page.pk, raw_id, "save"]) if page is not None
+        else ""
+    )  # fmt: skip
     html = [
         f'<section class="activity reflection" id="activity-{block_id}" '
         f'aria-labelledby="reflection-title-{block_id}">\n'
@@ -624,3 +632,4 @@ class ModuleBodyBlock(blocks.StreamBlock):
     quiz = QuizBlock()
     reflection = ReflectionBlock()
     h5p = H5PBlock()
+    acknowledge = AcknowledgeBlock()

@@ -1,11 +1,12 @@
 """Demo courses for `seed_demo`: the catalog, three courses with their modules, and some progress
 for the demo volunteer. Running it twice changes nothing.
 
-The content lives in `courses.demo_content` as plain data. Every block, question and option gets
-a deterministic id (uuid5 of its path), so reseeding keeps the ids that learners' records point
-at. A page is published again only when its content differs from the data here and nobody has
-edited it in the admin since (an editor's revision always wins); the learner's
-progress is written only through `courses.services`, and only the steps not yet taken.
+The content lives in `courses/demo_data/` as YAML, one file per module (`demo_data.load` reads
+it). Every block, question and option gets a deterministic id (uuid5 of its path), so reseeding
+keeps the ids that learners' records point at. A page is published again only when its content
+differs from the data here and nobody has edited it in the admin since (an editor's revision
+always wins); the learner's progress is written only through `courses.services`, and only the
+steps not yet taken.
 """
 
 import html
@@ -22,8 +23,7 @@ from django.db import transaction
 from training.demo import ensure_site
 from training.models import User
 
-from . import demo_content as content
-from . import services
+from . import demo_data, services
 from .h5p import store
 from .models import (
     CourseIndexPage,
@@ -68,7 +68,7 @@ def _inline(text: str) -> str:
 
 
 def rich(markup: str) -> str:
-    """Wagtail rich text from the markup described in `courses.demo_content`."""
+    """Wagtail rich text from the markup described in `courses.demo_data`."""
     parts = []
     for chunk in re.split(r"\n\s*\n", dedent(markup).strip()):
         lines = [line.strip() for line in chunk.splitlines()]
@@ -126,6 +126,7 @@ def _check_quiz(where: str, quiz: dict) -> None:
 
 def validate(courses=None) -> None:
     """Raise ValueError when the demo data breaks the rules the demo is meant to show."""
+    content = demo_data.load()
     courses = content.COURSES if courses is None else courses
     without_activities = []
     course_slugs = [course["slug"] for course in courses]
@@ -317,7 +318,7 @@ def _sync_page(stdout, parent, model, slug: str, fields: dict, streams: dict, re
 
 def seed_topics(stdout) -> dict[str, Topic]:
     topics = {}
-    for data in content.TOPICS:
+    for data in demo_data.load().TOPICS:
         topic, created = Topic.objects.get_or_create(
             slug=data["slug"], defaults={"name": data["name"]}
         )
@@ -329,6 +330,7 @@ def seed_topics(stdout) -> dict[str, Topic]:
 
 def seed_index(stdout) -> CourseIndexPage:
     home = ensure_site()
+    content = demo_data.load()
     fields = {"title": content.INDEX["title"], "intro": rich(content.INDEX["intro"])}
     existing = CourseIndexPage.objects.child_of(home).first()
     slug = existing.slug if existing is not None else content.INDEX["slug"]
@@ -418,9 +420,11 @@ def seed_h5p(stdout) -> None:
     """Import the sample packages once, unpacked here (not in the background), and approve the
     libraries they brought, as an administrator would after review. What the samples say of
     themselves (h5p.json's title, the question set's start screen) is replaced by the demo's
-    words in its copy (content.H5P_WORDS), uploaded and checked like any package."""
+    words in its copy (H5P_WORDS, from demo_data/en/h5p.yaml), uploaded and checked like any
+    package."""
     from .demo_i18n import localized_package
 
+    content = demo_data.load()
     folder = Path(settings.ACOMPANA_DEMO_H5P_DIR)
     admin = User.objects.filter(is_superuser=True).order_by("pk").first()
     for key, (file_name, title) in content.H5P_SAMPLES.items():
@@ -490,6 +494,7 @@ def _step(stdout, user, course: CoursePage, module: ModulePage, step: str) -> No
 
 def seed_progress(stdout, courses: dict[str, CoursePage]) -> None:
     """Enrol the demo volunteer in every demo course and take the steps of DEMO_PROGRESS."""
+    content = demo_data.load()
     user = User.objects.filter(email=content.VOLUNTEER_EMAIL).first()
     if user is None:
         return
@@ -512,7 +517,7 @@ def seed(stdout) -> None:
     index = seed_index(stdout)
     topics = seed_topics(stdout)
     courses: dict[str, CoursePage] = {}
-    for course in content.COURSES:
+    for course in demo_data.load().COURSES:
         courses[course["slug"]] = seed_course(stdout, index, course, topics, courses)
     seed_progress(stdout, courses)
     # The site in Spanish (and a module in Portuguese), as editors translate with wagtail-localize.

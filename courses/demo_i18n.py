@@ -2,32 +2,19 @@
 the home and about pages and the demo courses translated into Spanish, and one module into
 Portuguese — as an editor would with wagtail-localize. Idempotent.
 
-The translated words live beside the English ones: `courses/demo_content_es.py` (every course)
-and `courses/demo_content_pt_br.py` (one module), with the same structure and the same block
-keys, so that the translations keep the block ids learners' progress points at.
+The translated words live beside the English ones in `courses/demo_data/`: `es/` (every course)
+and `pt-br/` (one module), with the same files and the same block keys, so that the translations
+keep the block ids learners' progress points at.
 """
-
-import importlib
 
 from django.conf import settings
 from wagtail.models import Locale, Page
 
 from training import demo as training_demo
 
-from . import demo_content as english
+from . import demo_data
 from .demo import _stream, learning_outcomes, module_body, plain, rich
 from .models import CourseIndexPage, CoursePage, ModulePage, Topic, TopicName
-
-CONTENT = {"es": "courses.demo_content_es", "pt-br": "courses.demo_content_pt_br"}
-
-
-def _content(code: str):
-    if code not in CONTENT:
-        return None
-    try:
-        return importlib.import_module(CONTENT[code])
-    except ModuleNotFoundError:
-        return None
 
 
 def locales(stdout) -> dict[str, Locale]:
@@ -101,11 +88,11 @@ def _publish(page, locale, fields, streams):
 
 
 def record_strings(page, translated) -> int:
-    """Give wagtail-localize the words of a translation written in code, as if a translator had
-    typed them in its editor: a Translation record (so the admin shows its status and, after the
-    original changes, that it is out of date) and a string translation per segment (so that
-    saving in the translation editor keeps the Spanish words instead of falling back to
-    English). Strings are paired by their place in the page (same fields, same block ids).
+    """Give wagtail-localize the words of a translation seeded from the demo data, as if a
+    translator had typed them in its editor: a Translation record (so the admin shows its status
+    and, after the original changes, that it is out of date) and a string translation per
+    segment (so that saving in the translation editor keeps the Spanish words instead of falling
+    back to English). Strings are paired by their place in the page (same fields, same block ids).
     Returns how many strings had no counterpart."""
     import json
     from collections import defaultdict
@@ -211,7 +198,7 @@ def seed_h5p_versions(stdout, code: str, words) -> None:
     admin = User.objects.filter(is_superuser=True).order_by("pk").first()
     for key, version in getattr(words, "H5P", {}).items():
         activity_uuid = h5p_uuid(f"{key}/{code}")
-        file_name, _title = english.H5P_SAMPLES[key]
+        file_name, _title = demo_data.load().H5P_SAMPLES[key]
         if H5PActivity.objects.filter(uuid=activity_uuid).exists():
             continue
         if not (folder / file_name).is_file():
@@ -235,7 +222,7 @@ def seed(stdout) -> None:
     made = locales(stdout)
     home = training_demo.ensure_site()
     for code, locale in made.items():
-        words = _content(code)
+        words = demo_data.load(code)
         pages = training_demo.PAGES.get(code, {})
         if "home" in pages:
             translate(stdout, home, locale, pages["home"])
@@ -254,7 +241,7 @@ def seed(stdout) -> None:
         if index is not None and getattr(words, "INDEX", None):
             translate(stdout, index, locale, {"title": words.INDEX["title"],
                                               "intro": rich(words.INDEX["intro"])})  # fmt: skip
-        for course_data in english.COURSES:
+        for course_data in demo_data.load().COURSES:
             course_words = getattr(words, "COURSES", {}).get(course_data["slug"])
             course = CoursePage.objects.filter(
                 slug=course_data["slug"], locale=home.locale

@@ -10,25 +10,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import i18n, page_cache, services
-from .activities import kind_for_block
+from .activities import ActionRequest, kind_for_action, kind_for_block
 from .h5p import xapi
 from .models import ActivityCompletion, CoursePage, H5PActivity, ModulePage
-from .selectors import (
-    module_page_context,
-    module_rows,
-    next_module,
-    next_steps,
-    quiz_view,
-    reflection_view,
-)
-
-QUIZ_DRAFT_KEY = "quiz-draft:{module}:{activity}"
+from .selectors import module_page_context, module_rows, next_module, next_steps
 
 
 def _course_of(module: ModulePage, request=None) -> CoursePage:
@@ -94,10 +85,14 @@ def serve_module(module: ModulePage, request, serve, *args, **kwargs):
 
             # What each card says it downloads: one query for all the page's activities.
             context["h5p_weights"] = activity_weights(context["playable_h5p"].values())
+        state, completed = context["activity_state"], context["completed_activity_ids"]
         context["activity_views"] = {
-            activity.id: _activity_view(request, module, activity, context)
+            activity.id: activity.kind.view(
+                request, module=module, activity=activity, state=state.get(activity.id),
+                completed=activity.id in completed, page=context,
+            )
             for activity in shown.activities
-        }
+        }  # fmt: skip
     context["shared_blocks"] = shared_blocks_html(shown, request)
     context["has_h5p"] = not preview_reader and any(
         a.kind.block_type == "h5p" for a in shown.activities
@@ -210,22 +205,6 @@ def shared_blocks_html(module: ModulePage, request) -> dict[str, str]:
     return html
 
 
-def _activity_view(request, module, activity, context):
-    state = context["activity_state"].get(activity.id)
-    completed = activity.id in context["completed_activity_ids"]
-    if activity.kind.block_type == "quiz":
-        draft = request.session.get(QUIZ_DRAFT_KEY.format(module=module.pk, activity=activity.id))
-        return quiz_view(activity, state, completed=completed, draft=draft)
-    if activity.kind.block_type == "reflection":
-        return reflection_view(activity, state, completed=completed)
-    if activity.kind.block_type == "h5p":
-        return h5p_view(request, module, activity, state, completed=completed,
-                        enrolled=context["progress"] is not None,
-                        playable=context["playable_h5p"], weights=context.get("h5p_weights"),
-                        result=context.get("h5p_results", {}).get(activity.id))  # fmt: skip
-    return {"completed": completed, "state": state}
-
-
 def _module_for_action(request, module_id: int):
     """The module a learner acts on: published, in a published course, and open to this
     request under the page's privacy settings (the same checks as viewing it). Returns the page
@@ -259,6 +238,42 @@ def _refuse(request, module, error, anchor=""):
     return _back(module, anchor)
 
 
+@transaction.non_atomic_requests
+def activity_action(request, module_id, activity_id, action):
+    """What a learner does to an activity (courses.activities: the kind that offers `action`
+    answers it), after the checks every action shares: the method, a signed-in learner, the
+    module open to them as viewing it is (for actions that name it), in one transaction unless
+    the action commits as it goes. CSRF is checked before, by the middleware, as everywhere."""
+    found = kind_for_action(action)
+    if found is None:
+        raise Http404
+    kind, spec = found
+
+    def answer(request, module_id, activity_id):
+        act = ActionRequest(request, module_id, activity_id)
+        if spec.module:
+            act.shown, act.module, act.course = _module_for_action(request, module_id)
+        return getattr(kind, spec.handler)(act)
+
+    if spec.atomic:
+        answer = transaction.atomic(answer)
+    allowed = require_http_methods([spec.method])
+    if spec.signed_out == "json":
+        # The method first, then the JSON answer a script can show (the player's calls).
+        return allowed(_signed_in_or_json(answer))(request, module_id, activity_id)
+    # A form: to the sign-in page first, as login_required does, and back here after.
+    return login_required(allowed(answer))(request, module_id, activity_id)
+
+
+def _signed_in_or_json(view):
+    def checked(request, *args):
+        if not request.user.is_authenticated:
+            return _signed_out()
+        return view(request, *args)
+
+    return checked
+
+
 @login_required
 @require_POST
 def content_notes(request, module_id):
@@ -277,63 +292,6 @@ def content_notes(request, module_id):
         return HttpResponseRedirect(_course_of(shown).url, status=303)
     services.module_acknowledge_content_notes(user=request.user, module=module, course=course)
     return _back(shown)
-
-
-@login_required
-@require_POST
-def quiz_submit(request, module_id, activity_id):
-    shown, module, course = _module_for_action(request, module_id)
-    answers = {key[2:]: request.POST.getlist(key) for key in request.POST if key.startswith("q-")}
-    draft_key = QUIZ_DRAFT_KEY.format(module=module.pk, activity=activity_id)
-    try:
-        submission_id = uuid.UUID(request.POST.get("submission_id", ""))
-    except ValueError:
-        submission_id = None
-    try:
-        if submission_id is None:
-            raise services.LearningError(_("The form has expired. Please reload the page."))
-        attempt = services.quiz_submit(
-            user=request.user, module=module, course=course, activity_id=activity_id,
-            answers=answers, submission_id=submission_id, content=shown,
-        )  # fmt: skip
-    except services.LearningError as error:
-        # Keep what the person chose, so that nothing is lost when the page comes back.
-        if any(answers.values()):
-            request.session[draft_key] = answers
-        return _refuse(request, shown, error, anchor=f"activity-{activity_id}")
-    request.session.pop(draft_key, None)
-    if _wants_json(request):
-        return JsonResponse({"ok": True, "passed": attempt.passed, "score": str(attempt.score)})
-    if attempt.passed:
-        messages.success(request, _("Well done: you passed this quiz."))
-    else:
-        messages.info(request, _("Not quite yet. Read the feedback and try again."))
-    return _back(shown, f"activity-{activity_id}")
-
-
-@login_required
-@require_POST
-def reflection_save(request, module_id, activity_id):
-    shown, module, course = _module_for_action(request, module_id)
-    submit = request.POST.get("action") == "submit"
-    try:
-        reflection = services.reflection_save(
-            user=request.user, module=module, course=course, activity_id=activity_id,
-            text=request.POST.get("text", ""),
-            shared_with_trainers=request.POST.get("shared_with_trainers") == "on",
-            submit=submit, content=shown,
-        )  # fmt: skip
-    except services.LearningError as error:
-        return _refuse(request, shown, error, anchor=f"activity-{activity_id}")
-    if _wants_json(request):
-        return JsonResponse(
-            {"ok": True, "saved_at": timezone.localtime(reflection.updated_at).isoformat(),
-             "submitted": reflection.submitted_at is not None}
-        )  # fmt: skip
-    messages.success(
-        request, _("Your reflection is submitted.") if submit else _("Your draft is saved.")
-    )
-    return _back(shown, f"activity-{activity_id}")
 
 
 @login_required
@@ -539,12 +497,9 @@ def _signed_out() -> JsonResponse:
     return JsonResponse({"ok": False, "error": message, "code": "login"}, status=401)
 
 
-@transaction.non_atomic_requests
-@require_POST
-def h5p_xapi(request, module_id, activity_id):
+def h5p_xapi_answer(act: ActionRequest) -> JsonResponse:
     """One xAPI statement from the learner's module page (see courses/h5p/xapi.py)."""
-    if not request.user.is_authenticated:
-        return _signed_out()
+    request, module_id, activity_id = act.request, act.module_id, act.activity_id
     try:
         xapi.rate_check(request.user)
         data = xapi.body_json(request, settings.ACOMPANA_H5P_XAPI_MAX_BYTES)
@@ -569,12 +524,9 @@ def h5p_xapi(request, module_id, activity_id):
     return JsonResponse(result)
 
 
-@transaction.non_atomic_requests
-@require_POST
-def h5p_state(request, module_id, activity_id):
+def h5p_state_answer(act: ActionRequest) -> JsonResponse:
     """Where the learner is in the activity, to resume there next time."""
-    if not request.user.is_authenticated:
-        return _signed_out()
+    request, module_id, activity_id = act.request, act.module_id, act.activity_id
     try:
         xapi.rate_check(request.user)
         data = xapi.body_json(request, settings.ACOMPANA_H5P_STATE_MAX_BYTES)
@@ -584,13 +536,10 @@ def h5p_state(request, module_id, activity_id):
     return JsonResponse({"ok": True})
 
 
-@require_GET
-def h5p_launch(request, module_id, activity_id):
+def h5p_launch_answer(act: ActionRequest) -> JsonResponse:
     """A fresh launch token, when the page has been open longer than a token lives. The same
     checks as serving the module page."""
-    if not request.user.is_authenticated:
-        return _signed_out()
-    _shown, module, course = _module_for_action(request, module_id)
+    request, module, course, activity_id = act.request, act.module, act.course, act.activity_id
     try:
         services.module_assert_open(user=request.user, module=module, course=course)
     except services.LearningError as error:

@@ -66,6 +66,17 @@ def _empty_cache():
 
 
 @pytest.fixture
+def spanish(settings):
+    """Every language offered (a deployment may offer fewer), and the Spanish locale of content."""
+    from wagtail.models import Locale
+
+    settings.LANGUAGES = list(settings.ALL_LANGUAGES.items())
+    settings.WAGTAIL_CONTENT_LANGUAGES = settings.LANGUAGES
+    locale, _created = Locale.objects.get_or_create(language_code="es")
+    return locale
+
+
+@pytest.fixture
 def password():
     return "correct horse battery staple"
 
@@ -127,6 +138,14 @@ def login_with_mfa(client, user):
         {"method": "mfa", "at": time.time(), "type": "totp"},
     ]
     session.save()
+
+
+@pytest.fixture
+def administrator_client(client, administrator):
+    """The test client, signed in as the administrator with a second factor (Wagtail's admin
+    and the staff pages ask for it)."""
+    login_with_mfa(client, administrator)
+    return client
 
 
 @pytest.fixture(autouse=True)

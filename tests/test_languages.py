@@ -9,20 +9,17 @@ import polib
 import pytest
 from django.urls import reverse
 
+from tests.helpers import locale_folder
+
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ["es", "pt-br", "fr", "id", "ar"]
 PLACEHOLDER = re.compile(r"%\(|%[sd]|\{")
 
 
-def _locale(code: str) -> str:
-    language, _sep, region = code.partition("-")
-    return f"{language}_{region.upper()}" if region else language
-
-
 def _known(code: str) -> tuple[list[str], list[str]]:
     """English strings the catalogue translates (long enough to be unambiguous on a page), and
     the ones it does not translate yet (longest first)."""
-    po = polib.pofile(str(ROOT / "locales" / _locale(code) / "LC_MESSAGES" / "django.po"))
+    po = polib.pofile(str(ROOT / "locales" / locale_folder(code) / "LC_MESSAGES" / "django.po"))
     translated, untranslated = [], []
     for entry in po:
         if entry.obsolete or entry.msgid_plural:

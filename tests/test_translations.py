@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from tests.conftest import skip_or_fail
+from tests.helpers import locale_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 IGNORE = [".venv", "node_modules", "bench", "tests", "staticfiles", "test-artifacts", "media"]
@@ -25,12 +26,7 @@ def _offered_catalogues():
 
 
 def _catalogue(code: str) -> Path:
-    return ROOT / "locales" / _locale(code) / "LC_MESSAGES" / "django.po"
-
-
-def _locale(code: str) -> str:
-    language, _sep, region = code.partition("-")
-    return f"{language}_{region.upper()}" if region else language
+    return ROOT / "locales" / locale_folder(code) / "LC_MESSAGES" / "django.po"
 
 
 def _statistics(po: Path) -> str:
@@ -67,12 +63,12 @@ def test_catalogue_knows_every_string_in_the_code(code, tmp_path, settings, monk
     monkeypatch.chdir(ROOT)
     call_command(
         "makemessages",
-        locale=[_locale(code)],
+        locale=[locale_folder(code)],
         ignore_patterns=IGNORE,
         no_obsolete=True,
         verbosity=0,
     )
-    stats = _statistics(copy / _locale(code) / "LC_MESSAGES" / "django.po")
+    stats = _statistics(copy / locale_folder(code) / "LC_MESSAGES" / "django.po")
     assert "untranslated" not in stats and "fuzzy" not in stats, (
         f"strings in the code are missing from locales/{code}: {stats} "
         "Run `make messages` and translate them."

@@ -22,11 +22,15 @@ def module_body(context):
     shared = context.get("shared_blocks") or {}
     views = context.get("activity_views") or {}
     parts, flat, join = [], None, None
-    for child in context["page"].body:
-        html = shared.get(child.id)
+    body = context["page"].body
+    # The block ids come from the stored JSON: a block whose HTML is cached is never turned into
+    # Python values (rich text, images…) on the way; only the others are, by index (issue 18).
+    for index, raw in enumerate(body.raw_data):
+        html = shared.get(raw.get("id"))
         if html is not None:
             parts.append(conditional_escape(html))
             continue
+        child = body[index]
         activity = views.get(child.id)
         if isinstance(activity, dict) and activity.get("join"):
             if join is None:

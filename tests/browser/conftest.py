@@ -3,6 +3,7 @@
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -61,3 +62,13 @@ def page(browser, request):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def origins(live_server, settings):
+    """The platform at localhost:PORT, H5P at 127.0.0.1:PORT: two hosts, two cookie jars, as in
+    production."""
+    port = urlsplit(live_server.url).port
+    settings.ACOMPANA_PLATFORM_ORIGIN = f"http://localhost:{port}"
+    settings.H5P_ORIGIN = f"http://127.0.0.1:{port}"
+    return settings.ACOMPANA_PLATFORM_ORIGIN, settings.H5P_ORIGIN

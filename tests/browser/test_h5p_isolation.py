@@ -1,7 +1,5 @@
 """In real Chromium: H5P plays on its own origin, which cannot use the learner's session."""
 
-from urllib.parse import urlsplit
-
 import pytest
 from django.core.files.base import ContentFile
 
@@ -10,15 +8,6 @@ from courses.services import h5p_activity_create
 from tests.conftest import h5p_sample
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def origins(live_server, settings):
-    """The platform at localhost:PORT, H5P at 127.0.0.1:PORT: two hosts, two cookie jars."""
-    port = urlsplit(live_server.url).port
-    settings.ACOMPANA_PLATFORM_ORIGIN = f"http://localhost:{port}"
-    settings.H5P_ORIGIN = f"http://127.0.0.1:{port}"
-    return settings.ACOMPANA_PLATFORM_ORIGIN, settings.H5P_ORIGIN
 
 
 def _activity(name):

@@ -177,7 +177,7 @@ def test_a_player_that_does_not_come_says_so_and_can_be_tried_again(page, live_s
     gate.fail()
     launches = []
     page.on("request", lambda request: launches.append(request.url)
-            if f"/h5p/{first.id}/launch/" in request.url else None)  # fmt: skip
+            if f"/activities/{first.id}/launch/" in request.url else None)  # fmt: skip
     retry.click()
     # Focus goes on to what the block says, not back to the page's start.
     expect(loading).to_be_focused()
@@ -224,7 +224,7 @@ def test_a_card_tapped_long_after_the_page_was_served_asks_for_a_fresh_launch(
     expect(start).to_have_attribute("aria-describedby", f"h5p-title-{first.id}")
     served = block.locator("iframe.h5p-frame").get_attribute("data-src")
     page.clock.fast_forward("55:00")
-    with page.expect_response(lambda r: f"/h5p/{first.id}/launch/" in r.url) as answer:
+    with page.expect_response(lambda r: f"/activities/{first.id}/launch/" in r.url) as answer:
         start.click()
     fresh = answer.value.json()["player_url"]
     expect(block.locator("iframe.h5p-frame")).to_have_attribute("src", fresh)

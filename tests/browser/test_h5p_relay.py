@@ -2,7 +2,6 @@
 the learner on "Loading…" (packages built here: no outside files)."""
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,15 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # A library that really plays: H5P constructs it and attaches it to the page.
 PLAYS = b"H5P.Test = function () { this.attach = function ($c) { $c.html('<p>Hola</p>'); }; };"
-
-
-@pytest.fixture
-def origins(live_server, settings):
-    """The platform at localhost:PORT, H5P at 127.0.0.1:PORT: two hosts, as in production."""
-    port = urlsplit(live_server.url).port
-    settings.ACOMPANA_PLATFORM_ORIGIN = f"http://localhost:{port}"
-    settings.H5P_ORIGIN = f"http://127.0.0.1:{port}"
-    return settings.ACOMPANA_PLATFORM_ORIGIN, settings.H5P_ORIGIN
 
 
 @pytest.fixture

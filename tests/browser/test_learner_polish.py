@@ -49,12 +49,12 @@ def test_a_quiz_submitted_offline_warns_and_keeps_the_answers(page, live_server,
     page.context.set_offline(False)
 
     # The browser believes it is online, but the request never arrives.
-    page.route("**/quiz/**", lambda route: route.abort("internetdisconnected"))
+    page.route("**/activities/*/submit/", lambda route: route.abort("internetdisconnected"))
     form.locator("button[type=submit]").click()
     expect(warning).to_be_visible()
     expect(first).to_be_checked()
     assert not QuizAttempt.objects.exists()
-    page.unroute("**/quiz/**")
+    page.unroute("**/activities/*/submit/")
 
     # Back online, the same answers go through and the page shows the result.
     form.locator("button[type=submit]").click()

@@ -16,6 +16,7 @@ from certificates.models import (
     add_months,
 )
 from cohorts.models import Attendance, Cohort, LiveSession, Membership, Skill
+from tests.cohorts import factories as cohort_factories
 from training.factories import UserFactory
 
 _numbers = itertools.count(1)
@@ -58,18 +59,16 @@ def add_requirement(track: Track, kind: str, *, path=Requirement.Path.INITIAL,
 
 def make_cohort(track: Track | None = None, slug=None, *, catch_up_counts=True, trainer=None,
                 **fields) -> Cohort:  # fmt: skip
-    """A cohort (no course, no questions: cheap) preparing for `track`."""
-    slug = slug or f"cohort-{_next()}"
-    today = date.today()
+    """A cohort (no course, no questions: cheap) preparing for `track`, running since two months
+    ago for two more."""
     values = {
-        "slug": slug, "title": f"Cohort {slug}", "working_language": "en", "time_zone": "UTC",
-        "starts_on": today - timedelta(days=60), "ends_on": today + timedelta(days=60),
-        "status": Cohort.Status.RUNNING, "catch_up_counts": catch_up_counts, "track": track,
+        "starts_in": -60, "ends_in": 60, "time_zone": "UTC", "capacity": None,
+        "status": Cohort.Status.RUNNING,
     }  # fmt: skip
-    cohort = Cohort.objects.create(**(values | fields))
-    if trainer is not None:
-        cohort.trainers.add(trainer)
-    return cohort
+    return cohort_factories.make_cohort(
+        slug or f"cohort-{_next()}", trainer=trainer, course=False, questions=False,
+        catch_up_counts=catch_up_counts, track=track, **(values | fields),
+    )  # fmt: skip
 
 
 def join(cohort: Cohort, user, *, left=False) -> Membership:

@@ -26,6 +26,7 @@ from certificates.models import PoolExport, PoolMember
 from certificates.pool import COLUMNS, reference
 from tests.audit import pool_entries, sent, sent_ids
 from tests.conftest import login_with_mfa, skip_or_fail
+from tests.helpers import content
 from training.factories import UserFactory
 from training.roles import Role
 from training.spreadsheets import safe_cell
@@ -40,12 +41,6 @@ HEADER = [str(label) for _key, label in COLUMNS]
 @pytest.fixture
 def track(db):
     return pool_track()
-
-
-@pytest.fixture
-def coord_client(client, coordinator):
-    login_with_mfa(client, coordinator)
-    return client
 
 
 @pytest.fixture
@@ -73,10 +68,6 @@ def people(track):
             share_other=False, share_languages=False,
         ),
     }  # fmt: skip
-
-
-def content(response) -> bytes:
-    return b"".join(response.streaming_content)
 
 
 def csv_rows(response) -> list[list[str]]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from certificates import eligibility, services, tasks
@@ -25,6 +25,7 @@ from courses.factories import make_course
 from courses.models import CoursePage, CourseProgress
 from courses.signals import course_completed
 from tests.conftest import skip_or_fail
+from tests.helpers import run_together
 
 from .factories import (
     add_requirement,
@@ -200,28 +201,6 @@ def test_verification_codes_are_long_and_distinct(volunteer):
     codes = {services.certificate_issue(volunteer, track, period=p)[0].code for p in (1, 2, 3)}
     assert len(codes) == 3
     assert all(len(code) == 26 and code.isalnum() and code.isupper() for code in codes)
-
-
-def run_together(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as error:  # reported to the test
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results
 
 
 ROUNDS = 5

@@ -65,7 +65,7 @@ def test_a_course_requirement_names_the_courses_translation(client, spanish_read
     from wagtail_localize.models import LocaleSynchronization
 
     from courses.factories import make_course
-    from tests.courses.test_translated_courses import translate
+    from tests.helpers import translate
 
     course, _modules = make_course("harassment", modules=1, title="Responding to harassment")
     spanish = Locale.objects.get_or_create(language_code="es")[0]

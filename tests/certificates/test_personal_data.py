@@ -28,6 +28,7 @@ from certificates.models import (
     token_hash,
 )
 from tests.conftest import login_with_mfa
+from tests.helpers import anonymise_by_hand, erase_declared
 from training import privacy
 from training.factories import UserFactory
 from training.models import FORMER_MEMBER_LABEL
@@ -52,22 +53,6 @@ def export(person) -> dict[str, list[dict]]:
     return {
         label: privacy.REGISTRY[label].export_rows(person) for label in CERTIFICATE_DECLARATIONS
     }
-
-
-def erase(person) -> None:
-    """What the deletion does, in the registry's order (certificates' declarations only)."""
-    for declaration in privacy.declarations():
-        if declaration.model.startswith("certificates."):
-            declaration.erase_rows(person)
-
-
-def anonymise_by_hand(user) -> None:
-    """What the deletion does to the account row (training/deletion.py), done by hand."""
-    user.display_name = FORMER_MEMBER_LABEL
-    user.email = f"deleted-{user.pk}-test@deleted.invalid"
-    user.first_name = user.last_name = user.legal_name = ""
-    user.anonymised_at = timezone.now()
-    user.save()
 
 
 def with_pdf(certificate: Certificate) -> Certificate:
@@ -190,7 +175,7 @@ def test_erasing_withdraws_the_certificate_naming_nobody_and_deletes_its_pdf(
     mail.outbox = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        erase(alba)
+        erase_declared(alba, "certificates")
 
     certificate.refresh_from_db()
     assert certificate.withdrawn and certificate.state() == "revoked"
@@ -209,7 +194,7 @@ def test_erasing_withdraws_the_certificate_naming_nobody_and_deletes_its_pdf(
 
 def test_erasing_deletes_personal_rows_and_blanks_the_notes_kept(world):
     alba, bea = world["alba"], world["bea"]
-    erase(alba)
+    erase_declared(alba, "certificates")
 
     for model in (AgreementSignature, CertificationRequest, EligibilitySnapshot, PoolMember):
         assert not model.objects.filter(user=alba).exists(), model
@@ -224,8 +209,8 @@ def test_erasing_deletes_personal_rows_and_blanks_the_notes_kept(world):
 
 
 def test_erasing_is_safe_to_run_twice(world):
-    erase(world["alba"])
-    erase(world["alba"])
+    erase_declared(world["alba"], "certificates")
+    erase_declared(world["alba"], "certificates")
     certificate = Certificate.objects.get(user=world["alba"])
     assert certificate.withdrawn
     assert CertificationEvent.objects.filter(certificate=certificate, kind="revoked").count() == 1
@@ -234,7 +219,7 @@ def test_erasing_is_safe_to_run_twice(world):
 def test_erasing_a_certificate_revoked_earlier_forgets_the_coordinators_reason(world, coordinator):
     certificate = world["alba_certificate"]
     services.certificate_revoke(certificate, by=coordinator, reason="Shared a case.", notify=False)
-    erase(world["alba"])
+    erase_declared(world["alba"], "certificates")
     certificate.refresh_from_db()
     assert certificate.withdrawn and certificate.revoked_by == coordinator
     assert "Shared a case." not in json.dumps(export(world["alba"]))
@@ -252,7 +237,7 @@ def test_erasing_a_coordinator_deletes_their_exports_files_and_tokens(
                             key_hash=token_hash("secret"))  # fmt: skip
 
     with django_capture_on_commit_callbacks(execute=True):
-        erase(coordinator)
+        erase_declared(coordinator, "certificates")
 
     assert not PoolExport.objects.exists() and not storage.exists(name)
     assert not ApiToken.objects.exists()
@@ -263,7 +248,7 @@ def test_erasing_a_coordinator_deletes_their_exports_files_and_tokens(
 
 def test_a_withdrawn_certificate_is_never_rendered_or_renamed_again(world, coordinator):
     alba, certificate = world["alba"], world["alba_certificate"]
-    erase(alba)
+    erase_declared(alba, "certificates")
     anonymise_by_hand(alba)  # the profile's names changed: certificates would follow them
     certificate.refresh_from_db()
     assert certificate.name_on_certificate == "" and not certificate.pdf
@@ -319,7 +304,7 @@ def test_the_verification_page_says_no_longer_valid_and_names_nobody(client, wor
     url = reverse("verify", args=[certificate.code])
     assert "ALBA Legal" in client.get(url).content.decode()  # before: the name shows
 
-    erase(alba)
+    erase_declared(alba, "certificates")
     anonymise_by_hand(alba)
     response = client.get(url)
 
@@ -342,7 +327,7 @@ def test_coordinators_see_former_member_and_the_withdrawal(client, coordinator):
     join(cohort, alba)
     certificate = certify(alba, track)
     CertificationEvent.objects.create(user=alba, track=track, kind="eligible")
-    erase(alba)
+    erase_declared(alba, "certificates")
     anonymise_by_hand(alba)
     login_with_mfa(client, coordinator)
 
@@ -365,7 +350,7 @@ def test_a_deleted_coordinators_acts_show_as_former_member(client, coordinator):
         user=bea, track=track, certificate=certificate, kind="approved", actor=departed,
         note="All in order.",
     )  # fmt: skip
-    erase(departed)
+    erase_declared(departed, "certificates")
     anonymise_by_hand(departed)
     login_with_mfa(client, coordinator)
 

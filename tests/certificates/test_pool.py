@@ -25,12 +25,6 @@ def track(db):
     return pool_track()
 
 
-@pytest.fixture
-def coord_client(client, coordinator):
-    login_with_mfa(client, coordinator)
-    return client
-
-
 def listed(client, **params) -> list[str]:
     response = client.get(reverse("certificates:pool_list"), params)
     assert response.status_code == 200

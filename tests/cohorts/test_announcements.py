@@ -14,7 +14,7 @@ from django.utils import timezone
 from cohorts import announcements, services
 from cohorts.models import Announcement, Application, Membership, NotificationLog
 from cohorts.tasks import send_announcement
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
 from tests.conftest import skip_or_fail
 from training.factories import UserFactory
 

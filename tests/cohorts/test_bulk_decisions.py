@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from cohorts import services
 from cohorts.models import Application, MessageTemplate
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
 from training.factories import UserFactory
 from training.models import AuditEntry
 

@@ -11,19 +11,16 @@ from django.utils import formats, timezone
 
 from cohorts.models import Application, Cohort
 from courses.factories import make_course
+from tests.cohorts.factories import make_cohort
 from training.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _cohort(slug, course, *, mode=Cohort.Mode.APPLICATION, status=Cohort.Status.OPEN, **extra):
-    cohort = Cohort.objects.create(
-        slug=slug, title=f"Cohort {slug}", working_language="en", time_zone="Europe/Madrid",
-        starts_on=date.today() + timedelta(days=30), ends_on=date.today() + timedelta(days=90),
-        mode=mode, status=status, **extra,
-    )  # fmt: skip
-    cohort.courses.add(course)
-    return cohort
+def _cohort(slug, course, **fields):
+    """A cohort teaching `course` (no questions, no places limit unless given)."""
+    return make_cohort(slug, course=False, courses=[course], questions=False,
+                       **({"capacity": None} | fields))  # fmt: skip
 
 
 def _steps(client, course) -> dict:

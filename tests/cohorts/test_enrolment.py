@@ -17,7 +17,7 @@ from django.utils import timezone
 from cohorts import invitations
 from cohorts.models import Application, CohortInvitation, Membership
 from cohorts.tasks import expire_invitations, send_cohort_invitations
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
 from training.factories import UserFactory
 from training.models import AuditEntry, User
 

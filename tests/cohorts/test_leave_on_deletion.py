@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cohorts import services, sessions
 from cohorts.models import Application, Cohort, LiveSession, Membership
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
 from training.deletion import account_deletion_request, account_erase
 from training.factories import UserFactory
 from training.models import FORMER_MEMBER_LABEL, AccountDeletion

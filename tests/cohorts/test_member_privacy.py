@@ -12,7 +12,7 @@ from certificates.models import Requirement, RequirementException, Track
 from cohorts import services
 from cohorts.models import Attendance, LiveSession, Membership, Skill, SkillSignOff
 from courses.models import Reflection
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
 from tests.conftest import login_with_mfa
 from training.factories import UserFactory
 from training.roles import Role

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cohorts import services
 from cohorts.models import Application, Cohort, Membership
 from courses.models import Enrolment, ModuleProgress
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
 from training.factories import UserFactory
 from training.models import AuditEntry
 

@@ -12,7 +12,8 @@ from cohorts import notify, services
 from cohorts.models import Cohort, LiveSession, Membership, NotificationLog, NotificationSettings
 from cohorts.sessions import session_cancel, sessions_save
 from cohorts.tasks import notify_application
-from tests.cohorts.test_views import answers_post, make_cohort
+from tests.cohorts.factories import make_cohort
+from tests.cohorts.test_views import answers_post
 from training.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,8 @@ from cohorts.models import (
     SkillSignOff,
 )
 from cohorts.views import trainer_cohorts
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
+from tests.helpers import anonymise_by_hand, erase_declared
 from training import privacy
 from training.factories import UserFactory
 from training.models import FORMER_MEMBER_LABEL
@@ -51,22 +52,6 @@ def export(person) -> dict[str, list[dict]]:
 def as_text(exported) -> str:
     """The export as the archive's JSON files hold it."""
     return json.dumps(exported, ensure_ascii=False)
-
-
-def erase(person) -> None:
-    """What the deletion does, in the registry's order (cohorts' declarations only)."""
-    for declaration in privacy.declarations():
-        if declaration.model.startswith("cohorts."):
-            declaration.erase_rows(person)
-
-
-def anonymise_by_hand(user) -> None:
-    """What the deletion does to the account row (training/deletion.py), done by hand."""
-    user.display_name = FORMER_MEMBER_LABEL
-    user.email = f"deleted-{user.pk}-test@deleted.invalid"
-    user.first_name = user.last_name = user.legal_name = ""
-    user.anonymised_at = timezone.now()
-    user.save()
 
 
 def invite(cohort, email, name, by) -> CohortInvitation:
@@ -172,7 +157,7 @@ def test_a_trainers_export_holds_their_cohorts_without_the_people_in_them(world)
 def test_erasing_deletes_what_is_personal_and_keeps_anonymous_facts(world):
     alba, bea = world["alba"], world["bea"]
 
-    erase(alba)
+    erase_declared(alba, "cohorts")
 
     # Deleted: her application and answers, invitations to her address, calendar address,
     # messages log and settings.
@@ -222,14 +207,14 @@ def test_erasing_finds_invitations_to_every_address_and_notes_that_name_the_pers
 
 
 def test_erasing_is_safe_to_run_twice(world):
-    erase(world["alba"])
-    erase(world["alba"])
+    erase_declared(world["alba"], "cohorts")
+    erase_declared(world["alba"], "cohorts")
     assert SkillSignOff.objects.filter(user=world["alba"]).count() == 1
 
 
 def test_erasing_a_trainer_keeps_their_cohorts_and_codes(world):
     trainer = world["trainer"]
-    erase(trainer)
+    erase_declared(trainer, "cohorts")
     assert set(Cohort.objects.filter(trainers=trainer)) == {world["cohort"], world["other"]}
     assert InvitationCode.objects.filter(created_by=trainer).count() == 1
     # The decisions and marks they made stay, by them ("Former member" once anonymised).
@@ -341,7 +326,7 @@ def test_a_former_member_is_sent_no_message(former, django_capture_on_commit_cal
 def test_the_cohorts_export_says_why_the_person_left(db):
     from cohorts import personal_data, services
     from cohorts.models import Membership
-    from tests.cohorts.test_views import make_cohort
+    from tests.cohorts.factories import make_cohort
     from training.factories import UserFactory
 
     cohort, other = make_cohort("stay"), make_cohort("gone")

@@ -15,7 +15,7 @@ from cohorts.models import Membership, Skill, SkillSignOff
 from courses import services as course_services
 from courses.models import ModuleProgress, Reflection
 from tests.audit import sent, sent_ids
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
 from training.factories import UserFactory
 from training.models import AuditEntry
 

@@ -2,8 +2,6 @@
 member page's attendance and skills, and a certification track's skills signed off from every
 cohort preparing for the track (issue 15)."""
 
-import csv
-import io
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,9 +18,10 @@ from cohorts import services
 from cohorts.models import Attendance, LiveSession, Skill, SkillSignOff
 from courses.models import ModulePage, ModuleProgress
 from tests.certificates.factories import add_requirement, make_track
+from tests.cohorts.factories import make_cohort
 from tests.cohorts.test_progress import add_members, exports
-from tests.cohorts.test_views import make_cohort
 from tests.conftest import login_with_mfa
+from tests.helpers import csv_rows
 from training.factories import UserFactory
 from training.roles import Role
 from training.templatetags.acompana import when
@@ -30,10 +29,6 @@ from training.templatetags.acompana import when
 pytestmark = pytest.mark.django_db
 
 LONG_TITLE = "Listening without judgement and defusing blame"
-
-
-def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def session(cohort, title, *, days, cancelled=False) -> LiveSession:

@@ -1,8 +1,6 @@
 """A trainer reads module names in their language on the progress pages, the CSV's times are
 readable in their zone, and the desk's dates name the month (issue 15, walkthrough)."""
 
-import csv
-import io
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,19 +12,11 @@ from wagtail.models import Locale
 from wagtail_localize.models import LocaleSynchronization
 
 from courses.models import CourseProgress, ModulePage, Reflection
+from tests.cohorts.factories import make_cohort
 from tests.cohorts.test_progress import add_members
-from tests.cohorts.test_views import make_cohort
-from tests.courses.test_translated_courses import translate
+from tests.helpers import csv_rows, translate
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def spanish(settings):
-    settings.LANGUAGES = list(settings.ALL_LANGUAGES.items())
-    settings.WAGTAIL_CONTENT_LANGUAGES = settings.LANGUAGES
-    locale, _created = Locale.objects.get_or_create(language_code="es")
-    return locale
 
 
 @pytest.fixture
@@ -42,10 +32,6 @@ def cohort_in_spanish(trainer_client, spanish):
     trainer.preferred_language = "es"
     trainer.save(update_fields=["preferred_language"])
     return cohort, module
-
-
-def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def test_module_names_are_in_the_trainers_language(trainer_client, cohort_in_spanish):

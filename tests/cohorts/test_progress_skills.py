@@ -9,7 +9,7 @@ from django.urls import reverse
 from cohorts import services
 from cohorts.models import Skill, same_skill
 from tests.certificates.factories import make_track
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
 from training.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from cohorts import services
 from cohorts.models import Membership
 from courses.factories import block_id
 from courses.models import Reflection
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
 from training.factories import UserFactory
 from training.models import AuditEntry
 

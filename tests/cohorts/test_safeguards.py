@@ -27,17 +27,15 @@ from cohorts.models import (
     Skill,
     SkillSignOff,
 )
-from tests.cohorts.test_views import answers_post, make_cohort
+from tests.cohorts.factories import make_cohort
+from tests.cohorts.test_views import answers_post
 from tests.conftest import login_with_mfa
+from tests.helpers import page
 from training.factories import UserFactory
 from training.roles import Role
 from training.services import user_set_roles
 
 pytestmark = pytest.mark.django_db
-
-
-def page(response) -> str:
-    return response.content.decode()
 
 
 def past_session(cohort, title="Role-play") -> LiveSession:

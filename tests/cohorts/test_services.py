@@ -2,19 +2,17 @@
 joins, and the races for the last place on the real PostgreSQL."""
 
 import datetime
-import itertools
-import threading
 import time
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from cohorts import services
 from cohorts.models import (
     Application,
     Cohort,
-    CohortCourse,
     InvitationCode,
     Membership,
     ScreeningQuestion,
@@ -22,29 +20,17 @@ from cohorts.models import (
 from cohorts.services import CohortError, Decision
 from courses.factories import make_course, text_block
 from courses.models import Enrolment, ModuleProgress
+from tests.cohorts import factories
 from tests.conftest import skip_or_fail
+from tests.helpers import run_together
 from training.factories import UserFactory
 
-_slugs = itertools.count(1)
-
-
-def make_cohort(*, courses=(), **fields) -> Cohort:
-    today = timezone.localdate()
-    values = {
-        "title": "Spring cohort",
-        "slug": f"cohort-{next(_slugs)}",
-        "working_language": "en",
-        "time_zone": "UTC",
-        "starts_on": today,
-        "ends_on": today + datetime.timedelta(days=60),
-        "status": Cohort.Status.OPEN,
-        "mode": Cohort.Mode.APPLICATION,
-    }
-    values.update(fields)
-    cohort = Cohort.objects.create(**values)
-    for i, course in enumerate(courses):
-        CohortCourse.objects.create(cohort=cohort, course=course, sort_order=i)
-    return cohort
+# Cohorts open for applications from today, in UTC, with no places limit and no questions
+# (the factory numbers their addresses); `courses` in their order.
+make_cohort = partial(
+    factories.make_cohort, slug=None, title="Spring cohort", course=False, questions=False,
+    starts_in=0, ends_in=60, time_zone="UTC", capacity=None,
+)  # fmt: skip
 
 
 def people(n):
@@ -525,30 +511,6 @@ def test_a_declined_member_keeps_their_enrolments(cohort, two_courses, volunteer
 
 
 # --- 5. Races on PostgreSQL ---------------------------------------------------------------------
-def run_together(*calls):
-    """Run each call in its own thread, released at the same moment; return what each returned
-    or raised, in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as error:  # reported to the test
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results
-
-
 def needs_postgresql():
     if connection.vendor != "postgresql":
         skip_or_fail("row locks need PostgreSQL: set DATABASE_URL")

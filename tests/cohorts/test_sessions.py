@@ -5,6 +5,7 @@ read back with both icalendar and vobject), privacy and permissions."""
 import hashlib
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -20,8 +21,8 @@ from django.utils import timezone
 from cohorts import services, sessions
 from cohorts.models import Attendance, CalendarFeed, Cohort, LiveSession, Membership
 from cohorts.sessions import SessionError
-from courses.factories import make_course
-from tests.conftest import login_with_mfa
+from tests.cohorts import factories
+from tests.helpers import page
 from training.factories import UserFactory
 from training.roles import Role
 from training.templatetags.acompana import time_range, when
@@ -39,18 +40,12 @@ def in_days(days: int) -> date:
     return datetime.now(UTC).date() + timedelta(days=days)
 
 
-def make_cohort(slug, *, trainer=None, time_zone="Europe/Madrid", course=False, **extra) -> Cohort:
-    today = datetime.now(UTC).date()
-    cohort = Cohort.objects.create(
-        slug=slug, title=f"Cohort {slug}", working_language="en", time_zone=time_zone,
-        starts_on=today, ends_on=today + timedelta(days=180), mode=Cohort.Mode.OPEN,
-        status=Cohort.Status.OPEN, capacity=None, **extra,
-    )  # fmt: skip
-    if course:
-        cohort.courses.add(make_course(f"{slug}-course", modules=1)[0])
-    if trainer is not None:
-        cohort.trainers.add(trainer)
-    return cohort
+# Open cohorts (no questions, no places limit) running six months from today; a course only
+# with `course=True`.
+make_cohort = partial(
+    factories.make_cohort, course=False, questions=False, starts_in=0, ends_in=180,
+    mode=Cohort.Mode.OPEN, capacity=None,
+)  # fmt: skip
 
 
 def member(cohort, user=None, **fields):
@@ -119,18 +114,6 @@ def event_of(session: LiveSession) -> dict:
     events = parse_both(sessions.ics([session], name="Test"))
     assert list(events) == [uid_of(session)]
     return events[uid_of(session)]
-
-
-def page(response) -> str:
-    return response.content.decode()
-
-
-@pytest.fixture
-def trainer_client(client):
-    trainer = UserFactory(display_name="Tomás", roles=[Role.TRAINER])
-    login_with_mfa(client, trainer)
-    client.trainer = trainer
-    return client
 
 
 def session_post(day="2027-01-11", start="18:00", end="19:30", **extra) -> dict:

@@ -9,35 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cohorts import services
-from cohorts.models import Application, Cohort, InvitationCode, Membership, ScreeningQuestion
+from cohorts.models import Application, Cohort, InvitationCode, Membership
 from courses.factories import make_course
 from courses.models import Enrolment
+from tests.cohorts.factories import make_cohort
 from training.factories import UserFactory
 from training.roles import Role
 
 pytestmark = pytest.mark.django_db
-
-
-def make_cohort(slug="spring", *, trainer=None, mode=Cohort.Mode.APPLICATION, capacity=10,
-                status=Cohort.Status.OPEN, questions=True, **extra) -> Cohort:  # fmt: skip
-    course, _modules = make_course(f"{slug}-course", modules=1)
-    values = {
-        "slug": slug, "title": f"Cohort {slug}", "working_language": "en",
-        "time_zone": "Europe/Madrid", "starts_on": date.today() + timedelta(days=30),
-        "ends_on": date.today() + timedelta(days=90), "mode": mode, "capacity": capacity,
-        "status": status,
-    }  # fmt: skip
-    cohort = Cohort.objects.create(**(values | extra))
-    cohort.courses.add(course)
-    if questions:
-        ScreeningQuestion.objects.create(cohort=cohort, text="Why do you want to join?")
-        ScreeningQuestion.objects.create(
-            cohort=cohort, text="When can you attend?", kind=ScreeningQuestion.Kind.CHOICE,
-            choices=["Mornings", "Evenings"],
-        )  # fmt: skip
-    if trainer is not None:
-        cohort.trainers.add(trainer)
-    return cohort
 
 
 def answers_post(cohort, why="I moderate a community.", when="Evenings") -> dict:

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from cohorts.models import Cohort
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
 from tests.cohorts.test_wording import _new_cohort_post
 
 pytestmark = pytest.mark.django_db

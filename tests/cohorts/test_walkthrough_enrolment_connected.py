@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from cohorts import enrolment
 from cohorts.models import Application, CohortInvitation, Membership
+from tests.cohorts.factories import make_cohort
 from tests.cohorts.test_enrolment import _rows, _upload
-from tests.cohorts.test_views import make_cohort
 from training.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

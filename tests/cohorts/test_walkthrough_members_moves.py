@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from cohorts import services
 from cohorts.models import Application, Membership
+from tests.cohorts.factories import make_cohort
 from tests.cohorts.test_members import _member, _sibling
-from tests.cohorts.test_views import make_cohort
 from training.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

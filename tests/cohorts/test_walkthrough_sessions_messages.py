@@ -17,6 +17,7 @@ from django.utils import timezone
 from cohorts import announcements, sessions
 from cohorts.models import Announcement, LiveSession, Membership
 from cohorts.tasks import send_announcement, send_unsent_announcements
+from tests.cohorts.factories import make_cohort as make_application_cohort
 from tests.cohorts.test_announcements import _people
 from tests.cohorts.test_sessions import (
     in_days,
@@ -27,7 +28,6 @@ from tests.cohorts.test_sessions import (
     schedule,
     session_post,
 )
-from tests.cohorts.test_views import make_cohort as make_application_cohort
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from cohorts.forms import unique_slug
 from cohorts.models import Cohort
 from courses.factories import make_course
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
 from training.factories import UserFactory
 from training.text import single_stop
 

@@ -16,16 +16,9 @@ from wagtail_localize.operations import TranslationCreator
 from courses.factories import make_course
 from courses.models import CoursePage, ModulePage
 from tests.conftest import login_with_mfa
-from tests.courses.test_page_translations_follow import translate
+from tests.helpers import translate
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def spanish(settings):
-    settings.LANGUAGES = list(settings.ALL_LANGUAGES.items())
-    settings.WAGTAIL_CONTENT_LANGUAGES = settings.LANGUAGES
-    return Locale.objects.get_or_create(language_code="es")[0]
 
 
 def synchronise(locale):
@@ -56,7 +49,7 @@ def test_the_prerequisite_list_shows_each_course_once_in_the_editors_language(
     first, _modules = make_course("first-steps", modules=1, title="First steps")
     second, _modules = make_course("deeper", modules=1, title="Going deeper")
     synchronise(spanish)
-    translate(first, spanish, title="Primeros pasos")
+    translate(first, spanish, refresh_source=True, title="Primeros pasos")
     assert CoursePage.objects.filter(title__in=["First steps", "Primeros pasos"]).count() == 2
     administrator.preferred_language = "es"
     administrator.save(update_fields=["preferred_language"])

@@ -7,6 +7,7 @@ from django.urls import reverse
 from courses.models import H5PActivity, H5PLibrary
 from tests.conftest import login_with_mfa
 from tests.h5p_factory import package
+from tests.helpers import h5p_activity
 from training.factories import UserFactory
 from training.roles import Role
 
@@ -105,16 +106,10 @@ def _statement(user):
     """One stored statement of `user` (a real module and activity behind it)."""
     import uuid
 
-    from django.core.files.base import ContentFile
-
-    from courses import services
     from courses.factories import make_course
-    from courses.h5p import store
     from courses.models import H5PStatement
 
-    made = services.h5p_activity_create(package=ContentFile(VALID, name="tf.h5p"),
-                                        title="True or false", language="en")  # fmt: skip
-    activity = store.activity_extract(activity_id=made.pk)
+    activity = h5p_activity(VALID, title="True or false", approve=False)
     _course, (module,) = make_course("audit", modules=1)
     return H5PStatement.objects.create(
         id=uuid.uuid4(), user=user, module=module, activity_id="block", h5p_activity=activity,

@@ -7,9 +7,9 @@ import json
 import struct
 import zipfile
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.urls import reverse
@@ -19,9 +19,9 @@ from courses import tasks
 from courses.h5p import store, validator
 from courses.h5p.validator import validate
 from courses.models import H5PActivity, H5PLibrary
-from courses.services import h5p_activity_create
 from tests.conftest import login_with_mfa
 from tests.h5p_factory import H5P_JSON, LIBRARY, package
+from tests.helpers import h5p_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -92,9 +92,8 @@ def test_malformed_archives_are_refused_with_a_reason(case):
     assert any(reason in error for error in result.errors), result.errors
 
 
-def _upload(data: bytes) -> H5PActivity:
-    return h5p_activity_create(package=ContentFile(data, name="test.h5p"), title="Test",
-                               language="en", in_background=False)  # fmt: skip
+# Stored without queueing the extraction: each test extracts (or not) itself.
+_upload = partial(h5p_upload, in_background=False)
 
 
 def _nothing_left():

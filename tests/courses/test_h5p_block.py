@@ -3,17 +3,16 @@
 import pytest
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
-from django.core.files.base import ContentFile
 from django.test import RequestFactory
 from django.urls import reverse
 
 from courses import services
 from courses.factories import block_id, make_course, text_block
-from courses.h5p import store
 from courses.models import H5PLibrary
 from courses.wagtail_hooks import refuse_modules_with_unreviewed_h5p
 from tests.conftest import login_with_mfa
 from tests.h5p_factory import H5P_JSON, LIBRARY, package
+from tests.helpers import h5p_activity
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +37,7 @@ def editor():
 
 @pytest.fixture
 def activity():
-    made = services.h5p_activity_create(package=ContentFile(TRUE_FALSE, name="tf.h5p"),
-                                        title="True or false", language="en")  # fmt: skip
-    return store.activity_extract(activity_id=made.pk)
+    return h5p_activity(TRUE_FALSE, title="True or false", approve=False)
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from courses.h5p.xapi import player_launch
 from courses.models import H5PLibrary
 from courses.services import h5p_activity_create
 from tests.h5p_factory import package
+from tests.helpers import h5p_get
 
 pytestmark = pytest.mark.django_db
-H5P_HOST = "h5p.testserver"
 BIG_JS = b"H5P.Test.words = [" + b",".join(b'"word %d"' % i for i in range(3000)) + b"];\n"
 BIG_JSON = json.dumps({"items": [{"text": f"item {i}", "done": False} for i in range(800)]})
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -52,10 +52,6 @@ def library(activity):
     return activity.libraries.get()
 
 
-def _get(client, path, **extra):
-    return client.get(path, HTTP_HOST=H5P_HOST, **extra)
-
-
 def _body(response) -> bytes:
     if hasattr(response, "streaming_content"):
         return b"".join(response.streaming_content)
@@ -64,7 +60,7 @@ def _body(response) -> bytes:
 
 def _player(client, activity, user):
     launch = player_launch(user=user, module_id=1, activity_uuid=activity.uuid, preview=True)
-    return _get(client, f"/h5p/play/{activity.uuid}/{launch}/")
+    return h5p_get(client, f"/h5p/play/{activity.uuid}/{launch}/")
 
 
 def _manifest(html: str) -> dict:
@@ -95,7 +91,7 @@ def test_the_player_page_is_never_cached_and_names_its_language_and_title(
 def test_the_player_page_is_compressed_when_the_browser_accepts_it(client, activity, administrator):
     launch = player_launch(user=administrator, module_id=1, activity_uuid=activity.uuid,
                            preview=True)  # fmt: skip
-    response = _get(client, f"/h5p/play/{activity.uuid}/{launch}/", HTTP_ACCEPT_ENCODING="gzip")
+    response = h5p_get(client, f"/h5p/play/{activity.uuid}/{launch}/", HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
     assert b"h5p-manifest" in gzip.decompress(response.content)
 
@@ -107,7 +103,7 @@ def test_the_player_page_is_not_compressed_when_gzip_is_refused(
     """Django's GZipMiddleware looks only for the word "gzip"; `gzip;q=0` refuses it."""
     launch = player_launch(user=administrator, module_id=1, activity_uuid=activity.uuid,
                            preview=True)  # fmt: skip
-    response = _get(client, f"/h5p/play/{activity.uuid}/{launch}/", HTTP_ACCEPT_ENCODING=accept)
+    response = h5p_get(client, f"/h5p/play/{activity.uuid}/{launch}/", HTTP_ACCEPT_ENCODING=accept)
     assert response.status_code == 200
     assert "Content-Encoding" not in response
     assert b"h5p-manifest" in response.content
@@ -237,7 +233,7 @@ def test_the_player_page_preloads_exactly_what_the_player_will_load(client, admi
     assert {href for kind, href, _ in libraries if kind == "style"} == expected["style"]
     assert not any(cors for _kind, _href, cors in libraries)  # like the player's own tags
     for _kind, href, _cors in libraries:  # each is a file the origin serves
-        assert _get(client, href).status_code == 200
+        assert h5p_get(client, href).status_code == 200
 
 
 def test_preloads_skip_libraries_the_content_does_not_reach():
@@ -306,7 +302,7 @@ def test_two_activities_sharing_a_library_get_the_same_urls(client, administrato
 # --- Library files -----------------------------------------------------------------------------
 def test_library_files_at_their_exact_folder_are_immutable_with_validators(client, library):
     url = f"/h5p/libraries/{library.folder_name}/library.json"
-    response = _get(client, url)
+    response = h5p_get(client, url)
     assert response.status_code == 200
     assert response["Cache-Control"] == IMMUTABLE
     assert response["ETag"].startswith('"') and response["Last-Modified"]
@@ -316,13 +312,13 @@ def test_library_files_at_their_exact_folder_are_immutable_with_validators(clien
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in response["Content-Security-Policy"]
 
-    again = _get(client, url, HTTP_IF_NONE_MATCH=response["ETag"])
+    again = h5p_get(client, url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
     assert again["Cache-Control"] == IMMUTABLE and again["ETag"] == response["ETag"]
     assert not again.content
-    since = _get(client, url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    since = h5p_get(client, url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
     assert since.status_code == 304
-    assert _get(client, url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+    assert h5p_get(client, url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -339,7 +335,7 @@ def test_library_files_at_their_exact_folder_are_immutable_with_validators(clien
 )
 def test_compressed_copies_are_served_by_accept_encoding(client, library, accept, encoding):
     url = f"/h5p/libraries/{library.folder_name}/big.js"
-    response = _get(client, url, HTTP_ACCEPT_ENCODING=accept)
+    response = h5p_get(client, url, HTTP_ACCEPT_ENCODING=accept)
     assert response.status_code == 200
     assert response.get("Content-Encoding") == encoding
     assert response["Content-Type"] in ("text/javascript", "application/javascript")
@@ -354,13 +350,13 @@ def test_compressed_copies_are_served_by_accept_encoding(client, library, accept
 
 def test_each_encoding_has_its_own_etag(client, library):
     url = f"/h5p/libraries/{library.folder_name}/big.js"
-    plain = _get(client, url)["ETag"]
-    brotli_tag = _get(client, url, HTTP_ACCEPT_ENCODING="br")["ETag"]
+    plain = h5p_get(client, url)["ETag"]
+    brotli_tag = h5p_get(client, url, HTTP_ACCEPT_ENCODING="br")["ETag"]
     assert plain != brotli_tag
     # A brotli ETag does not validate the plain file, and the other way round.
-    assert _get(client, url, HTTP_IF_NONE_MATCH=brotli_tag).status_code == 200
+    assert h5p_get(client, url, HTTP_IF_NONE_MATCH=brotli_tag).status_code == 200
     assert (
-        _get(client, url, HTTP_IF_NONE_MATCH=brotli_tag, HTTP_ACCEPT_ENCODING="br").status_code
+        h5p_get(client, url, HTTP_IF_NONE_MATCH=brotli_tag, HTTP_ACCEPT_ENCODING="br").status_code
         == 304
     )
 
@@ -381,7 +377,7 @@ def test_siblings_exist_on_disk_but_are_never_served_by_name(client, activity, l
         f"/h5p/content/{activity.uuid}/{token}/big.json.gz",
         f"/h5p/play/{activity.uuid}/libraries/H5P.Test-1.0/big.js.br",
     ):
-        assert _get(client, url, HTTP_ACCEPT_ENCODING="br").status_code == 404, url
+        assert h5p_get(client, url, HTTP_ACCEPT_ENCODING="br").status_code == 404, url
     # The library's record of its files is the package's, without the siblings.
     assert not any(is_sibling(file["path"]) for file in library.files)
     assert {file["path"] for file in library.files} == {"library.json", "test.js", "big.js"}
@@ -399,14 +395,14 @@ def test_a_sibling_left_from_another_version_of_the_file_is_not_served(client, l
     stat = big.stat()
     os.utime(big, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
     for accept in ("br", "gzip", "gzip, deflate, br"):
-        response = _get(client, url, HTTP_ACCEPT_ENCODING=accept)
+        response = h5p_get(client, url, HTTP_ACCEPT_ENCODING=accept)
         assert response.status_code == 200
         assert "Content-Encoding" not in response, accept
         assert _body(response) == changed
         assert not response["ETag"].endswith(('-br"', '-gzip"'))
     # Made again (h5p_precompress), they are served again.
     call_command("h5p_precompress")
-    response = _get(client, url, HTTP_ACCEPT_ENCODING="br")
+    response = h5p_get(client, url, HTTP_ACCEPT_ENCODING="br")
     assert response["Content-Encoding"] == "br"
     assert brotli.decompress(_body(response)) == changed
 
@@ -432,13 +428,13 @@ def test_a_library_not_approved_is_not_served_at_any_url(client, settings):
         "/h5p/libraries/H5P.Test-1.0/library.json",
         f"/h5p/play/{activity.uuid}/libraries/H5P.Test-1.0/library.json",
     ):
-        assert _get(client, url).status_code == 404, url
+        assert h5p_get(client, url).status_code == 404, url
     library.status = H5PLibrary.Status.APPROVED
     library.save()
-    assert _get(client, f"/h5p/libraries/{library.folder_name}/library.json").status_code == 200
+    assert h5p_get(client, f"/h5p/libraries/{library.folder_name}/library.json").status_code == 200
     library.status = H5PLibrary.Status.REJECTED
     library.save()
-    assert _get(client, f"/h5p/libraries/{library.folder_name}/library.json").status_code == 404
+    assert h5p_get(client, f"/h5p/libraries/{library.folder_name}/library.json").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -454,7 +450,7 @@ def test_a_library_not_approved_is_not_served_at_any_url(client, settings):
 )
 def test_other_folders_are_not_served(client, library, folder):
     folder = folder.format(hash=library.files_hash[:16])
-    assert _get(client, f"/h5p/libraries/{folder}/library.json").status_code == 404
+    assert h5p_get(client, f"/h5p/libraries/{folder}/library.json").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -464,11 +460,11 @@ def test_other_folders_are_not_served(client, library, folder):
 )  # fmt: skip
 def test_paths_outside_a_library_are_not_served(client, library, relative):
     client.raise_request_exception = False
-    assert _get(client, f"/h5p/libraries/{library.folder_name}/{relative}").status_code == 404
+    assert h5p_get(client, f"/h5p/libraries/{library.folder_name}/{relative}").status_code == 404
 
 
 def test_the_major_minor_url_is_the_highest_approved_patch_for_an_hour(client, library):
-    response = _get(client, "/h5p/libraries/H5P.Test-1.0/big.js", HTTP_ACCEPT_ENCODING="gzip")
+    response = h5p_get(client, "/h5p/libraries/H5P.Test-1.0/big.js", HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=3600"
     assert response["ETag"] and response["Last-Modified"]
@@ -480,12 +476,14 @@ def test_content_at_its_token_url_is_private_and_immutable(client, activity, adm
     token = origin.content_token(activity.uuid, administrator.pk)
     assert token == origin.content_token(activity.uuid, administrator.pk)  # same all period
     url = f"/h5p/content/{activity.uuid}/{token}/content.json"
-    response = _get(client, url)
+    response = h5p_get(client, url)
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, max-age=31536000, immutable"
     assert json.loads(_body(response)) == {"question": "<p>Is this fine?</p>"}
-    assert _get(client, url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
-    big = _get(client, f"/h5p/content/{activity.uuid}/{token}/big.json", HTTP_ACCEPT_ENCODING="br")
+    assert h5p_get(client, url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    big = h5p_get(
+        client, f"/h5p/content/{activity.uuid}/{token}/big.json", HTTP_ACCEPT_ENCODING="br"
+    )
     assert big["Content-Encoding"] == "br"
     assert brotli.decompress(_body(big)).decode() == BIG_JSON
 
@@ -500,7 +498,7 @@ def test_a_content_token_serves_only_its_activity_person_and_period(
     theirs = origin.content_token(activity.uuid, volunteer.pk).split("-", 2)[1]
 
     def status(activity_uuid, token):
-        return _get(client, f"/h5p/content/{activity_uuid}/{token}/content.json").status_code
+        return h5p_get(client, f"/h5p/content/{activity_uuid}/{token}/content.json").status_code
 
     assert status(activity.uuid, good) == 200
     assert status(other.uuid, good) == 404  # another activity
@@ -549,21 +547,21 @@ def test_the_player_and_relay_have_versioned_immutable_urls(client, settings):
     if not (Path(settings.H5P_PLAYER_DIR) / "main.bundle.js").exists():
         pytest.fail("h5p-standalone is not installed: run `make` (npm ci)")
     version = origin.player_version()
-    response = _get(client, f"/h5p/player/{version}/main.bundle.js", HTTP_ACCEPT_ENCODING="br")
+    response = h5p_get(client, f"/h5p/player/{version}/main.bundle.js", HTTP_ACCEPT_ENCODING="br")
     assert response.status_code == 200
     assert response["Cache-Control"] == IMMUTABLE
     assert response["Content-Encoding"] == "br"
     original = (Path(settings.H5P_PLAYER_DIR) / "main.bundle.js").read_bytes()
     assert brotli.decompress(response.content) == original
-    assert _get(client, "/h5p/player/0.0.1/main.bundle.js").status_code == 404
+    assert h5p_get(client, "/h5p/player/0.0.1/main.bundle.js").status_code == 404
     # The unversioned URLs of older tabs: a few minutes.
-    assert _get(client, "/h5p/player/main.bundle.js")["Cache-Control"] == "public, max-age=300"
+    assert h5p_get(client, "/h5p/player/main.bundle.js")["Cache-Control"] == "public, max-age=300"
     digest = origin.relay_digest()
-    relay = _get(client, f"/h5p/player-relay.{digest}.js", HTTP_ACCEPT_ENCODING="gzip")
+    relay = h5p_get(client, f"/h5p/player-relay.{digest}.js", HTTP_ACCEPT_ENCODING="gzip")
     assert relay["Cache-Control"] == IMMUTABLE
     assert gzip.decompress(relay.content) == origin.RELAY.read_bytes()
-    assert _get(client, "/h5p/player-relay.000000000000.js").status_code == 404
-    assert _get(client, "/h5p/player-relay.js").status_code == 200
+    assert h5p_get(client, "/h5p/player-relay.000000000000.js").status_code == 404
+    assert h5p_get(client, "/h5p/player-relay.js").status_code == 200
 
 
 # --- Compression -------------------------------------------------------------------------------

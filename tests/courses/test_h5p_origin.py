@@ -3,15 +3,12 @@
 from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
 
-from courses.h5p import store
 from courses.h5p.xapi import player_launch
-from courses.services import h5p_activity_create
 from tests.h5p_factory import H5P_JSON, LIBRARY, package
+from tests.helpers import H5P_HOST, h5p_activity, h5p_get
 
 pytestmark = pytest.mark.django_db
-H5P_HOST = "h5p.testserver"
 # A package built here (no outside files) with the true-or-false sample's main library: the
 # origin's rules do not depend on what the library does.
 TRUE_FALSE = package(
@@ -26,13 +23,7 @@ TRUE_FALSE = package(
 @pytest.fixture
 def activity():
     """The true/false sample, its libraries approved (nothing else plays)."""
-    from courses.models import H5PLibrary
-
-    created = h5p_activity_create(package=ContentFile(TRUE_FALSE, name="tf.h5p"), title="TF",
-                                  language="en")  # fmt: skip
-    activity = store.activity_extract(activity_id=created.pk)
-    activity.libraries.update(status=H5PLibrary.Status.APPROVED)
-    return activity
+    return h5p_activity(TRUE_FALSE, title="TF")
 
 
 @pytest.fixture
@@ -43,29 +34,25 @@ def base(activity, administrator):
     return f"/h5p/play/{activity.uuid}/{launch}"
 
 
-def _get(client, path, **extra):
-    return client.get(path, HTTP_HOST=H5P_HOST, **extra)
-
-
 def test_the_player_and_the_content_are_served_with_strict_headers(client, activity, base):
-    player = _get(client, f"{base}/")
+    player = h5p_get(client, f"{base}/")
     assert player.status_code == 200
     csp = player["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'self' http://testserver" in csp
     # No inline script runs on this origin (the player plays in the page, from files only).
     assert "script-src 'self';" in csp and "script-src 'self' 'unsafe-inline'" not in csp
     assert player["X-Content-Type-Options"] == "nosniff"
-    assert _get(client, f"{base}/h5p.json").json()["mainLibrary"] == "H5P.TrueFalse"
-    content = _get(client, f"{base}/content/content.json")
+    assert h5p_get(client, f"{base}/h5p.json").json()["mainLibrary"] == "H5P.TrueFalse"
+    content = h5p_get(client, f"{base}/content/content.json")
     assert content.status_code == 200
-    library = _get(client, f"/h5p/play/{activity.uuid}/libraries/H5P.TrueFalse-1.6/library.json")
+    library = h5p_get(client, f"/h5p/play/{activity.uuid}/libraries/H5P.TrueFalse-1.6/library.json")
     assert library.status_code == 200
     assert b"".join(library.streaming_content).startswith(b"{")
 
 
 def test_the_h5p_origin_never_sets_or_reads_cookies(client, base, volunteer):
     client.force_login(volunteer)  # the browser sends the platform's session cookie along
-    response = _get(client, f"{base}/")
+    response = h5p_get(client, f"{base}/")
     assert response.status_code == 200
     assert not response.cookies
     assert "Set-Cookie" not in response
@@ -74,7 +61,7 @@ def test_the_h5p_origin_never_sets_or_reads_cookies(client, base, volunteer):
 @pytest.mark.parametrize("path", ["/", "/dashboard/", "/accounts/login/", "/admin/", "/healthz",
                                   "/learn/modules/1/done/"])  # fmt: skip
 def test_nothing_of_the_platform_exists_on_the_h5p_origin(client, path):
-    assert _get(client, path).status_code == 404
+    assert h5p_get(client, path).status_code == 404
 
 
 def test_the_h5p_origin_takes_no_posts(client, base):
@@ -93,15 +80,15 @@ def test_the_h5p_origin_takes_no_posts(client, base):
     ],
 )
 def test_paths_outside_an_activity_are_not_served(client, activity, base, relative):
-    assert _get(client, f"/h5p/play/{activity.uuid}/{relative}").status_code == 404
-    assert _get(client, f"{base}/{relative}").status_code == 404
+    assert h5p_get(client, f"/h5p/play/{activity.uuid}/{relative}").status_code == 404
+    assert h5p_get(client, f"{base}/{relative}").status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/h5p/player/a%00b.js", "/h5p/player/" + "a" * 300 + ".js"])
 def test_an_impossible_file_name_on_the_h5p_origin_is_a_404_not_a_500(client, path):
     """Anonymous requests: a NUL byte or an over-long name makes the file system raise."""
     client.raise_request_exception = False
-    assert _get(client, path).status_code == 404
+    assert h5p_get(client, path).status_code == 404
 
 
 def test_h5p_paths_do_not_exist_on_the_platform_host(client, base):
@@ -111,13 +98,13 @@ def test_h5p_paths_do_not_exist_on_the_platform_host(client, base):
 def test_an_activity_that_is_not_ready_is_not_played(client, activity, base):
     activity.status = "failed"
     activity.save()
-    assert _get(client, f"{base}/").status_code == 404
+    assert h5p_get(client, f"{base}/").status_code == 404
 
 
 def test_the_pinned_player_is_served_from_node_modules(client, settings):
     if not (Path(settings.H5P_PLAYER_DIR) / "main.bundle.js").exists():
         pytest.fail("h5p-standalone is not installed: run `make` (npm ci)")
-    response = _get(client, "/h5p/player/main.bundle.js")
+    response = h5p_get(client, "/h5p/player/main.bundle.js")
     assert response.status_code == 200
     assert response["Content-Type"] in ("text/javascript", "application/javascript")
 
@@ -140,9 +127,9 @@ def test_rejecting_a_library_stops_every_activity_that_uses_it(
     from courses.models import H5PLibrary
     from courses.services import h5p_library_review
 
-    assert _get(client, f"{base}/").status_code == 200
+    assert h5p_get(client, f"{base}/").status_code == 200
     library = H5PLibrary.objects.get(machine_name="H5P.TrueFalse")
     h5p_library_review(library=library, user=administrator, approve=False)
-    assert _get(client, f"{base}/").status_code == 404
+    assert h5p_get(client, f"{base}/").status_code == 404
     library_url = f"/h5p/play/{activity.uuid}/libraries/H5P.TrueFalse-1.6/library.json"
-    assert _get(client, library_url).status_code == 404
+    assert h5p_get(client, library_url).status_code == 404

@@ -5,14 +5,13 @@ import stat
 from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
 from courses.h5p import store
 from courses.h5p.validator import Limits, validate
 from courses.models import H5PActivity, H5PLibrary
-from courses.services import h5p_activity_create
 from tests.h5p_factory import H5P_JSON, LIBRARY, H5PPackage, package
+from tests.helpers import h5p_upload
 
 __all__ = ["H5P_JSON", "LIBRARY", "SAMPLES", "package"]  # other tests import them from here
 
@@ -153,11 +152,6 @@ def test_the_real_sample_packages(samples, sample, main, ok):
 
 
 # --- Extraction and the library store ------------------------------------------------------------
-def _upload(data: bytes, title="Test") -> H5PActivity:
-    return h5p_activity_create(package=ContentFile(data, name="test.h5p"), title=title,
-                               language="en")  # fmt: skip
-
-
 def _files_under(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
@@ -165,14 +159,14 @@ def _files_under(root: Path) -> list[Path]:
 @pytest.mark.django_db
 def test_packages_are_extracted_and_share_the_library_store():
     data = H5PPackage.minimal().build()
-    first = store.activity_extract(activity_id=_upload(data).pk)
+    first = store.activity_extract(activity_id=h5p_upload(data).pk)
     assert first.status == "ready", first.errors
     assert (store.content_root() / str(first.uuid) / "content.json").exists()
     assert (store.content_root() / str(first.uuid) / "images" / "photo.png").exists()
     assert first.libraries.filter(machine_name="H5P.Test").exists()
     stored = H5PLibrary.objects.count()
     assert stored == 2
-    again = store.activity_extract(activity_id=_upload(data).pk)
+    again = store.activity_extract(activity_id=h5p_upload(data).pk)
     assert again.status == "ready"
     assert H5PLibrary.objects.count() == stored  # stored once, shared
     assert set(H5PLibrary.objects.values_list("status", flat=True)) == {"pending"}
@@ -180,14 +174,18 @@ def test_packages_are_extracted_and_share_the_library_store():
 
 @pytest.mark.django_db
 def test_the_real_samples_are_extracted_and_share_the_library_store(samples):
-    first = store.activity_extract(activity_id=_upload((samples / "truefalse.h5p").read_bytes()).pk)
+    first = store.activity_extract(
+        activity_id=h5p_upload((samples / "truefalse.h5p").read_bytes()).pk
+    )
     assert first.status == "ready", first.errors
     assert first.libraries.filter(machine_name="H5P.TrueFalse").exists()
     stored = H5PLibrary.objects.count()
-    second = _upload((samples / "questionset-multichoice.h5p").read_bytes())
+    second = h5p_upload((samples / "questionset-multichoice.h5p").read_bytes())
     assert store.activity_extract(activity_id=second.pk).status == "ready"
     assert H5PLibrary.objects.count() > stored  # FontAwesome, JoubelUI… are shared
-    again = store.activity_extract(activity_id=_upload((samples / "truefalse.h5p").read_bytes()).pk)
+    again = store.activity_extract(
+        activity_id=h5p_upload((samples / "truefalse.h5p").read_bytes()).pk
+    )
     assert again.status == "ready"
 
 
@@ -195,7 +193,7 @@ def test_the_real_samples_are_extracted_and_share_the_library_store(samples):
 @pytest.mark.filterwarnings("ignore:Duplicate name")
 @pytest.mark.parametrize("case", list(HOSTILE))
 def test_a_refused_upload_leaves_nothing_behind(case):
-    activity = store.activity_extract(activity_id=_upload(package(HOSTILE[case][0])).pk)
+    activity = store.activity_extract(activity_id=h5p_upload(package(HOSTILE[case][0])).pk)
     assert activity.status == "failed" and activity.errors
     assert not activity.package
     assert _files_under(store.h5p_root()) == []
@@ -204,7 +202,7 @@ def test_a_refused_upload_leaves_nothing_behind(case):
 
 @pytest.mark.django_db
 def test_the_svg_sample_is_refused_with_nothing_written(samples):
-    activity = _upload((samples / "MUST-REJECT-svg-with-script.h5p").read_bytes())
+    activity = h5p_upload((samples / "MUST-REJECT-svg-with-script.h5p").read_bytes())
     activity = store.activity_extract(activity_id=activity.pk)
     assert activity.status == "failed"
     assert "xss.svg" in activity.errors[0]
@@ -213,9 +211,9 @@ def test_the_svg_sample_is_refused_with_nothing_written(samples):
 
 @pytest.mark.django_db
 def test_a_package_without_its_libraries_works_when_the_store_has_them():
-    store.activity_extract(activity_id=_upload(package()).pk)
+    store.activity_extract(activity_id=h5p_upload(package()).pk)
     bare = package(without=["H5P.Test-1.0/library.json", "H5P.Test-1.0/test.js"])
-    activity = store.activity_extract(activity_id=_upload(bare).pk)
+    activity = store.activity_extract(activity_id=h5p_upload(bare).pk)
     assert activity.status == "ready", activity.errors
     assert [str(lib) for lib in activity.libraries.all()] == ["H5P.Test 1.0.2"]
 
@@ -224,10 +222,10 @@ def test_a_package_without_its_libraries_works_when_the_store_has_them():
 def test_a_library_that_differs_from_the_approved_version_is_refused(administrator):
     from courses.services import h5p_library_review
 
-    store.activity_extract(activity_id=_upload(package()).pk)
+    store.activity_extract(activity_id=h5p_upload(package()).pk)
     h5p_library_review(library=H5PLibrary.objects.get(), user=administrator, approve=True)
     tampered = package([("H5P.Test-1.0/extra.js", b"steal()")])
-    activity = store.activity_extract(activity_id=_upload(tampered).pk)
+    activity = store.activity_extract(activity_id=h5p_upload(tampered).pk)
     assert activity.status == "failed"
     assert "differ from the version an administrator approved" in activity.errors[0]
     assert H5PLibrary.objects.count() == 1
@@ -235,7 +233,7 @@ def test_a_library_that_differs_from_the_approved_version_is_refused(administrat
 
 @pytest.mark.django_db
 def test_extraction_runs_twice_safely():
-    activity = _upload(package())
+    activity = h5p_upload(package())
     store.activity_extract(activity_id=activity.pk)
     files = sorted(_files_under(store.h5p_root()))
     assert store.activity_extract(activity_id=activity.pk).status == "ready"
@@ -266,14 +264,14 @@ def test_import_h5p_reports_each_file_and_fails_when_one_is_refused(capsys, tmp_
 def test_a_bare_package_uses_an_approved_library_over_a_newer_pending_one(administrator):
     from courses.services import h5p_library_review
 
-    store.activity_extract(activity_id=_upload(package()).pk)
+    store.activity_extract(activity_id=h5p_upload(package()).pk)
     approved = H5PLibrary.objects.get()
     h5p_library_review(library=approved, user=administrator, approve=True)
     newer = {**LIBRARY, "patchVersion": 99}
-    store.activity_extract(activity_id=_upload(package([("H5P.Test-1.0/evil.js", b"x")],
+    store.activity_extract(activity_id=h5p_upload(package([("H5P.Test-1.0/evil.js", b"x")],
                                                        library=newer)).pk)  # fmt: skip
     bare = package(without=["H5P.Test-1.0/library.json", "H5P.Test-1.0/test.js"])
-    activity = store.activity_extract(activity_id=_upload(bare).pk)
+    activity = store.activity_extract(activity_id=h5p_upload(bare).pk)
     assert list(activity.libraries.all()) == [approved]
 
 
@@ -281,7 +279,7 @@ def test_a_bare_package_uses_an_approved_library_over_a_newer_pending_one(admini
 def test_a_database_error_is_retried_not_turned_into_a_refusal(monkeypatch):
     from django.db import OperationalError
 
-    activity = _upload(package())
+    activity = h5p_upload(package())
 
     def broken(*args, **kwargs):
         raise OperationalError("database restarting")
@@ -297,7 +295,7 @@ def test_a_database_error_is_retried_not_turned_into_a_refusal(monkeypatch):
 
 @pytest.mark.django_db
 def test_a_refused_activity_stays_refused_with_its_reasons():
-    activity = store.activity_extract(activity_id=_upload(package(HOSTILE["zip slip"][0])).pk)
+    activity = store.activity_extract(activity_id=h5p_upload(package(HOSTILE["zip slip"][0])).pk)
     reasons = list(activity.errors)
     assert store.activity_extract(activity_id=activity.pk).errors == reasons
 
@@ -325,7 +323,7 @@ def test_the_sweep_removes_leftovers_and_keeps_what_is_in_use():
 
     from courses.tasks import h5p_sweep
 
-    ready = store.activity_extract(activity_id=_upload(package()).pk)
+    ready = store.activity_extract(activity_id=h5p_upload(package()).pk)
     library_folder = store.libraries_root() / H5PLibrary.objects.get().folder
     leftovers = [
         store.content_root() / ".partial-interrupted",

@@ -14,11 +14,10 @@ from courses.h5p import review, store
 from courses.h5p.xapi import player_launch
 from courses.models import H5PActivity, H5PLibrary
 from courses.services import H5PReviewError, h5p_activity_create, h5p_library_review
-from tests.conftest import login_with_mfa
 from tests.h5p_factory import LIBRARY, H5PPackage, package
+from tests.helpers import H5P_HOST
 
 pytestmark = pytest.mark.django_db
-H5P_HOST = "h5p.testserver"
 GENUINE_JS = b"H5P.Test = function () {};"
 
 
@@ -132,23 +131,19 @@ def test_rejected_files_stay_refused_but_other_files_may_be_proposed(administrat
 
 
 # --- The review screen --------------------------------------------------------------------------
-@pytest.fixture
-def admin_client(client, administrator):
-    login_with_mfa(client, administrator)
-    return client
-
-
 def _review(client, library) -> str:
     response = client.get(reverse("h5p_libraries:edit", args=[library.pk]))
     assert response.status_code == 200
     return response.content.decode()
 
 
-def test_the_review_screen_shows_both_uploads_of_a_version_with_sizes_and_hashes(admin_client):
+def test_the_review_screen_shows_both_uploads_of_a_version_with_sizes_and_hashes(
+    administrator_client,
+):
     squatter = _extract(_variant(b"steal();", extra=[("H5P.Test-1.0/more.js", b"x")]))
     genuine = _extract(_variant())
     bad, good = squatter.libraries.get(), genuine.libraries.get()
-    page = _review(admin_client, good)
+    page = _review(administrator_client, good)
     assert "Another upload brought different files under H5P.Test 1.0.2" in page
     # This upload's files, sizes and hashes…
     assert hashlib.sha256(GENUINE_JS).hexdigest() in page
@@ -157,11 +152,13 @@ def test_the_review_screen_shows_both_uploads_of_a_version_with_sizes_and_hashes
     assert hashlib.sha256(b"steal();").hexdigest() in page
     assert "more.js" in page and bad.files_hash in page and good.files_hash in page
     assert "-steal();" in page and f"+{GENUINE_JS.decode()}" in page
-    listing = admin_client.get(reverse("h5p_libraries:index")).content.decode()
+    listing = administrator_client.get(reverse("h5p_libraries:index")).content.decode()
     assert "1 other upload brought different files under this version" in listing
 
 
-def test_the_review_screen_diffs_against_the_closest_approved_version(admin_client, administrator):
+def test_the_review_screen_diffs_against_the_closest_approved_version(
+    administrator_client, administrator
+):
     older = _extract(_variant(b"old();", patch=1)).libraries.get()
     closest = _extract(_variant(patch=2, extra=[("H5P.Test-1.0/gone.js", b"x")])).libraries.get()
     newer = _extract(_variant(b"newer();", patch=9)).libraries.get()
@@ -171,19 +168,21 @@ def test_the_review_screen_diffs_against_the_closest_approved_version(admin_clie
     candidate = _extract(_variant(changed, patch=3, extra=[("H5P.Test-1.0/new.css", b"a{}")]))
     candidate = candidate.libraries.get()
     assert review.closest_approved(candidate) == closest
-    page = _review(admin_client, candidate)
+    page = _review(administrator_client, candidate)
     assert "Against H5P.Test 1.0.2 (Approved)" in page
     assert "Files added: 1; removed: 1; changed: 2; unchanged: 0." in page  # library.json too
     assert "new.css" in page and "gone.js" in page
     assert "+H5P.Test.prototype.attach = function () { fetch(&#x27;/x&#x27;); };" in page
 
 
-def test_the_review_screen_shows_file_contents_as_escaped_text_only(admin_client, administrator):
+def test_the_review_screen_shows_file_contents_as_escaped_text_only(
+    administrator_client, administrator
+):
     h5p_library_review(library=_extract(_variant()).libraries.get(), user=administrator,
                        approve=True)  # fmt: skip
     hostile = b'</pre><script>alert("owned")</script><img src=x onerror=alert(1)>'
     candidate = _extract(_variant(hostile, patch=3)).libraries.get()
-    page = _review(admin_client, candidate)
+    page = _review(administrator_client, candidate)
     assert "<script>alert(" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt;" in page
     # Nothing of the library is served from the platform's host.
@@ -202,12 +201,12 @@ def test_text_diffs_are_capped(administrator):
 
 
 def test_approving_while_other_files_are_approved_is_refused_with_a_reason(
-    admin_client, administrator
+    administrator_client, administrator
 ):
     first = _extract(_variant(b"one();")).libraries.get()
     second = _extract(_variant()).libraries.get()
     h5p_library_review(library=first, user=administrator, approve=True)
-    response = admin_client.post(reverse("h5p_libraries:edit", args=[second.pk]),
+    response = administrator_client.post(reverse("h5p_libraries:edit", args=[second.pk]),
                                  {"status": "approved"})  # fmt: skip
     assert response.status_code == 200
     assert "are already approved. Reject them first." in response.content.decode()
@@ -230,13 +229,13 @@ def _library_rows(start: int, count: int) -> None:
     )  # fmt: skip
 
 
-def test_the_library_list_takes_the_same_queries_for_10_and_1000_rows(admin_client):
+def test_the_library_list_takes_the_same_queries_for_10_and_1000_rows(administrator_client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            response = admin_client.get(reverse("h5p_libraries:index"))
+            response = administrator_client.get(reverse("h5p_libraries:index"))
         assert response.status_code == 200
         assert "1 other upload brought different files" in response.content.decode()
         return len(captured)

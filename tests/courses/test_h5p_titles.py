@@ -13,7 +13,7 @@ from io import StringIO
 import pytest
 from django.core.files.base import ContentFile
 
-from courses import demo, demo_content, demo_content_es, demo_i18n, services
+from courses import demo, demo_data, demo_i18n, services
 from courses.factories import block_id, make_course, text_block
 from courses.h5p import store
 from courses.h5p.xapi import player_launch
@@ -39,7 +39,7 @@ def _stored(activity: H5PActivity) -> str:
 
 def test_the_demo_activities_have_real_titles_in_their_own_copy(samples):
     demo.seed_h5p(StringIO())
-    for key, (_file, title) in demo_content.H5P_SAMPLES.items():
+    for key, (_file, title) in demo_data.load().H5P_SAMPLES.items():
         activity = H5PActivity.objects.get(uuid=demo.h5p_uuid(key))
         assert activity.status == H5PActivity.Status.READY, activity.reasons
         assert activity.title == title
@@ -56,7 +56,7 @@ def test_the_demo_activities_have_real_titles_in_their_own_copy(samples):
 
 
 def test_the_spanish_versions_are_named_in_spanish(samples):
-    demo_i18n.seed_h5p_versions(StringIO(), "es", demo_content_es)
+    demo_i18n.seed_h5p_versions(StringIO(), "es", demo_data.load("es"))
     question_set = H5PActivity.objects.get(uuid=demo.h5p_uuid("question-set/es"))
     assert question_set.title == "Práctica: cinco preguntas sobre números"
     assert question_set.h5p_json["title"] == question_set.title

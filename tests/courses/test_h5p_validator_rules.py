@@ -11,16 +11,16 @@ import socketserver
 import struct
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
 
 from courses.h5p import store, validator
 from courses.h5p.validator import PLAYER_CORE_API, StoredLibrary, validate
 from courses.models import H5PActivity, H5PLibrary
-from courses.services import h5p_activity_create
 from tests.h5p_factory import EICAR, ELF, EXE, HELPER, JPEG, MAIN, MP3, PNG, WOFF2, H5PPackage
+from tests.helpers import h5p_upload
 
 
 def errors_of(pkg: H5PPackage, **kwargs) -> list[str]:
@@ -132,8 +132,7 @@ def test_editor_libraries_must_be_there_too_as_in_h5p_core():
     assert errors_of(pkg) == []
 
 
-def _upload(data: bytes) -> H5PActivity:
-    return h5p_activity_create(package=ContentFile(data, name="t.h5p"), title="T", language="en")
+_upload = partial(h5p_upload, title="T", name="t.h5p")
 
 
 @pytest.mark.django_db

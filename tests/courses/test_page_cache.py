@@ -12,7 +12,7 @@ from wagtail_localize.models import LocaleSynchronization
 from courses import page_cache, services
 from courses.factories import catalog, make_course
 from courses.models import ModulePage, Topic, TopicName
-from tests.courses.test_translated_courses import translate
+from tests.helpers import translate
 
 pytestmark = pytest.mark.django_db
 

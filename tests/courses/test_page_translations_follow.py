@@ -11,31 +11,9 @@ from wagtail_localize.models import LocaleSynchronization, TranslationSource
 from courses import translation_pages
 from courses.factories import make_course
 from courses.models import ModulePage
-from tests.conftest import login_with_mfa
+from tests.helpers import translate
 
 pytestmark = pytest.mark.django_db
-
-
-def translate(page, locale, **changes):
-    """Translate `page` into `locale` as wagtail-localize does, change the given fields of the
-    translation and publish it."""
-    source, _created = TranslationSource.get_or_create_from_instance(page)
-    source.update_from_db()
-    translation, _created = source.create_or_update_translation(
-        locale, publish=False, fallback=True
-    )
-    for field, value in changes.items():
-        setattr(translation, field, value)
-    translation.save_revision().publish()
-    return type(page).objects.get(pk=translation.pk)
-
-
-@pytest.fixture
-def spanish(settings):
-    settings.LANGUAGES = list(settings.ALL_LANGUAGES.items())
-    settings.WAGTAIL_CONTENT_LANGUAGES = settings.LANGUAGES
-    locale, _created = Locale.objects.get_or_create(language_code="es")
-    return locale
 
 
 @pytest.fixture
@@ -45,30 +23,24 @@ def course(spanish):
     course, modules = make_course("follow", modules=2)
     english = Locale.objects.get(language_code="en")
     LocaleSynchronization.objects.create(locale=spanish, sync_from=english)
-    first_es = translate(modules[0], spanish, title="Módulo 1: escuchar")
+    first_es = translate(modules[0], spanish, refresh_source=True, title="Módulo 1: escuchar")
     return course, modules, first_es
-
-
-@pytest.fixture
-def editor(client, administrator):
-    login_with_mfa(client, administrator)
-    return client
 
 
 def copies(page):
     return ModulePage.objects.filter(translation_key=page.translation_key).exclude(pk=page.pk)
 
 
-def test_deleting_an_original_lists_its_translations_and_deletes_them(editor, course):
+def test_deleting_an_original_lists_its_translations_and_deletes_them(administrator_client, course):
     _course, modules, first_es = course
     url = reverse("wagtailadmin_pages:delete", args=[modules[0].pk])
-    confirm = editor.get(url).content.decode()
+    confirm = administrator_client.get(url).content.decode()
     # The confirmation counts the copy and names it, in its language.
     assert "Also deleted with it: its copy in another language" in confirm
     assert "translations-deleted-too" in confirm
     assert "Spanish: Módulo 1: escuchar" in confirm
 
-    response = editor.post(url)
+    response = administrator_client.post(url)
     assert response.status_code == 302
     assert not ModulePage.objects.filter(translation_key=modules[0].translation_key).exists()
     assert not Page.objects.filter(pk=first_es.pk).exists()
@@ -76,29 +48,33 @@ def test_deleting_an_original_lists_its_translations_and_deletes_them(editor, co
     assert copies(modules[1]).count() == 1
 
 
-def test_deleting_a_course_deletes_its_translation_and_every_copy_below_it(editor, course):
+def test_deleting_a_course_deletes_its_translation_and_every_copy_below_it(
+    administrator_client, course
+):
     english_course, modules, _first_es = course
-    response = editor.post(reverse("wagtailadmin_pages:delete", args=[english_course.pk]))
+    response = administrator_client.post(
+        reverse("wagtailadmin_pages:delete", args=[english_course.pk])
+    )
     assert response.status_code == 302
     for page in (english_course, *modules):
         assert not Page.objects.filter(translation_key=page.translation_key).exists()
 
 
-def test_deleting_a_translation_deletes_only_it(editor, course):
+def test_deleting_a_translation_deletes_only_it(administrator_client, course):
     _course, modules, first_es = course
     url = reverse("wagtailadmin_pages:delete", args=[first_es.pk])
-    assert "translations-deleted-too" not in editor.get(url).content.decode()
-    assert editor.post(url).status_code == 302
+    assert "translations-deleted-too" not in administrator_client.get(url).content.decode()
+    assert administrator_client.post(url).status_code == 302
     assert ModulePage.objects.filter(pk=modules[0].pk).exists()
     assert not ModulePage.objects.filter(pk=first_es.pk).exists()
 
 
-def test_unpublishing_an_original_unpublishes_its_translations(editor, course):
+def test_unpublishing_an_original_unpublishes_its_translations(administrator_client, course):
     _course, modules, first_es = course
     url = reverse("wagtailadmin_pages:unpublish", args=[modules[0].pk])
-    confirm = editor.get(url).content.decode()
+    confirm = administrator_client.get(url).content.decode()
     assert "translations-unpublished-too" in confirm and "Spanish: Módulo 1: escuchar" in confirm
-    assert editor.post(url).status_code == 302
+    assert administrator_client.post(url).status_code == 302
     assert not ModulePage.objects.get(pk=modules[0].pk).live
     assert not ModulePage.objects.get(pk=first_es.pk).live
 
@@ -114,7 +90,7 @@ def test_the_next_translation_after_a_deletion_lands_at_the_originals_address(co
     again = ModulePage(title="Module 1, again", slug="module-1")
     english_course.add_child(instance=again)
     again.save_revision().publish()
-    translated = translate(again, spanish, title="Módulo 1, de nuevo")
+    translated = translate(again, spanish, refresh_source=True, title="Módulo 1, de nuevo")
 
     assert translated.slug == "module-1"
     assert translated.url_path.endswith("/module-1/")
@@ -159,7 +135,7 @@ def test_the_repair_moves_strays_back_and_migrate_runs_it(course, spanish):
     english_course.add_child(instance=again)
     post_save.disconnect(dispatch_uid="courses-copy-follows-original")
     try:
-        stray = translate(again, spanish, title="Módulo 1, de nuevo")
+        stray = translate(again, spanish, refresh_source=True, title="Módulo 1, de nuevo")
     finally:
         post_save.connect(translation_pages.on_page_saved,
                           dispatch_uid="courses-copy-follows-original")  # fmt: skip
@@ -202,7 +178,7 @@ def _translated_beside(english_course, spanish, slug, title):
     english_course.add_child(instance=again)
     post_save.disconnect(dispatch_uid="courses-copy-follows-original")
     try:
-        stray = translate(again, spanish, title=f"{title} (es)")
+        stray = translate(again, spanish, refresh_source=True, title=f"{title} (es)")
     finally:
         post_save.connect(translation_pages.on_page_saved,
                           dispatch_uid="courses-copy-follows-original")  # fmt: skip
@@ -281,7 +257,7 @@ def test_a_leftover_alias_is_deleted_recorded_and_the_translation_takes_its_addr
     assert set(entry.detail) <= set(audit_display.LABELS)  # each shown with its label
 
 
-def test_the_delete_confirmation_counts_every_copy_it_lists(editor, course, settings):
+def test_the_delete_confirmation_counts_every_copy_it_lists(administrator_client, course, settings):
     """Wagtail counts translations only ("1 translation") while the list also names the copies
     showing the original (aliases): the count and the list must agree."""
     english_course, modules, _first_es = course
@@ -290,7 +266,7 @@ def test_the_delete_confirmation_counts_every_copy_it_lists(editor, course, sett
         language_code="en"))  # fmt: skip
     assert copies(modules[0]).count() == 2  # the Spanish translation and a French alias
 
-    confirm = editor.get(reverse("wagtailadmin_pages:delete", args=[modules[0].pk]))
+    confirm = administrator_client.get(reverse("wagtailadmin_pages:delete", args=[modules[0].pk]))
     page = confirm.content.decode()
     assert "Also deleted with it: its 2 copies in other languages" in page
     assert "will also delete 1 translation" not in page
@@ -300,7 +276,9 @@ def test_the_delete_confirmation_counts_every_copy_it_lists(editor, course, sett
     assert "Spanish: Módulo 1: escuchar" in listed and "French: " in listed
 
     # A course: each copy with the pages below it that go too.
-    page = editor.get(reverse("wagtailadmin_pages:delete", args=[english_course.pk])).content
+    page = administrator_client.get(
+        reverse("wagtailadmin_pages:delete", args=[english_course.pk])
+    ).content
     page = page.decode()
     assert "Also deleted with it: its 2 copies in other languages" in page
     # Wagtail's own sentence counts the same copies, and the pages below them.

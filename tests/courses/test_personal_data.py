@@ -2,7 +2,6 @@
 answers, reflections as drafted and as submitted), erasure deletes what they wrote and keeps the
 anonymous completion facts."""
 
-import json
 import uuid
 
 import pytest
@@ -10,15 +9,10 @@ import pytest
 from courses import services
 from courses.factories import block_id, correct_answers
 from courses.models import ActivityCompletion, Enrolment, ModuleProgress, QuizAttempt, Reflection
+from tests.helpers import export_rows
 from training import privacy
 
 pytestmark = pytest.mark.django_db
-
-
-def _export(label, person):
-    rows = privacy.REGISTRY[label].export_rows(person)
-    json.dumps(rows)  # JSON-ready
-    return rows
 
 
 @pytest.fixture
@@ -41,19 +35,19 @@ def records(learner, course, modules):
 
 
 def test_the_export_holds_quiz_answers_and_both_versions_of_a_reflection(records, course, modules):
-    [attempt] = _export("courses.QuizAttempt", records)
+    [attempt] = export_rows("courses.QuizAttempt", records)
     answered = {q["question_id"]: q["answer_ids"] for q in attempt["questions"]}
     assert answered == correct_answers("accompaniment/0/quiz")
     assert all(q["right"] for q in attempt["questions"])
     assert attempt["module"] == modules[0].title and attempt["passed"] is True
-    [reflection] = _export("courses.Reflection", records)
+    [reflection] = export_rows("courses.Reflection", records)
     assert reflection["text"] == "A later draft"
     assert reflection["submitted_text"] == "What I submitted"
     assert reflection["shared_with_trainers"] is True
-    [enrolment] = _export("courses.Enrolment", records)
+    [enrolment] = export_rows("courses.Enrolment", records)
     assert enrolment["course"] == course.title
-    assert _export("courses.ModuleProgress", records)[0]["module"] == modules[0].title
-    assert len(_export("courses.ActivityCompletion", records)) == 2
+    assert export_rows("courses.ModuleProgress", records)[0]["module"] == modules[0].title
+    assert len(export_rows("courses.ActivityCompletion", records)) == 2
 
 
 def test_erasing_deletes_what_they_wrote_and_keeps_the_completion_facts(records):
@@ -75,7 +69,7 @@ def test_nobody_else_is_exported(records, course):
     for declaration in privacy.declarations():
         if declaration.model.startswith("courses."):
             assert declaration.export_rows(other) == [] or declaration.model == "courses.Enrolment"
-    assert len(_export("courses.Enrolment", other)) == 1
+    assert len(export_rows("courses.Enrolment", other)) == 1
 
 
 def test_quiz_answers_are_exported_as_questions_and_answers_in_words(records, modules):
@@ -89,7 +83,7 @@ def test_quiz_answers_are_exported_as_questions_and_answers_in_words(records, mo
     attempt.answers[block_id(key, "removed")] = ["gone"]  # a question since removed
     attempt.save(update_fields=["answers"])
     with translation.override("en"):
-        [row] = _export("courses.QuizAttempt", records)
+        [row] = export_rows("courses.QuizAttempt", records)
         false = gettext("False")
     assert "answers" not in row and "results" not in row  # no raw ids as the answers
     assert row["quiz"] == "Check your understanding" and row["module"] == modules[0].title
@@ -120,7 +114,7 @@ def test_quiz_answers_read_in_the_archives_language_from_the_modules_copy(
     from wagtail_localize.models import LocaleSynchronization
 
     from courses.factories import choice_question, quiz_block, true_false_question
-    from tests.courses.test_translated_courses import translate
+    from tests.helpers import translate
 
     settings.LANGUAGES = list(settings.ALL_LANGUAGES.items())
     settings.WAGTAIL_CONTENT_LANGUAGES = settings.LANGUAGES
@@ -140,12 +134,12 @@ def test_quiz_answers_read_in_the_archives_language_from_the_modules_copy(
     quiz["value"]["title"] = "Comprueba lo que sabes"
     translate(modules[0], spanish, title="Módulo 1", body=[quiz])
     with translation.override("es"):
-        [row] = _export("courses.QuizAttempt", records)
+        [row] = export_rows("courses.QuizAttempt", records)
     assert (row["module"], row["quiz"]) == ("Módulo 1", "Comprueba lo que sabes")
     assert [q["question"] for q in row["questions"]][:1] == ["¿Qué va primero?"]
     assert row["questions"][0]["answers"] == ["Escuchar"]
     assert row["questions"][1]["answers"] == ["Capturas", "Un registro"]
     # In English (no copy in that language... the original): the original's words.
     with translation.override("en"):
-        [row] = _export("courses.QuizAttempt", records)
+        [row] = export_rows("courses.QuizAttempt", records)
     assert row["questions"][0]["answers"] == ["Listening"]

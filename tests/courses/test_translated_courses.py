@@ -18,29 +18,9 @@ from courses.models import (
     ModuleProgress,
     QuizAttempt,
 )
+from tests.helpers import translate
 
 pytestmark = pytest.mark.django_db
-
-
-def translate(page, locale, **changes):
-    """Translate `page` into `locale` as an editor would with wagtail-localize, then change the
-    given fields in the translation (its words) and publish it."""
-    source, _created = TranslationSource.get_or_create_from_instance(page)
-    translation, _created = source.create_or_update_translation(
-        locale, publish=False, fallback=True
-    )
-    for field, value in changes.items():
-        setattr(translation, field, value)
-    translation.save_revision().publish()
-    return type(page).objects.get(pk=translation.pk)
-
-
-@pytest.fixture
-def spanish(settings):
-    settings.LANGUAGES = list(settings.ALL_LANGUAGES.items())
-    settings.WAGTAIL_CONTENT_LANGUAGES = settings.LANGUAGES
-    locale, _created = Locale.objects.get_or_create(language_code="es")
-    return locale
 
 
 @pytest.fixture
@@ -335,7 +315,6 @@ def test_editors_see_which_translations_are_out_of_date_and_update_them(
     once updated, the page leaves the report. The report's queries do not grow with pages."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from wagtail_localize.models import TranslationSource
 
     from tests.conftest import login_with_mfa
 

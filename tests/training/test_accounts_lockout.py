@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import enrol_totp
+from tests.helpers import sign_in
 from training.models import User
 from training.settings import base as base_settings
 
@@ -27,10 +28,6 @@ PAUSED = "signing in with a password is paused"
 @pytest.fixture(autouse=True)
 def rate_limits(settings):
     settings.ACCOUNT_RATE_LIMITS = base_settings.ACCOUNT_RATE_LIMITS
-
-
-def _sign_in(client, email, password):
-    return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
 def _ask_for_code(client, email):
@@ -60,17 +57,17 @@ def _signed_in(client, user) -> bool:
 def test_wrong_passwords_from_one_client_pause_that_client_not_the_owner(volunteer, password):
     attacker = Client(REMOTE_ADDR=ATTACKER)
     for _ in range(5):
-        response = _sign_in(attacker, volunteer.email, "a-wrong-guess")
+        response = sign_in(attacker, volunteer.email, "a-wrong-guess")
         assert PAUSED not in response.content.decode()
 
     # The attacker's client is paused for this address, even with the right password...
-    refused = _sign_in(attacker, volunteer.email, password)
+    refused = sign_in(attacker, volunteer.email, password)
     assert not _signed_in(attacker, volunteer)
     assert PAUSED in refused.content.decode()
 
     # ...but the owner, from their own connection, signs in with their password.
     owner = Client(REMOTE_ADDR=OWNER)
-    response = _sign_in(owner, volunteer.email, password)
+    response = sign_in(owner, volunteer.email, password)
     assert response.status_code == 302
     assert response.url == reverse("dashboard")
     assert _signed_in(owner, volunteer)
@@ -79,9 +76,9 @@ def test_wrong_passwords_from_one_client_pause_that_client_not_the_owner(volunte
 def test_one_client_trying_many_addresses_is_paused(db):
     attacker = Client(REMOTE_ADDR=ATTACKER)
     for i in range(10):
-        response = _sign_in(attacker, f"person{i}@example.org", "a-wrong-guess")
+        response = sign_in(attacker, f"person{i}@example.org", "a-wrong-guess")
         assert PAUSED not in response.content.decode()
-    response = _sign_in(attacker, "person-eleven@example.org", "a-wrong-guess")
+    response = sign_in(attacker, "person-eleven@example.org", "a-wrong-guess")
     assert "Too many failed login attempts" in response.content.decode()
 
 
@@ -90,10 +87,10 @@ def test_when_many_clients_pause_the_password_the_owner_gets_in_with_a_code(volu
     for n in range(6):
         attacker = Client(REMOTE_ADDR=f"203.0.113.{10 + n}")
         for _ in range(5):
-            _sign_in(attacker, volunteer.email, "a-wrong-guess")
+            sign_in(attacker, volunteer.email, "a-wrong-guess")
 
     owner = Client(REMOTE_ADDR=OWNER)
-    page = _sign_in(owner, volunteer.email, password)
+    page = sign_in(owner, volunteer.email, password)
     assert not _signed_in(owner, volunteer)
     body = page.content.decode()
     assert PAUSED in body
@@ -215,6 +212,6 @@ def test_an_account_someone_else_opened_with_your_email_keeps_no_password_of_the
     assert owner.get(reverse("dashboard")).status_code == 200
 
     again = Client(REMOTE_ADDR=ATTACKER)
-    _sign_in(again, "owner@example.org", "the-harassers-passphrase")
+    sign_in(again, "owner@example.org", "the-harassers-passphrase")
     assert "_auth_user_id" not in again.session
     assert not User.objects.get(email="owner@example.org").has_usable_password()

@@ -37,7 +37,7 @@ from tests.certificates.factories import (
     make_track,
 )
 from tests.certificates.pool_factories import pool_person, pool_track
-from tests.cohorts.test_views import make_cohort as make_application_cohort
+from tests.cohorts.factories import make_cohort as make_application_cohort
 from tests.conftest import login_with_mfa
 from training import audit
 from training.factories import UserFactory

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from tests.helpers import content
 from training import data_download, privacy
 from training.factories import UserFactory
 from training.models import AuditEntry, DataDownload
@@ -25,10 +26,6 @@ pytestmark = pytest.mark.django_db
 
 PAGE = reverse("account_data")
 NOON = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def content(response) -> bytes:
-    return b"".join(response.streaming_content)
 
 
 def members(archive: bytes) -> dict[str, bytes]:

@@ -14,7 +14,8 @@ from django.utils.translation import gettext
 from cohorts import services as cohort_services
 from cohorts.models import Cohort, Membership
 from tests.certificates.pool_factories import pool_person, pool_track
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
+from tests.helpers import sign_in
 from training import privacy
 from training.deletion import account_deletion_request
 from training.factories import UserFactory
@@ -32,10 +33,6 @@ def _running(slug):
                        starts_on=date.today() - timedelta(days=7))  # fmt: skip
 
 
-def _sign_in(client, person, password):
-    return client.post(reverse("account_login"), {"login": person.email, "password": password})
-
-
 # --- 1. What cancelling says --------------------------------------------------------------------
 def test_cancelling_names_the_cohorts_left_and_not_a_pool_she_was_never_in(
     client, password, django_capture_on_commit_callbacks
@@ -51,7 +48,7 @@ def test_cancelling_names_the_cohorts_left_and_not_a_pool_she_was_never_in(
                              "pool": False}  # fmt: skip
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        _sign_in(client, alba, password)
+        sign_in(client, alba.email, password)
 
     page = client.get(reverse("dashboard")).content.decode()
     assert 'id="deletion-cancelled"' in page
@@ -74,7 +71,7 @@ def test_cancelling_says_she_left_the_pool_when_she_was_in_it(
     assert deletion.left == {"cohorts": [], "applications": [], "pool": True}
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        _sign_in(client, member.user, password)
+        sign_in(client, member.user.email, password)
 
     page = client.get(reverse("dashboard")).content.decode()
     assert 'data-left="pool"' in page and reverse("certificates:pool") in page
@@ -89,7 +86,7 @@ def test_someone_in_nothing_is_told_nothing_else_changed(
 ):
     account_deletion_request(person=volunteer, by=volunteer)
     with django_capture_on_commit_callbacks(execute=True):
-        _sign_in(client, volunteer, password)
+        sign_in(client, volunteer.email, password)
     page = client.get(reverse("dashboard")).content.decode()
     assert 'id="deletion-cancelled"' in page and 'data-left="kept"' in page
     for kind in ("cohorts", "applications", "pool"):

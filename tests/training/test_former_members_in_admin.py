@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 
 from cohorts import services as cohort_services
 from cohorts.models import Membership
-from tests.cohorts.test_views import make_cohort
+from tests.cohorts.factories import make_cohort
 from tests.conftest import login_with_mfa
 from training.deletion import account_delete_now
 from training.factories import UserFactory

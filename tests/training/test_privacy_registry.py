@@ -11,6 +11,7 @@ from django.db import models
 from django.test.utils import isolate_apps
 from django.utils.functional import Promise
 
+from tests.helpers import export_rows
 from training import privacy
 from training.celery import app
 from training.privacy import Declaration, Erase
@@ -177,12 +178,6 @@ def test_retention_periods_read_their_settings(settings):
 
 
 # --- What the platform's own declarations export and erase --------------------------------------
-def _export(label, person):
-    rows = privacy.REGISTRY[label].export_rows(person)
-    json.dumps(rows)  # JSON-ready: no datetimes, decimals or lazy strings left
-    return rows
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("declaration", privacy.declarations(), ids=lambda d: d.model)
 def test_every_export_runs_and_is_json_ready_for_a_person_without_data(declaration, volunteer):
@@ -195,12 +190,12 @@ def test_every_export_runs_and_is_json_ready_for_a_person_without_data(declarati
 def test_the_account_export_holds_the_profile(volunteer):
     volunteer.legal_name = "Valeria Legal"
     volunteer.save()
-    [row] = _export(settings.AUTH_USER_MODEL, volunteer)
+    [row] = export_rows(settings.AUTH_USER_MODEL, volunteer)
     assert row["email"] == "vol@example.org"
     assert row["legal_name"] == "Valeria Legal"
     assert row["display_name"] == "Vol"
     assert "password" not in row
-    [address] = _export("account.EmailAddress", volunteer)
+    [address] = export_rows("account.EmailAddress", volunteer)
     assert address == {"email": "vol@example.org", "verified": True, "primary": True}
 
 
@@ -209,7 +204,7 @@ def test_authenticators_export_their_kind_never_their_secret(volunteer):
     from allauth.mfa.models import Authenticator
 
     Authenticator.objects.create(user=volunteer, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"})
-    rows = _export("mfa.Authenticator", volunteer)
+    rows = export_rows("mfa.Authenticator", volunteer)
     assert len(rows) == 1
     assert "JBSWY3DPEHPK3PXP" not in json.dumps(rows)
     assert set(rows[0]) == {"type", "created_at"}
@@ -226,10 +221,10 @@ def test_sessions_are_counted_and_ended_for_that_person_only(client, volunteer):
     Client().force_login(volunteer)
     other = Client()
     other.force_login(UserFactory())
-    assert _export("sessions.Session", volunteer) == [{"active_sessions": 2}]
+    assert export_rows("sessions.Session", volunteer) == [{"active_sessions": 2}]
     assert privacy.REGISTRY["sessions.Session"].erase_rows(volunteer) == 2
     assert Session.objects.count() == 1
-    assert _export("sessions.Session", volunteer) == [{"active_sessions": 0}]
+    assert export_rows("sessions.Session", volunteer) == [{"active_sessions": 0}]
     assert other.get("/dashboard/").status_code == 200  # the other person is still signed in
     assert client.get("/dashboard/").status_code == 302  # the volunteer is signed out
 
@@ -241,7 +236,7 @@ def test_the_audit_export_names_the_actor_but_nobody_the_person_acted_on(volunte
     audit.record(action="pool.removed", actor=coordinator, subject=volunteer)
     audit.record_many(action="pool.export_csv", actor=coordinator, people=[volunteer.pk])
     audit.record(action="account.roles_changed", actor=volunteer, subject=coordinator)
-    rows = _export("training.AuditEntry", volunteer)
+    rows = export_rows("training.AuditEntry", volunteer)
     about = [row for row in rows if "actor" in row]
     by_them = [row for row in rows if "actor" not in row]
     assert len(about) == 2 and {row["actor"] for row in about} == {"Coord"}

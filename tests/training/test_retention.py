@@ -3,7 +3,8 @@ boundaries, each run recorded, and the Retention report administrators read."""
 
 import hashlib
 import os
-from datetime import date, timedelta
+from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -25,6 +26,7 @@ from cohorts.retention import (
     calendar_feeds_purge,
     notification_logs_purge,
 )
+from tests.cohorts.factories import make_cohort
 from training import audit, privacy
 from training.celery import app
 from training.factories import UserFactory
@@ -108,13 +110,11 @@ def _recorded_name(task) -> str | None:
     return None
 
 
-def _cohort(slug="spring") -> Cohort:
-    today = date.today()
-    return Cohort.objects.create(
-        slug=slug, title=f"Cohort {slug}", working_language="en", time_zone="UTC",
-        starts_on=today - timedelta(days=400), ends_on=today + timedelta(days=60),
-        status=Cohort.Status.RUNNING,
-    )  # fmt: skip
+# A running cohort, over a year old: no course, no questions, no places limit.
+_cohort = partial(
+    make_cohort, course=False, questions=False, starts_in=-400, ends_in=60, time_zone="UTC",
+    status=Cohort.Status.RUNNING, capacity=None,
+)  # fmt: skip
 
 
 # --- The schedule and the registry --------------------------------------------------------------
@@ -372,14 +372,6 @@ def test_the_calendar_page_says_an_unused_address_is_deleted(client, settings):
 
 
 # --- The report ---------------------------------------------------------------------------------
-@pytest.fixture
-def admin_client(client, administrator):
-    from tests.conftest import login_with_mfa
-
-    login_with_mfa(client, administrator)
-    return client
-
-
 def _runs(count_per_task: int) -> None:
     now = timezone.now()
     RetentionRun.objects.bulk_create(
@@ -389,9 +381,9 @@ def _runs(count_per_task: int) -> None:
     )  # fmt: skip
 
 
-def test_the_report_lists_every_retention_task_and_what_it_enforces(admin_client):
+def test_the_report_lists_every_retention_task_and_what_it_enforces(administrator_client):
     url = reverse("training_retention_report")
-    response = admin_client.get(url)
+    response = administrator_client.get(url)
     assert response.status_code == 200
     body = response.content.decode()
     for name, declarations in privacy.tasks().items():
@@ -403,7 +395,7 @@ def test_the_report_lists_every_retention_task_and_what_it_enforces(admin_client
     assert 'data-scheduled="no"' not in body
 
 
-def test_the_report_shows_the_last_run_what_it_removed_and_the_next_run(admin_client):
+def test_the_report_shows_the_last_run_what_it_removed_and_the_next_run(administrator_client):
     name = "training.tasks.purge_audit_log"
     now = timezone.now()
     RetentionRun.objects.create(task=name, started_at=now - 40 * DAY, finished_at=now - 40 * DAY,
@@ -420,32 +412,32 @@ def test_the_report_shows_the_last_run_what_it_removed_and_the_next_run(admin_cl
     assert row.last.removed == 7 and row.removed_recently == 12  # the 40-day-old run is out
     assert row.next_at == latest.started_at + timedelta(seconds=beat_schedule(name))
 
-    body = admin_client.get(reverse("training_retention_report")).content.decode()
+    body = administrator_client.get(reverse("training_retention_report")).content.decode()
     assert 'data-removed-last="7"' in body and 'data-removed-recently="12"' in body
     assert f'data-next="{timezone.localtime(row.next_at).isoformat()}"' in body
 
 
-def test_the_report_shows_a_failed_last_run(admin_client, monkeypatch):
+def test_the_report_shows_a_failed_last_run(administrator_client, monkeypatch):
     def broken(**_kwargs):
         raise RuntimeError("nope")
 
     monkeypatch.setattr(training.tasks, "session_clear_expired", broken)
     with pytest.raises(RuntimeError):
         training.tasks.clear_expired_sessions()
-    body = admin_client.get(reverse("training_retention_report")).content.decode()
+    body = administrator_client.get(reverse("training_retention_report")).content.decode()
     assert 'data-task="training.tasks.clear_expired_sessions" data-state="failed"' in body
     assert "RuntimeError" in body
 
 
-def test_the_report_makes_the_same_queries_whatever_the_number_of_runs(admin_client):
+def test_the_report_makes_the_same_queries_whatever_the_number_of_runs(administrator_client):
     url = reverse("training_retention_report")
     _runs(3)
-    admin_client.get(url)  # warm up (sessions, locale…)
+    administrator_client.get(url)  # warm up (sessions, locale…)
     with CaptureQueriesContext(connection) as few:
-        assert admin_client.get(url).status_code == 200
+        assert administrator_client.get(url).status_code == 200
     _runs(200)
     with CaptureQueriesContext(connection) as many:
-        assert admin_client.get(url).status_code == 200
+        assert administrator_client.get(url).status_code == 200
     assert len(many) == len(few)
 
 
@@ -491,8 +483,8 @@ def test_the_report_shows_times_in_the_viewers_zone(client, administrator):
     assert "(Bogotá, Colombia)" in row
 
 
-def test_the_report_shows_account_deletions_and_says_whose_words_it_quotes(admin_client):
-    body = admin_client.get(reverse("training_retention_report")).content.decode()
+def test_the_report_shows_account_deletions_and_says_whose_words_it_quotes(administrator_client):
+    body = administrator_client.get(reverse("training_retention_report")).content.decode()
     assert 'id="retention-wording"' in body
     assert 'data-task="training.tasks.perform_due_deletions"' in body
     # The task's name stays, after what it does (its schedule), in small type.

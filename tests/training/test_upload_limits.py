@@ -16,7 +16,6 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
-from tests.conftest import login_with_mfa
 from training.uploads import check_request_limit_above_upload_limits
 
 Document = get_document_model()
@@ -30,12 +29,6 @@ def png(width=8, height=8, *, padding=0):
     PILImage.new("RGB", (width, height), (10, 120, 200)).save(buffer, format="PNG")
     # Bytes after the PNG's end chunk: a bigger file, still a valid image.
     return buffer.getvalue() + b"\0" * padding
-
-
-@pytest.fixture
-def editor_client(client, administrator):
-    login_with_mfa(client, administrator)
-    return client
 
 
 @pytest.fixture
@@ -56,9 +49,9 @@ def big_image():
 
 
 def test_a_document_above_the_limit_is_refused_naming_the_limit_and_keeping_the_form(
-    editor_client, small_limits
+    administrator_client, small_limits
 ):
-    response = editor_client.post(
+    response = administrator_client.post(
         reverse("wagtaildocs:add"),
         {
             "title": "Volunteer handbook, second edition",
@@ -77,10 +70,10 @@ def test_a_document_above_the_limit_is_refused_naming_the_limit_and_keeping_the_
     assert "handbook" in page
 
 
-def test_the_refusal_is_in_the_editors_language(editor_client, administrator, small_limits):
+def test_the_refusal_is_in_the_editors_language(administrator_client, administrator, small_limits):
     administrator.preferred_language = "es"
     administrator.save(update_fields=["preferred_language"])
-    response = editor_client.post(
+    response = administrator_client.post(
         reverse("wagtaildocs:add"),
         {"title": "Manual", "collection": Collection.get_first_root_node().pk,
          "file": big_document()},
@@ -91,8 +84,8 @@ def test_the_refusal_is_in_the_editors_language(editor_client, administrator, sm
         assert filesizeformat(LIMIT) in page  # "2,0 KB"
 
 
-def test_a_document_within_the_limit_is_accepted(editor_client, small_limits):
-    response = editor_client.post(
+def test_a_document_within_the_limit_is_accepted(administrator_client, small_limits):
+    response = administrator_client.post(
         reverse("wagtaildocs:add"),
         {
             "title": "Short note",
@@ -105,9 +98,9 @@ def test_a_document_within_the_limit_is_accepted(editor_client, small_limits):
 
 
 def test_the_multiple_document_uploader_refuses_a_document_above_the_limit(
-    editor_client, small_limits
+    administrator_client, small_limits
 ):
-    response = editor_client.post(
+    response = administrator_client.post(
         reverse("wagtaildocs:add_multiple"),
         {"files[]": big_document(), "collection": Collection.get_first_root_node().pk},
     )
@@ -118,9 +111,9 @@ def test_the_multiple_document_uploader_refuses_a_document_above_the_limit(
 
 
 def test_the_document_chooser_uploader_refuses_a_document_above_the_limit(
-    editor_client, small_limits
+    administrator_client, small_limits
 ):
-    response = editor_client.post(
+    response = administrator_client.post(
         reverse("wagtaildocs_chooser:create"),
         {
             "document-chooser-upload-title": "From the chooser",
@@ -146,8 +139,8 @@ def test_uploads_and_bodies_have_limits_by_default(settings):
 # --- Images -------------------------------------------------------------------------------------
 
 
-def test_an_image_above_the_limit_is_refused_naming_the_limit(editor_client, small_limits):
-    response = editor_client.post(
+def test_an_image_above_the_limit_is_refused_naming_the_limit(administrator_client, small_limits):
+    response = administrator_client.post(
         reverse("wagtailimages:add"),
         {"title": "Poster", "collection": Collection.get_first_root_node().pk,
          "file": big_image()},
@@ -160,8 +153,10 @@ def test_an_image_above_the_limit_is_refused_naming_the_limit(editor_client, sma
     assert not Image.objects.exists()
 
 
-def test_the_multiple_image_uploader_refuses_an_image_above_the_limit(editor_client, small_limits):
-    response = editor_client.post(
+def test_the_multiple_image_uploader_refuses_an_image_above_the_limit(
+    administrator_client, small_limits
+):
+    response = administrator_client.post(
         reverse("wagtailimages:add_multiple"),
         {"files[]": big_image(), "collection": Collection.get_first_root_node().pk},
     )
@@ -171,9 +166,9 @@ def test_the_multiple_image_uploader_refuses_an_image_above_the_limit(editor_cli
     assert not Image.objects.exists()
 
 
-def test_an_image_with_too_many_pixels_is_refused(editor_client, settings):
+def test_an_image_with_too_many_pixels_is_refused(administrator_client, settings):
     settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS = 100
-    response = editor_client.post(
+    response = administrator_client.post(
         reverse("wagtailimages:add"),
         {"title": "Huge", "collection": Collection.get_first_root_node().pk,
          "file": SimpleUploadedFile("huge.png", png(20, 20), content_type="image/png")},
@@ -200,9 +195,9 @@ def test_a_request_body_above_the_cap_gets_413_before_anything_reads_it(db, clie
     assert response.status_code == 200
 
 
-def test_an_upload_above_the_cap_gets_413_in_the_persons_language(editor_client, settings):
+def test_an_upload_above_the_cap_gets_413_in_the_persons_language(administrator_client, settings):
     settings.ACOMPANA_REQUEST_MAX_BYTES = 10 * 1024
-    response = editor_client.post(
+    response = administrator_client.post(
         reverse("wagtaildocs:add"),
         {"title": "Too much", "file": SimpleUploadedFile("big.pdf", b"x" * 20_000)},
         headers={"accept-language": "es"},

@@ -133,6 +133,7 @@ SQLITE_OPTIONS = {
 # mode), set DATABASE_PREPARED_STATEMENTS=false: Django's default, values quoted by the client.
 # https://docs.djangoproject.com/en/5.2/ref/databases/#server-side-parameters-binding
 # https://www.psycopg.org/psycopg3/docs/advanced/prepare.html
+POSTGRES_ENGINE = "training.postgresql"
 POSTGRES_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 POSTGRES_OPTIONS = (
     {
@@ -151,9 +152,14 @@ def with_engine_options(database: dict) -> dict:
     defaults = {
         "django.db.backends.sqlite3": SQLITE_OPTIONS,
         "django.db.backends.postgresql": POSTGRES_OPTIONS,
+        POSTGRES_ENGINE: POSTGRES_OPTIONS,
     }.get(database.get("ENGINE"))
     if defaults:
         database["OPTIONS"] = {**defaults, **database.get("OPTIONS", {})}
+    if database.get("ENGINE") == "django.db.backends.postgresql" and POSTGRES_OPTIONS:
+        # Django's backend, with bulk queries cut to the server's parameter limit
+        # (training/postgresql/base.py).
+        database["ENGINE"] = POSTGRES_ENGINE
     return database
 
 
