@@ -6,6 +6,7 @@ answer.
 """
 
 import re
+import time
 from io import StringIO
 from urllib.parse import urlsplit
 
@@ -193,11 +194,17 @@ def test_a_question_set_left_half_way_opens_where_the_learner_was(page, live_ser
     _first, second = _players(page)
     _start(second, practice["player"])
     _answer_questions(second, 2)
-    # The player's state reaches the server shortly after each statement.
-    for _ in range(50):
+    # The player's state reaches the server shortly after each change, a second after the last
+    # (the page waits for the player to settle). "progress":2 can be saved before the second
+    # answer is: wait until the saved state has stopped changing (2.5 s), then reload.
+    saved, since = None, None
+    for _ in range(100):
         state = H5PState.objects.filter(user=user).first()
         if state and '"progress":2' in state.data:
-            break
+            if state.data != saved:
+                saved, since = state.data, time.monotonic()
+            elif time.monotonic() - since >= 2.5:
+                break
         page.wait_for_timeout(200)
     else:
         pytest.fail("the question set's state was not saved")
