@@ -121,7 +121,8 @@ def _answer_questions(question_set, count):
         answer = question_set.locator(".question-container:visible .h5p-answer").first
         expect(answer).to_be_visible()
         answer.click()
-        expect(check).to_be_visible()
+        # The player shows the button after its own animation: slow on a loaded machine.
+        expect(check).to_be_visible(timeout=15_000)
         check.click()
         following = question_set.locator(
             ".question-container:visible .h5p-question-next,"
