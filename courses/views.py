@@ -247,8 +247,19 @@ def activity_action(request, module_id, activity_id, action):
     found = kind_for_action(action)
     if found is None:
         raise Http404
-    kind, spec = found
+    view = _ACTION_VIEWS.get(found)
+    if view is None:
+        # The checks composed once per kind and action, not on every statement (a hot path).
+        view = _ACTION_VIEWS[found] = _action_view(*found)
+    return view(request, module_id, activity_id)
 
+
+# (kind, action spec) -> the view with its checks: keyed by the pair, so a kind registered
+# again (tests) gets its own.
+_ACTION_VIEWS: dict = {}
+
+
+def _action_view(kind, spec):
     def answer(request, module_id, activity_id):
         act = ActionRequest(request, module_id, activity_id)
         if spec.module:
@@ -260,9 +271,9 @@ def activity_action(request, module_id, activity_id, action):
     allowed = require_http_methods([spec.method])
     if spec.signed_out == "json":
         # The method first, then the JSON answer a script can show (the player's calls).
-        return allowed(_signed_in_or_json(answer))(request, module_id, activity_id)
+        return allowed(_signed_in_or_json(answer))
     # A form: to the sign-in page first, as login_required does, and back here after.
-    return login_required(allowed(answer))(request, module_id, activity_id)
+    return login_required(allowed(answer))
 
 
 def _signed_in_or_json(view):
