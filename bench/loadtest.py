@@ -349,7 +349,7 @@ Process = LoggedProcess  # gunicorn, the Celery worker, Locust
 
 
 # For this run only, the access log goes to a file of its own, one line a request: the tag the
-# load generator sends (step|m or w|page), the status and the time inside the worker (µs, from
+# load generator sends (step|m or w|page), the status and the time inside the worker (us, from
 # parsing the request to the last byte written: no time waiting in the listen queue).
 ACCESS_LOG_FORMAT = "LT|%({x-loadtest}i)s|%(s)s|%(D)s"
 

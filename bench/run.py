@@ -292,8 +292,8 @@ def bench_reminders(members: int) -> dict:
     from django.utils import timezone
 
     from cohorts import notify
-    from cohorts.models import Cohort, LiveSession, Membership, NotificationLog
-    from training.models import User
+    from cohorts.models import Cohort, LiveSession, Membership
+    from training.models import NotificationLog, User
 
     cohort, _created = Cohort.objects.get_or_create(
         slug="bench-reminders",

@@ -7,23 +7,41 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def ready(self):
-        from training.dashboard import Section, register
+        # Start-up order: these modules import models, which are not loaded when this file is.
+        from cohorts import member_panels  # noqa: PLC0415 — models load first
+        from training import audit_display  # noqa: PLC0415 — models load first
+        from training.dashboard import Section, register  # noqa: PLC0415 — models load first
 
-        from . import requirement_kinds, signals  # noqa: F401 (the kinds register themselves)
-        from .views import dashboard_certification, member_certification
+        # The requirement kinds and the message kinds register themselves.
+        from . import (  # noqa: PLC0415 — models load first
+            notifications,  # noqa: F401
+            requirement_kinds,  # noqa: F401
+            signals,
+        )
+        from .pool import filters_text  # noqa: PLC0415 — models load first
+        from .selectors import (  # noqa: PLC0415 — models load first
+            dashboard_certification,
+            member_certification,
+        )
 
         signals.connect()
-
-        from training import audit_display
-
-        from .pool import filters_text
 
         # The audit log report names tracks, and shows the pool's filters as coordinators chose.
         audit_display.show_by_name("track", "certificates.Track", "title")
         audit_display.describe_with("filters", filters_text)
-        from cohorts.contributions import register_member_context
 
-        register_member_context(member_certification)
+        # The trainer's page about a member: the checklist on top, a note under attendance.
+        member_panels.register(
+            member_panels.Panel(
+                name="certification",
+                context=member_certification,
+                templates={
+                    "top": "certificates/includes/member_certification.html",
+                    "attendance": "certificates/includes/member_certification_attendance.html",
+                },
+                order=30,
+            )
+        )
         register(
             Section(
                 name="certification",

@@ -214,17 +214,13 @@ def _certify(stdout, track, person_data, coordinator) -> None:
     member.save()
     if extra.get("revoked"):
         services.certificate_revoke(
-            certificate, by=coordinator,
+            certificate=certificate, by=coordinator,
             reason="Demo data: shared a case's screenshots in a public group.", notify=False,
         )  # fmt: skip
-    transaction.on_commit(lambda pk=certificate.pk: _render(pk))
+    transaction.on_commit(
+        lambda pk=certificate.pk: services.certificate_pdf_queue(certificate_id=pk)
+    )
     stdout.write(f"Demo certified supporter {name}")
-
-
-def _render(certificate_id):
-    from .tasks import render_unless_queued
-
-    render_unless_queued(certificate_id)
 
 
 @transaction.atomic
@@ -260,4 +256,4 @@ def seed(stdout) -> None:
         stdout.write("Demo exception for the demo volunteer's course requirement")
     for user in [volunteer] + [User.objects.get(email=p[1]) for p in POOL_PEOPLE]:
         if user is not None:
-            services.evaluate(user, track)
+            services.certification_evaluate(user=user, track=track)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts.models import Membership
-from courses.i18n import active_language, default_locale_id, locale_id_for
+from training.i18n import active_language, default_locale_id, locale_id_for
 from training.prepared import Prepared
 
 from .models import Certificate, Requirement, RequirementException, Track

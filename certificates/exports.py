@@ -4,8 +4,10 @@ log (training.audit) before any row leaves, and who was in it is added as the ro
 
 import csv
 import json
+import tempfile
 from datetime import date, datetime, time, timedelta
 
+import xlsxwriter
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
@@ -16,7 +18,8 @@ from training import audit
 from training.models import AuditEntry
 from training.spreadsheets import safe_cell
 
-from . import pool
+# exports ↔ tasks: the export queues its task, the task builds the export (module imports).
+from . import pool, tasks
 from .models import PoolExport
 
 CHUNK = 2000
@@ -107,8 +110,6 @@ def json_response(*, user, filters: dict, used: dict, request=None) -> Streaming
 def xlsx_start(*, user, filters: dict, used: dict, request=None) -> PoolExport:
     """Record the export (who asked, from where: `request`) and queue the spreadsheet (built by
     `build_xlsx` in Celery, which adds the people once the file is ready)."""
-    from .tasks import export_xlsx
-
     with transaction.atomic():
         export = PoolExport.objects.create(
             requested_by=user, filters=used,
@@ -117,7 +118,7 @@ def xlsx_start(*, user, filters: dict, used: dict, request=None) -> PoolExport:
         audit.record(action="pool.export_xlsx", actor=user, request=request,
                      detail={"filters": used, "export": export.pk},
                      count=pool.members(filters).count())  # fmt: skip
-        transaction.on_commit(lambda: export_xlsx.delay(export.pk))
+        tasks.export_xlsx.delay_on_commit(export.pk)
     return export
 
 
@@ -162,13 +163,21 @@ def _write(sheet, row: int, col: int, value, day_format) -> None:
         sheet.write_string(row, col, safe_cell(value))
 
 
+def exports_purge() -> int:
+    """Delete spreadsheets whose download link expired (the record of the export stays).
+    Returns how many files it deleted."""
+    count = 0
+    for export in PoolExport.objects.filter(expires_at__lt=timezone.now()).exclude(file=""):
+        export.file.delete(save=False)
+        export.file = ""
+        export.save(update_fields=["file"])
+        count += 1
+    return count
+
+
 def build_xlsx(export_id: int) -> str:
     """Write the spreadsheet with constant memory, reporting progress every CHUNK rows.
     Idempotent: a finished export is left alone; a retried one starts again."""
-    import tempfile
-
-    import xlsxwriter
-
     with transaction.atomic():
         export = PoolExport.objects.select_for_update().get(pk=export_id)
         if export.status == PoolExport.Status.READY:

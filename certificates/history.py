@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cohorts.models import Attendance, SkillSignOff
+from training.i18n import active_language, titles_in_active_language
 from training.privacy import language_name
 
 from .models import (
@@ -59,8 +60,6 @@ def _name(user) -> str:
 
 def track_requirements(track: Track) -> dict:
     """The track's requirements with their labels ready in the reader's language (2 queries)."""
-    from courses.i18n import active_language, titles_in_active_language
-
     requirements = list(
         track.requirements.select_related("course", "skill", "agreement").prefetch_related(
             "agreement__texts"

@@ -8,6 +8,7 @@ responder pool, which coordinators search and export (only what each person agre
 """
 
 import base64
+import calendar
 import hashlib
 import secrets
 from datetime import date, timedelta
@@ -24,8 +25,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
-from courses.i18n import active_language, in_active_language, titles_in_active_language
 from courses.models import language_choices
+from training.i18n import active_language, in_active_language, titles_in_active_language
 from training.storage import PrivateFileSystemStorage
 
 
@@ -36,8 +37,6 @@ def private_storage():
 
 def add_months(day: date, months: int) -> date:
     """`day` plus `months` calendar months; the 31st becomes the month's last day."""
-    import calendar
-
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -534,7 +533,7 @@ class Certificate(models.Model):
     pdf_status = models.CharField(max_length=10, choices=Pdf.choices, default=Pdf.PENDING)
     pdf_fingerprint = models.CharField(max_length=64, blank=True)
     # The content of the render queued or running now, and since when: the same content is not
-    # queued twice while it is (certificates/tasks.py, render_unless_queued).
+    # queued twice while it is (services.certificate_pdf_queue).
     pdf_queued_fingerprint = models.CharField(max_length=64, blank=True)
     pdf_queued_at = models.DateTimeField(null=True, blank=True)
 

@@ -8,6 +8,7 @@ is: the template prints every value as text).
 
 import hashlib
 from pathlib import Path
+from urllib.request import url2pathname
 
 import segno
 from django.conf import settings
@@ -40,8 +41,6 @@ class AssetsOnlyFetcher(URLFetcher):
     def fetch(self, url, headers=None):
         path = None
         if url.startswith("file://"):
-            from urllib.request import url2pathname
-
             path = Path(url2pathname(url.removeprefix("file://").split("?")[0])).resolve()
         if path is None or not path.is_relative_to(ASSETS) or not path.is_file():
             self.refused.append(url)

@@ -16,11 +16,27 @@ from training.privacy import (
     shown_name,
 )
 
+from .models import (
+    AgreementSignature,
+    ApiToken,
+    Certificate,
+    CertificationEvent,
+    CertificationRequest,
+    EligibilitySnapshot,
+    PoolExport,
+    PoolMember,
+    RequirementException,
+)
+from .services import (
+    certificates_withdraw,
+    events_forget_notes,
+    exceptions_forget_reasons,
+    pool_leave,
+)
+
 
 # --- Exports ------------------------------------------------------------------------------------
 def _signatures(person) -> list[dict]:
-    from .models import AgreementSignature
-
     return [
         {"agreement": s.version.agreement.local_title, "version": s.version.number,
          "language": s.language, "signed_at": iso(s.signed_at)}
@@ -31,8 +47,6 @@ def _signatures(person) -> list[dict]:
 
 
 def _exceptions(person) -> list[dict]:
-    from .models import RequirementException
-
     return [
         {"track": e.requirement.track.local_title, "requirement": e.requirement.label,
          "reason": e.reason, "granted_by": shown_name(e.granted_by),
@@ -47,8 +61,6 @@ def _exceptions(person) -> list[dict]:
 
 
 def _certificate_rows(person):
-    from .models import Certificate
-
     return (
         Certificate.objects.filter(user=person)
         .select_related("track", "approved_by", "revoked_by")
@@ -83,8 +95,6 @@ def _certificate_files(person):
 
 
 def _requests(person) -> list[dict]:
-    from .models import CertificationRequest
-
     return [
         {"track": r.track.local_title, "period": r.period, "status": str(r.get_status_display()),
          "created_at": iso(r.created_at), "decided_at": iso(r.decided_at),
@@ -96,8 +106,6 @@ def _requests(person) -> list[dict]:
 
 
 def _snapshots(person) -> list[dict]:
-    from .models import EligibilitySnapshot
-
     return [
         {"track": s.track.local_title, "requirements_met": s.met, "requirements": s.total,
          "eligible": s.eligible, "updated_at": iso(s.updated_at)}
@@ -108,8 +116,6 @@ def _snapshots(person) -> list[dict]:
 
 
 def _events(person) -> list[dict]:
-    from .models import CertificationEvent
-
     return [
         {"track": e.track.local_title, "what": str(e.get_kind_display()), "kind": e.kind,
          "at": iso(e.created_at), "by": shown_name(e.actor), "note": e.note,
@@ -122,8 +128,6 @@ def _events(person) -> list[dict]:
 
 
 def _pool(person) -> list[dict]:
-    from .models import PoolMember
-
     return [
         {"status": str(m.get_status_display()), "joined_at": iso(m.joined_at),
          "left_at": iso(m.left_at), "languages": m.languages, "region": m.region,
@@ -142,8 +146,6 @@ def _pool(person) -> list[dict]:
 
 def _pool_exports(person) -> list[dict]:
     """A coordinator's own exports of the pool: when and how many people (not who)."""
-    from .models import PoolExport
-
     return [
         {"created_at": iso(e.created_at), "status": str(e.get_status_display()),
          "people": e.total, "filters": e.filters, "link_expires_at": iso(e.expires_at)}
@@ -152,8 +154,6 @@ def _pool_exports(person) -> list[dict]:
 
 
 def _tokens(person) -> list[dict]:
-    from .models import ApiToken
-
     return [
         {"name": t.name, "starts_with": t.prefix, "created_at": iso(t.created_at),
          "last_used_at": iso(t.last_used_at), "revoked_at": iso(t.revoked_at)}
@@ -163,26 +163,18 @@ def _tokens(person) -> list[dict]:
 
 # --- Erase and suspend --------------------------------------------------------------------------
 def _withdraw_certificates(person) -> int:
-    from .services import certificates_withdraw
-
     return certificates_withdraw(user=person)
 
 
 def _forget_notes(person) -> int:
-    from .services import events_forget_notes
-
     return events_forget_notes(user=person)
 
 
 def _forget_exception_reasons(person) -> int:
-    from .services import exceptions_forget_reasons
-
     return exceptions_forget_reasons(user=person)
 
 
 def _leave_pool(person) -> dict:
-    from .services import pool_leave
-
     return {"pool": pool_leave(user=person)}
 
 
@@ -190,8 +182,6 @@ def _pool_choices(name: str):
     """Shows a pool profile's code (a focus area, a channel, a level) by its translated name."""
 
     def show(code):
-        from .models import PoolMember
-
         return dict(getattr(PoolMember, name)).get(code, code)
 
     return show

@@ -15,6 +15,9 @@ from django.conf import global_settings
 from django.conf.locale import LANG_INFO
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_lazy as _
 
 from .models import PoolMember, valid_certificates
@@ -88,8 +91,6 @@ def spoken_languages() -> list[tuple[str, str]]:
     """Languages people may list: every plain code Django knows and the languages of the
     regions we serve, without constructed languages; named in the active language and sorted
     by that name."""
-    from django.utils.translation import get_language
-
     return _spoken_languages(get_language() or "en")
 
 
@@ -100,8 +101,6 @@ def _django_codes() -> list[str]:
 @functools.lru_cache(maxsize=16)
 def _language_names(language: str) -> dict[str, str]:
     """Every language code we can name (offered or not), in `language`."""
-    from django.utils.translation import gettext, override
-
     with override(language):
         named = {code: gettext(DJANGO_NAMES.get(code, LANG_INFO[code]["name"]))
                  for code in _django_codes()}  # fmt: skip
@@ -119,8 +118,6 @@ def _spoken_languages(language: str) -> list[tuple[str, str]]:
 def language_name(code: str) -> str:
     """A language's name in the active language, also for a code no longer offered; unknown:
     the code itself."""
-    from django.utils.translation import get_language
-
     return _language_names(get_language() or "en").get(code, code)
 
 
@@ -214,8 +211,6 @@ FILTER_LABELS = {
 
 def filter_items(filters: dict) -> list[tuple[str, str, str]]:
     """Recorded filters (`PoolFilter.used()`) as (key, the form's label, the value it shows)."""
-    from django.utils.formats import date_format
-
     fields = PoolFilter().fields
     items = []
     for key, value in (filters or {}).items():
@@ -300,8 +295,6 @@ COLUMNS = [
 def reference(user_id: int) -> str:
     """A stable reference for a person in exports and the API that is not their database id
     (hexadecimal: never mistaken for a formula, never changed by neutralisation)."""
-    from django.utils.crypto import salted_hmac
-
     return salted_hmac("acompana.pool.reference", str(user_id)).hexdigest()[:16]
 
 

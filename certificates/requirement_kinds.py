@@ -29,9 +29,9 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from cohorts.models import Attendance, LiveSession, Membership, SkillSignOff, same_skill
-from courses.i18n import active_language, record
 from courses.models import CourseProgress
 from courses.selectors import catalog_url
+from training.i18n import active_language, record
 from training.prepared import Prepared
 
 from .models import (

@@ -2,33 +2,24 @@
 attendance marked, a skill signed off (or withdrawn), an agreement signed, a cohort joined or
 left. The evaluation runs in Celery after the change commits."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from cohorts.models import Attendance, Membership, SkillSignOff
 from courses.signals import course_completed
 
+from . import services, tasks
 from .models import AgreementSignature, Certificate, PoolExport
 
 
-def _evaluate_later(user_id) -> None:
-    def run():
-        from .tasks import evaluate_person
-
-        evaluate_person.delay(user_id)
-
-    transaction.on_commit(run)
-
-
 def _on_change(sender, instance, **kwargs):
-    _evaluate_later(instance.user_id)
+    tasks.evaluate_person.delay_on_commit(instance.user_id)
 
 
 def _on_course_completed(sender, user, **kwargs):
     # Sent after the commit already (courses/signals.py).
-    from .tasks import evaluate_person
-
-    evaluate_person.delay(user.pk)
+    tasks.evaluate_person.delay(user.pk)
 
 
 def _names_changed(sender, instance, created, update_fields=None, **kwargs):
@@ -36,9 +27,7 @@ def _names_changed(sender, instance, created, update_fields=None, **kwargs):
         update_fields is not None and not {"display_name", "legal_name"} & set(update_fields)
     ):
         return
-    from .services import names_follow_profile
-
-    names_follow_profile(instance)
+    services.certificate_names_follow_profile(user=instance)
 
 
 def _delete_file(sender, instance, **kwargs):
@@ -51,8 +40,6 @@ def _delete_file(sender, instance, **kwargs):
 
 
 def connect() -> None:
-    from django.contrib.auth import get_user_model
-
     post_save.connect(_names_changed, sender=get_user_model(), dispatch_uid="certificate-names")
     for model in (Certificate, PoolExport):
         post_delete.connect(_delete_file, sender=model, dispatch_uid=f"files-{model.__name__}")

@@ -6,25 +6,22 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from training import ratelimit
 from training.models import User
 from training.permissions import role_required
-from training.prepared import Prepared
 from training.roles import Role
 from training.selectors import dashboard_for
 
-from . import eligibility, pool_email, services
+from . import eligibility, pool_email, selectors, services
 from .converters import CertificateCode
 from .forms import (
     CertificateLanguageForm,
@@ -39,129 +36,22 @@ from .models import (
     AgreementSignature,
     Certificate,
     CertificationRequest,
-    EligibilitySnapshot,
     PoolMember,
     RequirementException,
     Track,
-    TrackText,
-    valid_certificates,
 )
-
-ERRORS = {
-    "no-legal-name": gettext_lazy("Add your legal name to your profile first."),
-    "decided": gettext_lazy("Someone already decided this request."),
-    "stale": gettext_lazy("This request is out of date: the person's certification changed since."),
-    "not-eligible": gettext_lazy(
-        "This person no longer meets every requirement (see the checklist): nothing was issued."
-    ),
-    "reason": gettext_lazy("Give a reason: it is recorded."),
-    "exists": gettext_lazy("This person already has an exception for that requirement."),
-    "revoked": gettext_lazy("This certificate is already revoked."),
-    "not-certified": gettext_lazy("The pool is for people with a valid certificate."),
-    "status": gettext_lazy("That is not a choice here."),
-    "self": gettext_lazy(
-        "This is your own certification: another coordinator has to decide on it."
-    ),
-}
 
 
 def _error(request, error: services.CertificationError) -> None:
-    messages.error(request, str(ERRORS.get(str(error), error)))
+    messages.error(request, str(error))
 
 
 # --- The volunteer ------------------------------------------------------------------------------
-def _followed(*, user, language):
-    """The tracks `user` (a pk) follows, with whether they wait for a coordinator's decision on
-    it and its words in `language` (one text per track and language)."""
-    waiting = CertificationRequest.objects.filter(
-        user=user, status=CertificationRequest.Status.PENDING, track=OuterRef("pk")
-    )
-    text = TrackText.objects.filter(track=OuterRef("pk"), language=language)
-    return (
-        eligibility.followed_tracks(user)
-        .prefetch_related(None)
-        .annotate(
-            pending=Exists(waiting),
-            text_id=Subquery(text.values("pk")[:1]),
-            text_title=Subquery(text.values("title")[:1]),
-            text_description=Subquery(text.values("description")[:1]),
-        )
-    )
-
-
-# Compiled once per process (training.prepared, issue 18): the dashboard's time.
-_FOLLOWED = Prepared(_followed)
-_CERTIFICATES = Prepared(
-    lambda *, user: Certificate.objects.filter(user=user).select_related("user__pool_member")
-)
-
-
-def _overview(user) -> dict:
-    """The person's tracks with their checklists, certificates and place in the pool. One query
-    for someone on no track (most people before a cohort), a fixed handful otherwise, whatever
-    the number of tracks."""
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    tracks = _FOLLOWED.run(user=user.pk, language=language)
-    for track in tracks:
-        track._local_texts = {language: None if track.text_id is None else TrackText(
-            pk=track.text_id, track=track, language=language, title=track.text_title,
-            description=track.text_description,
-        )}  # fmt: skip
-    if not tracks:
-        return {"results": [], "pending": set(), "certificates": [], "pool_member": None,
-                "pool_eligible": False}  # fmt: skip
-    # Every track the person holds a certificate of is one they follow: its row (texts
-    # prefetched) serves the certificate too. Their place in the pool rides along.
-    by_pk = {track.pk: track for track in tracks}
-    certificates = _CERTIFICATES.run(user=user.pk)
-    by_track: dict[int, list] = {}
-    for certificate in certificates:
-        # A certificate issued between the two queries: its track is read on its own.
-        track = by_pk.get(certificate.track_id)
-        certificate.track = track if track is not None else certificate.track
-        by_track.setdefault(certificate.track_id, []).append(certificate)
-    pool_member = None
-    if certificates:
-        pool_member = getattr(certificates[0].user, "pool_member", None)
-    today = timezone.localdate()
-    return {
-        "results": eligibility.compute_many(user, tracks, certificates=by_track),
-        # Tracks where the person waits for a coordinator's decision.
-        "pending": {track.pk for track in tracks if track.pending},
-        "certificates": certificates,
-        "pool_member": pool_member,
-        "pool_eligible": any(
-            c.state(today) == "valid" and c.track.grants_pool for c in certificates
-        ),
-    }
-
-
-MOMENT_DAYS = 7
-
-
-def dashboard_certification(user) -> dict | None:
-    data = _overview(user)
-    if not data["results"] and not data["certificates"]:
-        return None
-    # The certified moment, whatever completed the track (a course finished, a session caught
-    # up, a coordinator's approval): a certificate of the last days is celebrated here.
-    today = timezone.localdate()
-    data["moment"] = [
-        c for c in data["certificates"]
-        if c.state(today) == "valid" and (today - c.valid_from).days < MOMENT_DAYS
-    ]  # fmt: skip
-    return data
-
-
-def member_certification(*, cohort, user) -> dict:
-    """For the cohort's trainers, on a member's page: each requirement of the cohort's track."""
-    return {"certification": eligibility.compute(user, cohort.track)} if cohort.track_id else {}
-
-
 @login_required
 def mine(request):
     return render(request, "certificates/mine.html",
-                  {**_overview(request.user), "moment": _certified_moment(request)})  # fmt: skip
+                  {**selectors.certification_overview(user=request.user),
+                   "moment": _certified_moment(request)})  # fmt: skip
 
 
 MOMENT_KEY = "certificates:moment"
@@ -198,11 +88,7 @@ def _tell_what_signing_did(request, outcomes) -> None:
 def _certified_moment(request) -> list[Certificate]:
     """The certificates issued by the person's last step, shown once."""
     ids = request.session.pop(MOMENT_KEY, None) or []
-    return list(
-        Certificate.objects.filter(user=request.user, pk__in=ids, revoked_at__isnull=True)
-        .select_related("track")
-        .prefetch_related("track__texts")
-    )
+    return selectors.certificates_just_issued(user=request.user, ids=ids)
 
 
 @login_required
@@ -239,9 +125,11 @@ def agreement(request, slug):
             read = request.POST.get("language", "")
             known = {original} | {t.language for t in agreement.texts.all()
                                   if t.version == version.number}  # fmt: skip
-            services.agreement_sign(request.user, version,
+            services.agreement_sign(user=request.user, version=version,
                                     language=read if read in known else original)  # fmt: skip
-            _tell_what_signing_did(request, services.evaluate_after_own_step(request.user))
+            _tell_what_signing_did(
+                request, services.certification_evaluate_after_own_step(user=request.user)
+            )
             return redirect("certificates:mine")
         return redirect("certificates:agreement", slug=slug)
     return render(request, "certificates/agreement.html",
@@ -293,7 +181,9 @@ def certificate(request, code):
             if _too_many_renders(request):
                 return _renders_refused(request, certificate)
             try:
-                services.certificate_set_name(certificate, form.cleaned_data["name_choice"])
+                services.certificate_set_name(
+                    certificate=certificate, choice=form.cleaned_data["name_choice"]
+                )
             except services.CertificationError as error:
                 _error(request, error)
             else:
@@ -301,7 +191,7 @@ def certificate(request, code):
             return redirect("certificates:certificate", code=code)
     else:
         form = CertificateNameForm(initial={"name_choice": certificate.name_choice})
-        services.certificate_refresh_layout(certificate)
+        services.certificate_refresh_layout(certificate=certificate)
     return _certificate_page(request, certificate, form)
 
 
@@ -311,7 +201,7 @@ def certificate_retry(request, code):
     certificate = _own_certificate(request, code)
     if _too_many_renders(request):
         return _renders_refused(request, certificate)
-    services.certificate_render_again(certificate)
+    services.certificate_render_again(certificate=certificate)
     return redirect("certificates:certificate", code=code)
 
 
@@ -330,8 +220,8 @@ def certificate_language(request, code):
     language = form.cleaned_data["language"]
     if language != certificate.language and _too_many_renders(request):
         return _renders_refused(request, certificate)
-    if services.certificate_set_language(certificate, language, by=request.user,
-                                         request=request):  # fmt: skip
+    if services.certificate_set_language(certificate=certificate, language=language,
+                                         by=request.user, request=request):  # fmt: skip
         messages.success(request, _("Saved. Your certificate is being prepared again in the "
                                     "language you chose."))  # fmt: skip
     return redirect("certificates:certificate", code=code)
@@ -351,7 +241,7 @@ def _pdf_response(certificate: Certificate):
 @login_required
 def certificate_pdf(request, code):
     certificate = _own_certificate(request, code)
-    if services.certificate_refresh_layout(certificate):
+    if services.certificate_refresh_layout(certificate=certificate):
         # Made with an earlier look: its page says it is being prepared, then offers it.
         return redirect("certificates:certificate", code=code)
     return _pdf_response(certificate)
@@ -361,12 +251,12 @@ def certificate_pdf(request, code):
 def pool_settings(request):
     """Join the pool, choose what coordinators see, pause or leave."""
     member = PoolMember.objects.filter(user=request.user).first()
-    eligible = services.pool_eligible(request.user)
+    eligible = selectors.pool_eligible(user=request.user)
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:
             if action == "join":
-                member = services.pool_join(request.user)
+                member = services.pool_join(user=request.user)
                 messages.success(request, _("You joined the responder pool. Check what you "
                                             "share below."))  # fmt: skip
                 return redirect("certificates:pool")
@@ -375,7 +265,7 @@ def pool_settings(request):
             if action in ("pause", "resume", "leave"):
                 status = {"pause": PoolMember.Status.PAUSED, "resume": PoolMember.Status.ACTIVE,
                           "leave": PoolMember.Status.LEFT}[action]  # fmt: skip
-                services.pool_set_status(member, status)
+                services.pool_set_status(member=member, status=status)
                 messages.success(request, {
                     "pause": _("Paused: coordinators will not count on you until you resume."),
                     "resume": _("Welcome back: you are available again."),
@@ -479,94 +369,23 @@ def verify(request, code):
 
 
 # --- Coordinators -------------------------------------------------------------------------------
-def coordinator_tracks() -> list[Track]:
-    today = timezone.localdate()
-    valid = Q(certificates__revoked_at__isnull=True, certificates__expires_on__gte=today)
-    return list(
-        Track.objects.annotate(
-            certified=Count("certificates__user", filter=valid, distinct=True),
-            eligible=Count("snapshots", filter=Q(snapshots__eligible=True), distinct=True),
-            following=Count("snapshots", distinct=True),
-            waiting=Count("requests", filter=Q(requests__status="pending"), distinct=True),
-        ).order_by("title")
-    )
-
-
 @role_required(Role.COORDINATOR)
 def track_people(request, slug):
     track = get_object_or_404(Track, slug=slug)
     shown = request.GET.get("show", "all")
-    snapshots = EligibilitySnapshot.objects.filter(track=track).select_related("user")
-    if shown == "eligible":
-        snapshots = snapshots.filter(eligible=True)
-    elif shown == "working":
-        snapshots = snapshots.filter(eligible=False).exclude(path="")
-    page = Paginator(snapshots.order_by("user__display_name", "pk"), 50).get_page(
-        request.GET.get("page")
+    page, rows, requirements = selectors.track_people(
+        track=track, shown=shown, page_number=request.GET.get("page")
     )
-    users = [s.user_id for s in page]
-    today = timezone.localdate()
-    latest = {}
-    for certificate in Certificate.objects.filter(track=track, user_id__in=users).order_by(
-        "period"
-    ):
-        latest[certificate.user_id] = certificate
-    waiting = set(
-        CertificationRequest.objects.filter(
-            track=track, user_id__in=users, status=CertificationRequest.Status.PENDING
-        ).values_list("user_id", flat=True)
-    )
-    requirements = list(
-        track.requirements.select_related("course", "skill", "agreement").prefetch_related(
-            "agreement__texts"
-        )
-    )
-    labels = {r.pk: r.label for r in requirements}
-    rows = [
-        (s, latest.get(s.user_id), s.user_id in waiting,
-         labels.get(s.missing[0], "") if len(s.missing) == 1 else "")
-        for s in page
-    ]  # fmt: skip
     return render(request, "certificates/coordinator/track.html", {
-        "track": track, "page": page, "rows": rows, "shown": shown, "today": today,
+        "track": track, "page": page, "rows": rows, "shown": shown, "today": timezone.localdate(),
         "requirements": requirements,
     })  # fmt: skip
-
-
-def person_history(user, track) -> dict:
-    """A person's certification on a track, and their history on it in one timeline. A fixed
-    number of queries, whatever the length of the history."""
-    from .history import timeline, track_requirements
-
-    requirements = track_requirements(track)
-    exceptions = list(
-        RequirementException.objects.filter(user=user, requirement__track=track)
-        .select_related("granted_by")
-        .order_by("granted_at", "pk")
-    )
-    for exception in exceptions:  # the track's requirements, their labels ready
-        exception.requirement = requirements[exception.requirement_id]
-    return {
-        "result": eligibility.compute(user, track),
-        "certificates": list(
-            Certificate.objects.filter(user=user, track=track)
-            .select_related("revoked_by")
-            .order_by("-period")
-        ),
-        "timeline": timeline(user, track, requirements=requirements),
-        "exceptions": exceptions,
-        "requests": list(CertificationRequest.objects.filter(user=user, track=track)),
-    }
 
 
 def _person(track, user_id):
     # A coordinator sees people on the track, never just anyone by id.
     user = get_object_or_404(User, pk=user_id)
-    if not (
-        EligibilitySnapshot.objects.filter(user=user, track=track).exists()
-        or Certificate.objects.filter(user=user, track=track).exists()
-        or eligibility.followers(track).filter(pk=user.pk).exists()
-    ):
+    if not selectors.on_track(user=user, track=track):
         raise Http404
     return user
 
@@ -574,7 +393,7 @@ def _person(track, user_id):
 def _person_page(request, track, person, *, status=200, **forms):
     """A person's certification on a track; `forms` are bound forms that came back with errors
     (shown with what was typed)."""
-    data = person_history(person, track)
+    data = selectors.person_history(user=person, track=track)
     requirements = [c.requirement for c in data["result"].checks if not c.met]
     _pool_after_revoking(person, data["certificates"])
     context = {
@@ -600,7 +419,7 @@ def _pool_after_revoking(person, certificates) -> None:
     the person out of the responder pool), "stays" (another valid certificate keeps them in it)
     or "" (they are not in the pool), as the revocation itself will decide."""
     valid = [c for c in certificates if c.revoked_at is None]
-    leaves = services.pool_after_revoking(person, valid)
+    leaves = selectors.pool_after_revoking(user=person, certificates=valid)
     for certificate in valid:
         outcome = leaves.get(certificate.pk)
         certificate.pool_after_revoking = {True: "leaves", False: "stays"}.get(outcome, "")
@@ -615,7 +434,7 @@ def _own_refused(request, track, person):
     refuse it too, for any other caller)."""
     if person.pk != request.user.pk:
         return None
-    _error(request, services.CertificationError("self"))
+    _error(request, services.CertificationError.because("self"))
     if request.POST.get("next") == "queue":
         return redirect("certificates:queue")
     return _back(track, person)
@@ -660,7 +479,7 @@ def withdraw_exception(request, slug, user_id, exception_id):
     exception = get_object_or_404(RequirementException, pk=exception_id, user=person,
                                   requirement__track=track)  # fmt: skip
     try:
-        services.exception_withdraw(exception, by=request.user, request=request)
+        services.exception_withdraw(exception=exception, by=request.user, request=request)
     except services.CertificationError as error:
         _error(request, error)
     else:
@@ -685,8 +504,9 @@ def decide(request, slug, user_id, request_id):
         return _person_page(request, track, person, status=400, decision_form=form)
     approve = decision == "approve"
     try:
-        services.request_decide(certification_request, by=request.user, approve=approve,
-                                note=form.cleaned_data["note"], http_request=request)  # fmt: skip
+        services.request_decide(certification_request=certification_request, by=request.user,
+                                approve=approve, note=form.cleaned_data["note"],
+                                request=request)  # fmt: skip
     except services.CertificationError as error:
         _error(request, error)
     else:
@@ -716,12 +536,13 @@ def revoke(request, slug, user_id, code):
             "track": track, "person": person, "certificate": certificate,
             "reason": form.cleaned_data["reason"],
         })  # fmt: skip
-    in_pool = PoolMember.objects.filter(user=person, status__in=services.IN_POOL)
+    in_pool = PoolMember.objects.filter(user=person, status__in=selectors.IN_POOL)
     was_in_pool = in_pool.exists()
     try:
         services.certificate_revoke(
-            certificate, by=request.user, reason=form.cleaned_data["reason"], request=request
-        )
+            certificate=certificate, by=request.user, reason=form.cleaned_data["reason"],
+            request=request,
+        )  # fmt: skip
     except services.CertificationError as error:
         _error(request, error)
     else:
@@ -739,25 +560,13 @@ def person_pdf(request, slug, user_id, code):
     person = _person(track, user_id)
     certificate = get_object_or_404(Certificate, code=code, user=person, track=track)
     response = _pdf_response(certificate)  # not found unless there is a PDF to download
-    services.certificate_pdf_downloaded(certificate, by=request.user, request=request)
+    services.certificate_pdf_downloaded(certificate=certificate, by=request.user, request=request)
     return response
 
 
 @role_required(Role.COORDINATOR)
 def queue(request):
-    waiting = (
-        CertificationRequest.objects.filter(status=CertificationRequest.Status.PENDING)
-        .select_related("user", "track")
-        .order_by("created_at", "pk")
-    )
-    page = Paginator(waiting, 50).get_page(request.GET.get("page"))
-    snapshots = {
-        (s.user_id, s.track_id): s
-        for s in EligibilitySnapshot.objects.filter(
-            user_id__in=[r.user_id for r in page], track_id__in={r.track_id for r in page}
-        )
-    }
-    rows = [(r, snapshots.get((r.user_id, r.track_id))) for r in page]
+    page, rows = selectors.requests_waiting(page_number=request.GET.get("page"))
     return render(request, "certificates/coordinator/queue.html",
                   {"page": page, "rows": rows, "decision_form": DecisionForm()})  # fmt: skip
 
@@ -765,19 +574,5 @@ def queue(request):
 @role_required(Role.COORDINATOR)
 def coordinator_desk(request):
     """The coordinator's desk: tracks, the approval queue and the pool."""
-    context = {**dashboard_for(request.user), **desk_context()}
+    context = {**dashboard_for(request.user), **selectors.desk_context()}
     return render(request, "certificates/coordinator/desk.html", context)
-
-
-def desk_context() -> dict:
-    today = timezone.localdate()
-    return {
-        "tracks": coordinator_tracks(),
-        "waiting": CertificationRequest.objects.filter(
-            status=CertificationRequest.Status.PENDING
-        ).count(),
-        "pool_size": PoolMember.objects.filter(
-            status=PoolMember.Status.ACTIVE,
-            user__in=valid_certificates(today).filter(track__grants_pool=True).values("user"),
-        ).count(),
-    }

@@ -1,10 +1,13 @@
 """Coordinators edit certification tracks and agreements in the admin (Certification menu)."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Agreement, Track
+from . import tasks
+from .models import Agreement, AgreementSignature, Certificate, CertificationEvent, Track
 
 
 class TrackViewSet(SnippetViewSet):
@@ -38,10 +41,6 @@ def register_certification():
 
 def _re_evaluate(request, instance):
     """Requirements or an agreement's text changed: everyone concerned is evaluated again."""
-    from django.db import transaction
-
-    from .tasks import evaluate_track
-
     if isinstance(instance, Track):
         ids = [instance.pk]
     elif isinstance(instance, Agreement):
@@ -51,7 +50,7 @@ def _re_evaluate(request, instance):
     else:
         return
     for track_id in set(ids):
-        transaction.on_commit(lambda track_id=track_id: evaluate_track.delay(track_id))
+        tasks.evaluate_track.delay_on_commit(track_id)
 
 
 hooks.register("after_create_snippet", _re_evaluate)
@@ -62,11 +61,6 @@ hooks.register("after_edit_snippet", _re_evaluate)
 def keep_what_has_a_history(request, instances):
     """A track people were certified on, or an agreement people signed, is part of their record:
     it is not deleted (close a track to new people instead)."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from .models import AgreementSignature, Certificate, CertificationEvent
-
     for instance in instances:
         if isinstance(instance, Track) and (
             Certificate.objects.filter(track=instance).exists()

@@ -24,13 +24,20 @@ from training.models import User
 
 from . import notify
 from .models import Announcement, Application, Cohort, Membership
+from .progress import cohort_modules
 from .services import CohortError, trains
+from .tasks import notify_reflection_reply, send_announcement
 
 logger = logging.getLogger(__name__)
 MAX_BODY_LENGTH = 10_000
 # The same message to the same people again within this time is a double click, not a choice.
 REPEAT_WINDOW = timedelta(minutes=10)
 Audience = Announcement.Audience
+
+
+def audience_label(value) -> str:
+    """An announcement's audience in words, for the audit log report."""
+    return str(dict(Announcement.Audience.choices).get(value, value))
 
 
 # --- Who ----------------------------------------------------------------------------------------
@@ -125,10 +132,7 @@ def announcement_send(*, cohort: Cohort, by, audience: str, subject: str, body: 
         detail={"cohort": cohort.pk, "cohort_title": cohort.title, "audience": audience,
                 "announcement": announcement.pk},
     )  # fmt: skip
-    from .tasks import send_announcement
-
-    pk = announcement.pk
-    transaction.on_commit(lambda: send_announcement.delay(pk))
+    send_announcement.delay_on_commit(announcement.pk)
     return announcement
 
 
@@ -198,8 +202,6 @@ def announcements_unsent() -> int:
 def shared_reflection(cohort: Cohort, *, user_id: int, pk: int) -> Reflection | None:
     """A reflection a current member of the cohort shared while a member, on one of its courses'
     modules (what the trainers see on the member's page), or None."""
-    from .progress import cohort_modules
-
     membership = Membership.objects.filter(
         cohort=cohort, user_id=user_id, left_at__isnull=True
     ).first()
@@ -237,10 +239,8 @@ def reflection_answer(*, cohort: Cohort, reflection: Reflection, by, text: str,
         detail={"cohort": cohort.pk, "reflection": reflection.pk},
     )  # fmt: skip
     if reflection.reply:
-        from .tasks import notify_reflection_reply
-
-        pk, day = reflection.pk, reflection.replied_at.strftime("%Y-%m-%d")
-        transaction.on_commit(lambda: notify_reflection_reply.delay(pk, day))
+        day = reflection.replied_at.strftime("%Y-%m-%d")
+        notify_reflection_reply.delay_on_commit(reflection.pk, day)
     return reflection
 
 

@@ -18,6 +18,7 @@ from .models import (
     Membership,
     ScreeningQuestion,
 )
+from .sessions import attendance_save, session_after, sessions_save
 
 TRAINER_EMAIL = "trainer@example.org"
 VOLUNTEER_EMAIL = "volunteer@example.org"
@@ -202,8 +203,6 @@ def seed_sessions(stdout, cohort: Cohort, trainer, data: dict, *, first_day, tim
     """Fortnightly sessions from `first_day` at `times` (local start, end) in the cohort's
     zone, titled and described as in `data` (in the cohort's working language); the past ones
     with attendance, a recording and notes."""
-    from .sessions import attendance_save, session_after, sessions_save
-
     if cohort.sessions.exists():
         return
     now = timezone.now()

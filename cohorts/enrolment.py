@@ -22,15 +22,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import services
+from training.errors import ServiceError
+
+from . import selectors
+from .invitations import invitations_create, places_state
 from .models import Application, Cohort, CohortInvitation, Membership
 
 MAX_ROWS = 2000
 MAX_BYTES = 1024 * 1024
 
 
-class CsvError(Exception):
+class CsvError(ServiceError):
     """The file as a whole cannot be read; the message says why, translated."""
+
+    code = "csv"
 
 
 @dataclass
@@ -151,10 +156,8 @@ def _is_address(email: str) -> bool:
 def places_summary(cohort: Cohort, invitations: int) -> str:
     """One sentence on what accepting will give, when places do not cover everyone invited
     (empty otherwise): the preview and the report say the same."""
-    from .invitations import places_state
-
     state = places_state(cohort)
-    left = services.places_left(cohort)
+    left = selectors.places_left(cohort)
     if state == "full":
         return _("The cohort is full: whoever accepts joins its waitlist, in the order they "
                  "accept, and is told when a place opens.")  # fmt: skip
@@ -171,8 +174,6 @@ def places_summary(cohort: Cohort, invitations: int) -> str:
 
 def preview(cohort: Cohort, records) -> list[Row]:
     """What each row will do. Reads only the cohort's own invitations: nothing about accounts."""
-    from .invitations import places_state
-
     invite = "invite_waitlist" if places_state(cohort) == "full" else "invite"
     answered = {}
     for email, status in CohortInvitation.objects.filter(
@@ -209,8 +210,6 @@ def preview(cohort: Cohort, records) -> list[Row]:
 def apply(cohort: Cohort, rows: list[Row], *, by) -> list[Row]:
     """Do what the preview said: one invitation per valid row, each emailed once the upload is
     saved. A row invited meanwhile (another tab, another trainer) says so."""
-    from .invitations import invitations_create, places_state
-
     for row in rows:  # a preview is kept in the session: check again what it says
         if row.valid and not _is_address(row.email):
             row.outcome, row.valid = "bad_email", False

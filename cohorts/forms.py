@@ -21,6 +21,7 @@ from training.timezones import grouped_choices
 
 from .models import Cohort, InvitationCode, ScreeningQuestion
 from .services import MAX_NOTES_LENGTH, Decision
+from .sessions import too_long
 
 
 def application_fields(cohort: Cohort, data=None, errors=None) -> list[dict]:
@@ -108,7 +109,7 @@ class CohortForm(forms.ModelForm):
         the cohort's page address; ACOMPANA_PLATFORM_ORIGIN when not given."""
         super().__init__(*args, **kwargs)
         # Only published courses open to everyone: a cohort never opens a restricted course.
-        # The originals (courses.i18n): their copies in other languages follow the same record.
+        # The originals (training.i18n): their copies in other languages follow the same record.
         self.fields["courses"].queryset = (
             CoursePage.objects.live().public()
             .filter(locale__language_code=settings.LANGUAGE_CODE).order_by("title")
@@ -374,11 +375,12 @@ class SessionForm(forms.Form):
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] == data["end"]:
             self.add_error("end", _("A session needs some time between its start and end."))
-        elif data.get("start") and data.get("end"):
-            from .sessions import too_long
-
-            if reason := too_long(data["start"], data["end"]):
-                self.add_error("end", reason)
+        elif (
+            data.get("start")
+            and data.get("end")
+            and (reason := too_long(data["start"], data["end"]))
+        ):
+            self.add_error("end", reason)
         return data
 
 

@@ -3,6 +3,7 @@ and the trainer's resend and cancel (cohorts.invitations has the rules)."""
 
 from urllib.parse import urlencode
 
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from training.permissions import role_required
 from training.roles import Role
 
-from . import invitations, services
+from . import invitations, selectors, services
 from .models import Application, CohortInvitation
 from .views import _joined_message, _trained_cohort
 
@@ -32,13 +33,13 @@ def _page(request, context, status=200):
 def _where_they_stand(invitation: CohortInvitation, user) -> dict:
     """For the person who accepted: member, or waiting (and where), read afresh."""
     cohort = invitation.cohort
-    if services.membership_of(cohort, user) is not None:
+    if selectors.membership_of(cohort, user) is not None:
         return {"member": True}
     application = Application.objects.filter(
         cohort=cohort, user=user, status=Application.Status.WAITLISTED
     ).first()
     if application is not None:
-        return {"position": services.waitlist_position(application)}
+        return {"position": selectors.waitlist_position(application)}
     return {}
 
 
@@ -77,8 +78,6 @@ def invitation(request, token):
     if found.is_open():
         context["state"] = "open"
         if not user.is_authenticated:
-            from allauth.account.adapter import get_adapter
-
             # The link came to this address: signing up with it needs no second confirmation.
             get_adapter(request).stash_verified_email(request, found.email)
             back = urlencode({"next": request.path})

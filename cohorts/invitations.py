@@ -10,6 +10,7 @@ cohort's), and the trainer never sees the email.
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from training.models import User
 
-from . import services
+from . import selectors, services
 from .inputs import whole_number
 from .models import (
     Application,
@@ -34,6 +35,7 @@ from .models import (
     InvitationSend,
     Membership,
 )
+from .tasks import send_cohort_invitations
 
 SUBJECT = gettext_lazy("Your invitation to %(organisation)s")
 # A trainer may send an invitation again, but not flood someone's mailbox with it.
@@ -76,6 +78,8 @@ def belongs_to(invitation: CohortInvitation, user) -> bool:
 
 class InvitationError(services.CohortError):
     """The invitation cannot be answered or changed; the message says why, translated."""
+
+    code = "invitation"
 
 
 # --- The daily allowance ------------------------------------------------------------------------
@@ -157,9 +161,7 @@ def invitations_create(*, cohort: Cohort, people: list[tuple[str, str]], by) -> 
 
 def _send_on_commit(ids: list[int]) -> None:
     if ids:
-        from .tasks import send_cohort_invitations
-
-        transaction.on_commit(lambda: send_cohort_invitations.delay(ids))
+        send_cohort_invitations.delay_on_commit(ids)
 
 
 def _trainer_locked(cohort: Cohort, pk) -> CohortInvitation:
@@ -273,8 +275,6 @@ def invitation_decline(*, invitation: CohortInvitation, user=None) -> CohortInvi
 def addressed_to(user) -> Q:
     """Invitations that are the person's: answered by them, or sent to any address they have
     (the account's, and every address allauth knows for them, confirmed or not)."""
-    from allauth.account.models import EmailAddress
-
     addresses = {(user.email or "").strip().lower()}
     known = EmailAddress.objects.filter(user=user).values_list("email", flat=True)
     addresses |= {address.strip().lower() for address in known}
@@ -302,7 +302,7 @@ def invitations_forget(*, user) -> int:
 def places_state(cohort: Cohort) -> str:
     """What accepting would give now: "open" (no limit, or places for all), "full" (the waitlist:
     no place left, or people already waiting for one), or "limited" (places left, first come)."""
-    left = services.places_left(cohort)
+    left = selectors.places_left(cohort)
     if left is None:
         return "open"
     waiting = Application.objects.filter(

@@ -9,6 +9,7 @@ promoted when a place frees up. Membership enrols the person in the cohort's cou
 import datetime
 import secrets
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -118,8 +119,6 @@ class Cohort(models.Model):
 
     def local_today(self, now=None):
         """Today's date where the cohort is (its own time zone)."""
-        import zoneinfo
-
         try:
             zone = zoneinfo.ZoneInfo(self.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -580,21 +579,6 @@ class ModuleRelease(models.Model):
         return f"{self.cohort_id} · {self.module_id} · {self.opens_at:%Y-%m-%d}"
 
 
-class NotificationLog(models.Model):
-    """Each message sent to a person, once: `key` names what it was about (the invitation to a
-    cohort, the reminder of a session…), so a task run twice sends nothing twice."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=50)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return self.key
-
-
 class MessageTemplate(models.Model):
     """A cohort's own wording of the message sent with a decision (trainers edit it)."""
 
@@ -609,24 +593,6 @@ class MessageTemplate(models.Model):
 
     def __str__(self):
         return f"{self.cohort_id} · {self.decision}"
-
-
-class NotificationSettings(models.Model):
-    """Which non-essential messages a person wants. Decisions about their applications and
-    changes to sessions are always sent."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
-    )
-    session_reminders = models.BooleanField(_("reminders before live sessions"), default=True)
-    module_released = models.BooleanField(_("when a module opens"), default=True)
-    nudges = models.BooleanField(_("a gentle reminder when I have not been active"),
-                                 default=True)  # fmt: skip
-    digest = models.BooleanField(_("trainers: a daily summary of new applications"),
-                                 default=True)  # fmt: skip
-
-    def __str__(self):
-        return f"{self.user_id}"
 
 
 class Announcement(models.Model):

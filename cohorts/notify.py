@@ -1,146 +1,76 @@
-"""Messages to people about their cohorts: each sent once (NotificationLog), in the recipient's
-language and time zone, with a discreet subject (never the words of a course or session title:
-a subject line is read over shoulders and on lock screens). Sent in batches over one mail
-connection; a batch that fails to send is not logged, so the next run tries again."""
+"""Messages to people about their cohorts: the kinds cohorts sends, registered with the sender
+(training/notifications.py: each sent once, in the recipient's language and time zone, with a
+discreet subject, in batches), and the events and schedules that send them."""
 
-from dataclasses import dataclass
+import hashlib
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
-from django.db.models import Count, Max
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.db.models import Count, Max, Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.models import CourseProgress
 from training.models import User
+from training.notifications import BATCH, KINDS, Kind, group, register, send
+from training.roles import GROUP_FOR_ROLE, Role
 
-from .models import (
-    Application,
-    Cohort,
-    LiveSession,
-    Membership,
-    ModuleRelease,
-    NotificationLog,
-    NotificationSettings,
-)
+from .models import Application, Cohort, LiveSession, Membership, ModuleRelease
 
-BATCH = 200
+__all__ = ["BATCH", "KINDS", "send"]  # the sender, for cohorts.announcements
+
+group("sessions", _("Reminders before live sessions"), order=10)
+group("learning", _("Your learning"), order=20)
+group("trainers", _("For trainers"), order=30)
 
 
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    subject: str  # lazy, translated per recipient
-    template: str
-    essential: bool = True
-    setting: str = ""  # the NotificationSettings field that turns it off
+def _trains(user) -> bool:
+    return user.cohorts_trained.exists()
 
 
-KINDS = {
-    kind.name: kind
-    for kind in [
-        Kind("application_received", _("We received your application"),
-             "cohorts/email/application_received.txt"),
-        Kind("application_decided", _("News about your application"),
-             "cohorts/email/application_decided.txt"),
-        Kind("member_removed", _("News about your place in a cohort"),
-             "cohorts/email/member_removed.txt"),
-        Kind("member_moved", _("News about your place in a cohort"),
-             "cohorts/email/member_moved.txt"),
-        Kind("session_changed", _("A live session has changed"),
-             "cohorts/email/session_changed.txt"),
-        Kind("sessions_changed", _("Live sessions of your cohort have changed"),
-             "cohorts/email/session_changed.txt"),
-        Kind("session_cancelled", _("A live session is cancelled"),
-             "cohorts/email/session_changed.txt"),
-        Kind("sessions_cancelled", _("Live sessions of your cohort are cancelled"),
-             "cohorts/email/session_changed.txt"),
-        Kind("sessions_changed_cancelled",
-             _("Live sessions of your cohort have changed, and some are cancelled"),
-             "cohorts/email/session_changed.txt"),
-        Kind("session_added", _("New live sessions in your cohort"),
-             "cohorts/email/session_added.txt"),
-        Kind("session_reminder_24h", _("Reminder: a live session tomorrow"),
-             "cohorts/email/session_reminder.txt", essential=False, setting="session_reminders"),
-        Kind("session_reminder_1h", _("Reminder: a live session in an hour"),
-             "cohorts/email/session_reminder.txt", essential=False, setting="session_reminders"),
-        Kind("module_released", _("Something new to learn in your cohort"),
-             "cohorts/email/module_released.txt", essential=False, setting="module_released"),
-        Kind("nudge", _("We are here when you are ready"),
-             "cohorts/email/nudge.txt", essential=False, setting="nudges"),
-        Kind("digest", _("New applications to your cohorts"),
-             "cohorts/email/digest.txt", essential=False, setting="digest"),
-        # A trainer's own words (cohorts/announcements.py): their subject heads the message in
-        # the body, never the subject line (lock screens: it may name the work or a person).
-        Kind("announcement", _("A message from your cohort's trainers"),
-             "cohorts/email/announcement.txt"),
-        Kind("reflection_reply", _("A trainer answered your reflection"),
-             "cohorts/email/reflection_reply.txt"),
-        # Certification (certificates/tasks.py)
-        Kind("certificate_ready", _("Your certificate"),
-             "certificates/email/certificate_ready.txt"),
-        Kind("renewal_reminder", _("Time to renew your certificate"),
-             "certificates/email/renewal_reminder.txt"),
-        Kind("certificate_revoked", _("About your certificate"),
-             "certificates/email/certificate_revoked.txt"),
-        Kind("certificate_expired", _("About your certificate"),
-             "certificates/email/certificate_expired.txt"),
-    ]
-}  # fmt: skip
-
-
-def _wanted(users, kind: Kind) -> list:
-    if kind.essential:
-        return list(users)
-    off = set(
-        NotificationSettings.objects.filter(
-            user__in=[u.pk for u in users], **{kind.setting: False}
-        ).values_list("user_id", flat=True)
-    )
-    return [u for u in users if u.pk not in off]
-
-
-def _render(user, kind: Kind, context: dict) -> EmailMessage:
-    language = user.preferred_language or settings.LANGUAGE_CODE
-    with translation.override(language), timezone.override(user.time_zone or "UTC"):
-        context = {**context, "user": user, "organisation": settings.ACOMPANA_ORGANISATION,
-                   "site": settings.ACOMPANA_PLATFORM_ORIGIN}  # fmt: skip
-        subject = str(kind.subject) % {"organisation": settings.ACOMPANA_ORGANISATION,
-                                       **context.get("subject_values", {})}  # fmt: skip
-        body = render_to_string(kind.template, context)
-    return EmailMessage(subject, body, None, [user.email])
-
-
-def send(kind_name: str, people: list[tuple[object, str]], context_for) -> int:
-    """Send `kind` to each (user, key) not sent before; `context_for(user)` gives the context.
-    A key names one message to one person (it includes the person).
-    In batches of BATCH over one connection. Returns how many were sent."""
-    kind = KINDS[kind_name]
-    sent = 0
-    for start in range(0, len(people), BATCH):
-        chunk = people[start : start + BATCH]
-        keys = [key for _user, key in chunk]
-        done = set(NotificationLog.objects.filter(key__in=keys).values_list("key", flat=True))
-        todo = [(user, key) for user, key in chunk if key not in done]
-        wanted = {u.pk for u in _wanted([user for user, _key in todo], kind)}
-        # Never to a deleted ("former member") or deactivated account, whatever asked.
-        todo = [(user, key) for user, key in todo if user.pk in wanted and user.email
-                and user.is_active and user.anonymised_at is None]  # fmt: skip
-        if not todo:
-            continue
-        messages = [_render(user, kind, context_for(user)) for user, _key in todo]
-        with transaction.atomic():
-            NotificationLog.objects.bulk_create(
-                [NotificationLog(user=user, key=key, kind=kind.name) for user, key in todo],
-                ignore_conflicts=True,
-            )
-            # If sending fails, the log rolls back and the next run tries again.
-            with get_connection() as connection:
-                connection.send_messages(messages)
-        sent += len(messages)
-    return sent
+register(
+    Kind("application_received", _("We received your application"),
+         "cohorts/email/application_received.txt"),
+    Kind("application_decided", _("News about your application"),
+         "cohorts/email/application_decided.txt"),
+    Kind("member_removed", _("News about your place in a cohort"),
+         "cohorts/email/member_removed.txt"),
+    Kind("member_moved", _("News about your place in a cohort"),
+         "cohorts/email/member_moved.txt"),
+    Kind("session_changed", _("A live session has changed"),
+         "cohorts/email/session_changed.txt"),
+    Kind("sessions_changed", _("Live sessions of your cohort have changed"),
+         "cohorts/email/session_changed.txt"),
+    Kind("session_cancelled", _("A live session is cancelled"),
+         "cohorts/email/session_changed.txt"),
+    Kind("sessions_cancelled", _("Live sessions of your cohort are cancelled"),
+         "cohorts/email/session_changed.txt"),
+    Kind("sessions_changed_cancelled",
+         _("Live sessions of your cohort have changed, and some are cancelled"),
+         "cohorts/email/session_changed.txt"),
+    Kind("session_added", _("New live sessions in your cohort"),
+         "cohorts/email/session_added.txt"),
+    Kind("session_reminder_24h", _("Reminder: a live session tomorrow"),
+         "cohorts/email/session_reminder.txt", essential=False, group="sessions",
+         label=_("the day before"), order=1),
+    Kind("session_reminder_1h", _("Reminder: a live session in an hour"),
+         "cohorts/email/session_reminder.txt", essential=False, group="sessions",
+         label=_("an hour before"), order=2),
+    Kind("module_released", _("Something new to learn in your cohort"),
+         "cohorts/email/module_released.txt", essential=False, group="learning",
+         label=_("when a module opens"), order=1),
+    Kind("nudge", _("We are here when you are ready"),
+         "cohorts/email/nudge.txt", essential=False, group="learning",
+         label=_("a gentle reminder when I have not been active"), order=2),
+    Kind("digest", _("New applications to your cohorts"),
+         "cohorts/email/digest.txt", essential=False, group="trainers",
+         label=_("trainers: a daily summary of new applications"), shown_to=_trains),
+    # A trainer's own words (cohorts/announcements.py): their subject heads the message in
+    # the body, never the subject line (lock screens: it may name the work or a person).
+    Kind("announcement", _("A message from your cohort's trainers"),
+         "cohorts/email/announcement.txt"),
+    Kind("reflection_reply", _("A trainer answered your reflection"),
+         "cohorts/email/reflection_reply.txt"),
+)  # fmt: skip
 
 
 # --- Events -------------------------------------------------------------------------------------
@@ -198,8 +128,6 @@ def _members(cohort_id) -> list:
 
 def _batch(sessions: list[LiveSession], *, with_sequence: bool) -> str:
     """A short, stable name for a batch of sessions (and their versions, for a change)."""
-    import hashlib
-
     parts = ",".join(f"{s.pk}.{s.sequence}" if with_sequence else str(s.pk)
                      for s in sorted(sessions, key=lambda s: s.pk))  # fmt: skip
     return hashlib.sha256(parts.encode()).hexdigest()[:24]
@@ -286,8 +214,6 @@ def module_releases(now=None) -> int:
 
 def nudges(now=None) -> int:
     """Members of running cohorts inactive for the cohort's number of days: at most weekly."""
-    from courses.models import CourseProgress
-
     now = now or timezone.now()
     week = now.strftime("%G-W%V")
     sent = 0
@@ -330,10 +256,6 @@ def digests(now=None) -> int:
         return 0
     by_trainer: dict[int, list] = {}
     # Only people who still hold the trainer role: a former trainer hears nothing more.
-    from django.db.models import Prefetch, Q
-
-    from training.roles import GROUP_FOR_ROLE, Role
-
     current = User.objects.filter(
         Q(groups__name=GROUP_FOR_ROLE[Role.TRAINER]) | Q(is_superuser=True)
     ).distinct()

@@ -6,11 +6,25 @@ from django.utils.translation import gettext_lazy as _
 
 from training.privacy import Declaration, Erase, Retention, declare, iso, not_personal, shown_name
 
+from .invitations import addressed_to, invitations_forget
+from .models import (
+    Announcement,
+    Application,
+    Attendance,
+    CalendarFeed,
+    Cohort,
+    CohortInvitation,
+    InvitationCode,
+    InvitationSend,
+    Membership,
+    ScreeningQuestion,
+    SkillSignOff,
+)
+from .services import cohorts_leave_all, sign_offs_forget_notes
+
 
 # --- Exports ------------------------------------------------------------------------------------
 def _trained(person) -> list[dict]:
-    from .models import Cohort
-
     return [
         {"cohort": c.title, "address": c.slug, "status": str(c.get_status_display()),
          "starts_on": iso(c.starts_on), "ends_on": iso(c.ends_on)}
@@ -19,8 +33,6 @@ def _trained(person) -> list[dict]:
 
 
 def _applications(person) -> list[dict]:
-    from .models import Application, ScreeningQuestion
-
     applications = list(
         Application.objects.filter(user=person).select_related("cohort", "decided_by")
     )
@@ -47,8 +59,6 @@ def _applications(person) -> list[dict]:
 
 
 def _memberships(person) -> list[dict]:
-    from .models import Membership
-
     return [
         {"cohort": m.cohort.title, "how": str(m.get_source_display()),
          "joined_at": iso(m.joined_at), "left_at": iso(m.left_at),
@@ -58,9 +68,6 @@ def _memberships(person) -> list[dict]:
 
 
 def _invitations(person) -> list[dict]:
-    from .invitations import addressed_to
-    from .models import CohortInvitation
-
     mine = addressed_to(person)
     return [
         {"cohort": i.cohort.title, "email": i.email, "name_typed_by_the_trainer": i.display_name,
@@ -72,8 +79,6 @@ def _invitations(person) -> list[dict]:
 
 
 def _codes(person) -> list[dict]:
-    from .models import InvitationCode
-
     return [
         # Not the note: it may name the person the code was given to.
         {"cohort": c.cohort.title, "code": c.code, "uses": c.uses, "uses_allowed": c.max_uses,
@@ -83,8 +88,6 @@ def _codes(person) -> list[dict]:
 
 
 def _sends(person) -> list[dict]:
-    from .models import InvitationSend
-
     return [
         {"cohort": s.cohort.title if s.cohort else None, "emails": s.count, "at": iso(s.at)}
         for s in InvitationSend.objects.filter(sent_by=person).select_related("cohort")
@@ -92,8 +95,6 @@ def _sends(person) -> list[dict]:
 
 
 def _attendance(person) -> list[dict]:
-    from .models import Attendance
-
     return [
         {"session": a.session.title, "cohort": a.session.cohort.title,
          "starts_at": iso(a.session.starts_at), "status": str(a.get_status_display()),
@@ -105,8 +106,6 @@ def _attendance(person) -> list[dict]:
 
 
 def _calendar(person) -> list[dict]:
-    from .models import CalendarFeed
-
     feed = CalendarFeed.objects.filter(user=person).first()
     if feed is None:
         return []
@@ -116,8 +115,6 @@ def _calendar(person) -> list[dict]:
 
 
 def _sign_offs(person) -> list[dict]:
-    from .models import SkillSignOff
-
     return [
         {"skill": s.skill.name, "cohort": s.cohort.title if s.cohort else None,
          "signed_by": shown_name(s.signed_by), "signed_at": iso(s.signed_at), "notes": s.notes}
@@ -126,29 +123,7 @@ def _sign_offs(person) -> list[dict]:
     ]  # fmt: skip
 
 
-def _notifications(person) -> list[dict]:
-    from django.conf import settings
-
-    from .models import NotificationLog
-    from .notify import KINDS
-
-    logs = list(NotificationLog.objects.filter(user=person).order_by("sent_at", "pk"))
-
-    def subject(log) -> str:
-        known = KINDS.get(log.kind)
-        if known is None:
-            return log.kind
-        return str(known.subject) % {"organisation": settings.ACOMPANA_ORGANISATION}
-
-    return [
-        {"kind": n.kind, "subject": subject(n), "sent_at": iso(n.sent_at)}
-        for n in logs
-    ]  # fmt: skip
-
-
 def _announcements(person) -> list[dict]:
-    from .models import Announcement
-
     return [
         {"cohort": a.cohort.title, "to": str(a.get_audience_display()), "subject": a.subject,
          "message": a.body, "language": a.language, "created_at": iso(a.created_at),
@@ -157,32 +132,16 @@ def _announcements(person) -> list[dict]:
     ]  # fmt: skip
 
 
-def _notification_settings(person) -> list[dict]:
-    from .models import NotificationSettings
-
-    return [
-        {"session_reminders": s.session_reminders, "module_released": s.module_released,
-         "nudges": s.nudges, "digest": s.digest}
-        for s in NotificationSettings.objects.filter(user=person)
-    ]  # fmt: skip
-
-
 # --- Erase and suspend --------------------------------------------------------------------------
 def _invitations_forget(person) -> int:
-    from .invitations import invitations_forget
-
     return invitations_forget(user=person)
 
 
 def _sign_offs_forget(person) -> int:
-    from .services import sign_offs_forget_notes
-
     return sign_offs_forget_notes(user=person)
 
 
 def _leave_cohorts(person) -> dict:
-    from .services import cohorts_leave_all
-
     return cohorts_leave_all(user=person)
 
 
@@ -344,41 +303,6 @@ declare(
             task="cohorts.tasks.purge_calendar_feeds",
         ),
         export=_calendar,
-        erase=Erase.DELETE,
-    ),
-    Declaration(
-        model="cohorts.NotificationLog",
-        category="messages",
-        title=_("Messages we sent you"),
-        labels={"kind": None, "subject": _("Subject"), "sent_at": _("Sent")},
-        holds=_("Which messages about your cohorts and certificates we sent you, and when."),
-        purpose=_("So that no message is sent to you twice."),
-        seen_by=_("Administrators only."),
-        retention=Retention(
-            days_setting="ACOMPANA_NOTIFICATION_LOG_DAYS",
-            after=_("after the message was sent"),
-            task="cohorts.tasks.purge_notification_logs",
-        ),
-        export=_notifications,
-        erase=Erase.DELETE,
-    ),
-    Declaration(
-        model="cohorts.NotificationSettings",
-        category="messages",
-        title=_("Your message settings"),
-        labels={
-            "session_reminders": _("Reminders of live sessions"),
-            "module_released": _("New modules"),
-            "nudges": _("Gentle nudges"),
-            "digest": _("Daily summary"),
-        },
-        holds=_(
-            "Which optional messages you want (reminders, new modules, gentle nudges, "
-            "daily summaries)."
-        ),
-        purpose=_("To send you only the messages you chose."),
-        seen_by=_("You."),
-        export=_notification_settings,
         erase=Erase.DELETE,
     ),
     # What trainers do.

@@ -20,7 +20,6 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from courses.i18n import titles_in_active_language
 from courses.models import (
     CourseProgress,
     ModulePage,
@@ -28,6 +27,7 @@ from courses.models import (
     ProgressStatus,
     Reflection,
 )
+from training.i18n import titles_in_active_language
 
 from .models import Attendance, Cohort, Membership, Skill, SkillSignOff
 

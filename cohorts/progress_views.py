@@ -2,6 +2,8 @@
 
 import csv
 import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,10 +25,10 @@ from training.roles import Role
 from training.spreadsheets import safe_cell
 from training.timezones import zone_label_inline
 
-from . import progress, services
-from .contributions import member_context
+from . import enrolment, invitations, member_panels, progress, selectors, services
 from .inputs import whole_number
 from .models import Membership
+from .sessions import SessionError, local_to_utc
 from .views import _trained_cohort
 
 
@@ -216,10 +218,11 @@ def trainer_member(request, slug, user_id):
         Membership.objects.select_related("user"), cohort=cohort, user_id=user_id,
         left_at__isnull=True,
     )  # fmt: skip
-    own = membership.user_id == request.user.pk or services.is_listed_trainer(cohort, user_id)
+    own = membership.user_id == request.user.pk or selectors.is_listed_trainer(cohort, user_id)
     context = {"cohort": cohort, "membership": membership, "own": own,
-               **progress.member_detail(cohort, membership)}  # fmt: skip
-    context.update(member_context(cohort, membership.user))  # e.g. certification (certificates)
+               **progress.member_detail(cohort, membership),
+               # What later apps show about the member (certification: certificates).
+               "panels": member_panels.panels_for(cohort=cohort, user=membership.user)}  # fmt: skip
     return render(request, "cohorts/trainer/member.html", context)
 
 
@@ -258,18 +261,10 @@ def trainer_skills(request, slug):
     courses = list(cohort.courses.all())
     if request.method == "POST":
         if (delete := whole_number(request.POST.get("delete", ""))) is not None:
-            # A course's skills are shared with other cohorts: only administrators remove them.
-            # A track's skills are the coordinators' (edited with the track): never from here.
-            removable = progress.skills_of(cohort).filter(track__isnull=True)
-            if not request.user.is_superuser:
-                removable = removable.filter(cohort=cohort)
-            deleted, _by_model = removable.filter(pk=delete).delete()
-            tracks = progress.skills_of(cohort).filter(pk=delete, track__isnull=False)
-            if not deleted and tracks.exists():
-                messages.error(request, _("A certification track's skills are edited by "
-                                          "coordinators, with the track."))  # fmt: skip
-            elif not deleted:
-                messages.error(request, _("Only administrators remove a course's skills."))
+            try:
+                services.skill_delete(cohort=cohort, skill_id=delete, by=request.user)
+            except services.CohortError as error:
+                messages.error(request, str(error))
         elif "name" in request.POST:
             typed = {key: request.POST.get(key, "") for key in ("name", "description", "scope")}
             course = next((c for c in courses if str(c.pk) == typed["scope"]), None)
@@ -296,16 +291,10 @@ def trainer_skills(request, slug):
 @role_required(Role.TRAINER)
 def trainer_releases(request, slug):
     """A release date per module, entered in the cohort's time zone."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from .models import ModuleRelease
-    from .sessions import SessionError, local_to_utc
-
     cohort = _trained_cohort(request, slug)
     modules = progress.name_in_active_language(progress.cohort_modules(cohort))
     zone = ZoneInfo(cohort.time_zone)
-    current = {r.module_id: r for r in ModuleRelease.objects.filter(cohort=cohort)}
+    current = selectors.module_releases(cohort)
     errors = {}
     if request.method == "POST":
         wanted = {}
@@ -322,13 +311,7 @@ def trainer_releases(request, slug):
             except SessionError as error:
                 errors[module.pk] = str(error)
         if not errors:
-            for module_id, opens_at in wanted.items():
-                if opens_at is None:
-                    ModuleRelease.objects.filter(cohort=cohort, module_id=module_id).delete()
-                else:
-                    ModuleRelease.objects.update_or_create(
-                        cohort=cohort, module_id=module_id, defaults={"opens_at": opens_at}
-                    )
+            services.module_releases_set(cohort=cohort, opens=wanted)
             messages.success(request, _("Release dates saved."))
             return HttpResponseRedirect(request.path)
     rows = []
@@ -351,8 +334,6 @@ ENROL_SESSION_KEY = "cohort-enrol:{pk}:{token}"
 @never_cache
 def trainer_enrol(request, slug):
     """Bulk invitation from a CSV: upload, preview what each row will do, confirm, report."""
-    from . import enrolment, invitations
-
     cohort = _trained_cohort(request, slug)
     context = {"cohort": cohort, "rows": None, "report": None, "error": None}
     if request.method == "POST" and request.POST.get("action") == "confirm":

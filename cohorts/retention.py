@@ -9,7 +9,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from .models import Application, CalendarFeed, Membership, NotificationLog
+from training.models import NotificationLog
+
+from .models import Application, CalendarFeed, Membership
 
 
 @transaction.atomic

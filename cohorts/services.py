@@ -13,19 +13,29 @@ from django.utils.translation import gettext as _
 
 from courses import services as course_services
 from training import audit
-from training.prepared import Prepared
-from training.roles import Role
+from training.errors import ServiceError
 
 from .models import (
     Application,
     Cohort,
     InvitationCode,
     Membership,
+    MessageTemplate,
+    ModuleRelease,
     ScreeningQuestion,
     Skill,
     SkillSignOff,
     same_skill,
 )
+from .progress import offers_skill, skills_of
+from .selectors import (
+    is_listed_trainer,
+    membership_of,
+    places_left,
+    shares_a_course,
+    trains,
+)
+from .tasks import notify_application, notify_member_left
 
 MAX_ANSWER_LENGTH = 5000
 MAX_NOTES_LENGTH = 5000
@@ -34,41 +44,18 @@ MAX_NOTES_LENGTH = 5000
 def _tell(application: Application, event: str) -> None:
     """Tell the person about their application once the change is saved (in the background).
     `event`: "received", "decided", or "promoted" (a place opened while they waited)."""
-    from .tasks import notify_application
-
-    pk, status = application.pk, application.status
-    transaction.on_commit(lambda: notify_application.delay(pk, event, status))
+    notify_application.delay_on_commit(application.pk, event, application.status)
 
 
-class CohortError(Exception):
+class CohortError(ServiceError):
     """What the person asked for cannot be done; the message says why, translated."""
+
+    code = "cohort"
 
 
 # --- Places -------------------------------------------------------------------------------------
-def places_taken(cohort: Cohort) -> int:
-    return Membership.objects.filter(cohort=cohort, left_at__isnull=True).count()
-
-
-def places_left(cohort: Cohort) -> int | None:
-    """None when the cohort has no limit."""
-    if cohort.capacity is None:
-        return None
-    return max(0, cohort.capacity - places_taken(cohort))
-
-
 def _locked(cohort: Cohort) -> Cohort:
     return Cohort.objects.select_for_update().get(pk=cohort.pk)
-
-
-def waitlist_position(application: Application) -> int | None:
-    if application.status != Application.Status.WAITLISTED:
-        return None
-    ahead = Application.objects.filter(
-        Q(waitlisted_at__lt=application.waitlisted_at)
-        | Q(waitlisted_at=application.waitlisted_at, pk__lt=application.pk),
-        cohort_id=application.cohort_id, status=Application.Status.WAITLISTED,
-    ).count()  # fmt: skip
-    return ahead + 1
 
 
 def _admit(cohort, user, source, *, application=None, by=None, message="",
@@ -154,29 +141,6 @@ def _promote(cohort: Cohort) -> list[Application]:
 def promote_waitlist(cohort: Cohort) -> list[Application]:
     """After the capacity changed: give the new places to the waitlist."""
     return _promote(_locked(cohort))
-
-
-def membership_of(cohort: Cohort, user) -> Membership | None:
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).first()
-
-
-def trains(cohort: Cohort, user) -> bool:
-    """Whether the person may act as a trainer of this cohort now: listed among its trainers
-    and still holding the trainer role (someone whose role was taken away keeps nothing of it);
-    administrators always. One query at most (the roles are read once per request)."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return user.has_role(Role.TRAINER) and cohort.trainers.filter(pk=user.pk).exists()
-
-
-def is_listed_trainer(cohort: Cohort, user_id) -> bool:
-    """Listed among the cohort's trainers (whatever their role now): such a person is never a
-    member of it, nor marked or signed off in it (nobody certifies themselves)."""
-    return cohort.trainers.filter(pk=user_id).exists()
 
 
 def _refuse_own_cohort(cohort: Cohort, user) -> None:
@@ -505,10 +469,7 @@ def applications_decide(*, applications, decision: str, by, message: str = "",
 
 # --- Members ------------------------------------------------------------------------------------
 def _tell_member(membership: Membership, event: str, *, to: Cohort | None = None) -> None:
-    from .tasks import notify_member_left
-
-    pk, to_id = membership.pk, getattr(to, "pk", None)
-    transaction.on_commit(lambda: notify_member_left.delay(pk, event, to_id))
+    notify_member_left.delay_on_commit(membership.pk, event, getattr(to, "pk", None))
 
 
 def _active_membership(cohort: Cohort, user) -> Membership:
@@ -545,22 +506,6 @@ def member_remove(*, cohort: Cohort, user, by, message: str = "", request=None) 
     _tell_member(membership, "removed")
     _promote(cohort)
     return membership
-
-
-def shares_a_course(cohort: Cohort, other: Cohort) -> bool:
-    return other.courses.filter(pk__in=cohort.courses.values("pk")).exists()
-
-
-def move_targets(cohort: Cohort, among) -> list[Cohort]:
-    """The cohorts a member of `cohort` may be moved to, among `among` (the trainer's): another
-    cohort taking one of its courses, not over."""
-    courses = cohort.courses.values("pk")
-    candidates = (
-        among.exclude(pk=cohort.pk).filter(courses__in=courses)
-        .exclude(status__in=(Cohort.Status.FINISHED, Cohort.Status.ARCHIVED))
-        .distinct().order_by("starts_on", "title")
-    )  # fmt: skip
-    return [c for c in candidates if not c.is_over()]
 
 
 def member_move(*, cohort: Cohort, user, to: Cohort, by, message: str = "",
@@ -641,8 +586,6 @@ def skill_sign_off(*, cohort: Cohort, skill: Skill, user, by, notes: str = "") -
     """Sign off (or sign off again, with new notes) one skill for one member of the cohort: a
     skill of the cohort, of a course it takes, or of the certification track it prepares for
     (any cohort on the track signs those off)."""
-    from .progress import offers_skill
-
     _refuse_self_certification(cohort, user, by)
     if not offers_skill(cohort, skill):
         raise CohortError(_("This skill is not signed off in this cohort."))
@@ -707,89 +650,88 @@ def skill_create(*, cohort: Cohort, name: str, description: str, by, course=None
         skill.full_clean()
     except ValidationError as error:
         raise CohortError(" ".join(error.messages)) from error
-    from .progress import skills_of
-
     skill.sort_order = skills_of(cohort).count()
     skill.save()
     return skill
 
 
-# --- Module release -----------------------------------------------------------------------------
-RELEASES_GENERATION = "cohorts-releases-generation"
+def skill_delete(*, cohort: Cohort, skill_id: int, by) -> None:
+    """Remove a skill from the cohort's trainers' list. A course's skills are shared with other
+    cohorts: only administrators remove them; a track's skills are the coordinators' (edited
+    with the track): never from a cohort's page."""
+    removable = skills_of(cohort).filter(track__isnull=True)
+    if not by.is_superuser:
+        removable = removable.filter(cohort=cohort)
+    deleted, _by_model = removable.filter(pk=skill_id).delete()
+    if deleted:
+        return
+    if skills_of(cohort).filter(pk=skill_id, track__isnull=False).exists():
+        raise CohortError(_("A certification track's skills are edited by coordinators, with "
+                            "the track."), code="track_skill")  # fmt: skip
+    raise CohortError(_("Only administrators remove a course's skills."), code="course_skill")
 
 
-def release_gate(user, course) -> dict:
-    """For courses.access: modules of `course` not yet released to this person by their
-    cohorts. A module is closed only when every cohort through which the person follows the
-    course dates it in the future (a cohort releasing everything at once, or a module it
-    gives no date, opens it). Two queries; one for people in no cohort; none when no cohort
-    dates any module of the course (known to everyone: cached, courses.page_cache, until a
-    release date or a page moves: RELEASES_GENERATION)."""
-    from courses.page_cache import cached
-
-    from .models import ModuleRelease
-
-    if not cached("releases", [course.pk, course.path], lambda: ModuleRelease.objects.filter(
-        module__path__startswith=course.path
-    ).exists(), generation_key=RELEASES_GENERATION):  # fmt: skip
-        return {}
-    return release_gate_many(user, [course])[course.pk]
+# --- Cohorts, their codes and wording -----------------------------------------------------------
+@transaction.atomic
+def cohort_create(*, form, by) -> Cohort:
+    """Save a valid CohortForm as a new cohort, trained by `by`."""
+    cohort = form.save()
+    cohort.trainers.add(by)
+    return cohort
 
 
-def _followed_courses(*, user, courses):
-    from .models import CohortCourse
-
-    return CohortCourse.objects.filter(
-        course__in=courses, cohort__memberships__user=user,
-        cohort__memberships__left_at__isnull=True,
-    ).values_list("course_id", "cohort_id", "cohort__module_release")  # fmt: skip
-
-
-# Compiled once per process (training.prepared, issue 18: the dashboard's time).
-_FOLLOWED_COURSES = Prepared(_followed_courses)
-
-
-def release_gate_many(user, courses) -> dict[int, dict]:
-    """`release_gate` for several courses (by course pk), in the same two queries."""
-    from collections import defaultdict
-
-    from .models import ModuleRelease
-
-    cohorts = defaultdict(list)  # by course: (cohort pk, release mode), as the person follows it
-    if courses:
-        for course_id, pk, mode in _FOLLOWED_COURSES.run(
-            user=user.pk, courses=[course.pk for course in courses]
-        ):
-            cohorts[course_id].append((pk, mode))
-    dated = {
-        course.pk: course for course in courses
-        if cohorts[course.pk]
-        and all(mode != Cohort.Release.ALL for _pk, mode in cohorts[course.pk])
-    }  # fmt: skip
-    result: dict[int, dict] = {course.pk: {} for course in courses}
-    if not dated:
-        return result
-    under = Q()
-    for course in dated.values():
-        under |= Q(module__path__startswith=course.path)
-    releases = list(
-        ModuleRelease.objects.filter(
-            under, cohort__in={pk for course_pk in dated for pk, _mode in cohorts[course_pk]}
-        ).values_list("cohort_id", "module_id", "module__path", "opens_at")
-    )
-    now = timezone.now()
-    for course_pk, course in dated.items():
-        mine = {pk for pk, _mode in cohorts[course_pk]}
-        dates = defaultdict(list)
-        for cohort_id, module_id, path, opens_at in releases:
-            if cohort_id in mine and path.startswith(course.path):
-                dates[module_id].append(opens_at)
-        result[course_pk] = {
-            module_id: min(opens)
-            for module_id, opens in dates.items()
-            if len(opens) == len(cohorts[course_pk]) and min(opens) > now
-        }
-    return result
+@transaction.atomic
+def cohort_update(*, form, by) -> tuple[Cohort, list[Application]]:
+    """Save a valid CohortForm of an existing cohort. Trainers add colleagues; nobody but an
+    administrator removes another trainer. Members are enrolled in courses added, and places a
+    larger capacity opens go to the waitlist at once (returned: those promoted)."""
+    co_trainers = set(form.instance.trainers.all())  # before the form replaces them
+    cohort = form.save()
+    if not by.is_superuser:
+        cohort.trainers.add(*co_trainers)
+    cohort.trainers.add(by)
+    enrol_members_in_courses(cohort)
+    return cohort, promote_waitlist(cohort)
 
 
-release_gate.many = release_gate_many
+@transaction.atomic
+def screening_questions_save(*, formset) -> None:
+    """Save a valid formset of a cohort's screening questions: added, changed and removed
+    together."""
+    formset.save()
+
+
+def invitation_code_create(*, cohort: Cohort, by, note: str = "", max_uses: int = 1,
+                           expires_at=None) -> InvitationCode:  # fmt: skip
+    code = InvitationCode(cohort=cohort, created_by=by, note=note, max_uses=max_uses,
+                          expires_at=expires_at)  # fmt: skip
+    code.save()
+    return code
+
+
+def invitation_code_deactivate(*, cohort: Cohort, pk: int | None) -> int:
+    """The code stops working (its uses so far stay recorded). Returns how many changed."""
+    return InvitationCode.objects.filter(cohort=cohort, pk=pk).update(active=False)
+
+
+@transaction.atomic
+def message_templates_save(*, cohort: Cohort, texts: dict[str, str]) -> None:
+    """Keep the cohort's own wording of the message sent with a decision (by decision); an
+    empty text keeps the one saved before."""
+    for decision, text in texts.items():
+        if text:
+            MessageTemplate.objects.update_or_create(cohort=cohort, decision=decision,
+                                                     defaults={"text": text})  # fmt: skip
+
+
+@transaction.atomic
+def module_releases_set(*, cohort: Cohort, opens: dict[int, object]) -> None:
+    """Each module's release date in the cohort (by module id; None: no date, the module
+    opens with the course)."""
+    for module_id, opens_at in opens.items():
+        if opens_at is None:
+            ModuleRelease.objects.filter(cohort=cohort, module_id=module_id).delete()
+        else:
+            ModuleRelease.objects.update_or_create(
+                cohort=cohort, module_id=module_id, defaults={"opens_at": opens_at}
+            )

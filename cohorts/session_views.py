@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from training.permissions import role_required
 from training.roles import Role
 
-from . import services, sessions
+from . import selectors, sessions
 from .forms import AfterSessionForm, SessionForm
 from .models import Attendance, Cohort, LiveSession
 from .views import _trained_cohort, _visible_cohort
@@ -219,7 +219,7 @@ def trainer_attendance(request, slug, pk):
 def _member_session(request, slug, pk) -> tuple[Cohort, LiveSession]:
     cohort = _visible_cohort(request, slug)
     user = request.user
-    if not services.trains(cohort, user) and services.membership_of(cohort, user) is None:
+    if not selectors.trains(cohort, user) and selectors.membership_of(cohort, user) is None:
         raise Http404
     return cohort, get_object_or_404(LiveSession, cohort=cohort, pk=pk)
 
@@ -238,7 +238,7 @@ def session_ics(request, slug, pk):
 @require_POST
 def session_caught_up(request, slug, pk):
     cohort, session = _member_session(request, slug, pk)
-    if services.membership_of(cohort, request.user) is None:
+    if selectors.membership_of(cohort, request.user) is None:
         raise Http404  # trainers see sessions, but only members catch up
     try:
         sessions.caught_up(session=session, user=request.user)
@@ -285,24 +285,3 @@ def calendar_feed(request, token):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-@login_required
-def notification_settings(request):
-    """Which non-essential messages this person receives."""
-    from django import forms as django_forms
-
-    from .models import NotificationSettings
-
-    settings_row, _created = NotificationSettings.objects.get_or_create(user=request.user)
-    form_class = django_forms.modelform_factory(
-        NotificationSettings, fields=["session_reminders", "module_released", "nudges", "digest"]
-    )
-    form = form_class(request.POST or None, instance=settings_row)
-    if not request.user.cohorts_trained.exists():
-        del form.fields["digest"]
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your choices are saved."))
-        return HttpResponseRedirect(request.path)
-    return render(request, "cohorts/notification_settings.html", {"form": form})

@@ -11,19 +11,27 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from icalendar import Alarm, Calendar, Event
 
+from training.errors import ServiceError
+from training.roles import Role
+from training.templatetags.acompana import when
 from training.timezones import zone_label
 
 from .models import Attendance, CalendarFeed, Cohort, LiveSession, Membership
+from .tasks import notify_sessions
 
 
-class SessionError(Exception):
+class SessionError(ServiceError):
     """A session cannot be saved as asked; the message says why, translated."""
+
+    code = "session"
 
 
 def _out_of_range() -> str:
@@ -51,11 +59,9 @@ def local_to_utc(day: date, at: time, zone: str) -> datetime:
 def _tell_members(changed: list[LiveSession], event: str = "changed") -> None:
     """Members hear about sessions added, changed or cancelled once they are saved, in one
     message per person for the whole batch (background)."""
-    from .tasks import notify_sessions
-
     ids = [session.pk for session in changed]
     if ids:
-        transaction.on_commit(lambda: notify_sessions.delay(ids, event))
+        notify_sessions.delay_on_commit(ids, event)
 
 
 # A session ending "earlier" than it starts ends the next day (22:00 to 00:30): for short
@@ -136,7 +142,6 @@ def series_to_come(session: LiveSession, now: datetime | None = None):
     changes or cancels with it. Earlier ones, and what happened, stay as they were."""
     if session.series is None:
         return LiveSession.objects.none()
-    from django.db.models import Q, Subquery
 
     saved = Subquery(LiveSession.objects.filter(pk=session.pk).values("starts_at")[:1])
     later = Q(starts_at__gt=saved) | Q(starts_at=saved, pk__gt=session.pk)
@@ -417,8 +422,6 @@ MARKS = (Attendance.Status.PRESENT, Attendance.Status.ABSENT, Attendance.Status.
 
 def not_markable(session: LiveSession, now: datetime | None = None) -> str:
     """Why attendance cannot be marked for this session yet (or at all), or ""."""
-    from training.templatetags.acompana import when
-
     if session.cancelled:
         return _("This session was cancelled: there is no attendance to mark.")
     if session.starts_at > (now or timezone.now()):
@@ -524,10 +527,6 @@ def feed_owner(token: str):
 def sessions_for(user):
     """The sessions of every cohort the person is a member of, or trains (while they still hold
     the trainer role: a former trainer's feed keeps only their own cohorts)."""
-    from django.db.models import Q
-
-    from training.roles import Role
-
     mine = Q(cohort__memberships__user=user, cohort__memberships__left_at__isnull=True)
     if user.has_role(Role.TRAINER):
         mine |= Q(cohort__trainers=user)
@@ -539,8 +538,6 @@ def ics(sessions, *, name: str) -> bytes:
     """An iCalendar file: one event per session, stable UIDs, SEQUENCE, times in UTC, a
     reminder an hour before, STATUS:CANCELLED for cancelled sessions, and nobody's name or
     address (no organiser, no attendees)."""
-    from icalendar import Alarm, Calendar, Event
-
     calendar = Calendar()
     calendar.add("prodid", "-//Acompaña//Live sessions//EN")
     calendar.add("version", "2.0")

@@ -1,9 +1,22 @@
-"""Cohort messages sent in the background, each once (NotificationLog)."""
+"""Cohort messages sent in the background, each once (NotificationLog).
+
+Each task takes ids, reads afresh and calls one service. The services that queue a task import
+this module; so the modules that both queue tasks and are called by them (invitations,
+announcements) are imported inside the task (a cycle: the one place imports stay local).
+"""
 
 from celery import shared_task
 from django.db import DatabaseError
 
 from training.retention import retention
+
+from . import notify
+from .models import Application, Cohort, LiveSession, Membership
+from .retention import (
+    applications_purge_closed,
+    calendar_feeds_purge,
+    notification_logs_purge,
+)
 
 
 @shared_task(
@@ -12,7 +25,7 @@ from training.retention import retention
 )  # fmt: skip
 def send_cohort_invitations(invitation_ids: list[int]) -> int:
     """Email trainers' invitations to a cohort (cohorts.invitations). Safe to run twice."""
-    from .invitations import invitations_send
+    from .invitations import invitations_send  # noqa: PLC0415 — a cycle: it queues this task
 
     return invitations_send(invitation_ids)
 
@@ -21,7 +34,7 @@ def send_cohort_invitations(invitation_ids: list[int]) -> int:
 @retention("cohorts.tasks.expire_invitations", removed=lambda result: result[1])
 def expire_invitations() -> list[int]:
     """Invitations past their date expire; old records of ended ones are deleted."""
-    from .invitations import invitations_expire
+    from .invitations import invitations_expire  # noqa: PLC0415 — a cycle: it queues this task
 
     return list(invitations_expire())
 
@@ -31,8 +44,6 @@ def expire_invitations() -> list[int]:
 @retention("cohorts.tasks.purge_closed_applications")
 def purge_closed_applications() -> int:
     """Declined or withdrawn applications of people never accepted, past their period."""
-    from .retention import applications_purge_closed
-
     return applications_purge_closed()
 
 
@@ -41,8 +52,6 @@ def purge_closed_applications() -> int:
 @retention("cohorts.tasks.purge_notification_logs")
 def purge_notification_logs() -> int:
     """The record of messages sent long ago (cohorts.retention says why that is safe)."""
-    from .retention import notification_logs_purge
-
     return notification_logs_purge()
 
 
@@ -51,8 +60,6 @@ def purge_notification_logs() -> int:
 @retention("cohorts.tasks.purge_calendar_feeds")
 def purge_calendar_feeds() -> int:
     """Private calendar addresses never used, or not used for a long time."""
-    from .retention import calendar_feeds_purge
-
     return calendar_feeds_purge()
 
 
@@ -63,9 +70,6 @@ RETRY = {"acks_late": True, "autoretry_for": (DatabaseError, OSError), "retry_ba
 
 @shared_task(name="cohorts.tasks.notify_application", **RETRY)
 def notify_application(application_id: int, event: str, status: str = "") -> int:
-    from . import notify
-    from .models import Application
-
     application = (
         Application.objects.select_related("user", "cohort").filter(pk=application_id).first()
     )
@@ -81,9 +85,6 @@ def notify_application(application_id: int, event: str, status: str = "") -> int
 @shared_task(name="cohorts.tasks.notify_member_left", **RETRY)
 def notify_member_left(membership_id: int, event: str, to_cohort_id: int | None = None) -> int:
     """Tell a person a trainer removed them from a cohort, or moved them to another one."""
-    from . import notify
-    from .models import Cohort, Membership
-
     membership = (
         Membership.objects.select_related("user", "cohort").filter(pk=membership_id).first()
     )
@@ -99,9 +100,6 @@ def notify_member_left(membership_id: int, event: str, to_cohort_id: int | None 
 
 @shared_task(name="cohorts.tasks.notify_session_changed", **RETRY)
 def notify_session_changed(session_id: int) -> int:
-    from . import notify
-    from .models import LiveSession
-
     session = LiveSession.objects.select_related("cohort").filter(pk=session_id).first()
     return notify.session_changed(session) if session else 0
 
@@ -109,7 +107,7 @@ def notify_session_changed(session_id: int) -> int:
 @shared_task(name="cohorts.tasks.send_announcement", **RETRY)
 def send_announcement(announcement_id: int) -> int:
     """A trainer's announcement to its audience, in batches, each person once."""
-    from .announcements import announcement_deliver
+    from .announcements import announcement_deliver  # noqa: PLC0415 — a cycle: it queues this task
 
     return announcement_deliver(announcement_id)
 
@@ -117,14 +115,14 @@ def send_announcement(announcement_id: int) -> int:
 @shared_task(name="cohorts.tasks.send_unsent_announcements", acks_late=True)
 def send_unsent_announcements() -> int:
     """Announcements a run left unfinished (retries spent, task lost) are sent on."""
-    from .announcements import announcements_unsent
+    from .announcements import announcements_unsent  # noqa: PLC0415 — a cycle: it queues this task
 
     return announcements_unsent()
 
 
 @shared_task(name="cohorts.tasks.notify_reflection_reply", **RETRY)
 def notify_reflection_reply(reflection_id: int, day: str) -> int:
-    from .announcements import reflection_reply_notify
+    from .announcements import reflection_reply_notify  # noqa: PLC0415 — a cycle: it queues this task
 
     return reflection_reply_notify(reflection_id, day)
 
@@ -133,9 +131,6 @@ def notify_reflection_reply(reflection_id: int, day: str) -> int:
 def notify_sessions(session_ids: list[int], event: str = "changed") -> int:
     """Members told of sessions added, or changed or cancelled, saved together: one message
     per person for the batch."""
-    from . import notify
-    from .models import LiveSession
-
     batch = list(LiveSession.objects.select_related("cohort").filter(pk__in=session_ids))
     if event == "added":
         return notify.sessions_added(batch)
@@ -144,27 +139,19 @@ def notify_sessions(session_ids: list[int], event: str = "changed") -> int:
 
 @shared_task(name="cohorts.tasks.send_session_reminders", **RETRY)
 def send_session_reminders() -> int:
-    from . import notify
-
     return notify.session_reminders()
 
 
 @shared_task(name="cohorts.tasks.send_module_releases", **RETRY)
 def send_module_releases() -> int:
-    from . import notify
-
     return notify.module_releases()
 
 
 @shared_task(name="cohorts.tasks.send_nudges", **RETRY)
 def send_nudges() -> int:
-    from . import notify
-
     return notify.nudges()
 
 
 @shared_task(name="cohorts.tasks.send_digests", **RETRY)
 def send_digests() -> int:
-    from . import notify
-
     return notify.digests()

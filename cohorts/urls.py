@@ -1,5 +1,7 @@
 from django.urls import path
 
+from training import notification_views
+
 from . import announcement_views, invitation_views, progress_views, session_views, views
 
 app_name = "cohorts"
@@ -39,7 +41,7 @@ urlpatterns = [
     path("cohorts/<slug:slug>/sessions/<int:pk>/caught-up/", session_views.session_caught_up,
          name="session_caught_up"),
     path("calendar/", session_views.calendar_settings, name="calendar"),
-    path("notifications/", session_views.notification_settings, name="notification_settings"),
+    path("notifications/", notification_views.notification_settings, name="notification_settings"),
     path("calendar/<str:token>.ics", session_views.calendar_feed, name="calendar_feed_url"),
     path("dashboard/trainer/cohorts/<slug:slug>/sessions/", session_views.trainer_sessions,
          name="trainer_sessions"),

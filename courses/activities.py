@@ -9,7 +9,11 @@ the checks every action shares). Each kind decides its own completion: its actio
 `services.activity_complete` when the learner has done what the kind asks (passed the quiz,
 submitted the reflection…).
 
-Services and selectors import this module, so the kinds import them inside their methods.
+This module is the registry only, below the models (they import it, and a kind may define its
+block with it, as courses.acknowledge does: the module body's StreamField holds the blocks). The
+kinds are modules of their own: courses.kinds (quiz, reflection), courses.acknowledge,
+courses.h5p.activity; a kind whose module the models do not import is imported when the app is
+ready (courses.apps).
 """
 
 from dataclasses import dataclass, field
@@ -20,9 +24,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpResponseRedirect, JsonResponse
-from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,11 @@ class ActivityKind:
     def is_required(self, value) -> bool:
         return bool(value.get("required", True))
 
+    def page_context(self, request, *, module, activities, progress) -> dict:
+        """What this kind reads once for all its blocks on a module page (`module`, the record;
+        `activities`, the page's), before any block's `view`; it joins the page's context."""
+        return {}
+
     def view(self, request, *, module, activity, state, completed: bool, page: dict) -> dict:
         """What the block is given to render for this learner (`activity` in its context).
         `state`: this activity's, from load_state; `page`: the module page's context so far."""
@@ -116,7 +122,9 @@ class ActivityKind:
 
         The default reads the completion records; kinds with richer state override it.
         """
-        from .models import ActivityCompletion
+        # Kinds' blocks are part of the models' StreamField (courses.blocks imports kinds that
+        # define their block with them, as courses.acknowledge does): models load after this.
+        from .models import ActivityCompletion  # noqa: PLC0415 — models import this module
 
         return {
             c.activity_id: c
@@ -132,7 +140,7 @@ class ActivityKind:
 
 _KINDS: dict[str, ActivityKind] = {}
 
-# The SQL of `_learner_rows`, by shape: the ORM would compile the same query anew on every module
+# The SQL of `learner_rows`, by shape: the ORM would compile the same query anew on every module
 # page, a good part of its time.
 _SQL: dict[tuple, str] = {}
 REPLIER = "acompana_replier_name"
@@ -140,7 +148,7 @@ ROWS = "acompana_rows"
 PASSED = "acompana_any_passed"
 
 
-def _learner_rows(
+def learner_rows(
     model, user, module, activity_ids, *, order_by=None, replier=False, last_by=None
 ) -> list:
     """`model.objects.filter(user=user, module=module, activity_id__in=activity_ids)` (ordered
@@ -258,6 +266,11 @@ def register(kind: ActivityKind) -> ActivityKind:
     return kind
 
 
+def kinds() -> list[ActivityKind]:
+    """Every registered kind."""
+    return list(_KINDS.values())
+
+
 def kind_for_block(block_type: str) -> ActivityKind | None:
     return _KINDS.get(block_type)
 
@@ -280,233 +293,3 @@ def activities_in(module) -> list[Activity]:
             child = body[index]
             result.append(Activity(id=child.id, kind=kind, value=child.value))
     return result
-
-
-# Answers chosen in a quiz that was refused (module closed, expired form…), kept in the session
-# so that the page shows them again.
-QUIZ_DRAFT_KEY = "quiz-draft:{module}:{activity}"
-
-
-class QuizKind(ActivityKind):
-    name = "quiz"
-    block_type = "quiz"
-    label = _("Quiz")
-    actions = {"submit": Action("submit")}
-
-    def view(self, request, *, module, activity, state, completed, page):
-        from .selectors import quiz_view
-
-        draft = request.session.get(QUIZ_DRAFT_KEY.format(module=module.pk, activity=activity.id))
-        return quiz_view(activity, state, completed=completed, draft=draft)
-
-    def submit(self, act: ActionRequest):
-        """Grade one attempt (answers as `q-<question id>` fields, from the form or its script)."""
-        import uuid
-
-        from . import services
-
-        request = act.request
-        answers = {
-            key[2:]: request.POST.getlist(key) for key in request.POST if key.startswith("q-")
-        }
-        draft_key = QUIZ_DRAFT_KEY.format(module=act.module.pk, activity=act.activity_id)
-        try:
-            submission_id = uuid.UUID(request.POST.get("submission_id", ""))
-        except ValueError:
-            submission_id = None
-        try:
-            if submission_id is None:
-                raise services.LearningError(
-                    gettext("The form has expired. Please reload the page.")
-                )
-            attempt = services.quiz_submit(
-                user=act.user, module=act.module, course=act.course, activity_id=act.activity_id,
-                answers=answers, submission_id=submission_id, content=act.shown,
-            )  # fmt: skip
-        except services.LearningError as error:
-            # Keep what the person chose, so that nothing is lost when the page comes back.
-            if any(answers.values()):
-                request.session[draft_key] = answers
-            return act.refuse(error, anchor=act.anchor)
-        request.session.pop(draft_key, None)
-        if act.wants_json:
-            return JsonResponse({"ok": True, "passed": attempt.passed, "score": str(attempt.score)})
-        if attempt.passed:
-            messages.success(request, gettext("Well done: you passed this quiz."))
-        else:
-            messages.info(request, gettext("Not quite yet. Read the feedback and try again."))
-        return act.back(act.anchor)
-
-    def load_state(self, *, user, module, activity_ids, content=None):
-        """A QuizState per activity: how many attempts, whether any passed and the last one,
-        read in one query whatever the number of attempts (not the attempts themselves)."""
-        from .models import QuizAttempt
-
-        state = {activity_id: QuizState() for activity_id in activity_ids}
-        for last in _learner_rows(QuizAttempt, user, module, activity_ids, last_by="number"):
-            state[last.activity_id] = QuizState(
-                count=getattr(last, ROWS), passed=getattr(last, PASSED), last=last
-            )
-        return state
-
-    def completed_ids(self, state):
-        return {key for key, quiz in state.items() if quiz.passed}
-
-
-@dataclass(frozen=True)
-class QuizState:
-    """One learner's attempts at a quiz, summed up: `count` attempts, `passed` if any passed,
-    `last` the last attempt (a QuizAttempt) or None."""
-
-    count: int = 0
-    passed: bool = False
-    last: Any = None
-
-    @classmethod
-    def of(cls, attempts) -> "QuizState":
-        """From the attempts, in order of their number."""
-        attempts = list(attempts)
-        return cls(
-            count=len(attempts),
-            passed=any(attempt.passed for attempt in attempts),
-            last=attempts[-1] if attempts else None,
-        )
-
-
-class ReflectionKind(ActivityKind):
-    name = "reflection"
-    block_type = "reflection"
-    label = _("Reflection")
-    actions = {"save": Action("save")}
-
-    def view(self, request, *, module, activity, state, completed, page):
-        from .selectors import reflection_view
-
-        return reflection_view(activity, state, completed=completed)
-
-    def save(self, act: ActionRequest):
-        """Save a draft (the page's autosave, or "Save draft"), or submit (`action=submit`)."""
-        from . import services
-
-        request = act.request
-        submit = request.POST.get("action") == "submit"
-        try:
-            reflection = services.reflection_save(
-                user=act.user, module=act.module, course=act.course, activity_id=act.activity_id,
-                text=request.POST.get("text", ""),
-                shared_with_trainers=request.POST.get("shared_with_trainers") == "on",
-                submit=submit, content=act.shown,
-            )  # fmt: skip
-        except services.LearningError as error:
-            return act.refuse(error, anchor=act.anchor)
-        if act.wants_json:
-            return JsonResponse(
-                {"ok": True, "saved_at": timezone.localtime(reflection.updated_at).isoformat(),
-                 "submitted": reflection.submitted_at is not None}
-            )  # fmt: skip
-        messages.success(
-            request,
-            gettext("Your reflection is submitted.") if submit else gettext("Your draft is saved."),
-        )
-        return act.back(act.anchor)
-
-    def load_state(self, *, user, module, activity_ids, content=None):
-        from .models import Reflection
-        from .page_cache import partial
-
-        # A trainer's answer shows who wrote it: their name rides along (REPLIER).
-        reflections = _learner_rows(Reflection, user, module, activity_ids, replier=True)
-        if reflections:
-            name = get_user_model()._meta.get_field("display_name")
-            connection = connections[DEFAULT_DB_ALIAS]
-            for reflection in reflections:
-                if reflection.replied_by_id is not None:
-                    replier = name.from_db_value(getattr(reflection, REPLIER), None, connection)
-                    reflection.replied_by = partial(
-                        get_user_model(), {"id": reflection.replied_by_id, "display_name": replier}
-                    )
-        return {reflection.activity_id: reflection for reflection in reflections}
-
-    def completed_ids(self, state):
-        return {key for key, reflection in state.items() if reflection.submitted_at}
-
-
-@dataclass(frozen=True)
-class H5PProgress:
-    completion: Any  # ActivityCompletion or None
-    state: str | None  # the player's saved state (JSON), to resume
-
-
-class H5PKind(ActivityKind):
-    """H5P content: completed by the statements its player sends (courses/h5p/xapi.py)."""
-
-    name = "h5p"
-    block_type = "h5p"
-    label = _("H5P activity")
-    # The player's calls (static/js/h5p.js): statements and saved state come with the signed
-    # launch that names the module (courses/h5p/xapi.py checks it), each committing as it goes;
-    # a fresh launch is asked for as the page is, with the module checked.
-    actions = {
-        "xapi": Action("xapi", module=False, atomic=False, signed_out="json"),
-        "state": Action("state", module=False, atomic=False, signed_out="json"),
-        "launch": Action("launch", method="GET", signed_out="json"),
-    }
-
-    # The H5P parts of the page and the player's calls live with the module page's views
-    # (courses.views), which import this module.
-    def view(self, request, *, module, activity, state, completed, page):
-        from .views import h5p_view
-
-        return h5p_view(request, module, activity, state, completed=completed,
-                        enrolled=page["progress"] is not None, playable=page["playable_h5p"],
-                        weights=page.get("h5p_weights"),
-                        result=page.get("h5p_results", {}).get(activity.id))  # fmt: skip
-
-    def xapi(self, act: ActionRequest):
-        from .views import h5p_xapi_answer
-
-        return h5p_xapi_answer(act)
-
-    def state(self, act: ActionRequest):
-        from .views import h5p_state_answer
-
-        return h5p_state_answer(act)
-
-    def launch(self, act: ActionRequest):
-        from .views import h5p_launch_answer
-
-        return h5p_launch_answer(act)
-
-    def load_state(self, *, user, module, activity_ids, content=None):
-        from .models import ActivityCompletion, H5PState
-
-        # The state is the player's, of the activity the learner plays: the copy in their
-        # language may play another one (the exercise in that language).
-        shown = content or module
-        uuids = {
-            a.id: str(a.value["activity"]) for a in shown.activities if a.id in set(activity_ids)
-        }
-        completions = {
-            c.activity_id: c
-            for c in ActivityCompletion.objects.filter(
-                user_id=user.pk, module_id=module.pk, activity_id__in=activity_ids
-            )
-        }
-        states = {
-            str(key): data
-            for key, data in H5PState.objects.filter(
-                user=user, h5p_activity__uuid__in=set(uuids.values())
-            ).values_list("h5p_activity__uuid", "data")
-        }
-        return {
-            key: H5PProgress(completions.get(key), states.get(uuids.get(key)))
-            for key in activity_ids
-        }
-
-    def completed_ids(self, state):
-        return {key for key, progress in state.items() if progress.completion is not None}
-
-
-register(QuizKind())
-register(ReflectionKind())
-register(H5PKind())

@@ -2,6 +2,8 @@
 
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from training import i18n
+
 
 class CoursePageForm(WagtailAdminPageForm):
     """Prerequisites name originals: each course once, in the default locale (progress belongs
@@ -12,8 +14,6 @@ class CoursePageForm(WagtailAdminPageForm):
         field = self.fields.get("prerequisites")
         if field is None:
             return
-        from . import i18n
-
         default = i18n.default_locale_id()
         courses = field.queryset.filter(locale_id=default) if default else field.queryset
         if self.instance.pk:

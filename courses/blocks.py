@@ -7,7 +7,12 @@ point at it, so it survives edits to the module around it.
 from html import escape as html_escape
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import floatformat, linebreaksbr
+from django.urls import reverse
+from django.utils import translation
+from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
@@ -19,8 +24,13 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import expand_db_html
 from wagtail.snippets.blocks import SnippetChooserBlock
+from wagtail.snippets.models import get_snippet_models
+from wagtail_localize.segments import OverridableSegmentValue
+
+from training.templatetags.acompana import when
 
 from .acknowledge import AcknowledgeBlock
+from .h5p.content_types import Completion, completion_for
 
 RICH_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4", "blockquote"]
 
@@ -214,16 +224,13 @@ def _html_text(text) -> str:
     return html_escape(str(text), quote=False).replace('"', "&quot;")
 
 
+# Through the module (translation.gettext), read when called: as the templates' {% translate %}.
 def _escaped_gettext(message) -> str:
-    from django.utils.translation import gettext
-
-    return _html_text(gettext(message))
+    return _html_text(translation.gettext(message))
 
 
 def _escaped_ngettext(singular, plural, number) -> str:
-    from django.utils.translation import ngettext
-
-    return _html_text(ngettext(singular, plural, number))
+    return _html_text(translation.ngettext(singular, plural, number))
 
 
 def render_quiz(value, context) -> str:
@@ -231,9 +238,6 @@ def render_quiz(value, context) -> str:
     choices checked, the feedback on what they chose), the last result and the attempts left.
     Reads `block_id`, `activity`, `page`, `device_key` and `csrf_token` from `context`. As in a
     template, values and the translations of the interface's own words are escaped."""
-    from django.template.defaultfilters import floatformat
-    from django.urls import reverse
-
     # The translations escaped (named so makemessages finds them).
     gettext, ngettext = _escaped_gettext, _escaped_ngettext
 
@@ -359,14 +363,9 @@ def render_reflection(value, context) -> str:
     """The HTML of a reflection block: the prompt, the form with the learner's text, whether
     it is saved, submitted and shared, and a trainer's answer. Reads `block_id`, `activity`,
     `page`, `device_key` and `csrf_token` from `context`; escapes as a template would."""
-    from django.template.defaultfilters import linebreaksbr
-    from django.urls import reverse
-    from django.utils.dateformat import format as date_format
 
     # The translations escaped (named so makemessages finds them).
     gettext = _escaped_gettext
-
-    from training.templatetags.acompana import when
 
     raw_id = context.get("block_id", "")
     block_id = esc(raw_id)
@@ -462,7 +461,7 @@ def render_reflection(value, context) -> str:
 
 def ready_h5p_activities():
     """Choices of the H5P block before the chooser (migration 0001 still names this)."""
-    from .models import H5PActivity
+    from .models import H5PActivity  # noqa: PLC0415 — the models import this module
 
     ready = H5PActivity.objects.filter(status=H5PActivity.Status.READY)
     return [(str(activity.uuid), activity.title) for activity in ready]
@@ -485,14 +484,12 @@ class H5PActivityChooserBlock(SnippetChooserBlock):
 
     @cached_property
     def widget(self):
-        from wagtail.snippets.models import get_snippet_models
-
         get_snippet_models()  # loads the wagtail_hooks modules, where the activity is registered
         return SnippetChooserBlock.widget.func(self)
 
     @cached_property
     def field(self):
-        from .models import H5PActivity
+        from .models import H5PActivity  # noqa: PLC0415 — the models import this module
 
         return forms.ModelChoiceField(
             queryset=H5PActivity.objects.filter(status=H5PActivity.Status.READY),
@@ -501,7 +498,7 @@ class H5PActivityChooserBlock(SnippetChooserBlock):
         )  # fmt: skip
 
     def _instance(self, value):
-        from .models import H5PActivity
+        from .models import H5PActivity  # noqa: PLC0415 — the models import this module
 
         if value in (None, ""):
             return None
@@ -553,15 +550,11 @@ class H5PActivityChooserBlock(SnippetChooserBlock):
             yield type(instance), str(instance.pk), "", ""
 
     def get_translatable_segments(self, value):
-        from wagtail_localize.segments import OverridableSegmentValue
-
         # The translation editor's chooser shows and sets the activity by primary key.
         instance = self._instance(value)
         return [OverridableSegmentValue("", instance.pk)] if instance else []
 
     def restore_translated_segments(self, value, segments):
-        from wagtail_localize.segments import OverridableSegmentValue
-
         for segment in segments:
             if isinstance(segment, OverridableSegmentValue) and segment.data:
                 return self._uuid(str(segment.data)) or value
@@ -590,8 +583,7 @@ class H5PBlock(blocks.StructBlock):
         label = _("H5P activity")
 
     def clean(self, value):
-        from .h5p.xapi import Completion, completion_for
-        from .models import H5PActivity
+        from .models import H5PActivity  # noqa: PLC0415 — the models import this module
 
         value = super().clean(value)
         activity = H5PActivity.objects.filter(uuid=value["activity"]).only("main_library").first()
@@ -613,11 +605,9 @@ class H5PBlock(blocks.StructBlock):
         return value
 
     def get_context(self, value, parent_context=None):
-        from django.conf import settings
-
         context = super().get_context(value, parent_context=parent_context)
         # The player's URL is per person (a signed launch): the module page makes it
-        # (courses.views.h5p_view) and passes it as `activity.player_url`.
+        # (courses.h5p.activity.h5p_view) and passes it as `activity.player_url`.
         context["h5p_origin"] = settings.H5P_ORIGIN
         return context
 

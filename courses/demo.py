@@ -13,33 +13,27 @@ import html
 import re
 import uuid
 from decimal import Decimal
-from pathlib import Path
 from textwrap import dedent
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from training.demo import ensure_site
 from training.models import User
 
-from . import demo_data, services
-from .h5p import store
+from . import demo_data, demo_i18n, services
+from .demo_data import NAMESPACE
+from .demo_h5p import h5p_ready, h5p_uuid, seed_h5p
 from .models import (
     CourseIndexPage,
     CourseLanguage,
     CoursePage,
     Enrolment,
-    H5PActivity,
-    H5PLibrary,
     ModulePage,
     ModuleProgress,
     ProgressStatus,
     QuizAttempt,
     Topic,
 )
-
-NAMESPACE = uuid.UUID("5f0c8a52-7d1e-4d1b-9a53-2f6c3e8b9d41")
 
 ACTIVITY_KINDS = ("quiz", "reflection", "h5p")
 QUESTION_TYPES = ("single_choice", "multiple_choice", "true_false")
@@ -124,6 +118,33 @@ def _check_quiz(where: str, quiz: dict) -> None:
             _fail(here, "every option has feedback")
 
 
+def _check_module(where: str, module: dict, samples: dict) -> bool:
+    """Check one module's body; returns whether it has activities."""
+    kinds = [kind for kind, _value in module["body"]]
+    keys = [value["key"] for kind, value in module["body"] if kind in ACTIVITY_KINDS]
+    if len(set(keys)) != len(keys):
+        _fail(where, "activity keys are unique within a module")
+    if "callout" not in kinds:
+        _fail(where, "every module has at least one callout")
+    callouts = [value for kind, value in module["body"] if kind == "callout"]
+    if any(callout["kind"] not in CALLOUT_KINDS for callout in callouts):
+        _fail(where, f"callout kinds are {CALLOUT_KINDS}")
+    if plain(module["content_notes"]) and not any(
+        callout["kind"] == "self_care" for callout in callouts
+    ):
+        _fail(where, "a module with content notes has a self-care callout")
+    for kind, value in module["body"]:
+        if kind == "quiz":
+            if value.get("max_attempts", 0) != 0:
+                _fail(where, "demo quizzes allow unlimited attempts")
+            _check_quiz(f"{where}/{value['key']}", value)
+        elif kind == "reflection" and not plain(value["prompt"]):
+            _fail(where, "a reflection has a prompt")
+        elif kind == "h5p" and value["key"] not in samples:
+            _fail(where, "an H5P block names one of H5P_SAMPLES")
+    return bool(keys)
+
+
 def validate(courses=None) -> None:
     """Raise ValueError when the demo data breaks the rules the demo is meant to show."""
     content = demo_data.load()
@@ -140,30 +161,8 @@ def validate(courses=None) -> None:
             _fail(course["slug"], "prerequisites name demo courses")
         for module in course["modules"]:
             where = f"{course['slug']}/{module['slug']}"
-            kinds = [kind for kind, _value in module["body"]]
-            keys = [value["key"] for kind, value in module["body"] if kind in ACTIVITY_KINDS]
-            if len(set(keys)) != len(keys):
-                _fail(where, "activity keys are unique within a module")
-            if not keys:
+            if not _check_module(where, module, content.H5P_SAMPLES):
                 without_activities.append(where)
-            if "callout" not in kinds:
-                _fail(where, "every module has at least one callout")
-            callouts = [value for kind, value in module["body"] if kind == "callout"]
-            if any(callout["kind"] not in CALLOUT_KINDS for callout in callouts):
-                _fail(where, f"callout kinds are {CALLOUT_KINDS}")
-            if plain(module["content_notes"]) and not any(
-                callout["kind"] == "self_care" for callout in callouts
-            ):
-                _fail(where, "a module with content notes has a self-care callout")
-            for kind, value in module["body"]:
-                if kind == "quiz":
-                    if value.get("max_attempts", 0) != 0:
-                        _fail(where, "demo quizzes allow unlimited attempts")
-                    _check_quiz(f"{where}/{value['key']}", value)
-                elif kind == "reflection" and not plain(value["prompt"]):
-                    _fail(where, "a reflection has a prompt")
-                elif kind == "h5p" and value["key"] not in content.H5P_SAMPLES:
-                    _fail(where, "an H5P block names one of H5P_SAMPLES")
     if len(without_activities) != 1:
         _fail("modules", f"exactly one module has no activities, not {without_activities}")
 
@@ -199,10 +198,8 @@ def _question(base: str, question: dict) -> dict:
     )
 
 
-def module_body(course_slug: str, module: dict, language: str | None = None) -> list[dict]:
-    """The raw StreamField data of a module's body, with deterministic ids. In a translation
-    (`language`), an H5P block plays the version of the sample in that language if there is
-    one (see courses.demo_i18n.seed_h5p_versions)."""
+def module_body(course_slug: str, module: dict) -> list[dict]:
+    """The raw StreamField data of a module's body, with deterministic ids."""
     base = f"{course_slug}/{module['slug']}"
     body = []
     for number, (kind, value) in enumerate(module["body"], start=1):
@@ -241,7 +238,7 @@ def module_body(course_slug: str, module: dict, language: str | None = None) -> 
             body.append(_block("reflection", reflection, demo_id(base, value["key"])))
         elif kind == "h5p":
             h5p = {
-                "activity": str(h5p_version(value["key"], language)),
+                "activity": str(h5p_uuid(value["key"])),
                 "pass_mark": value.get("pass_mark"),
                 "required": value.get("required", True),
             }
@@ -394,59 +391,6 @@ def seed_course(stdout, index, course: dict, topics: dict, courses: dict) -> Cou
     return page
 
 
-# --- H5P samples ---------------------------------------------------------------------------------
-def h5p_uuid(key: str) -> uuid.UUID:
-    return uuid.uuid5(NAMESPACE, f"h5p/{key}")
-
-
-def h5p_version(key: str, language: str | None) -> uuid.UUID:
-    """The sample's activity in `language` if it is ready to play, otherwise the original."""
-    if language:
-        localized = h5p_uuid(f"{key}/{language}")
-        if H5PActivity.objects.filter(uuid=localized, status=H5PActivity.Status.READY).exists():
-            return localized
-    return h5p_uuid(key)
-
-
-def h5p_ready(module: dict) -> bool:
-    keys = [value["key"] for kind, value in module["body"] if kind == "h5p"]
-    ready = H5PActivity.objects.filter(
-        uuid__in=[h5p_uuid(key) for key in keys], status=H5PActivity.Status.READY
-    ).count()
-    return ready == len(keys)
-
-
-def seed_h5p(stdout) -> None:
-    """Import the sample packages once, unpacked here (not in the background), and approve the
-    libraries they brought, as an administrator would after review. What the samples say of
-    themselves (h5p.json's title, the question set's start screen) is replaced by the demo's
-    words in its copy (H5P_WORDS, from demo_data/en/h5p.yaml), uploaded and checked like any
-    package."""
-    from .demo_i18n import localized_package
-
-    content = demo_data.load()
-    folder = Path(settings.ACOMPANA_DEMO_H5P_DIR)
-    admin = User.objects.filter(is_superuser=True).order_by("pk").first()
-    for key, (file_name, title) in content.H5P_SAMPLES.items():
-        if H5PActivity.objects.filter(uuid=h5p_uuid(key)).exists():
-            continue
-        path = folder / file_name
-        if not path.is_file():
-            stdout.write(f"H5P sample {path} not found: the practice module is left out.")
-            continue
-        package = localized_package(path, title, "en", content.H5P_WORDS.get(key, {}))
-        activity = services.h5p_activity_create(
-            package=ContentFile(package, name=file_name), title=title, language="en",
-            uploaded_by=admin, in_background=False, activity_uuid=h5p_uuid(key),
-        )  # fmt: skip
-        activity = store.activity_extract(activity_id=activity.pk)
-        if activity.status != H5PActivity.Status.READY:
-            _fail(file_name, f"the H5P sample was refused: {activity.reasons}")
-        for library in activity.libraries.filter(status=H5PLibrary.Status.PENDING):
-            services.h5p_library_review(library=library, user=admin, approve=True)
-        stdout.write(f"Imported H5P sample “{title}” and approved its libraries")
-
-
 # --- The demo volunteer's progress --------------------------------------------------------------
 def correct_answers(quiz) -> dict[str, list[str]]:
     """{question id: [the right option ids, or "true"/"false"]} for a quiz block value."""
@@ -520,7 +464,5 @@ def seed(stdout) -> None:
     for course in demo_data.load().COURSES:
         courses[course["slug"]] = seed_course(stdout, index, course, topics, courses)
     seed_progress(stdout, courses)
-    # The site in Spanish (and a module in Portuguese), as editors translate with wagtail-localize.
-    from . import demo_i18n
-
+    # The site in Spanish (and a module in Portuguese), through wagtail-localize's PO import.
     demo_i18n.seed(stdout)

@@ -1,6 +1,11 @@
-"""Build courses for tests and benchmarks: pages with quizzes and reflections, known ids."""
+"""Build courses for tests and benchmarks: pages with quizzes and reflections, known ids.
+`CoursePageFactory` and `ModulePageFactory` (wagtail-factories) make one page each;
+`make_course` makes a whole course with them."""
 
 import uuid
+
+import factory
+import wagtail_factories
 
 from training.demo import ensure_site
 
@@ -105,26 +110,62 @@ def catalog() -> CourseIndexPage:
     return index
 
 
+def module_body(key) -> list[dict]:
+    """What a module of `make_course` holds unless told: a text, `standard_quiz(f"{key}/quiz")`
+    and a reflection."""
+    return [
+        text_block(f"{key}/text"),
+        standard_quiz(f"{key}/quiz"),
+        reflection_block(f"{key}/reflection"),
+    ]
+
+
+class CoursePageFactory(wagtail_factories.PageFactory):
+    """A published course in the catalogue, offered in English unless `course_languages` (a list
+    of unsaved `CourseLanguage`) says otherwise. No modules: `ModulePageFactory(parent=course)`."""
+
+    class Meta:
+        model = CoursePage
+
+    title = factory.Sequence(lambda n: f"Course {n + 1}")
+    summary = "A course."
+    parent = factory.LazyFunction(catalog)
+    course_languages = factory.LazyFunction(lambda: [CourseLanguage(language="en")])
+
+
+class ModulePageFactory(wagtail_factories.PageFactory):
+    """A published module (in a new course unless `parent` is given) with `module_body`: a text,
+    a quiz and a reflection, keyed by its course's slug and its own."""
+
+    class Meta:
+        model = ModulePage
+
+    title = factory.Sequence(lambda n: f"Module {n + 1}")
+    parent = factory.SubFactory(CoursePageFactory)
+    body = factory.LazyAttribute(lambda module: module_body(f"{module.parent.slug}/{module.slug}"))
+
+
 def make_course(slug="accompaniment", *, modules=3, languages=("en",), body=None, **fields):
-    """A published course with `modules` published modules; each gets `body(i)` or a quiz and a
-    reflection."""
-    course = CoursePage(title=fields.pop("title", slug.title()), slug=slug,
-                        summary=fields.pop("summary", "A course."), **fields)  # fmt: skip
-    for code in languages:
-        course.course_languages.add(CourseLanguage(language=code))
-    catalog().add_child(instance=course)
+    """A published course with `modules` published modules; each gets `body(i)` or
+    `module_body(f"{slug}/{i}")` (a text, a quiz and a reflection)."""
+    course = CoursePageFactory(
+        slug=slug,
+        title=fields.pop("title", slug.title()),
+        summary=fields.pop("summary", "A course."),
+        course_languages=[CourseLanguage(language=code) for code in languages],
+        **fields,
+    )
     made = []
     for i in range(modules):
         content = body(i) if body else None
-        if content is None:
-            content = [
-                text_block(f"{slug}/{i}/text"),
-                standard_quiz(f"{slug}/{i}/quiz"),
-                reflection_block(f"{slug}/{i}/reflection"),
-            ]
-        module = ModulePage(title=f"Module {i + 1}", slug=f"module-{i + 1}", body=content)
-        course.add_child(instance=module)
-        made.append(module)
+        made.append(
+            ModulePageFactory(
+                parent=course,
+                title=f"Module {i + 1}",
+                slug=f"module-{i + 1}",
+                body=module_body(f"{slug}/{i}") if content is None else content,
+            )
+        )
     return course, made
 
 

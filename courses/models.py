@@ -3,9 +3,12 @@
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.http import Http404
+from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -17,8 +20,10 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from training.i18n import in_active_language
 from training.models import ChildRoutingMixin
 
+from .activities import activities_in
 from .admin_forms import CoursePageForm
 from .blocks import ModuleBodyBlock
 
@@ -58,8 +63,6 @@ class Topic(ClusterableModel):
     @property
     def local_name(self) -> str:
         """The name in the active language, when one is given (reads prefetched `names`)."""
-        from .i18n import in_active_language
-
         row = in_active_language(self.names.all())
         return row.name if row else self.name
 
@@ -116,7 +119,7 @@ class CourseIndexPage(ChildRoutingMixin, Page):
             raise Http404
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import catalog_cached
+        from .selectors import catalog_cached  # noqa: PLC0415 — selectors read these models
 
         context = super().get_context(request, *args, **kwargs)
         context.update(catalog_cached(self, request.GET))
@@ -200,16 +203,20 @@ class CoursePage(ChildRoutingMixin, Page):
         return [row.language for row in self.course_languages.all()]
 
     def serve(self, request, *args, **kwargs):
-        from .selectors import course_page_context
+        request.is_preview = False
+        return TemplateResponse(
+            request, self.get_template(request, *args, **kwargs),
+            self.get_context(request, *args, served=True, **kwargs),
+        )  # fmt: skip
 
-        request.course_context = course_page_context(
-            self, request.user, preview=getattr(request, "is_preview", False)
-        )
-        return super().serve(request, *args, **kwargs)
+    def get_context(self, request, *args, served: bool = False, **kwargs):
+        """The course as this person reads it (courses.selectors), when served; Wagtail's
+        preview panel renders the page's own fields only."""
+        from .selectors import course_page_context  # noqa: PLC0415 — selectors read these models
 
-    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(getattr(request, "course_context", {}))
+        if served:
+            context.update(course_page_context(self, request.user, preview=request.is_preview))
         return context
 
 
@@ -274,8 +281,6 @@ class ModulePage(ChildRoutingMixin, Page):
     @cached_property
     def activities(self):
         """The activities in the body, in order, as the registry sees them."""
-        from .activities import activities_in
-
         return activities_in(self)
 
     @cached_property
@@ -283,27 +288,61 @@ class ModulePage(ChildRoutingMixin, Page):
         return frozenset(activity.id for activity in self.activities if activity.required)
 
     def serve(self, request, *args, **kwargs):
-        from .views import serve_module
-
-        return serve_module(self, request, super().serve, *args, **kwargs)
+        request.is_preview = False
+        return self._serve(request, self.get_template(request, *args, **kwargs))
 
     def serve_preview(self, request, mode_name):
-        """Wagtail's preview panel renders the template itself, without `serve`: give it the
-        same context (progress, activities, shared blocks) as an editor opening the page."""
-        from .views import serve_module
-
+        """Wagtail's preview panel renders the template itself, without `serve`: served the same
+        (progress, activities, shared blocks) as to an editor opening the page."""
         request.is_preview = True
         request.preview_mode = mode_name
-        return serve_module(
-            self, request, lambda request, *args, **kwargs: super(ModulePage, self).serve_preview(
-                request, mode_name
-            )
-        )  # fmt: skip
+        return self._serve(request, self.get_preview_template(request, mode_name))
 
-    def get_context(self, request, *args, **kwargs):
+    def _serve(self, request, template):
+        """Learners enrolled in the course, and editors previewing, read the content; others
+        get a page that says what they can do (403). This page is the original or its copy in
+        the learner's language; progress is the original's (courses.i18n)."""
+        # Selectors and services read and write these models: imported when serving.
+        from . import selectors, services  # noqa: PLC0415 — they import this module
+
+        access = selectors.module_access(self, request)
+        if access.closed:
+            return _module_unavailable(request, selectors.module_unavailable_context(
+                access, request.user))  # fmt: skip
+        progress = None
+        if access.enrolled:
+            try:
+                services.module_assert_open(user=request.user, module=access.module,
+                                            course=access.course, modules=access.modules,
+                                            enrolled=True)  # fmt: skip
+            except services.LearningError as error:
+                return _module_unavailable(request, selectors.module_unavailable_context(
+                    access, request.user, reason=str(error)))  # fmt: skip
+            progress = services.module_visit(
+                user=request.user, module=access.module, course=access.course,
+                progress=access.my_progress,
+            )  # fmt: skip
+        context = self.get_context(request, access=access, progress=progress)
+        return TemplateResponse(request, template, context)
+
+    def get_context(self, request, *args, access=None, progress=None, **kwargs):
+        """Everything the page shows this person (courses.selectors.module_page). `access` and
+        `progress` as `serve` found and recorded them; asked without them, read as they are
+        (nothing is recorded), for someone who may read the page."""
+        from . import selectors  # noqa: PLC0415 — selectors read these models
+
         context = super().get_context(request, *args, **kwargs)
-        context.update(getattr(request, "module_context", {}))
+        if access is None:
+            access = selectors.module_access(self, request)
+            if access.closed:
+                return context
+            progress = access.my_progress if access.enrolled else None
+        context.update(selectors.module_page(request, access, progress))
         return context
+
+
+def _module_unavailable(request, context):
+    return render(request, "courses/module_unavailable.html", context, status=403)
 
 
 # --- Records ------------------------------------------------------------------------------------
@@ -474,8 +513,6 @@ class Reflection(models.Model):
 # --- H5P ----------------------------------------------------------------------------------------
 def h5p_upload_storage():
     """Uploaded packages are kept in the H5P store, outside MEDIA_ROOT: never served."""
-    from django.core.files.storage import FileSystemStorage
-
     return FileSystemStorage(location=settings.ACOMPANA_H5P_ROOT, base_url=None)
 
 

@@ -8,8 +8,10 @@ deleted (counts stay right); what the person wrote or answered is deleted.
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from training.i18n import active_language, locale_id_for
 from training.privacy import (
     Declaration,
     Erase,
@@ -20,6 +22,7 @@ from training.privacy import (
     shown_name,
 )
 
+from .activities import kinds
 from .models import (
     ActivityCompletion,
     CourseProgress,
@@ -28,6 +31,7 @@ from .models import (
     H5PLibrary,
     H5PState,
     H5PStatement,
+    ModulePage,
     ModuleProgress,
     QuizAttempt,
     Reflection,
@@ -110,9 +114,6 @@ def _copies_in_active_language(modules) -> dict:
     """{translation_key: the module's copy in the active language} (one query; none when the
     active language has no locale). Block ids are kept across a module's language copies, so a
     copy reads the questions and answers of an attempt made on any of them."""
-    from .i18n import active_language, locale_id_for
-    from .models import ModulePage
-
     locale_id = locale_id_for(active_language())
     if locale_id is None or not modules:
         return {}
@@ -251,8 +252,6 @@ def _export_h5p_states(person) -> list[dict]:
 
 
 def _export_libraries(person) -> list[dict]:
-    from django.db.models import Q
-
     rows = H5PLibrary.objects.filter(Q(uploaded_by=person) | Q(reviewed_by=person))
     return [
         {
@@ -273,9 +272,7 @@ def _export_activities(person) -> list[dict]:
 
 
 def _kind_label(name):
-    from .activities import _KINDS
-
-    labels = {kind.name: kind.label for kind in _KINDS.values()}
+    labels = {kind.name: kind.label for kind in kinds()}
     return labels.get(name, name)
 
 

@@ -1,23 +1,29 @@
 """Reads for course pages, module pages, the catalog and the dashboard, in fixed query counts."""
 
 import functools
-import uuid
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+from wagtail_localize.models import TranslationSource
 
+from training import i18n
 from training.prepared import Prepared
+from training.roles import Role
 from training.templatetags.acompana import when
 
-from . import access, i18n
-from .activities import QuizState
+from . import access, page_cache
 from .models import (
     CourseIndexPage,
     CoursePage,
@@ -29,17 +35,214 @@ from .models import (
     Topic,
 )
 from .next_steps import NextStep, contributed
-from .services import (
+from .outlines import (
+    SUMMARY_FIELDS,
+    SUMMARY_PROGRESS_FIELDS,
     ModuleSummary,
-    can_preview,
-    completed_module_ids,
-    free_preview_module_id,
-    module_lock_reason,
-    modules_with_progress,
+    course_languages,
+    course_outline,
+    language_names,
+    locales_known,
+    with_progress,
 )
-from .services import outlines as services_outlines
+from .page_cache import cached
 
 
+# --- Access and outlines ---------------------------------------------------------------------
+def free_preview_module_id(course: CoursePage, modules) -> int | None:
+    """The module anyone may read before joining: the first published one of a course whose
+    editors made it a free preview. `modules`: from `modules_with_progress`, in order."""
+    if not course.free_preview or not modules:
+        return None
+    return modules[0].pk
+
+
+def can_preview(user) -> bool:
+    """Editors and administrators open any module without enrolling (to check their content);
+    other roles with admin access (coordinators edit tracks there) do not."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.EDITOR))
+
+
+def is_enrolled(user, course: CoursePage) -> bool:
+    if not user.is_authenticated:
+        return False
+    if hasattr(course, "viewer_enrolled"):  # annotated by the catalog's routing
+        return course.viewer_enrolled
+    return Enrolment.objects.filter(user=user, course=course).exists()
+
+
+def modules_with_progress(course: CoursePage, user, course_url: str | None = None, *,
+                          shown_course: CoursePage | None = None):  # fmt: skip
+    """The course's published modules in order (as ModuleSummary), each with `.my_progress`:
+    this learner's record, or None. One query, whatever the size of the course.
+
+    `course` is the original (where progress is kept, see courses.i18n); with `shown_course`, a
+    copy in another language, titles, summaries and addresses come from the copy (one more
+    query) while `pk` stays the original module's."""
+    if shown_course is not None and shown_course.pk != course.pk:
+        return _localized(modules_with_progress(course, user), shown_course)
+    urls = {course.pk: course_url if course_url is not None else course.url}
+    return outlines([course], user, urls=urls)[course.pk]
+
+
+def outlines(
+    courses, user, *, urls: dict[int, str] | None = None
+) -> dict[int, list[ModuleSummary]]:
+    """The published modules of several courses in order (as ModuleSummary), each with this
+    learner's record (`.my_progress`, or None), by course pk: one query for all of them.
+    `urls`: each course's address, when already known (else `course.url`)."""
+    if not courses:
+        return {}
+    condition = Q()
+    for course in courses:
+        condition |= Q(path__startswith=course.path, depth=course.depth + 1)
+    by_path = {course.path: course for course in courses}
+    urls = {course.pk: (urls or {}).get(course.pk) or course.url for course in courses}
+    modules = ModulePage.objects.live().filter(condition).order_by("path")
+    fields, progress_fields = SUMMARY_FIELDS, SUMMARY_PROGRESS_FIELDS
+    if user.is_authenticated:
+        # The learner's record rides along on a LEFT JOIN: one query for the whole outline.
+        modules = modules.annotate(
+            mine=FilteredRelation("progress", condition=Q(progress__user=user))
+        ).values_list("path", *fields, *[f"mine__{name}" for name in progress_fields])
+    else:
+        modules = modules.values_list("path", *fields)
+    result: dict[int, list[ModuleSummary]] = {course.pk: [] for course in courses}
+    for path, *row in modules:
+        course = by_path.get(path[: -ModulePage.steplen])
+        if course is None:
+            continue
+        values, record = row[: len(fields)], row[len(fields) :]
+        summary = ModuleSummary(*values, url=f"{urls[course.pk]}{values[2]}/")
+        mine = dict(zip(progress_fields, record, strict=True)) if record else {}
+        if mine.get("id") is not None:
+            summary.my_progress = ModuleProgress(
+                user=user, module_id=summary.pk, course_id=course.pk, **mine
+            )
+        result[course.pk].append(summary)
+    return result
+
+
+@dataclass
+class LearnerRecords:
+    """One person's records about one course (the original): whether they are enrolled, their
+    progress in each module (by module pk) and in the course."""
+
+    enrolled: bool = False
+    modules: dict[int, ModuleProgress] | None = None
+    course: CourseProgress | None = None
+
+
+def learner_records(user, course_id: int) -> LearnerRecords:
+    """Enrolment, module progress and course progress of `user` in a course, in one query (none
+    for someone signed out): one row, with the person's records on LEFT JOINs. Written in SQL:
+    the ORM takes longer to build this one than the database to answer it."""
+    if not user.is_authenticated:
+        return LearnerRecords(modules={})
+    sql, module_fields, course_fields = _learner_records_sql(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [course_id, user.pk] * 3)
+        rows = cursor.fetchall()
+    records = LearnerRecords(modules={})
+    split = 1 + len(module_fields)
+    for row in rows:
+        records.enrolled = bool(row[0])
+        module_values, course_values = row[1:split], row[split:]
+        if module_values[0] is not None:
+            progress = _from_row(ModuleProgress, module_fields, module_values, connection)
+            records.modules[progress.module_id] = progress
+        if course_values[0] is not None and records.course is None:
+            records.course = _from_row(CourseProgress, course_fields, course_values, connection)
+    return records
+
+
+_RECORDS_SQL: dict[str, tuple] = {}
+
+
+def _learner_records_sql(connection) -> tuple[str, list, list]:
+    found = _RECORDS_SQL.get(connection.vendor)
+    if found is None:
+        qn = connection.ops.quote_name
+        module_fields = list(ModuleProgress._meta.concrete_fields)
+        course_fields = list(CourseProgress._meta.concrete_fields)
+        columns = [f"mp.{qn(f.column)}" for f in module_fields]
+        columns += [f"cp.{qn(f.column)}" for f in course_fields]
+        # Names from the models only, values as parameters.
+        sql = (
+            f"SELECT EXISTS(SELECT 1 FROM {qn(Enrolment._meta.db_table)} e "  # noqa: S608
+            f"WHERE e.{qn('course_id')} = %s AND e.{qn('user_id')} = %s), {', '.join(columns)} "
+            f"FROM (SELECT 1 AS one) base "
+            f"LEFT JOIN {qn(ModuleProgress._meta.db_table)} mp "
+            f"ON mp.{qn('course_id')} = %s AND mp.{qn('user_id')} = %s "
+            f"LEFT JOIN {qn(CourseProgress._meta.db_table)} cp "
+            f"ON cp.{qn('course_id')} = %s AND cp.{qn('user_id')} = %s"
+        )
+        found = _RECORDS_SQL[connection.vendor] = (sql, module_fields, course_fields)
+    return found
+
+
+_CONVERTERS: dict[tuple, list] = {}
+
+
+def _from_row(model, fields, values, connection):
+    """An instance from raw column values, converted as the ORM converts them (the backend's
+    converters, then the field's)."""
+    key = (connection.vendor, model)
+    converters = _CONVERTERS.get(key)
+    if converters is None:
+        converters = []
+        for model_field in fields:
+            expression = model_field.get_col(model._meta.db_table)
+            found = connection.ops.get_db_converters(expression)
+            found += expression.get_db_converters(connection)
+            converters.append((expression, found))
+        _CONVERTERS[key] = converters
+    converted = []
+    for (expression, found), value in zip(converters, values, strict=True):
+        for converter in found:
+            value = converter(value, expression, connection)
+        converted.append(value)
+    return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], converted)
+
+
+def _localized(modules: list[ModuleSummary], shown_course: CoursePage) -> list[ModuleSummary]:
+    if not modules:
+        return modules
+    copies = {
+        row[0]: row[1:]
+        for row in ModulePage.objects.live()
+        .filter(path__startswith=shown_course.path, depth=shown_course.depth + 1,
+                translation_key__in=[m.translation_key for m in modules])
+        .values_list("translation_key", "title", "slug", "summary")
+    }  # fmt: skip
+    course_url = shown_course.url
+    for summary in modules:
+        copy = copies.get(summary.translation_key)
+        if copy is not None:
+            summary.title, summary.slug, summary.summary = copy
+            summary.url = f"{course_url}{summary.slug}/"
+    return modules
+
+
+def completed_module_ids(modules) -> set[int]:
+    return {
+        m.pk for m in modules if m.my_progress and m.my_progress.status == ProgressStatus.COMPLETED
+    }
+
+
+def module_lock_reason(*, module: ModulePage, siblings, completed_ids) -> str | None:
+    """Why this module is still locked for a learner, or None when it is open."""
+    if not module.requires_previous:
+        return None
+    for sibling in siblings:
+        if sibling.pk == module.pk:
+            return None
+        if sibling.required and sibling.pk not in completed_ids:
+            return gettext("Complete “%(title)s” first.") % {"title": sibling.title}
+    return None
+
+
+# --- Catalog -------------------------------------------------------------------------------------
 def catalog_for(index: CourseIndexPage, params) -> dict:
     """The courses under `index` (the catalog in the learner's language), filtered by language
     and topic. A course's languages: those its editors teach it in, and every language it is
@@ -76,8 +279,6 @@ def catalog_for(index: CourseIndexPage, params) -> dict:
 def catalog_cached(index: CourseIndexPage, params) -> dict:
     """`catalog_for`, the same for everyone: cached (courses.page_cache) for each filter a
     visitor can choose (any other topic asked is read from the database)."""
-    from .page_cache import cached
-
     language = params.get("language", "")
     language = language if language in settings.ALL_LANGUAGES else ""
     topic = params.get("topic", "")
@@ -92,27 +293,7 @@ def catalog_cached(index: CourseIndexPage, params) -> dict:
 
 def _topic_slugs() -> set[str]:
     """The slugs of every topic, cached (courses.page_cache: topics' changes move it)."""
-    from .page_cache import cached
-
     return cached("topic-slugs", [], lambda: set(Topic.objects.values_list("slug", flat=True)))
-
-
-def course_languages(courses) -> dict[int, set[str]]:
-    """The languages of each course (by pk), as the catalog and the course page both say them:
-    those its editors teach it in, and every language it is translated into (translations, not
-    aliases, which show the original's words). `course_languages` prefetched; one query."""
-    translated: dict[Any, set[str]] = {}
-    for key, code in (
-        CoursePage.objects.live()
-        .filter(translation_key__in=[c.translation_key for c in courses], alias_of__isnull=True)
-        .values_list("translation_key", "locale__language_code")
-    ):
-        translated.setdefault(key, set()).add(code)
-    return {
-        course.pk: {row.language for row in course.course_languages.all()}
-        | translated.get(course.translation_key, set())
-        for course in courses
-    }
 
 
 def catalog_joining(courses) -> dict[int, tuple[bool, bool]]:
@@ -143,11 +324,6 @@ def catalog_joining(courses) -> dict[int, tuple[bool, bool]]:
         course.pk: originals.get(course.translation_key, own.get(course.pk, (False, False)))
         for course in courses
     }
-
-
-def language_names(codes) -> list[str]:
-    """Names of `codes`, in the platform's order of languages."""
-    return [name for code, name in settings.ALL_LANGUAGES.items() if code in codes]
 
 
 @dataclass
@@ -264,9 +440,6 @@ def course_page_context(course: CoursePage, user, *, preview: bool = False) -> d
     """`course` is the page served: the original or its copy in the learner's language. Progress
     and enrolment are the original's (courses.i18n). What everyone sees is cached (courses.
     page_cache; not in `preview`); this person's records are read in one query."""
-    from .page_cache import course_outline, with_progress
-    from .services import learner_records
-
     shown = course
     outline = course_outline(shown, fresh=preview)
     course = outline.course()
@@ -308,7 +481,7 @@ def course_page_context(course: CoursePage, user, *, preview: bool = False) -> d
 def module_page_context(module: ModulePage, course: CoursePage, user, progress, modules, *,
                         record: ModulePage | None = None,
                         record_course: CoursePage | None = None) -> dict:  # fmt: skip
-    # modules: from services.modules_with_progress; URLs there derive from the course's.
+    # modules: from modules_with_progress; URLs there derive from the course's.
     """Everything the module page shows: the learner's state for each activity, by kind.
     `module` and `course` are the pages served (perhaps copies in the learner's language);
     `record` and `record_course` the originals where progress is kept (courses.i18n)."""
@@ -443,10 +616,6 @@ def courses_in_progress(user, limit=6) -> list[dict]:
 def _titles_in_active_language(pages) -> dict:
     """courses.i18n.titles_in_active_language, the same for everyone: cached while no page
     changes (courses.page_cache)."""
-    import hashlib
-
-    from .page_cache import cached, locales_known
-
     if not pages:
         return {}
     keys = sorted({str(page.translation_key) for page in pages})
@@ -457,8 +626,6 @@ def _titles_in_active_language(pages) -> dict:
 
 
 def _progress_of(*, user, modules):
-    from .services import SUMMARY_PROGRESS_FIELDS
-
     return ModuleProgress.objects.filter(user=user, module__in=modules).values(
         "module_id", *SUMMARY_PROGRESS_FIELDS
     )
@@ -468,13 +635,10 @@ _PROGRESS_OF = Prepared(_progress_of)
 
 
 def _dashboard_outlines(courses, user) -> dict[int, list[ModuleSummary]]:
-    """As courses.services.outlines: each course's published modules with this learner's
+    """As outlines(): each course's published modules with this learner's
     progress, the modules from the outline everyone reads (courses.page_cache, cached per
     published state) and the person's progress in one query. A course that is not an original
     (progress is kept on originals) is read as outlines() reads it."""
-    from .page_cache import course_outline
-    from .services import SUMMARY_PROGRESS_FIELDS
-
     result, others = {}, []
     for course in courses:
         outline = course_outline(course)
@@ -493,7 +657,7 @@ def _dashboard_outlines(courses, user) -> dict[int, list[ModuleSummary]]:
                         **{name: row[name] for name in SUMMARY_PROGRESS_FIELDS},
                     )  # fmt: skip
     if others:
-        result.update(services_outlines(others, user))
+        result.update(outlines(others, user))
     return result
 
 
@@ -525,82 +689,6 @@ def completion_counts() -> list[dict]:
     ]
 
 
-def quiz_view(activity, attempts, *, completed: bool, draft: dict | None) -> dict:
-    """What the quiz block shows. Correctness and feedback appear only after an attempt;
-    which options are correct only once the quiz is passed or no attempt is left.
-    `attempts`: the learner's QuizState (courses.activities), or their attempts in order."""
-    if not isinstance(attempts, QuizState):
-        attempts = QuizState.of(attempts or ())
-    quiz = activity.value
-    last = attempts.last
-    passed = attempts.passed
-    limit = quiz["max_attempts"] or None
-    attempts_left = None if limit is None else max(limit - attempts.count, 0)
-    can_attempt = attempts_left is None or attempts_left > 0 or passed
-    reveal = passed or attempts_left == 0
-    chosen_source = draft or (last.answers if last else {})
-    questions = []
-    for question in quiz["questions"]:
-        chosen = set(chosen_source.get(question.id, []))
-        last_chosen = set(last.answers.get(question.id, [])) if last else set()
-        result = last.results.get(question.id) if last else None
-        if question.block_type == "true_false":
-            value = question.value
-            raw_options = [
-                ("true", _("True"), value["answer"] is True, value["feedback_true"]),
-                ("false", _("False"), value["answer"] is False, value["feedback_false"]),
-            ]
-        else:
-            raw_options = [
-                (o.id, o.value["text"], o.value["is_correct"], o.value["feedback"])
-                for o in question.value["options"].bound_blocks
-            ]
-        options = [
-            {
-                "id": option_id,
-                "text": text,
-                "checked": option_id in chosen,
-                "feedback": feedback if option_id in last_chosen else "",
-                "is_correct": is_correct if reveal else None,
-            }
-            for option_id, text, is_correct, feedback in raw_options
-        ]
-        questions.append(
-            {
-                "id": question.id,
-                "text": question.value["text"],
-                "multiple": question.block_type == "multiple_choice",
-                "options": options,
-                "correct": result["correct"] if result else None,
-            }
-        )
-    return {
-        "attempt_count": attempts.count,
-        "last": last,
-        "passed": passed,
-        "completed": completed,
-        "attempts_left": attempts_left,
-        "can_attempt": can_attempt,
-        "reveal": reveal,
-        "questions": questions,
-        "submission_id": uuid.uuid4(),
-        "from_draft": bool(draft),
-    }
-
-
-def reflection_view(activity, reflection, *, completed: bool) -> dict:
-    return {
-        "reflection": reflection,
-        "text": reflection.text if reflection else "",
-        "shared_with_trainers": bool(reflection and reflection.shared_with_trainers),
-        "draft_differs": bool(
-            reflection and reflection.submitted_at and reflection.text != reflection.submitted_text
-        ),
-        "submitted": bool(reflection and reflection.submitted_at),
-        "completed": completed,
-    }
-
-
 def dashboard_learning(user) -> dict:
     return {"courses": courses_in_progress(user), "catalog_url": catalog_url()}
 
@@ -608,7 +696,6 @@ def dashboard_learning(user) -> dict:
 def catalog_url() -> str | None:
     """The address of the catalog (the first published course index), the same for everyone:
     cached while no page changes (courses.page_cache)."""
-    from .page_cache import cached
 
     def build() -> str:
         index = CourseIndexPage.objects.live().only("url_path").first()
@@ -622,9 +709,6 @@ def translations_out_of_date(limit: int = 500) -> list[dict]:
     to date (wagtail-localize's source: it keeps the original as it was when last synced).
     Until an editor syncs them (“Update translations” on the original), learners read the
     translation of the older text. Newest change first; a fixed number of queries."""
-    from wagtail.models import Page
-    from wagtail_localize.models import TranslationSource
-
     originals = Page.objects.filter(
         translation_key=OuterRef("object_id"), locale_id=OuterRef("locale_id")
     )
@@ -661,3 +745,172 @@ def translations_out_of_date(limit: int = 500) -> list[dict]:
             "synced_at": source.last_updated_at, "locales": locales,
         })  # fmt: skip
     return rows
+
+
+# --- The module page ----------------------------------------------------------------------------
+@dataclass
+class ModuleAccess:
+    """Who may read a module page, and how: `shown` and `shown_course` are the pages served
+    (perhaps copies in the reader's language), `module` and `course` the originals where
+    progress is kept (courses.i18n); `modules` the course's outline with this person's
+    progress. `preview_reader`: someone not enrolled reading the course's free preview (nothing
+    they do is recorded); `closed`: nobody who may read it (not enrolled, not an editor)."""
+
+    shown: ModulePage
+    shown_course: CoursePage
+    module: ModulePage
+    course: CoursePage
+    modules: list
+    enrolled: bool
+    preview_reader: bool
+    closed: bool
+
+    @property
+    def my_progress(self) -> ModuleProgress | None:
+        return next((m.my_progress for m in self.modules if m.pk == self.module.pk), None)
+
+
+def module_course(module: ModulePage, request=None) -> CoursePage:
+    """The course of a module page: the one routing loaded on the way (courses.models), else
+    from the database."""
+    course = getattr(request, "acompana_course", None)
+    if course is not None and module.path.startswith(course.path):
+        return course
+    return CoursePage.objects.get(path=module.path[: -ModulePage.steplen])
+
+
+def module_access(shown: ModulePage, request) -> ModuleAccess:
+    """Learners enrolled in the course, and editors previewing, read the content; someone not
+    enrolled reads the course's free preview (its first module) and nothing else. What everyone
+    reading this copy sees is cached (previews read the database); this person's enrolment and
+    progress come in one query."""
+    user = request.user
+    shown_course = module_course(shown, request)
+    outline = course_outline(shown_course, fresh=getattr(request, "is_preview", False))
+    module, course = _module_records(shown, shown_course, outline)
+    records = learner_records(user, course.pk)
+    modules = with_progress(outline, records)
+    editor = not records.enrolled and can_preview(user)
+    preview_reader = (
+        not records.enrolled and not editor and free_preview_module_id(course, modules) == module.pk
+    )
+    return ModuleAccess(
+        shown=shown, shown_course=shown_course, module=module, course=course, modules=modules,
+        enrolled=records.enrolled, preview_reader=preview_reader,
+        closed=not (records.enrolled or preview_reader or editor),
+    )  # fmt: skip
+
+
+def _module_records(shown, shown_course, outline):
+    """The originals of the module and course served, where progress is kept (courses.i18n),
+    from the cached outline; the database only for a module outside it (a draft previewed, an
+    original not published)."""
+    course = outline.course()
+    shown_course._acompana_record = course._acompana_record = course
+    if shown.locale_id == i18n.default_locale_id():
+        return i18n.record(shown), course
+    module = outline.module(shown.translation_key) if shown.translation_key else None
+    if module is None:
+        return i18n.record(shown), course
+    shown._acompana_record = module._acompana_record = module
+    return module, course
+
+
+def module_unavailable_context(access: ModuleAccess, user, *, reason=None) -> dict:
+    """A module closed to this person, with what they can do next about the course."""
+    rows = module_rows(access.course, user, access.modules)
+    steps = next_steps(user, access.shown_course, access.course, enrolled=access.enrolled,
+                       rows=rows)  # fmt: skip
+    return {"page": access.shown, "course": access.shown_course, "reason": reason,
+            "next_steps": steps}  # fmt: skip
+
+
+def module_page(request, access: ModuleAccess, progress: ModuleProgress | None) -> dict:
+    """Everything the module page shows this person (`progress`: their record of the module,
+    None for a preview), on top of module_page_context: each activity's block as its kind
+    renders it (courses.activities), and the blocks that are the same for everyone."""
+    user, shown = request.user, access.shown
+    context = module_page_context(shown, access.shown_course, user, progress, access.modules,
+                                  record=access.module, record_course=access.course)  # fmt: skip
+    context["preview_reader"] = access.preview_reader
+    if access.preview_reader:
+        # Activities wait until the person joins: each shows what it is and how to join.
+        context["activity_views"] = {
+            activity.id: {"join": True, "label": activity.kind.label,
+                          "title": _activity_title(activity)}
+            for activity in shown.activities
+        }  # fmt: skip
+        context["next_steps"] = next_steps(
+            user, access.shown_course, access.course, enrolled=False, rows=context["module_rows"]
+        )
+    else:
+        context["activity_views"] = _activity_views(request, access, progress, context)
+    context["shared_blocks"] = shared_blocks_html(shown, request)
+    context["has_h5p"] = not access.preview_reader and any(
+        a.kind.block_type == "h5p" for a in shown.activities
+    )
+    # Drafts kept in the browser are filed under an opaque key of this person: on a shared
+    # device, nobody else's page ever finds them.
+    context["device_key"] = salted_hmac("device-drafts", str(user.pk)).hexdigest()[:16]
+    context["show_content_notes"] = bool(
+        shown.content_notes
+        and (progress is None or not progress.content_notes_acknowledged_at)
+        and request.GET.get("notes") != "seen"
+    )
+    return context
+
+
+def _activity_views(request, access: ModuleAccess, progress, context: dict) -> dict:
+    """Each activity's block for this learner, by activity id: what each kind reads once for the
+    page first (its `page_context`), then each block's `view`."""
+    activities = access.shown.activities
+    kinds = list(dict.fromkeys(activity.kind for activity in activities))
+    for kind in kinds:
+        context.update(kind.page_context(request, module=access.module, activities=activities,
+                                         progress=progress))  # fmt: skip
+    state, completed = context["activity_state"], context["completed_activity_ids"]
+    return {
+        activity.id: activity.kind.view(
+            request, module=access.module, activity=activity, state=state.get(activity.id),
+            completed=activity.id in completed, page=context,
+        )
+        for activity in activities
+    }  # fmt: skip
+
+
+def _activity_title(activity) -> str:
+    value = activity.value
+    title = value.get("title") if hasattr(value, "get") else None
+    return str(title or activity.kind.label)
+
+
+SHARED_BLOCKS_SECONDS = 60 * 60 * 24
+
+
+def shared_blocks_html(module: ModulePage, request) -> dict[str, str]:
+    """HTML of the blocks that are the same for every learner (text, headings, callouts,
+    media), by block id, cached per published revision, language and low-bandwidth choice.
+    Activities are rendered per learner and are not in here. Previews are never cached."""
+
+    def render():
+        context = {"request": request, "user": request.user, "page": module}
+        activity_ids = {activity.id for activity in module.activities}
+        return {
+            child.id: child.render(context) for child in module.body if child.id not in activity_ids
+        }
+
+    if getattr(request, "is_preview", False) or not module.live_revision_id:
+        return render()
+    low_bandwidth = bool(getattr(request.user, "low_bandwidth", False))
+    # The generation moves whenever any page, image or document is published or changed: a
+    # link to a renamed page or a replaced image is never served stale.
+    generation = page_cache.generation()
+    key = (
+        f"module-blocks:{generation}:{module.pk}:{module.live_revision_id}:"
+        f"{get_language()}:{int(low_bandwidth)}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, SHARED_BLOCKS_SECONDS)
+    return html

@@ -5,18 +5,17 @@ it once. A learner's actions change only their own records: every function takes
 as `user`, and the views pass `request.user`, never an id from the request.
 """
 
-import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import FilteredRelation, Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from training.errors import ServiceError
+from training.templatetags.acompana import when
+
 from . import access
-from .activities import kind_for_block
 from .models import (
     ActivityCompletion,
     CoursePage,
@@ -28,11 +27,18 @@ from .models import (
     QuizAttempt,
     Reflection,
 )
+from .selectors import completed_module_ids, is_enrolled, module_lock_reason, modules_with_progress
 from .signals import course_completed, module_completed
 
 
-class LearningError(Exception):
+class LearningError(ServiceError):
     """Something the learner asked for cannot be done; the message says why, translated."""
+
+    code = "learning"
+
+
+# The kinds of activity these services complete (courses.activities names them the same).
+QUIZ, REFLECTION = "quiz", "reflection"
 
 
 # --- Enrolment ----------------------------------------------------------------------------------
@@ -60,226 +66,7 @@ def enrolment_start_self_paced(*, user, course: CoursePage) -> Enrolment:
     return enrolment_create(user=user, course=course, source=SELF_PACED)
 
 
-# --- Access and locks ---------------------------------------------------------------------------
-def free_preview_module_id(course: CoursePage, modules) -> int | None:
-    """The module anyone may read before joining: the first published one of a course whose
-    editors made it a free preview. `modules`: from `modules_with_progress`, in order."""
-    if not course.free_preview or not modules:
-        return None
-    return modules[0].pk
-
-
-def can_preview(user) -> bool:
-    """Editors and administrators open any module without enrolling (to check their content);
-    other roles with admin access (coordinators edit tracks there) do not."""
-    from training.roles import Role
-
-    return user.is_authenticated and (user.is_superuser or user.has_role(Role.EDITOR))
-
-
-def is_enrolled(user, course: CoursePage) -> bool:
-    if not user.is_authenticated:
-        return False
-    if hasattr(course, "viewer_enrolled"):  # annotated by the catalog's routing
-        return course.viewer_enrolled
-    return Enrolment.objects.filter(user=user, course=course).exists()
-
-
-@dataclass
-class ModuleSummary:
-    """A module as the course outline shows it: no body, its URL derived from the course's."""
-
-    pk: int
-    title: str
-    slug: str
-    summary: str
-    estimated_minutes: int
-    required: bool
-    requires_previous: bool
-    translation_key: uuid.UUID  # the same in every language copy of the module (courses.i18n)
-    url: str
-    my_progress: ModuleProgress | None = None
-
-
-SUMMARY_FIELDS = ["pk", "title", "slug", "summary", "estimated_minutes", "required",
-                  "requires_previous", "translation_key"]  # fmt: skip
-SUMMARY_PROGRESS_FIELDS = ["id", "status", "last_visited_at", "content_notes_acknowledged_at",
-                           "set_aside_at"]  # fmt: skip
-
-
-def modules_with_progress(course: CoursePage, user, course_url: str | None = None, *,
-                          shown_course: CoursePage | None = None):  # fmt: skip
-    """The course's published modules in order (as ModuleSummary), each with `.my_progress`:
-    this learner's record, or None. One query, whatever the size of the course.
-
-    `course` is the original (where progress is kept, see courses.i18n); with `shown_course`, a
-    copy in another language, titles, summaries and addresses come from the copy (one more
-    query) while `pk` stays the original module's."""
-    if shown_course is not None and shown_course.pk != course.pk:
-        return _localized(modules_with_progress(course, user), shown_course)
-    urls = {course.pk: course_url if course_url is not None else course.url}
-    return outlines([course], user, urls=urls)[course.pk]
-
-
-def outlines(
-    courses, user, *, urls: dict[int, str] | None = None
-) -> dict[int, list[ModuleSummary]]:
-    """The published modules of several courses in order (as ModuleSummary), each with this
-    learner's record (`.my_progress`, or None), by course pk: one query for all of them.
-    `urls`: each course's address, when already known (else `course.url`)."""
-    if not courses:
-        return {}
-    condition = Q()
-    for course in courses:
-        condition |= Q(path__startswith=course.path, depth=course.depth + 1)
-    by_path = {course.path: course for course in courses}
-    urls = {course.pk: (urls or {}).get(course.pk) or course.url for course in courses}
-    modules = ModulePage.objects.live().filter(condition).order_by("path")
-    fields, progress_fields = SUMMARY_FIELDS, SUMMARY_PROGRESS_FIELDS
-    if user.is_authenticated:
-        # The learner's record rides along on a LEFT JOIN: one query for the whole outline.
-        modules = modules.annotate(
-            mine=FilteredRelation("progress", condition=Q(progress__user=user))
-        ).values_list("path", *fields, *[f"mine__{name}" for name in progress_fields])
-    else:
-        modules = modules.values_list("path", *fields)
-    result: dict[int, list[ModuleSummary]] = {course.pk: [] for course in courses}
-    for path, *row in modules:
-        course = by_path.get(path[: -ModulePage.steplen])
-        if course is None:
-            continue
-        values, record = row[: len(fields)], row[len(fields) :]
-        summary = ModuleSummary(*values, url=f"{urls[course.pk]}{values[2]}/")
-        mine = dict(zip(progress_fields, record, strict=True)) if record else {}
-        if mine.get("id") is not None:
-            summary.my_progress = ModuleProgress(
-                user=user, module_id=summary.pk, course_id=course.pk, **mine
-            )
-        result[course.pk].append(summary)
-    return result
-
-
-@dataclass
-class LearnerRecords:
-    """One person's records about one course (the original): whether they are enrolled, their
-    progress in each module (by module pk) and in the course."""
-
-    enrolled: bool = False
-    modules: dict[int, ModuleProgress] | None = None
-    course: CourseProgress | None = None
-
-
-def learner_records(user, course_id: int) -> LearnerRecords:
-    """Enrolment, module progress and course progress of `user` in a course, in one query (none
-    for someone signed out): one row, with the person's records on LEFT JOINs. Written in SQL:
-    the ORM takes longer to build this one than the database to answer it."""
-    if not user.is_authenticated:
-        return LearnerRecords(modules={})
-    from django.db import connection
-
-    sql, module_fields, course_fields = _learner_records_sql(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [course_id, user.pk] * 3)
-        rows = cursor.fetchall()
-    records = LearnerRecords(modules={})
-    split = 1 + len(module_fields)
-    for row in rows:
-        records.enrolled = bool(row[0])
-        module_values, course_values = row[1:split], row[split:]
-        if module_values[0] is not None:
-            progress = _from_row(ModuleProgress, module_fields, module_values, connection)
-            records.modules[progress.module_id] = progress
-        if course_values[0] is not None and records.course is None:
-            records.course = _from_row(CourseProgress, course_fields, course_values, connection)
-    return records
-
-
-_RECORDS_SQL: dict[str, tuple] = {}
-
-
-def _learner_records_sql(connection) -> tuple[str, list, list]:
-    found = _RECORDS_SQL.get(connection.vendor)
-    if found is None:
-        qn = connection.ops.quote_name
-        module_fields = list(ModuleProgress._meta.concrete_fields)
-        course_fields = list(CourseProgress._meta.concrete_fields)
-        columns = [f"mp.{qn(f.column)}" for f in module_fields]
-        columns += [f"cp.{qn(f.column)}" for f in course_fields]
-        # Names from the models only, values as parameters.
-        sql = (
-            f"SELECT EXISTS(SELECT 1 FROM {qn(Enrolment._meta.db_table)} e "  # noqa: S608
-            f"WHERE e.{qn('course_id')} = %s AND e.{qn('user_id')} = %s), {', '.join(columns)} "
-            f"FROM (SELECT 1 AS one) base "
-            f"LEFT JOIN {qn(ModuleProgress._meta.db_table)} mp "
-            f"ON mp.{qn('course_id')} = %s AND mp.{qn('user_id')} = %s "
-            f"LEFT JOIN {qn(CourseProgress._meta.db_table)} cp "
-            f"ON cp.{qn('course_id')} = %s AND cp.{qn('user_id')} = %s"
-        )
-        found = _RECORDS_SQL[connection.vendor] = (sql, module_fields, course_fields)
-    return found
-
-
-_CONVERTERS: dict[tuple, list] = {}
-
-
-def _from_row(model, fields, values, connection):
-    """An instance from raw column values, converted as the ORM converts them (the backend's
-    converters, then the field's)."""
-    key = (connection.vendor, model)
-    converters = _CONVERTERS.get(key)
-    if converters is None:
-        converters = []
-        for model_field in fields:
-            expression = model_field.get_col(model._meta.db_table)
-            found = connection.ops.get_db_converters(expression)
-            found += expression.get_db_converters(connection)
-            converters.append((expression, found))
-        _CONVERTERS[key] = converters
-    converted = []
-    for (expression, found), value in zip(converters, values, strict=True):
-        for converter in found:
-            value = converter(value, expression, connection)
-        converted.append(value)
-    return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], converted)
-
-
-def _localized(modules: list[ModuleSummary], shown_course: CoursePage) -> list[ModuleSummary]:
-    if not modules:
-        return modules
-    copies = {
-        row[0]: row[1:]
-        for row in ModulePage.objects.live()
-        .filter(path__startswith=shown_course.path, depth=shown_course.depth + 1,
-                translation_key__in=[m.translation_key for m in modules])
-        .values_list("translation_key", "title", "slug", "summary")
-    }  # fmt: skip
-    course_url = shown_course.url
-    for summary in modules:
-        copy = copies.get(summary.translation_key)
-        if copy is not None:
-            summary.title, summary.slug, summary.summary = copy
-            summary.url = f"{course_url}{summary.slug}/"
-    return modules
-
-
-def completed_module_ids(modules) -> set[int]:
-    return {
-        m.pk for m in modules if m.my_progress and m.my_progress.status == ProgressStatus.COMPLETED
-    }
-
-
-def module_lock_reason(*, module: ModulePage, siblings, completed_ids) -> str | None:
-    """Why this module is still locked for a learner, or None when it is open."""
-    if not module.requires_previous:
-        return None
-    for sibling in siblings:
-        if sibling.pk == module.pk:
-            return None
-        if sibling.required and sibling.pk not in completed_ids:
-            return _("Complete “%(title)s” first.") % {"title": sibling.title}
-    return None
-
-
+# --- Access ------------------------------------------------------------------------------------
 def _completed_ids(user, course_id) -> set[int]:
     return set(
         ModuleProgress.objects.filter(
@@ -298,8 +85,6 @@ def module_assert_open(*, user, module: ModulePage, course: CoursePage, modules=
         raise LearningError(_("You are not enrolled in this course."))
     opens_at = access.unreleased(user, course).get(module.pk)
     if opens_at is not None:
-        from training.templatetags.acompana import when
-
         raise LearningError(_("This module opens on %(when)s.") % {"when": when(opens_at)})
     if not module.requires_previous:
         return
@@ -553,7 +338,7 @@ def quiz_submit(
     if passed:
         activity_complete(
             user=user, module=module, course=course, activity_id=activity_id,
-            kind=kind_for_block("quiz").name, score=score,
+            kind=QUIZ, score=score,
         )  # fmt: skip
     return attempt
 
@@ -599,7 +384,7 @@ def reflection_save(
     if submit:
         activity_complete(
             user=user, module=module, course=course, activity_id=activity_id,
-            kind=kind_for_block("reflection").name,
+            kind=REFLECTION,
         )  # fmt: skip
     return reflection
 
@@ -627,61 +412,3 @@ def reflection_reply(*, reflection: Reflection, by, text: str) -> Reflection:
     reflection.replied_at = timezone.now() if text else None
     reflection.save(update_fields=["reply", "replied_by", "replied_at"])
     return reflection
-
-
-# --- H5P ----------------------------------------------------------------------------------------
-@transaction.atomic
-def h5p_activity_create(
-    *, package, title: str, language: str, uploaded_by=None, in_background: bool = True,
-    activity_uuid=None,
-):  # fmt: skip
-    """Keep the upload and prepare it, in the background unless the caller unpacks it itself
-    (see courses.h5p.store). Checked before anything is written."""
-    from .models import H5PActivity
-    from .tasks import h5p_extract
-
-    activity = H5PActivity(title=title, language=language, uploaded_by=uploaded_by)
-    if activity_uuid is not None:
-        activity.uuid = activity_uuid
-    activity.full_clean(exclude=["package", "uuid"])
-    activity.package.save(getattr(package, "name", "package.h5p").rsplit("/", 1)[-1], package,
-                          save=False)  # fmt: skip
-    activity.save()
-    if in_background:
-        h5p_extract.delay_on_commit(activity.pk)
-    return activity
-
-
-class H5PReviewError(Exception):
-    pass
-
-
-@transaction.atomic
-def h5p_library_review(*, library, user, approve: bool):
-    """An administrator approves (or rejects) a library candidate: recorded with who and when.
-
-    One candidate of a version may be approved: approving it rejects the other candidates of the
-    version still waiting (other files under the same name and version), recorded the same way.
-    Raises H5PReviewError when another candidate of the version is already approved."""
-    from .models import H5PLibrary
-
-    library = H5PLibrary.objects.select_for_update().get(pk=library.pk)
-    now = timezone.now()
-    if approve:
-        siblings = H5PLibrary.objects.select_for_update().filter(
-            machine_name=library.machine_name, major_version=library.major_version,
-            minor_version=library.minor_version, patch_version=library.patch_version,
-        ).exclude(pk=library.pk)  # fmt: skip
-        if siblings.filter(status=H5PLibrary.Status.APPROVED).exists():
-            raise H5PReviewError(
-                _("Other files of %(library)s are already approved. Reject them first.")
-                % {"library": library}
-            )
-        siblings.filter(status=H5PLibrary.Status.PENDING).update(
-            status=H5PLibrary.Status.REJECTED, reviewed_by=user, reviewed_at=now
-        )
-    library.status = H5PLibrary.Status.APPROVED if approve else H5PLibrary.Status.REJECTED
-    library.reviewed_by = user
-    library.reviewed_at = now
-    library.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    return library

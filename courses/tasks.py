@@ -7,6 +7,7 @@ from django.utils import translation
 
 from training.retention import retention
 
+from .h5p.retention import statements_purge
 from .h5p.store import (
     activity_extract,
     activity_fail,
@@ -14,6 +15,7 @@ from .h5p.store import (
     stuck_activities_fail,
     unpack_failed_reason,
 )
+from .models import H5PActivity
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +23,6 @@ logger = logging.getLogger(__name__)
 def _uploader_language(activity_id: int) -> str:
     """The admin language of the person who uploaded the package (their Wagtail preference,
     else their own), else the site's."""
-    from .models import H5PActivity
-
     activity = H5PActivity.objects.filter(pk=activity_id).select_related("uploaded_by").first()
     person = activity.uploaded_by if activity else None
     if person is None:
@@ -69,6 +69,4 @@ def h5p_sweep() -> int:
 @retention("courses.tasks.h5p_statements_purge")
 def h5p_statements_purge() -> int:
     """Delete raw xAPI statements past their retention period. Safe to run any time."""
-    from .h5p.xapi import statements_purge
-
     return statements_purge()

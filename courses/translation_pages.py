@@ -24,13 +24,25 @@ It also tells translators, in wagtail-localize's editor, which question, option 
 quiz each string is.
 """
 
+import functools
 import logging
 
-from django.db import transaction
+from django.apps import apps
+from django.db import DatabaseError, transaction
 from django.db.models import F, OuterRef, Subquery
-from wagtail.models import Page
+from django.db.models.signals import post_migrate, post_save
+from django.utils.translation import gettext
+from wagtail.actions.delete_page import DeletePageAction
+from wagtail.blocks import StreamValue
+from wagtail.models import Page, PageLogEntry
+from wagtail.signals import page_slug_changed
+from wagtail_localize.fields import SynchronizedField, TranslatableField, get_translatable_fields
+from wagtail_localize.models import Translation
+from wagtail_localize.views import edit_translation
 
-from . import i18n
+from training import audit, i18n
+
+from .blocks import QuizBlock
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +82,6 @@ COPY_ACTIONS = ("wagtail.copy_for_translation", "wagtail.create_alias")
 def _made_as_copies(rows: list[dict]) -> set[int]:
     """The ids of the pages among `rows` (pk, translation_key, locale_id, alias_of_id) that were
     made as copies of a page of another locale. Two queries."""
-    from wagtail.models import PageLogEntry
-    from wagtail_localize.models import Translation
-
     copies = {row["pk"] for row in rows if row["alias_of_id"]}
     copies |= set(
         PageLogEntry.objects.filter(page_id__in=[row["pk"] for row in rows],
@@ -112,9 +121,6 @@ def is_leftover_copy(page: Page) -> bool:
 def _delete_leftover(page: Page, *, making_way_for: Page, report: dict | None = None) -> None:
     """Delete the leftover copy `page` (and what is below it), recorded in the audit log (and in
     `report`, translations_repair's)."""
-    from wagtail.actions.delete_page import DeletePageAction
-
-    from training import audit
 
     page = page.specific
     below = page.get_descendants().count()
@@ -274,8 +280,6 @@ def _repair(report: dict) -> None:
 def repair_after_migrate(sender, **kwargs):
     """post_migrate: mend stray copies once the tables are there (nothing to do: one query). Only
     leftover copies are ever deleted (`is_leftover_copy`), each recorded in the audit log."""
-    from django.db import DatabaseError
-
     try:
         if strays().exists():
             translations_repair()
@@ -288,13 +292,6 @@ def synchronise_slugs() -> None:
     """wagtail-localize translates every text field of a page, the slug among them, unless the
     model lists its `translatable_fields`: give each page model the list wagtail-localize would
     derive, with the slug synchronised instead (not shown to translators)."""
-    from django.apps import apps
-    from wagtail_localize.fields import (
-        SynchronizedField,
-        TranslatableField,
-        get_translatable_fields,
-    )
-
     for model in apps.get_models():
         if not issubclass(model, Page) or model is Page or "translatable_fields" in vars(model):
             continue
@@ -313,10 +310,6 @@ def quiz_segment_label(instance, content_path: str) -> str | None:
     Feedback"), from its path in the page's StreamField ("body.<quiz>.questions.<question>.
     options.<option>.feedback"); None for anything else. wagtail-localize names only the block
     and its first field ("Quiz", "Questions") for every string of a quiz."""
-    from django.utils.translation import gettext
-    from wagtail.blocks import StreamValue
-
-    from .blocks import QuizBlock
 
     parts = content_path.split(".")
     if len(parts) < 5 or parts[2] != "questions":
@@ -354,9 +347,6 @@ def label_quiz_segments() -> None:
     `get_segment_location_info` (a function of its module) where each string is: wrapped here,
     its answer keeps everything and gets a precise `subField`, which the editor shows above the
     string."""
-    import functools
-
-    from wagtail_localize.views import edit_translation
 
     located = edit_translation.get_segment_location_info
     if getattr(located, "acompana_quiz_labels", False):
@@ -376,8 +366,6 @@ def label_quiz_segments() -> None:
 
 def connect(app_config) -> None:
     """Called from CoursesConfig.ready()."""
-    from django.db.models.signals import post_migrate, post_save
-    from wagtail.signals import page_slug_changed
 
     synchronise_slugs()
     label_quiz_segments()

@@ -1,5 +1,6 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -7,7 +8,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
 from .h5p.admin import H5PGroup
-from .selectors import completion_counts
+from .h5p.store import unapproved_libraries_in
+from .selectors import completion_counts, translations_out_of_date
+from .translation_pages import pages_to_cascade
 
 
 @permission_required("wagtailadmin.access_admin")
@@ -21,8 +24,6 @@ def completion_report(request):
 
 @permission_required("wagtailadmin.access_admin")
 def translations_report(request):
-    from .selectors import translations_out_of_date
-
     return render(
         request,
         "courses/admin/translations_report.html",
@@ -69,11 +70,6 @@ register_snippet(H5PGroup)
 def refuse_modules_with_unreviewed_h5p(request, page):
     """A module whose H5P activity needs a library not yet approved keeps its saved draft but
     is not published; the editor is told which libraries wait for an administrator."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from .h5p.store import unapproved_libraries_in
-
     problems = unapproved_libraries_in(page.specific)
     if not problems:
         return None
@@ -89,6 +85,4 @@ def refuse_modules_with_unreviewed_h5p(request, page):
 def translations_follow_their_original(pages, action):
     """Deleting, moving or unpublishing a page of the default locale does the same to its
     translations (and aliases): Wagtail's confirmation pages count them (and ours list them)."""
-    from .translation_pages import pages_to_cascade
-
     return pages_to_cascade(pages, action)

@@ -1,7 +1,19 @@
 import os
+import time
 from pathlib import Path
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from celery.result import _set_task_join_will_block
+from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
+from wagtail.models import Locale
+
+from training.factories import UserFactory
+from training.roles import Role
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -48,8 +60,6 @@ def _media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _default_language():
     """Requests activate the person's language in this thread; each test starts in English."""
-    from django.utils import translation
-
     translation.activate("en")
     yield
     translation.activate("en")
@@ -58,8 +68,6 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Ids are reused between tests (rolled back): nothing cached may outlive a test."""
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()
@@ -68,8 +76,6 @@ def _empty_cache():
 @pytest.fixture
 def spanish(settings):
     """Every language offered (a deployment may offer fewer), and the Spanish locale of content."""
-    from wagtail.models import Locale
-
     settings.LANGUAGES = list(settings.ALL_LANGUAGES.items())
     settings.WAGTAIL_CONTENT_LANGUAGES = settings.LANGUAGES
     locale, _created = Locale.objects.get_or_create(language_code="es")
@@ -83,39 +89,26 @@ def password():
 
 @pytest.fixture
 def volunteer(db):
-    from training.factories import UserFactory
-
     return UserFactory(email="vol@example.org", display_name="Vol")
 
 
 @pytest.fixture
 def trainer(db):
-    from training.factories import UserFactory
-    from training.roles import Role
-
     return UserFactory(email="trainer@example.org", display_name="Trainer T", roles=[Role.TRAINER])
 
 
 @pytest.fixture
 def coordinator(db):
-    from training.factories import UserFactory
-    from training.roles import Role
-
     return UserFactory(email="coord@example.org", display_name="Coord", roles=[Role.COORDINATOR])
 
 
 @pytest.fixture
 def administrator(db):
-    from training.factories import UserFactory
-    from training.roles import Role
-
     return UserFactory(email="root@example.org", display_name="Root", roles=[Role.ADMINISTRATOR])
 
 
 def enrol_totp(user):
     """Enrol an authenticator for `user` the way allauth stores it; return the secret."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
@@ -124,10 +117,6 @@ def enrol_totp(user):
 def login_with_mfa(client, user):
     """Sign `user` in as allauth would after password and TOTP: enrolled, and the session
     records that its second factor was passed."""
-    import time
-
-    from allauth.mfa.models import Authenticator
-
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         enrol_totp(user)
     client.force_login(user)
@@ -153,7 +142,6 @@ def _celery_joining_allowed():
     """Celery's "joining a result would block" flag is process-wide, and two threads running
     eager tasks at once (the cohort race tests) can leave it set; no test runs inside a task."""
     yield
-    from celery.result import _set_task_join_will_block
 
     _set_task_join_will_block(False)
 
@@ -161,9 +149,6 @@ def _celery_joining_allowed():
 def migrate_to(targets):
     """Migrate the test database to `targets` ([(app, migration)]) and return the apps as they
     were there (for tests of data migrations; use with `latest_schema_after`)."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
@@ -174,9 +159,6 @@ def migrate_to(targets):
 def latest_schema_after(transactional_db):
     """Migrations run outside a test's transaction (SQLite's schema editor refuses inside one):
     the test's rows are flushed afterwards, so the schema is put back to the latest first."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
     yield
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())

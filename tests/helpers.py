@@ -15,8 +15,8 @@ from django.utils import timezone
 from wagtail_localize.models import TranslationSource
 
 from courses.h5p import store
+from courses.h5p.services import h5p_activity_create
 from courses.models import H5PLibrary
-from courses.services import h5p_activity_create
 from training import privacy
 from training.models import FORMER_MEMBER_LABEL
 

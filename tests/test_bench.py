@@ -1,13 +1,15 @@
 """The benchmark's own logic (bench/run.py, bench/common.py): counting queries in long runs,
 failing on a scenario that does not answer 200, and the targets' summary."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect
 from django.test.utils import CaptureQueriesContext
 
 from bench import run
-from bench.common import QueryCounter
+from bench.common import QueryCounter, already_prepared, mark_prepared, stage
 
 
 @pytest.mark.django_db
@@ -113,8 +115,6 @@ def test_targets_are_judged_and_summarised():
 def test_the_database_is_prepared_once_per_quick_run(monkeypatch):
     """bench/quick.py gives every script the same BENCH_PREPARED_TOKEN: once one has migrated
     and seeded, the next ones skip it; another run (another token), or none, prepares again."""
-    from bench.common import already_prepared, mark_prepared
-
     monkeypatch.delenv("BENCH_PREPARED_TOKEN", raising=False)
     mark_prepared()  # without a token: nothing recorded
     assert not already_prepared()
@@ -131,10 +131,6 @@ def test_the_database_is_prepared_once_per_quick_run(monkeypatch):
 
 
 def test_stages_are_timed_into_the_timings_file(tmp_path, monkeypatch):
-    import json
-
-    from bench.common import stage
-
     with stage("untimed"):  # no BENCH_TIMINGS_FILE: nothing written, nothing fails
         pass
     timings = tmp_path / "timings.jsonl"

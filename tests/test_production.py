@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import re
+import runpy
 import secrets
 import shutil
 import signal
@@ -21,7 +22,11 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
+import redis
+from celery import Celery
+from psycopg import sql
 
 from tests.conftest import skip_or_fail
 
@@ -256,8 +261,6 @@ def test_the_image_build_loads_the_production_settings(tmp_path):
 
 
 def test_the_image_starts_gunicorn_with_its_config():
-    import runpy
-
     dockerfile = (ROOT / "Dockerfile").read_text()
     command = re.search(r"^CMD (\[.*?\])\s*$", dockerfile, re.S | re.M).group(1)
     args = json.loads(command.replace("\\\n", " "))
@@ -420,8 +423,6 @@ class _Processes:
 
 def _forget_queue(queue):
     """Remove what kombu keeps in Redis about the test's one-off queue."""
-    import redis
-
     with contextlib.suppress(redis.RedisError), redis.Redis.from_url(SMOKE_BROKER) as client:
         client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         client.zrem("_kombu.binding_deadlines", queue)
@@ -429,9 +430,6 @@ def _forget_queue(queue):
 
 @contextlib.contextmanager
 def _fresh_database():
-    import psycopg
-    from psycopg import sql
-
     name = f"acompana_smoke_{secrets.token_hex(6)}"
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
@@ -453,8 +451,6 @@ def test_production_smoke(tmp_path, monkeypatch):
         skip_or_fail("PostgreSQL does not answer on 127.0.0.1:5432")
     if not _reachable(REDIS_HOST, REDIS_PORT):
         skip_or_fail(f"Redis does not answer on {REDIS_HOST}:{REDIS_PORT}")
-
-    from celery import Celery
 
     # Celery prefers the CELERY_BROKER_URL environment variable to a broker given in code; the
     # client below must publish to the smoke test's broker, not to the one CI exported.

@@ -36,6 +36,31 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Locale
+from wagtail_localize.models import LocaleSynchronization, TranslationSource
+from wagtail_localize.synctree import synchronize_tree
+
+import training.views
+from certificates.models import Requirement, TrackText
+from cohorts.models import Announcement, Attendance, Cohort, Membership, ModuleRelease, SkillSignOff
+from courses import services
+from courses.factories import block_id, catalog, correct_answers, make_course
+from courses.models import Enrolment, ModuleProgress, ProgressStatus, Topic, TopicName
+from tests.certificates.factories import (
+    add_requirement,
+    join,
+    make_agreement,
+    make_certificate,
+    make_cohort,
+    make_session,
+    make_skill,
+    make_track,
+    mark,
+)
+from tests.conftest import login_with_mfa
+from training.factories import UserFactory
+from training.models import User
+from training.roles import Role
 
 # --- Budgets (queries per request, warm caches) ---------------------------------------------------
 MODULE_PAGE_BUDGET = 12  # a module of a course the volunteer follows, their quiz answered
@@ -181,9 +206,6 @@ def current(page: str, code: str) -> int | None:
 def _translate(page, code, **words):
     """`page` translated into `code` as an editor does with wagtail-localize (the way of
     tests/courses/test_translated_courses.py and courses/demo_i18n.py), published."""
-    from wagtail.models import Locale
-    from wagtail_localize.models import TranslationSource
-
     source, _created = TranslationSource.update_or_create_from_instance(page)
     copy, _created = source.create_or_update_translation(
         Locale.objects.get(language_code=code), publish=False, fallback=True
@@ -198,9 +220,6 @@ def _translate(page, code, **words):
 def _locales():
     """A locale per offered language, synchronised from the default one (every page gets an
     alias there until translated), as courses.demo_i18n.locales does."""
-    from wagtail.models import Locale
-    from wagtail_localize.models import LocaleSynchronization
-
     source = Locale.get_default()
     for code in LANGUAGES:
         if code != source.language_code:
@@ -212,9 +231,6 @@ def _locales():
 
 def _sync_locales():
     """Copies in every locale of the pages made since the locales were synchronised."""
-    from wagtail.models import Locale
-    from wagtail_localize.synctree import synchronize_tree
-
     source = Locale.get_default()
     for locale in Locale.objects.exclude(pk=source.pk):
         synchronize_tree(source, locale)
@@ -232,16 +248,11 @@ def _translate_course(course, modules):
 
 
 def _learner(email):
-    from training.factories import UserFactory
-
     return UserFactory(email=email, display_name=email.split("@")[0])
 
 
 def _follow(user, course, modules, *, done):
     """`user` enrolled, the first `done` modules completed, the last visited."""
-    from courses import services
-    from courses.models import ModuleProgress, ProgressStatus
-
     services.enrolment_create(user=user, course=course)
     now = timezone.now()
     ModuleProgress.objects.bulk_create(
@@ -272,9 +283,6 @@ def data_scope(django_db_setup, django_db_blocker):
 def catalog_counts(data_scope):
     """The catalog measured in every language, signed in and anonymous, with 2 then 20 courses
     (measured once here, in a savepoint rolled back afterwards: the catalog is the one index)."""
-    from courses.factories import catalog, make_course
-    from courses.models import Topic, TopicName
-
     counts = {}
     with transaction.atomic():
         index = catalog()
@@ -327,9 +335,6 @@ def test_catalog(catalog_counts, who, code):
 def courses(data_scope):
     """Two courses (5 and 50 modules) in every locale, translated as COPIES says; a volunteer
     follows both, every module but the last completed, the last one's quiz answered."""
-    from courses import services
-    from courses.factories import block_id, correct_answers, make_course
-
     _locales()
     learner = _learner("reader@example.org")
     made = {}
@@ -386,21 +391,6 @@ def _dashboard_person(n):
     """A volunteer with `n` of everything: courses followed, cohorts (each taking one of the
     courses, on its own certification track, with a module released lately, a recent message
     and upcoming and attended sessions), tracks with a requirement of each kind, certificates."""
-    from certificates.models import Requirement, TrackText
-    from cohorts.models import Announcement, Cohort, ModuleRelease
-    from courses.factories import make_course
-    from tests.certificates.factories import (
-        add_requirement,
-        join,
-        make_agreement,
-        make_certificate,
-        make_cohort,
-        make_session,
-        make_skill,
-        make_track,
-        mark,
-    )
-
     person = _learner(f"dashboard-{n}@example.org")
     now = timezone.now()
     for i in range(n):
@@ -454,11 +444,6 @@ def test_dashboard(client, dashboards, code):
 def _matrix_cohort(size, course, modules, trainer):
     """A cohort of `size` members taking `course`, on a track, with sessions and skills; the
     members in every state (not started, in progress, completed; present, absent; signed off)."""
-    from cohorts.models import Attendance, Cohort, Membership, SkillSignOff
-    from courses.models import Enrolment, ModuleProgress
-    from tests.certificates.factories import make_session, make_skill, make_track
-    from training.models import User
-
     cohort = Cohort.objects.create(
         slug=f"matrix-{size}", title=f"Matrix {size}", working_language="en", time_zone="UTC",
         starts_on=date.today() - timedelta(days=30), ends_on=date.today() + timedelta(days=30),
@@ -498,9 +483,6 @@ def _matrix_cohort(size, course, modules, trainer):
 @pytest.fixture(scope="module")
 def matrices(courses):
     """Two cohorts (10 and 200 members) taking the 5-module course, one trainer."""
-    from training.factories import UserFactory
-    from training.roles import Role
-
     trainer = UserFactory(email="matrix-trainer@example.org", display_name="Tomás",
                           roles=[Role.TRAINER])  # fmt: skip
     made = courses[1]
@@ -511,8 +493,6 @@ def matrices(courses):
 
 @pytest.mark.parametrize("code", LANGUAGES, ids=LANGUAGE_IDS)
 def test_progress_matrix(client, matrices, code):
-    from tests.conftest import login_with_mfa
-
     trainer, cohorts = matrices
     _set_language(trainer, code)
     login_with_mfa(client, trainer)
@@ -528,9 +508,6 @@ def test_progress_matrix(client, matrices, code):
 def test_one_added_query_is_caught(client, dashboards, monkeypatch):
     """One more query in a view is counted, and fails a page that was exactly at its budget
     (or one whose count then differs between the sizes)."""
-    import training.views
-    from training.models import User
-
     person = dashboards[DASHBOARD_ITEMS[0]]
     client.force_login(person)
     url = reverse("dashboard")

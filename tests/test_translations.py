@@ -5,6 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -83,8 +84,6 @@ PLACEHOLDER = re.compile(r"%\([A-Za-z_]+\)[sd]|%[sd]|\{[A-Za-z_]+\}")
 def test_translations_keep_every_placeholder(po):
     """A translation that drops or misspells %(name)s breaks the page (or shows the raw code):
     every translated entry of every catalogue keeps the placeholders of its source."""
-    import polib
-
     broken = []
     for entry in polib.pofile(str(po)):
         if entry.obsolete or not entry.translated():

@@ -7,6 +7,7 @@ ACCOUNT_SIGNUP_FORM_CLASS, the base of allauth's sign-up form), so they cannot l
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
 from allauth.core import context
+from allauth.mfa.base.forms import ReauthenticateForm
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -91,8 +92,6 @@ class AccountDeleteForm(forms.Form):
         cleaned = super().clean()
         # A recovery code is spent when it is checked: only with the right password.
         if "code" in self.fields and "password" in cleaned and "code" in cleaned:
-            from allauth.mfa.base.forms import ReauthenticateForm
-
             check = ReauthenticateForm({"code": cleaned["code"]}, user=self.user)
             if not check.is_valid():
                 for error in check.errors.get("code", []):

@@ -10,17 +10,19 @@ class TrainingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Imported here, not at the top: these modules import models, which apps.py (imported
+        # before the app registry is ready) cannot.
         # Signal receivers; the system checks of storage and uploads.
-        from . import signals, storage, uploads  # noqa: F401
+        from . import signals, storage, uploads  # noqa: F401, PLC0415
 
         # The caches of page serving (sites, locales, the way down the tree, restricted paths),
         # forgotten in every process when a page, a restriction, a site or a locale changes.
-        from .routing import connect
+        from .routing import connect  # noqa: PLC0415
 
         connect()
 
         # The privacy registry: every app's personal_data.py declares what it keeps.
-        from .privacy import load
+        from .privacy import load  # noqa: PLC0415
 
         load()
 

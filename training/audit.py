@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry, AuditSubject
+from .ratelimit import client_address
 
 ACTIONS = {
     # Exports and reads of many people's data
@@ -77,8 +78,6 @@ def action_label(action: str) -> str:
 def _address(request) -> str | None:
     if request is None:
         return None
-    from .ratelimit import client_address
-
     address = client_address(request)
     return None if address in ("", "unknown") else address
 

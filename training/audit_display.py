@@ -90,7 +90,9 @@ def describe_with(key: str, function: Callable[[object], str]) -> None:
 
 
 def when(value: datetime) -> str:
-    from .templatetags.acompana import when as shown
+    # Here, not at the top: apps' AppConfig modules import this registry before the app registry
+    # is ready, and the template tags import models (training.i18n).
+    from .templatetags.acompana import when as shown  # noqa: PLC0415
 
     return shown(value)
 

@@ -23,11 +23,13 @@ import secrets
 import shutil
 import tempfile
 import zipfile
+import zoneinfo
 from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.base import File
@@ -109,7 +111,8 @@ def data_download_request(*, person: User, request=None) -> DataDownload:
     on its way, if any: one at a time). Raises TooManyRequests past
     ACOMPANA_DATA_DOWNLOADS_PER_DAY in 24 hours (failed ones do not count: asking again after a
     failure always works)."""
-    from .tasks import build_data_download
+    # Here, not at the top: tasks imports this module (its task calls build).
+    from .tasks import build_data_download  # noqa: PLC0415
 
     now = timezone.now()
     # One request of this person at a time (two tabs, a double click): the second waits here,
@@ -219,24 +222,15 @@ def _record(declaration, value: dict) -> list[tuple[str, dict]] | None:
 def _cell(value, declaration=None) -> dict:
     """One value of a row as index.html shows it: {"text": …, "code": bool}, or {"records":
     [[(heading, cell)…]…]} for nested records whose keys all have headings."""
-    if isinstance(value, dict) and value:
-        record = _record(declaration, value)
-        if record is not None:
-            return {"records": [record], "text": "", "code": False}
-    if isinstance(value, list) and value and all(isinstance(i, dict) and i for i in value):
-        records = [_record(declaration, item) for item in value]
-        if all(record is not None for record in records):
-            return {"records": records, "text": "", "code": False}
+    records = _records(value, declaration)
+    if records is not None:
+        return {"records": records, "text": "", "code": False}
     if value is None or value == "":
         return {"text": "—", "code": False}
     if isinstance(value, bool):
         return {"text": str(_("Yes") if value else _("No")), "code": False}
     if isinstance(value, str):
-        moment = _iso_datetime(value)
-        if moment is None and len(value) == 10 and value[4] == value[7] == "-":
-            moment = _iso_date(value)
-        if moment is not None:
-            value = moment
+        value = _moment(value) or value
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
@@ -258,6 +252,26 @@ def _cell(value, declaration=None) -> dict:
     if len(text) > HTML_VALUE_CHARS:
         text = text[:HTML_VALUE_CHARS] + "…"
     return {"text": text, "code": code}
+
+
+def _records(value, declaration) -> list | None:
+    """A nested record (a dict) or a list of them as records whose keys all have headings, else
+    None (shown as text)."""
+    if isinstance(value, dict) and value:
+        record = _record(declaration, value)
+        return None if record is None else [record]
+    if isinstance(value, list) and value and all(isinstance(i, dict) and i for i in value):
+        records = [_record(declaration, item) for item in value]
+        return records if all(record is not None for record in records) else None
+    return None
+
+
+def _moment(value: str) -> datetime.datetime | datetime.date | None:
+    """The date and time, or the date, an ISO string holds; None for any other string."""
+    moment = _iso_datetime(value)
+    if moment is None and len(value) == 10 and value[4] == value[7] == "-":
+        moment = _iso_date(value)
+    return moment
 
 
 def _heading(declaration, model, key: str) -> str:
@@ -411,8 +425,6 @@ def _language(person) -> str:
 
 
 def _zone(person) -> str:
-    import zoneinfo
-
     try:
         zoneinfo.ZoneInfo(person.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
@@ -473,8 +485,6 @@ def _write_archive(handle, person, download, sections, language) -> None:
 def build(download_id: int) -> str:
     """Build the archive of one download. Idempotent: a finished download (ready, or failed and
     so shown) is left alone; one left running by a lost worker starts again."""
-    from celery.exceptions import SoftTimeLimitExceeded
-
     with transaction.atomic():
         download = (
             DataDownload.objects.select_for_update().select_related("person")

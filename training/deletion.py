@@ -15,7 +15,10 @@ import re
 import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
@@ -217,8 +220,6 @@ def account_deletion_cancel(*, person: User, request=None) -> AccountDeletion | 
         detail={"requested_at": deletion.requested_at.isoformat()},
     )
     if request is not None:
-        from django.contrib import messages
-
         language = person.preferred_language or translation.get_language()
         with translation.override(language):
             text = render_to_string(
@@ -270,9 +271,6 @@ def _anonymise(person: User, now) -> None:
 def account_erase(*, deletion_id: int) -> bool:
     """Perform a due deletion through the registry; True if it was performed now. Does nothing
     if it was cancelled, performed already or is not due yet (safe to run twice)."""
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
     with transaction.atomic():
         deletion = AccountDeletion.objects.select_for_update().filter(pk=deletion_id).first()
         if (
@@ -313,7 +311,8 @@ def account_erase(*, deletion_id: int) -> bool:
 def account_delete_now(*, person: User, by: User, reason: str, request=None) -> AccountDeletion:
     """An administrator deletes an account: the same request (reason recorded), then the same
     erasure, queued once the request is committed."""
-    from .tasks import erase_account
+    # Here, not at the top: tasks imports this module (its task calls account_erase).
+    from .tasks import erase_account  # noqa: PLC0415
 
     deletion = account_deletion_request(person=person, by=by, reason=reason, request=request)
     erase_account.delay_on_commit(deletion.pk)

@@ -2,6 +2,7 @@ import factory
 from allauth.account.models import EmailAddress
 
 from .models import User
+from .services import user_set_roles
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -24,6 +25,4 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
-            from .services import user_set_roles
-
             user_set_roles(user=self, roles=tuple(extracted))

@@ -4,7 +4,7 @@ Locales change rarely (an administrator adds one): their codes are cached in the
 forgotten whenever a locale is saved or deleted, and at their first use in a request when any
 process changed one or the cache was emptied (training.routing's generation: a test database
 emptied between tests gives the same language a new id, and tests empty the cache). Routing
-(training) and courses in several languages (courses.i18n) both read them.
+(training) and pages in several languages (training.i18n) both read them.
 """
 
 from django.conf import settings
@@ -22,7 +22,9 @@ def forget_locales(**kwargs) -> None:
 
 def _codes() -> dict[int, str]:
     global _CODES
-    from .routing import validated_in_request  # the generation, checked once per request
+    # The generation, checked once per request. Here, not at the top: routing imports this
+    # module (a new generation forgets the codes).
+    from .routing import validated_in_request  # noqa: PLC0415
 
     validated_in_request()
     codes = _CODES  # read once: forget_locales may swap it meanwhile

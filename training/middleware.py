@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
+from wagtail.users.models import UserProfile
 
 from .services import session_used_mfa, user_has_mfa
 
@@ -97,8 +98,6 @@ def admin_profile_in_own_zone(user) -> None:
     picks another there): show them in the person's own zone, the one set on the platform
     (WAGTAIL_USER_TIME_ZONES hides Wagtail's own choice). In memory only: the profile Wagtail
     reads next is this one, with the zone the person chose."""
-    from wagtail.users.models import UserProfile
-
     profile = UserProfile.objects.filter(user=user).first() or UserProfile(user=user)
     profile.current_time_zone = user.time_zone or ""
     user.wagtail_userprofile = profile

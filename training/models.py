@@ -2,7 +2,7 @@ import zoneinfo
 from functools import cached_property
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.http import Http404
@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from .prepared import Prepared
 from .roles import PRIVILEGED_ROLES, ROLE_FOR_GROUP, Role
+from .storage import PrivateFileSystemStorage
 from .timezones import flat_choices
 
 
@@ -93,8 +94,6 @@ class DisplayNameField(models.CharField):
 
 def _group_names(*, user):
     """The names of the groups of `user` (a pk), as `user.groups` reads them."""
-    from django.contrib.auth.models import Group
-
     return Group.objects.filter(user=user).values_list("name")
 
 
@@ -245,9 +244,7 @@ class ChildRoutingMixin:
         """Wagtail's (the page's and its ancestors', after aliases), without a query when no
         restriction applies anywhere above the page (training.routing keeps the paths that
         carry one)."""
-        from wagtail.models import PageViewRestriction
-
-        from .routing import may_be_restricted
+        from .routing import may_be_restricted  # noqa: PLC0415 — a cycle: routing reads these models
 
         if not may_be_restricted(self):
             return PageViewRestriction.objects.none()
@@ -354,7 +351,7 @@ class AuditEntry(models.Model):
     @property
     def label(self) -> str:
         """What was done, in the reader's language (training.audit.ACTIONS)."""
-        from .audit import action_label
+        from .audit import action_label  # noqa: PLC0415 — a cycle: audit writes these models
 
         return action_label(self.action)
 
@@ -389,8 +386,6 @@ class AuditSubject(models.Model):
 def private_storage():
     """Data-download archives: the platform's private root (no URL; served by a view that checks
     who asks)."""
-    from .storage import PrivateFileSystemStorage
-
     return PrivateFileSystemStorage()
 
 
@@ -523,3 +518,38 @@ class AccountDeletion(models.Model):
     @property
     def by_administrator(self) -> bool:
         return self.requested_by_id is not None and self.requested_by_id != self.person_id
+
+
+class NotificationLog(models.Model):
+    """Each message sent to a person, once: `key` names what it was about (the invitation to a
+    cohort, the reminder of a session…), so a task run twice sends nothing twice
+    (training/notifications.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=50)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.key
+
+
+class NotificationOptOut(models.Model):
+    """A person does not want one kind of non-essential message (training/notifications.py).
+    A row per (person, kind): a new kind needs no migration, and no row means "send"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_opt_outs"
+    )
+    kind = models.CharField(max_length=50)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_opt_out_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.kind}"

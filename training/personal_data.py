@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from wagtail.log_actions import registry
 
-from .models import FORMER_MEMBER_LABEL
+from .audit import action_label
+from .models import FORMER_MEMBER_LABEL, AuditEntry
 from .privacy import Declaration, Erase, Retention, declare, iso, language_name, shown_name
+from .roles import Role
 from .sessions import end_sessions, session_keys
 
 
@@ -69,8 +73,6 @@ def _session_period() -> str:
 
 
 def _role_label(code):
-    from .roles import Role
-
     return Role(code).label if code in Role.values else code
 
 
@@ -182,9 +184,6 @@ declare(
 
 # --- The audit log ------------------------------------------------------------------------------
 def _export_audit(person):
-    from .audit import action_label
-    from .models import AuditEntry
-
     about = (
         AuditEntry.objects.filter(Q(subject=person) | Q(subjects__person=person))
         .distinct()
@@ -328,8 +327,6 @@ def _log_export(label):
 def scrub_user_log_entries(person) -> int:
     """Wagtail's history of changes *to* the person's account names it in each entry's label
     (their display name): the entries stay, naming a former member instead, with no data."""
-    from django.contrib.contenttypes.models import ContentType
-
     user_type = ContentType.objects.get_for_model(type(person), for_concrete_model=False)
     with translation.override(settings.LANGUAGE_CODE):
         label = f"{FORMER_MEMBER_LABEL} #{person.pk}"
@@ -511,8 +508,6 @@ def _choice_label(label: str, field: str):
 
 
 def _log_action_label(action):
-    from wagtail.log_actions import registry
-
     return registry.get_action_label(action) or action
 
 
@@ -698,3 +693,9 @@ declare(ACCOUNT_DELETIONS)
 from .data_download import DATA_DOWNLOADS  # noqa: E402
 
 declare(DATA_DOWNLOADS)
+
+
+# --- Messages sent, and the ones a person turned off (training/notifications.py) ---------------
+from .notifications import NOTIFICATION_LOGS, NOTIFICATION_OPT_OUTS  # noqa: E402
+
+declare(NOTIFICATION_LOGS, NOTIFICATION_OPT_OUTS)

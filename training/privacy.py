@@ -28,8 +28,18 @@ from datetime import datetime
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    CharField,
+    EmailField,
+    GenericIPAddressField,
+    JSONField,
+    Q,
+    TextField,
+)
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -145,8 +155,6 @@ class Declaration:
 
     def rows(self, person):
         """The rows about `person` (an OR over the `person` fields)."""
-        from django.db.models import Q
-
         manager = self.model_class._default_manager
         if not self.person:  # no field points at the person (sessions): never "every row"
             return manager.none()
@@ -318,8 +326,6 @@ def tasks() -> dict[str, list[Declaration]]:
 
 def load() -> None:
     """Import every installed app's `personal_data` module (from TrainingConfig.ready)."""
-    from django.utils.module_loading import autodiscover_modules
-
     autodiscover_modules("personal_data")
 
 
@@ -347,11 +353,9 @@ def _is_user_relation(field, user_model) -> bool:
 
 
 def _may_name_person(field) -> bool:
-    from django.db import models
-
-    if isinstance(field, models.EmailField | models.GenericIPAddressField):
+    if isinstance(field, EmailField | GenericIPAddressField):
         return True
-    if not isinstance(field, models.CharField | models.TextField | models.JSONField):
+    if not isinstance(field, CharField | TextField | JSONField):
         return False
     return bool(PERSONAL_WORDS & set(field.name.lower().split("_")))
 
@@ -361,8 +365,6 @@ def undeclared(models=None, registry=None, not_personal_=None) -> list[str]:
     model that is not declared, or not among its declaration's `person`/`actors`; a text field
     that may name or contact a person on an undeclared model of a scanned app. Each problem is
     a sentence saying what to do. `[]` when the registry is complete."""
-    from django.contrib.auth import get_user_model
-
     user_model = get_user_model()
     registry = {k.lower(): v for k, v in (REGISTRY if registry is None else registry).items()}
     set_aside = {k.lower() for k in (NOT_PERSONAL if not_personal_ is None else not_personal_)}

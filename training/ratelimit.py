@@ -2,6 +2,7 @@
 this minute's limit is passed (H5P statements per learner, certificate verification per address,
 the pool API per token)."""
 
+from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -37,8 +38,6 @@ def over(name: str, who, limit: int, *, window: int = 60) -> bool:
 def client_address(request) -> str:
     """The client's address as allauth reads it (behind ALLAUTH_TRUSTED_PROXY_COUNT proxies);
     with no usable address (a misconfigured proxy), one shared allowance."""
-    from allauth.account.adapter import get_adapter
-
     try:
         return get_adapter().get_client_ip(request)
     except Exception:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import privacy
 from .models import RetentionRun
 
 logger = logging.getLogger(__name__)
@@ -175,8 +176,6 @@ STATES = {
 def report_rows(now=None) -> list[Row]:
     """One row per retention task named in the privacy registry, with what it enforces and its
     runs. Two queries, whatever the number of tasks or runs."""
-    from . import privacy
-
     now = now or timezone.now()
     found = privacy.tasks()
     names = sorted(found)

@@ -6,7 +6,7 @@ root's copy in that locale and one for its specific page, then two per level of 
 two for view restrictions (the ancestors' aliases, then the restrictions over them). Here:
 
 - **What the caches hold** is the same for every reader: the sites, the locales' codes
-  (courses.i18n), the site root's copy per locale, for each address the pages on the way to it
+  (training.i18n), the site root's copy per locale, for each address the pages on the way to it
   (their `wagtailcore_page` rows) and the tree paths that carry a view restriction.
 - **They stay right across processes** through one *generation* token in the Django cache
   (Redis in production): anything that can change them (a page saved, published, unpublished,
@@ -43,6 +43,7 @@ from wagtail.models import Locale, Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .locales import forget_locales, locale_id_for
+from .models import ChildRoutingMixin
 from .prepared import Prepared
 
 GENERATION_KEY = "acompana:routing:generation"
@@ -301,8 +302,6 @@ def _way_down(state: _State, root: tuple, slugs: tuple) -> tuple:
 def _routes_fast(model) -> bool:
     """Whether pages of `model` route to their children as ChildRoutingMixin does, through its
     hooks only (training.models)."""
-    from .models import ChildRoutingMixin
-
     return (
         issubclass(model, ChildRoutingMixin)
         and model.fast_routing
@@ -334,8 +333,6 @@ def _served(model, request, fast: bool, pk: int) -> Page:
 
 
 def _plain_routed_queryset(model) -> bool:
-    from .models import ChildRoutingMixin
-
     return getattr(model.routed_queryset, "__func__", None) is (
         ChildRoutingMixin.routed_queryset.__func__
     )

@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -151,8 +152,6 @@ def _holds_data(person: User) -> bool:
 def session_clear_expired(*, now=None) -> int:
     """Delete expired sessions; return how many. What `clearsessions` does for our
     database-backed engine (cached_db), counted; the cache drops its copies as they expire."""
-    from django.contrib.sessions.models import Session
-
     deleted, _by_model = Session.objects.filter(expire_date__lt=now or timezone.now()).delete()
     return deleted
 

@@ -5,6 +5,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import translation
 
+from . import audit
+from .deletion import account_deletion_cancel
 from .services import user_forget_unproven_password
 
 
@@ -29,8 +31,6 @@ def forget_a_password_nobody_proved(sender, request, method, user, email=None, *
 def cancel_a_pending_deletion(sender, request, user, **kwargs):
     """Signing in during the grace period cancels the person's own request to delete their
     account (training/deletion.py); the messages say what that means."""
-    from .deletion import account_deletion_cancel
-
     account_deletion_cancel(person=user, request=request)
 
 
@@ -38,8 +38,6 @@ def cancel_a_pending_deletion(sender, request, user, **kwargs):
 def audit_email_change(sender, request, user, from_email_address, to_email_address, **kwargs):
     """A person's address changed (they confirmed a new one, or chose another as primary): in
     the audit log, by whom and from where, without the addresses themselves."""
-    from . import audit
-
     by = getattr(request, "user", None)
     audit.record(
         action="account.email_changed", subject=user, request=request,

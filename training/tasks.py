@@ -1,9 +1,15 @@
+import logging
+
 from celery import shared_task
 from django.db import DatabaseError
 
-from .data_download import TIME_LIMIT
+from .audit import purge
+from .data_download import TIME_LIMIT, build, data_downloads_purge
+from .deletion import account_erase, due_deletions
 from .retention import retention
 from .services import session_clear_expired, user_purge_unverified
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -33,8 +39,6 @@ def purge_unverified_accounts() -> int:
 def build_data_download(download_id: int) -> str:
     """Build a person's "download my data" archive. Safe to run twice: a finished one is left
     alone. Not retried: a failure is recorded and shown, and the person may ask again."""
-    from .data_download import build
-
     return build(download_id)
 
 
@@ -45,8 +49,6 @@ def build_data_download(download_id: int) -> str:
 @retention("training.tasks.purge_data_downloads")
 def purge_data_downloads() -> int:
     """Delete data-download archives whose link expired. Safe to rerun."""
-    from .data_download import data_downloads_purge
-
     return data_downloads_purge()
 
 
@@ -57,8 +59,6 @@ def purge_data_downloads() -> int:
 @retention("training.tasks.purge_audit_log")
 def purge_audit_log() -> int:
     """Remove audit-log entries older than ACOMPANA_AUDIT_LOG_DAYS (training.audit.purge)."""
-    from .audit import purge
-
     return purge()
 
 
@@ -68,8 +68,6 @@ def purge_audit_log() -> int:
 )  # fmt: skip
 def erase_account(deletion_id: int) -> bool:
     """Perform one account deletion that is due (an administrator's). Safe to rerun."""
-    from .deletion import account_erase
-
     return account_erase(deletion_id=deletion_id)
 
 
@@ -81,14 +79,10 @@ def erase_account(deletion_id: int) -> bool:
 def perform_due_deletions() -> int:
     """Delete every account whose grace period is over and that nobody cancelled by signing in.
     Each in its own transaction: one that fails is logged and tried again at the next run."""
-    import logging
-
-    from .deletion import account_erase, due_deletions
-
     performed = 0
     for deletion_id in due_deletions():
         try:
             performed += account_erase(deletion_id=deletion_id)
         except Exception:
-            logging.getLogger(__name__).exception("account deletion %s failed", deletion_id)
+            logger.exception("account deletion %s failed", deletion_id)
     return performed

@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from .audit_views import audit_log_report, is_administrator
+from .retention_views import retention_report
 from .wagtail_users import (
     AccountDeleteBulkAction,
     AuditedAssignRoleBulkAction,
@@ -40,8 +41,6 @@ def register_audit_log_menu_item():
 # --- The Retention report (administrators only; training/retention.py) --------------------------
 @hooks.register("register_admin_urls")
 def register_retention_report_url():
-    from .retention_views import retention_report
-
     return [path("reports/retention/", retention_report, name="training_retention_report")]
 
 

@@ -14,6 +14,9 @@ from wagtail.users.views.bulk_actions.user_bulk_action import UserBulkAction
 from wagtail.users.views.users import CreateView, DeleteView, EditView
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
+from . import audit
+from .deletion import account_delete_now
+
 
 class _DisplayNameMixin(forms.Form):
     display_name = forms.CharField(
@@ -87,8 +90,6 @@ class AccountDeleteView(DeleteView):
         return self.success_message
 
     def form_valid(self, form):
-        from .deletion import account_delete_now
-
         try:
             account_delete_now(
                 person=self.object,
@@ -137,8 +138,6 @@ class AccountDeleteBulkAction(UserBulkAction):
 
     @classmethod
     def execute_action(cls, objects, model=None, reason="", by=None, request=None, **kwargs):
-        from .deletion import account_delete_now
-
         done = 0
         for person in objects:
             if person.pk == by.pk:
@@ -161,8 +160,6 @@ class AccountDeleteBulkAction(UserBulkAction):
 # recorded; roles set through training.services.user_set_roles are, by that service.
 def _audit_account_change(request, person, *, initial: dict, changed: set, groups_after,
                           created: bool = False) -> None:  # fmt: skip
-    from . import audit
-
     before = set() if created else {group.name for group in initial.get("groups") or ()}
     after = before if groups_after is None else {group.name for group in groups_after}
     detail = {"added": sorted(after - before), "removed": sorted(before - after)}
@@ -226,8 +223,6 @@ class AuditedAssignRoleBulkAction(AssignRoleBulkAction):
 
     @classmethod
     def execute_action(cls, objects, role=None, request=None, **kwargs):
-        from . import audit
-
         if role is None:
             return None
         had = set(role.user_set.filter(pk__in=[o.pk for o in objects]).values_list("pk", flat=True))
@@ -253,8 +248,6 @@ class AuditedSetActiveStateBulkAction(SetActiveStateBulkAction):
 
     @classmethod
     def execute_action(cls, objects, mark_as_active=False, request=None, **kwargs):
-        from . import audit
-
         by = kwargs.get("user")
         changing = [o for o in objects if o.is_active != mark_as_active and o.pk != getattr(
             by, "pk", None)]  # fmt: skip

@@ -1,7 +1,6 @@
-"""The demo courses' words, as YAML files; `load(language)` reads them for `courses.demo` (the
-English courses it seeds) and `courses.demo_i18n` (their translations).
-
-One folder per language, one file per module:
+"""The demo courses' words: the English text as YAML files, its translations as PO files.
+`load(language)` reads them for `courses.demo` (the English courses it seeds) and
+`courses.demo_i18n` (their translations, imported into wagtail-localize).
 
     progress.yaml              the demo volunteer and the steps of their progress
     en/catalog.yaml            the course index (title, slug, intro), the topics, the courses
@@ -9,10 +8,13 @@ One folder per language, one file per module:
     en/h5p.yaml                the sample H5P packages: file, title, words replacing the sample's
     en/<course>/course.yaml    the course's fields, and its modules in order
     en/<course>/<module>.yaml  a module's fields and body
-    es/…, pt-br/…              the same files with only the human text; what a translation leaves
-                               out stays in English
+    es/…, pt-br/…              the translations, one PO file per page as wagtail-localize's
+                               translation editor downloads and uploads them: courses.po (the
+                               course index), <course>/course.po, <course>/<module>.po; and
+                               topics.po (topic names, msgctxt: the topic's slug), h5p.yaml (the
+                               H5P samples' words in that language, same structure as en/h5p.yaml)
 
-Text is written in a small markup so that it stays readable:
+English text is written in a small markup so that it stays readable:
 
 - rich text ("text" blocks, callout texts, `how_to_join`, `intro`): paragraphs are separated by a
   blank line; a paragraph whose lines start with "- " is a bulleted list, with "1. " a numbered
@@ -21,10 +23,15 @@ Text is written in a small markup so that it stays readable:
 
 A body is a list of one-key mappings, `- <kind>: <value>`. Kinds: "heading", "text", "callout",
 "quiz", "reflection", "h5p". Quizzes, reflections and H5P blocks carry a `key`: it makes their
-block id, which learners' records point at, so keep it when you edit the text around it. Block
-ids also follow positions: a translated body mirrors the English one exactly (same items in the
-same order, same kinds and keys, same non-text values), which is what lets a learner's progress
-carry over between languages.
+block id, which learners' records point at, so keep it when you edit the text around it.
+
+A PO entry is one string of a page as wagtail-localize segments it: msgctxt is the string's
+place in the page (a field, or a block id and field), msgid the English string (a paragraph or
+list item of rich text, with <b>/<i> kept), msgstr its translation. Translations are built by
+wagtail-localize from the English page, so they keep its block ids (and learners' progress
+carries over between languages); a string left untranslated, or whose English changed, shows the
+English. After changing English text, run `seed_demo` then `export_demo_po`: the PO files get the
+new strings to translate and keep the rest (as `makemessages` does for the interface).
 
 Writing for volunteers: plain, warm words in short sentences (many readers are not native
 speakers), practical rather than clinical, and always clear about the limits of peer support.
@@ -37,19 +44,25 @@ acompañantes", "personas formadoras"), «» quotes; "reportar" is reporting to 
 {"name", "slug"}), `COURSES` (a list of courses, each with its list of modules, each with its
 body as (kind, value) pairs and quiz options as (text, is correct, feedback)), `H5P_SAMPLES`
 ({key: (file name, title)}), `H5P_WORDS`, `VOLUNTEER_EMAIL` and `DEMO_PROGRESS` (a list of
-(course slug, module slug, step)); for a translation, `INDEX`, `TOPICS` ({slug: name}),
-`COURSES` ({course slug: {…, "modules": {module slug: {…}}}}) and `H5P` ({key: {"title",
-"content"}}).
+(course slug, module slug, step)); for a translation, `PAGES` ({PO file name without ".po", such
+as "courses" or "<course>/<module>": polib.POFile}), `TOPICS` ({slug: name}), `H5P` ({key:
+{"title", "content"}}), and for reading the words, `INDEX` ({field: text}) and `COURSES` ({course
+slug: {field: text, "modules": {module slug: {field: text}}}}), a field's strings joined by blank
+lines.
 """
 
+import uuid
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 
+import polib
 import yaml
 
 FOLDER = Path(__file__).resolve().parent
 ENGLISH = "en"
+# The namespace of the demo's deterministic ids (uuid5 of a block's or sample's path).
+NAMESPACE = uuid.UUID("5f0c8a52-7d1e-4d1b-9a53-2f6c3e8b9d41")
 
 # The C loader when PyYAML was built with libyaml: ten times faster on these files (0.07 s, not
 # 0.7 s, for every seed_demo and test that reads them). Both are the safe loaders.
@@ -118,20 +131,48 @@ def _english(folder: Path) -> SimpleNamespace:
     )
 
 
+def po_files(folder: Path) -> dict[str, polib.POFile]:
+    """{name: PO file} for the pages translated in `folder` (a language's folder)."""
+    return {
+        path.relative_to(folder).with_suffix("").as_posix(): polib.pofile(str(path))
+        for path in sorted(folder.rglob("*.po"))
+        if path.name != "topics.po"
+    }
+
+
+def _fields(po: polib.POFile) -> dict[str, str]:
+    """{field: its translated strings joined by blank lines}, for the page's own fields."""
+    fields: dict[str, list[str]] = {}
+    for entry in po.translated_entries():
+        if "." not in entry.msgctxt:
+            fields.setdefault(entry.msgctxt, []).append(entry.msgstr)
+    return {name: "\n\n".join(strings) for name, strings in fields.items()}
+
+
 def _translation(folder: Path) -> SimpleNamespace:
-    catalog = _read(folder / "catalog.yaml")
-    courses = {}
-    for slug in catalog["courses"]:
-        course = _read(folder / slug / "course.yaml")
-        course["modules"] = {
-            module: _module(folder / slug / f"{module}.yaml") for module in course["modules"]
-        }
-        courses[slug] = course
+    pages = po_files(folder)
+    courses: dict[str, dict] = {}
+    for name, po in pages.items():
+        if "/" not in name:
+            continue
+        course, page = name.split("/", 1)
+        courses.setdefault(course, {"modules": {}})
+        if page == "course":
+            courses[course].update(_fields(po))
+        else:
+            courses[course]["modules"][page] = _fields(po)
+    topics = folder / "topics.po"
     h5p = folder / "h5p.yaml"
     return SimpleNamespace(
-        INDEX=catalog["index"],
-        TOPICS=catalog["topics"],
+        PAGES=pages,
+        INDEX=_fields(pages["courses"]) if "courses" in pages else {},
         COURSES=courses,
+        TOPICS={
+            entry.msgctxt: entry.msgstr
+            for entry in (
+                polib.pofile(str(topics)).translated_entries() if topics.is_file() else []
+            )
+        },
         H5P=_read(h5p) if h5p.is_file() else {},
     )
 
@@ -141,6 +182,8 @@ def load(language: str = ENGLISH) -> SimpleNamespace | None:
     """The demo's words in `language` (a content language code such as "es" or "pt-br"), or None
     when the demo is not written in it. Read once per process; treat the result as read-only."""
     folder = FOLDER / language
-    if not (folder / "catalog.yaml").is_file():
+    if language == ENGLISH:
+        return _english(folder)
+    if not folder.is_dir():
         return None
-    return _english(folder) if language == ENGLISH else _translation(folder)
+    return _translation(folder)

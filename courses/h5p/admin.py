@@ -17,8 +17,9 @@ from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, Snippe
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
 from ..models import H5PActivity, H5PLibrary, H5PStatement
-from ..services import H5PReviewError, h5p_activity_create, h5p_library_review
+from .content_types import completion_for
 from .review import library_review
+from .services import H5PReviewError, h5p_activity_create, h5p_library_review
 from .validator import Limits
 
 
@@ -86,8 +87,6 @@ class ReadyActivities:
 
     @property
     def columns(self):
-        from .xapi import completion_for
-
         return [
             self.title_column,
             Column("language", label=_("Language"), accessor="get_language_display"),

@@ -40,6 +40,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.middleware.gzip import GZipMiddleware
@@ -51,6 +52,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import http_date
 
 from ..models import CoursePage, H5PActivity, H5PLibrary, ModulePage
+from ..selectors import can_preview
 from .compression import accepted_encodings, compressed_in_memory, compressible, fresh, is_sibling
 from .store import content_root, libraries_root
 from .xapi import PlayerLaunch, Refused, object_iri, player_launch_check
@@ -121,10 +123,6 @@ def _activity(activity_uuid) -> H5PActivity:
 def _may_open(launch: PlayerLaunch) -> bool:
     """Whether the person of this launch may still open the module: still enrolled in its
     published course (a learner who left it may not), or still an editor (a preview)."""
-    from django.contrib.auth import get_user_model
-
-    from ..services import can_preview
-
     user = get_user_model().objects.filter(pk=launch.user_id, is_active=True).first()
     if user is None:
         return False
@@ -453,8 +451,6 @@ def content_file(request, activity_uuid, launch, relative):
 def content(request, activity_uuid, token, relative):
     """An activity's content files and content.json, for the person of the token: the same URL
     all period long, kept by the browser (private: not in shared caches)."""
-    from django.contrib.auth import get_user_model
-
     user_id = content_token_check(token, activity_uuid)
     activity = _activity(activity_uuid)
     if not get_user_model().objects.filter(pk=user_id, is_active=True).exists():

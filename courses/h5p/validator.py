@@ -328,39 +328,13 @@ def _check_entries(archive, infos, limits, errors, package, kind_errors, usable)
     declared_total = 0
     for info in infos:
         name = info.filename
-        if CONTROL_CHARACTERS.search(name):
-            shown = name.encode("unicode_escape").decode("ascii")  # never raw escapes on a screen
-            errors.append(_("“%(name)s” has control characters in its name.") % {"name": shown})
-            continue
-        if info.flag_bits & ENCRYPTED_FLAG:
-            errors.append(_("“%(name)s” is encrypted: a package cannot hold encrypted files.")
-                          % {"name": name})  # fmt: skip
-            fatal = True
-            continue
-        if info.compress_type not in COMPRESSION_METHODS:
-            errors.append(
-                _("“%(name)s” is compressed with a method the platform does not accept (only "
-                  "“stored” and “deflated”, which H5P tools use).") % {"name": name}
-            )  # fmt: skip
-            fatal = True
-            continue
-        if "\\" in name:
-            errors.append(_("“%(name)s” uses backslashes in its path.") % {"name": name})
-            continue
-        if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-            errors.append(_("“%(name)s” has an absolute path.") % {"name": name})
+        refusal = _path_refusal(info, name)
+        if refusal is not None:
+            message, refused_for_good = refusal
+            errors.append(message)
+            fatal = fatal or refused_for_good
             continue
         segments = (name[:-1] if info.is_dir() else name).split("/")
-        if ".." in segments:
-            errors.append(_("“%(name)s” points outside the package (“..”).") % {"name": name})
-            continue
-        # One spelling per path: no empty or "." segments, nothing extraction would read apart.
-        if any(segment in ("", ".") for segment in segments):
-            errors.append(_("“%(name)s” has an irregular path.") % {"name": name})
-            continue
-        if any(len(segment.encode()) > 255 for segment in segments):
-            errors.append(_("“%(name)s” has a name that is too long.") % {"name": name})
-            continue
         key = unicodedata.normalize("NFC", "/".join(segments)).casefold()
         if key in seen:
             errors.append(_("“%(name)s” appears more than once.") % {"name": name})
@@ -369,64 +343,18 @@ def _check_entries(archive, infos, limits, errors, package, kind_errors, usable)
         if _is_symlink(info):
             errors.append(_("“%(name)s” is a symbolic link.") % {"name": name})
             continue
-        if info.is_dir() and info.file_size:
-            errors.append(_("“%(name)s” is a folder that holds data.") % {"name": name})
-            continue
-        if not info.is_dir():
-            files.add(key)
         if info.is_dir():
+            if info.file_size:
+                errors.append(_("“%(name)s” is a folder that holds data.") % {"name": name})
             continue
+        files.add(key)
         declared_total += info.file_size
-        if info.file_size > limits.max_file_bytes:
-            errors.append(
-                _("“%(name)s” unpacks to more than %(limit)s MB.")
-                % {"name": name, "limit": limits.max_file_bytes // (1024 * 1024)}
-            )
-            fatal = True
-        if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
-            errors.append(
-                _("“%(name)s” is compressed suspiciously well (over %(ratio)s to 1).")
-                % {"name": name, "ratio": limits.max_ratio}
-            )
-            fatal = True
-        parts = tuple(segments)
+        fatal = _check_size(info, name, limits, errors) or fatal
         if skipped(name):
             continue  # never extracted (H5P's rule)
         usable.add(name)
-        extension = _extension(name)
-        top = parts[0]
-        if len(parts) == 1:
-            if name != "h5p.json" and extension not in ROOT_EXTRAS:
-                errors.append(
-                    _("“%(name)s” is not allowed at the root of a package.") % {"name": name}
-                )
-            continue
-        if not extension:
-            errors.append(_("“%(name)s” has no file extension.") % {"name": name})
-        elif top == "content":
-            if extension in REFUSED_IN_CONTENT:
-                errors.append(
-                    _("“%(name)s”: .%(ext)s files are not allowed in content.")
-                    % {"name": name, "ext": extension}
-                )
-            elif extension not in CONTENT_EXTENSIONS:
-                errors.append(
-                    _("“%(name)s”: .%(ext)s files are not allowed in H5P packages.")
-                    % {"name": name, "ext": extension}
-                )
-            else:
-                package.content_files["/".join(parts[1:])] = name
-        elif extension not in LIBRARY_EXTENSIONS:
-            errors.append(
-                _("“%(name)s”: .%(ext)s files are not allowed in H5P packages.")
-                % {"name": name, "ext": extension}
-            )
-    for key in files:
-        prefix = key.rsplit("/", 1)[0] if "/" in key else ""
-        while prefix:
-            if prefix in files:
-                errors.append(_("“%(name)s” is both a file and a folder.") % {"name": prefix})
-            prefix = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        _check_place(name, tuple(segments), package, errors)
+    _check_files_and_folders(files, errors)
     if declared_total > limits.max_total_bytes:
         errors.append(
             _("The package unpacks to more than %(limit)s MB.")
@@ -435,28 +363,123 @@ def _check_entries(archive, infos, limits, errors, package, kind_errors, usable)
         fatal = True
     # Real sizes, not the headers': a lying entry is caught here.
     if not fatal:
-        real_total = 0
-        for info in infos:
-            if info.is_dir():
-                continue
-            try:
-                data = read_entry(archive, info, limits.max_file_bytes)
-            except PackageTooLarge:
-                errors.append(_("“%(name)s” is larger than it claims.") % {"name": info.filename})
-                return True
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
-                errors.append(_("“%(name)s” is damaged.") % {"name": info.filename})
-                return True
-            real_total += len(data)
-            if info.filename in usable and (problem := _kind_problem(info.filename, data)):
-                kind_errors.append(problem)
-            if real_total > limits.max_total_bytes:
-                errors.append(
-                    _("The package unpacks to more than %(limit)s MB.")
-                    % {"limit": limits.max_total_bytes // (1024 * 1024)}
-                )
-                return True
+        return _check_real_sizes(archive, infos, limits, errors, kind_errors, usable)
     return fatal
+
+
+def _path_refusal(info, name: str) -> tuple[str, bool] | None:
+    """Why an entry's name or header is refused, and whether the archive cannot be read safely
+    then (encrypted, compressed another way); None when the path is sound."""
+    if CONTROL_CHARACTERS.search(name):
+        shown = name.encode("unicode_escape").decode("ascii")  # never raw escapes on a screen
+        return _("“%(name)s” has control characters in its name.") % {"name": shown}, False
+    if info.flag_bits & ENCRYPTED_FLAG:
+        return _("“%(name)s” is encrypted: a package cannot hold encrypted files.") % {
+            "name": name}, True  # fmt: skip
+    if info.compress_type not in COMPRESSION_METHODS:
+        return (
+            _("“%(name)s” is compressed with a method the platform does not accept (only "
+              "“stored” and “deflated”, which H5P tools use).") % {"name": name},
+            True,
+        )  # fmt: skip
+    if "\\" in name:
+        return _("“%(name)s” uses backslashes in its path.") % {"name": name}, False
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return _("“%(name)s” has an absolute path.") % {"name": name}, False
+    segments = (name[:-1] if info.is_dir() else name).split("/")
+    if ".." in segments:
+        return _("“%(name)s” points outside the package (“..”).") % {"name": name}, False
+    # One spelling per path: no empty or "." segments, nothing extraction would read apart.
+    if any(segment in ("", ".") for segment in segments):
+        return _("“%(name)s” has an irregular path.") % {"name": name}, False
+    if any(len(segment.encode()) > 255 for segment in segments):
+        return _("“%(name)s” has a name that is too long.") % {"name": name}, False
+    return None
+
+
+def _check_size(info, name: str, limits, errors) -> bool:
+    """A file's declared size and compression ratio; True when either is over the limits."""
+    fatal = False
+    if info.file_size > limits.max_file_bytes:
+        errors.append(
+            _("“%(name)s” unpacks to more than %(limit)s MB.")
+            % {"name": name, "limit": limits.max_file_bytes // (1024 * 1024)}
+        )
+        fatal = True
+    if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
+        errors.append(
+            _("“%(name)s” is compressed suspiciously well (over %(ratio)s to 1).")
+            % {"name": name, "ratio": limits.max_ratio}
+        )
+        fatal = True
+    return fatal
+
+
+def _check_place(name: str, parts: tuple, package, errors) -> None:
+    """Whether a file may be where it is, by its extension: the root holds h5p.json (and a few
+    extras), content/ the content's files (recorded in `package`), the rest libraries' files."""
+    extension = _extension(name)
+    if len(parts) == 1:
+        if name != "h5p.json" and extension not in ROOT_EXTRAS:
+            errors.append(_("“%(name)s” is not allowed at the root of a package.") % {"name": name})
+        return
+    if not extension:
+        errors.append(_("“%(name)s” has no file extension.") % {"name": name})
+    elif parts[0] == "content":
+        if extension in REFUSED_IN_CONTENT:
+            errors.append(
+                _("“%(name)s”: .%(ext)s files are not allowed in content.")
+                % {"name": name, "ext": extension}
+            )
+        elif extension not in CONTENT_EXTENSIONS:
+            errors.append(
+                _("“%(name)s”: .%(ext)s files are not allowed in H5P packages.")
+                % {"name": name, "ext": extension}
+            )
+        else:
+            package.content_files["/".join(parts[1:])] = name
+    elif extension not in LIBRARY_EXTENSIONS:
+        errors.append(
+            _("“%(name)s”: .%(ext)s files are not allowed in H5P packages.")
+            % {"name": name, "ext": extension}
+        )
+
+
+def _check_files_and_folders(files: set[str], errors) -> None:
+    """No path is both a file and a folder (`files`: every file's normalised path)."""
+    for key in files:
+        prefix = key.rsplit("/", 1)[0] if "/" in key else ""
+        while prefix:
+            if prefix in files:
+                errors.append(_("“%(name)s” is both a file and a folder.") % {"name": prefix})
+            prefix = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+
+
+def _check_real_sizes(archive, infos, limits, errors, kind_errors, usable) -> bool:
+    """Read every file (never more than the limits) and check what its first bytes say it is;
+    True when a file is larger than it claims, damaged, or the whole is over the limit."""
+    real_total = 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        try:
+            data = read_entry(archive, info, limits.max_file_bytes)
+        except PackageTooLarge:
+            errors.append(_("“%(name)s” is larger than it claims.") % {"name": info.filename})
+            return True
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+            errors.append(_("“%(name)s” is damaged.") % {"name": info.filename})
+            return True
+        real_total += len(data)
+        if info.filename in usable and (problem := _kind_problem(info.filename, data)):
+            kind_errors.append(problem)
+        if real_total > limits.max_total_bytes:
+            errors.append(
+                _("The package unpacks to more than %(limit)s MB.")
+                % {"limit": limits.max_total_bytes // (1024 * 1024)}
+            )
+            return True
+    return False
 
 
 # --- What a file's first bytes say it is ----------------------------------------------------------
@@ -812,17 +835,7 @@ def _check_structure(archive, limits, errors, package, store_library, usable):
                         "content/content.json")  # fmt: skip
         package.content = content or {}
     if h5p is not None:
-        package.h5p = h5p
-        _check_fields(h5p, H5P_REQUIRED, H5P_OPTIONAL, "h5p.json", errors)
-        package.dependencies = _refs(h5p, ["preloadedDependencies"], "h5p.json")
-        main = [ref for ref in package.dependencies if ref.machine_name == h5p.get("mainLibrary")]
-        if main:
-            package.main_library = main[0]
-        elif isinstance(h5p.get("mainLibrary"), str):
-            errors.append(
-                _("h5p.json names %(library)s as its main library but does not depend on it.")
-                % {"library": h5p["mainLibrary"]}
-            )
+        _check_h5p_json(h5p, package, errors)
 
     # Library folders: every top-level folder other than content/. Every problem of every
     # library is reported, not only the first.
@@ -836,6 +849,25 @@ def _check_structure(archive, limits, errors, package, store_library, usable):
     if h5p is None or not package.main_library.machine_name:
         return
 
+    _check_needed_libraries(package, store_library, errors)
+
+
+def _check_h5p_json(h5p: dict, package, errors) -> None:
+    """h5p.json's fields, its dependencies, and the main library among them."""
+    package.h5p = h5p
+    _check_fields(h5p, H5P_REQUIRED, H5P_OPTIONAL, "h5p.json", errors)
+    package.dependencies = _refs(h5p, ["preloadedDependencies"], "h5p.json")
+    main = [ref for ref in package.dependencies if ref.machine_name == h5p.get("mainLibrary")]
+    if main:
+        package.main_library = main[0]
+    elif isinstance(h5p.get("mainLibrary"), str):
+        errors.append(
+            _("h5p.json names %(library)s as its main library but does not depend on it.")
+            % {"library": h5p["mainLibrary"]}
+        )
+
+
+def _check_needed_libraries(package, store_library, errors) -> None:
     # Every library needed to play the content, and every editor library they name (as
     # H5PValidator's getMissingLibraries), is in the package or in the store; the store's copies
     # must hold the files their library.json lists.

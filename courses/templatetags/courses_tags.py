@@ -1,4 +1,6 @@
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -16,9 +18,6 @@ def module_body(context):
     """The module page's body, block by block: the HTML everyone sees (`shared_blocks`, cached)
     or the activity as this person sees it (`activity_views`; to someone reading a free preview,
     what it is and how to join). A loop in Python: a module has many blocks."""
-    from django.utils.html import conditional_escape
-    from django.utils.safestring import mark_safe
-
     shared = context.get("shared_blocks") or {}
     views = context.get("activity_views") or {}
     parts, flat, join = [], None, None

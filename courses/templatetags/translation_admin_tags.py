@@ -1,6 +1,8 @@
 from django import template
 from django.conf import settings
 
+from courses.translation_pages import pages_to_cascade
+
 register = template.Library()
 
 
@@ -9,8 +11,6 @@ def copies_following(page, action):
     """The translations (and for "delete", aliases) that `action` on `page` takes along, as
     [{"title", "language", "alias", "children"}], for the admin's confirmation pages
     ("children": how many pages below the copy go with it, for "delete")."""
-    from courses.translation_pages import pages_to_cascade
-
     copies = pages_to_cascade([page], action).get(page)
     if not copies:
         return []

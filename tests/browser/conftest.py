@@ -6,8 +6,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.conftest import skip_or_fail
+from training.demo import ensure_site
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
 # browser steps are still synchronous and safe.
@@ -21,7 +23,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def browser():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -44,8 +45,6 @@ def browser():
 @pytest.fixture(autouse=True)
 def _site_tree(transactional_db):
     """Transactional tests empty every table between tests: put the Wagtail tree back."""
-    from training.demo import ensure_site
-
     ensure_site()
 
 

@@ -4,10 +4,12 @@ next session in their own time zone; the trainer marks attendance for a whole se
 from datetime import date, time, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cohorts.models import Attendance, Cohort, Membership, ScreeningQuestion
+from cohorts import invitations, services
+from cohorts.models import Attendance, Cohort, CohortInvitation, Membership, ScreeningQuestion
 from cohorts.sessions import sessions_save
 from courses.factories import make_course
 from tests.browser.test_accounts_journeys import _current_code
@@ -91,8 +93,6 @@ def test_apply_accept_and_see_the_next_session_in_my_time_zone(
 
 
 def test_the_trainer_marks_attendance_for_a_whole_session(page, live_server, cohort, password):
-    from cohorts import services
-
     trainer = cohort.trainers.get()
     trainer.set_password(password)
     trainer.save()
@@ -120,11 +120,6 @@ def test_an_invited_volunteer_accepts_in_the_browser(page, live_server, cohort, 
     """The invitation page's forms post from a real browser: its referrer policy must still let
     the browser send the page's origin (with "no-referrer" it sends "Origin: null" and CSRF
     refuses the answer)."""
-    from django.urls import reverse
-
-    from cohorts import invitations
-    from cohorts.models import CohortInvitation
-
     volunteer = UserFactory(display_name="Ana", password=password)
     created = invitations.invitations_create(
         cohort=cohort, people=[(volunteer.email, "Ana")], by=cohort.trainers.get()

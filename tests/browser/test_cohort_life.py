@@ -25,6 +25,7 @@ import pytest
 from django.core import mail
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from certificates import services as certification
@@ -432,7 +433,7 @@ def test_a_cohort_from_its_creation_to_the_pool_export(page, browser, live_serve
     # 9. Both join the responder pool (their own settings page is another journey's) and the
     # coordinator exports it in the three formats.
     for person, phone in ((lucia, "+52 55 1234 5678"), (joao, "+55 11 91234 5678")):
-        member = certification.pool_join(person)
+        member = certification.pool_join(user=person)
         member.languages = [{"code": person.preferred_language, "level": "native"}]
         member.hours_per_week = 4
         member.contact_phone = phone
@@ -464,7 +465,6 @@ def test_a_cohort_from_its_creation_to_the_pool_export(page, browser, live_serve
         download.click()
     saved = tmp_path / "pool.xlsx"
     info.value.save_as(saved)
-    from openpyxl import load_workbook
 
     sheet = load_workbook(saved).active
     header, *lines = [list(row) for row in sheet.iter_rows(values_only=True)]

@@ -15,10 +15,13 @@ from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import expect
 
+from courses.models import CoursePage, ModulePage
 from tests.browser.test_cohort_journey import sign_in as sign_in_with_code
 from tests.browser.test_h5p_learning import PLAYER_WORDS
 from tests.browser.test_learning_journey import in_language, sign_in
 from tests.conftest import enrol_totp
+from training.demo import DEMO_PASSWORD
+from training.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,10 +73,6 @@ def csp_of(response):
 def demo(live_server, settings, h5p_samples):
     """The demo, with the platform at localhost:PORT and H5P at 127.0.0.1:PORT (as in
     test_h5p_learning)."""
-    from courses.models import CoursePage, ModulePage
-    from training.demo import DEMO_PASSWORD
-    from training.models import User
-
     port = urlsplit(live_server.url).port
     settings.ACOMPANA_PLATFORM_ORIGIN = f"http://localhost:{port}"
     settings.H5P_ORIGIN = f"http://127.0.0.1:{port}"
@@ -162,8 +161,6 @@ def test_a_learner_plays_an_h5p_activity_and_signs_out_under_the_policy(watched,
 
 
 def test_the_wagtail_admin_works_under_its_own_policy(watched, live_server, demo):
-    from courses.models import ModulePage
-
     page, seen = watched
     base = live_server.url
     sign_in_with_code(page, base, demo["admin"], demo["password"], enrol_totp(demo["admin"]))

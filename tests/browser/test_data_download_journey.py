@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 
+from tests.browser.conftest import ARTIFACTS
 from training.factories import UserFactory
 from training.models import AuditEntry, DataDownload
 
@@ -17,8 +18,6 @@ pytestmark = [
 
 @pytest.fixture
 def no_js_page(browser, request):
-    from tests.browser.conftest import ARTIFACTS
-
     context = browser.new_context(
         java_script_enabled=False,
         locale="en-GB",

@@ -22,7 +22,23 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from certificates.models import Certificate, Requirement
+from cohorts import services as cohort_services
+from cohorts.models import Application, Cohort, ScreeningQuestion
+from courses.factories import make_course, text_block
+from courses.models import Enrolment
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_cohort_journey import sign_in
+from tests.certificates.factories import (
+    add_requirement,
+    join,
+    make_agreement,
+    make_cohort,
+    make_track,
+)
+from training.factories import UserFactory
+from training.models import User
+from training.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -103,11 +119,6 @@ def phone(browser, request, zone):
 @pytest.fixture
 def courses():
     """An open self-paced course, and a course taught by a cohort that takes applications."""
-    from cohorts.models import Cohort, ScreeningQuestion
-    from courses.factories import make_course, text_block
-    from training.factories import UserFactory
-    from training.roles import Role
-
     care, care_modules = make_course(
         "cuidar-de-quien-cuida", modules=2, self_paced=True, title="Cuidar de quien cuida",
         body=lambda i: [text_block(f"care/{i}", f"<p>Escuchar sin juzgar, parte {i + 1}.</p>")],
@@ -130,12 +141,6 @@ def courses():
 def test_a_spanish_speaker_on_a_phone_starts_learning_the_day_they_sign_up(
     phone, zone, live_server, courses
 ):
-    from cohorts import services as cohort_services
-    from cohorts.models import Application
-    from courses.models import Enrolment
-    from training.factories import UserFactory
-    from training.models import User
-
     page, base = phone, live_server.url
     started = timezone.now()
     care, cohort = courses["care"], courses["cohort"]
@@ -239,17 +244,6 @@ def test_a_spanish_speaker_on_a_phone_starts_learning_the_day_they_sign_up(
 
 
 def test_signing_the_last_requirement_says_you_are_certified(page, live_server, password):
-    from certificates.models import Certificate, Requirement
-    from tests.browser.test_cohort_journey import sign_in
-    from tests.certificates.factories import (
-        add_requirement,
-        join,
-        make_agreement,
-        make_cohort,
-        make_track,
-    )
-    from training.factories import UserFactory
-
     volunteer = UserFactory(display_name="Mateo", preferred_language="es",
                             time_zone="America/Lima", password=password)  # fmt: skip
     track = make_track(title="Acompañante")

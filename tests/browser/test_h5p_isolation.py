@@ -3,8 +3,11 @@
 import pytest
 from django.core.files.base import ContentFile
 
+from courses.factories import block_id, make_course
 from courses.h5p import store
-from courses.services import h5p_activity_create
+from courses.h5p.services import h5p_activity_create
+from courses.h5p.xapi import player_launch
+from courses.services import enrolment_create
 from tests.conftest import h5p_sample
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,10 +26,6 @@ def _activity(name):
 
 def _player_url(h5p, activity, user):
     """The player's signed URL, as the module page makes it for an enrolled learner."""
-    from courses.factories import block_id, make_course
-    from courses.h5p.xapi import player_launch
-    from courses.services import enrolment_create
-
     course, (module,) = make_course("isolation", modules=1, body=lambda i: [
         {"type": "h5p", "id": block_id("isolation/h5p"),
          "value": {"activity": str(activity.uuid), "pass_mark": None, "required": True}},

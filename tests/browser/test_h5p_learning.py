@@ -15,7 +15,21 @@ from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import expect
 
+from courses.h5p.activity import h5p_status
+from courses.h5p.xapi import actor_for
+from courses.models import (
+    ActivityCompletion,
+    CoursePage,
+    H5PActivity,
+    H5PState,
+    H5PStatement,
+    ModulePage,
+    ModuleProgress,
+    ProgressStatus,
+)
 from tests.browser.test_learning_journey import in_language, sign_in, snapshot
+from training.demo import DEMO_PASSWORD
+from training.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,10 +46,6 @@ PLAYER_WORDS = {
 @pytest.fixture
 def practice(live_server, settings, h5p_samples):
     """The demo, with the platform at localhost:PORT (the live server) and H5P at 127.0.0.1:PORT."""
-    from courses.models import CoursePage, H5PActivity, ModulePage
-    from training.demo import DEMO_PASSWORD
-    from training.models import User
-
     port = urlsplit(live_server.url).port
     settings.ACOMPANA_PLATFORM_ORIGIN = f"http://localhost:{port}"
     settings.H5P_ORIGIN = f"http://127.0.0.1:{port}"
@@ -79,9 +89,6 @@ def _players(page):
 def completed_status(page, practice, block):
     """The status line once the server recorded the completion of `block`: "Completed" with the
     points the player sent (never "Well done": it may be 0 of 1), in the reader's language."""
-    from courses.models import H5PStatement
-    from courses.views import h5p_status
-
     expect(page.locator(f"#activity-{block.id}")).to_have_class(re.compile(r"\bcompleted\b"))
     counted = H5PStatement.objects.get(
         user=practice["user"], module=practice["module"], activity_id=block.id, counted=True
@@ -133,9 +140,6 @@ def _answer_questions(question_set, count):
 
 
 def test_the_demo_volunteer_completes_both_activities_and_the_module(page, live_server, practice):
-    from courses.h5p.xapi import actor_for
-    from courses.models import ActivityCompletion, H5PStatement, ModuleProgress, ProgressStatus
-
     user, module = practice["user"], practice["module"]
     true_false, question_set = practice["blocks"]
     _open(page, live_server, practice)
@@ -188,8 +192,6 @@ def test_the_demo_volunteer_completes_both_activities_and_the_module(page, live_
 
 
 def test_a_question_set_left_half_way_opens_where_the_learner_was(page, live_server, practice):
-    from courses.models import H5PState
-
     user = practice["user"]
     _open(page, live_server, practice)
     _first, second = _players(page)
@@ -220,8 +222,6 @@ def test_a_question_set_left_half_way_opens_where_the_learner_was(page, live_ser
 
 
 def test_answers_given_offline_are_sent_when_the_connection_is_back(page, live_server, practice):
-    from courses.models import ActivityCompletion
-
     user, t = practice["user"], practice["t"]
     true_false = practice["blocks"][0]
     _open(page, live_server, practice)

@@ -14,8 +14,13 @@ from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import expect
 
+from courses.h5p.content_types import content_type_name
+from courses.h5p.weight import activity_weight
+from courses.models import CoursePage, H5PActivity, ModulePage
 from tests.browser.test_learning_journey import in_language, sign_in
 from tests.conftest import skip_or_fail
+from training.demo import DEMO_PASSWORD
+from training.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,10 +32,6 @@ MODULE_SLUG = "practice-with-interactive-exercises"
 def practice(live_server, settings, h5p_samples):
     """The demo, with the platform at localhost:PORT (the live server) and H5P at 127.0.0.1:PORT
     (as in test_h5p_learning)."""
-    from courses.models import CoursePage, H5PActivity, ModulePage
-    from training.demo import DEMO_PASSWORD
-    from training.models import User
-
     if not django_settings.ACOMPANA_DEMO_H5P_DIR.exists():
         skip_or_fail(
             f"the demo has no H5P module: the shared H5P samples are not at "
@@ -94,9 +95,6 @@ def _h5p_requests(page, origin) -> list[str]:
 
 
 def test_low_bandwidth_cards_load_nothing_until_the_learner_taps(page, live_server, practice):
-    from courses.h5p.content_types import content_type_name
-    from courses.h5p.weight import activity_weight
-
     user, t = practice["user"], practice["t"]
     user.low_bandwidth = True
     user.save(update_fields=["low_bandwidth"])

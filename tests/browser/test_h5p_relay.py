@@ -7,8 +7,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from courses.h5p import store
+from courses.h5p.services import h5p_activity_create
 from courses.h5p.xapi import player_launch
-from courses.services import h5p_activity_create
 from tests.h5p_factory import package
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,10 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from courses import services
-from courses.models import CoursePage
+from courses.models import CoursePage, H5PActivity, ModulePage
+from tests.browser.test_cohort_journey import sign_in
+from tests.conftest import enrol_totp
+from training.demo import DEMO_PASSWORD
 from training.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -91,11 +94,6 @@ def test_a_translator_picks_the_spanish_exercise_in_the_translation_editor(
     name; the translator reverts it to the English one, then chooses the Spanish version in the
     chooser (filtered by language) and publishes: the Spanish copy plays it. The demo's practice
     module needs the real H5P samples."""
-    from courses.models import H5PActivity, ModulePage
-    from tests.browser.test_cohort_journey import sign_in
-    from tests.conftest import enrol_totp
-    from training.demo import DEMO_PASSWORD
-
     base = live_server.url
     admin = User.objects.get(email="admin@example.org")
     sign_in(page, base, admin, DEMO_PASSWORD, enrol_totp(admin))

@@ -3,6 +3,9 @@ answers; on a phone (390 x 844) the header stays small and every control is big 
 
 import pytest
 from playwright.sync_api import expect
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import Collection
 
 from courses import services
 from courses.factories import block_id, correct_answers, make_course
@@ -147,12 +150,8 @@ def test_on_a_phone_the_header_is_small_and_every_control_is_big_enough(
 def test_low_bandwidth_images_load_on_tap_and_the_calendar_address_copies(
     browser, live_server, password
 ):
-    from wagtail.images.models import Image
-    from wagtail.images.tests.utils import get_test_image_file
-
     user = UserFactory(display_name="Amaru", password=password, preferred_language="en",
                        low_bandwidth=True)  # fmt: skip
-    from wagtail.models import Collection
 
     # A transactional test empties every table, the images' root collection too.
     root = Collection.get_first_root_node() or Collection.add_root(name="Root")

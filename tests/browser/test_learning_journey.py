@@ -10,11 +10,18 @@ import re
 from io import StringIO
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import expect
 
+from courses import services
+from courses.demo import correct_answers
+from courses.models import CoursePage, ModulePage, ModuleProgress, ProgressStatus, Reflection
+from courses.selectors import course_page_context
 from tests.browser.conftest import ARTIFACTS
+from training.demo import DEMO_PASSWORD
+from training.models import User
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,10 +36,6 @@ MODULE_SLUG = "defusing-blame"
 
 @pytest.fixture
 def demo(db):
-    from courses.models import CoursePage, ModulePage
-    from training.demo import DEMO_PASSWORD
-    from training.models import User
-
     call_command("seed_demo", stdout=StringIO())
     user = User.objects.get(email="volunteer@example.org")
     course = CoursePage.objects.get(slug=COURSE_SLUG, locale__language_code="en")
@@ -126,10 +129,6 @@ def snapshot(page, name):
 
 
 def test_the_demo_volunteer_completes_a_module_and_sees_the_progress(page, live_server, demo):
-    from courses.demo import correct_answers
-    from courses.models import ModuleProgress, ProgressStatus
-    from courses.selectors import course_page_context
-
     user, course, module, t = demo["user"], demo["course"], demo["module"], demo["t"]
     before = course_page_context(course, user)
     done, total = before["required_done"], before["required_total"]
@@ -248,8 +247,6 @@ def test_a_dropped_connection_loses_no_quiz_answers(page, live_server, demo):
 
 def test_a_dropped_connection_loses_no_reflection(page, live_server, demo):
     """A reflection autosaves to the server; offline, it is kept in the browser until it can."""
-    from courses.models import Reflection
-
     user, module, t = demo["user"], demo["module"], demo["t"]
     offline = t("Not saved to the server yet (no connection?). Your text is kept on this device.")
     sign_in(page, live_server, user, demo["password"], module.url)
@@ -323,22 +320,15 @@ def test_a_dropped_connection_loses_no_reflection(page, live_server, demo):
 def test_on_a_shared_device_nobody_sees_the_previous_persons_reflection(page, live_server, demo):
     """Ana writes (offline, so the text is only on the device) and signs out; the next person
     to sign in on the same browser finds nothing of hers."""
-    from django.contrib.auth import get_user_model
-
-    from courses.models import ModulePage
-
     user = demo["user"]
     # Open to everyone enrolled (no sequencing, no content notes), with a reflection.
     module = ModulePage.objects.get(slug="listening-without-judgement", locale__language_code="en")
-    other = get_user_model().objects.create_user(
+    other = User.objects.create_user(
         email="next@example.org",
         password=demo["password"],
         display_name="Next",
         preferred_language=user.preferred_language,
     )
-    from allauth.account.models import EmailAddress
-
-    from courses import services
 
     EmailAddress.objects.create(user=other, email=other.email, primary=True, verified=True)
     course = module.get_parent().specific

@@ -7,6 +7,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from training.models import AccountDeletion, User
+from training.tasks import perform_due_deletions
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -23,9 +26,6 @@ def _sign_in(page, live_server, email, password):
 def test_a_volunteer_downloads_their_data_then_deletes_their_account(
     page, live_server, volunteer, password, tmp_path
 ):
-    from training.models import AccountDeletion, User
-    from training.tasks import perform_due_deletions
-
     _sign_in(page, live_server, volunteer.email, password)
     page.wait_for_url("**/dashboard/")
 

@@ -4,14 +4,14 @@ course's next step, starts the course with one click and lands in its first modu
 import pytest
 from playwright.sync_api import expect
 
+from courses.factories import make_course
+from courses.models import Enrolment, ModuleProgress
+from training.factories import UserFactory
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_newcomer_reads_the_preview_then_starts_the_course(page, live_server, password):
-    from courses.factories import make_course
-    from courses.models import Enrolment, ModuleProgress
-    from training.factories import UserFactory
-
     course, modules = make_course("care", modules=2, self_paced=True, free_preview=True)
     person = UserFactory(email="new@example.org")
 

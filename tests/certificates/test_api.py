@@ -17,6 +17,7 @@ from certificates.pool import reference
 from tests.audit import pool_entries, sent, sent_ids
 from tests.conftest import login_with_mfa
 from training import ratelimit
+from training.deletion import account_deletion_cancel, account_deletion_request
 from training.factories import UserFactory
 from training.roles import Role
 from training.services import user_set_roles
@@ -164,8 +165,6 @@ def test_the_token_of_someone_who_asked_to_delete_their_account_gets_401(
     client, coordinator, track, secret
 ):
     """Signed out everywhere at once: a bearer token stops too, for the whole grace period."""
-    from training.deletion import account_deletion_cancel, account_deletion_request
-
     pool_person(track, name="Someone")
     assert call(client, secret).status_code == 200
     account_deletion_request(person=coordinator, by=coordinator)

@@ -10,8 +10,18 @@ from django.utils import timezone
 
 from certificates import services
 from certificates.models import Certificate, CertificationRequest, PoolMember, Requirement, Track
+from courses.factories import make_course
+from courses.models import CourseProgress
 
-from .factories import add_requirement, join, make_agreement, make_cohort, make_skill, make_track
+from .factories import (
+    add_requirement,
+    join,
+    make_agreement,
+    make_certificate,
+    make_cohort,
+    make_skill,
+    make_track,
+)
 
 pytestmark = pytest.mark.django_db
 Kind = Requirement.Kind
@@ -49,12 +59,10 @@ def test_signing_the_last_requirement_says_you_are_certified_and_what_the_pool_i
 
 
 def test_someone_already_in_the_pool_reads_that_they_are_in_it(client, volunteer):
-    from .factories import make_certificate
-
     _track, agreement = _track_with_agreement(volunteer)
     other = make_track(title="Earlier track")
     make_certificate(volunteer, other)
-    services.pool_join(volunteer)
+    services.pool_join(user=volunteer)
     client.force_login(volunteer)
     page = _sign(client, agreement).content.decode()
     assert "You are certified" in page
@@ -96,9 +104,6 @@ def test_signing_that_leaves_a_requirement_open_says_what_is_missing(client, vol
 def test_a_certificate_from_a_finished_course_is_celebrated_on_the_dashboard(client, volunteer):
     """Whatever met the last requirement (here a course finished; the evaluation runs in a task
     after it), the dashboard says "You are certified" in the first days."""
-    from courses.factories import make_course
-    from courses.models import CourseProgress
-
     track = make_track(title="Peer supporter")
     course, _modules = make_course("basics", modules=1)
     add_requirement(track, Kind.COURSE, course=course)
@@ -106,7 +111,7 @@ def test_a_certificate_from_a_finished_course_is_celebrated_on_the_dashboard(cli
     client.force_login(volunteer)
     assert "You are certified" not in client.get(reverse("dashboard")).content.decode()
     CourseProgress.objects.create(user=volunteer, course=course, completed_at=timezone.now())
-    services.evaluate(volunteer, track)
+    services.certification_evaluate(user=volunteer, track=track)
     certificate = Certificate.objects.get(user=volunteer)
     page = client.get(reverse("dashboard")).content.decode()
     assert "You are certified" in page
@@ -126,8 +131,8 @@ def test_a_signature_whose_tracks_have_nothing_to_tell_still_gets_an_answer(
     issuing any more) must not leave the person with a silent page."""
     track, agreement = _track_with_agreement(volunteer)
     monkeypatch.setattr(
-        "certificates.views.services.evaluate_after_own_step",
-        lambda user: [services.Outcome(track=track)],
+        "certificates.views.services.certification_evaluate_after_own_step",
+        lambda *, user: [services.Outcome(track=track)],
     )
     client.force_login(volunteer)
     page = _sign(client, agreement).content.decode()

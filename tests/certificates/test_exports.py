@@ -14,11 +14,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from certificates import pool, tasks
 from certificates.exports import build_xlsx
@@ -27,6 +28,7 @@ from certificates.pool import COLUMNS, reference
 from tests.audit import pool_entries, sent, sent_ids
 from tests.conftest import login_with_mfa, skip_or_fail
 from tests.helpers import content
+from training.celery import app
 from training.factories import UserFactory
 from training.roles import Role
 from training.spreadsheets import safe_cell
@@ -287,8 +289,6 @@ def test_xlsx_keeps_numbers_as_numbers_dates_as_dates_and_labels_not_codes(
 def test_exports_use_labels_in_the_coordinators_language(
     client, people, django_capture_on_commit_callbacks
 ):
-    from django.utils import translation
-
     coordinator = UserFactory(display_name="Coordinadora", roles=[Role.COORDINATOR],
                               preferred_language="es")  # fmt: skip
     login_with_mfa(client, coordinator)
@@ -484,8 +484,6 @@ def test_an_expired_link_no_longer_downloads(coord_client, people,
 
 def test_a_failed_build_is_shown_as_failed(coord_client, people, monkeypatch,
                                            django_capture_on_commit_callbacks):  # fmt: skip
-    from certificates import pool
-
     def broken(row):
         raise RuntimeError("disk full")
 
@@ -589,10 +587,6 @@ BROKER = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_builds_the_spreadsheet(coordinator, tmp_path):
-    import redis
-
-    from training.celery import app
-
     if connection.vendor != "postgresql":
         skip_or_fail("the worker needs a database it can share with the test: set DATABASE_URL")
     try:

@@ -11,11 +11,24 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from wagtail.models import Locale
+from wagtail_localize.models import LocaleSynchronization
 
 from certificates import pdf, services
 from certificates.models import AgreementSignature, AgreementText, Requirement, TrackText
+from courses.factories import make_course
+from tests.certificates.test_review import _edit_form
+from tests.conftest import login_with_mfa
+from tests.helpers import translate
 
-from .factories import add_requirement, join, make_agreement, make_cohort, make_track
+from .factories import (
+    add_requirement,
+    join,
+    make_agreement,
+    make_certificate,
+    make_cohort,
+    make_track,
+    person,
+)
 
 pytestmark = pytest.mark.django_db
 Kind = Requirement.Kind
@@ -62,11 +75,6 @@ def test_the_checklist_names_the_track_and_agreement_in_the_readers_language(
 
 
 def test_a_course_requirement_names_the_courses_translation(client, spanish_reader, track):
-    from wagtail_localize.models import LocaleSynchronization
-
-    from courses.factories import make_course
-    from tests.helpers import translate
-
     course, _modules = make_course("harassment", modules=1, title="Responding to harassment")
     spanish = Locale.objects.get_or_create(language_code="es")[0]
     english = Locale.objects.get(language_code="en")
@@ -113,7 +121,7 @@ def test_without_a_translation_the_original_is_signed_and_marked(client, spanish
 def test_the_certificate_pdf_and_verification_name_the_track_in_their_language(
     client, spanish_reader, track
 ):
-    certificate, _created = services.certificate_issue(spanish_reader, track, period=1)
+    certificate, _created = services.certificate_issue(user=spanish_reader, track=track, period=1)
     assert certificate.language == "es"
     content = pdf.render(pdf.context_for(certificate))
     text = " ".join(
@@ -134,11 +142,6 @@ def test_the_certificate_pdf_and_verification_name_the_track_in_their_language(
 def test_a_coordinator_adds_the_spanish_text_in_the_admin_and_a_signed_one_stays(
     client, coordinator
 ):
-    from tests.certificates.test_review import _edit_form
-    from tests.conftest import login_with_mfa
-
-    from .factories import person
-
     agreement = make_agreement("conduct", title="Code of conduct")
     login_with_mfa(client, coordinator)
     url = f"/admin/snippets/certificates/agreement/edit/{agreement.pk}/"
@@ -170,8 +173,6 @@ def test_a_coordinator_adds_the_spanish_text_in_the_admin_and_a_signed_one_stays
 
 
 def test_an_arabic_certificate_is_laid_out_right_to_left(volunteer, track):
-    from .factories import make_certificate
-
     certificate = make_certificate(volunteer, track, language="ar")
     html = pdf.html_for(pdf.context_for(certificate))
     assert '<html lang="ar" dir="rtl">' in html

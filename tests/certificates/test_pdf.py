@@ -80,7 +80,7 @@ def test_a_name_with_html_is_printed_as_text_and_fetches_nothing(volunteer):
 def test_the_render_task_prints_a_hostile_name_as_text(volunteer):
     volunteer.display_name = '<img src="file:///etc/passwd">'  # display names are short
     volunteer.save()
-    certificate, _created = services.certificate_issue(volunteer, make_track(), period=1)
+    certificate, _created = services.certificate_issue(user=volunteer, track=make_track(), period=1)
     assert tasks.render_certificate(certificate.pk) == "rendered"
     certificate.refresh_from_db()
     with certificate.pdf.open("rb") as stored:
@@ -120,7 +120,7 @@ def test_the_pdf_is_in_the_holders_language(volunteer):
     follow Spanish formats, whatever language the request that issued it was in."""
     volunteer.preferred_language = "es"
     volunteer.save()
-    certificate, _created = services.certificate_issue(volunteer, make_track(), period=1)
+    certificate, _created = services.certificate_issue(user=volunteer, track=make_track(), period=1)
     assert certificate.language == "es"
     text = flat(text_of(pdf.render(pdf.context_for(certificate))))
     assert "Certificado" in text

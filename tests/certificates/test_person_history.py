@@ -62,10 +62,12 @@ def story(coordinator, trainer):
     exception = services.exception_grant(user=volunteer, requirement=attendance,
                                          reason="Attended the partner's training.",
                                          by=coordinator)  # fmt: skip
-    services.exception_withdraw(exception, by=coordinator)
-    services.evaluate(volunteer, track)
+    services.exception_withdraw(exception=exception, by=coordinator)
+    services.certification_evaluate(user=volunteer, track=track)
     request = CertificationRequest.objects.get(user=volunteer, track=track)
-    services.request_decide(request, by=coordinator, approve=True, note="Well prepared.")
+    services.request_decide(
+        certification_request=request, by=coordinator, approve=True, note="Well prepared."
+    )
     return volunteer, track, cohort
 
 
@@ -73,8 +75,8 @@ def test_the_history_tells_everything_in_words(client, coordinator, story):
     volunteer, track, _cohort = story
     certificate = volunteer.certificates.get()
     PoolMember.objects.create(user=volunteer)
-    services.certificate_revoke(certificate, by=coordinator, reason="Broke confidentiality.",
-                                notify=False)  # fmt: skip
+    services.certificate_revoke(certificate=certificate, by=coordinator,
+                                reason="Broke confidentiality.", notify=False)  # fmt: skip
     login_with_mfa(client, coordinator)
     url = reverse("certificates:track_person", args=[track.slug, volunteer.pk])
     response = client.get(url)
@@ -189,7 +191,7 @@ def test_the_person_page_takes_as_many_queries_for_a_long_history_as_for_a_short
                                           kind=CertificationEvent.Kind.PDF_DOWNLOADED)  # fmt: skip
         services.exception_grant(user=volunteer, requirement=course_requirement,
                                  reason=f"Reason {number}", by=coordinator)  # fmt: skip
-        services.exception_withdraw(volunteer_exception(volunteer, course_requirement),
+        services.exception_withdraw(exception=volunteer_exception(volunteer, course_requirement),
                                     by=coordinator)  # fmt: skip
     with CaptureQueriesContext(connection) as many:
         page = client.get(url).content.decode()

@@ -218,7 +218,9 @@ def test_erasing_is_safe_to_run_twice(world):
 
 def test_erasing_a_certificate_revoked_earlier_forgets_the_coordinators_reason(world, coordinator):
     certificate = world["alba_certificate"]
-    services.certificate_revoke(certificate, by=coordinator, reason="Shared a case.", notify=False)
+    services.certificate_revoke(
+        certificate=certificate, by=coordinator, reason="Shared a case.", notify=False
+    )
     erase_declared(world["alba"], "certificates")
     certificate.refresh_from_db()
     assert certificate.withdrawn and certificate.revoked_by == coordinator
@@ -252,7 +254,7 @@ def test_a_withdrawn_certificate_is_never_rendered_or_renamed_again(world, coord
     anonymise_by_hand(alba)  # the profile's names changed: certificates would follow them
     certificate.refresh_from_db()
     assert certificate.name_on_certificate == "" and not certificate.pdf
-    assert tasks.render_unless_queued(certificate.pk) is False
+    assert services.certificate_pdf_queue(certificate_id=certificate.pk) is False
     assert tasks.render_certificate.apply(args=[certificate.pk]).get() == "gone"
 
 

@@ -226,7 +226,9 @@ def test_revoking_the_certificate_takes_the_person_out_of_the_pool(coord_client,
     member = pool_person(track, name="Soon gone")
     assert listed(coord_client) == ["Soon gone"]
     certificate = member.user.certificates.get()
-    services.certificate_revoke(certificate, by=coordinator, reason="conduct", notify=False)
+    services.certificate_revoke(
+        certificate=certificate, by=coordinator, reason="conduct", notify=False
+    )
     member.refresh_from_db()
     assert member.status == Status.REMOVED
     assert listed(coord_client, availability="any") == []

@@ -5,16 +5,19 @@ settings page says what it does, and the language list serves the regions we wor
 import csv
 import io
 import re
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from certificates import api, pool
+from certificates import api, pool, services
 from certificates.forms import PoolMemberForm
 from certificates.models import PoolMember
 from tests.conftest import login_with_mfa, migrate_to
+from training.models import AuditEntry
 
 from .pool_factories import pool_person, pool_track
 
@@ -175,8 +178,6 @@ def test_the_form_names_the_email_that_would_be_shared(people):
 def test_the_page_says_what_starts_ticked_and_what_leaving_does(client, settings, db):
     settings.ACOMPANA_POOL_LEFT_DAYS = 123
     track = pool_track()
-    from certificates import services
-
     member = pool_person(track, name="New")
     member.delete()  # certified, not yet in the pool
     user = member.user
@@ -184,7 +185,7 @@ def test_the_page_says_what_starts_ticked_and_what_leaving_does(client, settings
     with translation.override("en"):
         html = client.get(POOL_SETTINGS).content.decode()
         assert "nothing is ticked" in html
-        joined = services.pool_join(user)
+        joined = services.pool_join(user=user)
         html = client.get(POOL_SETTINGS).content.decode()
         for name in ("share_email", "share_phone", "share_other", "share_languages"):
             box = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
@@ -198,12 +199,6 @@ def test_the_page_says_what_starts_ticked_and_what_leaving_does(client, settings
 
 
 def test_leaving_deletes_the_details_after_the_period_the_page_states(settings, db):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from certificates import services
-
     settings.ACOMPANA_POOL_LEFT_DAYS = 30
     member = pool_person(pool_track(), name="Gone", status=PoolMember.Status.LEFT,
                          contact_other="signal:gone", share_other=True)  # fmt: skip
@@ -254,8 +249,6 @@ def _path(link: str) -> str:
 
 
 def test_a_new_pool_email_waits_for_its_owner_to_confirm_it(client, mailoutbox):
-    from training.models import AuditEntry
-
     member = pool_person(pool_track(), name="Ana", email="ana.signin@example.org",
                          **NONE_SHARED | {"share_email": True})  # fmt: skip
     member.user.preferred_language = "es"
@@ -316,9 +309,6 @@ def test_a_new_pool_email_waits_for_its_owner_to_confirm_it(client, mailoutbox):
 
 
 def test_an_expired_or_tampered_link_is_refused(client, mailoutbox, settings):
-    from datetime import timedelta
-    from unittest import mock
-
     member = pool_person(pool_track(), name="Bea", contact_email="bea@example.net",
                          **NONE_SHARED | {"share_email": True})  # fmt: skip
     client.force_login(member.user)
@@ -376,8 +366,6 @@ def test_language_names_are_djangos_so_its_translations_apply():
 
 
 def test_a_mail_server_failure_keeps_the_address_unconfirmed_and_says_so(client, mailoutbox):
-    from unittest import mock
-
     member = pool_person(pool_track(), name="Eva")
     client.force_login(member.user)
     with mock.patch("certificates.pool_email.EmailMessage.send", side_effect=OSError):

@@ -2,6 +2,7 @@
 database, the checklist's links from the kinds, and the kind added as its proof: hours of courses
 completed ("continuing education")."""
 
+import importlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,7 +20,8 @@ from certificates.requirement_kinds import KINDS, Link
 from cohorts.models import Skill
 from courses.factories import make_course
 from courses.models import CourseProgress
-from tests.conftest import migrate_to
+from tests.certificates.test_review import _edit_form
+from tests.conftest import login_with_mfa, migrate_to
 
 from .factories import (
     add_requirement,
@@ -269,9 +271,6 @@ def test_a_requirement_met_has_no_link(volunteer):
 
 # --- The track editor (Wagtail) -----------------------------------------------------------------
 def test_a_coordinator_requires_hours_of_courses_in_the_track_editor(client, coordinator):
-    from tests.certificates.test_review import _edit_form
-    from tests.conftest import login_with_mfa
-
     track = make_track()
     edit = f"/admin/snippets/certificates/track/edit/{track.pk}/"
     login_with_mfa(client, coordinator)
@@ -341,8 +340,6 @@ def test_the_migration_empties_other_kinds_fields_and_keeps_every_requirement(
 def test_the_migration_refuses_a_requirement_without_its_course_and_changes_nothing(
     latest_schema_after,
 ):
-    import importlib
-
     old = migrate_to(BEFORE)
     Track = old.get_model("certificates", "Track")
     Requirement_ = old.get_model("certificates", "Requirement")

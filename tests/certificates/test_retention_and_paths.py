@@ -67,7 +67,7 @@ def test_first_certificate_uses_up_initial_exceptions_but_not_renewal_ones(
                                         granted_by=coordinator)  # fmt: skip
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.evaluate(volunteer, track)
+        services.certification_evaluate(user=volunteer, track=track)
 
     certificate = Certificate.objects.get(user=volunteer, track=track)
     used = RequirementException.objects.get(requirement=first)
@@ -85,8 +85,8 @@ def test_an_exception_can_be_granted_only_for_a_requirement_still_open(client, c
     other_path = add_requirement(track, Kind.AGREEMENT, agreement=make_agreement(),
                                  path=Requirement.Path.RENEWAL)  # fmt: skip
     volunteer = person()
-    services.agreement_sign(volunteer, signed_agreement.current_version())
-    services.evaluate(volunteer, track)  # on the track page now
+    services.agreement_sign(user=volunteer, version=signed_agreement.current_version())
+    services.certification_evaluate(user=volunteer, track=track)  # on the track page now
     login_with_mfa(client, coordinator)
     url = reverse("certificates:grant_exception", args=[track.slug, volunteer.pk])
 
@@ -101,7 +101,9 @@ def test_a_revoked_holder_is_still_on_the_track_for_coordinators(client, coordin
     track = make_track()
     volunteer = person()
     certificate = make_certificate(volunteer, track)
-    services.certificate_revoke(certificate, by=coordinator, reason="Confidentiality broken")
+    services.certificate_revoke(
+        certificate=certificate, by=coordinator, reason="Confidentiality broken"
+    )
     login_with_mfa(client, coordinator)
     url = reverse("certificates:track_person", args=[track.slug, volunteer.pk])
     page = client.get(url).content.decode()

@@ -106,8 +106,8 @@ def _approval_request(volunteer):
     agreement = make_agreement()
     add_requirement(track, Requirement.Kind.AGREEMENT, agreement=agreement)
     join(make_cohort(track), volunteer)
-    services.agreement_sign(volunteer, agreement.current_version())
-    services.evaluate(volunteer, track)
+    services.agreement_sign(user=volunteer, version=agreement.current_version())
+    services.certification_evaluate(user=volunteer, track=track)
     return track, agreement, CertificationRequest.objects.get(user=volunteer, track=track)
 
 
@@ -166,15 +166,17 @@ def test_approving_a_request_checks_eligibility_again(volunteer, coordinator):
     _track, agreement, request = _approval_request(volunteer)
     publish_version(agreement, "New rules to read and sign.")
     with pytest.raises(services.CertificationError):
-        services.request_decide(request, by=coordinator, approve=True)
+        services.request_decide(certification_request=request, by=coordinator, approve=True)
     assert not Certificate.objects.exists()
 
 
 @finding(5, "approving a declined request issues a certificate but the request stays declined")
 def test_approving_a_declined_request_marks_it_approved(volunteer, coordinator):
     _track, _agreement, request = _approval_request(volunteer)
-    services.request_decide(request, by=coordinator, approve=False, note="Not yet.")
-    services.request_decide(request, by=coordinator, approve=True)
+    services.request_decide(
+        certification_request=request, by=coordinator, approve=False, note="Not yet."
+    )
+    services.request_decide(certification_request=request, by=coordinator, approve=True)
     request.refresh_from_db()
     assert request.status == CertificationRequest.Status.APPROVED
 
@@ -251,7 +253,7 @@ def test_joining_shares_nothing_until_the_person_chooses(client, coordinator):
 def test_a_removed_legal_name_leaves_the_verification_page(client):
     holder = person(display_name="Pseudonym", legal_name="María Legal Pérez")
     certificate = make_certificate(holder, make_track())
-    services.certificate_set_name(certificate, Certificate.Name.LEGAL)
+    services.certificate_set_name(certificate=certificate, choice=Certificate.Name.LEGAL)
     holder.legal_name = ""
     holder.save()
     page = client.get(reverse("verify", args=[certificate.code])).content.decode()

@@ -85,7 +85,9 @@ def test_an_empty_reason_is_asked_for_before_any_confirmation(client, coordinato
 
 def _revoke(certificate, coordinator, capture):
     with capture(execute=True):
-        services.certificate_revoke(certificate, by=coordinator, reason="Not said in the email")
+        services.certificate_revoke(
+            certificate=certificate, by=coordinator, reason="Not said in the email"
+        )
     assert len(mail.outbox) == 1
     return mail.outbox[0].body
 

@@ -8,10 +8,11 @@ import types
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from certificates import services, tasks
+from certificates import pdf, services, tasks
 from certificates.models import (
     RENDER_CLAIM,
     Certificate,
@@ -24,11 +25,13 @@ from certificates.models import (
 from tests.audit import pool_entries, sent
 from tests.conftest import login_with_mfa
 from training import ratelimit
+from training.errors import ServiceError
 from training.factories import UserFactory
 from training.roles import Role
 
 from .factories import add_requirement, join, make_agreement, make_certificate, make_cohort, person
 from .factories import make_track as _make_track
+from .helpers import refused
 from .pool_factories import pool_person, pool_track
 
 pytestmark = pytest.mark.django_db
@@ -80,11 +83,11 @@ def test_the_services_refuse_a_coordinators_own_certification_whoever_calls_them
 ):
     track = _track_with(coordinator, approval=Track.Approval.COORDINATOR)
     requirement = track.requirements.first()
-    with pytest.raises(services.CertificationError, match="self"):
+    with refused("self"):
         services.exception_grant(user=coordinator, requirement=requirement, reason="Mine",
                                  by=coordinator)  # fmt: skip
-    with pytest.raises(services.CertificationError, match="self"):
-        services.certificate_issue(coordinator, track, period=1, approved_by=coordinator)
+    with refused("self"):
+        services.certificate_issue(user=coordinator, track=track, period=1, approved_by=coordinator)
     assert not RequirementException.objects.exists() and not Certificate.objects.exists()
 
     # Another coordinator may: their exceptions, then the coordinator's own attempts at the rest.
@@ -92,27 +95,33 @@ def test_the_services_refuse_a_coordinators_own_certification_whoever_calls_them
         exception = services.exception_grant(
             user=coordinator, requirement=requirement, reason="Elsewhere", by=other_coordinator
         )
-    with pytest.raises(services.CertificationError, match="self"):
-        services.exception_withdraw(exception, by=coordinator)
+    with refused("self"):
+        services.exception_withdraw(exception=exception, by=coordinator)
     exception.refresh_from_db()
     assert exception.withdrawn_at is None
 
-    services.evaluate(coordinator, track)
+    services.certification_evaluate(user=coordinator, track=track)
     request = CertificationRequest.objects.get(user=coordinator, track=track)
     for approve in (True, False):
-        with pytest.raises(services.CertificationError, match="self"):
-            services.request_decide(request, by=coordinator, approve=approve)
+        with refused("self"):
+            services.request_decide(certification_request=request, by=coordinator, approve=approve)
     request.refresh_from_db()
     assert request.status == CertificationRequest.Status.PENDING
     assert not Certificate.objects.exists()
 
-    certificate = services.request_decide(request, by=other_coordinator, approve=True)
+    certificate = services.request_decide(
+        certification_request=request, by=other_coordinator, approve=True
+    )
     assert certificate.user == coordinator and certificate.approved_by == other_coordinator
-    with pytest.raises(services.CertificationError, match="self"):
-        services.certificate_revoke(certificate, by=coordinator, reason="Undo my record")
+    with refused("self"):
+        services.certificate_revoke(
+            certificate=certificate, by=coordinator, reason="Undo my record"
+        )
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
-    services.certificate_revoke(certificate, by=other_coordinator, reason="Broke confidentiality")
+    services.certificate_revoke(
+        certificate=certificate, by=other_coordinator, reason="Broke confidentiality"
+    )
     certificate.refresh_from_db()
     assert certificate.revoked_by == other_coordinator
 
@@ -126,7 +135,7 @@ def test_a_coordinator_cannot_approve_decline_revoke_or_withdraw_on_their_own_pa
                              by=other_coordinator)  # fmt: skip
     exception = services.exception_grant(user=coordinator, requirement=second, reason="Elsewhere",
                                          by=other_coordinator)  # fmt: skip
-    services.evaluate(coordinator, track)
+    services.certification_evaluate(user=coordinator, track=track)
     request = CertificationRequest.objects.get(user=coordinator, track=track)
     own_certificate = make_certificate(coordinator, _make_track())
     login_with_mfa(client, coordinator)
@@ -254,9 +263,11 @@ def frozen_minute(monkeypatch):
 
 @pytest.fixture
 def queued(monkeypatch):
-    """Renders sent to Celery, without running them."""
+    """Renders sent to Celery (once committed), without running them."""
     sent = []
-    monkeypatch.setattr(tasks.render_certificate, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(
+        tasks.render_certificate, "delay_on_commit", lambda *args: sent.append(args)
+    )
     return sent
 
 
@@ -285,9 +296,9 @@ def test_name_changes_and_retries_are_rate_limited_per_person(
     assert len(queued) == 3
 
     render_failed()
-    for refused in (client.post(url, {"name_choice": "legal"}), client.post(retry)):
-        assert refused.status_code == 429 and refused["Retry-After"] == "60"
-        assert "Please wait a minute and try again." in refused.content.decode()
+    for response in (client.post(url, {"name_choice": "legal"}), client.post(retry)):
+        assert response.status_code == 429 and response["Retry-After"] == "60"
+        assert "Please wait a minute and try again." in response.content.decode()
     certificate.refresh_from_db()
     assert certificate.name_choice == "display"
     assert certificate.pdf_status == Certificate.Pdf.FAILED
@@ -318,7 +329,9 @@ def test_a_render_queued_or_running_for_the_same_content_is_not_queued_again(
         Certificate.objects.filter(pk=certificate.pk).update(pdf_status=Certificate.Pdf.FAILED)
     assert len(queued) == 1
     ((_certificate_id, fingerprint),) = queued
-    assert tasks.render_unless_queued(certificate.pk) is False  # any other caller too
+    assert (
+        services.certificate_pdf_queue(certificate_id=certificate.pk) is False
+    )  # any other caller too
 
     # New content is a new render; once a render ends, its content may be queued again.
     volunteer.display_name = "Renamed"
@@ -329,13 +342,13 @@ def test_a_render_queued_or_running_for_the_same_content_is_not_queued_again(
     certificate.refresh_from_db()
     assert certificate.pdf_status == Certificate.Pdf.READY
     assert (certificate.pdf_queued_fingerprint, certificate.pdf_queued_at) == ("", None)
-    assert tasks.render_unless_queued(certificate.pk) is True
+    assert services.certificate_pdf_queue(certificate_id=certificate.pk) is True
     assert len(queued) == 3
 
 
 def test_a_lost_render_can_be_asked_for_again(client, volunteer, queued):
     certificate = make_certificate(volunteer, _make_track())
-    assert tasks.render_unless_queued(certificate.pk) is True
+    assert services.certificate_pdf_queue(certificate_id=certificate.pk) is True
     certificate.refresh_from_db()
     assert certificate.pdf_status == Certificate.Pdf.PENDING and not certificate.pdf_stalled
     client.force_login(volunteer)
@@ -348,19 +361,15 @@ def test_a_lost_render_can_be_asked_for_again(client, volunteer, queued):
     )
     page = client.get(reverse("certificates:certificate", args=[certificate.code]))
     assert "Try again" in page.content.decode()
-    assert tasks.render_unless_queued(certificate.pk) is True
+    assert services.certificate_pdf_queue(certificate_id=certificate.pk) is True
     assert len(queued) == 2
 
 
 def test_a_render_past_its_time_limit_fails_visibly_and_releases_its_claim(
     volunteer, monkeypatch, queued
 ):
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    from certificates import pdf
-
     certificate = make_certificate(volunteer, _make_track())
-    tasks.render_unless_queued(certificate.pk)
+    services.certificate_pdf_queue(certificate_id=certificate.pk)
 
     def too_slow(context):
         raise SoftTimeLimitExceeded()
@@ -407,3 +416,12 @@ def test_a_coordinators_pdf_download_is_recorded_in_the_persons_history(client, 
     own_pdf = reverse("certificates:certificate_pdf", args=[certificate.code])
     assert client.get(own_pdf).status_code == 200
     assert CertificationEvent.objects.filter(kind=Event.PDF_DOWNLOADED).count() == 1
+
+
+# --- 5. A refusal says which it is, and why in the person's language ----------------------------
+def test_a_refusal_is_a_service_error_with_a_code_and_a_translated_message():
+    error = services.CertificationError.because("revoked")
+    assert isinstance(error, ServiceError) and error.code == "revoked"
+    with translation.override("es"):
+        assert str(error) == "Este certificado ya está revocado."
+    assert str(error) == "This certificate is already revoked."

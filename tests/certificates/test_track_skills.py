@@ -6,13 +6,17 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.migrations.exceptions import IrreversibleError
 from django.urls import reverse
 from django.utils import timezone
 
 from certificates import eligibility
-from certificates.models import Requirement
+from certificates.models import Requirement, Track
 from cohorts.models import Skill, SkillSignOff
-from tests.conftest import migrate_to
+from cohorts.progress import skills_of
+from courses.factories import make_course
+from tests.certificates.test_review import _edit_form
+from tests.conftest import login_with_mfa, migrate_to
 from training.factories import UserFactory
 from training.roles import Role
 
@@ -122,8 +126,6 @@ def test_the_migration_copies_a_skill_of_a_cohort_off_the_track_or_of_a_course(
     """Only a skill of a cohort preparing for the requirement's track moves to the track: a
     cohort on no track (or on another track) and a course keep theirs, the track gets a copy
     with the sign-offs given so far."""
-    from courses.factories import make_course
-
     migrate_to(BEFORE)  # data only since 0008: today's models fit
     track, other = make_track(), make_track()
     loose, elsewhere = make_cohort(None), make_cohort(other)
@@ -149,8 +151,6 @@ def test_the_migration_copies_a_skill_of_a_cohort_off_the_track_or_of_a_course(
         assert (copy.track_id, copy.cohort_id, copy.course_id) == (track.pk, None, None)
         assert SkillSignOff.objects.filter(skill=copy, user=ana, cohort=cohort).exists()
     # The cohort on no track still has its skill to sign off; the course's cohorts theirs.
-    from cohorts.progress import skills_of
-
     assert loose_skill in skills_of(loose)
     assert Skill.objects.filter(course=course).count() == 1
     assert track.skills.count() == 3 and not other.skills.exists()
@@ -159,8 +159,6 @@ def test_the_migration_copies_a_skill_of_a_cohort_off_the_track_or_of_a_course(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_refuses_to_go_back_once_a_track_has_skills(latest_schema_after):
-    from django.db.migrations.exceptions import IrreversibleError
-
     migrate_to(AFTER)
     skill = Skill.objects.create(track=make_track(), name="Safety planning")
     with pytest.raises(IrreversibleError, match="Certification tracks have 1 skill: "):
@@ -259,10 +257,6 @@ def _edit(track) -> str:
 
 @pytest.mark.django_db
 def test_a_coordinator_creates_a_track_with_skills_then_requires_one(client, coordinator):
-    from certificates.models import Track
-    from tests.certificates.test_review import _edit_form
-    from tests.conftest import login_with_mfa
-
     login_with_mfa(client, coordinator)
     page = client.get(ADD).content.decode()
     assert "Skills" in page and "skills-TOTAL_FORMS" in page
@@ -321,9 +315,6 @@ def test_a_coordinator_creates_a_track_with_skills_then_requires_one(client, coo
 def test_a_skill_named_by_a_requirement_or_signed_off_stays_in_the_editor(
     client, coordinator, trainer
 ):
-    from tests.certificates.test_review import _edit_form
-    from tests.conftest import login_with_mfa
-
     track = make_track()
     named = Skill.objects.create(track=track, name="Named by a requirement", sort_order=0)
     signed = Skill.objects.create(track=track, name="Signed off for someone", sort_order=1)
@@ -346,8 +337,6 @@ def test_a_skill_named_by_a_requirement_or_signed_off_stays_in_the_editor(
 def test_the_coordinators_page_never_shows_signed_off_under_not_signed_off_yet(
     client, coordinator, trainer
 ):
-    from tests.conftest import login_with_mfa
-
     track = make_track()
     cohort = make_cohort(track, trainer=trainer)
     add_requirement(track, Kind.SKILL,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates import services, tasks
+from certificates import selectors, services, tasks
 from certificates.models import (
     AgreementSignature,
     Certificate,
@@ -20,6 +20,7 @@ from certificates.models import (
     RequirementException,
     Track,
 )
+from cohorts.models import SkillSignOff
 from tests.conftest import login_with_mfa
 from training.factories import UserFactory
 from training.roles import Role
@@ -74,7 +75,7 @@ def test_verify_shows_an_expired_certificate_as_expired(client, volunteer):
 
 def test_verify_shows_a_revoked_certificate_without_the_reason(client, volunteer, coordinator):
     certificate = make_certificate(volunteer, make_track())
-    services.certificate_revoke(certificate, by=coordinator,
+    services.certificate_revoke(certificate=certificate, by=coordinator,
                                 reason="Shared screenshots of a case in a public group.",
                                 notify=False)  # fmt: skip
     response = client.get(verify_url(certificate.code))
@@ -199,8 +200,8 @@ def setting(volunteer):
     agreement = make_agreement(title="Code of conduct")
     signed = add_requirement(track, Kind.AGREEMENT, agreement=agreement)
     open_one = add_requirement(track, Kind.SKILL, skill=make_skill(cohort, "Safety planning"))
-    services.agreement_sign(volunteer, agreement.current_version())
-    services.evaluate(volunteer, track)
+    services.agreement_sign(user=volunteer, version=agreement.current_version())
+    services.certification_evaluate(user=volunteer, track=track)
     return track, signed, open_one
 
 
@@ -299,10 +300,8 @@ def test_the_coordinator_sees_a_person_and_grants_an_exception_with_a_reason(
 def test_the_coordinator_approves_from_the_queue(client, coordinator, volunteer, trainer,
                                                  setting):  # fmt: skip
     track, _signed, open_one = setting
-    from cohorts.models import SkillSignOff
-
     SkillSignOff.objects.create(skill=open_one.skill, user=volunteer, signed_by=trainer)
-    services.evaluate(volunteer, track)
+    services.certification_evaluate(user=volunteer, track=track)
     request = CertificationRequest.objects.get(user=volunteer, track=track)
     login_with_mfa(client, coordinator)
     page = client.get(reverse("certificates:queue")).content.decode()
@@ -404,18 +403,16 @@ def test_the_trainers_member_page_shows_the_checklist_when_the_cohort_has_a_trac
 
 
 def test_a_certificate_issued_between_the_overviews_queries_gets_its_track(monkeypatch):
-    from certificates import views
-
     volunteer = person()
     followed, later = make_track(), make_track()
     join(make_cohort(followed), volunteer)
     certificate = make_certificate(volunteer, later)
-    run = views._FOLLOWED.run
+    run = selectors._FOLLOWED.run
     # The tracks were read before the certificate (and its track) came.
     monkeypatch.setattr(
-        views._FOLLOWED, "run",
+        selectors._FOLLOWED, "run",
         lambda **values: [track for track in run(**values) if track.pk != later.pk],
     )  # fmt: skip
-    overview = views._overview(volunteer)
+    overview = selectors.certification_overview(user=volunteer)
     assert [c.track for c in overview["certificates"]] == [later]
     assert overview["certificates"][0].pk == certificate.pk

@@ -7,16 +7,18 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection
+from django.db import connection as ours
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cohorts import announcements, services
-from cohorts.models import Announcement, Application, Membership, NotificationLog
+from cohorts.models import Announcement, Application, Membership
 from cohorts.tasks import send_announcement
 from tests.cohorts.factories import make_cohort
 from tests.conftest import skip_or_fail
 from training.factories import UserFactory
+from training.models import AuditEntry, NotificationLog
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +64,6 @@ def test_members_get_it_once_even_when_the_task_runs_twice(
 def test_a_second_run_at_the_same_time_leaves_the_sending_to_the_first(trainer):
     """A redelivered task while the first run still sends (it holds the announcement's row,
     as each batch does): the second sends nothing."""
-    from django.db import connection as ours
-
     if ours.vendor != "postgresql":
         # SQLite has no row locks: there the second run waits for the first one's write lock
         # (and NotificationLog's keys keep anyone from being sent it twice), it does not skip.
@@ -293,8 +293,6 @@ def test_the_subject_line_never_carries_the_trainers_words(
 def test_sending_is_in_the_audit_log_with_the_audience_and_how_many(
     trainer_client, django_capture_on_commit_callbacks
 ):
-    from training.models import AuditEntry
-
     cohort = make_cohort(trainer=trainer_client.trainer, questions=False)
     _people(cohort)  # two members, one waiting, one applicant
     url = reverse("cohorts:trainer_messages", args=[cohort.slug])

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cohorts import services
+from cohorts import selectors, services
 from cohorts.models import Application, MessageTemplate
 from tests.cohorts.factories import make_cohort
 from training.factories import UserFactory
@@ -231,7 +231,7 @@ def test_accepting_someone_already_waiting_in_a_full_cohort_changes_nothing(
         application.refresh_from_db()
         assert application.status == "waitlisted"
         assert (application.waitlisted_at, application.decided_at) == before[application.pk]
-    assert [services.waitlist_position(a) for a in waiting] == [1, 2]
+    assert [selectors.waitlist_position(a) for a in waiting] == [1, 2]
 
 
 def test_the_service_leaves_someone_waiting_in_a_full_cohort_unchanged(

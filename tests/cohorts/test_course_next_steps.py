@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from cohorts import services
 from cohorts.models import Application, Cohort
 from courses.factories import make_course
 from tests.cohorts.factories import make_cohort
@@ -110,8 +111,6 @@ def test_the_waitlist_says_the_persons_position(client, volunteer, cohort_course
 
 
 def test_an_enrolled_member_is_told_to_continue_only(client, volunteer, cohort_course):
-    from cohorts import services
-
     cohort = _cohort("spring", cohort_course, mode=Cohort.Mode.OPEN)
     services.join_open(cohort=cohort, user=volunteer)
     client.force_login(volunteer)

@@ -6,8 +6,10 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cohorts.models import Cohort
+from courses import demo_data
 from courses.models import CoursePage
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +34,6 @@ def test_the_demo_words_say_what_a_newcomer_can_do():
     """The catalog's introduction no longer says every course is followed between a cohort's
     live sessions, and "how to join" does not repeat the next step's links (apply, dashboard),
     in each language the demo is written in."""
-    from courses import demo_data
 
     demo_content, demo_content_es, demo_content_pt_br = map(demo_data.load, ("en", "es", "pt-br"))
     courses = {course["slug"]: course for course in demo_content.COURSES}
@@ -53,8 +54,6 @@ def test_the_demo_words_say_what_a_newcomer_can_do():
 
 
 def test_the_demo_cohorts_names_dates_and_sessions_agree():
-    from django.utils import timezone
-
     call_command("seed_demo", stdout=None)
     care = Cohort.objects.get(mode=Cohort.Mode.OPEN)
     years = set(re.findall(r"\b20\d\d\b", care.title))

@@ -1,9 +1,11 @@
 """A trainer's view of a member shows what belongs to the trainer's own cohort only: a member of
 two cohorts keeps what happens in the other one from this one's trainers."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -137,10 +139,6 @@ def test_trainer_a_cannot_change_or_withdraw_cohort_twos_sign_off(trainer_client
 def test_existing_sign_offs_are_given_the_cohort_they_were_made_in(trainer_client):
     """The data migration: a cohort's skill → that cohort; a course's skill → the cohort of that
     course whose trainers include the signer; no single fit → none (still counts, shown nowhere)."""
-    import importlib
-
-    from django.apps import apps
-
     migration = importlib.import_module("cohorts.migrations.0004_sign_offs_belong_to_their_cohort")
     trainer_a, trainer_b = trainer_client.trainer, UserFactory()
     one = make_cohort("one", trainer=trainer_a)

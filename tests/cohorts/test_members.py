@@ -8,10 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import services
+from cohorts import selectors, services
 from cohorts.models import Application, Cohort, Membership
 from courses.models import Enrolment, ModuleProgress
 from tests.cohorts.factories import make_cohort
@@ -60,7 +62,7 @@ def test_a_trainer_removes_a_member_who_is_told_and_whose_place_goes_to_the_wait
 
     page = trainer_client.get(url)  # a confirmation page: nothing done on GET
     assert page.status_code == 200
-    assert services.membership_of(cohort, gone) is not None
+    assert selectors.membership_of(cohort, gone) is not None
     with django_capture_on_commit_callbacks(execute=True):
         response = trainer_client.post(url, {"action": "remove", "message": "Gracias por todo."})
     assert response.status_code == 302
@@ -74,7 +76,7 @@ def test_a_trainer_removes_a_member_who_is_told_and_whose_place_goes_to_the_wait
     with pytest.raises(services.CohortError):
         services.join_open(cohort=cohort, user=gone)
     # The freed place went to the first waiting.
-    assert services.membership_of(cohort, waiting) is not None
+    assert selectors.membership_of(cohort, waiting) is not None
 
     told = {message.to[0]: message for message in mail.outbox}
     assert len(mail.outbox) == 2
@@ -142,7 +144,7 @@ def test_a_move_is_refused_to_a_full_or_unrelated_or_foreign_cohort(trainer_clie
     url = reverse("cohorts:trainer_member_place", args=[cohort.slug, person.pk])
     response = trainer_client.post(url, {"action": "move", "to": foreign.pk})
     assert response.status_code == 200  # not a choice offered to this trainer
-    assert services.membership_of(cohort, person) is not None
+    assert selectors.membership_of(cohort, person) is not None
     assert not Membership.objects.filter(cohort=foreign).exists()
     assert not AuditEntry.objects.filter(action="cohort.member_moved").exists()
 
@@ -153,7 +155,7 @@ def test_another_trainers_member_cannot_be_moved_or_removed(trainer_client):
     url = reverse("cohorts:trainer_member_place", args=[cohort.slug, person.pk])
     assert trainer_client.get(url).status_code == 404
     assert trainer_client.post(url, {"action": "remove"}).status_code == 404
-    assert services.membership_of(cohort, person) is not None
+    assert selectors.membership_of(cohort, person) is not None
 
 
 def test_the_members_list_says_how_each_joined_and_offers_move_or_remove(trainer_client):
@@ -181,9 +183,6 @@ def test_leaving_records_why(db):
 
 
 def test_the_cohort_page_keeps_its_query_count_as_members_and_the_waitlist_grow(trainer_client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     cohort = make_cohort(trainer=trainer_client.trainer, capacity=None)
     url = reverse("cohorts:trainer_cohort", args=[cohort.slug])
 
@@ -216,7 +215,7 @@ def test_a_move_never_jumps_the_other_cohorts_waitlist(trainer_client):
         trainer_client.post(url, {"action": "move", "to": other.pk}, follow=True).content.decode()
     )
     assert "People are waiting for a place in that cohort" in page
-    assert services.membership_of(cohort, person) is not None
+    assert selectors.membership_of(cohort, person) is not None
     assert not Membership.objects.filter(cohort=other).exists()
     waiting.refresh_from_db()
     assert waiting.status == "waitlisted"
@@ -227,7 +226,7 @@ def test_a_move_never_jumps_the_other_cohorts_waitlist(trainer_client):
     Application.objects.create(cohort=other, user=UserFactory(), status="waitlisted",
                                waitlisted_at=timezone.now() + timedelta(minutes=1))  # fmt: skip
     services.member_move(cohort=cohort, user=person, to=other, by=trainer_client.trainer)
-    assert services.membership_of(other, person) is not None
+    assert selectors.membership_of(other, person) is not None
 
 
 @pytest.mark.parametrize("source", [Membership.Source.OPEN, Membership.Source.INVITATION,

@@ -1,7 +1,7 @@
 """Cohort messages: each sent once, in the recipient's language and zone, discreet subjects,
 non-essential ones can be turned off."""
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.core import mail
@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts import notify, services
-from cohorts.models import Cohort, LiveSession, Membership, NotificationLog, NotificationSettings
+from cohorts.models import Cohort, LiveSession, Membership
 from cohorts.sessions import session_cancel, sessions_save
 from cohorts.tasks import notify_application
 from tests.cohorts.factories import make_cohort
 from tests.cohorts.test_views import answers_post
 from training.factories import UserFactory
+from training.models import NotificationLog, NotificationOptOut
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +57,6 @@ def _member_cohort(members=2, **fields):
 def test_a_changed_or_cancelled_session_is_told_once_per_change(
     django_capture_on_commit_callbacks,
 ):
-    from datetime import date, time
-
     cohort, _people = _member_cohort()
     (session,) = sessions_save(cohort=cohort, day=date(2099, 1, 12), start=time(18),
                                end=time(19), title="Practice")  # fmt: skip
@@ -78,7 +77,8 @@ def test_a_changed_or_cancelled_session_is_told_once_per_change(
 
 def test_reminders_go_out_once_and_not_to_people_who_turned_them_off():
     cohort, (keen, quiet) = _member_cohort()
-    NotificationSettings.objects.create(user=quiet, session_reminders=False)
+    for kind in ("session_reminder_24h", "session_reminder_1h"):
+        NotificationOptOut.objects.create(user=quiet, kind=kind)
     now = timezone.now()
     LiveSession.objects.create(cohort=cohort, title="Tomorrow", starts_at=now + timedelta(hours=23),
                                ends_at=now + timedelta(hours=24))  # fmt: skip
@@ -135,10 +135,9 @@ def test_people_choose_their_messages(client, volunteer):
     page = client.get(url).content.decode()
     assert "reminders before live sessions" in page.lower()
     assert "daily summary" not in page  # not a trainer
-    client.post(url, {"module_released": "on", "nudges": "on"})
-    chosen = NotificationSettings.objects.get(user=volunteer)
-    assert (chosen.session_reminders, chosen.module_released, chosen.nudges) == (
-        False, True, True)  # fmt: skip
+    client.post(url, {"module_released": "on", "nudge": "on"})
+    off = set(NotificationOptOut.objects.filter(user=volunteer).values_list("kind", flat=True))
+    assert off == {"session_reminder_24h", "session_reminder_1h"}
 
 
 def test_applying_through_the_page_sends_the_acknowledgement(

@@ -9,11 +9,12 @@ import json
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import notify, services, sessions
+from cohorts import notify, personal_data, selectors, services, sessions
 from cohorts.models import (
     Application,
     Attendance,
@@ -23,26 +24,26 @@ from cohorts.models import (
     InvitationCode,
     LiveSession,
     Membership,
-    NotificationLog,
-    NotificationSettings,
     Skill,
     SkillSignOff,
 )
-from cohorts.views import trainer_cohorts
+from cohorts.selectors import trainer_cohorts
 from tests.cohorts.factories import make_cohort
 from tests.helpers import anonymise_by_hand, erase_declared
 from training import privacy
 from training.factories import UserFactory
 from training.models import FORMER_MEMBER_LABEL
+from training.privacy import declarations
 
 pytestmark = pytest.mark.django_db
 
 COHORT_DECLARATIONS = [
     "cohorts.Application", "cohorts.Membership", "cohorts.CohortInvitation", "cohorts.Attendance",
-    "cohorts.SkillSignOff", "cohorts.CalendarFeed", "cohorts.NotificationLog",
-    "cohorts.NotificationSettings", "cohorts.Cohort", "cohorts.InvitationCode",
+    "cohorts.SkillSignOff", "cohorts.CalendarFeed", "cohorts.Cohort", "cohorts.InvitationCode",
     "cohorts.InvitationSend",
 ]  # fmt: skip
+# The record of messages sent and the opt-outs are the platform's (training.NotificationLog,
+# training.NotificationOptOut): tests/training/test_notifications.py.
 
 
 def export(person) -> dict[str, list[dict]]:
@@ -93,12 +94,6 @@ def world(db):
                             notes="Bea needs more practice.")  # fmt: skip
     sessions.feed_token_new(alba)
     sessions.feed_token_new(bea)
-    NotificationLog.objects.create(user=alba, key=f"decided:alba:{alba.pk}",
-                                   kind="application_decided")  # fmt: skip
-    NotificationLog.objects.create(user=bea, key=f"decided:bea:{bea.pk}",
-                                   kind="application_decided")  # fmt: skip
-    NotificationSettings.objects.create(user=alba, nudges=False)
-    NotificationSettings.objects.create(user=bea)
     invite(other, "alba@example.org", "Alba as the trainer typed it", trainer)
     invite(other, "bea.private@example.org", "Bea as the trainer typed it", trainer)
     InvitationCode.objects.create(cohort=other, created_by=trainer, note="Given to Bea")
@@ -127,8 +122,6 @@ def test_the_export_holds_the_persons_rows_and_nobody_elses(world):
     (invitation,) = exported["cohorts.CohortInvitation"]
     assert invitation["name_typed_by_the_trainer"] == "Alba as the trainer typed it"
     assert len(exported["cohorts.CalendarFeed"]) == 1
-    assert [n["kind"] for n in exported["cohorts.NotificationLog"]] == ["application_decided"]
-    assert exported["cohorts.NotificationSettings"][0]["nudges"] is False
     # Nothing she does as a trainer: she trains nothing.
     assert exported["cohorts.Cohort"] == exported["cohorts.InvitationCode"] == []
 
@@ -159,13 +152,10 @@ def test_erasing_deletes_what_is_personal_and_keeps_anonymous_facts(world):
 
     erase_declared(alba, "cohorts")
 
-    # Deleted: her application and answers, invitations to her address, calendar address,
-    # messages log and settings.
+    # Deleted: her application and answers, invitations to her address, calendar address.
     assert not Application.objects.filter(user=alba).exists()
     assert not CohortInvitation.objects.filter(email="alba@example.org").exists()
     assert not CalendarFeed.objects.filter(user=alba).exists()
-    assert not NotificationLog.objects.filter(user=alba).exists()
-    assert not NotificationSettings.objects.filter(user=alba).exists()
     # Kept, anonymous: the membership (counts), attendance, the sign-off without its notes.
     assert Membership.objects.filter(user=alba, cohort=world["cohort"]).exists()
     assert Attendance.objects.get(user=alba).status == "present"
@@ -174,8 +164,6 @@ def test_erasing_deletes_what_is_personal_and_keeps_anonymous_facts(world):
     assert Application.objects.get(user=bea).answers
     assert CohortInvitation.objects.filter(email="bea.private@example.org").exists()
     assert CalendarFeed.objects.filter(user=bea).exists()
-    assert NotificationLog.objects.filter(user=bea).exists()
-    assert NotificationSettings.objects.filter(user=bea).exists()
     assert SkillSignOff.objects.get(user=bea).notes == "Bea needs more practice."
 
 
@@ -183,7 +171,6 @@ def test_erasing_finds_invitations_to_every_address_and_notes_that_name_the_pers
     """Invitations sent to an address the person added later (or before) are theirs too, and a
     trainer's note on a code of the person's cohort that names them is emptied; in the whole
     registry's order, before their addresses go."""
-    from allauth.account.models import EmailAddress
 
     alba = world["alba"]
     EmailAddress.objects.create(user=alba, email="alba.second@example.org", verified=False)
@@ -246,7 +233,7 @@ def test_suspending_leaves_every_cohort_and_gives_the_place_to_the_waitlist(
     # Bea had the next place: she is a member now, and told so; Alba is sent nothing.
     assert Membership.objects.filter(user=bea, cohort=full, left_at__isnull=True).exists()
     assert [message.to for message in mail.outbox] == [["bea@example.org"]]
-    assert services.places_left(full) == 0
+    assert selectors.places_left(full) == 0
 
 
 def test_suspending_someone_in_no_cohort_does_nothing(volunteer):
@@ -304,7 +291,7 @@ def test_counts_stay_right_after_a_deletion(trainer_client, former):
     cohort = former["cohort"]
     (row,) = trainer_cohorts(trainer_client.trainer)
     assert row.members == 2
-    assert services.places_taken(cohort) == 2
+    assert selectors.places_taken(cohort) == 2
     assert former["session"].attendance.filter(status="present").count() == 2
 
 
@@ -324,11 +311,6 @@ def test_a_former_member_is_sent_no_message(former, django_capture_on_commit_cal
 
 
 def test_the_cohorts_export_says_why_the_person_left(db):
-    from cohorts import personal_data, services
-    from cohorts.models import Membership
-    from tests.cohorts.factories import make_cohort
-    from training.factories import UserFactory
-
     cohort, other = make_cohort("stay"), make_cohort("gone")
     person, trainer = UserFactory(), UserFactory()
     services._admit(cohort, person, Membership.Source.OPEN)
@@ -337,7 +319,6 @@ def test_the_cohorts_export_says_why_the_person_left(db):
     rows = {row["cohort"]: row for row in personal_data._memberships(person)}
     assert rows["Cohort gone"]["why_left"] == "Removed by a trainer"
     assert rows["Cohort stay"]["why_left"] == ""
-    from training.privacy import declarations
 
     declaration = next(d for d in declarations() if d.model == "cohorts.Membership")
     assert "why_left" in declaration.labels

@@ -6,16 +6,21 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cohorts import services
-from cohorts.models import Membership, Skill, SkillSignOff
+from cohorts.models import Application, Cohort, Membership, ModuleRelease, Skill, SkillSignOff
+from cohorts.progress import skills_of
 from courses import services as course_services
-from courses.models import ModuleProgress, Reflection
+from courses.factories import make_course
+from courses.models import Enrolment, ModuleProgress, Reflection
+from courses.services import LearningError, module_assert_open
 from tests.audit import sent, sent_ids
 from tests.cohorts.factories import make_cohort
+from tests.conftest import login_with_mfa
 from training.factories import UserFactory
 from training.models import AuditEntry
 
@@ -80,8 +85,6 @@ def test_the_csv_export_is_logged_and_neutralises_formulas(trainer_client):
 
 def test_the_csv_export_is_a_post_with_csrf_and_a_get_exports_nothing(trainer_client):
     """A link or an image elsewhere cannot make a trainer's browser export their members."""
-    from django.test import Client
-
     cohort = make_cohort(trainer=trainer_client.trainer)
     add_members(cohort, 2)
     url = reverse("cohorts:trainer_progress_csv", args=[cohort.slug])
@@ -94,8 +97,6 @@ def test_the_csv_export_is_a_post_with_csrf_and_a_get_exports_nothing(trainer_cl
     assert f'action="{url}"' in body and "csrfmiddlewaretoken" in body
     assert not exports().exists()
     # Without the CSRF token (a form on another site), the POST is refused.
-    from tests.conftest import login_with_mfa
-
     strict = Client(enforce_csrf_checks=True)
     login_with_mfa(strict, trainer_client.trainer)
     assert strict.post(url).status_code == 403
@@ -156,11 +157,6 @@ def test_progress_of_another_trainers_cohort_is_not_found(trainer_client):
 
 
 def test_a_module_released_by_date_says_when_it_opens_and_then_opens(trainer_client, client):
-    from datetime import timedelta
-
-    from cohorts.models import Cohort, ModuleRelease
-    from courses.services import LearningError, module_assert_open
-
     cohort = make_cohort(trainer=trainer_client.trainer, module_release=Cohort.Release.SCHEDULED)
     (member,) = add_members(cohort, 1)
     course = cohort.courses.get()
@@ -187,9 +183,6 @@ def test_a_module_released_by_date_says_when_it_opens_and_then_opens(trainer_cli
 
 
 def test_a_cohort_releasing_everything_at_once_ignores_dates(trainer_client):
-    from cohorts.models import ModuleRelease
-    from courses.services import module_assert_open
-
     cohort = make_cohort(trainer=trainer_client.trainer)
     (member,) = add_members(cohort, 1)
     course = cohort.courses.get()
@@ -208,7 +201,6 @@ def test_a_course_skill_is_shared_by_every_cohort_taking_the_course(trainer_clie
     trainer_client.post(url, {"name": "Safety planning", "scope": str(course.pk)})
     skill = Skill.objects.get()
     assert (skill.course, skill.cohort) == (course, None)
-    from cohorts.progress import skills_of
 
     assert list(skills_of(other)) == [skill]
     trainer_client.post(
@@ -219,8 +211,6 @@ def test_a_course_skill_is_shared_by_every_cohort_taking_the_course(trainer_clie
 
 
 def test_a_cohort_keeps_its_own_wording_of_a_decision(trainer_client):
-    from cohorts.models import Application
-
     cohort = make_cohort(trainer=trainer_client.trainer)
     application = services.application_submit(
         cohort=cohort, user=UserFactory(),
@@ -237,8 +227,6 @@ def test_a_cohort_keeps_its_own_wording_of_a_decision(trainer_client):
 def test_review_fixes_skills_decisions_and_courses(trainer_client):
     """Found in review: a course's skills are not deleted by one cohort's trainer; a decision
     that cannot apply is reported, not a server error; a course added later reaches members."""
-    from cohorts.models import Application
-    from courses.models import Enrolment
 
     cohort = make_cohort(trainer=trainer_client.trainer)
     course = cohort.courses.get()
@@ -255,8 +243,6 @@ def test_review_fixes_skills_decisions_and_courses(trainer_client):
         {"application": [str(application.pk)], "decision": "waitlist"},
     )
     assert response.status_code == 302
-
-    from courses.factories import make_course
 
     new_course, _modules = make_course("added-later", modules=1)
     data = {

@@ -2,7 +2,7 @@
 member page's attendance and skills, and a certification track's skills signed off from every
 cohort preparing for the track (issue 15)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +16,7 @@ from certificates.eligibility import compute
 from certificates.models import Requirement
 from cohorts import services
 from cohorts.models import Attendance, LiveSession, Skill, SkillSignOff
-from courses.models import ModulePage, ModuleProgress
+from courses.models import CourseProgress, ModulePage, ModuleProgress
 from tests.certificates.factories import add_requirement, make_track
 from tests.cohorts.factories import make_cohort
 from tests.cohorts.test_progress import add_members, exports
@@ -329,10 +329,6 @@ def test_the_matrix_rows_escape_names_and_say_the_last_activity_in_the_viewers_z
 ):
     """The rows are written in Python (issue 18): the same escaping, links, cells and times as
     the template wrote them."""
-    from datetime import UTC, datetime
-
-    from courses.models import CourseProgress
-
     trainer = trainer_client.trainer
     trainer.time_zone = "America/Mexico_City"
     trainer.save(update_fields=["time_zone"])

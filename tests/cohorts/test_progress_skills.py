@@ -6,8 +6,10 @@ off yet" checklist), whatever the case and the spacing (issue 15, review)."""
 import pytest
 from django.urls import reverse
 
+from certificates import requirement_kinds
 from cohorts import services
 from cohorts.models import Skill, same_skill
+from courses.factories import make_course
 from tests.certificates.factories import make_track
 from tests.cohorts.factories import make_cohort
 from training.factories import UserFactory
@@ -30,8 +32,6 @@ def test_one_name_whatever_the_case_and_the_spacing():
 
 def test_certification_reads_skill_names_the_way_cohorts_do():
     # The skill requirement's check lives with its kind (certificates.requirement_kinds).
-    from certificates import requirement_kinds
-
     assert requirement_kinds.same_skill is same_skill
 
 
@@ -77,7 +77,6 @@ def test_other_names_are_added_in_order_and_checked(trainer):
         services.skill_create(cohort=cohort, name="x" * 201, description="", by=trainer)
     with pytest.raises(services.CohortError, match="name"):
         services.skill_create(cohort=cohort, name="   ", description="", by=trainer)
-    from courses.factories import make_course
 
     elsewhere, _modules = make_course("not-taken", modules=0)
     with pytest.raises(services.CohortError, match="course this cohort takes"):

@@ -8,10 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts import services
+from cohorts.announcements import reflection_answer
 from cohorts.models import Membership
 from courses.factories import block_id
 from courses.models import Reflection
 from tests.cohorts.factories import make_cohort
+from training import privacy
 from training.factories import UserFactory
 from training.models import AuditEntry
 
@@ -118,9 +120,6 @@ def test_a_member_of_another_cohort_is_not_found(trainer_client):
 
 
 def test_the_answer_is_in_the_members_data_download(trainer, django_capture_on_commit_callbacks):
-    from cohorts.announcements import reflection_answer
-    from training import privacy
-
     cohort, member, _module, reflection = _setup(trainer)
     reflection_answer(cohort=cohort, reflection=reflection, by=trainer, text="Well done.")
     (row,) = privacy.REGISTRY["courses.Reflection"].export_rows(member)

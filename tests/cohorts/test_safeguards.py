@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates.models import Track
-from cohorts import invitations, services, sessions
+from cohorts import invitations, notify, services, sessions
 from cohorts.inputs import whole_number, whole_numbers
 from cohorts.models import (
     Application,
@@ -27,6 +27,7 @@ from cohorts.models import (
     Skill,
     SkillSignOff,
 )
+from courses.factories import make_course
 from tests.cohorts.factories import make_cohort
 from tests.cohorts.test_views import answers_post
 from tests.conftest import login_with_mfa
@@ -171,8 +172,6 @@ def test_a_trainer_cannot_sign_off_their_own_skills(trainer_client, trainer_memb
 
 
 def _cohort_post(**extra) -> dict:
-    from courses.factories import make_course
-
     if "courses" not in extra:
         course, _modules = make_course("track-course", modules=1)
         extra["courses"] = [course.pk]
@@ -428,8 +427,6 @@ def test_a_former_trainer_keeps_no_access_to_the_cohort_sessions_or_feed(client)
 
 
 def test_the_digest_goes_only_to_people_who_still_train(trainer):
-    from cohorts import notify
-
     former = UserFactory(roles=[Role.TRAINER])
     cohort = make_cohort(trainer=trainer)
     cohort.trainers.add(former)

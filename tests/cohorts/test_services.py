@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from cohorts import services
+from cohorts import selectors, services
 from cohorts.models import (
     Application,
     Cohort,
@@ -140,7 +140,7 @@ def test_accepting_makes_a_member_enrolled_in_every_course(cohort, two_courses, 
     enrolments = Enrolment.objects.filter(user=volunteer)
     assert {e.course_id for e in enrolments} == {c.pk for c in two_courses}
     assert {e.source for e in enrolments} == {"cohort"}
-    assert services.places_left(cohort) is None
+    assert selectors.places_left(cohort) is None
     # Accepting again changes nothing.
     assert services.decide(application=application, decision=Decision.ACCEPT, by=trainer) == (
         "unchanged"
@@ -279,11 +279,11 @@ def full_cohort(cohort, trainer):
 def test_accepting_beyond_capacity_waitlists_in_order(full_cohort):
     cohort, applicants, applications, outcomes = full_cohort
     assert outcomes == ["accepted", "accepted", "waitlisted", "waitlisted"]
-    assert services.places_left(cohort) == 0
+    assert selectors.places_left(cohort) == 0
     a, b, c, d = (reload(x) for x in applications)
     assert [x.status for x in (a, b, c, d)] == ["accepted", "accepted", "waitlisted", "waitlisted"]
     assert c.waitlisted_at < d.waitlisted_at
-    assert [services.waitlist_position(x) for x in (a, b, c, d)] == [None, None, 1, 2]
+    assert [selectors.waitlist_position(x) for x in (a, b, c, d)] == [None, None, 1, 2]
     assert not active_member(cohort, applicants[2])
     assert not Enrolment.objects.filter(user=applicants[2]).exists()
 
@@ -297,7 +297,7 @@ def test_accepting_someone_already_waiting_keeps_their_place(full_cohort, traine
     assert services.decide(application=d, decision=Decision.ACCEPT, by=trainer) == "unchanged"
     d = reload(d)
     assert d.waitlisted_at == since and d.decided_at == decided
-    assert services.waitlist_position(d) == 2
+    assert selectors.waitlist_position(d) == 2
 
 
 def test_a_member_leaving_promotes_the_first_on_the_waitlist(full_cohort, two_courses):
@@ -311,10 +311,10 @@ def test_a_member_leaving_promotes_the_first_on_the_waitlist(full_cohort, two_co
     assert {e.course_id for e in Enrolment.objects.filter(user=applicants[2])} == {
         course.pk for course in two_courses
     }
-    assert services.waitlist_position(c) is None
+    assert selectors.waitlist_position(c) is None
     assert d.status == Application.Status.WAITLISTED
-    assert services.waitlist_position(d) == 1
-    assert services.places_left(cohort) == 0
+    assert selectors.waitlist_position(d) == 1
+    assert selectors.places_left(cohort) == 0
 
 
 def test_leaving_the_waitlist_moves_the_next_up_and_promotes_nobody(full_cohort):
@@ -322,7 +322,7 @@ def test_leaving_the_waitlist_moves_the_next_up_and_promotes_nobody(full_cohort)
     services.withdraw(cohort=cohort, user=applicants[2])
     _a, _b, c, d = (reload(x) for x in applications)
     assert c.status == Application.Status.WITHDRAWN
-    assert services.waitlist_position(d) == 1
+    assert selectors.waitlist_position(d) == 1
     assert d.status == Application.Status.WAITLISTED
     assert Membership.objects.filter(cohort=cohort, left_at__isnull=True).count() == 2
 
@@ -337,7 +337,7 @@ def test_declining_a_member_frees_the_place_for_the_waitlist(full_cohort, traine
     assert not membership.active
     assert c.status == Application.Status.ACCEPTED
     assert active_member(cohort, applicants[2])
-    assert services.waitlist_position(d) == 1
+    assert selectors.waitlist_position(d) == 1
 
 
 def test_raising_the_capacity_then_promoting_fills_the_new_places(full_cohort):
@@ -348,7 +348,7 @@ def test_raising_the_capacity_then_promoting_fills_the_new_places(full_cohort):
     assert [p.pk for p in promoted] == [applications[2].pk]
     assert active_member(cohort, applicants[2])
     assert reload(applications[3]).status == Application.Status.WAITLISTED
-    assert services.waitlist_position(reload(applications[3])) == 1
+    assert selectors.waitlist_position(reload(applications[3])) == 1
     # No limit: everyone waiting gets in.
     cohort.capacity = None
     cohort.save(update_fields=["capacity"])
@@ -372,9 +372,9 @@ def test_waitlist_position_agrees_with_promotion_order_on_equal_times(full_cohor
     c, d = reload(applications[2]), reload(applications[3])
     Application.objects.filter(pk=d.pk).update(waitlisted_at=c.waitlisted_at)
     c, d = reload(c), reload(d)
-    assert sorted([services.waitlist_position(c), services.waitlist_position(d)]) == [1, 2]
+    assert sorted([selectors.waitlist_position(c), selectors.waitlist_position(d)]) == [1, 2]
     first = min(c, d, key=lambda x: x.pk)
-    assert services.waitlist_position(first) == 1
+    assert selectors.waitlist_position(first) == 1
 
 
 # --- 3. Open mode -------------------------------------------------------------------------------
@@ -389,16 +389,16 @@ def test_open_cohort_gives_places_until_full_then_waitlists():
     third = services.join_open(cohort=cohort, user=c)
     fourth = services.join_open(cohort=cohort, user=d)
     assert isinstance(third, Application) and third.status == Application.Status.WAITLISTED
-    assert [services.waitlist_position(x) for x in (third, fourth)] == [1, 2]
+    assert [selectors.waitlist_position(x) for x in (third, fourth)] == [1, 2]
     assert not active_member(cohort, c)
     # Asking again while waiting keeps the place in the queue.
     again = services.join_open(cohort=cohort, user=c)
     assert again.pk == third.pk and reload(again).waitlisted_at == third.waitlisted_at
-    assert services.waitlist_position(reload(again)) == 1
+    assert selectors.waitlist_position(reload(again)) == 1
     # A place frees up: the first waiting gets it.
     services.withdraw(cohort=cohort, user=a)
     assert active_member(cohort, c)
-    assert services.waitlist_position(reload(fourth)) == 1
+    assert selectors.waitlist_position(reload(fourth)) == 1
 
 
 @pytest.mark.django_db
@@ -409,7 +409,7 @@ def test_joining_twice_returns_the_same_membership(two_courses, volunteer):
     assert isinstance(second, Membership) and second.pk == first.pk
     assert Membership.objects.filter(cohort=cohort).count() == 1
     assert Enrolment.objects.filter(user=volunteer).count() == 2
-    assert services.places_left(cohort) == 4
+    assert selectors.places_left(cohort) == 4
 
 
 @pytest.mark.django_db
@@ -418,13 +418,13 @@ def test_leaving_and_joining_again_reactivates_the_membership(volunteer):
     membership = services.join_open(cohort=cohort, user=volunteer)
     services.withdraw(cohort=cohort, user=volunteer)
     assert reload(membership).left_at is not None
-    assert services.membership_of(cohort, volunteer) is None
-    assert services.places_left(cohort) == 1
+    assert selectors.membership_of(cohort, volunteer) is None
+    assert selectors.places_left(cohort) == 1
     again = services.join_open(cohort=cohort, user=volunteer)
     assert isinstance(again, Membership) and again.pk == membership.pk
     assert reload(again).active
     assert Membership.objects.filter(cohort=cohort).count() == 1
-    assert services.places_left(cohort) == 0
+    assert selectors.places_left(cohort) == 0
 
 
 # --- 4. Invitation codes ------------------------------------------------------------------------
@@ -480,7 +480,7 @@ def test_a_code_for_a_full_cohort_waitlists(volunteer):
     result = services.join_with_code(cohort=cohort, user=volunteer, code=codes[1].code)
     assert isinstance(result, Application)
     assert result.status == Application.Status.WAITLISTED
-    assert services.waitlist_position(result) == 1
+    assert selectors.waitlist_position(result) == 1
     assert not active_member(cohort, volunteer)
 
 
@@ -537,7 +537,7 @@ def test_two_people_joining_for_the_last_place_at_once_get_one_place():
         application = Application.objects.get(cohort=cohort)
         assert application.user == waiting
         assert application.status == Application.Status.WAITLISTED
-        assert services.waitlist_position(application) == 1
+        assert selectors.waitlist_position(application) == 1
 
 
 @pytest.mark.django_db(transaction=True)

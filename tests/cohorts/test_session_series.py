@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cohorts import notify, sessions
-from cohorts.models import LiveSession, NotificationLog
+from cohorts.models import LiveSession
 from tests.cohorts.test_sessions import (
     MADRID,
     in_days,
@@ -24,6 +24,7 @@ from tests.cohorts.test_sessions import (
     session_post,
 )
 from training.factories import UserFactory
+from training.models import NotificationLog
 from training.templatetags.acompana import time_range, when
 from training.timezones import zone_label_inline
 

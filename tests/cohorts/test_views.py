@@ -1,18 +1,22 @@
 """Cohort pages for volunteers and trainers: applying, deciding, codes, privacy, permissions."""
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cohorts import services
 from cohorts.models import Application, Cohort, InvitationCode, Membership
+from cohorts.selectors import WAITLIST_PER_PAGE
+from cohorts.sessions import sessions_save
 from courses.factories import make_course
 from courses.models import Enrolment
 from tests.cohorts.factories import make_cohort
+from training import ratelimit
 from training.factories import UserFactory
 from training.roles import Role
 
@@ -105,9 +109,6 @@ def test_an_invitation_code_lets_a_volunteer_in_once(client, volunteer):
 def test_the_invitation_code_form_is_rate_limited_per_account_and_per_address(
     client, volunteer, settings, monkeypatch
 ):
-    from django.utils import timezone
-
-    from training import ratelimit
 
     settings.ACOMPANA_INVITATION_CODE_RATE = 3
     settings.ACOMPANA_INVITATION_CODE_RATE_PER_ADDRESS = 5
@@ -275,10 +276,6 @@ def test_volunteers_cannot_open_trainer_pages(client, volunteer):
 
 
 def test_the_dashboard_shows_the_next_session_in_the_members_zone(client):
-    from datetime import time
-
-    from cohorts.sessions import sessions_save
-
     cohort = make_cohort(mode=Cohort.Mode.OPEN, questions=False)
     member = UserFactory(time_zone="Asia/Kolkata")
     services.join_open(cohort=cohort, user=member)
@@ -292,10 +289,6 @@ def test_the_dashboard_shows_the_next_session_in_the_members_zone(client):
 
 
 def test_the_trainers_waitlist_shows_a_page_at_a_time_with_true_positions(trainer_client):
-    from datetime import UTC, datetime
-
-    from cohorts.views import WAITLIST_PER_PAGE
-
     cohort = make_cohort(trainer=trainer_client.trainer, capacity=0, questions=False)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     total = WAITLIST_PER_PAGE + 5

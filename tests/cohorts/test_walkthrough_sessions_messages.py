@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import announcements, sessions
+from cohorts import announcements, notify, sessions
 from cohorts.models import Announcement, LiveSession, Membership
 from cohorts.tasks import send_announcement, send_unsent_announcements
 from tests.cohorts.factories import make_cohort as make_application_cohort
@@ -80,7 +80,9 @@ def test_a_send_that_fails_says_so_and_is_sent_on_later(trainer, trainer_client)
         cohort=cohort, sent_by=trainer_client.trainer, subject="Room change", body="Room 2",
         language="en", created_at=timezone.now() - timedelta(minutes=30),
     )  # fmt: skip
-    down = mock.patch("cohorts.notify.get_connection", side_effect=OSError("mail server down"))
+    down = mock.patch(
+        "training.notifications.get_connection", side_effect=OSError("mail server down")
+    )
     with down, pytest.raises(OSError):
         announcements.announcement_deliver(announcement.pk)
     announcement.refresh_from_db()
@@ -195,8 +197,6 @@ def test_cancelling_a_series_from_the_middle_cancels_this_one_and_the_later_ones
 
 # --- 12. Subjects that say what happened ----------------------------------------------------------
 def test_the_subject_of_a_cancellation_says_it_is_cancelled(django_capture_on_commit_callbacks):
-    from cohorts import notify
-
     cohort = make_cohort("subjects")
     ana = member(cohort, display_name="Ana")
     one, two, three = (schedule(cohort, in_days(days)) for days in (5, 12, 19))

@@ -3,11 +3,14 @@ a name that ends with one; a greeting that never reads a placeholder as a name."
 
 import itertools
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from cohorts.forms import unique_slug
 from cohorts.models import Cohort
@@ -81,9 +84,6 @@ def test_the_greeting_uses_a_chosen_name_or_none():
 def test_every_email_greets_through_the_one_greeting():
     """One greeting for all the apps' emails (training may not depend on cohorts, not even for
     a template): a chosen name or a neutral "Hello,", never a hand-written "Hello {{ name }}"."""
-    from pathlib import Path
-
-    from django.conf import settings
 
     root = Path(settings.BASE_DIR) / "templates"
     emails = [*root.glob("cohorts/email/*.txt"), *root.glob("certificates/email/*.txt"),
@@ -99,8 +99,6 @@ def test_every_email_greets_through_the_one_greeting():
 
 
 def test_the_greeting_never_doubles_a_full_stop_and_stays_neutral_without_a_person():
-    from django.utils import timezone, translation
-
     named = UserFactory.build(display_name="Ana G.")
     with translation.override("es"):
         assert render_to_string("includes/email_hello.txt", {"user": named}) == "Hola, Ana G.:"

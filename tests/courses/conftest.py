@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from courses import services
@@ -26,8 +28,6 @@ def learner(volunteer, course):
 
 
 def quiz_post(key, answers, submission_id=None):
-    import uuid
-
     data = {"submission_id": str(submission_id or uuid.uuid4())}
     for question_id, option_ids in answers.items():
         data[f"q-{question_id}"] = option_ids

@@ -10,6 +10,7 @@ from courses.activities import Action, ActivityKind
 from courses.factories import block_id, correct_answers, make_course, text_block
 from courses.models import ActivityCompletion, ModuleProgress, QuizAttempt
 from tests.courses.conftest import quiz_post
+from training.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -216,8 +217,6 @@ def test_a_locked_module_cannot_be_acknowledged(client, volunteer, protocol):
 
 
 def test_someone_not_enrolled_cannot_acknowledge(client, protocol):
-    from training.factories import UserFactory
-
     _course, modules = protocol
     stranger = UserFactory()
     client.force_login(stranger)

@@ -1,12 +1,16 @@
 """The demo courses are read from YAML (courses/demo_data/) into the structures the seeding
-works on; a translation mirrors the English bodies, which keeps learners' block ids across
-languages."""
+works on; their translations are PO files of the strings wagtail-localize finds in the English
+pages, which builds each translation from its English page (keeping learners' block ids)."""
 
+import re
 from pathlib import Path
 
 import pytest
+from wagtail_localize.segments import StringSegmentValue
+from wagtail_localize.segments.extract import extract_segments
 
 from courses import demo, demo_data
+from courses.models import CourseIndexPage, CoursePage, ModulePage
 
 TRANSLATIONS = ("es", "pt-br")
 
@@ -64,31 +68,66 @@ def test_the_english_courses_load_in_order_with_their_modules():
     demo.validate(content.COURSES)
 
 
+def _english_pages() -> dict:
+    """{PO file name: the English page, unsaved} as courses.demo seeds them."""
+    content = demo_data.load()
+    pages = {"courses": CourseIndexPage(title=content.INDEX["title"],
+                                        intro=demo.rich(content.INDEX["intro"]))}  # fmt: skip
+    for course in content.COURSES:
+        pages[f"{course['slug']}/course"] = CoursePage(
+            title=course["title"], summary=demo.plain(course["summary"]),
+            content_notes=demo.plain(course["content_notes"]),
+            how_to_join=demo.rich(course["how_to_join"]),
+            learning_outcomes=demo.learning_outcomes(course),
+        )  # fmt: skip
+        for module in course["modules"]:
+            pages[f"{course['slug']}/{module['slug']}"] = ModulePage(
+                title=module["title"], summary=demo.plain(module["summary"]),
+                content_notes=demo.plain(module["content_notes"]),
+                body=demo.module_body(course["slug"], module),
+            )  # fmt: skip
+    return pages
+
+
+def _strings(page) -> set[tuple[str, str]]:
+    return {
+        (segment.path, segment.string.data)
+        for segment in extract_segments(page)
+        if isinstance(segment, StringSegmentValue)
+    }
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("code", TRANSLATIONS)
-def test_a_translation_mirrors_the_english_bodies(code):
-    english = {course["slug"]: course for course in demo_data.load().COURSES}
+def test_a_translation_translates_every_string_of_its_english_pages(code):
+    """Each PO file has exactly the strings of its English page (at their place in the page),
+    each translated: none is lost on import, none shows in English unnoticed. Edit the English
+    text, and this fails until `export_demo_po` has brought the PO files up to date."""
+    english = _english_pages()
     words = demo_data.load(code)
-    assert words.COURSES, code
-    for slug, course in words.COURSES.items():
-        modules = {module["slug"]: module for module in english[slug]["modules"]}
-        if "learning_outcomes" in course:
-            assert len(course["learning_outcomes"]) == len(english[slug]["learning_outcomes"])
-        for module_slug, module in course["modules"].items():
-            assert _shape(module["body"]) == _shape(modules[module_slug]["body"]), module_slug
+    assert words.PAGES, code
+    assert "feminist-accompaniment/welcome" in words.PAGES
+    for name, po in words.PAGES.items():
+        assert name in english, f"{code}/{name}.po names no demo page"
+        entries = [entry for entry in po if not entry.obsolete]
+        assert {(entry.msgctxt, entry.msgid) for entry in entries} == _strings(english[name]), name
+        assert all(entry.msgstr for entry in entries), f"{code}/{name}.po has untranslated strings"
 
 
-def test_a_translation_has_rich_text_the_seeding_can_read():
-    for code in TRANSLATIONS:
-        words = demo_data.load(code)
-        assert demo.rich(words.INDEX["intro"]).startswith("<p>")
-        for course in words.COURSES.values():
-            demo.rich(course.get("how_to_join", ""))
-            for module in course["modules"].values():
-                for kind, value in module["body"]:
-                    if kind == "text":
-                        demo.rich(value)
-                    elif kind == "callout":
-                        demo.rich(value["text"])
+_TAG = re.compile(r"</?\w+")
+
+
+@pytest.mark.parametrize("code", TRANSLATIONS)
+def test_a_translation_keeps_the_markup_of_its_strings(code):
+    """Rich text strings keep their inline tags (<b>, <i>), which wagtail-localize requires."""
+    words = demo_data.load(code)
+    assert words.INDEX["intro"].strip() and words.TOPICS
+    for name, po in words.PAGES.items():
+        for entry in po.translated_entries():
+            assert sorted(_TAG.findall(entry.msgstr)) == sorted(_TAG.findall(entry.msgid)), (
+                name,
+                entry.msgid,
+            )
 
 
 def test_a_language_the_demo_is_not_written_in_has_no_words():

@@ -13,6 +13,7 @@ from wagtail.models import Locale
 from wagtail_localize.models import LocaleSynchronization, Translation
 from wagtail_localize.operations import TranslationCreator
 
+from courses.admin_forms import CoursePageForm
 from courses.factories import make_course
 from courses.models import CoursePage, ModulePage
 from tests.conftest import login_with_mfa
@@ -68,7 +69,6 @@ def test_the_prerequisite_list_shows_each_course_once_in_the_editors_language(
     assert "Primeros pasos" in page  # the original, titled in the editor's language
 
     # Choosing it saves the original.
-    from courses.admin_forms import CoursePageForm
 
     form_class = CoursePage.get_edit_handler().get_form_class()
     assert issubclass(form_class, CoursePageForm)

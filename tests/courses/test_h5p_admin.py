@@ -1,10 +1,14 @@
 """Editors upload H5P activities and see why one was refused; admins review libraries."""
 
+import uuid
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
-from courses.models import H5PActivity, H5PLibrary
+from courses.factories import make_course
+from courses.models import H5PActivity, H5PLibrary, H5PStatement
 from tests.conftest import login_with_mfa
 from tests.h5p_factory import package
 from tests.helpers import h5p_activity
@@ -104,10 +108,6 @@ def test_editors_cannot_review_libraries(client, editor):
 
 def _statement(user):
     """One stored statement of `user` (a real module and activity behind it)."""
-    import uuid
-
-    from courses.factories import make_course
-    from courses.models import H5PStatement
 
     activity = h5p_activity(VALID, title="True or false", approve=False)
     _course, (module,) = make_course("audit", modules=1)
@@ -149,8 +149,6 @@ def test_editors_do_not_see_statements(client, editor):
 def test_the_reasons_are_in_the_uploaders_language_and_the_columns_are_named(
     client, django_capture_on_commit_callbacks
 ):
-    from django.utils import translation
-
     person = UserFactory(roles=[Role.EDITOR], preferred_language="es")
     login_with_mfa(client, person)
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,18 +1,26 @@
 """The H5P block: played from the H5P origin; not published while its libraries wait for review."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 from django.urls import reverse
+from wagtail import hooks
+from wagtail.models import ReferenceIndex
 
 from courses import services
 from courses.factories import block_id, make_course, text_block
+from courses.h5p import services as h5p_services
+from courses.h5p.xapi import player_launch_check
 from courses.models import H5PLibrary
 from courses.wagtail_hooks import refuse_modules_with_unreviewed_h5p
 from tests.conftest import login_with_mfa
 from tests.h5p_factory import H5P_JSON, LIBRARY, package
 from tests.helpers import h5p_activity
+from training.factories import UserFactory
+from training.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +37,6 @@ TRUE_FALSE = package(
 
 @pytest.fixture
 def editor():
-    from training.factories import UserFactory
-    from training.roles import Role
-
     return UserFactory(roles=[Role.EDITOR])
 
 
@@ -63,7 +68,6 @@ def test_editors_place_an_activity_with_the_chooser_and_see_where_it_is_used(
 ):
     """The module editor's H5P block uses the activity chooser; the activity's usage lists the
     module that plays it (the reference index follows the block)."""
-    from wagtail.models import ReferenceIndex
 
     _course, page = module
     ReferenceIndex.create_or_update_for_object(page)
@@ -77,10 +81,6 @@ def test_editors_place_an_activity_with_the_chooser_and_see_where_it_is_used(
 def test_the_module_plays_the_activity_in_a_sandboxed_frame_from_the_h5p_origin(
     client, volunteer, module, activity
 ):
-    import re
-
-    from courses.h5p.xapi import player_launch_check
-
     activity.libraries.update(status=H5PLibrary.Status.APPROVED)
     course, page = module
     services.enrolment_create(user=volunteer, course=course)
@@ -116,12 +116,10 @@ def test_a_module_is_not_published_while_its_libraries_wait_for_review(
     assert "H5P.TrueFalse 1.6.1" in message
 
     for library in activity.libraries.all():
-        services.h5p_library_review(library=library, user=administrator, approve=True)
+        h5p_services.h5p_library_review(library=library, user=administrator, approve=True)
     assert refuse_modules_with_unreviewed_h5p(_request(administrator), page) is None
     assert not H5PLibrary.objects.exclude(status="approved").filter(activities=activity).exists()
 
 
 def test_the_publish_check_is_registered_with_wagtail():
-    from wagtail import hooks
-
     assert refuse_modules_with_unreviewed_h5p in hooks.get_hooks("before_publish_page")

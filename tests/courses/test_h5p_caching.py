@@ -5,7 +5,10 @@ at extraction and picked by Accept-Encoding, validators answering 304. Packages 
 import gzip
 import hashlib
 import json
+import os
 import re
+import threading
+from datetime import timedelta
 from pathlib import Path
 
 import brotli
@@ -13,12 +16,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
-from courses.h5p import origin, store
+from courses.h5p import compression, origin, store
 from courses.h5p.compression import accepted_encodings, is_sibling
+from courses.h5p.review import library_files
+from courses.h5p.services import h5p_activity_create
 from courses.h5p.xapi import player_launch
 from courses.models import H5PLibrary
-from courses.services import h5p_activity_create
-from tests.h5p_factory import package
+from tests.h5p_factory import H5P_JSON, LIBRARY, package
 from tests.helpers import h5p_get
 
 pytestmark = pytest.mark.django_db
@@ -127,8 +131,6 @@ def test_the_manifest_names_the_exact_stored_folders(client, activity, library, 
 
 
 def test_dependencies_between_libraries_are_rewritten_too(client, administrator):
-    from tests.h5p_factory import H5P_JSON, LIBRARY
-
     helper = {"title": "Helper", "machineName": "H5P.Helper", "majorVersion": 2,
               "minorVersion": 3, "patchVersion": 4, "runnable": 0,
               "preloadedJs": [{"path": "helper.js"}]}  # fmt: skip
@@ -165,7 +167,6 @@ def test_the_player_page_preloads_exactly_what_the_player_will_load(client, admi
     references), content.json in the mode of the player's fetch (CORS, same-origin
     credentials: `crossorigin`), and frame.bundle.js; nothing of a library the content does not
     use (an editor's), so nothing is preloaded and then left unused or fetched twice."""
-    from tests.h5p_factory import H5P_JSON, LIBRARY
 
     helper = {
         "title": "Helper",
@@ -269,8 +270,6 @@ def test_preloads_skip_libraries_the_content_does_not_reach():
 
 
 def test_preloads_put_the_largest_files_first(client, administrator):
-    from tests.h5p_factory import H5P_JSON, LIBRARY
-
     helper = {"title": "Helper", "machineName": "H5P.Helper", "majorVersion": 2,
               "minorVersion": 3, "patchVersion": 4, "runnable": 0,
               "preloadedJs": [{"path": "helper.js"}]}  # fmt: skip
@@ -386,7 +385,6 @@ def test_siblings_exist_on_disk_but_are_never_served_by_name(client, activity, l
 def test_a_sibling_left_from_another_version_of_the_file_is_not_served(client, library, settings):
     """A sibling is served only when it was made from the file as it is now (same mtime, as
     precompress_file sets it); otherwise the file itself goes out, uncompressed."""
-    import os
 
     big = Path(settings.ACOMPANA_H5P_ROOT) / "libraries" / library.folder_name / "big.js"
     url = f"/h5p/libraries/{library.folder_name}/big.js"
@@ -408,12 +406,9 @@ def test_a_sibling_left_from_another_version_of_the_file_is_not_served(client, l
 
 
 def test_the_review_and_the_sweep_ignore_siblings(library, settings):
-    from courses.h5p.review import library_files
-
     library.files = []  # a version stored before files were recorded: read from the store
     assert {file["path"] for file in library_files(library)} == {
         "library.json", "test.js", "big.js"}  # fmt: skip
-    from datetime import timedelta
 
     assert store.store_sweep(older_than=timedelta(0)) == []
     folder = Path(settings.ACOMPANA_H5P_ROOT) / "libraries" / library.folder_name
@@ -589,9 +584,6 @@ def test_precompressing_an_existing_store_is_idempotent(library, activity, setti
 def test_player_files_are_compressed_without_holding_up_other_requests(tmp_path, monkeypatch):
     """Brotli at quality 11 on the player's bundle takes a while after a deploy: requests for
     the other files do not wait behind it (compressed outside the process-wide lock)."""
-    import threading
-
-    from courses.h5p import compression
 
     slow, quick = tmp_path / "slow.js", tmp_path / "quick.js"
     slow.write_bytes(BIG_JS)

@@ -13,6 +13,8 @@ from courses.models import Enrolment
 from tests.conftest import login_with_mfa
 from tests.h5p_factory import package
 from tests.helpers import h5p_activity, h5p_get
+from training.factories import UserFactory
+from training.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -111,9 +113,6 @@ def test_an_unpublished_module_or_course_closes_the_player(client, course_module
 def test_an_editor_previewing_gets_a_preview_launch_that_ends_with_the_role(
     client, course_module, activity
 ):
-    from training.factories import UserFactory
-    from training.roles import Role
-
     _course, module = course_module
     editor = UserFactory(roles=[Role.EDITOR])
     login_with_mfa(client, editor)

@@ -1,10 +1,13 @@
 """H5P runs on its own origin: no cookies there, strict headers, nothing of the platform."""
 
 from pathlib import Path
+from pathlib import Path as P
 
 import pytest
 
+from courses.h5p.services import h5p_library_review
 from courses.h5p.xapi import player_launch
+from courses.models import H5PLibrary
 from tests.h5p_factory import H5P_JSON, LIBRARY, package
 from tests.helpers import H5P_HOST, h5p_activity, h5p_get
 
@@ -111,7 +114,6 @@ def test_the_pinned_player_is_served_from_node_modules(client, settings):
 
 def test_nothing_of_a_package_is_reachable_on_the_platform_host(client, activity, settings):
     """Not through /media/ either: the store lives outside MEDIA_ROOT."""
-    from pathlib import Path as P
 
     root = P(settings.ACOMPANA_H5P_ROOT).resolve()
     assert not root.is_relative_to(P(settings.MEDIA_ROOT).resolve())
@@ -124,9 +126,6 @@ def test_nothing_of_a_package_is_reachable_on_the_platform_host(client, activity
 def test_rejecting_a_library_stops_every_activity_that_uses_it(
     client, activity, base, administrator
 ):
-    from courses.models import H5PLibrary
-    from courses.services import h5p_library_review
-
     assert h5p_get(client, f"{base}/").status_code == 200
     library = H5PLibrary.objects.get(machine_name="H5P.TrueFalse")
     h5p_library_review(library=library, user=administrator, approve=False)

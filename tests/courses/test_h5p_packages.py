@@ -1,15 +1,22 @@
 """H5P uploads: real packages are accepted; hostile archives are refused with nothing written."""
 
 import io
+import os
 import stat
+import time as clock
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 
+from courses import tasks
 from courses.h5p import store
+from courses.h5p.services import h5p_library_review
 from courses.h5p.validator import Limits, validate
 from courses.models import H5PActivity, H5PLibrary
+from courses.tasks import h5p_sweep
 from tests.h5p_factory import H5P_JSON, LIBRARY, H5PPackage, package
 from tests.helpers import h5p_upload
 
@@ -220,8 +227,6 @@ def test_a_package_without_its_libraries_works_when_the_store_has_them():
 
 @pytest.mark.django_db
 def test_a_library_that_differs_from_the_approved_version_is_refused(administrator):
-    from courses.services import h5p_library_review
-
     store.activity_extract(activity_id=h5p_upload(package()).pk)
     h5p_library_review(library=H5PLibrary.objects.get(), user=administrator, approve=True)
     tampered = package([("H5P.Test-1.0/extra.js", b"steal()")])
@@ -262,8 +267,6 @@ def test_import_h5p_reports_each_file_and_fails_when_one_is_refused(capsys, tmp_
 
 @pytest.mark.django_db
 def test_a_bare_package_uses_an_approved_library_over_a_newer_pending_one(administrator):
-    from courses.services import h5p_library_review
-
     store.activity_extract(activity_id=h5p_upload(package()).pk)
     approved = H5PLibrary.objects.get()
     h5p_library_review(library=approved, user=administrator, approve=True)
@@ -277,8 +280,6 @@ def test_a_bare_package_uses_an_approved_library_over_a_newer_pending_one(admini
 
 @pytest.mark.django_db
 def test_a_database_error_is_retried_not_turned_into_a_refusal(monkeypatch):
-    from django.db import OperationalError
-
     activity = h5p_upload(package())
 
     def broken(*args, **kwargs):
@@ -302,8 +303,6 @@ def test_a_refused_activity_stays_refused_with_its_reasons():
 
 @pytest.mark.django_db
 def test_import_h5p_unpacks_once_and_reports_a_bad_language(capsys, monkeypatch, tmp_path):
-    from courses import tasks
-
     queued = []
     monkeypatch.setattr(tasks.h5p_extract, "delay_on_commit", lambda *a: queued.append(a))
     path = _package_file(tmp_path, H5PPackage.minimal(), "test.h5p")
@@ -317,12 +316,6 @@ def test_import_h5p_unpacks_once_and_reports_a_bad_language(capsys, monkeypatch,
 
 @pytest.mark.django_db
 def test_the_sweep_removes_leftovers_and_keeps_what_is_in_use():
-    import os
-    import time as clock
-    from datetime import timedelta
-
-    from courses.tasks import h5p_sweep
-
     ready = store.activity_extract(activity_id=h5p_upload(package()).pk)
     library_folder = store.libraries_root() / H5PLibrary.objects.get().folder
     leftovers = [

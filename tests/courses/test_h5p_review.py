@@ -8,12 +8,14 @@ import json
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses.h5p import review, store
+from courses.h5p.services import H5PReviewError, h5p_activity_create, h5p_library_review
 from courses.h5p.xapi import player_launch
 from courses.models import H5PActivity, H5PLibrary
-from courses.services import H5PReviewError, h5p_activity_create, h5p_library_review
 from tests.h5p_factory import LIBRARY, H5PPackage, package
 from tests.helpers import H5P_HOST
 
@@ -230,9 +232,6 @@ def _library_rows(start: int, count: int) -> None:
 
 
 def test_the_library_list_takes_the_same_queries_for_10_and_1000_rows(administrator_client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
             response = administrator_client.get(reverse("h5p_libraries:index"))

@@ -8,13 +8,14 @@ import uuid
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 
 from courses import services
 from courses.factories import block_id, make_course, text_block
-from courses.h5p import weight, xapi
+from courses.h5p import compression, origin, weight, xapi
+from courses.h5p.activity import h5p_status
 from courses.h5p.store import content_root, libraries_root
 from courses.models import ActivityCompletion, H5PActivity, H5PLibrary, H5PStatement
-from courses.views import h5p_status
 
 pytestmark = pytest.mark.django_db
 
@@ -284,7 +285,6 @@ def test_the_latest_score_of_each_block_is_found_on_any_database(client, learner
 def test_a_fresh_launch_brings_a_fresh_player_address(client, learner, module, activity, settings):
     """The frame may start long after the page was served (lazy, on tap, "Try again"): the
     launch endpoint gives a new player address with the new token."""
-    from django.urls import reverse
 
     _course, page = module
     url = reverse("courses:h5p_launch", args=[page.pk, block_id("status/h5p")])
@@ -318,7 +318,6 @@ def test_the_blocks_controls_are_told_apart_and_the_live_region_is_there_from_th
 def test_the_players_weight_uses_the_copies_the_origin_serves(settings):
     """The player's size is that of the compressed copies the H5P origin keeps in memory (one
     compression per process, shared), not a compression of its own."""
-    from courses.h5p import compression, origin
 
     weight._player_size.cache_clear()
     compression._memory.clear()

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 
 from courses import demo, demo_data, demo_i18n, services
 from courses.factories import block_id, make_course, text_block
+from courses.h5p import services as h5p_services
 from courses.h5p import store
 from courses.h5p.xapi import player_launch
 from courses.models import H5PActivity, H5PLibrary
@@ -69,7 +70,7 @@ def test_the_spanish_versions_are_named_in_spanish(samples):
 @pytest.fixture
 def activity():
     data = package(h5p={**H5P_JSON, "title": "Hello World"})  # as the true-or-false sample says
-    made = services.h5p_activity_create(
+    made = h5p_services.h5p_activity_create(
         package=ContentFile(data, name="tf.h5p"), title="Práctica: verdadero o falso", language="es"
     )
     activity = store.activity_extract(activity_id=made.pk)

@@ -15,6 +15,8 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 
 from courses.h5p import store, validator
 from courses.h5p.validator import PLAYER_CORE_API, StoredLibrary, validate
@@ -571,7 +573,6 @@ def test_a_package_that_takes_too_long_to_scan_is_refused(settings, monkeypatch)
 @pytest.mark.django_db
 def test_the_virus_scan_runs_outside_any_transaction(settings, monkeypatch):
     """Scanning up to 3,000 files must not keep a database connection idle in a transaction."""
-    from django.db import connection
 
     outside = len(connection.atomic_blocks)  # the test's own transaction
     depths = []
@@ -589,8 +590,6 @@ def test_the_virus_scan_runs_outside_any_transaction(settings, monkeypatch):
 
 @pytest.mark.django_db
 def test_import_h5p_scans_each_file_once(settings, monkeypatch, tmp_path):
-    from django.core.management import call_command
-
     scanned = []
     settings.ACOMPANA_CLAMAV = "clamav:3310"
     monkeypatch.setattr(validator.clamav, "scan", lambda data, address, **kw: scanned.append(data))

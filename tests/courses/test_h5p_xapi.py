@@ -15,9 +15,11 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +28,10 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from courses import services
 from courses.blocks import H5PBlock
 from courses.factories import block_id, make_course, text_block
+from courses.h5p import services as h5p_services
 from courses.h5p import store, xapi
+from courses.h5p.content_types import completion_for
+from courses.h5p.retention import statements_purge
 from courses.models import (
     ActivityCompletion,
     H5PActivity,
@@ -40,6 +45,7 @@ from courses.tasks import h5p_statements_purge
 from tests.conftest import h5p_sample, login_with_mfa
 from tests.h5p_factory import H5PPackage
 from training import ratelimit
+from training.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +90,7 @@ def _built(sample: str) -> bytes:
 
 def h5p_activity(sample=TRUE_FALSE, *, title="An activity", **fields) -> H5PActivity:
     if sample not in _EXTRACTED:
-        made = services.h5p_activity_create(
+        made = h5p_services.h5p_activity_create(
             package=ContentFile(_built(sample), name=sample), title=title, language="en",
         )  # fmt: skip
         extracted = store.activity_extract(activity_id=made.pk)
@@ -219,8 +225,6 @@ def qs(db):
 
 @pytest.fixture
 def other_user(db):
-    from training.factories import UserFactory
-
     return UserFactory(email="other@example.org", display_name="Other")
 
 
@@ -410,13 +414,15 @@ def qs_setup(client, volunteer, qs):
 def test_the_question_set_lists_its_ten_questions(qs):
     assert qs.main_library.startswith("H5P.QuestionSet ")
     assert len(qs.sub_content_ids) == 10
-    assert xapi.completion_for(qs.main_library) is xapi.Completion.CONTAINER
+    assert completion_for(qs.main_library) is xapi.Completion.CONTAINER
 
 
 def test_the_real_question_set_sample_lists_its_ten_questions():
     sample = h5p_sample(QUESTION_SET)
-    made = services.h5p_activity_create(package=ContentFile(sample.read_bytes(), name=QUESTION_SET),
-                                        title="Question set", language="en")  # fmt: skip
+    made = h5p_services.h5p_activity_create(
+        package=ContentFile(sample.read_bytes(), name=QUESTION_SET), title="Question set",
+        language="en",
+    )  # fmt: skip
     activity = store.activity_extract(activity_id=made.pk)
     assert activity.main_library == "H5P.QuestionSet 1.20", activity.errors
     assert len(activity.sub_content_ids) == 10
@@ -473,8 +479,6 @@ def test_a_tampered_token_is_refused(setup):
 
 
 def test_a_token_signed_for_another_purpose_is_refused(setup):
-    from django.core import signing
-
     s = setup
     data = [s.user.pk, s.module.pk, s.activity_id, str(s.activity.uuid)]
     for forged in (signing.dumps(data), signing.dumps(data, salt="courses.other")):
@@ -521,7 +525,6 @@ def test_a_token_of_another_block_is_refused(volunteer, client, tf, qs):
 @pytest.fixture
 def old_token(monkeypatch, settings):
     """A launch token issued `age` seconds ago."""
-    from django.core import signing
 
     def make(s, age):
         real = time.time
@@ -1240,9 +1243,9 @@ def test_the_default_retention_keeps_statements_younger_than_its_days(setup, set
     send(s, stmt)
     days = settings.ACOMPANA_H5P_STATEMENT_DAYS
     H5PStatement.objects.update(stored_at=timezone.now() - timedelta(days=days - 1))
-    assert xapi.statements_purge() == 0
+    assert statements_purge() == 0
     H5PStatement.objects.update(stored_at=timezone.now() - timedelta(days=days + 1))
-    assert xapi.statements_purge() == 1
+    assert statements_purge() == 1
     assert not H5PStatement.objects.exists()
 
 
@@ -1419,7 +1422,7 @@ def test_the_quota_is_per_learner_and_per_day(setup, settings, other_user, monke
     settings.ACOMPANA_H5P_STATEMENTS_PER_DAY = 1
     today = datetime(2025, 1, 1, 23, 59, 0, tzinfo=UTC)
     clock = SimpleNamespace(now=lambda: today)
-    monkeypatch.setattr(xapi, "timezone", clock)
+    monkeypatch.setattr(h5p_services, "timezone", clock)  # the quota is courses.h5p.services
     monkeypatch.setattr(ratelimit, "timezone", clock)  # the day's count is a ratelimit window
     assert "stored" not in send(s, statement(s.activity, "interacted")).json()
     assert send(s, statement(s.activity, "interacted")).json()["stored"] is False
@@ -1539,12 +1542,10 @@ def test_the_module_page_shows_a_completed_activity_with_its_score(setup):
 
 def test_the_admins_preview_panel_shows_the_module_with_its_player(setup, administrator):
     """Wagtail's preview renders the page without `serve`: it must get the same context."""
-    from django.conf import settings
-    from django.test import RequestFactory
-
     client = Client()
     login_with_mfa(client, administrator)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    name = django_settings.SESSION_COOKIE_NAME
+    cookie = f"{name}={client.cookies[name].value}"
     original = RequestFactory().get("/admin/pages/1/edit/preview/", HTTP_COOKIE=cookie)
     response = setup.module.specific.make_preview_request(original, "")
     assert response.status_code == 200

@@ -2,17 +2,22 @@
 change of the content: the next page view after a publication, an unpublication, a translation,
 a move, a topic renamed or a release date shows it."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Locale
 from wagtail_localize.models import LocaleSynchronization
 
-from courses import page_cache, services
+from cohorts.models import Cohort, Membership, ModuleRelease
+from courses import outlines, page_cache, selectors, services
 from courses.factories import catalog, make_course
 from courses.models import ModulePage, Topic, TopicName
 from tests.helpers import translate
+from training import i18n
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +37,6 @@ def _page(client, url):
 
 def test_the_outline_is_read_from_the_cache_once_warm(learner_client, course, modules):
     _page(learner_client, course.url)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
         _page(learner_client, course.url)
@@ -150,10 +153,6 @@ def test_the_catalog_filters_are_cached_apart(learner_client, course):
 
 
 def test_a_release_date_added_later_closes_the_module(learner_client, volunteer, course, modules):
-    from datetime import date
-
-    from cohorts.models import Cohort, Membership, ModuleRelease
-
     assert "Locked" not in _page(learner_client, course.url)
     cohort = Cohort.objects.create(
         slug="dated", title="Dated", working_language="en", time_zone="Europe/Madrid",
@@ -172,8 +171,6 @@ def test_a_release_date_added_later_closes_the_module(learner_client, volunteer,
 
 
 def test_a_cache_emptied_never_brings_back_an_older_generation():
-    from django.core.cache import cache
-
     first = page_cache.generation()
     cache.clear()
     assert page_cache.generation() != first
@@ -195,11 +192,9 @@ def test_only_the_catalog_filters_a_visitor_can_choose_are_cached(client, course
 
 
 def test_no_outline_or_titles_are_cached_while_the_locales_are_unknown(course, monkeypatch):
-    from courses import i18n, selectors
-
     monkeypatch.setattr(i18n, "default_locale_id", lambda: None)
     page_cache._LOCAL.clear()
-    page_cache.course_outline(course)
+    outlines.course_outline(course)
     selectors._titles_in_active_language([course])
     assert not [
         key

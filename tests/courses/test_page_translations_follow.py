@@ -2,8 +2,11 @@
 the same to its copies (after Wagtail's confirmation, which lists them), and a copy always lives
 at its original's address — the next translation after a deletion is not put at "…-1"."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
+from django.db.models.signals import post_save
 from django.urls import reverse
 from wagtail.models import Locale, Page
 from wagtail_localize.models import LocaleSynchronization, TranslationSource
@@ -12,6 +15,8 @@ from courses import translation_pages
 from courses.factories import make_course
 from courses.models import ModulePage
 from tests.helpers import translate
+from training import audit_display
+from training.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +130,6 @@ def test_a_translation_keeps_its_originals_slug(
 def test_the_repair_moves_strays_back_and_migrate_runs_it(course, spanish):
     """Copies left at "…-1" by earlier deletions are moved back to their original's address,
     and the stale copies in their way are deleted."""
-    from django.db.models.signals import post_save
 
     english_course, modules, first_es = course
     # Where the data stands today: a deletion left the stale Spanish copy at "module-1", and the
@@ -152,8 +156,6 @@ def test_the_repair_moves_strays_back_and_migrate_runs_it(course, spanish):
 
 
 def test_the_repair_moves_a_copy_once_the_one_holding_its_address_has_moved(course, spanish):
-    from io import StringIO
-
     _english_course, modules, first_es = course
     # The Spanish copy of module 2 sits at "module-1" while its original is "module-2"; the
     # translation of module 1 waits at "module-1-1" until it moves.
@@ -172,7 +174,6 @@ def test_the_repair_moves_a_copy_once_the_one_holding_its_address_has_moved(cour
 def _translated_beside(english_course, spanish, slug, title):
     """A new English page at `slug` and its Spanish translation, put at "<slug>-1" as before the
     slugs followed (the automatic repair on save is off while they are made)."""
-    from django.db.models.signals import post_save
 
     again = ModulePage(title=title, slug=slug)
     english_course.add_child(instance=again)
@@ -189,7 +190,6 @@ def _translated_beside(english_course, spanish, slug, title):
 def test_a_page_written_in_spanish_at_the_same_address_survives_migrate(course, spanish, caplog):
     """A page written directly in Spanish (no English original, not made as a copy) is not a
     leftover: migrate never deletes it; the translation stays at "…-1" and a warning says why."""
-    from training.models import AuditEntry
 
     _english_course, _modules, first_es = course
     ModulePage.objects.filter(pk=first_es.pk).update(
@@ -219,10 +219,6 @@ def test_a_leftover_alias_is_deleted_recorded_and_the_translation_takes_its_addr
     "module-2" (Wagtail sets its `alias_of` to null with the original gone; Wagtail's log still
     says it was made as an alias): migrate deletes it, records it in the audit log, and the
     translation of the module made again there moves to "module-2". --dry-run only lists it."""
-    from io import StringIO
-
-    from training import audit_display
-    from training.models import AuditEntry
 
     english_course, modules, _first_es = course
     alias = copies(modules[1]).get()

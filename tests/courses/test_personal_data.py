@@ -5,12 +5,24 @@ anonymous completion facts."""
 import uuid
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+from wagtail.models import Locale
+from wagtail_localize.models import LocaleSynchronization
 
 from courses import services
-from courses.factories import block_id, correct_answers
+from courses.factories import (
+    block_id,
+    choice_question,
+    correct_answers,
+    quiz_block,
+    true_false_question,
+)
 from courses.models import ActivityCompletion, Enrolment, ModuleProgress, QuizAttempt, Reflection
-from tests.helpers import export_rows
+from courses.personal_data import NO_LONGER_IN_THE_MODULE
+from tests.helpers import export_rows, translate
 from training import privacy
+from training.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +74,6 @@ def test_erasing_deletes_what_they_wrote_and_keeps_the_completion_facts(records)
 
 
 def test_nobody_else_is_exported(records, course):
-    from training.factories import UserFactory
-
     other = UserFactory()
     services.enrolment_create(user=other, course=course)
     for declaration in privacy.declarations():
@@ -73,11 +83,6 @@ def test_nobody_else_is_exported(records, course):
 
 
 def test_quiz_answers_are_exported_as_questions_and_answers_in_words(records, modules):
-    from django.utils import translation
-    from django.utils.translation import gettext
-
-    from courses.personal_data import NO_LONGER_IN_THE_MODULE
-
     key = "accompaniment/0/quiz"
     attempt = QuizAttempt.objects.get(user=records)
     attempt.answers[block_id(key, "removed")] = ["gone"]  # a question since removed
@@ -109,12 +114,6 @@ def test_quiz_answers_read_in_the_archives_language_from_the_modules_copy(
     records, modules, settings
 ):
     """The module's copy in the person's language (same block ids) gives the words."""
-    from django.utils import translation
-    from wagtail.models import Locale
-    from wagtail_localize.models import LocaleSynchronization
-
-    from courses.factories import choice_question, quiz_block, true_false_question
-    from tests.helpers import translate
 
     settings.LANGUAGES = list(settings.ALL_LANGUAGES.items())
     settings.WAGTAIL_CONTENT_LANGUAGES = settings.LANGUAGES

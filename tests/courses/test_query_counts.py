@@ -3,20 +3,27 @@
 import uuid
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from courses import services
 from courses.factories import (
     block_id,
+    catalog,
     correct_answers,
     make_course,
     standard_quiz,
+    text_block,
     wrong_answers,
 )
-from courses.models import ModuleProgress, ProgressStatus
+from courses.h5p import services as h5p_services
+from courses.h5p import store, weight
+from courses.models import H5PLibrary, ModuleProgress, ProgressStatus
 from tests.courses.conftest import quiz_post
+from tests.h5p_factory import H5PPackage
 
 pytestmark = pytest.mark.django_db
 
@@ -82,8 +89,6 @@ def test_module_page_query_count_is_constant_and_small(client, volunteer):
 
 
 def test_quiz_submission_query_count_does_not_grow_with_the_course(client, volunteer):
-    from django.urls import reverse
-
     def measure(course, modules):
         i = len(modules) - 1
         key = f"{course.slug}/{i}/quiz"
@@ -98,7 +103,6 @@ def test_quiz_submission_query_count_does_not_grow_with_the_course(client, volun
 def test_catalog_query_count_is_constant(client, volunteer):
     """With what each course lets a newcomer do now (start alone, a free preview) and its
     languages and topics, the catalog costs the same for 4 courses as for 40."""
-    from courses.factories import catalog
 
     made = 0
 
@@ -125,16 +129,11 @@ def test_catalog_query_count_is_constant(client, volunteer):
 # --- A module with H5P exercises ------------------------------------------------------------------
 def _h5p_activities(count):
     """`count` playable activities from packages the test builds (no shared samples)."""
-    from django.core.files.base import ContentFile
-
-    from courses.h5p import store
-    from courses.models import H5PLibrary
-    from tests.h5p_factory import H5PPackage
 
     made = []
     for i in range(count):
         pkg = H5PPackage.minimal().edit_h5p(title=f"Exercise {i}")
-        activity = services.h5p_activity_create(
+        activity = h5p_services.h5p_activity_create(
             package=ContentFile(pkg.build(), name=f"ex{i}.h5p"), title=f"Exercise {i}",
             language="en", in_background=False,
         )  # fmt: skip
@@ -144,9 +143,6 @@ def _h5p_activities(count):
 
 
 def _h5p_module_queries(client, user, slug, count, *, low_bandwidth):
-    from courses.factories import text_block
-    from courses.h5p import weight
-
     activities = _h5p_activities(count)
     course, (page,) = make_course(slug, modules=1, body=lambda i: [
         text_block(f"{slug}/text"),

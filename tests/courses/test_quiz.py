@@ -1,11 +1,17 @@
 """Quizzes are graded on the server; answers are never revealed early; forgeries record nothing."""
 
 import uuid
+from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import translation
+from wagtail.models import PageViewRestriction
 
-from courses.factories import block_id, correct_answers, make_course, wrong_answers
+from courses import services
+from courses.blocks import render_quiz, render_reflection
+from courses.factories import block_id, correct_answers, make_course, standard_quiz, wrong_answers
 from courses.models import ActivityCompletion, QuizAttempt
 from tests.courses.conftest import quiz_post
 from training.factories import UserFactory
@@ -132,8 +138,6 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, modules):
 
 
 def test_nobody_completes_someone_elses_quiz(client, learner, course, modules):
-    from courses import services
-
     other = UserFactory()
     services.enrolment_create(user=other, course=course)
     client.force_login(other)
@@ -143,9 +147,6 @@ def test_nobody_completes_someone_elses_quiz(client, learner, course, modules):
 
 
 def test_attempts_are_limited_when_the_quiz_says_so(client, volunteer, db):
-    from courses import services
-    from courses.factories import standard_quiz
-
     course, modules = make_course(
         "limited", modules=1, body=lambda i: [standard_quiz("limited/quiz", max_attempts=1)]
     )
@@ -191,9 +192,6 @@ def test_a_submission_id_cannot_be_reused_for_another_quiz(client, learner, modu
 
 
 def test_actions_respect_the_pages_privacy_settings(client, learner, course, modules):
-    from django.contrib.auth.models import Group
-    from wagtail.models import PageViewRestriction
-
     restriction = PageViewRestriction.objects.create(page=course, restriction_type="groups")
     restriction.groups.add(Group.objects.create(name="Only some"))
     client.force_login(learner)
@@ -213,12 +211,6 @@ def test_an_unpublished_course_is_closed(client, learner, course, modules):
 
 
 def test_translations_put_into_the_quiz_and_reflection_html_are_escaped(monkeypatch):
-    from types import SimpleNamespace
-
-    from django.utils import translation
-
-    from courses.blocks import render_quiz, render_reflection
-
     monkeypatch.setattr(translation, "gettext", lambda message: f'"<&{message}')
     monkeypatch.setattr(translation, "ngettext", lambda one, many, n: f'"<&{one}')
     context = {"block_id": "b", "page": SimpleNamespace(pk=1), "device_key": "d"}

@@ -1,11 +1,24 @@
 """Reflections stay private; course and module pages show the right things to the right people."""
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from wagtail.models import Page, Revision
 
 from courses import services
 from courses.factories import block_id, make_course
-from courses.models import CourseIndexPage, ModuleProgress, Reflection, Topic
+from courses.models import (
+    ActivityCompletion,
+    CourseIndexPage,
+    CoursePage,
+    ModuleProgress,
+    QuizAttempt,
+    Reflection,
+    Topic,
+)
 from tests.conftest import login_with_mfa
 from training.factories import UserFactory
 from training.roles import Role
@@ -204,11 +217,6 @@ def test_the_home_page_leads_to_the_catalog(client, course):
 
 
 def test_seeding_the_demo_twice_changes_nothing_and_keeps_editors_work(db, administrator):
-    from django.core.management import call_command
-    from wagtail.models import Page, Revision
-
-    from courses.models import ActivityCompletion, CoursePage, QuizAttempt
-
     call_command("seed_demo")
     course = CoursePage.objects.order_by("path").first()
     course.summary = "Edited by an editor."
@@ -242,7 +250,6 @@ def test_shared_blocks_are_cached_per_published_revision(client, learner, module
     client.force_login(learner)
     assert "Listening without judgement." in client.get(modules[0].url).content.decode()
     # Served from the cache the second time: no block rendering, the same text.
-    from django.core.cache import cache
 
     assert any(key for key in cache._cache if "module-blocks" in str(key))
     modules[0].body[0].value.source = "<p>Believe the person first.</p>"
@@ -253,8 +260,6 @@ def test_shared_blocks_are_cached_per_published_revision(client, learner, module
 
 
 def test_low_bandwidth_shows_the_transcript_even_from_the_cache(client, learner, course, db):
-    from courses.factories import block_id
-
     course_v, modules_v = make_course("video", modules=1, body=lambda i: [{
         "type": "video", "id": block_id("video/v"),
         "value": {"title": "A talk", "embed": "https://example.org/v", "file": None,
@@ -271,9 +276,6 @@ def test_low_bandwidth_shows_the_transcript_even_from_the_cache(client, learner,
 
 
 def test_a_visit_is_written_once_a_minute_not_on_every_reload(client, learner, modules):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.force_login(learner)
     client.get(modules[0].url)
     with CaptureQueriesContext(connection) as queries:

@@ -1,14 +1,20 @@
 """Starting alone: courses open for self-paced learning, the free preview of a course's first
 module, the course page's next step, "continue where you left off" and the course's languages."""
 
+import re
+from datetime import timedelta
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Locale
 
-from courses import services
+from courses import access, services
 from courses.factories import block_id, catalog, make_course
 from courses.models import (
     ActivityCompletion,
+    CoursePage,
     CourseProgress,
     Enrolment,
     ModuleProgress,
@@ -16,7 +22,7 @@ from courses.models import (
     QuizAttempt,
     Reflection,
 )
-from courses.selectors import course_page_context, courses_in_progress
+from courses.selectors import catalog_for, course_page_context, courses_in_progress
 from tests.courses.conftest import quiz_post
 
 pytestmark = pytest.mark.django_db
@@ -125,8 +131,6 @@ def test_starting_needs_a_post_and_a_signed_in_person(client, volunteer, open_co
 
 
 def test_starting_is_refused_without_the_csrf_token(volunteer, open_course):
-    from django.test import Client
-
     course, _modules = open_course
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(volunteer)
@@ -241,10 +245,6 @@ def test_continue_skips_set_aside_and_locked_modules(client, learner, course, mo
 
 
 def test_continue_skips_modules_not_released_yet(client, learner, course, modules):
-    from datetime import timedelta
-
-    from courses import access
-
     later = timezone.now() + timedelta(days=3)
 
     def gate(user, gated_course):
@@ -268,8 +268,6 @@ def test_the_course_page_and_dashboard_agree(learner, course, modules):
 
 # --- Languages ----------------------------------------------------------------------------------
 def test_the_catalog_and_the_course_page_name_the_same_languages(client, volunteer):
-    from wagtail.models import Locale
-
     course, _modules = make_course("bilingual", modules=1, languages=("en",))
     spanish, _created = Locale.objects.get_or_create(language_code="es")
     copy = course.copy_for_translation(spanish, copy_parents=True)
@@ -286,7 +284,6 @@ def test_the_catalog_and_the_course_page_name_the_same_languages(client, volunte
 # --- The catalog says what a newcomer can start now ----------------------------------------------
 def _cards(body: str) -> dict[str, str]:
     """Each course card of the catalog's HTML, by the course's title."""
-    import re
 
     cards = body.split('<li class="card">')[1:]
     return {re.search(r'<h2><a href="[^"]*">([^<]*)</a>', card).group(1): card for card in cards}
@@ -310,11 +307,6 @@ def test_the_catalog_marks_courses_to_start_now_and_free_previews(client):
 
 
 def test_a_translated_catalog_follows_the_original_courses_settings():
-    from wagtail.models import Locale
-
-    from courses.models import CoursePage
-    from courses.selectors import catalog_for
-
     course, _modules = make_course("abierto", modules=1, self_paced=True, free_preview=True)
     spanish, _created = Locale.objects.get_or_create(language_code="es")
     copy = course.copy_for_translation(spanish, copy_parents=True)

@@ -5,20 +5,46 @@ not to the language copy."""
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Locale
-from wagtail_localize.models import LocaleSynchronization, TranslationSource
+from wagtail_localize.models import (
+    LocaleSynchronization,
+    OverridableSegment,
+    Translation,
+    TranslationSource,
+)
+from wagtail_localize.operations import TranslationCreator
+from wagtail_localize.segments import OverridableSegmentValue
 
-from courses import i18n, services
+from courses import services
+from courses.blocks import H5PBlock
 from courses.factories import block_id, correct_answers, make_course
+from courses.h5p import services as h5p_services
+from courses.h5p import store
 from courses.models import (
     ActivityCompletion,
     CourseProgress,
     ModulePage,
     ModuleProgress,
     QuizAttempt,
+    Topic,
+    TopicName,
 )
+from tests.conftest import login_with_mfa
+from tests.courses.test_h5p_xapi import (
+    h5p_activity,
+    page_attribute,
+    post_json,
+    state_script,
+    statement,
+)
+from tests.h5p_factory import H5P_JSON, LIBRARY, package
 from tests.helpers import translate
+from training import i18n
 
 pytestmark = pytest.mark.django_db
 
@@ -111,11 +137,6 @@ def test_record_is_the_original_for_every_copy(course, spanish):
 
 
 def _ready_activity(title, language):
-    from django.core.files.base import ContentFile
-
-    from courses.h5p import store
-    from tests.h5p_factory import H5P_JSON, LIBRARY, package
-
     # A package built here with the true-or-false sample's main library (no outside files).
     true_false = package(
         h5p={**H5P_JSON, "mainLibrary": "H5P.TrueFalse", "preloadedDependencies": [
@@ -123,7 +144,7 @@ def _ready_activity(title, language):
         library={**LIBRARY, "machineName": "H5P.TrueFalse", "minorVersion": 6},
         folder="H5P.TrueFalse-1.6",
     )  # fmt: skip
-    made = services.h5p_activity_create(package=ContentFile(true_false, name="tf.h5p"),
+    made = h5p_services.h5p_activity_create(package=ContentFile(true_false, name="tf.h5p"),
                                         title=title, language=language)  # fmt: skip
     return store.activity_extract(activity_id=made.pk)
 
@@ -132,11 +153,6 @@ def test_a_translation_may_play_another_h5p_activity(client, administrator, span
     """A translator picks the Spanish version of the exercise in wagtail-localize's translation
     editor, with its chooser (the H5P activity is a snippet), and the Spanish copy of the module
     plays it; the English module keeps the English one."""
-    from wagtail_localize.models import OverridableSegment, Translation
-    from wagtail_localize.operations import TranslationCreator
-    from wagtail_localize.segments import OverridableSegmentValue
-
-    from tests.conftest import login_with_mfa
 
     english = _ready_activity("Consent: true or false", "en")
     castellano = _ready_activity("Consentimiento: verdadero o falso", "es")
@@ -187,10 +203,6 @@ def test_a_translation_may_play_another_h5p_activity(client, administrator, span
 
 
 def test_the_h5p_block_stores_the_activity_uuid_and_refuses_one_not_ready(spanish):
-    from django.core.exceptions import ValidationError
-
-    from courses.blocks import H5PBlock
-
     ready = _ready_activity("Ready", "en")
     pending = _ready_activity("Pending", "en")
     pending.__class__.objects.filter(pk=pending.pk).update(status="pending")
@@ -210,10 +222,6 @@ def test_editors_translate_in_the_admin_and_see_what_is_out_of_date(client, admi
     translation editor opens on the copy, with the quiz's questions among its segments and a
     status (how much is translated); after the original changes, the copy is out of date until
     an editor syncs it."""
-    from wagtail_localize.models import Translation
-    from wagtail_localize.operations import TranslationCreator
-
-    from tests.conftest import login_with_mfa
 
     _english_course, modules, _first = course
     spanish = Locale.objects.get(language_code="es")
@@ -242,8 +250,6 @@ def test_editors_translate_in_the_admin_and_see_what_is_out_of_date(client, admi
 
 
 def test_topics_are_named_in_the_readers_language(client, settings):
-    from courses.models import Topic, TopicName
-
     settings.LANGUAGES = list(settings.ALL_LANGUAGES.items())
     topic = Topic.objects.create(name="Digital security", slug="digital-security")
     TopicName.objects.create(topic=topic, language="es", name="Seguridad digital")
@@ -262,13 +268,6 @@ def test_a_learner_completes_the_original_module_with_the_spanish_exercise(
 ):
     """The Spanish copy plays the Spanish activity: its launch names that activity, its
     statements are accepted, and the completion belongs to the original module."""
-    from tests.courses.test_h5p_xapi import (
-        h5p_activity,
-        page_attribute,
-        post_json,
-        state_script,
-        statement,
-    )
 
     english = h5p_activity(title="True or false")
     castellano = h5p_activity(title="Verdadero o falso", language="es")
@@ -313,10 +312,6 @@ def test_editors_see_which_translations_are_out_of_date_and_update_them(
     """After the original is published again, the admin's report lists the page with the
     languages whose translation follows the older text, and links to wagtail-localize's update;
     once updated, the page leaves the report. The report's queries do not grow with pages."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.conftest import login_with_mfa
 
     _english, modules, _first_es = course
     url = reverse("courses_translations_report")

@@ -9,12 +9,14 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import (
     format_hotp_value,
     hotp_value,
     yield_hotp_counters_from_time,
 )
 from django.apps import apps
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -22,12 +24,63 @@ from django.db import connection, models
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.log_actions import log
+from wagtail.users.models import UserProfile
 
+from certificates.models import (
+    AgreementSignature,
+    ApiToken,
+    CertificationEvent,
+    CertificationRequest,
+    EligibilitySnapshot,
+    PoolMember,
+    Requirement,
+    RequirementException,
+)
+from cohorts.models import (
+    Application,
+    CalendarFeed,
+    CohortInvitation,
+    Membership,
+    ScreeningQuestion,
+    SkillSignOff,
+)
+from courses.factories import block_id, make_course
+from courses.models import (
+    ActivityCompletion,
+    CourseProgress,
+    Enrolment,
+    H5PActivity,
+    H5PState,
+    H5PStatement,
+    ModuleProgress,
+    QuizAttempt,
+    Reflection,
+)
+from tests.certificates.factories import (
+    join,
+    make_agreement,
+    make_certificate,
+    make_cohort,
+    make_session,
+    make_skill,
+    make_track,
+    mark,
+)
 from tests.conftest import enrol_totp, login_with_mfa
-from training import privacy
-from training.deletion import account_deletion_request, account_erase
+from training import audit, privacy
+from training.deletion import account_deletion_cancel, account_deletion_request, account_erase
 from training.factories import UserFactory
-from training.models import FORMER_MEMBER, AccountDeletion, AuditEntry, User
+from training.models import (
+    FORMER_MEMBER,
+    AccountDeletion,
+    AuditEntry,
+    NotificationLog,
+    NotificationOptOut,
+    User,
+)
+from training.notifications import send
+from training.roles import Role
 from training.tasks import perform_due_deletions
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +99,6 @@ def _make_due(deletion: AccountDeletion) -> None:
 
 
 def _session_keys_of(user) -> list[str]:
-    from django.contrib.sessions.models import Session
-
     return [
         s.session_key
         for s in Session.objects.all()
@@ -152,8 +203,6 @@ def test_with_an_authenticator_a_current_code_is_required(client, volunteer, pas
 
 
 def test_a_recovery_code_works_instead_of_the_app(client, volunteer, password):
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-
     enrol_totp(volunteer)
     code = RecoveryCodes.activate(volunteer).get_unused_codes()[0]
     client.force_login(volunteer)
@@ -163,8 +212,6 @@ def test_a_recovery_code_works_instead_of_the_app(client, volunteer, password):
 
 
 def test_a_wrong_password_does_not_spend_a_recovery_code(client, volunteer):
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-
     enrol_totp(volunteer)
     codes = RecoveryCodes.activate(volunteer)
     code = codes.get_unused_codes()[0]
@@ -311,8 +358,6 @@ def test_a_tombstone_cannot_sign_in_reset_or_receive_mail_and_the_address_signs_
 
 
 def test_notifications_skip_a_tombstone(volunteer):
-    from cohorts.notify import send
-
     deletion = account_deletion_request(person=volunteer, by=volunteer)
     _make_due(deletion)
     account_erase(deletion_id=deletion.pk)
@@ -337,54 +382,6 @@ def _person_with_data_everywhere():
     """Someone who learned, applied, joined a cohort, attended, was signed off, signed an
     agreement, was certified, joined the pool, downloaded their data and has an avatar, with
     text naming them in every field that may hold it. Returns what the test needs."""
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from wagtail.log_actions import log
-    from wagtail.users.models import UserProfile
-
-    from certificates.models import (
-        AgreementSignature,
-        ApiToken,
-        CertificationEvent,
-        CertificationRequest,
-        EligibilitySnapshot,
-        PoolMember,
-        Requirement,
-        RequirementException,
-    )
-    from cohorts.models import (
-        Application,
-        CalendarFeed,
-        CohortInvitation,
-        NotificationLog,
-        NotificationSettings,
-        ScreeningQuestion,
-        SkillSignOff,
-    )
-    from courses.factories import block_id, make_course
-    from courses.models import (
-        ActivityCompletion,
-        CourseProgress,
-        Enrolment,
-        H5PActivity,
-        H5PState,
-        H5PStatement,
-        ModuleProgress,
-        QuizAttempt,
-        Reflection,
-    )
-    from tests.certificates.factories import (
-        join,
-        make_agreement,
-        make_certificate,
-        make_cohort,
-        make_session,
-        make_skill,
-        make_track,
-        mark,
-    )
-    from training import audit
-    from training.roles import Role
-
     person = UserFactory(
         email=EMAIL,
         display_name="Zoemarker",
@@ -470,7 +467,7 @@ def _person_with_data_everywhere():
     )
     CalendarFeed.objects.create(user=person, token_hash="f" * 64)
     NotificationLog.objects.create(user=person, key=f"nudge:{person.pk}", kind="nudge")
-    NotificationSettings.objects.create(user=person)
+    NotificationOptOut.objects.create(user=person, kind="nudge")
     CohortInvitation.objects.create(
         cohort=cohort,
         email=EMAIL,
@@ -547,8 +544,6 @@ def _person_with_data_everywhere():
 
 
 def _counts(made):
-    from courses.models import ActivityCompletion, CourseProgress, ModuleProgress
-
     session, track = made["session"], made["track"]
     return {
         "members": made["cohort"].memberships.count(),
@@ -610,9 +605,6 @@ def test_after_erasure_nothing_names_the_person_anywhere_and_their_files_are_gon
     with django_capture_on_commit_callbacks(execute=True):
         deletion = account_deletion_request(person=person, by=person)
     # Leaving the pool and every cohort happens at once.
-    from certificates.models import PoolMember
-    from cohorts.models import Membership
-
     assert not Membership.objects.filter(user=person, left_at__isnull=True).exists()
     assert not PoolMember.objects.filter(user=person, status="active").exists()
     assert made["other_device"].get(reverse("profile")).status_code == 302
@@ -681,8 +673,6 @@ def test_an_administrator_deletes_an_account_with_a_reason(
 
 
 def test_an_administrators_deletion_cannot_be_cancelled_by_signing_in(administrator, volunteer):
-    from training.deletion import account_deletion_cancel
-
     account_deletion_request(person=volunteer, by=administrator, reason="Duplicate account.")
     assert account_deletion_cancel(person=volunteer) is None
     assert AccountDeletion.objects.get(person=volunteer).status == AccountDeletion.Status.PENDING
@@ -728,8 +718,6 @@ def test_bulk_deletion_in_the_admin_takes_the_same_path(
 
 
 def test_a_reason_may_not_name_the_person_but_may_use_common_words(administrator):
-    from django.core.exceptions import ValidationError
-
     person = UserFactory(email="ana.r@example.org", display_name="Vol", legal_name="Ana Ruiz")
     for naming in (
         "Asked by ana.r@example.org",

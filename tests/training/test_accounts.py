@@ -1,6 +1,7 @@
 """Sign-up, verification, login by email, enumeration prevention and the profile."""
 
 import re
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -189,7 +190,6 @@ def test_the_sign_in_message_is_in_the_persons_language(client, volunteer, passw
 
 def test_changing_the_password_notifies_the_person(client, volunteer, password):
     client.force_login(volunteer)
-    import time
 
     session = client.session
     session["account_authentication_methods_user"] = str(volunteer.pk)

@@ -3,6 +3,7 @@ retention, one entry per sensitive action on another person's data (who, about w
 exports with the people they sent, the coordinators' access record and the administrators'
 Audit log report (filters, pages, query budget, 403)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,8 +13,9 @@ from django.contrib.auth.models import Group
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
+from wagtail.snippets.models import get_snippet_models
 
 from certificates import services as certificate_services
 from certificates import tasks as certificate_tasks
@@ -206,7 +208,7 @@ def test_an_expiry_removes_from_the_pool_with_nobody_as_the_actor():
     Certificate.objects.filter(user=member.user).update(
         expires_on=timezone.localdate() - timedelta(days=1)
     )
-    certificate_services.expire()
+    certificate_services.certificates_expire()
     removed = only("pool.removed")
     assert (removed.actor_id, removed.subject_id, removed.address) == (None, member.user_id, None)
     assert PoolMember.objects.get(pk=member.pk).status == PoolMember.Status.REMOVED
@@ -255,7 +257,7 @@ def test_a_certification_decision_is_recorded(
         certificate_services.exception_grant(
             user=volunteer, requirement=requirement, reason="Elsewhere", by=other_coordinator
         )
-    certificate_services.evaluate(volunteer, track)
+    certificate_services.certification_evaluate(user=volunteer, track=track)
     request = CertificationRequest.objects.get(user=volunteer, track=track)
     login_with_mfa(client, coordinator)
     client.post(
@@ -548,8 +550,6 @@ REPORT = "training_audit_log"
 
 def _rows(html: str) -> list[str]:
     """The actions of the listed entries, in order (data-action markers)."""
-    import re
-
     body = html[html.index('id="audit-log"') :]
     return re.findall(r'<tr data-entry="\d+" data-action="([^"]+)"', body)
 
@@ -725,8 +725,6 @@ def test_the_report_keeps_its_query_count_and_pages_by_50(
 
 
 def test_nothing_in_the_admin_adds_changes_or_deletes_entries():
-    from wagtail.snippets.models import get_snippet_models
-
     assert AuditEntry not in get_snippet_models()
     assert AuditSubject not in get_snippet_models()
     names = {pattern.name for pattern in _admin_patterns() if pattern.name}
@@ -734,8 +732,6 @@ def test_nothing_in_the_admin_adds_changes_or_deletes_entries():
 
 
 def _admin_patterns():
-    from django.urls import get_resolver
-
     def walk(patterns):
         for pattern in patterns:
             if hasattr(pattern, "url_patterns"):

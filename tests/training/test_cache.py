@@ -3,8 +3,10 @@
 import uuid
 
 import pytest
+import redis
 
 from tests.conftest import skip_or_fail
+from training import ratelimit
 from training.cache import PooledClientRedisCache
 
 REDIS = "redis://127.0.0.1:6379/5"
@@ -12,8 +14,6 @@ REDIS = "redis://127.0.0.1:6379/5"
 
 @pytest.fixture
 def cache():
-    import redis
-
     try:
         redis.Redis.from_url(REDIS).ping()
     except redis.exceptions.ConnectionError:
@@ -37,8 +37,6 @@ def test_it_reads_writes_and_counts_like_djangos_and_reuses_its_client(cache):
 
 
 def test_count_starts_a_window_with_its_timeout_in_one_command(cache, monkeypatch):
-    from training import ratelimit
-
     assert cache.count("window", 90) == 1
     assert cache.count("window", 90) == 2
     assert cache.get("window") == 2  # readable like a counter made with add and incr

@@ -12,10 +12,15 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from courses import services
 from courses.factories import make_course
+from courses.h5p.origin import content_security_policy
 from tests.conftest import login_with_mfa, skip_or_fail
+from tests.test_production import _fresh_database, _reachable, manage, production_env
+from training.factories import UserFactory
+from training.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +142,6 @@ def test_the_admin_has_a_looser_policy_of_its_own(client, administrator, setting
 
 
 def test_the_h5p_origin_keeps_its_own_policy(client, settings):
-    from courses.h5p.origin import content_security_policy
-
     response = client.get("/h5p/player-relay.js", HTTP_HOST="h5p.testserver")
     assert response[HEADER] == content_security_policy()
     assert "frame-ancestors 'self' http://testserver" in response[HEADER]
@@ -147,8 +150,6 @@ def test_the_h5p_origin_keeps_its_own_policy(client, settings):
 def test_the_header_is_there_with_production_settings(tmp_path):
     """Production's middleware chain (WhiteNoise first) and H5P_ORIGIN, in a process of its own,
     on an empty PostgreSQL database (the pages asked for read no table)."""
-    from tests.test_production import _fresh_database, _reachable, manage, production_env
-
     if not _reachable("127.0.0.1", 5432):
         skip_or_fail("PostgreSQL does not answer on 127.0.0.1:5432")
     probe = (
@@ -241,8 +242,6 @@ def test_a_trainer_at_the_admin_gets_a_friendly_403_not_a_loop(client, trainer, 
 
 
 def test_the_admin_403_speaks_the_persons_language(client, trainer):
-    from django.utils import translation
-
     trainer.preferred_language = "es"
     trainer.save(update_fields=["preferred_language"])
     login_with_mfa(client, trainer)
@@ -260,9 +259,6 @@ def test_anonymous_visitors_still_go_to_the_sign_in_page(client):
 
 
 def test_editors_still_reach_the_admin(client, administrator):
-    from training.factories import UserFactory
-    from training.roles import Role
-
     editor = UserFactory(roles=[Role.EDITOR])
     for person in (administrator, editor):
         login_with_mfa(client, person)

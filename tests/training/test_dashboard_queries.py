@@ -9,6 +9,25 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Locale
+
+from certificates.models import Requirement, TrackText
+from cohorts.models import Announcement, Cohort, ModuleRelease
+from courses import services
+from courses.factories import make_course
+from courses.models import ModuleProgress, ProgressStatus
+from tests.certificates.factories import (
+    add_requirement,
+    join,
+    make_agreement,
+    make_certificate,
+    make_cohort,
+    make_session,
+    make_skill,
+    make_track,
+    mark,
+    person,
+)
 
 DASHBOARD_BUDGET = 15
 
@@ -18,24 +37,6 @@ def _volunteer_with(n: int, email: str):
     person on its own track (releases scheduled: one module released lately, one still closed; a
     recent message, a session attended and one to come), each track with a requirement of every
     kind; and `n` certificates of other tracks, the first of the last days."""
-    from certificates.models import Requirement, TrackText
-    from cohorts.models import Announcement, Cohort, ModuleRelease
-    from courses import services
-    from courses.factories import make_course
-    from courses.models import ModuleProgress, ProgressStatus
-    from tests.certificates.factories import (
-        add_requirement,
-        join,
-        make_agreement,
-        make_certificate,
-        make_cohort,
-        make_session,
-        make_skill,
-        make_track,
-        mark,
-        person,
-    )
-
     user = person(email=email)
     now = timezone.now()
     for i in range(n):
@@ -79,8 +80,6 @@ def _statements(client) -> list[str]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_the_dashboard_reads_a_fixed_number_of_queries(client, language):
-    from wagtail.models import Locale
-
     Locale.objects.get_or_create(language_code="es")
     counts = {}
     for n in (1, 4):

@@ -3,24 +3,58 @@ its expiring link (owner only), its failures and limits, and the audit entry of 
 
 import io
 import json
+import os
 import re
+import uuid
 import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from certificates.models import (
+    AgreementSignature,
+    CertificationEvent,
+    CertificationRequest,
+    EligibilitySnapshot,
+    PoolMember,
+)
+from cohorts.models import Application, Attendance, CalendarFeed, ScreeningQuestion, SkillSignOff
+from courses.factories import make_course
+from courses.models import (
+    ActivityCompletion,
+    CourseProgress,
+    Enrolment,
+    H5PActivity,
+    H5PStatement,
+    ModuleProgress,
+    QuizAttempt,
+    Reflection,
+)
+from courses.personal_data import NO_LONGER_IN_THE_MODULE
+from tests.certificates.factories import (
+    join,
+    make_agreement,
+    make_certificate,
+    make_cohort,
+    make_session,
+    make_skill,
+    make_track,
+)
 from tests.helpers import content
-from training import data_download, privacy
+from training import audit, data_download, privacy
 from training.factories import UserFactory
-from training.models import AuditEntry, DataDownload
+from training.models import AuditEntry, DataDownload, NotificationLog, NotificationOptOut
+from training.roles import Role
 from training.storage import PrivateFileSystemStorage
+from training.tasks import purge_data_downloads
 
 pytestmark = pytest.mark.django_db
 
@@ -427,15 +461,12 @@ def test_an_expired_link_no_longer_downloads_and_the_file_is_purged(
     assert data_download.data_downloads_purge() == 1
     download.refresh_from_db()
     assert not download.file and download.status == DataDownload.Status.READY
-    import os
 
     assert not os.path.exists(path)
     assert data_download.data_downloads_purge() == 0  # safe to rerun
 
 
 def test_the_purge_task_runs_by_name(person, registry):
-    from training.tasks import purge_data_downloads
-
     storage = PrivateFileSystemStorage()
     name = storage.save("data-downloads/old.zip", ContentFile(b"zip"))
     DataDownload.objects.create(
@@ -558,8 +589,6 @@ def test_one_still_waiting_after_an_hour_is_shown_failed(signed_in, person, regi
 
 
 def test_a_download_that_ran_past_its_time_limit_is_reported_failed(person, registry, monkeypatch):
-    from celery.exceptions import SoftTimeLimitExceeded
-
     def slow(person):
         raise SoftTimeLimitExceeded()
 
@@ -586,8 +615,6 @@ def test_a_download_that_ran_past_its_time_limit_is_reported_failed(person, regi
 
 def test_the_archive_speaks_the_persons_language_whoever_asks(person, registry, monkeypatch):
     """Built by a worker in another language, the archive is still in the person's."""
-    from django.utils import translation
-
     monkeypatch.setitem(
         registry,
         "courses.QuizAttempt",
@@ -614,21 +641,6 @@ def test_the_archive_speaks_the_persons_language_whoever_asks(person, registry, 
 def _data_of(person, *, other, marker: str, cohort, session, skill, track, agreement, module):
     """Rows of `person` in every category, with `marker` in each free text; `other` acts on
     them (decides, marks, signs off, approves, exports)."""
-    import uuid
-
-    from certificates.models import AgreementSignature, PoolMember
-    from cohorts.models import Application, Attendance, NotificationLog, SkillSignOff
-    from courses.models import (
-        Enrolment,
-        H5PActivity,
-        H5PStatement,
-        ModuleProgress,
-        QuizAttempt,
-        Reflection,
-    )
-    from tests.certificates.factories import join, make_certificate
-    from training import audit
-
     course = module.get_parent().specific
     Enrolment.objects.create(user=person, course=course, source="cohort")
     ModuleProgress.objects.create(user=person, module=module, course=course)
@@ -702,18 +714,6 @@ def _data_of(person, *, other, marker: str, cohort, session, skill, track, agree
 def _people_with_data_everywhere(*, more=False):
     """Ana, with rows in every category, and Otra (a trainer) with her own and acting on
     Ana's (`more`: Ana has rows of still more kinds). Returns (ana, other, Ana's certificate)."""
-    from cohorts.models import ScreeningQuestion
-    from courses.factories import make_course
-    from tests.certificates.factories import (
-        make_agreement,
-        make_cohort,
-        make_session,
-        make_skill,
-        make_track,
-    )
-    from training import audit
-    from training.roles import Role
-
     assert "courses.QuizAttempt" in privacy.REGISTRY  # the apps' declarations are loaded
     ana = UserFactory(
         email="ana@example.org",
@@ -755,15 +755,11 @@ def _people_with_data_everywhere(*, more=False):
 
 def _more_of(person, *, other, track, module):
     """Rows of the kinds `_data_of` leaves out, so that every export shows its keys."""
-    from certificates.models import CertificationEvent, CertificationRequest, EligibilitySnapshot
-    from cohorts.models import CalendarFeed, NotificationSettings
-    from courses.models import ActivityCompletion, CourseProgress
-
     course = module.get_parent().specific
     ActivityCompletion.objects.create(user=person, module=module, activity_id="quiz", kind="quiz")
     CourseProgress.objects.create(user=person, course=course, last_module=module)
     CalendarFeed.objects.create(user=person, token_hash="f" * 64)
-    NotificationSettings.objects.create(user=person)
+    NotificationOptOut.objects.create(user=person, kind="nudge")
     EligibilitySnapshot.objects.create(user=person, track=track, path="p", met=1, total=2,
                                        eligible=False)  # fmt: skip
     CertificationRequest.objects.create(user=person, track=track, period=1, decided_by=other)
@@ -774,10 +770,6 @@ def _more_of(person, *, other, track, module):
 def test_the_archive_of_a_person_with_data_everywhere_holds_it_all_and_nothing_of_anyone_else(
     client, django_capture_on_commit_callbacks
 ):
-    from django.utils import translation
-
-    from training import audit
-
     ana, _other, certificate = _people_with_data_everywhere()
     client.force_login(ana)
     download = ask(client, django_capture_on_commit_callbacks)
@@ -808,7 +800,7 @@ def test_the_archive_of_a_person_with_data_everywhere_holds_it_all_and_nothing_o
         "certificates.AgreementSignature",
         "certificates.Certificate",
         "certificates.PoolMember",
-        "cohorts.NotificationLog",
+        "training.NotificationLog",
         "training.AuditEntry",
         "training.DataDownload",
     ):
@@ -930,8 +922,6 @@ def _unlabelled(declaration, row: dict) -> list[str]:
 def test_every_key_an_export_returns_has_a_translated_heading():
     """index.html heads each column with a translated label (the declaration's `labels` or
     privacy.LABELS), never the JSON key; a new export key without one fails here."""
-    from django.utils import translation
-
     ana, _other, _certificate = _people_with_data_everywhere(more=True)
     missing, covered = [], set()
     with translation.override("es"), timezone.override("America/Mexico_City"):
@@ -945,7 +935,7 @@ def test_every_key_an_export_returns_has_a_translated_heading():
         "courses.ModuleProgress", "courses.ActivityCompletion", "courses.CourseProgress",
         "courses.QuizAttempt", "courses.Reflection", "courses.H5PStatement",
         "cohorts.Application", "cohorts.Membership", "cohorts.Attendance", "cohorts.SkillSignOff",
-        "cohorts.CalendarFeed", "cohorts.NotificationLog", "cohorts.NotificationSettings",
+        "cohorts.CalendarFeed", "training.NotificationLog", "training.NotificationOptOut",
         "certificates.AgreementSignature", "certificates.Certificate",
         "certificates.CertificationRequest", "certificates.EligibilitySnapshot",
         "certificates.CertificationEvent", "certificates.PoolMember",
@@ -954,11 +944,6 @@ def test_every_key_an_export_returns_has_a_translated_heading():
 
 
 def test_the_index_reads_in_the_persons_language_with_titles_labels_and_words_not_codes():
-    from django.utils import translation
-
-    from courses.personal_data import NO_LONGER_IN_THE_MODULE
-    from training.roles import Role
-
     ana, _other, _certificate = _people_with_data_everywhere(more=True)
     download = DataDownload.objects.create(
         person=ana,

@@ -6,10 +6,12 @@ confirmation is in the person's language; the registry's texts read as sentences
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
+from wagtail.models import Page
 
 from cohorts import services as cohort_services
 from cohorts.models import Cohort, Membership
@@ -19,8 +21,9 @@ from tests.helpers import sign_in
 from training import privacy
 from training.deletion import account_deletion_request
 from training.factories import UserFactory
-from training.models import AccountDeletion
+from training.models import AccountDeletion, RetentionRun
 from training.roles import Role
+from training.tasks import perform_due_deletions
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +140,6 @@ def test_a_volunteer_is_not_shown_staff_data_and_staff_are(client, volunteer):
 
 
 def test_a_volunteer_with_staff_data_is_shown_it(volunteer):
-    from wagtail.models import Page
-
     assert not privacy.shows_staff(volunteer)
     Page.objects.filter(depth=1).update(owner=volunteer)  # once an editor, say
     assert privacy.shows_staff(volunteer)
@@ -187,8 +188,6 @@ def test_the_account_and_its_deletion_record_say_how_long_they_are_kept():
 
 
 def settings_user_model():
-    from django.conf import settings
-
     return settings.AUTH_USER_MODEL
 
 
@@ -207,9 +206,6 @@ def test_every_kept_because_is_a_whole_sentence():
 
 
 def test_the_deletion_task_records_its_runs(volunteer):
-    from training.models import RetentionRun
-    from training.tasks import perform_due_deletions
-
     perform_due_deletions.delay().get()
     run = RetentionRun.objects.get(task="training.tasks.perform_due_deletions")
     assert run.ok and run.finished_at is not None

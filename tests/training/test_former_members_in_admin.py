@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils.functional import Promise
 
 from cohorts import services as cohort_services
-from cohorts.models import Membership
+from cohorts.forms import CohortForm
+from cohorts.models import Cohort, Membership
+from tests.certificates.factories import make_cohort as make_plain_cohort
 from tests.cohorts.factories import make_cohort
 from tests.conftest import login_with_mfa
 from training.deletion import account_delete_now
@@ -140,10 +142,6 @@ def test_a_zone_stored_before_stays_valid_and_shown(volunteer):
 
 
 def test_a_cohorts_zone_stored_before_stays_shown_and_valid():
-    from cohorts.forms import CohortForm
-    from cohorts.models import Cohort
-    from tests.certificates.factories import make_cohort as make_plain_cohort
-
     cohort = make_plain_cohort()
     Cohort.objects.filter(pk=cohort.pk).update(time_zone="EST5EDT")
     cohort.refresh_from_db()

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cohorts.models import Application
@@ -46,8 +47,6 @@ def test_a_nul_in_a_json_body_gets_the_json_refusal(client, volunteer, body):
 
 def test_a_file_upload_may_hold_any_byte(client, volunteer):
     """Multipart file contents are not inspected (only their form fields are)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.force_login(volunteer)
     upload = SimpleUploadedFile("data.bin", b"\x00\x01\x02")
     response = client.post(reverse("profile"), {"file": upload})

@@ -2,14 +2,13 @@
 (another thread may be reading them)."""
 
 import pytest
+from wagtail.models import Locale
 
 from training import locales
 
 
 @pytest.mark.django_db
 def test_forgetting_and_reading_again_swap_the_codes_whole():
-    from wagtail.models import Locale
-
     Locale.objects.get_or_create(language_code="en")
     read = locales._codes()
     before = dict(read)

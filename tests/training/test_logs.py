@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.core import mail
 from django.test import RequestFactory
+from gunicorn.config import Config
 
 from training.logs import REDACTED, AccessLogger, RedactSecretsFilter, access_atoms, redact
 
@@ -92,8 +93,6 @@ def test_gunicorn_atoms_redact_urls_and_hide_credentials_whole():
 
 
 def test_the_access_logger_writes_the_request_without_its_secret(tmp_path):
-    from gunicorn.config import Config
-
     log_file = tmp_path / "access.log"
     cfg = Config()
     cfg.set("accesslog", str(log_file))

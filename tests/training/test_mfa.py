@@ -1,10 +1,21 @@
 """Trainers, coordinators and administrators must use a second factor before their tools."""
 
+import time
+
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.urls import reverse
 
 from tests.conftest import enrol_totp, login_with_mfa
+from training.factories import UserFactory
+from training.models import HomePage, User
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +77,6 @@ def test_a_volunteer_is_not_asked_for_mfa(client, volunteer, password):
 
 
 def _reauthenticated(client):
-    import time
-
     session = client.session
     session["account_authentication_methods"].append(
         {"method": "mfa", "at": time.time(), "type": "totp", "reauthenticated": True}
@@ -115,8 +124,6 @@ def test_the_wagtail_admin_works_with_email_accounts(client, administrator, url)
 
 
 def test_an_editor_can_open_the_home_page_in_the_admin(client, administrator):
-    from training.models import HomePage
-
     login_with_mfa(client, administrator)
     home = HomePage.objects.get()
     response = client.get(f"/admin/pages/{home.pk}/edit/")
@@ -124,8 +131,6 @@ def test_an_editor_can_open_the_home_page_in_the_admin(client, administrator):
 
 
 def test_an_administrator_creates_an_account_with_a_display_name(client, administrator):
-    from training.models import User
-
     login_with_mfa(client, administrator)
     form = client.get("/admin/users/new/")
     assert 'name="display_name"' in form.content.decode()
@@ -170,12 +175,6 @@ def test_a_session_that_did_not_pass_the_second_factor_is_asked_for_it(client, t
 
 
 def test_setting_up_totp_counts_for_the_session_and_leads_back_to_the_tool(client, trainer):
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
     client.force_login(trainer)
     client.get(reverse("mfa_required") + "?next=/dashboard/trainer/")
     _reauthenticated_password(client, trainer)
@@ -190,8 +189,6 @@ def test_setting_up_totp_counts_for_the_session_and_leads_back_to_the_tool(clien
 
 
 def _reauthenticated_password(client, user):
-    import time
-
     session = client.session
     session["account_authentication_methods_user"] = str(user.pk)
     session["account_authentication_methods"] = [
@@ -207,18 +204,12 @@ def test_wagtail_shows_no_gravatars(client, administrator):
 
 
 def test_members_of_wagtails_moderators_group_need_a_second_factor(client, db):
-    from django.contrib.auth.models import Group
-
-    from training.factories import UserFactory
-
     moderator = UserFactory()
     moderator.groups.add(Group.objects.get_or_create(name="Moderators")[0])
     assert moderator.requires_mfa
 
 
 def test_role_groups_exist_on_a_fresh_database(db):
-    from django.contrib.auth.models import Group
-
     names = set(Group.objects.values_list("name", flat=True))
     assert {"Trainers", "Coordinators", "Editors"} <= names
     editors = Group.objects.get(name="Editors")
@@ -226,8 +217,6 @@ def test_role_groups_exist_on_a_fresh_database(db):
 
 
 def test_failed_logins_are_throttled(client, volunteer, password, settings):
-    from django.core.cache import cache
-
     cache.clear()
     settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/m/ip"}
     for _ in range(3):
@@ -241,8 +230,6 @@ def test_failed_logins_are_throttled(client, volunteer, password, settings):
 
 
 def test_too_many_sign_ups_get_a_friendly_429_page(client, settings):
-    from django.core.cache import cache
-
     cache.clear()
     settings.ACCOUNT_RATE_LIMITS = {"signup": "1/m/ip"}
     client.post(reverse("account_signup"), {"email": "a@example.org"})

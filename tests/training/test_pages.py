@@ -1,10 +1,13 @@
 """Home, dashboard, error pages and the health check."""
 
 import json
+from pathlib import Path
 
 import pytest
+import redis
 from django.contrib.auth.hashers import make_password
-from django.db import connection
+from django.db import OperationalError, connection
+from django.db import connection as default_connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -46,9 +49,6 @@ def test_403_is_friendly(client, volunteer):
 
 
 def test_healthz_is_503_json_when_the_database_does_not_answer(client, monkeypatch):
-    from django.db import OperationalError
-    from django.db import connection as default_connection
-
     def broken_cursor(*args, **kwargs):
         raise OperationalError("database is down")
 
@@ -85,8 +85,6 @@ def test_healthz_is_503_when_the_broker_does_not_answer(client, settings):
 
 @pytest.mark.integration
 def test_healthz_reaches_the_real_broker(client, settings):
-    import redis
-
     try:
         redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2).ping()
     except redis.RedisError:
@@ -133,8 +131,6 @@ def test_dashboard_query_count_does_not_grow_with_people(client, request, who):
 def test_uploaded_media_is_served(client, settings):
     """Image renditions, from MEDIA_ROOT as it is when asked (tests/training/test_private_files.py
     shows that nothing private is)."""
-    from pathlib import Path
-
     root = Path(settings.MEDIA_ROOT) / "images"
     root.mkdir(parents=True, exist_ok=True)
     (root / "hello.txt").write_text("hola")

@@ -3,15 +3,15 @@
 from datetime import timedelta
 
 import pytest
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from training.factories import UserFactory
+from training.models import User
 from training.prepared import Prepared
 
 
 def _people(*, users, since):
-    from training.models import User
-
     return User.objects.filter(pk__in=users, date_joined__gte=since).order_by("pk")
 
 
@@ -20,8 +20,6 @@ def _emails(*, users, since):
 
 
 def _with_count(*, users, since):
-    from training.models import User
-
     same = User.objects.filter(pk=OuterRef("pk"), date_joined__gte=since).values("pk")
     return (
         _people(users=users, since=since)
@@ -33,8 +31,6 @@ def _with_count(*, users, since):
 @pytest.mark.django_db
 @pytest.mark.parametrize("build", [_people, _emails, _with_count])
 def test_a_prepared_query_gives_what_the_queryset_gives(build, django_assert_num_queries):
-    from training.factories import UserFactory
-
     people = [UserFactory() for _ in range(4)]
     prepared = Prepared(build)
     now = timezone.now()
@@ -58,15 +54,11 @@ def test_a_prepared_query_gives_what_the_queryset_gives(build, django_assert_num
 
 
 def _logged_in_at(*, when):
-    from training.models import User
-
     return User.objects.filter(last_login=when).order_by("pk")
 
 
 @pytest.mark.django_db
 def test_none_or_another_type_after_compiling_is_built_as_the_orm_builds_it():
-    from training.factories import UserFactory
-
     never = UserFactory(last_login=None)
     prepared = Prepared(_logged_in_at)
     assert prepared.run(when=timezone.now()) == []  # compiled with a datetime
@@ -79,17 +71,11 @@ def test_none_or_another_type_after_compiling_is_built_as_the_orm_builds_it():
 
 
 def _email_or_name(*, text):
-    from django.db.models import Q
-
-    from training.models import User
-
     return User.objects.filter(Q(email=text) | Q(first_name__contains=text)).order_by("pk")
 
 
 @pytest.mark.django_db
 def test_a_value_transformed_in_the_sql_is_not_prepared():
-    from training.factories import UserFactory
-
     ana = UserFactory(first_name="Ana María")
     prepared = Prepared(_email_or_name)
     assert prepared.run(text="nobody@example.org") == []

@@ -3,8 +3,10 @@ pages are not parsed and planned on every request (training/settings/base.py, is
 
 import pytest
 from django.db import connection
+from django.db.models.deletion import Collector
 
 from training.models import User
+from training.postgresql.base import MAX_PARAMETERS
 from training.settings.base import POSTGRES_OPTIONS, with_engine_options
 
 
@@ -43,7 +45,6 @@ def test_bulk_queries_are_cut_to_the_servers_parameter_limit():
     in a query: bulk inserts and cascading deletes go in batches that fit."""
     if connection.vendor != "postgresql":
         pytest.skip("the limit is PostgreSQL's (DATABASE_URL names SQLite here)")
-    from training.postgresql.base import MAX_PARAMETERS
 
     fields = [User._meta.get_field(name) for name in ("email", "display_name", "password")]
     size = connection.ops.bulk_batch_size(fields, range(100_000))
@@ -58,7 +59,6 @@ def test_seventy_thousand_ids_in_one_delete_still_work():
     """A purge of 70,000 rows whose related rows are collected with `… IN (…)`: batched."""
     if connection.vendor != "postgresql":
         pytest.skip("the limit is PostgreSQL's (DATABASE_URL names SQLite here)")
-    from django.db.models.deletion import Collector
 
     collector = Collector(using="default")
     batches = collector.get_del_batches(list(range(70_000)), [User._meta.pk])

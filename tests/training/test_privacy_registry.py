@@ -5,15 +5,24 @@ reason); and each declaration says what, why, how long and who, in words."""
 import json
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.files.base import ContentFile
 from django.db import models
+from django.test import Client
 from django.test.utils import isolate_apps
 from django.utils.functional import Promise
+from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
+from wagtail.users.models import UserProfile
 
+from courses.factories import make_course
 from tests.helpers import export_rows
-from training import privacy
+from training import audit, privacy
 from training.celery import app
+from training.factories import UserFactory
 from training.privacy import Declaration, Erase
 
 User = get_user_model()
@@ -201,8 +210,6 @@ def test_the_account_export_holds_the_profile(volunteer):
 
 @pytest.mark.django_db
 def test_authenticators_export_their_kind_never_their_secret(volunteer):
-    from allauth.mfa.models import Authenticator
-
     Authenticator.objects.create(user=volunteer, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"})
     rows = export_rows("mfa.Authenticator", volunteer)
     assert len(rows) == 1
@@ -212,11 +219,6 @@ def test_authenticators_export_their_kind_never_their_secret(volunteer):
 
 @pytest.mark.django_db
 def test_sessions_are_counted_and_ended_for_that_person_only(client, volunteer):
-    from django.contrib.sessions.models import Session
-    from django.test import Client
-
-    from training.factories import UserFactory
-
     client.force_login(volunteer)
     Client().force_login(volunteer)
     other = Client()
@@ -231,8 +233,6 @@ def test_sessions_are_counted_and_ended_for_that_person_only(client, volunteer):
 
 @pytest.mark.django_db
 def test_the_audit_export_names_the_actor_but_nobody_the_person_acted_on(volunteer, coordinator):
-    from training import audit
-
     audit.record(action="pool.removed", actor=coordinator, subject=volunteer)
     audit.record_many(action="pool.export_csv", actor=coordinator, people=[volunteer.pk])
     audit.record(action="account.roles_changed", actor=volunteer, subject=coordinator)
@@ -247,9 +247,6 @@ def test_the_audit_export_names_the_actor_but_nobody_the_person_acted_on(volunte
 
 @pytest.mark.django_db
 def test_wagtail_history_of_an_account_stops_naming_it(volunteer, administrator):
-    from wagtail.log_actions import log
-    from wagtail.models import ModelLogEntry
-
     log(volunteer, "wagtail.edit", user=administrator)
     entry = ModelLogEntry.objects.get(object_id=str(volunteer.pk))
     assert entry.label == "Vol"
@@ -261,9 +258,6 @@ def test_wagtail_history_of_an_account_stops_naming_it(volunteer, administrator)
 
 @pytest.mark.django_db
 def test_the_editing_area_profile_and_its_picture_are_deleted(volunteer):
-    from django.core.files.base import ContentFile
-    from wagtail.users.models import UserProfile
-
     profile = UserProfile.get_for_user(volunteer)
     profile.avatar.save("me.png", ContentFile(b"\x89PNG fake"), save=True)
     storage, name = profile.avatar.storage, profile.avatar.name
@@ -277,8 +271,6 @@ def test_the_editing_area_profile_and_its_picture_are_deleted(volunteer):
 
 @pytest.mark.django_db
 def test_pages_the_person_locked_are_unlocked(volunteer):
-    from courses.factories import make_course
-
     course, _modules = make_course(modules=1)
     course.locked, course.locked_by = True, volunteer
     course.save()

@@ -22,6 +22,7 @@ from wagtail.models import Collection, CollectionViewRestriction
 from tests.conftest import login_with_mfa
 from tests.test_production import MANAGE, PYTHON, ROOT, production_env
 from training.factories import UserFactory
+from training.storage import check_private_root_outside_media_root
 
 SECRET = b"Safe house address: 12 Example Street. Shared with trainers only."
 
@@ -246,8 +247,6 @@ def test_the_migration_moves_documents_and_originals_out_of_the_media_root(tmp_p
 
 
 def test_a_private_root_inside_the_media_root_is_refused(settings, tmp_path):
-    from training.storage import check_private_root_outside_media_root
-
     assert check_private_root_outside_media_root(None) == []
     settings.ACOMPANA_PRIVATE_ROOT = Path(settings.MEDIA_ROOT) / "private"
     assert [e.id for e in check_private_root_outside_media_root(None)] == ["training.E003"]

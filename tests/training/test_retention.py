@@ -7,6 +7,7 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
+from celery.exceptions import Retry
 from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, connection
@@ -20,20 +21,32 @@ import cohorts.tasks
 import courses.tasks
 import training.tasks
 from cohorts import services as cohort_services
-from cohorts.models import Application, CalendarFeed, Cohort, Membership, NotificationLog
+from cohorts.models import Application, CalendarFeed, Cohort, Membership
 from cohorts.retention import (
     applications_purge_closed,
     calendar_feeds_purge,
     notification_logs_purge,
 )
+from cohorts.sessions import feed_token_new
+from courses.factories import make_course
+from courses.models import Enrolment
 from tests.cohorts.factories import make_cohort
+from tests.conftest import login_with_mfa
 from training import audit, privacy
 from training.celery import app
 from training.factories import UserFactory
-from training.models import AuditEntry, AuditSubject, DataDownload, RetentionRun, User
+from training.models import (
+    AuditEntry,
+    AuditSubject,
+    DataDownload,
+    NotificationLog,
+    RetentionRun,
+    User,
+)
 from training.retention import beat_schedule, recording, report_rows
 from training.roles import Role
 from training.tasks import purge_unverified_accounts
+from training.wagtail_hooks import AdministratorsMenuItem
 
 pytestmark = pytest.mark.django_db
 
@@ -70,9 +83,6 @@ def test_an_unconfirmed_account_that_holds_anything_else_is_never_purged(setting
     """An account an administrator made (no email record) whose person later met the "confirm
     your email" step looks like a forgotten sign-up; it holds a certificate or a cohort place,
     so it stays."""
-    from courses.factories import make_course
-    from courses.models import Enrolment
-
     settings.ACOMPANA_UNVERIFIED_ACCOUNT_DAYS = 14
     learner = _aged(UserFactory(verified_email=False), 400)
     Enrolment.objects.create(user=learner, course=make_course(modules=1)[0])
@@ -156,8 +166,6 @@ def test_a_failure_is_recorded_as_not_ok_and_raised_again(monkeypatch):
 
 
 def test_a_database_error_is_recorded_and_celery_retries(monkeypatch):
-    from celery.exceptions import Retry
-
     def broken(**_kwargs):
         raise DatabaseError("gone")
 
@@ -342,8 +350,6 @@ def test_calendar_addresses_unused_for_the_period_leave(settings):
 def test_fetching_the_calendar_notes_its_use_at_most_daily_and_a_new_address_starts_unused(
     client,
 ):
-    from cohorts.sessions import feed_token_new
-
     user = UserFactory()
     token = feed_token_new(user)
     url = reverse("cohorts:calendar_feed_url", args=[token])
@@ -442,8 +448,6 @@ def test_the_report_makes_the_same_queries_whatever_the_number_of_runs(administr
 
 
 def test_the_report_is_for_administrators_only(client, coordinator, volunteer):
-    from tests.conftest import login_with_mfa
-
     url = reverse("training_retention_report")
     login_with_mfa(client, coordinator)
     refused = client.get(url)
@@ -458,8 +462,6 @@ def test_the_report_is_for_administrators_only(client, coordinator, volunteer):
 
 
 def test_only_administrators_see_the_report_in_the_menu(client, coordinator):
-    from training.wagtail_hooks import AdministratorsMenuItem
-
     item = AdministratorsMenuItem("Retention", "/admin/reports/retention/")
 
     class Request:
@@ -471,8 +473,6 @@ def test_only_administrators_see_the_report_in_the_menu(client, coordinator):
 
 
 def test_the_report_shows_times_in_the_viewers_zone(client, administrator):
-    from tests.conftest import login_with_mfa
-
     administrator.time_zone = "America/Bogota"
     administrator.save(update_fields=["time_zone"])
     login_with_mfa(client, administrator)

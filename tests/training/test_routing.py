@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction, Site
 
@@ -173,8 +174,6 @@ def test_another_process_change_is_seen_through_the_generation(client, home):
 
 
 def test_two_sites_on_one_hostname_are_told_apart_by_port_as_wagtail_does(home):
-    from django.test import RequestFactory
-
     Site.objects.update(is_default_site=False)
     sites = {
         port: Site.objects.create(hostname="two.test", port=port, root_page=home)

@@ -2,8 +2,11 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
-from wagtail.models import Page
+from wagtail.fields import StreamField
+from wagtail.models import Page, Site
+from wagtail_localize.models import SegmentOverride, Translation
 
+from courses.models import H5PActivity, ModulePage
 from tests.conftest import skip_or_fail
 from training.demo import DEMO_PASSWORD
 from training.models import HomePage, User
@@ -62,8 +65,6 @@ def test_demo_volunteer_can_sign_in(client):
 
 
 def test_seed_demo_rebuilds_the_site_tree_on_an_emptied_database():
-    from wagtail.models import Site
-
     Site.objects.all().delete()
     Page.objects.all().delete()
     call_command("seed_demo")
@@ -78,8 +79,6 @@ def test_seed_demo_rebuilds_the_site_tree_on_an_emptied_database():
 
 
 def _content_of(page):
-    from wagtail.fields import StreamField
-
     return [
         (field.name, str(list(getattr(page, field.name).raw_data)) if isinstance(field, StreamField)
          else str(getattr(page, field.name)))
@@ -94,10 +93,6 @@ def test_the_demo_translations_are_known_to_the_translation_editor(settings):
     """The demo's Spanish and Portuguese pages are written in code; they are also recorded in
     wagtail-localize (a translation per page, every string translated), so an editor sees them
     complete in the admin and saving there keeps the Spanish words instead of the English."""
-    from wagtail_localize.models import Translation
-
-    from courses.models import ModulePage
-
     settings.LANGUAGES = list(settings.ALL_LANGUAGES.items())
     settings.WAGTAIL_CONTENT_LANGUAGES = settings.LANGUAGES
     call_command("seed_demo")
@@ -112,9 +107,6 @@ def test_the_demo_translations_are_known_to_the_translation_editor(settings):
     # as the translation editor's chooser records it (from the shared samples, where they are).
     if not settings.ACOMPANA_DEMO_H5P_DIR.exists():
         skip_or_fail(f"the shared H5P samples are not at {settings.ACOMPANA_DEMO_H5P_DIR}")
-    from wagtail_localize.models import SegmentOverride
-
-    from courses.models import H5PActivity
 
     castellano = H5PActivity.objects.filter(language="es", status="ready")
     assert set(castellano.values_list("main_library", flat=True)) == {

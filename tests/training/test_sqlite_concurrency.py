@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from training.settings.base import SQLITE_OPTIONS, with_engine_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # Two threads, each with its own connection, start a transaction together, read a counter,
@@ -107,8 +109,6 @@ def test_without_the_options_the_same_requests_fail_with_database_is_locked(tmp_
 
 def test_every_settings_module_with_a_sqlite_default_uses_the_options(tmp_path):
     """`make run` (dev), the tests and the benchmarks, each when its URL names a SQLite file."""
-    from training.settings.base import SQLITE_OPTIONS
-
     modules = ["training.settings.dev", "training.settings.test", "training.settings.bench"]
     url = f"sqlite:///{tmp_path / 'any.sqlite3'}"
     script = (
@@ -129,8 +129,6 @@ def test_every_settings_module_with_a_sqlite_default_uses_the_options(tmp_path):
 
 
 def test_options_from_the_url_win_and_other_engines_are_left_alone():
-    from training.settings.base import SQLITE_OPTIONS, with_engine_options
-
     sqlite = with_engine_options(
         {"ENGINE": "django.db.backends.sqlite3", "NAME": "x", "OPTIONS": {"timeout": 5}}
     )

@@ -3,6 +3,8 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import timezone, translation
 
+from training import notifications as notify
+from training.factories import UserFactory
 from training.templatetags.acompana import when
 from training.timezones import zone_label_inline
 
@@ -43,9 +45,6 @@ def test_dates_follow_the_readers_language_and_keep_the_zone(language, fragment,
 
 
 def test_emails_are_written_in_each_recipients_language(db):
-    from cohorts import notify
-    from training.factories import UserFactory
-
     subjects = {}
     for language in ("es", "pt-br", "fr", "id", "ar"):
         person = UserFactory(preferred_language=language, time_zone="Asia/Kolkata")

@@ -375,7 +375,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.h5p_statements_purge",
         "schedule": 60 * 60 * 24,
     },
-    # Cohort messages (cohorts/notify.py): each sent once, whatever runs twice.
+    # Cohort messages (cohorts/notify.py, sent by training/notifications.py): each sent once,
+    # whatever runs twice.
     "session-reminders": {"task": "cohorts.tasks.send_session_reminders", "schedule": 60 * 10},
     "unsent-announcements": {
         "task": "cohorts.tasks.send_unsent_announcements",
@@ -551,7 +552,8 @@ ACOMPANA_H5P_LAUNCH_SECONDS = env.int("ACOMPANA_H5P_LAUNCH_SECONDS", default=60 
 ACOMPANA_H5P_STATEMENT_DAYS = env.int("ACOMPANA_H5P_STATEMENT_DAYS", default=180)
 # Of each statement only what the audit needs is stored, in at most this many bytes of JSON;
 # past this many statements a day, a learner's statements are accepted but only those that
-# complete an activity are stored (courses/h5p/xapi.py, statement_kept and the daily quota).
+# complete an activity are stored (courses/h5p/xapi.py statement_kept; courses/h5p/services.py
+# daily_quota_over).
 ACOMPANA_H5P_STATEMENT_STORED_BYTES = env.int("ACOMPANA_H5P_STATEMENT_STORED_BYTES", default=4096)
 ACOMPANA_H5P_STATEMENTS_PER_DAY = env.int("ACOMPANA_H5P_STATEMENTS_PER_DAY", default=1000)
 # Per learner, requests a minute (statements and saved state together), and body sizes.

@@ -2,7 +2,11 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import get_language, get_language_info
 
+from ..i18n import content_language
+from ..text import single_stop as collapse
 from ..timezones import zone_label as place
 from ..timezones import zone_label_inline as inline_place
 
@@ -64,8 +68,6 @@ def zone_label_inline(zone):
 def single_stop(text):
     """A sentence that ends with a name ending in a full stop ("Ana G.") keeps one full stop,
     not two ("signed in as Ana G.."). An ellipsis ("...") is left alone."""
-    from ..text import single_stop as collapse
-
     return collapse(text)
 
 
@@ -74,11 +76,6 @@ def content_lang(page):
     """` lang="…" dir="…"` for an element holding `page`'s words when they are not in the
     language of the interface (an untranslated page shows its original's words): screen readers
     pronounce them right, and English punctuation stays in place on an Arabic page."""
-    from django.utils.html import format_html
-    from django.utils.translation import get_language, get_language_info
-
-    from courses.i18n import content_language
-
     if page is None or not hasattr(page, "locale_id"):
         return ""
     code = content_language(page)

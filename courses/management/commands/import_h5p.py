@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
+from courses.h5p.services import h5p_activity_create
 from courses.h5p.store import activity_extract, stored_library
 from courses.h5p.validator import validate
 from courses.models import H5PActivity
-from courses.services import h5p_activity_create
 
 
 class Command(BaseCommand):

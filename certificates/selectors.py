@@ -1,0 +1,264 @@
+"""What certification reads for pages and services: a person's overview (the dashboard's hot
+path), a person's history on a track, the coordinator's desk, and the responder pool's holders.
+Reads only: services may call these, never the reverse."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils import timezone, translation
+
+from training.prepared import Prepared
+
+from . import eligibility
+from .history import timeline, track_requirements
+from .models import (
+    Certificate,
+    CertificationRequest,
+    EligibilitySnapshot,
+    PoolMember,
+    RequirementException,
+    Track,
+    TrackText,
+    valid_certificates,
+)
+
+IN_POOL = (PoolMember.Status.ACTIVE, PoolMember.Status.PAUSED)
+MOMENT_DAYS = 7
+
+
+# --- The volunteer ------------------------------------------------------------------------------
+def _followed(*, user, language):
+    """The tracks `user` (a pk) follows, with whether they wait for a coordinator's decision on
+    it and its words in `language` (one text per track and language)."""
+    waiting = CertificationRequest.objects.filter(
+        user=user, status=CertificationRequest.Status.PENDING, track=OuterRef("pk")
+    )
+    text = TrackText.objects.filter(track=OuterRef("pk"), language=language)
+    return (
+        eligibility.followed_tracks(user)
+        .prefetch_related(None)
+        .annotate(
+            pending=Exists(waiting),
+            text_id=Subquery(text.values("pk")[:1]),
+            text_title=Subquery(text.values("title")[:1]),
+            text_description=Subquery(text.values("description")[:1]),
+        )
+    )
+
+
+# Compiled once per process (training.prepared, issue 18): the dashboard's time.
+_FOLLOWED = Prepared(_followed)
+_CERTIFICATES = Prepared(
+    lambda *, user: Certificate.objects.filter(user=user).select_related("user__pool_member")
+)
+
+
+def certification_overview(*, user) -> dict:
+    """The person's tracks with their checklists, certificates and place in the pool. One query
+    for someone on no track (most people before a cohort), a fixed handful otherwise, whatever
+    the number of tracks."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    tracks = _FOLLOWED.run(user=user.pk, language=language)
+    for track in tracks:
+        track._local_texts = {language: None if track.text_id is None else TrackText(
+            pk=track.text_id, track=track, language=language, title=track.text_title,
+            description=track.text_description,
+        )}  # fmt: skip
+    if not tracks:
+        return {"results": [], "pending": set(), "certificates": [], "pool_member": None,
+                "pool_eligible": False}  # fmt: skip
+    # Every track the person holds a certificate of is one they follow: its row (texts
+    # prefetched) serves the certificate too. Their place in the pool rides along.
+    by_pk = {track.pk: track for track in tracks}
+    certificates = _CERTIFICATES.run(user=user.pk)
+    by_track: dict[int, list] = {}
+    for certificate in certificates:
+        # A certificate issued between the two queries: its track is read on its own.
+        track = by_pk.get(certificate.track_id)
+        certificate.track = track if track is not None else certificate.track
+        by_track.setdefault(certificate.track_id, []).append(certificate)
+    pool_member = None
+    if certificates:
+        pool_member = getattr(certificates[0].user, "pool_member", None)
+    today = timezone.localdate()
+    return {
+        "results": eligibility.compute_many(user, tracks, certificates=by_track),
+        # Tracks where the person waits for a coordinator's decision.
+        "pending": {track.pk for track in tracks if track.pending},
+        "certificates": certificates,
+        "pool_member": pool_member,
+        "pool_eligible": any(
+            c.state(today) == "valid" and c.track.grants_pool for c in certificates
+        ),
+    }
+
+
+def dashboard_certification(user) -> dict | None:
+    """The dashboard's certification section (training.dashboard), or None when there is
+    nothing to show."""
+    data = certification_overview(user=user)
+    if not data["results"] and not data["certificates"]:
+        return None
+    # The certified moment, whatever completed the track (a course finished, a session caught
+    # up, a coordinator's approval): a certificate of the last days is celebrated here.
+    today = timezone.localdate()
+    data["moment"] = [
+        c for c in data["certificates"]
+        if c.state(today) == "valid" and (today - c.valid_from).days < MOMENT_DAYS
+    ]  # fmt: skip
+    return data
+
+
+def member_certification(*, cohort, user) -> dict:
+    """For the cohort's trainers, on a member's page: each requirement of the cohort's track."""
+    return {"certification": eligibility.compute(user, cohort.track)} if cohort.track_id else {}
+
+
+def certificates_just_issued(*, user, ids) -> list[Certificate]:
+    """The person's certificates among `ids` that are still valid (the certified moment)."""
+    return list(
+        Certificate.objects.filter(user=user, pk__in=ids, revoked_at__isnull=True)
+        .select_related("track")
+        .prefetch_related("track__texts")
+    )
+
+
+# --- The pool -----------------------------------------------------------------------------------
+def pool_certificates(*, user, today=None):
+    """The certificates that keep `user` in the responder pool: valid, of a track that grants it."""
+    return valid_certificates(today).filter(user=user, track__grants_pool=True)
+
+
+def pool_eligible(*, user, today=None) -> bool:
+    return pool_certificates(user=user, today=today).exists()
+
+
+def pool_after_revoking(*, user, certificates, today=None) -> dict[int, bool]:
+    """What revoking each of `certificates` (the user's) would do to their place in the responder
+    pool, as `services.pool_check` decides it after a revocation: {certificate id: True if it
+    takes them out of the pool, False if they stay in it (another valid certificate that grants
+    the pool keeps them there)}; empty when they are not in the pool (active or paused). Two
+    queries, whatever the number of certificates."""
+    if not PoolMember.objects.filter(user=user, status__in=IN_POOL).exists():
+        return {}
+    keeping = set(pool_certificates(user=user, today=today).values_list("pk", flat=True))
+    return {c.pk: not keeping - {c.pk} for c in certificates}
+
+
+# --- Coordinators -------------------------------------------------------------------------------
+def coordinator_tracks() -> list[Track]:
+    today = timezone.localdate()
+    valid = Q(certificates__revoked_at__isnull=True, certificates__expires_on__gte=today)
+    return list(
+        Track.objects.annotate(
+            certified=Count("certificates__user", filter=valid, distinct=True),
+            eligible=Count("snapshots", filter=Q(snapshots__eligible=True), distinct=True),
+            following=Count("snapshots", distinct=True),
+            waiting=Count("requests", filter=Q(requests__status="pending"), distinct=True),
+        ).order_by("title")
+    )
+
+
+def desk_context() -> dict:
+    """The coordinator's desk: tracks, how many requests wait, and the pool's size."""
+    today = timezone.localdate()
+    return {
+        "tracks": coordinator_tracks(),
+        "waiting": CertificationRequest.objects.filter(
+            status=CertificationRequest.Status.PENDING
+        ).count(),
+        "pool_size": PoolMember.objects.filter(
+            status=PoolMember.Status.ACTIVE,
+            user__in=valid_certificates(today).filter(track__grants_pool=True).values("user"),
+        ).count(),
+    }
+
+
+def track_people(*, track, shown: str, page_number):
+    """A page (50) of the people on `track` (all, "eligible" or "working"), each row with their
+    latest certificate, whether they wait for a decision, and the one requirement they miss."""
+    snapshots = EligibilitySnapshot.objects.filter(track=track).select_related("user")
+    if shown == "eligible":
+        snapshots = snapshots.filter(eligible=True)
+    elif shown == "working":
+        snapshots = snapshots.filter(eligible=False).exclude(path="")
+    page = _paginate(snapshots.order_by("user__display_name", "pk"), page_number)
+    users = [s.user_id for s in page]
+    latest = {}
+    for certificate in Certificate.objects.filter(track=track, user_id__in=users).order_by(
+        "period"
+    ):
+        latest[certificate.user_id] = certificate
+    waiting = set(
+        CertificationRequest.objects.filter(
+            track=track, user_id__in=users, status=CertificationRequest.Status.PENDING
+        ).values_list("user_id", flat=True)
+    )
+    requirements = list(
+        track.requirements.select_related("course", "skill", "agreement").prefetch_related(
+            "agreement__texts"
+        )
+    )
+    labels = {r.pk: r.label for r in requirements}
+    rows = [
+        (s, latest.get(s.user_id), s.user_id in waiting,
+         labels.get(s.missing[0], "") if len(s.missing) == 1 else "")
+        for s in page
+    ]  # fmt: skip
+    return page, rows, requirements
+
+
+def requests_waiting(*, page_number):
+    """A page (50) of the requests waiting for a coordinator, oldest first, each with the
+    person's eligibility snapshot."""
+    waiting = (
+        CertificationRequest.objects.filter(status=CertificationRequest.Status.PENDING)
+        .select_related("user", "track")
+        .order_by("created_at", "pk")
+    )
+    page = _paginate(waiting, page_number)
+    snapshots = {
+        (s.user_id, s.track_id): s
+        for s in EligibilitySnapshot.objects.filter(
+            user_id__in=[r.user_id for r in page], track_id__in={r.track_id for r in page}
+        )
+    }
+    return page, [(r, snapshots.get((r.user_id, r.track_id))) for r in page]
+
+
+def _paginate(rows, page_number):
+    return Paginator(rows, 50).get_page(page_number)
+
+
+def person_history(*, user, track) -> dict:
+    """A person's certification on a track, and their history on it in one timeline. A fixed
+    number of queries, whatever the length of the history."""
+    requirements = track_requirements(track)
+    exceptions = list(
+        RequirementException.objects.filter(user=user, requirement__track=track)
+        .select_related("granted_by")
+        .order_by("granted_at", "pk")
+    )
+    for exception in exceptions:  # the track's requirements, their labels ready
+        exception.requirement = requirements[exception.requirement_id]
+    return {
+        "result": eligibility.compute(user, track),
+        "certificates": list(
+            Certificate.objects.filter(user=user, track=track)
+            .select_related("revoked_by")
+            .order_by("-period")
+        ),
+        "timeline": timeline(user, track, requirements=requirements),
+        "exceptions": exceptions,
+        "requests": list(CertificationRequest.objects.filter(user=user, track=track)),
+    }
+
+
+def on_track(*, user, track) -> bool:
+    """Whether `user` is someone a coordinator of `track` may look at: followed, evaluated or
+    certified on it."""
+    return (
+        EligibilitySnapshot.objects.filter(user=user, track=track).exists()
+        or Certificate.objects.filter(user=user, track=track).exists()
+        or eligibility.followers(track).filter(pk=user.pk).exists()
+    )

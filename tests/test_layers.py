@@ -1,0 +1,215 @@
+"""Dependencies point one way: training ← courses ← cohorts ← certificates (docs: STYLE.md,
+issue 19). An earlier app never reaches into a later one; a later app extends an earlier one
+through what the earlier one offers (a signal, a registry like training/dashboard.py).
+
+Every .py file of each app is read with `ast`, so an import inside a function or under
+`if TYPE_CHECKING:` counts as much as one at the top. A reference is:
+
+- an import (`import x`, `from x import y`, relative imports resolved), or a module named as a
+  constant string to `import_module`, `__import__` or `import_string`;
+- a model named by its label: a relation field's target (`ForeignKey("certificates.Track")`,
+  `ParentalKey(...)`) or `apps.get_model(...)`: the foreign key ties the tables and the
+  migrations of both apps together as much as an import ties their code.
+
+Migrations are read for imports only: their dependencies and model labels are history (a link
+that has moved still has its old migrations), not code that runs.
+
+The project's own wiring names every app as a dotted string by design, not as an import:
+INSTALLED_APPS and the beat schedule in training/settings, `include("cohorts.urls")` in
+training/urls.py (the ROOT_URLCONF). Those strings are not references here.
+"""
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# In dependency order: each may use the ones before it, never those after. The responder pool is
+# part of certificates (certificates/pool*.py), not an app of its own.
+LAYERS = ("training", "courses", "cohorts", "certificates")
+
+IMPORTING_CALLS = frozenset({"import_module", "__import__", "import_string"})
+RELATION_FIELDS = frozenset({
+    "ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "ParentalManyToManyField",
+})  # fmt: skip
+
+# Known references that are still being moved (issue 19, wave 1): (file, what it reaches) -> who
+# removes it. Keep this list short and shrinking: an entry that no longer matches anything fails
+# the test (test_the_allowed_exceptions_are_all_still_needed), so it is deleted with its fix.
+ALLOWED = {
+    # The cohort-track link belongs to certificates (issue 19, "certificates owns the cohort-track
+    # link"): Cohort.track and Skill.track move to certificates' side (H4/H3, with migrations).
+    ("cohorts/models.py", "certificates.Track"): "Cohort.track and Skill.track: H4/H3 move them",
+}
+
+
+@dataclass(frozen=True)
+class Reference:
+    path: str  # relative to the repository, with "/"
+    line: int
+    target: str  # the module imported, or the model label named
+    code: str  # the statement or call, as written
+
+    @property
+    def app(self) -> str:
+        return self.path.split("/", 1)[0]
+
+    @property
+    def target_app(self) -> str:
+        return self.target.split(".", 1)[0]
+
+    def __str__(self):
+        return f"{self.path}:{self.line}: {self.code}  ({self.app} -> {self.target_app})"
+
+
+def _call_name(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+def _string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _absolute(node: ast.ImportFrom, relative: str) -> str:
+    """The module a `from … import` reaches, relative imports resolved from `relative`'s package
+    (for an __init__.py, the package it is the body of)."""
+    if not node.level:
+        return node.module or ""
+    package = relative.removesuffix(".py").split("/")[:-1]
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def _model_label(node: ast.Call) -> str | None:
+    """`"app.Model"` when the call names a model by its label, else None."""
+    name = _call_name(node)
+    if name in RELATION_FIELDS:
+        target = node.args[0] if node.args else None
+        target = next((kw.value for kw in node.keywords if kw.arg == "to"), target)
+        label = _string(target)
+        return label if label and "." in label else None
+    if name == "get_model" and node.args:
+        first = _string(node.args[0])
+        if first is None:
+            return None
+        second = _string(node.args[1]) if len(node.args) > 1 else None
+        return f"{first}.{second}" if second else first
+    return None
+
+
+def references(path: Path, root: Path = ROOT) -> list[Reference]:
+    """Every module `path` imports and every model label it names, with their lines."""
+    relative = path.relative_to(root).as_posix()
+    is_migration = "/migrations/" in relative
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=relative)):
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            targets = [_absolute(node, relative)]
+        elif isinstance(node, ast.Call):
+            if _call_name(node) in IMPORTING_CALLS and node.args:
+                targets = [name for name in [_string(node.args[0])] if name]
+            elif not is_migration:
+                targets = [label for label in [_model_label(node)] if label]
+        code = ast.unparse(node)
+        code = code if len(code) <= 100 else f"{code[:99]}…"
+        found += [Reference(relative, node.lineno, target, code) for target in targets]
+    return found
+
+
+def violations() -> list[Reference]:
+    """The references from an app to a later one."""
+    found = []
+    for rank, app in enumerate(LAYERS):
+        later = set(LAYERS[rank + 1 :])
+        for path in sorted((ROOT / app).rglob("*.py")):
+            found += [ref for ref in references(path) if ref.target_app in later]
+    return found
+
+
+def _allowed(ref: Reference) -> bool:
+    return (ref.path, ref.target) in ALLOWED
+
+
+def test_no_app_imports_a_later_app():
+    found = [str(ref) for ref in violations() if not _allowed(ref)]
+    assert not found, (
+        "An earlier app reaches into a later one (training <- courses <- cohorts <- "
+        "certificates); emit a signal or offer a registry instead:\n" + "\n".join(found)
+    )
+
+
+def test_the_allowed_exceptions_are_all_still_needed():
+    used = {(ref.path, ref.target) for ref in violations()}
+    assert not set(ALLOWED) - used, f"Fixed, remove from ALLOWED: {sorted(set(ALLOWED) - used)}"
+
+
+# --- The checker itself: each kind of reference is found, and nothing else -----------------------
+
+SAMPLE = """
+import certificates.pdf
+from certificates import views
+from certificates.models import Track as T
+from . import sibling
+from ..i18n import record
+from training.i18n import record as ok
+
+def later():
+    from certificates.services import certificate_issue
+    import_module("certificates.tasks")
+    return certificate_issue
+
+class Cohort:
+    track = models.ForeignKey("certificates.Track", on_delete=models.CASCADE)
+    skill = ParentalKey(to="certificates.Skill", on_delete=models.CASCADE)
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE)
+    itself = models.ForeignKey("self", on_delete=models.CASCADE)
+
+def with_apps(apps):
+    return apps.get_model("certificates", "Track"), apps.get_model("certificates.Requirement")
+
+include("certificates.urls")  # the project's wiring: a string, not an import
+"""
+
+
+def test_the_checker_finds_every_kind_of_reference(tmp_path):
+    module = tmp_path / "cohorts" / "templatetags" / "tags.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(SAMPLE)
+    found = {(ref.line, ref.target) for ref in references(module, root=tmp_path)}
+    assert found == {
+        (2, "certificates.pdf"),
+        (3, "certificates"),
+        (4, "certificates.models"),
+        (5, "cohorts.templatetags"),
+        (6, "cohorts.i18n"),
+        (7, "training.i18n"),
+        (10, "certificates.services"),
+        (11, "certificates.tasks"),
+        (15, "certificates.Track"),
+        (16, "certificates.Skill"),
+        (17, "courses.CoursePage"),
+        (21, "certificates.Track"),
+        (21, "certificates.Requirement"),
+    }
+
+
+def test_migrations_are_read_for_imports_only(tmp_path):
+    migration = tmp_path / "cohorts" / "migrations" / "0002_cohort_track.py"
+    migration.parent.mkdir(parents=True)
+    migration.write_text(
+        "import certificates.fields\n"
+        'dependencies = [("certificates", "0001_initial")]\n'
+        'track = models.ForeignKey(to="certificates.track", on_delete=models.CASCADE)\n'
+    )
+    found = [(ref.line, ref.target) for ref in references(migration, root=tmp_path)]
+    assert found == [(1, "certificates.fields")]
