@@ -25,6 +25,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpResponseRedirect, JsonResponse
 
+from training.prepared import Pending, Together
+
 
 @dataclass(frozen=True)
 class Activity:
@@ -133,6 +135,18 @@ class ActivityKind:
             )
         }
 
+    def queue_state(self, together: Together, *, user, module, activity_ids, content=None):
+        """`load_state` in two steps, so that a module page reads every kind's state in one
+        round trip (training.prepared.Together): queue the reads in `together` and return a
+        function that gives the state once they have run. The default reads then, on its own
+        (load_state); a kind that can queue its reads overrides both (`state_now`)."""
+
+        def later():
+            return self.load_state(user=user, module=module, activity_ids=activity_ids,
+                                   content=content)  # fmt: skip
+
+        return later
+
     def completed_ids(self, state: dict[str, Any]) -> set[str]:
         """Which activities the state shows as completed (the services record both at once)."""
         return set(state)
@@ -140,26 +154,35 @@ class ActivityKind:
 
 _KINDS: dict[str, ActivityKind] = {}
 
-# The SQL of `learner_rows`, by shape: the ORM would compile the same query anew on every module
-# page, a good part of its time.
+# The SQL of `queue_learner_rows`, by shape: the ORM would compile the same query anew on every
+# module page, a good part of its time.
 _SQL: dict[tuple, str] = {}
 REPLIER = "acompana_replier_name"
 ROWS = "acompana_rows"
 PASSED = "acompana_any_passed"
 
 
-def learner_rows(
-    model, user, module, activity_ids, *, order_by=None, replier=False, last_by=None
-) -> list:
+def queue_learner_rows(
+    together: Together,
+    model,
+    user,
+    module,
+    activity_ids,
+    *,
+    order_by=None,
+    replier=False,
+    last_by=None,
+) -> Pending:
     """`model.objects.filter(user=user, module=module, activity_id__in=activity_ids)` (ordered
-    by `order_by`), as model instances, the columns converted as the ORM does. `replier`: with
-    the display name of the user in `replied_by` (unconverted) as the attribute REPLIER.
-    `last_by` (a field name): only the last row of each activity by that field, with the number
-    of rows of the activity as the attribute ROWS and whether any of them `passed` as PASSED
-    (window functions: one query whatever the number of rows)."""
+    by `order_by`) as model instances, the columns converted as the ORM does, read with the other
+    reads of `together` (the Pending's `rows` once they have run). `replier`: with the display
+    name of the user in `replied_by` (unconverted) as the attribute REPLIER. `last_by` (a field
+    name): only the last row of each activity by that field, with the number of rows of the
+    activity as the attribute ROWS and whether any of them `passed` as PASSED (window functions:
+    one query whatever the number of rows)."""
     if not activity_ids:
-        return []
-    connection = connections[DEFAULT_DB_ALIAS]
+        return together.done([])
+    connection = connections[together.using]
     key = (model, connection.vendor, len(activity_ids), order_by, replier, last_by)
     prepared = _SQL.get(key)
     if prepared is None:
@@ -167,27 +190,28 @@ def learner_rows(
             connection, model, len(activity_ids), order_by, replier, last_by
         )
     sql, converters = prepared
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, module.pk, *activity_ids])
-        rows = cursor.fetchall()
     fields = model._meta.concrete_fields
     names = [f.attname for f in fields]
-    result = []
-    for row in rows:
-        values = list(row)
-        for index, functions, expression in converters:
-            value = values[index]
-            for function in functions:
-                value = function(value, expression, connection)
-            values[index] = value
-        instance = model.from_db(DEFAULT_DB_ALIAS, names, values[: len(fields)])
-        if replier:
-            setattr(instance, REPLIER, values[len(fields)])
-        if last_by:
-            setattr(instance, ROWS, int(values[len(fields)]))
-            setattr(instance, PASSED, bool(values[len(fields) + 1]))
-        result.append(instance)
-    return result
+
+    def instances(rows):
+        result = []
+        for row in rows:
+            values = list(row)
+            for index, functions, expression in converters:
+                value = values[index]
+                for function in functions:
+                    value = function(value, expression, connection)
+                values[index] = value
+            instance = model.from_db(DEFAULT_DB_ALIAS, names, values[: len(fields)])
+            if replier:
+                setattr(instance, REPLIER, values[len(fields)])
+            if last_by:
+                setattr(instance, ROWS, int(values[len(fields)]))
+                setattr(instance, PASSED, bool(values[len(fields) + 1]))
+            result.append(instance)
+        return result
+
+    return together.sql(sql, [user.pk, module.pk, *activity_ids], finish=instances)
 
 
 def _learner_sql(connection, model, count, order_by, replier, last_by=None):
@@ -249,6 +273,14 @@ def _learner_sql(connection, model, count, order_by, replier, last_by=None):
 
 
 _ACTIONS: dict[str, ActivityKind] = {}
+
+
+def state_now(kind: ActivityKind, **arguments) -> dict[str, Any]:
+    """A kind's `load_state` when it overrides `queue_state`: its reads queued, then run."""
+    together = Together()
+    finish = kind.queue_state(together, **arguments)
+    together.run()
+    return finish()
 
 
 def register(kind: ActivityKind) -> ActivityKind:

@@ -21,8 +21,9 @@ from .activities import (
     Action,
     ActionRequest,
     ActivityKind,
-    learner_rows,
+    queue_learner_rows,
     register,
+    state_now,
 )
 from .models import QuizAttempt, Reflection
 from .page_cache import partial
@@ -76,14 +77,23 @@ class QuizKind(ActivityKind):
             messages.info(request, gettext("Not quite yet. Read the feedback and try again."))
         return act.back(act.anchor)
 
-    def load_state(self, *, user, module, activity_ids, content=None):
+    def load_state(self, **arguments):
+        return state_now(self, **arguments)
+
+    def queue_state(self, together, *, user, module, activity_ids, content=None):
         """A QuizState per activity: how many attempts, whether any passed and the last one,
         read in one query whatever the number of attempts (not the attempts themselves)."""
-        state = {activity_id: QuizState() for activity_id in activity_ids}
-        for last in learner_rows(QuizAttempt, user, module, activity_ids, last_by="number"):
-            state[last.activity_id] = QuizState(
-                count=getattr(last, ROWS), passed=getattr(last, PASSED), last=last
-            )
+        pending = queue_learner_rows(together, QuizAttempt, user, module, activity_ids,
+                                     last_by="number")  # fmt: skip
+
+        def state():
+            found = {activity_id: QuizState() for activity_id in activity_ids}
+            for last in pending.rows:
+                found[last.activity_id] = QuizState(
+                    count=getattr(last, ROWS), passed=getattr(last, PASSED), last=last
+                )
+            return found
+
         return state
 
     def completed_ids(self, state):
@@ -219,19 +229,29 @@ class ReflectionKind(ActivityKind):
         )
         return act.back(act.anchor)
 
-    def load_state(self, *, user, module, activity_ids, content=None):
+    def load_state(self, **arguments):
+        return state_now(self, **arguments)
+
+    def queue_state(self, together, *, user, module, activity_ids, content=None):
         # A trainer's answer shows who wrote it: their name rides along (REPLIER).
-        reflections = learner_rows(Reflection, user, module, activity_ids, replier=True)
-        if reflections:
-            name = get_user_model()._meta.get_field("display_name")
-            connection = connections[DEFAULT_DB_ALIAS]
-            for reflection in reflections:
-                if reflection.replied_by_id is not None:
-                    replier = name.from_db_value(getattr(reflection, REPLIER), None, connection)
-                    reflection.replied_by = partial(
-                        get_user_model(), {"id": reflection.replied_by_id, "display_name": replier}
-                    )
-        return {reflection.activity_id: reflection for reflection in reflections}
+        pending = queue_learner_rows(together, Reflection, user, module, activity_ids,
+                                     replier=True)  # fmt: skip
+
+        def state():
+            reflections = pending.rows
+            if reflections:
+                name = get_user_model()._meta.get_field("display_name")
+                connection = connections[DEFAULT_DB_ALIAS]
+                for reflection in reflections:
+                    if reflection.replied_by_id is not None:
+                        replier = name.from_db_value(getattr(reflection, REPLIER), None, connection)
+                        reflection.replied_by = partial(
+                            get_user_model(),
+                            {"id": reflection.replied_by_id, "display_name": replier},
+                        )
+            return {reflection.activity_id: reflection for reflection in reflections}
+
+        return state
 
     def completed_ids(self, state):
         return {key for key, reflection in state.items() if reflection.submitted_at}

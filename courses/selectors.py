@@ -19,7 +19,7 @@ from wagtail.models import Page
 from wagtail_localize.models import TranslationSource
 
 from training import i18n
-from training.prepared import Prepared
+from training.prepared import Pending, Prepared, Together
 from training.roles import Role
 from training.templatetags.acompana import when
 
@@ -137,23 +137,33 @@ def learner_records(user, course_id: int) -> LearnerRecords:
     """Enrolment, module progress and course progress of `user` in a course, in one query (none
     for someone signed out): one row, with the person's records on LEFT JOINs. Written in SQL:
     the ORM takes longer to build this one than the database to answer it."""
+    together = Together()
+    pending = queue_learner_records(together, user, course_id)
+    together.run()
+    return pending.rows
+
+
+def queue_learner_records(together: Together, user, course_id: int) -> Pending:
+    """`learner_records`, read with the other reads of `together` (the Pending's `rows`, a
+    LearnerRecords, once they have run)."""
     if not user.is_authenticated:
-        return LearnerRecords(modules={})
+        return together.done(LearnerRecords(modules={}))
     sql, module_fields, course_fields = _learner_records_sql(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [course_id, user.pk] * 3)
-        rows = cursor.fetchall()
-    records = LearnerRecords(modules={})
-    split = 1 + len(module_fields)
-    for row in rows:
-        records.enrolled = bool(row[0])
-        module_values, course_values = row[1:split], row[split:]
-        if module_values[0] is not None:
-            progress = _from_row(ModuleProgress, module_fields, module_values, connection)
-            records.modules[progress.module_id] = progress
-        if course_values[0] is not None and records.course is None:
-            records.course = _from_row(CourseProgress, course_fields, course_values, connection)
-    return records
+
+    def records_from(rows):
+        records = LearnerRecords(modules={})
+        split = 1 + len(module_fields)
+        for row in rows:
+            records.enrolled = bool(row[0])
+            module_values, course_values = row[1:split], row[split:]
+            if module_values[0] is not None:
+                progress = _from_row(ModuleProgress, module_fields, module_values, connection)
+                records.modules[progress.module_id] = progress
+            if course_values[0] is not None and records.course is None:
+                records.course = _from_row(CourseProgress, course_fields, course_values, connection)
+        return records
+
+    return together.sql(sql, [course_id, user.pk] * 3, finish=records_from)
 
 
 _RECORDS_SQL: dict[str, tuple] = {}
@@ -478,23 +488,34 @@ def course_page_context(course: CoursePage, user, *, preview: bool = False) -> d
     }
 
 
-def module_page_context(module: ModulePage, course: CoursePage, user, progress, modules, *,
-                        record: ModulePage | None = None,
-                        record_course: CoursePage | None = None) -> dict:  # fmt: skip
-    # modules: from modules_with_progress; URLs there derive from the course's.
-    """Everything the module page shows: the learner's state for each activity, by kind.
-    `module` and `course` are the pages served (perhaps copies in the learner's language);
-    `record` and `record_course` the originals where progress is kept (courses.i18n)."""
-    record = record or module
-    record_course = record_course or course
+def activities_by_kind(module: ModulePage) -> dict[Any, list[str]]:
+    """The ids of a module's activities, by kind, in the page's order."""
     by_kind: dict[Any, list[str]] = {}
     for activity in module.activities:
         by_kind.setdefault(activity.kind, []).append(activity.id)
+    return by_kind
+
+
+def module_page_context(module: ModulePage, course: CoursePage, user, progress, modules, *,
+                        record: ModulePage | None = None,
+                        record_course: CoursePage | None = None,
+                        states: dict | None = None) -> dict:  # fmt: skip
+    # modules: from modules_with_progress; URLs there derive from the course's.
+    """Everything the module page shows: the learner's state for each activity, by kind.
+    `module` and `course` are the pages served (perhaps copies in the learner's language);
+    `record` and `record_course` the originals where progress is kept (courses.i18n); `states`
+    each kind's state already read (ModuleAccess.states), else read here."""
+    record = record or module
+    record_course = record_course or course
     state: dict[str, Any] = {}
     completed_activity_ids: set[str] = set()
     if progress is not None:
-        for kind, ids in by_kind.items():
-            kind_state = kind.load_state(user=user, module=record, activity_ids=ids, content=module)
+        for kind, ids in activities_by_kind(module).items():
+            if states is not None and kind in states:
+                kind_state = states[kind]()
+            else:
+                kind_state = kind.load_state(user=user, module=record, activity_ids=ids,
+                                             content=module)  # fmt: skip
             state.update(kind_state)
             completed_activity_ids |= kind.completed_ids(kind_state)
     rows = module_rows(record_course, user, modules)
@@ -764,6 +785,9 @@ class ModuleAccess:
     enrolled: bool
     preview_reader: bool
     closed: bool
+    # Each kind's state of this person's activities, read with their records (one round trip):
+    # by kind, a function that gives it (ActivityKind.queue_state).
+    states: dict | None = None
 
     @property
     def my_progress(self) -> ModuleProgress | None:
@@ -788,7 +812,22 @@ def module_access(shown: ModulePage, request) -> ModuleAccess:
     shown_course = module_course(shown, request)
     outline = course_outline(shown_course, fresh=getattr(request, "is_preview", False))
     module, course = _module_records(shown, shown_course, outline)
-    records = learner_records(user, course.pk)
+    # The person's records and the state of each activity, in one round trip: the state is
+    # read before anyone knows whether the person is enrolled (nothing of it is shown if not).
+    together = Together()
+    pending = queue_learner_records(together, user, course.pk)
+    states = (
+        {
+            kind: kind.queue_state(
+                together, user=user, module=module, activity_ids=ids, content=shown
+            )
+            for kind, ids in activities_by_kind(shown).items()
+        }
+        if user.is_authenticated
+        else None
+    )
+    together.run()
+    records = pending.rows
     modules = with_progress(outline, records)
     editor = not records.enrolled and can_preview(user)
     preview_reader = (
@@ -797,7 +836,7 @@ def module_access(shown: ModulePage, request) -> ModuleAccess:
     return ModuleAccess(
         shown=shown, shown_course=shown_course, module=module, course=course, modules=modules,
         enrolled=records.enrolled, preview_reader=preview_reader,
-        closed=not (records.enrolled or preview_reader or editor),
+        closed=not (records.enrolled or preview_reader or editor), states=states,
     )  # fmt: skip
 
 
@@ -831,7 +870,8 @@ def module_page(request, access: ModuleAccess, progress: ModuleProgress | None) 
     renders it (courses.activities), and the blocks that are the same for everyone."""
     user, shown = request.user, access.shown
     context = module_page_context(shown, access.shown_course, user, progress, access.modules,
-                                  record=access.module, record_course=access.course)  # fmt: skip
+                                  record=access.module, record_course=access.course,
+                                  states=access.states)  # fmt: skip
     context["preview_reader"] = access.preview_reader
     if access.preview_reader:
         # Activities wait until the person joins: each shows what it is and how to join.

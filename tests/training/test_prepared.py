@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from training.factories import UserFactory
 from training.models import User
-from training.prepared import Prepared
+from training.prepared import Prepared, Together
 
 
 def _people(*, users, since):
@@ -82,3 +83,56 @@ def test_a_value_transformed_in_the_sql_is_not_prepared():
     # The LIKE pattern holds the value: the query is built each time, with the value asked.
     assert [p.pk for p in prepared.run(text="María")] == [ana.pk]
     assert list(prepared._compiled.values()) == [None]
+
+
+# --- Several reads in one round trip ------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_together_give_what_each_gives_alone(django_assert_num_queries):
+    """Raw and prepared reads sent together: each gets its own rows, converted as alone, and a
+    read that cannot be prepared is still answered."""
+    people = [UserFactory() for _ in range(3)]
+    ids = [p.pk for p in people]
+    since = timezone.now() - timedelta(days=1)
+    prepared = Prepared(_people)
+    emails = Prepared(_emails)
+    for _ in range(2):  # compiled the first time, reused the second
+        together = Together()
+        raw = together.sql("SELECT %s + 1, %s", [41, "x"])
+        found = together.prepared(prepared, users=ids[:2], since=since)
+        listed = together.prepared(emails, users=ids, since=since)
+        converted = together.sql("SELECT 2", [], finish=lambda rows: [r[0] * 10 for r in rows])
+        with pytest.raises(RuntimeError):
+            raw.rows  # noqa: B018 — read before the block has run
+        with django_assert_num_queries(4):
+            together.run()
+        assert raw.rows == [(42, "x")]
+        assert [p.pk for p in found.rows] == ids[:2]
+        assert listed.rows == list(_emails(users=ids, since=since))
+        assert converted.rows == [20]
+    # Nothing to send: nothing sent.
+    with django_assert_num_queries(0):
+        Together().run()
+    # A read that fails raises, and the connection is usable after it.
+    together = Together()
+    together.sql("SELECT 1", [])
+    together.sql("SELECT * FROM no_such_table", [])
+    with pytest.raises(Exception, match="no_such_table"):
+        together.run()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 3")
+        assert cursor.fetchone() == (3,)
+
+
+@pytest.mark.django_db
+def test_reads_together_in_a_transaction_see_its_writes():
+    """In a request's transaction (ATOMIC_REQUESTS), reads together see what it wrote."""
+    person = UserFactory(display_name="Before")
+    User.objects.filter(pk=person.pk).update(display_name="After")
+    together = Together()
+    name = together.sql("SELECT display_name FROM training_user WHERE id = %s", [person.pk])
+    other = together.sql("SELECT count(*) FROM training_user WHERE id = %s", [person.pk])
+    together.run()
+    assert name.rows == [("After",)]
+    assert other.rows == [(1,)]
