@@ -1,10 +1,13 @@
 """Build certification data for tests: tracks with requirements, cohorts on a track, sessions,
-agreements and certificates. Plain functions (like courses.factories), shared by every test file
-in tests/certificates/."""
+agreements and certificates. factory_boy classes for tracks, agreements, requirements (one per
+kind) and certificates; the plain functions (`make_track`, `add_requirement`, …) call them with
+what the tests of certification usually want, and build cohorts, sessions and attendance."""
 
 import itertools
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
+import factory
 from django.utils import timezone
 
 from certificates.models import (
@@ -16,6 +19,7 @@ from certificates.models import (
     add_months,
 )
 from cohorts.models import Attendance, Cohort, LiveSession, Membership, Skill
+from courses.factories import CoursePageFactory
 from tests.cohorts import factories as cohort_factories
 from training.factories import UserFactory
 
@@ -26,23 +30,119 @@ def _next() -> int:
     return next(_numbers)
 
 
+class TrackFactory(factory.django.DjangoModelFactory):
+    """A track certifying automatically, valid for two years, renewal opening 90 days before."""
+
+    class Meta:
+        model = Track
+
+    slug = factory.Sequence(lambda n: f"track-{n + 1}")
+    title = factory.LazyAttribute(lambda track: f"Track {track.slug}")
+    approval = Track.Approval.AUTOMATIC
+    validity_months = 24
+    renewal_opens_days = 90
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    """An agreement with `versions` versions (1 unless told), their text `versions__text` plus
+    " (vN)"."""
+
+    class Meta:
+        model = Agreement
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"agreement-{n + 1}")
+    title = factory.LazyAttribute(lambda agreement: f"Agreement {agreement.slug}")
+
+    @factory.post_generation
+    def versions(self, create, extracted, text="We keep what we hear confidential.", **kwargs):
+        if not create:
+            return
+        for number in range(1, (1 if extracted is None else extracted) + 1):
+            AgreementVersion.objects.create(agreement=self, number=number,
+                                            text=f"{text} (v{number})")  # fmt: skip
+
+
+class RequirementFactory(factory.django.DjangoModelFactory):
+    """A requirement on a new track's initial path, after the track's others. Use the factory
+    of its kind (below, or `REQUIREMENT_FACTORIES[kind]`): each sets the one field its kind
+    needs (the database refuses any other)."""
+
+    class Meta:
+        model = Requirement
+
+    track = factory.SubFactory(TrackFactory)
+    path = Requirement.Path.INITIAL
+    sort_order = factory.LazyAttribute(lambda requirement: requirement.track.requirements.count())
+
+
+class CourseRequirementFactory(RequirementFactory):
+    kind = Requirement.Kind.COURSE
+    course = factory.SubFactory(CoursePageFactory)
+
+
+class AttendanceRequirementFactory(RequirementFactory):
+    kind = Requirement.Kind.ATTENDANCE
+    min_attendance = 75
+
+
+class SkillRequirementFactory(RequirementFactory):
+    """Pass `skill`: one of the track's skills (`make_skill`)."""
+
+    kind = Requirement.Kind.SKILL
+
+
+class AgreementRequirementFactory(RequirementFactory):
+    kind = Requirement.Kind.AGREEMENT
+    agreement = factory.SubFactory(AgreementFactory)
+
+
+class ContinuingEducationRequirementFactory(RequirementFactory):
+    kind = Requirement.Kind.CONTINUING_EDUCATION
+    min_hours = Decimal("10")
+
+
+REQUIREMENT_FACTORIES = {
+    Requirement.Kind.COURSE: CourseRequirementFactory,
+    Requirement.Kind.ATTENDANCE: AttendanceRequirementFactory,
+    Requirement.Kind.SKILL: SkillRequirementFactory,
+    Requirement.Kind.AGREEMENT: AgreementRequirementFactory,
+    Requirement.Kind.CONTINUING_EDUCATION: ContinuingEducationRequirementFactory,
+}
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A certificate stored directly (no event, no PDF task), valid from today for its track's
+    validity, in the person's display name, in English."""
+
+    class Meta:
+        model = Certificate
+
+    user = factory.SubFactory(UserFactory)
+    track = factory.SubFactory(TrackFactory)
+    period = 1
+    valid_from = factory.LazyFunction(date.today)
+    expires_on = factory.LazyAttribute(
+        lambda certificate: add_months(certificate.valid_from, certificate.track.validity_months)
+    )
+    name_on_certificate = factory.LazyAttribute(lambda certificate: certificate.user.display_name)
+    language = "en"
+
+
 def make_track(slug=None, *, approval=Track.Approval.AUTOMATIC, validity_months=24,
                renewal_opens_days=90, **fields) -> Track:  # fmt: skip
-    slug = slug or f"track-{_next()}"
-    return Track.objects.create(
-        slug=slug, title=fields.pop("title", f"Track {slug}"), approval=approval,
-        validity_months=validity_months, renewal_opens_days=renewal_opens_days, **fields,
-    )  # fmt: skip
+    if slug is not None:
+        fields["slug"] = slug
+    return TrackFactory(approval=approval, validity_months=validity_months,
+                        renewal_opens_days=renewal_opens_days, **fields)  # fmt: skip
 
 
 def make_agreement(slug=None, *, title=None, text="We keep what we hear confidential.",
                    versions=1) -> Agreement:  # fmt: skip
-    slug = slug or f"agreement-{_next()}"
-    agreement = Agreement.objects.create(slug=slug, title=title or f"Agreement {slug}")
-    for number in range(1, versions + 1):
-        AgreementVersion.objects.create(agreement=agreement, number=number,
-                                        text=f"{text} (v{number})")  # fmt: skip
-    return agreement
+    names = {"slug": slug} if slug else {}
+    if title:
+        names["title"] = title
+    return AgreementFactory(**names, versions=versions, versions__text=text)
 
 
 def publish_version(agreement: Agreement, text="A new text.") -> AgreementVersion:
@@ -52,9 +152,8 @@ def publish_version(agreement: Agreement, text="A new text.") -> AgreementVersio
 
 def add_requirement(track: Track, kind: str, *, path=Requirement.Path.INITIAL,
                     **fields) -> Requirement:  # fmt: skip
-    order = track.requirements.count()
-    return Requirement.objects.create(track=track, kind=kind, path=path, sort_order=order,
-                                      **fields)  # fmt: skip
+    """A requirement of `kind` on `track`, after its others; `fields` give the kind's field."""
+    return REQUIREMENT_FACTORIES[kind](track=track, path=path, **fields)
 
 
 def make_cohort(track: Track | None = None, slug=None, *, catch_up_counts=True, trainer=None,
@@ -101,13 +200,9 @@ def make_certificate(user, track: Track, *, period=1, valid_from=None, expires_o
                      **fields) -> Certificate:  # fmt: skip
     """A certificate stored directly (no event, no PDF task): for states and dates chosen by the
     test."""
-    valid_from = valid_from or date.today()
-    expires_on = expires_on or add_months(valid_from, track.validity_months)
-    return Certificate.objects.create(
-        user=user, track=track, period=period, valid_from=valid_from, expires_on=expires_on,
-        name_on_certificate=fields.pop("name_on_certificate", user.display_name),
-        language=fields.pop("language", "en"), **fields,
-    )  # fmt: skip
+    dates = {"valid_from": valid_from, "expires_on": expires_on}
+    dates = {name: day for name, day in dates.items() if day}
+    return CertificateFactory(user=user, track=track, period=period, **dates, **fields)
 
 
 def at_midnight(day: date) -> datetime:

@@ -1,12 +1,14 @@
 """Build responder-pool data for tests: pool tracks, certificates and pool members (one at a time
-through the models, or thousands at once with bulk_create)."""
+with the factories, or thousands at once with bulk_create)."""
 
 import itertools
 from datetime import timedelta
 
+import factory
 from django.utils import timezone
 
 from certificates.models import Certificate, PoolMember, Track, _index
+from tests.certificates.factories import CertificateFactory, TrackFactory
 from training.factories import UserFactory
 from training.models import User
 
@@ -27,17 +29,31 @@ SHARED = {
 }
 
 
+class PoolMemberFactory(factory.django.DjangoModelFactory):
+    """A person in the responder pool, active, with the model's defaults: sharing nothing (but
+    contact) unless `shared=True` (everything in SHARED). Not certified: `certify` the user, or
+    use `pool_person`."""
+
+    class Meta:
+        model = PoolMember
+
+    class Params:
+        shared = factory.Trait(**SHARED)
+
+    user = factory.SubFactory(UserFactory)
+    status = PoolMember.Status.ACTIVE
+
+
 def pool_track(*, grants_pool=True, **fields) -> Track:
     number = next(_numbers)
-    return Track.objects.create(slug=f"pool-track-{number}", title=f"Pool track {number}",
-                                grants_pool=grants_pool, **fields)  # fmt: skip
+    values = {"slug": f"pool-track-{number}", "title": f"Pool track {number}"} | fields
+    return TrackFactory(grants_pool=grants_pool, **values)
 
 
 def certify(user, track, *, period=1, days_left=365, revoked=False, expires_on=None) -> Certificate:
     today = timezone.localdate()
-    return Certificate.objects.create(
-        user=user, track=track, period=period, name_on_certificate=user.display_name,
-        language="en", valid_from=today - timedelta(days=30),
+    return CertificateFactory(
+        user=user, track=track, period=period, valid_from=today - timedelta(days=30),
         expires_on=expires_on or today + timedelta(days=days_left),
         revoked_at=timezone.now() if revoked else None,
     )  # fmt: skip
@@ -45,15 +61,16 @@ def certify(user, track, *, period=1, days_left=365, revoked=False, expires_on=N
 
 def pool_person(track, *, name=None, email=None, status=PoolMember.Status.ACTIVE, days_left=365,
                 revoked=False, languages=(("en", "fluent"),), **fields) -> PoolMember:  # fmt: skip
-    """A person certified on `track` (unless track is None) and in the pool with `fields`."""
+    """A person certified on `track` (unless track is None) and in the pool with `fields`
+    (sharing everything in SHARED unless `fields` say otherwise)."""
     number = next(_numbers)
     user = UserFactory(display_name=name or f"Pooled {number:04d}",
                        email=email or f"pooled{number}@example.org")  # fmt: skip
     if track is not None:
         certify(user, track, days_left=days_left, revoked=revoked)
-    values = {"time_zone": "UTC", "region": "", "focus_areas": [], "channels": []} | SHARED | fields
-    return PoolMember.objects.create(
-        user=user, status=status,
+    values = {"time_zone": "UTC", "region": "", "focus_areas": [], "channels": []} | fields
+    return PoolMemberFactory(
+        user=user, status=status, shared=True,
         languages=[{"code": code, "level": level} for code, level in languages], **values,
     )  # fmt: skip
 

@@ -38,6 +38,7 @@ from .factories import (
     person,
 )
 from .helpers import refused
+from .pool_factories import PoolMemberFactory
 
 Kind = Requirement.Kind
 Event = CertificationEvent.Kind
@@ -310,7 +311,7 @@ def test_a_new_name_renders_again_and_the_old_file_goes(
 
 # --- Expiry -------------------------------------------------------------------------------------
 def pool_member(user, status=PoolMember.Status.ACTIVE):
-    return PoolMember.objects.create(user=user, status=status)
+    return PoolMemberFactory(user=user, status=status)
 
 
 @pytest.mark.django_db

@@ -17,7 +17,6 @@ from certificates.models import (
     AgreementSignature,
     CertificationEvent,
     CertificationRequest,
-    PoolMember,
     Requirement,
 )
 from cohorts.models import Attendance, Skill, SkillSignOff
@@ -33,6 +32,7 @@ from .factories import (
     mark,
     person,
 )
+from .pool_factories import PoolMemberFactory
 
 pytestmark = pytest.mark.django_db
 Kind = Requirement.Kind
@@ -74,7 +74,7 @@ def story(coordinator, trainer):
 def test_the_history_tells_everything_in_words(client, coordinator, story):
     volunteer, track, _cohort = story
     certificate = volunteer.certificates.get()
-    PoolMember.objects.create(user=volunteer)
+    PoolMemberFactory(user=volunteer)
     services.certificate_revoke(certificate=certificate, by=coordinator,
                                 reason="Broke confidentiality.", notify=False)  # fmt: skip
     login_with_mfa(client, coordinator)

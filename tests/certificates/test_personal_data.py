@@ -36,7 +36,7 @@ from training.roles import Role
 
 from .factories import add_requirement, join, make_agreement, make_certificate, make_cohort
 from .factories import make_track as _make_track
-from .pool_factories import certify, pool_person, pool_track
+from .pool_factories import PoolMemberFactory, certify, pool_person, pool_track
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +83,8 @@ def the_persons_certification(person, track, coordinator, *, words: str) -> Cert
     CertificationEvent.objects.create(user=person, track=track, certificate=certificate,
                                       kind=CertificationEvent.Kind.DECLINED, actor=coordinator,
                                       note=f"Event note about {words}")  # fmt: skip
-    PoolMember.objects.create(user=person, region=f"Region of {words}",
-                              contact_phone=f"+34 600 {words}", share_email=True,
-                              share_phone=True, share_other=True)  # fmt: skip
+    PoolMemberFactory(user=person, region=f"Region of {words}", contact_phone=f"+34 600 {words}",
+                      share_email=True, share_phone=True, share_other=True)  # fmt: skip
     return certificate
 
 

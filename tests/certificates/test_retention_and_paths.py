@@ -22,6 +22,7 @@ from tests.certificates.factories import (
     make_track,
     person,
 )
+from tests.certificates.pool_factories import PoolMemberFactory
 from tests.conftest import login_with_mfa
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +31,9 @@ Kind = Requirement.Kind
 
 def _member(user, status, left_days_ago):
     left_at = timezone.now() - timedelta(days=left_days_ago) if left_days_ago is not None else None
-    return PoolMember.objects.create(user=user, status=status, left_at=left_at,
-                                     languages=[{"code": "es", "level": "native"}],
-                                     region="Andes")  # fmt: skip
+    return PoolMemberFactory(user=user, status=status, left_at=left_at,
+                             languages=[{"code": "es", "level": "native"}],
+                             region="Andes")  # fmt: skip
 
 
 def test_pool_details_of_people_who_left_long_ago_are_deleted(settings):

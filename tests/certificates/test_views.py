@@ -36,6 +36,7 @@ from .factories import (
     person,
     publish_version,
 )
+from .pool_factories import PoolMemberFactory
 
 pytestmark = pytest.mark.django_db
 Kind = Requirement.Kind
@@ -322,7 +323,7 @@ def test_the_coordinator_revokes_with_a_reason_and_verify_shows_it(client, coord
                                                                    volunteer, setting):  # fmt: skip
     track, _signed, _open_one = setting
     certificate = make_certificate(volunteer, track)
-    PoolMember.objects.create(user=volunteer)
+    PoolMemberFactory(user=volunteer)
     login_with_mfa(client, coordinator)
     revoke = reverse("certificates:revoke", args=[track.slug, volunteer.pk, certificate.code])
     client.post(revoke, {"reason": ""})

@@ -11,7 +11,8 @@ from django.utils import timezone
 from wagtail.models import Locale
 from wagtail_localize.models import LocaleSynchronization
 
-from courses.models import CourseProgress, ModulePage, Reflection
+from courses.factories import ModulePageFactory
+from courses.models import CourseProgress, Reflection
 from tests.cohorts.factories import make_cohort
 from tests.cohorts.test_progress import add_members
 from tests.helpers import csv_rows, translate
@@ -58,7 +59,7 @@ def test_module_names_are_in_the_trainers_language(trainer_client, cohort_in_spa
 def test_a_module_nobody_translated_keeps_its_own_name(trainer_client, cohort_in_spanish):
     cohort, _module = cohort_in_spanish
     course = cohort.courses.get()
-    course.add_child(instance=ModulePage(title="Module 2", slug="module-2", body=[]))
+    ModulePageFactory(parent=course, title="Module 2", slug="module-2", body=[])
     add_members(cohort, 1)
     body = trainer_client.get(
         reverse("cohorts:trainer_progress", args=[cohort.slug])
@@ -79,8 +80,8 @@ def test_the_pages_keep_their_query_count_in_another_language(trainer_client, co
     course = cohort.courses.get()
     spanish = Locale.objects.get(language_code="es")
     for number in range(2, 6):
-        module = ModulePage(title=f"Module {number}", slug=f"module-{number}", body=[])
-        course.add_child(instance=module)
+        module = ModulePageFactory(parent=course, title=f"Module {number}", slug=f"module-{number}",
+                                   body=[])  # fmt: skip
         translate(module, spanish, title=f"Módulo {number}")
     add_members(cohort, 20, start=2)
     # Warm again: a page changed, so the processes' caches are filled again once

@@ -14,7 +14,7 @@ from wagtail_localize.models import LocaleSynchronization
 
 from cohorts.models import Cohort, Membership, ModuleRelease
 from courses import outlines, page_cache, selectors, services
-from courses.factories import catalog, make_course
+from courses.factories import ModulePageFactory, catalog, make_course
 from courses.models import ModulePage, Topic, TopicName
 from tests.helpers import translate
 from training import i18n
@@ -72,7 +72,7 @@ def test_an_unpublished_module_leaves_the_outline(learner_client, course, module
 
 def test_a_module_added_or_deleted_shows_at_once(learner_client, course, modules):
     _page(learner_client, course.url)
-    course.add_child(instance=ModulePage(title="A fourth module", slug="fourth"))
+    ModulePageFactory(parent=course, title="A fourth module", slug="fourth", body=[])
     assert "A fourth module" in _page(learner_client, course.url)
     ModulePage.objects.get(slug="fourth").delete()
     assert "A fourth module" not in _page(learner_client, course.url)

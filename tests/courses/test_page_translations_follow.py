@@ -12,7 +12,7 @@ from wagtail.models import Locale, Page
 from wagtail_localize.models import LocaleSynchronization, TranslationSource
 
 from courses import translation_pages
-from courses.factories import make_course
+from courses.factories import ModulePageFactory, make_course
 from courses.models import ModulePage
 from tests.helpers import translate
 from training import audit_display
@@ -92,8 +92,9 @@ def test_the_next_translation_after_a_deletion_lands_at_the_originals_address(co
     modules[0].delete()  # as deletions did before: the Spanish copy stays behind
     assert ModulePage.objects.filter(pk=first_es.pk, slug="module-1").exists()
 
-    again = ModulePage(title="Module 1, again", slug="module-1")
-    english_course.add_child(instance=again)
+    again = ModulePageFactory(
+        parent=english_course, title="Module 1, again", slug="module-1", body=[]
+    )
     again.save_revision().publish()
     translated = translate(again, spanish, refresh_source=True, title="Módulo 1, de nuevo")
 
@@ -135,8 +136,9 @@ def test_the_repair_moves_strays_back_and_migrate_runs_it(course, spanish):
     # Where the data stands today: a deletion left the stale Spanish copy at "module-1", and the
     # module made again there was translated to "module-1-1".
     modules[0].delete()
-    again = ModulePage(title="Module 1, again", slug="module-1")
-    english_course.add_child(instance=again)
+    again = ModulePageFactory(
+        parent=english_course, title="Module 1, again", slug="module-1", body=[]
+    )
     post_save.disconnect(dispatch_uid="courses-copy-follows-original")
     try:
         stray = translate(again, spanish, refresh_source=True, title="Módulo 1, de nuevo")
@@ -175,8 +177,7 @@ def _translated_beside(english_course, spanish, slug, title):
     """A new English page at `slug` and its Spanish translation, put at "<slug>-1" as before the
     slugs followed (the automatic repair on save is off while they are made)."""
 
-    again = ModulePage(title=title, slug=slug)
-    english_course.add_child(instance=again)
+    again = ModulePageFactory(parent=english_course, title=title, slug=slug, body=[])
     post_save.disconnect(dispatch_uid="courses-copy-follows-original")
     try:
         stray = translate(again, spanish, refresh_source=True, title=f"{title} (es)")
@@ -195,8 +196,8 @@ def test_a_page_written_in_spanish_at_the_same_address_survives_migrate(course, 
     ModulePage.objects.filter(pk=first_es.pk).update(
         slug="module-1-1", url_path=first_es.url_path.replace("/module-1/", "/module-1-1/")
     )
-    written = ModulePage(title="Escrito en español", slug="module-1", locale=spanish)
-    first_es.get_parent().add_child(instance=written)
+    written = ModulePageFactory(parent=first_es.get_parent(), title="Escrito en español",
+                                slug="module-1", locale=spanish, body=[])  # fmt: skip
     assert not ModulePage.objects.filter(translation_key=written.translation_key,
                                          locale__language_code="en").exists()  # fmt: skip
     assert list(translation_pages.strays().values_list("pk", flat=True)) == [first_es.pk]

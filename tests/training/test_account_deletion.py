@@ -34,7 +34,6 @@ from certificates.models import (
     CertificationRequest,
     EligibilitySnapshot,
     PoolMember,
-    Requirement,
     RequirementException,
 )
 from cohorts.models import (
@@ -58,6 +57,7 @@ from courses.models import (
     Reflection,
 )
 from tests.certificates.factories import (
+    AgreementRequirementFactory,
     join,
     make_agreement,
     make_certificate,
@@ -67,6 +67,7 @@ from tests.certificates.factories import (
     make_track,
     mark,
 )
+from tests.certificates.pool_factories import PoolMemberFactory
 from tests.conftest import enrol_totp, login_with_mfa
 from training import audit, privacy
 from training.deletion import account_deletion_cancel, account_deletion_request, account_erase
@@ -479,7 +480,7 @@ def _person_with_data_everywhere():
     # Certification and the pool
     agreement = make_agreement()
     AgreementSignature.objects.create(user=person, version=agreement.versions.first())
-    requirement = Requirement.objects.create(track=track, kind="agreement", agreement=agreement)
+    requirement = AgreementRequirementFactory(track=track, agreement=agreement)
     RequirementException.objects.create(
         requirement=requirement, user=person, reason="Zoemarker was ill", granted_by=coordinator
     )
@@ -499,7 +500,7 @@ def _person_with_data_everywhere():
         actor=coordinator,
         note="For Zoemarker",
     )
-    PoolMember.objects.create(
+    PoolMemberFactory(
         user=person,
         status="active",
         languages=[{"code": "es", "level": "native"}],

@@ -24,7 +24,6 @@ from certificates.models import (
     CertificationEvent,
     CertificationRequest,
     EligibilitySnapshot,
-    PoolMember,
 )
 from cohorts.models import Application, Attendance, CalendarFeed, ScreeningQuestion, SkillSignOff
 from courses.factories import make_course
@@ -48,6 +47,7 @@ from tests.certificates.factories import (
     make_skill,
     make_track,
 )
+from tests.certificates.pool_factories import PoolMemberFactory
 from tests.helpers import content
 from training import audit, data_download, privacy
 from training.factories import UserFactory
@@ -699,7 +699,7 @@ def _data_of(person, *, other, marker: str, cohort, session, skill, track, agree
         person, track, approved_by=other, name_on_certificate=person.legal_name
     )
     certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(f"%PDF {marker}".encode()))
-    PoolMember.objects.create(
+    PoolMemberFactory(
         user=person,
         contact_phone=f"+52 {marker}-PHONE",
         share_email=True,
