@@ -8,7 +8,11 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         # Start-up order: these modules import models, which are not loaded when this file is.
-        from cohorts import member_panels  # noqa: PLC0415 — models load first
+        from cohorts import member_panels, shared_skills  # noqa: PLC0415 — models load first
+        from cohorts.forms import (  # noqa: PLC0415 — models load first
+            FormExtension,
+            register_form_extension,
+        )
         from training import audit_display  # noqa: PLC0415 — models load first
         from training.dashboard import Section, register  # noqa: PLC0415 — models load first
 
@@ -18,10 +22,15 @@ class CertificatesConfig(AppConfig):
             requirement_kinds,  # noqa: F401
             signals,
         )
+        from .forms import cohort_track_field, cohort_track_save  # noqa: PLC0415 — models first
+        from .models import track_of  # noqa: PLC0415 — models load first
         from .pool import filters_text  # noqa: PLC0415 — models load first
         from .selectors import (  # noqa: PLC0415 — models load first
             dashboard_certification,
             member_certification,
+            skills_with_tracks,
+            track_of_skill,
+            track_skills_of,
         )
 
         signals.connect()
@@ -29,6 +38,20 @@ class CertificatesConfig(AppConfig):
         # The audit log report names tracks, and shows the pool's filters as coordinators chose.
         audit_display.show_by_name("track", "certificates.Track", "title")
         audit_display.describe_with("filters", filters_text)
+
+        # Certificates owns the cohort-track link: the cohort form's "certification track", and
+        # the track's skills, signed off in each cohort preparing for the track.
+        register_form_extension(
+            FormExtension(name="track", field=cohort_track_field, save=cohort_track_save)
+        )
+        shared_skills.register(
+            shared_skills.Sharing(
+                skills_of=track_skills_of,
+                group_of=track_of,
+                group_of_skill=track_of_skill,
+                with_groups=skills_with_tracks,
+            )
+        )
 
         # The trainer's page about a member: the checklist on top, a note under attendance.
         member_panels.register(

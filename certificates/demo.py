@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from cohorts.models import Cohort, Skill, SkillSignOff
+from cohorts.models import Cohort, SkillSignOff
 from courses.models import CoursePage
 from training.models import User
 
@@ -18,10 +18,12 @@ from .models import (
     AgreementVersion,
     Certificate,
     CertificationEvent,
+    CohortTrack,
     PoolMember,
     Requirement,
     RequirementException,
     Track,
+    TrackSkill,
     TrackText,
     add_months,
 )
@@ -140,12 +142,12 @@ def _track(stdout, conduct, confidentiality) -> Track:
     running = Cohort.objects.filter(slug="harassment-response-autumn-2026").first()
     # The track's skills: every cohort preparing for the track signs them off.
     skills = [
-        Skill.objects.create(
+        TrackSkill.objects.create(
             track=track, name="Role-play: first contact with a person being harassed",
             description="Listens first, believes, does not blame, explains options.",
         ),
-        Skill.objects.create(track=track, name="Role-play: helping to document abuse",
-                             sort_order=1),
+        TrackSkill.objects.create(track=track, name="Role-play: helping to document abuse",
+                                  sort_order=1),
     ]  # fmt: skip
     order = 0
 
@@ -164,7 +166,7 @@ def _track(stdout, conduct, confidentiality) -> Track:
     add(kind=Requirement.Kind.SKILL, skill=skills[1], path=Requirement.Path.RENEWAL)
     add(kind=Requirement.Kind.AGREEMENT, agreement=confidentiality, path=Requirement.Path.RENEWAL)
     if running:
-        Cohort.objects.filter(pk=running.pk).update(track=track)
+        CohortTrack.objects.update_or_create(cohort=running, defaults={"track": track})
         volunteer = User.objects.filter(email=VOLUNTEER_EMAIL).first()
         trainer = User.objects.filter(email=TRAINER_EMAIL).first()
         if volunteer and running.memberships.filter(user=volunteer).exists():

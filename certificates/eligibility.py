@@ -228,7 +228,8 @@ def followed_tracks(user):
     # that made PostgreSQL read every certificate of everyone (109 ms with a pool of 100,000).
     return Track.objects.filter(
         Q(pk__in=Membership.objects.filter(user=user, left_at__isnull=True,
-                                           cohort__track__isnull=False).values("cohort__track"))
+                                           cohort__track_link__isnull=False)
+          .values("cohort__track_link__track"))
         | Q(pk__in=Certificate.objects.filter(user=user).values("track"))
     ).prefetch_related("texts")  # fmt: skip
 
@@ -237,6 +238,9 @@ def followers(track: Track):
     """People on the track: members of its cohorts, and holders of its certificates."""
     people = get_user_model().objects
     return people.filter(
-        Q(cohort_memberships__cohort__track=track, cohort_memberships__left_at__isnull=True)
+        Q(
+            cohort_memberships__cohort__track_link__track=track,
+            cohort_memberships__left_at__isnull=True,
+        )
         | Q(certificates__track=track)
     ).distinct()

@@ -1,16 +1,48 @@
 from django import forms
 from django.conf import settings
+from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from training.roles import Role
 from training.timezones import grouped_choices
 
-from .models import Certificate, PoolMember
+from . import services
+from .models import Certificate, PoolMember, Track, track_of
 from .pool import language_name, spoken_languages
 
 LEVELS = PoolMember.LEVELS
 MIN_LANGUAGE_ROWS = 4
 MAX_LANGUAGES = 12
+
+
+# --- The cohort form's "certification track" (cohorts.forms.FormExtension) ----------------------
+def can_set_track(user) -> bool:
+    return user is not None and (user.is_superuser or user.has_role(Role.COORDINATOR))
+
+
+def cohort_track_field(*, cohort, user) -> forms.ModelChoiceField:
+    """The track the cohort prepares for: active tracks, and the cohort's own."""
+    current = track_of(cohort) if cohort.pk else None
+    field = forms.ModelChoiceField(
+        label=capfirst(_("certification track")), required=False, initial=current,
+        queryset=Track.objects.filter(Q(active=True) | Q(pk=getattr(current, "pk", None)))
+        .order_by("title"),
+        help_text=_("The certification this cohort prepares for: its live sessions count "
+                    "towards the track's attendance requirement."),
+    )  # fmt: skip
+    # The track makes the cohort's sessions and sign-offs count towards a certificate: the
+    # coordinators (and administrators) who run certification choose it, trainers read it.
+    if not can_set_track(user):
+        field.disabled = True
+        field.help_text = _("Chosen by the coordinators: the certification this cohort "
+                            "prepares for.")  # fmt: skip
+    return field
+
+
+def cohort_track_save(*, cohort, value) -> None:
+    services.cohort_track_set(cohort=cohort, track=value)
 
 
 class CertificateNameForm(forms.Form):

@@ -80,7 +80,11 @@ def _sign_offs(user, track, requirements) -> list[Entry]:
     skills = [r.skill_id for r in requirements.values() if r.skill_id]
     rows = (
         SkillSignOff.objects.filter(user=user)
-        .filter(Q(skill__track=track) | Q(cohort__track=track) | Q(skill_id__in=skills))
+        .filter(
+            Q(skill__track_skill__track=track)
+            | Q(cohort__track_link__track=track)
+            | Q(skill_id__in=skills)
+        )
         .select_related("skill", "cohort", "signed_by")
         .order_by("-signed_at", "-pk")[:LIMIT]
     )
@@ -102,7 +106,7 @@ def _sign_offs(user, track, requirements) -> list[Entry]:
 
 def _attendance(user, track) -> list[Entry]:
     rows = (
-        Attendance.objects.filter(user=user, session__cohort__track=track)
+        Attendance.objects.filter(user=user, session__cohort__track_link__track=track)
         .filter(~Q(status="") | Q(caught_up_at__isnull=False))
         .select_related("session__cohort", "marked_by")
         .order_by("-session__starts_at", "-pk")[:LIMIT]

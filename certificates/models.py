@@ -25,6 +25,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from cohorts.models import Cohort, Skill
 from courses.models import language_choices
 from training.i18n import active_language, in_active_language, titles_in_active_language
 from training.storage import PrivateFileSystemStorage
@@ -232,7 +233,7 @@ class TrackForm(WagtailAdminModelForm):
                 skill is not None
                 and form.cleaned_data.get("kind") == Requirement.Kind.SKILL
                 and not form.cleaned_data.get("DELETE")
-                and (self.instance.pk is None or skill.track_id != self.instance.pk)
+                and (self.instance.pk is None or track_id_of_skill(skill) != self.instance.pk)
             ):
                 form.add_error("skill", not_this_tracks_skill(skill))
         # A skill a requirement names, or people were signed off for, stays (their record).
@@ -346,6 +347,63 @@ class TrackText(Orderable):
         return self.title
 
 
+class TrackSkill(Skill):
+    """A skill of a track: a cohorts.Skill shared with every cohort preparing for the track
+    (cohorts.shared_skills), edited with the track (an inline panel, hence the ParentalKey). The
+    skill itself, its name and its sign-offs are cohorts'; which track it belongs to is ours."""
+
+    skill = models.OneToOneField(
+        Skill, on_delete=models.CASCADE, parent_link=True, primary_key=True,
+        related_name="track_skill",
+    )  # fmt: skip
+    track = ParentalKey(Track, on_delete=models.CASCADE, related_name="skills")
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("skill")
+
+
+class CohortTrack(models.Model):
+    """The certification track a cohort prepares for: its live sessions count towards the
+    track's attendance requirement, and its trainers sign off the track's skills. Chosen by
+    coordinators on the cohort's form (a field certificates adds: certificates.forms)."""
+
+    cohort = models.OneToOneField(
+        Cohort, on_delete=models.CASCADE, primary_key=True, related_name="track_link"
+    )
+    track = models.ForeignKey(
+        Track, on_delete=models.CASCADE, related_name="cohort_links",
+        verbose_name=_("certification track"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("certification track")
+
+    def __str__(self):
+        return f"{self.cohort_id} · {self.track_id}"
+
+
+def track_id_of_skill(skill: Skill) -> int | None:
+    """The id of the track `skill` belongs to, or None (a cohort's or a course's skill)."""
+    if isinstance(skill, TrackSkill):
+        return skill.track_id
+    try:
+        return skill.track_skill.track_id
+    except TrackSkill.DoesNotExist:
+        return None
+
+
+def track_of(cohort: Cohort) -> Track | None:
+    """The certification track `cohort` prepares for, or None (one query, none when the link
+    was read with the cohort: select_related("track_link__track"))."""
+    relation = Cohort._meta.get_field("track_link")
+    if relation.is_cached(cohort):
+        link = relation.get_cached_value(cohort)
+    else:
+        link = CohortTrack.objects.select_related("track").filter(cohort=cohort.pk).first()
+    return link.track if link is not None else None
+
+
 # The one field each kind of requirement (Requirement.Kind) needs, set, every other one empty:
 # Requirement.clean says so in the track editor, a CheckConstraint per kind in the database.
 # (Out here for Requirement.Meta to read it.) What a kind does with its field (its label, link,
@@ -378,7 +436,7 @@ class Requirement(Orderable):
                                blank=True, related_name="+", verbose_name=_("course"))  # fmt: skip
     skill = models.ForeignKey(
         "cohorts.Skill", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("skill"), limit_choices_to={"track__isnull": False},
+        verbose_name=_("skill"), limit_choices_to={"track_skill__isnull": False},
         help_text=_("One of this track's skills (listed above; save the track first to choose "
                     "a new one). Every cohort preparing for the track can sign it off."),
     )  # fmt: skip

@@ -41,6 +41,7 @@ from .models import (
     Requirement,
     RequirementException,
     not_this_tracks_skill,
+    track_id_of_skill,
 )
 
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
@@ -224,7 +225,7 @@ def _sessions(*, user, tracks, since=None):
     presence the person marked for themselves never counts (catching up is theirs). (~Q on the
     nullable marked_by keeps rows nobody marked.)"""
     cohorts = Membership.objects.filter(
-        user=user, left_at__isnull=True, cohort__track__in=tracks
+        user=user, left_at__isnull=True, cohort__track_link__track__in=tracks
     ).values("cohort_id")
     sessions = LiveSession.objects.filter(cohort__in=cohorts, cancelled_at__isnull=True)
     if since is not None:
@@ -236,7 +237,12 @@ def _sessions(*, user, tracks, since=None):
         mark=Subquery(marks.values("status")[:1]),
         caught_up=Subquery(marks.values("caught_up_at")[:1]),
     ).values_list(
-        "pk", "cohort__track_id", "cohort__catch_up_counts", "starts_at", "mark", "caught_up"
+        "pk",
+        "cohort__track_link__track_id",
+        "cohort__catch_up_counts",
+        "starts_at",
+        "mark",
+        "caught_up",
     )
 
 
@@ -322,9 +328,9 @@ def _sign_offs(*, user, skills, tracks):
     `tracks`."""
     return (
         SkillSignOff.objects.filter(user=user)
-        .filter(Q(skill_id__in=skills) | Q(cohort__track__in=tracks))
+        .filter(Q(skill_id__in=skills) | Q(cohort__track_link__track__in=tracks))
         .exclude(signed_by=user)
-        .values_list("skill_id", "skill__name", "cohort__track_id", "signed_at")
+        .values_list("skill_id", "skill__name", "cohort__track_link__track_id", "signed_at")
     )
 
 
@@ -344,8 +350,9 @@ class SkillKind(RequirementKind):
         # course's own skill could only be met by the members of that cohort or course).
         skill = requirement.skill
         # (In the track editor a new requirement has no track yet: TrackForm checks it.)
-        if skill.track_id is None or (
-            requirement.track_id is not None and skill.track_id != requirement.track_id
+        track_id = track_id_of_skill(skill)
+        if track_id is None or (
+            requirement.track_id is not None and track_id != requirement.track_id
         ):
             return {"skill": not_this_tracks_skill(skill)}
         return {}

@@ -18,7 +18,9 @@ from .models import (
     PoolMember,
     RequirementException,
     Track,
+    TrackSkill,
     TrackText,
+    track_of,
     valid_certificates,
 )
 
@@ -111,7 +113,29 @@ def dashboard_certification(user) -> dict | None:
 
 def member_certification(*, cohort, user) -> dict:
     """For the cohort's trainers, on a member's page: each requirement of the cohort's track."""
-    return {"certification": eligibility.compute(user, cohort.track)} if cohort.track_id else {}
+    track = track_of(cohort)
+    return {"certification": eligibility.compute(user, track)} if track else {}
+
+
+# --- The cohort-track link: a track's skills, shared with its cohorts (cohorts.shared_skills) ---
+def track_skills_of(cohorts):
+    """The pks of the skills of the tracks `cohorts` (a queryset) prepare for."""
+    return TrackSkill.objects.filter(track__cohort_links__cohort__in=cohorts).values("pk")
+
+
+def track_of_skill(skill) -> Track | None:
+    """The track a skill belongs to (read with it by skills_with_tracks: no query)."""
+    if isinstance(skill, TrackSkill):
+        return skill.track
+    try:
+        return skill.track_skill.track
+    except TrackSkill.DoesNotExist:
+        return None
+
+
+def skills_with_tracks(skills):
+    """`skills` (a cohorts.Skill queryset), each read with its track and the track's texts."""
+    return skills.select_related("track_skill__track").prefetch_related("track_skill__track__texts")
 
 
 def certificates_just_issued(*, user, ids) -> list[Certificate]:

@@ -27,6 +27,7 @@ from .models import (
     Certificate,
     CertificationEvent,
     CertificationRequest,
+    CohortTrack,
     EligibilitySnapshot,
     PoolMember,
     Requirement,
@@ -140,6 +141,16 @@ def request_create(*, user, track, period) -> CertificationRequest | None:
     if created:
         _event(user, track, Event.REQUESTED)
     return request if created else None
+
+
+# --- The cohort-track link ----------------------------------------------------------------------
+@transaction.atomic
+def cohort_track_set(*, cohort, track: Track | None) -> None:
+    """Say which certification track `cohort` prepares for (None: none)."""
+    if track is None:
+        CohortTrack.objects.filter(cohort=cohort).delete()
+    else:
+        CohortTrack.objects.update_or_create(cohort=cohort, defaults={"track": track})
 
 
 # --- Issuing ------------------------------------------------------------------------------------

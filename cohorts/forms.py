@@ -1,12 +1,13 @@
 """Forms for volunteers (applying) and trainers (cohorts, questions, decisions, codes)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, validate_slug
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -95,7 +96,7 @@ class CohortForm(forms.ModelForm):
             "interpretation_languages", "time_zone", "starts_on", "ends_on",
             "applications_open_at", "applications_close_at", "capacity", "mode",
             "module_release", "status", "trainers", "show_member_list", "catch_up_counts",
-            "nudge_after_days", "track",
+            "nudge_after_days",
         ]  # fmt: skip
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
@@ -121,16 +122,9 @@ class CohortForm(forms.ModelForm):
             groups__name=GROUP_FOR_ROLE[Role.TRAINER]
         ).order_by("display_name")
         self.fields["trainers"].label_from_instance = lambda user: user.display_name
-        current = self.instance.track_id if self.instance.pk else None
-        self.fields["track"].queryset = (
-            self.fields["track"].queryset.filter(Q(active=True) | Q(pk=current)).order_by("title")
-        )
-        # The track makes the cohort's sessions and sign-offs count towards a certificate: the
-        # coordinators (and administrators) who run certification choose it, trainers read it.
-        if not can_set_track(user):
-            self.fields["track"].disabled = True
-            self.fields["track"].help_text = _("Chosen by the coordinators: the certification "
-                                               "this cohort prepares for.")  # fmt: skip
+        # Fields later apps add (certificates: the certification track), after the cohort's own.
+        for extension in _EXTENSIONS.values():
+            self.fields[extension.name] = extension.field(cohort=self.instance, user=user)
         for name in ("starts_on", "ends_on", "applications_open_at", "applications_close_at"):
             self.fields[name].validators.append(check_date_in_range)
         for name in ("applications_open_at", "applications_close_at"):
@@ -172,6 +166,26 @@ class CohortForm(forms.ModelForm):
             return slug
         return unique_slug(self.cleaned_data.get("title") or "", exclude=self.instance.pk)
 
+    def save(self, commit=True):
+        cohort = super().save(commit=commit)
+        if commit:
+            self._save_extensions()
+        else:  # saved with the many-to-many fields, once the cohort has its id
+            save_m2m = self.save_m2m
+
+            def save_all():
+                save_m2m()
+                self._save_extensions()
+
+            self.save_m2m = save_all
+        return cohort
+
+    def _save_extensions(self):
+        for extension in _EXTENSIONS.values():
+            field = self.fields[extension.name]
+            if not field.disabled:
+                extension.save(cohort=self.instance, value=self.cleaned_data.get(extension.name))
+
     def clean(self):
         data = super().clean()
         starts, ends = data.get("starts_on"), data.get("ends_on")
@@ -202,8 +216,23 @@ def unique_slug(title: str, *, exclude=None) -> str:
     return slug
 
 
-def can_set_track(user) -> bool:
-    return user is not None and (user.is_superuser or user.has_role(Role.COORDINATOR))
+@dataclass(frozen=True)
+class FormExtension:
+    """A field a later app adds to the cohort form, so `cohorts` never imports it: registered
+    in its AppConfig.ready(). `field(cohort=, user=)` builds the field (its initial value
+    the cohort's, disabled for who may not change it); `save(cohort=, value=)` keeps the value
+    once the cohort is saved (not called for a disabled field)."""
+
+    name: str
+    field: Callable[..., forms.Field]
+    save: Callable[..., None]
+
+
+_EXTENSIONS: dict[str, FormExtension] = {}
+
+
+def register_form_extension(extension: FormExtension) -> None:
+    _EXTENSIONS[extension.name] = extension
 
 
 class QuestionForm(forms.ModelForm):

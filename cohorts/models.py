@@ -17,11 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel
 
 from courses.models import language_choices
 from training.models import time_zone_choices, validate_time_zone
+
+from . import shared_skills
 
 
 def language_names(codes) -> list[str]:
@@ -92,12 +93,7 @@ class Cohort(models.Model):
         _("gentle reminder after days without activity"), null=True, blank=True,
         help_text=_("Empty: no reminder. Sent at most once a week."),
     )  # fmt: skip
-    track = models.ForeignKey(
-        "certificates.Track", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="cohorts", verbose_name=_("certification track"),
-        help_text=_("The certification this cohort prepares for: its live sessions count "
-                    "towards the track's attendance requirement."),
-    )  # fmt: skip
+    # The certification track it prepares for is certificates' (certificates.CohortTrack).
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -497,17 +493,14 @@ def same_skill(name: str) -> str:
 class Skill(models.Model):
     """A skill a trainer signs off for each member, e.g. "role-play: first contact with a person
     being harassed". Defined for one cohort, for a course (every cohort taking the course has
-    it), or for a certification track (every cohort preparing for the track has it: the only
-    kind a track's requirement may name, so that members of every such cohort can meet it). A
-    sign-off counts wherever it was given."""
+    it), or shared by a later app among the cohorts it groups (neither cohort nor course:
+    cohorts.shared_skills; certificates' track skills, signed off in every cohort preparing for
+    the track). A sign-off counts wherever it was given."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="skills",
                                null=True, blank=True)  # fmt: skip
     course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, null=True,
                                blank=True, related_name="skills")  # fmt: skip
-    # Edited with the track (an inline panel), hence a ParentalKey.
-    track = ParentalKey("certificates.Track", on_delete=models.CASCADE, null=True, blank=True,
-                        related_name="skills")  # fmt: skip
     name = models.CharField(_("skill"), max_length=200)
     description = models.TextField(_("what the trainer looks for"), blank=True)
     sort_order = models.PositiveIntegerField(default=0, editable=False)
@@ -520,15 +513,23 @@ class Skill(models.Model):
         verbose_name = _("skill")
         constraints = [
             models.CheckConstraint(
-                condition=Q(cohort__isnull=False, course__isnull=True, track__isnull=True)
-                | Q(cohort__isnull=True, course__isnull=False, track__isnull=True)
-                | Q(cohort__isnull=True, course__isnull=True, track__isnull=False),
-                name="skill_for_a_cohort_a_course_or_a_track",
+                condition=~Q(cohort__isnull=False, course__isnull=False),
+                name="skill_for_a_cohort_a_course_or_shared",
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_shared(self) -> bool:
+        """Neither a cohort's nor a course's: shared by a later app (cohorts.shared_skills)."""
+        return self.cohort_id is None and self.course_id is None
+
+    @property
+    def shared_by(self):
+        """The group that shares this skill among cohorts (a certification track), or None."""
+        return shared_skills.group_of_skill(self) if self.is_shared else None
 
 
 class SkillSignOff(models.Model):

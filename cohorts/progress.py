@@ -29,6 +29,7 @@ from courses.models import (
 )
 from training.i18n import titles_in_active_language
 
+from . import shared_skills
 from .models import Attendance, Cohort, Membership, Skill, SkillSignOff
 
 # Marks that mean the member was there (LATE stays for old rows). Catching up from the recording
@@ -92,20 +93,22 @@ def name_in_active_language(modules: list[ModulePage]) -> list[ModulePage]:
 
 
 def skills_of(cohort: Cohort):
-    """The skills signed off in this cohort: those of the certification track it prepares for
-    (every cohort on the track shares them), of the courses it takes, and its own."""
-    condition = Q(cohort=cohort) | Q(course__in=cohort.courses.all())
-    if cohort.track_id:
-        condition |= Q(track_id=cohort.track_id)
-    return (
+    """The skills signed off in this cohort: those shared with it (a certification track's,
+    every cohort on the track shares them: cohorts.shared_skills), of the courses it takes, and
+    its own."""
+    condition = (
+        Q(cohort=cohort)
+        | Q(course__in=cohort.courses.all())
+        | shared_skills.signed_off_in(Cohort.objects.filter(pk=cohort.pk))
+    )
+    return shared_skills.with_groups(
         Skill.objects.filter(condition)
-        .select_related("course", "track")
-        .prefetch_related("track__texts")
-        # The track's first, then the courses', then the cohort's own: nulls last, said so
+        .select_related("course")
+        # The shared ones first, then the courses', then the cohort's own: nulls first, said so
         # (PostgreSQL sorts them last by default, SQLite first).
         .order_by(
-            F("track_id").asc(nulls_last=True),
-            F("course_id").asc(nulls_last=True),
+            F("cohort_id").asc(nulls_first=True),
+            F("course_id").asc(nulls_first=True),
             "sort_order",
             "pk",
         )
@@ -116,9 +119,11 @@ def offers_skill(cohort: Cohort, skill: Skill) -> bool:
     """Whether this cohort's trainers sign off `skill` (one of skills_of(cohort))."""
     if skill.cohort_id is not None:
         return skill.cohort_id == cohort.pk
-    if skill.track_id is not None:
-        return skill.track_id == cohort.track_id
-    return skill.course_id is not None and cohort.courses.filter(pk=skill.course_id).exists()
+    if skill.is_shared:
+        return Skill.objects.filter(
+            shared_skills.signed_off_in(Cohort.objects.filter(pk=cohort.pk)), pk=skill.pk
+        ).exists()
+    return cohort.courses.filter(pk=skill.course_id).exists()
 
 
 def held_sessions(cohort: Cohort):
@@ -272,7 +277,10 @@ def member_detail(cohort: Cohort, membership: Membership) -> dict:
     # cohort's sign-off of a shared course skill is not shown.
     for sign_off in (
         SkillSignOff.objects.filter(user=user, skill__in=skills)
-        .filter(Q(cohort=cohort) | (Q(skill__track__isnull=False) & ~Q(signed_by=user)))
+        .filter(
+            Q(cohort=cohort)
+            | (Q(skill__cohort__isnull=True, skill__course__isnull=True) & ~Q(signed_by=user))
+        )
         .select_related("signed_by")
     ):
         if sign_off.cohort_id == cohort.pk:

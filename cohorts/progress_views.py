@@ -25,7 +25,7 @@ from training.roles import Role
 from training.spreadsheets import safe_cell
 from training.timezones import zone_label_inline
 
-from . import enrolment, invitations, member_panels, progress, selectors, services
+from . import enrolment, invitations, member_panels, progress, selectors, services, shared_skills
 from .inputs import whole_number
 from .models import Membership
 from .sessions import SessionError, local_to_utc
@@ -279,13 +279,13 @@ def trainer_skills(request, slug):
                 # Shown beside the name, with what was typed kept.
                 return render(request, "cohorts/trainer/skills.html",
                               {"cohort": cohort, "skills": progress.skills_of(cohort),
-                               "courses": courses, "track": cohort.track,
+                               "courses": courses, "track": shared_skills.group_of(cohort),
                                "add_error": str(error), "typed": typed})  # fmt: skip
             messages.success(request, _("Skill added."))
         return HttpResponseRedirect(request.path)
     return render(request, "cohorts/trainer/skills.html",
                   {"cohort": cohort, "skills": progress.skills_of(cohort),
-                   "courses": courses, "track": cohort.track})  # fmt: skip
+                   "courses": courses, "track": shared_skills.group_of(cohort)})  # fmt: skip
 
 
 @role_required(Role.TRAINER)

@@ -15,6 +15,7 @@ from courses import services as course_services
 from training import audit
 from training.errors import ServiceError
 
+from . import shared_skills
 from .models import (
     Application,
     Cohort,
@@ -631,18 +632,18 @@ def skill_create(*, cohort: Cohort, name: str, description: str, by, course=None
     signed_in = (
         Cohort.objects.filter(courses=course) if course else Cohort.objects.filter(pk=cohort.pk)
     )
-    tracks_skills = (
-        Skill.objects.filter(track_id__in=signed_in.values("track_id"))
-        .select_related("track")
-        .prefetch_related("track__texts")
-        .order_by("track_id", "sort_order", "pk")
+    tracks_skills = shared_skills.with_groups(
+        Skill.objects.filter(shared_skills.signed_off_in(signed_in))
     )
-    clash = next((s for s in tracks_skills if same_skill(s.name) == same_skill(name)), None)
+    clash = min(
+        (s for s in tracks_skills if same_skill(s.name) == same_skill(name)),
+        key=lambda s: (s.shared_by.pk, s.sort_order, s.pk), default=None,
+    )  # fmt: skip
     if clash is not None:
         raise CohortError(
             _("The certification track “%(track)s” already has the skill “%(skill)s”: sign it "
               "off there, among the track's skills, rather than adding another.")
-            % {"track": clash.track.local_title, "skill": clash.name}
+            % {"track": clash.shared_by.local_title, "skill": clash.name}
         )  # fmt: skip
     skill = Skill(cohort=None if course else cohort, course=course, name=name,
                   description=description)  # fmt: skip
@@ -659,13 +660,13 @@ def skill_delete(*, cohort: Cohort, skill_id: int, by) -> None:
     """Remove a skill from the cohort's trainers' list. A course's skills are shared with other
     cohorts: only administrators remove them; a track's skills are the coordinators' (edited
     with the track): never from a cohort's page."""
-    removable = skills_of(cohort).filter(track__isnull=True)
+    removable = skills_of(cohort).exclude(shared_skills.SHARED)
     if not by.is_superuser:
         removable = removable.filter(cohort=cohort)
     deleted, _by_model = removable.filter(pk=skill_id).delete()
     if deleted:
         return
-    if skills_of(cohort).filter(pk=skill_id, track__isnull=False).exists():
+    if skills_of(cohort).filter(shared_skills.SHARED, pk=skill_id).exists():
         raise CohortError(_("A certification track's skills are edited by coordinators, with "
                             "the track."), code="track_skill")  # fmt: skip
     raise CohortError(_("Only administrators remove a course's skills."), code="course_skill")

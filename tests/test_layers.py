@@ -37,11 +37,7 @@ RELATION_FIELDS = frozenset({
 # Known references that are still being moved (issue 19, wave 1): (file, what it reaches) -> who
 # removes it. Keep this list short and shrinking: an entry that no longer matches anything fails
 # the test (test_the_allowed_exceptions_are_all_still_needed), so it is deleted with its fix.
-ALLOWED = {
-    # The cohort-track link belongs to certificates (issue 19, "certificates owns the cohort-track
-    # link"): Cohort.track and Skill.track move to certificates' side (H4/H3, with migrations).
-    ("cohorts/models.py", "certificates.Track"): "Cohort.track and Skill.track: H4/H3 move them",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from wagtail_localize.models import LocaleSynchronization, TranslationSource
 from wagtail_localize.synctree import synchronize_tree
 
 import training.views
-from certificates.models import Requirement, TrackText
+from certificates.models import CohortTrack, Requirement, TrackText
 from cohorts.models import Announcement, Attendance, Cohort, Membership, ModuleRelease, SkillSignOff
 from courses import services
 from courses.factories import block_id, catalog, correct_answers, make_course
@@ -447,8 +447,9 @@ def _matrix_cohort(size, course, modules, trainer):
     cohort = Cohort.objects.create(
         slug=f"matrix-{size}", title=f"Matrix {size}", working_language="en", time_zone="UTC",
         starts_on=date.today() - timedelta(days=30), ends_on=date.today() + timedelta(days=30),
-        status=Cohort.Status.RUNNING, track=make_track(f"matrix-{size}-track"),
+        status=Cohort.Status.RUNNING,
     )  # fmt: skip
+    CohortTrack.objects.create(cohort=cohort, track=make_track(f"matrix-{size}-track"))
     cohort.courses.add(course)
     cohort.trainers.add(trainer)
     people = User.objects.bulk_create(

@@ -29,9 +29,17 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from certificates import services as certification
-from certificates.models import Certificate, CertificationRequest, PoolMember, Requirement, Track
+from certificates.models import (
+    Certificate,
+    CertificationRequest,
+    CohortTrack,
+    PoolMember,
+    Requirement,
+    Track,
+    TrackSkill,
+)
 from cohorts import services as cohort_services
-from cohorts.models import Application, Attendance, Cohort, LiveSession, Membership, Skill
+from cohorts.models import Application, Attendance, Cohort, LiveSession, Membership
 from courses.factories import make_course
 from tests.browser.test_cohort_journey import sign_in
 from tests.conftest import enrol_totp
@@ -162,7 +170,7 @@ def world(password):
     # Track A certifies by itself: a skill of the track signed off, half the live sessions.
     automatic = Track.objects.create(title="Peer responder", slug="peer-responder",
                                      approval=Track.Approval.AUTOMATIC)  # fmt: skip
-    listening = Skill.objects.create(track=automatic, name="Active listening")
+    listening = TrackSkill.objects.create(track=automatic, name="Active listening")
     Requirement.objects.create(track=automatic, kind=Requirement.Kind.SKILL, skill=listening,
                                sort_order=0)  # fmt: skip
     Requirement.objects.create(track=automatic, kind=Requirement.Kind.ATTENDANCE,
@@ -171,15 +179,16 @@ def world(password):
     # cohort (same trainer) that João already belongs to.
     approved = Track.objects.create(title="Crisis line", slug="crisis-line",
                                     approval=Track.Approval.COORDINATOR)  # fmt: skip
-    de_escalation = Skill.objects.create(track=approved, name="De-escalation")
+    de_escalation = TrackSkill.objects.create(track=approved, name="De-escalation")
     Requirement.objects.create(track=approved, kind=Requirement.Kind.SKILL, skill=de_escalation,
                                sort_order=0)  # fmt: skip
     today = timezone.localdate()
     practicum = Cohort.objects.create(
         slug="crisis-line-practicum", title="Crisis-line practicum", working_language="en",
         time_zone=MADRID, starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=60),
-        mode=Cohort.Mode.APPLICATION, status=Cohort.Status.RUNNING, track=approved,
+        mode=Cohort.Mode.APPLICATION, status=Cohort.Status.RUNNING,
     )  # fmt: skip
+    CohortTrack.objects.create(cohort=practicum, track=approved)
     practicum.trainers.add(trainer)
     cohort_services._admit(practicum, people["joao"], Membership.Source.CSV)
     return {
@@ -226,7 +235,7 @@ def test_a_cohort_from_its_creation_to_the_pool_export(page, browser, live_serve
     expect(page.get_by_text("Screening questions saved.")).to_be_visible()
     assert list(cohort.questions.values_list("text", flat=True)) == ["Why do you want to join?"]
     # The coordinators choose the track a cohort prepares for (trainers cannot).
-    Cohort.objects.filter(pk=cohort.pk).update(track=world["automatic"])
+    CohortTrack.objects.create(cohort=cohort, track=world["automatic"])
     # The cohort started ten days ago: the trainer records the two sessions already held (a
     # weekly pair in the past; nobody is told of sessions that are over).
     tab(page, "Live sessions")

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from certificates import services
 from certificates.models import Certificate, CertificationRequest, PoolMember, Requirement, Track
+from cohorts.models import Cohort
 from courses.factories import make_course
 from courses.models import CourseProgress
 
@@ -91,7 +92,7 @@ def test_a_track_that_needs_approval_says_a_coordinator_decides(client, voluntee
 
 def test_signing_that_leaves_a_requirement_open_says_what_is_missing(client, volunteer):
     track, agreement = _track_with_agreement(volunteer)
-    cohort = track.cohorts.get()
+    cohort = Cohort.objects.get(track_link__track=track)
     add_requirement(track, Kind.SKILL, skill=make_skill(cohort, "Safety planning"))
     client.force_login(volunteer)
     page = _sign(client, agreement).content.decode()

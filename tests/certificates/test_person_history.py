@@ -18,8 +18,9 @@ from certificates.models import (
     CertificationEvent,
     CertificationRequest,
     Requirement,
+    TrackSkill,
 )
-from cohorts.models import Attendance, Skill, SkillSignOff
+from cohorts.models import Attendance, SkillSignOff
 from tests.conftest import login_with_mfa
 
 from .factories import (
@@ -46,7 +47,7 @@ def story(coordinator, trainer):
     track = make_track(title="Peer supporter", approval="coordinator")
     cohort = make_cohort(track, trainer=trainer, title="Autumn cohort")
     join(cohort, volunteer)
-    skill = Skill.objects.create(track=track, name="First contact role-play")
+    skill = TrackSkill.objects.create(track=track, name="First contact role-play")
     agreement = make_agreement(title="Code of conduct")
     add_requirement(track, Kind.SKILL, skill=skill)
     add_requirement(track, Kind.AGREEMENT, agreement=agreement)
@@ -150,7 +151,7 @@ def test_withdrawn_with_an_account_and_reminders_are_said_in_words(coordinator, 
 
 def test_a_sign_off_the_person_gave_themselves_is_marked_as_not_counting(story):
     volunteer, track, cohort = story
-    skill = Skill.objects.create(track=track, name="Debriefing")
+    skill = TrackSkill.objects.create(track=track, name="Debriefing")
     SkillSignOff.objects.create(skill=skill, user=volunteer, cohort=cohort, signed_by=volunteer)
     entry = next(e for e in timeline(volunteer, track) if "Debriefing" in e.what)
     assert entry.note == "Signed off by themselves: it does not count."
@@ -184,7 +185,7 @@ def test_the_person_page_takes_as_many_queries_for_a_long_history_as_for_a_short
     for number in range(30):
         session = make_session(cohort, days_ago=40 + number, title=f"Session {number}")
         mark(session, volunteer, Attendance.Status.ABSENT if number % 2 else "present")
-        skill = Skill.objects.create(track=track, name=f"Skill {number}")
+        skill = TrackSkill.objects.create(track=track, name=f"Skill {number}")
         SkillSignOff.objects.create(skill=skill, user=volunteer, cohort=cohort, signed_by=trainer,
                                     signed_at=timezone.now() - timedelta(days=number))  # fmt: skip
         CertificationEvent.objects.create(user=volunteer, track=track, actor=coordinator,

@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from certificates import eligibility, requirement_kinds
-from certificates.models import Requirement, RequirementException
+from certificates.models import Requirement, RequirementException, TrackSkill
 from certificates.requirement_kinds import KINDS, Link
-from cohorts.models import Skill
 from courses.factories import make_course
 from courses.models import CourseProgress
 from tests.certificates.test_review import _edit_form
@@ -130,7 +129,7 @@ def test_the_editor_explains_each_kinds_field():
     with pytest.raises(ValidationError) as error:
         share.clean()
     assert error.value.message_dict == {"min_attendance": ["Between 1 and 100."]}
-    elsewhere = Skill.objects.create(track=make_track(), name="Another track's")
+    elsewhere = TrackSkill.objects.create(track=make_track(), name="Another track's")
     with pytest.raises(ValidationError) as error:
         Requirement(track=track, kind=Kind.SKILL, skill=elsewhere).clean()
     assert "is not one of this track's skills" in error.value.message_dict["skill"][0]

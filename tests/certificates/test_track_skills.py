@@ -5,14 +5,15 @@ Wagtail track editor, and the checklist that never contradicts itself."""
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.migrations.exceptions import IrreversibleError
 from django.urls import reverse
 from django.utils import timezone
 
 from certificates import eligibility
-from certificates.models import Requirement, Track
-from cohorts.models import Skill, SkillSignOff
+from certificates.models import Requirement, Track, TrackSkill
+from cohorts.models import Cohort, Skill, SkillSignOff
 from cohorts.progress import skills_of
 from courses.factories import make_course
 from tests.certificates.test_review import _edit_form
@@ -121,49 +122,79 @@ def test_the_migration_names_the_tracks_existing_skill_of_the_same_name(latest_s
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_copies_a_skill_of_a_cohort_off_the_track_or_of_a_course(
-    trainer, latest_schema_after
+    latest_schema_after,
 ):
     """Only a skill of a cohort preparing for the requirement's track moves to the track: a
     cohort on no track (or on another track) and a course keep theirs, the track gets a copy
     with the sign-offs given so far."""
-    migrate_to(BEFORE)  # data only since 0008: today's models fit
-    track, other = make_track(), make_track()
-    loose, elsewhere = make_cohort(None), make_cohort(other)
-    course, _modules = make_course("listening-first", modules=0)
-    loose_skill = make_skill(loose, "Safety planning")
-    elsewhere_skill = make_skill(elsewhere, "Documenting abuse")
-    course_skill = Skill.objects.create(course=course, name="Active listening")
-    ana = UserFactory()
-    originals = [(loose_skill, loose), (elsewhere_skill, elsewhere), (course_skill, loose)]
-    for skill, cohort in originals:
-        SkillSignOff.objects.create(skill=skill, user=ana, cohort=cohort, signed_by=trainer)
-    requirements = [add_requirement(track, Kind.SKILL, skill=s) for s, _c in originals]
+    old = migrate_to(BEFORE)
+    Track_ = old.get_model("certificates", "Track")
+    Requirement_ = old.get_model("certificates", "Requirement")
+    Cohort_ = old.get_model("cohorts", "Cohort")
+    Skill_ = old.get_model("cohorts", "Skill")
+    SignOff = old.get_model("cohorts", "SkillSignOff")
+    User = old.get_model("training", "User")
+    CoursePage_ = old.get_model("courses", "CoursePage")
 
-    migrate_to(AFTER)
-    for (original, cohort), requirement in zip(originals, requirements, strict=True):
-        kept = Skill.objects.get(pk=original.pk)
+    def cohort(slug, track):
+        today = date.today()
+        return Cohort_.objects.create(
+            slug=slug, title=slug, working_language="en", time_zone="UTC", track=track,
+            starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=30),
+        )  # fmt: skip
+
+    track = Track_.objects.create(slug="t", title="T")
+    other = Track_.objects.create(slug="o", title="O")
+    loose, elsewhere = cohort("loose", None), cohort("elsewhere", other)
+    trainer = User.objects.create(email="t@example.org", display_name="Trainer T")
+    ana = User.objects.create(email="ana@example.org", display_name="Ana")
+    course, _modules = make_course("listening-first", modules=0)  # pages: today's models fit
+    course = CoursePage_.objects.get(pk=course.pk)
+    loose_skill = Skill_.objects.create(cohort=loose, name="Safety planning")
+    elsewhere_skill = Skill_.objects.create(cohort=elsewhere, name="Documenting abuse")
+    course_skill = Skill_.objects.create(course=course, name="Active listening")
+    originals = [(loose_skill, loose), (elsewhere_skill, elsewhere), (course_skill, loose)]
+    for skill, on in originals:
+        SignOff.objects.create(skill=skill, user=ana, cohort=on, signed_by=trainer)
+    requirements = [
+        Requirement_.objects.create(track=track, kind="skill", skill=s, sort_order=order)
+        for order, (s, _c) in enumerate(originals)
+    ]
+
+    new = migrate_to(AFTER)
+    Skill_ = new.get_model("cohorts", "Skill")
+    SignOff = new.get_model("cohorts", "SkillSignOff")
+    Requirement_ = new.get_model("certificates", "Requirement")
+    for (original, on), requirement in zip(originals, requirements, strict=True):
+        kept = Skill_.objects.get(pk=original.pk)
         assert (kept.cohort_id, kept.course_id, kept.track_id) == (
             original.cohort_id, original.course_id, None
         )  # fmt: skip
-        assert SkillSignOff.objects.filter(skill=kept, user=ana, cohort=cohort).exists()
-        copy = Requirement.objects.get(pk=requirement.pk).skill
+        assert SignOff.objects.filter(skill=kept, user_id=ana.pk, cohort_id=on.pk).exists()
+        copy = Requirement_.objects.get(pk=requirement.pk).skill
         assert copy.pk != kept.pk and copy.name == kept.name
         assert (copy.track_id, copy.cohort_id, copy.course_id) == (track.pk, None, None)
-        assert SkillSignOff.objects.filter(skill=copy, user=ana, cohort=cohort).exists()
-    # The cohort on no track still has its skill to sign off; the course's cohorts theirs.
-    assert loose_skill in skills_of(loose)
-    assert Skill.objects.filter(course=course).count() == 1
-    assert track.skills.count() == 3 and not other.skills.exists()
-    assert eligibility.compute(ana, track).eligible
+        assert SignOff.objects.filter(skill=copy, user_id=ana.pk, cohort_id=on.pk).exists()
+
+    # Today's models, the latest schema: the cohort on no track still has its skill to sign
+    # off; the course's cohorts theirs.
+    migrate_to([("cohorts", "0012_cohort_track_moves_to_certificates")])
+    loose, track = Cohort.objects.get(pk=loose.pk), Track.objects.get(pk=track.pk)
+    assert Skill.objects.get(pk=loose_skill.pk) in skills_of(loose)
+    assert Skill.objects.filter(course_id=course.pk).count() == 1
+    assert track.skills.count() == 3 and not Track.objects.get(pk=other.pk).skills.exists()
+    assert eligibility.compute(get_user_model().objects.get(pk=ana.pk), track).eligible
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_refuses_to_go_back_once_a_track_has_skills(latest_schema_after):
-    migrate_to(AFTER)
-    skill = Skill.objects.create(track=make_track(), name="Safety planning")
+    new = migrate_to(AFTER)
+    Skill_ = new.get_model("cohorts", "Skill")
+    track = new.get_model("certificates", "Track").objects.create(slug="t", title="T")
+    skill = Skill_.objects.create(track=track, name="Safety planning")
     with pytest.raises(IrreversibleError, match="Certification tracks have 1 skill: "):
         migrate_to(BEFORE)
-    assert Skill.objects.get(pk=skill.pk).track_id is not None
+    assert Skill_.objects.get(pk=skill.pk).track_id is not None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -181,8 +212,8 @@ def test_the_migration_goes_back_while_no_track_has_skills(latest_schema_after):
 def test_a_skill_requirement_must_name_a_skill_of_its_own_track():
     track, other = make_track(), make_track()
     cohort = make_cohort(track)
-    ours = Skill.objects.create(track=track, name="Safety planning")
-    theirs = Skill.objects.create(track=other, name="Safety planning")
+    ours = TrackSkill.objects.create(track=track, name="Safety planning")
+    theirs = TrackSkill.objects.create(track=other, name="Safety planning")
     cohorts_own = make_skill(cohort, "Safety planning")
     for skill in (theirs, cohorts_own):
         requirement = Requirement(track=track, kind=Kind.SKILL, skill=skill)
@@ -198,7 +229,7 @@ def test_a_skill_requirement_must_name_a_skill_of_its_own_track():
 def test_members_of_every_cohort_on_the_track_meet_the_tracks_skill(trainer):
     track = make_track()
     autumn, spring = make_cohort(track, trainer=trainer), make_cohort(track, trainer=trainer)
-    skill = Skill.objects.create(track=track, name="First contact role-play")
+    skill = TrackSkill.objects.create(track=track, name="First contact role-play")
     add_requirement(track, Kind.SKILL, skill=skill)
     ana, ben = UserFactory(), UserFactory()
     join(autumn, ana), join(spring, ben)
@@ -214,7 +245,7 @@ def test_a_same_named_skill_signed_off_in_a_cohort_on_the_track_counts(trainer):
     never shows "signed off" on the trainer's page under a "not signed off yet" checklist."""
     track = make_track()
     cohort = make_cohort(track, trainer=trainer)
-    skill = Skill.objects.create(track=track, name="First contact role-play")
+    skill = TrackSkill.objects.create(track=track, name="First contact role-play")
     add_requirement(track, Kind.SKILL, skill=skill)
     own = make_skill(cohort, " first CONTACT role-play")
     ana = UserFactory()
@@ -229,7 +260,7 @@ def test_a_same_named_skill_signed_off_in_a_cohort_on_the_track_counts(trainer):
 @pytest.mark.django_db
 def test_a_same_named_skill_of_a_cohort_on_another_track_does_not_count(trainer):
     track, other = make_track(), make_track()
-    skill = Skill.objects.create(track=track, name="First contact role-play")
+    skill = TrackSkill.objects.create(track=track, name="First contact role-play")
     add_requirement(track, Kind.SKILL, skill=skill)
     elsewhere = make_cohort(other, trainer=trainer)
     ana = UserFactory()
@@ -265,10 +296,10 @@ def test_a_coordinator_creates_a_track_with_skills_then_requires_one(client, coo
         "title": "Peer supporter", "slug": "peer-supporter", "validity_months": "24",
         "renewal_opens_days": "90", "approval": "automatic", "active": "on",
         "skills-TOTAL_FORMS": "2",
-        "skills-0-id": "", "skills-0-ORDER": "1", "skills-0-DELETE": "",
+        "skills-0-skill": "", "skills-0-ORDER": "1", "skills-0-DELETE": "",
         "skills-0-name": "First contact role-play",
         "skills-0-description": "Listens first, believes, does not blame.",
-        "skills-1-id": "", "skills-1-ORDER": "2", "skills-1-DELETE": "",
+        "skills-1-skill": "", "skills-1-ORDER": "2", "skills-1-DELETE": "",
         "skills-1-name": "Documenting abuse", "skills-1-description": "",
     })  # fmt: skip
     response = client.post(ADD, data)
@@ -280,7 +311,7 @@ def test_a_coordinator_creates_a_track_with_skills_then_requires_one(client, coo
     assert (first.cohort_id, first.course_id) == (None, None)
 
     # Another track's skill is refused beside the field, with the reason.
-    other = Skill.objects.create(track=make_track(), name="Somebody else's skill")
+    other = TrackSkill.objects.create(track=make_track(), name="Somebody else's skill")
     data = _edit_form(client, _edit(track))
     assert data["skills-TOTAL_FORMS"] == "2"
     data.update({
@@ -303,12 +334,12 @@ def test_a_coordinator_creates_a_track_with_skills_then_requires_one(client, coo
         name: [f.errors for f in formset.forms] for name, formset in form.formsets.items()
     })  # fmt: skip
     requirement = track.requirements.get()
-    assert (requirement.kind, requirement.skill) == ("skill", first)
+    assert (requirement.kind, requirement.skill_id) == ("skill", first.pk)
     # The editor shows it again (skills and the requirement naming one) and saves unchanged.
     data = _edit_form(client, _edit(track))
     assert data["requirements-0-skill"] == str(first.pk)
     assert client.post(_edit(track), data).status_code == 302
-    assert track.skills.count() == 2 and track.requirements.get().skill == first
+    assert track.skills.count() == 2 and track.requirements.get().skill_id == first.pk
 
 
 @pytest.mark.django_db
@@ -316,15 +347,16 @@ def test_a_skill_named_by_a_requirement_or_signed_off_stays_in_the_editor(
     client, coordinator, trainer
 ):
     track = make_track()
-    named = Skill.objects.create(track=track, name="Named by a requirement", sort_order=0)
-    signed = Skill.objects.create(track=track, name="Signed off for someone", sort_order=1)
+    named = TrackSkill.objects.create(track=track, name="Named by a requirement", sort_order=0)
+    signed = TrackSkill.objects.create(track=track, name="Signed off for someone", sort_order=1)
     add_requirement(track, Kind.SKILL, skill=named)
     SkillSignOff.objects.create(skill=signed, user=UserFactory(), signed_by=trainer)
     login_with_mfa(client, coordinator)
     client.raise_request_exception = False
     for skill in (named, signed):
         data = _edit_form(client, _edit(track))
-        index = next(k for k, v in data.items() if k.startswith("skills-") and k.endswith("-id")
+        # A track's skill is a cohorts.Skill: its key is the `skill` it extends.
+        index = next(k for k, v in data.items() if k.startswith("skills-") and k.endswith("-skill")
                      and v == str(skill.pk)).split("-")[1]  # fmt: skip
         data[f"skills-{index}-DELETE"] = "1"
         response = client.post(_edit(track), data)
@@ -339,8 +371,9 @@ def test_the_coordinators_page_never_shows_signed_off_under_not_signed_off_yet(
 ):
     track = make_track()
     cohort = make_cohort(track, trainer=trainer)
-    add_requirement(track, Kind.SKILL,
-                    skill=Skill.objects.create(track=track, name="Safety planning"))  # fmt: skip
+    add_requirement(
+        track, Kind.SKILL, skill=TrackSkill.objects.create(track=track, name="Safety planning")
+    )
     ana = UserFactory(display_name="Ana")
     join(cohort, ana)
     # Signed off on the cohort's own skill of the same name (made before the track had it).

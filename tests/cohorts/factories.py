@@ -6,13 +6,15 @@ from datetime import date, timedelta
 
 import factory
 
+from certificates.models import CohortTrack
 from cohorts.models import Cohort, CohortCourse, ScreeningQuestion
 from courses.factories import make_course
 
 
 class CohortFactory(factory.django.DjangoModelFactory):
     """A cohort running for sixty days from today; status, mode and capacity as the model's
-    defaults. `trainers` and `courses` (in their order) are linked after it is saved."""
+    defaults. `trainers`, `courses` (in their order) and a certification `track` are linked after it
+    is saved."""
 
     class Meta:
         model = Cohort
@@ -34,6 +36,12 @@ class CohortFactory(factory.django.DjangoModelFactory):
     def trainers(self, create, extracted, **kwargs):
         if extracted:
             self.trainers.add(*extracted)
+
+    @factory.post_generation
+    def track(self, create, extracted, **kwargs):
+        """The certification track it prepares for (certificates owns the link)."""
+        if extracted is not None:
+            CohortTrack.objects.create(cohort=self, track=extracted)
 
 
 def make_cohort(slug="spring", *, trainer=None, course=True, courses=(), questions=True,

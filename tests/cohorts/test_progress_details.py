@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates.eligibility import compute
-from certificates.models import Requirement
+from certificates.models import Requirement, TrackSkill
 from cohorts import services
 from cohorts.models import Attendance, LiveSession, Skill, SkillSignOff
 from courses.models import CourseProgress, ModulePage, ModuleProgress
@@ -82,8 +82,8 @@ def test_the_matrix_keeps_its_query_count_as_sessions_and_skills_grow(trainer_cl
         people = add_members(cohort, count, start=start)
         for number in range(start, start + count):
             held = session(cohort, f"Session {number}", days=-1 - number)
-            for scope in ({"cohort": cohort}, {"track": track}):
-                skill = Skill.objects.create(name=f"Skill {number} {len(scope)}", **scope)
+            for model, scope in ((Skill, {"cohort": cohort}), (TrackSkill, {"track": track})):
+                skill = model.objects.create(name=f"Skill {number} {len(scope)}", **scope)
                 services.skill_sign_off(cohort=cohort, skill=skill, user=people[0], by=trainer)
             mark(held, people[0], "present", trainer)
 
@@ -223,8 +223,8 @@ def test_the_member_page_keeps_its_query_count_as_sessions_and_skills_grow(train
         for number in range(start, start + count):
             held = session(cohort, f"Session {number}", days=-1 - number)
             mark(held, member, "present", trainer)
-            for scope in ({"cohort": cohort}, {"track": track}):
-                skill = Skill.objects.create(name=f"Skill {number} {len(scope)}", **scope)
+            for model, scope in ((Skill, {"cohort": cohort}), (TrackSkill, {"track": track})):
+                skill = model.objects.create(name=f"Skill {number} {len(scope)}", **scope)
                 services.skill_sign_off(cohort=cohort, skill=skill, user=member, by=trainer)
 
     grow(2, 0)
@@ -246,7 +246,7 @@ def test_two_cohorts_on_a_track_sign_off_its_skill_and_a_member_of_the_second_is
     first = make_cohort("first", trainer=trainer_client.trainer, track=track)
     second = make_cohort("second", trainer=UserFactory(), track=track)
     second_trainer = other_trainer_client(second)
-    skill = Skill.objects.create(track=track, name="First contact role-play")
+    skill = TrackSkill.objects.create(track=track, name="First contact role-play")
     add_requirement(track, Requirement.Kind.SKILL, skill=skill)
     (ana,) = add_members(first, 1)
     (ben,) = add_members(second, 1, start=1)
@@ -270,7 +270,7 @@ def test_a_track_skill_signed_off_in_another_cohort_is_said_without_details(trai
     track = make_track()
     here = make_cohort("here", trainer=trainer_client.trainer, track=track)
     there = make_cohort("there", trainer=UserFactory(), track=track)
-    skill = Skill.objects.create(track=track, name="Safety planning")
+    skill = TrackSkill.objects.create(track=track, name="Safety planning")
     (member,) = add_members(here, 1)
     services._admit(there, member, "csv")
     services.skill_sign_off(cohort=there, skill=skill, user=member, by=there.trainers.get(),
@@ -288,7 +288,7 @@ def test_a_skill_of_another_track_or_cohort_is_not_signed_off_here(trainer_clien
     other_cohort = make_cohort("other", trainer=UserFactory(), track=track)
     (member,) = add_members(cohort, 1)
     foreign = [
-        Skill.objects.create(track=elsewhere, name="Another track's"),
+        TrackSkill.objects.create(track=elsewhere, name="Another track's"),
         Skill.objects.create(cohort=other_cohort, name="Another cohort's"),
     ]
     for skill in foreign:
@@ -301,7 +301,7 @@ def test_a_skill_of_another_track_or_cohort_is_not_signed_off_here(trainer_clien
     # A cohort on no track has no track skills.
     loose = make_cohort("loose", trainer=trainer_client.trainer)
     services._admit(loose, member, "csv")
-    mine = Skill.objects.create(track=track, name="Track skill")
+    mine = TrackSkill.objects.create(track=track, name="Track skill")
     url = reverse("cohorts:trainer_sign_off", args=[loose.slug, member.pk, mine.pk])
     assert trainer_client.post(url, {"action": "sign"}).status_code == 404
 
@@ -309,7 +309,7 @@ def test_a_skill_of_another_track_or_cohort_is_not_signed_off_here(trainer_clien
 def test_the_skills_page_lists_the_tracks_skills_read_only(trainer_client):
     track = make_track(title="Peer supporter")
     cohort = make_cohort(trainer=trainer_client.trainer, track=track)
-    skill = Skill.objects.create(track=track, name="First contact role-play")
+    skill = TrackSkill.objects.create(track=track, name="First contact role-play")
     own = Skill.objects.create(cohort=cohort, name="Our own skill")
     url = reverse("cohorts:trainer_skills", args=[cohort.slug])
     body = trainer_client.get(url).content.decode()

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from certificates import requirement_kinds
+from certificates.models import TrackSkill
 from cohorts import services
 from cohorts.models import Skill, same_skill
 from courses.factories import make_course
@@ -22,7 +23,7 @@ TRACKS_SKILL = "First contact role-play"
 def on_a_track(trainer, slug="spring"):
     track = make_track(title="Peer supporter")
     cohort = make_cohort(slug, trainer=trainer, track=track)
-    return cohort, Skill.objects.create(track=track, name=TRACKS_SKILL)
+    return cohort, TrackSkill.objects.create(track=track, name=TRACKS_SKILL)
 
 
 def test_one_name_whatever_the_case_and_the_spacing():
@@ -44,7 +45,7 @@ def test_a_skill_named_like_one_of_the_tracks_is_refused_for_the_cohort_and_its_
                                   by=trainer)  # fmt: skip
         message = str(refused.value)
         assert "“Peer supporter” already has the skill “First contact role-play”" in message
-    assert not Skill.objects.filter(track__isnull=True).exists()
+    assert not Skill.objects.filter(track_skill__isnull=True).exists()
 
 
 def test_a_course_skill_named_like_a_skill_of_another_cohorts_track_is_refused(trainer):
@@ -59,7 +60,7 @@ def test_a_course_skill_named_like_a_skill_of_another_cohorts_track_is_refused(t
                               by=trainer)  # fmt: skip
     # The cohort's own skill is fine: that cohort prepares for no track.
     own = services.skill_create(cohort=loose, name=TRACKS_SKILL, description="", by=trainer)
-    assert (own.cohort, own.course, own.track) == (loose, None, None)
+    assert (own.cohort, own.course, own.is_shared) == (loose, None, False)
 
 
 def test_other_names_are_added_in_order_and_checked(trainer):
@@ -84,7 +85,7 @@ def test_other_names_are_added_in_order_and_checked(trainer):
                               by=trainer)  # fmt: skip
     with pytest.raises(services.CohortError, match="trainers"):
         services.skill_create(cohort=cohort, name="Other", description="", by=UserFactory())
-    assert Skill.objects.filter(track__isnull=True).count() == 2
+    assert Skill.objects.filter(track_skill__isnull=True).count() == 2
 
 
 def test_the_skills_page_refuses_the_tracks_name_and_keeps_what_was_typed(trainer_client):

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from certificates.models import TrackSkill, track_of
 from cohorts import selectors, services
 from cohorts.enrolment import CsvError
 from cohorts.forms import CohortForm
@@ -40,7 +41,7 @@ def test_a_trainer_removes_their_cohorts_own_skill_not_a_courses_nor_a_tracks(tr
     own = Skill.objects.create(cohort=cohort, name="Own")
     course = cohort.courses.get()
     shared = Skill.objects.create(course=course, name="Shared")
-    tracks = Skill.objects.create(track=cohort.track, name="Track's")
+    tracks = TrackSkill.objects.create(track=track_of(cohort), name="Track's")
 
     services.skill_delete(cohort=cohort, skill_id=own.pk, by=trainer)
     assert not Skill.objects.filter(pk=own.pk).exists()
