@@ -326,18 +326,15 @@ class ModulePage(ChildRoutingMixin, Page):
         return TemplateResponse(request, template, context)
 
     def get_context(self, request, *args, access=None, progress=None, **kwargs):
-        """Everything the page shows this person (courses.selectors.module_page). `access` and
-        `progress` as `serve` found and recorded them; asked without them, read as they are
-        (nothing is recorded), for someone who may read the page."""
+        """Everything the page shows this person (courses.selectors.module_page), with `access`
+        and `progress` as `serve` found and recorded them. Asked without them (Wagtail's
+        password form for a restricted page), only the page's own fields: whether this person
+        may read the module (enrolled, released, in order) is decided by `serve`."""
         from . import selectors  # noqa: PLC0415 — selectors read these models
 
         context = super().get_context(request, *args, **kwargs)
-        if access is None:
-            access = selectors.module_access(self, request)
-            if access.closed:
-                return context
-            progress = access.my_progress if access.enrolled else None
-        context.update(selectors.module_page(request, access, progress))
+        if access is not None:
+            context.update(selectors.module_page(request, access, progress))
         return context
 
 

@@ -12,6 +12,11 @@ from django.db import migrations, models
 
 
 def copy_links(apps, schema_editor):
+    # On PostgreSQL nobody changes a cohort's track or a skill while the links are copied (reads
+    # go on). Processes still on the old code must be stopped before `migrate` (README,
+    # "Upgrading"): cohorts 0012 then drops the old columns in a transaction of its own.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute('LOCK TABLE "cohorts_cohort", "cohorts_skill" IN EXCLUSIVE MODE')
     Cohort = apps.get_model("cohorts", "Cohort")
     Skill = apps.get_model("cohorts", "Skill")
     CohortTrack = apps.get_model("certificates", "CohortTrack")

@@ -28,7 +28,19 @@ def _copy_logs(schema_editor, source, target) -> None:
     schema_editor.execute(sql)
 
 
+def _hold_writers(schema_editor, *tables) -> None:
+    """On PostgreSQL, until this migration commits (its copy and the drop of the old tables are
+    one transaction), nobody writes to the old tables: a message logged by a worker still on the
+    old code while the copy runs is copied (it committed first) or waits and fails before its
+    mail goes out (the log row is written first), instead of being dropped uncopied and sent
+    again. Reads go on. SQLite's writers take turns already."""
+    if schema_editor.connection.vendor == "postgresql":
+        names = ", ".join(schema_editor.connection.ops.quote_name(t) for t in tables)
+        schema_editor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
+
+
 def forwards(apps, schema_editor):
+    _hold_writers(schema_editor, "cohorts_notificationlog", "cohorts_notificationsettings")
     OldLog = apps.get_model("cohorts", "NotificationLog")
     Settings = apps.get_model("cohorts", "NotificationSettings")
     NewLog = apps.get_model("training", "NotificationLog")
