@@ -28,6 +28,7 @@ class CertificatesConfig(AppConfig):
         from .selectors import (  # noqa: PLC0415 — models load first
             dashboard_certification,
             member_certification,
+            queue_dashboard_certification,
             skills_with_tracks,
             track_of_skill,
             track_skills_of,
@@ -70,6 +71,7 @@ class CertificatesConfig(AppConfig):
                 name="certification",
                 template="certificates/includes/dashboard_certification.html",
                 context=dashboard_certification,
+                queue=queue_dashboard_certification,
                 order=30,
             )
         )

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 
-from training.prepared import Prepared
+from training.prepared import Prepared, Together
 
 from . import eligibility
 from .history import timeline, track_requirements
@@ -59,8 +59,21 @@ def certification_overview(*, user) -> dict:
     """The person's tracks with their checklists, certificates and place in the pool. One query
     for someone on no track (most people before a cohort), a fixed handful otherwise, whatever
     the number of tracks."""
+    together = Together()
+    finish = queue_certification_overview(together, user=user)
+    together.run()
+    return finish()
+
+
+def queue_certification_overview(together: Together, *, user):
+    """`certification_overview`, its first read (the tracks followed) sent with the other reads
+    of `together`: returns a function that gives the overview once they have run."""
     language = translation.get_language() or settings.LANGUAGE_CODE
-    tracks = _FOLLOWED.run(user=user.pk, language=language)
+    tracks = together.prepared(_FOLLOWED, user=user.pk, language=language)
+    return lambda: _certification_overview(user, tracks.rows, language)
+
+
+def _certification_overview(user, tracks, language) -> dict:
     for track in tracks:
         track._local_texts = {language: None if track.text_id is None else TrackText(
             pk=track.text_id, track=track, language=language, title=track.text_title,
@@ -98,7 +111,19 @@ def certification_overview(*, user) -> dict:
 def dashboard_certification(user) -> dict | None:
     """The dashboard's certification section (training.dashboard), or None when there is
     nothing to show."""
-    data = certification_overview(user=user)
+    together = Together()
+    finish = queue_dashboard_certification(together, user)
+    together.run()
+    return finish()
+
+
+def queue_dashboard_certification(together: Together, user):
+    """`dashboard_certification`, its first read sent with the other reads of `together`."""
+    overview = queue_certification_overview(together, user=user)
+    return lambda: _dashboard_certification(overview())
+
+
+def _dashboard_certification(data: dict) -> dict | None:
     if not data["results"] and not data["certificates"]:
         return None
     # The certified moment, whatever completed the track (a course finished, a session caught

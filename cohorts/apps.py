@@ -22,6 +22,7 @@ class CohortsConfig(AppConfig):
         from .selectors import (  # noqa: PLC0415 — start-up order
             RELEASES_GENERATION,
             dashboard_cohorts,
+            queue_dashboard_cohorts,
             release_gate,
         )
 
@@ -45,6 +46,7 @@ class CohortsConfig(AppConfig):
                 name="cohorts",
                 template="cohorts/includes/dashboard_cohorts.html",
                 context=dashboard_cohorts,
+                queue=queue_dashboard_cohorts,
                 order=10,
             )
         )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from courses.models import CoursePage
 from courses.page_cache import cached
 from training.i18n import titles_in_active_language
-from training.prepared import Prepared
+from training.prepared import Prepared, Together
 from training.roles import Role
 
 from .models import (
@@ -262,11 +262,26 @@ def dashboard_cohorts(user) -> dict:
     """The person's cohorts (each with its next live session and its trainers' newest message to
     members of the last two weeks, in the same query), open applications and the modules their
     cohorts released lately: three queries, whatever the number of cohorts."""
+    together = Together()
+    finish = queue_dashboard_cohorts(together, user)
+    together.run()
+    return finish()
+
+
+def queue_dashboard_cohorts(together: Together, user):
+    """`dashboard_cohorts`, its first two reads (memberships, applications) sent with the other
+    reads of `together`: returns a function that gives the section once they have run."""
     now = timezone.now()
     fortnight_ago = now - timedelta(days=14)
-    memberships = _MEMBERSHIPS.run(user=user.pk, now=now, fortnight_ago=fortnight_ago)
+    memberships = together.prepared(_MEMBERSHIPS, user=user.pk, now=now,
+                                    fortnight_ago=fortnight_ago)  # fmt: skip
+    applications = together.prepared(_APPLICATIONS, user=user.pk)
+    return lambda: _dashboard_cohorts(memberships.rows, applications.rows, now, fortnight_ago)
+
+
+def _dashboard_cohorts(memberships, applications, now, fortnight_ago) -> dict:
     member_of = {m.cohort_id for m in memberships}
-    applications = [a for a in _APPLICATIONS.run(user=user.pk) if a.cohort_id not in member_of]
+    applications = [a for a in applications if a.cohort_id not in member_of]
     cohort_ids = [m.cohort_id for m in memberships]
     next_session = None
     released = []

@@ -37,7 +37,10 @@ class CoursesConfig(AppConfig):
         )
         from .page_cache import connect as connect_page_cache  # noqa: PLC0415 — with models
         from .page_cache import invalidate  # noqa: PLC0415 — with the models above
-        from .selectors import dashboard_learning  # noqa: PLC0415 — models, after the registry
+        from .selectors import (  # noqa: PLC0415 — models, after the registry
+            dashboard_learning,
+            queue_dashboard_learning,
+        )
         from .translation_pages import (  # noqa: PLC0415 — models, after the app registry
             connect as connect_translation_pages,
         )
@@ -82,6 +85,7 @@ class CoursesConfig(AppConfig):
                 name="learning",
                 template="courses/includes/dashboard_learning.html",
                 context=dashboard_learning,
+                queue=queue_dashboard_learning,
                 order=20,
             )
         )

@@ -579,10 +579,22 @@ _ENROLMENTS: dict[int, Prepared] = {}
 def courses_in_progress(user, limit=6) -> list[dict]:
     """For the dashboard: the learner's courses, most recent first, each with the next thing to
     do in it (`next_module`, the same as on the course page)."""
-    fields = _ENROLMENT_PROGRESS_FIELDS
+    together = Together()
+    enrolments = queue_enrolments(together, user, limit)
+    together.run()
+    return _courses_in_progress(user, enrolments.rows)
+
+
+def queue_enrolments(together: Together, user, limit=6) -> Pending:
+    """The learner's `limit` latest enrolments with their course and progress, read with the
+    other reads of `together` (courses_in_progress's first read)."""
     if (prepared := _ENROLMENTS.get(limit)) is None:
         prepared = _ENROLMENTS[limit] = Prepared(functools.partial(_enrolments, limit=limit))
-    enrolments = prepared.run(user=user.pk)
+    return together.prepared(prepared, user=user.pk)
+
+
+def _courses_in_progress(user, enrolments) -> list[dict]:
+    fields = _ENROLMENT_PROGRESS_FIELDS
     progress = {
         e.course_id: CourseProgress(
             user=user, course=e.course, **{name: getattr(e, f"mine_{name}") for name in fields}
@@ -712,6 +724,15 @@ def completion_counts() -> list[dict]:
 
 def dashboard_learning(user) -> dict:
     return {"courses": courses_in_progress(user), "catalog_url": catalog_url()}
+
+
+def queue_dashboard_learning(together: Together, user):
+    """`dashboard_learning`, its first read sent with the other reads of `together`."""
+    enrolments = queue_enrolments(together, user)
+    return lambda: {
+        "courses": _courses_in_progress(user, enrolments.rows),
+        "catalog_url": catalog_url(),
+    }
 
 
 def catalog_url() -> str | None:

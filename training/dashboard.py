@@ -7,13 +7,21 @@ that template's context for one person, in a fixed number of queries.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .prepared import Together
+
 
 @dataclass(frozen=True)
 class Section:
+    """`context(user)` gives the template's context. `queue(together, user)`, if given, queues
+    the section's first reads in `together` (training.prepared.Together: every section's first
+    reads go to the database in one round trip) and returns a function that gives the context
+    once they have run."""
+
     name: str
     template: str
     context: Callable[[object], dict]
     order: int = 100
+    queue: Callable[[Together, object], Callable[[], dict]] | None = None
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -23,8 +31,18 @@ def register(section: Section) -> None:
     _SECTIONS[section.name] = section
 
 
-def sections_for(user) -> list[dict]:
+def sections_for(user, together: Together | None = None) -> list[dict]:
+    """Every section for this person. `together`: reads already queued (the caller's), sent
+    with the sections' first reads."""
+    together = together or Together()
+    sections = sorted(_SECTIONS.values(), key=lambda s: s.order)
+    finish = {s.name: s.queue(together, user) for s in sections if s.queue is not None}
+    together.run()
     return [
-        {"name": section.name, "template": section.template, "data": section.context(user)}
-        for section in sorted(_SECTIONS.values(), key=lambda s: s.order)
+        {
+            "name": section.name,
+            "template": section.template,
+            "data": finish[section.name]() if section.name in finish else section.context(user),
+        }
+        for section in sections
     ]

@@ -176,12 +176,23 @@ class User(AbstractUser):
         """Every role this person holds, from one query on their groups."""
         if not self.pk:
             return frozenset()
+        return self._roles_from(_GROUP_NAMES.run(user=self.pk))
+
+    def queue_roles(self, together) -> None:
+        """`roles` read with the other reads of `together` (training.prepared.Together), known
+        as soon as they have run (nothing to read if already known)."""
+        if not self.pk or "roles" in self.__dict__:
+            return
+        pending = together.prepared(_GROUP_NAMES, user=self.pk)
+
+        def known():
+            self.__dict__.setdefault("roles", self._roles_from(pending.rows))
+
+        together.after(known)
+
+    def _roles_from(self, group_names) -> frozenset[str]:
         roles = {Role.VOLUNTEER}
-        roles.update(
-            ROLE_FOR_GROUP[name]
-            for (name,) in _GROUP_NAMES.run(user=self.pk)
-            if name in ROLE_FOR_GROUP
-        )
+        roles.update(ROLE_FOR_GROUP[name] for (name,) in group_names if name in ROLE_FOR_GROUP)
         if self.is_superuser:
             roles.add(Role.ADMINISTRATOR)
         return frozenset(roles)

@@ -277,6 +277,11 @@ class Together:
     def __init__(self, using: str = "default"):
         self.using = using
         self.pending: list[Pending] = []
+        self._after: list = []
+
+    def after(self, callback) -> None:
+        """Call `callback()` once the reads have run (to keep what they found)."""
+        self._after.append(callback)
 
     def sql(self, sql: str, params, finish=None) -> Pending:
         """A raw read: its rows as the cursor gives them, or `finish(rows)`."""
@@ -307,6 +312,9 @@ class Together:
         todo = [p for p in self.pending if p._rows is None]
         self.pending = []
         if not todo:
+            callbacks, self._after = self._after, []
+            for callback in callbacks:
+                callback()
             return
         connection = connections[self.using]
         connection.ensure_connection()
@@ -333,3 +341,6 @@ class Together:
         for pending in todo:
             if pending._finish is not None:
                 pending._rows = pending._finish(pending._rows)
+        callbacks, self._after = self._after, []
+        for callback in callbacks:
+            callback()

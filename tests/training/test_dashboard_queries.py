@@ -2,6 +2,8 @@
 cohorts, tracks, sessions and certificates the person has (issue 18: at most 15), in the original
 language and in a translated one; and it opens no transaction (it only reads)."""
 
+import dataclasses
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -28,6 +30,8 @@ from tests.certificates.factories import (
     mark,
     person,
 )
+from training import dashboard
+from training.prepared import Together
 
 DASHBOARD_BUDGET = 15
 
@@ -97,3 +101,39 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(client, language):
     listing = "\n".join(f"{i:2}. {s[:200]}" for i, s in enumerate(counts[4], 1))
     assert len(counts[1]) == len(counts[4]), listing
     assert len(counts[4]) <= DASHBOARD_BUDGET, listing
+
+
+@pytest.mark.django_db
+def test_the_dashboard_sends_the_roles_and_every_sections_first_read_in_one_round_trip(
+    client, monkeypatch
+):
+    """The person's roles, their cohorts and applications, their courses and their tracks do
+    not depend on each other: one round trip (training.prepared.Together) carries them, and the
+    page shows the same as when each section reads on its own."""
+    user = _volunteer_with(1, "together@example.org")
+    client.force_login(user)
+    client.get(reverse("dashboard"))
+    batches = []
+    run = Together.run
+
+    def counted(together):
+        batches.append(len([p for p in together.pending if p._rows is None]))
+        return run(together)
+
+    monkeypatch.setattr(Together, "run", counted)
+    together_page = _without_tokens(client.get(reverse("dashboard")).content.decode())
+    # groups, memberships, applications, enrolments, tracks followed; then what depends on them
+    assert batches[0] == 5, batches
+    monkeypatch.setattr(Together, "run", run)
+    monkeypatch.setattr(dashboard, "_SECTIONS", {
+        name: dataclasses.replace(section, queue=None)
+        for name, section in dashboard._SECTIONS.items()
+    })  # fmt: skip
+    alone_page = _without_tokens(client.get(reverse("dashboard")).content.decode())
+    assert together_page == alone_page
+    assert "Message 0" in together_page
+    assert together_page.count('class="checklist"') == 1
+
+
+def _without_tokens(page: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
