@@ -20,6 +20,8 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_lazy as _
 
+from training.widgets import DatePicker
+
 from .models import PoolMember, valid_certificates
 
 Status = PoolMember.Status
@@ -181,7 +183,7 @@ class PoolFilter(forms.Form):
                                    min_value=0, max_value=80)  # fmt: skip
     expires_before = forms.DateField(
         label=_("Certificate expires before"), required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )  # fmt: skip
 
     def __init__(self, *args, **kwargs):

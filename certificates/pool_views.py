@@ -21,6 +21,7 @@ from training.audit_views import local_midnight, people_named
 from training.models import AuditEntry, AuditSubject, User
 from training.permissions import role_required
 from training.roles import Role
+from training.widgets import DatePicker
 
 from . import api, exports, pool
 from .forms import TokenForm
@@ -158,10 +159,10 @@ class LogFilter(forms.Form):
     )  # fmt: skip
     date_from = forms.DateField(label=gettext_lazy("From (date)"), required=False,
                                 validators=DATE_BOUNDS,
-                                widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                                widget=DatePicker())  # fmt: skip
     date_to = forms.DateField(label=gettext_lazy("To (date)"), required=False,
                               validators=DATE_BOUNDS,
-                              widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                              widget=DatePicker())  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from courses.models import CoursePage
 from training.models import User
 from training.roles import GROUP_FOR_ROLE, Role
 from training.timezones import grouped_choices
+from training.widgets import DatePicker
 
 from .models import Cohort, InvitationCode, ScreeningQuestion
 from .services import MAX_NOTES_LENGTH, Decision
@@ -99,8 +100,8 @@ class CohortForm(forms.ModelForm):
             "nudge_after_days",
         ]  # fmt: skip
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": DatePicker(),
+            "ends_on": DatePicker(),
             "applications_open_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "applications_close_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
         }
@@ -362,7 +363,7 @@ class SessionForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False,
                                   max_length=MAX_SESSION_DESCRIPTION_LENGTH,
                                   widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}),
+    day = forms.DateField(label=_("Day"), widget=DatePicker(),
                           validators=[check_date_in_range])  # fmt: skip
     start = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))

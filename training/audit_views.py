@@ -22,6 +22,7 @@ from . import audit_display
 from .audit import ACTIONS
 from .models import AuditEntry, AuditSubject, User
 from .roles import Role
+from .widgets import DatePicker
 
 PER_PAGE = 50
 
@@ -46,9 +47,9 @@ class AuditFilter(forms.Form):
     # Bounded, so that the day after the end date always exists (9999-12-31 + 1 day overflows).
     date_from = forms.DateField(label=_("From (date)"), required=False,
                                 validators=DATE_BOUNDS,
-                                widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                                widget=DatePicker())  # fmt: skip
     date_to = forms.DateField(label=_("To (date)"), required=False, validators=DATE_BOUNDS,
-                              widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                              widget=DatePicker())  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
