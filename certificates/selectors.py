@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 
-from training.prepared import Prepared, Together
+from training.prepared import Prepared, Together, read_now
 
 from . import eligibility
 from .history import timeline, track_requirements
@@ -59,10 +59,7 @@ def certification_overview(*, user) -> dict:
     """The person's tracks with their checklists, certificates and place in the pool. One query
     for someone on no track (most people before a cohort), a fixed handful otherwise, whatever
     the number of tracks."""
-    together = Together()
-    finish = queue_certification_overview(together, user=user)
-    together.run()
-    return finish()
+    return read_now(queue_certification_overview, user=user)
 
 
 def queue_certification_overview(together: Together, *, user):
@@ -111,10 +108,7 @@ def _certification_overview(user, tracks, language) -> dict:
 def dashboard_certification(user) -> dict | None:
     """The dashboard's certification section (training.dashboard), or None when there is
     nothing to show."""
-    together = Together()
-    finish = queue_dashboard_certification(together, user)
-    together.run()
-    return finish()
+    return read_now(queue_dashboard_certification, user)
 
 
 def queue_dashboard_certification(together: Together, user):

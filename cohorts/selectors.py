@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from courses.models import CoursePage
 from courses.page_cache import cached
 from training.i18n import titles_in_active_language
-from training.prepared import Prepared, Together
+from training.prepared import Prepared, Together, read_now
 from training.roles import Role
 
 from .models import (
@@ -262,10 +262,7 @@ def dashboard_cohorts(user) -> dict:
     """The person's cohorts (each with its next live session and its trainers' newest message to
     members of the last two weeks, in the same query), open applications and the modules their
     cohorts released lately: three queries, whatever the number of cohorts."""
-    together = Together()
-    finish = queue_dashboard_cohorts(together, user)
-    together.run()
-    return finish()
+    return read_now(queue_dashboard_cohorts, user)
 
 
 def queue_dashboard_cohorts(together: Together, user):

@@ -25,7 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpResponseRedirect, JsonResponse
 
-from training.prepared import Pending, Together
+from training.prepared import Pending, Together, read_now
 
 
 @dataclass(frozen=True)
@@ -277,10 +277,7 @@ _ACTIONS: dict[str, ActivityKind] = {}
 
 def state_now(kind: ActivityKind, **arguments) -> dict[str, Any]:
     """A kind's `load_state` when it overrides `queue_state`: its reads queued, then run."""
-    together = Together()
-    finish = kind.queue_state(together, **arguments)
-    together.run()
-    return finish()
+    return read_now(kind.queue_state, **arguments)
 
 
 def register(kind: ActivityKind) -> ActivityKind:

@@ -311,36 +311,43 @@ class Together:
     def run(self) -> None:
         todo = [p for p in self.pending if p._rows is None]
         self.pending = []
-        if not todo:
-            callbacks, self._after = self._after, []
-            for callback in callbacks:
-                callback()
-            return
-        connection = connections[self.using]
-        connection.ensure_connection()
-        raw = connection.connection
-        pipeline = getattr(raw, "pipeline", None)
-        if connection.vendor != "postgresql" or pipeline is None or len(todo) == 1:
-            for pending in todo:
-                with connection.cursor() as cursor:
-                    cursor.execute(pending.sql, pending.params)
-                    pending._rows = cursor.fetchall()
-        else:
-            with pipeline():
-                cursors = []
-                try:
-                    for pending in todo:
-                        cursor = connection.cursor()
-                        cursors.append(cursor)
-                        cursor.execute(pending.sql, pending.params)
-                    for pending, cursor in zip(todo, cursors, strict=True):
-                        pending._rows = cursor.fetchall()
-                finally:
-                    for cursor in cursors:
-                        cursor.close()
+        if todo:
+            self._send(todo)
         for pending in todo:
             if pending._finish is not None:
                 pending._rows = pending._finish(pending._rows)
         callbacks, self._after = self._after, []
         for callback in callbacks:
             callback()
+
+    def _send(self, todo: list[Pending]) -> None:
+        connection = connections[self.using]
+        connection.ensure_connection()
+        pipeline = getattr(connection.connection, "pipeline", None)
+        if connection.vendor != "postgresql" or pipeline is None or len(todo) == 1:
+            for pending in todo:
+                with connection.cursor() as cursor:
+                    cursor.execute(pending.sql, pending.params)
+                    pending._rows = cursor.fetchall()
+            return
+        with pipeline():
+            cursors = []
+            try:
+                for pending in todo:
+                    cursor = connection.cursor()
+                    cursors.append(cursor)
+                    cursor.execute(pending.sql, pending.params)
+                for pending, cursor in zip(todo, cursors, strict=True):
+                    pending._rows = cursor.fetchall()
+            finally:
+                for cursor in cursors:
+                    cursor.close()
+
+
+def read_now(queue, *args, **kwargs):
+    """What a two-step read gives when nothing else is sent with it: `queue(together, ...)`
+    queues its reads and returns a function that gives the result once they have run."""
+    together = Together()
+    finish = queue(together, *args, **kwargs)
+    together.run()
+    return finish()
