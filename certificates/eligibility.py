@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from cohorts.models import Membership
 from training.i18n import active_language, default_locale_id, locale_id_for
-from training.prepared import Prepared
+from training.prepared import Pending, Prepared, Together, read_now
 
 from .models import Certificate, Requirement, RequirementException, Track
 from .requirement_kinds import KINDS, Check
@@ -103,39 +103,59 @@ def compute_many(user, tracks, *, today: date | None = None,
     one: the same fixed number of queries whatever the number of tracks and requirements (each
     kind of evidence read once for all of them). `certificates`: the person's, by track pk, when
     the caller already has them."""
+    return read_now(stage_compute_many, user, tracks, today=today, certificates=certificates)
+
+
+def stage_compute_many(together: Together, user, tracks, *, today: date | None = None,
+                       certificates: dict | None = None,
+                       requirements: Pending | None = None):  # fmt: skip
+    """`compute_many` in stages (training.prepared.run_stages): the certificates (unless
+    given), the requirements (unless queued already: `queue_requirements`), then every kind's
+    evidence, each stage's reads sent with the other reads of `together`."""
     today = today or timezone.localdate()
     tracks = list(tracks)
     if certificates is None:
+        mine = together.queryset(
+            Certificate.objects.filter(user=user, track__in=[t.pk for t in tracks])
+        )
+        yield
         certificates = {}
-        for certificate in Certificate.objects.filter(user=user, track__in=[t.pk for t in tracks]):
+        for certificate in mine.rows:
             certificates.setdefault(certificate.track_id, []).append(certificate)
     results = [_stage(track, certificates.get(track.pk, []), today) for track in tracks]
     working = [result for result in results if result.path is not None]
     if not working:
         return results
+    if requirements is None:
+        requirements = queue_requirements(together, user, [r.track.pk for r in working])
+        yield
+    applying = {
+        result.track.pk: [
+            r for r in requirements.rows
+            if r.track_id == result.track.pk and r.path == result.path
+        ]
+        for result in working
+    }  # fmt: skip
+    evidence = yield from _stage_evidence(together, user, working, applying)
+    for result in working:
+        _checks(user, result, applying[result.track.pk], evidence)
+    return results
+
+
+def queue_requirements(together: Together, user, track_pks: list[int]) -> Pending:
+    """The requirements of these tracks (every path) with the person's evidence on each, read
+    with the other reads of `together` (stage_compute_many's)."""
     language = active_language()
     locale_id = locale_id_for(language) if language != settings.LANGUAGE_CODE else None
     default = default_locale_id()
     # The query's shape: whether the courses' titles are read in another locale, and whether
     # there is a locale of originals; the values change (issue 18: compiled once).
-    values = {"user": user.pk, "tracks": [result.track.pk for result in working],
-              "language": language}  # fmt: skip
+    values = {"user": user.pk, "tracks": list(track_pks), "language": language}
     if locale_id is not None:
         values["locale_id"] = locale_id
     if default is not None:
         values["default_locale"] = default
-    requirements = _REQUIREMENTS.run(tuple(values), **values)
-    applying = {
-        result.track.pk: [
-            r for r in requirements if r.track_id == result.track.pk and r.path == result.path
-        ]
-        for result in working
-    }
-    everything = [r for rs in applying.values() for r in rs]
-    evidence = _Evidence(user, working, applying, everything)
-    for result in working:
-        _checks(user, result, applying[result.track.pk], evidence)
-    return results
+    return together.prepared(_REQUIREMENTS, tuple(values), **values)
 
 
 EXCEPTION_FIELDS = ("id", "reason", "granted_by_id", "granted_at")
@@ -187,7 +207,7 @@ class _Evidence:
     exceptions (read along with the requirements), then what each kind gathers for all its
     requirements at once (at most one query a kind), whatever the number of tracks."""
 
-    def __init__(self, user, working, applying, requirements):
+    def __init__(self, user, requirements):
         self.exceptions = {
             r.pk: RequirementException(
                 requirement_id=r.pk, user_id=user.pk, certificate_id=None, withdrawn_at=None,
@@ -197,14 +217,25 @@ class _Evidence:
             if r.exception_id is not None
         }  # fmt: skip
         self.by_kind: dict[str, object] = {}
-        for name, kind in KINDS.items():
-            tracks = [
-                (result, of_kind)
-                for result in working
-                if (of_kind := [r for r in applying[result.track.pk] if r.kind == name])
-            ]
-            if tracks:
-                self.by_kind[name] = kind.gather(user=user, tracks=tracks)
+
+
+def _stage_evidence(together: Together, user, working, applying):
+    """The evidence, every kind's read sent in one round trip (RequirementKind.queue_gather)."""
+    evidence = _Evidence(user, [r for rs in applying.values() for r in rs])
+    finish = {}
+    for name, kind in KINDS.items():
+        tracks = [
+            (result, of_kind)
+            for result in working
+            if (of_kind := [r for r in applying[result.track.pk] if r.kind == name])
+        ]
+        if tracks:
+            finish[name] = kind.queue_gather(together, user=user, tracks=tracks)
+    if together.pending:
+        yield
+    for name, gathered in finish.items():
+        evidence.by_kind[name] = gathered()
+    return evidence
 
 
 def _checks(user, result: Eligibility, requirements, evidence: _Evidence) -> None:

@@ -32,7 +32,7 @@ from cohorts.models import Attendance, LiveSession, Membership, SkillSignOff, sa
 from courses.models import CourseProgress
 from courses.selectors import catalog_url
 from training.i18n import active_language, record
-from training.prepared import Prepared
+from training.prepared import Prepared, Together, read_now
 
 from .models import (
     AgreementSignature,
@@ -121,6 +121,13 @@ class RequirementKind:
         (Eligibility, its requirements of this kind) for the tracks that have some. Called only
         when there is at least one; what it returns is given to `checks`."""
         return None
+
+    def queue_gather(self, together: Together, *, user, tracks):
+        """`gather` with its read, if it has one, sent with the other reads of `together`:
+        returns a function that gives the evidence once they have run. By default `gather`
+        now (a kind whose evidence rides along with the requirements reads nothing more)."""
+        evidence = self.gather(user=user, tracks=tracks)
+        return lambda: evidence
 
     def checks(self, requirements, *, result, evidence) -> dict[int, Check]:
         """One Check per requirement (by pk) of `result`'s track and path of this kind."""
@@ -271,18 +278,24 @@ class AttendanceKind(RequirementKind):
         return {}
 
     def gather(self, *, user, tracks):
+        return read_now(self.queue_gather, user=user, tracks=tracks)
+
+    def queue_gather(self, together, *, user, tracks):
         values = {"user": user.pk, "tracks": [result.track.pk for result, _rs in tracks]}
         earliest = [result.since for result, _rs in tracks]
         if all(earliest):
             values["since"] = datetime.combine(min(earliest), time.min, tzinfo=UTC)
         now = timezone.now()
-        sessions = _Sessions(by_track={}, attendance=[], now=now)
-        for pk, track_id, allowed, starts_at, status, caught_up in _SESSIONS.run(
-            tuple(values), **values
-        ):
-            sessions.by_track.setdefault(track_id, []).append((pk, allowed, starts_at))
-            if status is not None and starts_at <= now:
-                sessions.attendance.append((pk, status, caught_up))
+        pending = together.prepared(_SESSIONS, tuple(values), **values)
+
+        def sessions():
+            found = _Sessions(by_track={}, attendance=[], now=now)
+            for pk, track_id, allowed, starts_at, status, caught_up in pending.rows:
+                found.by_track.setdefault(track_id, []).append((pk, allowed, starts_at))
+                if status is not None and starts_at <= now:
+                    found.attendance.append((pk, status, caught_up))
+            return found
+
         return sessions
 
     def checks(self, requirements, *, result, evidence):
@@ -358,10 +371,15 @@ class SkillKind(RequirementKind):
         return {}
 
     def gather(self, *, user, tracks):
+        return read_now(self.queue_gather, user=user, tracks=tracks)
+
+    def queue_gather(self, together, *, user, tracks):
         skills = {r.skill_id for _result, requirements in tracks for r in requirements}
-        return _SIGN_OFFS.run(
-            user=user.pk, skills=sorted(skills), tracks=[result.track.pk for result, _rs in tracks]
-        )
+        pending = together.prepared(
+            _SIGN_OFFS, user=user.pk, skills=sorted(skills),
+            tracks=[result.track.pk for result, _rs in tracks],
+        )  # fmt: skip
+        return lambda: pending.rows
 
     def checks(self, requirements, *, result, evidence):
         # A sign-off of the track's skill, given in any cohort; or of a cohort's own skill of the
@@ -505,13 +523,21 @@ class ContinuingEducationKind(RequirementKind):
         return Link(url, _("Find a course")) if url else None
 
     def gather(self, *, user, tracks):
-        # One course once: should a copy of a course hold progress too (older rows), its newest
-        # completion counts.
-        newest: dict[object, tuple[datetime, Decimal]] = {}
-        for key, estimated, completed_at in _COMPLETIONS.run(user=user.pk):
-            if key not in newest or completed_at > newest[key][0]:
-                newest[key] = (completed_at, estimated)
-        return sorted(newest.values(), key=lambda row: row[0])
+        return read_now(self.queue_gather, user=user, tracks=tracks)
+
+    def queue_gather(self, together, *, user, tracks):
+        pending = together.prepared(_COMPLETIONS, user=user.pk)
+
+        def newest_first():
+            # One course once: should a copy of a course hold progress too (older rows), its
+            # newest completion counts.
+            newest: dict[object, tuple[datetime, Decimal]] = {}
+            for key, estimated, completed_at in pending.rows:
+                if key not in newest or completed_at > newest[key][0]:
+                    newest[key] = (completed_at, estimated)
+            return sorted(newest.values(), key=lambda row: row[0])
+
+        return newest_first
 
     def checks(self, requirements, *, result, evidence):
         since = since_moment(result)

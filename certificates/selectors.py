@@ -63,14 +63,13 @@ def certification_overview(*, user) -> dict:
 
 
 def queue_certification_overview(together: Together, *, user):
-    """`certification_overview`, its first read (the tracks followed) sent with the other reads
-    of `together`: returns a function that gives the overview once they have run."""
+    """`certification_overview` in stages (training.prepared.run_stages): the tracks followed,
+    sent with the other reads of `together`; then the certificates with the requirements; then
+    the evidence."""
     language = translation.get_language() or settings.LANGUAGE_CODE
     tracks = together.prepared(_FOLLOWED, user=user.pk, language=language)
-    return lambda: _certification_overview(user, tracks.rows, language)
-
-
-def _certification_overview(user, tracks, language) -> dict:
+    yield
+    tracks = tracks.rows
     for track in tracks:
         track._local_texts = {language: None if track.text_id is None else TrackText(
             pk=track.text_id, track=track, language=language, title=track.text_title,
@@ -80,9 +79,14 @@ def _certification_overview(user, tracks, language) -> dict:
         return {"results": [], "pending": set(), "certificates": [], "pool_member": None,
                 "pool_eligible": False}  # fmt: skip
     # Every track the person holds a certificate of is one they follow: its row (texts
-    # prefetched) serves the certificate too. Their place in the pool rides along.
+    # prefetched) serves the certificate too. Their place in the pool rides along. The
+    # requirements of every track followed come in the same round trip (those of a track with
+    # nothing to work on are not looked at).
+    certificates = together.prepared(_CERTIFICATES, user=user.pk)
+    requirements = eligibility.queue_requirements(together, user, [t.pk for t in tracks])
+    yield
+    certificates = certificates.rows
     by_pk = {track.pk: track for track in tracks}
-    certificates = _CERTIFICATES.run(user=user.pk)
     by_track: dict[int, list] = {}
     for certificate in certificates:
         # A certificate issued between the two queries: its track is read on its own.
@@ -92,9 +96,12 @@ def _certification_overview(user, tracks, language) -> dict:
     pool_member = None
     if certificates:
         pool_member = getattr(certificates[0].user, "pool_member", None)
+    results = yield from eligibility.stage_compute_many(
+        together, user, tracks, certificates=by_track, requirements=requirements
+    )
     today = timezone.localdate()
     return {
-        "results": eligibility.compute_many(user, tracks, certificates=by_track),
+        "results": results,
         # Tracks where the person waits for a coordinator's decision.
         "pending": {track.pk for track in tracks if track.pending},
         "certificates": certificates,
@@ -112,9 +119,9 @@ def dashboard_certification(user) -> dict | None:
 
 
 def queue_dashboard_certification(together: Together, user):
-    """`dashboard_certification`, its first read sent with the other reads of `together`."""
-    overview = queue_certification_overview(together, user=user)
-    return lambda: _dashboard_certification(overview())
+    """`dashboard_certification` in stages, sent with the other reads of `together`."""
+    overview = yield from queue_certification_overview(together, user=user)
+    return _dashboard_certification(overview)
 
 
 def _dashboard_certification(data: dict) -> dict | None:

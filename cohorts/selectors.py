@@ -266,22 +266,29 @@ def dashboard_cohorts(user) -> dict:
 
 
 def queue_dashboard_cohorts(together: Together, user):
-    """`dashboard_cohorts`, its first two reads (memberships, applications) sent with the other
-    reads of `together`: returns a function that gives the section once they have run."""
+    """`dashboard_cohorts` in two stages (training.prepared.run_stages): the memberships and
+    applications, sent with the other reads of `together`; then the modules released lately."""
     now = timezone.now()
     fortnight_ago = now - timedelta(days=14)
     memberships = together.prepared(_MEMBERSHIPS, user=user.pk, now=now,
                                     fortnight_ago=fortnight_ago)  # fmt: skip
     applications = together.prepared(_APPLICATIONS, user=user.pk)
-    return lambda: _dashboard_cohorts(memberships.rows, applications.rows, now, fortnight_ago)
+    yield
+    memberships, applications = memberships.rows, applications.rows
+    cohort_ids = [m.cohort_id for m in memberships]
+    released = None
+    if cohort_ids:
+        released = together.prepared(_RELEASED, cohorts=cohort_ids, now=now,
+                                     fortnight_ago=fortnight_ago)  # fmt: skip
+        yield
+    return _dashboard_cohorts(memberships, applications, released.rows if released else [])
 
 
-def _dashboard_cohorts(memberships, applications, now, fortnight_ago) -> dict:
+def _dashboard_cohorts(memberships, applications, released) -> dict:
     member_of = {m.cohort_id for m in memberships}
     applications = [a for a in applications if a.cohort_id not in member_of]
     cohort_ids = [m.cohort_id for m in memberships]
     next_session = None
-    released = []
     if cohort_ids:
         for membership in memberships:
             membership.announcement = None
@@ -298,7 +305,6 @@ def _dashboard_cohorts(memberships, applications, now, fortnight_ago) -> dict:
                     **{name: getattr(membership, f"next_{name}") for name in NEXT_SESSION_FIELDS},
                 })  # fmt: skip
                 next_session.cohort = membership.cohort
-        released = _RELEASED.run(cohorts=cohort_ids, now=now, fortnight_ago=fortnight_ago)
     return {"memberships": memberships, "applications": applications,
             "next_session": next_session, "released": released}  # fmt: skip
 
@@ -472,11 +478,20 @@ _FOLLOWED_COURSES = Prepared(_followed_courses)
 
 def release_gate_many(user, courses) -> dict[int, dict]:
     """`release_gate` for several courses (by course pk), in the same two queries."""
+    return read_now(release_gate_stages, user, courses)
+
+
+def release_gate_stages(together: Together, user, courses):
+    """`release_gate_many` in stages (training.prepared.run_stages): the cohorts through which
+    the person follows the courses, then their release dates, each sent with the other reads
+    of `together`."""
     cohorts = defaultdict(list)  # by course: (cohort pk, release mode), as the person follows it
     if courses:
-        for course_id, pk, mode in _FOLLOWED_COURSES.run(
-            user=user.pk, courses=[course.pk for course in courses]
-        ):
+        followed = together.prepared(
+            _FOLLOWED_COURSES, user=user.pk, courses=[course.pk for course in courses]
+        )
+        yield
+        for course_id, pk, mode in followed.rows:
             cohorts[course_id].append((pk, mode))
     dated = {
         course.pk: course for course in courses
@@ -489,11 +504,13 @@ def release_gate_many(user, courses) -> dict[int, dict]:
     under = Q()
     for course in dated.values():
         under |= Q(module__path__startswith=course.path)
-    releases = list(
+    pending = together.queryset(
         ModuleRelease.objects.filter(
             under, cohort__in={pk for course_pk in dated for pk, _mode in cohorts[course_pk]}
         ).values_list("cohort_id", "module_id", "module__path", "opens_at")
     )
+    yield
+    releases = pending.rows
     now = timezone.now()
     for course_pk, course in dated.items():
         mine = {pk for pk, _mode in cohorts[course_pk]}
@@ -510,3 +527,4 @@ def release_gate_many(user, courses) -> dict[int, dict]:
 
 
 release_gate.many = release_gate_many
+release_gate.stages = release_gate_stages

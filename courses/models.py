@@ -23,6 +23,7 @@ from wagtail.snippets.models import register_snippet
 from training.i18n import in_active_language
 from training.models import ChildRoutingMixin
 
+from . import page_cache
 from .activities import activities_in
 from .admin_forms import CoursePageForm
 from .blocks import ModuleBodyBlock
@@ -237,6 +238,12 @@ class CourseLanguage(Orderable):
         return settings.ALL_LANGUAGES.get(self.language, self.language)
 
 
+def _keep_served_module(pk: int, read):
+    """The row of the live module served (training.routing), the same for everyone: cached
+    under the page cache's generation, which every change of a page moves (courses.page_cache)."""
+    return page_cache.cached("served-module", [pk], read)
+
+
 class ModulePage(ChildRoutingMixin, Page):
     summary = models.TextField(_("summary"), blank=True)
     estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=30)
@@ -277,6 +284,10 @@ class ModulePage(ChildRoutingMixin, Page):
 
     class Meta:
         verbose_name = _("module")
+
+    @classmethod
+    def served_rows_cache(cls):
+        return _keep_served_module
 
     @cached_property
     def activities(self):

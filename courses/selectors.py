@@ -19,7 +19,7 @@ from wagtail.models import Page
 from wagtail_localize.models import TranslationSource
 
 from training import i18n
-from training.prepared import Pending, Prepared, Together
+from training.prepared import Pending, Prepared, Together, parallel, read_now
 from training.roles import Role
 from training.templatetags.acompana import when
 
@@ -579,10 +579,13 @@ _ENROLMENTS: dict[int, Prepared] = {}
 def courses_in_progress(user, limit=6) -> list[dict]:
     """For the dashboard: the learner's courses, most recent first, each with the next thing to
     do in it (`next_module`, the same as on the course page)."""
-    together = Together()
+    return read_now(_stage_courses_in_progress, user, limit)
+
+
+def _stage_courses_in_progress(together: Together, user, limit=6):
     enrolments = queue_enrolments(together, user, limit)
-    together.run()
-    return _courses_in_progress(user, enrolments.rows)
+    yield
+    return (yield from _stage_course_items(together, user, enrolments.rows))
 
 
 def queue_enrolments(together: Together, user, limit=6) -> Pending:
@@ -593,7 +596,9 @@ def queue_enrolments(together: Together, user, limit=6) -> Pending:
     return together.prepared(prepared, user=user.pk)
 
 
-def _courses_in_progress(user, enrolments) -> list[dict]:
+def _stage_course_items(together: Together, user, enrolments):
+    """The dashboard's courses from the enrolments read: the learner's progress in their
+    modules and the release gates in one round trip (with the other reads of `together`)."""
     fields = _ENROLMENT_PROGRESS_FIELDS
     progress = {
         e.course_id: CourseProgress(
@@ -603,11 +608,14 @@ def _courses_in_progress(user, enrolments) -> list[dict]:
         if e.mine_id is not None
     }
     courses = [e.course for e in enrolments]
-    outlines = _dashboard_outlines(courses, user)
     # The release gates, asked once for every course not completed (module_rows reads them).
-    access.unreleased_many(
-        user, [c for c in courses if not (progress.get(c.pk) and progress[c.pk].completed_at)]
-    )
+    outlines, _gates = yield from parallel(
+        _stage_dashboard_outlines(together, courses, user),
+        access.stage_unreleased_many(
+            together, user,
+            [c for c in courses if not (progress.get(c.pk) and progress[c.pk].completed_at)],
+        ),
+    )  # fmt: skip
     items = []
     for course in courses:
         course_progress = progress.get(course.pk)
@@ -667,7 +675,7 @@ def _progress_of(*, user, modules):
 _PROGRESS_OF = Prepared(_progress_of)
 
 
-def _dashboard_outlines(courses, user) -> dict[int, list[ModuleSummary]]:
+def _stage_dashboard_outlines(together: Together, courses, user):
     """As outlines(): each course's published modules with this learner's
     progress, the modules from the outline everyone reads (courses.page_cache, cached per
     published state) and the person's progress in one query. A course that is not an original
@@ -681,7 +689,9 @@ def _dashboard_outlines(courses, user) -> dict[int, list[ModuleSummary]]:
             others.append(course)
     pks = [module.pk for modules in result.values() for module in modules]
     if pks:
-        mine = {row["module_id"]: row for row in _PROGRESS_OF.run(user=user.pk, modules=pks)}
+        pending = together.prepared(_PROGRESS_OF, user=user.pk, modules=pks)
+        yield
+        mine = {row["module_id"]: row for row in pending.rows}
         for course_pk, modules in result.items():
             for module in modules:
                 if (row := mine.get(module.pk)) is not None:
@@ -727,12 +737,9 @@ def dashboard_learning(user) -> dict:
 
 
 def queue_dashboard_learning(together: Together, user):
-    """`dashboard_learning`, its first read sent with the other reads of `together`."""
-    enrolments = queue_enrolments(together, user)
-    return lambda: {
-        "courses": _courses_in_progress(user, enrolments.rows),
-        "catalog_url": catalog_url(),
-    }
+    """`dashboard_learning` in stages, sent with the other reads of `together`."""
+    courses = yield from _stage_courses_in_progress(together, user)
+    return {"courses": courses, "catalog_url": catalog_url()}
 
 
 def catalog_url() -> str | None:

@@ -7,15 +7,15 @@ that template's context for one person, in a fixed number of queries.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .prepared import Together
+from .prepared import Together, run_stages
 
 
 @dataclass(frozen=True)
 class Section:
-    """`context(user)` gives the template's context. `queue(together, user)`, if given, queues
-    the section's first reads in `together` (training.prepared.Together: every section's first
-    reads go to the database in one round trip) and returns a function that gives the context
-    once they have run."""
+    """`context(user)` gives the template's context. `queue(together, user)`, if given, is the
+    same read in steps (training.prepared.run_stages: a function that gives the context once
+    the reads it queued in `together` have run, or a generator of stages): every section's
+    reads of one stage go to the database in one round trip."""
 
     name: str
     template: str
@@ -36,13 +36,14 @@ def sections_for(user, together: Together | None = None) -> list[dict]:
     with the sections' first reads."""
     together = together or Together()
     sections = sorted(_SECTIONS.values(), key=lambda s: s.order)
-    finish = {s.name: s.queue(together, user) for s in sections if s.queue is not None}
-    together.run()
+    finish = run_stages(
+        together, {s.name: s.queue(together, user) for s in sections if s.queue is not None}
+    )
     return [
         {
             "name": section.name,
             "template": section.template,
-            "data": finish[section.name]() if section.name in finish else section.context(user),
+            "data": finish[section.name] if section.name in finish else section.context(user),
         }
         for section in sections
     ]

@@ -227,6 +227,13 @@ class ChildRoutingMixin:
         """Where the page served is fetched from (by its id)."""
         return cls.objects.all()
 
+    @classmethod
+    def served_rows_cache(cls):
+        """None (the page served is read from the database), or `keep(pk, read)`: the page's
+        row as `read()` gives it, kept in a cache that is never stale (no page of this type
+        changes without it forgetting)."""
+        return None
+
     def routed_to_child(self, request, child, remaining) -> None:
         """Called with each child routing goes through or ends at; may refuse it (Http404)."""
 

@@ -13,6 +13,7 @@ built each time, as usual). What decides the shape of the SQL (the length of a l
 a subquery reads in) is given as `shape`: each shape is compiled once.
 """
 
+import inspect
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -177,6 +178,23 @@ class Prepared:
         rows = compiled.run(connection, values)
         return _materialize(compiled, rows, using)
 
+    def raw(self, shape=(), *, using: str = "default", **values) -> list | None:
+        """The rows as the database gives them, before any conversion (plain values: a cache
+        can keep them), or None when this query is not prepared with these values."""
+        connection = connections[using]
+        compiled = self.compiled(connection, shape, values)
+        if compiled is None:
+            return None
+        sql, params = compiled.sql_for(values)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def from_raw(self, rows: list, shape=(), *, using: str = "default", **values) -> list:
+        """What `run` gives, from rows `raw` gave (with the same shape and values)."""
+        compiled = self.compiled(connections[using], shape, values)
+        return _materialize(compiled, compiled.convert(rows), using)
+
     def compiled(self, connection, shape, values: dict) -> "_Compiled | None":
         """The query compiled for this shape and these values, or None when it is built as
         usual this time."""
@@ -289,6 +307,28 @@ class Together:
         self.pending.append(pending)
         return pending
 
+    def queryset(self, queryset) -> Pending:
+        """A queryset's rows (model instances, dicts or tuples) as listing it gives them, sent
+        with the other reads; built and compiled each time (`prepared` for a hot read)."""
+        connection = connections[self.using]
+        if queryset._iterable_class not in (ModelIterable, ValuesIterable, ValuesListIterable) or (
+            queryset._prefetch_related_lookups
+            or queryset._known_related_objects
+            or queryset._result_cache is not None
+        ):
+            return self.done(list(queryset))
+        try:
+            compiled = _Compiled(queryset, _Sentinels(), connection)
+        except EmptyResultSet:
+            return self.done([])
+        except (LookupError, TypeError):
+            return self.done(list(queryset))
+        sql, params = compiled.sql_for({})
+        using = self.using
+        return self.sql(
+            sql, params, lambda rows: _materialize(compiled, compiled.convert(rows), using)
+        )
+
     def done(self, rows: list) -> Pending:
         """A read with nothing to ask the database (no ids to look for): these rows."""
         pending = Pending("", [])
@@ -345,9 +385,50 @@ class Together:
 
 
 def read_now(queue, *args, **kwargs):
-    """What a two-step read gives when nothing else is sent with it: `queue(together, ...)`
-    queues its reads and returns a function that gives the result once they have run."""
+    """What a read in steps gives when nothing else is sent with it: `queue(together, ...)`
+    queues its reads and returns a function that gives the result once they have run, or is a
+    generator of stages (see `run_stages`)."""
     together = Together()
-    finish = queue(together, *args, **kwargs)
+    return run_stages(together, {None: queue(together, *args, **kwargs)})[None]
+
+
+def run_stages(together: Together, steps: dict) -> dict:
+    """Several reads in steps, each step of all of them sent in one round trip; by key, what
+    each gives. A step is a function that gives the result once `together` has run (one
+    stage), or a generator: it queues its first reads in `together` and yields, then finds
+    their rows and queues the next ones and yields, and so on; what it returns is its result.
+    Reads already queued in `together` go with the first stage. Nested stages compose with
+    `yield from`."""
+    results, running = {}, {}
+    for key, step in steps.items():
+        if inspect.isgenerator(step):
+            running[key] = step
+    _advance(running, results)
     together.run()
-    return finish()
+    for key, step in steps.items():
+        if not inspect.isgenerator(step):
+            results[key] = step()
+    while running:
+        _advance(running, results)
+        together.run()
+    return {key: results[key] for key in steps}
+
+
+def _advance(running: dict, results: dict) -> None:
+    for key, generator in list(running.items()):
+        try:
+            next(generator)
+        except StopIteration as stop:
+            results[key] = stop.value
+            del running[key]
+
+
+def parallel(*steps):
+    """Generators of stages as one (`yield from parallel(a, b)`): each stage of all of them in
+    the same round trip; returns what each returns, in order."""
+    results, running = {}, dict(enumerate(steps))
+    _advance(running, results)
+    while running:
+        yield
+        _advance(running, results)
+    return [results[index] for index in range(len(steps))]

@@ -326,7 +326,9 @@ def _served(model, request, fast: bool, pk: int) -> Page:
         prepared = _SERVED[model] = Prepared(
             lambda *, pk, model=model: model.objects.filter(pk=pk).order_by()
         )
-    pages = prepared.run(pk=pk)
+    keep = model.served_rows_cache() if fast else None
+    rows = None if keep is None else keep(pk, lambda: prepared.raw(pk=pk))
+    pages = prepared.run(pk=pk) if rows is None else prepared.from_raw(rows, pk=pk)
     if not pages:
         raise model.DoesNotExist
     return pages[0]

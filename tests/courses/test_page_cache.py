@@ -53,6 +53,34 @@ def test_a_new_revision_of_a_module_shows_at_once(learner_client, course, module
     assert "Listening, revised" in _page(learner_client, modules[0].url)
 
 
+def test_the_module_served_is_read_from_the_cache_and_follows_every_change(
+    learner_client, course, modules
+):
+    """The row of the module served comes from the page cache once warm (training.routing,
+    ModulePage.served_rows_cache); a draft leaves it as it is, a publication, an unpublication
+    and a deletion show at once."""
+    url = modules[1].url
+    _page(learner_client, url)
+    with CaptureQueriesContext(connection) as captured:
+        assert "Module 2" in _page(learner_client, url)
+    assert not [q for q in captured if '"courses_modulepage"."body"' in q["sql"]], [
+        q["sql"][:120] for q in captured
+    ]
+    module = ModulePage.objects.get(pk=modules[1].pk)
+    module.title = "Drafted, not published"
+    revision = module.save_revision()
+    assert "Drafted, not published" not in _page(learner_client, url)
+    revision.publish()
+    assert "Drafted, not published" in _page(learner_client, url)
+    module = ModulePage.objects.get(pk=modules[1].pk)
+    module.unpublish()
+    assert learner_client.get(url).status_code == 404
+    module.save_revision().publish()
+    assert "Drafted, not published" in _page(learner_client, url)
+    ModulePage.objects.get(pk=modules[1].pk).delete()
+    assert learner_client.get(url).status_code == 404
+
+
 def test_a_draft_does_not_show_but_its_publication_does(learner_client, course, modules):
     _page(learner_client, course.url)
     module = ModulePage.objects.get(pk=modules[1].pk)

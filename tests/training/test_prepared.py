@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from training.factories import UserFactory
 from training.models import User
-from training.prepared import Prepared, Together
+from training.prepared import Prepared, Together, parallel, read_now, run_stages
 
 
 def _people(*, users, since):
@@ -136,3 +136,50 @@ def test_reads_together_in_a_transaction_see_its_writes():
     together.run()
     assert name.rows == [("After",)]
     assert other.rows == [(1,)]
+
+
+@pytest.mark.django_db
+def test_reads_in_stages_send_each_stage_of_every_step_in_one_round_trip(monkeypatch):
+    """run_stages: generators of stages advance in step (stage 1 of all of them in one round
+    trip, then stage 2...), a plain finishing function gets its rows after the first; `parallel`
+    and `yield from` compose; each gives what it would give alone."""
+    people = [UserFactory() for _ in range(3)]
+    ids = sorted(p.pk for p in people)
+    sent = []
+    send = Together._send
+    monkeypatch.setattr(
+        Together, "_send", lambda self, todo: (sent.append(len(todo)), send(self, todo))
+    )
+
+    def two_stages(together, wanted):
+        found = together.queryset(User.objects.filter(pk__in=wanted).order_by("pk"))
+        yield
+        pks = [p.pk for p in found.rows]
+        emails = together.queryset(
+            User.objects.filter(pk__in=pks).order_by("pk").values_list("email")
+        )
+        yield
+        return [email for (email,) in emails.rows]
+
+    def nested(together):
+        first, second = yield from parallel(two_stages(together, ids[:1]),
+                                            two_stages(together, ids[1:]))  # fmt: skip
+        return first + second
+
+    def no_read(together):
+        return "nothing"
+        yield  # a generator that never waits
+
+    together = Together()
+    plain = together.sql("SELECT 7", [])
+    results = run_stages(together, {
+        "a": two_stages(together, ids), "b": nested(together), "c": no_read(together),
+        "d": lambda: plain.rows,
+    })  # fmt: skip
+    emails = [User.objects.get(pk=pk).email for pk in ids]
+    assert results == {"a": emails, "b": emails, "c": "nothing", "d": [(7,)]}
+    # Stage 1: a's read, b's two, the plain read; stage 2: the same three again.
+    assert sent == [4, 3], sent
+    assert read_now(two_stages, ids) == emails
+    # An empty list: nothing asked of the database.
+    assert read_now(two_stages, []) == []
