@@ -42,6 +42,17 @@ RUN apt-get update \
         fonts-noto-color-emoji \
     && rm -rf /var/lib/apt/lists/*
 
+# pg_dump and pg_restore for `manage.py backup` and `restore` (README, "Backups and restore"):
+# they must be of the server's major version or newer (docker-compose.yml runs PostgreSQL 16;
+# Debian 12 has 15), so they come from the PostgreSQL project's own repository, whose key
+# postgresql-common ships. https://www.postgresql.org/download/linux/debian/
+ARG POSTGRES_CLIENT_VERSION=16
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends "postgresql-client-${POSTGRES_CLIENT_VERSION}" \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 
 # --- Build: dependencies, translations, static files ---------------------------------------------
@@ -94,14 +105,15 @@ FROM base
 
 COPY --from=build /app /app
 
-# An unprivileged user that owns nothing but the directories it must write: uploaded media and
-# the Celery beat schedule (both are volumes in docker-compose.yml; Docker copies this ownership
-# into a new, empty named volume).
+# An unprivileged user that owns nothing but the directories it must write: uploaded media, the
+# Celery beat schedule and the static files the proxy serves (volumes in docker-compose.yml;
+# Docker copies this ownership into a new, empty named volume).
 RUN groupadd --system --gid 1000 acompana \
     && useradd --system --uid 1000 --gid acompana --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin acompana \
-    && mkdir -p /app/media /app/beat /app/h5p-store /app/private \
-    && chown acompana:acompana /app/media /app/beat /app/h5p-store /app/private
+    && mkdir -p /app/media /app/beat /app/h5p-store /app/private /app/static-volume /backups \
+    && chown acompana:acompana /app/media /app/beat /app/h5p-store /app/private /app/static-volume \
+        /backups
 
 USER acompana
 

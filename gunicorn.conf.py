@@ -12,10 +12,50 @@ carry credentials (Authorization, Cookie…) are never written. Django's own log
 the same redaction (settings.LOGGING).
 """
 
-# Access log on standard output (the container's log), in gunicorn's default (combined) format.
+import os
+import shutil
+import tempfile
+
+# Access log on standard output (the container's log), in gunicorn's default (combined) format,
+# followed by the request's id (training/logging.py: the X-Request-ID the proxy set, or a new
+# one), which Django's own JSON lines and the worker's lines for its tasks carry too.
 accesslog = "-"
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+)
 logger_class = "training.logs.AccessLogger"
 
 # Gunicorn 25.1+ opens a control socket in $HOME/.gunicorn by default; nothing here uses it (the
 # container is stopped and scaled by Compose), and the image's user may not write its home.
 control_socket_disable = True
+
+
+# Prometheus (training/metrics.py): each worker process counts its requests in files of one
+# directory, and /metrics, whichever worker answers it, adds them all up (prometheus_client's
+# multiprocess mode). The directory is made fresh when gunicorn starts (in TMPDIR) unless
+# PROMETHEUS_MULTIPROC_DIR names one, which is then emptied.
+_made_metrics_directory = None
+
+
+def on_starting(server):
+    global _made_metrics_directory
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.remove(os.path.join(directory, name))
+    else:
+        directory = _made_metrics_directory = tempfile.mkdtemp(prefix="acompana-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess  # noqa: PLC0415 — only once the directory is set
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _made_metrics_directory:
+        shutil.rmtree(_made_metrics_directory, ignore_errors=True)

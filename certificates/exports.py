@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 
-from training import audit
+from training import audit, outbox
 from training.models import AuditEntry
 from training.spreadsheets import safe_cell
 
@@ -118,7 +118,7 @@ def xlsx_start(*, user, filters: dict, used: dict, request=None) -> PoolExport:
         audit.record(action="pool.export_xlsx", actor=user, request=request,
                      detail={"filters": used, "export": export.pk},
                      count=pool.members(filters).count())  # fmt: skip
-        tasks.export_xlsx.delay_on_commit(export.pk)
+        outbox.queue(tasks.export_xlsx, export.pk)
     return export
 
 

@@ -28,12 +28,12 @@ from wagtail.models import Orderable
 from cohorts.models import Cohort, Skill
 from courses.models import language_choices
 from training.i18n import active_language, in_active_language, titles_in_active_language
-from training.storage import PrivateFileSystemStorage
+from training.storage import StorageAlias
 
 
 def private_storage():
-    """Certificates' PDFs and pool spreadsheets: the platform's private root (no URL)."""
-    return PrivateFileSystemStorage()
+    """Certificates' PDFs and pool spreadsheets: `storages["private"]` (no URL)."""
+    return StorageAlias("private")
 
 
 def add_months(day: date, months: int) -> date:

@@ -2,8 +2,8 @@
 expiry, the certificate's PDF, and the responder pool. Views and tasks call these; each records
 its event. Reads live in selectors.py.
 
-Services queue tasks (`delay_on_commit`) and tasks call services: the two modules import each
-other as modules (never names from each other), so either may be loaded first."""
+Services queue tasks (`training.outbox.queue`) and tasks call services: the two modules import
+each other as modules (never names from each other), so either may be loaded first."""
 
 import logging
 from dataclasses import dataclass, field
@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from training import audit
+from training import audit, outbox
 from training.errors import ServiceError
 
 from . import eligibility, pdf, selectors, tasks
@@ -201,7 +201,7 @@ def certificate_issue(*, user, track: Track, period: int, approved_by=None):
             path="", eligible=False, missing=[]
         )
         _pdf_queue_on_commit(certificate.pk)
-        tasks.tell_certified.delay_on_commit(certificate.pk)
+        outbox.queue(tasks.tell_certified, certificate.pk)
     return certificate, True
 
 
@@ -298,7 +298,7 @@ def certificate_pdf_queue(*, certificate_id: int) -> bool:
         .update(pdf_queued_fingerprint=fingerprint, pdf_queued_at=now)
     )
     if claimed:
-        tasks.render_certificate.delay_on_commit(certificate_id, fingerprint)
+        outbox.queue(tasks.render_certificate, certificate_id, fingerprint)
     return bool(claimed)
 
 
@@ -479,7 +479,7 @@ def exception_grant(*, user, requirement, reason: str, by, request=None) -> Requ
     audit.record(action="certificate.exception_granted", actor=by, subject=user,
                  request=request, detail=_about(requirement.track_id, requirement=requirement,
                                                 exception=exception))  # fmt: skip
-    tasks.evaluate_person_track.delay_on_commit(user.pk, requirement.track_id)
+    outbox.queue(tasks.evaluate_person_track, user.pk, requirement.track_id)
     return exception
 
 
@@ -497,7 +497,7 @@ def exception_withdraw(*, exception: RequirementException, by, request=None) -> 
                      subject=exception.user_id, request=request,
                      detail=_about(requirement.track_id, requirement=requirement,
                                    exception=exception))  # fmt: skip
-        tasks.evaluate_person_track.delay_on_commit(exception.user_id, requirement.track_id)
+        outbox.queue(tasks.evaluate_person_track, exception.user_id, requirement.track_id)
 
 
 def certificate_revoke(*, certificate: Certificate, by, reason: str, notify=True,
@@ -521,7 +521,7 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str, notify=True
         )  # fmt: skip
         pool_check(user=certificate.user, reason_kind="revoked", by=by, request=request)
         if notify:
-            tasks.tell_revoked.delay_on_commit(certificate.pk)
+            outbox.queue(tasks.tell_revoked, certificate.pk)
     return certificate
 
 

@@ -8,13 +8,14 @@ from django.db.models.signals import post_delete, post_save
 
 from cohorts.models import Attendance, Membership, SkillSignOff
 from courses.signals import course_completed
+from training import outbox
 
 from . import services, tasks
 from .models import AgreementSignature, Certificate, PoolExport
 
 
 def _on_change(sender, instance, **kwargs):
-    tasks.evaluate_person.delay_on_commit(instance.user_id)
+    outbox.queue(tasks.evaluate_person, instance.user_id)
 
 
 def _on_course_completed(sender, user, **kwargs):

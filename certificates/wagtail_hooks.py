@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from training import outbox
+
 from . import tasks
 from .models import Agreement, AgreementSignature, Certificate, CertificationEvent, Track
 
@@ -50,7 +52,7 @@ def _re_evaluate(request, instance):
     else:
         return
     for track_id in set(ids):
-        tasks.evaluate_track.delay_on_commit(track_id)
+        outbox.queue(tasks.evaluate_track, track_id)
 
 
 hooks.register("after_create_snippet", _re_evaluate)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from courses import services as course_services
 from courses.models import Reflection
-from training import audit
+from training import audit, outbox
 from training.models import User
 
 from . import notify
@@ -132,7 +132,7 @@ def announcement_send(*, cohort: Cohort, by, audience: str, subject: str, body: 
         detail={"cohort": cohort.pk, "cohort_title": cohort.title, "audience": audience,
                 "announcement": announcement.pk},
     )  # fmt: skip
-    send_announcement.delay_on_commit(announcement.pk)
+    outbox.queue(send_announcement, announcement.pk)
     return announcement
 
 
@@ -240,7 +240,7 @@ def reflection_answer(*, cohort: Cohort, reflection: Reflection, by, text: str,
     )  # fmt: skip
     if reflection.reply:
         day = reflection.replied_at.strftime("%Y-%m-%d")
-        notify_reflection_reply.delay_on_commit(reflection.pk, day)
+        outbox.queue(notify_reflection_reply, reflection.pk, day)
     return reflection
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from training import outbox
 from training.models import User
 
 from . import selectors, services
@@ -161,7 +162,7 @@ def invitations_create(*, cohort: Cohort, people: list[tuple[str, str]], by) -> 
 
 def _send_on_commit(ids: list[int]) -> None:
     if ids:
-        send_cohort_invitations.delay_on_commit(ids)
+        outbox.queue(send_cohort_invitations, ids)
 
 
 def _trainer_locked(cohort: Cohort, pk) -> CohortInvitation:

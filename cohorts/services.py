@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import services as course_services
-from training import audit
+from training import audit, outbox
 from training.errors import ServiceError
 
 from . import shared_skills
@@ -45,7 +45,7 @@ MAX_NOTES_LENGTH = 5000
 def _tell(application: Application, event: str) -> None:
     """Tell the person about their application once the change is saved (in the background).
     `event`: "received", "decided", or "promoted" (a place opened while they waited)."""
-    notify_application.delay_on_commit(application.pk, event, application.status)
+    outbox.queue(notify_application, application.pk, event, application.status)
 
 
 class CohortError(ServiceError):
@@ -470,7 +470,7 @@ def applications_decide(*, applications, decision: str, by, message: str = "",
 
 # --- Members ------------------------------------------------------------------------------------
 def _tell_member(membership: Membership, event: str, *, to: Cohort | None = None) -> None:
-    notify_member_left.delay_on_commit(membership.pk, event, getattr(to, "pk", None))
+    outbox.queue(notify_member_left, membership.pk, event, getattr(to, "pk", None))
 
 
 def _active_membership(cohort: Cohort, user) -> Membership:

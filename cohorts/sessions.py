@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from icalendar import Alarm, Calendar, Event
 
+from training import outbox
 from training.errors import ServiceError
 from training.roles import Role
 from training.templatetags.acompana import when
@@ -61,7 +62,7 @@ def _tell_members(changed: list[LiveSession], event: str = "changed") -> None:
     message per person for the whole batch (background)."""
     ids = [session.pk for session in changed]
     if ids:
-        notify_sessions.delay_on_commit(ids, event)
+        outbox.queue(notify_sessions, ids, event)
 
 
 # A session ending "earlier" than it starts ends the next day (22:00 to 00:30): for short

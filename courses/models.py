@@ -3,7 +3,6 @@
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.http import Http404
@@ -22,6 +21,7 @@ from wagtail.snippets.models import register_snippet
 
 from training.i18n import in_active_language
 from training.models import ChildRoutingMixin
+from training.storage import StorageAlias
 
 from . import page_cache
 from .activities import activities_in
@@ -520,8 +520,9 @@ class Reflection(models.Model):
 
 # --- H5P ----------------------------------------------------------------------------------------
 def h5p_upload_storage():
-    """Uploaded packages are kept in the H5P store, outside MEDIA_ROOT: never served."""
-    return FileSystemStorage(location=settings.ACOMPANA_H5P_ROOT, base_url=None)
+    """Uploaded packages are kept in the H5P store (storages["h5p"], under uploads/), outside
+    MEDIA_ROOT: never served. Looked up at each use, so a changed STORAGES takes effect."""
+    return StorageAlias("h5p")
 
 
 H5P_LIBRARY_VERSION = ["machine_name", "major_version", "minor_version", "patch_version"]

@@ -12,7 +12,6 @@ import re
 import runpy
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from celery import Celery
 from psycopg import sql
 
 from tests.conftest import skip_or_fail
+from tests.servers import Processes, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 # The virtual environment running these tests also holds gunicorn and celery.
@@ -183,6 +183,7 @@ PLACEHOLDERS = [
     "DJANGO_DEFAULT_FROM_EMAIL",
     "WAGTAILADMIN_BASE_URL",
     "H5P_ORIGIN",
+    "ACOMPANA_S3_SECRET_ACCESS_KEY",
 ]
 
 
@@ -342,12 +343,6 @@ def _reachable(host, port):
         return False
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None
@@ -368,57 +363,6 @@ def _fetch(port, path, *, https=True, timeout=10):
     except urllib.error.HTTPError as error:
         with error:
             return error.code, error.headers, error.read().decode(errors="replace")
-
-
-class _Processes:
-    """Background processes in their own process groups, with their output in log files."""
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.started = {}
-
-    def start(self, name, args, env):
-        log = (self.directory / f"{name}.log").open("w")
-        process = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.started[name] = (process, log)
-        return process
-
-    def wait(self, name, timeout):
-        process, _log = self.started[name]
-        try:
-            return process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def logs(self, lines=40):
-        parts = []
-        for name, (_process, log) in self.started.items():
-            log.flush()
-            text = (self.directory / f"{name}.log").read_text(errors="replace").splitlines()
-            parts.append(f"--- {name} (last {lines} lines) ---\n" + "\n".join(text[-lines:]))
-        return "\n".join(parts)
-
-    def stop_all(self):
-        for process, _log in self.started.values():
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for process, log in self.started.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
-            log.close()
 
 
 def _forget_queue(queue):
@@ -455,9 +399,9 @@ def test_production_smoke(tmp_path, monkeypatch):
     # Celery prefers the CELERY_BROKER_URL environment variable to a broker given in code; the
     # client below must publish to the smoke test's broker, not to the one CI exported.
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
-    port = _free_port()
+    port = free_port()
     queue = f"smoke-{secrets.token_hex(6)}"
-    processes = _Processes(tmp_path)
+    processes = Processes(tmp_path)
     with _fresh_database() as database_url:
         env = production_env(tmp_path, DATABASE_URL=database_url)
         try:
@@ -591,7 +535,7 @@ def test_gunicorn_logs_each_request_without_its_secret(tmp_path):
     over plain HTTP are redirected to https, and H5P launches that are not ours are refused, before
     anything asks it. That keeps the test quick and independent of PostgreSQL.
     """
-    port, nowhere = _free_port(), _free_port()
+    port, nowhere = free_port(), free_port()
     env = production_env(
         tmp_path, DATABASE_URL=f"postgres://acompana:x@127.0.0.1:{nowhere}/acompana"
     )
@@ -625,7 +569,7 @@ def test_gunicorn_logs_each_request_without_its_secret(tmp_path):
         (f"/h5p/play/{activity}/{secret['content']}/content/images/a.png", h5p, 404,
          f'"GET /h5p/play/{activity}/[redacted]/content/images/a.png HTTP/1.1" 404'),
     ]  # fmt: skip
-    processes = _Processes(tmp_path)
+    processes = Processes(tmp_path)
     try:
         processes.start(
             "gunicorn",

@@ -12,8 +12,9 @@ class TrainingConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: these modules import models, which apps.py (imported
         # before the app registry is ready) cannot.
-        # Signal receivers; the system checks of storage and uploads.
-        from . import signals, storage, uploads  # noqa: F401, PLC0415
+        # Signal receivers; the system checks of storage and uploads; Celery's signal receivers
+        # (the request id travels with each task; task outcomes are counted for /metrics).
+        from . import logging, metrics, signals, storage, uploads  # noqa: F401, PLC0415
 
         # The caches of page serving (sites, locales, the way down the tree, restricted paths),
         # forgotten in every process when a page, a restriction, a site or a locale changes.

@@ -41,7 +41,7 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import privacy
+from . import outbox, privacy
 from .models import DataDownload, User
 from .timezones import zone_label, zone_label_inline
 
@@ -140,7 +140,7 @@ def data_download_request(*, person: User, request=None) -> DataDownload:
         person=person, created_at=now,
         expires_at=now + timedelta(hours=settings.ACOMPANA_DATA_DOWNLOAD_HOURS),
     )  # fmt: skip
-    transaction.on_commit(lambda: build_data_download.delay(download.pk), robust=True)
+    outbox.queue(build_data_download, download.pk, robust=True)
     return download
 
 

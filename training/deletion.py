@@ -29,7 +29,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, privacy
+from . import audit, outbox, privacy
 from .models import FORMER_MEMBER_LABEL, AccountDeletion, User
 from .sessions import end_sessions
 
@@ -315,7 +315,7 @@ def account_delete_now(*, person: User, by: User, reason: str, request=None) -> 
     from .tasks import erase_account  # noqa: PLC0415
 
     deletion = account_deletion_request(person=person, by=by, reason=reason, request=request)
-    erase_account.delay_on_commit(deletion.pk)
+    outbox.queue(erase_account, deletion.pk)
     return deletion
 
 

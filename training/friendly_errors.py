@@ -5,12 +5,21 @@ project, 20 KB, in English, on the first visit of anyone trying the demo (a brow
 /favicon.ico, a mistyped link). This middleware answers with templates/404.html instead, through
 the same handler production uses. Errors (500) keep Django's traceback page: a developer needs
 it, and the console still logs each "Not Found" with its path.
+
+Also the site's handler500 (`server_error`): a 503 when the database does not answer.
 """
+
+import sys
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
 from django.urls import Resolver404, get_resolver, resolve
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.defaults import server_error as django_server_error
 
 
 def _not_found(request, exception):
@@ -41,3 +50,37 @@ class FriendlyNotFoundMiddleware:
         if isinstance(exception, Http404):
             return _not_found(request, exception)
         return None
+
+
+# --- The database unavailable: 503, and the same friendly page --------------------------------
+# A database that does not answer (restarting, failed over, out of connections) is a moment's
+# outage, not a fault of the page: 503 with Retry-After, so that browsers' scripts keep what they
+# were sending and try again (static/js: xAPI statements, quiz answers and reflections stay in
+# localStorage on any 5xx), and a proxy or monitor can tell it from a bug. Connections are
+# checked again at the next request (CONN_HEALTH_CHECKS), so the site recovers by itself.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def _database_down() -> bool:
+    _kind, error, _traceback = sys.exc_info()
+    while error is not None:
+        if isinstance(error, DATABASE_DOWN):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+@requires_csrf_token
+def server_error(request, template_name="500.html"):
+    """handler500 (training/urls.py): Django's own page (500.html, rendered without a request
+    context: nothing that needs the database), or 503 when the error is the database's."""
+    if not _database_down():
+        return django_server_error(request, template_name)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        response = JsonResponse({"code": "unavailable"}, status=503)
+    else:
+        response = HttpResponse(loader.get_template(template_name).render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response

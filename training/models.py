@@ -1,3 +1,4 @@
+import uuid
 import zoneinfo
 from functools import cached_property
 
@@ -14,7 +15,7 @@ from wagtail.models import Page, PageViewRestriction
 
 from .prepared import Prepared
 from .roles import PRIVILEGED_ROLES, ROLE_FOR_GROUP, Role
-from .storage import PrivateFileSystemStorage
+from .storage import StorageAlias
 from .timezones import flat_choices
 
 
@@ -402,9 +403,9 @@ class AuditSubject(models.Model):
 
 # --- Download my data ---------------------------------------------------------------------------
 def private_storage():
-    """Data-download archives: the platform's private root (no URL; served by a view that checks
-    who asks)."""
-    return PrivateFileSystemStorage()
+    """Data-download archives: `storages["private"]` (no URL; served by a view that checks who
+    asks)."""
+    return StorageAlias("private")
 
 
 class DataDownload(models.Model):
@@ -571,3 +572,33 @@ class NotificationOptOut(models.Model):
 
     def __str__(self):
         return f"{self.user_id} · {self.kind}"
+
+
+# --- Tasks on their way to the broker (training/outbox.py) ----------------------------------------
+class OutboxTask(models.Model):
+    """A Celery task queued by a transaction, written in that same transaction: it reaches the
+    broker after the commit, or later (training.outbox.relay) when the broker was down then.
+    Holds the task's name and arguments (ids and event names, never personal data)."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    # The Celery task id: the same on every attempt, so that logs tie a resend to its first try.
+    task_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Set only once the broker has accepted the message.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="outbox_unsent",
+                condition=models.Q(sent_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task} · {self.task_id}"

@@ -3,6 +3,7 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
+from . import outbox
 from .audit import purge
 from .data_download import TIME_LIMIT, build, data_downloads_purge
 from .deletion import account_erase, due_deletions
@@ -86,3 +87,17 @@ def perform_due_deletions() -> int:
         except Exception:
             logger.exception("account deletion %s failed", deletion_id)
     return performed
+
+
+@shared_task(name="training.tasks.relay_outbox", acks_late=True)
+def relay_outbox() -> int:
+    """Send the tasks the broker could not take when they were queued (training/outbox.py), and
+    forget those sent long ago. Safe to rerun, and two at once skip each other's rows."""
+    sent = 0
+    while True:
+        batch = outbox.relay()
+        sent += batch
+        if batch < outbox.RELAY_BATCH:
+            break
+    outbox.purge()
+    return sent

@@ -1,11 +1,15 @@
+import mimetypes
+import posixpath
+
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseNotModified, HttpResponseRedirect
 from django.urls import include, path, re_path, reverse
-from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import http_date, url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import cache_control
-from django.views.static import serve as static_serve
+from django.views.static import was_modified_since
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -63,18 +67,42 @@ urlpatterns = [
 ]
 
 
+# Public media change name when they change (a new rendition gets a new file), but a name can come
+# back after its file was deleted: a day, not forever.
+PUBLIC_MEDIA_MAX_AGE = 24 * 60 * 60
+
+
 def serve_public_media(request, path):
-    """Image renditions and avatars from MEDIA_ROOT (read per request). Nothing else is served
-    here: documents and original images live outside MEDIA_ROOT (training/storage.py)."""
-    if not is_public_name(path):
+    """Image renditions and avatars, from the default storage's public side (MEDIA_ROOT or the
+    bucket's media/ prefix), so that any web node answers. Nothing else is served here:
+    documents and original images are private files (training/storage.py)."""
+    name = posixpath.normpath(path)
+    if name != path or name.startswith("..") or not is_public_name(name):
         raise Http404
-    response = static_serve(request, path, document_root=settings.MEDIA_ROOT)
+    storage = default_storage.storage_for(name)
+    try:
+        handle = storage.open(name, "rb")  # nothing is read yet
+    except OSError as error:  # FileNotFoundError, a folder
+        raise Http404 from error
+    # An S3 file knows its time from opening (one request fewer); a local one asks the disk.
+    modified = getattr(getattr(handle, "obj", None), "last_modified", None)
+    modified = (modified or storage.get_modified_time(name)).timestamp()
+    if not was_modified_since(request.META.get("HTTP_IF_MODIFIED_SINCE"), modified):
+        handle.close()
+        return HttpResponseNotModified()
+    content_type, _encoding = mimetypes.guess_type(name)
+    response = FileResponse(handle, content_type=content_type or "application/octet-stream")
+    response["Last-Modified"] = http_date(modified)
     if settings.DEBUG:
         add_never_cache_headers(response)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MEDIA_MAX_AGE)
     return response
 
 
-if settings.DEBUG or settings.ACOMPANA_SERVE_MEDIA:
+# Development, a small site, and always with object storage (the bucket is private: only Django
+# can read it). Otherwise the reverse proxy serves MEDIA_ROOT's public folders.
+if settings.DEBUG or settings.ACOMPANA_SERVE_MEDIA or settings.ACOMPANA_STORAGE == "s3":
     public_folders = "|".join(sorted(PUBLIC_FOLDERS))
     urlpatterns += [
         re_path(
@@ -94,3 +122,6 @@ urlpatterns += [
     ),
     path("", include(wagtail_urls)),
 ]
+
+# Errors: Django's 500 page, or a 503 when the database does not answer (training/friendly_errors).
+handler500 = "training.friendly_errors.server_error"

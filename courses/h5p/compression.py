@@ -2,8 +2,9 @@
 
 Library and content files never change once extracted (a library folder is named by the hash of
 its files; a content folder belongs to one activity for good), so each compressible file gets its
-siblings `<file>.br` and `<file>.gz` when it is written (`precompress_tree`, called by the store
-for every folder it extracts; `manage.py h5p_precompress` does the same for a store filled before).
+siblings `<file>.br` and `<file>.gz` when it is written (`write_siblings`, called by the store for
+every file it extracts, right after the file; `manage.py h5p_precompress` does the same for a
+store filled before). Siblings live in the same storage as their files (storages["h5p"]).
 A sibling is kept only when it is clearly smaller than the file. The H5P origin picks `br`, then
 `gzip`, by the request's `Accept-Encoding`; a sibling is never served under its own name, and the
 store's records (the files of a library, what the review screen lists) never include one.
@@ -12,13 +13,17 @@ The pinned player's few files (node_modules) are compressed once per process, in
 """
 
 import os
+import posixpath
 import threading
-import uuid
 from pathlib import Path
 
 import brotli
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.core.files.storage import Storage
 from whitenoise.compress import Compressor
+
+from .files import opened_meta, put, stored_meta, walk
 
 # Text formats worth compressing. Fonts in woff/woff2, images, audio and video are compressed
 # already; office documents and PDFs are left as they are.
@@ -58,48 +63,76 @@ def compress(data: bytes) -> dict[str, bytes]:
     return found
 
 
-def fresh(sibling: Path, stat: os.stat_result) -> bool:
-    """Whether `sibling` was made from the file of `stat`: `precompress_file` gives each sibling
-    its file's mtime (a sibling left from another version of the file has another)."""
-    try:
-        return sibling.stat().st_mtime_ns == stat.st_mtime_ns
-    except OSError:
-        return False
+def fresh(sibling_mtime_ns: int, file_mtime_ns: int) -> bool:
+    """Whether a sibling was made from the file as it is now: written after it (an object store
+    stamps each object when written; `precompress_file` gives a local sibling its file's own
+    mtime). A sibling left from an older version of the file is older than the file."""
+    return sibling_mtime_ns >= file_mtime_ns
 
 
-def precompress_file(path: Path) -> bool:
-    """Write the siblings of one file (each replaced atomically, with the file's mtime). Returns
-    whether anything was written: False when the siblings are there already (idempotent) or the
-    file is not worth compressing."""
-    if not compressible(path.name) or path.is_symlink() or not path.is_file():
+def sibling_name(name: str, encoding: str) -> str:
+    return name + ENCODINGS[encoding]
+
+
+def write_siblings(storage: Storage, name: str, data: bytes, *, replacing: bool = False) -> bool:
+    """Write the siblings of the stored file `name` (whose bytes are `data`), after it. When
+    `replacing` older siblings, one no longer worth keeping is removed (a new file has none:
+    nothing to ask the storage). Returns whether any was written."""
+    if not compressible(posixpath.basename(name)):
         return False
-    stat = path.stat()
-    siblings = {encoding: path.with_name(path.name + suffix) for encoding, suffix in
-                ENCODINGS.items()}  # fmt: skip
-    # A sibling with the file's own mtime was made from it: done before (siblings are written
-    # together, and a file whose compression was not worth it has none).
-    if any(fresh(sibling, stat) for sibling in siblings.values()):
-        return False
-    found = compress(path.read_bytes())
-    for encoding, sibling in siblings.items():
-        if encoding not in found:
-            sibling.unlink(missing_ok=True)
-            continue
-        partial = sibling.with_name(f".{sibling.name}.{uuid.uuid4().hex}.partial")
-        partial.write_bytes(found[encoding])
-        os.utime(partial, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        os.replace(partial, sibling)
+    found = compress(data)
+    for encoding in ENCODINGS:
+        if encoding in found:
+            put(storage, sibling_name(name, encoding), found[encoding])
+        elif replacing:
+            storage.delete(sibling_name(name, encoding))
     return bool(found)
 
 
-def precompress_tree(root: Path) -> int:
-    """Precompress every compressible file below `root`; the number of files compressed."""
-    written = 0
-    for folder, _folders, names in os.walk(root):
-        for name in names:
-            if not is_sibling(name) and precompress_file(Path(folder) / name):
-                written += 1
+def precompress_file(storage: Storage, name: str) -> bool:
+    """Write the siblings of one stored file. Returns whether anything was written: False when
+    fresh siblings are there already (idempotent) or the file is not worth compressing."""
+    if not compressible(posixpath.basename(name)) or is_sibling(name):
+        return False
+    try:
+        opened = storage.open(name, "rb")
+    except (OSError, SuspiciousOperation):
+        return False
+    with opened:
+        _size, mtime_ns = opened_meta(storage, name, opened)
+        # Siblings are written together, and a file whose compression was not worth it has
+        # none: one fresh sibling means done before.
+        for encoding in ENCODINGS:
+            meta = stored_meta(storage, sibling_name(name, encoding))
+            if meta is not None and fresh(meta[1], mtime_ns):
+                return False
+        data = opened.read()
+    written = write_siblings(storage, name, data, replacing=True)
+    for encoding in ENCODINGS:
+        _local_mtime(storage, sibling_name(name, encoding), name)
     return written
+
+
+def _local_mtime(storage: Storage, sibling: str, name: str) -> None:
+    """On a local store, give a sibling its file's own mtime, as siblings always had (so that a
+    file stamped ahead of the clock still has fresh siblings). An object store stamps objects
+    itself and has no file system paths: nothing to do there."""
+    try:
+        sibling_path, file_path = storage.path(sibling), storage.path(name)
+        stat = os.stat(file_path)
+        if os.path.isfile(sibling_path):
+            os.utime(sibling_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    except (NotImplementedError, OSError, SuspiciousOperation):
+        pass
+
+
+def precompress_tree(storage: Storage, folder: str) -> int:
+    """Precompress every compressible file below the stored `folder`; the number of files
+    compressed."""
+    return sum(
+        1 for name in walk(storage, folder)
+        if not is_sibling(name) and precompress_file(storage, name)
+    )  # fmt: skip
 
 
 def accepted_encodings(accept_encoding: str) -> list[str]:

@@ -25,8 +25,10 @@ never cached. Everything it loads is cacheable, so a second visit downloads almo
   60 days): the content of an activity they had opened, never the player page;
 - the pinned player at `/h5p/player/<version>/…` and the relay at `/h5p/player-relay.<hash>.js`.
 
-Compressible files are served brotli- or gzip-compressed from siblings made at extraction
-(compression.py), with validators (ETag, Last-Modified, 304). The older URLs (libraries per
+Library and content files come from the H5P store's storage (`storages["h5p"]`: a local folder
+or an object store), opened once per request (a sibling too when one is served). Compressible
+files are served brotli- or gzip-compressed from siblings made at extraction (compression.py),
+with validators (ETag, Last-Modified, 304). The older URLs (libraries per
 activity, h5p.json and content under the launch) still answer, for tabs opened before.
 """
 
@@ -34,6 +36,7 @@ import functools
 import hashlib
 import json
 import mimetypes
+import posixpath
 import re
 import time
 from pathlib import Path
@@ -53,8 +56,23 @@ from django.utils.http import http_date
 
 from ..models import CoursePage, H5PActivity, H5PLibrary, ModulePage
 from ..selectors import can_preview
-from .compression import accepted_encodings, compressed_in_memory, compressible, fresh, is_sibling
-from .store import content_root, libraries_root
+from .compression import (
+    ENCODINGS,
+    accepted_encodings,
+    compressed_in_memory,
+    compressible,
+    fresh,
+    is_sibling,
+)
+from .files import (
+    clean_relative,
+    content_name,
+    h5p_storage,
+    library_name,
+    open_stored,
+    opened_meta,
+    size,
+)
 from .xapi import PlayerLaunch, Refused, object_iri, player_launch_check
 
 LIBRARY_FOLDER = re.compile(r"^(?P<name>[\w.\-]+)-(?P<major>\d+)\.(?P<minor>\d+)$")
@@ -193,8 +211,8 @@ def content_token_check(token: str, activity_uuid) -> int:
 
 
 def _resolve(root: Path, relative: str) -> Path:
-    """A file strictly inside `root`; anything else (traversal, links out, folders, a compressed
-    sibling asked for by name) is a 404."""
+    """A file strictly inside `root` (the player's files, shipped with the code); anything else
+    (traversal, links out, folders, a compressed sibling asked for by name) is a 404."""
     if is_sibling(relative):
         raise Http404
     base = root.resolve()
@@ -208,57 +226,119 @@ def _resolve(root: Path, relative: str) -> Path:
     return candidate
 
 
-def _serve(request, root: Path, relative: str, cache_control: str, *, in_memory: bool = False):
-    """A file strictly inside `root`, compressed as the browser accepts (from its precompressed
-    sibling, or, `in_memory`, compressed once per process), with validators: a strong ETag per
-    encoding and Last-Modified, answering 304 to If-None-Match and If-Modified-Since."""
+def _validated(request, response, *, etag: str, last_modified: int, cache_control: str,
+               compressed_type: bool):  # fmt: skip
+    response["Cache-Control"] = cache_control
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    if compressed_type:
+        patch_vary_headers(response, ("Accept-Encoding",))
+    return response
+
+
+def _serve(request, root: Path, relative: str, cache_control: str):
+    """One of the player's files (node_modules, static), compressed once per process as the
+    browser accepts, with validators: a strong ETag per encoding and Last-Modified, answering 304
+    to If-None-Match and If-Modified-Since."""
     candidate = _resolve(root, relative)
     try:
         stat = candidate.stat()
     except OSError as error:
         raise Http404 from error
     content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
-    encoding, body, served = None, None, candidate
+    encoding, body = None, None
     if compressible(candidate.name):
         accepted = accepted_encodings(request.headers.get("Accept-Encoding", ""))
-        if in_memory and accepted:
+        if accepted:
             forms = compressed_in_memory(candidate, stat)
             encoding = next((name for name in accepted if name in forms), None)
             body = forms.get(encoding)
-        else:
-            for name in accepted:
-                sibling = candidate.with_name(candidate.name + (".br" if name == "br" else ".gz"))
-                # Only a sibling made from this very file (its mtime, as precompress_file sets
-                # it): one left from another version of the file would serve other bytes.
-                if sibling.is_file() and not sibling.is_symlink() and fresh(sibling, stat):
-                    encoding, served = name, sibling
-                    break
     etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}{"-" + encoding if encoding else ""}"'
-    last_modified = int(stat.st_mtime)
-
-    def headers(response):
-        response["Cache-Control"] = cache_control
-        response["ETag"] = etag
-        response["Last-Modified"] = http_date(last_modified)
-        if compressible(candidate.name):
-            patch_vary_headers(response, ("Accept-Encoding",))
-        return response
-
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    validators = {
+        "etag": etag, "last_modified": int(stat.st_mtime), "cache_control": cache_control,
+        "compressed_type": compressible(candidate.name),
+    }  # fmt: skip
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=validators["last_modified"]
+    )
     if not_modified is not None:
-        return headers(not_modified)
+        return _validated(request, not_modified, **validators)
     if body is not None:
         response = HttpResponse(body, content_type=content_type)
         response["Content-Length"] = len(body)
     else:
         try:
-            opened = served.open("rb")
+            opened = candidate.open("rb")
         except OSError as error:
             raise Http404 from error
         response = FileResponse(opened, content_type=content_type, filename=candidate.name)
     if encoding:
         response["Content-Encoding"] = encoding
-    return headers(response)
+    return _validated(request, response, **validators)
+
+
+def _serve_stored(request, folder: str, relative: str, cache_control: str):
+    """A stored file strictly inside the store's `folder` (`libraries/<folder>` or
+    `content/<uuid>`), from its precompressed sibling when the browser accepts its encoding and
+    the sibling was made from the file as it is now, with validators: a strong ETag per encoding
+    and Last-Modified, answering 304 to If-None-Match and If-Modified-Since.
+
+    Each file is opened once (on an object store, open asks for the object's size and date:
+    the validators need nothing more), its sibling once when one is tried."""
+    relative = clean_relative(relative)
+    if relative is None or is_sibling(relative):
+        raise Http404
+    storage = h5p_storage()
+    name = posixpath.join(folder, relative)
+    filename = posixpath.basename(name)
+    opened = open_stored(storage, name)
+    if opened is None:
+        raise Http404
+    file_size, mtime_ns = opened_meta(storage, name, opened)
+    encoding, served, served_size = None, opened, file_size
+    if compressible(filename):
+        for candidate in accepted_encodings(request.headers.get("Accept-Encoding", "")):
+            sibling = open_stored(storage, name + ENCODINGS[candidate])
+            if sibling is None:
+                continue
+            sibling_name = name + ENCODINGS[candidate]
+            sibling_size, sibling_mtime_ns = opened_meta(storage, sibling_name, sibling)
+            # Only a sibling made from this very file: one left from another version of the
+            # file would serve other bytes.
+            if fresh(sibling_mtime_ns, mtime_ns):
+                opened.close()
+                encoding, served, served_size = candidate, sibling, sibling_size
+                break
+            sibling.close()
+    etag = f'"{file_size:x}-{mtime_ns:x}{"-" + encoding if encoding else ""}"'
+    validators = {
+        "etag": etag, "last_modified": mtime_ns // 1_000_000_000, "cache_control": cache_control,
+        "compressed_type": compressible(filename),
+    }  # fmt: skip
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=validators["last_modified"]
+    )
+    if not_modified is not None:
+        served.close()
+        return _validated(request, not_modified, **validators)
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    response = FileResponse(_streamed(served), content_type=content_type, filename=filename)
+    response["Content-Length"] = served_size
+    if encoding:
+        response["Content-Encoding"] = encoding
+    return _validated(request, response, **validators)
+
+
+def _streamed(opened):
+    """What to stream of an opened stored file: on an object store, the object's body, read as
+    it arrives from one GET (reading the opened S3File would first download the whole object into
+    a temporary file); anywhere else, the file itself."""
+    obj = getattr(opened, "obj", None)
+    if obj is None or not callable(getattr(obj, "get", None)):
+        return opened
+    body = obj.get()["Body"]
+    opened.close()
+    return body
 
 
 @functools.cache
@@ -388,12 +468,15 @@ def player_preloads(manifest: dict, libraries: str) -> dict:
 def _transfer_size(folder: str, relative: str) -> int:
     """About what a library file costs to download: its brotli sibling's size, else its own (a
     stored folder never changes, so this is remembered)."""
-    path = libraries_root() / folder / relative
-    for candidate in (path.with_name(path.name + ".br"), path):
-        try:
-            return candidate.stat().st_size
-        except (OSError, ValueError):
-            continue
+    relative = clean_relative(relative)
+    if relative is None:
+        return 0
+    name = library_name(folder, relative)
+    storage = h5p_storage()
+    for candidate in (name + ENCODINGS["br"], name):
+        found = size(storage, candidate)
+        if found is not None:
+            return found
     return 0
 
 
@@ -445,7 +528,7 @@ def h5p_json(request, activity_uuid, launch):
 def content_file(request, activity_uuid, launch, relative):
     """Content under the launch (pages opened before the content token): not cached."""
     activity = _launched(activity_uuid, launch, entry=False)
-    return _serve(request, content_root() / str(activity.uuid), relative, "no-store")
+    return _serve_stored(request, content_name(activity.uuid), relative, "no-store")
 
 
 def content(request, activity_uuid, token, relative):
@@ -455,7 +538,7 @@ def content(request, activity_uuid, token, relative):
     activity = _activity(activity_uuid)
     if not get_user_model().objects.filter(pk=user_id, is_active=True).exists():
         raise Http404
-    return _serve(request, content_root() / str(activity.uuid), relative, CONTENT_CACHE)
+    return _serve_stored(request, content_name(activity.uuid), relative, CONTENT_CACHE)
 
 
 def library_file(request, activity_uuid, folder, relative):
@@ -469,7 +552,7 @@ def library_file(request, activity_uuid, folder, relative):
     ).first()
     if library is None:
         raise Http404
-    return _serve(request, libraries_root() / library.folder, relative, LIBRARY_CACHE)
+    return _serve_stored(request, library_name(library.folder), relative, LIBRARY_CACHE)
 
 
 def library(request, folder, relative):
@@ -494,7 +577,7 @@ def library(request, folder, relative):
         raise Http404
     if found is None or (exact and found.folder != folder):
         raise Http404
-    return _serve(request, libraries_root() / found.folder, relative, cache_control)
+    return _serve_stored(request, library_name(found.folder), relative, cache_control)
 
 
 def player_asset(request, relative, version=None):
@@ -503,14 +586,14 @@ def player_asset(request, relative, version=None):
     if version is not None and version != player_version():
         raise Http404
     cache_control = IMMUTABLE if version else SHORT_CACHE
-    return _serve(request, Path(settings.H5P_PLAYER_DIR), relative, cache_control, in_memory=True)
+    return _serve(request, Path(settings.H5P_PLAYER_DIR), relative, cache_control)
 
 
 def relay_script(request, digest=None):
     if digest is not None and digest != relay_digest():
         raise Http404
     cache_control = IMMUTABLE if digest else SHORT_CACHE
-    return _serve(request, RELAY.parent, RELAY.name, cache_control, in_memory=True)
+    return _serve(request, RELAY.parent, RELAY.name, cache_control)
 
 
 urlpatterns = [

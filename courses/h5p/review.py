@@ -9,14 +9,14 @@ ever reaches the platform's host as a file.
 
 import difflib
 import hashlib
+import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.conf import settings
 
 from ..models import H5PLibrary
 from .compression import is_sibling
-from .store import libraries_root
+from .files import clean_relative, h5p_storage, library_name, open_stored, size, walk
 
 # Files read as text for a diff; anything else is compared by hash only.
 TEXT_EXTENSIONS = frozenset(
@@ -33,28 +33,34 @@ def library_files(library: H5PLibrary) -> list[dict]:
     before these were recorded) read from the store."""
     if library.files:
         return library.files
-    folder = _folder(library)
-    if not folder.is_dir():
-        return []
+    storage, folder = h5p_storage(), library_name(library.folder)
     files = []
-    stored = (p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
-    for path in sorted(p for p in stored if not is_sibling(p.name)):  # not .br/.gz copies
-        data = path.read_bytes()
-        files.append({"path": path.relative_to(folder).as_posix(), "size": len(data),
+    for name in sorted(walk(storage, folder)):
+        if is_sibling(name):  # not .br/.gz copies
+            continue
+        opened = open_stored(storage, name)
+        if opened is None:
+            continue
+        with opened:
+            data = opened.read()
+        files.append({"path": posixpath.relpath(name, folder), "size": len(data),
                       "sha256": hashlib.sha256(data).hexdigest()})  # fmt: skip
     return files
 
 
-def _folder(library: H5PLibrary) -> Path:
-    return libraries_root() / library.folder
-
-
 def _read(library: H5PLibrary, relative: str, limit: int) -> bytes | None:
-    base = _folder(library).resolve()
-    path = (base / relative).resolve()
-    if not path.is_relative_to(base) or not path.is_file() or path.stat().st_size > limit:
+    relative = clean_relative(relative)
+    if relative is None:
         return None
-    return path.read_bytes()
+    storage, name = h5p_storage(), library_name(library.folder, relative)
+    found = size(storage, name)
+    if found is None or found > limit:
+        return None
+    opened = open_stored(storage, name)
+    if opened is None:
+        return None
+    with opened:
+        return opened.read()
 
 
 def candidates_of(library: H5PLibrary) -> list[H5PLibrary]:

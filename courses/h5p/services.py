@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from training import ratelimit
+from training import outbox, ratelimit
 from training.errors import ServiceError
 
 from .. import services, tasks
@@ -66,7 +66,7 @@ def h5p_activity_create(
                           save=False)  # fmt: skip
     activity.save()
     if in_background:
-        tasks.h5p_extract.delay_on_commit(activity.pk)
+        outbox.queue(tasks.h5p_extract, activity.pk)
     return activity
 
 

@@ -6,16 +6,20 @@ file. A version waiting for review may receive other files from a later upload: 
 second candidate (the first upload cannot squat a library), which the review screen shows beside
 the first. An approved version is never replaced: a package that brings other files under it is
 refused (the author publishes a new patch version). Content goes to
-`<H5P root>/content/<activity uuid>/`. Everything is written to a hidden temporary folder first
-and renamed into place, so a failed import leaves nothing behind.
+`<H5P root>/content/<activity uuid>/`.
+
+The store is the storage `storages["h5p"]` (files.py): a local folder or an object store, reached
+only through the storage's API. The package is checked from the upload, then each file is written
+from the archive under its final name (with its compressed siblings), inside the import's
+transaction: a content folder belongs to one activity, a library folder is named by the hash of
+its files (writing it again writes the same bytes), so nothing is renamed into place; a failed
+import deletes what it wrote, so it leaves nothing behind.
 """
 
 import hashlib
 import json
 import logging
-import shutil
-import time
-import uuid
+import posixpath
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +30,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import H5PActivity, H5PLibrary
-from .compression import precompress_tree
+from .compression import write_siblings
+from .files import (
+    CONTENT,
+    LIBRARIES,
+    clean_relative,
+    content_name,
+    delete_tree,
+    h5p_storage,
+    library_name,
+    listdir,
+    modified_time,
+    put,
+    walk,
+)
 from .validator import (
     LibraryRef,
     Limits,
@@ -42,6 +59,8 @@ logger = logging.getLogger(__name__)
 
 
 def h5p_root() -> Path:
+    """Where the local storage (training.storage.H5PFileSystemStorage) keeps the store: for
+    tests and local tools only. The code reaches stored files through `h5p_storage()`."""
     return Path(settings.ACOMPANA_H5P_ROOT)
 
 
@@ -100,23 +119,20 @@ def library_manifest(
     return digest.hexdigest(), files
 
 
-def _write(archive, files: dict[str, str], target: Path, limits: Limits) -> None:
+def _write(archive, files: dict[str, str], folder: str, limits: Limits) -> dict[str, bytes]:
+    """Write each file of the archive below the stored `folder`, each followed by its .br/.gz
+    siblings for the H5P origin to serve. Returns what was written, by relative path."""
+    storage, written = h5p_storage(), {}
     for relative, name in files.items():
-        destination = (target / relative).resolve()
         # The validator already refused "..", absolute paths and links; check once more.
-        if not destination.is_relative_to(target.resolve()):
-            raise ValueError(f"refusing to write outside {target}: {relative}")
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(read_entry(archive, archive.getinfo(name), limits.max_file_bytes))
-    # .br/.gz siblings for the H5P origin to serve, made once, before the folder is in place.
-    precompress_tree(target)
-
-
-def _temporary(parent: Path) -> Path:
-    parent.mkdir(parents=True, exist_ok=True)
-    path = parent / f".partial-{uuid.uuid4().hex}"
-    path.mkdir()
-    return path
+        if clean_relative(relative) != relative:
+            raise ValueError(f"refusing to write outside {folder}: {relative}")
+        data = read_entry(archive, archive.getinfo(name), limits.max_file_bytes)
+        stored = posixpath.join(folder, relative)
+        put(storage, stored, data)
+        write_siblings(storage, stored, data)
+        written[relative] = data
+    return written
 
 
 class ExtractionRefused(Exception):
@@ -126,7 +142,7 @@ class ExtractionRefused(Exception):
 
 
 def _store_library(
-    archive, library: PackageLibrary, limits, created: list[Path], uploaded_by=None
+    archive, library: PackageLibrary, limits, created: list[str], uploaded_by=None
 ) -> H5PLibrary:
     """The stored candidate with exactly these files: reused when the store has it, stored
     (waiting for review) when new. Refused when an administrator approved other files under this
@@ -151,9 +167,11 @@ def _store_library(
     if existing is None:
         folder = f"{library.ref.machine_name}-{library.ref.major}.{library.ref.minor}."
         folder = f"{folder}{library.patch}-{digest[:16]}"
-        temporary = _temporary(libraries_root())
-        created.append(temporary)
-        _write(archive, library.files, temporary, limits)
+        target = library_name(folder)
+        # Removed again if the import fails. A folder left by an interrupted import (no row
+        # refers to it) holds some of these very files: written over with the same bytes.
+        created.append(target)
+        _write(archive, library.files, target, limits)
         try:
             with transaction.atomic():
                 existing = H5PLibrary.objects.create(
@@ -162,15 +180,9 @@ def _store_library(
                 )  # fmt: skip
         except IntegrityError:  # the same files stored meanwhile by another import
             existing = H5PLibrary.objects.get(**version, files_hash=digest)
-            shutil.rmtree(temporary, ignore_errors=True)
-            created.remove(temporary)
+            # Its folder is this very one (named by the same hash), with the same bytes: kept.
+            created.remove(target)
         else:
-            target = libraries_root() / folder
-            if target.exists():  # left by an interrupted import: no row refers to it
-                shutil.rmtree(target)
-            temporary.rename(target)
-            created.remove(temporary)
-            created.append(target)
             return existing
     if existing.status == H5PLibrary.Status.REJECTED:
         raise ExtractionRefused(
@@ -211,8 +223,8 @@ def activity_extract(*, activity_id: int) -> H5PActivity:
 
 def _extract(activity: H5PActivity) -> H5PActivity:
     limits = Limits.from_settings()
-    created: list[Path] = []
-    target = content_root() / str(activity.uuid)
+    created: list[str] = []
+    target = content_name(activity.uuid)
     try:
         with activity.package.open("rb") as upload:
             # Checked (and scanned for viruses, which may take minutes) before any transaction
@@ -225,21 +237,17 @@ def _extract(activity: H5PActivity) -> H5PActivity:
                     _store_library(archive, library, limits, created, activity.uploaded_by)
                     for library in package.libraries.values()
                 ]
-                temporary = _temporary(content_root())
-                created.append(temporary)
-                _write(archive, package.content_files, temporary, limits)
+                # Left by an interrupted extraction of this activity: written afresh.
+                delete_tree(h5p_storage(), target)
+                written = _write(archive, package.content_files, target, limits)
                 by_ref = {
                     LibraryRef(s.machine_name, s.major_version, s.minor_version): s for s in stored
                 }
                 used = [by_ref.get(ref) or best_library(ref) for ref in _needed(package)]
-                if target.exists():
-                    shutil.rmtree(target)
-                temporary.rename(target)
-                created.remove(temporary)
                 activity.libraries.set([library for library in used if library])
                 activity.main_library = str(package.main_library)
                 activity.h5p_json = package.h5p
-                activity.sub_content_ids = sub_content_ids(target / "content.json")
+                activity.sub_content_ids = sub_content_ids(written["content.json"])
                 activity.status = H5PActivity.Status.READY
                 activity.errors = []
                 activity.save()
@@ -268,7 +276,7 @@ def activity_fail(*, activity_id: int, reason: str) -> H5PActivity | None:
     activity = H5PActivity.objects.select_for_update().filter(pk=activity_id).first()
     if activity is None or activity.status != H5PActivity.Status.PENDING:
         return activity
-    _clean([content_root() / str(activity.uuid)])
+    _clean([content_name(activity.uuid)])
     _refuse(activity, [reason])
     return activity
 
@@ -289,7 +297,7 @@ def stuck_activities_fail(*, older_than: timedelta | None = None) -> list[int]:
     return stuck
 
 
-def sub_content_ids(content_json: Path) -> list[str]:
+def sub_content_ids(content_json: bytes | str) -> list[str]:
     """Every `subContentId` in the content, at any depth: the parts statements may be about."""
     found: set[str] = set()
 
@@ -304,14 +312,28 @@ def sub_content_ids(content_json: Path) -> list[str]:
             for item in value:
                 walk(item)
 
-    walk(json.loads(content_json.read_text(encoding="utf-8")))
+    if isinstance(content_json, bytes):
+        content_json = content_json.decode("utf-8")
+    walk(json.loads(content_json))
     return sorted(found)
 
 
-def _clean(paths: list[Path]) -> None:
-    for path in paths:
-        if path.exists():
-            shutil.rmtree(path, ignore_errors=True)
+def _clean(folders: list[str]) -> None:
+    """Delete what a failed import wrote. A library folder a committed row refers to stays
+    (another import stored the same files meanwhile: the folder is theirs too)."""
+    storage = h5p_storage()
+    for folder in folders:
+        if folder.startswith(f"{LIBRARIES}/"):
+            name = folder.removeprefix(f"{LIBRARIES}/")
+            try:
+                if H5PLibrary.objects.filter(folder_name=name).exists():
+                    continue
+            except DatabaseError:  # cannot tell: kept, for the sweep to judge later
+                continue
+        try:
+            delete_tree(storage, folder)
+        except Exception:  # cleaning up must not hide why the import failed
+            logger.exception("H5P store: could not delete %s", folder)
 
 
 def _refuse(activity: H5PActivity, errors: list[str]) -> None:
@@ -325,25 +347,43 @@ def _refuse(activity: H5PActivity, errors: list[str]) -> None:
 
 
 def store_sweep(*, older_than: timedelta = timedelta(hours=1)) -> list[str]:
-    """Remove what no record refers to: temporary folders left by an interrupted extraction,
-    content of activities that are gone or refused, library folders without a library row.
-    Only things older than `older_than`, so a running extraction is never touched."""
-    cutoff = time.time() - older_than.total_seconds()
+    """Remove what no record refers to: files left by an interrupted extraction, content of
+    activities that are gone or refused, library folders without a library row. Only folders
+    older than `older_than` (a local folder's own mtime; in an object store, which has no
+    folders, its newest file's), so a running extraction is never touched."""
+    cutoff = timezone.now() - older_than
+    storage = h5p_storage()
     ready = {
         str(u) for u in H5PActivity.objects.filter(status=H5PActivity.Status.READY)
         .values_list("uuid", flat=True)
     }  # fmt: skip
     known_libraries = {library.folder for library in H5PLibrary.objects.all()}
     removed = []
-    for root, keep in ((content_root(), ready), (libraries_root(), known_libraries)):
-        if not root.exists():
-            continue
-        for folder in root.iterdir():
-            if not folder.is_dir() or folder.name in keep or folder.stat().st_mtime > cutoff:
+    for root, keep in ((CONTENT, ready), (LIBRARIES, known_libraries)):
+        folders, _files = listdir(storage, root)
+        for name in sorted(folders):
+            folder = f"{root}/{name}"
+            if name in keep or not _older_than(storage, folder, cutoff):
                 continue
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(f"{root.name}/{folder.name}")
+            delete_tree(storage, folder)
+            removed.append(folder)
     return removed
+
+
+def _older_than(storage, folder: str, cutoff) -> bool:
+    """Whether nothing in `folder` changed since `cutoff`."""
+    own = modified_time(storage, folder)  # a local folder: its own mtime
+    if own is not None:
+        return _aware(own) <= cutoff
+    for name in walk(storage, folder):
+        changed = modified_time(storage, name)
+        if changed is None or _aware(changed) > cutoff:
+            return False
+    return True
+
+
+def _aware(moment):
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 def unapproved_libraries_in(page) -> list[str]:

@@ -21,8 +21,8 @@ from django.core.cache import cache
 
 from ..models import H5PActivity, H5PLibrary
 from .compression import ENCODINGS, compressed_in_memory, is_sibling
+from .files import clean_relative, content_name, h5p_storage, listdir, size
 from .origin import RELAY, _transfer_size
-from .store import content_root, libraries_root
 
 WEIGHT_SECONDS = 60 * 60 * 24
 # Files of the pinned player every frame loads (below settings.H5P_PLAYER_DIR), and the relay.
@@ -40,15 +40,20 @@ class Weight:
         return max(1, -(-self.bytes // 1024))
 
 
-def transfer_size(path: Path) -> int:
-    """The bytes a content file travels as: its brotli sibling's size when there is one, else
-    its own (0 when missing: a file the store lost is not downloaded either). Library files:
-    origin._transfer_size, which the player page's preloads use too."""
-    for candidate in (path.with_name(path.name + ENCODINGS["br"]), path):
-        try:
-            return candidate.stat().st_size
-        except OSError:
-            continue
+def transfer_size(name, *, siblings: frozenset[str] | None = None) -> int:
+    """The bytes a stored content file travels as: its brotli sibling's size when there is one,
+    else its own (0 when missing: a file the store lost is not downloaded either). `siblings`:
+    the names of its folder, when listed already (one request less for each file). Library
+    files: origin._transfer_size, which the player page's preloads use too."""
+    storage, name = h5p_storage(), str(name)
+    compressed = name + ENCODINGS["br"]
+    candidates = [compressed, name]
+    if siblings is not None and compressed.rsplit("/", 1)[-1] not in siblings:
+        candidates = [name]
+    for candidate in candidates:
+        found = size(storage, candidate)
+        if found is not None:
+            return found
     return 0
 
 
@@ -73,30 +78,28 @@ def player_size() -> int:
 
 
 def _library_size(library: H5PLibrary) -> int:
-    folder = libraries_root() / library.folder
     paths = [
         *(item.get("path") for item in library.metadata.get("preloadedJs") or ()),
         *(item.get("path") for item in library.metadata.get("preloadedCss") or ()),
     ]
     total = 0
     for relative in paths:
-        if not isinstance(relative, str) or not relative:
-            continue
-        path = (folder / relative).resolve()
-        if path.is_relative_to(folder.resolve()):
+        if isinstance(relative, str) and clean_relative(relative) is not None:
             total += _transfer_size(library.folder, relative)
     return total
 
 
 def _content_size(activity: H5PActivity) -> int:
-    folder = content_root() / str(activity.uuid)
-    if not folder.is_dir():
-        return 0
-    total = 0
-    for path in folder.rglob("*"):
-        if path.is_file() and not is_sibling(path.name):
-            total += transfer_size(path)
-    return total
+    return _folder_size(h5p_storage(), content_name(activity.uuid))
+
+
+def _folder_size(storage, folder: str) -> int:
+    folders, files = listdir(storage, folder)
+    names = frozenset(files)
+    total = sum(
+        transfer_size(f"{folder}/{name}", siblings=names) for name in files if not is_sibling(name)
+    )
+    return total + sum(_folder_size(storage, f"{folder}/{name}") for name in folders)
 
 
 def type_title(activity: H5PActivity, libraries: list[H5PLibrary]) -> str:

@@ -10,6 +10,8 @@ import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
+from training.storage import storages_setting
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # Values come from the process environment only. The compose file reads `.env` itself; no
@@ -61,6 +63,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A request id on every log line of the request and in the X-Request-ID response header.
+    "training.logging.RequestIdMiddleware",
+    # /metrics for Prometheus (a token, or 404), before host checks and the https redirect.
+    "training.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Refuses a body above ACOMPANA_REQUEST_MAX_BYTES (413) before anything reads it.
     "training.uploads.RequestSizeLimitMiddleware",
@@ -310,12 +316,19 @@ MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # https://docs.wagtail.org/en/stable/reference/settings.html#wagtaildocs-serve-method
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Django serves MEDIA_ROOT's public folders at /media/ (development: on; production: off by
-# default, the reverse proxy serves them).
+# default, the reverse proxy serves them; always on with ACOMPANA_STORAGE=s3: training/urls.py).
 ACOMPANA_SERVE_MEDIA = env.bool("ACOMPANA_SERVE_MEDIA", default=True)
-STORAGES = {
-    "default": {"BACKEND": "training.storage.MediaStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+# Where files are kept: "local" folders (MEDIA_ROOT, ACOMPANA_PRIVATE_ROOT, ACOMPANA_H5P_ROOT) or
+# "s3", one private S3-compatible bucket (README, "Object storage"; training/storage.py).
+ACOMPANA_STORAGE = env("ACOMPANA_STORAGE", default="local")
+ACOMPANA_S3 = {
+    "endpoint_url": env("ACOMPANA_S3_ENDPOINT_URL", default=""),
+    "bucket_name": env("ACOMPANA_S3_BUCKET", default=""),
+    "access_key": env("ACOMPANA_S3_ACCESS_KEY_ID", default=""),
+    "secret_key": env("ACOMPANA_S3_SECRET_ACCESS_KEY", default=""),
+    "region_name": env("ACOMPANA_S3_REGION", default="us-east-1"),
 }
+STORAGES = storages_setting(ACOMPANA_STORAGE, s3=ACOMPANA_S3)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # Sizes, in MB of 1024 x 1024 bytes (training/uploads.py). Each upload form names its limit in
 # the editor's language; the request cap refuses (413) any body no form accepts, so it must stay
@@ -352,6 +365,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 # Tasks are written to be safe to run twice, so a worker lost mid-task may re-run them.
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
 CELERY_TASK_ACKS_LATE = True
+# A task whose pool process was killed (SIGKILL, out of memory) is requeued and runs again, not
+# acknowledged as failed. https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-reject-on-worker-lost
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A message taken by a worker that dies outright (the whole worker killed) goes back to the queue
+# after the visibility timeout: longer than the longest task time limit (data downloads, 15
+# minutes) and the longest retry countdown, or a task still running would be delivered again.
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=30 * 60),
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-retry-on-startup
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -410,7 +433,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Accounts whose grace period is over (training/deletion.py): each erased once.
     "account-deletions": {"task": "training.tasks.perform_due_deletions", "schedule": 60 * 60},
+    # Tasks the broker could not take when they were queued (training/outbox.py).
+    "outbox-relay": {"task": "training.tasks.relay_outbox", "schedule": 60},
 }
+# The transactional outbox (training/outbox.py): a task not sent after this many seconds is sent
+# by the relay (its own process died between the commit and the send); sent rows are kept this
+# many days for tracing.
+ACOMPANA_OUTBOX_GRACE_SECONDS = 60
+ACOMPANA_OUTBOX_KEEP_DAYS = 7
 
 # --- Security that holds everywhere -----------------------------------------------------------
 # Sessions are read from the cache and written through to the database: no query per request.
@@ -514,6 +544,12 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Prometheus reads /metrics with "Authorization: Bearer <this token>"; unset, /metrics is a 404
+# for everyone (training/metrics.py).
+ACOMPANA_METRICS_TOKEN = env("ACOMPANA_METRICS_TOKEN", default="")
+# Error reports to Sentry (or a compatible service) when set (training/logging.py, init_sentry).
+SENTRY_DSN = env("SENTRY_DSN", default="")
 
 # --- Acompaña -----------------------------------------------------------------------------------
 ACOMPANA_ORGANISATION = env("ACOMPANA_ORGANISATION", default="Acompaña")

@@ -5,6 +5,8 @@ BENCH_DATABASE_URL (SQLite file bench/bench.sqlite3 otherwise); it is never the 
 test database, because the benchmark seeds ten thousand accounts into it.
 """
 
+from training.storage import storages_setting
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env, with_engine_options
 
@@ -22,9 +24,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
-STORAGES = {
-    "default": {"BACKEND": "training.storage.MediaStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+ACOMPANA_STORAGE = "local"
+STORAGES = storages_setting("local")
 # One client makes every request from one address: rate limits would measure themselves.
 ACCOUNT_RATE_LIMITS = False

@@ -10,8 +10,11 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from training.logging import init_sentry, json_logging
+from training.storage import storages_setting
+
 from .base import *  # noqa: F403
-from .base import env, with_engine_options
+from .base import ACOMPANA_S3, ACOMPANA_STORAGE, LOGGING, SENTRY_DSN, env, with_engine_options
 
 
 def _required(name, cast=str):
@@ -41,6 +44,11 @@ DATABASES = {"default": with_engine_options(env.db_url_config(_required("DATABAS
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that does not answer fails the request (a 503, training/friendly_errors.py) within
+# seconds instead of holding a worker; the next request connects again.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+)
 
 # The cache and the Celery broker live in different Redis databases: flushing or evicting the
 # cache must never drop queued tasks (bakerydemo's production settings explain the same).
@@ -65,6 +73,8 @@ CACHES = {
         "BACKEND": "training.cache.PooledClientRedisCache",
         "LOCATION": REDIS_CACHE_URL,
         "KEY_PREFIX": "acompana",
+        # Redis unreachable: pages go on without the cache (training/cache.py), soon.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
 
@@ -79,11 +89,19 @@ MEDIA_ROOT = Path(_required("DJANGO_MEDIA_ROOT"))
 ACOMPANA_SERVE_MEDIA = env.bool("ACOMPANA_SERVE_MEDIA", default=False)
 # WhiteNoise serves the collected static files right after the security middleware.
 MIDDLEWARE = [*MIDDLEWARE]  # noqa: F405
-MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
-STORAGES = {
-    "default": {"BACKEND": "training.storage.MediaStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+# Files: local folders (the volumes of docker-compose.yml) or, with ACOMPANA_STORAGE=s3, one
+# private S3-compatible bucket whose settings are then required: storages_setting() stops
+# start-up naming what is missing (README, "Object storage"). In S3 mode Django itself serves
+# the public media at /media/, from the bucket.
+STORAGES = storages_setting(
+    ACOMPANA_STORAGE,
+    s3=ACOMPANA_S3,
+    staticfiles="whitenoise.storage.CompressedManifestStaticFilesStorage",
+)
 WAGTAILADMIN_BASE_URL = _required("WAGTAILADMIN_BASE_URL")
 ACOMPANA_PLATFORM_ORIGIN = env(
     "ACOMPANA_PLATFORM_ORIGIN", default=WAGTAILADMIN_BASE_URL.rstrip("/")
@@ -116,6 +134,22 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
 ADMINS = [("Admin", email) for email in env.list("DJANGO_ADMINS", default=[])]
+
+# --- Logs, metrics, error reports (training/logging.py, training/metrics.py) --------------------
+# One JSON object a line on standard output, each with the request id (also in the worker, for
+# the tasks a request queued: Celery leaves Django's logging as it is).
+LOGGING = json_logging(LOGGING)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Request counts and latencies by view (django-prometheus), first and last around the others.
+# Production only: benchmarks and tests run without them. Gunicorn's worker processes share
+# their counters through PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py).
+MIDDLEWARE = [
+    *MIDDLEWARE[:2],
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    *MIDDLEWARE[2:],
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+init_sentry(SENTRY_DSN)
 
 # --- Placeholders -------------------------------------------------------------------------------
 # .env.example's values are placeholders, published with the code: copied unchanged they would
@@ -160,6 +194,8 @@ def _placeholders_left() -> list[str]:
         "WAGTAILADMIN_BASE_URL": _example_url(WAGTAILADMIN_BASE_URL),
         "ACOMPANA_PLATFORM_ORIGIN": _example_url(raw("ACOMPANA_PLATFORM_ORIGIN", default="")),
         "H5P_ORIGIN": _example_url(H5P_ORIGIN),
+        # Whatever ACOMPANA_STORAGE says: the compose file's storage service takes it too.
+        "ACOMPANA_S3_SECRET_ACCESS_KEY": _placeholder(ACOMPANA_S3["secret_key"]),
     }
     return [name for name, left in found.items() if left]
 

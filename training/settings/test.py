@@ -4,6 +4,8 @@ Set DATABASE_URL to run on PostgreSQL (CI does); SQLite otherwise. Integration t
 start a real worker override the eager setting in the worker's own environment.
 """
 
+from training.storage import storages_setting
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env, with_engine_options
 
@@ -26,10 +28,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
-STORAGES = {
-    "default": {"BACKEND": "training.storage.MediaStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Local folders whatever ACOMPANA_STORAGE says (S3: tests/training/test_object_storage.py).
+ACOMPANA_STORAGE = "local"
+STORAGES = storages_setting("local")
 MEDIA_ROOT = BASE_DIR / ".test-media"
 # Rate limits are tested on purpose where they matter; elsewhere they would make tests flaky.
 ACCOUNT_RATE_LIMITS = False
