@@ -225,8 +225,17 @@ def _html_text(text) -> str:
 
 
 # Through the module (translation.gettext), read when called: as the templates' {% translate %}.
+# Kept once escaped, by language and message (the catalogues do not change while the process
+# runs): a quiz asks for twenty of them on every module page (issue 18).
+_ESCAPED: dict[tuple[str | None, str], str] = {}
+
+
 def _escaped_gettext(message) -> str:
-    return _html_text(translation.gettext(message))
+    key = (translation.get_language(), message)
+    escaped = _ESCAPED.get(key)
+    if escaped is None:
+        escaped = _ESCAPED[key] = _html_text(translation.gettext(message))
+    return escaped
 
 
 def _escaped_ngettext(singular, plural, number) -> str:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from wagtail.models import PageViewRestriction
 
-from courses import services
+from courses import blocks, services
 from courses.blocks import render_quiz, render_reflection
 from courses.factories import block_id, correct_answers, make_course, standard_quiz, wrong_answers
 from courses.models import ActivityCompletion, QuizAttempt
@@ -211,6 +211,8 @@ def test_an_unpublished_course_is_closed(client, learner, course, modules):
 
 
 def test_translations_put_into_the_quiz_and_reflection_html_are_escaped(monkeypatch):
+    # Translations already kept escaped (courses.blocks._ESCAPED) are not the ones given here.
+    monkeypatch.setattr(blocks, "_ESCAPED", {})
     monkeypatch.setattr(translation, "gettext", lambda message: f'"<&{message}')
     monkeypatch.setattr(translation, "ngettext", lambda one, many, n: f'"<&{one}')
     context = {"block_id": "b", "page": SimpleNamespace(pk=1), "device_key": "d"}
