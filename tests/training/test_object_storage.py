@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
@@ -239,6 +240,27 @@ def test_storage_init_creates_the_bucket_once(settings, s3):
         "Bucket acompana-init created.",
         "Bucket acompana-init is there.",
     ]
+
+
+def test_storage_init_refuses_an_empty_bucket_while_local_folders_hold_files(settings, s3):
+    """An installation switched to object storage before moving its files would find none of
+    them: storage_init (the migrate service) stops and says how to move them."""
+    settings.STORAGES = storages_setting(
+        "s3", s3={**s3.storage_options(), "bucket_name": "acompana-moving"}
+    )
+    left = settings.ACOMPANA_PRIVATE_ROOT / "certificates" / "old.pdf"
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"%PDF-1.7 kept in the volume")
+    with pytest.raises(CommandError, match="backup.*restore") as refused:
+        call_command("storage_init", stdout=io.StringIO())
+    assert str(settings.ACOMPANA_PRIVATE_ROOT) in str(refused.value)
+    # The bucket is made all the same (restore needs it), and the move can go on.
+    output = io.StringIO()
+    call_command("storage_init", "--ignore-local-files", stdout=output)
+    assert output.getvalue().splitlines() == ["Bucket acompana-moving is there."]
+    # Once the files are in the bucket, nothing is refused.
+    storages["private"].save("certificates/old.pdf", ContentFile(left.read_bytes()))
+    call_command("storage_init", stdout=io.StringIO())
 
 
 def test_storage_init_does_nothing_with_local_files(settings):
