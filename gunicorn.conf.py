@@ -2,7 +2,8 @@
 
 The Dockerfile starts `gunicorn --config gunicorn.conf.py training.wsgi:application` (gunicorn
 also reads this file by itself when started from this folder). The command line adds the address
-to bind; WEB_CONCURRENCY sets the number of worker processes.
+to bind; WEB_CONCURRENCY sets the number of worker processes, GUNICORN_THREADS the threads of
+each (default 4), GUNICORN_TIMEOUT the seconds a stuck worker lives (default 30).
 
 Logs carry no secrets: the access log is written by training.logs.AccessLogger, which replaces
 the secret of any URL that holds one (a calendar feed, a password-reset or email-confirmation
@@ -15,6 +16,38 @@ the same redaction (settings.LOGGING).
 import os
 import shutil
 import tempfile
+
+
+def _setting(name, default):
+    """A whole number of at least 1 from the environment variable `name`, else `default`."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise RuntimeError(f"{name} must be a whole number of at least 1, not {value!r}.")
+    return number
+
+
+# Threads, not one request per process: each worker process (WEB_CONCURRENCY of them) answers up
+# to `threads` requests at once. The proxy (Caddy) streams request bodies through as they arrive,
+# so a large upload on a slow link (an H5P package: up to ACOMPANA_REQUEST_MAX_BYTES) holds its
+# thread for as long as the client takes to send it; with the sync worker it held the whole
+# process, and `timeout` killed it mid-upload. A threaded worker's main loop tells the arbiter it
+# is alive whatever its threads are doing, so `timeout` only catches a worker whose main loop is
+# stuck, never a slow request; slow clients use up threads, not the site. Each thread keeps its
+# own database connection (CONN_MAX_AGE): PostgreSQL must accept WEB_CONCURRENCY x
+# GUNICORN_THREADS connections per web container, plus the workers'.
+# Per-request state in the code is thread-local (threading.local, contextvars), never a plain
+# module global: see training/routing.py, courses/page_cache.py, training/logging.py.
+worker_class = "gthread"
+threads = _setting("GUNICORN_THREADS", 4)
+# Seconds a worker may go without telling the arbiter it is alive before it is killed and
+# replaced (gunicorn's default). Not a limit on a request's time (see above).
+timeout = _setting("GUNICORN_TIMEOUT", 30)
 
 # Access log on standard output (the container's log), in gunicorn's default (combined) format,
 # followed by the request's id (training/logging.py: the X-Request-ID the proxy set, or a new

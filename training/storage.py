@@ -20,8 +20,10 @@ reaches files only through `django.core.files.storage.storages[...]` (never `.pa
 work the same; nothing is served from the bucket's own URLs (README, "Object storage").
 """
 
+import io
 import os
 import posixpath
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -196,6 +198,39 @@ class MediaStorage(Storage):
 
     def get_modified_time(self, name):
         return self.storage_for(name).get_modified_time(name)
+
+
+# --- Serving stored files: one open, its size and date, its bytes as they arrive -----------------
+def _ns(moment: datetime) -> int:
+    """A datetime as nanoseconds since the epoch, exactly (no float rounding)."""
+    whole = moment.replace(microsecond=0).timestamp()
+    return int(whole) * 1_000_000_000 + moment.microsecond * 1000
+
+
+def opened_meta(storage: Storage, name: str, opened) -> tuple[int, int]:
+    """(size, mtime in ns) of a stored file opened from `storage`, without asking the storage
+    again when the open file knows them: a local file's descriptor (fstat), an object store's
+    object (its HEAD, made by open)."""
+    obj = getattr(opened, "obj", None)  # django-storages' S3File: loaded when opened
+    if obj is not None and getattr(obj, "last_modified", None) is not None:
+        return int(obj.content_length), _ns(obj.last_modified)
+    try:
+        stat = os.fstat(opened.fileno())
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return storage.size(name), _ns(storage.get_modified_time(name))
+    return stat.st_size, stat.st_mtime_ns
+
+
+def streamed(opened):
+    """What to stream of an opened stored file: on an object store, the object's body, read as
+    it arrives from one GET (reading the opened S3File would first download the whole object into
+    a temporary file); anywhere else, the file itself."""
+    obj = getattr(opened, "obj", None)
+    if obj is None or not callable(getattr(obj, "get", None)):
+        return opened
+    body = obj.get()["Body"]
+    opened.close()
+    return body
 
 
 # --- Settings: STORAGES for local folders or one S3 bucket ---------------------------------------

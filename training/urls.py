@@ -16,7 +16,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from . import data_views, deletion_views, privacy_views, routing, views
-from .storage import PUBLIC_FOLDERS, is_public_name
+from .storage import PUBLIC_FOLDERS, is_public_name, opened_meta, streamed
 
 
 def to_allauth_login(request):
@@ -67,8 +67,13 @@ urlpatterns = [
 ]
 
 
-# Public media change name when they change (a new rendition gets a new file), but a name can come
-# back after its file was deleted: a day, not forever.
+# Public media change name when they change: a rendition's name holds its original's file name
+# (a replaced original gets a new one: Wagtail saves it before deleting the old), the filter and,
+# for crops, a hash of the focal point. But a name can come back after its file was deleted (an
+# image deleted, or replaced twice by uploads of the same name: the second takes the first's freed
+# name back), then with other pixels: a day, not forever. Caddy sends the same header for the
+# files it serves itself from the media volume (deploy/Caddyfile), so a URL is cached alike
+# whichever answers. (Without it, browsers would guess from Last-Modified: often longer.)
 PUBLIC_MEDIA_MAX_AGE = 24 * 60 * 60
 
 
@@ -81,17 +86,27 @@ def serve_public_media(request, path):
         raise Http404
     storage = default_storage.storage_for(name)
     try:
-        handle = storage.open(name, "rb")  # nothing is read yet
+        handle = storage.open(name, "rb")  # nothing is read yet (on S3, one HEAD)
     except OSError as error:  # FileNotFoundError, a folder
         raise Http404 from error
-    # An S3 file knows its time from opening (one request fewer); a local one asks the disk.
-    modified = getattr(getattr(handle, "obj", None), "last_modified", None)
-    modified = (modified or storage.get_modified_time(name)).timestamp()
+    try:
+        size, mtime_ns = opened_meta(storage, name, handle)  # what the open already knows
+    except Exception:
+        handle.close()
+        raise
+    modified = mtime_ns // 1_000_000_000
     if not was_modified_since(request.META.get("HTTP_IF_MODIFIED_SINCE"), modified):
         handle.close()
         return HttpResponseNotModified()
     content_type, _encoding = mimetypes.guess_type(name)
-    response = FileResponse(handle, content_type=content_type or "application/octet-stream")
+    # A local file as it is; an object's body as it arrives from the bucket, never first copied
+    # whole into a temporary file.
+    response = FileResponse(
+        streamed(handle),
+        content_type=content_type or "application/octet-stream",
+        filename=posixpath.basename(name),
+    )
+    response["Content-Length"] = size
     response["Last-Modified"] = http_date(modified)
     if settings.DEBUG:
         add_never_cache_headers(response)

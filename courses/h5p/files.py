@@ -8,8 +8,6 @@ works: a storage has no folders of its own (an object store has only names), so 
 prefix, listed with `listdir` and removed file by file.
 """
 
-import io
-import os
 import posixpath
 from collections.abc import Iterator
 from datetime import datetime
@@ -17,6 +15,9 @@ from datetime import datetime
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
+
+# In training.storage, shared with the public media view (compression.py imports it from here).
+from training.storage import opened_meta
 
 LIBRARIES = "libraries"
 CONTENT = "content"
@@ -104,26 +105,6 @@ def _remove_empty_folders(storage: Storage, folder: str) -> None:
             storage.delete(folder)
     except (OSError, SuspiciousOperation):
         pass
-
-
-def _ns(moment: datetime) -> int:
-    """A datetime as nanoseconds since the epoch, exactly (no float rounding)."""
-    whole = moment.replace(microsecond=0).timestamp()
-    return int(whole) * 1_000_000_000 + moment.microsecond * 1000
-
-
-def opened_meta(storage: Storage, name: str, opened) -> tuple[int, int]:
-    """(size, mtime in ns) of a stored file opened from `storage`, without asking the storage
-    again when the open file knows them: a local file's descriptor (fstat), an object store's
-    object (its HEAD, made by open)."""
-    obj = getattr(opened, "obj", None)  # django-storages' S3File: loaded when opened
-    if obj is not None and getattr(obj, "last_modified", None) is not None:
-        return int(obj.content_length), _ns(obj.last_modified)
-    try:
-        stat = os.fstat(opened.fileno())
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        return storage.size(name), _ns(storage.get_modified_time(name))
-    return stat.st_size, stat.st_mtime_ns
 
 
 def open_stored(storage: Storage, name: str):

@@ -54,6 +54,8 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import http_date
 
+from training.storage import opened_meta, streamed
+
 from ..models import CoursePage, H5PActivity, H5PLibrary, ModulePage
 from ..selectors import can_preview
 from .compression import (
@@ -64,15 +66,7 @@ from .compression import (
     fresh,
     is_sibling,
 )
-from .files import (
-    clean_relative,
-    content_name,
-    h5p_storage,
-    library_name,
-    open_stored,
-    opened_meta,
-    size,
-)
+from .files import clean_relative, content_name, h5p_storage, library_name, open_stored, size
 from .xapi import PlayerLaunch, Refused, object_iri, player_launch_check
 
 LIBRARY_FOLDER = re.compile(r"^(?P<name>[\w.\-]+)-(?P<major>\d+)\.(?P<minor>\d+)$")
@@ -322,23 +316,11 @@ def _serve_stored(request, folder: str, relative: str, cache_control: str):
         served.close()
         return _validated(request, not_modified, **validators)
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(_streamed(served), content_type=content_type, filename=filename)
+    response = FileResponse(streamed(served), content_type=content_type, filename=filename)
     response["Content-Length"] = served_size
     if encoding:
         response["Content-Encoding"] = encoding
     return _validated(request, response, **validators)
-
-
-def _streamed(opened):
-    """What to stream of an opened stored file: on an object store, the object's body, read as
-    it arrives from one GET (reading the opened S3File would first download the whole object into
-    a temporary file); anywhere else, the file itself."""
-    obj = getattr(opened, "obj", None)
-    if obj is None or not callable(getattr(obj, "get", None)):
-        return opened
-    body = obj.get()["Body"]
-    opened.close()
-    return body
 
 
 @functools.cache
@@ -362,10 +344,13 @@ def relay_digest() -> str:
     except OSError:
         return "0" * 12
     key = (stat.st_mtime_ns, stat.st_size)
-    if key not in _relay_digests:
+    # Read once into a local: another thread (gthread workers) may clear the dict meanwhile.
+    digest = _relay_digests.get(key)
+    if digest is None:
+        digest = hashlib.sha256(RELAY.read_bytes()).hexdigest()[:12]
         _relay_digests.clear()
-        _relay_digests[key] = hashlib.sha256(RELAY.read_bytes()).hexdigest()[:12]
-    return _relay_digests[key]
+        _relay_digests[key] = digest
+    return digest
 
 
 def _version_folder(library: H5PLibrary) -> tuple[str, str]:

@@ -12,20 +12,30 @@ The store is the storage `storages["h5p"]` (files.py): a local folder or an obje
 only through the storage's API. The package is checked from the upload, then each file is written
 from the archive under its final name (with its compressed siblings), inside the import's
 transaction: a content folder belongs to one activity, a library folder is named by the hash of
-its files (writing it again writes the same bytes), so nothing is renamed into place; a failed
-import deletes what it wrote, so it leaves nothing behind.
+its files (writing it again writes the same bytes), so nothing is renamed into place.
+
+Imports run side by side (and a task may be delivered twice), so:
+- an activity is extracted by one run at a time: the run locks the activity's row for the whole
+  transaction that writes, and does nothing when the activity is no longer being prepared (a
+  run that finds it ready never touches its files);
+- a library folder is shared by every import that brings the same files, so a failed import
+  never deletes one (another import may be writing it, its row not committed yet): it deletes
+  only its own content folder. The sweep removes library folders no committed row names, once
+  nothing in them changed for an hour, under a lock (PostgreSQL) that an import writing that
+  folder holds until it commits.
 """
 
 import hashlib
 import json
 import logging
 import posixpath
+import uuid
 import zipfile
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,9 +151,24 @@ class ExtractionRefused(Exception):
         self.errors = errors
 
 
-def _store_library(
-    archive, library: PackageLibrary, limits, created: list[str], uploaded_by=None
-) -> H5PLibrary:
+def _library_lock(folder: str, *, wait: bool = True) -> bool:
+    """A lock on a library folder (PostgreSQL advisory lock, held until the transaction ends):
+    an import holds it while it writes the folder and until its row commits; the sweep takes it
+    (without waiting) before it deletes the folder. Whether it is held; always so elsewhere
+    (SQLite: one process, tasks run eagerly)."""
+    if connection.vendor != "postgresql":
+        return True
+    digest = hashlib.sha256(f"acompana-h5p-library:{folder}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+        return bool(cursor.fetchone()[0])
+
+
+def _store_library(archive, library: PackageLibrary, limits, uploaded_by=None) -> H5PLibrary:
     """The stored candidate with exactly these files: reused when the store has it, stored
     (waiting for review) when new. Refused when an administrator approved other files under this
     version, or rejected these."""
@@ -168,9 +193,10 @@ def _store_library(
         folder = f"{library.ref.machine_name}-{library.ref.major}.{library.ref.minor}."
         folder = f"{folder}{library.patch}-{digest[:16]}"
         target = library_name(folder)
-        # Removed again if the import fails. A folder left by an interrupted import (no row
-        # refers to it) holds some of these very files: written over with the same bytes.
-        created.append(target)
+        # Shared with any other import of these very files: written over with the same bytes,
+        # never deleted by a failed import (the sweep removes it once no row names it). Held
+        # until this transaction ends, so the sweep cannot delete it meanwhile.
+        _library_lock(folder)
         _write(archive, library.files, target, limits)
         try:
             with transaction.atomic():
@@ -179,9 +205,8 @@ def _store_library(
                     folder_name=folder, metadata=library.data, uploaded_by=uploaded_by,
                 )  # fmt: skip
         except IntegrityError:  # the same files stored meanwhile by another import
+            # Its folder is this very one (named by the same hash), with the same bytes.
             existing = H5PLibrary.objects.get(**version, files_hash=digest)
-            # Its folder is this very one (named by the same hash), with the same bytes: kept.
-            created.remove(target)
         else:
             return existing
     if existing.status == H5PLibrary.Status.REJECTED:
@@ -190,6 +215,11 @@ def _store_library(
                 "library": existing}]
         )  # fmt: skip
     return existing
+
+
+def _library_order(library: PackageLibrary) -> tuple:
+    ref = library.ref
+    return (ref.machine_name, ref.major, ref.minor, library.patch)
 
 
 def _needed(package: Package) -> list[LibraryRef]:
@@ -211,8 +241,10 @@ def _needed(package: Package) -> list[LibraryRef]:
 def activity_extract(*, activity_id: int) -> H5PActivity:
     """Validate and extract an uploaded activity, once: a ready or refused one is left as is.
 
-    Database errors propagate (the task retries them, then refuses); anything else refuses the
-    package with a reason: an activity never stays "being prepared".
+    Safe when two runs meet (a task delivered twice): one extracts, under the lock of the
+    activity's row; the other then finds it ready (or refused) and does nothing, its files
+    untouched. Database errors propagate (the task retries them, then refuses); anything else
+    refuses the package with a reason: an activity never stays "being prepared".
     """
     with transaction.atomic():
         activity = H5PActivity.objects.select_for_update().get(pk=activity_id)
@@ -223,7 +255,6 @@ def activity_extract(*, activity_id: int) -> H5PActivity:
 
 def _extract(activity: H5PActivity) -> H5PActivity:
     limits = Limits.from_settings()
-    created: list[str] = []
     target = content_name(activity.uuid)
     try:
         with activity.package.open("rb") as upload:
@@ -233,9 +264,16 @@ def _extract(activity: H5PActivity) -> H5PActivity:
             if not package.ok:
                 raise ExtractionRefused(package.errors)
             with transaction.atomic(), zipfile.ZipFile(upload) as archive:
+                # Locked until this transaction ends: another run of this extraction waits here,
+                # then finds it no longer being prepared and leaves it (and its files) alone.
+                current = H5PActivity.objects.select_for_update().get(pk=activity.pk)
+                if current.status != H5PActivity.Status.PENDING:
+                    return current
+                # Same order in every import: two imports never wait for each other's library.
+                ordered = sorted(package.libraries.values(), key=_library_order)
                 stored = [
-                    _store_library(archive, library, limits, created, activity.uploaded_by)
-                    for library in package.libraries.values()
+                    _store_library(archive, library, limits, current.uploaded_by)
+                    for library in ordered
                 ]
                 # Left by an interrupted extraction of this activity: written afresh.
                 delete_tree(h5p_storage(), target)
@@ -244,41 +282,61 @@ def _extract(activity: H5PActivity) -> H5PActivity:
                     LibraryRef(s.machine_name, s.major_version, s.minor_version): s for s in stored
                 }
                 used = [by_ref.get(ref) or best_library(ref) for ref in _needed(package)]
-                activity.libraries.set([library for library in used if library])
-                activity.main_library = str(package.main_library)
-                activity.h5p_json = package.h5p
-                activity.sub_content_ids = sub_content_ids(written["content.json"])
-                activity.status = H5PActivity.Status.READY
-                activity.errors = []
-                activity.save()
+                current.libraries.set([library for library in used if library])
+                current.main_library = str(package.main_library)
+                current.h5p_json = package.h5p
+                current.sub_content_ids = sub_content_ids(written["content.json"])
+                current.status = H5PActivity.Status.READY
+                current.errors = []
+                current.save()
+                return current
     except ExtractionRefused as refused:
-        _clean([*created, target])
-        _refuse(activity, refused.errors)
+        return _fail(activity.pk, refused.errors) or activity
     except DatabaseError:
-        _clean([*created, target])
+        # Retried by the task: what this run wrote of its content is written afresh then (or
+        # deleted when the activity is refused). Libraries stay for the sweep to judge.
+        _clean_pending(activity.pk)
         raise
     except Exception:
         # A damaged archive, a decompressor's own exception, a full disk: refused with a reason.
         logger.exception("H5P extraction of activity %s failed", activity.pk)
-        _clean([*created, target])
-        _refuse(activity, [unpack_failed_reason()])
-    return activity
+        return _fail(activity.pk, [unpack_failed_reason()]) or activity
+
+
+def _fail(activity_id: int, errors: list[str]) -> H5PActivity | None:
+    """Refuse the activity with `errors` and delete its content, under its row's lock, only while
+    it is still being prepared: another run may have made it ready (or refused it) meanwhile,
+    and that stays as it is, files and all."""
+    with transaction.atomic():
+        activity = H5PActivity.objects.select_for_update().filter(pk=activity_id).first()
+        if activity is None or activity.status != H5PActivity.Status.PENDING:
+            return activity
+        _clean(content_name(activity.uuid))
+        _refuse(activity, errors)
+        return activity
+
+
+def _clean_pending(activity_id: int) -> None:
+    """After a database error: delete the content this run wrote, if the activity is still being
+    prepared and the database answers (else the next run writes it afresh, or the sweep
+    removes it)."""
+    try:
+        with transaction.atomic():
+            activity = H5PActivity.objects.select_for_update().filter(pk=activity_id).first()
+            if activity is not None and activity.status == H5PActivity.Status.PENDING:
+                _clean(content_name(activity.uuid))
+    except DatabaseError:
+        logger.warning("H5P extraction of activity %s: content left for the sweep", activity_id)
 
 
 def unpack_failed_reason() -> str:
     return _("The package could not be unpacked. Please check the file and try again.")
 
 
-@transaction.atomic
 def activity_fail(*, activity_id: int, reason: str) -> H5PActivity | None:
     """Refuse an activity still being prepared, with `reason` (when its preparation failed for a
     reason of the platform's, or took too long). Does nothing to a ready or refused one."""
-    activity = H5PActivity.objects.select_for_update().filter(pk=activity_id).first()
-    if activity is None or activity.status != H5PActivity.Status.PENDING:
-        return activity
-    _clean([content_name(activity.uuid)])
-    _refuse(activity, [reason])
-    return activity
+    return _fail(activity_id, [reason])
 
 
 def stuck_activities_fail(*, older_than: timedelta | None = None) -> list[int]:
@@ -318,22 +376,16 @@ def sub_content_ids(content_json: bytes | str) -> list[str]:
     return sorted(found)
 
 
-def _clean(folders: list[str]) -> None:
-    """Delete what a failed import wrote. A library folder a committed row refers to stays
-    (another import stored the same files meanwhile: the folder is theirs too)."""
-    storage = h5p_storage()
-    for folder in folders:
-        if folder.startswith(f"{LIBRARIES}/"):
-            name = folder.removeprefix(f"{LIBRARIES}/")
-            try:
-                if H5PLibrary.objects.filter(folder_name=name).exists():
-                    continue
-            except DatabaseError:  # cannot tell: kept, for the sweep to judge later
-                continue
-        try:
-            delete_tree(storage, folder)
-        except Exception:  # cleaning up must not hide why the import failed
-            logger.exception("H5P store: could not delete %s", folder)
+def _clean(folder: str) -> None:
+    """Delete the content folder of a failed import (the caller holds the activity's lock). Never
+    a library folder: another import may be writing the same one, its row not committed yet;
+    the sweep removes library folders no row names."""
+    if not folder.startswith(f"{CONTENT}/"):
+        raise ValueError(f"only an activity's content folder is cleaned, not {folder}")
+    try:
+        delete_tree(h5p_storage(), folder)
+    except Exception:  # cleaning up must not hide why the import failed
+        logger.exception("H5P store: could not delete %s", folder)
 
 
 def _refuse(activity: H5PActivity, errors: list[str]) -> None:
@@ -349,32 +401,87 @@ def _refuse(activity: H5PActivity, errors: list[str]) -> None:
 def store_sweep(*, older_than: timedelta = timedelta(hours=1)) -> list[str]:
     """Remove what no record refers to: files left by an interrupted extraction, content of
     activities that are gone or refused, library folders without a library row. Only folders
-    older than `older_than` (a local folder's own mtime; in an object store, which has no
-    folders, its newest file's), so a running extraction is never touched."""
+    where nothing changed for `older_than` (the folder's own mtime, where the storage has one,
+    and every file's below it), so a running extraction is never touched; and each is judged
+    again, just before it goes, under the lock an extraction writing it holds (the activity's
+    row; the library folder's lock), against committed rows only: what an extraction writes
+    meanwhile either holds that lock or commits a row that keeps the folder."""
     cutoff = timezone.now() - older_than
     storage = h5p_storage()
+    # Kept at once, without reading their files' times (a request each, in an object store).
     ready = {
         str(u) for u in H5PActivity.objects.filter(status=H5PActivity.Status.READY)
         .values_list("uuid", flat=True)
     }  # fmt: skip
-    known_libraries = {library.folder for library in H5PLibrary.objects.all()}
+    fields = ("folder_name", "machine_name", "major_version", "minor_version", "patch_version")
+    known_libraries = {library.folder for library in H5PLibrary.objects.only(*fields)}
     removed = []
-    for root, keep in ((CONTENT, ready), (LIBRARIES, known_libraries)):
-        folders, _files = listdir(storage, root)
-        for name in sorted(folders):
-            folder = f"{root}/{name}"
-            if name in keep or not _older_than(storage, folder, cutoff):
-                continue
-            delete_tree(storage, folder)
+    for name in sorted(listdir(storage, CONTENT)[0]):
+        folder = f"{CONTENT}/{name}"
+        if name in ready or not _older_than(storage, folder, cutoff):
+            continue
+        if _content_sweep(storage, folder, name):
+            removed.append(folder)
+    for name in sorted(listdir(storage, LIBRARIES)[0]):
+        folder = f"{LIBRARIES}/{name}"
+        if name in known_libraries or not _older_than(storage, folder, cutoff):
+            continue
+        if _library_sweep(storage, folder, name):
             removed.append(folder)
     return removed
 
 
+def _content_sweep(storage, folder: str, name: str) -> bool:
+    """Delete a content folder unless its activity is ready, or being extracted (its row
+    locked: skipped, judged at the next sweep)."""
+    with transaction.atomic():
+        try:
+            activity_uuid = uuid.UUID(name)
+        except ValueError:  # not an activity's folder (a leftover of an older layout)
+            activity_uuid = None
+        if activity_uuid is not None:
+            rows = H5PActivity.objects.filter(uuid=activity_uuid)
+            activity = rows.select_for_update(skip_locked=True).first()
+            if activity is None and rows.exists():
+                return False  # being extracted right now
+            if activity is not None and activity.status == H5PActivity.Status.READY:
+                return False
+        delete_tree(storage, folder)
+        return True
+
+
+def _library_sweep(storage, folder: str, name: str) -> bool:
+    """Delete a library folder that no committed row names, unless an import is writing it."""
+    with transaction.atomic():
+        if not _library_lock(name, wait=False):
+            return False  # an import is writing it: its row commits with it
+        if any(library.folder == name for library in _libraries_named(name)):
+            return False
+        delete_tree(storage, folder)
+        return True
+
+
+def _libraries_named(folder: str):
+    """The rows that may keep `folder`: by their folder name, or (stored before candidates had
+    folders of their own) by name and version."""
+    found = list(H5PLibrary.objects.filter(folder_name=folder))
+    machine_name, _dash, version = folder.rpartition("-")
+    if machine_name and version.count(".") == 2 and all(v.isdigit() for v in version.split(".")):
+        major, minor, patch = (int(v) for v in version.split("."))
+        found += H5PLibrary.objects.filter(
+            folder_name="", machine_name=machine_name, major_version=major,
+            minor_version=minor, patch_version=patch,
+        )  # fmt: skip
+    return found
+
+
 def _older_than(storage, folder: str, cutoff) -> bool:
-    """Whether nothing in `folder` changed since `cutoff`."""
-    own = modified_time(storage, folder)  # a local folder: its own mtime
-    if own is not None:
-        return _aware(own) <= cutoff
+    """Whether nothing in `folder` changed since `cutoff`: its own mtime (a local folder's; an
+    object store has no folders) and every file's below it. A folder's mtime alone is not
+    enough: a file rewritten in a subfolder does not change it."""
+    own = modified_time(storage, folder)
+    if own is not None and _aware(own) > cutoff:
+        return False
     for name in walk(storage, folder):
         changed = modified_time(storage, name)
         if changed is None or _aware(changed) > cutoff:

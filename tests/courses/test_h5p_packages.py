@@ -330,7 +330,8 @@ def test_the_sweep_removes_leftovers_and_keeps_what_is_in_use():
         (folder / "file.txt").write_text("x")
     old = clock.time() - 2 * 3600
     for folder in [*leftovers, store.content_root() / str(ready.uuid), library_folder]:
-        os.utime(folder, (old, old))
+        for path in [*folder.rglob("*"), folder]:  # the sweep looks at every file's mtime too
+            os.utime(path, (old, old))
     assert h5p_sweep.delay().get() == len(leftovers)
     assert not any(folder.exists() for folder in leftovers)
     assert fresh.exists()  # too recent: maybe an extraction in progress
