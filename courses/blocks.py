@@ -262,7 +262,8 @@ def render_quiz(value, context) -> str:
         f'<h2 id="quiz-title-{block_id}">{esc(value.get("title"))}</h2>\n'
     ]
     if activity.get("passed"):
-        html.append(f'<p class="badge done">✓ {gettext("Passed")}</p>\n')
+        passed = gettext("Passed")
+        html.append(f'<p class="badge done">✓ {passed}</p>\n')
     if value.get("introduction"):
         html.append(f"<p>{esc(value['introduction'])}</p>\n")
     mark = esc(value.get("pass_mark"))
@@ -276,7 +277,8 @@ def render_quiz(value, context) -> str:
         )  # fmt: skip
         html.append(f'<p class="quiz-result" role="status">\n{scored}\n{verdict}\n</p>\n')
     else:
-        html.append(f'<p class="muted">{gettext("Pass mark: %(mark)s%%.") % {"mark": mark}}</p>\n')
+        pass_mark = gettext("Pass mark: %(mark)s%%.") % {"mark": mark}
+        html.append(f'<p class="muted">{pass_mark}</p>\n')
     page_pk = esc(page.pk) if page is not None else ""
     action = (
         reverse("courses:activity_action", args=[page.pk, raw_id, "submit"]) if page is not None
@@ -297,10 +299,12 @@ def render_quiz(value, context) -> str:
     questions = activity.get("questions") or ()
     if questions:
         choose_all = gettext("choose all that apply")
-        answer_key = f' <span class="answer-key">({gettext("a correct answer")})</span>'
+        a_correct_answer = gettext("a correct answer")
+        answer_key = f' <span class="answer-key">({a_correct_answer})</span>'
+        correct_word, not_yet = gettext("Correct"), gettext("Not correct yet")
         results = {
-            True: (" correct", f'<p class="result">✓ {gettext("Correct")}</p>\n'),
-            False: (" incorrect", f'<p class="result">✗ {gettext("Not correct yet")}</p>\n'),
+            True: (" correct", f'<p class="result">✓ {correct_word}</p>\n'),
+            False: (" incorrect", f'<p class="result">✗ {not_yet}</p>\n'),
         }
         disabled = "" if can_attempt else " disabled"
     for number, question in enumerate(questions, start=1):
@@ -386,10 +390,11 @@ def render_reflection(value, context) -> str:
         reverse("courses:activity_action", args=[page.pk, raw_id, "save"]) if page is not None
         else ""
     )  # fmt: skip
+    heading = gettext("Reflection")
     html = [
         f'<section class="activity reflection" id="activity-{block_id}" '
         f'aria-labelledby="reflection-title-{block_id}">\n'
-        f'<h2 id="reflection-title-{block_id}">{gettext("Reflection")}</h2>\n'
+        f'<h2 id="reflection-title-{block_id}">{heading}</h2>\n'
         '<p class="private-note">'
         + gettext(
             "Private: only you can read this, unless you choose to share it with your cohort's "
@@ -400,11 +405,12 @@ def render_reflection(value, context) -> str:
     if value.get("guidance"):
         html.append(f'<p class="muted">{esc(value["guidance"])}</p>\n')
     saved_at = date_format(reflection.updated_at, "U") if reflection else "0"
+    saving, draft_saved = gettext("Saving…"), gettext("Draft saved.")
     html.append(
         f'<form method="post" action="{esc(action)}" data-reflection data-draft-key="acompana:'
         f'{esc(context.get("device_key", ""))}:reflection:{page_pk}:{block_id}" '
         f'data-saved-at="{esc(saved_at)}"\n'
-        f'data-msg-saving="{gettext("Saving…")}" data-msg-saved="{gettext("Draft saved.")}"\n'
+        f'data-msg-saving="{saving}" data-msg-saved="{draft_saved}"\n'
         'data-msg-offline="'
         + gettext("Not saved to the server yet (no connection?). Your text is kept on this device.")
         + '"\ndata-msg-restored="'
@@ -424,8 +430,9 @@ def render_reflection(value, context) -> str:
         gettext("Update submitted reflection") if activity.get("submitted")
         else gettext("Submit reflection")
     )  # fmt: skip
+    your_reflection, save_draft = gettext("Your reflection"), gettext("Save draft")
     html.append(
-        f'<label for="reflection-{block_id}">{gettext("Your reflection")}</label>\n'
+        f'<label for="reflection-{block_id}">{your_reflection}</label>\n'
         f'<textarea id="reflection-{block_id}" name="text" rows="8" maxlength="20000">'
         f"{esc(activity.get('text', ''))}</textarea>\n"
         f'<div class="option">\n<input type="checkbox" id="share-{block_id}" '
@@ -433,7 +440,7 @@ def render_reflection(value, context) -> str:
         + gettext("When I submit, share it with my cohort's trainers")
         + f'</label>\n</div>\n<p class="autosave-status muted" aria-live="polite">{saved}</p>\n'
         '<div class="actions">\n<button type="submit" name="action" value="save" '
-        f'class="button secondary">{gettext("Save draft")}</button>\n'
+        f'class="button secondary">{save_draft}</button>\n'
         f'<button type="submit" name="action" value="submit">{submit}</button>\n</div>\n'
     )
     if activity.get("draft_differs"):
