@@ -19,8 +19,9 @@ def _on_change(sender, instance, **kwargs):
 
 
 def _on_course_completed(sender, user, **kwargs):
-    # Sent after the commit already (courses/signals.py).
-    tasks.evaluate_person.delay(user.pk)
+    # Sent after the commit already (courses/services.py): the row is written and sent at once,
+    # and waits in the outbox when the broker does not answer.
+    outbox.queue(tasks.evaluate_person, user.pk)
 
 
 def _names_changed(sender, instance, created, update_fields=None, **kwargs):

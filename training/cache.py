@@ -6,24 +6,46 @@ session, counts a rate limit and reads a cached value builds three. redis-py cli
 thread-safe over their connection pool, so one per pool is enough (the pools themselves are
 Django's, unchanged).
 
-Redis unreachable (stopped, restarting, the network gone): every call behaves as a miss instead
-of failing the request. A read finds nothing, a write is dropped, `count` answers 0 (so rate
-limits, ours and allauth's, fail open: nobody is refused while Redis is down), `incr` raises
-ValueError as for a missing key. Sessions (cached_db) are read from the database. The first
-failure is logged once per process, and the return. A process that dropped a write meanwhile
-(possibly a generation moved to invalidate cached pages: courses/page_cache.py,
-training/routing.py) empties the cache once when Redis answers again, so that nothing stale
-comes back.
+Redis unreachable (stopped, restarting, loading its data, the network gone: a connection error
+or a timeout; any other Redis error, a wrong command or a wrong type, is raised as usual): every
+call behaves as a miss instead of failing the request. A read finds nothing, a write is dropped,
+`count` answers 0 (so rate limits, ours and allauth's, fail open: nobody is refused while Redis
+is down), `incr` raises ValueError as for a missing key. Sessions (cached_db) are read from the
+database. The first failure is logged once per process, and the return.
+
+After a failure the process does not ask Redis again for RETRY_SECONDS (an OPTIONS key, default
+`RETRY_SECONDS`): a request that makes twenty cache calls waits for one socket timeout, not
+twenty. Calls in that time are misses and dropped writes as above.
+
+A dropped write (possibly a generation moved to invalidate cached pages: courses/page_cache.py,
+training/routing.py) must not leave any process serving what it should have invalidated:
+
+- the process that dropped it empties the cache once when Redis answers it again;
+- every other process reads the same Redis, and may have seen it answer all along: on the first
+  dropped write of an outage, the process queues `training.tasks.clear_cache` through the outbox
+  (training/outbox.py). The row is written in PostgreSQL (after the caller's commit, when there
+  is one), survives the outage, and is sent when the broker answers again; a worker then empties
+  the cache for everyone.
 """
 
+import functools
 import logging
 import threading
+import time
 
+import redis
+from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+# Redis did not answer: the cache degrades. Any other RedisError (ResponseError: a wrong type, a
+# script error) is a bug and raised. (BusyLoadingError is a ConnectionError; named for the reader.)
+CONNECTION_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
+# After a connection failure, Redis is not asked again for this many seconds (OPTIONS key
+# "RETRY_SECONDS" overrides it).
+RETRY_SECONDS = 5.0
 
 
 class PooledClientRedisCacheClient(RedisCacheClient):
@@ -44,20 +66,63 @@ class _Health:
         self.lock = threading.Lock()
         self.failing = False
         self.lost_writes = False
+        # time.monotonic() before which Redis is not asked (after a failure).
+        self.retry_at = 0.0
+        # The durable clear (training.tasks.clear_cache) is written in the outbox for this outage.
+        self.clear_queued = False
 
 
 _health: dict[str, _Health] = {}
 
 
+def _queue_clear(health: _Health) -> None:
+    """Write the outbox row of `training.tasks.clear_cache`, once an outage per process. Called
+    in autocommit (outside any transaction, or after the caller's commit). Never raises: the
+    database may be down too; the next dropped write tries again."""
+    with health.lock:
+        if health.clear_queued:
+            return
+        health.clear_queued = True
+    try:
+        from . import outbox, tasks  # noqa: PLC0415 - models: not while settings are read
+
+        outbox.queue(tasks.clear_cache, robust=True)
+    except Exception:
+        health.clear_queued = False
+        logger.warning("cache: could not queue the cache clear in the outbox", exc_info=True)
+
+
+def _queue_clear_after_commit(health: _Health) -> None:
+    """After the caller's commit (a rolled-back transaction's dropped writes concerned a change
+    that never happened); at once outside a transaction."""
+    if health.clear_queued:
+        return
+    try:
+        from django.db import transaction  # noqa: PLC0415
+
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(functools.partial(_queue_clear, health), robust=True)
+            return
+    except Exception:
+        logger.warning("cache: could not queue the cache clear", exc_info=True)
+        return
+    _queue_clear(health)
+
+
 class PooledClientRedisCache(RedisCache):
     def __init__(self, server, params):
-        super().__init__(server, params)
+        options = dict(params.get("OPTIONS") or {})
+        self.retry_seconds = float(options.pop("RETRY_SECONDS", RETRY_SECONDS))
+        super().__init__(server, {**params, "OPTIONS": options})
         self._class = PooledClientRedisCacheClient
         self._health = _health.setdefault(str(server), _Health())
 
     def _call(self, method, fallback, *args, write: bool, **kwargs):
         health = self._health
         failing, emptied = health.failing, False
+        if failing and time.monotonic() < health.retry_at:
+            self._dropped(write=write)  # not asked: it failed a moment ago
+            return fallback
         try:
             if failing and health.lost_writes:
                 # The first call after an outage in which a write was dropped (possibly a
@@ -65,7 +130,7 @@ class PooledClientRedisCache(RedisCache):
                 super().clear()
                 emptied = True
             result = method(*args, **kwargs)
-        except RedisError as error:
+        except CONNECTION_ERRORS as error:
             self._failed(error, write=write)
             return fallback
         if failing:
@@ -77,9 +142,18 @@ class PooledClientRedisCache(RedisCache):
         with health.lock:
             first = not health.failing
             health.failing = True
-            health.lost_writes = health.lost_writes or write
+            health.retry_at = time.monotonic() + self.retry_seconds
         if first:
             logger.warning("cache: Redis unavailable, working without the cache: %r", error)
+        self._dropped(write=write)
+
+    def _dropped(self, *, write: bool) -> None:
+        if not write:
+            return
+        health = self._health
+        with health.lock:
+            health.lost_writes = True
+        _queue_clear_after_commit(health)
 
     def _recovered(self, emptied: bool) -> None:
         health = self._health
@@ -87,9 +161,16 @@ class PooledClientRedisCache(RedisCache):
             if not health.failing:
                 return
             health.failing = False
+            health.retry_at = 0.0
+            health.clear_queued = False
             if emptied:
                 health.lost_writes = False
         logger.warning("cache: Redis answers again%s", "; emptied the cache" if emptied else "")
+
+    def clear_or_raise(self) -> bool:
+        """Empty the cache now, or raise the connection error (for training.tasks.clear_cache,
+        which Celery then retries): no degradation, no wait."""
+        return super().clear()
 
     # Reads: a miss.
     def get(self, key, default=None, version=None):
@@ -151,3 +232,13 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
+
+
+def clear_default_cache() -> bool:
+    """Empty the default cache (training.tasks.clear_cache). A Redis that does not answer raises
+    its connection error, for the task to be retried."""
+    cache = caches["default"]
+    if isinstance(cache, PooledClientRedisCache):
+        return cache.clear_or_raise()
+    cache.clear()
+    return True

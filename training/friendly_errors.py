@@ -11,9 +11,9 @@ Also the site's handler500 (`server_error`): a 503 when the database does not an
 
 import sys
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import Resolver404, get_resolver, resolve
@@ -58,16 +58,39 @@ class FriendlyNotFoundMiddleware:
 # were sending and try again (static/js: xAPI statements, quiz answers and reflections stay in
 # localStorage on any 5xx), and a proxy or monitor can tell it from a bug. Connections are
 # checked again at the next request (CONN_HEALTH_CHECKS), so the site recovers by itself.
-DATABASE_DOWN = (OperationalError, InterfaceError)
+#
+# Only a lost or refused connection is an outage. Other errors of the database are the page's
+# (a query cancelled by its statement timeout, a deadlock, a serialization failure, a full disk)
+# and answer the usual 500, as does an error raised while handling a database error.
 RETRY_AFTER_SECONDS = 30
+# SQLSTATEs of a server that cannot be reached or is going away: class 08 (connection
+# exception), admin_shutdown, crash_shutdown, cannot_connect_now (starting or shutting down),
+# too_many_connections. https://www.postgresql.org/docs/current/errcodes-appendix.html
+UNAVAILABLE_CLASSES = ("08",)
+UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300"})
 
 
-def _database_down() -> bool:
-    _kind, error, _traceback = sys.exc_info()
+def _connection_lost(error: psycopg.Error) -> bool:
+    sqlstate = getattr(error, "sqlstate", None)
+    if sqlstate is None:
+        # No answer from the server: the connection failed, was lost or is closed (psycopg says
+        # so client-side); psycopg_pool's PoolTimeout (no free connection) is one too. Other
+        # client-side errors without a state (a NUL in a string, wrong parameters) are bugs.
+        return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
+    if sqlstate.startswith(UNAVAILABLE_CLASSES) or sqlstate in UNAVAILABLE_STATES:
+        return True
+    pgconn = getattr(error, "pgconn", None)
+    return pgconn is not None and pgconn.status == psycopg.pq.ConnStatus.BAD
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether `error` is the database being unreachable: the driver's error found by following
+    `__cause__` (Django raises its own errors `from` psycopg's), never `__context__` (an error
+    raised while another was being handled is not that one)."""
     while error is not None:
-        if isinstance(error, DATABASE_DOWN):
-            return True
-        error = error.__cause__ or error.__context__
+        if isinstance(error, psycopg.Error):
+            return _connection_lost(error)
+        error = error.__cause__
     return False
 
 
@@ -75,7 +98,7 @@ def _database_down() -> bool:
 def server_error(request, template_name="500.html"):
     """handler500 (training/urls.py): Django's own page (500.html, rendered without a request
     context: nothing that needs the database), or 503 when the error is the database's."""
-    if not _database_down():
+    if not database_unavailable(sys.exc_info()[1]):
         return django_server_error(request, template_name)
     if request.headers.get("Accept", "").startswith("application/json"):
         response = JsonResponse({"code": "unavailable"}, status=503)

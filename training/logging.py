@@ -11,7 +11,10 @@ Production writes its log lines as JSON objects, one a line (`JSON_FORMATTER`, p
 for a log collector to read; development and tests keep plain lines. Secrets in URLs are still
 redacted first (training.logs.RedactSecretsFilter runs on the handler, before any formatter).
 
-Sentry (sentry-sdk) reports errors only when SENTRY_DSN is set (`init_sentry`).
+Sentry (sentry-sdk) reports errors only when SENTRY_DSN is set (`init_sentry`), and what it sends
+is redacted the same way (`sentry_options`): no local variables, no request body, cookies or
+headers beyond a few harmless ones, and secrets in URLs, exception messages, log messages and
+breadcrumbs replaced by REDACTED.
 """
 
 import logging
@@ -23,6 +26,8 @@ from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from pythonjsonlogger.core import RESERVED_ATTRS
+
+from .logs import redact
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # The Celery message header that carries the id into the worker.
@@ -133,30 +138,98 @@ def json_logging(config: dict) -> dict:
     return config
 
 
-def init_sentry(dsn: str, *, environment: str = "production") -> bool:
-    """Error reports to Sentry (or a compatible service) when a DSN is set; nothing otherwise.
+# --- Error reports (Sentry) ---------------------------------------------------------------------
+# The request headers an error report keeps; every other one (Cookie, Authorization, Referer, the
+# client's address in X-Forwarded-For...) is dropped. Compared in lower case.
+SENTRY_HEADERS = frozenset({
+    "accept", "accept-language", "content-length", "content-type", "host", "user-agent",
+    "x-forwarded-proto", "x-request-id",
+})  # fmt: skip
+# What an event's request keeps: never its body (data), cookies or environment.
+_SENTRY_REQUEST_KEYS = ("method", "url", "query_string", "headers")
 
-    No personal data is sent (send_default_pii=False: no cookies, no user, no client address),
-    and no performance traces (traces_sample_rate 0). Each event is tagged with the request id.
-    """
-    if not dsn:
-        return False
-    import sentry_sdk  # noqa: PLC0415 — imported only when a DSN is configured
+
+def _redacted(value):
+    """`value` with every string in it (nested in dicts, lists and tuples) redacted; any other
+    object (a log record's `request`, in a breadcrumb) by its redacted repr."""
+    if isinstance(value, str):
+        return redact(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    try:
+        return redact(repr(value))
+    except Exception:  # a broken repr: nothing of it is sent
+        return None
+
+
+def _safe_request(request: dict) -> dict:
+    kept = {key: request[key] for key in _SENTRY_REQUEST_KEYS if key in request}
+    headers = kept.get("headers")
+    if isinstance(headers, dict):
+        kept["headers"] = {k: v for k, v in headers.items() if k.lower() in SENTRY_HEADERS}
+    else:
+        kept.pop("headers", None)
+    return kept
+
+
+def sentry_before_send(event, hint):
+    """Every event, before it leaves: the request trimmed to `_SENTRY_REQUEST_KEYS` and
+    `SENTRY_HEADERS`, then every string in it (the URL, the query string, exception values, log
+    messages and their arguments, breadcrumbs, extra data) redacted; tagged with the request
+    id."""
+    if isinstance(event.get("request"), dict):
+        event["request"] = _safe_request(event["request"])
+    event = _redacted(event)
+    request_id = _request_id.get()
+    if request_id:
+        event.setdefault("tags", {})["request_id"] = request_id
+    return event
+
+
+def sentry_before_breadcrumb(crumb, hint):
+    """A breadcrumb (a log line, an outgoing HTTP call) with its message and data redacted
+    (a log record's extra values among them: Django's `request`, by its repr)."""
+    for key in ("message", "data"):
+        if key in crumb:
+            crumb[key] = _redacted(crumb[key])
+    return crumb
+
+
+def sentry_options(dsn: str, *, environment: str = "production") -> dict:
+    """The options of `sentry_sdk.init`: errors only, and nothing personal in them.
+
+    sentry-sdk's defaults would send each stack frame's local variables (a token, a form's
+    password, a person's record), request bodies up to 10 KB, and URLs, exception messages and
+    log lines as they are; here: no local variables, no body (max_request_body_size "never"), no
+    cookies, user or client address (send_default_pii=False), only `SENTRY_HEADERS`, and
+    everything else through training.logs.redact (`sentry_before_send`,
+    `sentry_before_breadcrumb`). No performance traces (traces_sample_rate 0)."""
     from sentry_sdk.integrations.celery import CeleryIntegration  # noqa: PLC0415
     from sentry_sdk.integrations.django import DjangoIntegration  # noqa: PLC0415
 
-    def tag_request_id(event, hint):
-        request_id = _request_id.get()
-        if request_id:
-            event.setdefault("tags", {})["request_id"] = request_id
-        return event
+    return {
+        "dsn": dsn,
+        "environment": environment,
+        "integrations": [DjangoIntegration(), CeleryIntegration()],
+        "send_default_pii": False,
+        "include_local_variables": False,
+        "max_request_body_size": "never",
+        "traces_sample_rate": 0.0,
+        "before_send": sentry_before_send,
+        "before_breadcrumb": sentry_before_breadcrumb,
+    }
 
-    sentry_sdk.init(
-        dsn=dsn,
-        environment=environment,
-        integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
-        traces_sample_rate=0.0,
-        before_send=tag_request_id,
-    )
+
+def init_sentry(dsn: str, *, environment: str = "production") -> bool:
+    """Error reports to Sentry (or a compatible service) when a DSN is set; nothing otherwise.
+    What is sent, and what never is: `sentry_options`."""
+    if not dsn:
+        return False
+    import sentry_sdk  # noqa: PLC0415 — imported only when a DSN is configured
+
+    sentry_sdk.init(**sentry_options(dsn, environment=environment))
     return True

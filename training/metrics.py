@@ -6,7 +6,10 @@ What is measured:
 - Celery: the length of each broker queue (`acompana_celery_queue_length`, Redis LLEN read when
   Prometheus scrapes), the tasks taken by a worker and not yet acknowledged
   (`acompana_celery_unacked_tasks`), and tasks finished by outcome (`acompana_celery_tasks_total`
-  by task and state: succeeded, failed, retried).
+  by task and state: succeeded, failed, retried);
+- the outbox: tasks committed but not yet accepted by the broker (`acompana_outbox_unsent`,
+  training/outbox.py `waiting()`, one COUNT on PostgreSQL at scrape time): above zero for more
+  than a few minutes, the broker is down or refusing, and the relay cannot catch up.
 
 Who may read it: nobody, unless ACOMPANA_METRICS_TOKEN is set; then only a request that sends
 `Authorization: Bearer <token>`. Everyone else gets a 404, as if there were no such page. The
@@ -27,6 +30,7 @@ directory: their request metrics use multiprocess mode, see gunicorn.conf.py.)
 import hmac
 import logging
 import os
+import threading
 
 import redis
 from celery.signals import task_failure, task_retry, task_success
@@ -55,6 +59,28 @@ def _broker_client() -> redis.Redis:
     )
 
 
+# One connection pool per broker URL for the whole process (a worker counts every task it
+# finishes: a new connection each time would be a TCP handshake per task), with short timeouts:
+# the worker waits for this after each task, and a count missed is only a count.
+OUTCOME_TIMEOUT = 0.5
+_outcome_pools: dict[str, redis.ConnectionPool] = {}
+_outcome_pools_lock = threading.Lock()
+
+
+def _outcome_client() -> redis.Redis:
+    url = settings.CELERY_BROKER_URL
+    pool = _outcome_pools.get(url)
+    if pool is None:
+        with _outcome_pools_lock:
+            pool = _outcome_pools.get(url)
+            if pool is None:
+                pool = _outcome_pools[url] = redis.ConnectionPool.from_url(
+                    url, socket_connect_timeout=OUTCOME_TIMEOUT, socket_timeout=OUTCOME_TIMEOUT
+                )
+    # redis-py resets a pool's connections in a process forked after it was made (prefork).
+    return redis.Redis(connection_pool=pool)
+
+
 def _queues() -> list[str]:
     names = {getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery")}
     for queue in getattr(settings, "CELERY_TASK_QUEUES", None) or ():
@@ -67,8 +93,7 @@ def count_outcome(state: str, task_name: str) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return  # tasks run inside the request (tests, `make run`): no broker to count in
     try:
-        with _broker_client() as client:
-            client.hincrby(OUTCOMES_KEY.format(state=state), task_name, 1)
+        _outcome_client().hincrby(OUTCOMES_KEY.format(state=state), task_name, 1)
     except redis.RedisError:
         logger.warning("metrics: could not count a %s task in Redis", state, exc_info=True)
 
@@ -142,6 +167,26 @@ class CeleryCollector:
         yield from (up, queue_length, unacked, outcomes)
 
 
+class OutboxCollector:
+    """Tasks waiting in the outbox (training/outbox.py), counted when Prometheus asks. Nothing
+    is reported when the database does not answer: the scrape itself still works."""
+
+    def collect(self):
+        from .outbox import waiting  # noqa: PLC0415 - models: loaded once the apps are
+
+        unsent = GaugeMetricFamily(
+            "acompana_outbox_unsent",
+            "Tasks committed but not yet accepted by the broker (waiting for the relay).",
+        )
+        try:
+            count = waiting().count()
+        except Exception:  # the database down (or not reachable from here): no value
+            logger.warning("metrics: could not count the outbox", exc_info=True)
+            return
+        unsent.add_metric([], count)
+        yield unsent
+
+
 def exposition() -> bytes:
     """The text Prometheus reads: this process's metrics (every gunicorn worker's, merged, in
     multiprocess mode) followed by the Celery collector's."""
@@ -152,6 +197,7 @@ def exposition() -> bytes:
         processes = REGISTRY
     celery = CollectorRegistry()
     celery.register(CeleryCollector())
+    celery.register(OutboxCollector())
     return generate_latest(processes) + generate_latest(celery)
 
 
@@ -160,7 +206,9 @@ def authorised(request) -> bool:
     if not token:
         return False
     scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
+    # As bytes: compare_digest refuses str with characters outside ASCII (a forged header).
+    given_bytes = given.strip().encode("utf-8", "surrogateescape")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given_bytes, token.encode())
 
 
 class MetricsMiddleware:

@@ -14,6 +14,14 @@ A task may so be sent twice (a send that reached the broker just before its proc
 two relays at once): every task is idempotent by design (see each app's tasks.py), so a
 duplicate changes nothing. What is guaranteed: a committed change's task is run at least once.
 
+Outside a transaction (a receiver of courses' completion signals, sent after the commit; the
+cache's clear after a dropped write, training/cache.py) the row is written at once and sent:
+the broker being down loses nothing there either.
+
+Every task of the apps is queued here: tests/test_queueing.py fails on a direct `.delay()`,
+`.apply_async()`, `.delay_on_commit()` or `send_task()` anywhere else (one of those blocks the
+request for about 20 seconds, raises, and loses the task when Redis is down).
+
 Eager mode (`make run`, tests: CELERY_TASK_ALWAYS_EAGER) writes no row: the task runs in the
 process at the commit, exactly as `delay_on_commit` did.
 

@@ -64,7 +64,8 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
 
 class H5PFileSystemStorage(FileSystemStorage):
-    """ACOMPANA_H5P_ROOT, read when used; no URL (the H5P origin serves it, training/urls.py)."""
+    """ACOMPANA_H5P_ROOT, read when used; no URL: the H5P origin (courses/h5p/origin.py) serves
+    it."""
 
     def __init__(self):
         super().__init__(base_url=None)

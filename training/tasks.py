@@ -5,6 +5,7 @@ from django.db import DatabaseError
 
 from . import outbox
 from .audit import purge
+from .cache import CONNECTION_ERRORS, clear_default_cache
 from .data_download import TIME_LIMIT, build, data_downloads_purge
 from .deletion import account_erase, due_deletions
 from .retention import retention
@@ -101,3 +102,14 @@ def relay_outbox() -> int:
             break
     outbox.purge()
     return sent
+
+
+@shared_task(
+    name="training.tasks.clear_cache", acks_late=True,
+    autoretry_for=CONNECTION_ERRORS, retry_backoff=True, retry_backoff_max=600, max_retries=12,
+)  # fmt: skip
+def clear_cache() -> bool:
+    """Empty the cache: a process dropped a write while Redis did not answer it (training/cache.py),
+    so what others cached may be stale. Queued through the outbox, so it survives the outage; a
+    cache that still does not answer is retried, for about an hour. Safe to rerun."""
+    return clear_default_cache()

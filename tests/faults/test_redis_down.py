@@ -5,6 +5,7 @@ meanwhile (a data download) is sent once Redis is back and done by the worker.""
 import json
 import logging
 import re
+import time
 
 import pytest
 from django.urls import reverse
@@ -106,11 +107,14 @@ def test_the_cache_degrades_to_no_cache_logs_once_and_empties_itself_on_return(
     redis_server, caplog
 ):
     """The backend itself against a Redis stopped and started: a miss, a dropped write, a rate
-    limit that lets through (0), one warning; then what was cached before the outage (and may be
-    stale: an invalidation was dropped during it) is gone."""
+    limit that lets through (0), one warning; then, once RETRY_SECONDS have passed, what was
+    cached before the outage (and may be stale: an invalidation was dropped during it) is gone."""
     cache = PooledClientRedisCache(
         redis_server.url(1),
-        {"KEY_PREFIX": "faults", "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}},
+        {
+            "KEY_PREFIX": "faults",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "RETRY_SECONDS": 1},
+        },
     )
     cache.set("generation", 1, None)
     cache.set("page", "old page", None)
@@ -132,6 +136,7 @@ def test_the_cache_degrades_to_no_cache_logs_once_and_empties_itself_on_return(
     assert len(warnings) == 1, caplog.text
 
     redis_server.start()
+    time.sleep(1)  # RETRY_SECONDS after the last failure, Redis is asked again
     assert cache.get("page") is None  # emptied: the dropped invalidation cannot leave it stale
     assert cache.get("generation") is None
     cache.set("page", "new page")

@@ -6,17 +6,20 @@ import http.client
 import re
 import secrets
 import time
+from datetime import timedelta
 
 import pytest
 import redis
 from celery import Celery
 from django.conf import settings
 from django.test import override_settings
+from django.utils import timezone
 
 from tests.conftest import skip_or_fail
 from tests.servers import Processes, free_port
 from tests.test_production import BIN, ROOT, SMOKE_BROKER, production_env
 from training import metrics
+from training.models import OutboxTask
 
 TOKEN = "metrics-test-token-0123456789"
 
@@ -73,6 +76,14 @@ def test_with_the_token_prometheus_reads_the_metrics_on_any_host_over_plain_http
     assert "acompana_celery_broker_up" in text
 
 
+@override_settings(ACOMPANA_METRICS_TOKEN=TOKEN)
+@pytest.mark.parametrize("given", ["Bearer t\u00f6ken", f"Bearer {TOKEN}\u00e9", "B\u00e9arer x"])
+def test_a_token_with_characters_outside_ascii_is_a_404_not_an_error(client, given):
+    # The header as WSGI gives it: bytes read as latin-1.
+    response = client.get("/metrics", HTTP_AUTHORIZATION=given)
+    assert response.status_code == 404
+
+
 # --- Celery: read from the broker at scrape time --------------------------------------------------
 def test_queue_length_unacked_and_outcomes_come_from_the_broker():
     queue = f"metrics-{secrets.token_hex(6)}"
@@ -97,6 +108,36 @@ def test_queue_length_unacked_and_outcomes_come_from_the_broker():
     assert _value(before, "acompana_celery_tasks_total", f'task="{task}",state="succeeded"') is None
     assert _value(text, "acompana_celery_tasks_total", f'task="{task}",state="succeeded"') == 2
     assert _value(text, "acompana_celery_tasks_total", f'task="{task}",state="failed"') == 1
+
+
+def test_task_outcomes_are_counted_over_one_connection_pool():
+    url = settings.CELERY_BROKER_URL
+    client = _broker(url)
+    task = f"tests.metrics.{secrets.token_hex(6)}"
+    key = metrics.OUTCOMES_KEY.format(state="succeeded")
+    try:
+        with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+            for _ in range(5):  # five tasks finished in one worker process
+                metrics.count_outcome("succeeded", task)
+        assert int(client.hget(key, task)) == 5
+    finally:
+        client.hdel(key, task)
+    pool = metrics._outcome_pools[url]
+    assert pool._created_connections == 1
+    assert pool.connection_kwargs["socket_timeout"] == metrics.OUTCOME_TIMEOUT
+
+
+@pytest.mark.django_db
+def test_the_outbox_rows_waiting_for_the_broker_are_exported():
+    text = metrics.exposition().decode()
+    assert _value(text, "acompana_outbox_unsent") == 0
+    now, task = timezone.now(), "training.tasks.clear_cache"
+    OutboxTask.objects.create(task=task, attempts=1)  # a send failed
+    OutboxTask.objects.create(task=task, created_at=now - timedelta(hours=1))  # never reported
+    OutboxTask.objects.create(task=task)  # its process is sending it
+    OutboxTask.objects.create(task=task, attempts=1, sent_at=now)  # sent
+    text = metrics.exposition().decode()
+    assert _value(text, "acompana_outbox_unsent") == 2
 
 
 @override_settings(CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0")

@@ -251,7 +251,7 @@ def test_storage_init_refuses_an_empty_bucket_while_local_folders_hold_files(set
     left = settings.ACOMPANA_PRIVATE_ROOT / "certificates" / "old.pdf"
     left.parent.mkdir(parents=True)
     left.write_bytes(b"%PDF-1.7 kept in the volume")
-    with pytest.raises(CommandError, match="backup.*restore") as refused:
+    with pytest.raises(CommandError, match=r"backup.*restore") as refused:
         call_command("storage_init", stdout=io.StringIO())
     assert str(settings.ACOMPANA_PRIVATE_ROOT) in str(refused.value)
     # The bucket is made all the same (restore needs it), and the move can go on.
