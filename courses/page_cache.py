@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, transaction
 
+from training import generations
+
 GENERATION_KEY = "module-blocks-generation"
 SECONDS = 60 * 60 * 24
 
@@ -37,6 +39,7 @@ def _request_finished(**kwargs) -> None:
 
 
 def connect() -> None:
+    generations.prefetch(GENERATION_KEY)
     request_started.connect(_request_started, dispatch_uid="courses-page-cache-request-started")
     request_finished.connect(_request_finished, dispatch_uid="courses-page-cache-request-finished")
 
@@ -45,9 +48,13 @@ def generation(key: str = GENERATION_KEY) -> int:
     read = getattr(_REQUEST, "generations", None)
     if read is not None and key in read:
         return read[key]
+    # Read with the routing generation at the start of the request, when it was there
+    # (training.generations): one round trip for every generation a page needs.
+    value = generations.prefetched(key) if read is not None else None
     # A random start (not 1): a cache emptied (a restart, `cache.clear()`) never brings back a
     # generation that values kept in a process (_LOCAL) were read under.
-    value = cache.get_or_set(key, _start, None)
+    if value is None:
+        value = cache.get_or_set(key, _start, None)
     if read is not None:
         read[key] = value
     return value
@@ -61,6 +68,7 @@ def _bump(key: str = GENERATION_KEY) -> None:
     read = getattr(_REQUEST, "generations", None)
     if read:
         read.pop(key, None)
+    generations.forget(key)
     try:
         cache.incr(key)
     except ValueError:
@@ -69,7 +77,9 @@ def _bump(key: str = GENERATION_KEY) -> None:
 
 def generation_invalidator(key: str):
     """A signal receiver moving the generation `key` now and once the change is committed (see
-    `invalidate`): for values that depend on less than every page (cohorts' release dates)."""
+    `invalidate`): for values that depend on less than every page (cohorts' release dates).
+    The key is read with the others at the start of a request (training.generations)."""
+    generations.prefetch(key)
 
     def receiver(**kwargs) -> None:
         _bump(key)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -952,9 +951,6 @@ def _activity_title(activity) -> str:
     return str(title or activity.kind.label)
 
 
-SHARED_BLOCKS_SECONDS = 60 * 60 * 24
-
-
 def shared_blocks_html(module: ModulePage, request) -> dict[str, str]:
     """HTML of the blocks that are the same for every learner (text, headings, callouts,
     media), by block id, cached per published revision, language and low-bandwidth choice.
@@ -970,15 +966,11 @@ def shared_blocks_html(module: ModulePage, request) -> dict[str, str]:
     if getattr(request, "is_preview", False) or not module.live_revision_id:
         return render()
     low_bandwidth = bool(getattr(request.user, "low_bandwidth", False))
-    # The generation moves whenever any page, image or document is published or changed: a
-    # link to a renamed page or a replaced image is never served stale.
-    generation = page_cache.generation()
-    key = (
-        f"module-blocks:{generation}:{module.pk}:{module.live_revision_id}:"
-        f"{get_language()}:{int(low_bandwidth)}"
+    # Under the page cache's generation, which moves whenever any page, image or document is
+    # published or changed: a link to a renamed page or a replaced image is never served stale.
+    # Kept in this process too once read (courses.page_cache.cached): no cache read a page.
+    return page_cache.cached(
+        "module-blocks",
+        [module.pk, module.live_revision_id, get_language(), int(low_bandwidth)],
+        render,
     )
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, SHARED_BLOCKS_SECONDS)
-    return html

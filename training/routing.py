@@ -42,6 +42,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from . import generations
 from .locales import forget_locales, locale_id_for
 from .models import ChildRoutingMixin
 from .prepared import Prepared
@@ -68,6 +69,7 @@ class _State:
         self.roots: dict[tuple[int, int], tuple | None] = {}  # (root id, locale id) -> row
         self.routes: dict[tuple, tuple] = {}  # (root id, slugs) -> rows on the way
         self.restricted_paths: frozenset[str] | None = None
+        self.site_root_paths: list | None = None  # Site.get_site_root_paths(), for page URLs
 
 
 _state = _State()
@@ -76,7 +78,13 @@ _local = threading.local()
 
 # --- The generation -----------------------------------------------------------------------------
 def _current_generation() -> str:
-    token = cache.get(GENERATION_KEY)
+    if getattr(_local, "in_request", False) and generations.PREFETCH:
+        # The other caches' generations in the same round trip (training.generations).
+        values = cache.get_many([GENERATION_KEY, *sorted(generations.PREFETCH)])
+        generations.keep(values)
+        token = values.get(GENERATION_KEY)
+    else:
+        token = cache.get(GENERATION_KEY)
     if token is None:
         token = uuid.uuid4().hex
         if not cache.add(GENERATION_KEY, token, timeout=GENERATION_TIMEOUT):
@@ -115,10 +123,12 @@ def validated_in_request() -> None:
 def _request_started(**kwargs):
     _local.in_request = True
     _local.validated = False
+    generations.keep({})
 
 
 def _request_finished(**kwargs):
     _local.in_request = False
+    generations.keep({})
 
 
 def _new_generation() -> None:
@@ -367,6 +377,8 @@ def route(request, path: str):
                 if not _value(row, "live"):
                     raise Http404
                 page = _served(model, request, fast, _value(row, "id"))
+            # Its URL, asked without the request, from the site root paths kept here too.
+            page._wagtail_cached_site_root_paths = _site_root_paths(state)
             if parent is not None:
                 page._cached_parent_obj = parent
                 parent.routed_to_child(request, page, remaining)
@@ -385,7 +397,18 @@ def serve(request, path):
     the rest of the request)."""
     if not hasattr(request, "_wagtail_route_for_request"):
         request._wagtail_route_for_request = route(request, path)
+    if not hasattr(request, "_wagtail_cached_site_root_paths"):
+        request._wagtail_cached_site_root_paths = _site_root_paths(_state_for_use())
     return wagtail_views.serve(request, path)
+
+
+def _site_root_paths(state: _State) -> list:
+    """Site.get_site_root_paths(), which Wagtail reads from the cache for the first page URL of
+    every request (and of every page asked for its URL without the request): they change only
+    with sites, locales and pages, as this process's caches do, so they are kept with them."""
+    if state.site_root_paths is None:
+        state.site_root_paths = Site.get_site_root_paths()
+    return state.site_root_paths
 
 
 # --- View restrictions --------------------------------------------------------------------------

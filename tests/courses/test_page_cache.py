@@ -5,7 +5,7 @@ a move, a topic renamed or a release date shows it."""
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -79,6 +79,40 @@ def test_the_module_served_is_read_from_the_cache_and_follows_every_change(
     assert "Drafted, not published" in _page(learner_client, url)
     ModulePage.objects.get(pk=modules[1].pk).delete()
     assert learner_client.get(url).status_code == 404
+
+
+def test_a_warm_module_page_asks_the_cache_once_for_every_generation(
+    learner_client, course, modules, monkeypatch
+):
+    """The routing, page-cache and release-date generations are read in one round trip
+    (training.generations); the module's row, its blocks' HTML and Wagtail's site root paths
+    come from this process; a generation moved during the request is read again."""
+    default = caches["default"]
+    calls, inside = [], []
+
+    def recorded(name, original):
+        def call(key, *args, **kwargs):
+            if not inside:  # the test settings' local cache reads get_many's keys with get
+                calls.append((name, key))
+            inside.append(name)
+            try:
+                return original(key, *args, **kwargs)
+            finally:
+                inside.pop()
+
+        return call
+
+    for name in ("get", "get_many", "get_or_set"):
+        monkeypatch.setattr(default, name, recorded(name, getattr(default, name)))
+    _page(learner_client, modules[1].url)
+    calls.clear()
+    assert "Module 2" in _page(learner_client, modules[1].url)
+    assert [name for name, _key in calls if name == "get_many"] == ["get_many"], calls
+    generations_read = next(keys for name, keys in calls if name == "get_many")
+    assert {page_cache.GENERATION_KEY, "acompana:routing:generation"} <= set(generations_read)
+    others = [key for name, key in calls if name != "get_many"]
+    assert not [k for k in others if "generation" in str(k) or "site_root" in str(k)], calls
+    assert not [k for k in others if "module-blocks" in str(k)], calls
 
 
 def test_a_draft_does_not_show_but_its_publication_does(learner_client, course, modules):
