@@ -235,6 +235,19 @@ class ChildRoutingMixin:
         changes without it forgetting)."""
         return None
 
+    def _get_site_root_paths(self, cache_object=None, **kwargs):
+        """Wagtail's, from training.routing's caches rather than the Django cache: a page asked
+        for its URL without the request (a dashboard's, an outline's) reads nothing."""
+        # routing imports this module (ChildRoutingMixin): imported when first asked.
+        from .routing import site_root_paths  # noqa: PLC0415
+
+        cache_object = cache_object or kwargs.get("request") or self
+        try:
+            return cache_object._wagtail_cached_site_root_paths
+        except AttributeError:
+            cache_object._wagtail_cached_site_root_paths = site_root_paths()
+            return cache_object._wagtail_cached_site_root_paths
+
     def routed_to_child(self, request, child, remaining) -> None:
         """Called with each child routing goes through or ends at; may refuse it (Http404)."""
 

@@ -402,6 +402,12 @@ def serve(request, path):
     return wagtail_views.serve(request, path)
 
 
+def site_root_paths() -> list:
+    """Site.get_site_root_paths(), kept with this process's routing caches (checked once a
+    request): what page URLs are made from (ChildRoutingMixin._get_site_root_paths)."""
+    return _site_root_paths(_state_for_use())
+
+
 def _site_root_paths(state: _State) -> list:
     """Site.get_site_root_paths(), which Wagtail reads from the cache for the first page URL of
     every request (and of every page asked for its URL without the request): they change only

@@ -87,6 +87,32 @@ def test_a_warm_module_page_asks_the_cache_once_for_every_generation(
     """The routing, page-cache and release-date generations are read in one round trip
     (training.generations); the module's row, its blocks' HTML and Wagtail's site root paths
     come from this process; a generation moved during the request is read again."""
+    calls = _cache_reads(monkeypatch)
+    _page(learner_client, modules[1].url)
+    calls.clear()
+    assert "Module 2" in _page(learner_client, modules[1].url)
+    assert [name for name, _key in calls if name == "get_many"] == ["get_many"], calls
+    generations_read = next(keys for name, keys in calls if name == "get_many")
+    assert {page_cache.GENERATION_KEY, "acompana:routing:generation"} <= set(generations_read)
+    others = [key for name, key in calls if name != "get_many"]
+    assert not [k for k in others if "generation" in str(k) or "site_root" in str(k)], calls
+    assert not [k for k in others if "module-blocks" in str(k)], calls
+
+
+def test_page_urls_on_the_dashboard_read_no_site_root_paths_from_the_cache(
+    learner_client, course, modules, monkeypatch
+):
+    """Pages asked for their URL without the request (the dashboard's courses and modules) take
+    Wagtail's site root paths from the routing caches (ChildRoutingMixin), not the cache."""
+    calls = _cache_reads(monkeypatch)
+    assert course.title in _page(learner_client, "/dashboard/")
+    calls.clear()
+    assert course.title in _page(learner_client, "/dashboard/")
+    assert not [key for _name, key in calls if "site_root" in str(key)], calls
+
+
+def _cache_reads(monkeypatch) -> list:
+    """The reads of the default cache from now on: (method, key or keys)."""
     default = caches["default"]
     calls, inside = [], []
 
@@ -104,15 +130,7 @@ def test_a_warm_module_page_asks_the_cache_once_for_every_generation(
 
     for name in ("get", "get_many", "get_or_set"):
         monkeypatch.setattr(default, name, recorded(name, getattr(default, name)))
-    _page(learner_client, modules[1].url)
-    calls.clear()
-    assert "Module 2" in _page(learner_client, modules[1].url)
-    assert [name for name, _key in calls if name == "get_many"] == ["get_many"], calls
-    generations_read = next(keys for name, keys in calls if name == "get_many")
-    assert {page_cache.GENERATION_KEY, "acompana:routing:generation"} <= set(generations_read)
-    others = [key for name, key in calls if name != "get_many"]
-    assert not [k for k in others if "generation" in str(k) or "site_root" in str(k)], calls
-    assert not [k for k in others if "module-blocks" in str(k)], calls
+    return calls
 
 
 def test_a_draft_does_not_show_but_its_publication_does(learner_client, course, modules):
