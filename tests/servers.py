@@ -19,6 +19,9 @@ import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
+import psycopg
+from psycopg import sql
+
 from tests.conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,3 +203,35 @@ def _create_bucket(server, *, timeout, process):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no bucket after {timeout} s: {error}") from error
             time.sleep(0.3)
+
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@contextlib.contextmanager
+def fresh_database(prefix: str = "acompana_smoke"):
+    """A new, empty PostgreSQL database on 127.0.0.1 (dropped afterwards, sessions and all):
+    its DATABASE_URL."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        skip_or_fail(f"cannot connect to PostgreSQL as {PG_ADMIN_URL}: {error}")
+    with admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield f"postgres://postgres@127.0.0.1:5432/{name}"
+        finally:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def celery_worker_args(bin_dir, queue: str, *, include: str | None = None) -> list[str]:
+    """A Celery worker of one process on its own queue, quiet towards other workers."""
+    return [
+        str(Path(bin_dir) / "celery"), "-A", "training", "worker", "--loglevel=info",
+        *(["--include", include] if include else []),
+        "-Q", queue, "-n", f"{queue}@%h", "--pool", "solo", "--concurrency", "1",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip

@@ -59,10 +59,10 @@ from tests.test_proxy import (
 
 pytestmark = pytest.mark.integration
 
-# Redis databases no other test uses (12, 13: the smoke test; 14: the test settings; 5: the
-# cache tests). Emptied before and after.
+# Redis databases nothing else uses (12, 13: the smoke test; 14: the test settings; 5: the
+# cache tests; 3, 4, 11, 13: the benchmarks; 9, 10: the load test). Emptied before and after.
 REDIS_URL = "redis://127.0.0.1:6379"
-BROKER, CACHE = f"{REDIS_URL}/10", f"{REDIS_URL}/11"
+BROKER, CACHE = f"{REDIS_URL}/6", f"{REDIS_URL}/7"
 
 EMAIL, PASSWORD = "rosa.multinode@example.org", secrets.token_urlsafe(16)
 NAME = "Rosa Multinode"

@@ -21,14 +21,12 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis
 from celery import Celery
-from psycopg import sql
 
 from tests.conftest import skip_or_fail
-from tests.servers import Processes, free_port
+from tests.servers import Processes, free_port, fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
 # The virtual environment running these tests also holds gunicorn and celery.
@@ -53,7 +51,6 @@ REQUIRED = [
 # (DJANGO_STATIC_ROOT) or overridden by production.py whatever their value.
 NOT_IN_COMPOSE = {"DJANGO_STATIC_ROOT", "DJANGO_DEBUG", "CELERY_TASK_ALWAYS_EAGER"}
 
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 SMOKE_BROKER = f"redis://{REDIS_HOST}:{REDIS_PORT}/12"
 SMOKE_CACHE = f"redis://{REDIS_HOST}:{REDIS_PORT}/13"
@@ -372,21 +369,8 @@ def _forget_queue(queue):
         client.zrem("_kombu.binding_deadlines", queue)
 
 
-@contextlib.contextmanager
 def _fresh_database():
-    name = f"acompana_smoke_{secrets.token_hex(6)}"
-    try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        skip_or_fail(f"cannot connect to PostgreSQL as {PG_ADMIN_URL}: {error}")
-    with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield f"postgres://postgres@127.0.0.1:5432/{name}"
-        finally:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    return fresh_database("acompana_smoke")
 
 
 @pytest.mark.integration

@@ -10,19 +10,13 @@ the site's blocks render (courses/blocks.py), reduced to what the scripts read.
 """
 
 import json
-import os
-import shutil
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.conftest import skip_or_fail
 from tests.servers import ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SITE = "http://platform.faults.test"
 FRIENDLY = "Something went wrong on our side"
 QUEUE = "acompana:device:h5p:1"
@@ -50,19 +44,6 @@ QUIZ_PAGE = f"""<!DOCTYPE html><html><body>
 <script src="/static/js/learning.js"></script></body></html>"""
 
 STATEMENT = {"verb": {"id": "http://adlnet.gov/expapi/verbs/answered"}, "id": "s-1"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
-        )  # fmt: skip
-        yield browser
-        browser.close()
 
 
 class Server:

@@ -7,13 +7,10 @@ holder the very PDF that was rendered before the backup. Restore refuses a targe
 empty.
 """
 
-import contextlib
 import io
 import json
 import os
-import secrets
 
-import psycopg
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
@@ -22,7 +19,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from PIL import Image as PILImage
-from psycopg import sql
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection
@@ -33,13 +29,12 @@ from courses.models import H5PActivity
 from tests.certificates.factories import make_certificate, make_track
 from tests.conftest import skip_or_fail
 from tests.h5p_factory import H5PPackage
-from tests.servers import seaweedfs
+from tests.servers import fresh_database, seaweedfs
 from tests.test_production import manage
 from training.storage import storages_setting
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 SECRET = b"Safe house address: 12 Example Street. Shared with trainers only."
 
 # Run by `manage.py shell` in the restored installation: the public verification page and the
@@ -73,22 +68,9 @@ print(json.dumps({
 """
 
 
-@contextlib.contextmanager
-def fresh_database():
-    """A new, empty PostgreSQL database (dropped afterwards): its DATABASE_URL."""
-    name = f"acompana_restore_{secrets.token_hex(6)}"
-    try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        skip_or_fail(f"cannot connect to PostgreSQL as {PG_ADMIN_URL}: {error}")
-    with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield f"postgres://postgres@127.0.0.1:5432/{name}"
-        finally:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+def restore_database():
+    """A new, empty PostgreSQL database for a restore (dropped afterwards)."""
+    return fresh_database("acompana_restore")
 
 
 def target_env(tmp_path, database_url, **overrides):
@@ -222,7 +204,7 @@ def test_a_backup_restored_into_an_empty_s3_installation_gives_back_the_certific
         stored = archive / "files" / entry["storage"] / entry["name"]
         assert stored.stat().st_size == entry["size"]
 
-    with fresh_database() as database_url, seaweedfs(tmp_path / "seaweedfs") as server:
+    with restore_database() as database_url, seaweedfs(tmp_path / "seaweedfs") as server:
         env = target_env(tmp_path / "target", database_url, **s3_env(server))
         result = manage(env, "restore", str(archive), timeout=300)
         assert result.returncode == 0, result.stdout + result.stderr
@@ -264,7 +246,7 @@ def test_a_backup_of_an_s3_installation_restored_onto_local_folders(
     assert {f"{e['storage']}/{e['name']}" for e in manifest["files"]} == keys
     assert (archive / "files" / "private" / "exports" / "large.bin").read_bytes() == large
 
-    with fresh_database() as database_url:
+    with restore_database() as database_url:
         target = tmp_path / "target"
         env = target_env(target, database_url)
         result = manage(env, "restore", str(archive), timeout=300)
@@ -282,7 +264,7 @@ def test_restore_refuses_storages_that_hold_files_and_a_damaged_backup(tmp_path,
     with pytest.raises(CommandError, match="is not empty"):
         call_command("backup", str(archive), stdout=io.StringIO())
 
-    with fresh_database() as database_url:
+    with restore_database() as database_url:
         target = tmp_path / "target"
         env = target_env(target, database_url)
         (target / "h5p" / "content").mkdir(parents=True)

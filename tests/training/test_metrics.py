@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from tests.conftest import skip_or_fail
-from tests.servers import Processes, free_port
+from tests.servers import Processes, celery_worker_args, free_port
 from tests.test_production import BIN, ROOT, SMOKE_BROKER, production_env
 from training import metrics
 from training.models import OutboxTask
@@ -182,14 +182,9 @@ def test_a_real_worker_s_outcomes_and_two_gunicorn_workers_in_one_scrape(tmp_pat
     try:
         processes.start(
             "worker",
-            [
-                str(BIN / "celery"), "-A", "training", "worker", "--loglevel=info",
-                "--include", "tests.celery_probe", "-Q", queue, "-n", f"{queue}@%h",
-                "--pool", "solo", "--concurrency", "1",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
-            ],
+            celery_worker_args(BIN, queue, include="tests.celery_probe"),
             env,
-        )  # fmt: skip
+        )
         processes.start(
             "gunicorn",
             [

@@ -18,7 +18,7 @@ from django.test import override_settings
 
 from tests.celery_probe import log_request_id
 from tests.conftest import skip_or_fail
-from tests.servers import Processes
+from tests.servers import Processes, celery_worker_args
 from tests.test_production import BIN, ROOT, SMOKE_BROKER, production_env
 from training.logging import (
     HEADER,
@@ -146,14 +146,9 @@ def test_the_worker_s_log_lines_for_a_task_carry_the_request_id(tmp_path, monkey
     try:
         processes.start(
             "worker",
-            [
-                str(BIN / "celery"), "-A", "training", "worker", "--loglevel=info",
-                "--include", "tests.celery_probe", "-Q", queue, "-n", f"{queue}@%h",
-                "--pool", "solo", "--concurrency", "1",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
-            ],
+            celery_worker_args(BIN, queue, include="tests.celery_probe"),
             env,
-        )  # fmt: skip
+        )
         # As a request does: the id is set, then a task is queued (before_task_publish adds it).
         token = _request_id.set(request_id)
         try:
