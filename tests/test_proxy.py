@@ -272,6 +272,12 @@ def test_caddy_in_front_of_gunicorn(tmp_path):
         assert headers["Content-Encoding"] == "br", dict(headers)
         assert "immutable" in headers["Cache-Control"], dict(headers)
         assert headers["X-Content-Type-Options"] == "nosniff"
+        # Pages are compressed for slow links (this gunicorn has no database: its friendly
+        # 503 page is the page here).
+        status, headers, _body = _request(
+            https_port, "GET", "/accounts/login/", headers={"Accept-Encoding": "gzip"}
+        )
+        assert headers.get("Content-Encoding") == "gzip", (status, dict(headers))
         # A name without a hash: a minute of cache, as WhiteNoise gives it.
         original = next(o for o, name in manifest.items() if name == hashed)
         status, headers, _body = _request(https_port, "GET", f"/static/{original}")
@@ -291,10 +297,14 @@ def test_caddy_in_front_of_gunicorn(tmp_path):
         big = b"x" * (1024 * 1024 + 1)
         status, _headers, _body = _request(https_port, "POST", "/accounts/login/", body=big)
         assert status == 413, (status, processes.logs())
+        # Sent chunked, the body's size is known only as it arrives: Caddy stops it at the cap
+        # (413), unless the app has already answered (here, with threaded workers, its 403 for
+        # a form without a CSRF cookie can come before the body reaches the cap). Either way the
+        # app never receives more than the cap.
         status, _headers, _body = _request(
             https_port, "POST", "/accounts/login/", body=iter([big[:65536]] * 20), chunked=True
         )
-        assert status == 413, (status, processes.logs())
+        assert status in (403, 413), (status, processes.logs())
 
         # A forged X-Forwarded-For (and -Proto, and request id) is replaced: the app sees the
         # client's real address, https, and Caddy's request id, which it sends back.
