@@ -13,6 +13,7 @@ from pathlib import Path
 
 from training.settings.bench import *  # noqa: F403
 from training.settings.bench import BASE_DIR, MIDDLEWARE, env, with_engine_options
+from training.storage import storages_setting
 
 DATABASES = {
     "default": with_engine_options(
@@ -27,10 +28,9 @@ MIDDLEWARE = [*MIDDLEWARE]
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 # Quick mode collects into its own directory (bench/common.py sets BENCH_STATIC_ROOT).
 STATIC_ROOT = Path(env("BENCH_STATIC_ROOT", default=str(BASE_DIR / "bench" / "staticfiles")))
-STORAGES = {
-    "default": {"BACKEND": "training.storage.MediaStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+STORAGES = storages_setting(
+    "local", staticfiles="whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
 # The bench scripts' own store (bench/common.py sets ACOMPANA_H5P_ROOT; quick mode has another).
 ACOMPANA_H5P_ROOT = Path(
     env("ACOMPANA_H5P_ROOT", default=str(BASE_DIR / "bench" / "private" / "h5p-store"))
