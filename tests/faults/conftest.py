@@ -29,6 +29,7 @@ from django.db import connection
 
 from tests.conftest import skip_or_fail
 from tests.servers import ROOT, Processes, free_port, wait_http
+from tests.test_production import production_env as smoke_production_env
 
 BIN = Path(sys.executable).parent
 PYTHON = sys.executable
@@ -193,34 +194,23 @@ def session_database_url() -> str:
 
 # --- The production processes ---------------------------------------------------------------------
 def production_env(tmp_path, static_root, **overrides) -> dict:
-    """Production settings, nothing inherited but PATH, HOME and locale."""
-    env = {
-        name: os.environ[name]
-        for name in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
-        if name in os.environ
+    """The smoke test's production environment (tests/test_production.py), as the fault tests
+    run it: the test's own secret key (sessions the test stores, signed_in_cookies, are the
+    server's too), persistent connections, plain HTTP, their static files and folders, and the
+    broker they give for results as well."""
+    values = {
+        "DJANGO_SECRET_KEY": django_settings.SECRET_KEY,
+        "CONN_MAX_AGE": "60",
+        "DJANGO_SECURE_SSL_REDIRECT": "False",
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "ACOMPANA_PRIVATE_ROOT": str(tmp_path / "private"),
+        "ACOMPANA_H5P_ROOT": str(tmp_path / "h5p"),
+        "WEB_CONCURRENCY": "2",
     }
-    env.update(
-        DJANGO_SETTINGS_MODULE="training.settings.production",
-        PYTHONUNBUFFERED="1",
-        # The test's own: sessions the test stores (signed_in_cookies) are the server's too.
-        DJANGO_SECRET_KEY=django_settings.SECRET_KEY,
-        DJANGO_ALLOWED_HOSTS=f"{HOST},127.0.0.1",
-        CONN_MAX_AGE="60",
-        EMAIL_URL="consolemail://",
-        DJANGO_DEFAULT_FROM_EMAIL="Acompaña <no-reply@localhost>",
-        DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
-        DJANGO_STATIC_ROOT=str(static_root),
-        ACOMPANA_PRIVATE_ROOT=str(tmp_path / "private"),
-        ACOMPANA_H5P_ROOT=str(tmp_path / "h5p"),
-        WAGTAILADMIN_BASE_URL=f"https://{HOST}",
-        H5P_ORIGIN="https://h5p.localhost",
-        DJANGO_SECURE_SSL_REDIRECT="False",
-        DJANGO_LOG_LEVEL="INFO",
-        ACOMPANA_LANGUAGES="en,es",
-        WEB_CONCURRENCY="2",
-    )
-    env.update(overrides)
-    return env
+    if "CELERY_BROKER_URL" in overrides:
+        values["CELERY_RESULT_BACKEND"] = overrides["CELERY_BROKER_URL"]
+    values.update(overrides)
+    return smoke_production_env(tmp_path, **values)
 
 
 @pytest.fixture(scope="session")
