@@ -127,7 +127,19 @@ def _answer_questions(question_set, count):
         expect(question_set.locator(".question-container:visible")).to_have_count(1)
         answer = question_set.locator(".question-container:visible .h5p-answer").first
         expect(answer).to_be_visible()
-        answer.click()
+        # On a loaded machine a click can land before the question listens (it is still sliding
+        # in): the answer is then not chosen and the check button never shows. A click that chose
+        # nothing is tried again; a chosen answer is never clicked twice (that would unchoose it
+        # in a several-answers question).
+        for _ in range(3):
+            if answer.get_attribute("aria-checked") != "true":
+                answer.click()
+            try:
+                expect(answer).to_have_attribute("aria-checked", "true", timeout=5_000)
+                break
+            except AssertionError:
+                continue
+        expect(answer).to_have_attribute("aria-checked", "true")
         # The player shows the button after its own animation: slow on a loaded machine.
         expect(check).to_be_visible(timeout=15_000)
         check.click()
