@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -74,6 +75,7 @@ def _detail(request, cohort, *, form_data=None, errors=None, status=200):
         "announcements": announcements_for(cohort, membership=context["membership"],
                                            application=context["application"]),
         "fields": application_fields(cohort, form_data, errors),
+        "application_has_errors": bool(errors),  # the form's error summary (WCAG 3.3.1)
         # Drafts kept in the browser are filed under an opaque key of this person.
         "device_key": salted_hmac("device-drafts", str(user.pk)).hexdigest()[:16]
         if user.is_authenticated
@@ -215,11 +217,13 @@ def trainer_questions(request, slug):
                   {"cohort": cohort, "formset": formset})  # fmt: skip
 
 
+# Lazy: translated when a message is written, in the reader's language (not the language of
+# whichever request first imported this module).
 OUTCOME_LABELS = {
-    "accepted": _("accepted"),
-    "waitlisted": _("waitlisted"),
-    "declined": _("declined"),
-    "unchanged": _("unchanged"),
+    "accepted": gettext_lazy("accepted"),
+    "waitlisted": gettext_lazy("waitlisted"),
+    "declined": gettext_lazy("declined"),
+    "unchanged": gettext_lazy("unchanged"),
 }
 
 

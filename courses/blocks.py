@@ -257,7 +257,8 @@ def render_quiz(value, context) -> str:
     last = activity.get("last")
     can_attempt = activity.get("can_attempt")
     html = [
-        f'<section class="activity quiz" id="activity-{block_id}" '
+        # A named group, not a region: several quizzes may share a title, and landmarks must not.
+        f'<section class="activity quiz" id="activity-{block_id}" role="group" '
         f'aria-labelledby="quiz-title-{block_id}">\n'
         f'<h2 id="quiz-title-{block_id}">{esc(value.get("title"))}</h2>\n'
     ]
@@ -285,10 +286,16 @@ def render_quiz(value, context) -> str:
         else ""
     )  # fmt: skip
     csrf = context.get("csrf_token")
+    # What the page says of answers sent by the device queue (static/js/learning.js).
+    queued = gettext("Answer saved. You will see your result when you are back online.")
+    sent, refused = gettext("Sent."), gettext("This was not recorded.")
+    show_result = gettext("Show my result")
     html.append(
         f'<form method="post" action="{esc(action)}" data-quiz data-draft-key="acompana:'
         f'{esc(context.get("device_key", ""))}:quiz:{page_pk}:{block_id}" '
-        f'data-attempts="{esc(activity.get("attempt_count") or 0)}">\n'
+        f'data-attempts="{esc(activity.get("attempt_count") or 0)}"\n'
+        f'data-msg-queued="{queued}" data-msg-sent="{sent}" data-msg-refused="{refused}" '
+        f'data-msg-result="{show_result}">\n'
     )
     if csrf and csrf != "NOTPROVIDED":
         html.append(f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(csrf)}">\n')
@@ -340,14 +347,10 @@ def render_quiz(value, context) -> str:
     else:
         used = gettext("You have used all the attempts for this quiz.")
         html.append(f'<p class="notice">{used}</p>\n')
-    offline = gettext(
-        "You are offline. Your answers are kept on this page; submit again when you are back "
-        "online."
-    )
     kept = gettext("Your answers are kept on this device until you submit them.")
     html.append(
-        '<p class="notice notice-important quiz-offline" role="alert" tabindex="-1" hidden>'
-        f'{offline}</p>\n<p class="muted draft-note" hidden>{kept}</p>\n'
+        '<p class="queue-status" role="status" tabindex="-1"></p>\n'
+        f'<p class="muted draft-note" hidden>{kept}</p>\n'
         "</form>\n</section>"
     )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
@@ -392,7 +395,7 @@ def render_reflection(value, context) -> str:
     )  # fmt: skip
     heading = gettext("Reflection")
     html = [
-        f'<section class="activity reflection" id="activity-{block_id}" '
+        f'<section class="activity reflection" id="activity-{block_id}" role="group" '
         f'aria-labelledby="reflection-title-{block_id}">\n'
         f'<h2 id="reflection-title-{block_id}">{heading}</h2>\n'
         '<p class="private-note">'
@@ -406,16 +409,19 @@ def render_reflection(value, context) -> str:
         html.append(f'<p class="muted">{esc(value["guidance"])}</p>\n')
     saved_at = date_format(reflection.updated_at, "U") if reflection else "0"
     saving, draft_saved = gettext("Saving…"), gettext("Draft saved.")
+    offline = gettext(
+        "Not saved to the server yet (no connection?). Your text is kept on this device."
+    )
+    restored = gettext("Restored text you wrote on this device that had not reached the server.")
+    queued = gettext("Saved on this device; it will be sent when you are back online.")
+    sent, refused = gettext("Sent."), gettext("This was not recorded.")
     html.append(
         f'<form method="post" action="{esc(action)}" data-reflection data-draft-key="acompana:'
         f'{esc(context.get("device_key", ""))}:reflection:{page_pk}:{block_id}" '
         f'data-saved-at="{esc(saved_at)}"\n'
         f'data-msg-saving="{saving}" data-msg-saved="{draft_saved}"\n'
-        'data-msg-offline="'
-        + gettext("Not saved to the server yet (no connection?). Your text is kept on this device.")
-        + '"\ndata-msg-restored="'
-        + gettext("Restored text you wrote on this device that had not reached the server.")
-        + '">\n'
+        f'data-msg-offline="{offline}"\ndata-msg-restored="{restored}"\n'
+        f'data-msg-queued="{queued}" data-msg-sent="{sent}" data-msg-refused="{refused}">\n'
     )
     csrf = context.get("csrf_token")
     if csrf and csrf != "NOTPROVIDED":
@@ -466,7 +472,8 @@ def render_reflection(value, context) -> str:
             "trainers can read this."
         ) % {"who": who, "when": esc(when(reflection.replied_at))}
         html.append(
-            f'<section class="reflection-reply" aria-labelledby="reply-title-{block_id}">\n'
+            f'<section class="reflection-reply" role="group" '
+            f'aria-labelledby="reply-title-{block_id}">\n'
             f'<h3 id="reply-title-{block_id}">{heading}</h3>\n'
             f'<p class="private-note">{answered}</p>\n'
             f"<p>{linebreaksbr(reflection.reply, autoescape=True)}</p>\n</section>\n"

@@ -25,7 +25,7 @@ from .activities import (
     register,
     state_now,
 )
-from .models import QuizAttempt, Reflection
+from .models import ModuleProgress, ProgressStatus, QuizAttempt, Reflection
 from .page_cache import partial
 
 # Answers chosen in a quiz that was refused (module closed, expired form…), kept in the session
@@ -69,12 +69,16 @@ class QuizKind(ActivityKind):
                 request.session[draft_key] = answers
             return act.refuse(error, anchor=act.anchor)
         request.session.pop(draft_key, None)
-        if act.wants_json:
-            return JsonResponse({"ok": True, "passed": attempt.passed, "score": str(attempt.score)})
         if attempt.passed:
-            messages.success(request, gettext("Well done: you passed this quiz."))
+            message = gettext("Well done: you passed this quiz.")
         else:
-            messages.info(request, gettext("Not quite yet. Read the feedback and try again."))
+            message = gettext("Not quite yet. Read the feedback and try again.")
+        if act.wants_json:
+            # The words too: a page that sent the answers later (the device queue) shows them.
+            return JsonResponse({"ok": True, "passed": attempt.passed, "score": str(attempt.score),
+                                 "message": message,
+                                 "module_completed": _module_completed(act)})  # fmt: skip
+        (messages.success if attempt.passed else messages.info)(request, message)
         return act.back(act.anchor)
 
     def load_state(self, **arguments):
@@ -183,6 +187,13 @@ def quiz_view(activity, attempts, *, completed: bool, draft: dict | None) -> dic
     }
 
 
+def _module_completed(act: ActionRequest) -> bool:
+    """Whether the learner has now completed the module (for a page that sent this later)."""
+    return ModuleProgress.objects.filter(
+        user=act.user, module=act.module, status=ProgressStatus.COMPLETED
+    ).exists()
+
+
 def reflection_view(activity, reflection, *, completed: bool) -> dict:
     return {
         "reflection": reflection,
@@ -221,7 +232,8 @@ class ReflectionKind(ActivityKind):
         if act.wants_json:
             return JsonResponse(
                 {"ok": True, "saved_at": timezone.localtime(reflection.updated_at).isoformat(),
-                 "submitted": reflection.submitted_at is not None}
+                 "submitted": reflection.submitted_at is not None,
+                 "module_completed": submit and _module_completed(act)}
             )  # fmt: skip
         messages.success(
             request,

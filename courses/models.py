@@ -238,6 +238,10 @@ class CourseLanguage(Orderable):
         return settings.ALL_LANGUAGES.get(self.language, self.language)
 
 
+# The header static/js/offline.js sends when it saves a module page for offline reading.
+OFFLINE_SAVE_HEADER = "Acompana-Offline"
+
+
 def _keep_served_module(pk: int, read):
     """The row of the live module served (training.routing), the same for everyone: cached
     under the page cache's generation, which every change of a page moves (courses.page_cache)."""
@@ -329,10 +333,18 @@ class ModulePage(ChildRoutingMixin, Page):
             except services.LearningError as error:
                 return _module_unavailable(request, selectors.module_unavailable_context(
                     access, request.user, reason=str(error)))  # fmt: skip
-            progress = services.module_visit(
-                user=request.user, module=access.module, course=access.course,
-                progress=access.my_progress,
-            )  # fmt: skip
+            if request.headers.get(OFFLINE_SAVE_HEADER) == "save":
+                # Saved for offline reading (courses.offline, static/js/offline.js): not a visit,
+                # so "continue where you left off" stays where the person was.
+                progress = access.my_progress or ModuleProgress(
+                    user=request.user, module=access.module, course=access.course,
+                    status=ProgressStatus.NOT_STARTED,
+                )  # fmt: skip
+            else:
+                progress = services.module_visit(
+                    user=request.user, module=access.module, course=access.course,
+                    progress=access.my_progress,
+                )  # fmt: skip
         context = self.get_context(request, access=access, progress=progress)
         return TemplateResponse(request, template, context)
 

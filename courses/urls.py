@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import offline, views
 
 app_name = "courses"
 
@@ -16,6 +16,8 @@ ACTION_ROUTE = "modules/<int:module_id>/activities/<str:activity_id>/"
 
 urlpatterns = [
     path("courses/<int:course_id>/start/", views.course_start, name="start"),
+    # What the course's copy saved for offline reading holds (courses.offline).
+    path("courses/<int:course_id>/offline/", offline.course_offline, name="offline"),
     path("modules/<int:module_id>/content-notes/", views.content_notes, name="content_notes"),
     path("modules/<int:module_id>/done/", views.mark_done, name="mark_done"),
     # Whatever a learner does to an activity (courses.activities, each kind's `actions`).

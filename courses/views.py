@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from training import i18n
+from training.device import owner_refused
+from training.idempotency import idempotent
 
 from . import services
 from .activities import ActionRequest, kind_for_action
-from .models import CoursePage, ModulePage
+from .models import CoursePage, ModulePage, ProgressStatus
 from .selectors import module_course, module_rows, modules_with_progress, next_module
 
 
@@ -104,7 +106,10 @@ def _action_view(kind, spec):
         return getattr(kind, spec.handler)(act)
 
     if spec.atomic:
-        answer = transaction.atomic(answer)
+        # Sent again with the same Idempotency-Key (the device queue, static/js/device-queue.js):
+        # the first answer, nothing recorded twice. The player's calls, which commit as they go,
+        # carry their own ids (an xAPI statement's) or overwrite (the saved state).
+        answer = transaction.atomic(idempotent(answer))
     allowed = require_http_methods([spec.method])
     if spec.signed_out == "json":
         # The method first, then the JSON answer a script can show (the player's calls).
@@ -117,6 +122,10 @@ def _signed_in_or_json(view):
     def checked(request, *args):
         if not request.user.is_authenticated:
             return _signed_out()
+        # Sent from another person's device queue (a page left open): refused, nothing recorded.
+        refused = owner_refused(request)
+        if refused is not None:
+            return refused
         return view(request, *args)
 
     return checked
@@ -144,13 +153,17 @@ def content_notes(request, module_id):
 
 @login_required
 @require_POST
+@idempotent
 def mark_done(request, module_id):
     shown, module, course = _module_for_action(request, module_id)
     try:
         services.module_assert_open(user=request.user, module=module, course=course)
-        services.module_mark_done(user=request.user, module=module, course=course)
+        progress = services.module_mark_done(user=request.user, module=module, course=course)
     except services.LearningError as error:
         return _refuse(request, shown, error)
+    if _wants_json(request):
+        completed = progress.status == ProgressStatus.COMPLETED
+        return JsonResponse({"ok": True, "module_completed": completed})
     messages.success(request, _("Module completed."))
     return _back(shown)
 

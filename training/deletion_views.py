@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from . import privacy, ratelimit
 from .account_forms import AccountDeleteForm
 from .deletion import account_deletion_request, grace_period, left_message, pending_for
+from .device import clear_site_data
 from .privacy import Erase
 from .services import user_has_mfa
 
@@ -105,7 +106,7 @@ def account_delete_done(request):
         return redirect("/")
     due_at = datetime.fromisoformat(done["due_at"])
     with timezone.override(done.get("time_zone") or "UTC"):
-        return render(
+        response = render(
             request,
             "training/account_delete_done.html",
             {
@@ -114,3 +115,5 @@ def account_delete_done(request):
                 "left": left_message(done.get("left") or {}, cancelled=False),
             },
         )
+    # Signed out and leaving: nothing of theirs stays in this browser (training.device).
+    return clear_site_data(response)

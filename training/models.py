@@ -615,3 +615,29 @@ class OutboxTask(models.Model):
 
     def __str__(self):
         return f"{self.task} · {self.task_id}"
+
+
+class IdempotencyKey(models.Model):
+    """A request a person's device sent with an `Idempotency-Key` header (the device queue,
+    static/js/device-queue.js): the first answer, kept so that the same request sent again (its
+    answer was lost on a dropped connection) gets that answer and records nothing twice
+    (training.idempotency). Kept ACOMPANA_IDEMPOTENCY_DAYS."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    # The address it was sent to: the same key sent elsewhere is refused, never answered with
+    # another request's answer.
+    path = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.PositiveSmallIntegerField(default=0)
+    # The first answer: its JSON (small), or where it redirected.
+    answer = models.JSONField(null=True, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} · {self.status}"

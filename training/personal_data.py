@@ -277,6 +277,38 @@ declare(
 )
 
 
+# --- What a device sent (training/idempotency.py) -----------------------------------------------
+def _export_idempotency_keys(person):
+    rows = _model("training.IdempotencyKey").objects.filter(user=person).order_by("created_at")
+    for row in rows.only("created_at", "path", "status").iterator(chunk_size=500):
+        yield {"at": iso(row.created_at), "sent_to": row.path, "status": row.status}
+
+
+declare(
+    Declaration(
+        model="training.IdempotencyKey",
+        category="learning",
+        title=_("What your device sent"),
+        labels={"sent_to": _("Sent to")},
+        holds=_(
+            "For each answer, reflection or “mark as done” your device sent: a random key, the "
+            "address it was sent to, when, and the server's answer."
+        ),
+        purpose=_(
+            "So that something your device sends again, after a dropped connection, is "
+            "recorded only once."
+        ),
+        seen_by=_("Nobody: only the platform reads it."),
+        retention=Retention(
+            days_setting="ACOMPANA_IDEMPOTENCY_DAYS",
+            after=_("after it was sent"),
+            task="training.tasks.purge_idempotency_keys",
+        ),
+        export=_export_idempotency_keys,
+    ),
+)
+
+
 # --- Wagtail: the editing area ------------------------------------------------------------------
 STAFF_PURPOSE = _(
     "So that the organisation knows who wrote, changed, reviewed or translated its course "

@@ -8,6 +8,7 @@ from .audit import purge
 from .cache import CONNECTION_ERRORS, clear_default_cache
 from .data_download import TIME_LIMIT, build, data_downloads_purge
 from .deletion import account_erase, due_deletions
+from .idempotency import idempotency_keys_purge
 from .retention import retention
 from .services import session_clear_expired, user_purge_unverified
 
@@ -62,6 +63,16 @@ def purge_data_downloads() -> int:
 def purge_audit_log() -> int:
     """Remove audit-log entries older than ACOMPANA_AUDIT_LOG_DAYS (training.audit.purge)."""
     return purge()
+
+
+@shared_task(
+    name="training.tasks.purge_idempotency_keys", acks_late=True,
+    autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3,
+)  # fmt: skip
+@retention("training.tasks.purge_idempotency_keys")
+def purge_idempotency_keys() -> int:
+    """Forget what devices sent, after ACOMPANA_IDEMPOTENCY_DAYS (training.idempotency)."""
+    return idempotency_keys_purge()
 
 
 @shared_task(

@@ -15,7 +15,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
-from . import data_views, deletion_views, privacy_views, routing, views
+from . import data_views, deletion_views, device, offline, privacy_views, routing, views
 from .storage import PUBLIC_FOLDERS, is_public_name, opened_meta, streamed
 
 
@@ -32,6 +32,10 @@ def to_allauth_login(request):
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # The installable web app: its worker (scope "/"), manifest and offline page (training.offline).
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="web_manifest"),
+    path("offline/", offline.offline_page, name="offline"),
     path("admin/login/", to_allauth_login, name="wagtailadmin_login_redirect"),
     path("_util/login/", to_allauth_login, name="wagtailcore_login_redirect"),
     path("admin/", include(wagtailadmin_urls)),
@@ -52,6 +56,10 @@ urlpatterns = [
     ),
     path("accounts/delete/", deletion_views.account_delete, name="account_delete"),
     path("accounts/delete/done/", deletion_views.account_delete_done, name="account_delete_done"),
+    # A fresh CSRF token for the device queue (static/js/device-queue.js).
+    path("accounts/csrf-token/", device.csrf_token, name="csrf_token"),
+    # allauth's sign-out, which also clears what the site kept in the browser (training.device).
+    path("accounts/logout/", device.logout),
     path("accounts/", include("allauth.urls")),
     path("privacy/", privacy_views.privacy, name="privacy"),
     path("i18n/setlang/", views.set_language, name="set_language"),

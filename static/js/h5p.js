@@ -1,8 +1,10 @@
 /* Module pages with H5P activities: the platform's side of the player frame.
    Messages are read only from the block's own frame, on the H5P origin. Each xAPI statement
    gets an id (H5P sends none) and loses the player's anonymous actor (the server puts the
-   learner's account in), then waits in this browser (localStorage, under this person's key)
-   until the server has it: a dropped connection, a reload or an expired launch loses nothing.
+   learner's account in), then waits in the device queue (static/js/device-queue.js, one queue
+   for all this person sends from this device) until the server has it: a dropped connection, a
+   reload or an expired launch loses nothing. The player's saved place goes the same way (only
+   the newest waits).
    A frame starts (gets its src) only when its block comes within about a screen of being seen;
    in low-bandwidth mode only when the learner taps "Start exercise" on the block's card. Until
    the player says it is ready the block says it is loading; after a minute without it, or
@@ -11,46 +13,24 @@
    Strings come from data attributes, translated by the server. */
 (function () {
   "use strict";
-  var store = {
-    get: function (key) {
-      try { return JSON.parse(window.localStorage.getItem(key)); } catch (e) { return null; }
-    },
-    set: function (key, value) {
-      try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* full or off */ }
-    }
-  };
-  var MAX_WAITING = 300;
+  var queue = window.AcompanaQueue || null;
+  var MAX_WAITING = 300;  // statements of one block waiting on the device (the oldest go)
   var READY_SECONDS = 60;
   // The player's address carries a launch valid an hour (ACOMPANA_H5P_LAUNCH_SECONDS): a frame
   // started later than this after the page was served asks for a fresh one first.
   var FRESH_SECONDS = 50 * 60;
   var PAGE_SERVED = Date.now();
 
-  function uuid4() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") {
-      return window.crypto.randomUUID();
-    }
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) {
-      return (b + 256).toString(16).slice(1);
-    }).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20),
-            hex.slice(20)].join("-");
-  }
 
   function Block(section) {
     this.section = section;
     this.frame = section.querySelector("iframe");
     this.origin = section.getAttribute("data-origin");
     this.token = section.getAttribute("data-launch");
-    this.queueKey = section.getAttribute("data-queue-key");
     this.status = section.querySelector(".h5p-status");
-    this.sending = false;
-    this.retry = null;
-    this.queue = (this.queueKey && store.get(this.queueKey)) || [];
+    // This block's statements in the device queue: known by where they are sent.
+    this.xapiUrl = section.getAttribute("data-xapi-url");
+    this.stateUrl = section.getAttribute("data-state-url");
     var stateScript = document.getElementById("h5p-state-" + section.id.replace("activity-", ""));
     this.state = stateScript ? JSON.parse(stateScript.textContent) : null;
     this.stateTimer = null;
@@ -64,7 +44,6 @@
     this.readyTimer = null;
     this.attempt = 0;
     this.statusHtml = this.status ? this.status.innerHTML : "";
-    this.flush();
   }
 
   Block.prototype.showStatus = function (text, done) {
@@ -155,20 +134,13 @@
     if (text) { this.status.textContent = text; }
   };
 
-  Block.prototype.post = function (url, body) {
-    return window.fetch(url, {
-      method: "POST", credentials: "same-origin", body: JSON.stringify(body),
-      headers: {
-        "Content-Type": "application/json", "Accept": "application/json",
-        "X-CSRFToken": this.section.getAttribute("data-csrf")
-      }
-    });
-  };
-
   Block.prototype.renew = function () {
     var block = this;
+    var headers = { "Accept": "application/json" };
+    // Whose page this is: after someone else signed in on this browser, no launch for them here.
+    if (queue && queue.owner) { headers["Acompana-Device-Owner"] = queue.owner; }
     return window.fetch(this.section.getAttribute("data-launch-url"), {
-      credentials: "same-origin", headers: { "Accept": "application/json" }
+      credentials: "same-origin", headers: headers
     }).then(function (response) {
       if (!response.ok) { throw new Error(String(response.status)); }
       return response.json();
@@ -179,85 +151,68 @@
     });
   };
 
-  Block.prototype.later = function (seconds) {
-    var block = this;
-    window.clearTimeout(this.retry);
-    this.retry = window.setTimeout(function () { block.flush(); }, seconds * 1000);
-  };
-
   Block.prototype.receive = function (statement) {
-    if (!this.token || !statement || typeof statement !== "object") { return; }
+    if (!this.token || !this.xapiUrl || !queue || !statement || typeof statement !== "object") {
+      return;
+    }
     var copy = JSON.parse(JSON.stringify(statement));
-    copy.id = uuid4();
+    copy.id = queue.uuid();
     delete copy.actor;
-    this.queue.push(copy);
-    if (this.queue.length > MAX_WAITING) { this.queue.splice(0, this.queue.length - MAX_WAITING); }
-    store.set(this.queueKey, this.queue);
-    this.flush();
+    // The statement's id is its key: sent twice, it is recorded once (409 the second time).
+    queue.add({
+      kind: "xapi", url: this.xapiUrl, json: true, body: { token: this.token, statement: copy },
+      key: copy.id, group: this.xapiUrl, limit: MAX_WAITING,
+      renew: this.section.getAttribute("data-launch-url") || ""
+    });
   };
 
-  Block.prototype.flush = function () {
-    if (this.sending || !this.queue.length || !this.token) { return; }
-    var block = this;
-    var statement = this.queue[0];
-    this.sending = true;
-    this.post(this.section.getAttribute("data-xapi-url"), { token: this.token, statement: statement })
-      .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (data) {
-          block.sending = false;
-          var refused = data.code && response.status >= 400 && response.status < 500 &&
-            response.status !== 401 && response.status !== 429;
-          if (response.ok || response.status === 409 || refused) {
-            // Recorded, already recorded, or refused for good (the reason is shown): done with it.
-            block.queue.shift();
-            store.set(block.queueKey, block.queue);
-            if (data.completed) {
-              // Already completed, and this answer brings no points: what is shown stays.
-              if (data.score_raw === undefined && block.section.classList.contains("completed")) {
-                block.status.innerHTML = block.statusHtml;
-              } else {
-                block.showStatus(data.status, true);
-              }
-              block.section.classList.add("completed");
-              if (data.module_completed) { moduleCompleted(); }
-            } else if (data.status) {
-              // A score that did not reach the pass mark: said as it is.
-              block.showStatus(data.status, block.section.classList.contains("completed"));
-            } else if (!response.ok && response.status !== 409) {
-              block.status.textContent = data.error || "";
-            } else {
-              // Sent: a waiting or offline notice gives way to what is recorded.
-              block.status.innerHTML = block.statusHtml;
-            }
-            block.flush();
-          } else if (response.status === 401 && data.code === "expired") {
-            block.renew().then(function () { block.flush(); }, function () { block.later(30); });
-          } else if (response.status === 429) {
-            block.later(30);
-          } else {
-            // Signed out, a stale form, or the server is unwell: keep it and try again later.
-            if (data.error) { block.status.textContent = data.error; } else { block.say("offline"); }
-            block.later(30);
-          }
-        });
-      }, function () {
-        block.sending = false;
-        block.say("offline");
-        block.later(15);
-      });
+  // What became of one of this block's statements (device-queue.js's "acompana:queue" event).
+  Block.prototype.answered = function (detail) {
+    var data = detail.data || {};
+    if (detail.state === "queued") {
+      // Signed out, or the server is unwell: the reason when it gave one, else "not sent yet".
+      if (data.error) {
+        this.status.textContent = data.error;
+      } else if (detail.persisted === false && queue) {
+        this.status.textContent = queue.message("unsaved");  // kept by this page only
+      } else {
+        this.say("offline");
+      }
+      return;
+    }
+    if (data.completed) {
+      // Already completed, and this answer brings no points: what is shown stays.
+      if (data.score_raw === undefined && this.section.classList.contains("completed")) {
+        this.status.innerHTML = this.statusHtml;
+      } else {
+        this.showStatus(data.status, true);
+      }
+      this.section.classList.add("completed");
+      if (data.module_completed) { moduleCompleted(); }
+    } else if (data.status) {
+      // A score that did not reach the pass mark: said as it is.
+      this.showStatus(data.status, this.section.classList.contains("completed"));
+    } else if (detail.state === "refused") {
+      this.status.textContent = data.error || "";
+    } else {
+      // Sent (or recorded already, 409): a waiting notice gives way to what is recorded.
+      this.status.innerHTML = this.statusHtml;
+    }
   };
 
   Block.prototype.saveState = function (state) {
-    if (!this.token || typeof state !== "string") { return; }
+    if (!this.token || !this.stateUrl || !queue || typeof state !== "string") { return; }
     var block = this;
     this.pendingState = state;
     window.clearTimeout(this.stateTimer);
     this.stateTimer = window.setTimeout(function () {
-      var body = { token: block.token, state: block.pendingState };
-      block.post(block.section.getAttribute("data-state-url"), body).then(function (response) {
-        if (response.status === 401) { return block.renew(); }
-        return null;
-      }).catch(function () { /* the next save carries the newer state */ });
+      // Only the newest place waits (the slot): an older one is never sent after it.
+      queue.add({
+        kind: "state", url: block.stateUrl, json: true,
+        body: { token: block.token, state: block.pendingState },
+        slot: "state:" + block.stateUrl, group: block.stateUrl,
+        renew: block.section.getAttribute("data-launch-url") || ""
+      });
     }, 1000);
   };
 
@@ -338,8 +293,12 @@
       }
     }
   });
-  window.addEventListener("online", function () {
-    blocks.forEach(function (block) { block.flush(); });
+  window.addEventListener("acompana:queue", function (event) {
+    var detail = event.detail || {};
+    if (detail.kind !== "xapi") { return; }
+    blocks.forEach(function (block) {
+      if (block.xapiUrl && detail.group === block.xapiUrl) { block.answered(detail); }
+    });
   });
   window.addEventListener("offline", function () {
     blocks.forEach(function (block) { if (block.started && !block.ready) { block.failed(); } });

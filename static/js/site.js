@@ -86,15 +86,52 @@
       }
     });
   });
-  // Signing out wipes every draft this site kept in the browser: on a shared device, nothing
-  // of one person's quiz answers or reflections stays for the next.
+  // Signing out wipes what this site kept in the browser for the person: drafts, their device
+  // queue (static/js/device-queue.js) and the courses they saved for offline reading
+  // (static/js/offline.js): on a shared device, nothing of one person stays for the next (the
+  // server's answer asks the browser to clear the rest too: training/device.py). What still
+  // waits to be sent is tried first (a few seconds); if some is left, the person is asked
+  // before it is deleted. Someone else's queue is not this sign-out's: it goes when another
+  // person's page loads (device-queue.js). The saved copies are wiped before the form goes (at
+  // most a few seconds: signing out never waits on a stuck browser storage).
+  var within = function (promise, seconds) {
+    return Promise.race([
+      Promise.resolve(promise).catch(function () {}),
+      new Promise(function (resolve) { setTimeout(resolve, seconds * 1000); })
+    ]);
+  };
   document.querySelectorAll("form[action$='/accounts/logout/']").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      try {
-        Object.keys(window.localStorage).forEach(function (key) {
-          if (key.indexOf("acompana:") === 0) { window.localStorage.removeItem(key); }
-        });
-      } catch (e) { /* storage unavailable: nothing to wipe */ }
+    form.addEventListener("submit", function (event) {
+      if (form.getAttribute("data-wiped")) { return; }
+      var queue = window.AcompanaQueue;
+      if (!window.Promise) { return; }
+      event.preventDefault();
+      form.setAttribute("data-wiped", "1");
+      var waiting = queue ? queue.pending() : 0;
+      var sending = waiting && navigator.onLine !== false ? within(queue.flush(), 5) : Promise.resolve();
+      sending.then(function () {
+        var left = queue ? queue.pending() : 0;
+        var question = form.getAttribute("data-msg-unsent");
+        if (left > 0 && question && !window.confirm(question.replace("%(count)s", String(left)))) {
+          form.removeAttribute("data-wiped");  // kept, and still signed in
+          return;
+        }
+        try {
+          var mine = queue ? "acompana:queue:" + queue.owner : null;
+          Object.keys(window.localStorage).forEach(function (key) {
+            var otherQueue = key.indexOf("acompana:queue:") === 0 && key !== mine;
+            if (key.indexOf("acompana:") === 0 && !otherQueue) { window.localStorage.removeItem(key); }
+          });
+        } catch (e) { /* storage unavailable: nothing to wipe */ }
+        var wiping = [];
+        try {
+          if (queue && queue.clear) { wiping.push(queue.clear()); }
+          if (window.AcompanaOffline && window.AcompanaOffline.forget) { wiping.push(window.AcompanaOffline.forget()); }
+        } catch (e) { /* nothing more to wipe */ }
+        var send = function () { form.submit(); };
+        within(Promise.all(wiping.map(function (w) { return Promise.resolve(w).catch(function () {}); })), 3)
+          .then(send, send);
+      });
     });
   });
 })();

@@ -1,5 +1,5 @@
-"""In real Chromium: a quiz submitted without a connection warns on the page and keeps the
-answers; on a phone (390 x 844) the header stays small and every control is big enough to tap."""
+"""In real Chromium: a quiz submitted without a connection waits on the device, and is graded
+once back; on a phone (390 x 844) the header stays small and every control is big enough to tap."""
 
 import pytest
 from playwright.sync_api import expect
@@ -27,8 +27,11 @@ def learner(password):
     return user, modules[0]
 
 
-def test_a_quiz_submitted_offline_warns_and_keeps_the_answers(page, live_server, learner,
-                                                               password):  # fmt: skip
+def test_a_quiz_submitted_offline_waits_on_the_device_and_is_graded_once_back(
+    page, live_server, learner, password
+):
+    """Grading stays on the server: offline, the answers wait in the device queue and the page
+    says so; once the connection is back they are sent once and the result shows."""
     user, module = learner
     sign_in(page, live_server.url, user, password)
     page.goto(live_server.url + module.url)
@@ -39,28 +42,30 @@ def test_a_quiz_submitted_offline_warns_and_keeps_the_answers(page, live_server,
     first = form.locator(
         f"#q-{block_id('polish/0/quiz/q1')}-{block_id('polish/0/quiz/q1', 'option', 0)}"
     )
-    warning = form.locator(".quiz-offline")
-    expect(warning).to_be_hidden()
+    status = form.locator(".queue-status")
+    expect(status).to_be_empty()
 
     # No connection at all: the browser knows it (navigator.onLine is false).
+    page.route("**/activities/*/submit/", lambda route: route.abort("internetdisconnected"))
     page.context.set_offline(True)
     form.locator("button[type=submit]").click()
-    expect(warning).to_be_visible()
-    expect(warning).to_contain_text("You are offline. Your answers are kept on this page")
+    expect(status).to_have_text("Answer saved. You will see your result when you are back online.")
     expect(first).to_be_checked()
     assert page.url.startswith(live_server.url + module.url)
-    page.context.set_offline(False)
 
-    # The browser believes it is online, but the request never arrives.
-    page.route("**/activities/*/submit/", lambda route: route.abort("internetdisconnected"))
-    form.locator("button[type=submit]").click()
-    expect(warning).to_be_visible()
+    # The browser believes it is online, but the request never arrives: it still waits.
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_timeout(500)
+    expect(status).to_have_text("Answer saved. You will see your result when you are back online.")
     expect(first).to_be_checked()
     assert not QuizAttempt.objects.exists()
     page.unroute("**/activities/*/submit/")
 
-    # Back online, the same answers go through and the page shows the result.
-    form.locator("button[type=submit]").click()
+    # Back online: the same answers go through once, and the page shows the result.
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_contain_text("Sent. Well done: you passed this quiz.")
+    status.get_by_role("button", name="Show my result").click()
     expect(page.locator(".quiz-result")).to_contain_text("You passed.")
     assert QuizAttempt.objects.filter(user=user).count() == 1
 

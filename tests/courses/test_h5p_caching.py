@@ -81,7 +81,7 @@ def test_the_player_page_is_never_cached_and_names_its_language_and_title(
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     html = response.content.decode()
-    assert '<html lang="es">' in html
+    assert '<html lang="es" dir="ltr">' in html
     assert "<title>Una prueba</title>" in html
     assert 'id="h5p-container" lang="es"' in html
     version = json.loads((Path(origin.settings.H5P_PLAYER_DIR).parent / "package.json").read_text())
@@ -90,6 +90,11 @@ def test_the_player_page_is_never_cached_and_names_its_language_and_title(
     assert f'src="/h5p/player-relay.{digest}.js"' in html
     token = origin.content_token(activity.uuid, administrator.pk)
     assert f'data-content="/h5p/content/{activity.uuid}/{token}"' in html
+    # An activity in Arabic: its page reads right to left.
+    activity.language = "ar"
+    activity.save(update_fields=["language"])
+    html = _player(client, activity, administrator).content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
 
 
 def test_the_player_page_is_compressed_when_the_browser_accepts_it(client, activity, administrator):

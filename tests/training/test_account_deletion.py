@@ -249,6 +249,8 @@ def test_confirming_signs_out_everywhere_and_says_the_date(
     assert done.status_code == 200
     body = done.content.decode()
     assert 'id="deletion-date"' in body and "(Kolkata, India)" in body
+    # Nothing the site kept in this browser stays (queues, drafts, saved copies: training.device).
+    assert done["Clear-Site-Data"] == '"storage"'
     assert client.get(reverse("profile")).status_code == 302  # signed out
 
     assert len(mail.outbox) == 1

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "training.context_processors.platform",
+                "training.device.context",
             ],
         },
     },
@@ -433,6 +434,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Accounts whose grace period is over (training/deletion.py): each erased once.
     "account-deletions": {"task": "training.tasks.perform_due_deletions", "schedule": 60 * 60},
+    # Idempotency keys of what devices sent (training/idempotency.py).
+    "idempotency-keys-purge": {
+        "task": "training.tasks.purge_idempotency_keys",
+        "schedule": 60 * 60 * 24,
+    },
     # Tasks the broker could not take when they were queued (training/outbox.py).
     "outbox-relay": {"task": "training.tasks.relay_outbox", "schedule": 60},
 }
@@ -478,6 +484,9 @@ CONTENT_SECURITY_POLICY = {
         "media-src": [SELF],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The service worker (/sw.js) and the web app manifest (training.offline).
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
         "frame-src": ACOMPANA_CSP_FRAME_SOURCES,
         "object-src": [NONE],
         "base-uri": [NONE],
@@ -646,6 +655,9 @@ ACOMPANA_DATA_DOWNLOAD_HOURS = env.int("ACOMPANA_DATA_DOWNLOAD_HOURS", default=4
 ACOMPANA_DATA_DOWNLOADS_PER_DAY = env.int("ACOMPANA_DATA_DOWNLOADS_PER_DAY", default=3)
 # Applications declined or withdrawn (the person never became a member): answers deleted after.
 ACOMPANA_CLOSED_APPLICATION_DAYS = env.int("ACOMPANA_CLOSED_APPLICATION_DAYS", default=365)
+# What a device sent with an idempotency key, and the first answer (training/idempotency.py):
+# the same thing sent again within this time is recorded once.
+ACOMPANA_IDEMPOTENCY_DAYS = env.int("ACOMPANA_IDEMPOTENCY_DAYS", default=30)
 # The record of each message sent (which keeps a message from being sent twice).
 ACOMPANA_NOTIFICATION_LOG_DAYS = env.int("ACOMPANA_NOTIFICATION_LOG_DAYS", default=365)
 # A calendar-feed address never used, or not used for this long, stops working and is deleted.
