@@ -17,7 +17,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cohorts.models import Attendance, SkillSignOff
+from cohorts.models import Attendance, LiveSession, SkillSignOff
 from training.i18n import active_language, titles_in_active_language
 from training.privacy import language_name
 
@@ -108,6 +108,8 @@ def _attendance(user, track) -> list[Entry]:
     rows = (
         Attendance.objects.filter(user=user, session__cohort__track_link__track=track)
         .filter(~Q(status="") | Q(caught_up_at__isnull=False))
+        # Debrief / supervision sessions are no part of a certification (issue 22).
+        .exclude(session__kind=LiveSession.Kind.DEBRIEF)
         .select_related("session__cohort", "marked_by")
         .order_by("-session__starts_at", "-pk")[:LIMIT]
     )

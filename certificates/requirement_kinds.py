@@ -234,7 +234,10 @@ def _sessions(*, user, tracks, since=None):
     cohorts = Membership.objects.filter(
         user=user, left_at__isnull=True, cohort__track_link__track__in=tracks
     ).values("cohort_id")
-    sessions = LiveSession.objects.filter(cohort__in=cohorts, cancelled_at__isnull=True)
+    # Debrief / supervision sessions count toward no attendance requirement (issue 22).
+    sessions = LiveSession.objects.filter(cohort__in=cohorts, cancelled_at__isnull=True).exclude(
+        kind=LiveSession.Kind.DEBRIEF
+    )
     if since is not None:
         sessions = sessions.filter(starts_at__gte=since)
     marks = Attendance.objects.filter(session=OuterRef("pk"), user=user).filter(

@@ -21,7 +21,7 @@ from training.roles import GROUP_FOR_ROLE, Role
 from training.timezones import grouped_choices
 from training.widgets import DatePicker
 
-from .models import Cohort, InvitationCode, ScreeningQuestion
+from .models import Cohort, InvitationCode, LiveSession, ScreeningQuestion
 from .services import MAX_NOTES_LENGTH, Decision
 from .sessions import too_long
 
@@ -360,6 +360,12 @@ class SessionForm(forms.Form):
     """A live session as trainers think of it: a day and times in the cohort's zone."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=LiveSession.Kind.choices, initial=LiveSession.Kind.SESSION,
+        widget=forms.RadioSelect, required=False,  # not chosen: a live session
+        help_text=_("A debrief / supervision session counts toward no attendance requirement, "
+                    "and its attendance is never exported."),
+    )  # fmt: skip
     description = forms.CharField(label=_("Description"), required=False,
                                   max_length=MAX_SESSION_DESCRIPTION_LENGTH,
                                   widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip

@@ -396,8 +396,15 @@ class LiveSession(models.Model):
     """A live session of a cohort. Entered in the cohort's time zone, stored in UTC; every
     change that matters to a calendar raises `sequence`, so calendars update the event."""
 
+    class Kind(models.TextChoices):
+        SESSION = "session", _("Live session")
+        # Not counted toward attendance requirements, and its attendance is never exported.
+        DEBRIEF = "debrief", _("Debrief / supervision")
+
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SESSION,
+                            db_default=Kind.SESSION)  # fmt: skip
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     starts_at = models.DateTimeField(_("starts"))

@@ -30,7 +30,7 @@ from courses.models import (
 from training.i18n import titles_in_active_language
 
 from . import shared_skills
-from .models import Attendance, Cohort, Membership, Skill, SkillSignOff
+from .models import Attendance, Cohort, LiveSession, Membership, Skill, SkillSignOff
 
 # Marks that mean the member was there (LATE stays for old rows). Catching up from the recording
 # counts where the cohort says so. The same rule as certification (certificates.eligibility).
@@ -127,8 +127,12 @@ def offers_skill(cohort: Cohort, skill: Skill) -> bool:
 
 
 def held_sessions(cohort: Cohort):
-    """The sessions that took place: started, not cancelled (future ones are never marked)."""
-    return cohort.sessions.filter(starts_at__lte=timezone.now(), cancelled_at__isnull=True)
+    """The sessions that took place: started, not cancelled (future ones are never marked).
+    Debrief / supervision sessions are not among them: their attendance counts toward nothing
+    and is never exported (issue 22)."""
+    return cohort.sessions.filter(starts_at__lte=timezone.now(), cancelled_at__isnull=True).exclude(
+        kind=LiveSession.Kind.DEBRIEF
+    )
 
 
 def matrix(cohort: Cohort, *, inactive_days: int | None = None) -> dict:
@@ -294,7 +298,9 @@ def member_detail(cohort: Cohort, membership: Membership) -> dict:
         # Not held yet (a certification's attendance counts them too: see the member page).
         "sessions_to_come": cohort.sessions.filter(
             starts_at__gt=timezone.now(), cancelled_at__isnull=True
-        ).count(),
+        )
+        .exclude(kind=LiveSession.Kind.DEBRIEF)
+        .count(),
         "reflections": reflections,
         "skills": [
             SkillLine(skill, signed.get(skill.pk), skill.pk in elsewhere) for skill in skills

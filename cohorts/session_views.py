@@ -35,7 +35,7 @@ def _local(session: LiveSession, cohort: Cohort) -> dict:
         "title": session.title, "description": session.description, "day": start.date(),
         "start": start.time().replace(tzinfo=None), "end": end.time().replace(tzinfo=None),
         "meeting_url": session.meeting_url,
-        "interpretation_languages": session.interpretation_languages,
+        "interpretation_languages": session.interpretation_languages, "kind": session.kind,
     }  # fmt: skip
 
 
@@ -65,7 +65,7 @@ def trainer_sessions(request, slug):
 
 
 def _session_form(request, cohort, session=None, *, after_form=None):
-    initial = _local(session, cohort) if session else {"weeks": 1}
+    initial = _local(session, cohort) if session else {"weeks": 1, "kind": LiveSession.Kind.SESSION}
     posted = (request.POST or None) if after_form is None else None  # None: the other form
     to_come = sessions.series_to_come(session).count() if session else 0
     form = SessionForm(posted, initial=initial, editing=session is not None,
@@ -85,7 +85,8 @@ def _session_form(request, cohort, session=None, *, after_form=None):
                     cohort=cohort, session=session, whole_series=whole, title=data["title"],
                     description=data["description"], meeting_url=data["meeting_url"],
                     interpretation_languages=data["interpretation_languages"],
-                    weeks=data.get("weeks") or 1, **when,
+                    weeks=data.get("weeks") or 1, kind=data.get("kind") or LiveSession.Kind.SESSION,
+                    **when,
                 )  # fmt: skip
                 messages.success(
                     request,

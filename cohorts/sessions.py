@@ -177,7 +177,7 @@ def plan(
     return occurrences
 
 
-CALENDAR_FIELDS = ("title", "description", "starts_at", "ends_at", "meeting_url")
+CALENDAR_FIELDS = ("title", "description", "starts_at", "ends_at", "meeting_url", "kind")
 
 
 @transaction.atomic
@@ -185,6 +185,7 @@ def sessions_save(
     *, cohort: Cohort, day: date, start: time, end: time, title: str, description: str = "",
     meeting_url: str = "", interpretation_languages=(), weeks: int = 1,
     session: LiveSession | None = None, whole_series: bool = False, tell: bool = True,
+    kind: str = LiveSession.Kind.SESSION,
 ) -> list[LiveSession]:  # fmt: skip
     """Create a session (or a weekly series of `weeks`, sharing a `series`) or change one (or,
     with `whole_series`, every occurrence of its series still to come). Each occurrence keeps
@@ -195,7 +196,7 @@ def sessions_save(
                        whole_series=whole_series)  # fmt: skip
     details = {
         "title": title, "description": description, "meeting_url": meeting_url,
-        "interpretation_languages": list(interpretation_languages),
+        "interpretation_languages": list(interpretation_languages), "kind": kind,
     }  # fmt: skip
     if session is None:
         series = uuid.uuid4() if len(occurrences) > 1 else None
@@ -555,6 +556,8 @@ def ics(sessions, *, name: str) -> bytes:
         event.add("dtend", session.ends_at.astimezone(UTC))
         event.add("sequence", session.sequence)
         summary = f"{session.title} · {session.cohort.title}"
+        if session.kind == LiveSession.Kind.DEBRIEF:
+            summary = _("Debrief / supervision: %(session)s") % {"session": summary}
         if session.cancelled:
             summary = _("Cancelled: %(session)s") % {"session": summary}
         event.add("summary", summary)

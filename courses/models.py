@@ -270,6 +270,16 @@ class ModulePage(ChildRoutingMixin, Page):
         help_text=_("The course is complete when all its required modules are."),
     )
     body = StreamField(ModuleBodyBlock(), verbose_name=_("body"), blank=True)
+    # A heavy module offers a private well-being check-in once opened (the care app's page).
+    heavy = models.BooleanField(
+        _("heavy module"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "The module deals with violence or other hard material: learners are offered a "
+            "private well-being check-in after it. Their answers are never shown to anyone."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -282,6 +292,7 @@ class ModulePage(ChildRoutingMixin, Page):
         ),
         FieldPanel("body"),
     ]
+    settings_panels = [*Page.settings_panels, FieldPanel("heavy")]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     parent_page_types = ["courses.CoursePage"]
     subpage_types = []

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # In dependency order: each may use the ones before it, never those after. The responder pool is
 # part of certificates (certificates/pool*.py), not an app of its own.
-LAYERS = ("training", "courses", "cohorts", "certificates")
+LAYERS = ("training", "courses", "cohorts", "certificates", "community", "care")
 
 IMPORTING_CALLS = frozenset({"import_module", "__import__", "import_string"})
 RELATION_FIELDS = frozenset({

@@ -20,7 +20,7 @@ from django_migration_linter.sql_analyser import analyse_sql_statements
 from tests.conftest import skip_or_fail
 
 BASELINE = Path(__file__).with_name("migrations_baseline.txt")
-OUR_APPS = ("training", "courses", "cohorts", "certificates")
+OUR_APPS = ("training", "courses", "cohorts", "certificates", "community", "care")
 # (app_label, migration name): why it is safe although the linter objects.
 IGNORED: dict[tuple[str, str], str] = {}
 

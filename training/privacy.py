@@ -333,7 +333,7 @@ def load() -> None:
 # Apps whose text fields are read for names and contacts: ours, and the third-party ones known to
 # keep personal data. Every installed app is walked for relations to the user.
 TEXT_SCANNED_APPS = frozenset({
-    "training", "courses", "cohorts", "certificates",
+    "training", "courses", "cohorts", "certificates", "community", "care",
     "account", "mfa", "sessions", "wagtailusers", "wagtailadmin", "wagtail_localize",
 })  # fmt: skip
 # A field name with one of these words (between underscores) may name or contact a person.

@@ -71,6 +71,8 @@ urlpatterns = [
     path("", include("cohorts.root_urls")),
     path("", include("certificates.urls")),
     path("", include("certificates.root_urls")),
+    path("", include("community.urls")),
+    path("", include("care.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]
 

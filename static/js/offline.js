@@ -87,6 +87,38 @@
     }).catch(function () { /* nothing to list */ });
   }
 
+  // --- Pages kept on the device: a page marked data-offline-keep (the self-care plan,
+  // templates/care/plan.html) is saved, each time it is opened, into this person's
+  // "acompana:<owner>:pages" cache with the style sheets and scripts it names; the worker answers
+  // with it offline (static/js/sw.js). Like every cache here it is the owner's only, and goes at
+  // sign-out or when someone else signs in on the device.
+  var keep = document.querySelector("[data-offline-keep]");
+  if (keep && owner) {
+    Promise.all([registered, claimed]).then(function () {
+      var pageUrl = location.href.split("#")[0];
+      var assets = Array.prototype.slice.call(
+        document.querySelectorAll("link[rel=stylesheet][href], script[src]")
+      ).map(function (node) {
+        return new URL(node.getAttribute("href") || node.getAttribute("src"), location.href).href;
+      }).filter(function (url) { return url.indexOf(location.origin + "/") === 0; });
+      return Promise.all([caches.open(cacheName("pages")), caches.open(cacheName("static"))])
+        .then(function (opened) {
+          var pages = opened[0];
+          var statics = opened[1];
+          var saving = [fetch(pageUrl, { credentials: "same-origin", headers: { "Acompana-Offline": "save" } })
+            .then(function (response) {
+              if (response.ok && !response.redirected) { return pages.put(pageUrl, response); }
+            })];
+          assets.forEach(function (url) {
+            saving.push(fetch(url, { credentials: "same-origin" }).then(function (response) {
+              if (response.ok) { return statics.put(url, response); }
+            }));
+          });
+          return Promise.all(saving);
+        });
+    }).catch(function () { /* no worker or no storage: the page works online as before */ });
+  }
+
   // --- The course page's "Save this course for offline". ---
   var panel = document.querySelector("[data-offline-course]");
   if (!panel || !owner) { return; }

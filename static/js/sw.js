@@ -11,7 +11,8 @@
    - Nothing else is touched (but for a module's content notes offline, below): POSTs, the admin, /accounts/ (sign-in, data downloads), private
      documents, the learner's actions, other origins (the H5P origin) go to the network as if
      there were no worker. The worker itself never writes a cache: only the course page's
-     "Save this course for offline" does.
+     "Save this course for offline" does, and offline.js for a page marked data-offline-keep
+     (the self-care plan: "acompana:<owner>:pages").
 
    Privacy on a shared device: every cache's name carries its device owner (an opaque id of
    the person, training.device), "acompana:<owner>:<what>". The worker serves saved copies only
@@ -74,6 +75,8 @@ function page(request) {
       if (!owner) { throw error; }
       return saved(owner, "course", request)
         .then(function (hit) { return hit || saved(owner, "course", request, true); })
+        // Pages kept on the device when opened (data-offline-keep: the self-care plan).
+        .then(function (hit) { return hit || saved(owner, "pages", request); })
         .then(function (hit) { return hit || saved(owner, "static", OFFLINE_URL); })
         .then(function (hit) {
           if (!hit) { throw error; }

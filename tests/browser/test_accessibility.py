@@ -185,6 +185,11 @@ def demo(live_server, settings, h5p_samples):
     }
 
 
+def space_thread(cohort, title) -> int:
+    """The id of a demo thread of the cohort's discussion space (community.demo)."""
+    return cohort.threads.get(title=title).pk
+
+
 def signed_in(browser, live_server, user, language, viewport, *, second_factor=False):
     """A browser context signed in as `user` (reading `language`), its session made by Django's
     test client (with the second factor trainers and coordinators must pass)."""
@@ -345,6 +350,28 @@ def volunteer_pages(sweep, browser, live_server, demo):
         sweep.visit(page, "/cohorts/", "cohorts")
         sweep.visit(page, f"/cohorts/{demo['running'].slug}/", "cohort")
         sweep.visit(page, "/cohorts/acompanantes-marzo-2027/", "cohort-apply")
+        # The cohort's discussion space: the threads, a thread with a content note, a new thread.
+        space = f"/cohorts/{demo['running'].slug}/space/"
+        sweep.visit(page, space, "space")
+        sweep.visit(page, f"{space}{space_thread(demo['running'], 'A hard week')}/",
+                    "space-thread")  # fmt: skip
+        page.locator("details.content-note summary").first.click()
+        sweep.check(page, "space-thread-content-note-open")
+        sweep.visit(page, f"{space}new/", "space-new-thread")
+        # Care: the care space, a check-in (and its errors), the plan (written), a debrief
+        # request, the support resources.
+        sweep.visit(page, "/care/", "care")
+        sweep.visit(page, "/care/check-in/", "care-check-in")
+        page.locator("main form button[type=submit]").first.click()
+        expect(page.locator(".error-summary, [role=alert]").first).to_be_visible()
+        sweep.check(page, "care-check-in-errors")
+        sweep.visit(page, "/care/plan/", "care-plan")
+        page.locator("main form textarea").first.fill("I stop answering my friends.")
+        page.locator("main form[action='/care/plan/'] button[type=submit]").click()
+        expect(page.locator(".plan-sheet")).to_be_visible()
+        sweep.check(page, "care-plan-written")
+        sweep.visit(page, "/care/debrief/", "care-debrief")
+        sweep.visit(page, "/care/resources/", "care-resources")
         sweep.visit(page, "/calendar/", "calendar")
         sweep.visit(page, "/certification/", "certification")
         sweep.visit(page, "/certification/pool/", "pool")
@@ -379,6 +406,12 @@ def trainer_pages(sweep, browser, live_server, demo):
         member = demo["running"].memberships.order_by("pk").first()
         sweep.visit(page, f"/dashboard/trainer/cohorts/{slug}/members/{member.user_id}/",
                     "trainer-member")  # fmt: skip
+        space = f"/cohorts/{slug}/space/"
+        sweep.visit(page, space, "trainer-space")
+        sweep.visit(page, f"{space}{space_thread(demo['running'], 'Agreements for this space')}/",
+                    "trainer-space-thread")  # fmt: skip
+        sweep.visit(page, f"{space}reports/", "trainer-space-reports")
+        sweep.visit(page, f"/dashboard/trainer/cohorts/{slug}/care/", "trainer-care")
     finally:
         context.close()
 
@@ -414,12 +447,14 @@ def test_no_wcag_violations(browser, live_server, demo, language, viewport):
     pages = {
         "home", "sign-up", "sign-in", "sign-in-refused", "privacy", "dashboard", "catalog",
         "course", "course-offline-panel", "course-offline-saved", "content-notes",
-        "quiz-module", "quiz-answered", "every-block-module", "every-block-transcript-open",
-        "every-block-low-bandwidth", "h5p-module", "cohorts", "cohort", "cohort-apply",
-        "calendar", "certification", "pool", "notifications", "profile", "privacy-signed-in",
-        "data-download", "deletion", "trainer-desk", "trainer-cohort", "progress-matrix",
-        "attendance", "trainer-member", "coordinator-desk", "track", "pool-search",
-        "pool-search-filtered",
+        "quiz-module", "quiz-answered", "every-block-module",
+        "every-block-transcript-open", "every-block-low-bandwidth", "h5p-module", "cohorts",
+        "cohort", "cohort-apply", "calendar", "certification", "pool", "notifications",
+        "profile", "privacy-signed-in", "data-download", "deletion", "trainer-desk",
+        "trainer-cohort", "progress-matrix", "attendance", "trainer-member", "coordinator-desk",
+        "track", "pool-search", "pool-search-filtered", "care", "care-check-in",
+        "care-check-in-errors", "care-plan", "care-plan-written", "care-debrief",
+        "care-resources", "trainer-care",
     }  # fmt: skip
     if viewport == PHONE:
         pages.add("dashboard-menu-open")

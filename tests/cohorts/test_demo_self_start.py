@@ -59,7 +59,8 @@ def test_the_demo_cohorts_names_dates_and_sessions_agree():
     years = set(re.findall(r"\b20\d\d\b", care.title))
     assert years <= {str(care.starts_on.year)}, (care.title, care.starts_on)
     assert care.starts_on > timezone.localdate()  # still to come: people join before it starts
-    titles = {c.slug: [s.title for s in c.sessions.order_by("starts_at")]
+    # (Besides the running cohort's debrief / supervision session: care's demo, issue 22.)
+    titles = {c.slug: [s.title for s in c.sessions.exclude(kind="debrief").order_by("starts_at")]
               for c in Cohort.objects.all()}  # fmt: skip
     assert len(titles) == 3 and all(len(t) == 4 for t in titles.values())
     # Each cohort's sessions are its own (the care circle does not document abuse).

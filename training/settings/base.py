@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "courses",
     "cohorts",
     "certificates",
+    "community",
+    "care",  # well-being check-ins, debrief requests, self-care plans (issue 22)
     # Wagtail
     # Translated courses: editors translate pages in the admin (wagtail-localize).
     "wagtail_localize",
@@ -439,6 +441,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.tasks.purge_idempotency_keys",
         "schedule": 60 * 60 * 24,
     },
+    # Well-being check-ins kept no longer than ACOMPANA_CHECKIN_RETENTION_DAYS (care/tasks.py).
+    "care-checkins-purge": {"task": "care.tasks.purge_checkins", "schedule": 60 * 60 * 24},
+    # Digests of the cohort spaces (community/digests.py): each person's once per day or week,
+    # from 08:00 in their own time zone, so the task runs every hour.
+    "space-digests": {"task": "community.tasks.send_space_digests", "schedule": 60 * 60},
     # Tasks the broker could not take when they were queued (training/outbox.py).
     "outbox-relay": {"task": "training.tasks.relay_outbox", "schedule": 60},
 }
@@ -662,6 +669,8 @@ ACOMPANA_IDEMPOTENCY_DAYS = env.int("ACOMPANA_IDEMPOTENCY_DAYS", default=30)
 ACOMPANA_NOTIFICATION_LOG_DAYS = env.int("ACOMPANA_NOTIFICATION_LOG_DAYS", default=365)
 # A calendar-feed address never used, or not used for this long, stops working and is deleted.
 ACOMPANA_CALENDAR_FEED_UNUSED_DAYS = env.int("ACOMPANA_CALENDAR_FEED_UNUSED_DAYS", default=180)
+# Private well-being check-ins (care/): deleted this many days after they were answered.
+ACOMPANA_CHECKIN_RETENTION_DAYS = env.int("ACOMPANA_CHECKIN_RETENTION_DAYS", default=180)
 # Roles that hold other people's data must protect their account with a second factor.
 ACOMPANA_MFA_REQUIRED_PATHS = [
     "/admin/",

@@ -1,0 +1,39 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
+
+from courses.page_cache import generation_invalidator
+from training.dashboard import Section, register
+
+
+class CareConfig(AppConfig):
+    name = "care"
+    verbose_name = _("Care")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Modules that read the app's models: imported once the app registry is ready.
+        from . import notifications  # noqa: F401, PLC0415 — registers the debrief request kind
+        from .models import CareSettings  # noqa: PLC0415 — start-up order
+        from .selectors import (  # noqa: PLC0415 — start-up order
+            WEEKLY_GENERATION,
+            dashboard_care,
+            queue_dashboard_care,
+        )
+
+        # Which cohorts ask for weekly check-ins is cached (the dashboard reads nothing more
+        # while no cohort does): forgotten when a cohort's choice changes.
+        self.weekly_changed = generation_invalidator(WEEKLY_GENERATION)
+        for signal in (post_save, post_delete):
+            signal.connect(self.weekly_changed, sender=CareSettings,
+                           dispatch_uid=f"care-weekly-{signal}")  # fmt: skip
+
+        register(
+            Section(
+                name="care",
+                template="care/includes/dashboard_care.html",
+                context=dashboard_care,
+                queue=queue_dashboard_care,
+                order=40,
+            )
+        )
