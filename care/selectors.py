@@ -5,8 +5,7 @@ and never who answered."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Value, Window
-from django.db.models.functions import Mod, RowNumber
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cohorts.models import Cohort, Membership
@@ -115,63 +114,59 @@ class Group:
         return self.answers >= CARE_MIN_GROUP
 
 
-def _group(label: str, row: dict) -> Group:
-    answers = row["answers"] or 0
+def _group(label: str, rows: list) -> Group:
+    """The totals of `rows` (answers counted, see `_counted`): nothing but their number when
+    there are fewer than CARE_MIN_GROUP."""
+    answers = len(rows)
     if answers < CARE_MIN_GROUP:
         # Nothing but "not enough yet" leaves this function for a small group.
         return Group(label=label, answers=answers)
-    return Group(label=label, answers=answers, carrying=round(row["carrying"], 1),
-                 energy=round(row["energy"], 1), debrief=row["debrief"])  # fmt: skip
+    return Group(
+        label=label,
+        answers=answers,
+        carrying=round(sum(r["carrying"] for r in rows) / answers, 1),
+        energy=round(sum(r["energy"] for r in rows) / answers, 1),
+        debrief=sum(1 for r in rows if r["wants_debrief"]),
+    )
 
 
-def _totals(counted) -> dict:
-    """The totals of the answers whose pk is in `counted` (see `_counted`)."""
-    among = Q(pk__in=counted)
-    return {
-        "answers": Count("pk", filter=among),
-        "carrying": Avg("carrying", filter=among),
-        "energy": Avg("energy", filter=among),
-        "debrief": Count("pk", filter=among & Q(wants_debrief=True)),
-    }
-
-
-def _counted(answers, partition: list):
-    """The answers counted in the totals: in each group (`partition`), its oldest answers in
+def _counted(rows: list) -> list:
+    """The answers of one group counted in its totals: each person once, by their first answer
+    in the group (answering again changes nothing a trainer sees), and only the first people in
     whole steps of CARE_MIN_GROUP (5 of 5 to 9, 10 of 10 to 14…). Totals then change only when
-    at least CARE_MIN_GROUP more answers came in: a trainer comparing the page before and after
-    one more answer cannot work that answer out (k-anonymity over time, not only at one time)."""
-    partition = partition or None
-    ranked = answers.annotate(
-        position=Window(RowNumber(), partition_by=partition,
-                        order_by=[F("created_at").asc(), F("pk").asc()]),
-        size=Window(Count("pk"), partition_by=partition),
-    )  # fmt: skip
-    whole_steps = F("size") - Mod(F("size"), Value(CARE_MIN_GROUP))
-    return ranked.filter(position__lte=whole_steps).values("pk")
+    at least CARE_MIN_GROUP more people answered: a trainer comparing the page before and after
+    one more answer cannot work it out, and five answers of one person never make a group
+    (k-anonymity by people, over time). `rows` are in the order they were given."""
+    first = {}
+    for row in rows:
+        first.setdefault(row["user_id"], row)
+    people = list(first.values())
+    return people[: len(people) - len(people) % CARE_MIN_GROUP]
 
 
 def cohort_aggregates(cohort: Cohort) -> dict:
-    """The cohort's answers as a whole, and by heavy module (each module with answers listed,
-    its totals shown once it has enough): three queries."""
-    answers = CheckIn.objects.filter(cohort=cohort).order_by()
-    overall = _group(str(cohort.title), answers.aggregate(**_totals(_counted(answers, []))))
-    in_modules = answers.filter(module__isnull=False)
-    by_module = list(
-        in_modules.values("module_id")
-        .annotate(**_totals(_counted(in_modules, [F("module_id")])))
-        .order_by("module_id")
-    )  # fmt: skip
-    modules = {
-        m.pk: m for m in ModulePage.objects.filter(pk__in=[r["module_id"] for r in by_module])
-    }
+    """The cohort's answers by group (each heavy module, and the check-ins after no module),
+    each group counted by `_counted`; the cohort's totals are those counted answers together, so
+    they tell nothing the groups do not. A module is listed only once its totals are shown (a
+    module listed with "not enough" would tell who answered where one person finished it)."""
+    rows = list(
+        CheckIn.objects.filter(cohort=cohort)
+        .order_by("created_at", "pk")
+        .values("user_id", "module_id", "carrying", "energy", "wants_debrief")
+    )
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(row["module_id"], []).append(row)
+    counted = {key: _counted(group) for key, group in groups.items()}
+    overall = _group(str(cohort.title), [r for group in counted.values() for r in group])
+    shown = [key for key, group in counted.items() if key is not None and group]
+    modules = {m.pk: m for m in ModulePage.objects.filter(pk__in=shown)} if shown else {}
     titles = titles_in_active_language(list(modules.values())) if modules else {}
-    groups = []
-    for row in by_module:
-        module = modules.get(row["module_id"])
-        if module is None:
-            continue
-        groups.append(_group(titles.get(module.translation_key, module.title), row))
-    return {"overall": overall, "modules": groups, "min_group": CARE_MIN_GROUP}
+    listed = []
+    for key in sorted(modules):
+        module = modules[key]
+        listed.append(_group(titles.get(module.translation_key, module.title), counted[key]))
+    return {"overall": overall, "modules": listed, "min_group": CARE_MIN_GROUP}
 
 
 def debrief_requests(cohort: Cohort) -> dict:

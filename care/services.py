@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from cohorts.models import Cohort, Membership
 from courses.models import ModulePage
 from training import outbox
+from training.roles import GROUP_FOR_ROLE, Role
 
 from .models import CareSettings, CheckIn, DebriefRequest, SelfCarePlan
 
@@ -89,7 +90,13 @@ def debrief_request_notify(request_id: int) -> int:
     request = DebriefRequest.objects.select_related("cohort").filter(pk=request_id).first()
     if request is None or request.handled_at is not None:
         return 0
-    trainers = list(request.cohort.trainers.all())
+    # Listed trainers who still hold the trainer role (one whose role was removed keeps nothing
+    # of the cohort's people), as the space's digests do.
+    trainers = list(
+        request.cohort.trainers.filter(
+            is_active=True, groups__name=GROUP_FOR_ROLE[Role.TRAINER]
+        ).distinct()
+    )
     return send("care_debrief_request",
                 [(trainer, f"care-debrief:{request.pk}:{trainer.pk}") for trainer in trainers],
                 lambda user: {"cohort": request.cohort})  # fmt: skip

@@ -71,7 +71,12 @@ def thread_posts(*, thread: Thread, user, role: str, page=1):
         )  # fmt: skip
     else:
         posts = posts.annotate(
-            reported=Exists(PostReport.objects.filter(post=OuterRef("pk"), reporter=user))
+            # An open report only: once the trainers closed it, the member may report again.
+            reported=Exists(
+                PostReport.objects.filter(
+                    post=OuterRef("pk"), reporter=user, resolved_at__isnull=True
+                )
+            )
         )
     posts_page = Paginator(posts.order_by("created_at", "pk"), POSTS_PER_PAGE).get_page(page)
     muted = muted_people(user)

@@ -197,3 +197,14 @@ def test_announcements_to_members_are_on_top(space, thread):
     assert "Session moved" in html and html.index("Session moved") < html.index("First steps")
     assert "For the waitlist" not in html
     assert Post.objects.count() == 2
+
+
+def test_once_the_reports_are_closed_the_member_may_report_again(space, thread):
+    reply = thread.posts.last()
+    services.post_report(post=reply, by=space.ana, reason="rude?")
+    ana = space.client(space.ana)
+    assert "You reported this post to the trainers." in page(ana, space, thread)
+    space.client(space.trainer).post(url(space, "report_resolve", reply.pk))
+    shown = page(ana, space, thread)
+    assert "You reported this post to the trainers." not in shown
+    assert "Report this post to the trainers" in shown
