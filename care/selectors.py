@@ -5,14 +5,16 @@ and never who answered."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cohorts.models import Cohort, Membership
 from courses.models import ModulePage
 from courses.page_cache import cached
 from training.i18n import titles_in_active_language
+from training.models import User
 from training.prepared import Prepared, Together
+from training.roles import GROUP_FOR_ROLE, Role
 
 from .models import CareSettings, CheckIn, DebriefRequest
 
@@ -78,11 +80,21 @@ def my_checkins(user):
     return CheckIn.objects.filter(user=user).select_related("cohort").order_by("-created_at", "-pk")
 
 
+TRAINER_ROLE = Q(is_active=True, groups__name=GROUP_FOR_ROLE[Role.TRAINER])
+
+
+def current_trainers(cohort: Cohort):
+    """The cohort's listed trainers who still hold the trainer role: the people a debrief request
+    goes to (one whose role was removed keeps nothing of the cohort's people)."""
+    return cohort.trainers.filter(TRAINER_ROLE).distinct()
+
+
 def my_cohorts(user) -> list[Cohort]:
     """The cohorts the person is a member of now, with trainers to ask for a debrief."""
+    trainers = User.objects.filter(TRAINER_ROLE, pk=OuterRef("trainers"))
     return list(
-        Cohort.objects.filter(memberships__user=user, memberships__left_at__isnull=True,
-                              trainers__isnull=False)
+        Cohort.objects.filter(memberships__user=user, memberships__left_at__isnull=True)
+        .filter(Exists(trainers))
         .distinct().order_by("starts_on", "pk")
     )  # fmt: skip
 

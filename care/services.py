@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from cohorts.models import Cohort, Membership
 from courses.models import ModulePage
 from training import outbox
-from training.roles import GROUP_FOR_ROLE, Role
 
+from . import selectors
 from .models import CareSettings, CheckIn, DebriefRequest, SelfCarePlan
 
 
@@ -68,7 +68,7 @@ def debrief_request(*, user, cohort: Cohort, message: str = "") -> DebriefReques
 
     if not Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).exists():
         raise CareError(_("You can ask for a debrief in a cohort you are a member of."))
-    if not cohort.trainers.exists():
+    if not selectors.current_trainers(cohort).exists():
         raise CareError(_("This cohort has no trainer to ask yet."))
     if DebriefRequest.objects.filter(user=user, cohort=cohort, handled_at__isnull=True).exists():
         raise CareError(_("Your request is already with the cohort's trainers: they will "
@@ -90,13 +90,7 @@ def debrief_request_notify(request_id: int) -> int:
     request = DebriefRequest.objects.select_related("cohort").filter(pk=request_id).first()
     if request is None or request.handled_at is not None:
         return 0
-    # Listed trainers who still hold the trainer role (one whose role was removed keeps nothing
-    # of the cohort's people), as the space's digests do.
-    trainers = list(
-        request.cohort.trainers.filter(
-            is_active=True, groups__name=GROUP_FOR_ROLE[Role.TRAINER]
-        ).distinct()
-    )
+    trainers = list(selectors.current_trainers(request.cohort))
     return send("care_debrief_request",
                 [(trainer, f"care-debrief:{request.pk}:{trainer.pk}") for trainer in trainers],
                 lambda user: {"cohort": request.cohort})  # fmt: skip

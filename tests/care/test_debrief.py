@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from care.models import DebriefRequest
-from care.services import checkin_create
+from care.services import CareError, checkin_create, debrief_request
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +92,13 @@ def test_another_cohorts_trainer_cannot_mark_it_handled(cohort, members, client)
     assert client.post(url).status_code == 404
     request.refresh_from_db()
     assert request.handled_at is None
+
+
+def test_a_listed_trainer_without_the_role_is_neither_asked_nor_counted(
+    cohort, members, trainer, django_capture_on_commit_callbacks
+):
+    trainer.groups.clear()  # the trainer role removed; still listed on the cohort
+    assert cohort.trainers.filter(pk=trainer.pk).exists()
+    with pytest.raises(CareError), django_capture_on_commit_callbacks(execute=True):
+        debrief_request(user=members[0], cohort=cohort, message="Can we talk?")
+    assert not DebriefRequest.objects.exists() and not mail.outbox
