@@ -62,12 +62,35 @@ run: install
 
 # --- Door two: test ---------------------------------------------------------------------------
 # pytest exits 5 when it collected no test: that is a failure here, never a silent success.
+# The whole suite runs in two pytest processes side by side (2 cores): the browser journeys
+# (tests/browser: Chromium and a live server) and everything else. The browser half has its own
+# test database (DATABASE_URL's name + "_browser") and writes its report to
+# test-artifacts/browser-tests.log, printed when both are done; either failing fails the run.
+# With PYTEST_ARGS (a selection), one pytest runs it as given.
+BROWSER_LOG := test-artifacts/browser-tests.log
 test: install lint
 	DJANGO_SETTINGS_MODULE=training.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=training.settings.test $(MANAGE) makemigrations --check --dry-run -v1
+ifneq ($(strip $(PYTEST_ARGS)),)
 	@set +e; $(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing."; exit 1; fi; \
 	exit $$status
+else
+	@set +e; mkdir -p $(dir $(BROWSER_LOG)); \
+	browser_db=$$(printf '%s' "$$DATABASE_URL" | sed -E 's#(/[^/?]+)(\?|$$)#\1_browser\2#'); \
+	echo "Browser journeys (tests/browser) run beside the rest; their report: $(BROWSER_LOG)"; \
+	( if [ -n "$$DATABASE_URL" ]; then export DATABASE_URL=$$browser_db; fi; \
+	  exec $(VENV)/bin/pytest tests/browser -p no:cacheprovider ) > $(BROWSER_LOG) 2>&1 & \
+	browser_pid=$$!; \
+	trap 'kill $$browser_pid 2>/dev/null' INT TERM; \
+	$(VENV)/bin/pytest --ignore=tests/browser; status=$$?; \
+	wait $$browser_pid; browser_status=$$?; \
+	echo; echo "== tests/browser (run beside the rest)"; cat $(BROWSER_LOG); \
+	for s in $$status $$browser_status; do \
+		if [ $$s -eq 5 ]; then echo "pytest collected no tests: failing."; exit 1; fi; \
+		if [ $$s -ne 0 ]; then exit $$s; fi; \
+	done
+endif
 
 lint: python-deps
 	$(VENV)/bin/ruff check .

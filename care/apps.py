@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
+from cohorts import links
+from courses import module_extras
 from courses.page_cache import generation_invalidator
 from training.dashboard import Section, register
 
@@ -13,11 +15,15 @@ class CareConfig(AppConfig):
 
     def ready(self):
         # Modules that read the app's models: imported once the app registry is ready.
-        from . import notifications  # noqa: F401, PLC0415 — registers the debrief request kind
+        from . import (  # noqa: PLC0415 — start-up order
+            notifications,  # noqa: F401 — registers the debrief request kind
+            signals,
+        )
         from .models import CareSettings  # noqa: PLC0415 — start-up order
         from .selectors import (  # noqa: PLC0415 — start-up order
             WEEKLY_GENERATION,
             dashboard_care,
+            module_offer,
             queue_dashboard_care,
         )
 
@@ -27,6 +33,20 @@ class CareConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(self.weekly_changed, sender=CareSettings,
                            dispatch_uid=f"care-weekly-{signal}")  # fmt: skip
+
+        # The cohort's care page, in the trainer's menu of the cohort (after the discussion space).
+        links.register(links.Link(
+            name="care", place=links.TRAINER_MENU, label=_("Care"), url_name="care:trainer_care",
+            # Not to an administrator who does not train the cohort: the page is its trainers'.
+            shown_to=frozenset({links.TRAINER}), order=20,
+        ))  # fmt: skip
+
+        # A deleted check-in drops the batch it counted in (care.signals).
+        signals.connect()
+        # A heavy module's page offers a private check-in.
+        module_extras.register(module_extras.Extra(
+            name="care", context=module_offer, template="care/includes/module_offer.html",
+        ))  # fmt: skip
 
         register(
             Section(

@@ -17,6 +17,7 @@ from courses.models import ModulePage
 from training.demo import ensure_site
 
 from .models import CareSettings, CheckIn, SupportResourcesPage
+from .services import checkin_batches_form
 
 # Two more members of the running cohort, so that six people (not the demo volunteer, whose
 # weekly check-in stays due) have answered.
@@ -111,6 +112,8 @@ def _weekly_checkins(stdout, running: Cohort) -> None:
         )  # fmt: skip
         made += 1
     if made:
+        # Counted as a person's answers are: five people's first answers, frozen in a batch.
+        checkin_batches_form(cohort=running, module=None)
         stdout.write(f"Demo check-ins in “{running.title}”: {made}")
 
 

@@ -3,7 +3,8 @@ requests to a cohort's trainers, a private self-care plan, each cohort's choice 
 check-ins, and a page of support resources that editors keep in Wagtail.
 
 What a person answers in a check-in is theirs only: no view, export or admin screen shows one
-to anybody else; trainers read aggregates of at least CARE_MIN_GROUP answers (care.selectors).
+to anybody else; trainers read totals of whole batches of CARE_MIN_GROUP people's answers
+(CheckInBatch, care.selectors).
 """
 
 from django.conf import settings
@@ -46,6 +47,29 @@ class CareSettings(models.Model):
         return f"{self.cohort_id} · weekly={self.weekly_checkins}"
 
 
+class CheckInBatch(models.Model):
+    """The first answers of five people in one group of a cohort (its check-ins after one heavy
+    module, or after none), counted in the trainers' totals together or not at all. Formed once,
+    when the fifth person not yet in a batch of the group answers (care.services); dropped for
+    good as soon as any of its answers is deleted (care.signals), and its people never count in
+    the group again while their answer is kept: whatever is deleted, the totals change by whole
+    batches, never by one person."""
+
+    cohort = models.ForeignKey("cohorts.Cohort", on_delete=models.CASCADE, related_name="+")
+    module = models.ForeignKey(
+        "courses.ModulePage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    formed_at = models.DateTimeField(default=timezone.now)
+    dropped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["cohort", "module"], name="care_batch_live",
+                                condition=Q(dropped_at__isnull=True))]  # fmt: skip
+
+    def __str__(self):
+        return f"check-in batch {self.pk}"
+
+
 class CheckIn(models.Model):
     """One private check-in: how the person carries what they learn, their energy, whether they
     would like a debrief. Only the person ever reads it."""
@@ -64,6 +88,11 @@ class CheckIn(models.Model):
     )
     module = models.ForeignKey(
         "courses.ModulePage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The batch it counts in (CheckInBatch), set once: never moved to another, even after its
+    # batch was dropped (it would then tell the deleted answer apart).
+    batch = models.ForeignKey(
+        CheckInBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="checkins"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OWN)
     carrying = models.PositiveSmallIntegerField(_("how are you carrying this?"), validators=SCALE)

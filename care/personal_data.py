@@ -4,7 +4,16 @@ are kept no longer than ACOMPANA_CHECKIN_RETENTION_DAYS."""
 
 from django.utils.translation import gettext_lazy as _
 
-from training.privacy import Declaration, Erase, Retention, category, declare, iso, shown_name
+from training.privacy import (
+    Declaration,
+    Erase,
+    Retention,
+    category,
+    declare,
+    iso,
+    not_personal,
+    shown_name,
+)
 
 from .models import CheckIn, DebriefRequest, SelfCarePlan
 
@@ -100,4 +109,11 @@ declare(
         export=_plan,
         erase=Erase.DELETE,
     ),
+)
+
+not_personal(
+    "care.CheckInBatch",
+    "Which cohort (and heavy module) five check-ins counted in together, and whether that still "
+    "holds: no person is named; which check-ins are in it is kept on each check-in, the "
+    "person's, which goes with them.",
 )

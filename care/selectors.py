@@ -1,6 +1,6 @@
 """Reads of care: what a person sees of their own check-ins, what the dashboard offers, and what a
-cohort's trainers see: aggregates of groups of at least CARE_MIN_GROUP answers, never one answer
-and never who answered."""
+cohort's trainers see: totals of whole batches of CARE_MIN_GROUP people's answers (CheckInBatch),
+never one answer and never who answered."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +18,7 @@ from training.roles import GROUP_FOR_ROLE, Role
 
 from .models import CareSettings, CheckIn, DebriefRequest
 
-# k-anonymity: a group of answers is shown to trainers only when it holds at least this many.
+# k-anonymity: trainers see answers in batches of this many people (CheckInBatch), never fewer.
 CARE_MIN_GROUP = 5
 # A weekly check-in is offered again this long after the last one.
 WEEKLY_EVERY = timedelta(days=7)
@@ -89,6 +89,16 @@ def current_trainers(cohort: Cohort):
     return cohort.trainers.filter(TRAINER_ROLE).distinct()
 
 
+def cohorts_cared_for(user):
+    """The cohorts whose care page this person reads: those listing them as a trainer while they
+    hold the trainer role (the rule of `current_trainers`). No administrator sees another
+    cohort's: its totals and debrief requests (what members chose to tell their trainers) are for
+    its own trainers only."""
+    if not (user.is_authenticated and user.is_active and user.has_role(Role.TRAINER)):
+        return Cohort.objects.none()
+    return Cohort.objects.filter(trainers=user)
+
+
 def my_cohorts(user) -> list[Cohort]:
     """The cohorts the person is a member of now, with trainers to ask for a debrief."""
     trainers = User.objects.filter(TRAINER_ROLE, pk=OuterRef("trainers"))
@@ -97,6 +107,16 @@ def my_cohorts(user) -> list[Cohort]:
         .filter(Exists(trainers))
         .distinct().order_by("starts_on", "pk")
     )  # fmt: skip
+
+
+def module_offer(*, request, module: ModulePage, shown: ModulePage, progress) -> dict:
+    """The module page's offer of a private check-in (courses.module_extras): after a module its
+    editors marked heavy, to a person whose reading is recorded. `module` is the original: a
+    translated copy follows its setting, as the check-in (views._occasion) and the trainers'
+    totals do. Reads nothing."""
+    if not (progress and module.heavy):
+        return {}
+    return {"module_id": shown.pk}
 
 
 def cohort_of_module(user, module: ModulePage) -> Cohort | None:
@@ -127,8 +147,8 @@ class Group:
 
 
 def _group(label: str, rows: list) -> Group:
-    """The totals of `rows` (answers counted, see `_counted`): nothing but their number when
-    there are fewer than CARE_MIN_GROUP."""
+    """The totals of `rows` (answers counted, see `counted_answers`): nothing but their number
+    when there are fewer than CARE_MIN_GROUP."""
     answers = len(rows)
     if answers < CARE_MIN_GROUP:
         # Nothing but "not enough yet" leaves this function for a small group.
@@ -142,36 +162,40 @@ def _group(label: str, rows: list) -> Group:
     )
 
 
-def _counted(rows: list) -> list:
-    """The answers of one group counted in its totals: each person once, by their first answer
-    in the group (answering again changes nothing a trainer sees), and only the first people in
-    whole steps of CARE_MIN_GROUP (5 of 5 to 9, 10 of 10 to 14…). Totals then change only when
-    at least CARE_MIN_GROUP more people answered: a trainer comparing the page before and after
-    one more answer cannot work it out, and five answers of one person never make a group
-    (k-anonymity by people, over time). `rows` are in the order they were given."""
-    first = {}
+def counted_answers(cohort: Cohort) -> dict:
+    """The answers the trainers' totals count, by group (a heavy module's pk; None: check-ins
+    after no module): those of the group's live batches, each whole. A batch is the first
+    answers of CARE_MIN_GROUP people, frozen when the fifth came in (care.services); when any
+    of its answers is deleted (by the person, with their account, by the retention purge) the
+    whole batch stops counting and its people never count in the group again. So the totals a
+    trainer can compare, before and after any answer or deletion, differ by whole batches of
+    at least five people, never by one person's answer; answering again changes nothing; five
+    answers of one person never make a batch (k-anonymity by people, over time). A batch
+    short of an answer (a deletion racing its forming) counts for nothing either."""
+    rows = (
+        CheckIn.objects.filter(batch__cohort=cohort, batch__dropped_at__isnull=True)
+        .order_by("batch_id", "created_at", "pk")
+        .values("batch_id", "batch__module_id", "carrying", "energy", "wants_debrief")
+    )  # fmt: skip
+    batches: dict = {}
     for row in rows:
-        first.setdefault(row["user_id"], row)
-    people = list(first.values())
-    return people[: len(people) - len(people) % CARE_MIN_GROUP]
+        batches.setdefault(row["batch_id"], []).append(row)
+    groups: dict = {}
+    for answers in batches.values():
+        if len(answers) == CARE_MIN_GROUP:
+            groups.setdefault(answers[0]["batch__module_id"], []).extend(answers)
+    return groups
 
 
 def cohort_aggregates(cohort: Cohort) -> dict:
-    """The cohort's answers by group (each heavy module, and the check-ins after no module),
-    each group counted by `_counted`; the cohort's totals are those counted answers together, so
-    they tell nothing the groups do not. A module is listed only once its totals are shown (a
-    module listed with "not enough" would tell who answered where one person finished it)."""
-    rows = list(
-        CheckIn.objects.filter(cohort=cohort)
-        .order_by("created_at", "pk")
-        .values("user_id", "module_id", "carrying", "energy", "wants_debrief")
-    )
-    groups: dict = {}
-    for row in rows:
-        groups.setdefault(row["module_id"], []).append(row)
-    counted = {key: _counted(group) for key, group in groups.items()}
+    """The cohort's totals by group (each heavy module, and the check-ins after no module), each
+    counting its live batches only (`counted_answers`); the cohort's totals are those counted
+    answers together, so they tell nothing the groups do not. A module is listed only once it
+    has a counted batch (a module listed with "not enough" would tell who answered where one
+    person finished it)."""
+    counted = counted_answers(cohort)
     overall = _group(str(cohort.title), [r for group in counted.values() for r in group])
-    shown = [key for key, group in counted.items() if key is not None and group]
+    shown = [key for key in counted if key is not None]
     modules = {m.pk: m for m in ModulePage.objects.filter(pk__in=shown)} if shown else {}
     titles = titles_in_active_language(list(modules.values())) if modules else {}
     listed = []

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,7 @@ from courses.models import ModulePage
 from training import outbox
 
 from . import selectors
-from .models import CareSettings, CheckIn, DebriefRequest, SelfCarePlan
+from .models import CareSettings, CheckIn, CheckInBatch, DebriefRequest, SelfCarePlan
 
 
 class CareError(Exception):
@@ -38,11 +39,55 @@ def checkin_create(
                       energy=energy, wants_debrief=wants_debrief, note=note.strip())  # fmt: skip
     checkin.full_clean()
     checkin.save()
+    if cohort is not None:
+        checkin_batches_form(cohort=cohort, module=module)
     return checkin
 
 
+@transaction.atomic
+def checkin_batches_form(*, cohort: Cohort, module: ModulePage | None) -> list[CheckInBatch]:
+    """Freeze the group's answers not counted yet into batches of CARE_MIN_GROUP people: the
+    first answer of each person with no answer in a batch of the group (live or dropped), oldest
+    first, five at a time; fewer than five wait. An answer is batched once, never moved. One
+    batch at a time per cohort (its row locked): two answers at the same moment never put one
+    answer in two batches. Answers being deleted meanwhile (locked) are left out."""
+    Cohort.objects.select_for_update(no_key=True).filter(pk=cohort.pk).first()
+    group = CheckIn.objects.filter(cohort=cohort, module=module)
+    # Anyone with an answer in a batch of the group, dropped ones included, never counts in it
+    # again: their other answers would tell the deleted one apart.
+    batched = set(group.filter(batch__isnull=False).values_list("user_id", flat=True))
+    waiting = (
+        group.filter(batch__isnull=True).select_for_update(skip_locked=True)
+        .order_by("created_at", "pk").values_list("pk", "user_id")
+    )  # fmt: skip
+    first: dict[int, int] = {}
+    for pk, user_id in waiting:
+        if user_id not in batched:
+            first.setdefault(user_id, pk)
+    answers = list(first.values())  # in the order of each person's first answer
+    formed = []
+    for start in range(0, len(answers) - selectors.CARE_MIN_GROUP + 1, selectors.CARE_MIN_GROUP):
+        chosen = answers[start : start + selectors.CARE_MIN_GROUP]
+        batch = CheckInBatch.objects.create(cohort=cohort, module=module)
+        CheckIn.objects.filter(pk__in=chosen, batch__isnull=True).update(batch=batch)
+        formed.append(batch)
+    return formed
+
+
+def checkin_batches_drop(batch_ids) -> int:
+    """Drop the live batches among `batch_ids` (one of their answers was deleted): none of their
+    answers counts again (care.signals calls this for each check-in deleted, however it goes)."""
+    ids = {pk for pk in batch_ids if pk is not None}
+    if not ids:
+        return 0
+    return CheckInBatch.objects.filter(pk__in=ids, dropped_at__isnull=True).update(
+        dropped_at=timezone.now()
+    )
+
+
 def checkin_delete(*, user, checkin_id: int) -> int:
-    """Delete one of the person's own check-ins (nobody else's: 0)."""
+    """Delete one of the person's own check-ins (nobody else's: 0); its batch, if any, is
+    dropped with it (care.signals)."""
     count, _rows = CheckIn.objects.filter(user=user, pk=checkin_id).delete()
     return count
 
@@ -53,9 +98,19 @@ def checkins_delete_all(*, user) -> int:
 
 
 def checkins_purge(now=None) -> int:
-    """Check-ins older than ACOMPANA_CHECKIN_RETENTION_DAYS (care.tasks.purge_checkins)."""
+    """Check-ins older than ACOMPANA_CHECKIN_RETENTION_DAYS (care.tasks.purge_checkins); the
+    batches they were in are dropped with them (care.signals). Then a batch short of an answer
+    however it went (a deletion that raced its forming) is dropped too, and dropped batches left
+    without answers are forgotten."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.ACOMPANA_CHECKIN_RETENTION_DAYS)
-    count, _rows = CheckIn.objects.filter(created_at__lt=cutoff).delete()
+    with transaction.atomic():
+        count, _rows = CheckIn.objects.filter(created_at__lt=cutoff).delete()
+        short = (
+            CheckInBatch.objects.filter(dropped_at__isnull=True)
+            .annotate(answers=Count("checkins")).filter(answers__lt=selectors.CARE_MIN_GROUP)
+        )  # fmt: skip
+        checkin_batches_drop(short.values_list("pk", flat=True))
+        CheckInBatch.objects.filter(dropped_at__isnull=False, checkins__isnull=True).delete()
     return count
 
 

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cohorts.selectors import trained_by
 from courses.models import ModulePage
 from training.i18n import record
 from training.permissions import role_required
@@ -182,8 +181,9 @@ def resources(request):
 @role_required(Role.TRAINER)
 @never_cache
 def trainer_care(request, slug):
-    """The cohort's care: the weekly check-in choice, aggregates only, and debrief requests."""
-    cohort = get_object_or_404(trained_by(request.user), slug=slug)
+    """The cohort's care: the weekly check-in choice, aggregates only, and debrief requests. Its
+    current trainers only (selectors.cohorts_cared_for): anyone else, an administrator too, 404."""
+    cohort = get_object_or_404(selectors.cohorts_cared_for(request.user), slug=slug)
     current = CareSettings.objects.filter(cohort=cohort).first()
     form = CareSettingsForm(
         request.POST or None, initial={"weekly_checkins": bool(current and current.weekly_checkins)}
@@ -203,7 +203,7 @@ def trainer_care(request, slug):
 @role_required(Role.TRAINER)
 @require_POST
 def trainer_debrief_handled(request, slug, pk):
-    cohort = get_object_or_404(trained_by(request.user), slug=slug)
+    cohort = get_object_or_404(selectors.cohorts_cared_for(request.user), slug=slug)
     if services.debrief_request_handle(cohort=cohort, request_id=pk, by=request.user) is None:
         raise Http404
     messages.success(request, _("Marked as handled."))

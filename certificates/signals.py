@@ -1,12 +1,14 @@
 """Eligibility is recomputed when something it depends on changes: a course completed, an
-attendance marked, a skill signed off (or withdrawn), an agreement signed, a cohort joined or
-left. The evaluation runs in Celery after the change commits."""
+attendance marked, a live session added, moved, cancelled, deleted or turned into a debrief (or
+back), a skill signed off (or withdrawn), an agreement signed, a cohort joined or left. The
+evaluation runs in Celery after the change commits."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from cohorts.models import Attendance, Membership, SkillSignOff
+from cohorts.models import Attendance, LiveSession, Membership, SkillSignOff
+from cohorts.signals import sessions_changed
 from courses.signals import course_completed
 from training import outbox
 
@@ -16,6 +18,25 @@ from .models import AgreementSignature, Certificate, PoolExport
 
 def _on_change(sender, instance, **kwargs):
     outbox.queue(tasks.evaluate_person, instance.user_id)
+
+
+def _evaluate_members(cohort_id) -> None:
+    """Each current member of a cohort on a track, as when their attendance is marked."""
+    members = Membership.objects.filter(
+        cohort_id=cohort_id, left_at__isnull=True, cohort__track_link__isnull=False
+    ).values_list("user_id", flat=True)
+    for user_id in members:
+        outbox.queue(tasks.evaluate_person, user_id)
+
+
+def _on_sessions_changed(sender, cohort, **kwargs):
+    # Attended out of how many sessions: the total changed for every member.
+    _evaluate_members(cohort.pk)
+
+
+def _on_session_deleted(sender, instance, **kwargs):
+    if instance.kind != LiveSession.Kind.DEBRIEF:
+        _evaluate_members(instance.cohort_id)
 
 
 def _on_course_completed(sender, user, **kwargs):
@@ -50,3 +71,6 @@ def connect() -> None:
         post_delete.connect(_on_change, sender=model,
                             dispatch_uid=f"certification-del-{model.__name__}")  # fmt: skip
     course_completed.connect(_on_course_completed, dispatch_uid="certification-course")
+    sessions_changed.connect(_on_sessions_changed, dispatch_uid="certification-sessions")
+    post_delete.connect(_on_session_deleted, sender=LiveSession,
+                        dispatch_uid="certification-del-LiveSession")  # fmt: skip

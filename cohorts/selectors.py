@@ -18,7 +18,7 @@ from courses.models import CoursePage
 from courses.page_cache import cached
 from training.i18n import titles_in_active_language
 from training.prepared import Prepared, Together, read_now
-from training.roles import Role
+from training.roles import GROUP_FOR_ROLE, Role
 
 from .models import (
     Announcement,
@@ -71,6 +71,18 @@ def trains(cohort: Cohort, user) -> bool:
     if user.is_superuser:
         return True
     return user.has_role(Role.TRAINER) and cohort.trainers.filter(pk=user.pk).exists()
+
+
+def is_current_trainer(cohort: Cohort, user) -> bool:
+    """Listed among the cohort's trainers and holding the trainer role now; no bypass for
+    administrators (what only the cohort's own trainers may read: its discussion space). One
+    query at most (none when the person's roles are known and lack the trainer's)."""
+    if not user.is_authenticated:
+        return False
+    if "roles" in user.__dict__:  # read already this request (User.roles is cached)
+        return user.has_role(Role.TRAINER) and cohort.trainers.filter(pk=user.pk).exists()
+    group = GROUP_FOR_ROLE[Role.TRAINER]
+    return cohort.trainers.filter(pk=user.pk, groups__name=group).exists()
 
 
 def is_listed_trainer(cohort: Cohort, user_id) -> bool:

@@ -26,6 +26,7 @@ from training.templatetags.acompana import when
 from training.timezones import zone_label
 
 from .models import Attendance, CalendarFeed, Cohort, LiveSession, Membership
+from .signals import sessions_changed
 from .tasks import notify_sessions
 
 
@@ -63,6 +64,14 @@ def _tell_members(changed: list[LiveSession], event: str = "changed") -> None:
     ids = [session.pk for session in changed]
     if ids:
         outbox.queue(notify_sessions, ids, event)
+
+
+def _counting_changed(cohort: Cohort, sessions: list[LiveSession]) -> None:
+    """What members attended out of how many changed (certificates re-evaluates them, as when
+    attendance is marked): sessions that count were added, moved or cancelled, or a session's
+    kind changed."""
+    if sessions:
+        sessions_changed.send(sender=LiveSession, cohort=cohort, sessions=sessions)
 
 
 # A session ending "earlier" than it starts ends the next day (22:00 to 00:30): for short
@@ -208,12 +217,19 @@ def sessions_save(
         ]
         if tell:  # (not for the demo's made-up people)
             _tell_members(saved, "added")
+        _counting_changed(cohort, [s for s in saved if s.kind != LiveSession.Kind.DEBRIEF])
         return saved
-    saved, changed = [], []
+    saved, changed, counting = [], [], []
+    debrief = LiveSession.Kind.DEBRIEF
     for occurrence in occurrences:
         target = occurrence.session
         values = {**details, "starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at}
         differs = any(getattr(target, name) != values[name] for name in CALENDAR_FIELDS)
+        # Turned into a debrief or back, or a session that counts moved.
+        if target.kind != values["kind"] or (
+            target.kind != debrief and target.starts_at != values["starts_at"]
+        ):
+            counting.append(target)
         for name, value in values.items():
             setattr(target, name, value)
         if differs:
@@ -224,6 +240,7 @@ def sessions_save(
     # A cancelled session moved about is no news: its calendar entry follows (sequence).
     if tell:
         _tell_members([target for target in changed if not target.cancelled])
+    _counting_changed(cohort, [target for target in counting if not target.cancelled])
     return saved
 
 
@@ -241,6 +258,9 @@ def session_cancel(session: LiveSession, *, whole_series: bool = False) -> list[
             target.save(update_fields=["cancelled_at", "sequence", "updated_at"])
             cancelled.append(target)
     _tell_members(cancelled)
+    counted = [target for target in cancelled if target.kind != LiveSession.Kind.DEBRIEF]
+    if counted:
+        _counting_changed(session.cohort, counted)
     return cancelled
 
 

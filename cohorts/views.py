@@ -22,7 +22,7 @@ from training.permissions import role_required
 from training.roles import Role
 from training.selectors import dashboard_for
 
-from . import selectors, services
+from . import links, selectors, services
 from .announcements import announcements_for
 from .forms import (
     CodeForm,
@@ -67,6 +67,14 @@ def _visible_cohort(request, slug) -> Cohort:
     raise Http404
 
 
+def _viewer(page: dict) -> str | None:
+    """Who reads the cohort's page, for cohorts.links: a current member, a listed trainer, or
+    anyone else (None)."""
+    if page["membership"] is not None:
+        return links.MEMBER
+    return links.TRAINER if page["trains_here"] else None
+
+
 def _detail(request, cohort, *, form_data=None, errors=None, status=200):
     user = request.user
     context = selectors.cohort_page(cohort=cohort, user=user)
@@ -76,6 +84,8 @@ def _detail(request, cohort, *, form_data=None, errors=None, status=200):
                                            application=context["application"]),
         "fields": application_fields(cohort, form_data, errors),
         "application_has_errors": bool(errors),  # the form's error summary (WCAG 3.3.1)
+        # Later apps' links (the discussion space): for the cohort's members and trainers only.
+        "cohort_links": links.links_for(links.COHORT_PAGE, cohort=cohort, viewer=_viewer(context)),
         # Drafts kept in the browser are filed under an opaque key of this person.
         "device_key": salted_hmac("device-drafts", str(user.pk)).hexdigest()[:16]
         if user.is_authenticated

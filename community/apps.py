@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cohorts import links
 from training import audit_display
 
 # The moderation actions this app records in the audit log (training.audit), with the words an
@@ -23,6 +24,18 @@ class CommunityConfig(AppConfig):
         from training import audit  # noqa: PLC0415
 
         from . import digests  # noqa: F401, PLC0415 — registers the digest's kind and panel
+
+        # The way in: on the cohort's page (its members and trainers) and in the trainer's menu
+        # of the cohort (only its own trainers: administrators do not enter the space).
+        links.register(links.Link(
+            name="community-space", place=links.COHORT_PAGE,
+            label=_("The cohort's discussion space"), url_name="community:space",
+            shown_to=frozenset({links.MEMBER, links.TRAINER}),
+        ))  # fmt: skip
+        links.register(links.Link(
+            name="community-space", place=links.TRAINER_MENU, label=_("Discussion space"),
+            url_name="community:space", shown_to=frozenset({links.TRAINER}), order=10,
+        ))  # fmt: skip
 
         for action, label in AUDIT_ACTIONS.items():
             audit.ACTIONS.setdefault(action, label)

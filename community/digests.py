@@ -5,8 +5,10 @@ Sent by the hourly task community.tasks.send_space_digests through training.noti
 per person and period (the NotificationLog key names the person and the day or the week, in the
 person's own time zone), in the person's language, with a subject that names no cohort, thread or
 topic. A digest lists threads with new posts since the last one, never the posts' words (an
-email leaves the platform); it leaves out the person's own posts, hidden posts, muted threads
-and people, and spaces the person is no longer in. Nothing new: no email.
+email leaves the platform), nor the title of a thread whose opening post a trainer hid (named
+"Title hidden by a trainer", models.HIDDEN_TITLE); it leaves out the person's own posts,
+hidden posts, muted threads and people, and spaces the person is no longer in. Nothing new: no
+email.
 """
 
 import zoneinfo
@@ -23,7 +25,7 @@ from training.notifications import BATCH, Kind, group, register, send
 from training.roles import GROUP_FOR_ROLE, Role
 
 from .models import DigestChoice, PersonMute, Post, ThreadMute
-from .selectors import digest_frequency
+from .selectors import digest_frequency, opening_post
 from .services import digest_choice_save
 
 KIND = "space_digest"
@@ -168,7 +170,13 @@ def _send_batch(batch: list[DigestChoice], now) -> int:
         new = Post.objects.filter(
             thread__cohort__in=cohorts, created_at__gt=earliest, hidden_at__isnull=True
         )
-        posts = list(new.select_related("thread__cohort").order_by("created_at", "pk"))
+        posts = list(
+            new.select_related("thread__cohort")
+            .annotate(thread_opening_hidden_at=opening_post("hidden_at", "thread"))
+            .order_by("created_at", "pk")
+        )  # fmt: skip
+        for post in posts:  # a hidden opening post hides the thread's title (Thread.title_hidden)
+            post.thread.opening_hidden_at = post.thread_opening_hidden_at
     mutes = ThreadMute.objects.filter(user_id__in=list(due)).values_list("user_id", "thread_id")
     muted_threads: dict[int, set[int]] = {}
     for user_id, thread_id in mutes:

@@ -1,7 +1,8 @@
 """A cohort's discussion space: threads and posts by display name, seen only by the cohort's
 current members and its trainers. Trainers pin and lock threads and hide posts (kept, with who
-hid them and why); members report posts, and mute a thread or a person for themselves only.
-A person chooses email digests of the space (none, daily, weekly) on /notifications/.
+hid them and why; hiding a thread's opening post hides its title too); members report posts,
+and mute a thread or a person for themselves only. A person chooses email digests of the space
+(none, daily, weekly) on /notifications/.
 
 Posts keep their Markdown source; community.markdown renders it, sanitised, for reading.
 """
@@ -14,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MAX_BODY_LENGTH = 10_000
+# What the members read instead of a thread's title once a trainer hid its opening post (the
+# title belongs to it): on every page, in digests and in data downloads.
+HIDDEN_TITLE = _("Title hidden by a trainer")
 
 
 class Thread(models.Model):
@@ -39,6 +43,16 @@ class Thread(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def title_hidden(self) -> bool:
+        """Whether a trainer hid the thread's opening post, and with it its title: members read
+        HIDDEN_TITLE instead. Lists annotate `opening_hidden_at` (community.selectors.
+        with_opening); without it, one query."""
+        if not hasattr(self, "opening_hidden_at"):
+            opening = self.posts.order_by("created_at", "pk").values_list("hidden_at", flat=True)
+            self.opening_hidden_at = opening.first()
+        return self.opening_hidden_at is not None
 
 
 class Post(models.Model):

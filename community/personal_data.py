@@ -7,25 +7,39 @@ from django.utils.translation import gettext_lazy as _
 
 from training.privacy import Declaration, Erase, declare, iso, shown_name
 
-from .models import DigestChoice, PersonMute, Post, PostReport, Thread, ThreadMute
+from .models import HIDDEN_TITLE, DigestChoice, PersonMute, Post, PostReport, Thread, ThreadMute
+from .selectors import opening_post
+
+
+def _title(thread, opening_hidden_at, person) -> str:
+    """A thread's title as the person reads it in the space: once a trainer hid its opening
+    post, HIDDEN_TITLE (unless they wrote the title themselves)."""
+    if opening_hidden_at is not None and thread.author_id != person.pk:
+        return str(HIDDEN_TITLE)
+    return thread.title
 
 
 def _threads(person) -> list[dict]:
-    rows = Thread.objects.filter(author=person).select_related("cohort").order_by("created_at")
-    return [{"cohort": t.cohort.title, "title": t.title, "created_at": iso(t.created_at)}
-            for t in rows]  # fmt: skip
+    rows = (
+        Thread.objects.filter(author=person).select_related("cohort")
+        .annotate(opening_hidden_at=opening_post("hidden_at")).order_by("created_at")
+    )  # fmt: skip
+    return [{"cohort": t.cohort.title, "title": t.title, "created_at": iso(t.created_at),
+             "title_hidden": t.title_hidden} for t in rows]  # fmt: skip
 
 
 def _posts(person) -> list[dict]:
+    """The person's posts as they read them: whether a trainer hid one, never which trainer,
+    when or why (the space shows them "Hidden by a trainer." only)."""
     rows = (
-        Post.objects.filter(author=person).select_related("thread__cohort", "hidden_by")
+        Post.objects.filter(author=person).select_related("thread__cohort")
+        .annotate(thread_hidden_at=opening_post("hidden_at", "thread"))
         .order_by("created_at", "pk")
     )  # fmt: skip
     return [
-        {"cohort": p.thread.cohort.title, "thread": p.thread.title, "text": p.body,
-         "content_note": p.content_note, "created_at": iso(p.created_at),
-         "edited_at": iso(p.edited_at), "hidden_at": iso(p.hidden_at),
-         "hidden_by": shown_name(p.hidden_by), "hidden_reason": p.hidden_reason}
+        {"cohort": p.thread.cohort.title, "thread": _title(p.thread, p.thread_hidden_at, person),
+         "text": p.body, "content_note": p.content_note, "created_at": iso(p.created_at),
+         "edited_at": iso(p.edited_at), "hidden": p.hidden_at is not None}
         for p in rows
     ]  # fmt: skip
 
@@ -34,10 +48,12 @@ def _reports(person) -> list[dict]:
     rows = (
         PostReport.objects.filter(reporter=person)
         .select_related("post__thread__cohort", "post__author", "resolved_by")
+        .annotate(thread_hidden_at=opening_post("hidden_at", "post__thread"))
         .order_by("created_at", "pk")
     )  # fmt: skip
     return [
-        {"cohort": r.post.thread.cohort.title, "thread": r.post.thread.title,
+        {"cohort": r.post.thread.cohort.title,
+         "thread": _title(r.post.thread, r.thread_hidden_at, person),
          "author": shown_name(r.post.author), "reason": r.reason, "created_at": iso(r.created_at),
          "resolved_at": iso(r.resolved_at), "resolved_by": shown_name(r.resolved_by)}
         for r in rows
@@ -45,9 +61,13 @@ def _reports(person) -> list[dict]:
 
 
 def _thread_mutes(person) -> list[dict]:
-    rows = ThreadMute.objects.filter(user=person).select_related("thread__cohort")
-    return [{"cohort": m.thread.cohort.title, "thread": m.thread.title,
-             "created_at": iso(m.created_at)} for m in rows.order_by("created_at")]  # fmt: skip
+    rows = (
+        ThreadMute.objects.filter(user=person).select_related("thread__cohort")
+        .annotate(thread_hidden_at=opening_post("hidden_at", "thread")).order_by("created_at")
+    )  # fmt: skip
+    return [{"cohort": m.thread.cohort.title,
+             "thread": _title(m.thread, m.thread_hidden_at, person),
+             "created_at": iso(m.created_at)} for m in rows]  # fmt: skip
 
 
 def _person_mutes(person) -> list[dict]:
@@ -75,10 +95,16 @@ declare(
         model="community.Thread",
         category="cohorts",
         title=_("Threads you started in a cohort's space"),
-        labels={"title": _("Title")},
-        holds=_("The titles of the threads you started in your cohorts' spaces."),
+        labels={"title": _("Title"), "title_hidden": HIDDEN_TITLE},
+        holds=_(
+            "The titles of the threads you started in your cohorts' spaces, and whether a "
+            "trainer hid one (with the thread's first message)."
+        ),
         purpose=_("So that your cohort can talk together."),
-        seen_by=_("The cohort's members and trainers, by your display name."),
+        seen_by=_(
+            "The cohort's members and trainers, by your display name (a hidden title: the "
+            "trainers only)."
+        ),
         person=("author",),
         export=_threads,
         erase=Erase.KEEP,
@@ -92,13 +118,13 @@ declare(
             "thread": _("Thread"),
             "content_note": _("Content note"),
             "edited_at": _("Edited"),
-            "hidden_at": _("Hidden by a trainer"),
-            "hidden_by": _("Hidden by"),
-            "hidden_reason": _("Why it was hidden"),
+            "hidden": _("Hidden by a trainer"),
         },
+        # Which trainer hid a message, when and why are the trainers' own notes: the space
+        # shows its author "Hidden by a trainer." only, and so does the download.
         holds=_(
             "What you wrote in your cohorts' spaces, with its content note, and whether a "
-            "trainer hid it, who and why."
+            "trainer hid it (which trainer and why: for the trainers only)."
         ),
         purpose=_("So that your cohort can talk together."),
         seen_by=_(

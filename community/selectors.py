@@ -3,10 +3,10 @@ reports and what a person muted. Each page takes a fixed number of queries whate
 of threads and posts (tests/community/test_queries.py)."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
 from cohorts.models import Announcement, Cohort
-from cohorts.selectors import membership_of, trains
+from cohorts.selectors import is_current_trainer, membership_of
 
 from .models import DigestChoice, PersonMute, Post, PostReport, Thread, ThreadMute
 
@@ -17,15 +17,29 @@ ANNOUNCEMENTS_SHOWN = 3
 
 
 def space_role(cohort: Cohort, user) -> str | None:
-    """ "trainer" (the cohort's trainers, administrators), "member" (a current member), or None:
-    nobody else may know the space exists."""
+    """ "trainer" (listed among the cohort's trainers and holding the role now), "member" (a
+    current member), or None: nobody else may know the space exists, administrators included
+    (the members talk to their own trainers, not to whoever runs the platform)."""
     if not user.is_authenticated or not user.is_active:
         return None
-    if trains(cohort, user):
+    if is_current_trainer(cohort, user):
         return TRAINER
     if membership_of(cohort, user) is not None:
         return MEMBER
     return None
+
+
+def opening_post(field: str, thread: str = "pk") -> Subquery:
+    """`field` of a thread's opening post (its first), to annotate rows with; `thread` is the
+    path from those rows to the thread. Hiding the opening post hides the thread's title."""
+    first = Post.objects.filter(thread=OuterRef(thread)).order_by("created_at", "pk")
+    return Subquery(first.values(field)[:1])
+
+
+def with_opening(threads):
+    """Threads with their opening post's id and when it was hidden (Thread.title_hidden)."""
+    return threads.annotate(opening_post_id=opening_post("pk"),
+                            opening_hidden_at=opening_post("hidden_at"))  # fmt: skip
 
 
 def announcements(cohort: Cohort) -> list[Announcement]:
@@ -41,11 +55,11 @@ def muted_people(user) -> set[int]:
 
 def thread_list(*, cohort: Cohort, user, role: str, page=1):
     """A page of the cohort's threads, pinned first then the latest active: each with its
-    author, how many posts it holds (a member does not count hidden ones), and whether this
-    person muted it. Three queries."""
+    author, how many posts it holds (a member does not count hidden ones), whether its title is
+    hidden and whether this person muted it. Three queries."""
     visible = Q() if role == TRAINER else Q(posts__hidden_at__isnull=True)
     threads = (
-        Thread.objects.filter(cohort=cohort).select_related("author")
+        with_opening(Thread.objects.filter(cohort=cohort)).select_related("author")
         .annotate(
             post_count=Count("posts", filter=visible),
             muted=Exists(ThreadMute.objects.filter(user=user, thread=OuterRef("pk"))),
@@ -58,7 +72,8 @@ def thread_list(*, cohort: Cohort, user, role: str, page=1):
 def thread_posts(*, thread: Thread, user, role: str, page=1):
     """A page of the thread's posts in order, each with its author (and for trainers who hid
     it and its open reports), and what this person did about it: `reported` by them, its
-    author `muted` by them. Five queries at most."""
+    author `muted` by them; `opens_thread` for the opening post (`thread` from with_opening).
+    Five queries at most."""
     posts = Post.objects.filter(thread=thread).select_related("author", "hidden_by")
     if role == TRAINER:
         posts = posts.prefetch_related(
@@ -80,8 +95,10 @@ def thread_posts(*, thread: Thread, user, role: str, page=1):
         )
     posts_page = Paginator(posts.order_by("created_at", "pk"), POSTS_PER_PAGE).get_page(page)
     muted = muted_people(user)
+    opening = getattr(thread, "opening_post_id", None)  # with_opening's
     for post in posts_page.object_list:
         post.muted = post.author_id in muted and post.author_id != user.pk
+        post.opens_thread = post.pk == opening
     return posts_page
 
 
@@ -91,18 +108,25 @@ def thread_muted(thread: Thread, user) -> bool:
 
 def open_reports(cohort: Cohort) -> list[Post]:
     """The cohort's posts with reports no trainer has answered, oldest report first, each with
-    its reports (and who made them). Two queries."""
+    its reports (and who made them), and its thread with whether its title is hidden. Two
+    queries."""
     waiting = PostReport.objects.filter(resolved_at__isnull=True)
-    posts = (
+    posts = list(
         Post.objects.filter(thread__cohort=cohort, reports__in=waiting).distinct()
         .select_related("thread", "author", "hidden_by")
+        .annotate(thread_opening_id=opening_post("pk", "thread"),
+                  thread_opening_hidden_at=opening_post("hidden_at", "thread"))
         .prefetch_related(Prefetch(
             "reports", queryset=waiting.select_related("reporter").order_by("created_at", "pk"),
             to_attr="open_reports",
         ))
         .order_by("created_at", "pk")
     )  # fmt: skip
-    return list(posts)
+    for post in posts:
+        post.thread.opening_post_id = post.thread_opening_id
+        post.thread.opening_hidden_at = post.thread_opening_hidden_at
+        post.opens_thread = post.pk == post.thread_opening_id
+    return posts
 
 
 def open_report_count(cohort: Cohort) -> int:

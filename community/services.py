@@ -78,14 +78,18 @@ def post_create(*, thread: Thread, by, body: str, content_note: str = "") -> Pos
 
 
 # --- Moderation (trainers) --------------------------------------------------------------------
+# Its audit entries name the cohort, thread and post, never the post's author as their subject:
+# an entry about a person reaches their data download (training.personal_data), and the author
+# is not told of reports nor of which trainer hid their post, nor why.
 def _detail(post: Post, **more) -> dict:
     return {"cohort": post.thread.cohort_id, "thread": post.thread_id, "post": post.pk, **more}
 
 
 @transaction.atomic
 def post_hide(*, post: Post, by, reason: str, request=None) -> Post:
-    """Hide a post from the members (the trainers still see it, with who hid it and why). Its
-    open reports are answered by it."""
+    """Hide a post from the members (the trainers still see it, with who hid it and why); a
+    thread's opening post takes the thread's title with it (Thread.title_hidden). Its open
+    reports are answered by it."""
     post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
     _trainer(post.thread.cohort, by)
     reason = " ".join(reason.split())
@@ -99,8 +103,8 @@ def post_hide(*, post: Post, by, reason: str, request=None) -> Post:
     PostReport.objects.filter(post=post, resolved_at__isnull=True).update(
         resolved_at=now, resolved_by=by
     )
-    audit.record(action="community.post_hidden", actor=by, subject=post.author_id,
-                 request=request, detail=_detail(post, reason=reason))  # fmt: skip
+    audit.record(action="community.post_hidden", actor=by, request=request,
+                 detail=_detail(post, reason=reason))  # fmt: skip
     return post
 
 
@@ -112,8 +116,8 @@ def post_unhide(*, post: Post, by, request=None) -> Post:
         return post
     post.hidden_at, post.hidden_by, post.hidden_reason = None, None, ""
     post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    audit.record(action="community.post_unhidden", actor=by, subject=post.author_id,
-                 request=request, detail=_detail(post))  # fmt: skip
+    audit.record(action="community.post_unhidden", actor=by, request=request,
+                 detail=_detail(post))  # fmt: skip
     return post
 
 
@@ -172,8 +176,8 @@ def report_resolve(*, post: Post, by, request=None) -> int:
         resolved_at=timezone.now(), resolved_by=by
     )
     if closed:
-        audit.record(action="community.report_resolved", actor=by, subject=post.author_id,
-                     request=request, detail=_detail(post))  # fmt: skip
+        audit.record(action="community.report_resolved", actor=by, request=request,
+                     detail=_detail(post))  # fmt: skip
     return closed
 
 

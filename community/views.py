@@ -52,12 +52,20 @@ def space_view(view=None, *, trainers_only=False):
 
 
 def _thread(cohort, thread_id) -> Thread:
-    return get_object_or_404(Thread, pk=thread_id, cohort=cohort)
+    """The cohort's thread, with its opening post (whether its title is hidden)."""
+    threads = selectors.with_opening(Thread.objects.all())
+    return get_object_or_404(threads, pk=thread_id, cohort=cohort)
 
 
 def _post(cohort, post_id) -> Post:
     return get_object_or_404(Post.objects.select_related("thread"), pk=post_id,
                              thread__cohort=cohort)  # fmt: skip
+
+
+def _opens_thread(post: Post) -> bool:
+    """Whether `post` is its thread's first: hiding it hides the thread's title too."""
+    first = Post.objects.filter(thread_id=post.thread_id).order_by("created_at", "pk")
+    return first.values_list("pk", flat=True).first() == post.pk
 
 
 def _back_to(post: Post) -> HttpResponseRedirect:
@@ -162,7 +170,10 @@ def post_hide(request, cohort, role, post_id):
         return _back_to(post)
     services.post_hide(post=post, by=request.user, reason=form.cleaned_data["reason"],
                        request=request)  # fmt: skip
-    _done(request, _("The post is hidden from the members."))
+    if _opens_thread(post):  # its title goes with it
+        _done(request, _("The post and the thread's title are hidden from the members."))
+    else:
+        _done(request, _("The post is hidden from the members."))
     return _back_to(post)
 
 
@@ -171,7 +182,10 @@ def post_hide(request, cohort, role, post_id):
 def post_unhide(request, cohort, role, post_id):
     post = _post(cohort, post_id)
     services.post_unhide(post=post, by=request.user, request=request)
-    _done(request, _("The post is shown to the members again."))
+    if _opens_thread(post):
+        _done(request, _("The post and the thread's title are shown to the members again."))
+    else:
+        _done(request, _("The post is shown to the members again."))
     return _back_to(post)
 
 

@@ -68,9 +68,10 @@ def language_names(codes) -> list[str]:
 COURSE_FIELDS = ("id", "page_ptr_id", "path", "depth", "url_path", "title", "draft_title",
                  "seo_title", "slug", "live", "locale_id", "translation_key", "content_type_id",
                  "alias_of_id", "self_paced", "free_preview", "live_revision_id")  # fmt: skip
+# `heavy` too: the module page reads the original's (courses.module_extras), never a copy's.
 MODULE_FIELDS = ("id", "page_ptr_id", "path", "depth", "url_path", "title", "draft_title",
                  "seo_title", "slug", "live", "locale_id", "translation_key", "content_type_id",
-                 "alias_of_id", "required", "requires_previous", "estimated_minutes",
+                 "alias_of_id", "required", "requires_previous", "estimated_minutes", "heavy",
                  "live_revision_id")  # fmt: skip
 # ModuleSummary's fields, in order, but its URL.
 OUTLINE_FIELDS = ("pk", "title", "slug", "summary", "estimated_minutes", "required",

@@ -22,7 +22,7 @@ from training.prepared import Pending, Prepared, Together, parallel, read_now
 from training.roles import Role
 from training.templatetags.acompana import when
 
-from . import access, page_cache
+from . import access, module_extras, page_cache
 from .models import (
     CourseIndexPage,
     CoursePage,
@@ -924,6 +924,9 @@ def module_page(request, access: ModuleAccess, progress: ModuleProgress | None) 
         and (progress is None or not progress.content_notes_acknowledged_at)
         and request.GET.get("notes") != "seen"
     )
+    # What later apps add (care's check-in after a heavy module), from the original's settings.
+    context["module_extras"] = module_extras.extras_for(request, module=access.module, shown=shown,
+                                                        progress=progress)  # fmt: skip
     return context
 
 

@@ -11,6 +11,10 @@ Every .py file of each app is read with `ast`, so an import inside a function or
   `ParentalKey(...)`) or `apps.get_model(...)`: the foreign key ties the tables and the
   migrations of both apps together as much as an import ties their code.
 
+Templates count too: a template under templates/<app>/ that reverses a later app's URL
+(`{% url 'care:check_in' %}`; each app's URL namespace is its label) ties the earlier app to the
+later one as much as an import (test_no_template_reverses_a_later_apps_url).
+
 Migrations are read for imports only: their dependencies and model labels are history (a link
 that has moved still has its old migrations), not code that runs.
 
@@ -20,6 +24,7 @@ training/urls.py (the ROOT_URLCONF). Those strings are not references here.
 """
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,3 +214,80 @@ def test_migrations_are_read_for_imports_only(tmp_path):
     )
     found = [(ref.line, ref.target) for ref in references(migration, root=tmp_path)]
     assert found == [(1, "certificates.fields")]
+
+
+# --- Templates: an earlier app's templates never reverse a later app's URLs ----------------------
+# `{% url 'namespace:name' … %}`, quoted either way; each app's namespace is its label.
+URL_TAG = re.compile(r"""\{%\s*url\s+(?P<quote>['"])(?P<namespace>[\w-]+):[^'"]*(?P=quote)""")
+
+# Known reversals still to be moved to a registry: (template, namespace) -> why it is still here.
+# As ALLOWED: an entry that no longer matches anything fails the test, so it goes with its fix.
+ALLOWED_TEMPLATES: dict[tuple[str, str], str] = {
+    ("templates/training/profile.html", "cohorts"): "profile links: messages and calendar",
+    ("templates/training/notification_settings.html", "cohorts"): "the calendar link",
+    ("templates/training/includes/account_deletion_left.html", "certificates"): "the pool page",
+    ("templates/training/email/account_deletion_left.txt", "cohorts"): "the cohorts list",
+    ("templates/training/email/account_deletion_left.txt", "certificates"): "the pool page",
+}
+
+
+@dataclass(frozen=True)
+class TemplateReference:
+    path: str  # relative to the repository, with "/"
+    line: int
+    namespace: str
+    code: str
+
+    def __str__(self):
+        app = self.path.split("/")[1]
+        return f"{self.path}:{self.line}: {self.code}  ({app} -> {self.namespace})"
+
+
+def template_references(path: Path, root: Path = ROOT) -> list[TemplateReference]:
+    """Every URL namespace `path` (a template) reverses, with its line."""
+    text = path.read_text(encoding="utf-8")
+    relative = path.relative_to(root).as_posix()
+    return [
+        TemplateReference(relative, text.count("\n", 0, match.start()) + 1,
+                          match["namespace"], match.group(0))
+        for match in URL_TAG.finditer(text)
+    ]  # fmt: skip
+
+
+def template_violations(root: Path = ROOT) -> list[TemplateReference]:
+    """The templates of each app (templates/<app>/) that reverse a later app's URL."""
+    found = []
+    for rank, app in enumerate(LAYERS):
+        later = set(LAYERS[rank + 1 :])
+        for path in sorted((root / "templates" / app).rglob("*")):
+            if path.is_file():
+                found += [ref for ref in template_references(path, root) if ref.namespace in later]
+    return found
+
+
+def test_no_template_reverses_a_later_apps_url():
+    found = [str(ref) for ref in template_violations()
+             if (ref.path, ref.namespace) not in ALLOWED_TEMPLATES]  # fmt: skip
+    assert not found, (
+        "A template of an earlier app reverses a later app's URL; let the later app register "
+        "what it adds (courses.module_extras, cohorts.links…):\n" + "\n".join(found)
+    )
+
+
+def test_the_allowed_template_exceptions_are_all_still_needed():
+    used = {(ref.path, ref.namespace) for ref in template_violations()}
+    stale = set(ALLOWED_TEMPLATES) - used
+    assert not stale, f"Fixed, remove from ALLOWED_TEMPLATES: {sorted(stale)}"
+
+
+def test_the_template_checker_finds_later_apps_urls_only(tmp_path):
+    template = tmp_path / "templates" / "courses" / "includes" / "offer.html"
+    template.parent.mkdir(parents=True)
+    template.write_text(
+        "{% load i18n %}\n"
+        "<a href=\"{% url 'care:check_in' %}?module=1\">x</a>\n"
+        '<a href="{% url \'courses:mark_done\' page.pk %}">{% url "cohorts:list" as more %}</a>\n'
+        "{% url 'training_home' %}{% url 'certificates:pool' as pool_url %}\n"
+    )
+    found = [(ref.line, ref.namespace) for ref in template_violations(root=tmp_path)]
+    assert found == [(2, "care"), (3, "cohorts"), (4, "certificates")]

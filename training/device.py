@@ -41,11 +41,15 @@ def device_owner(user) -> str:
     return salted_hmac("training.device.owner", str(user.pk)).hexdigest()[:OWNER_LENGTH]
 
 
+# Built once: lazy() makes a new proxy class on every call.
+_device_owner = lazy(device_owner, str)
+
+
 def context(request) -> dict:
     """`device_owner` for every page (templates/base.html puts it on <body>), computed only
     when a page shows it."""
     return {
-        "device_owner": lazy(device_owner, str)(getattr(request, "user", None)),
+        "device_owner": _device_owner(getattr(request, "user", None)),
         # Where the queue reads the current CSRF token, when the cookie is readable.
         "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
         # How long the queue keeps an item: a day less than the server keeps its key.

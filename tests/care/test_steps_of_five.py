@@ -1,6 +1,7 @@
 """k-anonymity over time: a trainer who reads the totals before and after one more answer must not
-be able to work that answer out. Totals count each group's oldest answers in whole steps of
-CARE_MIN_GROUP, so they change only when at least five more answers came in."""
+be able to work that answer out. Totals count whole batches of CARE_MIN_GROUP people's first
+answers, so they change only when at least five more people answered (tests/care/test_batches.py:
+nor when any answer is deleted)."""
 
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from care.models import CheckIn
 from care.selectors import CARE_MIN_GROUP, cohort_aggregates
+from care.services import checkin_batches_form
 from tests.care.conftest import member_of
 
 pytestmark = pytest.mark.django_db
@@ -18,11 +20,14 @@ STEPS = "Totals change in steps of five answers, so that no single answer can be
 
 
 def _answer(person, cohort, at, carrying, energy, debrief=False, module=None):
-    return CheckIn.objects.create(
+    """An answer given at `at` (checkin_create gives it now), counted as checkin_create does."""
+    made = CheckIn.objects.create(
         user=person, cohort=cohort, module=module, carrying=carrying, energy=energy,
         wants_debrief=debrief, created_at=at,
         kind=CheckIn.Kind.AFTER_MODULE if module else CheckIn.Kind.WEEKLY,
     )  # fmt: skip
+    checkin_batches_form(cohort=cohort, module=module)
+    return made
 
 
 def _shown(group) -> tuple:

@@ -2,12 +2,17 @@
 (never a hint that a space or a thread exists), whatever address they try."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Membership
+from cohorts.selectors import is_current_trainer
+from community import services
+from community.digests import send_digests
 from community.models import Post
 from tests.cohorts.factories import make_cohort
+from tests.community.test_digests import choose, noon_utc
 from training.factories import UserFactory
 from training.roles import Role
 
@@ -111,3 +116,56 @@ def test_the_cohort_page_and_the_trainers_desk_link_to_the_space(space):
     assert url in desk.content.decode()
     stranger = space.client(UserFactory()).get(reverse("cohorts:detail", args=[space.cohort.slug]))
     assert url not in stranger.content.decode()
+
+
+# --- Administrators -----------------------------------------------------------------------------
+@pytest.mark.parametrize("roles", [[Role.ADMINISTRATOR], [Role.ADMINISTRATOR, Role.TRAINER]])
+def test_an_administrator_who_neither_trains_nor_belongs_gets_a_404(space, thread, roles):
+    """The members talk to their own trainers: running the platform gives no way into a
+    cohort's space, its hidden posts or its reports; nor a link to it, nor its digest."""
+    root = UserFactory(display_name="Root", roles=roles)
+    services.post_report(post=thread.posts.last(), by=space.ana, reason="Names someone")
+    client = space.client(root, second_factor=True)
+    for method, url in addresses(space, thread):
+        response = getattr(client, method)(url, {"body": "Hello", "reason": "x", "muted": "1"})
+        assert response.status_code == 404, url
+    assert not Post.objects.filter(hidden_at__isnull=False).exists()
+    with pytest.raises(services.CommunityError):
+        services.post_hide(post=thread.posts.last(), by=root, reason="Mine to hide")
+
+    space_url = reverse("community:space", args=[space.cohort.slug])
+    cohort_page = client.get(reverse("cohorts:detail", args=[space.cohort.slug]))
+    assert space_url not in cohort_page.content.decode()
+    if Role.TRAINER in roles:  # the trainer's pages of any cohort: without the space
+        menu = client.get(reverse("cohorts:trainer_cohort", args=[space.cohort.slug]))
+        assert menu.status_code == 200
+        assert space_url not in menu.content.decode()
+        assert (
+            reverse("cohorts:trainer_questions", args=[space.cohort.slug]) in menu.content.decode()
+        )
+
+    choose(root)
+    assert send_digests(now=noon_utc()) == 0 and mail.outbox == []
+
+
+def test_an_administrator_listed_as_a_trainer_moderates_as_one(space, thread):
+    root = UserFactory(roles=[Role.ADMINISTRATOR, Role.TRAINER])
+    space.cohort.trainers.add(root)
+    client = space.client(root, second_factor=True)
+    assert client.get(reverse("community:reports", args=[space.cohort.slug])).status_code == 200
+    menu = client.get(reverse("cohorts:trainer_cohort", args=[space.cohort.slug]))
+    assert reverse("community:space", args=[space.cohort.slug]) in menu.content.decode()
+
+
+def test_a_current_trainer_is_listed_and_holds_the_role(space, django_assert_max_num_queries):
+    """cohorts.selectors.is_current_trainer: no bypass for administrators, one query at most."""
+    listed_no_role, root = UserFactory(), UserFactory(roles=[Role.ADMINISTRATOR])
+    space.cohort.trainers.add(listed_no_role)
+    trainer = type(space.trainer).objects.get(pk=space.trainer.pk)  # roles not read yet
+    with django_assert_max_num_queries(1):
+        assert is_current_trainer(space.cohort, trainer)
+    with django_assert_max_num_queries(1):
+        assert not is_current_trainer(space.cohort, listed_no_role)
+    with django_assert_max_num_queries(1):
+        assert not is_current_trainer(space.cohort, root)
+    assert not is_current_trainer(space.cohort, space.ana)

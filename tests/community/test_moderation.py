@@ -99,7 +99,8 @@ def test_a_trainer_hides_a_post_with_a_reason(space, thread):
     assert "With a cup of tea." in html and "Names a person we support" in html and "Tomás" in html
 
     entry = AuditEntry.objects.get(action="community.post_hidden")
-    assert entry.actor == space.trainer and entry.subject == space.bea
+    # About the post, not its author: an entry about a person reaches their data download.
+    assert entry.actor == space.trainer and entry.subject is None
     assert entry.detail == {"cohort": space.cohort.pk, "thread": thread.pk, "post": reply.pk,
                             "reason": "Names a person we support"}  # fmt: skip
 

@@ -2,14 +2,16 @@
 choice leave with "download my data"; deleting the account keeps their posts under "Former
 member" and deletes their reports, mutes and digest choice."""
 
+import io
 import json
+import zipfile
 
 import pytest
 from django.urls import reverse
 
 from community import services
 from community.models import DigestChoice, PersonMute, Post, PostReport, Thread, ThreadMute
-from training import privacy
+from training import data_download, privacy
 from training.deletion import account_delete_now
 from training.models import FORMER_MEMBER_LABEL
 
@@ -46,7 +48,9 @@ def test_the_export_holds_the_persons_own_rows_others_by_display_name(space, bus
     assert exported["community.Thread"] == []
     (post,) = exported["community.Post"]
     assert post["text"] == "With a cup of tea." and post["thread"] == "First steps"
-    assert post["hidden_by"] == "Tomás" and post["hidden_reason"] == "Name"
+    # What the space shows her: that a trainer hid it; not who, when nor why.
+    assert post["hidden"] is True
+    assert not {"hidden_at", "hidden_by", "hidden_reason"} & set(post)
     (report,) = exported["community.PostReport"]
     assert report["author"] == "Ana" and report["reason"] == "Too personal"
     assert [m["thread"] for m in exported["community.ThreadMute"]] == ["First steps"]
@@ -84,3 +88,34 @@ def test_a_deleted_account_leaves_its_posts_as_former_member(
         .content.decode()
     )
     assert "Former member" in html and "Bea" not in html.split("<main")[1]
+
+
+def archive_text(person) -> str:
+    """Everything the person's "download my data" holds (every JSON file and index.html)."""
+    handle = io.BytesIO()
+    data_download.write_archive(handle, person)
+    with zipfile.ZipFile(handle) as archive:
+        return "\n".join(archive.read(name).decode() for name in archive.namelist()
+                         if name.endswith((".json", ".html")))  # fmt: skip
+
+
+def test_an_author_downloads_what_the_space_shows_them_of_reports_and_hiding(space, thread):
+    """The report form promises "Only the cohort's trainers read your report. The author is not
+    told.", and the author reads "Hidden by a trainer." only: the download says no more (no
+    reporter, no report, which trainer nor why, no audit entry about them)."""
+    reply = thread.posts.get(author=space.bea)
+    services.post_report(post=reply, by=space.ana, reason="It names someone")
+    services.report_resolve(post=reply, by=space.trainer)
+    services.post_report(post=reply, by=space.ana, reason="Still names someone")
+    services.post_hide(post=reply, by=space.trainer, reason="Names a person we support")
+
+    text = archive_text(space.bea)
+    assert "With a cup of tea." in text  # her own words are there, marked hidden
+    (post,) = export(space.bea)["community.Post"]
+    assert post["hidden"] is True and post["text"] == "With a cup of tea."
+    for secret in ("It names someone", "Still names someone", "Names a person we support",
+                   "Tomás", "Ana", "Closed the reports", "Hid a post"):  # fmt: skip
+        assert secret not in text, secret
+    # The reporter's own download keeps her report; the trainer's, what they did.
+    assert "It names someone" not in archive_text(space.trainer)
+    assert "Still names someone" in archive_text(space.ana)

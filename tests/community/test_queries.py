@@ -81,3 +81,37 @@ def test_the_reports_page_does_not_grow_with_reports(space):
     fill(space, threads=1, posts=100)
     large = count(client, url)
     assert small == large, (small, large)
+
+
+def opened(space, *, threads: int) -> None:
+    """`threads` threads, each with its opening post; every other one hidden (title and all)."""
+    now = timezone.now()
+    made = Thread.objects.bulk_create([
+        Thread(cohort=space.cohort, author=space.bea, title=f"Opened {n}", created_at=now,
+               last_post_at=now - timedelta(minutes=n))
+        for n in range(threads)
+    ])  # fmt: skip
+    Post.objects.bulk_create([
+        Post(thread=t, author=space.bea, body="Hello", created_at=now,
+             hidden_at=now if n % 2 else None, hidden_by=space.trainer if n % 2 else None,
+             hidden_reason="harassing title" if n % 2 else "")
+        for n, t in enumerate(made)
+    ])  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ["ana", "trainer"])
+def test_hidden_titles_cost_no_query_per_thread(space, who):
+    client = space.client(getattr(space, who))
+    url = reverse("community:space", args=[space.cohort.slug])
+    opened(space, threads=4)
+    small = count(client, url)
+    Thread.objects.all().delete()
+    opened(space, threads=30)
+    large = count(client, url)
+    assert small == large, (small, large)
+    html = client.get(url).content.decode()
+    if who == "ana":  # 15 titles hidden from her, 15 shown
+        assert html.count("Title hidden by a trainer") == 15 and "Opened 1<" not in html
+        assert "Opened 0<" in html
+    else:
+        assert html.count("Title hidden from the members") == 15 and "Opened 1<" in html
