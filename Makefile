@@ -82,7 +82,7 @@ else
 	( if [ -n "$$DATABASE_URL" ]; then export DATABASE_URL=$$browser_db; fi; \
 	  exec $(VENV)/bin/pytest tests/browser -p no:cacheprovider ) > $(BROWSER_LOG) 2>&1 & \
 	browser_pid=$$!; \
-	trap 'kill $$browser_pid 2>/dev/null' INT TERM; \
+	trap 'kill -TERM $$browser_pid 2>/dev/null; wait $$browser_pid; exit 130' INT TERM; \
 	$(VENV)/bin/pytest --ignore=tests/browser; status=$$?; \
 	wait $$browser_pid; browser_status=$$?; \
 	echo; echo "== tests/browser (run beside the rest)"; cat $(BROWSER_LOG); \

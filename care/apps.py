@@ -17,7 +17,7 @@ class CareConfig(AppConfig):
         # Modules that read the app's models: imported once the app registry is ready.
         from . import (  # noqa: PLC0415 — start-up order
             notifications,  # noqa: F401 — registers the debrief request kind
-            signals,
+            tasks,  # noqa: F401 — registered with Celery in every process (outbox sends by name)
         )
         from .models import CareSettings  # noqa: PLC0415 — start-up order
         from .selectors import (  # noqa: PLC0415 — start-up order
@@ -41,8 +41,6 @@ class CareConfig(AppConfig):
             shown_to=frozenset({links.TRAINER}), order=20,
         ))  # fmt: skip
 
-        # A deleted check-in drops the batch it counted in (care.signals).
-        signals.connect()
         # A heavy module's page offers a private check-in.
         module_extras.register(module_extras.Extra(
             name="care", context=module_offer, template="care/includes/module_offer.html",

@@ -113,7 +113,7 @@ def _weekly_checkins(stdout, running: Cohort) -> None:
         made += 1
     if made:
         # Counted as a person's answers are: five people's first answers, frozen in a batch.
-        checkin_batches_form(cohort=running, module=None)
+        checkin_batches_form(cohort=running, module_key=0)
         stdout.write(f"Demo check-ins in “{running.title}”: {made}")
 
 

@@ -3,14 +3,14 @@ requests to a cohort's trainers, a private self-care plan, each cohort's choice 
 check-ins, and a page of support resources that editors keep in Wagtail.
 
 What a person answers in a check-in is theirs only: no view, export or admin screen shows one
-to anybody else; trainers read totals of whole batches of CARE_MIN_GROUP people's answers
-(CheckInBatch, care.selectors).
+to anybody else; trainers read anonymous totals of batches of CARE_MIN_GROUP people's answers,
+frozen when the batch formed (CheckInBatch, care.selectors).
 """
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -48,23 +48,47 @@ class CareSettings(models.Model):
 
 
 class CheckInBatch(models.Model):
-    """The first answers of five people in one group of a cohort (its check-ins after one heavy
-    module, or after none), counted in the trainers' totals together or not at all. Formed once,
-    when the fifth person not yet in a batch of the group answers (care.services); dropped for
-    good as soon as any of its answers is deleted (care.signals), and its people never count in
-    the group again while their answer is kept: whatever is deleted, the totals change by whole
-    batches, never by one person."""
+    """Five people's answers in one group of a cohort (its check-ins after one heavy module, or
+    after none), frozen into anonymous totals when the fifth person answered (care.services):
+    how many answers, the sums of carrying and energy, how many wanted a debrief. The trainers'
+    totals are these rows added up (care.selectors), never the check-ins.
+
+    An aggregate of at least five people is anonymous data, not any one person's: deleting an
+    answer (by the person, all of theirs, with the account, by the retention purge) deletes the
+    person's own row as promised and leaves the batch as it is, so that nothing a trainer sees
+    moves when someone deletes (their erasure's time is predictable). Batches go by a rule no
+    person's action triggers: the daily purge deletes those formed longer ago than
+    ACOMPANA_CHECKIN_RETENTION_DAYS. (What batches cannot do, against a trainer who controls
+    four members: README, "Community and care".)"""
 
     cohort = models.ForeignKey("cohorts.Cohort", on_delete=models.CASCADE, related_name="+")
+    # The group, set once: the heavy module's pk, 0 for none. Deleting the module page changes
+    # nothing of it (`module` then empties): its batches stay in the cohort's totals, unlisted.
+    module_key = models.PositiveIntegerField(default=0, db_default=0)
     module = models.ForeignKey(
         "courses.ModulePage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     formed_at = models.DateTimeField(default=timezone.now)
+    # The frozen totals (db_default: rows of the previous release's processes count for none).
+    answers = models.PositiveSmallIntegerField(default=0, db_default=0)
+    carrying_sum = models.PositiveSmallIntegerField(default=0, db_default=0)
+    energy_sum = models.PositiveSmallIntegerField(default=0, db_default=0)
+    debriefs = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # NOTE: no longer used (batches are never dropped now; always empty). Kept so that the
+    # previous release's processes still run during an upgrade (README, "Upgrading"); a later
+    # release removes it, its migration listed in tests/test_migrations_safe.py IGNORED.
     dropped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["cohort", "module"], name="care_batch_live",
-                                condition=Q(dropped_at__isnull=True))]  # fmt: skip
+        constraints = [
+            # Answers on the 1 to 5 scales: each sum between one and five per answer.
+            models.CheckConstraint(
+                condition=Q(carrying_sum__gte=F("answers"), carrying_sum__lte=F("answers") * 5,
+                            energy_sum__gte=F("answers"), energy_sum__lte=F("answers") * 5,
+                            debriefs__lte=F("answers")),
+                name="care_batch_totals",
+            ),
+        ]  # fmt: skip
 
     def __str__(self):
         return f"check-in batch {self.pk}"
@@ -82,15 +106,18 @@ class CheckIn(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_checkins"
     )
-    # The cohort and module it counts in for the trainers' aggregates (never shown singly).
+    # The cohort and group it counts in for the trainers' aggregates (never shown singly): the
+    # group is `module_key` (the heavy module's pk, 0 for none), set once and never changed, so
+    # that deleting the module page (`module` then empties) moves no answer to another group.
     cohort = models.ForeignKey(
         "cohorts.Cohort", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     module = models.ForeignKey(
         "courses.ModulePage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # The batch it counts in (CheckInBatch), set once: never moved to another, even after its
-    # batch was dropped (it would then tell the deleted answer apart).
+    module_key = models.PositiveIntegerField(default=0, db_default=0)
+    # The batch it was counted in (CheckInBatch), set once, never moved to another. Deleting the
+    # check-in leaves the batch's totals as they are.
     batch = models.ForeignKey(
         CheckInBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="checkins"
     )

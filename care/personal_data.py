@@ -113,7 +113,9 @@ declare(
 
 not_personal(
     "care.CheckInBatch",
-    "Which cohort (and heavy module) five check-ins counted in together, and whether that still "
-    "holds: no person is named; which check-ins are in it is kept on each check-in, the "
-    "person's, which goes with them.",
+    "Anonymous totals of five people's check-ins in one cohort (and heavy module): how many, the "
+    "sums of carrying and energy, how many wanted a debrief. No person is named: which check-in "
+    "was counted in it is kept on the check-in, the person's, which goes with them; the totals "
+    "of five people are nobody's answer and stay until the purge deletes the batch, "
+    "ACOMPANA_CHECKIN_RETENTION_DAYS after it formed.",
 )

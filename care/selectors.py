@@ -1,11 +1,11 @@
 """Reads of care: what a person sees of their own check-ins, what the dashboard offers, and what a
-cohort's trainers see: totals of whole batches of CARE_MIN_GROUP people's answers (CheckInBatch),
-never one answer and never who answered."""
+cohort's trainers see: the frozen totals of batches of CARE_MIN_GROUP people's answers
+(CheckInBatch), never one answer and never who answered."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from cohorts.models import Cohort, Membership
@@ -16,7 +16,7 @@ from training.models import User
 from training.prepared import Prepared, Together
 from training.roles import GROUP_FOR_ROLE, Role
 
-from .models import CareSettings, CheckIn, DebriefRequest
+from .models import CareSettings, CheckIn, CheckInBatch, DebriefRequest
 
 # k-anonymity: trainers see answers in batches of this many people (CheckInBatch), never fewer.
 CARE_MIN_GROUP = 5
@@ -146,57 +146,62 @@ class Group:
         return self.answers >= CARE_MIN_GROUP
 
 
-def _group(label: str, rows: list) -> Group:
-    """The totals of `rows` (answers counted, see `counted_answers`): nothing but their number
-    when there are fewer than CARE_MIN_GROUP."""
-    answers = len(rows)
+@dataclass
+class Totals:
+    """Batches' frozen totals added up (CheckInBatch): anonymous sums, no answer."""
+
+    answers: int = 0
+    carrying: int = 0
+    energy: int = 0
+    debriefs: int = 0
+
+    def __add__(self, other: "Totals") -> "Totals":
+        return Totals(self.answers + other.answers, self.carrying + other.carrying,
+                      self.energy + other.energy, self.debriefs + other.debriefs)  # fmt: skip
+
+
+def _group(label: str, totals: Totals) -> Group:
+    """What the trainers read of `totals`: nothing but their number below CARE_MIN_GROUP."""
+    answers = totals.answers
     if answers < CARE_MIN_GROUP:
         # Nothing but "not enough yet" leaves this function for a small group.
         return Group(label=label, answers=answers)
     return Group(
         label=label,
         answers=answers,
-        carrying=round(sum(r["carrying"] for r in rows) / answers, 1),
-        energy=round(sum(r["energy"] for r in rows) / answers, 1),
-        debrief=sum(1 for r in rows if r["wants_debrief"]),
+        carrying=round(totals.carrying / answers, 1),
+        energy=round(totals.energy / answers, 1),
+        debrief=totals.debriefs,
     )
 
 
-def counted_answers(cohort: Cohort) -> dict:
-    """The answers the trainers' totals count, by group (a heavy module's pk; None: check-ins
-    after no module): those of the group's live batches, each whole. A batch is the first
-    answers of CARE_MIN_GROUP people, frozen when the fifth came in (care.services); when any
-    of its answers is deleted (by the person, with their account, by the retention purge) the
-    whole batch stops counting and its people never count in the group again. So the totals a
-    trainer can compare, before and after any answer or deletion, differ by whole batches of
-    at least five people, never by one person's answer; answering again changes nothing; five
-    answers of one person never make a batch (k-anonymity by people, over time). A batch
-    short of an answer (a deletion racing its forming) counts for nothing either."""
+def counted_totals(cohort: Cohort) -> dict[int, Totals]:
+    """The totals the trainers read, by group (`module_key`: a heavy module's pk, 0 for the
+    check-ins after none): the group's live batches' frozen totals added up, never the
+    check-ins. A batch is frozen when the fifth person not yet counted in the group answers
+    (care.services); deleting an answer changes nothing here, and a batch goes only when the
+    purge finds it older than the retention period. So the totals move only when a batch forms
+    (five more people) or expires, never because one person did something."""
     rows = (
-        CheckIn.objects.filter(batch__cohort=cohort, batch__dropped_at__isnull=True)
-        .order_by("batch_id", "created_at", "pk")
-        .values("batch_id", "batch__module_id", "carrying", "energy", "wants_debrief")
+        CheckInBatch.objects.filter(cohort=cohort, answers__gte=CARE_MIN_GROUP)
+        .values("module_key").order_by("module_key")
+        .annotate(n=Sum("answers"), carrying=Sum("carrying_sum"), energy=Sum("energy_sum"),
+                  wanted=Sum("debriefs"))
+        .values_list("module_key", "n", "carrying", "energy", "wanted")
     )  # fmt: skip
-    batches: dict = {}
-    for row in rows:
-        batches.setdefault(row["batch_id"], []).append(row)
-    groups: dict = {}
-    for answers in batches.values():
-        if len(answers) == CARE_MIN_GROUP:
-            groups.setdefault(answers[0]["batch__module_id"], []).extend(answers)
-    return groups
+    return {key: Totals(*sums) for key, *sums in rows}
 
 
 def cohort_aggregates(cohort: Cohort) -> dict:
     """The cohort's totals by group (each heavy module, and the check-ins after no module), each
-    counting its live batches only (`counted_answers`); the cohort's totals are those counted
-    answers together, so they tell nothing the groups do not. A module is listed only once it
-    has a counted batch (a module listed with "not enough" would tell who answered where one
-    person finished it)."""
-    counted = counted_answers(cohort)
-    overall = _group(str(cohort.title), [r for group in counted.values() for r in group])
-    shown = [key for key in counted if key is not None]
-    modules = {m.pk: m for m in ModulePage.objects.filter(pk__in=shown)} if shown else {}
+    its batches' totals (`counted_totals`); the cohort's totals are the groups' together, a
+    deleted module's included, so they tell nothing the groups do not. A module is listed only
+    once it has a batch (a module listed with "not enough" would tell who answered where one
+    person finished it), and only while its page exists."""
+    counted = counted_totals(cohort)
+    overall = _group(str(cohort.title), sum(counted.values(), Totals()))
+    keys = [key for key in counted if key]
+    modules = {m.pk: m for m in ModulePage.objects.filter(pk__in=keys)} if keys else {}
     titles = titles_in_active_language(list(modules.values())) if modules else {}
     listed = []
     for key in sorted(modules):

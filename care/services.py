@@ -6,23 +6,37 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Membership
 from courses.models import ModulePage
 from training import outbox
+from training.errors import ServiceError
 
 from . import selectors
 from .models import CareSettings, CheckIn, CheckInBatch, DebriefRequest, SelfCarePlan
 
 
-class CareError(Exception):
+class CareError(ServiceError):
     """A write refused, with a sentence for the person."""
+
+    code = "care"
+
+
+def _trainer(cohort: Cohort, by) -> None:
+    """Refuse anyone but the cohort's current trainers (selectors.cohorts_cared_for), whatever
+    the view checked."""
+    if by is None or not selectors.cohorts_cared_for(by).filter(pk=cohort.pk).exists():
+        raise CareError(_("Only the cohort's trainers can do this."), code="not_trainer")
 
 
 # --- Check-ins ----------------------------------------------------------------------------------
+def module_key(module: ModulePage | None) -> int:
+    """The group a check-in counts in: its heavy module's pk, 0 for none (CheckIn.module_key)."""
+    return module.pk if module is not None else 0
+
+
 @transaction.atomic
 def checkin_create(
     *, user, carrying: int, energy: int, wants_debrief: bool = False, note: str = "",
@@ -35,59 +49,58 @@ def checkin_create(
         and not Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).exists()
     ):
         cohort = None
-    checkin = CheckIn(user=user, cohort=cohort, module=module, kind=kind, carrying=carrying,
-                      energy=energy, wants_debrief=wants_debrief, note=note.strip())  # fmt: skip
+    checkin = CheckIn(user=user, cohort=cohort, module=module, module_key=module_key(module),
+                      kind=kind, carrying=carrying, energy=energy, wants_debrief=wants_debrief,
+                      note=note.strip())  # fmt: skip
     checkin.full_clean()
     checkin.save()
     if cohort is not None:
-        checkin_batches_form(cohort=cohort, module=module)
+        checkin_batches_form(cohort=cohort, module_key=checkin.module_key)
     return checkin
 
 
 @transaction.atomic
-def checkin_batches_form(*, cohort: Cohort, module: ModulePage | None) -> list[CheckInBatch]:
-    """Freeze the group's answers not counted yet into batches of CARE_MIN_GROUP people: the
-    first answer of each person with no answer in a batch of the group (live or dropped), oldest
-    first, five at a time; fewer than five wait. An answer is batched once, never moved. One
-    batch at a time per cohort (its row locked): two answers at the same moment never put one
-    answer in two batches. Answers being deleted meanwhile (locked) are left out."""
+def checkin_batches_form(*, cohort: Cohort, module_key: int) -> list[CheckInBatch]:
+    """Freeze the group's waiting answers into batches of CARE_MIN_GROUP people: the first
+    waiting answer of each person who has no answer in a batch of the group (a person whose
+    batched answer is still kept never counts in the group again; one whose batched answer was
+    deleted may, with another answer), oldest first, five at a time; fewer than five wait. Each
+    batch keeps its answers' totals (CheckInBatch), which never change. One batch at a time per
+    cohort (its row locked): two answers at the same moment never put one answer in two
+    batches. Answers being deleted meanwhile (locked) are left out."""
     Cohort.objects.select_for_update(no_key=True).filter(pk=cohort.pk).first()
-    group = CheckIn.objects.filter(cohort=cohort, module=module)
-    # Anyone with an answer in a batch of the group, dropped ones included, never counts in it
-    # again: their other answers would tell the deleted one apart.
+    group = CheckIn.objects.filter(cohort=cohort, module_key=module_key)
     batched = set(group.filter(batch__isnull=False).values_list("user_id", flat=True))
     waiting = (
         group.filter(batch__isnull=True).select_for_update(skip_locked=True)
-        .order_by("created_at", "pk").values_list("pk", "user_id")
+        .order_by("created_at", "pk")
+        .values_list("pk", "user_id", "carrying", "energy", "wants_debrief")
     )  # fmt: skip
-    first: dict[int, int] = {}
-    for pk, user_id in waiting:
-        if user_id not in batched:
-            first.setdefault(user_id, pk)
+    first: dict[int, tuple] = {}
+    for row in waiting:
+        if row[1] not in batched:
+            first.setdefault(row[1], row)
     answers = list(first.values())  # in the order of each person's first answer
-    formed = []
-    for start in range(0, len(answers) - selectors.CARE_MIN_GROUP + 1, selectors.CARE_MIN_GROUP):
-        chosen = answers[start : start + selectors.CARE_MIN_GROUP]
-        batch = CheckInBatch.objects.create(cohort=cohort, module=module)
-        CheckIn.objects.filter(pk__in=chosen, batch__isnull=True).update(batch=batch)
+    size, formed = selectors.CARE_MIN_GROUP, []
+    if len(answers) < size:
+        return formed
+    # The page while it exists (for the admin and a shell); the group is module_key.
+    module = ModulePage.objects.filter(pk=module_key).first() if module_key else None
+    for start in range(0, len(answers) - size + 1, size):
+        chosen = answers[start : start + size]
+        batch = CheckInBatch.objects.create(
+            cohort=cohort, module_key=module_key, module=module, answers=len(chosen),
+            carrying_sum=sum(row[2] for row in chosen), energy_sum=sum(row[3] for row in chosen),
+            debriefs=sum(1 for row in chosen if row[4]),
+        )  # fmt: skip
+        CheckIn.objects.filter(pk__in=[row[0] for row in chosen]).update(batch=batch)
         formed.append(batch)
     return formed
 
 
-def checkin_batches_drop(batch_ids) -> int:
-    """Drop the live batches among `batch_ids` (one of their answers was deleted): none of their
-    answers counts again (care.signals calls this for each check-in deleted, however it goes)."""
-    ids = {pk for pk in batch_ids if pk is not None}
-    if not ids:
-        return 0
-    return CheckInBatch.objects.filter(pk__in=ids, dropped_at__isnull=True).update(
-        dropped_at=timezone.now()
-    )
-
-
 def checkin_delete(*, user, checkin_id: int) -> int:
-    """Delete one of the person's own check-ins (nobody else's: 0); its batch, if any, is
-    dropped with it (care.signals)."""
+    """Delete one of the person's own check-ins (nobody else's: 0). A batch it was counted in
+    keeps its totals: five people's sums, nothing of this answer alone."""
     count, _rows = CheckIn.objects.filter(user=user, pk=checkin_id).delete()
     return count
 
@@ -98,19 +111,15 @@ def checkins_delete_all(*, user) -> int:
 
 
 def checkins_purge(now=None) -> int:
-    """Check-ins older than ACOMPANA_CHECKIN_RETENTION_DAYS (care.tasks.purge_checkins); the
-    batches they were in are dropped with them (care.signals). Then a batch short of an answer
-    however it went (a deletion that raced its forming) is dropped too, and dropped batches left
-    without answers are forgotten."""
+    """Check-ins older than ACOMPANA_CHECKIN_RETENTION_DAYS (care.tasks.purge_checkins), then
+    the batches formed longer ago than that: the trainers' totals cover the retention period,
+    and go by age only, never because someone deleted. Returns the check-ins deleted."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.ACOMPANA_CHECKIN_RETENTION_DAYS)
     with transaction.atomic():
+        # Answers first: a batch's answers are all older than it, so none of them is left to
+        # wait again when it goes.
         count, _rows = CheckIn.objects.filter(created_at__lt=cutoff).delete()
-        short = (
-            CheckInBatch.objects.filter(dropped_at__isnull=True)
-            .annotate(answers=Count("checkins")).filter(answers__lt=selectors.CARE_MIN_GROUP)
-        )  # fmt: skip
-        checkin_batches_drop(short.values_list("pk", flat=True))
-        CheckInBatch.objects.filter(dropped_at__isnull=False, checkins__isnull=True).delete()
+        CheckInBatch.objects.filter(formed_at__lt=cutoff).delete()
     return count
 
 
@@ -122,17 +131,18 @@ def debrief_request(*, user, cohort: Cohort, message: str = "") -> DebriefReques
     from . import tasks  # noqa: PLC0415 — tasks call these services
 
     if not Membership.objects.filter(cohort=cohort, user=user, left_at__isnull=True).exists():
-        raise CareError(_("You can ask for a debrief in a cohort you are a member of."))
+        raise CareError(_("You can ask for a debrief in a cohort you are a member of."),
+                        code="not_member")  # fmt: skip
     if not selectors.current_trainers(cohort).exists():
-        raise CareError(_("This cohort has no trainer to ask yet."))
+        raise CareError(_("This cohort has no trainer to ask yet."), code="no_trainer")
     if DebriefRequest.objects.filter(user=user, cohort=cohort, handled_at__isnull=True).exists():
         raise CareError(_("Your request is already with the cohort's trainers: they will "
-                          "contact you."))  # fmt: skip
+                          "contact you."), code="already_asked")  # fmt: skip
     request = DebriefRequest(user=user, cohort=cohort, message=message.strip())
     try:
         request.full_clean()
     except ValidationError as error:
-        raise CareError(" ".join(error.messages)) from error
+        raise CareError(" ".join(error.messages), code="invalid") from error
     request.save()
     outbox.queue(tasks.notify_debrief_request, request.pk)
     return request
@@ -152,7 +162,9 @@ def debrief_request_notify(request_id: int) -> int:
 
 
 def debrief_request_handle(*, cohort: Cohort, request_id: int, by) -> DebriefRequest | None:
-    """A trainer of the cohort marks the request handled (once)."""
+    """A current trainer of the cohort marks the request handled (once); anyone else is refused
+    (CareError). None: no such request in the cohort."""
+    _trainer(cohort, by)
     request = DebriefRequest.objects.filter(cohort=cohort, pk=request_id).first()
     if request is None:
         return None
@@ -178,7 +190,9 @@ def plan_delete(*, user) -> int:
 
 
 # --- A cohort's settings ------------------------------------------------------------------------
-def care_settings_save(*, cohort: Cohort, weekly_checkins: bool) -> CareSettings:
+def care_settings_save(*, cohort: Cohort, weekly_checkins: bool, by) -> CareSettings:
+    """The cohort's care choices, by one of its current trainers (anyone else: CareError)."""
+    _trainer(cohort, by)
     found, _created = CareSettings.objects.update_or_create(
         cohort=cohort, defaults={"weekly_checkins": weekly_checkins}
     )

@@ -90,8 +90,10 @@ def check_in(request):
             query = f"?{urlencode({'cohort': occasion['cohort'].pk})}" if occasion["cohort"] else ""
             return HttpResponseRedirect(reverse("care:debrief") + query)
         return HttpResponseRedirect(reverse("care:home"))
-    return render(request, "care/check_in.html", {"form": form, "occasion": occasion,
-                                                  "query": request.GET.urlencode()})  # fmt: skip
+    return render(request, "care/check_in.html", {
+        "form": form, "occasion": occasion, "query": request.GET.urlencode(),
+        "retention_days": settings.ACOMPANA_CHECKIN_RETENTION_DAYS,
+    })  # fmt: skip
 
 
 @login_required
@@ -189,9 +191,12 @@ def trainer_care(request, slug):
         request.POST or None, initial={"weekly_checkins": bool(current and current.weekly_checkins)}
     )
     if request.method == "POST" and form.is_valid():
-        services.care_settings_save(
-            cohort=cohort, weekly_checkins=form.cleaned_data["weekly_checkins"]
-        )
+        try:
+            services.care_settings_save(
+                cohort=cohort, weekly_checkins=form.cleaned_data["weekly_checkins"], by=request.user
+            )
+        except services.CareError:
+            raise Http404 from None  # no longer its trainer (a moment ago): as the check above
         messages.success(request, _("Saved."))
         return HttpResponseRedirect(reverse("care:trainer_care", args=[cohort.slug]))
     return render(request, "care/trainer_care.html", {
@@ -204,7 +209,11 @@ def trainer_care(request, slug):
 @require_POST
 def trainer_debrief_handled(request, slug, pk):
     cohort = get_object_or_404(selectors.cohorts_cared_for(request.user), slug=slug)
-    if services.debrief_request_handle(cohort=cohort, request_id=pk, by=request.user) is None:
+    try:
+        handled = services.debrief_request_handle(cohort=cohort, request_id=pk, by=request.user)
+    except services.CareError:
+        raise Http404 from None  # no longer its trainer (a moment ago): as the check above
+    if handled is None:
         raise Http404
     messages.success(request, _("Marked as handled."))
     return HttpResponseRedirect(reverse("care:trainer_care", args=[cohort.slug]))

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cohorts.models import Membership
 from training import audit, outbox
 from training.errors import ServiceError
 
@@ -107,6 +109,21 @@ def certification_evaluate_person(*, user) -> None:
     """Every track the person follows, evaluated."""
     for track in eligibility.followed_tracks(user):
         certification_evaluate(user=user, track=track)
+
+
+def cohort_evaluate(*, cohort_id: int) -> int:
+    """After what a cohort's members attended out of how many changed (its sessions added, moved,
+    cancelled, deleted, or turned into debriefs or back): each current member of a cohort on a
+    track, evaluated as when their attendance is marked. Idempotent; returns how many."""
+    members = Membership.objects.filter(
+        cohort_id=cohort_id, left_at__isnull=True, cohort__track_link__isnull=False
+    ).values("user")
+    count = 0
+    people = get_user_model().objects.filter(pk__in=members, is_active=True).order_by("pk")
+    for user in people.iterator(chunk_size=500):
+        certification_evaluate_person(user=user)
+        count += 1
+    return count
 
 
 def track_evaluate(*, track: Track) -> int:

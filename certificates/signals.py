@@ -1,7 +1,9 @@
 """Eligibility is recomputed when something it depends on changes: a course completed, an
 attendance marked, a live session added, moved, cancelled, deleted or turned into a debrief (or
 back), a skill signed off (or withdrawn), an agreement signed, a cohort joined or left. The
-evaluation runs in Celery after the change commits."""
+evaluation runs in Celery after the change commits: a person's change queues the person, a
+cohort's sessions changing queue the cohort once per transaction (its members are evaluated in
+the worker)."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -20,23 +22,41 @@ def _on_change(sender, instance, **kwargs):
     outbox.queue(tasks.evaluate_person, instance.user_id)
 
 
-def _evaluate_members(cohort_id) -> None:
-    """Each current member of a cohort on a track, as when their attendance is marked."""
-    members = Membership.objects.filter(
-        cohort_id=cohort_id, left_at__isnull=True, cohort__track_link__isnull=False
-    ).values_list("user_id", flat=True)
-    for user_id in members:
-        outbox.queue(tasks.evaluate_person, user_id)
+class _Queued:
+    """An on-commit callback that does nothing but mark `key` queued in this transaction: it goes
+    with the transaction (committed, rolled back, a savepoint rolled back), or is run."""
+
+    def __init__(self, key: tuple):
+        self.key, self.ran = key, False
+
+    def __call__(self) -> None:
+        self.ran = True
+
+
+def _queue_once(task, *args) -> None:
+    """`outbox.queue(task, *args)`, once per transaction however often a change asks for it: a
+    cohort deleted with its sessions, each deleted with a signal of its own, queues one task."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        key = (task.name, *args)
+        # Django keeps the transaction's on-commit callbacks there, (savepoints, callback,
+        # robust) each.
+        for _savepoints, callback, _robust in connection.run_on_commit:
+            if isinstance(callback, _Queued) and callback.key == key and not callback.ran:
+                return
+        transaction.on_commit(_Queued(key))
+    outbox.queue(task, *args)
 
 
 def _on_sessions_changed(sender, cohort, **kwargs):
-    # Attended out of how many sessions: the total changed for every member.
-    _evaluate_members(cohort.pk)
+    # Attended out of how many sessions: the total changed for every member (the worker
+    # evaluates them, one task for the cohort).
+    _queue_once(tasks.evaluate_cohort, cohort.pk)
 
 
 def _on_session_deleted(sender, instance, **kwargs):
     if instance.kind != LiveSession.Kind.DEBRIEF:
-        _evaluate_members(instance.cohort_id)
+        _queue_once(tasks.evaluate_cohort, instance.cohort_id)
 
 
 def _on_course_completed(sender, user, **kwargs):

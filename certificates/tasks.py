@@ -32,6 +32,13 @@ def evaluate_person(user_id: int) -> None:
         services.certification_evaluate_person(user=user)
 
 
+@shared_task(name="certificates.tasks.evaluate_cohort", **RETRY)
+def evaluate_cohort(cohort_id: int) -> int:
+    """After a cohort's sessions change: each current member evaluated again, here in the worker
+    (queued once per cohort and change, certificates.signals), not one task per member."""
+    return services.cohort_evaluate(cohort_id=cohort_id)
+
+
 @shared_task(name="certificates.tasks.evaluate_person_track", **RETRY)
 def evaluate_person_track(user_id: int, track_id: int) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).first()

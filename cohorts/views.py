@@ -67,12 +67,15 @@ def _visible_cohort(request, slug) -> Cohort:
     raise Http404
 
 
-def _viewer(page: dict) -> str | None:
-    """Who reads the cohort's page, for cohorts.links: a current member, a listed trainer, or
-    anyone else (None)."""
+def _viewer(page: dict, user) -> str | None:
+    """Who reads the cohort's page, for cohorts.links: a current member, a current trainer
+    (listed and holding the role: a listed trainer whose role was removed gets no link to pages
+    that would refuse them), or anyone else (None)."""
     if page["membership"] is not None:
         return links.MEMBER
-    return links.TRAINER if page["trains_here"] else None
+    if page["trains_here"] and selectors.is_current_trainer(page["cohort"], user):
+        return links.TRAINER
+    return None
 
 
 def _detail(request, cohort, *, form_data=None, errors=None, status=200):
@@ -85,7 +88,9 @@ def _detail(request, cohort, *, form_data=None, errors=None, status=200):
         "fields": application_fields(cohort, form_data, errors),
         "application_has_errors": bool(errors),  # the form's error summary (WCAG 3.3.1)
         # Later apps' links (the discussion space): for the cohort's members and trainers only.
-        "cohort_links": links.links_for(links.COHORT_PAGE, cohort=cohort, viewer=_viewer(context)),
+        "cohort_links": links.links_for(
+            links.COHORT_PAGE, cohort=cohort, viewer=_viewer(context, user)
+        ),
         # Drafts kept in the browser are filed under an opaque key of this person.
         "device_key": salted_hmac("device-drafts", str(user.pk)).hexdigest()[:16]
         if user.is_authenticated

@@ -69,10 +69,15 @@ COURSE_FIELDS = ("id", "page_ptr_id", "path", "depth", "url_path", "title", "dra
                  "seo_title", "slug", "live", "locale_id", "translation_key", "content_type_id",
                  "alias_of_id", "self_paced", "free_preview", "live_revision_id")  # fmt: skip
 # `heavy` too: the module page reads the original's (courses.module_extras), never a copy's.
+# NOTE: bump OUTLINE_VERSION whenever MODULE_FIELDS, COURSE_FIELDS or CourseOutline change.
 MODULE_FIELDS = ("id", "page_ptr_id", "path", "depth", "url_path", "title", "draft_title",
                  "seo_title", "slug", "live", "locale_id", "translation_key", "content_type_id",
                  "alias_of_id", "required", "requires_previous", "estimated_minutes", "heavy",
                  "live_revision_id")  # fmt: skip
+# In the outline's cache key: outlines cached by a release with other fields (kept up to a day,
+# courses.page_cache) are never read by this one, which would load each missing field with a
+# query of its own (2: `heavy` added to MODULE_FIELDS).
+OUTLINE_VERSION = 2
 # ModuleSummary's fields, in order, but its URL.
 OUTLINE_FIELDS = ("pk", "title", "slug", "summary", "estimated_minutes", "required",
                   "requires_previous", "translation_key")  # fmt: skip
@@ -116,7 +121,7 @@ def locales_known() -> bool:
 def course_outline(shown, *, fresh: bool = False) -> CourseOutline:
     """The outline of `shown` (a course page served: the original or a copy), cached. `fresh`:
     built from the database (previews)."""
-    parts = [shown.pk, translation.get_language()]
+    parts = [f"v{OUTLINE_VERSION}", shown.pk, translation.get_language()]
     build = lambda: _build_outline(shown, fresh=fresh)  # noqa: E731
     return cached("outline", parts, build, fresh=fresh or not locales_known())
 

@@ -1,7 +1,8 @@
-"""Deleting cannot single anyone out: the trainers' totals count frozen batches of five people's
-first answers, and a deleted answer (by the person, with the account, by the retention purge)
-drops its whole batch for good. Compared before and after, the totals differ by whole batches of
-five people, never by one person's answer."""
+"""Deleting cannot single anyone out: the trainers' totals add up the totals each batch of five
+people's answers froze when it formed (CheckInBatch), never the check-ins. A deleted answer (by
+the person, all of theirs, with the account, by the retention purge) is gone, and nothing a
+trainer sees moves; the totals change only when five more people answered, or when a batch
+expires, formed longer ago than the retention period."""
 
 import importlib
 import random
@@ -27,15 +28,20 @@ from training.models import AccountDeletion
 pytestmark = pytest.mark.django_db
 
 
-def _answer(person, cohort, carrying, energy=3, module=None):
+def _answer(person, cohort, carrying, energy=3, module=None, debrief=False):
+    kind = CheckIn.Kind.AFTER_MODULE if module else CheckIn.Kind.WEEKLY
     return checkin_create(user=person, cohort=cohort, carrying=carrying, energy=energy,
-                          module=module, kind=CheckIn.Kind.WEEKLY)  # fmt: skip
+                          module=module, kind=kind, wants_debrief=debrief)  # fmt: skip
+
+
+def _shown(group) -> tuple:
+    return (group.label, group.shown, group.answers, group.carrying, group.energy, group.debrief)
 
 
 def _seen(cohort) -> tuple:
-    """What the trainer reads of the cohort's totals."""
-    group = cohort_aggregates(cohort)["overall"]
-    return (group.shown, group.answers, group.carrying, group.energy, group.debrief)
+    """Everything the trainer reads of the cohort's totals: the cohort's, then each module's."""
+    found = cohort_aggregates(cohort)
+    return (_shown(found["overall"]), tuple(_shown(group) for group in found["modules"]))
 
 
 def _signed_in(person) -> Client:
@@ -44,57 +50,46 @@ def _signed_in(person) -> Client:
     return client
 
 
-def _counted(cohort) -> dict[int, frozenset]:
-    """The live batches of the cohort as the totals count them: {batch: its answers}."""
-    found: dict = {}
-    for pk, batch in CheckIn.objects.filter(batch__cohort=cohort, batch__dropped_at__isnull=True
-                                            ).values_list("pk", "batch_id"):  # fmt: skip
-        found.setdefault(batch, set()).add(pk)
-    return {batch: frozenset(answers) for batch, answers in found.items()}
+def _totals_section(client, cohort) -> str:
+    page = client.get(reverse("care:trainer_care", args=[cohort.slug])).content.decode()
+    start = page.index('<section aria-labelledby="aggregates-heading">')
+    return page[start : page.index("</section>", start)]
 
 
-# --- The attack of the review: 11 people shown as 10, one of the first ten deletes --------------
-def test_a_deletion_changes_the_totals_by_a_whole_batch_never_by_one_person(cohort, trainer_client):
-    people = [member_of(cohort, f"Person {i}") for i in range(11)]
-    # Carrying 1 for the first five, 2 for the next five; the eleventh carries 5.
-    answers = [_answer(person, cohort, carrying=1 if i < 5 else 2 if i < 10 else 5)
-               for i, person in enumerate(people)]  # fmt: skip
-    before = _seen(cohort)
-    assert before == (True, 10, 1.5, 3.0, 0)
-
-    # Person 2 deletes their answer. Counting the first ten people again would now take the
-    # eleventh's answer instead: the difference would be the two people's answers.
-    response = _signed_in(people[2]).post(reverse("care:check_in_delete", args=[answers[2].pk]))
-    assert response.status_code == 302
-    after = _seen(cohort)
-    assert after == (True, 5, 2.0, 3.0, 0)  # the second batch, whole: people 5 to 9
-    assert before[1] - after[1] == CARE_MIN_GROUP
-    page = trainer_client.get(reverse("care:trainer_care", args=[cohort.slug])).content.decode()
-    assert "<dd>5</dd>" in page and "<dd>2.0</dd>" in page
-
-    # The dropped batch's other people never count again, even answering anew: with them, the
-    # totals would tell the deleted answer apart.
-    for i in (0, 1, 3, 4):
-        _answer(people[i], cohort, carrying=4)
-    assert _seen(cohort) == after
-    # Four new people and the eleventh make a new batch: the totals move by five new answers.
-    newcomers = [member_of(cohort, f"Newcomer {i}") for i in range(4)]
-    for person in newcomers:
-        _answer(person, cohort, carrying=5)
-    assert _seen(cohort) == (True, 10, 3.5, 3.0, 0)  # (5 x 2 + 5 x 5) / 10
+def _frozen(cohort) -> dict[int, tuple]:
+    """The cohort's batches and what each froze: {batch: (group, answers, sums, debriefs)}."""
+    return {
+        pk: rest
+        for pk, *rest in CheckInBatch.objects.filter(cohort=cohort).values_list(
+            "pk", "module_key", "answers", "carrying_sum", "energy_sum", "debriefs"
+        )
+    }
 
 
+def _module(cohort):
+    module = cohort.courses.first().get_children().specific().first()
+    module.heavy = True
+    module.save()
+    return module
+
+
+# --- The attack of the review: 11 people shown as 10, one of them deletes ----------------------
 def _eleven(cohort):
+    """Eleven people answer: the first ten make two batches, the eleventh waits."""
     people = [member_of(cohort, f"Person {i}") for i in range(11)]
-    return people, [_answer(person, cohort, carrying=1 + i % 5) for i, person in enumerate(people)]
+    answers = [_answer(person, cohort, carrying=1 + i % 5, debrief=i == 7)
+               for i, person in enumerate(people)]  # fmt: skip
+    return people, answers
 
 
 def _by_the_person(person, answer):
-    _signed_in(person).post(reverse("care:check_in_delete", args=[answer.pk]))
+    response = _signed_in(person).post(reverse("care:check_in_delete", args=[answer.pk]))
+    assert response.status_code == 302
 
 
 def _all_of_theirs(person, answer):
-    _signed_in(person).post(reverse("care:check_ins_delete_all"), {"confirm": "yes"})
+    response = _signed_in(person).post(reverse("care:check_ins_delete_all"), {"confirm": "yes"})
+    assert response.status_code == 302
 
 
 def _with_the_account(person, answer):
@@ -112,17 +107,35 @@ def _by_the_purge(person, answer):
 
 @pytest.mark.parametrize("delete", [_by_the_person, _all_of_theirs, _with_the_account,
                                     _by_the_purge])  # fmt: skip
-def test_every_way_of_deleting_drops_the_whole_batch(cohort, delete):
+def test_no_way_of_deleting_changes_anything_a_trainer_sees(cohort, trainer_client, delete):
     people, answers = _eleven(cohort)
-    batches = _counted(cohort)
-    assert len(batches) == 2 and _seen(cohort)[1] == 10
+    before, page, frozen = _seen(cohort), _totals_section(trainer_client, cohort), _frozen(cohort)
+    assert before[0][1:] == (True, 10, 3.0, 3.0, 1)
+    # Person 7 (in the second batch, the one who wanted a debrief) deletes their answer.
     delete(people[7], answers[7])
-    assert not CheckIn.objects.filter(pk=answers[7].pk).exists()
-    (kept,) = _counted(cohort).values()
-    assert answers[7].pk not in kept and kept in batches.values()
-    assert _seen(cohort)[1] == 5
-    dropped = CheckInBatch.objects.exclude(checkins__in=kept).distinct().get()
-    assert dropped.dropped_at is not None
+    assert not CheckIn.objects.filter(pk=answers[7].pk).exists()  # theirs is gone, as promised
+    assert _seen(cohort) == before
+    assert _totals_section(trainer_client, cohort) == page
+    assert _frozen(cohort) == frozen
+
+
+def test_an_account_erased_leaves_the_totals_and_the_module_as_they_were(cohort, trainer_client):
+    """Erasure comes at a predictable time (14 days after the request, hourly): the trainer who
+    sees a member become "Former member" must not see the totals move at that moment."""
+    module = _module(cohort)
+    people = [member_of(cohort, f"Person {i}") for i in range(6)]
+    for i, person in enumerate(people):
+        _answer(person, cohort, carrying=1 + i % 5, module=module)
+        _answer(person, cohort, carrying=5 - i % 5)
+    before, page = _seen(cohort), _totals_section(trainer_client, cohort)
+    assert before[1] == ((module.title, True, 5, 3.0, 3.0, 0),)
+    assert before[0][1:3] == (True, 10)
+
+    _with_the_account(people[2], None)
+    assert not CheckIn.objects.filter(user=people[2]).exists()
+    assert _seen(cohort) == before  # the totals, and the module still listed
+    assert _totals_section(trainer_client, cohort) == page
+    assert module.title in page
 
 
 def test_answers_not_in_a_batch_come_and_go_unseen(cohort):
@@ -135,103 +148,237 @@ def test_answers_not_in_a_batch_come_and_go_unseen(cohort):
     assert _seen(cohort) == before
     _by_the_person(people[0], again)
     assert _seen(cohort) == before
-    assert CheckInBatch.objects.filter(dropped_at__isnull=False).count() == 0
 
 
-# --- Whatever happens, the totals move by whole batches -----------------------------------------
-def test_any_sequence_of_answers_and_deletions_moves_the_totals_by_whole_batches(cohort, settings):
-    """Many people answer, answer again, delete one answer, all of theirs, or leave with their
-    account, in a random (seeded) order; the purge runs now and then. After every step, the
-    answers counted differ from the step before by whole batches of five people, an answer
-    once uncounted never counts again, and a person whose answer is kept in a dropped batch
-    never counts again."""
+# --- Each person once per group, while their counted answer is kept -----------------------------
+def test_a_person_whose_counted_answer_is_kept_never_counts_again_in_the_group(cohort):
+    people, _answers = _eleven(cohort)
+    before = _seen(cohort)
+    # Four of the first ten answer again, with the eleventh: five people, but each already
+    # counted but the eleventh.
+    for person in people[:4]:
+        _answer(person, cohort, carrying=5)
+    assert _seen(cohort) == before
+    assert CheckInBatch.objects.count() == 2
+
+
+def test_a_person_whose_counted_answer_was_deleted_may_count_again_with_five_new_answers(
+    cohort,
+):
+    people, answers = _eleven(cohort)
+    before = _seen(cohort)[0]
+    _by_the_person(people[0], answers[0])
+    # Their new answer waits like anyone's: counted again only with four other people's.
+    _answer(people[0], cohort, carrying=5)
+    for i in range(2):
+        _answer(member_of(cohort, f"Newcomer {i}"), cohort, carrying=5)
+        assert _seen(cohort)[0] == before
+    _answer(member_of(cohort, "Newcomer 2"), cohort, carrying=5)
+    # The eleventh, person 0 again and three newcomers: five new answers, and the totals move
+    # by exactly those (person 0's deleted answer still in the first batch's sums).
+    after = _seen(cohort)[0]
+    assert after[1:3] == (True, 15)
+    assert after[3] == round((15 + 15 + 1 + 5 + 3 * 5) / 15, 1)
+    (newest,) = CheckInBatch.objects.order_by("-pk")[:1]
+    people_in = set(newest.checkins.values_list("user_id", flat=True))
+    assert people[0].pk in people_in and people[10].pk in people_in and len(people_in) == 5
+
+
+# --- Batches go by age, never by anyone's action ------------------------------------------------
+def test_a_batch_expires_with_the_retention_period_of_its_forming(cohort, settings):
     settings.ACOMPANA_CHECKIN_RETENTION_DAYS = 30
-    chance = random.Random(22)
-    people = [member_of(cohort, f"Person {i}") for i in range(24)]
-    gone: set[int] = set()  # accounts deleted
-    uncounted: set[int] = set()  # answers that counted once and stopped
-    counted = _counted(cohort)
-    burnt: set[int] = set()  # people with an answer kept in a dropped batch, before the step
-    formed = 0
-    for step in range(90):
-        alive = [p for p in people if p.pk not in gone]
-        roll = chance.random()
-        mine = list(CheckIn.objects.filter(user__in=alive).values_list("pk", "user_id"))
-        if roll < 0.6 or not mine:
-            _answer(chance.choice(alive), cohort, carrying=chance.randint(1, 5))
-        elif roll < 0.8:
-            pk, user_id = chance.choice(mine)
-            services.checkin_delete(user=next(p for p in alive if p.pk == user_id), checkin_id=pk)
-        elif roll < 0.9:
-            _pk, user_id = chance.choice(mine)
-            services.checkins_delete_all(user=next(p for p in alive if p.pk == user_id))
-        elif roll < 0.95:
-            pk, _user_id = chance.choice(mine)
-            CheckIn.objects.filter(pk=pk).update(created_at=timezone.now() - timedelta(days=31))
-            tasks.purge_checkins()
-        else:
-            person = chance.choice(alive)
-            _with_the_account(person, None)
-            gone.add(person.pk)
-        now = _counted(cohort)
-        for batch in set(counted) ^ set(now):
-            answers = counted.get(batch) or now[batch]
-            users = set(CheckIn.objects.filter(pk__in=answers).values_list("user_id", flat=True))
-            assert len(answers) == CARE_MIN_GROUP, step
-            if batch in now:  # added: five people, none of a dropped batch, no answer back
-                formed += 1
-                assert len(users) == CARE_MIN_GROUP and not users & burnt, step
-                assert not answers & uncounted, step
-        for batch in set(counted) - set(now):
-            uncounted |= counted[batch]
-        # What the trainer reads is exactly the live batches.
-        assert _seen(cohort)[1] == CARE_MIN_GROUP * len(now), step
-        counted = now
-        burnt = set(CheckIn.objects.filter(batch__dropped_at__isnull=False)
-                    .values_list("user_id", flat=True))  # fmt: skip
-    # The sequence did what it should test: batches formed, and several were dropped.
-    assert formed >= 4 and len(uncounted) >= 2 * CARE_MIN_GROUP, (formed, len(uncounted))
+    _people, _answers = _eleven(cohort)
+    first, second = CheckInBatch.objects.order_by("pk")
+    now = timezone.now()
+    # The first batch formed 31 days ago, its answers before; the second 29 days ago.
+    CheckInBatch.objects.filter(pk=first.pk).update(formed_at=now - timedelta(days=31))
+    CheckIn.objects.filter(batch=first).update(created_at=now - timedelta(days=32))
+    CheckInBatch.objects.filter(pk=second.pk).update(formed_at=now - timedelta(days=29))
+    assert tasks.purge_checkins() == CARE_MIN_GROUP  # the first batch's answers
+    assert list(CheckInBatch.objects.all()) == [second]
+    assert _seen(cohort)[0][1:3] == (True, 5)
+    assert tasks.purge_checkins() == 0  # safe to run again
+    assert _seen(cohort)[0][1:3] == (True, 5)
+    # The second once older than the period: nothing left to show.
+    CheckInBatch.objects.filter(pk=second.pk).update(formed_at=now - timedelta(days=31))
+    CheckIn.objects.filter(batch=second).update(created_at=now - timedelta(days=32))
+    assert tasks.purge_checkins() == CARE_MIN_GROUP
+    assert not CheckInBatch.objects.exists()
+    assert _seen(cohort)[0][1:3] == (False, 0)
 
 
-def test_a_batch_short_of_an_answer_counts_for_nothing_and_the_purge_drops_it(cohort):
-    _people, answers = _eleven(cohort)
-    # A deletion that raced the batch's forming (its row read before it was batched) leaves the
-    # batch short, without dropping it: it counts for nothing all the same.
-    CheckIn.objects.filter(pk=answers[3].pk).update(batch=None)
-    assert _seen(cohort)[1] == 5
-    tasks.purge_checkins()
-    assert CheckInBatch.objects.filter(dropped_at__isnull=False).count() == 1
-
-
-def test_modules_keep_their_own_batches(cohort):
-    module = cohort.courses.first().get_children().specific().first()
+# --- Groups stay apart, a module's even once its page is deleted --------------------------------
+def test_modules_keep_their_own_batches(cohort, trainer_client):
+    module = _module(cohort)
     people = [member_of(cohort, f"Person {i}") for i in range(5)]
     answers = [_answer(person, cohort, carrying=2, module=module) for person in people]
     for person in people:
         _answer(person, cohort, carrying=4)
     found = cohort_aggregates(cohort)
-    assert [g.answers for g in found["modules"]] == [5]
-    assert found["overall"].answers == 10
+    assert [(g.label, g.answers, g.carrying) for g in found["modules"]] == [(module.title, 5, 2.0)]
+    assert (found["overall"].answers, found["overall"].carrying) == (10, 3.0)
+    before = _seen(cohort)
     _by_the_person(people[0], answers[0])
+    assert _seen(cohort) == before
+
+
+def test_a_deleted_module_keeps_its_groups_apart(cohort):
+    """Deleting a heavy module's page empties `module` on its check-ins and batches; their group
+    (`module_key`) stays: its batches still count in the cohort's totals, unlisted, and nothing
+    joins the check-ins after no module."""
+    module = _module(cohort)
+    counted = [member_of(cohort, f"Counted {i}") for i in range(5)]
+    waiting = [member_of(cohort, f"Waiting {i}") for i in range(3)]
+    for person in counted:
+        _answer(person, cohort, carrying=1, module=module)
+    for person in waiting:
+        _answer(person, cohort, carrying=1, module=module)
+    key = module.pk
+    before = _seen(cohort)
+    assert before[1] == ((module.title, True, 5, 1.0, 3.0, 0),)
+    module.delete()
+
     found = cohort_aggregates(cohort)
-    # The module's batch is dropped and the module no longer listed; the weekly batch stays.
-    assert found["modules"] == []
-    assert (found["overall"].answers, found["overall"].carrying) == (5, 4.0)
+    assert found["modules"] == []  # the page is gone: not listed
+    assert (found["overall"].answers, found["overall"].carrying) == (5, 1.0)  # still counted
+    assert set(CheckIn.objects.values_list("module_key", flat=True)) == {key}
+    assert set(CheckInBatch.objects.values_list("module_key", "module")) == {(key, None)}
+
+    # The people counted after the module are counted again in the weekly group (a group of its
+    # own), and the three left waiting after it do not join the weekly pool: two weekly answers
+    # with them would have made five.
+    for person in counted[:2]:
+        _answer(person, cohort, carrying=5)
+    assert cohort_aggregates(cohort)["overall"].answers == 5
+    for person in counted[2:]:
+        _answer(person, cohort, carrying=5)
+    found = cohort_aggregates(cohort)
+    assert (found["overall"].answers, found["overall"].carrying) == (10, 3.0)
+    assert CheckIn.objects.filter(module_key=key, batch__isnull=True).count() == 3
+
+
+# --- Whatever happens, the totals are the live batches' and move only when one forms or expires -
+def _recount(cohort) -> tuple:
+    """The cohort's totals recomputed from the live batches' frozen totals (not the selector)."""
+    rows = list(CheckInBatch.objects.filter(cohort=cohort).values_list(
+        "answers", "carrying_sum", "energy_sum", "debriefs"))  # fmt: skip
+    answers = sum(r[0] for r in rows)
+    if answers < CARE_MIN_GROUP:
+        return (False, answers, None, None, None)
+    return (True, answers, round(sum(r[1] for r in rows) / answers, 1),
+            round(sum(r[2] for r in rows) / answers, 1), sum(r[3] for r in rows))  # fmt: skip
+
+
+def test_any_sequence_changes_the_totals_only_when_a_batch_forms_or_expires(cohort, settings):
+    """Many people answer, answer again, delete one answer, all of theirs, or leave with their
+    account; answers and batches grow old and the purge runs; in a random (seeded) order. After
+    every step, what the trainer reads is exactly the live batches' frozen totals added up; it
+    changed only if a batch formed (five more answers, five people with no other counted answer
+    in the group) or one expired by age; and nobody has two counted answers in the group."""
+    settings.ACOMPANA_CHECKIN_RETENTION_DAYS = 30
+    chance = random.Random(22)
+    people = [member_of(cohort, f"Person {i}") for i in range(24)]
+    gone: set[int] = set()  # accounts deleted
+    seen, batches = _seen(cohort)[0], _frozen(cohort)
+    formed = expired = deleted = 0
+    for step in range(120):
+        alive = [p for p in people if p.pk not in gone]
+        roll = chance.random()
+        mine = list(CheckIn.objects.filter(user__in=alive).values_list("pk", "user_id"))
+        ageing = False
+        if roll < 0.55 or not mine:
+            _answer(chance.choice(alive), cohort, carrying=chance.randint(1, 5),
+                    energy=chance.randint(1, 5), debrief=chance.random() < 0.3)  # fmt: skip
+        elif roll < 0.72:
+            pk, user_id = chance.choice(mine)
+            services.checkin_delete(user=next(p for p in alive if p.pk == user_id), checkin_id=pk)
+            deleted += 1
+        elif roll < 0.8:
+            _pk, user_id = chance.choice(mine)
+            services.checkins_delete_all(user=next(p for p in alive if p.pk == user_id))
+            deleted += 1
+        elif roll < 0.88:
+            pk, _user_id = chance.choice(mine)
+            CheckIn.objects.filter(pk=pk).update(created_at=timezone.now() - timedelta(days=31))
+            tasks.purge_checkins()
+            deleted += 1
+        elif roll < 0.95 or not batches:
+            person = chance.choice(alive)
+            _with_the_account(person, None)
+            gone.add(person.pk)
+            deleted += 1
+        else:  # time passes: the oldest batch (and the answers before it) grow old
+            ageing = True
+            oldest = min(batches)
+            old = timezone.now() - timedelta(days=31)
+            CheckInBatch.objects.filter(pk=oldest).update(formed_at=old)
+            CheckIn.objects.filter(batch_id=oldest).update(created_at=old - timedelta(hours=1))
+            tasks.purge_checkins()
+        now_seen, now_batches = _seen(cohort)[0], _frozen(cohort)
+        # What the trainer reads is the live batches' frozen totals, nothing else.
+        assert now_seen[1:] == _recount(cohort), step
+        added, removed = set(now_batches) - set(batches), set(batches) - set(now_batches)
+        # A batch never changes; none goes but by age.
+        assert all(now_batches[pk] == batches[pk] for pk in set(batches) & set(now_batches)), step
+        assert not removed or ageing, step
+        for pk in added:
+            users = set(CheckIn.objects.filter(batch_id=pk).values_list("user_id", flat=True))
+            assert now_batches[pk][1] == CARE_MIN_GROUP and len(users) == CARE_MIN_GROUP, step
+        if not added and not removed:
+            assert now_seen == seen, step
+        else:
+            moved = CARE_MIN_GROUP * (len(added) - len(removed))
+            assert now_seen[2] - seen[2] == moved, step
+        formed, expired = formed + len(added), expired + len(removed)
+        # Each person has at most one counted answer kept in the group.
+        counted = list(
+            CheckIn.objects.filter(batch__isnull=False).values_list("user_id", flat=True)
+        )
+        assert len(counted) == len(set(counted)), step
+        seen, batches = now_seen, now_batches
+    # The sequence did what it should test: batches formed and expired, many deletions.
+    assert formed >= 6 and expired >= 2 and deleted >= 20, (formed, expired, deleted)
+
+
+# --- Answers given before the totals were frozen ------------------------------------------------
+def _migration(name):
+    return importlib.import_module(f"care.migrations.{name}")
 
 
 def test_answers_given_before_batches_are_frozen_as_the_totals_counted_them(cohort):
-    """care/migrations/0003: existing answers are batched, five people at a time, oldest first."""
+    """care/migrations/0003 batched existing answers, five people at a time, oldest first; 0005
+    freezes each batch's totals."""
     people = [member_of(cohort, f"Person {i}") for i in range(12)]
     start = timezone.now() - timedelta(days=3)
     for i, person in enumerate([*people, people[0]]):
         CheckIn.objects.create(user=person, cohort=cohort, carrying=1 + i % 5, energy=3,
                                created_at=start + timedelta(hours=i))  # fmt: skip
-    assert _seen(cohort)[1] == 0
-    migration = importlib.import_module("care.migrations.0003_checkin_batches_existing")
-    migration.batch_existing(apps, None)
-    assert _seen(cohort) == (True, 10, 3.0, 3.0, 0)
+    assert _seen(cohort)[0][1:3] == (False, 0)
+    _migration("0003_checkin_batches_existing").batch_existing(apps, None)
+    _migration("0005_checkin_batch_totals_existing").freeze_totals(apps, None)
+    assert _seen(cohort)[0][1:] == (True, 10, 3.0, 3.0, 0)
     first = CheckIn.objects.filter(user=people[0]).order_by("created_at")
     assert [c.batch_id is not None for c in first] == [True, False]
+
+
+def test_the_migration_freezes_whole_batches_and_deletes_the_others(cohort):
+    """0005: a check-in's group from its module; a live batch of five answers frozen; a dropped
+    batch, or one short of an answer, deleted (its answers left may count again)."""
+    module = _module(cohort)
+    people = [member_of(cohort, f"Person {i}") for i in range(15)]
+    rows = [CheckIn.objects.create(user=person, cohort=cohort, carrying=2, energy=4,
+                                   wants_debrief=i == 0, module=module if i < 5 else None)
+            for i, person in enumerate(people)]  # fmt: skip
+    whole = CheckInBatch.objects.create(cohort=cohort, module=module)
+    dropped = CheckInBatch.objects.create(cohort=cohort, dropped_at=timezone.now())
+    short = CheckInBatch.objects.create(cohort=cohort)
+    for batch, answers in ((whole, rows[:5]), (dropped, rows[5:10]), (short, rows[10:14])):
+        CheckIn.objects.filter(pk__in=[r.pk for r in answers]).update(batch=batch)
+    _migration("0005_checkin_batch_totals_existing").freeze_totals(apps, None)
+    assert _frozen(cohort) == {whole.pk: [module.pk, 5, 10, 20, 1]}
+    assert list(CheckIn.objects.filter(module_key=module.pk).order_by("pk")) == rows[:5]
+    assert CheckIn.objects.filter(batch__isnull=True).count() == 10
+    assert _seen(cohort)[1] == ((module.title, True, 5, 2.0, 4.0, 1),)
 
 
 # --- Two answers at the same moment -------------------------------------------------------------
@@ -269,12 +416,13 @@ def test_two_simultaneous_answers_never_share_answers_between_batches(cohort, mo
     assert not failures
     (batch,) = CheckInBatch.objects.all()
     assert batch.checkins.values("user").distinct().count() == CARE_MIN_GROUP
+    assert batch.answers == CARE_MIN_GROUP and batch.carrying_sum == 4 * 3 + 5
     assert CheckIn.objects.filter(batch__isnull=True).count() == 1
-    assert _seen(cohort)[1] == CARE_MIN_GROUP
+    assert _seen(cohort)[0][1:3] == (True, CARE_MIN_GROUP)
 
 
 def test_forming_again_changes_nothing(cohort):
     _eleven(cohort)
-    before = _counted(cohort)
-    assert checkin_batches_form(cohort=cohort, module=None) == []
-    assert _counted(cohort) == before
+    before = _frozen(cohort)
+    assert checkin_batches_form(cohort=cohort, module_key=0) == []
+    assert _frozen(cohort) == before

@@ -21,14 +21,14 @@ def _dashboard(client):
     return response.content.decode(), len(queries)
 
 
-def test_a_gentle_prompt_when_a_weekly_check_in_is_due(client, cohort, members):
+def test_a_gentle_prompt_when_a_weekly_check_in_is_due(client, cohort, members, trainer):
     person = members[0]
     client.force_login(person)
     page, off = _dashboard(client)
     assert PROMPT not in page
     assert reverse("care:home") in page  # the care space, always a link away
 
-    care_settings_save(cohort=cohort, weekly_checkins=True)
+    care_settings_save(cohort=cohort, weekly_checkins=True, by=trainer)
     page, on = _dashboard(client)
     assert PROMPT in page and f"?cohort={cohort.pk}" in page
     assert on == off + 1  # one read, sent with the dashboard's others
@@ -37,6 +37,6 @@ def test_a_gentle_prompt_when_a_weekly_check_in_is_due(client, cohort, members):
     page, _count = _dashboard(client)
     assert PROMPT not in page
 
-    care_settings_save(cohort=cohort, weekly_checkins=False)
+    care_settings_save(cohort=cohort, weekly_checkins=False, by=trainer)
     page, again = _dashboard(client)
     assert again == off

@@ -2,16 +2,20 @@
 the original module's: a translated copy follows it. courses knows nothing of care: the offer is
 what care adds to the module page (courses.module_extras)."""
 
+import copy
+
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from wagtail.models import Locale
 from wagtail_localize.models import LocaleSynchronization
 
 from care.models import CheckIn
 from care.selectors import cohort_aggregates
-from courses import module_extras
+from courses import module_extras, outlines, page_cache
 from courses.models import Enrolment
 from tests.care.conftest import member_of
 from tests.helpers import translate
@@ -130,3 +134,20 @@ def test_the_offer_reads_nothing_more_on_a_translated_page(client, members, span
     monkeypatch.setattr(module_extras, "_EXTRAS", {})
     assert OFFER not in client.get(module.url).content.decode()
     assert _queries(client, module.url) == offered
+
+
+def test_an_outline_cached_by_the_previous_release_is_not_read(cohort):
+    """Outlines are cached for up to a day: one kept from before modules' `heavy` was in it would
+    cost the module page a query for it. Its cache key names the outline's version."""
+    course = cohort.courses.first()
+    with translation.override("en"):
+        fresh = outlines.course_outline(course, fresh=True)
+        stale = copy.deepcopy(fresh)
+        for values in stale.record_modules.values():
+            del values["heavy"]
+        before = ["courses-page", "outline", str(page_cache.generation()), str(course.pk), "en"]
+        cache.set(":".join(before), stale, 60)
+        page_cache._LOCAL.clear()
+        read = outlines.course_outline(course)
+    assert all("heavy" in values for values in read.record_modules.values())
+    assert read.record_modules == fresh.record_modules

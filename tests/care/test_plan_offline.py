@@ -33,11 +33,25 @@ def test_the_plan_is_read_offline_by_its_owner(context, live_server):
         " && caches.keys().then(ns => Promise.all(ns.filter(k => /:pages$/.test(k))"
         ".map(k => caches.open(k).then(c => c.keys())))).then(r => r.flat().length > 0)"
     )
+    # What the device holds before going offline, to tell a failure's cause (cache names and
+    # the addresses kept in each).
+    held = page.evaluate(
+        "caches.keys().then(ns => Promise.all(ns.map(n => caches.open(n).then(c => c.keys())"
+        ".then(rs => [n, rs.map(r => r.url)]))))"
+    )
     context.set_offline(True)
-    try:
-        page.reload()
-    except PlaywrightError as error:  # nothing answered: the test fails below
-        assert "ERR_INTERNET_DISCONNECTED" in str(error)
+    # Twice at most: on a loaded machine Chromium has once answered the first offline reload
+    # with ERR_FAILED while the worker and its saved copy were there (seen in CI, not
+    # reproduced in 8 runs under load); a second reload, still offline, must read the copy.
+    for attempt in (1, 2):
+        try:
+            page.reload()
+            break
+        except PlaywrightError as error:  # nothing answered: the test fails below
+            if "ERR_FAILED" in str(error) and attempt == 1:
+                page.wait_for_timeout(500)
+                continue
+            assert "ERR_INTERNET_DISCONNECTED" in str(error), (str(error), held)
     page.wait_for_load_state("load")
     assert "Walks by the river" in page.content()
     context.set_offline(False)

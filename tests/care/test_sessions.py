@@ -1,20 +1,25 @@
 """Debrief / supervision sessions count toward no attendance requirement and are not exported;
 turning a session into one (or back), scheduling or cancelling one re-evaluates certification as
-marking attendance does."""
+marking attendance does: one task for the cohort, which evaluates its members in the worker."""
 
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates import eligibility
+from certificates import eligibility, tasks
 from certificates.models import CertificationRequest, EligibilitySnapshot, Requirement, Track
 from cohorts import progress
 from cohorts.models import Attendance, LiveSession
 from cohorts.sessions import attendance_save, ics
+from cohorts.signals import sessions_changed
 from tests.certificates.factories import add_requirement, join, make_cohort, make_track, mark
+from training import outbox
+from training.factories import UserFactory
+from training.models import OutboxTask
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +190,86 @@ def test_scheduling_and_cancelling_a_session_re_evaluates_certification(
     with django_capture_on_commit_callbacks(execute=True):
         LiveSession.objects.filter(pk=held.pk).delete()
     assert _snapshot(volunteer, track) == (0, 1, False)
+
+
+# --- One evaluation task per cohort, however many members and sessions --------------------------
+EVALUATIONS = ("certificates.tasks.evaluate_cohort", "certificates.tasks.evaluate_person")
+
+
+def _queued() -> list[tuple]:
+    rows = OutboxTask.objects.filter(task__in=EVALUATIONS).order_by("pk")
+    return [(row.task, row.args) for row in rows]
+
+
+@pytest.fixture
+def through_the_outbox(monkeypatch):
+    """Tasks written to the outbox as in production (not run in the process); nothing sent."""
+    monkeypatch.setattr(outbox, "_eager", lambda task: False)
+    monkeypatch.setattr(outbox, "_publish", lambda row: None)
+
+
+@pytest.fixture
+def five_members(trainer):
+    track = make_track(approval=Track.Approval.COORDINATOR)
+    add_requirement(track, Requirement.Kind.ATTENDANCE, min_attendance=100)
+    cohort = make_cohort(track, trainer=trainer)
+    for i in range(5):
+        join(cohort, UserFactory(display_name=f"Member {i}"))
+    return cohort
+
+
+def test_planning_sessions_queues_one_task_for_the_cohort(five_members, trainer_client,
+                                                         through_the_outbox):  # fmt: skip
+    cohort = five_members
+    day = (timezone.localdate() + timedelta(days=5)).isoformat()
+    trainer_client.post(reverse("cohorts:trainer_session_new", args=[cohort.slug]),
+                        {"title": "Weekly", "kind": "session", "day": day, "start": "17:00",
+                         "end": "18:00", "weeks": "3"})  # fmt: skip
+    assert LiveSession.objects.filter(cohort=cohort).count() == 3
+    # Not one per member: the worker evaluates them.
+    assert _queued() == [("certificates.tasks.evaluate_cohort", [cohort.pk])]
+
+
+def test_deleting_a_cohort_queues_one_task_for_its_sessions(five_members, through_the_outbox):
+    cohort, pk = five_members, five_members.pk
+    for days_ago in (1, 2, 3, 4):
+        _session(cohort, days_ago=days_ago)
+    cohort.delete()
+    queued = _queued()
+    # Each member's leaving queues them (as it always did), the sessions their cohort once.
+    assert queued.count(("certificates.tasks.evaluate_cohort", [pk])) == 1
+    assert len([task for task, _args in queued if task.endswith("evaluate_person")]) == 5
+
+
+def test_once_per_transaction_a_rolled_back_one_left_nothing(five_members, through_the_outbox):
+    cohort = five_members
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sessions_changed.send(sender=LiveSession, cohort=cohort, sessions=[])
+        raise RuntimeError
+    assert _queued() == []
+    sessions_changed.send(sender=LiveSession, cohort=cohort, sessions=[])
+    sessions_changed.send(sender=LiveSession, cohort=cohort, sessions=[])
+    assert _queued() == [("certificates.tasks.evaluate_cohort", [cohort.pk])]
+
+
+def test_the_cohorts_task_evaluates_its_current_members_and_is_safe_to_run_twice(five_members):
+    cohort = five_members
+    left = UserFactory(display_name="Gone")
+    join(cohort, left, left=True)
+    session = _session(cohort)
+    # Marked without signals (bulk_create sends none): nothing evaluated yet.
+    present = cohort.memberships.filter(left_at__isnull=True)
+    Attendance.objects.bulk_create(
+        [
+            Attendance(session=session, user=m.user, status=Attendance.Status.PRESENT)
+            for m in present
+        ]
+    )
+    assert not EligibilitySnapshot.objects.exists()
+    assert tasks.evaluate_cohort(cohort.pk) == 5
+    assert tasks.evaluate_cohort(cohort.pk) == 5
+    snapshots = EligibilitySnapshot.objects.filter(track=cohort.track_link.track)
+    assert sorted(snapshots.values_list("met", "total", "eligible")) == [(1, 1, True)] * 5
+    assert not snapshots.filter(user=left).exists()
+    # Run twice, one request each for a coordinator to decide.
+    assert CertificationRequest.objects.filter(track=cohort.track_link.track).count() == 5

@@ -1,7 +1,7 @@
 """k-anonymity over time: a trainer who reads the totals before and after one more answer must not
-be able to work that answer out. Totals count whole batches of CARE_MIN_GROUP people's first
-answers, so they change only when at least five more people answered (tests/care/test_batches.py:
-nor when any answer is deleted)."""
+be able to work that answer out. Totals add up batches of CARE_MIN_GROUP people's first answers,
+frozen when the fifth answered, so they change only when five more people answered
+(tests/care/test_batches.py: never when an answer is deleted)."""
 
 from datetime import timedelta
 
@@ -22,11 +22,11 @@ STEPS = "Totals change in steps of five answers, so that no single answer can be
 def _answer(person, cohort, at, carrying, energy, debrief=False, module=None):
     """An answer given at `at` (checkin_create gives it now), counted as checkin_create does."""
     made = CheckIn.objects.create(
-        user=person, cohort=cohort, module=module, carrying=carrying, energy=energy,
-        wants_debrief=debrief, created_at=at,
+        user=person, cohort=cohort, module=module, module_key=module.pk if module else 0,
+        carrying=carrying, energy=energy, wants_debrief=debrief, created_at=at,
         kind=CheckIn.Kind.AFTER_MODULE if module else CheckIn.Kind.WEEKLY,
     )  # fmt: skip
-    checkin_batches_form(cohort=cohort, module=module)
+    checkin_batches_form(cohort=cohort, module_key=made.module_key)
     return made
 
 

@@ -77,6 +77,17 @@ def test_the_cohort_page_links_the_space_for_its_members_and_trainers_only(space
     assert space_url not in Client().get(detail).content.decode()  # signed out
 
 
+def test_a_listed_trainer_whose_role_was_removed_gets_no_link_to_the_space(space):
+    """The space would refuse them (404): the cohort's page offers no way there."""
+    space_url = reverse("community:space", args=[space.cohort.slug])
+    detail = reverse("cohorts:detail", args=[space.cohort.slug])
+    client = space.client(space.trainer)
+    assert space_url in client.get(detail).content.decode()
+    space.trainer.groups.clear()
+    assert space_url not in client.get(detail).content.decode()
+    assert client.get(space_url).status_code in (302, 404)
+
+
 def test_the_registry_refuses_a_link_for_nobody_or_nowhere():
     with pytest.raises(ValueError):
         links.register(links.Link(name="x", place="footer", label="X", url_name="cohorts:detail",
