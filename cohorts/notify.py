@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CourseProgress
-from training.models import User
+from training.models import NotificationLog, User
 from training.notifications import BATCH, KINDS, Kind, group, register, send
 from training.roles import GROUP_FOR_ROLE, Role
 
@@ -212,8 +212,14 @@ def module_releases(now=None) -> int:
     return sent
 
 
+# A quiet member is nudged again only this long after the last nudge about the same cohort.
+NUDGE_EVERY = timedelta(days=7)
+
+
 def nudges(now=None) -> int:
-    """Members of running cohorts inactive for the cohort's number of days: at most weekly."""
+    """Members of running cohorts inactive for the cohort's number of days: at most once in
+    NUDGE_EVERY (seven days since the last nudge, not once per calendar week: Sunday then
+    Monday would be two nudges in two days)."""
     now = now or timezone.now()
     week = now.strftime("%G-W%V")
     sent = 0
@@ -236,7 +242,13 @@ def nudges(now=None) -> int:
             m for m in members
             if max(filter(None, [last.get(m.pk), joined.get(m.pk)]), default=cutoff) < cutoff
         ]  # fmt: skip
-        people = [(u, f"nudge:{cohort.pk}:{u.pk}:{week}") for u in quiet]
+        nudged = set(
+            NotificationLog.objects.filter(
+                kind="nudge", key__startswith=f"nudge:{cohort.pk}:",
+                sent_at__gt=now - NUDGE_EVERY,
+            ).values_list("user_id", flat=True)
+        )  # fmt: skip
+        people = [(u, f"nudge:{cohort.pk}:{u.pk}:{week}") for u in quiet if u.pk not in nudged]
         sent += send("nudge", people, lambda user, c=cohort: {"cohort": c})
     return sent
 

@@ -129,6 +129,23 @@ def test_a_quiet_member_is_nudged_at_most_weekly():
     assert notify.nudges(now + timedelta(days=8)) == 1
 
 
+def test_a_nudge_on_sunday_is_not_followed_by_one_on_monday():
+    """At most one nudge in seven days, whatever the calendar week (a new ISO week starts on
+    Monday: a key per week alone would nudge on Sunday and again on Monday)."""
+    _cohort, (member,) = _member_cohort(members=1, status=Cohort.Status.RUNNING,
+                                       nudge_after_days=7)  # fmt: skip
+    Membership.objects.filter(user=member).update(joined_at=timezone.now() - timedelta(days=30))
+    now = timezone.now()
+    sunday = now + timedelta(days=(6 - now.weekday()) % 7)
+    assert sunday.weekday() == 6
+    NotificationLog.objects.all().delete()
+    assert notify.nudges(sunday) == 1
+    NotificationLog.objects.filter(kind="nudge").update(sent_at=sunday)
+    assert notify.nudges(sunday + timedelta(days=1)) == 0  # Monday, a new ISO week
+    assert notify.nudges(sunday + timedelta(days=6)) == 0
+    assert notify.nudges(sunday + timedelta(days=7, minutes=1)) == 1
+
+
 def test_people_choose_their_messages(client, volunteer):
     client.force_login(volunteer)
     url = reverse("cohorts:notification_settings")
