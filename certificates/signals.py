@@ -22,41 +22,15 @@ def _on_change(sender, instance, **kwargs):
     outbox.queue(tasks.evaluate_person, instance.user_id)
 
 
-class _Queued:
-    """An on-commit callback that does nothing but mark `key` queued in this transaction: it goes
-    with the transaction (committed, rolled back, a savepoint rolled back), or is run."""
-
-    def __init__(self, key: tuple):
-        self.key, self.ran = key, False
-
-    def __call__(self) -> None:
-        self.ran = True
-
-
-def _queue_once(task, *args) -> None:
-    """`outbox.queue(task, *args)`, once per transaction however often a change asks for it: a
-    cohort deleted with its sessions, each deleted with a signal of its own, queues one task."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        key = (task.name, *args)
-        # Django keeps the transaction's on-commit callbacks there, (savepoints, callback,
-        # robust) each.
-        for _savepoints, callback, _robust in connection.run_on_commit:
-            if isinstance(callback, _Queued) and callback.key == key and not callback.ran:
-                return
-        transaction.on_commit(_Queued(key))
-    outbox.queue(task, *args)
-
-
 def _on_sessions_changed(sender, cohort, **kwargs):
     # Attended out of how many sessions: the total changed for every member (the worker
     # evaluates them, one task for the cohort).
-    _queue_once(tasks.evaluate_cohort, cohort.pk)
+    outbox.queue_once(tasks.evaluate_cohort, cohort.pk)
 
 
 def _on_session_deleted(sender, instance, **kwargs):
     if instance.kind != LiveSession.Kind.DEBRIEF:
-        _queue_once(tasks.evaluate_cohort, instance.cohort_id)
+        outbox.queue_once(tasks.evaluate_cohort, instance.cohort_id)
 
 
 def _on_course_completed(sender, user, **kwargs):

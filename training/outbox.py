@@ -70,6 +70,33 @@ def queue(task, *args, robust: bool = False, **kwargs) -> OutboxTask | None:
     return row
 
 
+class _Queued:
+    """An on-commit callback that does nothing but mark `key` queued in this transaction: it goes
+    with the transaction (committed, rolled back, a savepoint rolled back), or is run."""
+
+    def __init__(self, key: tuple):
+        self.key, self.ran = key, False
+
+    def __call__(self) -> None:
+        self.ran = True
+
+
+def queue_once(task, *args) -> OutboxTask | None:
+    """`queue(task, *args)`, once per transaction however often a change asks for it (a cohort
+    deleted with its sessions, each deleted with a signal of its own, queues one task). Outside
+    a transaction, as `queue`."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        key = (task.name, *args)
+        # Django keeps the transaction's on-commit callbacks there: (savepoints, callback,
+        # robust) each; a rolled-back savepoint takes its own with it.
+        for _savepoints, callback, _robust in connection.run_on_commit:
+            if isinstance(callback, _Queued) and callback.key == key and not callback.ran:
+                return None
+        transaction.on_commit(_Queued(key))
+    return queue(task, *args)
+
+
 def _task_for(name: str):
     from celery import current_app  # noqa: PLC0415 - the app configured by training/celery.py
 
