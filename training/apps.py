@@ -27,6 +27,11 @@ class TrainingConfig(AppConfig):
 
         load()
 
+        # Page instances without walking every field of their model each time (issue 18).
+        from .model_init import install  # noqa: PLC0415
+
+        install()
+
 
 class UsersAdminConfig(WagtailUsersAppConfig):
     """Replaces `wagtail.users` so that its forms ask for the display name."""
