@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from training.i18n import active_language, default_locale_id, locale_id_for
 from training.prepared import Pending, Prepared, Together, read_now
 
 from .models import Certificate, Requirement, RequirementException, Track
-from .requirement_kinds import KINDS, Check
+from .requirement_kinds import KINDS, Check, RequirementKind
 
 
 @dataclass
@@ -107,11 +107,12 @@ def compute_many(user, tracks, *, today: date | None = None,
 
 
 def stage_compute_many(together: Together, user, tracks, *, today: date | None = None,
-                       certificates: dict | None = None,
-                       requirements: Pending | None = None):  # fmt: skip
+                       certificates: dict | None = None, requirements: Pending | None = None,
+                       early: dict | None = None):  # fmt: skip
     """`compute_many` in stages (training.prepared.run_stages): the certificates (unless
     given), the requirements (unless queued already: `queue_requirements`), then every kind's
-    evidence, each stage's reads sent with the other reads of `together`."""
+    evidence (but what `early` read already: `queue_early_evidence`), each stage's reads sent
+    with the other reads of `together`."""
     today = today or timezone.localdate()
     tracks = list(tracks)
     if certificates is None:
@@ -136,21 +137,24 @@ def stage_compute_many(together: Together, user, tracks, *, today: date | None =
         ]
         for result in working
     }  # fmt: skip
-    evidence = yield from _stage_evidence(together, user, working, applying)
+    evidence = yield from _stage_evidence(together, user, working, applying, early or {})
     for result in working:
         _checks(user, result, applying[result.track.pk], evidence)
     return results
 
 
-def queue_requirements(together: Together, user, track_pks: list[int]) -> Pending:
-    """The requirements of these tracks (every path) with the person's evidence on each, read
-    with the other reads of `together` (stage_compute_many's)."""
+def queue_requirements(together: Together, user, track_pks: list[int], *,
+                       path: str | None = None) -> Pending:  # fmt: skip
+    """The requirements of these tracks (every path, or `path`'s only) with the person's evidence
+    on each, read with the other reads of `together` (stage_compute_many's)."""
     language = active_language()
     locale_id = locale_id_for(language) if language != settings.LANGUAGE_CODE else None
     default = default_locale_id()
     # The query's shape: whether the courses' titles are read in another locale, and whether
     # there is a locale of originals; the values change (issue 18: compiled once).
     values = {"user": user.pk, "tracks": list(track_pks), "language": language}
+    if path is not None:
+        values["path"] = str(path)
     if locale_id is not None:
         values["locale_id"] = locale_id
     if default is not None:
@@ -161,10 +165,12 @@ def queue_requirements(together: Together, user, track_pks: list[int]) -> Pendin
 EXCEPTION_FIELDS = ("id", "reason", "granted_by_id", "granted_at")
 
 
-def _requirements(*, user, tracks, language, locale_id=None, default_locale=None):
-    """The requirements of `tracks` with the evidence of `user` (a pk) on each (_with_evidence),
-    in order."""
+def _requirements(*, user, tracks, language, locale_id=None, default_locale=None, path=None):
+    """The requirements of `tracks` (of `path`, if given) with the evidence of `user` (a pk) on
+    each (_with_evidence), in order."""
     requirements = Requirement.objects.filter(track__in=tracks)
+    if path is not None:
+        requirements = requirements.filter(path=path)
     return (
         _with_evidence(
             requirements,
@@ -219,8 +225,72 @@ class _Evidence:
         self.by_kind: dict[str, object] = {}
 
 
-def _stage_evidence(together: Together, user, working, applying):
-    """The evidence, every kind's read sent in one round trip (RequirementKind.queue_gather)."""
+# --- Evidence read with the requirements ---------------------------------------------------------
+# The kinds whose evidence can be read before their requirements (RequirementKind.queue_early).
+EARLY_KINDS = [
+    name for name, kind in KINDS.items()
+    if type(kind).queue_early is not RequirementKind.queue_early
+]  # fmt: skip
+
+
+def early_annotations(certificates) -> dict:
+    """Annotations on a tracks query that tell, once it is read, which evidence
+    `queue_early_evidence` reads: whether each path has requirements of each of EARLY_KINDS,
+    and the state of the person's latest certificate (`certificates`: theirs, a queryset)."""
+    latest = certificates.filter(track=OuterRef("pk")).order_by("-period")
+    annotations = {
+        "latest_expires_on": Subquery(latest.values("expires_on")[:1]),
+        "latest_revoked_at": Subquery(latest.values("revoked_at")[:1]),
+    }
+    for path in Requirement.Path.values:
+        for name in EARLY_KINDS:
+            annotations[f"early_{path}_{name}"] = Exists(
+                Requirement.objects.filter(track=OuterRef("pk"), path=path, kind=name)
+            )
+    return annotations
+
+
+def queue_early_evidence(together: Together, user, tracks, *, today: date | None = None):
+    """The evidence of EARLY_KINDS for `tracks` (read with `early_annotations`), queued in
+    `together` with the requirements: where each track stands as its latest certificate says,
+    and the kinds its path has. For `stage_compute_many(early=...)`, which reads anew what the
+    certificates and requirements it gets do not bear out (a certificate issued meanwhile)."""
+    today = today or timezone.localdate()
+    early = {}
+    results = []
+    for track in tracks:
+        latest = []
+        if track.latest_expires_on is not None:
+            latest = [Certificate(period=0, expires_on=track.latest_expires_on,
+                                  revoked_at=track.latest_revoked_at)]  # fmt: skip
+        results.append(_stage(track, latest, today))
+    for name in EARLY_KINDS:
+        of_kind = [
+            result for result in results
+            if result.path is not None and getattr(result.track, f"early_{result.path}_{name}")
+        ]  # fmt: skip
+        if of_kind:
+            finish = KINDS[name].queue_early(together, user=user, results=of_kind)
+            if finish is not None:
+                early[name] = (finish, {result.track.pk: result.since for result in of_kind})
+    return early
+
+
+def _covers(read: dict, tracks) -> bool:
+    """Whether evidence read early for these tracks (track pk -> since) holds all of what
+    `tracks` ((Eligibility, requirements)) need: every track, and from as early."""
+    for result, _requirements in tracks:
+        if result.track.pk not in read:
+            return False
+        since = read[result.track.pk]
+        if since is not None and (result.since is None or result.since < since):
+            return False
+    return True
+
+
+def _stage_evidence(together: Together, user, working, applying, early: dict):
+    """The evidence, every kind's read sent in one round trip (RequirementKind.queue_gather),
+    but those read already (`early`, when they hold all that is needed)."""
     evidence = _Evidence(user, [r for rs in applying.values() for r in rs])
     finish = {}
     for name, kind in KINDS.items():
@@ -229,7 +299,11 @@ def _stage_evidence(together: Together, user, working, applying):
             for result in working
             if (of_kind := [r for r in applying[result.track.pk] if r.kind == name])
         ]
-        if tracks:
+        if not tracks:
+            continue
+        if name in early and _covers(early[name][1], tracks):
+            finish[name] = early[name][0]
+        else:
             finish[name] = kind.queue_gather(together, user=user, tracks=tracks)
     if together.pending:
         yield

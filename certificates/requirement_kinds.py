@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from cohorts.models import Attendance, LiveSession, Membership, SkillSignOff, same_skill
-from courses.models import CourseProgress
+from courses.models import CoursePage, CourseProgress
 from courses.selectors import catalog_url
 from training.i18n import active_language, record
 from training.prepared import Prepared, Together, read_now
@@ -129,6 +129,15 @@ class RequirementKind:
         evidence = self.gather(user=user, tracks=tracks)
         return lambda: evidence
 
+    def queue_early(self, together: Together, *, user, results):
+        """`queue_gather` before the requirements are read, so that its read goes with theirs
+        (one round trip less for the dashboard, issue 18): `results` are the Eligibility (path
+        and `since` known) of the tracks whose path has requirements of this kind. What the
+        function returned gives must be what `queue_gather` gives for their requirements, or
+        more that `checks` leaves aside. None: the kind needs the requirements' rows (it gathers
+        after them)."""
+        return None
+
     def checks(self, requirements, *, result, evidence) -> dict[int, Check]:
         """One Check per requirement (by pk) of `result`'s track and path of this kind."""
         raise NotImplementedError
@@ -159,7 +168,21 @@ def register(cls: type[RequirementKind]) -> type[RequirementKind]:
 class CourseKind(RequirementKind):
     name = Requirement.Kind.COURSE
     related = ("course",)
-    deferred = ("course__learning_outcomes",)  # a StreamField no checklist shows
+    # What a checklist reads of the course page: its title (in the reader's language, through
+    # its translation key and locale), its URL (url_path) and which copy it is. The other columns
+    # of the page (some forty, a StreamField) are left out: psycopg reads every column of every
+    # row, a Wagtail page's were most of the requirements query's time (issue 18). A column
+    # left out is still read on its own should anything ask for it.
+    kept = ("title", "slug", "url_path", "translation_key", "locale", "alias_of", "live",
+            "content_type")  # fmt: skip
+
+    @property
+    def deferred(self) -> tuple[str, ...]:
+        return tuple(
+            f"course__{field.name}" for field in CoursePage._meta.concrete_fields
+            if not field.primary_key and field.name not in self.kept
+            and not (field.remote_field and field.remote_field.parent_link)
+        )  # fmt: skip
 
     def label(self, requirement):
         return _("Complete the course “%(course)s”") % {"course": requirement.course_title()}
@@ -171,16 +194,25 @@ class CourseKind(RequirementKind):
         # A course's completion, on the course itself and on its original (see courses.i18n),
         # and its title in the reader's language.
         completions = CourseProgress.objects.filter(user=user, completed_at__isnull=False)
+        original_completed_at = Subquery(
+            completions.filter(
+                course__translation_key=OuterRef("course__translation_key"),
+                course__locale_id=default_locale,
+            ).values("completed_at")[:1]
+        )
+        if default_locale is not None:
+            # Only a copy's original is looked for (`gather` reads this for a copy only): for a
+            # course in the originals' locale, PostgreSQL does not scan the course's progress of
+            # everyone for the person's (issue 18).
+            original_completed_at = Case(
+                When(course__locale_id=default_locale, then=Value(None)),
+                default=original_completed_at,
+            )
         annotations = {
             "completed_at": Subquery(
                 completions.filter(course=OuterRef("course_id")).values("completed_at")[:1]
             ),
-            "original_completed_at": Subquery(
-                completions.filter(
-                    course__translation_key=OuterRef("course__translation_key"),
-                    course__locale_id=default_locale,
-                ).values("completed_at")[:1]
-            ),
+            "original_completed_at": original_completed_at,
         }
         if locale_id is not None:
             # As courses.i18n.titles_in_active_language: a real translation's (not an alias's).
@@ -301,6 +333,10 @@ class AttendanceKind(RequirementKind):
 
         return sessions
 
+    def queue_early(self, together, *, user, results):
+        # What it reads needs only the tracks and when their evidence counts from.
+        return self.queue_gather(together, user=user, tracks=[(result, []) for result in results])
+
     def checks(self, requirements, *, result, evidence):
         # Every session planned counts in the total (nobody is certified on the first of ten);
         # only one that has started can have been attended: a mark on a session still to come
@@ -322,18 +358,20 @@ class AttendanceKind(RequirementKind):
                 attended += 1
         total = len(session_list)
         to_come = total - len(held)
-        checks = {}
-        for r in requirements:
-            share = 100 * attended / total if total else 0
+        # The same words for every requirement of the kind: translated once.
+        if not total:
+            detail = _("No live sessions yet")
+        elif to_come:
+            detail = _("%(attended)s of %(total)s attended (%(to_come)s still to come)") % {
+                "attended": attended, "total": total, "to_come": to_come,
+            }  # fmt: skip
+        else:
             detail = _("%(attended)s of %(total)s attended") % {
                 "attended": attended, "total": total,
             }  # fmt: skip
-            if to_come:
-                detail = _("%(attended)s of %(total)s attended (%(to_come)s still to come)") % {
-                    "attended": attended, "total": total, "to_come": to_come,
-                }  # fmt: skip
-            if not total:
-                detail = _("No live sessions yet")
+        share = 100 * attended / total if total else 0
+        checks = {}
+        for r in requirements:
             checks[r.pk] = Check(r, total > 0 and share >= r.min_attendance, detail)
         return checks
 
@@ -351,6 +389,16 @@ def _sign_offs(*, user, skills, tracks):
 
 
 _SIGN_OFFS = Prepared(_sign_offs)
+
+
+def _track_sign_offs(*, user, tracks):
+    """`_sign_offs` with the skills of the requirements of `tracks` (any path: `checks` leaves
+    the others aside) read by the same query, before the requirements are."""
+    skills = Requirement.objects.filter(track__in=tracks, kind=Requirement.Kind.SKILL)
+    return _sign_offs(user=user, skills=skills.values("skill_id"), tracks=tracks)
+
+
+_TRACK_SIGN_OFFS = Prepared(_track_sign_offs)
 
 
 @register
@@ -382,6 +430,12 @@ class SkillKind(RequirementKind):
             _SIGN_OFFS, user=user.pk, skills=sorted(skills),
             tracks=[result.track.pk for result, _rs in tracks],
         )  # fmt: skip
+        return lambda: pending.rows
+
+    def queue_early(self, together, *, user, results):
+        pending = together.prepared(
+            _TRACK_SIGN_OFFS, user=user.pk, tracks=[result.track.pk for result in results]
+        )
         return lambda: pending.rows
 
     def checks(self, requirements, *, result, evidence):
@@ -541,6 +595,10 @@ class ContinuingEducationKind(RequirementKind):
             return sorted(newest.values(), key=lambda row: row[0])
 
         return newest_first
+
+    def queue_early(self, together, *, user, results):
+        # The person's completions, whatever the tracks.
+        return self.queue_gather(together, user=user, tracks=[(result, []) for result in results])
 
     def checks(self, requirements, *, result, evidence):
         since = since_moment(result)

@@ -4,7 +4,7 @@ Reads only: services may call these, never the reverse."""
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 
 from training.prepared import Prepared, Together, read_now
@@ -16,6 +16,7 @@ from .models import (
     CertificationRequest,
     EligibilitySnapshot,
     PoolMember,
+    Requirement,
     RequirementException,
     Track,
     TrackSkill,
@@ -36,23 +37,34 @@ def _followed(*, user, language):
         user=user, status=CertificationRequest.Status.PENDING, track=OuterRef("pk")
     )
     text = TrackText.objects.filter(track=OuterRef("pk"), language=language)
+    held = Certificate.objects.filter(user=user, track=OuterRef("pk"))
     return (
         eligibility.followed_tracks(user)
         .prefetch_related(None)
         .annotate(
             pending=Exists(waiting),
+            # Whether the person holds a certificate of it: most hold none, and their
+            # certificates are not read at all.
+            has_certificate=Exists(held),
             text_id=Subquery(text.values("pk")[:1]),
             text_title=Subquery(text.values("title")[:1]),
             text_description=Subquery(text.values("description")[:1]),
+            # Which evidence to read with the requirements (eligibility.queue_early_evidence).
+            **eligibility.early_annotations(Certificate.objects.filter(user=user)),
         )
     )
 
 
 # Compiled once per process (training.prepared, issue 18): the dashboard's time.
 _FOLLOWED = Prepared(_followed)
+# The person's place in the pool rides along: its id and status (what the overview's pages ask of
+# it), not the rows of the person and their pool profile (~50 columns psycopg would read, issue 18).
 _CERTIFICATES = Prepared(
-    lambda *, user: Certificate.objects.filter(user=user).select_related("user__pool_member")
+    lambda *, user: Certificate.objects.filter(user=user).annotate(
+        pool_member_pk=F("user__pool_member__id"), pool_member_status=F("user__pool_member__status")
+    )
 )
+POOL_MEMBER_READ = ("id", "user_id", "status")  # the rest is read on its own if ever asked for
 
 
 def certification_overview(*, user) -> dict:
@@ -81,23 +93,37 @@ def queue_certification_overview(together: Together, *, user):
     # Every track the person holds a certificate of is one they follow: its row (texts
     # prefetched) serves the certificate too. Their place in the pool rides along. The
     # requirements of every track followed come in the same round trip (those of a track with
-    # nothing to work on are not looked at).
-    certificates = together.prepared(_CERTIFICATES, user=user.pk)
-    requirements = eligibility.queue_requirements(together, user, [t.pk for t in tracks])
+    # nothing to work on are not looked at). Someone who holds no certificate (as the tracks
+    # read said) is on the first certification's path of each: its requirements only, and no
+    # certificates to read (issue 18).
+    held = any(track.has_certificate for track in tracks)
+    certificates = together.prepared(_CERTIFICATES, user=user.pk) if held else together.done([])
+    requirements = eligibility.queue_requirements(
+        together, user, [t.pk for t in tracks], path=None if held else Requirement.Path.INITIAL
+    )
+    # The evidence read by a query of its own (live sessions, sign-offs…) comes in the same
+    # round trip, as the tracks read said where the person stands on each (issue 18).
+    early = eligibility.queue_early_evidence(together, user, tracks)
     yield
     certificates = certificates.rows
     by_pk = {track.pk: track for track in tracks}
     by_track: dict[int, list] = {}
+    holder = Certificate._meta.get_field("user")
     for certificate in certificates:
+        holder.set_cached_value(certificate, user)  # the person's own: `user` holds them
         # A certificate issued between the two queries: its track is read on its own.
         track = by_pk.get(certificate.track_id)
         certificate.track = track if track is not None else certificate.track
         by_track.setdefault(certificate.track_id, []).append(certificate)
     pool_member = None
-    if certificates:
-        pool_member = getattr(certificates[0].user, "pool_member", None)
+    if certificates and certificates[0].pool_member_pk is not None:
+        first = certificates[0]
+        pool_member = PoolMember.from_db(
+            first._state.db, POOL_MEMBER_READ,
+            (first.pool_member_pk, user.pk, first.pool_member_status),
+        )  # fmt: skip
     results = yield from eligibility.stage_compute_many(
-        together, user, tracks, certificates=by_track, requirements=requirements
+        together, user, tracks, certificates=by_track, requirements=requirements, early=early
     )
     today = timezone.localdate()
     return {

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from courses.models import CoursePage
+from courses.outlines import MODULE_FIELDS
 from courses.page_cache import cached
 from training.i18n import titles_in_active_language
 from training.prepared import Prepared, Together, read_now
@@ -258,10 +259,14 @@ def _dashboard_applications(*, user):
 
 
 def _dashboard_released(*, cohorts, now, fortnight_ago):
+    # Each module with the fields of the outline's (courses.outlines.MODULE_FIELDS): the dashboard
+    # links to it by its title, never reads its body.
     return ModuleRelease.objects.filter(
         cohort__in=cohorts, cohort__module_release=Cohort.Release.SCHEDULED,
         opens_at__lte=now, opens_at__gte=fortnight_ago,
-    ).select_related("module").order_by("-opens_at")[:5]  # fmt: skip
+    ).select_related("module").only(
+        "cohort_id", "module_id", "opens_at", *[f"module__{name}" for name in MODULE_FIELDS]
+    ).order_by("-opens_at")[:5]  # fmt: skip
 
 
 # Compiled once per process (training.prepared, issue 18): the dashboard's time.
@@ -287,7 +292,11 @@ def queue_dashboard_cohorts(together: Together, user):
     applications = together.prepared(_APPLICATIONS, user=user.pk)
     yield
     memberships, applications = memberships.rows, applications.rows
-    cohort_ids = [m.cohort_id for m in memberships]
+    # Only a cohort releasing modules by date releases any (read with the memberships): none of
+    # them, nothing to ask.
+    cohort_ids = [
+        m.cohort_id for m in memberships if m.cohort.module_release == Cohort.Release.SCHEDULED
+    ]
     released = None
     if cohort_ids:
         released = together.prepared(_RELEASED, cohorts=cohort_ids, now=now,
@@ -468,13 +477,26 @@ def release_gate(user, course) -> dict:
     cohorts. A module is closed only when every cohort through which the person follows the
     course dates it in the future (a cohort releasing everything at once, or a module it
     gives no date, opens it). Two queries; one for people in no cohort; none when no cohort
-    dates any module of the course (known to everyone: cached, courses.page_cache, until a
-    release date or a page moves: RELEASES_GENERATION)."""
-    if not cached("releases", [course.pk, course.path], lambda: ModuleRelease.objects.filter(
-        module__path__startswith=course.path
-    ).exists(), generation_key=RELEASES_GENERATION):  # fmt: skip
+    dates any module of the course (known to everyone: cached, `_dated`)."""
+    if not _dated([course]):
         return {}
     return release_gate_many(user, [course])[course.pk]
+
+
+def _dated(courses) -> list:
+    """Those of `courses` some cohort dates a module of: only these can have one closed. Known
+    to everyone (the paths of the pages above each module dated), cached (courses.page_cache)
+    until a release date or a page moves: RELEASES_GENERATION. No query once cached."""
+    paths = cached("dated-paths", [], _dated_paths, generation_key=RELEASES_GENERATION)
+    return [course for course in courses if course.path in paths]
+
+
+def _dated_paths() -> frozenset[str]:
+    steplen = CoursePage.steplen
+    paths = set()
+    for path in ModuleRelease.objects.values_list("module__path", flat=True).distinct():
+        paths.update(path[:end] for end in range(steplen, len(path), steplen))
+    return frozenset(paths)
 
 
 def _followed_courses(*, user, courses):
@@ -496,7 +518,9 @@ def release_gate_many(user, courses) -> dict[int, dict]:
 def release_gate_stages(together: Together, user, courses):
     """`release_gate_many` in stages (training.prepared.run_stages): the cohorts through which
     the person follows the courses, then their release dates, each sent with the other reads
-    of `together`."""
+    of `together`; nothing asked about a course no cohort dates a module of (`_dated`)."""
+    result: dict[int, dict] = {course.pk: {} for course in courses}
+    courses = _dated(courses)
     cohorts = defaultdict(list)  # by course: (cohort pk, release mode), as the person follows it
     if courses:
         followed = together.prepared(
@@ -510,7 +534,6 @@ def release_gate_stages(together: Together, user, courses):
         if cohorts[course.pk]
         and all(mode != Cohort.Release.ALL for _pk, mode in cohorts[course.pk])
     }  # fmt: skip
-    result: dict[int, dict] = {course.pk: {} for course in courses}
     if not dated:
         return result
     under = Q()

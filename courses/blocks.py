@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import floatformat, linebreaksbr
-from django.urls import reverse
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
@@ -218,6 +218,45 @@ def esc(value) -> str:
     return html_escape(str(value))
 
 
+# The module's own words (titles, questions, options, feedback: the same for everyone), escaped
+# once per process: the activities' values are kept between requests (courses.models), so these
+# are the same strings on every page served. Never a person's words (their answers, reflections).
+_ESCAPED_CONTENT: dict[str, str] = {}
+_ESCAPED_CONTENT_SIZE = 20_000
+
+
+def esc_content(value) -> str:
+    """`esc` of a value from the module's content, kept once escaped."""
+    if type(value) is not str:
+        return esc(value)
+    escaped = _ESCAPED_CONTENT.get(value)
+    if escaped is None:
+        if len(_ESCAPED_CONTENT) >= _ESCAPED_CONTENT_SIZE:
+            _ESCAPED_CONTENT.clear()
+        escaped = _ESCAPED_CONTENT[value] = html_escape(value)
+    return escaped
+
+
+# Activities' action addresses, by URLconf, script prefix, language, module, activity and action:
+# reverse() cost more than the rest of a reflection's HTML (issue 18). The same for everyone.
+_ACTION_URLS: dict[tuple, str] = {}
+
+
+def action_url(module_pk, activity_id, action: str) -> str:
+    """reverse("courses:activity_action", args=[module_pk, activity_id, action]), kept."""
+    key = (
+        get_resolver(get_urlconf()), get_script_prefix(), translation.get_language(),
+        module_pk, activity_id, action,
+    )  # fmt: skip
+    url = _ACTION_URLS.get(key)
+    if url is None:
+        url = reverse("courses:activity_action", args=[module_pk, activity_id, action])
+        if len(_ACTION_URLS) >= 5000:
+            _ACTION_URLS.clear()
+        _ACTION_URLS[key] = url
+    return url
+
+
 def _html_text(text) -> str:
     """A translation put into HTML (text or a double-quoted attribute): `&`, `<`, `>` and `"`
     escaped, as {% translate %} did (an apostrophe, harmless there, is left as written)."""
@@ -238,6 +277,19 @@ def _escaped_gettext(message) -> str:
     return escaped
 
 
+def _escaped_gettext_in(language):
+    """`_escaped_gettext` for a block rendered in `language` (the active one, read once: a block
+    asks for a dozen translations or more)."""
+
+    def gettext(message) -> str:
+        escaped = _ESCAPED.get((language, message))
+        if escaped is None:
+            escaped = _escaped_gettext(message)
+        return escaped
+
+    return gettext
+
+
 def _escaped_ngettext(singular, plural, number) -> str:
     return _html_text(translation.ngettext(singular, plural, number))
 
@@ -248,7 +300,7 @@ def render_quiz(value, context) -> str:
     Reads `block_id`, `activity`, `page`, `device_key` and `csrf_token` from `context`. As in a
     template, values and the translations of the interface's own words are escaped."""
     # The translations escaped (named so makemessages finds them).
-    gettext, ngettext = _escaped_gettext, _escaped_ngettext
+    gettext, ngettext = _escaped_gettext_in(translation.get_language()), _escaped_ngettext
 
     raw_id = context.get("block_id", "")
     block_id = esc(raw_id)
@@ -260,13 +312,13 @@ def render_quiz(value, context) -> str:
         # A named group, not a region: several quizzes may share a title, and landmarks must not.
         f'<section class="activity quiz" id="activity-{block_id}" role="group" '
         f'aria-labelledby="quiz-title-{block_id}">\n'
-        f'<h2 id="quiz-title-{block_id}">{esc(value.get("title"))}</h2>\n'
+        f'<h2 id="quiz-title-{block_id}">{esc_content(value.get("title"))}</h2>\n'
     ]
     if activity.get("passed"):
         passed = gettext("Passed")
         html.append(f'<p class="badge done">✓ {passed}</p>\n')
     if value.get("introduction"):
-        html.append(f"<p>{esc(value['introduction'])}</p>\n")
+        html.append(f"<p>{esc_content(value['introduction'])}</p>\n")
     mark = esc(value.get("pass_mark"))
     if last:
         scored = gettext("Your last attempt scored %(score)s%% (pass mark %(mark)s%%).") % {
@@ -282,7 +334,7 @@ def render_quiz(value, context) -> str:
         html.append(f'<p class="muted">{pass_mark}</p>\n')
     page_pk = esc(page.pk) if page is not None else ""
     action = (
-        reverse("courses:activity_action", args=[page.pk, raw_id, "submit"]) if page is not None
+        action_url(page.pk, raw_id, "submit") if page is not None
         else ""
     )  # fmt: skip
     csrf = context.get("csrf_token")
@@ -317,23 +369,23 @@ def render_quiz(value, context) -> str:
     for number, question in enumerate(questions, start=1):
         correct = question["correct"]
         css, result = results[correct] if correct is True or correct is False else ("", "")
-        qid = esc(question["id"])
+        qid = esc_content(question["id"])
         multiple = question["multiple"]
         kind = "checkbox" if multiple else "radio"
         hint = f' <span class="muted">({choose_all})</span>' if multiple else ""
         html.append(
             f'<fieldset class="question{css}">\n'
-            f"<legend>{number}. {esc(question['text'])}{hint}</legend>\n{result}"
+            f"<legend>{number}. {esc_content(question['text'])}{hint}</legend>\n{result}"
         )
         for option in question["options"]:
-            oid = esc(option["id"])
+            oid = esc_content(option["id"])
             feedback = option["feedback"]
             html.append(
                 f'<div class="option">\n<input type="{kind}" name="q-{qid}" id="q-{qid}-{oid}" '
                 f'value="{oid}"{" checked" if option["checked"] else ""}{disabled}>\n'
-                f'<label for="q-{qid}-{oid}">{esc(option["text"])}'
+                f'<label for="q-{qid}-{oid}">{esc_content(option["text"])}'
                 f"{answer_key if option['is_correct'] else ''}</label>\n"
-                + (f'<p class="feedback">{esc(feedback)}</p>\n' if feedback else "")
+                + (f'<p class="feedback">{esc_content(feedback)}</p>\n' if feedback else "")
                 + "</div>\n"
             )
         html.append("</fieldset>\n")
@@ -381,7 +433,7 @@ def render_reflection(value, context) -> str:
     `page`, `device_key` and `csrf_token` from `context`; escapes as a template would."""
 
     # The translations escaped (named so makemessages finds them).
-    gettext = _escaped_gettext
+    gettext = _escaped_gettext_in(translation.get_language())
 
     raw_id = context.get("block_id", "")
     block_id = esc(raw_id)
@@ -390,7 +442,7 @@ def render_reflection(value, context) -> str:
     page = context.get("page")
     page_pk = esc(page.pk) if page is not None else ""
     action = (
-        reverse("courses:activity_action", args=[page.pk, raw_id, "save"]) if page is not None
+        action_url(page.pk, raw_id, "save") if page is not None
         else ""
     )  # fmt: skip
     heading = gettext("Reflection")
@@ -403,10 +455,10 @@ def render_reflection(value, context) -> str:
             "Private: only you can read this, unless you choose to share it with your cohort's "
             "trainers. It is never graded."
         )
-        + f'</p>\n<p class="prompt"><strong>{esc(value.get("prompt"))}</strong></p>\n'
+        + f'</p>\n<p class="prompt"><strong>{esc_content(value.get("prompt"))}</strong></p>\n'
     ]
     if value.get("guidance"):
-        html.append(f'<p class="muted">{esc(value["guidance"])}</p>\n')
+        html.append(f'<p class="muted">{esc_content(value["guidance"])}</p>\n')
     saved_at = date_format(reflection.updated_at, "U") if reflection else "0"
     saving, draft_saved = gettext("Saving…"), gettext("Draft saved.")
     offline = gettext(

@@ -1,5 +1,6 @@
 """Courses and modules (Wagtail pages), enrolment, and the learner's records on the server."""
 
+import copy
 import uuid
 
 from django.conf import settings
@@ -8,7 +9,11 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils.formats import localize
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -22,6 +27,7 @@ from wagtail.snippets.models import register_snippet
 from training.i18n import in_active_language
 from training.models import ChildRoutingMixin
 from training.storage import StorageAlias
+from training.templatetags.acompana import content_lang
 
 from . import page_cache
 from .activities import activities_in
@@ -242,6 +248,48 @@ class CourseLanguage(Orderable):
 OFFLINE_SAVE_HEADER = "Acompana-Offline"
 
 
+# The activity blocks of module bodies as Python values (quiz, reflection, H5P, acknowledgement:
+# StructBlocks of text, numbers and an activity's UUID, made from their stored JSON alone), by
+# page, block type and id, with the JSON they were made from: a module page served again reuses
+# them when its JSON is the same, instead of converting them on every request (issue 18). Shared
+# and never changed (nothing changes an activity's value); JSON that changed is converted anew.
+# Values that read the database (images, documents, pages) are never kept here.
+_ACTIVITY_BLOCKS: dict[tuple, tuple[object, object]] = {}
+_ACTIVITY_BLOCKS_SIZE = 2000
+_PURE_ACTIVITY_BLOCKS = frozenset({"quiz", "reflection", "h5p", "acknowledge"})
+
+
+def _reuse_activity_blocks(page) -> None:
+    """Fill the page's body (a StreamValue read from the database, not converted yet) with the
+    activity blocks kept from an earlier request when their stored JSON is equal; convert the
+    others (as StreamValue does, type by type) and keep them."""
+    body = page.body
+    raw, bound = getattr(body, "_raw_data", None), getattr(body, "_bound_blocks", None)
+    if not getattr(body, "is_lazy", False) or raw is None or bound is None:
+        return
+    missing = []
+    for position, item in enumerate(raw):
+        if item is None or bound[position] is not None:
+            continue
+        block_type, block_id = item.get("type"), item.get("id")
+        if block_type not in _PURE_ACTIVITY_BLOCKS or not block_id:
+            continue
+        kept = _ACTIVITY_BLOCKS.get((page.pk, block_type, block_id))
+        if kept is not None and kept[0] == item.get("value"):
+            bound[position] = kept[1]
+        else:
+            missing.append(position)
+    if not missing:
+        return
+    if len(_ACTIVITY_BLOCKS) + len(missing) > _ACTIVITY_BLOCKS_SIZE:
+        _ACTIVITY_BLOCKS.clear()
+    for position in missing:
+        item = raw[position]
+        child = body[position]
+        kept_json = copy.deepcopy(item.get("value"))
+        _ACTIVITY_BLOCKS[(page.pk, item["type"], item["id"])] = (kept_json, child)
+
+
 def _keep_served_module(pk: int, read):
     """The row of the live module served (training.routing), the same for everyone: cached
     under the page cache's generation, which every change of a page moves (courses.page_cache)."""
@@ -306,7 +354,9 @@ class ModulePage(ChildRoutingMixin, Page):
 
     @cached_property
     def activities(self):
-        """The activities in the body, in order, as the registry sees them."""
+        """The activities in the body, in order, as the registry sees them (their blocks reused
+        from an earlier request when unchanged: _reuse_activity_blocks)."""
+        _reuse_activity_blocks(self)
         return activities_in(self)
 
     @cached_property
@@ -369,7 +419,38 @@ class ModulePage(ChildRoutingMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         if access is not None:
             context.update(selectors.module_page(request, access, progress))
+            # Asked once here rather than by the template, which says them twice or costs more
+            # in tags (issue 18): the page's ` lang dir` when its words are not in the
+            # interface's language, and "About N minutes".
+            context["page_lang"] = content_lang(self)
+            context["about_minutes"] = _about_minutes(self.estimated_minutes)
         return context
+
+
+# "About N minutes" as the module page says it, by language and number: the same for everyone.
+_ABOUT_MINUTES: dict[tuple, str] = {}
+
+
+def _about_minutes(minutes) -> str:
+    """What `{% blocktranslate count minutes=… trimmed %}About {{ minutes }} minute{% plural %}
+    About {{ minutes }} minutes{% endblocktranslate %}` gives (the number localized and escaped,
+    the translation as it is), kept."""
+    key = (get_language(), minutes)
+    text = _ABOUT_MINUTES.get(key)
+    if text is None:
+        words = ngettext("About %(minutes)s minute", "About %(minutes)s minutes", minutes)
+        number = conditional_escape(localize(minutes))
+        try:
+            text = words % {"minutes": number}
+        except (KeyError, ValueError):
+            # A translation that does not format: the original words, as the tag does.
+            with override(None):
+                text = ngettext("About %(minutes)s minute", "About %(minutes)s minutes",
+                                minutes) % {"minutes": number}  # fmt: skip
+        if len(_ABOUT_MINUTES) >= 1000:
+            _ABOUT_MINUTES.clear()
+        text = _ABOUT_MINUTES[key] = mark_safe(text)  # noqa: S308 - the number is escaped
+    return text
 
 
 def _module_unavailable(request, context):

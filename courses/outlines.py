@@ -76,8 +76,8 @@ MODULE_FIELDS = ("id", "page_ptr_id", "path", "depth", "url_path", "title", "dra
                  "live_revision_id")  # fmt: skip
 # In the outline's cache key: outlines cached by a release with other fields (kept up to a day,
 # courses.page_cache) are never read by this one, which would load each missing field with a
-# query of its own (2: `heavy` added to MODULE_FIELDS).
-OUTLINE_VERSION = 2
+# query of its own (2: `heavy` added to MODULE_FIELDS; 3: CourseOutline.url).
+OUTLINE_VERSION = 3
 # ModuleSummary's fields, in order, but its URL.
 OUTLINE_FIELDS = ("pk", "title", "slug", "summary", "estimated_minutes", "required",
                   "requires_previous", "translation_key")  # fmt: skip
@@ -98,6 +98,8 @@ class CourseOutline:
     prerequisites: list = field(default_factory=list)  # pages
     language_names: list[str] = field(default_factory=list)
     topic_names: list[str] = field(default_factory=list)
+    # The copy's address (its `url`), which its modules' derive from.
+    url: str = ""
 
     def course(self):
         return partial(CoursePage, self.record_course)
@@ -157,6 +159,7 @@ def _build_outline(shown, *, fresh: bool) -> CourseOutline:
     outline = CourseOutline(
         shown_pk=shown.pk,
         record_course={name: getattr(record, name) for name in COURSE_FIELDS},
+        url=course_url,
     )
     for row in originals:
         copy = words.get(row["translation_key"])

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Su
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
+from django.utils.formats import localize
 from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,7 @@ from .models import (
 )
 from .next_steps import NextStep, contributed
 from .outlines import (
+    COURSE_FIELDS,
     SUMMARY_FIELDS,
     SUMMARY_PROGRESS_FIELDS,
     ModuleSummary,
@@ -556,18 +558,28 @@ def _parent_url(url: str) -> str:
 _ENROLMENT_PROGRESS_FIELDS = ["id", "last_module_id", "last_activity_at", "completed_at"]
 
 
+# The fields of each course the dashboard reads with the enrolments (COURSE_FIELDS, the outline's:
+# the course is a page instance with these only, as `.only()` makes one), in the model's order.
+_ENROLMENT_COURSE_FIELDS = [
+    f.attname for f in CoursePage._meta.concrete_fields if f.attname in COURSE_FIELDS
+]
+
+
 def _enrolments(*, user, limit=6):
-    """The learner's (`user`, a pk) newest enrolments in published courses. Their record of each
-    course rides along on a LEFT JOIN (one query)."""
+    """The learner's (`user`, a pk) newest enrolments in published courses: the course's fields
+    (_ENROLMENT_COURSE_FIELDS) and their record of it (_ENROLMENT_PROGRESS_FIELDS), which rides
+    along on a LEFT JOIN (one query). Plain values: no Enrolment is made."""
     return (
         Enrolment.objects.filter(user=user, course__live=True)
-        .select_related("course")
-        .defer("course__learning_outcomes")  # a StreamField the dashboard never shows
         .annotate(
             mine=FilteredRelation("course__progress", condition=Q(course__progress__user=user)),
             **{f"mine_{name}": F(f"mine__{name}") for name in _ENROLMENT_PROGRESS_FIELDS},
         )
-        .order_by("-created_at")[:limit]
+        .order_by("-created_at")
+        .values_list(
+            *[f"course__{name}" for name in _ENROLMENT_COURSE_FIELDS],
+            *[f"mine_{name}" for name in _ENROLMENT_PROGRESS_FIELDS],
+        )[:limit]
     )
 
 
@@ -598,17 +610,17 @@ def queue_enrolments(together: Together, user, limit=6) -> Pending:
 def _stage_course_items(together: Together, user, enrolments):
     """The dashboard's courses from the enrolments read: the learner's progress in their
     modules and the release gates in one round trip (with the other reads of `together`)."""
-    fields = _ENROLMENT_PROGRESS_FIELDS
-    progress = {
-        e.course_id: CourseProgress(
-            user=user, course=e.course, **{name: getattr(e, f"mine_{name}") for name in fields}
-        )
-        for e in enrolments
-        if e.mine_id is not None
-    }
-    courses = [e.course for e in enrolments]
+    fields, split = _ENROLMENT_PROGRESS_FIELDS, len(_ENROLMENT_COURSE_FIELDS)
+    courses, progress = [], {}
+    for row in enrolments:
+        course = CoursePage.from_db(DEFAULT_DB_ALIAS, _ENROLMENT_COURSE_FIELDS, row[:split])
+        courses.append(course)
+        if row[split] is not None:
+            progress[course.pk] = CourseProgress(
+                user=user, course=course, **dict(zip(fields, row[split:], strict=True))
+            )
     # The release gates, asked once for every course not completed (module_rows reads them).
-    outlines, _gates = yield from parallel(
+    (outlines, urls), _gates = yield from parallel(
         _stage_dashboard_outlines(together, courses, user),
         access.stage_unreleased_many(
             together, user,
@@ -625,6 +637,7 @@ def _stage_course_items(together: Together, user, enrolments):
         items.append(
             {
                 "course": course,
+                "url": urls[course.pk],
                 "progress": course_progress,
                 "completed": completed,
                 "started": any(m.my_progress is not None for m in modules),
@@ -640,6 +653,8 @@ def _stage_course_items(together: Together, user, enrolments):
     )
     for item in items:
         item["title"] = titles.get(item["course"].translation_key, item["course"].title)
+        # The counts as the template writes a number (localized), once: it writes each thrice.
+        item["done_shown"], item["total_shown"] = localize(item["done"]), localize(item["total"])
         if item["continue_module"] is not None:
             module = item["continue_module"]
             item["continue_title"] = titles.get(module.translation_key, module.title)
@@ -678,12 +693,14 @@ def _stage_dashboard_outlines(together: Together, courses, user):
     """As outlines(): each course's published modules with this learner's
     progress, the modules from the outline everyone reads (courses.page_cache, cached per
     published state) and the person's progress in one query. A course that is not an original
-    (progress is kept on originals) is read as outlines() reads it."""
-    result, others = {}, []
+    (progress is kept on originals) is read as outlines() reads it. With each course's address
+    (its `url`, kept with the outline), by pk."""
+    result, urls, others = {}, {}, []
     for course in courses:
         outline = course_outline(course)
         if outline.record_course["id"] == course.pk:
             result[course.pk] = outline.summaries()
+            urls[course.pk] = outline.url
         else:
             others.append(course)
     pks = [module.pk for modules in result.values() for module in modules]
@@ -699,8 +716,9 @@ def _stage_dashboard_outlines(together: Together, courses, user):
                         **{name: row[name] for name in SUMMARY_PROGRESS_FIELDS},
                     )  # fmt: skip
     if others:
-        result.update(outlines(others, user))
-    return result
+        urls.update((course.pk, course.url) for course in others)
+        result.update(outlines(others, user, urls=urls))
+    return result, urls
 
 
 def _completed(module: ModuleSummary) -> bool:
