@@ -37,19 +37,17 @@ def _followed(*, user, language):
         user=user, status=CertificationRequest.Status.PENDING, track=OuterRef("pk")
     )
     text = TrackText.objects.filter(track=OuterRef("pk"), language=language)
-    held = Certificate.objects.filter(user=user, track=OuterRef("pk"))
     return (
         eligibility.followed_tracks(user)
         .prefetch_related(None)
         .annotate(
             pending=Exists(waiting),
-            # Whether the person holds a certificate of it: most hold none, and their
-            # certificates are not read at all.
-            has_certificate=Exists(held),
             text_id=Subquery(text.values("pk")[:1]),
             text_title=Subquery(text.values("title")[:1]),
             text_description=Subquery(text.values("description")[:1]),
-            # Which evidence to read with the requirements (eligibility.queue_early_evidence).
+            # Which evidence to read with the requirements (eligibility.queue_early_evidence),
+            # and the person's latest certificate of it (`latest_expires_on`: None when they
+            # hold none; most hold none, and their certificates are not read at all).
             **eligibility.early_annotations(Certificate.objects.filter(user=user)),
         )
     )
@@ -96,7 +94,7 @@ def queue_certification_overview(together: Together, *, user):
     # nothing to work on are not looked at). Someone who holds no certificate (as the tracks
     # read said) is on the first certification's path of each: its requirements only, and no
     # certificates to read (issue 18).
-    held = any(track.has_certificate for track in tracks)
+    held = any(track.latest_expires_on is not None for track in tracks)
     certificates = together.prepared(_CERTIFICATES, user=user.pk) if held else together.done([])
     requirements = eligibility.queue_requirements(
         together, user, [t.pk for t in tracks], path=None if held else Requirement.Path.INITIAL

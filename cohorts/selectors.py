@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -219,16 +218,9 @@ def cohort_page(*, cohort: Cohort, user) -> dict:
 
 
 # Fields of the next live session and of the newest message that the dashboard shows, read
-# with the person's memberships (anything else is loaded if someone reads it).
+# with the person's memberships.
 NEXT_SESSION_FIELDS = ("id", "title", "starts_at", "ends_at", "meeting_url")
 ANNOUNCEMENT_FIELDS = ("id", "subject", "language", "created_at")
-
-
-def _loaded(model, values: dict):
-    """An instance of `model` with only these fields (attnames) loaded, as `.only()` makes one."""
-    names = set(values)
-    row = [values[f.attname] for f in model._meta.concrete_fields if f.attname in names]
-    return model.from_db(DEFAULT_DB_ALIAS, names, row)
 
 
 def _dashboard_memberships(*, user, now, fortnight_ago):
@@ -242,20 +234,30 @@ def _dashboard_memberships(*, user, now, fortnight_ago):
         cohort=OuterRef("cohort_id"), audience=Announcement.Audience.MEMBERS,
         created_at__gte=fortnight_ago,
     ).order_by("-created_at", "-pk")  # fmt: skip
+    annotations = {
+        **{f"next_{name}": Subquery(upcoming.values(name)[:1]) for name in NEXT_SESSION_FIELDS},
+        **{f"newest_{name}": Subquery(newest.values(name)[:1]) for name in ANNOUNCEMENT_FIELDS},
+    }
+    # Rows, not instances: the dashboard only reads these values (issue 18: its time).
     return (
         Membership.objects.filter(user=user, left_at__isnull=True)
-        .select_related("cohort")
-        .annotate(
-            **{f"next_{name}": Subquery(upcoming.values(name)[:1]) for name in NEXT_SESSION_FIELDS},
-            **{f"newest_{name}": Subquery(newest.values(name)[:1]) for name in ANNOUNCEMENT_FIELDS},
-        )
+        .annotate(**annotations)
+        .values(*_COHORT_VALUES, "cohort__module_release", *annotations)
     )  # fmt: skip
 
 
 def _dashboard_applications(*, user):
     return Application.objects.filter(
         user=user, status__in=[Application.Status.SUBMITTED, Application.Status.WAITLISTED]
-    ).select_related("cohort")
+    ).values(*_COHORT_VALUES, "status")
+
+
+# What the dashboard shows of a cohort, read with a membership or an application.
+_COHORT_VALUES = ("cohort_id", "cohort__slug", "cohort__title", "cohort__status")
+# A status's words, as get_status_display gives them (translated when shown), found without
+# building an instance.
+_COHORT_STATUS = dict(Cohort._meta.get_field("status").flatchoices)
+_APPLICATION_STATUS = dict(Application._meta.get_field("status").flatchoices)
 
 
 def _dashboard_released(*, cohorts, now, fortnight_ago):
@@ -295,8 +297,9 @@ def queue_dashboard_cohorts(together: Together, user):
     # Only a cohort releasing modules by date releases any (read with the memberships): none of
     # them, nothing to ask.
     cohort_ids = [
-        m.cohort_id for m in memberships if m.cohort.module_release == Cohort.Release.SCHEDULED
-    ]
+        m["cohort_id"] for m in memberships
+        if m["cohort__module_release"] == Cohort.Release.SCHEDULED
+    ]  # fmt: skip
     released = None
     if cohort_ids:
         released = together.prepared(_RELEASED, cohorts=cohort_ids, now=now,
@@ -306,27 +309,32 @@ def queue_dashboard_cohorts(together: Together, user):
 
 
 def _dashboard_cohorts(memberships, applications, released) -> dict:
-    member_of = {m.cohort_id for m in memberships}
-    applications = [a for a in applications if a.cohort_id not in member_of]
-    cohort_ids = [m.cohort_id for m in memberships]
+    """What the section's template reads (plain values): each cohort's title, address (slug)
+    and status in words; a membership's newest message, the next live session of them all."""
+    member_of = {m["cohort_id"] for m in memberships}
+    shown = []
     next_session = None
-    if cohort_ids:
-        for membership in memberships:
-            membership.announcement = None
-            if membership.newest_id is not None:
-                membership.announcement = _loaded(Announcement, {
-                    "cohort_id": membership.cohort_id, "audience": Announcement.Audience.MEMBERS,
-                    **{name: getattr(membership, f"newest_{name}") for name in ANNOUNCEMENT_FIELDS},
-                })  # fmt: skip
-            if membership.next_id is not None and (
-                next_session is None or membership.next_starts_at < next_session.starts_at
-            ):
-                next_session = _loaded(LiveSession, {
-                    "cohort_id": membership.cohort_id,
-                    **{name: getattr(membership, f"next_{name}") for name in NEXT_SESSION_FIELDS},
-                })  # fmt: skip
-                next_session.cohort = membership.cohort
-    return {"memberships": memberships, "applications": applications,
+    for m in memberships:
+        announcement = None
+        if m["newest_id"] is not None:
+            announcement = {name: m[f"newest_{name}"] for name in ANNOUNCEMENT_FIELDS}
+        shown.append({
+            "slug": m["cohort__slug"], "title": m["cohort__title"],
+            "status": _COHORT_STATUS.get(m["cohort__status"], m["cohort__status"]),
+            "announcement": announcement,
+        })  # fmt: skip
+        if m["next_id"] is not None and (
+            next_session is None or m["next_starts_at"] < next_session["starts_at"]
+        ):
+            next_session = {name: m[f"next_{name}"] for name in NEXT_SESSION_FIELDS}
+            next_session["cohort_slug"] = m["cohort__slug"]
+            next_session["cohort_title"] = m["cohort__title"]
+    applications = [
+        {"slug": a["cohort__slug"], "title": a["cohort__title"],
+         "status": _APPLICATION_STATUS.get(a["status"], a["status"])}
+        for a in applications if a["cohort_id"] not in member_of
+    ]  # fmt: skip
+    return {"memberships": shown, "applications": applications,
             "next_session": next_session, "released": released}  # fmt: skip
 
 

@@ -123,10 +123,11 @@ def test_the_dashboard_sends_each_stage_of_every_section_in_one_round_trip(clien
     together_page = _without_tokens(client.get(reverse("dashboard")).content.decode())
     # groups, memberships, applications, enrolments, tracks followed; then what depends on them,
     # every section's next reads in one round trip (training.prepared.run_stages): the modules
-    # released, the module progress, the cohorts following the courses, the certificates and
-    # the requirements; then the release dates and the evidence (sessions, sign-offs).
+    # released, the module progress, the cohorts following the courses, the certificates, the
+    # requirements and the evidence (sessions, sign-offs: eligibility.queue_early_evidence);
+    # then the release dates.
     assert batches[0] == 5, batches
-    assert [b for b in batches if b] == [5, 5, 3], batches
+    assert [b for b in batches if b] == [5, 7, 1], batches
     monkeypatch.setattr(Together, "run", run)
     monkeypatch.setattr(dashboard, "_SECTIONS", {
         name: dataclasses.replace(section, queue=None)
