@@ -27,8 +27,11 @@ class CohortsConfig(AppConfig):
         )
 
         access.register(release_gate)
-        # Whether a course has release dates at all is cached (courses.page_cache): forgotten
+        # Which courses have release dates at all is cached (courses.page_cache, selectors._dated:
+        # the dashboard, course and module pages ask nothing about a course without): forgotten
         # when a date is set or removed, or a page moves (a module dated elsewhere comes in).
+        # These signals are the only way it is forgotten: write release dates row by row (a
+        # bulk_create or queryset update() sends none), or call releases_changed() after.
         self.releases_changed = generation_invalidator(RELEASES_GENERATION)
         for signal in (post_save, post_delete):
             signal.connect(self.releases_changed, sender=ModuleRelease,
