@@ -101,10 +101,15 @@ def completed_status(page, practice, block):
     return "✓ " + text
 
 
-def _start(question_set, words):
-    """Start the question set. On a loaded machine the intro's button can show before the player
+def _start(page, block, question_set, words):
+    """Start the question set once its player said it is ready (the block's loading message gone,
+    as a person sees it). On a loaded machine the intro's button can still show before the player
     listens to it: a click that changed nothing (the button still there, no question) is tried
-    again; the first question must then show."""
+    again; the first question must then show. When it does not, the failure says what the frame
+    held."""
+    expect(page.locator(f"#activity-{block.id} [data-h5p-stage]")).to_have_class(
+        re.compile(r"\bis-ready\b"), timeout=30_000
+    )
     start = question_set.get_by_role("button", name=words["start"])
     question = question_set.locator(".question-container:visible")
     for _ in range(3):
@@ -115,7 +120,40 @@ def _start(question_set, words):
         except AssertionError:
             if not start.is_visible():
                 break
-    expect(question).to_have_count(1, timeout=10_000)
+    try:
+        expect(question).to_have_count(1, timeout=10_000)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{_frame_report(page, block, question_set)}") from None
+
+
+def _frame_report(page, block, question_set):
+    """What the block and its player showed: for a failure's message."""
+    section = page.locator(f"#activity-{block.id}")
+    report = {
+        "section class": section.get_attribute("class"),
+        "stage class": section.locator("[data-h5p-stage]").get_attribute("class"),
+        "loading": section.locator("[data-h5p-loading]").text_content(),
+        "frame src": section.locator("iframe").get_attribute("src"),
+        "frame box": section.locator("iframe").bounding_box(),
+    }
+    try:
+        report["player"] = question_set.locator("body").evaluate(
+            """body => ({
+                containers: body.querySelectorAll('.question-container').length,
+                shown: [...body.querySelectorAll('.question-container')].map(
+                    e => getComputedStyle(e).display),
+                intro: [...body.querySelectorAll('.intro-page')].map(
+                    e => getComputedStyle(e).display),
+                questionset: [...body.querySelectorAll('.questionset')].map(
+                    e => e.className + ' ' + getComputedStyle(e).display),
+                instances: (window.H5P && window.H5P.instances || []).length,
+                text: body.innerText.slice(0, 600),
+            })""",
+            timeout=5_000,
+        )
+    except Exception as error:  # a report: the frame may be gone
+        report["player"] = f"unreadable: {error}"
+    return "\n".join(f"{key}: {value}" for key, value in report.items())
 
 
 def _answer_questions(question_set, count):
@@ -176,7 +214,7 @@ def test_the_demo_volunteer_completes_both_activities_and_the_module(page, live_
     assert not ActivityCompletion.objects.filter(user=user, activity_id=question_set.id).exists()
     assert ModuleProgress.objects.get(user=user, module=module).status != ProgressStatus.COMPLETED
 
-    _start(second, practice["player"])
+    _start(page, question_set, second, practice["player"])
     _answer_questions(second, 4)
     # Each answered question went to the server, and none of them completed the set.
     expect(page.locator(f"#activity-{question_set.id}")).not_to_have_class(
@@ -218,7 +256,8 @@ def test_a_question_set_left_half_way_opens_where_the_learner_was(page, live_ser
     user = practice["user"]
     _open(page, live_server, practice)
     _first, second = _players(page)
-    _start(second, practice["player"])
+    question_set = practice["blocks"][1]
+    _start(page, question_set, second, practice["player"])
     _answer_questions(second, 2)
     # The player's state reaches the server shortly after each change, a second after the last
     # (the page waits for the player to settle). "progress":2 can be saved before the second
@@ -238,7 +277,10 @@ def test_a_question_set_left_half_way_opens_where_the_learner_was(page, live_ser
     page.reload()
     _first, second = _players(page)
     # No intro page again: the third question is the one on screen, the first two answered.
-    expect(second.locator(".question-container:visible")).to_have_count(1)
+    try:
+        expect(second.locator(".question-container:visible")).to_have_count(1, timeout=30_000)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{_frame_report(page, question_set, second)}") from None
     expect(second.get_by_role("button", name=practice["player"]["start"])).to_be_hidden()
     answered = second.locator(".progress-dot.answered")
     expect(answered).to_have_count(2)
