@@ -402,7 +402,7 @@ def test_production_smoke(tmp_path, monkeypatch):
                 ],
                 env,
             )  # fmt: skip
-            assert processes.wait("collectstatic", timeout=40) == 0, processes.logs()
+            assert processes.wait("collectstatic", timeout=120) == 0, processes.logs()
             processes.start(
                 "gunicorn",
                 [
@@ -412,7 +412,7 @@ def test_production_smoke(tmp_path, monkeypatch):
                 ],
                 env,
             )  # fmt: skip
-            assert processes.wait("migrate", timeout=45) == 0, processes.logs()
+            assert processes.wait("migrate", timeout=180) == 0, processes.logs()
             # Beat, as in the compose file: its schedule (CELERY_BEAT_SCHEDULE) in a file.
             beat_schedule = tmp_path / "beat-schedule"
             processes.start(
