@@ -19,6 +19,7 @@ class CareConfig(AppConfig):
             notifications,  # noqa: F401 — registers the debrief request kind
             tasks,  # noqa: F401 — registered with Celery in every process (outbox sends by name)
         )
+        from .dashboard_html import render_dashboard_care  # noqa: PLC0415 — start-up order
         from .models import CareSettings  # noqa: PLC0415 — start-up order
         from .selectors import (  # noqa: PLC0415 — start-up order
             WEEKLY_GENERATION,
@@ -49,9 +50,9 @@ class CareConfig(AppConfig):
         register(
             Section(
                 name="care",
-                template="care/includes/dashboard_care.html",
                 context=dashboard_care,
                 queue=queue_dashboard_care,
                 order=40,
+                render=render_dashboard_care,
             )
         )

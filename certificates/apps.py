@@ -22,6 +22,7 @@ class CertificatesConfig(AppConfig):
             requirement_kinds,  # noqa: F401
             signals,
         )
+        from .dashboard_html import render_dashboard_certification  # noqa: PLC0415 — models first
         from .forms import cohort_track_field, cohort_track_save  # noqa: PLC0415 — models first
         from .models import track_of  # noqa: PLC0415 — models load first
         from .pool import filters_text  # noqa: PLC0415 — models load first
@@ -69,9 +70,9 @@ class CertificatesConfig(AppConfig):
         register(
             Section(
                 name="certification",
-                template="certificates/includes/dashboard_certification.html",
                 context=dashboard_certification,
                 queue=queue_dashboard_certification,
                 order=30,
+                render=render_dashboard_certification,
             )
         )

@@ -17,6 +17,7 @@ class CohortsConfig(AppConfig):
         # The app's own modules read its models: imported once the app registry is ready.
         from . import notify  # noqa: F401, PLC0415 — registers cohorts' message kinds
         from .announcements import audience_label  # noqa: PLC0415 — start-up order
+        from .dashboard_html import render_dashboard_cohorts  # noqa: PLC0415 — start-up order
         from .models import ModuleRelease  # noqa: PLC0415 — start-up order
         from .next_steps import course_next_steps  # noqa: PLC0415 — start-up order
         from .selectors import (  # noqa: PLC0415 — start-up order
@@ -47,9 +48,9 @@ class CohortsConfig(AppConfig):
         register(
             Section(
                 name="cohorts",
-                template="cohorts/includes/dashboard_cohorts.html",
                 context=dashboard_cohorts,
                 queue=queue_dashboard_cohorts,
                 order=10,
+                render=render_dashboard_cohorts,
             )
         )

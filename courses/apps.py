@@ -27,6 +27,7 @@ class CoursesConfig(AppConfig):
         from training.i18n import forget_locales  # noqa: PLC0415 — reads Wagtail's models
 
         from . import kinds  # noqa: F401, PLC0415 — registers the quiz and reflection kinds
+        from .dashboard_html import render_dashboard_learning  # noqa: PLC0415 — start-up order
         from .h5p import activity  # noqa: F401, PLC0415 — registers the H5P activity kind
         from .h5p.services import content_forget  # noqa: PLC0415 — models, after the registry
         from .models import (  # noqa: PLC0415 — models, after the app registry
@@ -83,9 +84,9 @@ class CoursesConfig(AppConfig):
         register(
             Section(
                 name="learning",
-                template="courses/includes/dashboard_learning.html",
                 context=dashboard_learning,
                 queue=queue_dashboard_learning,
                 order=20,
+                render=render_dashboard_learning,
             )
         )

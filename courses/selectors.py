@@ -654,7 +654,7 @@ def _stage_course_items(together: Together, user, enrolments):
     for item in items:
         item["title"] = titles.get(item["course"].translation_key, item["course"].title)
         # The counts as the template writes a number (localized), once: it writes each thrice.
-        item["done_shown"], item["total_shown"] = localize(item["done"]), localize(item["total"])
+        item["done_shown"], item["total_shown"] = _count(item["done"]), _count(item["total"])
         if item["continue_module"] is not None:
             module = item["continue_module"]
             item["continue_title"] = titles.get(module.translation_key, module.title)
@@ -666,6 +666,12 @@ def _stage_course_items(together: Together, user, enrolments):
         )
     )  # fmt: skip
     return items
+
+
+def _count(number: int) -> str:
+    """A count as `{{ number }}` writes it: localized, which changes nothing below a thousand
+    (no language groups fewer than three digits), so only larger counts pay for it."""
+    return str(number) if 0 <= number < 1000 else localize(number)
 
 
 def _titles_in_active_language(pages) -> dict:

@@ -12,16 +12,24 @@ from .prepared import Together, run_stages
 
 @dataclass(frozen=True)
 class Section:
-    """`context(user)` gives the template's context. `queue(together, user)`, if given, is the
+    """`context(user)` gives the section's data. `queue(together, user)`, if given, is the
     same read in steps (training.prepared.run_stages: a function that gives the context once
     the reads it queued in `together` have run, or a generator of stages): every section's
-    reads of one stage go to the database in one round trip."""
+    reads of one stage go to the database in one round trip. The section is written by
+    `render(data)` (HTML in Python, training.html: the dashboard's own sections, where the
+    template engine cost more than their reads, issue 18) or by `template`, included with
+    `data`."""
 
     name: str
-    template: str
     context: Callable[[object], dict]
+    template: str = ""
     order: int = 100
     queue: Callable[[Together, object], Callable[[], dict]] | None = None
+    render: Callable[[object], str] | None = None
+
+    def __post_init__(self):
+        if not self.template and self.render is None:
+            raise ValueError(f"dashboard section {self.name}: a template or a render is needed")
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -43,6 +51,7 @@ def sections_for(user, together: Together | None = None) -> list[dict]:
         {
             "name": section.name,
             "template": section.template,
+            "render": section.render,
             "data": finish[section.name] if section.name in finish else section.context(user),
         }
         for section in sections

@@ -52,6 +52,17 @@ def time_range(start, end, zone=None, named=True):
     return f"{span} ({inline_place(name)})" if named else span
 
 
+@register.simple_tag(takes_context=True)
+def dashboard_section(context, section):
+    """A dashboard section (training.dashboard): its HTML written in Python when it has a
+    `render`, else its template included with `data`, as `{% include %}` would."""
+    if section.get("render") is not None:
+        return section["render"](section["data"])
+    template = context.template.engine.get_template(section["template"])
+    with context.push(data=section["data"]):
+        return template.render(context)
+
+
 @register.filter
 def zone_label(zone):
     """A zone's name as a place in the reader's language: "Yakarta (Indonesia)"."""

@@ -1,0 +1,91 @@
+"""The dashboard's cohorts section, written in Python (training.html;
+issue 18): the same HTML as the template it replaced, whitespace aside (compared for every
+branch, language and time zone when it was written)."""
+
+import re
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from training.html import attr, esc, html
+from training.templatetags.acompana import time_range, when
+
+# A slug that the `slug` converter takes and that reverse() writes as it is (nothing to quote):
+# the cohort's address is the one reversed for a stand-in, with the slug put in its place.
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_STAND_IN = "slug-stand-in"
+
+
+class _Detail:
+    """A cohort's address by slug, reversed once per render (the prefix follows the language)."""
+
+    def __init__(self):
+        self.pattern = None
+
+    def __call__(self, slug) -> str:
+        if isinstance(slug, str) and _PLAIN_SLUG.fullmatch(slug):
+            if self.pattern is None:
+                self.pattern = reverse("cohorts:detail", args=[_STAND_IN])
+            return self.pattern.replace(_STAND_IN, slug)
+        return reverse("cohorts:detail", args=[slug])
+
+
+def render_dashboard_cohorts(data) -> str:
+    detail = _Detail()
+    parts = [
+        '<section aria-labelledby="cohorts-heading">\n<h2 id="cohorts-heading">',
+        _("Your cohorts"),
+        "</h2>\n",
+    ]
+    if session := data.get("next_session"):
+        parts += [
+            '<div class="card">\n<h3>', _("Next live session"), "</h3>\n",
+            "<p><strong>", esc(session["title"]), "</strong> · ", esc(session["cohort_title"]),
+            "</p>\n<p><strong>", esc(time_range(session["starts_at"], session["ends_at"])),
+            '</strong></p>\n<p class="actions">',
+        ]  # fmt: skip
+        if session.get("meeting_url"):
+            parts += ['<a href="', attr(session["meeting_url"]), '" rel="noopener">',
+                      _("Meeting link"), "</a>"]  # fmt: skip
+        ics = reverse("cohorts:session_ics", args=[session["cohort_slug"], session["id"]])
+        parts += ['\n<a href="', esc(ics), '">', _("Add to calendar"), "</a></p>\n</div>\n"]
+    if released := data.get("released"):
+        links = [
+            f'<a href="{attr(release.module.url)}">{esc(release.module.title)}</a>'
+            for release in released
+        ]
+        parts += ["<p>", _("Recently opened for you:"), " ", ", ".join(links), "</p>\n"]
+    memberships, applications = data.get("memberships") or (), data.get("applications") or ()
+    if memberships or applications:
+        parts.append("<ul>\n")
+        for membership in memberships:
+            # `{% url … as detail %}`: an address that cannot be made is left empty.
+            try:
+                address = esc(detail(membership["slug"]))
+            except NoReverseMatch:
+                address = ""
+            parts += [
+                '<li><a href="', address, '">', esc(membership["title"]),
+                '</a> <span class="muted">· ', esc(membership["status"]), "</span>",
+            ]  # fmt: skip
+            if announcement := membership.get("announcement"):
+                parts += [
+                    "<br>", _("Message from the trainers:"), ' <a href="', address,
+                    '#announcements" lang="', attr(announcement["language"]), '">',
+                    esc(announcement["subject"]), '</a> <span class="muted">· ',
+                    esc(when(announcement["created_at"])), "</span>",
+                ]  # fmt: skip
+            parts.append("</li>")
+        for application in applications:
+            parts += [
+                '<li><a href="', esc(detail(application["slug"])), '">', esc(application["title"]),
+                '</a> <span class="muted">· ', esc(application["status"]), "</span></li>",
+            ]  # fmt: skip
+        parts.append("\n</ul>\n")
+    else:
+        parts += [
+            '<p class="empty">', _("You are not in a cohort yet."), ' <a href="',
+            esc(reverse("cohorts:list")), '">', _("See the cohorts taking people"), "</a></p>\n",
+        ]  # fmt: skip
+    parts.append("</section>")
+    return html(parts)
