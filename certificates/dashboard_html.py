@@ -1,7 +1,8 @@
 """The dashboard's certification section and the requirements' checklist, written in Python
 (training.html; issue 18): the same HTML as the templates they replaced, whitespace aside
-(compared for every branch, language and time zone when they were written). The checklist is written here only, for every
-page that shows one (the `{% checklist %}` tag, certificates_tags)."""
+(compared for every branch, language and time zone when they were written). The checklist is
+written here only, for every page that shows one (the `{% checklist %}` tag, certificates_tags).
+"""
 
 from django.conf import settings
 from django.template.loader import render_to_string
