@@ -4,6 +4,7 @@ branch, language and time zone when it was written)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from training.html import btr, esc, html
 
@@ -19,8 +20,10 @@ def render_dashboard_care(data) -> str:
         parts += [
             '<div class="card care-due">\n<p>',
             btr(
-                _("Your cohort “%(cohort)s” offers a weekly check-in. How are you carrying things "
-                "this week? It takes a minute, and only you will see your answers."),
+                gettext_noop(
+                    "Your cohort “%(cohort)s” offers a weekly check-in. How are you carrying "
+                    "things this week? It takes a minute, and only you will see your answers."
+                ),
                 cohort=cohort["title"],
             ),
             '</p>\n<p><a href="', check_in, "?cohort=", esc(cohort["cohort_id"]), '">',

@@ -11,6 +11,7 @@ from django.utils import formats
 from django.utils.dateformat import format as format_date
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from training.html import attr, btr, esc, html
 from training.templatetags.acompana import when
@@ -38,8 +39,9 @@ def render_checklist(result, *, actions=False, for_trainer=False) -> str:
     act (the volunteer's own pages: each requirement's kind gives its link,
     certificates/requirement_kinds.py). `for_trainer`: a cohort's trainer reads it: each
     requirement's state only, never details that may come from other cohorts or from
-    coordinators (who signed off, attendance elsewhere, exceptions, dates); a revocation is for
-    coordinators."""
+    coordinators (who signed off, attendance elsewhere, exceptions, when a check was met); a
+    revocation is for coordinators. The certificate's own dates (valid until, renewal) are
+    shown to every reader, as the track's stage is."""
     return html(_checklist(result, actions=actions, for_trainer=for_trainer))
 
 
@@ -48,9 +50,12 @@ def _checklist(result, *, actions, for_trainer) -> list[str]:
     if stage == "certified":
         return [
             '<p class="done">\N{CHECK MARK} ',
-            btr(_("Certified until %(until)s."), until=_date(result.current.expires_on)),
+            btr(gettext_noop("Certified until %(until)s."), until=_date(result.current.expires_on)),
             '\n<span class="muted">',
-            btr(_("The renewal path opens on %(opens)s."), opens=_date(result.renewal_opens)),
+            btr(
+                gettext_noop("The renewal path opens on %(opens)s."),
+                opens=_date(result.renewal_opens),
+            ),
             "</span></p>\n",
         ]
     parts = []
@@ -58,7 +63,7 @@ def _checklist(result, *, actions, for_trainer) -> list[str]:
         until = _date(result.current.expires_on)
         if result.current.state() == "expired":
             notice = btr(
-                _(
+                gettext_noop(
                     "The certificate expired on %(until)s: completing the renewal path below "
                     "certifies again."
                 ),
@@ -66,7 +71,8 @@ def _checklist(result, *, actions, for_trainer) -> list[str]:
             )
         else:
             notice = btr(
-                _("Renewal is open: the certificate is valid until %(until)s."), until=until
+                gettext_noop("Renewal is open: the certificate is valid until %(until)s."),
+                until=until,
             )
         parts += ['<p class="notice">', notice, "</p>\n"]
     if stage == "revoked" and not for_trainer:
@@ -78,25 +84,27 @@ def _checklist(result, *, actions, for_trainer) -> list[str]:
             ),
             "</p>\n",
         ]
-    checks = result.checks
-    if not checks:
+    if not result.total:
         parts += [
             '<p class="muted">',
             _("This path has no requirements yet: a coordinator will set them."),
             "</p>\n",
         ]
         return parts
-    met = sum(1 for check in checks if check.met)
     parts += [
         '<p class="progress-summary"><strong>',
-        btr(_("%(met)s of %(total)s requirements met"), met=met, total=len(checks)),
+        btr(
+            gettext_noop("%(met)s of %(total)s requirements met"),
+            met=result.met,
+            total=result.total,
+        ),
         '</strong></p>\n<ul class="checklist">\n',
     ]
     # The words translated once a list, not once a check.
     hidden = {True: _("Met:"), False: _("Not met yet:")}
     if for_trainer:
         state = {True: _("Met"), False: _("Not met yet")}
-    for check in checks:
+    for check in result.checks:
         done = bool(check.met)
         parts += [
             '<li class="', "met" if done else "open", '">\n<span aria-hidden="true">',

@@ -75,11 +75,11 @@ def render_dashboard_cohorts(data) -> str:
                     esc(announcement["subject"]), '</a> <span class="muted">· ',
                     esc(when(announcement["created_at"])), "</span>",
                 ]  # fmt: skip
-            parts.append("</li>")
+            parts.append("</li>\n")
         for application in applications:
             parts += [
                 '<li><a href="', esc(detail(application["slug"])), '">', esc(application["title"]),
-                '</a> <span class="muted">· ', esc(application["status"]), "</span></li>",
+                '</a> <span class="muted">· ', esc(application["status"]), "</span></li>\n",
             ]  # fmt: skip
         parts.append("\n</ul>\n")
     else:

@@ -309,8 +309,9 @@ def queue_dashboard_cohorts(together: Together, user):
 
 
 def _dashboard_cohorts(memberships, applications, released) -> dict:
-    """What the section's template reads (plain values): each cohort's title, address (slug)
-    and status in words; a membership's newest message, the next live session of them all."""
+    """What the section shows (plain values, cohorts.dashboard_html): each cohort's title,
+    address (slug) and status in words; a membership's newest message, the next live session of
+    them all."""
     member_of = {m["cohort_id"] for m in memberships}
     shown = []
     next_session = None

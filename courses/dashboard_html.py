@@ -3,6 +3,7 @@ issue 18): the same HTML as the template it replaced, whitespace aside (compared
 branch, language and time zone when it was written)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from training.html import attr, btr, esc, html
 
@@ -25,7 +26,7 @@ def render_dashboard_learning(data) -> str:
                 done, total = item["done_shown"], item["total_shown"]
                 parts += [
                     "<p>",
-                    btr(_("%(done)s of %(total)s required modules completed."),
+                    btr(gettext_noop("%(done)s of %(total)s required modules completed."),
                         done=done, total=total),
                     '</p>\n<progress max="', attr(total), '" value="', attr(done), '">',
                     esc(done), "/", esc(total), "</progress>\n",

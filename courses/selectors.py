@@ -653,7 +653,8 @@ def _stage_course_items(together: Together, user, enrolments):
     )
     for item in items:
         item["title"] = titles.get(item["course"].translation_key, item["course"].title)
-        # The counts as the template writes a number (localized), once: it writes each thrice.
+        # The counts written as `{{ number }}` writes them (localized), once: the section writes
+        # each thrice.
         item["done_shown"], item["total_shown"] = _count(item["done"]), _count(item["total"])
         if item["continue_module"] is not None:
             module = item["continue_module"]

@@ -3,11 +3,12 @@ than the reads behind them (issue 18: the dashboard's sections were ~45% of what
 costs beyond a plain page). The output is what the template gave, whitespace aside: values
 escaped and localized as `{{ value }}` does it; the text of `{% translate "literal" %}` and
 `{% blocktranslate %}` as translated, not escaped (a template's literals and their translations
-are trusted). The messages are written `_("…")` (gettext) where they are used, so that
-`makemessages` finds them; their msgids are the templates' own, so the catalogues did not change.
+are trusted). The messages are written `_("…")` (or `gettext_noop("…")` for `btr`) where
+they are used, so that `makemessages` finds them; their msgids are the templates' own, so the
+catalogues did not change.
 
-    parts = ["<h2>", _("Your cohorts"), "</h2>"]
-    parts.append(btr(_("%(done)s of %(total)s required modules completed."), done=2, total=5))
+    done = gettext_noop("%(done)s of %(total)s required modules completed.")
+    return html(["<h2>", _("Your learning"), "</h2><p>", btr(done, done=2, total=5), "</p>"])
     return html(parts)
 """
 
@@ -16,6 +17,7 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 
 
 def esc(value) -> str:
@@ -29,10 +31,16 @@ def esc(value) -> str:
     return conditional_escape(value)
 
 
-def btr(translated: str, **values) -> str:
-    """`{% blocktranslate with name=value %}…{% endblocktranslate %}`: the translation as it is
-    (`_("…")`, the msgid trimmed where the tag was), each value escaped."""
-    return translated % {name: esc(value) for name, value in values.items()}
+def btr(message: str, **values) -> str:
+    """`{% blocktranslate with name=value %}…{% endblocktranslate %}`: the translation of
+    `message` as it is, each value escaped. `message` is the msgid (trimmed where the tag was),
+    written `gettext_noop("…")` so that `makemessages` finds it. A translation that does not fit
+    its values (a placeholder lost or misspelt) gives the English text, as the tag does."""
+    data = {name: esc(value) for name, value in values.items()}
+    try:
+        return gettext(message) % data
+    except (KeyError, ValueError, TypeError):
+        return message % data
 
 
 def attr(value) -> str:

@@ -130,11 +130,11 @@ def _frame_report(page, block, question_set):
     """What the block and its player showed: for a failure's message."""
     section = page.locator(f"#activity-{block.id}")
     report = {
-        "section class": section.get_attribute("class"),
-        "stage class": section.locator("[data-h5p-stage]").get_attribute("class"),
-        "loading": section.locator("[data-h5p-loading]").text_content(),
-        "frame src": section.locator("iframe").get_attribute("src"),
-        "frame box": section.locator("iframe").bounding_box(),
+        "section class": section.get_attribute("class", timeout=2_000),
+        "stage class": section.locator("[data-h5p-stage]").get_attribute("class", timeout=2_000),
+        "loading": section.locator("[data-h5p-loading]").text_content(timeout=2_000),
+        "frame src": section.locator("iframe").get_attribute("src", timeout=2_000),
+        "frame box": section.locator("iframe").bounding_box(timeout=2_000),
     }
     try:
         report["player"] = question_set.locator("body").evaluate(

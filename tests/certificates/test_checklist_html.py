@@ -70,6 +70,7 @@ def test_a_trainer_reads_states_only_and_never_a_revocation():
     html = str(render_checklist(STAGES["revoked"](), for_trainer=True))
     assert "Signed &amp;" not in html and "1 of 4 attended" not in html and "<a " not in html
     assert "Not met yet" in html and "revoked" not in html
+    assert "2027" not in html  # when a check was met: not a trainer's to read
     coordinator = str(render_checklist(STAGES["revoked"]()))
     assert "was revoked" in coordinator and "<a " not in coordinator
 

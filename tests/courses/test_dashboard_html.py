@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.utils import translation
 from django.utils.formats import localize
 
@@ -108,6 +109,6 @@ def test_in_the_readers_language():
 
 def test_counts_are_written_as_the_template_localizes_them():
     for language, _name in settings.LANGUAGES:
-        with translation.override(language):
+        with translation.override(language), override_settings(USE_THOUSAND_SEPARATOR=True):
             for number in [*range(1200), 9999, 12345, 1234567]:
                 assert _count(number) == localize(number), (language, number)

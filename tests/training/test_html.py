@@ -27,13 +27,18 @@ def test_values_as_the_template_writes_them():
 def test_translate_and_blocktranslate_as_their_tags():
     with translation.override("es"):
         assert gettext("Completed") == _template('{% translate "Completed" %}')
-        message = gettext("%(done)s of %(total)s required modules completed.")
+        message = "%(done)s of %(total)s required modules completed."
         assert btr(message, done="<1>", total=12345) == _template(
             "{% blocktranslate with done=d total=t trimmed %}{{ done }} of {{ total }} required "
             "modules completed.{% endblocktranslate %}",
             d="<1>",
             t=12345,
         )
+
+
+def test_a_translation_that_does_not_fit_its_values_gives_the_english_text(monkeypatch):
+    monkeypatch.setattr("training.html.gettext", lambda message: "%(lost)s perdido")
+    assert btr("%(done)s of %(total)s", done="<1>", total=2) == "&lt;1&gt; of 2"
 
 
 def test_joined_parts_are_safe_html():
