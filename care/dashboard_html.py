@@ -6,16 +6,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from training.html import btr, esc, html
+from training.html import btr, esc, html, section_start
 
 
 def render_dashboard_care(data) -> str:
     check_in = esc(reverse("care:check_in"))
-    parts = [
-        '<section aria-labelledby="care-heading">\n<h2 id="care-heading">',
-        _("Taking care of yourself"),
-        "</h2>\n",
-    ]
+    parts = [section_start("care", _("Taking care of yourself"))]
     for cohort in data["due"]:
         parts += [
             '<div class="card care-due">\n<p>',

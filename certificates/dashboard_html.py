@@ -13,7 +13,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from training.html import attr, btr, esc, html
+from training.html import attr, btr, esc, html, section_start
 from training.templatetags.acompana import when
 
 CERTIFIED_MOMENT = "certificates/includes/certified_moment.html"
@@ -129,11 +129,7 @@ def _checklist(result, *, actions, for_trainer) -> list[str]:
 
 
 def render_dashboard_certification(data) -> str:
-    parts = [
-        '<section aria-labelledby="certification-heading">\n<h2 id="certification-heading">',
-        _("Certification"),
-        "</h2>\n",
-    ]
+    parts = [section_start("certification", _("Certification"))]
     pool_eligible = data.get("pool_eligible")
     pool_member = data.get("pool_member")
     if data.get("moment"):

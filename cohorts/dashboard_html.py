@@ -7,7 +7,7 @@ import re
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from training.html import attr, esc, html
+from training.html import attr, esc, html, section_start
 from training.templatetags.acompana import time_range, when
 
 # A slug that the `slug` converter takes and that reverse() writes as it is (nothing to quote):
@@ -32,11 +32,7 @@ class _Detail:
 
 def render_dashboard_cohorts(data) -> str:
     detail = _Detail()
-    parts = [
-        '<section aria-labelledby="cohorts-heading">\n<h2 id="cohorts-heading">',
-        _("Your cohorts"),
-        "</h2>\n",
-    ]
+    parts = [section_start("cohorts", _("Your cohorts"))]
     if session := data.get("next_session"):
         parts += [
             '<div class="card">\n<h3>', _("Next live session"), "</h3>\n",

@@ -5,15 +5,11 @@ branch, language and time zone when it was written)."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from training.html import attr, btr, esc, html
+from training.html import attr, btr, esc, html, section_start
 
 
 def render_dashboard_learning(data) -> str:
-    parts = [
-        '<section aria-labelledby="learning-heading">\n<h2 id="learning-heading">',
-        _("Your learning"),
-        "</h2>\n",
-    ]
+    parts = [section_start("learning", _("Your learning"))]
     catalog = data.get("catalog_url")
     if courses := data.get("courses"):
         parts.append('<ul class="course-list">\n')

@@ -48,6 +48,12 @@ def attr(value) -> str:
     return esc(value)
 
 
+def section_start(key: str, heading: str) -> str:
+    """A dashboard section's opening: the region named by its heading (`heading`: translated
+    text, a template's literal)."""
+    return f'<section aria-labelledby="{key}-heading">\n<h2 id="{key}-heading">{heading}</h2>\n'
+
+
 def html(parts) -> SafeString:
     """The parts joined: already escaped where they came from values."""
     return mark_safe("".join(parts))  # noqa: S308 — values were escaped by esc/btr
