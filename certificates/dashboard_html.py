@@ -5,10 +5,9 @@ written here only, for every page that shows one (the `{% checklist %}` tag, cer
 """
 
 from django.conf import settings
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats
-from django.utils.dateformat import format as format_date
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -20,18 +19,9 @@ CERTIFIED_MOMENT = "certificates/includes/certified_moment.html"
 
 
 def _date(value) -> str:
-    """`value|date:"DATE_FORMAT"`, as the template filter does it (in the viewer's time zone
-    for a moment; the day as it is for a date)."""
-    if value in (None, ""):
-        return ""
-    value = template_localtime(value, use_tz=settings.USE_TZ)
-    try:
-        return formats.date_format(value, "DATE_FORMAT")
-    except AttributeError:
-        try:
-            return format_date(value, "DATE_FORMAT")
-        except AttributeError:
-            return ""
+    """`value|date:"DATE_FORMAT"`: the filter itself, given the value as the template gives it
+    (a moment in the viewer's time zone)."""
+    return date_filter(template_localtime(value, use_tz=settings.USE_TZ), "DATE_FORMAT")
 
 
 def render_checklist(result, *, actions=False, for_trainer=False) -> str:

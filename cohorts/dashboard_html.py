@@ -2,36 +2,18 @@
 issue 18): the same HTML as the template it replaced, whitespace aside (compared for every
 branch, language and time zone when it was written)."""
 
-import re
-
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from training.html import attr, esc, html, section_start
 from training.templatetags.acompana import time_range, when
 
-# A slug that the `slug` converter takes and that reverse() writes as it is (nothing to quote):
-# the cohort's address is the one reversed for a stand-in, with the slug put in its place.
-_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-_STAND_IN = "slug-stand-in"
 
-
-class _Detail:
-    """A cohort's address by slug, reversed once per render (the prefix follows the language)."""
-
-    def __init__(self):
-        self.pattern = None
-
-    def __call__(self, slug) -> str:
-        if isinstance(slug, str) and _PLAIN_SLUG.fullmatch(slug):
-            if self.pattern is None:
-                self.pattern = reverse("cohorts:detail", args=[_STAND_IN])
-            return self.pattern.replace(_STAND_IN, slug)
-        return reverse("cohorts:detail", args=[slug])
+def _detail(slug) -> str:
+    return reverse("cohorts:detail", args=[slug])
 
 
 def render_dashboard_cohorts(data) -> str:
-    detail = _Detail()
     parts = [section_start("cohorts", _("Your cohorts"))]
     if session := data.get("next_session"):
         parts += [
@@ -57,7 +39,7 @@ def render_dashboard_cohorts(data) -> str:
         for membership in memberships:
             # `{% url … as detail %}`: an address that cannot be made is left empty.
             try:
-                address = esc(detail(membership["slug"]))
+                address = esc(_detail(membership["slug"]))
             except NoReverseMatch:
                 address = ""
             parts += [
@@ -74,7 +56,7 @@ def render_dashboard_cohorts(data) -> str:
             parts.append("</li>\n")
         for application in applications:
             parts += [
-                '<li><a href="', esc(detail(application["slug"])), '">', esc(application["title"]),
+                '<li><a href="', esc(_detail(application["slug"])), '">', esc(application["title"]),
                 '</a> <span class="muted">· ', esc(application["status"]), "</span></li>\n",
             ]  # fmt: skip
         parts.append("\n</ul>\n")
