@@ -120,8 +120,15 @@ def _progress_page(request, cohort, *, inactive=None, error=None, typed=""):
     """The matrix; with a filter value it cannot apply, every member and what to correct (400,
     the value as typed back in the field)."""
     data = progress.matrix(cohort, inactive_days=inactive)
+    body = _matrix_body(cohort, data)
+    # The rows are in `body`; the page only asks whether there are any. Kept out of the
+    # template's context, they are freed as this function returns: a rendered context is a
+    # reference cycle (Django's ContextDict points back to its Context), so whatever it holds
+    # waits for the garbage collector, which then spent its time on a thousand members' rows
+    # during some later request (issue 18: the pages measured after this one).
+    data["rows"] = bool(data["rows"])
     context = {"cohort": cohort, "inactive": inactive, "filter_error": error, "typed": typed[:20],
-               "body": _matrix_body(cohort, data), **data}  # fmt: skip
+               "body": body, **data}  # fmt: skip
     return render(request, "cohorts/trainer/progress.html", context, status=400 if error else 200)
 
 

@@ -17,7 +17,7 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 
 
 def esc(value) -> str:
@@ -41,6 +41,19 @@ def btr(message: str, **values) -> str:
         return gettext(message) % data
     except (KeyError, ValueError, TypeError):
         return message % data
+
+
+def btr_plural(translate, **values) -> str:
+    """`{% blocktranslate count n=… %}…{% plural %}…{% endblocktranslate %}`: `translate` gives
+    the message for the count, `lambda: ngettext("%(n)s minute", "%(n)s minutes", n)` (the
+    literals in the call, so that `makemessages` finds them); each value escaped. A translation
+    that does not fit its values gives the English text, as the tag does."""
+    data = {name: esc(value) for name, value in values.items()}
+    try:
+        return translate() % data
+    except (KeyError, ValueError, TypeError):
+        with override(None):
+            return translate() % data
 
 
 def attr(value) -> str:

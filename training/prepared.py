@@ -26,6 +26,8 @@ from django.db.models.query import (
     get_related_populators,
 )
 
+from .postgresql import batch
+
 _START = datetime(1901, 1, 1, tzinfo=UTC)
 _lock = threading.Lock()
 
@@ -363,6 +365,14 @@ class Together:
     def _send(self, todo: list[Pending]) -> None:
         connection = connections[self.using]
         connection.ensure_connection()
+        if connection.vendor == "postgresql" and len(todo) > 1:
+            # One round trip, without psycopg's exchange with the server for each query
+            # (training/postgresql/batch.py); None where that cannot be done.
+            rows = batch.fetch_all(connection, [(p.sql, p.params) for p in todo])
+            if rows is not None:
+                for pending, found in zip(todo, rows, strict=True):
+                    pending._rows = found
+                return
         pipeline = getattr(connection.connection, "pipeline", None)
         if connection.vendor != "postgresql" or pipeline is None or len(todo) == 1:
             for pending in todo:

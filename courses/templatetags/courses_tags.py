@@ -2,7 +2,21 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from courses import page_html
+
 register = template.Library()
+
+
+@register.simple_tag
+def module_list(rows, enrolled, can_open, preview_id):
+    """The course page's modules, a `<li>` each (courses.page_html: written in Python)."""
+    return page_html.module_list(rows, enrolled=enrolled, can_open=can_open, preview_id=preview_id)
+
+
+@register.simple_tag
+def offline_copy(page):
+    """The course page's “Read offline” box (courses.page_html: written in Python)."""
+    return page_html.offline_copy(page)
 
 
 @register.filter
