@@ -283,9 +283,10 @@ class Pending:
 
 class Together:
     """Reads that do not depend on each other, sent to the database at once and answered in one
-    round trip (PostgreSQL's pipeline mode); one after the other on other databases. Each read
-    costs the database what it costs alone: what is saved is the wait between them (on a loaded
-    machine, a switch to the database process and back for each).
+    round trip (PostgreSQL's pipeline mode, driven by training/postgresql/batch.py: one Sync
+    and one flush for all of them); one after the other on other databases. Each read costs the
+    database what it costs alone: what is saved is the wait between them (on a loaded machine, a
+    switch to the database process and back for each).
 
         together = Together()
         a = together.sql("SELECT …", [1, 2])
