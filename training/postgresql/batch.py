@@ -15,15 +15,17 @@ connection's execute wrappers and, when queries are logged, `connection.queries`
 cursor's would.
 
 It uses psycopg's lower layers (`PostgresQuery`, the prepared-statement manager, the pipeline
-calls of `pgconn`); psycopg is pinned in uv.lock and tests/training/test_prepared.py compares
-every result with what a cursor gives. Where a batch cannot be sent this way (psycopg 2,
-values bound by the client, a transaction psycopg has yet to open, a pipeline already open),
-`fetch_all` returns None and the caller sends the reads as usual.
+calls of `pgconn`): only with the psycopg release it was tested with (3.3, pinned in uv.lock;
+tests/training/test_batch.py compares every result with what a cursor gives and fails when a
+new release makes the batch step aside). Where a batch cannot be sent this way (another
+psycopg, values bound by the client, a transaction psycopg has yet to open, a pipeline already
+open), `fetch_all` returns None and the caller sends the reads as usual.
 """
 
 import contextlib
 from collections.abc import Sequence
 
+import psycopg
 from psycopg import errors as psycopg_errors
 from psycopg import pq
 from psycopg._preparing import Prepare
@@ -39,6 +41,9 @@ PIPELINE_ABORTED = pq.ExecStatus.PIPELINE_ABORTED
 IDLE = pq.TransactionStatus.IDLE
 PIPELINE_OFF = pq.PipelineStatus.OFF
 CONNECTION_OK = pq.ConnStatus.OK
+# The psycopg releases this was written and tested against (uv.lock): another release goes the
+# usual way until tests/training/test_batch.py has run on it (see test_the_batch_is_used).
+SUPPORTED = psycopg.__version__.split(".")[:2] == ["3", "3"]
 
 
 class _Queued:
@@ -51,7 +56,7 @@ class _Queued:
         self.queries: list[tuple[str, Sequence]] = []
 
     def execute(self, sql, params=None):
-        self.queries.append((sql, params or ()))
+        self.queries.append((sql, params))
 
     def close(self):
         pass
@@ -59,15 +64,21 @@ class _Queued:
 
 def fetch_all(connection, queries: list[tuple[str, Sequence]]) -> list[list[tuple]] | None:
     """The rows of each query (`%s` placeholders, as Django writes them), sent in one round
-    trip on `connection` (a Django PostgreSQL connection, connected); None when they cannot
-    be sent this way (see above), before anything is sent or counted. A query that fails
-    raises what a cursor would raise, once every result is read (the connection is left as a
-    cursor leaves it)."""
+    trip on `connection` (a Django PostgreSQL connection); None when they cannot be sent this
+    way (see above), before anything is sent or counted. A query that fails raises what a
+    cursor would raise, once every result is read (the connection is left as a cursor leaves
+    it). Django's execute wrappers see each query before it is sent: they see no error and
+    time nothing (`connection.queries` lists each with a time of 0)."""
+    if not SUPPORTED or not queries:
+        return None
+    # As a cursor starts: the connection checked once per request (CONN_HEALTH_CHECKS), then
+    # opened if it is not.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
     conn = connection.connection
     pgconn = getattr(conn, "pgconn", None)
     if (
-        not queries
-        or pgconn is None
+        pgconn is None
         or not hasattr(conn, "_prepared")
         # Values bound on the server (training/settings/base.py); with client-side binding
         # (DATABASE_PREPARED_STATEMENTS=false, for a pooler) a cursor's way.
@@ -105,6 +116,7 @@ def _run(connection, conn, pgconn, transformer, queries) -> list[list[tuple]]:
         sent = _send(manager, pgconn, queries)
         pgconn.pipeline_sync()
         answers = conn.wait(_answers(pgconn))
+        pgconn.exit_pipeline_mode()
     except BaseException:
         # Sending or reading failed half-way (the connection broke, an interrupt): what the
         # server still owes cannot be matched to anything. The connection is closed, as Django
@@ -113,14 +125,19 @@ def _run(connection, conn, pgconn, transformer, queries) -> list[list[tuple]]:
         with contextlib.suppress(Exception):  # the first error is the one to raise
             connection.close()
         raise
-    pgconn.exit_pipeline_mode()
-    results = _per_query(sent, answers)
+    results, prepares = _per_query(sent, answers)
     failed = any(result and result[0].status == FATAL_ERROR for result in results)
-    for (key, prep, name, query), result in zip(sent, results, strict=True):
-        if failed and prep is Prepare.SHOULD:
-            # Everything up to the Sync is one transaction: when a read fails, the statements
-            # prepared with it are gone too (a cursor prepares in a transaction of its own).
-            manager.validate(manager.key(query), prep, name, [])
+    for (key, prep, name, query), result, prepared in zip(sent, results, prepares, strict=True):
+        if prep is Prepare.SHOULD:
+            # The statement exists if its PREPARE ran: after an error, the server skips
+            # everything up to the Sync (a PREPARE among them), but what ran before the error
+            # stays prepared even though the transaction failed. The cache says what the
+            # server holds: forgotten when it was skipped or failed, kept when it ran (its
+            # query's own result, failed or skipped, does not change that).
+            if not prepared or prepared[0].status != COMMAND_OK:
+                manager.validate(manager.key(query), prep, name, [])
+            elif key is not None:
+                manager.validate(key, prep, name, prepared)
         elif key is not None:
             manager.validate(key, prep, name, result)
     if not failed:  # (in a transaction that failed, nothing more can be sent)
@@ -146,20 +163,22 @@ def _send(manager, pgconn, queries) -> list[tuple]:
     return sent
 
 
-def _per_query(sent, answers) -> list[list]:
-    """Each query's results: a PREPARE sent before its query answers first."""
-    results, position = [], 0
+def _per_query(sent, answers) -> tuple[list[list], list]:
+    """Each query's results, and its PREPARE's (None when none was sent): a PREPARE sent
+    before its query answers first."""
+    results, prepares, position = [], [], 0
     for _key, prep, _name, _query in sent:
+        prepared = None
         if prep is Prepare.SHOULD:
             prepared = answers[position]
             position += 1
-            if prepared and prepared[0].status == FATAL_ERROR:
-                results.append(prepared)  # the PREPARE failed: its query was not run
-                position += 1
-                continue
-        results.append(answers[position])
+        prepares.append(prepared)
+        if prepared and prepared[0].status == FATAL_ERROR:
+            results.append(prepared)  # the PREPARE failed: its query was not run
+        else:
+            results.append(answers[position])
         position += 1
-    return results
+    return results, prepares
 
 
 def _rows(transformer, result, encoding: str) -> list[tuple]:
