@@ -103,6 +103,18 @@ def test_targets_are_judged_and_summarised():
     assert lines[-1] == "Targets met: 7 of 9; MISSED: course_page time, course_page queries"
     assert "  course_page time: 2.00x [target <= 1.6x plain_page_signed_in: MISSED]" in lines
 
+    # Quick mode: the time ratios are reported, not judged; the query budgets are.
+    quick = {
+        item["target"]: item for item in run.targets(run.compare(rows, judge_time=False), None)
+    }
+    assert (
+        quick["course_page time"]["met"] is None and quick["course_page time"]["value"] == "2.00x"
+    )
+    assert quick["course_page queries"]["met"] is False
+    assert run.summary_lines(list(quick.values()))[-1] == (
+        "Targets met: 3 of 4; MISSED: course_page queries (3 not judged in this run)"
+    )
+
     # The matrix's time is judged only with 1,000 members on PostgreSQL.
     small = run.judge_progress(rows, "postgresql", 50)
     assert small["time_met"] is None
