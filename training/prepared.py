@@ -365,15 +365,16 @@ class Together:
 
     def _send(self, todo: list[Pending]) -> None:
         connection = connections[self.using]
-        connection.ensure_connection()
         if connection.vendor == "postgresql" and len(todo) > 1:
             # One round trip, without psycopg's exchange with the server for each query
-            # (training/postgresql/batch.py); None where that cannot be done.
+            # (training/postgresql/batch.py, which opens the connection as a cursor does);
+            # None where that cannot be done.
             rows = batch.fetch_all(connection, [(p.sql, p.params) for p in todo])
             if rows is not None:
                 for pending, found in zip(todo, rows, strict=True):
                     pending._rows = found
                 return
+        connection.ensure_connection()
         pipeline = getattr(connection.connection, "pipeline", None)
         if connection.vendor != "postgresql" or pipeline is None or len(todo) == 1:
             for pending in todo:

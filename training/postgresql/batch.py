@@ -3,8 +3,9 @@
 `training.prepared.Together` sends reads that do not depend on each other together. psycopg's
 pipeline mode (`connection.pipeline()`) does that, but each `cursor.execute()` inside it still
 talks to the server on its own: psycopg sends the query, then polls the socket, once or twice
-for each query. For the dashboard's 10 reads in two round trips this was about 0.45 ms of the
-process's time for every request, on this 2-core machine (issue 18; `bench/README.md`).
+for each query. On the dashboard (11 queries, 10 of them in two batches) psycopg's waits took
+0.80 ms of the process's CPU a request, 17 of them; sent this way, 0.23 ms, 5 of them (issue
+18, this 2-core machine; `bench/README.md`).
 
 `fetch_all` does what the pipeline does with libpq's own calls: every query is queued in
 libpq's buffer (prepared as psycopg prepares it: the connection's own cache of prepared
@@ -42,15 +43,14 @@ IDLE = pq.TransactionStatus.IDLE
 PIPELINE_OFF = pq.PipelineStatus.OFF
 CONNECTION_OK = pq.ConnStatus.OK
 # The psycopg releases this was written and tested against (uv.lock): another release goes the
-# usual way until tests/training/test_batch.py has run on it (see test_the_batch_is_used).
+# usual way until tests/training/test_batch.py has run on it (its test that names psycopg fails
+# on purpose there).
 SUPPORTED = psycopg.__version__.split(".")[:2] == ["3", "3"]
 
 
 class _Queued:
     """What Django's cursor wrapper runs as the query: it only records the query, which is
     sent with the others afterwards."""
-
-    _query = None  # what Django's debug wrapper reads with client-side binding (not used here)
 
     def __init__(self):
         self.queries: list[tuple[str, Sequence]] = []
